@@ -1,0 +1,192 @@
+# SPDX-License-Identifier: MIT
+#
+# ferry - one Makefile for the library, the CLI and the tests.
+#
+#   make                 build/libferry.a, build/libferry.so, build/ferry
+#   make demo            the example migration set into shop.db, then status
+#   make test            unit tests, then CLI tests on SQLite and PostgreSQL
+#   make test-cli T=t2001  one CLI test script (both engines)
+#   make asan            everything built with ASan+UBSan, and tested
+#   make check           test + asan: what CI runs
+#   make install PREFIX=/usr/local DESTDIR=
+#   make lint            cppcheck and clang-tidy over src/
+#   make format          clang-format in place
+#   make fuzz            short libFuzzer runs (clang)
+#   make bench           the benchmark in bench/ (not part of the tests)
+
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+BUILD ?= build
+
+VERSION := $(shell sed -n 's/^\#define FERRY_VERSION "\(.*\)"/\1/p' include/ferry.h)
+SOVERSION := 0
+
+LIB_PKGS := sqlite3 libcrypto
+CLI_PKGS := jansson
+HAVE_PG := $(if $(wildcard src/lib/db_pg.c),$(shell $(PKG_CONFIG) --exists libpq && echo yes))
+ifeq ($(HAVE_PG),yes)
+LIB_PKGS += libpq
+PG_CFLAGS := -DFERRY_HAVE_PG
+endif
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wno-format-nonliteral -Wvla
+OPT ?= -O2 -g
+ifeq ($(SANITIZE),1)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+SAN_LDFLAGS := -fsanitize=address,undefined
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Iinclude -Isrc/lib \
+	$(PG_CFLAGS) $(CFLAGS)
+LIB_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden \
+	$(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
+LIB_LIBS := $(shell $(PKG_CONFIG) --libs $(LIB_PKGS))
+CLI_CFLAGS := $(BASE_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(CLI_PKGS))
+CLI_LIBS := $(shell $(PKG_CONFIG) --libs $(CLI_PKGS))
+
+LIB_SRC := $(sort $(wildcard src/lib/*.c))
+ifneq ($(HAVE_PG),yes)
+LIB_SRC := $(filter-out src/lib/db_pg.c,$(LIB_SRC))
+endif
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+
+LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+TLIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/tobj/%.o)
+CLI_OBJ := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
+UNIT_OBJ := $(UNIT_SRC:tests/%.c=$(BUILD)/tobj/%.o)
+
+FERRY := $(BUILD)/ferry
+LIBA := $(BUILD)/libferry.a
+LIBSO := $(BUILD)/libferry.so.$(SOVERSION)
+
+.PHONY: all demo test test-unit test-cli asan check install uninstall clean \
+	lint format fuzz bench deps
+.SUFFIXES:
+
+all: $(LIBA) $(LIBSO) $(FERRY)
+
+$(BUILD)/obj/lib/%.o: src/lib/%.c src/lib/ferry_int.h include/ferry.h
+	@mkdir -p $(@D)
+	@echo '  CC      $<'
+	$(Q)$(CC) $(LIB_CFLAGS) -c $< -o $@
+
+$(BUILD)/tobj/lib/%.o: src/lib/%.c src/lib/ferry_int.h include/ferry.h
+	@mkdir -p $(@D)
+	@echo '  CC      $< (test)'
+	$(Q)$(CC) $(LIB_CFLAGS) -DFERRY_TESTING -c $< -o $@
+
+$(BUILD)/obj/cli/%.o: src/cli/%.c src/cli/cli.h include/ferry.h
+	@mkdir -p $(@D)
+	@echo '  CC      $<'
+	$(Q)$(CC) $(CLI_CFLAGS) -c $< -o $@
+
+$(BUILD)/tobj/unit/%.o: tests/unit/%.c tests/unit/clar.h src/lib/ferry_int.h include/ferry.h
+	@mkdir -p $(@D)
+	@echo '  CC      $<'
+	$(Q)$(CC) $(LIB_CFLAGS) -DFERRY_TESTING -Wno-missing-prototypes -Itests/unit -I$(BUILD)/tobj/unit -c $< -o $@
+
+$(BUILD)/tobj/unit/tests.inc: $(UNIT_SRC) tests/unit/generate.sh
+	@mkdir -p $(@D)
+	$(Q)sh tests/unit/generate.sh $(filter-out tests/unit/main.c,$(UNIT_SRC)) >$@
+
+$(BUILD)/tobj/unit/main.o: $(BUILD)/tobj/unit/tests.inc
+
+$(LIBA): $(LIB_OBJ)
+	@rm -f $@
+	@echo '  AR      $@'
+	$(Q)ar rcs $@ $^
+
+$(LIBSO): $(LIB_OBJ)
+	@echo '  LD      $@'
+	$(Q)$(CC) -shared -Wl,-soname,libferry.so.$(SOVERSION) $(SAN_LDFLAGS) -o $@ $^ $(LIB_LIBS)
+	$(Q)ln -sf libferry.so.$(SOVERSION) $(BUILD)/libferry.so
+
+$(FERRY): $(CLI_OBJ) $(LIBA)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(LIB_LIBS) $(CLI_LIBS)
+
+$(BUILD)/unit-tests: $(UNIT_OBJ) $(TLIB_OBJ)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIB_LIBS)
+
+# Install missing system packages (Debian); a no-op when all are there.
+deps:
+	@sh scripts/install-deps.sh
+
+demo: deps all
+	@rm -f shop.db
+	$(FERRY) --dir examples/shop/migrations -d sqlite:shop.db up
+	$(FERRY) --dir examples/shop/migrations -d sqlite:shop.db status
+
+test: all $(BUILD)/unit-tests
+	$(BUILD)/unit-tests
+	FERRY=$(CURDIR)/$(FERRY) sh tests/cli/run.sh
+
+test-unit: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests
+
+test-cli: all
+	FERRY=$(CURDIR)/$(FERRY) sh tests/cli/run.sh $(T)
+
+asan:
+	$(MAKE) BUILD=build/asan SANITIZE=1 test
+
+check: deps
+	$(MAKE) test
+	$(MAKE) asan
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(FERRY) $(DESTDIR)$(BINDIR)/ferry
+	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/libferry.a
+	install -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/libferry.so.$(SOVERSION)
+	ln -sf libferry.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libferry.so
+	install -m 644 include/ferry.h $(DESTDIR)$(INCLUDEDIR)/ferry.h
+	install -m 644 docs/ferry.1 $(DESTDIR)$(MANDIR)/man1/ferry.1
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		-e 's|@REQUIRES@|$(LIB_PKGS)|' ferry.pc.in \
+		> $(DESTDIR)$(LIBDIR)/pkgconfig/ferry.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ferry $(DESTDIR)$(LIBDIR)/libferry.a \
+		$(DESTDIR)$(LIBDIR)/libferry.so $(DESTDIR)$(LIBDIR)/libferry.so.$(SOVERSION) \
+		$(DESTDIR)$(INCLUDEDIR)/ferry.h $(DESTDIR)$(LIBDIR)/pkgconfig/ferry.pc \
+		$(DESTDIR)$(MANDIR)/man1/ferry.1
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--inline-suppr --suppress=missingIncludeSystem -Iinclude -Isrc/lib \
+		-D_GNU_SOURCE src/
+	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) -- -std=c11 -D_GNU_SOURCE \
+		-Iinclude -Isrc/lib $(PG_CFLAGS) \
+		$(shell $(PKG_CONFIG) --cflags $(LIB_PKGS) $(CLI_PKGS))
+
+format:
+	clang-format -i $(LIB_SRC) $(CLI_SRC) src/lib/*.h src/cli/*.h include/ferry.h
+
+fuzz:
+	sh tests/fuzz/run.sh
+
+bench: all
+	sh bench/run.sh
+
+clean:
+	rm -rf build

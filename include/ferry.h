@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ferry.h - the public interface of libferry, a database migration engine
+ * for SQLite and PostgreSQL.
+ *
+ * This is the only header an application or the ferry command-line tool
+ * includes. The library never prints, never exits and keeps no global
+ * state: every function reports failure through a return code and an
+ * optional caller-owned ferry_error, and all state hangs off a ferry_db or
+ * a ferry_set handle.
+ *
+ * Ownership follows one rule: what ferry allocates, ferry frees. A value
+ * returned through `**out` belongs to the caller and is released with the
+ * matching ferry_<type>_free(); freeing NULL does nothing. `*out` is NULL
+ * after a failure. Strings passed in are copied if they are kept.
+ */
+#ifndef FERRY_H
+#define FERRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FERRY_VERSION "0.1.0"
+
+#if defined(__GNUC__)
+#define FERRY_EXTERN __attribute__((visibility("default")))
+#else
+#define FERRY_EXTERN
+#endif
+
+/*
+ * Errors
+ */
+
+/** Return codes. Every fallible function returns 0 or one of these. */
+typedef enum {
+	FERRY_OK = 0,
+	FERRY_ERROR = -1,    /**< generic failure */
+	FERRY_EDB = -2,      /**< a migration or the database failed: exit 1 */
+	FERRY_EINVALID = -3, /**< bad URL, file, argument: exit 2 */
+	FERRY_ELOCKED = -4,  /**< runner lock not had in time: exit 4 */
+	FERRY_EREFUSED = -5, /**< ahead, drift, out-of-order: exit 5 */
+	FERRY_ENOMEM = -6    /**< out of memory */
+} ferry_code;
+
+/**
+ * A caller-owned error value. The library fills it on failure and leaves
+ * it untouched on success. Every text is one line; `message` says what
+ * failed, `detail` carries the server's or the operating system's words,
+ * `hint` says what the user can do. Passwords are masked before any of
+ * these are written.
+ */
+typedef struct {
+	int code;            /**< FERRY_OK when nothing failed */
+	char message[256];   /**< lowercase, no final period */
+	char detail[1024];   /**< server text, OS error, or "" */
+	char hint[256];      /**< what the user can do, or "" */
+	char sqlstate[6];    /**< PostgreSQL SQLSTATE, or "" */
+	char file[256];      /**< migration file of the failure, or "" */
+	int line;            /**< 1-based line in `file`, or 0 */
+	int column;          /**< 1-based column in `file`, or 0 */
+} ferry_error;
+
+/** Reset an error value to "no error". */
+FERRY_EXTERN void ferry_error_init(ferry_error *err);
+
+/** The library's version, FERRY_VERSION. */
+FERRY_EXTERN const char *ferry_version(void);
+
+/** Free memory that ferry allocated and documented as caller-owned. */
+FERRY_EXTERN void ferry_free(void *ptr);
+
+/*
+ * Migration sets
+ */
+
+/** An opaque, immutable migration set read from a directory. */
+typedef struct ferry_set ferry_set;
+
+/** One migration file of a set. Owned by the set. */
+typedef struct {
+	int64_t version;          /**< numeric version from the file name */
+	const char *version_text; /**< the version in decimal, no zero padding */
+	const char *id;           /**< file name without ".sql": "0042_add_users" */
+	const char *name;         /**< name part: "add_users" */
+	const char *path;         /**< path as found: "migrations/0042_add_users.sql" */
+	const char *release;      /**< release it belongs to, or NULL */
+	int has_finish;           /**< the file has a `-- ferry:finish` section */
+	int has_down;             /**< the file has a `-- ferry:down` section */
+	int up_no_transaction;    /**< `-- ferry:up no-transaction` */
+	int finish_no_transaction;
+	int down_no_transaction;
+} ferry_migration;
+
+/** One line of the `releases` file. Owned by the set. */
+typedef struct {
+	const char *name;     /**< "2.1.0" */
+	int64_t last_version; /**< newest migration of the release */
+	int checkpoint;       /**< must be finished before later migrations go up */
+} ferry_release;
+
+/**
+ * Read a migration set from a directory.
+ *
+ * Every `.sql` file is read, checked and checksummed now, so an invalid file
+ * is reported before anything runs; the contents are not kept, so memory
+ * stays small however many migrations there are. The optional `releases`
+ * file is parsed and checked against the migrations.
+ *
+ * @param[out] out  the set; free with ferry_set_free(). NULL on failure.
+ * @param dir       the directory, e.g. "migrations"
+ * @param err       filled on failure, with `file` and `line` when a file is
+ *                  at fault; may be NULL
+ * @return 0, FERRY_EINVALID (missing or empty directory, bad file name,
+ *         duplicate version, bad marker, NUL byte, bad releases file),
+ *         FERRY_ERROR (an I/O error) or FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_set_open(ferry_set **out, const char *dir,
+	ferry_error *err);
+
+/** Free a set; NULL does nothing. */
+FERRY_EXTERN void ferry_set_free(ferry_set *set);
+
+/** The directory the set was read from. */
+FERRY_EXTERN const char *ferry_set_dir(const ferry_set *set);
+
+/** Number of migrations, oldest first. */
+FERRY_EXTERN size_t ferry_set_count(const ferry_set *set);
+
+/** Migration `i` (0-based, in version order), or NULL when out of range. */
+FERRY_EXTERN const ferry_migration *ferry_set_get(const ferry_set *set,
+	size_t i);
+
+/** Number of releases in the `releases` file, oldest first. */
+FERRY_EXTERN size_t ferry_set_release_count(const ferry_set *set);
+
+/** Release `i`, or NULL when out of range. */
+FERRY_EXTERN const ferry_release *ferry_set_release_get(const ferry_set *set,
+	size_t i);
+
+/**
+ * Write a new, empty migration file from the template.
+ *
+ * The version is the current UTC time as YYYYMMDDHHMMSS, or with `seq` the
+ * next number after the newest file, zero-padded like the existing ones.
+ * Does not read the other files' contents, so it works while one of them is
+ * invalid.
+ *
+ * @param[out] out  path of the new file; free with ferry_free()
+ * @param dir       the migration directory; must exist
+ * @param name      letters, digits, '_' and '-'
+ * @param seq       nonzero for a sequential version
+ * @return 0, FERRY_EINVALID (bad name, missing directory), FERRY_ERROR
+ */
+FERRY_EXTERN int ferry_migration_new(char **out, const char *dir,
+	const char *name, int seq, ferry_error *err);
+
+/*
+ * Progress events
+ */
+
+typedef enum {
+	FERRY_EVENT_LOCK_WAIT,     /**< another runner holds the lock: `holder` */
+	FERRY_EVENT_LOCK_ACQUIRED, /**< the lock is ours, after waiting */
+	FERRY_EVENT_SECTION_START, /**< a section starts: `migration`, `section` */
+	FERRY_EVENT_SECTION_DONE,  /**< it finished: `elapsed_ms` */
+	FERRY_EVENT_RESUME         /**< a failed section resumes at `statement` */
+} ferry_event_type;
+
+/** A progress event. Everything in it is borrowed for the callback only. */
+typedef struct {
+	ferry_event_type type;
+	const ferry_migration *migration; /**< or NULL */
+	const char *section;              /**< "up", "finish", "down", or NULL */
+	const char *holder;               /**< lock holder text, or NULL */
+	int64_t elapsed_ms;
+	size_t index;                     /**< 1-based step number in this run */
+	size_t total;                     /**< steps in this run */
+	size_t statement;                 /**< 1-based statement, for RESUME */
+} ferry_event;
+
+typedef void (*ferry_progress_cb)(const ferry_event *event, void *payload);
+
+/*
+ * Databases
+ */
+
+/** An opaque connection to a database, with its ledger settings. */
+typedef struct ferry_db ferry_db;
+
+typedef struct {
+	unsigned int version;       /**< FERRY_DB_OPTIONS_VERSION */
+	const char *table;          /**< ledger table; NULL for "ferry_migrations" */
+	const char *schema;         /**< PostgreSQL schema; NULL for "public" */
+	const char *base_dir;       /**< relative SQLite paths start here; NULL: cwd */
+	int lock_timeout_ms;        /**< wait for another runner; default 60000 */
+	int read_only;              /**< open for reading: never creates a file */
+	ferry_progress_cb progress; /**< NULL, or called on progress events */
+	void *payload;              /**< passed to `progress` */
+} ferry_db_options;
+
+#define FERRY_DB_OPTIONS_VERSION 1
+#define FERRY_DB_OPTIONS_INIT \
+	{ FERRY_DB_OPTIONS_VERSION, NULL, NULL, NULL, 60000, 0, NULL, NULL }
+
+/**
+ * Connect to a database.
+ *
+ * URLs: `sqlite:PATH`, `sqlite://PATH`, `sqlite::memory:`, a bare path ending
+ * in `.db`, `.sqlite` or `.sqlite3`, `postgres://...`, `postgresql://...` or
+ * a libpq keyword string. With `read_only`, a SQLite file that does not
+ * exist yet reads as an empty database and is not created.
+ *
+ * @param[out] out  the database; close with ferry_db_close(). NULL on failure.
+ * @param url       the database URL; not kept
+ * @param opts      NULL, or FERRY_DB_OPTIONS_INIT plus changes
+ * @return 0, FERRY_EINVALID (bad URL, missing directory, not a database),
+ *         FERRY_EDB (cannot connect) or FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_db_open(ferry_db **out, const char *url,
+	const ferry_db_options *opts, ferry_error *err);
+
+/** Close a database and free it; NULL does nothing. */
+FERRY_EXTERN void ferry_db_close(ferry_db *db);
+
+/** "sqlite" or "postgres". */
+FERRY_EXTERN const char *ferry_db_engine(const ferry_db *db);
+
+/** The server's or the library's version, e.g. "3.40.1". */
+FERRY_EXTERN const char *ferry_db_server_version(const ferry_db *db);
+
+/** The URL with any password replaced by "****". */
+FERRY_EXTERN const char *ferry_db_display_url(const ferry_db *db);
+
+/**
+ * Mask the password in a database URL or keyword string.
+ *
+ * @return a new string to free with ferry_free(), or NULL when out of memory
+ */
+FERRY_EXTERN char *ferry_url_mask(const char *url);
+
+/*
+ * Status
+ */
+
+/** One migration as the files and the ledger see it together. */
+typedef struct {
+	int64_t version;
+	const char *version_text;
+	const char *name;
+	const char *release;   /**< from the files, else from the ledger; or NULL */
+	const char *state;     /**< "pending", "up", "complete" or "failed" */
+	const char *up_at;     /**< RFC 3339 UTC, or NULL */
+	const char *finish_at; /**< RFC 3339 UTC, or NULL */
+	int64_t up_ms;         /**< -1 when not applied */
+	int64_t finish_ms;     /**< -1 when not finished */
+	const char *applied_by;/**< "user@host", or NULL */
+	int drift;             /**< the file changed after it was applied */
+	int in_files;          /**< 0: applied, but no file has this version */
+	int has_finish;
+	int failed_statement;  /**< failed: 1-based statement it stopped at */
+	const char *error;     /**< failed: the error text, or NULL */
+} ferry_entry;
+
+/** Where a database stands against a migration set. */
+typedef struct {
+	const char *engine;
+	const char *server_version;
+	const char *database;          /**< URL, password masked */
+	int database_exists;           /**< 0: SQLite file not created yet */
+	int ledger_exists;
+	const char *head;              /**< newest version in the files, or NULL */
+	const char *current;           /**< newest applied version, or NULL */
+	const char *release_finished;  /**< newest release wholly complete, or NULL */
+	const char *release_in_flight; /**< release being rolled out ("2.0+3"), or NULL */
+	size_t complete, up, pending, failed, unknown;
+	size_t ndrift;
+	const char *const *drift;      /**< versions whose files changed */
+	int lock_held;
+	const char *lock_holder;       /**< "pid 123 on host (user) since ...", or NULL */
+	const char *last_action;       /**< newest history action, or NULL */
+	const char *last_version;
+	const char *last_by;
+	const char *last_at;
+	size_t nentries;
+	const ferry_entry *entries;    /**< files and ledger merged, by version */
+} ferry_status;
+
+/**
+ * Compare the database with a migration set. Reads only; takes no lock.
+ *
+ * @param[out] out  the status; free with ferry_status_free()
+ * @param set       the migration set, or NULL to report the ledger alone
+ * @return 0, FERRY_EDB or FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_status_get(ferry_status **out, ferry_db *db,
+	const ferry_set *set, ferry_error *err);
+
+/** Free a status; NULL does nothing. */
+FERRY_EXTERN void ferry_status_free(ferry_status *status);
+
+/*
+ * Applying migrations
+ */
+
+typedef struct {
+	unsigned int version;     /**< FERRY_UP_OPTIONS_VERSION */
+	const char *to;           /**< a version or a release; NULL for head */
+	int allow_out_of_order;   /**< apply versions older than the newest applied */
+	int single_transaction;   /**< every pending migration in one transaction */
+} ferry_up_options;
+
+#define FERRY_UP_OPTIONS_VERSION 1
+#define FERRY_UP_OPTIONS_INIT { FERRY_UP_OPTIONS_VERSION, NULL, 0, 0 }
+
+/** One step a run took. Owned by its report. */
+typedef struct {
+	const char *action;   /**< "up", "finish", "down" */
+	const ferry_migration *migration;
+	int64_t elapsed_ms;
+	size_t resumed_at;    /**< 1-based statement a resumed section restarted at, or 0 */
+} ferry_step;
+
+/** What a run did. */
+typedef struct ferry_report ferry_report;
+
+/** Steps taken, in order. */
+FERRY_EXTERN size_t ferry_report_count(const ferry_report *report);
+FERRY_EXTERN const ferry_step *ferry_report_get(const ferry_report *report,
+	size_t i);
+/** Nonzero when this run waited for another runner's lock. */
+FERRY_EXTERN int ferry_report_waited(const ferry_report *report);
+/** Free a report; NULL does nothing. */
+FERRY_EXTERN void ferry_report_free(ferry_report *report);
+
+/**
+ * Apply the `up` sections of pending migrations, oldest first.
+ *
+ * Takes the runner lock first; a second runner waits up to the lock timeout,
+ * then finds the work done and returns 0 with an empty report. Each
+ * transactional section runs in one transaction with its ledger row, so a
+ * crash leaves a migration wholly applied or not at all. A migration with a
+ * `finish` section is left in state "up"; one without goes to "complete".
+ * Stops at the first failure; migrations applied before it stay applied. A
+ * `no-transaction` section that stopped half way is resumed at the
+ * statement that failed, after checking that the statements before it are
+ * unchanged.
+ *
+ * Refuses (FERRY_EREFUSED) before changing anything when the database has
+ * versions the files lack, when an applied file changed (drift), or when a
+ * pending migration is older than the newest applied one and
+ * `allow_out_of_order` is not set.
+ *
+ * @param[out] out  what ran; free with ferry_report_free(). NULL on failure.
+ * @param db        an open database
+ * @param set       the migration set; not modified
+ * @param opts      NULL, or FERRY_UP_OPTIONS_INIT plus changes
+ * @return 0, FERRY_EDB, FERRY_ELOCKED, FERRY_EREFUSED, FERRY_EINVALID or
+ *         FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_up(ferry_report **out, ferry_db *db,
+	const ferry_set *set, const ferry_up_options *opts, ferry_error *err);
+
+/*
+ * History
+ */
+
+/** One row of the audit log. */
+typedef struct {
+	int64_t id;
+	const char *at;          /**< RFC 3339 UTC */
+	const char *action;      /**< "up", "finish", "down", "stamp", "repair", ... */
+	const char *version;     /**< or NULL */
+	const char *name;        /**< or NULL */
+	const char *release;     /**< or NULL */
+	const char *by;          /**< "user@host" */
+	int64_t duration_ms;     /**< -1 when not measured */
+	int success;
+	const char *error;       /**< the failure, or NULL */
+	const char *ferry_version;
+} ferry_history_entry;
+
+typedef struct ferry_history ferry_history;
+
+/**
+ * Read the audit log, newest first.
+ *
+ * @param[out] out  free with ferry_history_free(); empty when there is no ledger
+ * @param limit     at most this many rows; 0 for all
+ * @return 0, FERRY_EDB or FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_history_get(ferry_history **out, ferry_db *db,
+	size_t limit, ferry_error *err);
+FERRY_EXTERN size_t ferry_history_count(const ferry_history *history);
+FERRY_EXTERN const ferry_history_entry *ferry_history_at(
+	const ferry_history *history, size_t i);
+FERRY_EXTERN void ferry_history_free(ferry_history *history);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FERRY_H */

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli.h - what the ferry command's files share: the context a command runs
+ * in, the option tables, exit codes and output helpers.
+ *
+ * The CLI sees the library only through ferry.h.
+ */
+#ifndef FERRY_CLI_H
+#define FERRY_CLI_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "ferry.h"
+
+/* Exit codes, SPEC section 4. */
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAILED 1
+#define CLI_EXIT_USAGE 2
+#define CLI_EXIT_NO 3
+#define CLI_EXIT_LOCKED 4
+#define CLI_EXIT_REFUSED 5
+
+#define CLI__PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+struct cli_command;
+
+/* Global settings after flags, environment and ferry.conf are merged. */
+struct cli_ctx {
+	const struct cli_command *cmd;
+	/* from flags (NULL when not given) */
+	const char *database;
+	const char *dir;
+	const char *config;
+	const char *table;
+	const char *schema;
+	const char *lock_timeout;
+	int json;
+	int quiet;
+	int verbose;
+	int no_color;
+	int yes;
+	/* resolved by cli_setup() */
+	char *database_url;
+	char *migrations_dir;
+	char *base_dir;       /* where relative paths in the database URL start */
+	char *table_name;
+	char *schema_name;
+	int lock_timeout_ms;
+	int color_out;        /* colour on stdout */
+	int color_err;        /* colour on stderr */
+	int progress_open;    /* a progress line waits for its end */
+	ferry_db *db;
+	ferry_set *set;
+	/* config file values, kept to be freed */
+	char *conf_database, *conf_dir, *conf_table, *conf_schema;
+	char *conf_lock_timeout, *conf_backup_dir;
+	char *conf_path;
+};
+
+/* What a command needs before it runs. */
+#define CLI_NEEDS_SET 1u   /* the migration set, read and checked */
+#define CLI_NEEDS_DB 2u    /* the database, open for writing */
+#define CLI_READS_DB 4u    /* the database, open for reading */
+
+struct cli_command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct cli_ctx *ctx);
+	unsigned int flags;
+	const char *desc;
+};
+
+extern const struct cli_command cli_commands[];
+
+/*
+ * Options. A command has a table ending with a zeroed entry; the global
+ * options are accepted after the command name too.
+ */
+enum { CLI_FLAG, CLI_VALUE };
+
+struct cli_opt {
+	const char *name;  /* long name, without "--" */
+	char short_name;   /* or 0 */
+	int kind;          /* CLI_FLAG or CLI_VALUE */
+	const char *arg;   /* the value's name in help, e.g. "URL" */
+	const char *help;
+};
+
+/* A command's help: usage line, description, options, examples. */
+struct cli_help {
+	const char *usage;
+	const char *desc;
+	const struct cli_opt *opts;
+	const char *examples;
+};
+
+/*
+ * Parse argv (after the command name). For each option of `opts`,
+ * `on_opt` gets its index and value (NULL for a flag); global options are
+ * stored in `ctx`. Positional arguments are moved to the front of argv and
+ * counted in `*npos`. Returns -1 to go on, or an exit code to stop with
+ * (after `--help`, or a usage error already printed).
+ */
+int cli_parse(struct cli_ctx *ctx, const struct cli_help *help, int argc,
+	char **argv, int (*on_opt)(void *data, int index, const char *value),
+	void *data, int *npos);
+
+/*
+ * Parse the global options before the command name; `*first` is the index
+ * of the command. Returns -1 to go on, or an exit code.
+ */
+int cli_parse_leading(struct cli_ctx *ctx, int argc, char **argv, int *first);
+
+/* Merge flags, environment and ferry.conf; open what ctx->cmd needs. */
+int cli_setup(struct cli_ctx *ctx);
+void cli_teardown(struct cli_ctx *ctx);
+
+/* Read ferry.conf (or --config) into ctx->conf_*. Returns -1 or an exit code. */
+int cli_config_load(struct cli_ctx *ctx);
+
+/* Print help for the whole tool, or for one command. */
+void cli_print_help(const struct cli_command *cmd, const struct cli_help *help,
+	FILE *out);
+void cli_print_main_help(FILE *out);
+
+/*
+ * Output. Data goes to stdout, words to stderr:
+ *	ferry: error: <what failed>
+ *	<file>:<line>:<column>: <the engine's words>
+ *	hint: <what to do>
+ */
+int cli_fail(struct cli_ctx *ctx, const ferry_error *err);
+int cli_usage(struct cli_ctx *ctx, const char *fmt, ...) CLI__PRINTF(2, 3);
+void cli_error(struct cli_ctx *ctx, const char *fmt, ...) CLI__PRINTF(2, 3);
+void cli_warn(struct cli_ctx *ctx, const char *fmt, ...) CLI__PRINTF(2, 3);
+void cli_hint(struct cli_ctx *ctx, const char *fmt, ...) CLI__PRINTF(2, 3);
+/* A message for the user on stderr, unless -q. */
+void cli_note(struct cli_ctx *ctx, const char *fmt, ...) CLI__PRINTF(2, 3);
+int cli_exit_code(int ferry_code);
+
+/* Colour escapes, or "" when colour is off for that stream. */
+const char *cli_color(int on, const char *which);
+#define CLI_RED "\033[31m"
+#define CLI_GREEN "\033[32m"
+#define CLI_YELLOW "\033[33m"
+#define CLI_BLUE "\033[34m"
+#define CLI_BOLD "\033[1m"
+#define CLI_DIM "\033[2m"
+#define CLI_RESET "\033[0m"
+
+/* The progress callback the applying commands share. */
+void cli_progress(const ferry_event *ev, void *payload);
+
+/* Edit distance for "did you mean" suggestions. */
+int cli_distance(const char *a, const char *b);
+
+/* Duration for humans: "12 ms", "3.4 s", "2 min 5 s". */
+void cli_format_ms(char *buf, size_t size, long long ms);
+
+/* Parse "60", "60s", "500ms", "2m" into milliseconds; -1 if invalid. */
+int cli_parse_duration(const char *s);
+
+/* JSON: a string or null; print a document and free it. */
+json_t *cli_json_str(const char *s);
+int cli_json_print(struct cli_ctx *ctx, json_t *doc);
+
+/*
+ * Plain-text tables: columns padded to their widest cell. Cells may hold
+ * colour escapes; they do not count towards the width.
+ */
+struct cli_table {
+	int ncols;
+	char **cells; /* row-major, header first */
+	size_t nrows;
+	size_t alloc;
+};
+
+void cli_table_init(struct cli_table *t, int ncols, const char *const *header);
+void cli_table_add(struct cli_table *t, const char *const *cells);
+void cli_table_print(struct cli_table *t, FILE *out, int color);
+void cli_table_free(struct cli_table *t);
+
+/* Commands. */
+int cmd_init(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_new(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_status(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_list(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_up(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_history(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_version(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_help(int argc, char **argv, struct cli_ctx *ctx);
+
+#endif /* FERRY_CLI_H */

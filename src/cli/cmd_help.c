@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_help.c - `ferry help [COMMAND]`: the same text as `--help`.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
+
+static const struct cli_help help = {
+	"help [COMMAND]",
+	"Show the list of commands, or the help of one command.",
+	opts,
+	"  ferry help up\n"
+};
+
+int cmd_help(int argc, char **argv, struct cli_ctx *ctx)
+{
+	const struct cli_command *c;
+	char *args[2] = { (char *)"--help", NULL };
+	int npos, rc;
+
+	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) >= 0)
+		return rc;
+	if (npos == 0) {
+		cli_print_main_help(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (npos > 1)
+		return cli_usage(ctx, "'help' takes one command name");
+	for (c = cli_commands; c->name; c++) {
+		if (strcmp(c->name, argv[0]) != 0)
+			continue;
+		ctx->cmd = c;
+		return c->fn(1, args, ctx);
+	}
+	fprintf(stderr, "ferry: '%s' is not a ferry command. See "
+		"'ferry --help'.\n", argv[0]);
+	return CLI_EXIT_USAGE;
+}

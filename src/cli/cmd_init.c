@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_init.c - `ferry init`: a migration directory and a commented
+ * ferry.conf, leaving alone whatever already exists.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
+
+static const struct cli_help help = {
+	"init [--dir DIR] [--config FILE] [-d URL]",
+	"Create the migration directory (default: migrations) and a commented\n"
+	"ferry.conf beside it. Whatever already exists is left as it is. With\n"
+	"-d, the database URL is written into ferry.conf (not when it holds a\n"
+	"password: use DATABASE_URL for those).",
+	opts,
+	"  ferry init\n"
+	"  ferry init -d sqlite:app.db\n"
+};
+
+static const char conf_head[] =
+	"# ferry.conf - settings for ferry. Command-line flags and the\n"
+	"# environment (DATABASE_URL, FERRY_DIR, FERRY_TABLE, FERRY_SCHEMA,\n"
+	"# FERRY_LOCK_TIMEOUT) take precedence over this file. Relative paths\n"
+	"# are read from this file's directory.\n"
+	"\n"
+	"# The database: sqlite:app.db, a path ending in .db, or\n"
+	"# postgres://user@host:5432/dbname (keep passwords in DATABASE_URL or\n"
+	"# ~/.pgpass rather than here).\n";
+
+static const char conf_tail[] =
+	"\n"
+	"# The directory of migration files.\n"
+	"dir = %s\n"
+	"\n"
+	"# The ledger table, and the PostgreSQL schema that holds it.\n"
+	"# table = ferry_migrations\n"
+	"# schema = public\n"
+	"\n"
+	"# Seconds to wait while another ferry works on the same database.\n"
+	"# lock_timeout = 60\n";
+
+static int write_conf(struct cli_ctx *ctx, const char *path, const char *dir)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	char *masked;
+	FILE *f;
+	int ok;
+
+	if (fd < 0 && errno == EEXIST)
+		return 0;
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		cli_error(ctx, "cannot create '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	fputs(conf_head, f);
+	masked = ctx->database ? ferry_url_mask(ctx->database) : NULL;
+	if (masked && strcmp(masked, ctx->database) == 0)
+		fprintf(f, "database = %s\n", ctx->database);
+	else
+		fputs("# database = sqlite:app.db\n", f);
+	ferry_free(masked);
+	fprintf(f, conf_tail, dir);
+	ok = fclose(f) == 0;
+	if (!ok) {
+		cli_error(ctx, "cannot write '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	return 1;
+}
+
+int cmd_init(int argc, char **argv, struct cli_ctx *ctx)
+{
+	const char *dir, *conf;
+	int npos, rc, made_dir = 0, made_conf;
+
+	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) >= 0)
+		return rc;
+	if (npos > 0)
+		return cli_usage(ctx, "'init' takes no arguments");
+	dir = ctx->dir ? ctx->dir : "migrations";
+	conf = ctx->config ? ctx->config : "ferry.conf";
+	if (mkdir(dir, 0755) == 0) {
+		made_dir = 1;
+	} else if (errno != EEXIST) {
+		cli_error(ctx, "cannot create directory '%s': %s", dir,
+			strerror(errno));
+		return CLI_EXIT_FAILED;
+	}
+	made_conf = write_conf(ctx, conf, dir);
+	if (made_conf < 0)
+		return CLI_EXIT_FAILED;
+	if (!ctx->quiet) {
+		printf("%s %s/\n", made_dir ? "created" : "exists ", dir);
+		printf("%s %s\n", made_conf ? "created" : "exists ", conf);
+		if (made_dir)
+			printf("next: ferry new create_first_table\n");
+	}
+	return CLI_EXIT_OK;
+}

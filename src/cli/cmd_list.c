@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_list.c - `ferry list`: one line per migration, files and ledger
+ * merged, with release, state, when and how long.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
+
+static const struct cli_help help = {
+	"list [--json]",
+	"One line per migration, oldest first: version, name, release, state\n"
+	"(pending, up, complete, failed), when its up section was applied and\n"
+	"how long it took, and a note for drift (the file changed after it was\n"
+	"applied) or for a version the files do not have.",
+	opts,
+	"  ferry list\n"
+	"  ferry list --json | jq '.[] | select(.state == \"pending\")'\n"
+};
+
+static json_t *ms_json(long long ms)
+{
+	return ms < 0 ? json_null() : json_integer(ms);
+}
+
+static json_t *list_json(const ferry_status *st)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < st->nentries; i++) {
+		const ferry_entry *e = &st->entries[i];
+
+		json_array_append_new(arr, json_pack(
+			"{s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:b,s:b,s:b}",
+			"version", e->version_text,
+			"name", e->name,
+			"release", cli_json_str(e->release),
+			"state", e->state,
+			"up_at", cli_json_str(e->up_at),
+			"finish_at", cli_json_str(e->finish_at),
+			"up_ms", ms_json(e->up_ms),
+			"finish_ms", ms_json(e->finish_ms),
+			"drift", e->drift,
+			"in_files", e->in_files,
+			"has_finish", e->has_finish));
+	}
+	return arr;
+}
+
+static const char *state_color(const ferry_entry *e)
+{
+	if (!strcmp(e->state, "complete"))
+		return CLI_GREEN;
+	if (!strcmp(e->state, "up"))
+		return CLI_YELLOW;
+	if (!strcmp(e->state, "failed"))
+		return CLI_RED;
+	return "";
+}
+
+static void print_list(struct cli_ctx *ctx, const ferry_status *st)
+{
+	const char *head[] = { "VERSION", "NAME", "RELEASE", "STATE",
+		"APPLIED AT", "TOOK", "NOTE" };
+	struct cli_table t;
+	int c = ctx->color_out;
+	size_t i;
+
+	cli_table_init(&t, 7, head);
+	for (i = 0; i < st->nentries; i++) {
+		const ferry_entry *e = &st->entries[i];
+		char took[32] = "", state[64], note[200] = "";
+		const char *row[7];
+
+		if (e->up_ms >= 0)
+			cli_format_ms(took, sizeof(took), e->up_ms);
+		snprintf(state, sizeof(state), "%s%s%s",
+			cli_color(c, state_color(e)), e->state,
+			cli_color(c && *state_color(e), CLI_RESET));
+		if (!e->in_files)
+			snprintf(note, sizeof(note), "%sno file%s",
+				cli_color(c, CLI_RED), cli_color(c, CLI_RESET));
+		else if (e->drift)
+			snprintf(note, sizeof(note), "%sdrift%s",
+				cli_color(c, CLI_RED), cli_color(c, CLI_RESET));
+		else if (!strcmp(e->state, "failed"))
+			snprintf(note, sizeof(note), "at statement %d",
+				e->failed_statement);
+		else if (!strcmp(e->state, "up"))
+			snprintf(note, sizeof(note), "finish pending");
+		row[0] = e->version_text;
+		row[1] = e->name;
+		row[2] = e->release ? e->release : "-";
+		row[3] = state;
+		row[4] = e->up_at ? e->up_at : "-";
+		row[5] = took[0] ? took : "-";
+		row[6] = note;
+		cli_table_add(&t, row);
+	}
+	cli_table_print(&t, stdout, c);
+	cli_table_free(&t);
+}
+
+int cmd_list(int argc, char **argv, struct cli_ctx *ctx)
+{
+	ferry_status *st = NULL;
+	ferry_error err;
+	int npos, rc;
+
+	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) >= 0)
+		return rc;
+	if (npos > 0)
+		return cli_usage(ctx, "'list' takes no arguments");
+	if ((rc = cli_setup(ctx)) >= 0)
+		return rc;
+	ferry_error_init(&err);
+	if (ferry_status_get(&st, ctx->db, ctx->set, &err) < 0)
+		return cli_fail(ctx, &err);
+	if (ctx->json) {
+		rc = cli_json_print(ctx, list_json(st));
+	} else {
+		print_list(ctx, st);
+		rc = CLI_EXIT_OK;
+	}
+	ferry_status_free(st);
+	return rc;
+}

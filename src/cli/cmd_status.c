@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_status.c - `ferry status`: where the database stands, like the
+ * `info` page of an upgrade guide, in words or as JSON (SPEC section 5).
+ */
+#include "cli.h"
+
+#include <string.h>
+
+static const struct cli_opt opts[] = {
+	{ "exit-code", 0, CLI_FLAG, NULL,
+		"exit 3 when work waits (pending, up or failed migrations), "
+		"5 on drift or a database ahead of the files" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static const struct cli_help help = {
+	"status [--exit-code] [--json]",
+	"Show where the database stands against the migration files: engine\n"
+	"and server version, the database (password masked), the release\n"
+	"finished and the release in flight, the version applied and the\n"
+	"newest file, how many migrations are complete, up (waiting for\n"
+	"finish), pending, failed or unknown to the files, drift, who holds\n"
+	"the lock and the last action. Reads only; takes no lock.",
+	opts,
+	"  ferry status\n"
+	"  ferry status --json | jq .counts\n"
+	"  ferry status --exit-code || ferry up\n"
+};
+
+static int on_opt(void *data, int index, const char *value)
+{
+	(void)value;
+	(void)index;
+	*(int *)data = 1;
+	return -1;
+}
+
+static json_t *status_json(const ferry_status *st)
+{
+	json_t *drift = json_array(), *doc, *last = json_null();
+	size_t i;
+
+	for (i = 0; i < st->ndrift; i++)
+		json_array_append_new(drift, json_string(st->drift[i]));
+	if (st->last_action)
+		last = json_pack("{s:o,s:o,s:o,s:o}",
+			"action", cli_json_str(st->last_action),
+			"version", cli_json_str(st->last_version),
+			"by", cli_json_str(st->last_by),
+			"at", cli_json_str(st->last_at));
+	doc = json_pack("{s:s,s:s,s:s,s:b,s:b,s:o,s:o,s:o,s:o,"
+		"s:{s:I,s:I,s:I,s:I,s:I},s:o,s:{s:b,s:o},s:o}",
+		"engine", st->engine,
+		"server_version", st->server_version,
+		"database", st->database,
+		"database_exists", st->database_exists,
+		"ledger_exists", st->ledger_exists,
+		"release_finished", cli_json_str(st->release_finished),
+		"release_in_flight", cli_json_str(st->release_in_flight),
+		"head", cli_json_str(st->head),
+		"current", cli_json_str(st->current),
+		"counts",
+		"complete", (json_int_t)st->complete,
+		"up", (json_int_t)st->up,
+		"pending", (json_int_t)st->pending,
+		"failed", (json_int_t)st->failed,
+		"unknown", (json_int_t)st->unknown,
+		"drift", drift,
+		"lock", "held", st->lock_held,
+		"holder", cli_json_str(st->lock_holder),
+		"last_action", last);
+	return doc;
+}
+
+static void line(FILE *out, int color, const char *label, const char *fmt,
+	const char *value)
+{
+	fprintf(out, "%s%-12s%s", cli_color(color, CLI_BOLD), label,
+		cli_color(color, CLI_RESET));
+	fprintf(out, fmt, value);
+	fputc('\n', out);
+}
+
+static void print_releases(const ferry_status *st, FILE *out, int c)
+{
+	char buf[600];
+
+	if (!st->release_finished && !st->release_in_flight) {
+		line(out, c, "release", "%s", "none finished");
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s%s%s%s%s",
+		st->release_finished ? st->release_finished : "",
+		st->release_finished ? " finished" : "none finished",
+		st->release_in_flight ? "; " : "",
+		st->release_in_flight ? st->release_in_flight : "",
+		st->release_in_flight ? " in flight" : "");
+	line(out, c, "release", "%s", buf);
+}
+
+static void print_counts(const ferry_status *st, FILE *out, int c)
+{
+	char buf[300];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "%zu complete", st->complete);
+	if (st->up)
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
+			", %zu up (finish pending)", st->up);
+	n += snprintf(buf + n, sizeof(buf) - (size_t)n, ", %zu pending",
+		st->pending);
+	if (st->failed)
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, ", %s%zu failed%s",
+			cli_color(c, CLI_RED), st->failed, cli_color(c, CLI_RESET));
+	if (st->unknown)
+		snprintf(buf + n, sizeof(buf) - (size_t)n,
+			", %s%zu not in the files%s", cli_color(c, CLI_RED),
+			st->unknown, cli_color(c, CLI_RESET));
+	line(out, c, "migrations", "%s", buf);
+}
+
+/* The migrations that need attention, newest concerns last. */
+static void print_waiting(const ferry_status *st, FILE *out, int c)
+{
+	struct cli_table t;
+	const char *head[] = { "STATE", "VERSION", "NAME", "RELEASE", "NOTE" };
+	size_t i, shown = 0, total = 0;
+
+	cli_table_init(&t, 5, head);
+	for (i = 0; i < st->nentries; i++) {
+		const ferry_entry *e = &st->entries[i];
+		char note[300] = "", state[64];
+		const char *row[5];
+		int bad = e->drift || !e->in_files ||
+			strcmp(e->state, "failed") == 0;
+
+		if (strcmp(e->state, "complete") == 0 && !bad)
+			continue;
+		total++;
+		if (shown >= 20)
+			continue;
+		shown++;
+		if (!e->in_files)
+			snprintf(note, sizeof(note), "applied, but no file has it");
+		else if (e->drift)
+			snprintf(note, sizeof(note), "file changed after it was "
+				"applied");
+		else if (strcmp(e->state, "failed") == 0)
+			snprintf(note, sizeof(note), "stopped at statement %d",
+				e->failed_statement);
+		else if (strcmp(e->state, "up") == 0)
+			snprintf(note, sizeof(note), "finish pending");
+		snprintf(state, sizeof(state), "%s%s%s", cli_color(c, bad ?
+			CLI_RED : strcmp(e->state, "up") == 0 ? CLI_YELLOW : ""),
+			e->state, cli_color(c && (bad || strcmp(e->state, "up") == 0),
+			CLI_RESET));
+		row[0] = state;
+		row[1] = e->version_text;
+		row[2] = e->name;
+		row[3] = e->release ? e->release : "-";
+		row[4] = note;
+		cli_table_add(&t, row);
+	}
+	if (total) {
+		fputc('\n', out);
+		cli_table_print(&t, out, c);
+		if (total > shown)
+			fprintf(out, "... and %zu more ('ferry list' shows all)\n",
+				total - shown);
+	}
+	cli_table_free(&t);
+}
+
+static void print_status(struct cli_ctx *ctx, const ferry_status *st)
+{
+	FILE *out = stdout;
+	int c = ctx->color_out;
+	char buf[1200];
+
+	snprintf(buf, sizeof(buf), "%s (%s %s)%s", st->database, st->engine,
+		st->server_version, st->database_exists ? "" :
+		", not created yet");
+	line(out, c, "database", "%s", buf);
+	print_releases(st, out, c);
+	snprintf(buf, sizeof(buf), "%s%s; newest file %s",
+		st->current ? "at " : "nothing applied yet",
+		st->current ? st->current : "", st->head ? st->head : "-");
+	line(out, c, "version", "%s", buf);
+	print_counts(st, out, c);
+	if (st->ndrift) {
+		size_t i;
+		int n = 0;
+
+		for (i = 0; i < st->ndrift && n < (int)sizeof(buf) - 40; i++)
+			n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%s%s",
+				i ? ", " : "", st->drift[i]);
+		fprintf(out, "%s%-12s%s%s%s (changed after applied)%s\n",
+			cli_color(c, CLI_BOLD), "drift", cli_color(c, CLI_RESET),
+			cli_color(c, CLI_RED), buf, cli_color(c, CLI_RESET));
+	} else {
+		line(out, c, "drift", "%s", "none");
+	}
+	if (st->lock_held) {
+		snprintf(buf, sizeof(buf), "held by %s", st->lock_holder ?
+			st->lock_holder : "another process");
+		line(out, c, "lock", "%s", buf);
+	} else {
+		line(out, c, "lock", "%s", "free");
+	}
+	if (st->last_action) {
+		snprintf(buf, sizeof(buf), "%s%s%s by %s at %s", st->last_action,
+			st->last_version ? " " : "",
+			st->last_version ? st->last_version : "",
+			st->last_by ? st->last_by : "?", st->last_at ? st->last_at :
+			"?");
+		line(out, c, "last action", "%s", buf);
+	} else {
+		line(out, c, "last action", "%s", "none");
+	}
+	print_waiting(st, out, c);
+}
+
+int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
+{
+	ferry_status *st = NULL;
+	ferry_error err;
+	int npos, rc, exit_code = 0;
+
+	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &exit_code,
+			&npos)) >= 0)
+		return rc;
+	if (npos > 0)
+		return cli_usage(ctx, "'status' takes no arguments");
+	if ((rc = cli_setup(ctx)) >= 0)
+		return rc;
+	ferry_error_init(&err);
+	if (ferry_status_get(&st, ctx->db, ctx->set, &err) < 0)
+		return cli_fail(ctx, &err);
+	if (ctx->json) {
+		rc = cli_json_print(ctx, status_json(st));
+	} else {
+		print_status(ctx, st);
+		rc = CLI_EXIT_OK;
+	}
+	if (rc == CLI_EXIT_OK && exit_code && (st->ndrift || st->unknown))
+		rc = CLI_EXIT_REFUSED;
+	else if (rc == CLI_EXIT_OK && exit_code && (st->pending || st->up ||
+		st->failed))
+		rc = CLI_EXIT_NO;
+	ferry_status_free(st);
+	return rc;
+}

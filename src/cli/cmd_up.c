@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_up.c - `ferry up`: apply the up sections of pending migrations.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+enum { OPT_TO, OPT_OUT_OF_ORDER, OPT_SINGLE };
+
+static const struct cli_opt opts[] = {
+	[OPT_TO] = { "to", 0, CLI_VALUE, "TARGET",
+		"stop after this version or release" },
+	[OPT_OUT_OF_ORDER] = { "allow-out-of-order", 0, CLI_FLAG, NULL,
+		"apply migrations older than the newest applied one" },
+	[OPT_SINGLE] = { "single-transaction", 0, CLI_FLAG, NULL,
+		"all pending migrations in one transaction: all or none" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static const struct cli_help help = {
+	"up [--to TARGET] [--allow-out-of-order] [--single-transaction]",
+	"Apply the up sections of pending migrations, oldest first. Each runs\n"
+	"in one transaction with its ledger row, so a crash leaves it wholly\n"
+	"applied or not at all; a section marked no-transaction runs statement\n"
+	"by statement and, if it fails, resumes at the failed statement next\n"
+	"time. A migration with a finish section stays 'up' until finished.\n"
+	"\n"
+	"Only one ferry works on a database at a time: others wait (see\n"
+	"--lock-timeout), then find the work done and exit 0. Refuses (exit 5)\n"
+	"a database ahead of the files, a file changed after it was applied,\n"
+	"and a migration older than the newest applied one.",
+	opts,
+	"  ferry up\n"
+	"  ferry up --to 20240301120000\n"
+	"  ferry -d postgres://app@db/app up --lock-timeout 300\n"
+};
+
+static int on_opt(void *data, int index, const char *value)
+{
+	ferry_up_options *o = data;
+
+	if (index == OPT_TO)
+		o->to = value;
+	else if (index == OPT_OUT_OF_ORDER)
+		o->allow_out_of_order = 1;
+	else
+		o->single_transaction = 1;
+	return -1;
+}
+
+static int print_json(struct cli_ctx *ctx, const ferry_report *r)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < ferry_report_count(r); i++) {
+		const ferry_step *s = ferry_report_get(r, i);
+
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:o,s:I}",
+			"action", s->action,
+			"version", s->migration->version_text,
+			"name", s->migration->name,
+			"release", cli_json_str(s->migration->release),
+			"ms", (json_int_t)s->elapsed_ms));
+	}
+	return cli_json_print(ctx, json_pack("{s:o,s:b}", "applied", arr,
+		"waited", ferry_report_waited(r)));
+}
+
+static void print_summary(struct cli_ctx *ctx, const ferry_report *r,
+	const char *to)
+{
+	size_t n = ferry_report_count(r);
+	const ferry_migration *last;
+
+	if (ctx->quiet)
+		return;
+	if (n == 0) {
+		if (ferry_report_waited(r))
+			printf("nothing to do: another ferry applied the "
+				"migrations while this one waited\n");
+		else
+			printf("nothing to do: every migration%s%s is applied\n",
+				to ? " up to " : "", to ? to : "");
+		return;
+	}
+	last = ferry_report_get(r, n - 1)->migration;
+	printf("applied %zu migration%s; database at %s%s%s%s\n", n,
+		n == 1 ? "" : "s", last->version_text,
+		last->release ? " (release " : "",
+		last->release ? last->release : "", last->release ? ")" : "");
+}
+
+int cmd_up(int argc, char **argv, struct cli_ctx *ctx)
+{
+	ferry_up_options o = FERRY_UP_OPTIONS_INIT;
+	ferry_report *r = NULL;
+	ferry_error err;
+	int npos, rc;
+
+	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) >= 0)
+		return rc;
+	if (npos > 0)
+		return cli_usage(ctx, "'up' takes no arguments; to stop at a "
+			"version, use --to %s", argv[0]);
+	if ((rc = cli_setup(ctx)) >= 0)
+		return rc;
+	ferry_error_init(&err);
+	if (ferry_up(&r, ctx->db, ctx->set, &o, &err) < 0)
+		return cli_fail(ctx, &err);
+	if (ctx->json)
+		rc = print_json(ctx, r);
+	else
+		print_summary(ctx, r, o.to);
+	ferry_report_free(r);
+	return ctx->json ? rc : CLI_EXIT_OK;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_version.c - `ferry version`: which ferry this is.
+ */
+#include "cli.h"
+
+#include <jansson.h>
+
+static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
+
+static const struct cli_help help = {
+	"version",
+	"Print the version of ferry (also: ferry --version).",
+	opts,
+	NULL
+};
+
+int cmd_version(int argc, char **argv, struct cli_ctx *ctx)
+{
+	int npos, rc;
+
+	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) >= 0)
+		return rc;
+	if (npos > 0)
+		return cli_usage(ctx, "'version' takes no arguments");
+	if (ctx->json) {
+		json_t *o = json_pack("{s:s}", "version", ferry_version());
+
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(o);
+	} else {
+		printf("ferry %s\n", ferry_version());
+	}
+	return CLI_EXIT_OK;
+}

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config.c - ferry.conf and the order settings are taken in: a flag beats
+ * the environment, which beats the file. Relative paths in the file are
+ * read from the file's own directory, so `--config /etc/app/ferry.conf`
+ * works from anywhere.
+ */
+#include "cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const keys[] = {
+	"database", "dir", "table", "schema", "lock_timeout", "backup_dir", NULL
+};
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	if (e - s >= 2 && ((s[0] == '"' && e[-1] == '"') ||
+		(s[0] == '\'' && e[-1] == '\''))) {
+		e[-1] = '\0';
+		s++;
+	}
+	return s;
+}
+
+static char **slot(struct cli_ctx *ctx, const char *key)
+{
+	if (strcmp(key, "database") == 0)
+		return &ctx->conf_database;
+	if (strcmp(key, "dir") == 0)
+		return &ctx->conf_dir;
+	if (strcmp(key, "table") == 0)
+		return &ctx->conf_table;
+	if (strcmp(key, "schema") == 0)
+		return &ctx->conf_schema;
+	if (strcmp(key, "lock_timeout") == 0)
+		return &ctx->conf_lock_timeout;
+	return &ctx->conf_backup_dir;
+}
+
+static int bad_key(struct cli_ctx *ctx, const char *path, int line,
+	const char *key)
+{
+	const char *best = NULL;
+	int i, bestd = 3;
+
+	for (i = 0; keys[i]; i++) {
+		int d = cli_distance(key, keys[i]);
+
+		if (d < bestd) {
+			bestd = d;
+			best = keys[i];
+		}
+	}
+	cli_error(ctx, "%s:%d: unknown setting '%s'", path, line, key);
+	if (best)
+		cli_hint(ctx, "did you mean '%s'?", best);
+	else
+		cli_hint(ctx, "the settings are database, dir, table, schema, "
+			"lock_timeout and backup_dir");
+	return CLI_EXIT_USAGE;
+}
+
+static int parse_line(struct cli_ctx *ctx, const char *path, int line,
+	char *text)
+{
+	char *eq, *key, *value, **dst;
+	int i;
+
+	key = trim(text);
+	if (!*key || *key == '#')
+		return -1;
+	eq = strchr(key, '=');
+	if (!eq) {
+		cli_error(ctx, "%s:%d: expected 'key = value'", path, line);
+		cli_hint(ctx, "comments start with '#'");
+		return CLI_EXIT_USAGE;
+	}
+	*eq = '\0';
+	value = trim(eq + 1);
+	key = trim(key);
+	for (i = 0; keys[i]; i++)
+		if (strcmp(keys[i], key) == 0)
+			break;
+	if (!keys[i])
+		return bad_key(ctx, path, line, key);
+	dst = slot(ctx, key);
+	free(*dst);
+	*dst = strdup(value);
+	if (!*dst) {
+		cli_error(ctx, "out of memory");
+		return CLI_EXIT_FAILED;
+	}
+	return -1;
+}
+
+int cli_config_load(struct cli_ctx *ctx)
+{
+	const char *path = ctx->config ? ctx->config : "ferry.conf";
+	char buf[4096];
+	FILE *f;
+	int line = 0, rc = -1;
+
+	f = fopen(path, "r");
+	if (!f) {
+		if (!ctx->config && errno == ENOENT)
+			return -1;
+		cli_error(ctx, "cannot read configuration file '%s': %s", path,
+			strerror(errno));
+		cli_hint(ctx, "check the path given with --config");
+		return CLI_EXIT_USAGE;
+	}
+	ctx->conf_path = strdup(path);
+	while (rc < 0 && fgets(buf, sizeof(buf), f)) {
+		line++;
+		if (!strchr(buf, '\n') && !feof(f)) {
+			cli_error(ctx, "%s:%d: line too long", path, line);
+			rc = CLI_EXIT_USAGE;
+			break;
+		}
+		rc = parse_line(ctx, path, line, buf);
+	}
+	fclose(f);
+	return rc;
+}
+
+/* The directory of the configuration file, for its relative paths. */
+static char *conf_dir(const struct cli_ctx *ctx)
+{
+	char *copy, *d, *out;
+
+	if (!ctx->conf_path)
+		return NULL;
+	copy = strdup(ctx->conf_path);
+	if (!copy)
+		return NULL;
+	d = dirname(copy);
+	out = strcmp(d, ".") == 0 ? NULL : strdup(d);
+	free(copy);
+	return out;
+}
+
+static char *relative_to(const char *base, const char *path)
+{
+	size_t n;
+	char *out;
+
+	if (!base || path[0] == '/')
+		return strdup(path);
+	n = strlen(base) + strlen(path) + 2;
+	out = malloc(n);
+	if (out)
+		snprintf(out, n, "%s/%s", base, path);
+	return out;
+}
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+static int colour_wanted(struct cli_ctx *ctx, int fd)
+{
+	const char *term = getenv("TERM");
+
+	return !ctx->no_color && !env("NO_COLOR") && isatty(fd) &&
+		!(term && strcmp(term, "dumb") == 0);
+}
+
+static int resolve(struct cli_ctx *ctx)
+{
+	const char *lt;
+	char *cdir = conf_dir(ctx);
+
+	if (ctx->database || env("DATABASE_URL")) {
+		ctx->database_url = strdup(ctx->database ? ctx->database :
+			env("DATABASE_URL"));
+	} else if (ctx->conf_database) {
+		ctx->database_url = strdup(ctx->conf_database);
+		ctx->base_dir = cdir ? strdup(cdir) : NULL;
+	}
+	if (ctx->dir || env("FERRY_DIR"))
+		ctx->migrations_dir = strdup(ctx->dir ? ctx->dir :
+			env("FERRY_DIR"));
+	else if (ctx->conf_dir)
+		ctx->migrations_dir = relative_to(cdir, ctx->conf_dir);
+	else
+		ctx->migrations_dir = relative_to(cdir, "migrations");
+	free(cdir);
+	ctx->table_name = strdup(ctx->table ? ctx->table : env("FERRY_TABLE") ?
+		env("FERRY_TABLE") : ctx->conf_table ? ctx->conf_table :
+		"ferry_migrations");
+	ctx->schema_name = strdup(ctx->schema ? ctx->schema :
+		env("FERRY_SCHEMA") ? env("FERRY_SCHEMA") : ctx->conf_schema ?
+		ctx->conf_schema : "public");
+	if (!ctx->migrations_dir || !ctx->table_name || !ctx->schema_name) {
+		cli_error(ctx, "out of memory");
+		return CLI_EXIT_FAILED;
+	}
+	lt = ctx->lock_timeout ? ctx->lock_timeout : env("FERRY_LOCK_TIMEOUT") ?
+		env("FERRY_LOCK_TIMEOUT") : ctx->conf_lock_timeout;
+	ctx->lock_timeout_ms = 60000;
+	if (lt && (ctx->lock_timeout_ms = cli_parse_duration(lt)) < 0)
+		return cli_usage(ctx, "invalid lock timeout '%s'; give seconds, "
+			"e.g. 30, 30s, 500ms or 2m", lt);
+	return -1;
+}
+
+int cli_setup(struct cli_ctx *ctx)
+{
+	ferry_db_options opts = FERRY_DB_OPTIONS_INIT;
+	ferry_error err;
+	unsigned int flags = ctx->cmd ? ctx->cmd->flags : 0;
+	int rc;
+
+	ctx->color_out = colour_wanted(ctx, 1);
+	ctx->color_err = colour_wanted(ctx, 2);
+	if ((rc = cli_config_load(ctx)) >= 0 || (rc = resolve(ctx)) >= 0)
+		return rc;
+	ferry_error_init(&err);
+	if ((flags & CLI_NEEDS_SET) &&
+		ferry_set_open(&ctx->set, ctx->migrations_dir, &err) < 0)
+		return cli_fail(ctx, &err);
+	if (!(flags & (CLI_NEEDS_DB | CLI_READS_DB)))
+		return -1;
+	if (!ctx->database_url) {
+		cli_error(ctx, "no database given");
+		cli_hint(ctx, "pass -d URL, set DATABASE_URL, or write "
+			"'database = URL' in ferry.conf");
+		return CLI_EXIT_USAGE;
+	}
+	opts.table = ctx->table_name;
+	opts.schema = ctx->schema_name;
+	opts.base_dir = ctx->base_dir;
+	opts.lock_timeout_ms = ctx->lock_timeout_ms;
+	opts.read_only = !(flags & CLI_NEEDS_DB);
+	opts.progress = cli_progress;
+	opts.payload = ctx;
+	if (ferry_db_open(&ctx->db, ctx->database_url, &opts, &err) < 0)
+		return cli_fail(ctx, &err);
+	return -1;
+}
+
+void cli_teardown(struct cli_ctx *ctx)
+{
+	ferry_db_close(ctx->db);
+	ferry_set_free(ctx->set);
+	free(ctx->database_url);
+	free(ctx->migrations_dir);
+	free(ctx->base_dir);
+	free(ctx->table_name);
+	free(ctx->schema_name);
+	free(ctx->conf_database);
+	free(ctx->conf_dir);
+	free(ctx->conf_table);
+	free(ctx->conf_schema);
+	free(ctx->conf_lock_timeout);
+	free(ctx->conf_backup_dir);
+	free(ctx->conf_path);
+}

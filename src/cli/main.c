@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c - the ferry command: global options, the command table, dispatch.
+ *
+ * Adding a command: write cmd_<name>.c with its options table, help and
+ * cmd_<name>(); declare it in cli.h; add it to the table below; write
+ * docs/ferry-<name>.md and its tests (git's builtin.h checklist).
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const struct cli_command cli_commands[] = {
+	{ "init", cmd_init, 0, "create migrations/ and a commented ferry.conf" },
+	{ "new", cmd_new, 0, "write a new migration file and print its path" },
+	{ "status", cmd_status, CLI_NEEDS_SET | CLI_READS_DB,
+		"show where the database stands" },
+	{ "list", cmd_list, CLI_NEEDS_SET | CLI_READS_DB,
+		"one line per migration: release, state, when applied" },
+	{ "up", cmd_up, CLI_NEEDS_SET | CLI_NEEDS_DB,
+		"apply the up sections of pending migrations" },
+	{ "history", cmd_history, CLI_READS_DB,
+		"the audit log of every action, newest first" },
+	{ "version", cmd_version, 0, "print the ferry version" },
+	{ "help", cmd_help, 0, "show help for ferry or a command" },
+	{ NULL, NULL, 0, NULL }
+};
+
+static const struct cli_command *find_command(const char *name)
+{
+	const struct cli_command *c;
+
+	for (c = cli_commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static int unknown_command(struct cli_ctx *ctx, const char *name)
+{
+	const struct cli_command *c, *best = NULL;
+	int bestd = 3;
+
+	for (c = cli_commands; c->name; c++) {
+		int d = cli_distance(name, c->name);
+
+		if (d < bestd) {
+			bestd = d;
+			best = c;
+		}
+	}
+	fprintf(stderr, "ferry: '%s' is not a ferry command. See "
+		"'ferry --help'.\n", name);
+	if (best)
+		cli_hint(ctx, "did you mean '%s'?", best->name);
+	return CLI_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_ctx ctx;
+	int first = 0, rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	if ((rc = cli_parse_leading(&ctx, argc - 1, argv + 1, &first)) >= 0)
+		return rc;
+	first++;
+	if (first >= argc) {
+		cli_print_main_help(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	ctx.cmd = find_command(argv[first]);
+	if (!ctx.cmd)
+		return unknown_command(&ctx, argv[first]);
+	rc = ctx.cmd->fn(argc - first - 1, argv + first + 1, &ctx);
+	cli_teardown(&ctx);
+	if (fflush(stdout) != 0 && rc == 0)
+		rc = CLI_EXIT_FAILED;
+	return rc;
+}

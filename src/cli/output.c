@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * output.c - how ferry speaks: errors and hints on stderr in git's and
+ * PostgreSQL's manner, colour only on a terminal, and progress lines for
+ * the commands that apply migrations.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+const char *cli_color(int on, const char *which)
+{
+	return on ? which : "";
+}
+
+int cli_exit_code(int code)
+{
+	switch (code) {
+	case FERRY_OK:
+		return CLI_EXIT_OK;
+	case FERRY_EINVALID:
+		return CLI_EXIT_USAGE;
+	case FERRY_ELOCKED:
+		return CLI_EXIT_LOCKED;
+	case FERRY_EREFUSED:
+		return CLI_EXIT_REFUSED;
+	default:
+		return CLI_EXIT_FAILED;
+	}
+}
+
+/* End a progress line left open, so an error starts on its own line. */
+static void close_progress(struct cli_ctx *ctx)
+{
+	if (ctx && ctx->progress_open) {
+		fputc('\n', ctx->json ? stderr : stdout);
+		fflush(ctx->json ? stderr : stdout);
+		ctx->progress_open = 0;
+	}
+}
+
+static void vsay(struct cli_ctx *ctx, const char *label, const char *color,
+	const char *fmt, va_list ap)
+{
+	int c = ctx && ctx->color_err;
+
+	close_progress(ctx);
+	if (label)
+		fprintf(stderr, "%s%s%s ", cli_color(c, color), label,
+			cli_color(c, CLI_RESET));
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void cli_error(struct cli_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(ctx, "ferry: error:", CLI_RED CLI_BOLD, fmt, ap);
+	va_end(ap);
+}
+
+void cli_warn(struct cli_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(ctx, "ferry: warning:", CLI_YELLOW CLI_BOLD, fmt, ap);
+	va_end(ap);
+}
+
+void cli_hint(struct cli_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(ctx, "hint:", CLI_YELLOW, fmt, ap);
+	va_end(ap);
+}
+
+void cli_note(struct cli_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx && ctx->quiet)
+		return;
+	va_start(ap, fmt);
+	vsay(ctx, "ferry:", CLI_DIM, fmt, ap);
+	va_end(ap);
+}
+
+int cli_usage(struct cli_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(ctx, "ferry: error:", CLI_RED CLI_BOLD, fmt, ap);
+	va_end(ap);
+	if (ctx && ctx->cmd)
+		cli_hint(ctx, "try 'ferry %s --help'", ctx->cmd->name);
+	else
+		cli_hint(ctx, "try 'ferry --help'");
+	return CLI_EXIT_USAGE;
+}
+
+int cli_fail(struct cli_ctx *ctx, const ferry_error *err)
+{
+	char where[300] = "";
+
+	if (err->file[0] && err->line > 0 && err->column > 0)
+		snprintf(where, sizeof(where), "%s:%d:%d", err->file, err->line,
+			err->column);
+	else if (err->file[0] && err->line > 0)
+		snprintf(where, sizeof(where), "%s:%d", err->file, err->line);
+	else if (err->file[0])
+		snprintf(where, sizeof(where), "%s", err->file);
+
+	if (where[0] && !err->detail[0]) {
+		cli_error(ctx, "%s: %s", where, err->message);
+	} else {
+		cli_error(ctx, "%s", err->message);
+		if (where[0])
+			fprintf(stderr, "%s: %s\n", where, err->detail);
+		else if (err->detail[0])
+			fprintf(stderr, "%s\n", err->detail);
+	}
+	if (err->sqlstate[0])
+		fprintf(stderr, "sqlstate: %s\n", err->sqlstate);
+	if (err->hint[0])
+		cli_hint(ctx, "%s", err->hint);
+	return cli_exit_code(err->code);
+}
+
+void cli_progress(const ferry_event *ev, void *payload)
+{
+	struct cli_ctx *ctx = payload;
+	FILE *out = ctx->json ? stderr : stdout;
+	int c = ctx->json ? ctx->color_err : ctx->color_out;
+	char took[32];
+
+	switch (ev->type) {
+	case FERRY_EVENT_LOCK_WAIT:
+		cli_note(ctx, "waiting for the lock on '%s', held by %s",
+			ferry_db_display_url(ctx->db) ? ferry_db_display_url(
+			ctx->db) : "the database", ev->holder ? ev->holder :
+			"another process");
+		break;
+	case FERRY_EVENT_LOCK_ACQUIRED:
+		if (ctx->verbose)
+			cli_note(ctx, "got the lock");
+		break;
+	case FERRY_EVENT_RESUME:
+		if (ctx->quiet)
+			break;
+		close_progress(ctx);
+		fprintf(out, "resuming %s (%s) at statement %zu\n",
+			ev->migration->id, ev->section, ev->statement);
+		break;
+	case FERRY_EVENT_SECTION_START:
+		if (ctx->quiet)
+			break;
+		close_progress(ctx);
+		fprintf(out, "%-6s %s ... ", ev->section, ev->migration->id);
+		fflush(out);
+		ctx->progress_open = 1;
+		break;
+	case FERRY_EVENT_SECTION_DONE:
+		if (ctx->quiet)
+			break;
+		cli_format_ms(took, sizeof(took), (long long)ev->elapsed_ms);
+		if (!ctx->progress_open)
+			fprintf(out, "%-6s %s ... ", ev->section,
+				ev->migration->id);
+		fprintf(out, "%sok%s (%s)\n", cli_color(c, CLI_GREEN),
+			cli_color(c, CLI_RESET), took);
+		ctx->progress_open = 0;
+		break;
+	}
+}

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * db.c - the ferry_db handle: URL to driver, ledger names, who is acting.
+ *
+ * Everything engine-specific is behind db->drv; this file only chooses the
+ * driver and keeps what every driver needs.
+ */
+#include "ferry_int.h"
+
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void ferry__emit(ferry_db *db, const ferry_event *ev)
+{
+	if (db->progress)
+		db->progress(ev, db->payload);
+}
+
+const char *ferry_db_engine(const ferry_db *db)
+{
+	return db->drv->name;
+}
+
+const char *ferry_db_server_version(const ferry_db *db)
+{
+	return db->server_version ? db->server_version : "";
+}
+
+const char *ferry_db_display_url(const ferry_db *db)
+{
+	return db->url.display;
+}
+
+/* "user@host" of this process, for the ledger and the lock. */
+static char *actor(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	const char *user = pw ? pw->pw_name : getenv("USER");
+	char host[256] = "localhost";
+	ferry__buf b = FERRY__BUF_INIT;
+
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		strcpy(host, "localhost");
+	host[sizeof(host) - 1] = '\0';
+	ferry__buf_printf(&b, "%s@%s", user ? user : "unknown", host);
+	return ferry__buf_detach(&b);
+}
+
+/* ferry_migrations -> ferry_history; app_migrations -> app_history; x -> x_history */
+static char *history_name(const char *table)
+{
+	static const char suffix[] = "_migrations";
+	size_t n = strlen(table), m = sizeof(suffix) - 1;
+	ferry__buf b = FERRY__BUF_INIT;
+
+	if (n > m && strcmp(table + n - m, suffix) == 0)
+		ferry__buf_put(&b, table, n - m);
+	else
+		ferry__buf_puts(&b, table);
+	ferry__buf_puts(&b, "_history");
+	return ferry__buf_detach(&b);
+}
+
+static char *qualified(const ferry_db *db, const char *name)
+{
+	ferry__buf b = FERRY__BUF_INIT;
+
+	if (db->url.engine == FERRY__ENGINE_PG) {
+		ferry__buf_quote_ident(&b, db->schema);
+		ferry__buf_puts(&b, ".");
+	}
+	ferry__buf_quote_ident(&b, name);
+	return ferry__buf_detach(&b);
+}
+
+static int check_name(const char *what, const char *name, ferry_error *err)
+{
+	if (*name && strlen(name) <= 63)
+		return 0;
+	ferry__error_set(err, FERRY_EINVALID, "invalid %s name '%s'", what,
+		name);
+	ferry__error_hint(err, "a %s name has 1 to 63 characters", what);
+	return FERRY_EINVALID;
+}
+
+static const ferry__driver *driver_for(const ferry__url *url)
+{
+#ifdef FERRY_HAVE_PG
+	extern const ferry__driver ferry__pg_driver;
+
+	if (url->engine == FERRY__ENGINE_PG)
+		return &ferry__pg_driver;
+#endif
+	return url->engine == FERRY__ENGINE_SQLITE ? &ferry__sqlite_driver :
+		NULL;
+}
+
+int ferry_db_open(ferry_db **out, const char *url,
+	const ferry_db_options *opts, ferry_error *err)
+{
+	ferry_db_options defaults = FERRY_DB_OPTIONS_INIT;
+	ferry_db *db;
+	int rc;
+
+	if (!out)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"invalid argument: 'out'");
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if (opts->version != FERRY_DB_OPTIONS_VERSION)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"invalid argument: 'opts' (version %u)", opts->version);
+	if ((rc = check_name("table", opts->table ? opts->table :
+			"ferry_migrations", err)) < 0 ||
+		(rc = check_name("schema", opts->schema ? opts->schema :
+			"public", err)) < 0)
+		return rc;
+	db = ferry__calloc(1, sizeof(*db));
+	if (!db)
+		return ferry__error_oom(err);
+	db->exists = 1;
+	db->lock_timeout_ms = opts->lock_timeout_ms < 0 ? 0 :
+		opts->lock_timeout_ms;
+	db->read_only = opts->read_only;
+	db->progress = opts->progress;
+	db->payload = opts->payload;
+	if ((rc = ferry__url_parse(&db->url, url, opts->base_dir, err)) < 0)
+		goto fail;
+	db->drv = driver_for(&db->url);
+	if (!db->drv) {
+		rc = ferry__error_set(err, FERRY_EINVALID, "this ferry was "
+			"built without PostgreSQL support");
+		ferry__error_hint(err, "rebuild with libpq installed "
+			"(apt-get install libpq-dev)");
+		goto fail;
+	}
+	db->table = ferry__strdup(opts->table ? opts->table :
+		"ferry_migrations");
+	db->schema = ferry__strdup(opts->schema ? opts->schema : "public");
+	db->history_table = db->table ? history_name(db->table) : NULL;
+	db->actor = actor();
+	if (!db->table || !db->schema || !db->history_table || !db->actor) {
+		rc = ferry__error_oom(err);
+		goto fail;
+	}
+	db->qtable = qualified(db, db->table);
+	db->qhistory = qualified(db, db->history_table);
+	if (!db->qtable || !db->qhistory) {
+		rc = ferry__error_oom(err);
+		goto fail;
+	}
+	if ((rc = db->drv->open(db, err)) < 0)
+		goto fail;
+	*out = db;
+	return 0;
+fail:
+	ferry_db_close(db);
+	return rc;
+}
+
+void ferry_db_close(ferry_db *db)
+{
+	if (!db)
+		return;
+	if (db->drv && db->conn) {
+		if (db->locked)
+			db->drv->unlock(db);
+		db->drv->close(db);
+	}
+	ferry__url_clear(&db->url);
+	free(db->table);
+	free(db->history_table);
+	free(db->schema);
+	free(db->qtable);
+	free(db->qhistory);
+	free(db->server_version);
+	free(db->actor);
+	free(db);
+}

@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * db_sqlite.c - the SQLite driver.
+ *
+ * User SQL runs one statement at a time through sqlite3_prepare_v2()'s
+ * tail, so a failure names the statement's file, line and column (and the
+ * failing token's, where sqlite3_error_offset() knows it). The runner lock
+ * is a lock file beside the database (lock.c), never a lock on the
+ * database, so the application is not blocked between migrations.
+ */
+#include "ferry_int.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+typedef struct {
+	sqlite3 *h;
+	ferry__lockfile lock;
+} sq_conn;
+
+#define CONN(db) ((sq_conn *)(db)->conn)
+
+/* Fill `err` from the connection's last error. */
+static int fail(ferry_db *db, ferry_error *err, const char *what)
+{
+	sqlite3 *h = CONN(db)->h;
+	int rc = sqlite3_errcode(h);
+	int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? FERRY_ELOCKED :
+		rc == SQLITE_NOMEM ? FERRY_ENOMEM : FERRY_EDB;
+
+	ferry__error_set(err, code, "%s: %s", what, sqlite3_errmsg(h));
+	if (code == FERRY_ELOCKED)
+		ferry__error_hint(err, "another connection holds a write lock "
+			"on the database; wait longer with --lock-timeout");
+	else if (rc == SQLITE_READONLY)
+		ferry__error_hint(err, "ferry needs write access to the "
+			"database file and its directory");
+	else if (rc == SQLITE_FULL)
+		ferry__error_hint(err, "free some disk space and run again");
+	return code;
+}
+
+static int dir_exists(const char *path)
+{
+	char *copy = ferry__strdup(path);
+	struct stat st;
+	int ok;
+
+	if (!copy)
+		return 1; /* let sqlite3_open_v2 report it */
+	ok = stat(dirname(copy), &st) == 0 && S_ISDIR(st.st_mode);
+	free(copy);
+	return ok;
+}
+
+static int open_handle(ferry_db *db, const char *path, int flags,
+	ferry_error *err)
+{
+	sq_conn *c = CONN(db);
+	int rc = sqlite3_open_v2(path, &c->h, flags | SQLITE_OPEN_NOMUTEX,
+		NULL);
+
+	if (rc == SQLITE_OK)
+		return 0;
+	if (rc == SQLITE_NOMEM || !c->h)
+		return ferry__error_oom(err);
+	ferry__error_set(err, FERRY_EINVALID, "cannot open database '%s'",
+		db->url.display);
+	ferry__error_detail(err, "%s", sqlite3_errmsg(c->h));
+	ferry__error_hint(err, "check the path and the permissions of the "
+		"file and its directory");
+	return FERRY_EINVALID;
+}
+
+/* Make sure the file is a database before anything trusts it. */
+static int check_database(ferry_db *db, ferry_error *err)
+{
+	sqlite3 *h = CONN(db)->h;
+	int rc = sqlite3_exec(h, "SELECT 1 FROM sqlite_master LIMIT 1", NULL,
+		NULL, NULL);
+
+	if (rc == SQLITE_OK)
+		return 0;
+	if (rc == SQLITE_NOTADB) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"'%s' is not a SQLite database", db->url.path);
+		ferry__error_hint(err, "check the database path; ferry does "
+			"not change a file it cannot read as a database");
+		return FERRY_EINVALID;
+	}
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return fail(db, err, "cannot read the database");
+	ferry__error_set(err, FERRY_EINVALID, "cannot read database '%s'",
+		db->url.display);
+	ferry__error_detail(err, "%s", sqlite3_errmsg(h));
+	ferry__error_hint(err, "check the permissions of the file and its "
+		"directory");
+	return FERRY_EINVALID;
+}
+
+static int sq_open(ferry_db *db, ferry_error *err)
+{
+	const char *path = db->url.path;
+	struct stat st;
+	int rc;
+
+	db->conn = ferry__calloc(1, sizeof(sq_conn));
+	if (!db->conn)
+		return ferry__error_oom(err);
+	CONN(db)->lock.fd = -1;
+	if (db->url.memory) {
+		rc = open_handle(db, ":memory:", SQLITE_OPEN_READWRITE, err);
+	} else if (db->read_only && stat(path, &st) < 0 && errno == ENOENT) {
+		/* Reading a database not created yet: it is empty. */
+		db->exists = 0;
+		rc = open_handle(db, ":memory:", SQLITE_OPEN_READWRITE, err);
+	} else if (db->read_only) {
+		rc = open_handle(db, path, SQLITE_OPEN_READONLY, err);
+	} else if (!dir_exists(path)) {
+		ferry__error_set(err, FERRY_EINVALID, "the directory of "
+			"database '%s' does not exist", path);
+		ferry__error_hint(err, "create the directory first, or check "
+			"the database path");
+		return FERRY_EINVALID;
+	} else {
+		rc = open_handle(db, path, SQLITE_OPEN_READWRITE |
+			SQLITE_OPEN_CREATE, err);
+	}
+	if (rc < 0)
+		return rc;
+	sqlite3_extended_result_codes(CONN(db)->h, 1);
+	sqlite3_busy_timeout(CONN(db)->h, db->lock_timeout_ms);
+	if ((rc = check_database(db, err)) < 0)
+		return rc;
+	if (!db->read_only && sqlite3_db_readonly(CONN(db)->h, "main") == 1) {
+		ferry__error_set(err, FERRY_EDB, "database '%s' is read-only",
+			db->url.display);
+		ferry__error_hint(err, "ferry needs write access to the "
+			"database file and its directory");
+		return FERRY_EDB;
+	}
+	db->server_version = ferry__strdup(sqlite3_libversion());
+	return db->server_version ? 0 : ferry__error_oom(err);
+}
+
+static void sq_close(ferry_db *db)
+{
+	sq_conn *c = CONN(db);
+
+	if (!c)
+		return;
+	ferry__lockfile_release(&c->lock);
+	sqlite3_close_v2(c->h);
+	free(c);
+	db->conn = NULL;
+}
+
+/* Skip whitespace and comments: where the statement really starts. */
+static const char *statement_start(const char *p, const char *end)
+{
+	while (p < end) {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
+			*p == '\f' || *p == '\v') {
+			p++;
+		} else if (p + 1 < end && p[0] == '-' && p[1] == '-') {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+			p = nl ? nl + 1 : end;
+		} else if (p + 1 < end && p[0] == '/' && p[1] == '*') {
+			const char *q = p + 2;
+
+			while (q + 1 < end && !(q[0] == '*' && q[1] == '/'))
+				q++;
+			p = q + 1 < end ? q + 2 : end;
+		} else {
+			break;
+		}
+	}
+	return p;
+}
+
+/* Name the file position of byte `at` of the SQL, as the error location. */
+static void locate(ferry_error *err, const char *sql, const char *at,
+	const ferry__src *src)
+{
+	int line, col;
+
+	if (!src || !src->file)
+		return;
+	ferry__text_pos(sql, (size_t)(at - sql), &line, &col);
+	ferry__error_at(err, src->file, src->line + line - 1,
+		line == 1 ? src->column + col - 1 : col);
+}
+
+static int run_failed(ferry_db *db, const char *sql, const char *stmt,
+	const char *end, int offset, const ferry__src *src, ferry_error *err)
+{
+	sqlite3 *h = CONN(db)->h;
+	int rc = sqlite3_errcode(h);
+	const char *at = statement_start(stmt, end);
+
+	ferry__error_set(err, rc == SQLITE_NOMEM ? FERRY_ENOMEM :
+		(rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? FERRY_ELOCKED :
+		FERRY_EDB, "%s", sqlite3_errmsg(h));
+	if (offset >= 0 && at + offset <= end)
+		at += offset;
+	locate(err, sql, at, src);
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		ferry__error_hint(err, "another connection holds a write lock "
+			"on the database; wait longer with --lock-timeout");
+	return err ? err->code : FERRY_EDB;
+}
+
+static int sq_run(ferry_db *db, const char *sql, size_t len,
+	const ferry__src *src, ferry_error *err)
+{
+	sqlite3 *h = CONN(db)->h;
+	const char *p = sql, *end = sql + len;
+
+	while (p < end) {
+		sqlite3_stmt *st = NULL;
+		const char *tail = NULL;
+		int rc;
+
+		rc = sqlite3_prepare_v2(h, p, (int)(end - p), &st, &tail);
+		if (rc != SQLITE_OK)
+			return run_failed(db, sql, p, end,
+				sqlite3_error_offset(h), src, err);
+		if (!st) { /* only whitespace or comments were left */
+			p = tail;
+			continue;
+		}
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;
+		if (rc != SQLITE_DONE) {
+			run_failed(db, sql, p, end, -1, src, err);
+			sqlite3_finalize(st);
+			return err ? err->code : FERRY_EDB;
+		}
+		sqlite3_finalize(st);
+		p = tail;
+	}
+	return 0;
+}
+
+static int bind(sqlite3_stmt *st, const ferry__val *params, int n)
+{
+	int i, rc = SQLITE_OK;
+
+	for (i = 0; i < n && rc == SQLITE_OK; i++) {
+		char name[16];
+		int idx;
+
+		snprintf(name, sizeof(name), "$%d", i + 1);
+		idx = sqlite3_bind_parameter_index(st, name);
+		if (idx == 0)
+			continue;
+		switch (params[i].type) {
+		case FERRY__VAL_NULL:
+			rc = sqlite3_bind_null(st, idx);
+			break;
+		case FERRY__VAL_INT:
+			rc = sqlite3_bind_int64(st, idx, params[i].i);
+			break;
+		case FERRY__VAL_TEXT:
+			rc = params[i].s ? sqlite3_bind_text(st, idx,
+				params[i].s, -1, SQLITE_STATIC) :
+				sqlite3_bind_null(st, idx);
+			break;
+		}
+	}
+	return rc;
+}
+
+static int sq_query(ferry_db *db, const char *sql, const ferry__val *params,
+	int nparams, ferry__row_fn fn, void *payload, ferry_error *err)
+{
+	sqlite3 *h = CONN(db)->h;
+	sqlite3_stmt *st = NULL;
+	const char *vals[32];
+	int rc, ncols, i;
+
+	rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return fail(db, err, "ledger query failed");
+	if (bind(st, params, nparams) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return fail(db, err, "ledger query failed");
+	}
+	ncols = sqlite3_column_count(st);
+	if (ncols > 32)
+		ncols = 32;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!fn)
+			continue;
+		for (i = 0; i < ncols; i++)
+			vals[i] = (const char *)sqlite3_column_text(st, i);
+		if (fn(payload, ncols, vals) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		fail(db, err, "ledger query failed");
+		sqlite3_finalize(st);
+		return err ? err->code : FERRY_EDB;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int exec_simple(ferry_db *db, const char *sql, const char *what,
+	ferry_error *err)
+{
+	if (sqlite3_exec(CONN(db)->h, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return fail(db, err, what);
+	return 0;
+}
+
+/* IMMEDIATE takes the write lock now, so no deadlock on upgrade later. */
+static int sq_begin(ferry_db *db, ferry_error *err)
+{
+	return exec_simple(db, "BEGIN IMMEDIATE", "cannot start a transaction",
+		err);
+}
+
+static int sq_commit(ferry_db *db, ferry_error *err)
+{
+	return exec_simple(db, "COMMIT", "cannot commit", err);
+}
+
+static void sq_rollback(ferry_db *db)
+{
+	if (!sqlite3_get_autocommit(CONN(db)->h))
+		sqlite3_exec(CONN(db)->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static char *lock_path(const ferry_db *db)
+{
+	ferry__buf b = FERRY__BUF_INIT;
+
+	ferry__buf_printf(&b, "%s-ferry.lock", db->url.path);
+	return ferry__buf_detach(&b);
+}
+
+static int sq_lock(ferry_db *db, ferry_error *err)
+{
+	char *path;
+	int rc;
+
+	if (db->url.memory) {
+		db->locked = 1;
+		return 0;
+	}
+	path = lock_path(db);
+	if (!path)
+		return ferry__error_oom(err);
+	rc = ferry__lockfile_acquire(&CONN(db)->lock, path, db, err);
+	free(path);
+	if (rc == 0)
+		db->locked = 1;
+	return rc;
+}
+
+static void sq_unlock(ferry_db *db)
+{
+	ferry__lockfile_release(&CONN(db)->lock);
+	db->locked = 0;
+}
+
+static int sq_lock_probe(ferry_db *db, int *held, char **holder,
+	ferry_error *err)
+{
+	char *path;
+	int rc;
+
+	*held = 0;
+	*holder = NULL;
+	if (db->url.memory || !db->exists)
+		return 0;
+	path = lock_path(db);
+	if (!path)
+		return ferry__error_oom(err);
+	rc = ferry__lockfile_probe(path, held, holder, err);
+	free(path);
+	return rc;
+}
+
+static int found_row(void *payload, int ncols, const char *const *values)
+{
+	(void)ncols;
+	(void)values;
+	*(int *)payload = 1;
+	return 1;
+}
+
+static int sq_table_exists(ferry_db *db, const char *table, int *exists,
+	ferry_error *err)
+{
+	ferry__val v = { FERRY__VAL_TEXT, 0, table };
+
+	*exists = 0;
+	return sq_query(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' "
+		"AND name = $1", &v, 1, found_row, exists, err);
+}
+
+static int sq_ledger_ddl(ferry_db *db, ferry__buf *out)
+{
+	ferry__buf_printf(out,
+		"CREATE TABLE IF NOT EXISTS %s (\n"
+		"  version INTEGER PRIMARY KEY,\n"
+		"  name TEXT NOT NULL,\n"
+		"  state TEXT NOT NULL CHECK (state IN ('up', 'complete', 'failed')),\n"
+		"  release TEXT,\n"
+		"  has_finish INTEGER NOT NULL DEFAULT 0,\n"
+		"  up_checksum TEXT,\n"
+		"  finish_checksum TEXT,\n"
+		"  down_checksum TEXT,\n"
+		"  up_at TEXT,\n"
+		"  up_ms INTEGER,\n"
+		"  finish_at TEXT,\n"
+		"  finish_ms INTEGER,\n"
+		"  applied_by TEXT NOT NULL,\n"
+		"  ferry_version TEXT NOT NULL,\n"
+		"  failed_section TEXT,\n"
+		"  failed_statement INTEGER,\n"
+		"  progress TEXT,\n"
+		"  error TEXT\n"
+		");\n"
+		"CREATE TABLE IF NOT EXISTS %s (\n"
+		"  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+		"  at TEXT NOT NULL,\n"
+		"  action TEXT NOT NULL,\n"
+		"  version INTEGER,\n"
+		"  name TEXT,\n"
+		"  release TEXT,\n"
+		"  actor TEXT NOT NULL,\n"
+		"  duration_ms INTEGER,\n"
+		"  success INTEGER NOT NULL,\n"
+		"  error TEXT,\n"
+		"  ferry_version TEXT NOT NULL\n"
+		");\n", db->qtable, db->qhistory);
+	return out->oom ? FERRY_ENOMEM : 0;
+}
+
+const ferry__driver ferry__sqlite_driver = {
+	"sqlite",
+	FERRY__DIALECT_SQLITE,
+	sq_open,
+	sq_close,
+	sq_run,
+	sq_query,
+	sq_begin,
+	sq_commit,
+	sq_rollback,
+	sq_lock,
+	sq_unlock,
+	sq_lock_probe,
+	sq_table_exists,
+	sq_ledger_ddl,
+};

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * error.c - filling the caller's ferry_error.
+ *
+ * The error value lives in fixed buffers so that reporting never allocates
+ * and works under out-of-memory (curl's CURLOPT_ERRORBUFFER). Texts are
+ * truncated at their buffer's size rather than failing.
+ */
+#include "ferry_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+void ferry_error_init(ferry_error *err)
+{
+	if (err)
+		memset(err, 0, sizeof(*err));
+}
+
+const char *ferry_version(void)
+{
+	return FERRY_VERSION;
+}
+
+/* Keep a message on one line: a newline from a server becomes a space. */
+static void one_line(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		s[--n] = '\0';
+	for (; *s; s++)
+		if (*s == '\n' || *s == '\r' || *s == '\t')
+			*s = ' ';
+}
+
+int ferry__error_set(ferry_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return code;
+	memset(err, 0, sizeof(*err));
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	one_line(err->message);
+	return code;
+}
+
+void ferry__error_detail(ferry_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
+	va_end(ap);
+	one_line(err->detail);
+}
+
+void ferry__error_hint(ferry_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err->hint, sizeof(err->hint), fmt, ap);
+	va_end(ap);
+	one_line(err->hint);
+}
+
+void ferry__error_at(ferry_error *err, const char *file, int line, int column)
+{
+	if (!err)
+		return;
+	snprintf(err->file, sizeof(err->file), "%s", file ? file : "");
+	err->line = line;
+	err->column = column;
+}
+
+int ferry__error_oom(ferry_error *err)
+{
+	return ferry__error_set(err, FERRY_ENOMEM, "out of memory");
+}
+
+int ferry__error_os(ferry_error *err, int code, const char *what,
+	const char *path)
+{
+	int e = errno;
+
+	if (e == ENOMEM)
+		return ferry__error_oom(err);
+	ferry__error_set(err, code, "cannot %s '%s'", what, path);
+	ferry__error_detail(err, "%s", strerror(e));
+	if (e == EACCES || e == EPERM)
+		ferry__error_hint(err, "check the permissions of '%s'", path);
+	return code;
+}

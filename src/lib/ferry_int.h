@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ferry_int.h - what the library's modules share and the outside never sees.
+ *
+ * Names here are ferry__<module>_<verb>. The engines sit behind one driver
+ * vtable (ferry__driver) so that the engine in run.c, ledger.c and status.c
+ * never knows whether it talks to SQLite or PostgreSQL.
+ */
+#ifndef FERRY_INT_H
+#define FERRY_INT_H
+
+#include "ferry.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FERRY__PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/*
+ * Memory. In test builds (FERRY_TESTING) the allocator can be told to fail
+ * the Nth allocation, to prove every path handles out-of-memory.
+ */
+void *ferry__malloc(size_t size);
+void *ferry__calloc(size_t n, size_t size);
+void *ferry__realloc(void *ptr, size_t size);
+char *ferry__strdup(const char *s);
+char *ferry__strndup(const char *s, size_t n);
+#ifdef FERRY_TESTING
+/* Fail allocation number `n` (1-based) and every one after; 0 disables. */
+FERRY_EXTERN void ferry__alloc_fail_from(long n);
+FERRY_EXTERN long ferry__alloc_count(void);
+#endif
+
+/*
+ * A growable string, in the manner of git's strbuf. Out-of-memory is
+ * sticky: once an append fails, later ones do nothing and `oom` stays set,
+ * so a caller builds a whole string and checks once.
+ */
+typedef struct {
+	char *buf;
+	size_t len;
+	size_t alloc;
+	int oom;
+} ferry__buf;
+
+#define FERRY__BUF_INIT { NULL, 0, 0, 0 }
+
+int ferry__buf_grow(ferry__buf *b, size_t extra);
+void ferry__buf_put(ferry__buf *b, const char *data, size_t len);
+void ferry__buf_puts(ferry__buf *b, const char *s);
+void ferry__buf_printf(ferry__buf *b, const char *fmt, ...) FERRY__PRINTF(2, 3);
+void ferry__buf_vprintf(ferry__buf *b, const char *fmt, va_list ap);
+/* Append `s` as an SQL identifier in double quotes, quotes doubled. */
+void ferry__buf_quote_ident(ferry__buf *b, const char *s);
+/* The string, or "" when empty; never NULL. */
+const char *ferry__buf_cstr(const ferry__buf *b);
+/* Hand the string to the caller (NULL on oom) and reset the buffer. */
+char *ferry__buf_detach(ferry__buf *b);
+void ferry__buf_release(ferry__buf *b);
+
+/*
+ * Errors. Each setter returns the code so one line both fills and fails:
+ *	return ferry__error_set(err, FERRY_EINVALID, "bad thing '%s'", x);
+ * `err` may be NULL everywhere.
+ */
+int ferry__error_set(ferry_error *err, int code, const char *fmt, ...)
+	FERRY__PRINTF(3, 4);
+void ferry__error_detail(ferry_error *err, const char *fmt, ...)
+	FERRY__PRINTF(2, 3);
+void ferry__error_hint(ferry_error *err, const char *fmt, ...)
+	FERRY__PRINTF(2, 3);
+void ferry__error_at(ferry_error *err, const char *file, int line, int column);
+int ferry__error_oom(ferry_error *err);
+/* Fill from errno after a failed system call on `path`. */
+int ferry__error_os(ferry_error *err, int code, const char *what,
+	const char *path);
+
+/*
+ * Small utilities (util.c).
+ */
+/* Milliseconds on a monotonic clock. */
+int64_t ferry__now_ms(void);
+/* Current UTC time as RFC 3339 ("2026-11-22T03:37:00Z") into buf[32]. */
+void ferry__utc_now(char buf[32]);
+/* Lowercase hex of a SHA-256 digest into hex[65]. */
+void ferry__hex(char hex[65], const unsigned char sha[32]);
+/* SHA-256 of `len` bytes. Returns 0 or FERRY_ERROR. */
+int ferry__sha256(unsigned char out[32], const void *data, size_t len);
+/* 1-based line and column of `offset` in `text` (columns count bytes). */
+void ferry__text_pos(const char *text, size_t offset, int *line, int *column);
+/* Parse 1 to 18 decimal digits; returns 0 or -1. */
+int ferry__parse_version(const char *s, size_t len, int64_t *out);
+/* Read a whole file; CRLF becomes LF. `*out` is NUL-terminated. */
+int ferry__read_file(const char *path, char **out, size_t *len,
+	ferry_error *err);
+
+/*
+ * Database URLs (url.c).
+ */
+typedef enum { FERRY__ENGINE_SQLITE = 1, FERRY__ENGINE_PG } ferry__engine;
+
+typedef struct {
+	ferry__engine engine;
+	char *path;     /* SQLite: a file path, or ":memory:" */
+	int memory;     /* SQLite: in-memory database */
+	char *conninfo; /* PostgreSQL: the URL or keyword string for libpq */
+	char *display;  /* the URL as given, password masked */
+} ferry__url;
+
+int ferry__url_parse(ferry__url *out, const char *url, const char *base_dir,
+	ferry_error *err);
+void ferry__url_clear(ferry__url *url);
+
+/*
+ * Migration files (parse.c): markers, sections and checksums.
+ */
+enum { FERRY__UP = 0, FERRY__FINISH = 1, FERRY__DOWN = 2, FERRY__NSECTIONS = 3 };
+
+extern const char *const ferry__section_names[FERRY__NSECTIONS];
+
+typedef struct {
+	int present;
+	int no_transaction;
+	size_t offset;          /* first byte of the body in the file text */
+	size_t len;             /* body length, marker line excluded */
+	int line;               /* file line of the body's first byte */
+	unsigned char sha[32];  /* SHA-256 of the body (LF line ends) */
+} ferry__section;
+
+/*
+ * Split a migration file's text (CRLF already read as LF) into sections.
+ * Errors name `path:line`.
+ */
+int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
+	const char *text, size_t len, const char *path, ferry_error *err);
+
+/*
+ * The `releases` file (releases.c). Checks syntax, duplicate names and that
+ * versions ascend; set.c checks them against the migrations.
+ */
+typedef struct {
+	ferry_release pub;
+	int line;
+} ferry__release;
+
+int ferry__releases_parse(ferry__release **out, size_t *n, const char *text,
+	size_t len, const char *path, ferry_error *err);
+void ferry__releases_free(ferry__release *rel, size_t n);
+
+/*
+ * Migration sets (set.c).
+ */
+typedef struct {
+	ferry_migration pub;
+	ferry__section sec[FERRY__NSECTIONS];
+} ferry__migration;
+
+struct ferry_set {
+	char *dir;
+	ferry__migration *migs;
+	size_t n;
+	ferry__release *releases;
+	size_t nreleases;
+};
+
+#define FERRY__MIG(m) ((const ferry__migration *)(m))
+
+/*
+ * Read a migration's file again for running it, and check that it is still
+ * what the set read (a file edited mid-run must not run half old, half new).
+ * `*text` is freed with free().
+ */
+int ferry__migration_load(const ferry__migration *m, char **text,
+	size_t *len, ferry_error *err);
+
+/* The migration with `version`, or NULL. */
+const ferry__migration *ferry__set_find(const ferry_set *set, int64_t version);
+
+/*
+ * Statement splitting (split.c). Spans cover a statement from its first
+ * token to its terminating ';' (or the end of the text); what lies between
+ * spans is only whitespace and comments.
+ */
+typedef enum { FERRY__DIALECT_SQLITE, FERRY__DIALECT_PG } ferry__dialect;
+
+typedef struct {
+	size_t offset;
+	size_t len;
+} ferry__span;
+
+typedef struct {
+	ferry__span *v;
+	size_t n;
+	size_t alloc;
+} ferry__spans;
+
+typedef struct {
+	size_t offset;    /* where the problem starts */
+	const char *what; /* "unterminated quoted string", ... */
+} ferry__split_error;
+
+/* Returns 0, FERRY_EINVALID (with `serr` filled) or FERRY_ENOMEM. */
+int ferry__split(ferry__spans *out, const char *text, size_t len,
+	ferry__dialect dialect, ferry__split_error *serr);
+void ferry__spans_clear(ferry__spans *s);
+
+typedef enum {
+	FERRY__STMT_PLAIN = 0,
+	FERRY__STMT_TXN_CONTROL, /* BEGIN, COMMIT, ROLLBACK, ... */
+	FERRY__STMT_NO_TXN       /* cannot run inside a transaction block */
+} ferry__stmt_kind;
+
+/*
+ * What kind of statement `stmt` is; `*what` names the offending words
+ * ("COMMIT", "CREATE INDEX CONCURRENTLY") for messages.
+ */
+ferry__stmt_kind ferry__stmt_classify(const char *stmt, size_t len,
+	ferry__dialect dialect, const char **what);
+
+/*
+ * Drivers. An engine implements this table; ferry_db holds one.
+ */
+typedef enum { FERRY__VAL_NULL = 0, FERRY__VAL_INT, FERRY__VAL_TEXT } ferry__val_type;
+
+typedef struct {
+	ferry__val_type type;
+	int64_t i;
+	const char *s;
+} ferry__val;
+
+/* Called per result row; values are NULL for SQL NULL. Nonzero stops. */
+typedef int (*ferry__row_fn)(void *payload, int ncols,
+	const char *const *values);
+
+/* Where user SQL came from, so an error can name file:line:column. */
+typedef struct {
+	const char *file;
+	int line;   /* line of the SQL's first byte */
+	int column; /* column of the SQL's first byte */
+} ferry__src;
+
+typedef struct ferry__driver {
+	const char *name;
+	ferry__dialect dialect;
+	int (*open)(ferry_db *db, ferry_error *err);
+	void (*close)(ferry_db *db);
+	/* Run user SQL, maybe several statements, in the current transaction
+	 * state. Errors carry the location of the failing statement. */
+	int (*run)(ferry_db *db, const char *sql, size_t len,
+		const ferry__src *src, ferry_error *err);
+	/* Run one statement of ferry's own, `$1`-style parameters. */
+	int (*query)(ferry_db *db, const char *sql, const ferry__val *params,
+		int nparams, ferry__row_fn fn, void *payload, ferry_error *err);
+	int (*begin)(ferry_db *db, ferry_error *err);
+	int (*commit)(ferry_db *db, ferry_error *err);
+	void (*rollback)(ferry_db *db);
+	/* The runner lock: one ferry acting on a database at a time. */
+	int (*lock)(ferry_db *db, ferry_error *err);
+	void (*unlock)(ferry_db *db);
+	int (*lock_probe)(ferry_db *db, int *held, char **holder,
+		ferry_error *err);
+	int (*table_exists)(ferry_db *db, const char *table, int *exists,
+		ferry_error *err);
+	/* CREATE TABLE statements of the ledger, in this engine's types. */
+	int (*ledger_ddl)(ferry_db *db, ferry__buf *out);
+} ferry__driver;
+
+extern const ferry__driver ferry__sqlite_driver;
+
+struct ferry_db {
+	const ferry__driver *drv;
+	void *conn;                 /* the driver's own state */
+	ferry__url url;
+	int lock_timeout_ms;
+	int read_only;
+	ferry_progress_cb progress;
+	void *payload;
+	char *table;                /* ledger table name, unquoted */
+	char *history_table;
+	char *schema;               /* PostgreSQL schema, unquoted */
+	char *qtable;               /* quoted, qualified names for SQL text */
+	char *qhistory;
+	char *server_version;
+	char *actor;                /* "user@host" */
+	int exists;                 /* 0: SQLite file missing, read-only open */
+	int locked;                 /* the runner lock is ours */
+	int waited;                 /* we waited for another runner */
+	int in_txn;
+};
+
+/* Report a progress event if the caller asked for them. */
+void ferry__emit(ferry_db *db, const ferry_event *ev);
+
+/*
+ * The runner lock on a lock file (lock.c), for engines without a server:
+ * an open-file-description lock the kernel drops when the process dies.
+ */
+typedef struct {
+	int fd;
+	char *path;
+} ferry__lockfile;
+
+int ferry__lockfile_acquire(ferry__lockfile *lk, const char *path,
+	ferry_db *db, ferry_error *err);
+void ferry__lockfile_release(ferry__lockfile *lk);
+int ferry__lockfile_probe(const char *path, int *held, char **holder,
+	ferry_error *err);
+
+/*
+ * The ledger (ledger.c): ferry_migrations and ferry_history.
+ */
+typedef struct {
+	int64_t version;
+	char *name;
+	char *state;            /* "up", "complete", "failed" */
+	char *release;
+	int has_finish;
+	char *up_checksum;      /* hex SHA-256, or NULL */
+	char *finish_checksum;
+	char *down_checksum;
+	char *up_at;
+	int64_t up_ms;
+	char *finish_at;
+	int64_t finish_ms;
+	char *applied_by;
+	char *ferry_version;
+	char *failed_section;   /* "up" or "finish" when failed */
+	int failed_statement;   /* 1-based statement to resume at */
+	char *progress;         /* hashes of the statements run, comma separated */
+	char *error;
+} ferry__row;
+
+typedef struct {
+	ferry__row *rows; /* by version */
+	size_t n;
+	int exists;
+} ferry__ledger;
+
+int ferry__ledger_ensure(ferry_db *db, ferry_error *err);
+int ferry__ledger_load(ferry_db *db, ferry__ledger *out, ferry_error *err);
+void ferry__ledger_clear(ferry__ledger *l);
+const ferry__row *ferry__ledger_find(const ferry__ledger *l, int64_t version);
+
+/* Insert or replace the row of a migration. */
+int ferry__ledger_put(ferry_db *db, const ferry__row *row, ferry_error *err);
+/* Record how far a no-transaction section got. */
+int ferry__ledger_progress(ferry_db *db, int64_t version, int statement,
+	const char *progress, const char *error, ferry_error *err);
+
+typedef struct {
+	const char *action;
+	const ferry_migration *migration; /* or NULL */
+	int64_t duration_ms;              /* -1 when not measured */
+	int success;
+	const char *error;                /* or NULL */
+} ferry__history_rec;
+
+int ferry__history_add(ferry_db *db, const ferry__history_rec *rec,
+	ferry_error *err);
+
+/*
+ * Files and ledger side by side (state.c).
+ */
+typedef struct {
+	const ferry__migration *mig; /* NULL: applied, but no file */
+	const ferry__row *row;       /* NULL: pending */
+	int drift;
+} ferry__pair;
+
+typedef struct {
+	ferry__pair *v;
+	size_t n;
+} ferry__pairs;
+
+int ferry__pairs_build(ferry__pairs *out, const ferry_set *set,
+	const ferry__ledger *l, ferry_error *err);
+void ferry__pairs_clear(ferry__pairs *p);
+
+#endif /* FERRY_INT_H */

@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ledger.c - ferry's own tables: one row per applied migration in
+ * ferry_migrations, and an append-only audit log in ferry_history.
+ *
+ * The SQL here is the same on every engine ($1-style parameters, plain
+ * types); only the CREATE TABLE statements come from the driver. Rows carry
+ * enough (release, whether a finish section exists) for an older release of
+ * the files to understand a newer database.
+ */
+#include "ferry_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define COLUMNS \
+	"version, name, state, release, has_finish, up_checksum, " \
+	"finish_checksum, down_checksum, up_at, up_ms, finish_at, finish_ms, " \
+	"applied_by, ferry_version, failed_section, failed_statement, " \
+	"progress, error"
+#define NCOLUMNS 18
+
+static void row_clear(ferry__row *r)
+{
+	free(r->name);
+	free(r->state);
+	free(r->release);
+	free(r->up_checksum);
+	free(r->finish_checksum);
+	free(r->down_checksum);
+	free(r->up_at);
+	free(r->finish_at);
+	free(r->applied_by);
+	free(r->ferry_version);
+	free(r->failed_section);
+	free(r->progress);
+	free(r->error);
+	memset(r, 0, sizeof(*r));
+}
+
+void ferry__ledger_clear(ferry__ledger *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		row_clear(&l->rows[i]);
+	free(l->rows);
+	memset(l, 0, sizeof(*l));
+}
+
+const ferry__row *ferry__ledger_find(const ferry__ledger *l, int64_t version)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->rows[mid].version == version)
+			return &l->rows[mid];
+		if (l->rows[mid].version < version)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int64_t to_int(const char *s, int64_t none)
+{
+	return s ? strtoll(s, NULL, 10) : none;
+}
+
+typedef struct {
+	ferry__ledger *l;
+	size_t alloc;
+	int oom;
+} load_ctx;
+
+static int load_row(void *payload, int ncols, const char *const *v)
+{
+	load_ctx *ctx = payload;
+	ferry__row *r;
+
+	if (ncols < NCOLUMNS)
+		return 1;
+	if (ctx->l->n == ctx->alloc) {
+		size_t na = ctx->alloc ? ctx->alloc * 2 : 64;
+		ferry__row *rows = ferry__realloc(ctx->l->rows,
+			na * sizeof(*rows));
+
+		if (!rows) {
+			ctx->oom = 1;
+			return 1;
+		}
+		ctx->l->rows = rows;
+		ctx->alloc = na;
+	}
+	r = &ctx->l->rows[ctx->l->n++];
+	memset(r, 0, sizeof(*r));
+	r->version = to_int(v[0], 0);
+	r->has_finish = to_int(v[4], 0) != 0;
+	r->up_ms = to_int(v[9], -1);
+	r->finish_ms = to_int(v[11], -1);
+	r->failed_statement = (int)to_int(v[15], 0);
+#define DUP(field, i) \
+	if (v[i] && !(r->field = ferry__strdup(v[i]))) \
+		ctx->oom = 1
+	DUP(name, 1);
+	DUP(state, 2);
+	DUP(release, 3);
+	DUP(up_checksum, 5);
+	DUP(finish_checksum, 6);
+	DUP(down_checksum, 7);
+	DUP(up_at, 8);
+	DUP(finish_at, 10);
+	DUP(applied_by, 12);
+	DUP(ferry_version, 13);
+	DUP(failed_section, 14);
+	DUP(progress, 16);
+	DUP(error, 17);
+#undef DUP
+	if (!r->name || !r->state)
+		ctx->oom = 1;
+	return ctx->oom;
+}
+
+static int not_a_ledger(ferry_db *db, ferry_error *err)
+{
+	char detail[sizeof(err->message)] = "";
+
+	if (err)
+		memcpy(detail, err->message, sizeof(detail));
+	ferry__error_set(err, FERRY_EDB, "table '%s' is not a ferry ledger",
+		db->table);
+	ferry__error_detail(err, "%s", detail);
+	ferry__error_hint(err, "another tool may own this table; keep "
+		"ferry's ledger elsewhere with --table");
+	return FERRY_EDB;
+}
+
+int ferry__ledger_load(ferry_db *db, ferry__ledger *out, ferry_error *err)
+{
+	ferry__buf sql = FERRY__BUF_INIT;
+	load_ctx ctx = { out, 0, 0 };
+	int rc, exists;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = db->drv->table_exists(db, db->table, &exists, err)) < 0)
+		return rc;
+	if (!exists)
+		return 0;
+	out->exists = 1;
+	ferry__buf_printf(&sql, "SELECT " COLUMNS " FROM %s ORDER BY version",
+		db->qtable);
+	if (sql.oom)
+		return ferry__error_oom(err);
+	rc = db->drv->query(db, sql.buf, NULL, 0, load_row, &ctx, err);
+	ferry__buf_release(&sql);
+	if (rc == 0 && ctx.oom)
+		rc = ferry__error_oom(err);
+	else if (rc == FERRY_EDB)
+		rc = not_a_ledger(db, err);
+	if (rc < 0)
+		ferry__ledger_clear(out);
+	return rc;
+}
+
+int ferry__ledger_ensure(ferry_db *db, ferry_error *err)
+{
+	ferry__buf ddl = FERRY__BUF_INIT;
+	int rc, a, b;
+
+	if ((rc = db->drv->table_exists(db, db->table, &a, err)) < 0 ||
+		(rc = db->drv->table_exists(db, db->history_table, &b, err)) < 0)
+		return rc;
+	if (a && b)
+		return 0;
+	if ((rc = db->drv->ledger_ddl(db, &ddl)) < 0)
+		return ferry__error_oom(err);
+	if ((rc = db->drv->begin(db, err)) == 0) {
+		rc = db->drv->run(db, ddl.buf, ddl.len, NULL, err);
+		if (rc == 0)
+			rc = db->drv->commit(db, err);
+		if (rc < 0)
+			db->drv->rollback(db);
+	}
+	ferry__buf_release(&ddl);
+	if (rc < 0 && err && err->code != FERRY_ENOMEM &&
+		err->code != FERRY_ELOCKED) {
+		char detail[sizeof(err->message)];
+
+		memcpy(detail, err->message, sizeof(detail));
+		ferry__error_set(err, rc, "cannot create the ledger table '%s'",
+			db->table);
+		ferry__error_detail(err, "%s", detail);
+	}
+	return rc;
+}
+
+static ferry__val text(const char *s)
+{
+	ferry__val v = { s ? FERRY__VAL_TEXT : FERRY__VAL_NULL, 0, s };
+
+	return v;
+}
+
+static ferry__val integer(int64_t i)
+{
+	ferry__val v = { FERRY__VAL_INT, i, NULL };
+
+	return v;
+}
+
+static ferry__val ms(int64_t i)
+{
+	ferry__val v = { i < 0 ? FERRY__VAL_NULL : FERRY__VAL_INT, i, NULL };
+
+	return v;
+}
+
+static int run_sql(ferry_db *db, ferry__buf *sql, const ferry__val *p,
+	int n, ferry_error *err)
+{
+	int rc;
+
+	if (sql->oom)
+		return ferry__error_oom(err);
+	rc = db->drv->query(db, sql->buf, p, n, NULL, NULL, err);
+	ferry__buf_release(sql);
+	return rc;
+}
+
+int ferry__ledger_put(ferry_db *db, const ferry__row *r, ferry_error *err)
+{
+	ferry__buf sql = FERRY__BUF_INIT;
+	ferry__val p[NCOLUMNS];
+	int rc;
+
+	p[0] = integer(r->version);
+	ferry__buf_printf(&sql, "DELETE FROM %s WHERE version = $1",
+		db->qtable);
+	if ((rc = run_sql(db, &sql, p, 1, err)) < 0)
+		return rc;
+	p[1] = text(r->name);
+	p[2] = text(r->state);
+	p[3] = text(r->release);
+	p[4] = integer(r->has_finish);
+	p[5] = text(r->up_checksum);
+	p[6] = text(r->finish_checksum);
+	p[7] = text(r->down_checksum);
+	p[8] = text(r->up_at);
+	p[9] = ms(r->up_ms);
+	p[10] = text(r->finish_at);
+	p[11] = ms(r->finish_ms);
+	p[12] = text(r->applied_by);
+	p[13] = text(r->ferry_version);
+	p[14] = text(r->failed_section);
+	p[15] = r->failed_statement > 0 ? integer(r->failed_statement) :
+		text(NULL);
+	p[16] = text(r->progress);
+	p[17] = text(r->error);
+	ferry__buf_printf(&sql, "INSERT INTO %s (" COLUMNS ") VALUES ($1, $2, "
+		"$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
+		"$17, $18)", db->qtable);
+	return run_sql(db, &sql, p, NCOLUMNS, err);
+}
+
+int ferry__ledger_progress(ferry_db *db, int64_t version, int statement,
+	const char *progress, const char *error, ferry_error *err)
+{
+	ferry__buf sql = FERRY__BUF_INIT;
+	ferry__val p[4];
+
+	p[0] = integer(version);
+	p[1] = integer(statement);
+	p[2] = text(progress);
+	p[3] = text(error);
+	ferry__buf_printf(&sql, "UPDATE %s SET failed_statement = $2, "
+		"progress = $3, error = $4 WHERE version = $1", db->qtable);
+	return run_sql(db, &sql, p, 4, err);
+}
+
+int ferry__history_add(ferry_db *db, const ferry__history_rec *rec,
+	ferry_error *err)
+{
+	const ferry_migration *m = rec->migration;
+	ferry__buf sql = FERRY__BUF_INIT;
+	ferry__val p[10];
+	char at[32];
+
+	ferry__utc_now(at);
+	p[0] = text(at);
+	p[1] = text(rec->action);
+	p[2] = m ? integer(m->version) : text(NULL);
+	p[3] = text(m ? m->name : NULL);
+	p[4] = text(m ? m->release : NULL);
+	p[5] = text(db->actor);
+	p[6] = ms(rec->duration_ms);
+	p[7] = integer(rec->success);
+	p[8] = text(rec->error);
+	p[9] = text(FERRY_VERSION);
+	ferry__buf_printf(&sql, "INSERT INTO %s (at, action, version, name, "
+		"release, actor, duration_ms, success, error, ferry_version) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", db->qhistory);
+	return run_sql(db, &sql, p, 10, err);
+}

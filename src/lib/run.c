@@ -1,0 +1,725 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * run.c - applying migrations: `up`, and the machinery that later phases
+ * share (the runner lock around a run, refusals, sections in or out of a
+ * transaction, resuming a no-transaction section).
+ *
+ * The order of a run is fixed: lock, create the ledger if missing, read it,
+ * refuse what is unsafe, check every pending section's statements, and
+ * only then apply, so a refusal or a bad file never leaves half a run.
+ */
+#include "ferry_int.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Files kept in memory between the check and the run; beyond, read twice. */
+#define TEXT_CACHE_BYTES (8u << 20)
+
+struct ferry_report {
+	ferry_step *steps;
+	size_t n;
+	size_t alloc;
+	int waited;
+};
+
+size_t ferry_report_count(const ferry_report *r)
+{
+	return r ? r->n : 0;
+}
+
+const ferry_step *ferry_report_get(const ferry_report *r, size_t i)
+{
+	return r && i < r->n ? &r->steps[i] : NULL;
+}
+
+int ferry_report_waited(const ferry_report *r)
+{
+	return r ? r->waited : 0;
+}
+
+void ferry_report_free(ferry_report *r)
+{
+	if (!r)
+		return;
+	free(r->steps);
+	free(r);
+}
+
+static int report_push(ferry_report *r, const char *action,
+	const ferry_migration *m, int64_t ms, size_t resumed_at)
+{
+	if (r->n == r->alloc) {
+		size_t na = r->alloc ? r->alloc * 2 : 32;
+		ferry_step *s = ferry__realloc(r->steps, na * sizeof(*s));
+
+		if (!s)
+			return FERRY_ENOMEM;
+		r->steps = s;
+		r->alloc = na;
+	}
+	r->steps[r->n].action = action;
+	r->steps[r->n].migration = m;
+	r->steps[r->n].elapsed_ms = ms;
+	r->steps[r->n].resumed_at = resumed_at;
+	r->n++;
+	return 0;
+}
+
+/* One migration a run will apply, with its text when cached. */
+typedef struct {
+	const ferry__migration *mig;
+	const ferry__row *row; /* a failed row to resume, or NULL */
+	char *text;
+	size_t len;
+} item;
+
+typedef struct {
+	ferry_db *db;
+	const ferry_set *set;
+	ferry__ledger ledger;
+	ferry__pairs pairs;
+	ferry_report *report;
+	item *items;
+	size_t nitems;
+	int single_transaction;
+} run_ctx;
+
+static int run_begin(run_ctx *ctx, ferry_db *db, const ferry_set *set,
+	ferry_error *err)
+{
+	int rc;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->db = db;
+	ctx->set = set;
+	ctx->report = ferry__calloc(1, sizeof(*ctx->report));
+	if (!ctx->report)
+		return ferry__error_oom(err);
+	if (db->read_only)
+		return ferry__error_set(err, FERRY_EINVALID, "database was "
+			"opened read-only");
+	if ((rc = db->drv->lock(db, err)) < 0)
+		return rc;
+	ctx->report->waited = db->waited;
+	if ((rc = ferry__ledger_ensure(db, err)) < 0 ||
+		(rc = ferry__ledger_load(db, &ctx->ledger, err)) < 0 ||
+		(rc = ferry__pairs_build(&ctx->pairs, set, &ctx->ledger, err)) < 0)
+		return rc;
+	return 0;
+}
+
+static void run_end(run_ctx *ctx)
+{
+	size_t i;
+
+	if (ctx->db && ctx->db->locked)
+		ctx->db->drv->unlock(ctx->db);
+	for (i = 0; i < ctx->nitems; i++)
+		free(ctx->items[i].text);
+	free(ctx->items);
+	ferry__pairs_clear(&ctx->pairs);
+	ferry__ledger_clear(&ctx->ledger);
+	ferry_report_free(ctx->report);
+}
+
+/*
+ * Refusals
+ */
+
+/* The database has versions no file has: it is ahead of these files. */
+static int refuse_ahead(run_ctx *ctx, ferry_error *err)
+{
+	const ferry__row *newest = NULL;
+	size_t i, count = 0;
+
+	for (i = 0; i < ctx->pairs.n; i++) {
+		if (ctx->pairs.v[i].mig)
+			continue;
+		newest = ctx->pairs.v[i].row;
+		count++;
+	}
+	if (!newest)
+		return 0;
+	ferry__error_set(err, FERRY_EREFUSED,
+		"database is ahead of these migration files");
+	if (count == 1)
+		ferry__error_hint(err, "version %lld%s%s%s is applied but no "
+			"file has it; run the newer release",
+			(long long)newest->version,
+			newest->release ? " (release " : "",
+			newest->release ? newest->release : "",
+			newest->release ? ")" : "");
+	else
+		ferry__error_hint(err, "%zu applied versions, up to %lld%s%s%s, "
+			"have no file; run the newer release", count,
+			(long long)newest->version,
+			newest->release ? " (release " : "",
+			newest->release ? newest->release : "",
+			newest->release ? ")" : "");
+	return FERRY_EREFUSED;
+}
+
+static int refuse_drift(run_ctx *ctx, ferry_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->pairs.n; i++) {
+		const ferry__pair *p = &ctx->pairs.v[i];
+
+		if (!p->drift)
+			continue;
+		ferry__error_set(err, FERRY_EREFUSED, "migration '%s' was "
+			"changed after it was applied", p->mig->pub.id);
+		ferry__error_detail(err, "applied by %s at %s",
+			p->row->applied_by ? p->row->applied_by : "?",
+			p->row->up_at ? p->row->up_at : "?");
+		ferry__error_hint(err, "restore '%s' as it was applied; "
+			"changes belong in a new migration", p->mig->pub.path);
+		return FERRY_EREFUSED;
+	}
+	return 0;
+}
+
+/* A version or a release name to the newest version it includes. */
+static int resolve_target(const ferry_set *set, const char *to,
+	int64_t *out, ferry_error *err)
+{
+	size_t i;
+
+	*out = INT64_MAX;
+	if (!to)
+		return 0;
+	for (i = 0; i < set->nreleases; i++) {
+		if (strcmp(set->releases[i].pub.name, to) == 0) {
+			*out = set->releases[i].pub.last_version;
+			return 0;
+		}
+	}
+	if (ferry__parse_version(to, strlen(to), out) == 0 &&
+		ferry__set_find(set, *out))
+		return 0;
+	ferry__error_set(err, FERRY_EINVALID, "no migration or release '%s'",
+		to);
+	ferry__error_hint(err, "'ferry list' shows the versions and releases "
+		"of this set");
+	return FERRY_EINVALID;
+}
+
+static int is_failed(const ferry__row *r, const char *section)
+{
+	return r && strcmp(r->state, "failed") == 0 && r->failed_section &&
+		strcmp(r->failed_section, section) == 0;
+}
+
+/* Pending `up` sections up to `target`, oldest first, into ctx->items. */
+static int collect_up(run_ctx *ctx, int64_t target, int allow_ooo,
+	ferry_error *err)
+{
+	int64_t newest = INT64_MIN;
+	size_t i;
+
+	ctx->items = ferry__calloc(ctx->pairs.n + 1, sizeof(*ctx->items));
+	if (!ctx->items)
+		return ferry__error_oom(err);
+	for (i = 0; i < ctx->pairs.n; i++)
+		if (ctx->pairs.v[i].row && !is_failed(ctx->pairs.v[i].row, "up"))
+			newest = ctx->pairs.v[i].row->version;
+	for (i = 0; i < ctx->pairs.n; i++) {
+		const ferry__pair *p = &ctx->pairs.v[i];
+
+		if (!p->mig || p->mig->pub.version > target)
+			continue;
+		if (p->row && !is_failed(p->row, "up"))
+			continue;
+		if (!p->row && p->mig->pub.version < newest && !allow_ooo) {
+			ferry__error_set(err, FERRY_EREFUSED, "migration '%s' "
+				"is older than the newest applied one, %lld",
+				p->mig->pub.id, (long long)newest);
+			ferry__error_hint(err, "it was probably merged late; "
+				"apply it anyway with 'ferry up "
+				"--allow-out-of-order'");
+			return FERRY_EREFUSED;
+		}
+		ctx->items[ctx->nitems].mig = p->mig;
+		ctx->items[ctx->nitems].row = p->row;
+		ctx->nitems++;
+	}
+	return 0;
+}
+
+/*
+ * Checking statements before anything runs
+ */
+
+static void src_at(ferry__src *src, const ferry__migration *m, int k,
+	const char *text, size_t offset)
+{
+	int line, col;
+
+	ferry__text_pos(text + m->sec[k].offset, offset, &line, &col);
+	src->file = m->pub.path;
+	src->line = m->sec[k].line + line - 1;
+	src->column = col;
+}
+
+static int split_section(ferry__spans *out, ferry_db *db,
+	const ferry__migration *m, int k, const char *text, ferry_error *err)
+{
+	ferry__split_error serr = { 0, NULL };
+	ferry__src src;
+	int rc;
+
+	rc = ferry__split(out, text + m->sec[k].offset, m->sec[k].len,
+		db->drv->dialect, &serr);
+	if (rc == FERRY_ENOMEM)
+		return ferry__error_oom(err);
+	if (rc < 0) {
+		src_at(&src, m, k, text, serr.offset);
+		if (strcmp(serr.what, "psql meta-command") == 0) {
+			const char *p = text + m->sec[k].offset + serr.offset;
+			size_t n = 1;
+
+			while (n < 20 && p[n] && p[n] != ' ' && p[n] != '\n')
+				n++;
+			ferry__error_set(err, FERRY_EINVALID, "psql meta-command "
+				"'%.*s' in migration '%s'", (int)n, p,
+				m->pub.id);
+			ferry__error_hint(err, "ferry runs SQL, not psql "
+				"scripts; write the SQL the command stands for");
+		} else {
+			ferry__error_set(err, FERRY_EINVALID, "%s in migration "
+				"'%s'", serr.what, m->pub.id);
+			ferry__error_hint(err, "close it; everything after it "
+				"would be read as part of it");
+		}
+		ferry__error_at(err, src.file, src.line, src.column);
+	}
+	return rc;
+}
+
+/* Refuse statements that would end or cannot run in ferry's transaction. */
+static int check_section(ferry_db *db, const ferry__migration *m, int k,
+	const char *text, ferry_error *err)
+{
+	const char *body = text + m->sec[k].offset, *what;
+	ferry__spans spans;
+	ferry__src src;
+	size_t i;
+	int rc;
+
+	if (m->sec[k].no_transaction || !m->sec[k].present)
+		return 0;
+	if ((rc = split_section(&spans, db, m, k, text, err)) < 0)
+		return rc;
+	for (i = 0; i < spans.n; i++) {
+		ferry__stmt_kind kind = ferry__stmt_classify(body +
+			spans.v[i].offset, spans.v[i].len, db->drv->dialect,
+			&what);
+
+		if (kind == FERRY__STMT_PLAIN)
+			continue;
+		src_at(&src, m, k, text, spans.v[i].offset);
+		if (kind == FERRY__STMT_TXN_CONTROL) {
+			ferry__error_set(err, FERRY_EINVALID, "%s in migration "
+				"'%s' would end ferry's transaction", what,
+				m->pub.id);
+			ferry__error_hint(err, "remove it: ferry runs each "
+				"section in a transaction; or mark the section "
+				"'-- ferry:%s no-transaction'",
+				ferry__section_names[k]);
+		} else {
+			ferry__error_set(err, FERRY_EINVALID, "%s cannot run "
+				"inside a transaction (migration '%s')", what,
+				m->pub.id);
+			ferry__error_hint(err, "mark the section '-- ferry:%s "
+				"no-transaction'", ferry__section_names[k]);
+		}
+		ferry__error_at(err, src.file, src.line, src.column);
+		ferry__spans_clear(&spans);
+		return FERRY_EINVALID;
+	}
+	ferry__spans_clear(&spans);
+	return 0;
+}
+
+static int check_items(run_ctx *ctx, int k, ferry_error *err)
+{
+	size_t i, cached = 0;
+	int rc;
+
+	for (i = 0; i < ctx->nitems; i++) {
+		item *it = &ctx->items[i];
+		const ferry__migration *m = it->mig;
+
+		if (ctx->single_transaction && m->sec[k].no_transaction) {
+			ferry__error_set(err, FERRY_EINVALID, "cannot run "
+				"migration '%s' in a single transaction",
+				m->pub.id);
+			ferry__error_detail(err, "its %s section is marked "
+				"no-transaction", ferry__section_names[k]);
+			ferry__error_hint(err, "run without "
+				"--single-transaction");
+			return FERRY_EINVALID;
+		}
+		if (m->sec[k].no_transaction)
+			continue;
+		if ((rc = ferry__migration_load(m, &it->text, &it->len,
+				err)) < 0)
+			return rc;
+		rc = check_section(ctx->db, m, k, it->text, err);
+		if (rc < 0 || cached + it->len > TEXT_CACHE_BYTES) {
+			free(it->text);
+			it->text = NULL;
+		} else {
+			cached += it->len;
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Running sections
+ */
+
+/* "migration 'x' failed", the engine's words kept as the detail. */
+static void wrap_failure(ferry_error *err, const ferry__migration *m)
+{
+	char detail[sizeof(err->message) + sizeof(err->detail) + 2];
+
+	if (!err || err->code == FERRY_ENOMEM)
+		return;
+	snprintf(detail, sizeof(detail), "%s%s%s", err->message,
+		err->detail[0] ? ": " : "", err->detail);
+	snprintf(err->message, sizeof(err->message), "migration '%s' failed",
+		m->pub.id);
+	snprintf(err->detail, sizeof(err->detail), "%.*s",
+		(int)sizeof(err->detail) - 1, detail);
+}
+
+/* The failure as the history keeps it: "file:line:col: message". */
+static void failure_text(char *buf, size_t size, const ferry_error *err)
+{
+	if (!err)
+		snprintf(buf, size, "failed");
+	else if (err->file[0])
+		snprintf(buf, size, "%s:%d:%d: %s", err->file, err->line,
+			err->column, err->detail[0] ? err->detail : err->message);
+	else
+		snprintf(buf, size, "%s", err->detail[0] ? err->detail :
+			err->message);
+}
+
+static void record_failure(ferry_db *db, const char *action,
+	const ferry__migration *m, int64_t ms, const ferry_error *err)
+{
+	ferry__history_rec rec = { action, &m->pub, ms, 0, NULL };
+	char text[1400];
+
+	failure_text(text, sizeof(text), err);
+	rec.error = text;
+	/* Best effort: the migration's own error is what the user needs. */
+	(void)ferry__history_add(db, &rec, NULL);
+}
+
+/* The ledger row of a migration whose `up` section just ran. */
+static void up_row(ferry__row *r, const ferry_db *db, const ferry__migration *m,
+	char hex[3][65], const char *at, int64_t ms)
+{
+	int k;
+
+	memset(r, 0, sizeof(*r));
+	for (k = 0; k < FERRY__NSECTIONS; k++)
+		ferry__hex(hex[k], m->sec[k].sha);
+	r->version = m->pub.version;
+	r->name = (char *)m->pub.name;
+	r->state = (char *)(m->pub.has_finish ? "up" : "complete");
+	r->release = (char *)m->pub.release;
+	r->has_finish = m->pub.has_finish;
+	r->up_checksum = hex[FERRY__UP];
+	r->finish_checksum = m->pub.has_finish ? hex[FERRY__FINISH] : NULL;
+	r->down_checksum = m->pub.has_down ? hex[FERRY__DOWN] : NULL;
+	r->up_at = (char *)at;
+	r->up_ms = ms;
+	r->finish_ms = -1;
+	r->applied_by = db->actor;
+	r->ferry_version = (char *)FERRY_VERSION;
+}
+
+static int record_up(ferry_db *db, const ferry__migration *m, int64_t ms,
+	ferry_error *err)
+{
+	ferry__history_rec rec = { "up", &m->pub, ms, 1, NULL };
+	char hex[3][65], at[32];
+	ferry__row row;
+	int rc;
+
+	ferry__utc_now(at);
+	up_row(&row, db, m, hex, at, ms);
+	if ((rc = ferry__ledger_put(db, &row, err)) < 0)
+		return rc;
+	return ferry__history_add(db, &rec, err);
+}
+
+static int run_transactional(run_ctx *ctx, item *it, int k, int64_t t0,
+	ferry_error *err)
+{
+	ferry_db *db = ctx->db;
+	const ferry__migration *m = it->mig;
+	ferry__src src = { m->pub.path, m->sec[k].line, 1 };
+	int rc;
+
+	if (!it->text && (rc = ferry__migration_load(m, &it->text, &it->len,
+			err)) < 0)
+		return rc;
+	if (!ctx->single_transaction && (rc = db->drv->begin(db, err)) < 0)
+		return rc;
+	rc = db->drv->run(db, it->text + m->sec[k].offset, m->sec[k].len, &src,
+		err);
+	if (rc == 0)
+		rc = record_up(db, m, ferry__now_ms() - t0, err);
+	if (rc == 0 && !ctx->single_transaction)
+		rc = db->drv->commit(db, err);
+	free(it->text);
+	it->text = NULL;
+	return rc;
+}
+
+/* Short hash of one statement, to tell on resume whether it changed. */
+static void stmt_hash(char out[17], const char *stmt, size_t len)
+{
+	unsigned char sha[32];
+	char hex[65];
+
+	ferry__sha256(sha, stmt, len);
+	ferry__hex(hex, sha);
+	memcpy(out, hex, 16);
+	out[16] = '\0';
+}
+
+/* Do the statements a failed run got through still read the same? */
+static int check_resume(const ferry__migration *m, const ferry__row *row,
+	const char *body, const ferry__spans *spans, ferry_error *err)
+{
+	const char *p = row->progress ? row->progress : "";
+	size_t i, done = row->failed_statement > 0 ?
+		(size_t)row->failed_statement - 1 : 0;
+
+	for (i = 0; i < done; i++) {
+		char h[17];
+
+		if (i < spans->n) {
+			stmt_hash(h, body + spans->v[i].offset, spans->v[i].len);
+			if (strncmp(p, h, 16) == 0 && (p[16] == ',' ||
+				p[16] == '\0')) {
+				p += p[16] ? 17 : 16;
+				continue;
+			}
+		}
+		ferry__error_set(err, FERRY_EREFUSED, "statement %zu of "
+			"migration '%s' changed after it ran", i + 1, m->pub.id);
+		ferry__error_detail(err, "the section stopped at statement %d; "
+			"statements before it ran and must stay as they were",
+			row->failed_statement);
+		ferry__error_hint(err, "restore statements 1 to %zu; fix only "
+			"statement %d and those after it", done,
+			row->failed_statement);
+		return FERRY_EREFUSED;
+	}
+	return 0;
+}
+
+static int run_no_transaction(run_ctx *ctx, item *it, int k, int64_t t0,
+	size_t *resumed_at, ferry_error *err)
+{
+	ferry_db *db = ctx->db;
+	const ferry__migration *m = it->mig;
+	ferry__buf progress = FERRY__BUF_INIT;
+	ferry__spans spans = { NULL, 0, 0 };
+	const char *body;
+	size_t i, start = 0;
+	int rc;
+
+	if ((rc = ferry__migration_load(m, &it->text, &it->len, err)) < 0)
+		return rc;
+	body = it->text + m->sec[k].offset;
+	if ((rc = split_section(&spans, db, m, k, it->text, err)) < 0)
+		goto out;
+	if (it->row) {
+		if ((rc = check_resume(m, it->row, body, &spans, err)) < 0)
+			goto out;
+		start = (size_t)it->row->failed_statement - 1;
+		ferry__buf_puts(&progress, it->row->progress ?
+			it->row->progress : "");
+		*resumed_at = start + 1;
+		{
+			ferry_event ev = { .type = FERRY_EVENT_RESUME };
+
+			ev.migration = &m->pub;
+			ev.section = ferry__section_names[k];
+			ev.statement = start + 1;
+			ferry__emit(db, &ev);
+		}
+	} else {
+		/* Written before the first statement, so a kill shows. */
+		char hex[3][65], at[32];
+		ferry__row row;
+
+		ferry__utc_now(at);
+		up_row(&row, db, m, hex, at, -1);
+		row.state = (char *)"failed";
+		row.failed_section = (char *)ferry__section_names[k];
+		row.failed_statement = 1;
+		if ((rc = ferry__ledger_put(db, &row, err)) < 0)
+			goto out;
+	}
+	for (i = start; i < spans.n; i++) {
+		ferry__src src;
+		char h[17];
+
+		src_at(&src, m, k, it->text, spans.v[i].offset);
+		rc = db->drv->run(db, body + spans.v[i].offset, spans.v[i].len,
+			&src, err);
+		if (rc < 0) {
+			char text[1400];
+
+			failure_text(text, sizeof(text), err);
+			(void)ferry__ledger_progress(db, m->pub.version,
+				(int)i + 1, ferry__buf_cstr(&progress), text,
+				NULL);
+			goto out;
+		}
+		stmt_hash(h, body + spans.v[i].offset, spans.v[i].len);
+		if (progress.len)
+			ferry__buf_puts(&progress, ",");
+		ferry__buf_puts(&progress, h);
+		if (progress.oom) {
+			rc = ferry__error_oom(err);
+			goto out;
+		}
+		if ((rc = ferry__ledger_progress(db, m->pub.version, (int)i + 2,
+				progress.buf, NULL, err)) < 0)
+			goto out;
+	}
+	if ((rc = db->drv->begin(db, err)) == 0) {
+		rc = record_up(db, m, ferry__now_ms() - t0, err);
+		if (rc == 0)
+			rc = db->drv->commit(db, err);
+	}
+out:
+	ferry__spans_clear(&spans);
+	ferry__buf_release(&progress);
+	free(it->text);
+	it->text = NULL;
+	return rc;
+}
+
+static int apply_up(run_ctx *ctx, size_t i, ferry_error *err)
+{
+	ferry_db *db = ctx->db;
+	item *it = &ctx->items[i];
+	const ferry__migration *m = it->mig;
+	ferry_event ev = { .type = FERRY_EVENT_SECTION_START };
+	int64_t t0 = ferry__now_ms();
+	size_t resumed_at = 0;
+	int rc;
+
+	ev.migration = &m->pub;
+	ev.section = "up";
+	ev.index = i + 1;
+	ev.total = ctx->nitems;
+	ferry__emit(db, &ev);
+	if (m->sec[FERRY__UP].no_transaction) {
+		rc = run_no_transaction(ctx, it, FERRY__UP, t0, &resumed_at, err);
+	} else if (it->row) {
+		ferry__error_set(err, FERRY_EREFUSED, "migration '%s' stopped "
+			"half way, but its up section is no longer "
+			"no-transaction", m->pub.id);
+		ferry__error_hint(err, "mark it '-- ferry:up no-transaction' "
+			"again so ferry can resume it at statement %d",
+			it->row->failed_statement);
+		return FERRY_EREFUSED;
+	} else {
+		rc = run_transactional(ctx, it, FERRY__UP, t0, err);
+	}
+	if (rc < 0) {
+		if (!ctx->single_transaction)
+			db->drv->rollback(db);
+		if (rc != FERRY_EREFUSED)
+			wrap_failure(err, m);
+		if (!ctx->single_transaction)
+			record_failure(db, "up", m, ferry__now_ms() - t0, err);
+		return rc;
+	}
+	ev.type = FERRY_EVENT_SECTION_DONE;
+	ev.elapsed_ms = ferry__now_ms() - t0;
+	ferry__emit(db, &ev);
+	return report_push(ctx->report, "up", &m->pub, ev.elapsed_ms,
+		resumed_at) < 0 ? ferry__error_oom(err) : 0;
+}
+
+static int apply_all_up(run_ctx *ctx, ferry_error *err)
+{
+	ferry_db *db = ctx->db;
+	size_t i;
+	int rc = 0;
+
+	if (ctx->single_transaction && ctx->nitems > 0 &&
+		(rc = db->drv->begin(db, err)) < 0)
+		return rc;
+	for (i = 0; i < ctx->nitems && rc == 0; i++)
+		rc = apply_up(ctx, i, err);
+	if (!ctx->single_transaction || ctx->nitems == 0)
+		return rc;
+	if (rc == 0)
+		rc = db->drv->commit(db, err);
+	if (rc < 0) {
+		db->drv->rollback(db);
+		/* Nothing of the run stays, so nothing of it is reported. */
+		ctx->report->n = 0;
+		if (i > 0)
+			record_failure(db, "up", ctx->items[i - 1].mig, -1, err);
+	}
+	return rc;
+}
+
+int ferry_up(ferry_report **out, ferry_db *db, const ferry_set *set,
+	const ferry_up_options *opts, ferry_error *err)
+{
+	ferry_up_options defaults = FERRY_UP_OPTIONS_INIT;
+	run_ctx ctx;
+	int64_t target;
+	int rc;
+
+	if (!out || !db || !set)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"invalid argument: '%s'", !out ? "out" : !db ? "db" :
+			"set");
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if (opts->version != FERRY_UP_OPTIONS_VERSION)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"invalid argument: 'opts' (version %u)", opts->version);
+	if ((rc = resolve_target(set, opts->to, &target, err)) < 0)
+		return rc;
+	if ((rc = run_begin(&ctx, db, set, err)) == 0 &&
+		(rc = refuse_ahead(&ctx, err)) == 0 &&
+		(rc = refuse_drift(&ctx, err)) == 0 &&
+		(rc = collect_up(&ctx, target, opts->allow_out_of_order,
+			err)) == 0) {
+		ctx.single_transaction = opts->single_transaction;
+		if ((rc = check_items(&ctx, FERRY__UP, err)) == 0)
+			rc = apply_all_up(&ctx, err);
+	}
+	if (rc == 0) {
+		*out = ctx.report;
+		ctx.report = NULL;
+	}
+	run_end(&ctx);
+	return rc;
+}

@@ -1,0 +1,513 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * set.c - reading a migration directory into a ferry_set (SPEC section 1).
+ *
+ * Every file is read, checked and checksummed when the set is opened, so a
+ * broken file stops a run before anything is applied. The file contents are
+ * not kept: a set of thousands of migrations costs a few hundred bytes each,
+ * and a migration's SQL is read again only when it runs.
+ */
+#include "ferry_int.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void migration_release(ferry__migration *m)
+{
+	free((char *)m->pub.version_text);
+	free((char *)m->pub.id);
+	free((char *)m->pub.path);
+}
+
+void ferry_set_free(ferry_set *set)
+{
+	size_t i;
+
+	if (!set)
+		return;
+	for (i = 0; i < set->n; i++)
+		migration_release(&set->migs[i]);
+	free(set->migs);
+	ferry__releases_free(set->releases, set->nreleases);
+	free(set->dir);
+	free(set);
+}
+
+const char *ferry_set_dir(const ferry_set *set)
+{
+	return set->dir;
+}
+
+size_t ferry_set_count(const ferry_set *set)
+{
+	return set ? set->n : 0;
+}
+
+const ferry_migration *ferry_set_get(const ferry_set *set, size_t i)
+{
+	return set && i < set->n ? &set->migs[i].pub : NULL;
+}
+
+size_t ferry_set_release_count(const ferry_set *set)
+{
+	return set ? set->nreleases : 0;
+}
+
+const ferry_release *ferry_set_release_get(const ferry_set *set, size_t i)
+{
+	return set && i < set->nreleases ? &set->releases[i].pub : NULL;
+}
+
+const ferry__migration *ferry__set_find(const ferry_set *set, int64_t version)
+{
+	size_t lo = 0, hi = set ? set->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int64_t v = set->migs[mid].pub.version;
+
+		if (v == version)
+			return &set->migs[mid];
+		if (v < version)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * Does `name` look like a migration file? Returns 1 and fills the version
+ * and the length of the version digits; 0 when it is not a `.sql` file at
+ * all; -1 when it is a `.sql` file whose name does not match.
+ */
+static int match_name(const char *name, int64_t *version, size_t *digits)
+{
+	size_t n = strlen(name), i = 0, j;
+
+	if (n < 4 || strcasecmp(name + n - 4, ".sql") != 0)
+		return 0;
+	if (strcmp(name + n - 4, ".sql") != 0)
+		return -1;
+	while (i < n && isdigit((unsigned char)name[i]))
+		i++;
+	if (i == 0 || i > 18 || name[i] != '_' || i + 1 >= n - 4)
+		return -1;
+	for (j = i + 1; j < n - 4; j++) {
+		unsigned char c = (unsigned char)name[j];
+
+		if (!isalnum(c) && c != '_' && c != '-')
+			return -1;
+	}
+	if (ferry__parse_version(name, i, version) < 0)
+		return -1;
+	*digits = i;
+	return 1;
+}
+
+static int bad_name(const char *dir, const char *name, ferry_error *err)
+{
+	ferry__error_set(err, FERRY_EINVALID,
+		"'%s' is not a valid migration file name", name);
+	ferry__error_hint(err, "name it <version>_<name>.sql, e.g. "
+		"0001_create_users.sql (letters, digits, '_' and '-'), or move "
+		"it out of '%s'", dir);
+	return FERRY_EINVALID;
+}
+
+static int cmp_version(const void *a, const void *b)
+{
+	int64_t x = ((const ferry__migration *)a)->pub.version;
+	int64_t y = ((const ferry__migration *)b)->pub.version;
+
+	return x < y ? -1 : x > y;
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+	ferry__buf b = FERRY__BUF_INIT;
+	size_t n = strlen(dir);
+
+	ferry__buf_puts(&b, dir);
+	if (n && dir[n - 1] != '/')
+		ferry__buf_puts(&b, "/");
+	ferry__buf_puts(&b, name);
+	return ferry__buf_detach(&b);
+}
+
+static int open_dir(DIR **out, const char *dir, ferry_error *err)
+{
+	struct stat st;
+
+	*out = NULL;
+	if (stat(dir, &st) < 0) {
+		if (errno != ENOENT)
+			return ferry__error_os(err, FERRY_EINVALID, "read "
+				"migration directory", dir);
+		ferry__error_set(err, FERRY_EINVALID,
+			"migration directory '%s' does not exist", dir);
+		ferry__error_hint(err, "create it with 'ferry init', or name "
+			"another one with --dir");
+		return FERRY_EINVALID;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"migration directory '%s' is not a directory", dir);
+		ferry__error_hint(err, "name the directory of .sql files "
+			"with --dir");
+		return FERRY_EINVALID;
+	}
+	*out = opendir(dir);
+	if (!*out)
+		return ferry__error_os(err, FERRY_EINVALID,
+			"read migration directory", dir);
+	return 0;
+}
+
+/* List the migration files of `dir` into set->migs, names only. */
+static int scan(ferry_set *set, ferry_error *err)
+{
+	size_t alloc = 0;
+	struct dirent *de;
+	DIR *d;
+	int rc;
+
+	if ((rc = open_dir(&d, set->dir, err)) < 0)
+		return rc;
+	errno = 0;
+	while ((de = readdir(d)) != NULL) {
+		ferry__migration *m;
+		int64_t version;
+		size_t digits;
+		int kind;
+
+		if (de->d_name[0] == '.')
+			continue;
+		kind = match_name(de->d_name, &version, &digits);
+		if (kind == 0)
+			continue;
+		if (kind < 0) {
+			closedir(d);
+			return bad_name(set->dir, de->d_name, err);
+		}
+		if (set->n == alloc) {
+			size_t na = alloc ? alloc * 2 : 64;
+			ferry__migration *p = ferry__realloc(set->migs,
+				na * sizeof(*p));
+
+			if (!p) {
+				closedir(d);
+				return ferry__error_oom(err);
+			}
+			set->migs = p;
+			alloc = na;
+		}
+		m = &set->migs[set->n];
+		memset(m, 0, sizeof(*m));
+		m->pub.version = version;
+		m->pub.path = join_path(set->dir, de->d_name);
+		m->pub.id = ferry__strndup(de->d_name,
+			strlen(de->d_name) - 4);
+		if (!m->pub.path || !m->pub.id) {
+			migration_release(m);
+			closedir(d);
+			return ferry__error_oom(err);
+		}
+		m->pub.name = m->pub.id + digits + 1;
+		set->n++;
+	}
+	closedir(d);
+	if (set->n == 0) {
+		ferry__error_set(err, FERRY_EINVALID, "no migrations in '%s'",
+			set->dir);
+		ferry__error_hint(err, "write the first one with "
+			"'ferry new NAME'");
+		return FERRY_EINVALID;
+	}
+	return 0;
+}
+
+static int check_duplicates(const ferry_set *set, ferry_error *err)
+{
+	size_t i;
+
+	for (i = 1; i < set->n; i++) {
+		const ferry__migration *a = &set->migs[i - 1], *b = &set->migs[i];
+
+		if (a->pub.version != b->pub.version)
+			continue;
+		ferry__error_set(err, FERRY_EINVALID,
+			"duplicate version %lld: '%s.sql' and '%s.sql'",
+			(long long)a->pub.version, a->pub.id, b->pub.id);
+		ferry__error_hint(err, "give one of them a new version, e.g. "
+			"with 'ferry new'");
+		return FERRY_EINVALID;
+	}
+	return 0;
+}
+
+/* Read one file: sections, options, checksums. The text is not kept. */
+static int read_migration(ferry__migration *m, ferry_error *err)
+{
+	char *text, vt[24];
+	size_t len;
+	int rc;
+
+	if ((rc = ferry__read_file(m->pub.path, &text, &len, err)) < 0)
+		return rc;
+	rc = ferry__parse_sections(m->sec, text, len, m->pub.path, err);
+	free(text);
+	if (rc < 0)
+		return rc;
+	snprintf(vt, sizeof(vt), "%lld", (long long)m->pub.version);
+	m->pub.version_text = ferry__strdup(vt);
+	if (!m->pub.version_text)
+		return ferry__error_oom(err);
+	m->pub.has_finish = m->sec[FERRY__FINISH].present;
+	m->pub.has_down = m->sec[FERRY__DOWN].present;
+	m->pub.up_no_transaction = m->sec[FERRY__UP].no_transaction;
+	m->pub.finish_no_transaction = m->sec[FERRY__FINISH].no_transaction;
+	m->pub.down_no_transaction = m->sec[FERRY__DOWN].no_transaction;
+	return 0;
+}
+
+/* Read `releases`, if present, and give each migration its release. */
+static int read_releases(ferry_set *set, ferry_error *err)
+{
+	char *path = join_path(set->dir, "releases"), *text;
+	size_t len, i, r = 0;
+	int rc;
+
+	if (!path)
+		return ferry__error_oom(err);
+	if (access(path, F_OK) < 0) {
+		free(path);
+		return 0;
+	}
+	rc = ferry__read_file(path, &text, &len, err);
+	if (rc == 0) {
+		rc = ferry__releases_parse(&set->releases, &set->nreleases,
+			text, len, path, err);
+		free(text);
+	}
+	for (i = 0; rc == 0 && i < set->nreleases; i++) {
+		const ferry__release *rel = &set->releases[i];
+
+		if (ferry__set_find(set, rel->pub.last_version))
+			continue;
+		ferry__error_set(err, FERRY_EINVALID, "release '%s' ends at "
+			"version %lld, but no migration has that version",
+			rel->pub.name, (long long)rel->pub.last_version);
+		ferry__error_hint(err, "a release ends at the version of its "
+			"newest migration file");
+		ferry__error_at(err, path, rel->line, 0);
+		rc = FERRY_EINVALID;
+	}
+	free(path);
+	for (i = 0; rc == 0 && i < set->n; i++) {
+		while (r < set->nreleases &&
+			set->releases[r].pub.last_version < set->migs[i].pub.version)
+			r++;
+		if (r < set->nreleases)
+			set->migs[i].pub.release = set->releases[r].pub.name;
+	}
+	return rc;
+}
+
+int ferry_set_open(ferry_set **out, const char *dir, ferry_error *err)
+{
+	ferry_set *set;
+	size_t i;
+	int rc;
+
+	if (!out || !dir)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"invalid argument: '%s'", out ? "dir" : "out");
+	*out = NULL;
+	set = ferry__calloc(1, sizeof(*set));
+	if (!set)
+		return ferry__error_oom(err);
+	set->dir = ferry__strdup(dir);
+	if (!set->dir) {
+		rc = ferry__error_oom(err);
+		goto fail;
+	}
+	if ((rc = scan(set, err)) < 0)
+		goto fail;
+	qsort(set->migs, set->n, sizeof(*set->migs), cmp_version);
+	if ((rc = check_duplicates(set, err)) < 0)
+		goto fail;
+	for (i = 0; i < set->n; i++)
+		if ((rc = read_migration(&set->migs[i], err)) < 0)
+			goto fail;
+	if ((rc = read_releases(set, err)) < 0)
+		goto fail;
+	*out = set;
+	return 0;
+fail:
+	ferry_set_free(set);
+	return rc;
+}
+
+int ferry__migration_load(const ferry__migration *m, char **text,
+	size_t *len, ferry_error *err)
+{
+	ferry__section now[FERRY__NSECTIONS];
+	int rc, k;
+
+	if ((rc = ferry__read_file(m->pub.path, text, len, err)) < 0)
+		return rc;
+	rc = ferry__parse_sections(now, *text, *len, m->pub.path, err);
+	for (k = 0; rc == 0 && k < FERRY__NSECTIONS; k++) {
+		if (now[k].present == m->sec[k].present &&
+			memcmp(now[k].sha, m->sec[k].sha, 32) == 0)
+			continue;
+		rc = ferry__error_set(err, FERRY_EINVALID,
+			"'%s' changed while ferry was running", m->pub.path);
+		ferry__error_hint(err, "run the command again");
+	}
+	if (rc < 0) {
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
+}
+
+/*
+ * ferry new
+ */
+
+static int name_valid(const char *name)
+{
+	const char *p;
+
+	if (!*name || strlen(name) > 200)
+		return 0;
+	for (p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+			return 0;
+	return 1;
+}
+
+/* Newest version in `dir`, the digits of its name, and whether `v` exists. */
+static int newest_version(const char *dir, int64_t *max, size_t *width,
+	ferry_error *err)
+{
+	struct dirent *de;
+	DIR *d;
+	int rc;
+
+	*max = 0;
+	*width = 0;
+	if ((rc = open_dir(&d, dir, err)) < 0)
+		return rc;
+	while ((de = readdir(d)) != NULL) {
+		int64_t v;
+		size_t digits;
+
+		if (de->d_name[0] == '.' ||
+			match_name(de->d_name, &v, &digits) != 1)
+			continue;
+		if (v >= *max) {
+			*max = v;
+			*width = digits;
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+static const char template_text[] =
+	"-- %s\n"
+	"--\n"
+	"-- Say what this migration changes and why. The up section must keep\n"
+	"-- the release running now working; put what drops data in a\n"
+	"-- '-- ferry:finish' section, run once the old release is gone.\n"
+	"-- ferry:up\n"
+	"\n"
+	"\n"
+	"-- ferry:down\n"
+	"\n";
+
+int ferry_migration_new(char **out, const char *dir, const char *name,
+	int seq, ferry_error *err)
+{
+	int64_t max, v;
+	size_t width;
+	char stamp[32];
+	ferry__buf path = FERRY__BUF_INIT;
+	FILE *f;
+	int rc, fd, tries;
+
+	*out = NULL;
+	if (!name_valid(name)) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"invalid migration name '%s'", name);
+		ferry__error_hint(err, "use letters, digits, '_' and '-', "
+			"e.g. 'add_users'");
+		return FERRY_EINVALID;
+	}
+	if ((rc = newest_version(dir, &max, &width, err)) < 0)
+		return rc;
+	if (seq) {
+		v = max + 1;
+		if (width == 14 && max >= 19700101000000LL) {
+			ferry__error_set(err, FERRY_EINVALID, "the newest "
+				"version, %lld, is a timestamp", (long long)max);
+			ferry__error_hint(err, "keep using timestamps: run "
+				"'ferry new' without --seq");
+			return FERRY_EINVALID;
+		}
+	} else {
+		time_t t = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", &tm);
+		v = strtoll(stamp, NULL, 10);
+		/* Never write a version older than one already there. */
+		if (v <= max)
+			v = max + 1;
+		width = 14;
+	}
+	for (tries = 0; tries < 100; tries++, v++) {
+		ferry__buf_puts(&path, dir);
+		if (path.len && path.buf[path.len - 1] != '/')
+			ferry__buf_puts(&path, "/");
+		ferry__buf_printf(&path, "%0*lld_%s.sql", (int)(width ? width : 4),
+			(long long)v, name);
+		if (path.oom)
+			return ferry__error_oom(err);
+		fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			0644);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+		ferry__buf_release(&path);
+	}
+	if (fd < 0) {
+		rc = ferry__error_os(err, FERRY_ERROR, "create",
+			ferry__buf_cstr(&path));
+		ferry__buf_release(&path);
+		return rc;
+	}
+	f = fdopen(fd, "w");
+	if (!f || fprintf(f, template_text, name) < 0 || fclose(f) != 0) {
+		rc = ferry__error_os(err, FERRY_ERROR, "write", path.buf);
+		if (!f)
+			close(fd);
+		unlink(path.buf);
+		ferry__buf_release(&path);
+		return rc;
+	}
+	*out = ferry__buf_detach(&path);
+	return *out ? 0 : ferry__error_oom(err);
+}

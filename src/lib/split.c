@@ -1,0 +1,560 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * split.c - cutting a section of SQL into statements, and telling which
+ * statements must not run inside ferry's transaction.
+ *
+ * A lexer that knows each dialect's quoting is the whole trick: a ';' ends
+ * a statement only outside strings, quoted identifiers, comments, dollar
+ * quotes (PostgreSQL), parentheses, a `BEGIN ... END` function body
+ * (PostgreSQL's BEGIN ATOMIC, by psql's own heuristic) or a trigger body
+ * (SQLite's CREATE TRIGGER ... BEGIN ... END, as sqlite3_complete() sees
+ * it). Spans run from a statement's first token to its ';'; the text
+ * between spans is only whitespace and comments, so nothing is lost.
+ */
+#include "ferry_int.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef enum {
+	T_EOF = 0,
+	T_WORD,
+	T_SEMI,
+	T_LPAREN,
+	T_RPAREN,
+	T_STRING, /* a quoted string, identifier or dollar-quoted body */
+	T_OTHER,
+	T_ERROR
+} tok_type;
+
+typedef struct {
+	const char *text; /* start of the whole input, for offsets */
+	const char *p;
+	const char *end;
+	ferry__dialect dialect;
+	/* the current token */
+	tok_type type;
+	const char *tok;
+	size_t len;
+	const char *body;     /* T_STRING: inside of a dollar quote */
+	size_t body_len;
+	const char *what;     /* T_ERROR: the problem */
+} lexer;
+
+static int ident_start(unsigned char c)
+{
+	return isalpha(c) || c == '_' || c >= 0x80;
+}
+
+static int ident_char(unsigned char c)
+{
+	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
+}
+
+static void lex_init(lexer *lx, const char *text, size_t len, ferry__dialect d)
+{
+	memset(lx, 0, sizeof(*lx));
+	lx->text = lx->p = text;
+	lx->end = text + len;
+	lx->dialect = d;
+}
+
+static tok_type lex_error(lexer *lx, const char *at, const char *what)
+{
+	lx->type = T_ERROR;
+	lx->tok = at;
+	lx->len = 0;
+	lx->what = what;
+	return T_ERROR;
+}
+
+/* Skip whitespace and comments. Returns 0, or -1 on an unterminated one. */
+static int skip_space(lexer *lx)
+{
+	const char *p = lx->p, *end = lx->end;
+
+	while (p < end) {
+		if (isspace((unsigned char)*p)) {
+			p++;
+		} else if (p + 1 < end && p[0] == '-' && p[1] == '-') {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+			p = nl ? nl + 1 : end;
+		} else if (p + 1 < end && p[0] == '/' && p[1] == '*') {
+			const char *start = p;
+			int depth = 1;
+
+			p += 2;
+			while (p < end && depth > 0) {
+				if (p + 1 < end && p[0] == '*' && p[1] == '/') {
+					depth--;
+					p += 2;
+				} else if (lx->dialect == FERRY__DIALECT_PG &&
+					p + 1 < end && p[0] == '/' && p[1] == '*') {
+					depth++;
+					p += 2;
+				} else {
+					p++;
+				}
+			}
+			/* SQLite reads an unclosed comment to the end. */
+			if (depth > 0 && lx->dialect == FERRY__DIALECT_PG) {
+				lx->p = start;
+				return -1;
+			}
+		} else {
+			break;
+		}
+	}
+	lx->p = p;
+	return 0;
+}
+
+/* A quoted run closed by `q`, doubled to escape; `backslash` escapes too. */
+static const char *scan_quoted(const char *p, const char *end, char q,
+	int backslash)
+{
+	for (p++; p < end; p++) {
+		if (backslash && *p == '\\') {
+			if (++p >= end)
+				break;
+			continue;
+		}
+		if (*p != q)
+			continue;
+		if (p + 1 < end && p[1] == q) {
+			p++;
+			continue;
+		}
+		return p + 1;
+	}
+	return NULL;
+}
+
+/* At '$': the length of a dollar-quote tag ("$$", "$fn$"), or 0. */
+static size_t dollar_tag(const char *p, const char *end)
+{
+	const char *q = p + 1;
+
+	if (q < end && *q == '$')
+		return 2;
+	if (q >= end || !ident_start((unsigned char)*q))
+		return 0;
+	while (q < end && (isalnum((unsigned char)*q) || *q == '_' ||
+		(unsigned char)*q >= 0x80))
+		q++;
+	return q < end && *q == '$' ? (size_t)(q - p + 1) : 0;
+}
+
+static tok_type lex_string(lexer *lx, const char *start, char q, int bs)
+{
+	const char *e = scan_quoted(lx->p, lx->end, q, bs);
+
+	if (!e)
+		return lex_error(lx, start, q == '\'' ? "unterminated quoted "
+			"string" : "unterminated quoted identifier");
+	lx->type = T_STRING;
+	lx->tok = start;
+	lx->len = (size_t)(e - start);
+	lx->p = e;
+	return T_STRING;
+}
+
+static tok_type lex_dollar(lexer *lx, size_t tag)
+{
+	const char *start = lx->p, *q = start + tag;
+
+	for (; q + tag <= lx->end; q++) {
+		if (*q == '$' && memcmp(q, start, tag) == 0) {
+			lx->type = T_STRING;
+			lx->tok = start;
+			lx->len = (size_t)(q + tag - start);
+			lx->body = start + tag;
+			lx->body_len = (size_t)(q - start) - tag;
+			lx->p = q + tag;
+			return T_STRING;
+		}
+	}
+	return lex_error(lx, start, "unterminated dollar-quoted string");
+}
+
+static tok_type lex_next(lexer *lx)
+{
+	const char *p, *end = lx->end;
+	int pg = lx->dialect == FERRY__DIALECT_PG;
+	size_t tag;
+
+	lx->body = NULL;
+	lx->body_len = 0;
+	if (skip_space(lx) < 0)
+		return lex_error(lx, lx->p, "unterminated /* comment");
+	p = lx->p;
+	if (p >= end) {
+		lx->type = T_EOF;
+		lx->tok = p;
+		lx->len = 0;
+		return T_EOF;
+	}
+	switch (*p) {
+	case ';':
+	case '(':
+	case ')':
+		lx->type = *p == ';' ? T_SEMI : *p == '(' ? T_LPAREN : T_RPAREN;
+		lx->tok = p;
+		lx->len = 1;
+		lx->p = p + 1;
+		return lx->type;
+	case '\'':
+		return lex_string(lx, p, '\'', 0);
+	case '"':
+		return lex_string(lx, p, '"', 0);
+	case '[':
+	case '`':
+		if (!pg) {
+			const char *e = memchr(p + 1, *p == '[' ? ']' : '`',
+				(size_t)(end - p - 1));
+
+			if (*p == '`')
+				return lex_string(lx, p, '`', 0);
+			if (!e)
+				return lex_error(lx, p, "unterminated [identifier]");
+			lx->type = T_STRING;
+			lx->tok = p;
+			lx->len = (size_t)(e + 1 - p);
+			lx->p = e + 1;
+			return T_STRING;
+		}
+		break;
+	case '$':
+		if (pg && (tag = dollar_tag(p, end)) > 0)
+			return lex_dollar(lx, tag);
+		break;
+	case '\\':
+		if (pg)
+			return lex_error(lx, p, "psql meta-command");
+		break;
+	default:
+		break;
+	}
+	if (ident_start((unsigned char)*p)) {
+		const char *q = p;
+
+		while (q < end && ident_char((unsigned char)*q))
+			q++;
+		/* E'...' takes backslash escapes; U&'...' and U&"..." do not. */
+		if (pg && q == p + 1 && q < end && *q == '\'' &&
+			(*p == 'E' || *p == 'e')) {
+			lx->p = q;
+			if (lex_string(lx, p, '\'', 1) == T_ERROR)
+				return T_ERROR;
+			return T_STRING;
+		}
+		if (pg && q == p + 1 && (*p == 'U' || *p == 'u') &&
+			q + 1 < end && q[0] == '&' && (q[1] == '\'' || q[1] == '"')) {
+			lx->p = q + 1;
+			return lex_string(lx, p, q[1], 0);
+		}
+		lx->type = T_WORD;
+		lx->tok = p;
+		lx->len = (size_t)(q - p);
+		lx->p = q;
+		return T_WORD;
+	}
+	/* numbers, operators, parameters: one run of non-special bytes */
+	lx->type = T_OTHER;
+	lx->tok = p;
+	for (p++; p < end; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (isspace(c) || c == ';' || c == '(' || c == ')' || c == '\'' ||
+			c == '"' || c == '$' || c == '\\' || ident_start(c) ||
+			(c == '-' && p + 1 < end && p[1] == '-') ||
+			(c == '/' && p + 1 < end && p[1] == '*') ||
+			(!pg && (c == '[' || c == '`')))
+			break;
+	}
+	lx->len = (size_t)(p - lx->tok);
+	lx->p = p;
+	return T_OTHER;
+}
+
+static int word_eq(const lexer *lx, const char *w)
+{
+	return lx->type == T_WORD && strlen(w) == lx->len &&
+		strncasecmp(lx->tok, w, lx->len) == 0;
+}
+
+static int spans_push(ferry__spans *s, size_t offset, size_t len)
+{
+	if (s->n == s->alloc) {
+		size_t na = s->alloc ? s->alloc * 2 : 16;
+		ferry__span *v = ferry__realloc(s->v, na * sizeof(*v));
+
+		if (!v)
+			return FERRY_ENOMEM;
+		s->v = v;
+		s->alloc = na;
+	}
+	s->v[s->n].offset = offset;
+	s->v[s->n].len = len;
+	s->n++;
+	return 0;
+}
+
+void ferry__spans_clear(ferry__spans *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Per-statement state of the terminator heuristics. */
+typedef struct {
+	int words;       /* word tokens seen */
+	char first[4];   /* first letters of create/or/replace/function/... */
+	int paren;
+	int begin_depth; /* PostgreSQL: BEGIN ... END in a function body */
+	int trigger;     /* SQLite: CREATE [TEMP] TRIGGER */
+	int last_end;    /* SQLite: the previous token was END */
+} stmt_state;
+
+static void track_pg_word(stmt_state *st, const lexer *lx)
+{
+	static const char *const kw[] = {
+		"create", "or", "replace", "function", "procedure"
+	};
+	size_t i;
+
+	if (st->words < 4)
+		for (i = 0; i < sizeof(kw) / sizeof(*kw); i++)
+			if (word_eq(lx, kw[i]))
+				st->first[st->words] = kw[i][0];
+	st->words++;
+	/* CREATE [OR REPLACE] FUNCTION|PROCEDURE, as psql decides it. */
+	if (!(st->first[0] == 'c' && (st->first[1] == 'f' ||
+		st->first[1] == 'p' || (st->first[1] == 'o' &&
+		st->first[2] == 'r' && (st->first[3] == 'f' ||
+		st->first[3] == 'p')))) || st->paren != 0)
+		return;
+	if (word_eq(lx, "begin"))
+		st->begin_depth++;
+	else if (word_eq(lx, "case") && st->begin_depth >= 1)
+		st->begin_depth++;
+	else if (word_eq(lx, "end") && st->begin_depth > 0)
+		st->begin_depth--;
+}
+
+static void track_sqlite_word(stmt_state *st, const lexer *lx)
+{
+	if (st->words == 0 && word_eq(lx, "create"))
+		st->first[0] = 'c';
+	else if (st->words == 1 && st->first[0] == 'c' &&
+		(word_eq(lx, "temp") || word_eq(lx, "temporary")))
+		st->first[1] = 't';
+	else if (st->first[0] == 'c' && word_eq(lx, "trigger") &&
+		(st->words == 1 || (st->words == 2 && st->first[1] == 't')))
+		st->trigger = 1;
+	st->last_end = word_eq(lx, "end");
+	st->words++;
+}
+
+static int stmt_ends(const stmt_state *st, ferry__dialect d)
+{
+	if (st->paren > 0 && d == FERRY__DIALECT_PG)
+		return 0;
+	if (d == FERRY__DIALECT_PG)
+		return st->begin_depth == 0;
+	return !st->trigger || st->last_end;
+}
+
+int ferry__split(ferry__spans *out, const char *text, size_t len,
+	ferry__dialect dialect, ferry__split_error *serr)
+{
+	lexer lx;
+	stmt_state st;
+	const char *start = NULL, *last = NULL;
+	tok_type t;
+
+	memset(out, 0, sizeof(*out));
+	memset(&st, 0, sizeof(st));
+	lex_init(&lx, text, len, dialect);
+	while ((t = lex_next(&lx)) != T_EOF) {
+		if (t == T_ERROR) {
+			if (serr) {
+				serr->offset = (size_t)(lx.tok - text);
+				serr->what = lx.what;
+			}
+			ferry__spans_clear(out);
+			return FERRY_EINVALID;
+		}
+		if (!start)
+			start = lx.tok;
+		last = lx.tok + lx.len;
+		switch (t) {
+		case T_WORD:
+			if (dialect == FERRY__DIALECT_PG)
+				track_pg_word(&st, &lx);
+			else
+				track_sqlite_word(&st, &lx);
+			continue;
+		case T_LPAREN:
+			st.paren++;
+			break;
+		case T_RPAREN:
+			if (st.paren > 0)
+				st.paren--;
+			break;
+		case T_SEMI:
+			if (!stmt_ends(&st, dialect))
+				break;
+			if (spans_push(out, (size_t)(start - text),
+					(size_t)(last - start)) < 0)
+				goto oom;
+			start = NULL;
+			memset(&st, 0, sizeof(st));
+			continue;
+		default:
+			break;
+		}
+		st.last_end = 0;
+	}
+	if (start && spans_push(out, (size_t)(start - text),
+			(size_t)(last - start)) < 0)
+		goto oom;
+	return 0;
+oom:
+	ferry__spans_clear(out);
+	return FERRY_ENOMEM;
+}
+
+/*
+ * Classification
+ */
+
+/* Does the body of a DO block commit or roll back? */
+static int body_ends_txn(const char *body, size_t len)
+{
+	lexer lx;
+	tok_type t;
+
+	lex_init(&lx, body, len, FERRY__DIALECT_PG);
+	while ((t = lex_next(&lx)) != T_EOF && t != T_ERROR) {
+		if (word_eq(&lx, "commit"))
+			return 1;
+		if (word_eq(&lx, "rollback")) {
+			if (lex_next(&lx) == T_WORD && word_eq(&lx, "to"))
+				continue;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Read up to `max` words of a statement, skipping parenthesised groups. */
+static int first_words(lexer *lx, const char *w[], size_t wl[], int max,
+	const char **dollar_body, size_t *dollar_len)
+{
+	int n = 0, depth = 0;
+	tok_type t;
+
+	while ((t = lex_next(lx)) != T_EOF && t != T_ERROR && t != T_SEMI) {
+		if (t == T_LPAREN)
+			depth++;
+		else if (t == T_RPAREN && depth > 0)
+			depth--;
+		else if (t == T_STRING && lx->body && dollar_body &&
+			!*dollar_body) {
+			*dollar_body = lx->body;
+			*dollar_len = lx->body_len;
+		} else if (t == T_WORD && depth == 0 && n < max) {
+			w[n] = lx->tok;
+			wl[n++] = lx->len;
+		}
+	}
+	return n;
+}
+
+static int is(const char *w, size_t n, const char *s)
+{
+	return strlen(s) == n && strncasecmp(w, s, n) == 0;
+}
+
+static int has_word(const char *const w[], const size_t wl[], int n,
+	const char *s)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (is(w[i], wl[i], s))
+			return 1;
+	return 0;
+}
+
+ferry__stmt_kind ferry__stmt_classify(const char *stmt, size_t len,
+	ferry__dialect dialect, const char **what)
+{
+	const char *w[8], *body = NULL;
+	size_t wl[8], body_len = 0;
+	lexer lx;
+	int n, pg = dialect == FERRY__DIALECT_PG;
+
+	*what = "";
+	lex_init(&lx, stmt, len, dialect);
+	n = first_words(&lx, w, wl, 8, &body, &body_len);
+	if (n == 0)
+		return FERRY__STMT_PLAIN;
+#define K(s) is(w[0], wl[0], s)
+#define K2(s) (n > 1 && is(w[1], wl[1], s))
+	if (K("begin") && !(pg && K2("atomic"))) {
+		*what = "BEGIN";
+		return FERRY__STMT_TXN_CONTROL;
+	}
+	if ((K("start") && K2("transaction")) || K("commit") || K("end") ||
+		K("abort") || (K("rollback") && !K2("to")) ||
+		(pg && K("prepare") && K2("transaction"))) {
+		*what = K("start") ? "START TRANSACTION" : K("commit") ?
+			"COMMIT" : K("end") ? "END" : K("abort") ? "ABORT" :
+			K("rollback") ? "ROLLBACK" : "PREPARE TRANSACTION";
+		return FERRY__STMT_TXN_CONTROL;
+	}
+	if (K("vacuum")) {
+		*what = "VACUUM";
+		return FERRY__STMT_NO_TXN;
+	}
+	if (!pg)
+		return FERRY__STMT_PLAIN;
+	if (K("do") && body && body_ends_txn(body, body_len)) {
+		*what = "a COMMIT or ROLLBACK inside a DO block";
+		return FERRY__STMT_TXN_CONTROL;
+	}
+	if ((K("create") || K("drop")) && has_word(w, wl, n, "index") &&
+		has_word(w, wl, n, "concurrently")) {
+		*what = K("create") ? "CREATE INDEX CONCURRENTLY" :
+			"DROP INDEX CONCURRENTLY";
+		return FERRY__STMT_NO_TXN;
+	}
+	if (K("reindex") && (has_word(w, wl, n, "concurrently") ||
+		K2("system") || K2("database"))) {
+		*what = has_word(w, wl, n, "concurrently") ?
+			"REINDEX CONCURRENTLY" : "REINDEX SYSTEM/DATABASE";
+		return FERRY__STMT_NO_TXN;
+	}
+	if ((K("create") || K("drop")) && (K2("database") || K2("tablespace"))) {
+		*what = K2("database") ? (K("create") ? "CREATE DATABASE" :
+			"DROP DATABASE") : (K("create") ? "CREATE TABLESPACE" :
+			"DROP TABLESPACE");
+		return FERRY__STMT_NO_TXN;
+	}
+	if (K("alter") && K2("system")) {
+		*what = "ALTER SYSTEM";
+		return FERRY__STMT_NO_TXN;
+	}
+	if (K("cluster") && n == 1) {
+		*what = "CLUSTER without a table";
+		return FERRY__STMT_NO_TXN;
+	}
+#undef K
+#undef K2
+	return FERRY__STMT_PLAIN;
+}

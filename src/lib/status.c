@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * status.c - where a database stands against a migration set: the summary
+ * of `ferry status` and the rows of `ferry list`, from one read of the
+ * ledger. Reads only, takes no lock, creates nothing.
+ *
+ * Every string of a ferry_status is its own copy, so the status outlives
+ * the set and the database it was read from.
+ */
+#include "ferry_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+	ferry_status pub;
+	ferry_entry *entries;
+	const char **drift;
+	char **strings;
+	size_t nstrings;
+	size_t alloc;
+	int oom;
+} status_priv;
+
+void ferry_status_free(ferry_status *status)
+{
+	status_priv *st = (status_priv *)status;
+	size_t i;
+
+	if (!st)
+		return;
+	for (i = 0; i < st->nstrings; i++)
+		free(st->strings[i]);
+	free(st->strings);
+	free(st->entries);
+	free(st->drift);
+	free(st);
+}
+
+/* A copy of `s` that the status owns; NULL stays NULL. */
+static const char *keep(status_priv *st, const char *s)
+{
+	char *copy;
+
+	if (!s)
+		return NULL;
+	if (st->nstrings == st->alloc) {
+		size_t na = st->alloc ? st->alloc * 2 : 256;
+		char **v = ferry__realloc(st->strings, na * sizeof(*v));
+
+		if (!v) {
+			st->oom = 1;
+			return NULL;
+		}
+		st->strings = v;
+		st->alloc = na;
+	}
+	copy = ferry__strdup(s);
+	if (!copy) {
+		st->oom = 1;
+		return NULL;
+	}
+	st->strings[st->nstrings++] = copy;
+	return copy;
+}
+
+static const char *keep_version(status_priv *st, int64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	return keep(st, buf);
+}
+
+static void fill_entry(status_priv *st, ferry_entry *e, const ferry__pair *p)
+{
+	const ferry__migration *m = p->mig;
+	const ferry__row *r = p->row;
+
+	e->version = m ? m->pub.version : r->version;
+	e->version_text = keep_version(st, e->version);
+	e->name = keep(st, m ? m->pub.name : r->name);
+	e->release = keep(st, m && m->pub.release ? m->pub.release :
+		r ? r->release : NULL);
+	e->state = keep(st, r ? r->state : "pending");
+	e->up_at = keep(st, r ? r->up_at : NULL);
+	e->finish_at = keep(st, r ? r->finish_at : NULL);
+	e->up_ms = r ? r->up_ms : -1;
+	e->finish_ms = r ? r->finish_ms : -1;
+	e->applied_by = keep(st, r ? r->applied_by : NULL);
+	e->drift = p->drift;
+	e->in_files = m != NULL;
+	e->has_finish = m ? m->pub.has_finish : r->has_finish;
+	e->failed_statement = r && strcmp(r->state, "failed") == 0 ?
+		r->failed_statement : 0;
+	e->error = keep(st, r ? r->error : NULL);
+}
+
+static void count(status_priv *st)
+{
+	ferry_status *s = &st->pub;
+	size_t i;
+
+	for (i = 0; i < s->nentries; i++) {
+		const ferry_entry *e = &st->entries[i];
+
+		if (!e->in_files)
+			s->unknown++;
+		else if (strcmp(e->state, "pending") == 0)
+			s->pending++;
+		else if (strcmp(e->state, "up") == 0)
+			s->up++;
+		else if (strcmp(e->state, "complete") == 0)
+			s->complete++;
+		else
+			s->failed++;
+		if (e->drift)
+			st->drift[s->ndrift++] = e->version_text;
+		if (e->in_files)
+			s->head = e->version_text;
+		if (strcmp(e->state, "pending") != 0)
+			s->current = e->version_text;
+	}
+}
+
+/*
+ * The newest release whose migrations are all complete, and the release
+ * being rolled out past it: the release of the newest applied migration,
+ * or "<newest release>+N" when N applied migrations belong to none yet.
+ */
+static void releases(status_priv *st, const ferry_set *set)
+{
+	ferry_status *s = &st->pub;
+	const ferry_entry *newest = NULL;
+	int64_t finished_last = INT64_MIN;
+	size_t r, i, unreleased = 0;
+
+	for (r = 0; set && r < set->nreleases; r++) {
+		const ferry_release *rel = &set->releases[r].pub;
+		int done = 1;
+
+		for (i = 0; i < s->nentries && done; i++)
+			if (st->entries[i].version <= rel->last_version &&
+				strcmp(st->entries[i].state, "complete") != 0)
+				done = 0;
+		if (!done)
+			break;
+		s->release_finished = keep(st, rel->name);
+		finished_last = rel->last_version;
+	}
+	for (i = 0; i < s->nentries; i++) {
+		const ferry_entry *e = &st->entries[i];
+
+		if (strcmp(e->state, "pending") == 0 ||
+			e->version <= finished_last)
+			continue;
+		newest = e;
+		if (!e->release)
+			unreleased++;
+	}
+	if (!newest)
+		return;
+	if (newest->release) {
+		s->release_in_flight = newest->release;
+	} else if (set && set->nreleases > 0) {
+		char buf[300];
+
+		snprintf(buf, sizeof(buf), "%s+%zu",
+			set->releases[set->nreleases - 1].pub.name, unreleased);
+		s->release_in_flight = keep(st, buf);
+	}
+}
+
+static int last_action_row(void *payload, int ncols, const char *const *v)
+{
+	status_priv *st = payload;
+
+	if (ncols < 4)
+		return 1;
+	st->pub.last_action = keep(st, v[0]);
+	st->pub.last_version = keep(st, v[1]);
+	st->pub.last_by = keep(st, v[2]);
+	st->pub.last_at = keep(st, v[3]);
+	return 1;
+}
+
+static int last_action(status_priv *st, ferry_db *db, ferry_error *err)
+{
+	ferry__buf sql = FERRY__BUF_INIT;
+	int rc, exists;
+
+	if ((rc = db->drv->table_exists(db, db->history_table, &exists,
+			err)) < 0 || !exists)
+		return rc;
+	ferry__buf_printf(&sql, "SELECT action, version, actor, at FROM %s "
+		"ORDER BY id DESC LIMIT 1", db->qhistory);
+	if (sql.oom)
+		return ferry__error_oom(err);
+	rc = db->drv->query(db, sql.buf, NULL, 0, last_action_row, st, err);
+	ferry__buf_release(&sql);
+	return rc;
+}
+
+static int lock_state(status_priv *st, ferry_db *db, ferry_error *err)
+{
+	char *holder = NULL;
+	int rc = db->drv->lock_probe(db, &st->pub.lock_held, &holder, err);
+
+	st->pub.lock_holder = keep(st, holder);
+	free(holder);
+	return rc;
+}
+
+int ferry_status_get(ferry_status **out, ferry_db *db, const ferry_set *set,
+	ferry_error *err)
+{
+	ferry__ledger ledger;
+	ferry__pairs pairs = { NULL, 0 };
+	status_priv *st;
+	size_t i;
+	int rc;
+
+	if (!out || !db)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"invalid argument: '%s'", out ? "db" : "out");
+	*out = NULL;
+	st = ferry__calloc(1, sizeof(*st));
+	if (!st)
+		return ferry__error_oom(err);
+	if ((rc = ferry__ledger_load(db, &ledger, err)) < 0) {
+		free(st);
+		return rc;
+	}
+	if ((rc = ferry__pairs_build(&pairs, set, &ledger, err)) < 0)
+		goto out;
+	st->entries = ferry__calloc(pairs.n + 1, sizeof(*st->entries));
+	st->drift = ferry__calloc(pairs.n + 1, sizeof(*st->drift));
+	if (!st->entries || !st->drift) {
+		rc = ferry__error_oom(err);
+		goto out;
+	}
+	st->pub.engine = db->drv->name;
+	st->pub.server_version = keep(st, ferry_db_server_version(db));
+	st->pub.database = keep(st, db->url.display);
+	st->pub.database_exists = db->exists;
+	st->pub.ledger_exists = ledger.exists;
+	for (i = 0; i < pairs.n; i++)
+		fill_entry(st, &st->entries[i], &pairs.v[i]);
+	st->pub.nentries = pairs.n;
+	st->pub.entries = st->entries;
+	st->pub.drift = st->drift;
+	count(st);
+	releases(st, set);
+	if ((rc = last_action(st, db, err)) < 0 ||
+		(rc = lock_state(st, db, err)) < 0)
+		goto out;
+	if (st->oom)
+		rc = ferry__error_oom(err);
+out:
+	ferry__pairs_clear(&pairs);
+	ferry__ledger_clear(&ledger);
+	if (rc < 0) {
+		ferry_status_free(&st->pub);
+		return rc;
+	}
+	*out = &st->pub;
+	return 0;
+}

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * url.c - database URLs: which engine, which file or server, and the same
+ * URL with its password masked for every message ferry writes (SPEC 2).
+ *
+ * PostgreSQL URLs and keyword strings are handed to libpq unparsed; this
+ * file only recognises them and finds the password to mask.
+ */
+#include "ferry_int.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MASK "****"
+
+static int has_prefix(const char *s, const char *prefix)
+{
+	return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/* Mask `password=value` in a URI query string starting at `q`. */
+static void mask_query(ferry__buf *b, const char *q)
+{
+	while (*q) {
+		const char *amp = strchr(q, '&');
+		size_t n = amp ? (size_t)(amp - q) : strlen(q);
+
+		if (n >= 9 && strncasecmp(q, "password=", 9) == 0) {
+			ferry__buf_puts(b, "password=" MASK);
+		} else {
+			ferry__buf_put(b, q, n);
+		}
+		if (!amp)
+			break;
+		ferry__buf_puts(b, "&");
+		q = amp + 1;
+	}
+}
+
+/* postgres://user:secret@host/db?password=x -> user:****@host ... */
+static void mask_uri(ferry__buf *b, const char *url)
+{
+	const char *auth = strstr(url, "://") + 3;
+	const char *query = strchr(auth, '?');
+	const char *end = query ? query : url + strlen(url);
+	const char *at = NULL, *p, *colon;
+
+	for (p = auth; p < end; p++)
+		if (*p == '@')
+			at = p;
+	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (colon) {
+		ferry__buf_put(b, url, (size_t)(colon + 1 - url));
+		ferry__buf_puts(b, MASK);
+		ferry__buf_put(b, at, (size_t)(end - at));
+	} else {
+		ferry__buf_put(b, url, (size_t)(end - url));
+	}
+	if (query) {
+		ferry__buf_puts(b, "?");
+		mask_query(b, query + 1);
+	}
+}
+
+/* host=x password='a b' dbname=y -> host=x password=**** dbname=y */
+static void mask_keywords(ferry__buf *b, const char *s)
+{
+	const char *p = s;
+
+	while (*p) {
+		const char *key = p, *v;
+		size_t klen;
+		int is_pw;
+
+		if (isspace((unsigned char)*p)) {
+			ferry__buf_put(b, p++, 1);
+			continue;
+		}
+		while (*p && *p != '=' && !isspace((unsigned char)*p))
+			p++;
+		klen = (size_t)(p - key);
+		is_pw = klen == 8 && strncasecmp(key, "password", 8) == 0;
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p != '=') {
+			ferry__buf_put(b, key, (size_t)(p - key));
+			continue;
+		}
+		p++;
+		while (isspace((unsigned char)*p))
+			p++;
+		v = p;
+		if (*p == '\'') {
+			for (p++; *p && *p != '\''; p++)
+				if (*p == '\\' && p[1])
+					p++;
+			if (*p)
+				p++;
+		} else {
+			while (*p && !isspace((unsigned char)*p))
+				p++;
+		}
+		ferry__buf_put(b, key, klen);
+		ferry__buf_puts(b, "=");
+		if (is_pw)
+			ferry__buf_puts(b, MASK);
+		else
+			ferry__buf_put(b, v, (size_t)(p - v));
+	}
+}
+
+/* A libpq keyword string starts with `word =`. */
+static int looks_like_keywords(const char *s)
+{
+	const char *p = s;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (!isalpha((unsigned char)*p))
+		return 0;
+	while (isalnum((unsigned char)*p) || *p == '_')
+		p++;
+	while (isspace((unsigned char)*p))
+		p++;
+	return *p == '=';
+}
+
+char *ferry_url_mask(const char *url)
+{
+	ferry__buf b = FERRY__BUF_INIT;
+
+	if (!url)
+		return NULL;
+	if (strstr(url, "://"))
+		mask_uri(&b, url);
+	else if (looks_like_keywords(url))
+		mask_keywords(&b, url);
+	else
+		ferry__buf_puts(&b, url);
+	return ferry__buf_detach(&b);
+}
+
+void ferry__url_clear(ferry__url *url)
+{
+	free(url->path);
+	free(url->conninfo);
+	free(url->display);
+	memset(url, 0, sizeof(*url));
+}
+
+static int sqlite_path(ferry__url *out, const char *path, const char *base,
+	ferry_error *err)
+{
+	ferry__buf b = FERRY__BUF_INIT;
+
+	if (!*path) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"database URL has no file path");
+		ferry__error_hint(err, "write 'sqlite:app.db' or "
+			"'sqlite:///var/lib/app/app.db'");
+		return FERRY_EINVALID;
+	}
+	out->engine = FERRY__ENGINE_SQLITE;
+	if (strcmp(path, ":memory:") == 0) {
+		out->memory = 1;
+		out->path = ferry__strdup(":memory:");
+		return out->path ? 0 : ferry__error_oom(err);
+	}
+	if (base && *base && path[0] != '/' && strcmp(base, ".") != 0) {
+		ferry__buf_puts(&b, base);
+		if (base[strlen(base) - 1] != '/')
+			ferry__buf_puts(&b, "/");
+	}
+	ferry__buf_puts(&b, path);
+	out->path = ferry__buf_detach(&b);
+	return out->path ? 0 : ferry__error_oom(err);
+}
+
+static int unknown_url(const char *url, const char *masked, ferry_error *err)
+{
+	const char *sep = strstr(url, "://");
+
+	if (sep || (strchr(url, ':') && !strchr(url, '/'))) {
+		const char *end = sep ? sep : strchr(url, ':');
+
+		ferry__error_set(err, FERRY_EINVALID,
+			"unsupported database URL scheme '%.*s'",
+			(int)(end - url > 32 ? 32 : end - url), url);
+	} else {
+		ferry__error_set(err, FERRY_EINVALID,
+			"cannot tell which database '%s' is", masked);
+	}
+	ferry__error_hint(err, "use 'sqlite:PATH', a path ending in '.db', "
+		"'postgres://user@host/dbname' or 'host=... dbname=...'");
+	return FERRY_EINVALID;
+}
+
+int ferry__url_parse(ferry__url *out, const char *url, const char *base_dir,
+	ferry_error *err)
+{
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!url || !*url) {
+		ferry__error_set(err, FERRY_EINVALID, "no database given");
+		ferry__error_hint(err, "pass -d URL, set DATABASE_URL, or write "
+			"'database = URL' in ferry.conf");
+		return FERRY_EINVALID;
+	}
+	out->display = ferry_url_mask(url);
+	if (!out->display)
+		return ferry__error_oom(err);
+
+	if (has_prefix(url, "sqlite://"))
+		rc = sqlite_path(out, url + 9, base_dir, err);
+	else if (has_prefix(url, "sqlite3://"))
+		rc = sqlite_path(out, url + 10, base_dir, err);
+	else if (has_prefix(url, "sqlite:"))
+		rc = sqlite_path(out, url + 7, base_dir, err);
+	else if (has_prefix(url, "sqlite3:"))
+		rc = sqlite_path(out, url + 8, base_dir, err);
+	else if (has_prefix(url, "postgres://") ||
+		has_prefix(url, "postgresql://") || looks_like_keywords(url)) {
+		out->engine = FERRY__ENGINE_PG;
+		out->conninfo = ferry__strdup(url);
+		rc = out->conninfo ? 0 : ferry__error_oom(err);
+	} else if (!strstr(url, "://") && (has_suffix(url, ".db") ||
+		has_suffix(url, ".sqlite") || has_suffix(url, ".sqlite3")))
+		rc = sqlite_path(out, url, base_dir, err);
+	else
+		rc = unknown_url(url, out->display, err);
+	if (rc < 0)
+		ferry__url_clear(out);
+	return rc;
+}

@@ -1,0 +1,90 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# run.sh - run the CLI test scripts on every engine, in parallel, and end
+# with "N passed, N failed".
+#
+#   FERRY=build/ferry sh tests/cli/run.sh [t2001 ...]
+#
+# FERRY_TEST_ENGINES  engines to test (default "sqlite pg")
+# FERRY_TEST_PG_URL   a PostgreSQL server to use; without it one is started
+# FERRY_TEST_JOBS     scripts run at once (default 4)
+#
+# PostgreSQL is never skipped quietly: if its server is not installed, the
+# run fails, unless FERRY_TEST_ENGINES leaves pg out.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+: "${FERRY:?set FERRY to the ferry binary}"
+engines=${FERRY_TEST_ENGINES:-sqlite pg}
+jobs=${FERRY_TEST_JOBS:-4}
+
+scripts=
+if [ $# -eq 0 ]; then
+	scripts=$(cd "$here" && ls t[0-9]*.sh)
+else
+	for want in "$@"; do
+		scripts="$scripts $(cd "$here" && ls "$want"*.sh 2>/dev/null)"
+	done
+fi
+[ -n "$(echo $scripts)" ] || { echo "no test scripts match: $*" >&2; exit 2; }
+
+out=$(mktemp -d "${TMPDIR:-/tmp}/ferry-tests.XXXXXX")
+chmod 755 "$out"
+pgdir=
+cleanup() {
+	[ -n "$pgdir" ] && sh "$here/pg-cluster.sh" stop "$pgdir"
+	rm -rf "$out"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+case " $engines " in
+*" pg "*)
+	if [ -z "${FERRY_TEST_PG_URL:-}" ]; then
+		pgdir=$out/pg
+		FERRY_TEST_PG_URL=$(sh "$here/pg-cluster.sh" start "$pgdir") || {
+			echo "ERROR: cannot start a PostgreSQL server for the tests." >&2
+			echo "Install it (apt-get install postgresql-15), or run only SQLite with FERRY_TEST_ENGINES=sqlite." >&2
+			exit 1
+		}
+		export FERRY_TEST_PG_URL
+	fi
+	;;
+esac
+
+export FERRY FERRY_TEST_TMP="$out/trash"
+mkdir -p "$FERRY_TEST_TMP"
+chmod 755 "$FERRY_TEST_TMP"
+
+for e in $engines; do
+	for s in $scripts; do
+		echo "$e $s"
+	done
+done | xargs -P "$jobs" -n 2 sh -c '
+	e=$1 s=$2
+	FERRY_TEST_ENGINE=$e sh "'"$here"'/$s" >"'"$out"'/$s.$e.log" 2>&1
+	echo $? >"'"$out"'/$s.$e.rc"
+' sh
+
+passed=0
+failed=0
+for e in $engines; do
+	for s in $scripts; do
+		log=$out/$s.$e.log
+		rc=$(cat "$out/$s.$e.rc" 2>/dev/null || echo 99)
+		p=$(grep -c '^ok ' "$log")
+		f=$(grep '^not ok ' "$log" | grep -vc '# TODO')
+		passed=$((passed + p))
+		failed=$((failed + f))
+		if [ "$rc" != 0 ] || [ "$f" != 0 ]; then
+			[ "$f" = 0 ] && failed=$((failed + 1))
+			echo "--- FAIL $s ($e), exit $rc"
+			cat "$log"
+		else
+			echo "ok   $s ($e): $p"
+		fi
+	done
+done
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,271 @@
+# SPDX-License-Identifier: MIT
+#
+# test-lib.sh - the CLI test harness, in the manner of git's t/test-lib.sh.
+#
+# A test script sets test_description, sources this file, runs
+# test_expect_success blocks and ends with test_done. Each script runs in a
+# fresh trash directory, on the engine named by FERRY_TEST_ENGINE (sqlite or
+# pg), and prints TAP. Options: -v (show output), -i (stop at the first
+# failure), -x (trace the test bodies).
+#
+# What a test gets:
+#   $FERRY          the binary under test; `ferry` runs it
+#   $DB_URL         a fresh, empty database of the engine for this script
+#   $DB_SHOWN       $DB_URL as ferry prints it (password masked)
+#   $ENGINE         sqlite or pg
+#   $TEST_DIR       tests/cli, for fixtures: $TEST_DIR/../fixtures/<set>
+#   db_sql SQL      run SQL on $DB_URL, print rows as a|b|c
+#   db_snapshot F   write the database's whole content to F (for "unchanged")
+#   use_fixture N   copy tests/fixtures/N to ./migrations
+#   normalize       a filter: timestamps -> TIME, durations -> N ms, hosts
+#   as_nobody CMD   run CMD as an unprivileged user when we are root
+
+set -u
+
+TEST_DIR=$(cd "$(dirname "$0")" && pwd)
+FIXTURES=$(cd "$TEST_DIR/../fixtures" && pwd)
+TEST_NAME=$(basename "$0" .sh)
+ENGINE=${FERRY_TEST_ENGINE:-sqlite}
+
+verbose=
+immediate=
+trace=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-v|--verbose) verbose=t ;;
+	-i|--immediate) immediate=t ;;
+	-x) trace=t ;;
+	*) echo "unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+: "${FERRY:?FERRY must name the ferry binary}"
+case $FERRY in
+/*) ;;
+*) FERRY=$(cd "$(dirname "$FERRY")" && pwd)/$(basename "$FERRY") ;;
+esac
+
+# A clean, predictable environment: nothing of the caller's leaks in.
+unset DATABASE_URL FERRY_DIR FERRY_TABLE FERRY_SCHEMA FERRY_LOCK_TIMEOUT \
+	PGPASSWORD PGSERVICE PGHOST PGPORT PGUSER PGDATABASE
+NO_COLOR=1
+TZ=UTC
+LC_ALL=C
+export NO_COLOR TZ LC_ALL
+
+# Only scripts about ferry run on both engines; a script may say otherwise.
+if [ -n "${test_engines:-}" ]; then
+	case " $test_engines " in
+	*" $ENGINE "*) ;;
+	*) echo "1..0 # SKIP $TEST_NAME is for $test_engines only"; exit 0 ;;
+	esac
+fi
+
+TRASH_ROOT=${FERRY_TEST_TMP:-${TMPDIR:-/tmp}}
+mkdir -p "$TRASH_ROOT"
+TRASH=$(mktemp -d "$TRASH_ROOT/ferry-$TEST_NAME-$ENGINE.XXXXXX")
+chmod 755 "$TRASH"
+cd "$TRASH" || exit 1
+HOME=$TRASH
+export HOME
+
+ferry() {
+	"$FERRY" "$@"
+}
+
+# --- the database of this script -------------------------------------------
+
+PSQL=
+for p in /usr/lib/postgresql/*/bin/psql; do [ -x "$p" ] && PSQL=$p; done
+[ -n "$PSQL" ] || PSQL=psql
+
+pg_db_name="ferry_t_$(echo "$TEST_NAME" | tr -c 'a-z0-9\n' '_')_$$"
+
+case $ENGINE in
+sqlite)
+	DB_FILE=$TRASH/test.db
+	DB_URL=sqlite:test.db
+	DB_SHOWN=$DB_URL
+	;;
+pg)
+	: "${FERRY_TEST_PG_URL:?FERRY_TEST_PG_URL must point at the test server (tests/cli/run.sh starts one)}"
+	PG_ADMIN_URL=$FERRY_TEST_PG_URL
+	"$PSQL" -X -q -d "$PG_ADMIN_URL" -c "CREATE DATABASE $pg_db_name" \
+		>/dev/null || { echo "Bail out! cannot create database $pg_db_name"; exit 1; }
+	DB_URL=$(echo "$PG_ADMIN_URL" | sed "s|/[^/?]*\([?]\|$\)|/$pg_db_name\1|")
+	DB_SHOWN=$DB_URL
+	;;
+*)
+	echo "Bail out! unknown FERRY_TEST_ENGINE '$ENGINE'"; exit 1 ;;
+esac
+export DB_URL DB_SHOWN ENGINE
+
+db_sql() {
+	case $ENGINE in
+	sqlite) sqlite3 -batch -bail "$DB_FILE" "$1" ;;
+	pg) "$PSQL" -X -q -At -v ON_ERROR_STOP=1 -d "$DB_URL" -c "$1" ;;
+	esac
+}
+
+# The whole content of the database, to compare before and after.
+db_snapshot() {
+	case $ENGINE in
+	sqlite)
+		if [ -f "$DB_FILE" ]; then
+			cat "$DB_FILE" >"$1"
+		else
+			echo "no database file" >"$1"
+		fi
+		;;
+	pg)
+		pg_dump --no-owner -d "$DB_URL" >"$1" 2>&1 ;;
+	esac
+}
+
+# Tables in the database, one per line, sorted (ferry's ledger included).
+db_tables() {
+	case $ENGINE in
+	sqlite) db_sql "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name" ;;
+	pg) db_sql "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename" ;;
+	esac
+}
+
+use_fixture() {
+	rm -rf migrations &&
+	mkdir migrations &&
+	cp -R "$FIXTURES/$1/." migrations/
+}
+
+normalize() {
+	sed -E \
+		-e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/TIME/g' \
+		-e 's/[0-9]+(\.[0-9]+)? (ms|s|min)\b/N ms/g' \
+		-e "s/$(id -un)@$(hostname)/USER@HOST/g" \
+		-e 's/pid [0-9]+/pid PID/g'
+}
+
+as_nobody() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# --- assertions -------------------------------------------------------------
+
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+# test_expect_code N cmd args...: cmd must exit with N.
+test_expect_code() {
+	want=$1
+	shift
+	"$@"
+	got=$?
+	if [ "$got" = "$want" ]; then
+		return 0
+	fi
+	echo "test_expect_code: '$*' exited $got, expected $want" >&2
+	return 1
+}
+
+# test_must_fail cmd args...: cmd must fail, but not crash.
+test_must_fail() {
+	"$@"
+	got=$?
+	if [ "$got" = 0 ]; then
+		echo "test_must_fail: '$*' succeeded" >&2
+		return 1
+	fi
+	if [ "$got" -gt 128 ]; then
+		echo "test_must_fail: '$*' died of signal $((got - 128))" >&2
+		return 1
+	fi
+	return 0
+}
+
+test_path_is_file() {
+	[ -f "$1" ] || { echo "'$1' is not a file" >&2; return 1; }
+}
+
+test_path_is_missing() {
+	[ ! -e "$1" ] || { echo "'$1' exists" >&2; return 1; }
+}
+
+test_line_count() {
+	n=$(wc -l <"$3" | tr -d ' ')
+	[ "$n" "$1" "$2" ] || { echo "'$3' has $n lines, expected $1 $2" >&2; cat "$3" >&2; return 1; }
+}
+
+# --- running tests ----------------------------------------------------------
+
+test_count=0
+test_failed=0
+test_fixed=0
+
+say_output() {
+	if [ -n "$verbose" ] || [ "${1:-}" = always ]; then
+		sed 's/^/# /' "$TRASH/.test-output"
+	fi
+}
+
+run_body() {
+	cd "$TRASH" || exit 1
+	if [ -n "$trace" ]; then
+		(set -x; eval "$1") >"$TRASH/.test-output" 2>&1
+	else
+		eval "$1" >"$TRASH/.test-output" 2>&1
+	fi
+	rc=$?
+	cd "$TRASH" || exit 1
+	return $rc
+}
+
+test_expect_success() {
+	test_count=$((test_count + 1))
+	if run_body "$2"; then
+		echo "ok $test_count - $1"
+		say_output
+	else
+		test_failed=$((test_failed + 1))
+		echo "not ok $test_count - $1"
+		echo "$2" | sed 's/^/#	/'
+		say_output always
+		if [ -n "$immediate" ]; then
+			test_done
+		fi
+	fi
+}
+
+# A known breakage: reported, not counted as a failure.
+test_expect_failure() {
+	test_count=$((test_count + 1))
+	if run_body "$2"; then
+		test_fixed=$((test_fixed + 1))
+		echo "ok $test_count - $1 # TODO known breakage vanished"
+	else
+		echo "not ok $test_count - $1 # TODO known breakage"
+	fi
+}
+
+cleanup_database() {
+	if [ "$ENGINE" = pg ]; then
+		"$PSQL" -X -q -d "$PG_ADMIN_URL" \
+			-c "DROP DATABASE IF EXISTS $pg_db_name WITH (FORCE)" >/dev/null 2>&1
+	fi
+}
+
+test_done() {
+	echo "1..$test_count"
+	cd / || exit 1
+	cleanup_database
+	if [ "$test_failed" -gt 0 ]; then
+		echo "# failed $test_failed among $test_count test(s) (trash kept in $TRASH)"
+		exit 1
+	fi
+	[ -n "${FERRY_TEST_KEEP:-}" ] || rm -rf "$TRASH"
+	exit 0
+}
