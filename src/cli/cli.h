@@ -152,8 +152,18 @@ const char *cli_color(int on, const char *which);
 /* The progress callback the applying commands share. */
 void cli_progress(const ferry_event *ev, void *payload);
 
-/* Edit distance for "did you mean" suggestions. */
-int cli_distance(const char *a, const char *b);
+/*
+ * "Did you mean" suggestions: offer each candidate, then read `best`, the
+ * nearest close enough to be a likely typo (or NULL).
+ */
+struct cli_suggest {
+	const char *want;
+	const char *best;
+	int bestd;
+};
+
+void cli_suggest_init(struct cli_suggest *s, const char *want);
+void cli_suggest_try(struct cli_suggest *s, const char *candidate);
 
 /* Duration for humans: "12 ms", "3.4 s", "2 min 5 s". */
 void cli_format_ms(char *buf, size_t size, long long ms);

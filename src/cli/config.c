@@ -53,20 +53,15 @@ static char **slot(struct cli_ctx *ctx, const char *key)
 static int bad_key(struct cli_ctx *ctx, const char *path, int line,
 	const char *key)
 {
-	const char *best = NULL;
-	int i, bestd = 3;
+	struct cli_suggest sg;
+	int i;
 
-	for (i = 0; keys[i]; i++) {
-		int d = cli_distance(key, keys[i]);
-
-		if (d < bestd) {
-			bestd = d;
-			best = keys[i];
-		}
-	}
+	cli_suggest_init(&sg, key);
+	for (i = 0; keys[i]; i++)
+		cli_suggest_try(&sg, keys[i]);
 	cli_error(ctx, "%s:%d: unknown setting '%s'", path, line, key);
-	if (best)
-		cli_hint(ctx, "did you mean '%s'?", best);
+	if (sg.best)
+		cli_hint(ctx, "did you mean '%s'?", sg.best);
 	else
 		cli_hint(ctx, "the settings are database, dir, table, schema, "
 			"lock_timeout and backup_dir");

@@ -39,21 +39,16 @@ static const struct cli_command *find_command(const char *name)
 
 static int unknown_command(struct cli_ctx *ctx, const char *name)
 {
-	const struct cli_command *c, *best = NULL;
-	int bestd = 3;
+	const struct cli_command *c;
+	struct cli_suggest sg;
 
-	for (c = cli_commands; c->name; c++) {
-		int d = cli_distance(name, c->name);
-
-		if (d < bestd) {
-			bestd = d;
-			best = c;
-		}
-	}
+	cli_suggest_init(&sg, name);
+	for (c = cli_commands; c->name; c++)
+		cli_suggest_try(&sg, c->name);
 	fprintf(stderr, "ferry: '%s' is not a ferry command. See "
 		"'ferry --help'.\n", name);
-	if (best)
-		cli_hint(ctx, "did you mean '%s'?", best->name);
+	if (sg.best)
+		cli_hint(ctx, "did you mean '%s'?", sg.best);
 	return CLI_EXIT_USAGE;
 }
 

@@ -33,7 +33,7 @@ static const struct cli_opt global_opts[] = {
 	{ NULL, 0, 0, NULL, NULL }
 };
 
-int cli_distance(const char *a, const char *b)
+static int distance(const char *a, const char *b)
 {
 	size_t n = strlen(a), m = strlen(b), i, j;
 	int d[32][32];
@@ -63,6 +63,24 @@ int cli_distance(const char *a, const char *b)
 	return d[n][m];
 }
 
+void cli_suggest_init(struct cli_suggest *s, const char *want)
+{
+	s->want = want;
+	s->best = NULL;
+	s->bestd = 3;
+}
+
+/* Two edits are a typo in a long word, a different word in a short one. */
+void cli_suggest_try(struct cli_suggest *s, const char *candidate)
+{
+	int d = distance(s->want, candidate);
+
+	if (d < s->bestd && (d <= 1 || strlen(s->want) >= 5)) {
+		s->bestd = d;
+		s->best = candidate;
+	}
+}
+
 static const struct cli_opt *find_long(const struct cli_opt *t,
 	const char *name, size_t len)
 {
@@ -84,25 +102,19 @@ static const char *closest(const struct cli_opt *cmd, const char *name,
 	size_t len)
 {
 	const struct cli_opt *tables[2] = { cmd, global_opts }, *t;
-	const char *best = NULL;
-	char want[64];
-	int k, bestd = 3;
+	struct cli_suggest sg;
+	static char want[64];
+	int k;
 
 	if (len >= sizeof(want))
 		return NULL;
 	memcpy(want, name, len);
 	want[len] = '\0';
-	for (k = 0; k < 2; k++) {
-		for (t = tables[k]; t && t->name; t++) {
-			int d = cli_distance(want, t->name);
-
-			if (d < bestd) {
-				bestd = d;
-				best = t->name;
-			}
-		}
-	}
-	return best;
+	cli_suggest_init(&sg, want);
+	for (k = 0; k < 2; k++)
+		for (t = tables[k]; t && t->name; t++)
+			cli_suggest_try(&sg, t->name);
+	return sg.best;
 }
 
 static int set_global(struct cli_ctx *ctx, const struct cli_opt *o,

@@ -154,9 +154,12 @@ void cli_progress(const ferry_event *ev, void *payload)
 	case FERRY_EVENT_RESUME:
 		if (ctx->quiet)
 			break;
-		close_progress(ctx);
-		fprintf(out, "resuming %s (%s) at statement %zu\n",
-			ev->migration->id, ev->section, ev->statement);
+		if (!ctx->progress_open)
+			fprintf(out, "%-6s %s ... ", ev->section,
+				ev->migration->id);
+		fprintf(out, "resuming at statement %zu ... ", ev->statement);
+		fflush(out);
+		ctx->progress_open = 1;
 		break;
 	case FERRY_EVENT_SECTION_START:
 		if (ctx->quiet)

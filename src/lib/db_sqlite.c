@@ -94,8 +94,9 @@ static int check_database(ferry_db *db, ferry_error *err)
 			"not change a file it cannot read as a database");
 		return FERRY_EINVALID;
 	}
+	/* Locked by a writer: it is a database; the caller meets the lock. */
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		return fail(db, err, "cannot read the database");
+		return 0;
 	ferry__error_set(err, FERRY_EINVALID, "cannot read database '%s'",
 		db->url.display);
 	ferry__error_detail(err, "%s", sqlite3_errmsg(h));
@@ -135,7 +136,13 @@ static int sq_open(ferry_db *db, ferry_error *err)
 	if (rc < 0)
 		return rc;
 	sqlite3_extended_result_codes(CONN(db)->h, 1);
-	sqlite3_busy_timeout(CONN(db)->h, db->lock_timeout_ms);
+	/*
+	 * A reader waits only briefly: while a migration commits or spills a
+	 * big transaction, SQLite locks readers out, and `status` should say
+	 * who is working rather than hang for the whole migration.
+	 */
+	sqlite3_busy_timeout(CONN(db)->h, db->read_only &&
+		db->lock_timeout_ms > 2000 ? 2000 : db->lock_timeout_ms);
 	if ((rc = check_database(db, err)) < 0)
 		return rc;
 	if (!db->read_only && sqlite3_db_readonly(CONN(db)->h, "main") == 1) {

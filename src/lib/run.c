@@ -397,6 +397,13 @@ static void wrap_failure(ferry_error *err, const ferry__migration *m)
 		err->detail[0] ? ": " : "", err->detail);
 	snprintf(err->message, sizeof(err->message), "migration '%s' failed",
 		m->pub.id);
+	if (!err->hint[0] && m->sec[FERRY__UP].no_transaction)
+		snprintf(err->hint, sizeof(err->hint), "the statements before "
+			"this one stay applied; fix it and run again to resume "
+			"here");
+	else if (!err->hint[0])
+		snprintf(err->hint, sizeof(err->hint), "nothing of it was "
+			"applied; fix it and run again");
 	snprintf(err->detail, sizeof(err->detail), "%.*s",
 		(int)sizeof(err->detail) - 1, detail);
 }

@@ -212,6 +212,24 @@ static int lock_state(status_priv *st, ferry_db *db, ferry_error *err)
 	return rc;
 }
 
+/* The ledger cannot be read now: say who is working, if we can tell. */
+static void busy(ferry_db *db, ferry_error *err)
+{
+	char *holder = NULL;
+	int held = 0;
+
+	if (db->drv->lock_probe(db, &held, &holder, NULL) < 0 || !held) {
+		free(holder);
+		return;
+	}
+	ferry__error_set(err, FERRY_ELOCKED, "database '%s' is busy: another "
+		"ferry is applying migrations", db->url.display);
+	ferry__error_detail(err, "the lock is held by %s", holder ? holder :
+		"an unknown process");
+	ferry__error_hint(err, "run 'ferry status' again when it is done");
+	free(holder);
+}
+
 int ferry_status_get(ferry_status **out, ferry_db *db, const ferry_set *set,
 	ferry_error *err)
 {
@@ -229,6 +247,8 @@ int ferry_status_get(ferry_status **out, ferry_db *db, const ferry_set *set,
 	if (!st)
 		return ferry__error_oom(err);
 	if ((rc = ferry__ledger_load(db, &ledger, err)) < 0) {
+		if (rc == FERRY_ELOCKED)
+			busy(db, err);
 		free(st);
 		return rc;
 	}
