@@ -131,6 +131,8 @@ void cli_print_main_help(FILE *out);
  *	hint: <what to do>
  */
 int cli_fail(struct cli_ctx *ctx, const ferry_error *err);
+/* "'x' is not a ferry command", with a suggestion; returns exit 2. */
+int cli_unknown_command(struct cli_ctx *ctx, const char *name);
 int cli_usage(struct cli_ctx *ctx, const char *fmt, ...) CLI__PRINTF(2, 3);
 void cli_error(struct cli_ctx *ctx, const char *fmt, ...) CLI__PRINTF(2, 3);
 void cli_warn(struct cli_ctx *ctx, const char *fmt, ...) CLI__PRINTF(2, 3);

@@ -35,7 +35,5 @@ int cmd_help(int argc, char **argv, struct cli_ctx *ctx)
 		ctx->cmd = c;
 		return c->fn(1, args, ctx);
 	}
-	fprintf(stderr, "ferry: '%s' is not a ferry command. See "
-		"'ferry --help'.\n", argv[0]);
-	return CLI_EXIT_USAGE;
+	return cli_unknown_command(ctx, argv[0]);
 }

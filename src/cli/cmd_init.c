@@ -79,23 +79,37 @@ static int write_conf(struct cli_ctx *ctx, const char *path, const char *dir)
 
 int cmd_init(int argc, char **argv, struct cli_ctx *ctx)
 {
-	const char *dir, *conf;
+	const char *dir, *conf, *slash;
+	char beside[4096];
+	struct stat st;
 	int npos, rc, made_dir = 0, made_conf;
 
 	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) >= 0)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'init' takes no arguments");
-	dir = ctx->dir ? ctx->dir : "migrations";
 	conf = ctx->config ? ctx->config : "ferry.conf";
+	/* ferry.conf reads its paths from its own directory: so does init. */
+	if (!ctx->dir && (slash = strrchr(conf, '/')) != NULL) {
+		snprintf(beside, sizeof(beside), "%.*s/migrations",
+			(int)(slash - conf), conf);
+		dir = beside;
+	} else {
+		dir = ctx->dir ? ctx->dir : "migrations";
+	}
 	if (mkdir(dir, 0755) == 0) {
 		made_dir = 1;
 	} else if (errno != EEXIST) {
 		cli_error(ctx, "cannot create directory '%s': %s", dir,
 			strerror(errno));
 		return CLI_EXIT_FAILED;
+	} else if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		cli_error(ctx, "'%s' exists and is not a directory", dir);
+		cli_hint(ctx, "move it away, or name another directory with "
+			"--dir");
+		return CLI_EXIT_USAGE;
 	}
-	made_conf = write_conf(ctx, conf, dir);
+	made_conf = write_conf(ctx, conf, dir == beside ? "migrations" : dir);
 	if (made_conf < 0)
 		return CLI_EXIT_FAILED;
 	if (!ctx->quiet) {

@@ -37,7 +37,7 @@ static const struct cli_command *find_command(const char *name)
 	return NULL;
 }
 
-static int unknown_command(struct cli_ctx *ctx, const char *name)
+int cli_unknown_command(struct cli_ctx *ctx, const char *name)
 {
 	const struct cli_command *c;
 	struct cli_suggest sg;
@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 	}
 	ctx.cmd = find_command(argv[first]);
 	if (!ctx.cmd)
-		return unknown_command(&ctx, argv[first]);
+		return cli_unknown_command(&ctx, argv[first]);
 	rc = ctx.cmd->fn(argc - first - 1, argv + first + 1, &ctx);
 	cli_teardown(&ctx);
 	if (fflush(stdout) != 0 && rc == 0)

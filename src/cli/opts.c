@@ -168,8 +168,8 @@ static int unknown(struct cli_ctx *ctx, const struct cli_help *help,
 
 	cli_error(ctx, "unknown option '%s'", shown);
 	if (best)
-		cli_hint(ctx, "did you mean '--%s'? see 'ferry %s --help'", best,
-			ctx->cmd ? ctx->cmd->name : "");
+		cli_hint(ctx, "did you mean '--%s'? see 'ferry %s%s--help'", best,
+			ctx->cmd ? ctx->cmd->name : "", ctx->cmd ? " " : "");
 	else
 		cli_hint(ctx, "try 'ferry %s%s--help'", ctx->cmd ?
 			ctx->cmd->name : "", ctx->cmd ? " " : "");

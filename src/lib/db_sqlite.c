@@ -22,6 +22,7 @@
 typedef struct {
 	sqlite3 *h;
 	ferry__lockfile lock;
+	int truncating; /* we switched journal_mode from DELETE to TRUNCATE */
 } sq_conn;
 
 #define CONN(db) ((sq_conn *)(db)->conn)
@@ -356,6 +357,46 @@ static char *lock_path(const ferry_db *db)
 	return ferry__buf_detach(&b);
 }
 
+static int journal_mode_is(sqlite3 *h, const char *sql, const char *mode)
+{
+	sqlite3_stmt *st = NULL;
+	int same = 0;
+
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK &&
+		sqlite3_step(st) == SQLITE_ROW)
+		same = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0),
+			mode) == 0;
+	sqlite3_finalize(st);
+	return same;
+}
+
+/*
+ * For the length of a run, journal by truncating rather than deleting:
+ * each commit then skips creating and unlinking the journal and syncing
+ * the directory, and stays as crash-safe. The mode belongs to this
+ * connection only; WAL and other modes the user chose are left alone.
+ */
+static void journal_fast(ferry_db *db)
+{
+	sq_conn *c = CONN(db);
+
+	if (journal_mode_is(c->h, "PRAGMA journal_mode", "delete") &&
+		journal_mode_is(c->h, "PRAGMA journal_mode = TRUNCATE",
+			"truncate"))
+		c->truncating = 1;
+}
+
+/* Back to DELETE, which also removes the emptied journal file. */
+static void journal_restore(ferry_db *db)
+{
+	sq_conn *c = CONN(db);
+
+	if (c->truncating && sqlite3_get_autocommit(c->h))
+		(void)journal_mode_is(c->h, "PRAGMA journal_mode = DELETE",
+			"delete");
+	c->truncating = 0;
+}
+
 static int sq_lock(ferry_db *db, ferry_error *err)
 {
 	char *path;
@@ -370,13 +411,16 @@ static int sq_lock(ferry_db *db, ferry_error *err)
 		return ferry__error_oom(err);
 	rc = ferry__lockfile_acquire(&CONN(db)->lock, path, db, err);
 	free(path);
-	if (rc == 0)
+	if (rc == 0) {
 		db->locked = 1;
+		journal_fast(db);
+	}
 	return rc;
 }
 
 static void sq_unlock(ferry_db *db)
 {
+	journal_restore(db);
 	ferry__lockfile_release(&CONN(db)->lock);
 	db->locked = 0;
 }
@@ -441,7 +485,7 @@ static int sq_ledger_ddl(ferry_db *db, ferry__buf *out)
 		"  error TEXT\n"
 		");\n"
 		"CREATE TABLE IF NOT EXISTS %s (\n"
-		"  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+		"  id INTEGER PRIMARY KEY,\n"
 		"  at TEXT NOT NULL,\n"
 		"  action TEXT NOT NULL,\n"
 		"  version INTEGER,\n"

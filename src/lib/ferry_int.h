@@ -85,13 +85,34 @@ int64_t ferry__now_ms(void);
 void ferry__utc_now(char buf[32]);
 /* Lowercase hex of a SHA-256 digest into hex[65]. */
 void ferry__hex(char hex[65], const unsigned char sha[32]);
-/* SHA-256 of `len` bytes. Returns 0 or FERRY_ERROR. */
-int ferry__sha256(unsigned char out[32], const void *data, size_t len);
+/*
+ * SHA-256 through OpenSSL. OpenSSL 3 looks the algorithm up on every
+ * one-shot call, which costs more than hashing a small migration; a hasher
+ * looks it up once and reuses one context for a whole set.
+ */
+typedef struct {
+	void *md;  /* EVP_MD */
+	void *ctx; /* EVP_MD_CTX */
+} ferry__hasher;
+
+int ferry__hasher_init(ferry__hasher *h);
+void ferry__hasher_release(ferry__hasher *h);
+/* SHA-256 of `len` bytes; `h` may be NULL. Returns 0 or FERRY_ERROR. */
+int ferry__sha256(ferry__hasher *h, unsigned char out[32], const void *data,
+	size_t len);
 /* 1-based line and column of `offset` in `text` (columns count bytes). */
 void ferry__text_pos(const char *text, size_t offset, int *line, int *column);
 /* Parse 1 to 18 decimal digits; returns 0 or -1. */
 int ferry__parse_version(const char *s, size_t len, int64_t *out);
-/* Read a whole file; CRLF becomes LF. `*out` is NUL-terminated. */
+/*
+ * Read a whole file into `b`, replacing what it held; CRLF becomes LF and
+ * the text is NUL-terminated. With `regular` the caller knows the file is
+ * a regular file, so a short read ends it without a final empty read. One
+ * buffer serves a whole set: no allocation and no fstat per file.
+ */
+int ferry__read_into(const char *path, int regular, ferry__buf *b,
+	ferry_error *err);
+/* The same into a new allocation, freed with free(). */
 int ferry__read_file(const char *path, char **out, size_t *len,
 	ferry_error *err);
 
@@ -129,11 +150,13 @@ typedef struct {
 } ferry__section;
 
 /*
- * Split a migration file's text (CRLF already read as LF) into sections.
- * Errors name `path:line`.
+ * Split a migration file's text (CRLF already read as LF) into sections
+ * and checksum each (with `h`, or NULL for a one-off). Errors name
+ * `path:line`.
  */
 int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
-	const char *text, size_t len, const char *path, ferry_error *err);
+	const char *text, size_t len, const char *path, ferry__hasher *h,
+	ferry_error *err);
 
 /*
  * The `releases` file (releases.c). Checks syntax, duplicate names and that
@@ -154,6 +177,7 @@ void ferry__releases_free(ferry__release *rel, size_t n);
 typedef struct {
 	ferry_migration pub;
 	ferry__section sec[FERRY__NSECTIONS];
+	int regular; /* readdir said it is a regular file */
 } ferry__migration;
 
 struct ferry_set {
@@ -171,8 +195,8 @@ struct ferry_set {
  * what the set read (a file edited mid-run must not run half old, half new).
  * `*text` is freed with free().
  */
-int ferry__migration_load(const ferry__migration *m, char **text,
-	size_t *len, ferry_error *err);
+int ferry__migration_load(const ferry__migration *m, ferry__hasher *h,
+	char **text, size_t *len, ferry_error *err);
 
 /* The migration with `version`, or NULL. */
 const ferry__migration *ferry__set_find(const ferry_set *set, int64_t version);

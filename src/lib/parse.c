@@ -150,7 +150,8 @@ static int sql_before_marker(const char *text, const char *sql,
 }
 
 int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
-	const char *text, size_t len, const char *path, ferry_error *err)
+	const char *text, size_t len, const char *path, ferry__hasher *h,
+	ferry_error *err)
 {
 	const char *start = text, *end = text + len, *p, *nul;
 	int line = 1, current = -1, k;
@@ -215,7 +216,7 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 	for (k = 0; k < FERRY__NSECTIONS; k++) {
 		if (!sec[k].present)
 			continue;
-		if (ferry__sha256(sec[k].sha, text + sec[k].offset,
+		if (ferry__sha256(h, sec[k].sha, text + sec[k].offset,
 				sec[k].len) < 0)
 			return ferry__error_set(err, FERRY_ERROR,
 				"cannot compute a SHA-256 checksum");

@@ -85,6 +85,7 @@ typedef struct {
 	item *items;
 	size_t nitems;
 	int single_transaction;
+	ferry__hasher hasher;
 } run_ctx;
 
 static int run_begin(run_ctx *ctx, ferry_db *db, const ferry_set *set,
@@ -96,7 +97,7 @@ static int run_begin(run_ctx *ctx, ferry_db *db, const ferry_set *set,
 	ctx->db = db;
 	ctx->set = set;
 	ctx->report = ferry__calloc(1, sizeof(*ctx->report));
-	if (!ctx->report)
+	if (!ctx->report || ferry__hasher_init(&ctx->hasher) < 0)
 		return ferry__error_oom(err);
 	if (db->read_only)
 		return ferry__error_set(err, FERRY_EINVALID, "database was "
@@ -123,6 +124,7 @@ static void run_end(run_ctx *ctx)
 	ferry__pairs_clear(&ctx->pairs);
 	ferry__ledger_clear(&ctx->ledger);
 	ferry_report_free(ctx->report);
+	ferry__hasher_release(&ctx->hasher);
 }
 
 /*
@@ -366,8 +368,8 @@ static int check_items(run_ctx *ctx, int k, ferry_error *err)
 		}
 		if (m->sec[k].no_transaction)
 			continue;
-		if ((rc = ferry__migration_load(m, &it->text, &it->len,
-				err)) < 0)
+		if ((rc = ferry__migration_load(m, &ctx->hasher, &it->text,
+				&it->len, err)) < 0)
 			return rc;
 		rc = check_section(ctx->db, m, k, it->text, err);
 		if (rc < 0 || cached + it->len > TEXT_CACHE_BYTES) {
@@ -480,8 +482,8 @@ static int run_transactional(run_ctx *ctx, item *it, int k, int64_t t0,
 	ferry__src src = { m->pub.path, m->sec[k].line, 1 };
 	int rc;
 
-	if (!it->text && (rc = ferry__migration_load(m, &it->text, &it->len,
-			err)) < 0)
+	if (!it->text && (rc = ferry__migration_load(m, &ctx->hasher,
+			&it->text, &it->len, err)) < 0)
 		return rc;
 	if (!ctx->single_transaction && (rc = db->drv->begin(db, err)) < 0)
 		return rc;
@@ -497,20 +499,22 @@ static int run_transactional(run_ctx *ctx, item *it, int k, int64_t t0,
 }
 
 /* Short hash of one statement, to tell on resume whether it changed. */
-static void stmt_hash(char out[17], const char *stmt, size_t len)
+static void stmt_hash(ferry__hasher *h, char out[17], const char *stmt,
+	size_t len)
 {
 	unsigned char sha[32];
 	char hex[65];
 
-	ferry__sha256(sha, stmt, len);
+	ferry__sha256(h, sha, stmt, len);
 	ferry__hex(hex, sha);
 	memcpy(out, hex, 16);
 	out[16] = '\0';
 }
 
 /* Do the statements a failed run got through still read the same? */
-static int check_resume(const ferry__migration *m, const ferry__row *row,
-	const char *body, const ferry__spans *spans, ferry_error *err)
+static int check_resume(run_ctx *ctx, const ferry__migration *m,
+	const ferry__row *row, const char *body, const ferry__spans *spans,
+	ferry_error *err)
 {
 	const char *p = row->progress ? row->progress : "";
 	size_t i, done = row->failed_statement > 0 ?
@@ -520,7 +524,8 @@ static int check_resume(const ferry__migration *m, const ferry__row *row,
 		char h[17];
 
 		if (i < spans->n) {
-			stmt_hash(h, body + spans->v[i].offset, spans->v[i].len);
+			stmt_hash(&ctx->hasher, h, body + spans->v[i].offset,
+				spans->v[i].len);
 			if (strncmp(p, h, 16) == 0 && (p[16] == ',' ||
 				p[16] == '\0')) {
 				p += p[16] ? 17 : 16;
@@ -551,13 +556,14 @@ static int run_no_transaction(run_ctx *ctx, item *it, int k, int64_t t0,
 	size_t i, start = 0;
 	int rc;
 
-	if ((rc = ferry__migration_load(m, &it->text, &it->len, err)) < 0)
+	if ((rc = ferry__migration_load(m, &ctx->hasher, &it->text,
+			&it->len, err)) < 0)
 		return rc;
 	body = it->text + m->sec[k].offset;
 	if ((rc = split_section(&spans, db, m, k, it->text, err)) < 0)
 		goto out;
 	if (it->row) {
-		if ((rc = check_resume(m, it->row, body, &spans, err)) < 0)
+		if ((rc = check_resume(ctx, m, it->row, body, &spans, err)) < 0)
 			goto out;
 		start = (size_t)it->row->failed_statement - 1;
 		ferry__buf_puts(&progress, it->row->progress ?
@@ -600,7 +606,8 @@ static int run_no_transaction(run_ctx *ctx, item *it, int k, int64_t t0,
 				NULL);
 			goto out;
 		}
-		stmt_hash(h, body + spans.v[i].offset, spans.v[i].len);
+		stmt_hash(&ctx->hasher, h, body + spans.v[i].offset,
+			spans.v[i].len);
 		if (progress.len)
 			ferry__buf_puts(&progress, ",");
 		ferry__buf_puts(&progress, h);

@@ -214,6 +214,7 @@ static int scan(ferry_set *set, ferry_error *err)
 		m = &set->migs[set->n];
 		memset(m, 0, sizeof(*m));
 		m->pub.version = version;
+		m->regular = de->d_type == DT_REG;
 		m->pub.path = join_path(set->dir, de->d_name);
 		m->pub.id = ferry__strndup(de->d_name,
 			strlen(de->d_name) - 4);
@@ -256,16 +257,16 @@ static int check_duplicates(const ferry_set *set, ferry_error *err)
 }
 
 /* Read one file: sections, options, checksums. The text is not kept. */
-static int read_migration(ferry__migration *m, ferry_error *err)
+static int read_migration(ferry__migration *m, ferry__hasher *h,
+	ferry__buf *text, ferry_error *err)
 {
-	char *text, vt[24];
-	size_t len;
+	char vt[24];
 	int rc;
 
-	if ((rc = ferry__read_file(m->pub.path, &text, &len, err)) < 0)
+	if ((rc = ferry__read_into(m->pub.path, m->regular, text, err)) < 0)
 		return rc;
-	rc = ferry__parse_sections(m->sec, text, len, m->pub.path, err);
-	free(text);
+	rc = ferry__parse_sections(m->sec, text->buf, text->len, m->pub.path,
+		h, err);
 	if (rc < 0)
 		return rc;
 	snprintf(vt, sizeof(vt), "%lld", (long long)m->pub.version);
@@ -325,6 +326,8 @@ static int read_releases(ferry_set *set, ferry_error *err)
 
 int ferry_set_open(ferry_set **out, const char *dir, ferry_error *err)
 {
+	ferry__hasher h = { NULL, NULL };
+	ferry__buf text = FERRY__BUF_INIT;
 	ferry_set *set;
 	size_t i;
 	int rc;
@@ -346,27 +349,35 @@ int ferry_set_open(ferry_set **out, const char *dir, ferry_error *err)
 	qsort(set->migs, set->n, sizeof(*set->migs), cmp_version);
 	if ((rc = check_duplicates(set, err)) < 0)
 		goto fail;
+	if ((rc = ferry__hasher_init(&h)) < 0) {
+		rc = ferry__error_oom(err);
+		goto fail;
+	}
 	for (i = 0; i < set->n; i++)
-		if ((rc = read_migration(&set->migs[i], err)) < 0)
+		if ((rc = read_migration(&set->migs[i], &h, &text, err)) < 0)
 			goto fail;
 	if ((rc = read_releases(set, err)) < 0)
 		goto fail;
+	ferry__hasher_release(&h);
+	ferry__buf_release(&text);
 	*out = set;
 	return 0;
 fail:
+	ferry__hasher_release(&h);
+	ferry__buf_release(&text);
 	ferry_set_free(set);
 	return rc;
 }
 
-int ferry__migration_load(const ferry__migration *m, char **text,
-	size_t *len, ferry_error *err)
+int ferry__migration_load(const ferry__migration *m, ferry__hasher *h,
+	char **text, size_t *len, ferry_error *err)
 {
 	ferry__section now[FERRY__NSECTIONS];
 	int rc, k;
 
 	if ((rc = ferry__read_file(m->pub.path, text, len, err)) < 0)
 		return rc;
-	rc = ferry__parse_sections(now, *text, *len, m->pub.path, err);
+	rc = ferry__parse_sections(now, *text, *len, m->pub.path, h, err);
 	for (k = 0; rc == 0 && k < FERRY__NSECTIONS; k++) {
 		if (now[k].present == m->sec[k].present &&
 			memcmp(now[k].sha, m->sec[k].sha, 32) == 0)

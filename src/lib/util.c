@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,12 +43,36 @@ void ferry__hex(char hex[65], const unsigned char sha[32])
 	hex[64] = '\0';
 }
 
-int ferry__sha256(unsigned char out[32], const void *data, size_t len)
+int ferry__hasher_init(ferry__hasher *h)
+{
+	h->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	h->ctx = EVP_MD_CTX_new();
+	if (!h->md || !h->ctx) {
+		ferry__hasher_release(h);
+		return FERRY_ENOMEM;
+	}
+	return 0;
+}
+
+void ferry__hasher_release(ferry__hasher *h)
+{
+	EVP_MD_CTX_free(h->ctx);
+	EVP_MD_free(h->md);
+	h->ctx = h->md = NULL;
+}
+
+int ferry__sha256(ferry__hasher *h, unsigned char out[32], const void *data,
+	size_t len)
 {
 	unsigned int n = 32;
 
-	/* EVP_Digest is one-shot: no context to allocate and free. */
-	if (!EVP_Digest(data, len, out, &n, EVP_sha256(), NULL))
+	if (!h)
+		return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) ? 0 :
+			FERRY_ERROR;
+
+	if (!EVP_DigestInit_ex(h->ctx, h->md, NULL) ||
+		!EVP_DigestUpdate(h->ctx, data, len) ||
+		!EVP_DigestFinal_ex(h->ctx, out, &n))
 		return FERRY_ERROR;
 	return 0;
 }
@@ -102,65 +125,57 @@ static size_t crlf_to_lf(char *s, size_t len)
 	return (size_t)(w - s);
 }
 
-int ferry__read_file(const char *path, char **out, size_t *len,
+int ferry__read_into(const char *path, int regular, ferry__buf *b,
 	ferry_error *err)
 {
-	struct stat st;
-	size_t have = 0, cap;
-	char *buf;
-	int fd;
+	int fd, e;
 
-	*out = NULL;
-	*len = 0;
+	b->len = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ferry__error_os(err, errno == ENOENT || errno == EACCES ?
-			FERRY_EINVALID :
-			FERRY_ERROR, "read", path);
-	if (fstat(fd, &st) < 0) {
-		ferry__error_os(err, FERRY_ERROR, "read", path);
-		close(fd);
-		return FERRY_ERROR;
-	}
-	cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
-	buf = ferry__malloc(cap);
-	if (!buf) {
-		close(fd);
-		return ferry__error_oom(err);
-	}
+			FERRY_EINVALID : FERRY_ERROR, "read", path);
 	for (;;) {
+		size_t want;
 		ssize_t n;
 
-		if (have + 1 >= cap) {
-			char *p = ferry__realloc(buf, cap * 2);
-
-			if (!p) {
-				free(buf);
-				close(fd);
-				return ferry__error_oom(err);
-			}
-			buf = p;
-			cap *= 2;
+		/* Room for 4 KiB at least; grow by doubling past 64 KiB. */
+		if (b->len + 4096 >= b->alloc && ferry__buf_grow(b,
+				b->alloc > 65536 ? b->alloc : 65536) < 0) {
+			close(fd);
+			return ferry__error_oom(err);
 		}
-		n = read(fd, buf + have, cap - have - 1);
+		want = b->alloc - b->len - 1;
+		n = read(fd, b->buf + b->len, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			int code = ferry__error_os(err, FERRY_ERROR, "read",
-				path);
-
-			free(buf);
+			e = ferry__error_os(err, errno == EISDIR ? FERRY_EINVALID :
+				FERRY_ERROR, "read", path);
 			close(fd);
-			return code;
+			return e;
 		}
-		if (n == 0)
+		b->len += (size_t)n;
+		/* A short read of a regular file is its end: no extra read. */
+		if (n == 0 || (regular && (size_t)n < want))
 			break;
-		have += (size_t)n;
 	}
 	close(fd);
-	have = crlf_to_lf(buf, have);
-	buf[have] = '\0';
-	*out = buf;
-	*len = have;
+	b->len = crlf_to_lf(b->buf, b->len);
+	b->buf[b->len] = '\0';
 	return 0;
+}
+
+int ferry__read_file(const char *path, char **out, size_t *len,
+	ferry_error *err)
+{
+	ferry__buf b = FERRY__BUF_INIT;
+	int rc = ferry__read_into(path, 0, &b, err);
+
+	*len = b.len;
+	*out = rc == 0 ? ferry__buf_detach(&b) : NULL;
+	ferry__buf_release(&b);
+	if (rc == 0 && !*out)
+		return ferry__error_oom(err);
+	return rc;
 }
