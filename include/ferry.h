@@ -332,6 +332,10 @@ typedef struct ferry_report ferry_report;
 FERRY_EXTERN size_t ferry_report_count(const ferry_report *report);
 FERRY_EXTERN const ferry_step *ferry_report_get(const ferry_report *report,
 	size_t i);
+/** The newest version applied to the database after the run, or NULL. */
+FERRY_EXTERN const char *ferry_report_version(const ferry_report *report);
+/** The release of that version, or NULL. */
+FERRY_EXTERN const char *ferry_report_release(const ferry_report *report);
 /** Nonzero when this run waited for another runner's lock. */
 FERRY_EXTERN int ferry_report_waited(const ferry_report *report);
 /** Free a report; NULL does nothing. */

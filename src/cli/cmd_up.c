@@ -72,7 +72,7 @@ static void print_summary(struct cli_ctx *ctx, const ferry_report *r,
 	const char *to)
 {
 	size_t n = ferry_report_count(r);
-	const ferry_migration *last;
+	const char *release = ferry_report_release(r);
 
 	if (ctx->quiet)
 		return;
@@ -85,11 +85,10 @@ static void print_summary(struct cli_ctx *ctx, const ferry_report *r,
 				to ? " up to " : "", to ? to : "");
 		return;
 	}
-	last = ferry_report_get(r, n - 1)->migration;
 	printf("applied %zu migration%s; database at %s%s%s%s\n", n,
-		n == 1 ? "" : "s", last->version_text,
-		last->release ? " (release " : "",
-		last->release ? last->release : "", last->release ? ")" : "");
+		n == 1 ? "" : "s", ferry_report_version(r),
+		release ? " (release " : "", release ? release : "",
+		release ? ")" : "");
 }
 
 int cmd_up(int argc, char **argv, struct cli_ctx *ctx)

@@ -107,7 +107,7 @@ int cli_usage(struct cli_ctx *ctx, const char *fmt, ...)
 
 int cli_fail(struct cli_ctx *ctx, const ferry_error *err)
 {
-	char where[300] = "";
+	char where[300] = "", state[24] = "";
 
 	if (err->file[0] && err->line > 0 && err->column > 0)
 		snprintf(where, sizeof(where), "%s:%d:%d", err->file, err->line,
@@ -117,17 +117,17 @@ int cli_fail(struct cli_ctx *ctx, const ferry_error *err)
 	else if (err->file[0])
 		snprintf(where, sizeof(where), "%s", err->file);
 
+	if (err->sqlstate[0])
+		snprintf(state, sizeof(state), " (SQLSTATE %s)", err->sqlstate);
 	if (where[0] && !err->detail[0]) {
-		cli_error(ctx, "%s: %s", where, err->message);
+		cli_error(ctx, "%s: %s%s", where, err->message, state);
 	} else {
 		cli_error(ctx, "%s", err->message);
 		if (where[0])
-			fprintf(stderr, "%s: %s\n", where, err->detail);
+			fprintf(stderr, "%s: %s%s\n", where, err->detail, state);
 		else if (err->detail[0])
-			fprintf(stderr, "%s\n", err->detail);
+			fprintf(stderr, "%s%s\n", err->detail, state);
 	}
-	if (err->sqlstate[0])
-		fprintf(stderr, "sqlstate: %s\n", err->sqlstate);
 	if (err->hint[0])
 		cli_hint(ctx, "%s", err->hint);
 	return cli_exit_code(err->code);

@@ -222,6 +222,7 @@ typedef struct {
 typedef struct {
 	size_t offset;    /* where the problem starts */
 	const char *what; /* "unterminated quoted string", ... */
+	const char *hint; /* what to do, or NULL */
 } ferry__split_error;
 
 /* Returns 0, FERRY_EINVALID (with `serr` filled) or FERRY_ENOMEM. */
@@ -324,6 +325,9 @@ typedef struct {
 	int fd;
 	char *path;
 } ferry__lockfile;
+
+/* How a runner describes itself to waiters: "pid 12, user@host, since T". */
+void ferry__holder_text(const ferry_db *db, char *buf, size_t size);
 
 int ferry__lockfile_acquire(ferry__lockfile *lk, const char *path,
 	ferry_db *db, ferry_error *err);

@@ -47,16 +47,25 @@ static char *read_holder(int fd)
 	return buf[0] ? ferry__strdup(buf) : NULL;
 }
 
-static void write_holder(int fd, const ferry_db *db)
+void ferry__holder_text(const ferry_db *db, char *buf, size_t size)
 {
-	char since[32], line[512];
-	int n;
+	char since[32];
 
 	ferry__utc_now(since);
-	n = snprintf(line, sizeof(line), "pid %ld, %s, since %s\n",
-		(long)getpid(), db->actor, since);
-	if (ftruncate(fd, 0) == 0 && n > 0)
-		(void)!pwrite(fd, line, (size_t)n, 0);
+	snprintf(buf, size, "pid %ld, %s, since %s", (long)getpid(),
+		db->actor, since);
+}
+
+static void write_holder(int fd, const ferry_db *db)
+{
+	char line[512];
+	size_t n;
+
+	ferry__holder_text(db, line, sizeof(line) - 1);
+	n = strlen(line);
+	line[n++] = '\n';
+	if (ftruncate(fd, 0) == 0)
+		(void)!pwrite(fd, line, n, 0);
 }
 
 /* Is `fd` still the file at `path`? Not if a releaser unlinked it. */

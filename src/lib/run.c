@@ -23,7 +23,19 @@ struct ferry_report {
 	size_t n;
 	size_t alloc;
 	int waited;
+	char *version; /* newest applied version after the run, or NULL */
+	char *release; /* its release, or NULL */
 };
+
+const char *ferry_report_version(const ferry_report *r)
+{
+	return r ? r->version : NULL;
+}
+
+const char *ferry_report_release(const ferry_report *r)
+{
+	return r ? r->release : NULL;
+}
 
 size_t ferry_report_count(const ferry_report *r)
 {
@@ -45,6 +57,8 @@ void ferry_report_free(ferry_report *r)
 	if (!r)
 		return;
 	free(r->steps);
+	free(r->version);
+	free(r->release);
 	free(r);
 }
 
@@ -105,8 +119,7 @@ static int run_begin(run_ctx *ctx, ferry_db *db, const ferry_set *set,
 	if ((rc = db->drv->lock(db, err)) < 0)
 		return rc;
 	ctx->report->waited = db->waited;
-	if ((rc = ferry__ledger_ensure(db, err)) < 0 ||
-		(rc = ferry__ledger_load(db, &ctx->ledger, err)) < 0 ||
+	if ((rc = ferry__ledger_load(db, &ctx->ledger, err)) < 0 ||
 		(rc = ferry__pairs_build(&ctx->pairs, set, &ctx->ledger, err)) < 0)
 		return rc;
 	return 0;
@@ -270,7 +283,7 @@ static void src_at(ferry__src *src, const ferry__migration *m, int k,
 static int split_section(ferry__spans *out, ferry_db *db,
 	const ferry__migration *m, int k, const char *text, ferry_error *err)
 {
-	ferry__split_error serr = { 0, NULL };
+	ferry__split_error serr = { 0, NULL, NULL };
 	ferry__src src;
 	int rc;
 
@@ -294,8 +307,9 @@ static int split_section(ferry__spans *out, ferry_db *db,
 		} else {
 			ferry__error_set(err, FERRY_EINVALID, "%s in migration "
 				"'%s'", serr.what, m->pub.id);
-			ferry__error_hint(err, "close it; everything after it "
-				"would be read as part of it");
+			ferry__error_hint(err, "%s", serr.hint ? serr.hint :
+				"close it; everything after it would be read as "
+				"part of it");
 		}
 		ferry__error_at(err, src.file, src.line, src.column);
 	}
@@ -676,12 +690,16 @@ static int apply_up(run_ctx *ctx, size_t i, ferry_error *err)
 		resumed_at) < 0 ? ferry__error_oom(err) : 0;
 }
 
-static int apply_all_up(run_ctx *ctx, ferry_error *err)
+/* Apply every item; the ledger is created only now, when it is needed. */
+static int apply_all(run_ctx *ctx, ferry_error *err)
 {
 	ferry_db *db = ctx->db;
 	size_t i;
 	int rc = 0;
 
+	if (ctx->nitems > 0 && !ctx->ledger.exists &&
+		(rc = ferry__ledger_ensure(db, err)) < 0)
+		return rc;
 	if (ctx->single_transaction && ctx->nitems > 0 &&
 		(rc = db->drv->begin(db, err)) < 0)
 		return rc;
@@ -699,6 +717,40 @@ static int apply_all_up(run_ctx *ctx, ferry_error *err)
 			record_failure(db, "up", ctx->items[i - 1].mig, -1, err);
 	}
 	return rc;
+}
+
+/* Where the database stands after the run: its newest applied version. */
+static int report_where(run_ctx *ctx, ferry_error *err)
+{
+	const ferry_migration *m = NULL;
+	const char *release = NULL;
+	int64_t newest = INT64_MIN;
+	char vt[24];
+	size_t i;
+
+	for (i = 0; i < ctx->pairs.n; i++) {
+		const ferry__pair *p = &ctx->pairs.v[i];
+
+		if (p->row && p->row->version > newest) {
+			newest = p->row->version;
+			release = p->mig ? p->mig->pub.release : p->row->release;
+		}
+	}
+	for (i = 0; i < ctx->report->n; i++) {
+		m = ctx->report->steps[i].migration;
+		if (m->version > newest) {
+			newest = m->version;
+			release = m->release;
+		}
+	}
+	if (newest == INT64_MIN)
+		return 0;
+	snprintf(vt, sizeof(vt), "%lld", (long long)newest);
+	ctx->report->version = ferry__strdup(vt);
+	ctx->report->release = ferry__strdup(release);
+	if (!ctx->report->version || (release && !ctx->report->release))
+		return ferry__error_oom(err);
+	return 0;
 }
 
 int ferry_up(ferry_report **out, ferry_db *db, const ferry_set *set,
@@ -728,8 +780,10 @@ int ferry_up(ferry_report **out, ferry_db *db, const ferry_set *set,
 			err)) == 0) {
 		ctx.single_transaction = opts->single_transaction;
 		if ((rc = check_items(&ctx, FERRY__UP, err)) == 0)
-			rc = apply_all_up(&ctx, err);
+			rc = apply_all(&ctx, err);
 	}
+	if (rc == 0)
+		rc = report_where(&ctx, err);
 	if (rc == 0) {
 		*out = ctx.report;
 		ctx.report = NULL;

@@ -317,6 +317,9 @@ typedef struct {
 	int begin_depth; /* PostgreSQL: BEGIN ... END in a function body */
 	int trigger;     /* SQLite: CREATE [TEMP] TRIGGER */
 	int last_end;    /* SQLite: the previous token was END */
+	int copy;        /* PostgreSQL: COPY ... */
+	int last_from;   /* ... the previous word was FROM */
+	int copy_stdin;  /* ... FROM STDIN: inline data follows */
 } stmt_state;
 
 static void track_pg_word(stmt_state *st, const lexer *lx)
@@ -330,6 +333,11 @@ static void track_pg_word(stmt_state *st, const lexer *lx)
 		for (i = 0; i < sizeof(kw) / sizeof(*kw); i++)
 			if (word_eq(lx, kw[i]))
 				st->first[st->words] = kw[i][0];
+	if (st->words == 0 && word_eq(lx, "copy"))
+		st->copy = 1;
+	if (st->copy && st->last_from && word_eq(lx, "stdin"))
+		st->copy_stdin = 1;
+	st->last_from = word_eq(lx, "from");
 	st->words++;
 	/* CREATE [OR REPLACE] FUNCTION|PROCEDURE, as psql decides it. */
 	if (!(st->first[0] == 'c' && (st->first[1] == 'f' ||
@@ -384,6 +392,7 @@ int ferry__split(ferry__spans *out, const char *text, size_t len,
 			if (serr) {
 				serr->offset = (size_t)(lx.tok - text);
 				serr->what = lx.what;
+				serr->hint = NULL;
 			}
 			ferry__spans_clear(out);
 			return FERRY_EINVALID;
@@ -408,6 +417,19 @@ int ferry__split(ferry__spans *out, const char *text, size_t len,
 		case T_SEMI:
 			if (!stmt_ends(&st, dialect))
 				break;
+			if (st.copy_stdin) {
+				/* psql would read the lines after it as data. */
+				if (serr) {
+					serr->offset = (size_t)(start - text);
+					serr->what = "COPY ... FROM stdin";
+					serr->hint = "ferry sends SQL statements, "
+						"not inline data: load the rows "
+						"with INSERT, or COPY from a file "
+						"the server can read";
+				}
+				ferry__spans_clear(out);
+				return FERRY_EINVALID;
+			}
 			if (spans_push(out, (size_t)(start - text),
 					(size_t)(last - start)) < 0)
 				goto oom;

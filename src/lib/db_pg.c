@@ -1,0 +1,869 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * db_pg.c - the PostgreSQL driver, over libpq.
+ *
+ * Inside a transaction, statements are not run one round trip at a time:
+ * they are queued in libpq's pipeline mode, each as its own extended-
+ * protocol query, and read back when the transaction commits (or when
+ * ferry needs rows). A migration and its ledger rows thus cost one round
+ * trip, and a failure still belongs to one statement, so the error names
+ * its file, line and column. Outside a transaction (no-transaction
+ * sections, the lock) every statement runs at once.
+ *
+ * The runner lock is a session-level advisory lock, taken by polling
+ * pg_try_advisory_lock(): a waiter blocked in pg_advisory_lock() would keep
+ * a transaction open, and the holder's CREATE INDEX CONCURRENTLY would wait
+ * for it forever.
+ *
+ * Passwords: libpq and the server never print one, but to be sure, the
+ * password in use is scrubbed from every text this driver passes on.
+ */
+#include "ferry_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+/* Advisory lock keys: ferry's own class, and a hash of schema.table. */
+#define LOCK_CLASS 0x66657272 /* "ferr" */
+
+/* Flush a pipeline once this much SQL waits, to bound memory. */
+#define PIPELINE_BYTES (4u << 20)
+
+/* One query waiting in the pipeline, and how to place its error. */
+typedef struct {
+	char *sql;      /* the text sent, kept to map a position to a line */
+	ferry__src src; /* where it starts in a migration file, or no file */
+	char *file;     /* src.file, copied */
+} pending;
+
+typedef struct {
+	PGconn *pg;
+	char *password;   /* in use, to scrub from texts; or NULL */
+	int pipeline;     /* in pipeline mode, inside a transaction */
+	pending *queue;
+	size_t nqueue;
+	size_t aqueue;
+	size_t queued_bytes;
+	int lock_key;
+	int have_lock;
+} pg_conn;
+
+#define CONN(db) ((pg_conn *)(db)->conn)
+
+/*
+ * Texts from the server and from libpq
+ */
+
+/* Replace every copy of the password in `s` with ****. */
+static void scrub(const pg_conn *c, char *s, size_t size)
+{
+	size_t n;
+	char *p;
+
+	if (!c || !c->password || !*c->password)
+		return;
+	n = strlen(c->password);
+	while ((p = strstr(s, c->password)) != NULL) {
+		size_t rest = strlen(p + n);
+
+		if (n >= 4) {
+			memcpy(p, "****", 4);
+			memmove(p + 4, p + n, rest + 1);
+		} else {
+			memmove(p + 4, p + n, rest + 1 > size - (size_t)(p - s) -
+				4 ? size - (size_t)(p - s) - 5 : rest + 1);
+			memcpy(p, "****", 4);
+			s[size - 1] = '\0';
+		}
+	}
+}
+
+/* libpq's multi-line message as one line, without "FATAL:" labels. */
+static void libpq_text(char *out, size_t size, const char *msg)
+{
+	const char *p = msg ? msg : "";
+	size_t o = 0;
+
+	while (*p && o + 1 < size) {
+		if (!strncmp(p, "FATAL:  ", 8) || !strncmp(p, "ERROR:  ", 8)) {
+			p += 8;
+			continue;
+		}
+		if (*p == '\n') {
+			while (*p == '\n' || *p == ' ' || *p == '\t')
+				p++;
+			if (*p && o + 2 < size) {
+				out[o++] = ';';
+				out[o++] = ' ';
+			}
+			continue;
+		}
+		out[o++] = *p++;
+	}
+	while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == ';'))
+		o--;
+	out[o] = '\0';
+}
+
+/* Byte offset of the 1-based character `pos` (UTF-8) in `s`. */
+static size_t char_to_byte(const char *s, long pos)
+{
+	size_t i = 0;
+	long c = 1;
+
+	while (s[i] && c < pos) {
+		i++;
+		while (((unsigned char)s[i] & 0xC0) == 0x80)
+			i++;
+		c++;
+	}
+	return i;
+}
+
+/* A hint for SQLSTATEs where ferry knows the next step. */
+static const char *known_hint(const char *state)
+{
+	if (!state)
+		return NULL;
+	if (!strcmp(state, "55P04"))
+		return "a new enum value can be used only after its ALTER TYPE "
+			"commits: use it in a later migration";
+	if (!strcmp(state, "25001"))
+		return "mark the section 'no-transaction'";
+	if (!strcmp(state, "42501"))
+		return "the database user lacks a privilege this migration "
+			"needs";
+	if (!strcmp(state, "57014"))
+		return "a statement timeout or a cancel stopped it";
+	return NULL;
+}
+
+/*
+ * Fill `err` from a failed result: message, detail, hint, SQLSTATE and,
+ * for user SQL, the file position of the error.
+ */
+static int result_error(ferry_db *db, const PGresult *res, const char *sql,
+	const ferry__src *src, ferry_error *err)
+{
+	pg_conn *c = CONN(db);
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+	const char *context = PQresultErrorField(res, PG_DIAG_CONTEXT);
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+	char text[1024];
+
+	if (!err)
+		return FERRY_EDB;
+	if (!primary) {
+		libpq_text(text, sizeof(text), PQerrorMessage(c->pg));
+		primary = text;
+	}
+	ferry__error_set(err, FERRY_EDB, "%s", primary);
+	if (detail && context)
+		ferry__error_detail(err, "%s (%s)", detail, context);
+	else if (detail || context)
+		ferry__error_detail(err, "%s", detail ? detail : context);
+	if (hint)
+		ferry__error_hint(err, "%s", hint);
+	else if (known_hint(state))
+		ferry__error_hint(err, "%s", known_hint(state));
+	if (state)
+		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
+	if (state && (!strcmp(state, "55P03") || !strcmp(state, "40P01")))
+		err->code = FERRY_ELOCKED;
+	if (src && src->file && sql) {
+		size_t at = pos ? char_to_byte(sql, atol(pos)) : 0;
+		int line, col;
+
+		ferry__text_pos(sql, at, &line, &col);
+		ferry__error_at(err, src->file, src->line + line - 1,
+			line == 1 ? src->column + col - 1 : col);
+	}
+	scrub(c, err->message, sizeof(err->message));
+	scrub(c, err->detail, sizeof(err->detail));
+	scrub(c, err->hint, sizeof(err->hint));
+	return err->code;
+}
+
+static int conn_error(ferry_db *db, const char *what, ferry_error *err)
+{
+	char text[1024];
+
+	libpq_text(text, sizeof(text), PQerrorMessage(CONN(db)->pg));
+	ferry__error_set(err, FERRY_EDB, "%s", what);
+	ferry__error_detail(err, "%s", text);
+	if (err)
+		scrub(CONN(db), err->detail, sizeof(err->detail));
+	return FERRY_EDB;
+}
+
+/*
+ * Connecting
+ */
+
+static int connect_failed(ferry_db *db, ferry_error *err)
+{
+	const char *msg = PQerrorMessage(CONN(db)->pg);
+	char text[1024];
+
+	libpq_text(text, sizeof(text), msg);
+	ferry__error_set(err, FERRY_EDB, "cannot connect to database '%s'",
+		db->url.display);
+	ferry__error_detail(err, "%s", text);
+	if (err)
+		scrub(CONN(db), err->detail, sizeof(err->detail));
+	if (strstr(msg, "password authentication failed") ||
+		strstr(msg, "no password supplied"))
+		ferry__error_hint(err, "check the user and password (in the "
+			"URL, PGPASSWORD or ~/.pgpass)");
+	else if (strstr(msg, "does not exist") && strstr(msg, "database"))
+		ferry__error_hint(err, "create the database first (createdb), "
+			"or check its name in the URL");
+	else if (strstr(msg, "Connection refused") ||
+		strstr(msg, "could not translate host name") ||
+		strstr(msg, "timeout expired") || strstr(msg, "No such file"))
+		ferry__error_hint(err, "check the host and port, and that the "
+			"server is running");
+	else if (strstr(msg, "role") && strstr(msg, "does not exist"))
+		ferry__error_hint(err, "check the user name in the URL");
+	return FERRY_EDB;
+}
+
+/* The password libpq will actually use, from the URL or the environment. */
+static char *password_in_use(PGconn *pg)
+{
+	PQconninfoOption *opts = PQconninfo(pg), *o;
+	char *pw = NULL;
+
+	for (o = opts; o && o->keyword; o++)
+		if (!strcmp(o->keyword, "password") && o->val && *o->val)
+			pw = ferry__strdup(o->val);
+	PQconninfoFree(opts);
+	return pw;
+}
+
+static int query_bool(PGconn *pg, const char *sql, int *out)
+{
+	PGresult *res = PQexec(pg, sql);
+	int ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+
+	*out = ok && PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+/* A stable 31-bit hash of schema.table, for the advisory lock key. */
+static int lock_key(const ferry_db *db)
+{
+	uint32_t h = 2166136261u;
+	const char *parts[2] = { db->schema, db->table };
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		const char *p;
+
+		for (p = parts[k]; *p; p++)
+			h = (h ^ (unsigned char)*p) * 16777619u;
+		h = (h ^ '.') * 16777619u;
+	}
+	return (int)(h & 0x7fffffff);
+}
+
+static int pg_open(ferry_db *db, ferry_error *err)
+{
+	/* Defaults first: what the URL says overrides them. */
+	const char *keys[] = { "connect_timeout", "fallback_application_name",
+		"client_encoding", "dbname", NULL };
+	const char *vals[] = { "10", "ferry", "UTF8", db->url.conninfo, NULL };
+	pg_conn *c;
+	char vbuf[32];
+	int v, standby;
+
+	c = ferry__calloc(1, sizeof(*c));
+	if (!c)
+		return ferry__error_oom(err);
+	db->conn = c;
+	c->pg = PQconnectdbParams(keys, vals, 1);
+	if (!c->pg)
+		return ferry__error_oom(err);
+	c->password = password_in_use(c->pg);
+	if (PQstatus(c->pg) != CONNECTION_OK)
+		return connect_failed(db, err);
+	v = PQserverVersion(c->pg);
+	snprintf(vbuf, sizeof(vbuf), "%d.%d", v / 10000, v % 10000);
+	db->server_version = ferry__strdup(vbuf);
+	if (!db->server_version)
+		return ferry__error_oom(err);
+	if (v < 120000) {
+		ferry__error_set(err, FERRY_EINVALID, "PostgreSQL %s is not "
+			"supported", vbuf);
+		ferry__error_hint(err, "ferry needs PostgreSQL 12 or later");
+		return FERRY_EINVALID;
+	}
+	/*
+	 * If ferry dies mid-migration, the server would run what it already
+	 * received, COMMIT included, and hold the lock till then. Since 14 it
+	 * can check for a vanished client while a query runs, and abort it.
+	 */
+	if (query_bool(c->pg, v >= 140000 ? "SELECT pg_is_in_recovery(), "
+			"set_config('client_connection_check_interval', '500', "
+			"false)" : "SELECT pg_is_in_recovery()", &standby) < 0)
+		return conn_error(db, "cannot read the server's state", err);
+	if (standby && !db->read_only) {
+		ferry__error_set(err, FERRY_EDB, "database '%s' is a standby "
+			"(read-only replica)", db->url.display);
+		ferry__error_hint(err, "run migrations against the primary "
+			"server");
+		return FERRY_EDB;
+	}
+	c->lock_key = lock_key(db);
+	return 0;
+}
+
+static void queue_clear(pg_conn *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nqueue; i++) {
+		free(c->queue[i].sql);
+		free(c->queue[i].file);
+	}
+	c->nqueue = 0;
+	c->queued_bytes = 0;
+}
+
+static void pg_close(ferry_db *db)
+{
+	pg_conn *c = CONN(db);
+
+	if (!c)
+		return;
+	queue_clear(c);
+	free(c->queue);
+	PQfinish(c->pg);
+	free(c->password);
+	free(c);
+	db->conn = NULL;
+}
+
+/*
+ * The pipeline
+ */
+
+static int enqueue(pg_conn *c, char *sql, const ferry__src *src)
+{
+	pending *p;
+
+	if (c->nqueue == c->aqueue) {
+		size_t na = c->aqueue ? c->aqueue * 2 : 64;
+		pending *q = ferry__realloc(c->queue, na * sizeof(*q));
+
+		if (!q)
+			return FERRY_ENOMEM;
+		c->queue = q;
+		c->aqueue = na;
+	}
+	p = &c->queue[c->nqueue];
+	memset(p, 0, sizeof(*p));
+	p->sql = sql;
+	if (src && src->file) {
+		p->src = *src;
+		p->file = ferry__strdup(src->file);
+		if (!p->file)
+			return FERRY_ENOMEM;
+		p->src.file = p->file;
+	}
+	c->nqueue++;
+	c->queued_bytes += strlen(sql);
+	return 0;
+}
+
+/*
+ * Sync the pipeline and read every result, oldest first. The first
+ * failure fills `err`; the queries after it were skipped by the server.
+ */
+static int drain(ferry_db *db, ferry_error *err)
+{
+	pg_conn *c = CONN(db);
+	size_t i = 0;
+	int rc = 0, synced = 0;
+
+	if (PQpipelineSync(c->pg) != 1) {
+		queue_clear(c);
+		return conn_error(db, "lost the connection to the server", err);
+	}
+	while (!synced) {
+		PGresult *res = PQgetResult(c->pg);
+		ExecStatusType st;
+
+		if (!res) {
+			if (PQstatus(c->pg) != CONNECTION_OK) {
+				if (rc == 0)
+					rc = conn_error(db, "lost the connection "
+						"to the server", err);
+				break;
+			}
+			continue; /* end of one query's results */
+		}
+		st = PQresultStatus(res);
+		if (st == PGRES_PIPELINE_SYNC) {
+			synced = 1;
+		} else if (st == PGRES_FATAL_ERROR && rc == 0) {
+			const pending *p = i < c->nqueue ? &c->queue[i] : NULL;
+
+			rc = result_error(db, res, p ? p->sql : NULL,
+				p && p->file ? &p->src : NULL, err);
+			i++;
+		} else if (st != PGRES_PIPELINE_SYNC) {
+			i++;
+		}
+		PQclear(res);
+	}
+	queue_clear(c);
+	return rc;
+}
+
+static int send_query(ferry_db *db, char *sql, const ferry__src *src,
+	const char *const *vals, int n, ferry_error *err)
+{
+	pg_conn *c = CONN(db);
+	int rc;
+
+	if (!PQsendQueryParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0)) {
+		free(sql);
+		return conn_error(db, "cannot send a query", err);
+	}
+	if ((rc = enqueue(c, sql, src)) < 0) {
+		free(sql);
+		return ferry__error_oom(err);
+	}
+	if (c->queued_bytes > PIPELINE_BYTES)
+		return drain(db, err);
+	return 0;
+}
+
+/*
+ * Running SQL
+ */
+
+/* Run one statement now, outside a pipeline. */
+static int exec_now(ferry_db *db, const char *sql, const ferry__src *src,
+	const char *const *vals, int n, ferry__row_fn fn, void *payload,
+	ferry_error *err)
+{
+	pg_conn *c = CONN(db);
+	PGresult *res = PQexecParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+	int rc = 0;
+
+	if (st == PGRES_TUPLES_OK && fn) {
+		int rows = PQntuples(res), cols = PQnfields(res), r, k;
+		const char *v[32];
+
+		if (cols > 32)
+			cols = 32;
+		for (r = 0; r < rows; r++) {
+			for (k = 0; k < cols; k++)
+				v[k] = PQgetisnull(res, r, k) ? NULL :
+					PQgetvalue(res, r, k);
+			if (fn(payload, cols, v) != 0)
+				break;
+		}
+	} else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
+		st != PGRES_EMPTY_QUERY) {
+		rc = res ? result_error(db, res, sql, src, err) :
+			conn_error(db, "lost the connection to the server", err);
+	}
+	PQclear(res);
+	return rc;
+}
+
+static int pg_run(ferry_db *db, const char *sql, size_t len,
+	const ferry__src *src, ferry_error *err)
+{
+	pg_conn *c = CONN(db);
+	ferry__split_error serr = { 0, NULL, NULL };
+	ferry__spans spans;
+	size_t i;
+	int rc = 0;
+
+	rc = ferry__split(&spans, sql, len, FERRY__DIALECT_PG, &serr);
+	if (rc == FERRY_ENOMEM)
+		return ferry__error_oom(err);
+	if (rc < 0)
+		return ferry__error_set(err, FERRY_EINVALID, "%s", serr.what);
+	for (i = 0; i < spans.n && rc == 0; i++) {
+		const char *stmt = sql + spans.v[i].offset;
+		char *copy = ferry__strndup(stmt, spans.v[i].len);
+		ferry__src at = { NULL, 0, 0 };
+
+		if (!copy) {
+			rc = ferry__error_oom(err);
+			break;
+		}
+		if (src && src->file) {
+			int line, col;
+
+			ferry__text_pos(sql, spans.v[i].offset, &line, &col);
+			at.file = src->file;
+			at.line = src->line + line - 1;
+			at.column = line == 1 ? src->column + col - 1 : col;
+		}
+		if (c->pipeline) {
+			rc = send_query(db, copy, &at, NULL, 0, err);
+		} else {
+			rc = exec_now(db, copy, &at, NULL, 0, NULL, NULL, err);
+			free(copy);
+		}
+	}
+	ferry__spans_clear(&spans);
+	return rc;
+}
+
+/* Parameters as text; integers printed into `ibuf`. */
+static void param_texts(const ferry__val *p, int n, const char **vals,
+	char ibuf[][24])
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i].type == FERRY__VAL_INT) {
+			snprintf(ibuf[i], 24, "%lld", (long long)p[i].i);
+			vals[i] = ibuf[i];
+		} else {
+			vals[i] = p[i].type == FERRY__VAL_TEXT ? p[i].s : NULL;
+		}
+	}
+}
+
+static int pg_query(ferry_db *db, const char *sql, const ferry__val *params,
+	int nparams, ferry__row_fn fn, void *payload, ferry_error *err)
+{
+	pg_conn *c = CONN(db);
+	const char *vals[32];
+	char ibuf[32][24];
+	int rc;
+
+	if (nparams > 32)
+		return ferry__error_set(err, FERRY_ERROR, "too many parameters");
+	param_texts(params, nparams, vals, ibuf);
+	if (c->pipeline && !fn) {
+		char *copy = ferry__strdup(sql);
+
+		if (!copy)
+			return ferry__error_oom(err);
+		return send_query(db, copy, NULL, vals, nparams, err);
+	}
+	if (c->pipeline) {
+		/* Rows are needed now: read what waits, then ask. */
+		if ((rc = drain(db, err)) < 0)
+			return rc;
+		PQexitPipelineMode(c->pg);
+		rc = exec_now(db, sql, NULL, vals, nparams, fn, payload, err);
+		PQenterPipelineMode(c->pg);
+		return rc;
+	}
+	return exec_now(db, sql, NULL, vals, nparams, fn, payload, err);
+}
+
+static int pg_begin(ferry_db *db, ferry_error *err)
+{
+	pg_conn *c = CONN(db);
+
+	if (PQenterPipelineMode(c->pg) != 1)
+		return conn_error(db, "cannot start a transaction", err);
+	c->pipeline = 1;
+	return send_query(db, ferry__strdup("BEGIN"), NULL, NULL, 0, err);
+}
+
+static void leave_pipeline(pg_conn *c)
+{
+	if (c->pipeline) {
+		PQexitPipelineMode(c->pg);
+		c->pipeline = 0;
+	}
+}
+
+static int pg_commit(ferry_db *db, ferry_error *err)
+{
+	pg_conn *c = CONN(db);
+	int rc;
+
+	rc = send_query(db, ferry__strdup("COMMIT"), NULL, NULL, 0, err);
+	if (rc == 0)
+		rc = drain(db, err);
+	if (rc < 0) {
+		/* Read what is left so the connection is usable again. */
+		if (c->nqueue)
+			(void)drain(db, NULL);
+		leave_pipeline(c);
+		return rc;
+	}
+	leave_pipeline(c);
+	if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+		return ferry__error_set(err, FERRY_EDB, "the transaction did not "
+			"commit");
+	return 0;
+}
+
+static void pg_rollback(ferry_db *db)
+{
+	pg_conn *c = CONN(db);
+
+	if (c->pipeline) {
+		if (c->nqueue)
+			(void)drain(db, NULL);
+		leave_pipeline(c);
+	}
+	if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+		PQclear(PQexec(c->pg, "ROLLBACK"));
+}
+
+/*
+ * The runner lock
+ */
+
+/*
+ * The holder's own words from its application_name ("ferry: pid 12,
+ * user@host, since T", as on SQLite), or else what the server knows.
+ */
+static int holder_row(void *payload, int ncols, const char *const *v)
+{
+	char **out = payload;
+	ferry__buf b = FERRY__BUF_INIT;
+
+	if (ncols < 5)
+		return 1;
+	if (v[3] && !strncmp(v[3], "ferry: ", 7))
+		ferry__buf_puts(&b, v[3] + 7);
+	else
+		ferry__buf_printf(&b, "server pid %s, %s@%s, connected since %s",
+			v[0] ? v[0] : "?", v[1] ? v[1] : "?", v[2] ? v[2] :
+			"local", v[4] ? v[4] : "?");
+	*out = ferry__buf_detach(&b);
+	return 1;
+}
+
+/* Tell waiters who holds the lock, through our application_name. */
+static void advertise(ferry_db *db, const char *text)
+{
+	const char *vals[1] = { text };
+
+	(void)exec_now(db, "SELECT set_config('application_name', $1, false)",
+		NULL, vals, 1, NULL, NULL, NULL);
+}
+
+static int holder(ferry_db *db, int *held, char **who, ferry_error *err)
+{
+	ferry__val p[2] = { { FERRY__VAL_INT, LOCK_CLASS, NULL },
+		{ FERRY__VAL_INT, CONN(db)->lock_key, NULL } };
+	const char *vals[2];
+	char ibuf[2][24];
+	int rc;
+
+	*who = NULL;
+	param_texts(p, 2, vals, ibuf);
+	rc = exec_now(db, "SELECT a.pid, a.usename, "
+		"COALESCE(host(a.client_addr), 'local'), a.application_name, "
+		"to_char(a.backend_start AT TIME ZONE 'UTC', "
+		"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+		"FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+		"WHERE l.locktype = 'advisory' AND l.granted "
+		"AND l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid "
+		"AND l.objsubid = 2 AND l.pid <> pg_backend_pid()",
+		NULL, vals, 2, holder_row, who, err);
+	*held = *who != NULL;
+	return rc;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static int try_lock(ferry_db *db, int *got, ferry_error *err)
+{
+	char sql[128];
+	PGresult *res;
+	int ok;
+
+	snprintf(sql, sizeof(sql), "SELECT pg_try_advisory_lock(%d, %d)",
+		LOCK_CLASS, CONN(db)->lock_key);
+	res = PQexec(CONN(db)->pg, sql);
+	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+	*got = ok && PQgetvalue(res, 0, 0)[0] == 't';
+	if (!ok)
+		result_error(db, res, NULL, NULL, err);
+	PQclear(res);
+	return ok ? 0 : FERRY_EDB;
+}
+
+static int pg_lock(ferry_db *db, ferry_error *err)
+{
+	int64_t deadline = ferry__now_ms() + db->lock_timeout_ms;
+	int got = 0, waiting = 0, pause = 5, rc, held;
+	char *who = NULL;
+
+	for (;;) {
+		if ((rc = try_lock(db, &got, err)) < 0)
+			break;
+		if (got) {
+			char me[128] = "ferry: ";
+
+			ferry__holder_text(db, me + 7, sizeof(me) - 7);
+			advertise(db, me);
+			CONN(db)->have_lock = 1;
+			db->locked = 1;
+			if (waiting) {
+				ferry_event ev = { .type = FERRY_EVENT_LOCK_ACQUIRED };
+
+				db->waited = 1;
+				ferry__emit(db, &ev);
+			}
+			break;
+		}
+		if (!waiting) {
+			ferry_event ev = { .type = FERRY_EVENT_LOCK_WAIT };
+
+			(void)holder(db, &held, &who, NULL);
+			ev.holder = who;
+			ferry__emit(db, &ev);
+			waiting = 1;
+		}
+		if (ferry__now_ms() >= deadline) {
+			free(who);
+			who = NULL;
+			(void)holder(db, &held, &who, NULL);
+			ferry__error_set(err, FERRY_ELOCKED, "another ferry is "
+				"working on database '%s'", db->url.display);
+			ferry__error_detail(err, "the lock is held by %s",
+				who ? who : "an unknown session");
+			ferry__error_hint(err, "wait for it to finish, or wait "
+				"longer with --lock-timeout");
+			rc = FERRY_ELOCKED;
+			break;
+		}
+		sleep_ms(pause);
+		if (pause < 100)
+			pause *= 2;
+	}
+	free(who);
+	return rc;
+}
+
+static void pg_unlock(ferry_db *db)
+{
+	char sql[128];
+
+	if (CONN(db)->have_lock) {
+		snprintf(sql, sizeof(sql), "SELECT pg_advisory_unlock(%d, %d), "
+			"set_config('application_name', 'ferry', false)",
+			LOCK_CLASS, CONN(db)->lock_key);
+		PQclear(PQexec(CONN(db)->pg, sql));
+	}
+	CONN(db)->have_lock = 0;
+	db->locked = 0;
+}
+
+static int pg_lock_probe(ferry_db *db, int *held, char **who,
+	ferry_error *err)
+{
+	return holder(db, held, who, err);
+}
+
+static int found_row(void *payload, int ncols, const char *const *values)
+{
+	(void)ncols;
+	(void)values;
+	*(int *)payload = 1;
+	return 1;
+}
+
+static int pg_table_exists(ferry_db *db, const char *table, int *exists,
+	ferry_error *err)
+{
+	const char *vals[2] = { db->schema, table };
+
+	*exists = 0;
+	return exec_now(db, "SELECT 1 FROM pg_catalog.pg_tables WHERE "
+		"schemaname = $1 AND tablename = $2", NULL, vals, 2, found_row,
+		exists, err);
+}
+
+static int pg_ledger_ddl(ferry_db *db, ferry__buf *out)
+{
+	const char *vals[1] = { db->schema };
+	int exists = 0;
+
+	/* CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when
+	 * the schema exists, which an application's user rarely has. */
+	if (exec_now(db, "SELECT 1 FROM pg_catalog.pg_namespace WHERE "
+			"nspname = $1", NULL, vals, 1, found_row, &exists,
+			NULL) == 0 && !exists) {
+		ferry__buf_puts(out, "CREATE SCHEMA IF NOT EXISTS ");
+		ferry__buf_quote_ident(out, db->schema);
+		ferry__buf_puts(out, ";\n");
+	}
+	ferry__buf_printf(out,
+		"CREATE TABLE IF NOT EXISTS %s (\n"
+		"  version bigint PRIMARY KEY,\n"
+		"  name text NOT NULL,\n"
+		"  state text NOT NULL CHECK (state IN ('up', 'complete', 'failed')),\n"
+		"  release text,\n"
+		"  has_finish integer NOT NULL DEFAULT 0,\n"
+		"  up_checksum text,\n"
+		"  finish_checksum text,\n"
+		"  down_checksum text,\n"
+		"  up_at text,\n"
+		"  up_ms bigint,\n"
+		"  finish_at text,\n"
+		"  finish_ms bigint,\n"
+		"  applied_by text NOT NULL,\n"
+		"  ferry_version text NOT NULL,\n"
+		"  failed_section text,\n"
+		"  failed_statement integer,\n"
+		"  progress text,\n"
+		"  error text\n"
+		");\n"
+		"CREATE TABLE IF NOT EXISTS %s (\n"
+		"  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+		"  at text NOT NULL,\n"
+		"  action text NOT NULL,\n"
+		"  version bigint,\n"
+		"  name text,\n"
+		"  release text,\n"
+		"  actor text NOT NULL,\n"
+		"  duration_ms bigint,\n"
+		"  success integer NOT NULL,\n"
+		"  error text,\n"
+		"  ferry_version text NOT NULL\n"
+		");\n", db->qtable, db->qhistory);
+	return out->oom ? FERRY_ENOMEM : 0;
+}
+
+const ferry__driver ferry__pg_driver = {
+	"postgres",
+	FERRY__DIALECT_PG,
+	pg_open,
+	pg_close,
+	pg_run,
+	pg_query,
+	pg_begin,
+	pg_commit,
+	pg_rollback,
+	pg_lock,
+	pg_unlock,
+	pg_lock_probe,
+	pg_table_exists,
+	pg_ledger_ddl,
+};
