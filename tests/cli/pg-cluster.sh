@@ -11,6 +11,7 @@
 # `postgres` system user, since PostgreSQL refuses to run as root. Role
 # `postgres` needs no password; role `ferry_pw`, password `s3cret-pw`, must
 # give one over TCP, for the tests of passwords and their masking.
+# Replication connections are allowed, so a test can make a standby.
 set -eu
 
 cmd=${1:-}
@@ -39,8 +40,10 @@ start)
 		--locale=C -N >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
 	cat >"$dir/data/pg_hba.conf" <<'HBA'
 local all all trust
+local replication all trust
 host all ferry_pw 127.0.0.1/32 scram-sha-256
 host all all 127.0.0.1/32 trust
+host replication all 127.0.0.1/32 trust
 HBA
 	for try in 1 2 3 4 5 6 7 8; do
 		port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000 ))
