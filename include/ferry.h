@@ -168,7 +168,8 @@ typedef enum {
 	FERRY_EVENT_LOCK_ACQUIRED, /**< the lock is ours, after waiting */
 	FERRY_EVENT_SECTION_START, /**< a section starts: `migration`, `section` */
 	FERRY_EVENT_SECTION_DONE,  /**< it finished: `elapsed_ms` */
-	FERRY_EVENT_RESUME         /**< a failed section resumes at `statement` */
+	FERRY_EVENT_RESUME,        /**< a failed section resumes at `statement` */
+	FERRY_EVENT_NOTICE         /**< the server said something: `message` */
 } ferry_event_type;
 
 /** A progress event. Everything in it is borrowed for the callback only. */
@@ -181,6 +182,7 @@ typedef struct {
 	size_t index;                     /**< 1-based step number in this run */
 	size_t total;                     /**< steps in this run */
 	size_t statement;                 /**< 1-based statement, for RESUME */
+	const char *message;              /**< NOTICE: "NOTICE: ...", or NULL */
 } ferry_event;
 
 typedef void (*ferry_progress_cb)(const ferry_event *event, void *payload);
@@ -274,7 +276,7 @@ typedef struct {
 	int database_exists;           /**< 0: SQLite file not created yet */
 	int ledger_exists;
 	const char *head;              /**< newest version in the files, or NULL */
-	const char *current;           /**< newest applied version, or NULL */
+	const char *current;           /**< newest version up or complete, or NULL */
 	const char *release_finished;  /**< newest release wholly complete, or NULL */
 	const char *release_in_flight; /**< release being rolled out ("2.0+3"), or NULL */
 	size_t complete, up, pending, failed, unknown;
@@ -286,6 +288,7 @@ typedef struct {
 	const char *last_version;
 	const char *last_by;
 	const char *last_at;
+	int last_success;              /**< 0 when the last action failed */
 	size_t nentries;
 	const ferry_entry *entries;    /**< files and ledger merged, by version */
 } ferry_status;

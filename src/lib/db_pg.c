@@ -59,27 +59,21 @@ typedef struct {
  * Texts from the server and from libpq
  */
 
-/* Replace every copy of the password in `s` with ****. */
-static void scrub(const pg_conn *c, char *s, size_t size)
+/*
+ * Replace every copy of the password in `s` with ****. A password shorter
+ * than the mask is left alone: masking "ed" in "failed" would garble the
+ * message and tell the password anyway.
+ */
+static void scrub(const pg_conn *c, char *s)
 {
 	size_t n;
 	char *p;
 
-	if (!c || !c->password || !*c->password)
+	if (!c || !c->password || (n = strlen(c->password)) < 4)
 		return;
-	n = strlen(c->password);
 	while ((p = strstr(s, c->password)) != NULL) {
-		size_t rest = strlen(p + n);
-
-		if (n >= 4) {
-			memcpy(p, "****", 4);
-			memmove(p + 4, p + n, rest + 1);
-		} else {
-			memmove(p + 4, p + n, rest + 1 > size - (size_t)(p - s) -
-				4 ? size - (size_t)(p - s) - 5 : rest + 1);
-			memcpy(p, "****", 4);
-			s[size - 1] = '\0';
-		}
+		memcpy(p, "****", 4);
+		memmove(p + 4, p + n, strlen(p + n) + 1);
 	}
 }
 
@@ -170,10 +164,11 @@ static int result_error(ferry_db *db, const PGresult *res, const char *sql,
 		ferry__error_detail(err, "%s (%s)", detail, context);
 	else if (detail || context)
 		ferry__error_detail(err, "%s", detail ? detail : context);
-	if (hint)
-		ferry__error_hint(err, "%s", hint);
-	else if (known_hint(state))
+	/* Where ferry knows the next step in its own terms, say that. */
+	if (known_hint(state))
 		ferry__error_hint(err, "%s", known_hint(state));
+	else if (hint)
+		ferry__error_hint(err, "%s", hint);
 	if (state)
 		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
 	if (state && (!strcmp(state, "55P03") || !strcmp(state, "40P01")))
@@ -186,9 +181,9 @@ static int result_error(ferry_db *db, const PGresult *res, const char *sql,
 		ferry__error_at(err, src->file, src->line + line - 1,
 			line == 1 ? src->column + col - 1 : col);
 	}
-	scrub(c, err->message, sizeof(err->message));
-	scrub(c, err->detail, sizeof(err->detail));
-	scrub(c, err->hint, sizeof(err->hint));
+	scrub(c, err->message);
+	scrub(c, err->detail);
+	scrub(c, err->hint);
 	return err->code;
 }
 
@@ -200,7 +195,7 @@ static int conn_error(ferry_db *db, const char *what, ferry_error *err)
 	ferry__error_set(err, FERRY_EDB, "%s", what);
 	ferry__error_detail(err, "%s", text);
 	if (err)
-		scrub(CONN(db), err->detail, sizeof(err->detail));
+		scrub(CONN(db), err->detail);
 	return FERRY_EDB;
 }
 
@@ -218,7 +213,7 @@ static int connect_failed(ferry_db *db, ferry_error *err)
 		db->url.display);
 	ferry__error_detail(err, "%s", text);
 	if (err)
-		scrub(CONN(db), err->detail, sizeof(err->detail));
+		scrub(CONN(db), err->detail);
 	if (strstr(msg, "password authentication failed") ||
 		strstr(msg, "no password supplied"))
 		ferry__error_hint(err, "check the user and password (in the "
@@ -276,6 +271,22 @@ static int lock_key(const ferry_db *db)
 	return (int)(h & 0x7fffffff);
 }
 
+/* The library never prints: a server NOTICE becomes a progress event. */
+static void on_notice(void *arg, const PGresult *res)
+{
+	ferry_db *db = arg;
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
+	ferry_event ev = { .type = FERRY_EVENT_NOTICE };
+	char text[512];
+
+	snprintf(text, sizeof(text), "%s%s%s", sev ? sev : "", sev ? ": " : "",
+		msg ? msg : "");
+	scrub(CONN(db), text);
+	ev.message = text;
+	ferry__emit(db, &ev);
+}
+
 static int pg_open(ferry_db *db, ferry_error *err)
 {
 	/* Defaults first: what the URL says overrides them. */
@@ -296,6 +307,7 @@ static int pg_open(ferry_db *db, ferry_error *err)
 	c->password = password_in_use(c->pg);
 	if (PQstatus(c->pg) != CONNECTION_OK)
 		return connect_failed(db, err);
+	PQsetNoticeReceiver(c->pg, on_notice, db);
 	v = PQserverVersion(c->pg);
 	snprintf(vbuf, sizeof(vbuf), "%d.%d", v / 10000, v % 10000);
 	db->server_version = ferry__strdup(vbuf);
@@ -583,6 +595,11 @@ static int pg_begin(ferry_db *db, ferry_error *err)
 	return send_query(db, ferry__strdup("BEGIN"), NULL, NULL, 0, err);
 }
 
+static int pg_flush(ferry_db *db, ferry_error *err)
+{
+	return CONN(db)->pipeline && CONN(db)->nqueue ? drain(db, err) : 0;
+}
+
 static void leave_pipeline(pg_conn *c)
 {
 	if (c->pipeline) {
@@ -626,6 +643,11 @@ static void pg_rollback(ferry_db *db)
 		PQclear(PQexec(c->pg, "ROLLBACK"));
 }
 
+static int pg_in_txn(ferry_db *db)
+{
+	return PQtransactionStatus(CONN(db)->pg) != PQTRANS_IDLE;
+}
+
 /*
  * The runner lock
  */
@@ -651,15 +673,6 @@ static int holder_row(void *payload, int ncols, const char *const *v)
 	return 1;
 }
 
-/* Tell waiters who holds the lock, through our application_name. */
-static void advertise(ferry_db *db, const char *text)
-{
-	const char *vals[1] = { text };
-
-	(void)exec_now(db, "SELECT set_config('application_name', $1, false)",
-		NULL, vals, 1, NULL, NULL, NULL);
-}
-
 static int holder(ferry_db *db, int *held, char **who, ferry_error *err)
 {
 	ferry__val p[2] = { { FERRY__VAL_INT, LOCK_CLASS, NULL },
@@ -676,6 +689,8 @@ static int holder(ferry_db *db, int *held, char **who, ferry_error *err)
 		"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
 		"FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
 		"WHERE l.locktype = 'advisory' AND l.granted "
+		"AND l.database = (SELECT oid FROM pg_database "
+		"WHERE datname = current_database()) "
 		"AND l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid "
 		"AND l.objsubid = 2 AND l.pid <> pg_backend_pid()",
 		NULL, vals, 2, holder_row, who, err);
@@ -691,15 +706,24 @@ static void sleep_ms(int ms)
 		;
 }
 
+/*
+ * One round trip: take the lock if free, and then at once tell waiters who
+ * we are through application_name, so none sees the lock held by nobody.
+ */
 static int try_lock(ferry_db *db, int *got, ferry_error *err)
 {
-	char sql[128];
+	char me[128] = "ferry: ", k1[24], k2[24];
+	const char *vals[3] = { k1, k2, me };
 	PGresult *res;
 	int ok;
 
-	snprintf(sql, sizeof(sql), "SELECT pg_try_advisory_lock(%d, %d)",
-		LOCK_CLASS, CONN(db)->lock_key);
-	res = PQexec(CONN(db)->pg, sql);
+	ferry__holder_text(db, me + 7, sizeof(me) - 7);
+	snprintf(k1, sizeof(k1), "%d", LOCK_CLASS);
+	snprintf(k2, sizeof(k2), "%d", CONN(db)->lock_key);
+	res = PQexecParams(CONN(db)->pg, "SELECT CASE WHEN "
+		"pg_try_advisory_lock($1::int, $2::int) THEN "
+		"set_config('application_name', $3, false) IS NOT NULL "
+		"ELSE false END", 3, NULL, vals, NULL, NULL, 0);
 	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
 	*got = ok && PQgetvalue(res, 0, 0)[0] == 't';
 	if (!ok)
@@ -718,10 +742,6 @@ static int pg_lock(ferry_db *db, ferry_error *err)
 		if ((rc = try_lock(db, &got, err)) < 0)
 			break;
 		if (got) {
-			char me[128] = "ferry: ";
-
-			ferry__holder_text(db, me + 7, sizeof(me) - 7);
-			advertise(db, me);
 			CONN(db)->have_lock = 1;
 			db->locked = 1;
 			if (waiting) {
@@ -859,11 +879,15 @@ const ferry__driver ferry__pg_driver = {
 	pg_run,
 	pg_query,
 	pg_begin,
+	pg_flush,
 	pg_commit,
 	pg_rollback,
+	pg_in_txn,
 	pg_lock,
 	pg_unlock,
 	pg_lock_probe,
 	pg_table_exists,
 	pg_ledger_ddl,
+	"(extract(epoch FROM clock_timestamp() - transaction_timestamp()) "
+		"* 1000)::bigint",
 };

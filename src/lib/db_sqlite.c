@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -79,12 +80,28 @@ static int open_handle(ferry_db *db, const char *path, int flags,
 	return FERRY_EINVALID;
 }
 
+static void set_busy_timeout(ferry_db *db)
+{
+	/*
+	 * A reader waits only briefly: while a migration commits or spills a
+	 * big transaction, SQLite locks readers out, and `status` should say
+	 * who is working rather than hang for the whole migration.
+	 */
+	sqlite3_busy_timeout(CONN(db)->h, db->read_only &&
+		db->lock_timeout_ms > 2000 ? 2000 : db->lock_timeout_ms);
+}
+
 /* Make sure the file is a database before anything trusts it. */
 static int check_database(ferry_db *db, ferry_error *err)
 {
 	sqlite3 *h = CONN(db)->h;
-	int rc = sqlite3_exec(h, "SELECT 1 FROM sqlite_master LIMIT 1", NULL,
-		NULL, NULL);
+	int rc;
+
+	/* No waiting here: a lock held by a writer already says "database". */
+	sqlite3_busy_timeout(h, 0);
+	rc = sqlite3_exec(h, "SELECT 1 FROM sqlite_master LIMIT 1", NULL, NULL,
+		NULL);
+	set_busy_timeout(db);
 
 	if (rc == SQLITE_OK)
 		return 0;
@@ -106,44 +123,66 @@ static int check_database(ferry_db *db, ferry_error *err)
 	return FERRY_EINVALID;
 }
 
-static int sq_open(ferry_db *db, ferry_error *err)
+static int journal_mode_is(sqlite3 *h, const char *sql, const char *mode)
+{
+	sqlite3_stmt *st = NULL;
+	int same = 0;
+
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK &&
+		sqlite3_step(st) == SQLITE_ROW)
+		same = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0),
+			mode) == 0;
+	sqlite3_finalize(st);
+	return same;
+}
+
+/*
+ * For the length of a run, journal by truncating rather than deleting:
+ * each commit then skips creating and unlinking the journal and syncing
+ * the directory, and stays as crash-safe. The mode belongs to this
+ * connection only; WAL and other modes the user chose are left alone.
+ */
+static void journal_fast(ferry_db *db)
+{
+	sq_conn *c = CONN(db);
+
+	if (journal_mode_is(c->h, "PRAGMA journal_mode", "delete") &&
+		journal_mode_is(c->h, "PRAGMA journal_mode = TRUNCATE",
+			"truncate"))
+		c->truncating = 1;
+}
+
+/* Back to DELETE, which also removes the emptied journal file. */
+static void journal_restore(ferry_db *db)
+{
+	sq_conn *c = CONN(db);
+
+	if (c->truncating && sqlite3_get_autocommit(c->h))
+		(void)journal_mode_is(c->h, "PRAGMA journal_mode = DELETE",
+			"delete");
+	c->truncating = 0;
+}
+
+/* Open the file itself, creating it if `create`, and check it. */
+static int open_file(ferry_db *db, int create, ferry_error *err)
 {
 	const char *path = db->url.path;
-	struct stat st;
-	int rc;
+	int flags, rc;
 
-	db->conn = ferry__calloc(1, sizeof(sq_conn));
-	if (!db->conn)
-		return ferry__error_oom(err);
-	CONN(db)->lock.fd = -1;
-	if (db->url.memory) {
-		rc = open_handle(db, ":memory:", SQLITE_OPEN_READWRITE, err);
-	} else if (db->read_only && stat(path, &st) < 0 && errno == ENOENT) {
-		/* Reading a database not created yet: it is empty. */
-		db->exists = 0;
-		rc = open_handle(db, ":memory:", SQLITE_OPEN_READWRITE, err);
-	} else if (db->read_only) {
-		rc = open_handle(db, path, SQLITE_OPEN_READONLY, err);
-	} else if (!dir_exists(path)) {
-		ferry__error_set(err, FERRY_EINVALID, "the directory of "
-			"database '%s' does not exist", path);
-		ferry__error_hint(err, "create the directory first, or check "
-			"the database path");
-		return FERRY_EINVALID;
-	} else {
-		rc = open_handle(db, path, SQLITE_OPEN_READWRITE |
-			SQLITE_OPEN_CREATE, err);
-	}
-	if (rc < 0)
-		return rc;
-	sqlite3_extended_result_codes(CONN(db)->h, 1);
 	/*
-	 * A reader waits only briefly: while a migration commits or spills a
-	 * big transaction, SQLite locks readers out, and `status` should say
-	 * who is working rather than hang for the whole migration.
+	 * Readers open read-write when they may: a read-only connection
+	 * cannot roll back the hot journal a killed writer left, and the
+	 * first command after a crash is usually `ferry status`.
 	 */
-	sqlite3_busy_timeout(CONN(db)->h, db->read_only &&
-		db->lock_timeout_ms > 2000 ? 2000 : db->lock_timeout_ms);
+	if (db->read_only && access(path, W_OK) != 0)
+		flags = SQLITE_OPEN_READONLY;
+	else
+		flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	if ((rc = open_handle(db, path, flags, err)) < 0)
+		return rc;
+	db->exists = 1;
+	sqlite3_extended_result_codes(CONN(db)->h, 1);
+	set_busy_timeout(db);
 	if ((rc = check_database(db, err)) < 0)
 		return rc;
 	if (!db->read_only && sqlite3_db_readonly(CONN(db)->h, "main") == 1) {
@@ -153,8 +192,79 @@ static int sq_open(ferry_db *db, ferry_error *err)
 			"database file and its directory");
 		return FERRY_EDB;
 	}
+	return 0;
+}
+
+/*
+ * A database file that does not exist yet is not created at open: until
+ * ferry writes, it reads as an empty in-memory database, so a refused or
+ * idle run leaves no file behind.
+ */
+static int open_missing(ferry_db *db, ferry_error *err)
+{
+	int rc;
+
+	db->exists = 0;
+	if ((rc = open_handle(db, ":memory:", SQLITE_OPEN_READWRITE, err)) < 0)
+		return rc;
+	sqlite3_extended_result_codes(CONN(db)->h, 1);
+	return 0;
+}
+
+/* The file now exists (another ferry made it) or must: open it for real. */
+static int materialize(ferry_db *db, int create, ferry_error *err)
+{
+	sq_conn *c = CONN(db);
+	sqlite3 *mem = c->h;
+	int rc;
+
+	c->h = NULL;
+	rc = open_file(db, create, err);
+	if (rc < 0) {
+		sqlite3_close_v2(c->h);
+		c->h = mem;
+		db->exists = 0;
+		return rc;
+	}
+	sqlite3_close_v2(mem);
+	if (db->locked)
+		journal_fast(db);
+	return 0;
+}
+
+static int sq_open(ferry_db *db, ferry_error *err)
+{
+	const char *path = db->url.path;
+	struct stat st;
+
+	db->conn = ferry__calloc(1, sizeof(sq_conn));
+	if (!db->conn)
+		return ferry__error_oom(err);
+	CONN(db)->lock.fd = -1;
+	if (db->url.memory) {
+		int rc = open_handle(db, ":memory:", SQLITE_OPEN_READWRITE, err);
+
+		if (rc == 0)
+			sqlite3_extended_result_codes(CONN(db)->h, 1);
+		db->server_version = ferry__strdup(sqlite3_libversion());
+		return rc < 0 ? rc : db->server_version ? 0 :
+			ferry__error_oom(err);
+	}
 	db->server_version = ferry__strdup(sqlite3_libversion());
-	return db->server_version ? 0 : ferry__error_oom(err);
+	if (!db->server_version)
+		return ferry__error_oom(err);
+	if (stat(path, &st) == 0)
+		return open_file(db, 0, err);
+	if (errno != ENOENT)
+		return open_file(db, 0, err); /* let SQLite say what is wrong */
+	if (!db->read_only && !dir_exists(path)) {
+		ferry__error_set(err, FERRY_EINVALID, "the directory of "
+			"database '%s' does not exist", path);
+		ferry__error_hint(err, "create the directory first, or check "
+			"the database path");
+		return FERRY_EINVALID;
+	}
+	return open_missing(db, err);
 }
 
 static void sq_close(ferry_db *db)
@@ -216,8 +326,9 @@ static int run_failed(ferry_db *db, const char *sql, const char *stmt,
 	ferry__error_set(err, rc == SQLITE_NOMEM ? FERRY_ENOMEM :
 		(rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? FERRY_ELOCKED :
 		FERRY_EDB, "%s", sqlite3_errmsg(h));
-	if (offset >= 0 && at + offset <= end)
-		at += offset;
+	/* The offset counts from the text given to prepare, comments too. */
+	if (offset >= 0 && stmt + offset <= end)
+		at = stmt + offset;
 	locate(err, sql, at, src);
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 		ferry__error_hint(err, "another connection holds a write lock "
@@ -231,12 +342,18 @@ static int sq_run(ferry_db *db, const char *sql, size_t len,
 	sqlite3 *h = CONN(db)->h;
 	const char *p = sql, *end = sql + len;
 
+	if (sql[len] != '\0')
+		return ferry__error_set(err, FERRY_ERROR, "invalid argument: "
+			"'sql' (not NUL-terminated)");
+
 	while (p < end) {
 		sqlite3_stmt *st = NULL;
 		const char *tail = NULL;
 		int rc;
 
-		rc = sqlite3_prepare_v2(h, p, (int)(end - p), &st, &tail);
+		/* The length counts the NUL, or SQLite copies the rest of the
+		 * text for every statement: quadratic in a 50 MB migration. */
+		rc = sqlite3_prepare_v2(h, p, (int)(end - p) + 1, &st, &tail);
 		if (rc != SQLITE_OK)
 			return run_failed(db, sql, p, end,
 				sqlite3_error_offset(h), src, err);
@@ -334,6 +451,10 @@ static int exec_simple(ferry_db *db, const char *sql, const char *what,
 /* IMMEDIATE takes the write lock now, so no deadlock on upgrade later. */
 static int sq_begin(ferry_db *db, ferry_error *err)
 {
+	int rc;
+
+	if (!db->exists && !db->url.memory && (rc = materialize(db, 1, err)) < 0)
+		return rc;
 	return exec_simple(db, "BEGIN IMMEDIATE", "cannot start a transaction",
 		err);
 }
@@ -349,52 +470,49 @@ static void sq_rollback(ferry_db *db)
 		sqlite3_exec(CONN(db)->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static char *lock_path(const ferry_db *db)
+static int sq_in_txn(ferry_db *db)
 {
-	ferry__buf b = FERRY__BUF_INIT;
-
-	ferry__buf_printf(&b, "%s-ferry.lock", db->url.path);
-	return ferry__buf_detach(&b);
-}
-
-static int journal_mode_is(sqlite3 *h, const char *sql, const char *mode)
-{
-	sqlite3_stmt *st = NULL;
-	int same = 0;
-
-	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK &&
-		sqlite3_step(st) == SQLITE_ROW)
-		same = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0),
-			mode) == 0;
-	sqlite3_finalize(st);
-	return same;
+	return !sqlite3_get_autocommit(CONN(db)->h);
 }
 
 /*
- * For the length of a run, journal by truncating rather than deleting:
- * each commit then skips creating and unlinking the journal and syncing
- * the directory, and stays as crash-safe. The mode belongs to this
- * connection only; WAL and other modes the user chose are left alone.
+ * The lock file of the database's real path, so that runners reaching it
+ * through a symbolic link (or a linked directory) share one lock.
  */
-static void journal_fast(ferry_db *db)
+static char *lock_path(const ferry_db *db)
 {
-	sq_conn *c = CONN(db);
+	ferry__buf b = FERRY__BUF_INIT;
+	char *real = realpath(db->url.path, NULL);
 
-	if (journal_mode_is(c->h, "PRAGMA journal_mode", "delete") &&
-		journal_mode_is(c->h, "PRAGMA journal_mode = TRUNCATE",
-			"truncate"))
-		c->truncating = 1;
+	if (!real) {
+		char *copy = ferry__strdup(db->url.path), *dir;
+
+		if (!copy)
+			return NULL;
+		dir = realpath(dirname(copy), NULL);
+		if (dir) {
+			char *base = ferry__strdup(db->url.path);
+
+			if (base)
+				ferry__buf_printf(&b, "%s/%s", dir,
+					basename(base));
+			free(base);
+			free(dir);
+		}
+		free(copy);
+	}
+	if (!b.len && !b.oom)
+		ferry__buf_puts(&b, real ? real : db->url.path);
+	free(real);
+	ferry__buf_puts(&b, "-ferry.lock");
+	return ferry__buf_detach(&b);
 }
 
-/* Back to DELETE, which also removes the emptied journal file. */
-static void journal_restore(ferry_db *db)
+static void sq_unlock(ferry_db *db)
 {
-	sq_conn *c = CONN(db);
-
-	if (c->truncating && sqlite3_get_autocommit(c->h))
-		(void)journal_mode_is(c->h, "PRAGMA journal_mode = DELETE",
-			"delete");
-	c->truncating = 0;
+	journal_restore(db);
+	ferry__lockfile_release(&CONN(db)->lock);
+	db->locked = 0;
 }
 
 static int sq_lock(ferry_db *db, ferry_error *err)
@@ -411,18 +529,17 @@ static int sq_lock(ferry_db *db, ferry_error *err)
 		return ferry__error_oom(err);
 	rc = ferry__lockfile_acquire(&CONN(db)->lock, path, db, err);
 	free(path);
-	if (rc == 0) {
-		db->locked = 1;
-		journal_fast(db);
+	if (rc < 0)
+		return rc;
+	db->locked = 1;
+	/* Another runner may have created the file while we waited. */
+	if (!db->exists && access(db->url.path, F_OK) == 0 &&
+		(rc = materialize(db, 0, err)) < 0) {
+		sq_unlock(db);
+		return rc;
 	}
-	return rc;
-}
-
-static void sq_unlock(ferry_db *db)
-{
-	journal_restore(db);
-	ferry__lockfile_release(&CONN(db)->lock);
-	db->locked = 0;
+	journal_fast(db);
+	return 0;
 }
 
 static int sq_lock_probe(ferry_db *db, int *held, char **holder,
@@ -433,7 +550,7 @@ static int sq_lock_probe(ferry_db *db, int *held, char **holder,
 
 	*held = 0;
 	*holder = NULL;
-	if (db->url.memory || !db->exists)
+	if (db->url.memory)
 		return 0;
 	path = lock_path(db);
 	if (!path)
@@ -508,11 +625,14 @@ const ferry__driver ferry__sqlite_driver = {
 	sq_run,
 	sq_query,
 	sq_begin,
+	NULL,
 	sq_commit,
 	sq_rollback,
+	sq_in_txn,
 	sq_lock,
 	sq_unlock,
 	sq_lock_probe,
 	sq_table_exists,
 	sq_ledger_ddl,
+	NULL, /* statements run as they come: the client's clock is right */
 };

@@ -100,7 +100,8 @@ void ferry__hasher_release(ferry__hasher *h);
 /* SHA-256 of `len` bytes; `h` may be NULL. Returns 0 or FERRY_ERROR. */
 int ferry__sha256(ferry__hasher *h, unsigned char out[32], const void *data,
 	size_t len);
-/* 1-based line and column of `offset` in `text` (columns count bytes). */
+/* 1-based line and column of `offset` in `text`; columns count UTF-8
+ * characters. */
 void ferry__text_pos(const char *text, size_t offset, int *line, int *column);
 /* Parse 1 to 18 decimal digits; returns 0 or -1. */
 int ferry__parse_version(const char *s, size_t len, int64_t *out);
@@ -271,15 +272,23 @@ typedef struct ferry__driver {
 	int (*open)(ferry_db *db, ferry_error *err);
 	void (*close)(ferry_db *db);
 	/* Run user SQL, maybe several statements, in the current transaction
-	 * state. Errors carry the location of the failing statement. */
+	 * state; sql[len] is '\0'. Errors carry the failing statement's
+	 * location. Inside a transaction a driver may defer running until
+	 * commit, so an error may come from commit() instead. */
 	int (*run)(ferry_db *db, const char *sql, size_t len,
 		const ferry__src *src, ferry_error *err);
 	/* Run one statement of ferry's own, `$1`-style parameters. */
 	int (*query)(ferry_db *db, const char *sql, const ferry__val *params,
 		int nparams, ferry__row_fn fn, void *payload, ferry_error *err);
 	int (*begin)(ferry_db *db, ferry_error *err);
+	/* Run what a driver deferred, without committing; NULL if it never
+	 * defers. An error then belongs to what was just run. */
+	int (*flush)(ferry_db *db, ferry_error *err);
 	int (*commit)(ferry_db *db, ferry_error *err);
+	/* Roll back any open transaction, ferry's or the user's own. */
 	void (*rollback)(ferry_db *db);
+	/* Is a transaction open, e.g. one a no-transaction section began? */
+	int (*in_txn)(ferry_db *db);
 	/* The runner lock: one ferry acting on a database at a time. */
 	int (*lock)(ferry_db *db, ferry_error *err);
 	void (*unlock)(ferry_db *db);
@@ -289,6 +298,9 @@ typedef struct ferry__driver {
 		ferry_error *err);
 	/* CREATE TABLE statements of the ledger, in this engine's types. */
 	int (*ledger_ddl)(ferry_db *db, ferry__buf *out);
+	/* SQL for the milliseconds since the transaction began, for engines
+	 * that run a section only at commit; NULL: the client measures. */
+	const char *elapsed_ms_sql;
 } ferry__driver;
 
 extern const ferry__driver ferry__sqlite_driver;
@@ -338,6 +350,9 @@ int ferry__lockfile_probe(const char *path, int *held, char **holder,
 /*
  * The ledger (ledger.c): ferry_migrations and ferry_history.
  */
+/* A duration the database measures: since its transaction began. */
+#define FERRY__MS_IN_TXN (-2)
+
 typedef struct {
 	int64_t version;
 	char *name;
@@ -379,7 +394,7 @@ int ferry__ledger_progress(ferry_db *db, int64_t version, int statement,
 typedef struct {
 	const char *action;
 	const ferry_migration *migration; /* or NULL */
-	int64_t duration_ms;              /* -1 when not measured */
+	int64_t duration_ms;              /* -1: not measured; FERRY__MS_IN_TXN */
 	int success;
 	const char *error;                /* or NULL */
 } ferry__history_rec;

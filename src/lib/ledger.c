@@ -152,8 +152,10 @@ int ferry__ledger_load(ferry_db *db, ferry__ledger *out, ferry_error *err)
 	out->exists = 1;
 	ferry__buf_printf(&sql, "SELECT " COLUMNS " FROM %s ORDER BY version",
 		db->qtable);
-	if (sql.oom)
+	if (sql.oom) {
+		ferry__buf_release(&sql);
 		return ferry__error_oom(err);
+	}
 	rc = db->drv->query(db, sql.buf, NULL, 0, load_row, &ctx, err);
 	ferry__buf_release(&sql);
 	if (rc == 0 && ctx.oom)
@@ -175,8 +177,10 @@ int ferry__ledger_ensure(ferry_db *db, ferry_error *err)
 		return rc;
 	if (a && b)
 		return 0;
-	if ((rc = db->drv->ledger_ddl(db, &ddl)) < 0)
+	if ((rc = db->drv->ledger_ddl(db, &ddl)) < 0) {
+		ferry__buf_release(&ddl);
 		return ferry__error_oom(err);
+	}
 	if ((rc = db->drv->begin(db, err)) == 0) {
 		rc = db->drv->run(db, ddl.buf, ddl.len, NULL, err);
 		if (rc == 0)
@@ -189,10 +193,19 @@ int ferry__ledger_ensure(ferry_db *db, ferry_error *err)
 		err->code != FERRY_ELOCKED) {
 		char detail[sizeof(err->message)];
 
+		char state[sizeof(err->sqlstate)];
+
 		memcpy(detail, err->message, sizeof(detail));
+		memcpy(state, err->sqlstate, sizeof(state));
 		ferry__error_set(err, rc, "cannot create the ledger table '%s'",
 			db->table);
 		ferry__error_detail(err, "%s", detail);
+		memcpy(err->sqlstate, state, sizeof(state));
+		if (!strcmp(state, "42501"))
+			ferry__error_hint(err, "the database user may not create "
+				"schema '%s' or tables in it: create it and grant "
+				"CREATE on it, or keep the ledger elsewhere with "
+				"--schema", db->schema);
 	}
 	return rc;
 }
@@ -218,13 +231,30 @@ static ferry__val ms(int64_t i)
 	return v;
 }
 
+/*
+ * Parameter $n, or for FERRY__MS_IN_TXN the engine's own clock. $n stays
+ * in the text (NULL then): PostgreSQL refuses parameters a statement
+ * does not use.
+ */
+static void ms_param(ferry__buf *sql, const ferry_db *db, int64_t ms_value,
+	int n)
+{
+	if (ms_value == FERRY__MS_IN_TXN && db->drv->elapsed_ms_sql)
+		ferry__buf_printf(sql, "COALESCE(CAST($%d AS bigint), %s)", n,
+			db->drv->elapsed_ms_sql);
+	else
+		ferry__buf_printf(sql, "$%d", n);
+}
+
 static int run_sql(ferry_db *db, ferry__buf *sql, const ferry__val *p,
 	int n, ferry_error *err)
 {
 	int rc;
 
-	if (sql->oom)
+	if (sql->oom) {
+		ferry__buf_release(sql);
 		return ferry__error_oom(err);
+	}
 	rc = db->drv->query(db, sql->buf, p, n, NULL, NULL, err);
 	ferry__buf_release(sql);
 	return rc;
@@ -260,8 +290,11 @@ int ferry__ledger_put(ferry_db *db, const ferry__row *r, ferry_error *err)
 	p[16] = text(r->progress);
 	p[17] = text(r->error);
 	ferry__buf_printf(&sql, "INSERT INTO %s (" COLUMNS ") VALUES ($1, $2, "
-		"$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
-		"$17, $18)", db->qtable);
+		"$3, $4, $5, $6, $7, $8, $9, ", db->qtable);
+	ms_param(&sql, db, r->up_ms, 10);
+	ferry__buf_puts(&sql, ", $11, ");
+	ms_param(&sql, db, r->finish_ms, 12);
+	ferry__buf_puts(&sql, ", $13, $14, $15, $16, $17, $18)");
 	return run_sql(db, &sql, p, NCOLUMNS, err);
 }
 
@@ -301,6 +334,8 @@ int ferry__history_add(ferry_db *db, const ferry__history_rec *rec,
 	p[9] = text(FERRY_VERSION);
 	ferry__buf_printf(&sql, "INSERT INTO %s (at, action, version, name, "
 		"release, actor, duration_ms, success, error, ferry_version) "
-		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", db->qhistory);
+		"VALUES ($1, $2, $3, $4, $5, $6, ", db->qhistory);
+	ms_param(&sql, db, rec->duration_ms, 7);
+	ferry__buf_puts(&sql, ", $8, $9, $10)");
 	return run_sql(db, &sql, p, 10, err);
 }

@@ -108,13 +108,25 @@ static const char *first_sql(const char *p, const char *end)
 
 			p = nl ? nl + 1 : end;
 		} else if (end - p >= 2 && p[0] == '/' && p[1] == '*') {
+			/* Nested as PostgreSQL nests them; harmless for SQLite,
+			 * since this text is never run. */
 			const char *q = p + 2;
+			int depth = 1;
 
-			while (q + 1 < end && !(q[0] == '*' && q[1] == '/'))
-				q++;
-			if (q + 1 >= end)
+			while (q + 1 < end && depth > 0) {
+				if (q[0] == '*' && q[1] == '/') {
+					depth--;
+					q += 2;
+				} else if (q[0] == '/' && q[1] == '*') {
+					depth++;
+					q += 2;
+				} else {
+					q++;
+				}
+			}
+			if (depth > 0)
 				return p;
-			p = q + 2;
+			p = q;
 		} else {
 			return p;
 		}

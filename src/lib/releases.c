@@ -152,12 +152,16 @@ int ferry__releases_parse(ferry__release **out, size_t *n, const char *text,
 
 	*out = NULL;
 	*n = 0;
-	if (memchr(text, '\0', len)) {
+	if ((p = memchr(text, '\0', len)) != NULL) {
+		int l, c;
+
+		ferry__text_pos(text, (size_t)(p - text), &l, &c);
 		ferry__error_set(err, FERRY_EINVALID,
 			"file contains a NUL byte");
-		ferry__error_at(err, path, 0, 0);
+		ferry__error_at(err, path, l, c);
 		return FERRY_EINVALID;
 	}
+	p = text;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *eol = nl ? nl : end, *hash;

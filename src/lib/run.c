@@ -99,6 +99,7 @@ typedef struct {
 	item *items;
 	size_t nitems;
 	int single_transaction;
+	const ferry__migration *failed; /* the migration a failure belongs to */
 	ferry__hasher hasher;
 } run_ctx;
 
@@ -316,7 +317,10 @@ static int split_section(ferry__spans *out, ferry_db *db,
 	return rc;
 }
 
-/* Refuse statements that would end or cannot run in ferry's transaction. */
+/*
+ * Refuse, before anything runs, text that cannot be cut into statements and
+ * statements that would end, or cannot run in, ferry's transaction.
+ */
 static int check_section(ferry_db *db, const ferry__migration *m, int k,
 	const char *text, ferry_error *err)
 {
@@ -326,11 +330,12 @@ static int check_section(ferry_db *db, const ferry__migration *m, int k,
 	size_t i;
 	int rc;
 
-	if (m->sec[k].no_transaction || !m->sec[k].present)
+	if (!m->sec[k].present)
 		return 0;
 	if ((rc = split_section(&spans, db, m, k, text, err)) < 0)
 		return rc;
-	for (i = 0; i < spans.n; i++) {
+	/* In a no-transaction section, BEGIN and COMMIT are the author's. */
+	for (i = 0; i < spans.n && !m->sec[k].no_transaction; i++) {
 		ferry__stmt_kind kind = ferry__stmt_classify(body +
 			spans.v[i].offset, spans.v[i].len, db->drv->dialect,
 			&what);
@@ -380,8 +385,6 @@ static int check_items(run_ctx *ctx, int k, ferry_error *err)
 				"--single-transaction");
 			return FERRY_EINVALID;
 		}
-		if (m->sec[k].no_transaction)
-			continue;
 		if ((rc = ferry__migration_load(m, &ctx->hasher, &it->text,
 				&it->len, err)) < 0)
 			return rc;
@@ -402,8 +405,13 @@ static int check_items(run_ctx *ctx, int k, ferry_error *err)
  * Running sections
  */
 
-/* "migration 'x' failed", the engine's words kept as the detail. */
-static void wrap_failure(ferry_error *err, const ferry__migration *m)
+/*
+ * "migration 'x' failed", the engine's words kept as the detail, and a
+ * hint that says what stayed applied: with `whole_run`, nothing of the
+ * run (--single-transaction).
+ */
+static void wrap_failure(ferry_error *err, const ferry__migration *m,
+	int whole_run)
 {
 	char detail[sizeof(err->message) + sizeof(err->detail) + 2];
 
@@ -413,7 +421,11 @@ static void wrap_failure(ferry_error *err, const ferry__migration *m)
 		err->detail[0] ? ": " : "", err->detail);
 	snprintf(err->message, sizeof(err->message), "migration '%s' failed",
 		m->pub.id);
-	if (!err->hint[0] && m->sec[FERRY__UP].no_transaction)
+	if (!err->hint[0] && whole_run)
+		snprintf(err->hint, sizeof(err->hint), "the whole run was "
+			"rolled back, nothing of it was applied; fix it and run "
+			"again");
+	else if (!err->hint[0] && m->sec[FERRY__UP].no_transaction)
 		snprintf(err->hint, sizeof(err->hint), "the statements before "
 			"this one stay applied; fix it and run again to resume "
 			"here");
@@ -424,17 +436,27 @@ static void wrap_failure(ferry_error *err, const ferry__migration *m)
 		(int)sizeof(err->detail) - 1, detail);
 }
 
-/* The failure as the history keeps it: "file:line:col: message". */
+/*
+ * The failure as the history keeps it, as the CLI shows it:
+ * "file:line:col: message (SQLSTATE x)".
+ */
 static void failure_text(char *buf, size_t size, const ferry_error *err)
 {
-	if (!err)
+	char state[24] = "";
+
+	if (!err) {
 		snprintf(buf, size, "failed");
-	else if (err->file[0])
-		snprintf(buf, size, "%s:%d:%d: %s", err->file, err->line,
-			err->column, err->detail[0] ? err->detail : err->message);
+		return;
+	}
+	if (err->sqlstate[0])
+		snprintf(state, sizeof(state), " (SQLSTATE %s)", err->sqlstate);
+	if (err->file[0])
+		snprintf(buf, size, "%s:%d:%d: %s%s", err->file, err->line,
+			err->column, err->detail[0] ? err->detail : err->message,
+			state);
 	else
-		snprintf(buf, size, "%s", err->detail[0] ? err->detail :
-			err->message);
+		snprintf(buf, size, "%s%s", err->detail[0] ? err->detail :
+			err->message, state);
 }
 
 static void record_failure(ferry_db *db, const char *action,
@@ -488,6 +510,28 @@ static int record_up(ferry_db *db, const ferry__migration *m, int64_t ms,
 	return ferry__history_add(db, &rec, err);
 }
 
+/*
+ * Hand [off, off + len) of a migration's text to the driver, NUL-terminated
+ * as drivers want it: the byte after is set aside and put back.
+ */
+static int run_span(ferry_db *db, char *text, size_t off, size_t len,
+	const ferry__src *src, ferry_error *err)
+{
+	char after = text[off + len];
+	int rc;
+
+	text[off + len] = '\0';
+	rc = db->drv->run(db, text + off, len, src, err);
+	text[off + len] = after;
+	return rc;
+}
+
+/* How long the section took: measured by the engine if it runs it late. */
+static int64_t section_ms(const ferry_db *db, int64_t t0)
+{
+	return db->drv->elapsed_ms_sql ? FERRY__MS_IN_TXN : ferry__now_ms() - t0;
+}
+
 static int run_transactional(run_ctx *ctx, item *it, int k, int64_t t0,
 	ferry_error *err)
 {
@@ -501,12 +545,14 @@ static int run_transactional(run_ctx *ctx, item *it, int k, int64_t t0,
 		return rc;
 	if (!ctx->single_transaction && (rc = db->drv->begin(db, err)) < 0)
 		return rc;
-	rc = db->drv->run(db, it->text + m->sec[k].offset, m->sec[k].len, &src,
-		err);
+	rc = run_span(db, it->text, m->sec[k].offset, m->sec[k].len, &src, err);
 	if (rc == 0)
-		rc = record_up(db, m, ferry__now_ms() - t0, err);
+		rc = record_up(db, m, section_ms(db, t0), err);
 	if (rc == 0 && !ctx->single_transaction)
 		rc = db->drv->commit(db, err);
+	/* One transaction for the run: still, "ok" means the section ran. */
+	else if (rc == 0 && db->drv->flush)
+		rc = db->drv->flush(db, err);
 	free(it->text);
 	it->text = NULL;
 	return rc;
@@ -567,11 +613,11 @@ static int run_no_transaction(run_ctx *ctx, item *it, int k, int64_t t0,
 	ferry__buf progress = FERRY__BUF_INIT;
 	ferry__spans spans = { NULL, 0, 0 };
 	const char *body;
-	size_t i, start = 0;
+	size_t i, start = 0, durable = 0, durable_len = 0;
 	int rc;
 
-	if ((rc = ferry__migration_load(m, &ctx->hasher, &it->text,
-			&it->len, err)) < 0)
+	if (!it->text && (rc = ferry__migration_load(m, &ctx->hasher,
+			&it->text, &it->len, err)) < 0)
 		return rc;
 	body = it->text + m->sec[k].offset;
 	if ((rc = split_section(&spans, db, m, k, it->text, err)) < 0)
@@ -582,6 +628,8 @@ static int run_no_transaction(run_ctx *ctx, item *it, int k, int64_t t0,
 		start = (size_t)it->row->failed_statement - 1;
 		ferry__buf_puts(&progress, it->row->progress ?
 			it->row->progress : "");
+		durable = start;
+		durable_len = progress.len;
 		*resumed_at = start + 1;
 		{
 			ferry_event ev = { .type = FERRY_EVENT_RESUME };
@@ -609,14 +657,23 @@ static int run_no_transaction(run_ctx *ctx, item *it, int k, int64_t t0,
 		char h[17];
 
 		src_at(&src, m, k, it->text, spans.v[i].offset);
-		rc = db->drv->run(db, body + spans.v[i].offset, spans.v[i].len,
-			&src, err);
+		rc = run_span(db, it->text, m->sec[k].offset + spans.v[i].offset,
+			spans.v[i].len, &src, err);
 		if (rc < 0) {
 			char text[1400];
 
+			/*
+			 * Inside a BEGIN of the author's, the statements since it
+			 * are undone with it, our progress rows too: resume from
+			 * the last statement that stayed, the BEGIN.
+			 */
+			db->drv->rollback(db);
 			failure_text(text, sizeof(text), err);
+			progress.len = durable_len;
+			if (progress.buf)
+				progress.buf[durable_len] = '\0';
 			(void)ferry__ledger_progress(db, m->pub.version,
-				(int)i + 1, ferry__buf_cstr(&progress), text,
+				(int)durable + 1, ferry__buf_cstr(&progress), text,
 				NULL);
 			goto out;
 		}
@@ -632,6 +689,18 @@ static int run_no_transaction(run_ctx *ctx, item *it, int k, int64_t t0,
 		if ((rc = ferry__ledger_progress(db, m->pub.version, (int)i + 2,
 				progress.buf, NULL, err)) < 0)
 			goto out;
+		if (!db->drv->in_txn(db)) {
+			durable = i + 1;
+			durable_len = progress.len;
+		}
+	}
+	if (db->drv->in_txn(db)) {
+		ferry__error_set(err, FERRY_EINVALID, "migration '%s' leaves a "
+			"transaction open", m->pub.id);
+		ferry__error_hint(err, "end the section's BEGIN with COMMIT");
+		db->drv->rollback(db);
+		rc = FERRY_EINVALID;
+		goto out;
 	}
 	if ((rc = db->drv->begin(db, err)) == 0) {
 		rc = record_up(db, m, ferry__now_ms() - t0, err);
@@ -677,8 +746,11 @@ static int apply_up(run_ctx *ctx, size_t i, ferry_error *err)
 	if (rc < 0) {
 		if (!ctx->single_transaction)
 			db->drv->rollback(db);
-		if (rc != FERRY_EREFUSED)
-			wrap_failure(err, m);
+		/* A refusal changed nothing, so it leaves no history. */
+		if (rc == FERRY_EREFUSED)
+			return rc;
+		wrap_failure(err, m, ctx->single_transaction);
+		ctx->failed = m;
 		if (!ctx->single_transaction)
 			record_failure(db, "up", m, ferry__now_ms() - t0, err);
 		return rc;
@@ -688,6 +760,18 @@ static int apply_up(run_ctx *ctx, size_t i, ferry_error *err)
 	ferry__emit(db, &ev);
 	return report_push(ctx->report, "up", &m->pub, ev.elapsed_ms,
 		resumed_at) < 0 ? ferry__error_oom(err) : 0;
+}
+
+/* The item a failure names by its file, else the last one of the run. */
+static const ferry__migration *item_of_error(run_ctx *ctx,
+	const ferry_error *err)
+{
+	size_t i;
+
+	for (i = 0; err && err->file[0] && i < ctx->nitems; i++)
+		if (strcmp(ctx->items[i].mig->pub.path, err->file) == 0)
+			return ctx->items[i].mig;
+	return ctx->items[ctx->nitems - 1].mig;
 }
 
 /* Apply every item; the ledger is created only now, when it is needed. */
@@ -713,8 +797,14 @@ static int apply_all(run_ctx *ctx, ferry_error *err)
 		db->drv->rollback(db);
 		/* Nothing of the run stays, so nothing of it is reported. */
 		ctx->report->n = 0;
-		if (i > 0)
-			record_failure(db, "up", ctx->items[i - 1].mig, -1, err);
+		if (rc == FERRY_EREFUSED)
+			return rc;
+		/* A failure at COMMIT: the statement's file says whose. */
+		if (!ctx->failed) {
+			ctx->failed = item_of_error(ctx, err);
+			wrap_failure(err, ctx->failed, 1);
+		}
+		record_failure(db, "up", ctx->failed, -1, err);
 	}
 	return rc;
 }

@@ -124,12 +124,15 @@ static int bad_name(const char *dir, const char *name, ferry_error *err)
 	return FERRY_EINVALID;
 }
 
+/* By version; equal versions by file name, so messages never depend on
+ * the order the directory lists its files in. */
 static int cmp_version(const void *a, const void *b)
 {
-	int64_t x = ((const ferry__migration *)a)->pub.version;
-	int64_t y = ((const ferry__migration *)b)->pub.version;
+	const ferry__migration *x = a, *y = b;
 
-	return x < y ? -1 : x > y;
+	if (x->pub.version != y->pub.version)
+		return x->pub.version < y->pub.version ? -1 : 1;
+	return strcmp(x->pub.id, y->pub.id);
 }
 
 static char *join_path(const char *dir, const char *name)
@@ -196,8 +199,10 @@ static int scan(ferry_set *set, ferry_error *err)
 		if (kind == 0)
 			continue;
 		if (kind < 0) {
+			/* The name lives in the DIR stream: use it, then close. */
+			rc = bad_name(set->dir, de->d_name, err);
 			closedir(d);
-			return bad_name(set->dir, de->d_name, err);
+			return rc;
 		}
 		if (set->n == alloc) {
 			size_t na = alloc ? alloc * 2 : 64;
@@ -496,8 +501,10 @@ int ferry_migration_new(char **out, const char *dir, const char *name,
 			ferry__buf_puts(&path, "/");
 		ferry__buf_printf(&path, "%0*lld_%s.sql", (int)(width ? width : 4),
 			(long long)v, name);
-		if (path.oom)
+		if (path.oom) {
+			ferry__buf_release(&path);
 			return ferry__error_oom(err);
+		}
 		fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 			0644);
 		if (fd >= 0 || errno != EEXIST)

@@ -316,7 +316,8 @@ typedef struct {
 	int paren;
 	int begin_depth; /* PostgreSQL: BEGIN ... END in a function body */
 	int trigger;     /* SQLite: CREATE [TEMP] TRIGGER */
-	int last_end;    /* SQLite: the previous token was END */
+	int last_semi;   /* SQLite: the previous token was ';' */
+	int last_end;    /* SQLite: the previous token was END, after a ';' */
 	int copy;        /* PostgreSQL: COPY ... */
 	int last_from;   /* ... the previous word was FROM */
 	int copy_stdin;  /* ... FROM STDIN: inline data follows */
@@ -363,7 +364,10 @@ static void track_sqlite_word(stmt_state *st, const lexer *lx)
 	else if (st->first[0] == 'c' && word_eq(lx, "trigger") &&
 		(st->words == 1 || (st->words == 2 && st->first[1] == 't')))
 		st->trigger = 1;
-	st->last_end = word_eq(lx, "end");
+	/* A trigger ends at "; END ;": an END right after a ';', as
+	 * sqlite3_complete() decides, not the END of a CASE. */
+	st->last_end = st->last_semi && word_eq(lx, "end");
+	st->last_semi = 0;
 	st->words++;
 }
 
@@ -415,8 +419,11 @@ int ferry__split(ferry__spans *out, const char *text, size_t len,
 				st.paren--;
 			break;
 		case T_SEMI:
-			if (!stmt_ends(&st, dialect))
-				break;
+			if (!stmt_ends(&st, dialect)) {
+				st.last_end = 0;
+				st.last_semi = 1;
+				continue;
+			}
 			if (st.copy_stdin) {
 				/* psql would read the lines after it as data. */
 				if (serr) {
@@ -440,6 +447,7 @@ int ferry__split(ferry__spans *out, const char *text, size_t len,
 			break;
 		}
 		st.last_end = 0;
+		st.last_semi = 0;
 	}
 	if (start && spans_push(out, (size_t)(start - text),
 			(size_t)(last - start)) < 0)
@@ -465,7 +473,10 @@ static int body_ends_txn(const char *body, size_t len)
 		if (word_eq(&lx, "commit"))
 			return 1;
 		if (word_eq(&lx, "rollback")) {
-			if (lex_next(&lx) == T_WORD && word_eq(&lx, "to"))
+			if (lex_next(&lx) == T_WORD && (word_eq(&lx, "transaction")
+				|| word_eq(&lx, "work")))
+				lex_next(&lx);
+			if (word_eq(&lx, "to"))
 				continue;
 			return 1;
 		}
@@ -473,7 +484,25 @@ static int body_ends_txn(const char *body, size_t len)
 	return 0;
 }
 
-/* Read up to `max` words of a statement, skipping parenthesised groups. */
+/* Statements whose first word can make them need special handling. */
+static int may_be_special(const char *w, size_t n)
+{
+	static const char *const words[] = { "begin", "start", "commit", "end",
+		"abort", "rollback", "prepare", "vacuum", "do", "create", "drop",
+		"reindex", "alter", "cluster", NULL };
+	int i;
+
+	for (i = 0; words[i]; i++)
+		if (strlen(words[i]) == n && strncasecmp(w, words[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Read up to `max` words of a statement, skipping parenthesised groups.
+ * Stops at the first word when it cannot start a special statement: an
+ * INSERT of 50 MB is not lexed a second time to learn it is plain.
+ */
 static int first_words(lexer *lx, const char *w[], size_t wl[], int max,
 	const char **dollar_body, size_t *dollar_len)
 {
@@ -481,6 +510,10 @@ static int first_words(lexer *lx, const char *w[], size_t wl[], int max,
 	tok_type t;
 
 	while ((t = lex_next(lx)) != T_EOF && t != T_ERROR && t != T_SEMI) {
+		if (n == 1 && !may_be_special(w[0], wl[0]))
+			break;
+		if (n == max && (!dollar_body || *dollar_body))
+			break;
 		if (t == T_LPAREN)
 			depth++;
 		else if (t == T_RPAREN && depth > 0)
@@ -516,24 +549,26 @@ static int has_word(const char *const w[], const size_t wl[], int n,
 ferry__stmt_kind ferry__stmt_classify(const char *stmt, size_t len,
 	ferry__dialect dialect, const char **what)
 {
-	const char *w[8], *body = NULL;
-	size_t wl[8], body_len = 0;
+	const char *w[16], *body = NULL;
+	size_t wl[16], body_len = 0;
 	lexer lx;
 	int n, pg = dialect == FERRY__DIALECT_PG;
 
 	*what = "";
 	lex_init(&lx, stmt, len, dialect);
-	n = first_words(&lx, w, wl, 8, &body, &body_len);
+	n = first_words(&lx, w, wl, 16, &body, &body_len);
 	if (n == 0)
 		return FERRY__STMT_PLAIN;
 #define K(s) is(w[0], wl[0], s)
 #define K2(s) (n > 1 && is(w[1], wl[1], s))
+#define K3(s) (n > 2 && is(w[2], wl[2], s))
 	if (K("begin") && !(pg && K2("atomic"))) {
 		*what = "BEGIN";
 		return FERRY__STMT_TXN_CONTROL;
 	}
 	if ((K("start") && K2("transaction")) || K("commit") || K("end") ||
-		K("abort") || (K("rollback") && !K2("to")) ||
+		K("abort") || (K("rollback") && !K2("to") &&
+		!((K2("transaction") || K2("work")) && K3("to"))) ||
 		(pg && K("prepare") && K2("transaction"))) {
 		*what = K("start") ? "START TRANSACTION" : K("commit") ?
 			"COMMIT" : K("end") ? "END" : K("abort") ? "ABORT" :
@@ -568,6 +603,11 @@ ferry__stmt_kind ferry__stmt_classify(const char *stmt, size_t len,
 			"DROP TABLESPACE");
 		return FERRY__STMT_NO_TXN;
 	}
+	if (K("alter") && K2("table") && has_word(w, wl, n, "detach") &&
+		has_word(w, wl, n, "concurrently")) {
+		*what = "DETACH PARTITION CONCURRENTLY";
+		return FERRY__STMT_NO_TXN;
+	}
 	if (K("alter") && K2("system")) {
 		*what = "ALTER SYSTEM";
 		return FERRY__STMT_NO_TXN;
@@ -578,5 +618,6 @@ ferry__stmt_kind ferry__stmt_classify(const char *stmt, size_t len,
 	}
 #undef K
 #undef K2
+#undef K3
 	return FERRY__STMT_PLAIN;
 }

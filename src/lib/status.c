@@ -119,7 +119,7 @@ static void count(status_priv *st)
 			st->drift[s->ndrift++] = e->version_text;
 		if (e->in_files)
 			s->head = e->version_text;
-		if (strcmp(e->state, "pending") != 0)
+		if (!strcmp(e->state, "up") || !strcmp(e->state, "complete"))
 			s->current = e->version_text;
 	}
 }
@@ -176,12 +176,13 @@ static int last_action_row(void *payload, int ncols, const char *const *v)
 {
 	status_priv *st = payload;
 
-	if (ncols < 4)
+	if (ncols < 5)
 		return 1;
 	st->pub.last_action = keep(st, v[0]);
 	st->pub.last_version = keep(st, v[1]);
 	st->pub.last_by = keep(st, v[2]);
 	st->pub.last_at = keep(st, v[3]);
+	st->pub.last_success = v[4] && strcmp(v[4], "0") != 0;
 	return 1;
 }
 
@@ -193,8 +194,8 @@ static int last_action(status_priv *st, ferry_db *db, ferry_error *err)
 	if ((rc = db->drv->table_exists(db, db->history_table, &exists,
 			err)) < 0 || !exists)
 		return rc;
-	ferry__buf_printf(&sql, "SELECT action, version, actor, at FROM %s "
-		"ORDER BY id DESC LIMIT 1", db->qhistory);
+	ferry__buf_printf(&sql, "SELECT action, version, actor, at, success "
+		"FROM %s ORDER BY id DESC LIMIT 1", db->qhistory);
 	if (sql.oom)
 		return ferry__error_oom(err);
 	rc = db->drv->query(db, sql.buf, NULL, 0, last_action_row, st, err);
@@ -267,6 +268,10 @@ int ferry_status_get(ferry_status **out, ferry_db *db, const ferry_set *set,
 	st->pub.ledger_exists = ledger.exists;
 	for (i = 0; i < pairs.n; i++)
 		fill_entry(st, &st->entries[i], &pairs.v[i]);
+	if (st->oom) {
+		rc = ferry__error_oom(err);
+		goto out;
+	}
 	st->pub.nentries = pairs.n;
 	st->pub.entries = st->entries;
 	st->pub.drift = st->drift;

@@ -46,25 +46,39 @@ static void mask_query(ferry__buf *b, const char *q)
 	}
 }
 
-/* postgres://user:secret@host/db?password=x -> user:****@host ... */
+/*
+ * postgres://user:secret@host/db?password=x -> user:****@host/db?password=****
+ *
+ * The user info runs to the last '@' before the path: libpq stops at the
+ * first, but a password with a raw '@' or '?' must not show either way.
+ * A URL malformed so that no '@' precedes the path ('u:p/w@h') is masked
+ * up to an '@' before the query all the same: showing too little is the
+ * safe mistake.
+ */
 static void mask_uri(ferry__buf *b, const char *url)
 {
 	const char *auth = strstr(url, "://") + 3;
-	const char *query = strchr(auth, '?');
-	const char *end = query ? query : url + strlen(url);
-	const char *at = NULL, *p, *colon;
+	const char *path = auth + strcspn(auth, "/");
+	const char *query = auth + strcspn(auth, "?");
+	const char *at = NULL, *colon = NULL, *p;
 
-	for (p = auth; p < end; p++)
+	for (p = auth; p < path; p++)
 		if (*p == '@')
 			at = p;
-	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	for (p = auth; !at && p < query; p++)
+		if (*p == '@')
+			at = p;
+	if (at)
+		colon = memchr(auth, ':', (size_t)(at - auth));
 	if (colon) {
 		ferry__buf_put(b, url, (size_t)(colon + 1 - url));
 		ferry__buf_puts(b, MASK);
-		ferry__buf_put(b, at, (size_t)(end - at));
+		p = at;
 	} else {
-		ferry__buf_put(b, url, (size_t)(end - url));
+		p = url;
 	}
+	query = strchr(at ? at : auth, '?');
+	ferry__buf_put(b, p, query ? (size_t)(query - p) : strlen(p));
 	if (query) {
 		ferry__buf_puts(b, "?");
 		mask_query(b, query + 1);
@@ -106,8 +120,9 @@ static void mask_keywords(ferry__buf *b, const char *s)
 			if (*p)
 				p++;
 		} else {
+			/* libpq lets a backslash escape a space here too */
 			while (*p && !isspace((unsigned char)*p))
-				p++;
+				p += *p == '\\' && p[1] ? 2 : 1;
 		}
 		ferry__buf_put(b, key, klen);
 		ferry__buf_puts(b, "=");

@@ -90,8 +90,12 @@ void ferry__text_pos(const char *text, size_t offset, int *line, int *column)
 		l++;
 		p = bol = nl + 1;
 	}
+	/* Columns count characters, as editors show them, not bytes. */
 	*line = l;
-	*column = (int)(end - bol) + 1;
+	*column = 1;
+	for (p = bol; p < end; p++)
+		if (((unsigned char)*p & 0xC0) != 0x80)
+			(*column)++;
 }
 
 int ferry__parse_version(const char *s, size_t len, int64_t *out)
@@ -171,11 +175,16 @@ int ferry__read_file(const char *path, char **out, size_t *len,
 {
 	ferry__buf b = FERRY__BUF_INIT;
 	int rc = ferry__read_into(path, 0, &b, err);
+	char *fit;
 
+	*out = NULL;
 	*len = b.len;
-	*out = rc == 0 ? ferry__buf_detach(&b) : NULL;
-	ferry__buf_release(&b);
-	if (rc == 0 && !*out)
-		return ferry__error_oom(err);
-	return rc;
+	if (rc < 0) {
+		ferry__buf_release(&b);
+		return rc;
+	}
+	/* Kept texts are as long as the file, not as the read buffer. */
+	fit = ferry__realloc(b.buf, b.len + 1);
+	*out = fit ? fit : b.buf;
+	return 0;
 }
