@@ -56,7 +56,9 @@ struct cli_ctx {
 	/* config file values, kept to be freed */
 	char *conf_database, *conf_dir, *conf_table, *conf_schema;
 	char *conf_lock_timeout, *conf_backup_dir;
-	char *conf_path;
+	int conf_lock_timeout_line;
+	int config_optional;  /* init: --config may name a file not made yet */
+	char *conf_path;      /* the file read; its directory anchors paths */
 };
 
 /* What a command needs before it runs. */
@@ -112,7 +114,11 @@ int cli_parse(struct cli_ctx *ctx, const struct cli_help *help, int argc,
  */
 int cli_parse_leading(struct cli_ctx *ctx, int argc, char **argv, int *first);
 
-/* Merge flags, environment and ferry.conf; open what ctx->cmd needs. */
+/* Colour on each stream: a terminal, and no --no-color or NO_COLOR. */
+void cli_colors(struct cli_ctx *ctx);
+/* Merge flags, environment and ferry.conf into ctx. -1 or an exit code. */
+int cli_settings(struct cli_ctx *ctx);
+/* cli_settings(), then open what ctx->cmd needs. -1 or an exit code. */
 int cli_setup(struct cli_ctx *ctx);
 void cli_teardown(struct cli_ctx *ctx);
 

@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -77,43 +79,90 @@ static int write_conf(struct cli_ctx *ctx, const char *path, const char *dir)
 	return 1;
 }
 
+/* mkdir -p: the directory and any parents; 1 if it was made, 0 if there. */
+static int make_dirs(struct cli_ctx *ctx, const char *dir)
+{
+	char path[4096];
+	struct stat st;
+	char *p;
+
+	if (stat(dir, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		cli_error(ctx, "'%s' exists and is not a directory", dir);
+		cli_hint(ctx, "move it away, or name another directory with "
+			"--dir");
+		return -CLI_EXIT_USAGE;
+	}
+	snprintf(path, sizeof(path), "%s", dir);
+	for (p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			break;
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) == 0)
+		return 1;
+	cli_error(ctx, "cannot create directory '%s': %s", dir, strerror(errno));
+	return -CLI_EXIT_FAILED;
+}
+
+/*
+ * What to write as `dir =`: ferry.conf reads it from its own directory, so
+ * a directory named from elsewhere goes in as an absolute path.
+ */
+static char *dir_for_conf(const char *conf, const char *dir)
+{
+	const char *slash = strrchr(conf, '/');
+	size_t n = slash ? (size_t)(slash - conf) : 0;
+
+	if (!slash || dir[0] == '/')
+		return strdup(dir);
+	if (strncmp(dir, conf, n) == 0 && dir[n] == '/')
+		return strdup(dir + n + 1);
+	return realpath(dir, NULL);
+}
+
 int cmd_init(int argc, char **argv, struct cli_ctx *ctx)
 {
-	const char *dir, *conf, *slash;
-	char beside[4096];
-	struct stat st;
-	int npos, rc, made_dir = 0, made_conf;
+	const char *conf;
+	char *in_conf;
+	int npos, rc, made_dir, made_conf;
 
 	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) >= 0)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'init' takes no arguments");
 	conf = ctx->config ? ctx->config : "ferry.conf";
-	/* ferry.conf reads its paths from its own directory: so does init. */
-	if (!ctx->dir && (slash = strrchr(conf, '/')) != NULL) {
-		snprintf(beside, sizeof(beside), "%.*s/migrations",
-			(int)(slash - conf), conf);
-		dir = beside;
-	} else {
-		dir = ctx->dir ? ctx->dir : "migrations";
+	/* The directory other commands will read: flag, FERRY_DIR, the dir
+	 * of an existing ferry.conf, else migrations/ beside ferry.conf. */
+	ctx->config_optional = 1;
+	if ((rc = cli_settings(ctx)) >= 0)
+		return rc;
+	if ((made_dir = make_dirs(ctx, ctx->migrations_dir)) < 0)
+		return -made_dir;
+	if (strrchr(conf, '/') && strrchr(conf, '/') != conf) {
+		char parent[4096];
+
+		snprintf(parent, sizeof(parent), "%.*s",
+			(int)(strrchr(conf, '/') - conf), conf);
+		if ((rc = make_dirs(ctx, parent)) < 0)
+			return -rc;
 	}
-	if (mkdir(dir, 0755) == 0) {
-		made_dir = 1;
-	} else if (errno != EEXIST) {
-		cli_error(ctx, "cannot create directory '%s': %s", dir,
-			strerror(errno));
-		return CLI_EXIT_FAILED;
-	} else if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		cli_error(ctx, "'%s' exists and is not a directory", dir);
-		cli_hint(ctx, "move it away, or name another directory with "
-			"--dir");
-		return CLI_EXIT_USAGE;
-	}
-	made_conf = write_conf(ctx, conf, dir == beside ? "migrations" : dir);
+	in_conf = dir_for_conf(conf, ctx->migrations_dir);
+	made_conf = in_conf ? write_conf(ctx, conf, in_conf) : -1;
+	free(in_conf);
 	if (made_conf < 0)
 		return CLI_EXIT_FAILED;
+	if (ctx->json)
+		return cli_json_print(ctx, json_pack("{s:s,s:b,s:s,s:b}",
+			"dir", ctx->migrations_dir, "dir_created", made_dir,
+			"config", conf, "config_created", made_conf));
 	if (!ctx->quiet) {
-		printf("%s %s/\n", made_dir ? "created" : "exists ", dir);
+		printf("%s %s/\n", made_dir ? "created" : "exists ",
+			ctx->migrations_dir);
 		printf("%s %s\n", made_conf ? "created" : "exists ", conf);
 		if (made_dir)
 			printf("next: ferry new create_first_table\n");

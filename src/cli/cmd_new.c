@@ -50,7 +50,10 @@ int cmd_new(int argc, char **argv, struct cli_ctx *ctx)
 	if (ferry_migration_new(&path, ctx->migrations_dir, argv[0], seq,
 			&err) < 0)
 		return cli_fail(ctx, &err);
-	printf("%s\n", path);
+	if (ctx->json)
+		rc = cli_json_print(ctx, json_pack("{s:s}", "path", path));
+	else
+		rc = printf("%s\n", path) < 0 ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 	ferry_free(path);
-	return CLI_EXIT_OK;
+	return rc;
 }

@@ -44,11 +44,12 @@ static json_t *status_json(const ferry_status *st)
 	for (i = 0; i < st->ndrift; i++)
 		json_array_append_new(drift, json_string(st->drift[i]));
 	if (st->last_action)
-		last = json_pack("{s:o,s:o,s:o,s:o}",
+		last = json_pack("{s:o,s:o,s:o,s:o,s:b}",
 			"action", cli_json_str(st->last_action),
 			"version", cli_json_str(st->last_version),
 			"by", cli_json_str(st->last_by),
-			"at", cli_json_str(st->last_at));
+			"at", cli_json_str(st->last_at),
+			"success", st->last_success);
 	doc = json_pack("{s:s,s:s,s:s,s:b,s:b,s:o,s:o,s:o,s:o,"
 		"s:{s:I,s:I,s:I,s:I,s:I},s:o,s:{s:b,s:o},s:o}",
 		"engine", st->engine,
@@ -209,9 +210,10 @@ static void print_status(struct cli_ctx *ctx, const ferry_status *st)
 		line(out, c, "lock", "%s", "free");
 	}
 	if (st->last_action) {
-		snprintf(buf, sizeof(buf), "%s%s%s by %s at %s", st->last_action,
-			st->last_version ? " " : "",
+		snprintf(buf, sizeof(buf), "%s%s%s%s by %s at %s",
+			st->last_action, st->last_version ? " " : "",
 			st->last_version ? st->last_version : "",
+			st->last_success ? "" : " failed",
 			st->last_by ? st->last_by : "?", st->last_at ? st->last_at :
 			"?");
 		line(out, c, "last action", "%s", buf);

@@ -94,6 +94,8 @@ static int parse_line(struct cli_ctx *ctx, const char *path, int line,
 	dst = slot(ctx, key);
 	free(*dst);
 	*dst = strdup(value);
+	if (dst == &ctx->conf_lock_timeout)
+		ctx->conf_lock_timeout_line = line;
 	if (!*dst) {
 		cli_error(ctx, "out of memory");
 		return CLI_EXIT_FAILED;
@@ -110,8 +112,11 @@ int cli_config_load(struct cli_ctx *ctx)
 
 	f = fopen(path, "r");
 	if (!f) {
-		if (!ctx->config && errno == ENOENT)
+		if (errno == ENOENT && (!ctx->config || ctx->config_optional)) {
+			/* Nothing to read, but paths still start beside it. */
+			ctx->conf_path = strdup(path);
 			return -1;
+		}
 		cli_error(ctx, "cannot read configuration file '%s': %s", path,
 			strerror(errno));
 		cli_hint(ctx, "check the path given with --config");
@@ -209,9 +214,31 @@ static int resolve(struct cli_ctx *ctx)
 	lt = ctx->lock_timeout ? ctx->lock_timeout : env("FERRY_LOCK_TIMEOUT") ?
 		env("FERRY_LOCK_TIMEOUT") : ctx->conf_lock_timeout;
 	ctx->lock_timeout_ms = 60000;
-	if (lt && (ctx->lock_timeout_ms = cli_parse_duration(lt)) < 0)
+	if (!lt || (ctx->lock_timeout_ms = cli_parse_duration(lt)) >= 0)
+		return -1;
+	if (lt != ctx->conf_lock_timeout)
 		return cli_usage(ctx, "invalid lock timeout '%s'; give seconds, "
 			"e.g. 30, 30s, 500ms or 2m", lt);
+	/* From the file: say where, as for every other bad line of it. */
+	cli_error(ctx, "%s:%d: invalid lock timeout '%s'; give seconds, e.g. "
+		"30, 30s, 500ms or 2m", ctx->conf_path, ctx->conf_lock_timeout_line,
+		lt);
+	return CLI_EXIT_USAGE;
+}
+
+void cli_colors(struct cli_ctx *ctx)
+{
+	ctx->color_out = colour_wanted(ctx, 1);
+	ctx->color_err = colour_wanted(ctx, 2);
+}
+
+int cli_settings(struct cli_ctx *ctx)
+{
+	int rc;
+
+	cli_colors(ctx);
+	if ((rc = cli_config_load(ctx)) >= 0 || (rc = resolve(ctx)) >= 0)
+		return rc;
 	return -1;
 }
 
@@ -222,9 +249,7 @@ int cli_setup(struct cli_ctx *ctx)
 	unsigned int flags = ctx->cmd ? ctx->cmd->flags : 0;
 	int rc;
 
-	ctx->color_out = colour_wanted(ctx, 1);
-	ctx->color_err = colour_wanted(ctx, 2);
-	if ((rc = cli_config_load(ctx)) >= 0 || (rc = resolve(ctx)) >= 0)
+	if ((rc = cli_settings(ctx)) >= 0)
 		return rc;
 	ferry_error_init(&err);
 	if ((flags & CLI_NEEDS_SET) &&

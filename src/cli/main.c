@@ -58,6 +58,7 @@ int main(int argc, char **argv)
 	int first = 0, rc;
 
 	memset(&ctx, 0, sizeof(ctx));
+	cli_colors(&ctx); /* usage errors come before any setup */
 	if ((rc = cli_parse_leading(&ctx, argc - 1, argv + 1, &first)) >= 0)
 		return rc;
 	first++;

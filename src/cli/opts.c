@@ -144,6 +144,8 @@ static int set_global(struct cli_ctx *ctx, const struct cli_opt *o,
 		ctx->no_color = 1;
 	else if (strcmp(n, "yes") == 0)
 		ctx->yes = 1;
+	if (ctx->no_color)
+		ctx->color_out = ctx->color_err = 0;
 	return -1;
 }
 

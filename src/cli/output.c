@@ -147,6 +147,11 @@ void cli_progress(const ferry_event *ev, void *payload)
 			ctx->db) : "the database", ev->holder ? ev->holder :
 			"another process");
 		break;
+	case FERRY_EVENT_NOTICE:
+		/* The server's chatter ("... does not exist, skipping"): -v. */
+		if (ctx->verbose)
+			cli_note(ctx, "%s", ev->message);
+		break;
 	case FERRY_EVENT_LOCK_ACQUIRED:
 		if (ctx->verbose)
 			cli_note(ctx, "got the lock");
