@@ -7,7 +7,8 @@
 #   pg-cluster.sh stop DIR    stop it and remove DIR
 #
 # The server listens on 127.0.0.1 at a free port and on a Unix socket in
-# DIR, with fsync off (the data is thrown away). As root it runs as the
+# DIR, with fsync off (the data is thrown away; PG_CLUSTER_FSYNC=on for
+# benchmarks). As root it runs as the
 # `postgres` system user, since PostgreSQL refuses to run as root. Role
 # `postgres` needs no password; role `ferry_pw`, password `s3cret-pw`, must
 # give one over TCP, for the tests of passwords and their masking.
@@ -32,6 +33,10 @@ as_owner() {
 	fi
 }
 
+# Tests throw the data away: no fsync. A benchmark wants real commits.
+durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+[ "${PG_CLUSTER_FSYNC:-off}" = on ] && durability=
+
 case $cmd in
 start)
 	mkdir -p "$dir"
@@ -48,7 +53,7 @@ HBA
 	for try in 1 2 3 4 5 6 7 8; do
 		port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000 ))
 		if as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-			-o "-c port=$port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+			-o "-c port=$port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir $durability -c max_connections=200" \
 			start >/dev/null 2>&1; then
 			url="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 			"$bindir/psql" -X -q -d "$url" \

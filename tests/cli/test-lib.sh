@@ -19,6 +19,12 @@
 #   use_fixture N   copy tests/fixtures/N to ./migrations
 #   normalize       a filter: timestamps -> TIME, durations -> N ms, hosts
 #   as_nobody CMD   run CMD as an unprivileged user when we are root
+#   normalize_table normalize, and two spaces between table columns
+#   normalize_engine "(sqlite 3.40.1)" in status -> "(ENGINE VERSION)"
+#   test_env V=X CMD  run CMD (or ferry) with V set, in a subshell
+#   test_json F Q..   F is one JSON document and each jq filter Q holds
+#   test_tty F CMD  run CMD on a pseudo-terminal, its output into F
+#   test_must_be_empty F
 
 set -u
 
@@ -93,7 +99,12 @@ pg)
 	PG_ADMIN_URL=$FERRY_TEST_PG_URL
 	"$PSQL" -X -q -d "$PG_ADMIN_URL" -c "CREATE DATABASE $pg_db_name" \
 		>/dev/null || { echo "Bail out! cannot create database $pg_db_name"; exit 1; }
-	DB_URL=$(echo "$PG_ADMIN_URL" | sed "s|/[^/?]*\([?]\|$\)|/$pg_db_name\1|")
+	# The admin URL with this script's database in place of its own.
+	case $PG_ADMIN_URL in
+	*\?*) pg_query="?${PG_ADMIN_URL#*\?}" pg_base=${PG_ADMIN_URL%%\?*} ;;
+	*) pg_query= pg_base=$PG_ADMIN_URL ;;
+	esac
+	DB_URL="${pg_base%/*}/$pg_db_name$pg_query"
 	DB_SHOWN=$DB_URL
 	;;
 *)
@@ -119,7 +130,9 @@ db_snapshot() {
 		fi
 		;;
 	pg)
-		pg_dump --no-owner -d "$DB_URL" >"$1" 2>&1 ;;
+		# \restrict and \unrestrict carry a random key on every dump.
+		pg_dump --no-owner -d "$DB_URL" 2>&1 |
+			grep -v '^\\\(un\)\{0,1\}restrict ' >"$1" ;;
 	esac
 }
 
@@ -151,6 +164,69 @@ as_nobody() {
 	else
 		"$@"
 	fi
+}
+
+# test_env VAR=VALUE... CMD ARGS...: run CMD (a command, or a function such
+# as ferry) with those variables exported, in a subshell so nothing leaks.
+test_env() {
+	(
+		while [ $# -gt 0 ]; do
+			case $1 in
+			*=*) export "$1"; shift ;;
+			*) break ;;
+			esac
+		done
+		"$@"
+	)
+}
+
+# normalize, then two spaces between table columns: for tables whose
+# column widths depend on durations or on user@host (list, history).
+normalize_table() {
+	normalize | sed -E 's/ {2,}/  /g'
+}
+
+# The engine's name and version that 'ferry status' shows after the
+# database, "(sqlite 3.40.1)", become "(ENGINE VERSION)".
+normalize_engine() {
+	sed -E 's/^(database +[^(]*) \(.*\)(, not created yet)?$/\1 (ENGINE VERSION)\2/'
+}
+
+# test_json FILE [FILTER...]: FILE holds exactly one JSON document, and
+# each jq FILTER is true of it.
+test_json() {
+	_f=$1
+	shift
+	if ! jq -e -s 'length == 1' "$_f" >/dev/null; then
+		echo "test_json: '$_f' is not exactly one JSON document:" >&2
+		cat "$_f" >&2
+		return 1
+	fi
+	for _q in "$@"; do
+		if ! jq -e "$_q" "$_f" >/dev/null; then
+			echo "test_json: '$_f' fails: $_q" >&2
+			cat "$_f" >&2
+			return 1
+		fi
+	done
+}
+
+# test_tty OUT CMD...: run CMD with stdout and stderr on a pseudo-terminal
+# (as an interactive user sees it), the output into OUT without the
+# terminal's CRs. A CMD of `ferry` runs $FERRY. Returns CMD's exit code.
+test_tty() {
+	_out=$1
+	shift
+	_cmd=
+	for _a in "$@"; do
+		[ "$_a" = ferry ] && _a=$FERRY
+		_cmd="$_cmd '$(printf '%s' "$_a" | sed "s/'/'\\\\''/g")'"
+	done
+	SHELL=/bin/sh script -qec "$_cmd" /dev/null </dev/null >"$_out.raw"
+	_rc=$?
+	tr -d '\r' <"$_out.raw" >"$_out"
+	rm -f "$_out.raw"
+	return $_rc
 }
 
 # --- assertions -------------------------------------------------------------
@@ -193,6 +269,10 @@ test_path_is_file() {
 
 test_path_is_missing() {
 	[ ! -e "$1" ] || { echo "'$1' exists" >&2; return 1; }
+}
+
+test_must_be_empty() {
+	[ ! -s "$1" ] || { echo "'$1' is not empty:" >&2; cat "$1" >&2; return 1; }
 }
 
 test_line_count() {

@@ -49,8 +49,9 @@ int clar__streq(const char *a, const char *b);
 	do { \
 		const char *a_ = (a), *b_ = (b); \
 		if (!clar__streq(a_, b_)) { \
-			char m_[1200]; \
-			snprintf(m_, sizeof(m_), "%s == %s:\n  got      '%s'\n  expected '%s'", \
+			char m_[2400]; \
+			snprintf(m_, sizeof(m_), "%.200s == %.200s:\n" \
+				"  got      '%.900s'\n  expected '%.900s'", \
 				#a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
 			clar__fail(__FILE__, __LINE__, "strings differ", m_); \
 			return; \
@@ -62,8 +63,8 @@ int clar__streq(const char *a, const char *b);
 	do { \
 		int rc_ = (expr); \
 		if (rc_ != 0) { \
-			char m_[1400]; \
-			snprintf(m_, sizeof(m_), "%s returned %d: %s (%s)", #expr, \
+			char m_[1600]; \
+			snprintf(m_, sizeof(m_), "%.200s returned %d: %s (%s)", #expr, \
 				rc_, (errp)->message, (errp)->detail); \
 			clar__fail(__FILE__, __LINE__, "call failed", m_); \
 			return; \

@@ -1,0 +1,131 @@
+#!/bin/sh
+test_description='--help on ferry and on every command, and ferry help'
+. "$(dirname "$0")/test-lib.sh"
+
+commands="init new status list up history version help"
+
+test_expect_success 'ferry --help: usage, every command, the global options' '
+	ferry --help >out 2>err &&
+	test_must_be_empty err &&
+	head -n 1 out >actual &&
+	echo "usage: ferry [global options] <command> [options]" >expect &&
+	test_cmp expect actual &&
+	for c in $commands; do
+		grep "^  $c  *[a-z]" out || return 1
+	done &&
+	for o in "-d, --database URL" "--dir DIR" "--config FILE" "--json" \
+		"-q, --quiet" "--no-color" "-h, --help"; do
+		grep -e "^  *$o  " out || return 1
+	done &&
+	grep "^Exit codes:" out
+'
+
+test_expect_success 'ferry -h and ferry help print the same as ferry --help' '
+	ferry --help >expect &&
+	ferry -h >actual &&
+	test_cmp expect actual &&
+	ferry help >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success '--help on every command: exit 0, its usage line, the global options' '
+	for c in $commands; do
+		ferry $c --help >out 2>err &&
+		test_must_be_empty err &&
+		head -n 1 out >actual &&
+		grep "^usage: ferry $c\\( \\|\$\\)" actual &&
+		grep "^Global options:" out &&
+		grep "^  -d, --database URL  " out &&
+		grep "docs/ferry-$c.md" out || return 1
+	done
+'
+
+test_expect_success 'each command lists its own options' '
+	ferry up --help >out &&
+	grep "^Options:" out &&
+	grep "^      --to TARGET  " out &&
+	grep "^      --allow-out-of-order  " out &&
+	grep "^      --single-transaction  " out &&
+	ferry status --help >out &&
+	grep "^      --exit-code  " out &&
+	ferry new --help >out &&
+	grep "^      --seq  " out &&
+	ferry history --help >out &&
+	grep "^  -n, --limit N  " out
+'
+
+test_expect_success 'the usage lines' '
+	cat >expect <<-\EOF &&
+	usage: ferry init [--dir DIR] [--config FILE] [-d URL]
+	usage: ferry new NAME [--seq]
+	usage: ferry status [--exit-code] [--json]
+	usage: ferry list [--json]
+	usage: ferry up [--to TARGET] [--allow-out-of-order] [--single-transaction]
+	usage: ferry history [--limit N] [--json]
+	usage: ferry version
+	usage: ferry help [COMMAND]
+	EOF
+	for c in $commands; do
+		ferry $c --help | head -n 1 || return 1
+	done >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success '-h is --help, wherever it stands' '
+	ferry up --help >expect &&
+	ferry up -h >actual &&
+	test_cmp expect actual &&
+	ferry up --to 5 --help >actual &&
+	test_cmp expect actual &&
+	ferry -d "$DB_URL" up --help >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'ferry help COMMAND is COMMAND --help' '
+	for c in $commands; do
+		ferry $c --help >expect &&
+		ferry help $c >actual 2>err &&
+		test_must_be_empty err &&
+		test_cmp expect actual || return 1
+	done
+'
+
+test_expect_success '--help needs no database, no migrations and touches nothing' '
+	db_snapshot before &&
+	mkdir empty &&
+	(
+		cd empty &&
+		for c in $commands; do
+			ferry $c --help >/dev/null || exit 1
+		done &&
+		ls -A >../left
+	) &&
+	test_must_be_empty left &&
+	db_snapshot after &&
+	test_cmp before after
+'
+
+test_expect_success '--help wins over a broken ferry.conf and stray arguments' '
+	echo "nonsense" >ferry.conf &&
+	ferry status --help >actual &&
+	ferry up extra --help >>actual &&
+	grep "^usage: " actual >lines &&
+	cat >expect <<-\EOF &&
+	usage: ferry status [--exit-code] [--json]
+	usage: ferry up [--to TARGET] [--allow-out-of-order] [--single-transaction]
+	EOF
+	test_cmp expect lines &&
+	rm ferry.conf
+'
+
+test_expect_success 'ferry help takes one command' '
+	cat >expect <<-\EOF &&
+	ferry: error: '"'"'help'"'"' takes one command name
+	hint: try '"'"'ferry help --help'"'"'
+	EOF
+	test_expect_code 2 ferry help up list >out 2>actual &&
+	test_cmp expect actual &&
+	test_must_be_empty out
+'
+
+test_done
