@@ -55,7 +55,10 @@ BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Iinclude -Isrc/lib \
 	$(PG_CFLAGS) $(CFLAGS)
 LIB_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden \
 	$(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
-LIB_LIBS := $(shell $(PKG_CONFIG) --libs $(LIB_PKGS))
+# libpq is loaded at run time, when a PostgreSQL URL is opened (db_pg.c):
+# only its header is needed to build.
+LINK_PKGS := $(filter-out libpq,$(LIB_PKGS))
+LIB_LIBS := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS))
 CLI_CFLAGS := $(BASE_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(CLI_PKGS))
 CLI_LIBS := $(shell $(PKG_CONFIG) --libs $(CLI_PKGS))
 
@@ -162,7 +165,7 @@ install: all
 	install -m 644 docs/ferry.1 $(DESTDIR)$(MANDIR)/man1/ferry.1
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-		-e 's|@REQUIRES@|$(LIB_PKGS)|' ferry.pc.in \
+		-e 's|@REQUIRES@|$(LINK_PKGS)|' ferry.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/ferry.pc
 
 uninstall:

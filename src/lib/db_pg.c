@@ -26,7 +26,39 @@
 #include <string.h>
 #include <time.h>
 
+#include <dlfcn.h>
 #include <libpq-fe.h>
+
+/*
+ * libpq, loaded when a PostgreSQL URL is first opened rather than linked:
+ * a SQLite run then never loads it and the twenty libraries it pulls in
+ * (OpenSSL, Kerberos, LDAP, ...), which would cost more than a no-op up.
+ * Each connection holds its own handle (the loader counts them), so the
+ * library keeps no global state. The types come from libpq-fe.h itself.
+ */
+#define PQ_FUNCTIONS(X) \
+	X(connectdbParams, PQconnectdbParams) X(status, PQstatus) \
+	X(errorMessage, PQerrorMessage) X(finish, PQfinish) \
+	X(conninfo, PQconninfo) X(conninfoFree, PQconninfoFree) \
+	X(serverVersion, PQserverVersion) X(exec, PQexec) \
+	X(execParams, PQexecParams) X(resultStatus, PQresultStatus) \
+	X(ntuples, PQntuples) X(nfields, PQnfields) X(getvalue, PQgetvalue) \
+	X(getisnull, PQgetisnull) X(clear, PQclear) \
+	X(resultErrorField, PQresultErrorField) \
+	X(setNoticeReceiver, PQsetNoticeReceiver) \
+	X(enterPipelineMode, PQenterPipelineMode) \
+	X(exitPipelineMode, PQexitPipelineMode) \
+	X(pipelineSync, PQpipelineSync) X(sendQueryParams, PQsendQueryParams) \
+	X(getResult, PQgetResult) X(transactionStatus, PQtransactionStatus)
+
+typedef struct {
+	void *handle;
+#define X(field, name) __typeof__(&name) field;
+	PQ_FUNCTIONS(X)
+#undef X
+} pq_api;
+
+#define LIBPQ_SONAME "libpq.so.5"
 
 /* Advisory lock keys: ferry's own class, and a hash of schema.table. */
 #define LOCK_CLASS 0x66657272 /* "ferr" */
@@ -42,6 +74,7 @@ typedef struct {
 } pending;
 
 typedef struct {
+	pq_api pq;
 	PGconn *pg;
 	char *password;   /* in use, to scrub from texts; or NULL */
 	int pipeline;     /* in pipeline mode, inside a transaction */
@@ -145,18 +178,18 @@ static int result_error(ferry_db *db, const PGresult *res, const char *sql,
 	const ferry__src *src, ferry_error *err)
 {
 	pg_conn *c = CONN(db);
-	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
-	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
-	const char *context = PQresultErrorField(res, PG_DIAG_CONTEXT);
-	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+	const char *primary = c->pq.resultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *detail = c->pq.resultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	const char *hint = c->pq.resultErrorField(res, PG_DIAG_MESSAGE_HINT);
+	const char *context = c->pq.resultErrorField(res, PG_DIAG_CONTEXT);
+	const char *state = c->pq.resultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *pos = c->pq.resultErrorField(res, PG_DIAG_STATEMENT_POSITION);
 	char text[1024];
 
 	if (!err)
 		return FERRY_EDB;
 	if (!primary) {
-		libpq_text(text, sizeof(text), PQerrorMessage(c->pg));
+		libpq_text(text, sizeof(text), c->pq.errorMessage(c->pg));
 		primary = text;
 	}
 	ferry__error_set(err, FERRY_EDB, "%s", primary);
@@ -189,9 +222,10 @@ static int result_error(ferry_db *db, const PGresult *res, const char *sql,
 
 static int conn_error(ferry_db *db, const char *what, ferry_error *err)
 {
+	pg_conn *c = CONN(db);
 	char text[1024];
 
-	libpq_text(text, sizeof(text), PQerrorMessage(CONN(db)->pg));
+	libpq_text(text, sizeof(text), c->pq.errorMessage(c->pg));
 	ferry__error_set(err, FERRY_EDB, "%s", what);
 	ferry__error_detail(err, "%s", text);
 	if (err)
@@ -205,7 +239,8 @@ static int conn_error(ferry_db *db, const char *what, ferry_error *err)
 
 static int connect_failed(ferry_db *db, ferry_error *err)
 {
-	const char *msg = PQerrorMessage(CONN(db)->pg);
+	pg_conn *c = CONN(db);
+	const char *msg = c->pq.errorMessage(c->pg);
 	char text[1024];
 
 	libpq_text(text, sizeof(text), msg);
@@ -232,25 +267,25 @@ static int connect_failed(ferry_db *db, ferry_error *err)
 }
 
 /* The password libpq will actually use, from the URL or the environment. */
-static char *password_in_use(PGconn *pg)
+static char *password_in_use(pg_conn *c)
 {
-	PQconninfoOption *opts = PQconninfo(pg), *o;
+	PQconninfoOption *opts = c->pq.conninfo(c->pg), *o;
 	char *pw = NULL;
 
 	for (o = opts; o && o->keyword; o++)
 		if (!strcmp(o->keyword, "password") && o->val && *o->val)
 			pw = ferry__strdup(o->val);
-	PQconninfoFree(opts);
+	c->pq.conninfoFree(opts);
 	return pw;
 }
 
-static int query_bool(PGconn *pg, const char *sql, int *out)
+static int query_bool(pg_conn *c, const char *sql, int *out)
 {
-	PGresult *res = PQexec(pg, sql);
-	int ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+	PGresult *res = c->pq.exec(c->pg, sql);
+	int ok = c->pq.resultStatus(res) == PGRES_TUPLES_OK && c->pq.ntuples(res) == 1;
 
-	*out = ok && PQgetvalue(res, 0, 0)[0] == 't';
-	PQclear(res);
+	*out = ok && c->pq.getvalue(res, 0, 0)[0] == 't';
+	c->pq.clear(res);
 	return ok ? 0 : -1;
 }
 
@@ -275,8 +310,9 @@ static int lock_key(const ferry_db *db)
 static void on_notice(void *arg, const PGresult *res)
 {
 	ferry_db *db = arg;
-	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
+	pg_conn *c = CONN(db);
+	const char *msg = c->pq.resultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *sev = c->pq.resultErrorField(res, PG_DIAG_SEVERITY);
 	ferry_event ev = { .type = FERRY_EVENT_NOTICE };
 	char text[512];
 
@@ -287,6 +323,35 @@ static void on_notice(void *arg, const PGresult *res)
 	ferry__emit(db, &ev);
 }
 
+/* dlopen libpq and find every function ferry calls. */
+static int load_libpq(pq_api *pq, ferry_error *err)
+{
+	void *sym;
+
+	pq->handle = dlopen(LIBPQ_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!pq->handle) {
+		ferry__error_set(err, FERRY_EINVALID, "cannot load the "
+			"PostgreSQL client library " LIBPQ_SONAME);
+		ferry__error_detail(err, "%s", dlerror());
+		ferry__error_hint(err, "install it (apt-get install libpq5)");
+		return FERRY_EINVALID;
+	}
+#define X(field, name) \
+	if (!(sym = dlsym(pq->handle, #name))) \
+		goto missing; \
+	memcpy(&pq->field, &sym, sizeof(sym));
+	PQ_FUNCTIONS(X)
+#undef X
+	return 0;
+missing:
+	ferry__error_set(err, FERRY_EINVALID, "the PostgreSQL client library "
+		LIBPQ_SONAME " is too old");
+	ferry__error_detail(err, "%s", dlerror());
+	ferry__error_hint(err, "ferry needs libpq 14 or later for pipeline "
+		"mode (apt-get install libpq5)");
+	return FERRY_EINVALID;
+}
+
 static int pg_open(ferry_db *db, ferry_error *err)
 {
 	/* Defaults first: what the URL says overrides them. */
@@ -295,20 +360,22 @@ static int pg_open(ferry_db *db, ferry_error *err)
 	const char *vals[] = { "10", "ferry", "UTF8", db->url.conninfo, NULL };
 	pg_conn *c;
 	char vbuf[32];
-	int v, standby;
+	int v, standby, rc;
 
 	c = ferry__calloc(1, sizeof(*c));
 	if (!c)
 		return ferry__error_oom(err);
 	db->conn = c;
-	c->pg = PQconnectdbParams(keys, vals, 1);
+	if ((rc = load_libpq(&c->pq, err)) < 0)
+		return rc;
+	c->pg = c->pq.connectdbParams(keys, vals, 1);
 	if (!c->pg)
 		return ferry__error_oom(err);
-	c->password = password_in_use(c->pg);
-	if (PQstatus(c->pg) != CONNECTION_OK)
+	c->password = password_in_use(c);
+	if (c->pq.status(c->pg) != CONNECTION_OK)
 		return connect_failed(db, err);
-	PQsetNoticeReceiver(c->pg, on_notice, db);
-	v = PQserverVersion(c->pg);
+	c->pq.setNoticeReceiver(c->pg, on_notice, db);
+	v = c->pq.serverVersion(c->pg);
 	snprintf(vbuf, sizeof(vbuf), "%d.%d", v / 10000, v % 10000);
 	db->server_version = ferry__strdup(vbuf);
 	if (!db->server_version)
@@ -324,7 +391,7 @@ static int pg_open(ferry_db *db, ferry_error *err)
 	 * received, COMMIT included, and hold the lock till then. Since 14 it
 	 * can check for a vanished client while a query runs, and abort it.
 	 */
-	if (query_bool(c->pg, v >= 140000 ? "SELECT pg_is_in_recovery(), "
+	if (query_bool(c, v >= 140000 ? "SELECT pg_is_in_recovery(), "
 			"set_config('client_connection_check_interval', '500', "
 			"false)" : "SELECT pg_is_in_recovery()", &standby) < 0)
 		return conn_error(db, "cannot read the server's state", err);
@@ -359,7 +426,10 @@ static void pg_close(ferry_db *db)
 		return;
 	queue_clear(c);
 	free(c->queue);
-	PQfinish(c->pg);
+	if (c->pg)
+		c->pq.finish(c->pg);
+	if (c->pq.handle)
+		dlclose(c->pq.handle);
 	free(c->password);
 	free(c);
 	db->conn = NULL;
@@ -407,16 +477,16 @@ static int drain(ferry_db *db, ferry_error *err)
 	size_t i = 0;
 	int rc = 0, synced = 0;
 
-	if (PQpipelineSync(c->pg) != 1) {
+	if (c->pq.pipelineSync(c->pg) != 1) {
 		queue_clear(c);
 		return conn_error(db, "lost the connection to the server", err);
 	}
 	while (!synced) {
-		PGresult *res = PQgetResult(c->pg);
+		PGresult *res = c->pq.getResult(c->pg);
 		ExecStatusType st;
 
 		if (!res) {
-			if (PQstatus(c->pg) != CONNECTION_OK) {
+			if (c->pq.status(c->pg) != CONNECTION_OK) {
 				if (rc == 0)
 					rc = conn_error(db, "lost the connection "
 						"to the server", err);
@@ -424,7 +494,7 @@ static int drain(ferry_db *db, ferry_error *err)
 			}
 			continue; /* end of one query's results */
 		}
-		st = PQresultStatus(res);
+		st = c->pq.resultStatus(res);
 		if (st == PGRES_PIPELINE_SYNC) {
 			synced = 1;
 		} else if (st == PGRES_FATAL_ERROR && rc == 0) {
@@ -436,7 +506,7 @@ static int drain(ferry_db *db, ferry_error *err)
 		} else if (st != PGRES_PIPELINE_SYNC) {
 			i++;
 		}
-		PQclear(res);
+		c->pq.clear(res);
 	}
 	queue_clear(c);
 	return rc;
@@ -448,7 +518,7 @@ static int send_query(ferry_db *db, char *sql, const ferry__src *src,
 	pg_conn *c = CONN(db);
 	int rc;
 
-	if (!PQsendQueryParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0)) {
+	if (!c->pq.sendQueryParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0)) {
 		free(sql);
 		return conn_error(db, "cannot send a query", err);
 	}
@@ -471,20 +541,20 @@ static int exec_now(ferry_db *db, const char *sql, const ferry__src *src,
 	ferry_error *err)
 {
 	pg_conn *c = CONN(db);
-	PGresult *res = PQexecParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(res);
+	PGresult *res = c->pq.execParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0);
+	ExecStatusType st = c->pq.resultStatus(res);
 	int rc = 0;
 
 	if (st == PGRES_TUPLES_OK && fn) {
-		int rows = PQntuples(res), cols = PQnfields(res), r, k;
+		int rows = c->pq.ntuples(res), cols = c->pq.nfields(res), r, k;
 		const char *v[32];
 
 		if (cols > 32)
 			cols = 32;
 		for (r = 0; r < rows; r++) {
 			for (k = 0; k < cols; k++)
-				v[k] = PQgetisnull(res, r, k) ? NULL :
-					PQgetvalue(res, r, k);
+				v[k] = c->pq.getisnull(res, r, k) ? NULL :
+					c->pq.getvalue(res, r, k);
 			if (fn(payload, cols, v) != 0)
 				break;
 		}
@@ -493,49 +563,58 @@ static int exec_now(ferry_db *db, const char *sql, const ferry__src *src,
 		rc = res ? result_error(db, res, sql, src, err) :
 			conn_error(db, "lost the connection to the server", err);
 	}
-	PQclear(res);
+	c->pq.clear(res);
 	return rc;
 }
 
+typedef struct {
+	ferry_db *db;
+	const char *sql;
+	const ferry__src *src;
+	ferry_error *err;
+} run_ctx;
+
+/* One statement: queued in a transaction's pipeline, else run now. */
+static int run_stmt(void *payload, size_t offset, size_t len)
+{
+	run_ctx *r = payload;
+	ferry_db *db = r->db;
+	char *copy = ferry__strndup(r->sql + offset, len);
+	ferry__src at = { NULL, 0, 0 };
+	int rc;
+
+	if (!copy)
+		return ferry__error_oom(r->err);
+	if (r->src && r->src->file) {
+		int line, col;
+
+		ferry__text_pos(r->sql, offset, &line, &col);
+		at.file = r->src->file;
+		at.line = r->src->line + line - 1;
+		at.column = line == 1 ? r->src->column + col - 1 : col;
+	}
+	if (CONN(db)->pipeline)
+		return send_query(db, copy, &at, NULL, 0, r->err);
+	rc = exec_now(db, copy, &at, NULL, 0, NULL, NULL, r->err);
+	free(copy);
+	return rc;
+}
+
+/*
+ * Each statement is its own query, sent as the splitter finds it, so a
+ * 50 MB section costs no list of its statements.
+ */
 static int pg_run(ferry_db *db, const char *sql, size_t len,
 	const ferry__src *src, ferry_error *err)
 {
-	pg_conn *c = CONN(db);
 	ferry__split_error serr = { 0, NULL, NULL };
-	ferry__spans spans;
-	size_t i;
-	int rc = 0;
+	run_ctx r = { db, sql, src, err };
+	int rc;
 
-	rc = ferry__split(&spans, sql, len, FERRY__DIALECT_PG, &serr);
-	if (rc == FERRY_ENOMEM)
-		return ferry__error_oom(err);
-	if (rc < 0)
+	rc = ferry__split_each(sql, len, FERRY__DIALECT_PG, run_stmt, &r,
+		&serr);
+	if (rc == FERRY_EINVALID && serr.what)
 		return ferry__error_set(err, FERRY_EINVALID, "%s", serr.what);
-	for (i = 0; i < spans.n && rc == 0; i++) {
-		const char *stmt = sql + spans.v[i].offset;
-		char *copy = ferry__strndup(stmt, spans.v[i].len);
-		ferry__src at = { NULL, 0, 0 };
-
-		if (!copy) {
-			rc = ferry__error_oom(err);
-			break;
-		}
-		if (src && src->file) {
-			int line, col;
-
-			ferry__text_pos(sql, spans.v[i].offset, &line, &col);
-			at.file = src->file;
-			at.line = src->line + line - 1;
-			at.column = line == 1 ? src->column + col - 1 : col;
-		}
-		if (c->pipeline) {
-			rc = send_query(db, copy, &at, NULL, 0, err);
-		} else {
-			rc = exec_now(db, copy, &at, NULL, 0, NULL, NULL, err);
-			free(copy);
-		}
-	}
-	ferry__spans_clear(&spans);
 	return rc;
 }
 
@@ -577,9 +656,9 @@ static int pg_query(ferry_db *db, const char *sql, const ferry__val *params,
 		/* Rows are needed now: read what waits, then ask. */
 		if ((rc = drain(db, err)) < 0)
 			return rc;
-		PQexitPipelineMode(c->pg);
+		c->pq.exitPipelineMode(c->pg);
 		rc = exec_now(db, sql, NULL, vals, nparams, fn, payload, err);
-		PQenterPipelineMode(c->pg);
+		c->pq.enterPipelineMode(c->pg);
 		return rc;
 	}
 	return exec_now(db, sql, NULL, vals, nparams, fn, payload, err);
@@ -589,7 +668,7 @@ static int pg_begin(ferry_db *db, ferry_error *err)
 {
 	pg_conn *c = CONN(db);
 
-	if (PQenterPipelineMode(c->pg) != 1)
+	if (c->pq.enterPipelineMode(c->pg) != 1)
 		return conn_error(db, "cannot start a transaction", err);
 	c->pipeline = 1;
 	return send_query(db, ferry__strdup("BEGIN"), NULL, NULL, 0, err);
@@ -603,7 +682,7 @@ static int pg_flush(ferry_db *db, ferry_error *err)
 static void leave_pipeline(pg_conn *c)
 {
 	if (c->pipeline) {
-		PQexitPipelineMode(c->pg);
+		c->pq.exitPipelineMode(c->pg);
 		c->pipeline = 0;
 	}
 }
@@ -624,7 +703,7 @@ static int pg_commit(ferry_db *db, ferry_error *err)
 		return rc;
 	}
 	leave_pipeline(c);
-	if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+	if (c->pq.transactionStatus(c->pg) != PQTRANS_IDLE)
 		return ferry__error_set(err, FERRY_EDB, "the transaction did not "
 			"commit");
 	return 0;
@@ -639,13 +718,15 @@ static void pg_rollback(ferry_db *db)
 			(void)drain(db, NULL);
 		leave_pipeline(c);
 	}
-	if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
-		PQclear(PQexec(c->pg, "ROLLBACK"));
+	if (c->pq.transactionStatus(c->pg) != PQTRANS_IDLE)
+		c->pq.clear(c->pq.exec(c->pg, "ROLLBACK"));
 }
 
 static int pg_in_txn(ferry_db *db)
 {
-	return PQtransactionStatus(CONN(db)->pg) != PQTRANS_IDLE;
+	pg_conn *c = CONN(db);
+
+	return c->pq.transactionStatus(c->pg) != PQTRANS_IDLE;
 }
 
 /*
@@ -712,6 +793,7 @@ static void sleep_ms(int ms)
  */
 static int try_lock(ferry_db *db, int *got, ferry_error *err)
 {
+	pg_conn *c = CONN(db);
 	char me[128] = "ferry: ", k1[24], k2[24];
 	const char *vals[3] = { k1, k2, me };
 	PGresult *res;
@@ -719,16 +801,17 @@ static int try_lock(ferry_db *db, int *got, ferry_error *err)
 
 	ferry__holder_text(db, me + 7, sizeof(me) - 7);
 	snprintf(k1, sizeof(k1), "%d", LOCK_CLASS);
-	snprintf(k2, sizeof(k2), "%d", CONN(db)->lock_key);
-	res = PQexecParams(CONN(db)->pg, "SELECT CASE WHEN "
+	snprintf(k2, sizeof(k2), "%d", c->lock_key);
+	res = c->pq.execParams(c->pg, "SELECT CASE WHEN "
 		"pg_try_advisory_lock($1::int, $2::int) THEN "
 		"set_config('application_name', $3, false) IS NOT NULL "
 		"ELSE false END", 3, NULL, vals, NULL, NULL, 0);
-	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
-	*got = ok && PQgetvalue(res, 0, 0)[0] == 't';
+	ok = c->pq.resultStatus(res) == PGRES_TUPLES_OK &&
+		c->pq.ntuples(res) == 1;
+	*got = ok && c->pq.getvalue(res, 0, 0)[0] == 't';
 	if (!ok)
 		result_error(db, res, NULL, NULL, err);
-	PQclear(res);
+	c->pq.clear(res);
 	return ok ? 0 : FERRY_EDB;
 }
 
@@ -783,15 +866,16 @@ static int pg_lock(ferry_db *db, ferry_error *err)
 
 static void pg_unlock(ferry_db *db)
 {
+	pg_conn *c = CONN(db);
 	char sql[128];
 
-	if (CONN(db)->have_lock) {
+	if (c->have_lock) {
 		snprintf(sql, sizeof(sql), "SELECT pg_advisory_unlock(%d, %d), "
 			"set_config('application_name', 'ferry', false)",
-			LOCK_CLASS, CONN(db)->lock_key);
-		PQclear(PQexec(CONN(db)->pg, sql));
+			LOCK_CLASS, c->lock_key);
+		c->pq.clear(c->pq.exec(c->pg, sql));
 	}
-	CONN(db)->have_lock = 0;
+	c->have_lock = 0;
 	db->locked = 0;
 }
 

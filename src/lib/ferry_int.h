@@ -226,7 +226,18 @@ typedef struct {
 	const char *hint; /* what to do, or NULL */
 } ferry__split_error;
 
-/* Returns 0, FERRY_EINVALID (with `serr` filled) or FERRY_ENOMEM. */
+/* Called for each statement in order; a nonzero return stops the split. */
+typedef int (*ferry__stmt_fn)(void *payload, size_t offset, size_t len);
+
+/*
+ * Split without keeping the statements: O(1) memory however many there
+ * are. Returns 0, FERRY_EINVALID (with `serr` filled, possibly after
+ * statements before the problem were delivered) or what `fn` returned.
+ */
+int ferry__split_each(const char *text, size_t len, ferry__dialect dialect,
+	ferry__stmt_fn fn, void *payload, ferry__split_error *serr);
+
+/* All statements at once. Returns 0, FERRY_EINVALID or FERRY_ENOMEM. */
 int ferry__split(ferry__spans *out, const char *text, size_t len,
 	ferry__dialect dialect, ferry__split_error *serr);
 void ferry__spans_clear(ferry__spans *s);

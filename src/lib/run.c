@@ -281,89 +281,114 @@ static void src_at(ferry__src *src, const ferry__migration *m, int k,
 	src->column = col;
 }
 
+/* Say what the splitter found wrong, and where. */
+static int split_failed(ferry_error *err, const ferry__migration *m, int k,
+	const char *text, const ferry__split_error *serr)
+{
+	ferry__src src;
+
+	src_at(&src, m, k, text, serr->offset);
+	if (strcmp(serr->what, "psql meta-command") == 0) {
+		const char *p = text + m->sec[k].offset + serr->offset;
+		size_t n = 1;
+
+		while (n < 20 && p[n] && p[n] != ' ' && p[n] != '\n')
+			n++;
+		ferry__error_set(err, FERRY_EINVALID, "psql meta-command '%.*s' "
+			"in migration '%s'", (int)n, p, m->pub.id);
+		ferry__error_hint(err, "ferry runs SQL, not psql scripts; write "
+			"the SQL the command stands for");
+	} else {
+		ferry__error_set(err, FERRY_EINVALID, "%s in migration '%s'",
+			serr->what, m->pub.id);
+		ferry__error_hint(err, "%s", serr->hint ? serr->hint : "close "
+			"it; everything after it would be read as part of it");
+	}
+	ferry__error_at(err, src.file, src.line, src.column);
+	return FERRY_EINVALID;
+}
+
+/* All statements of a section, for running them one by one. */
 static int split_section(ferry__spans *out, ferry_db *db,
 	const ferry__migration *m, int k, const char *text, ferry_error *err)
 {
 	ferry__split_error serr = { 0, NULL, NULL };
-	ferry__src src;
 	int rc;
 
 	rc = ferry__split(out, text + m->sec[k].offset, m->sec[k].len,
 		db->drv->dialect, &serr);
 	if (rc == FERRY_ENOMEM)
 		return ferry__error_oom(err);
-	if (rc < 0) {
-		src_at(&src, m, k, text, serr.offset);
-		if (strcmp(serr.what, "psql meta-command") == 0) {
-			const char *p = text + m->sec[k].offset + serr.offset;
-			size_t n = 1;
+	return rc < 0 ? split_failed(err, m, k, text, &serr) : 0;
+}
 
-			while (n < 20 && p[n] && p[n] != ' ' && p[n] != '\n')
-				n++;
-			ferry__error_set(err, FERRY_EINVALID, "psql meta-command "
-				"'%.*s' in migration '%s'", (int)n, p,
-				m->pub.id);
-			ferry__error_hint(err, "ferry runs SQL, not psql "
-				"scripts; write the SQL the command stands for");
-		} else {
-			ferry__error_set(err, FERRY_EINVALID, "%s in migration "
-				"'%s'", serr.what, m->pub.id);
-			ferry__error_hint(err, "%s", serr.hint ? serr.hint :
-				"close it; everything after it would be read as "
-				"part of it");
-		}
-		ferry__error_at(err, src.file, src.line, src.column);
+typedef struct {
+	ferry_db *db;
+	const ferry__migration *m;
+	int k;
+	const char *text;
+	ferry_error *err;
+} check_ctx;
+
+/* One statement of a transactional section: may it run in ferry's? */
+static int check_stmt(void *payload, size_t offset, size_t len)
+{
+	check_ctx *c = payload;
+	const char *body = c->text + c->m->sec[c->k].offset, *what;
+	const char *name = ferry__section_names[c->k];
+	ferry__stmt_kind kind;
+	ferry__src src;
+
+	kind = ferry__stmt_classify(body + offset, len, c->db->drv->dialect,
+		&what);
+	if (kind == FERRY__STMT_PLAIN)
+		return 0;
+	src_at(&src, c->m, c->k, c->text, offset);
+	if (kind == FERRY__STMT_TXN_CONTROL) {
+		ferry__error_set(c->err, FERRY_EINVALID, "%s in migration '%s' "
+			"would end ferry's transaction", what, c->m->pub.id);
+		ferry__error_hint(c->err, "remove it: ferry runs each section "
+			"in a transaction; or mark the section '-- ferry:%s "
+			"no-transaction'", name);
+	} else {
+		ferry__error_set(c->err, FERRY_EINVALID, "%s cannot run inside "
+			"a transaction (migration '%s')", what, c->m->pub.id);
+		ferry__error_hint(c->err, "mark the section '-- ferry:%s "
+			"no-transaction'", name);
 	}
-	return rc;
+	ferry__error_at(c->err, src.file, src.line, src.column);
+	return FERRY_EINVALID;
+}
+
+static int no_check(void *payload, size_t offset, size_t len)
+{
+	(void)payload;
+	(void)offset;
+	(void)len;
+	return 0;
 }
 
 /*
  * Refuse, before anything runs, text that cannot be cut into statements and
- * statements that would end, or cannot run in, ferry's transaction.
+ * statements that would end, or cannot run in, ferry's transaction. In a
+ * no-transaction section, BEGIN and COMMIT are the author's. Statements are
+ * looked at one at a time: no memory grows with their number.
  */
 static int check_section(ferry_db *db, const ferry__migration *m, int k,
 	const char *text, ferry_error *err)
 {
-	const char *body = text + m->sec[k].offset, *what;
-	ferry__spans spans;
-	ferry__src src;
-	size_t i;
+	check_ctx c = { db, m, k, text, err };
+	ferry__split_error serr = { 0, NULL, NULL };
 	int rc;
 
 	if (!m->sec[k].present)
 		return 0;
-	if ((rc = split_section(&spans, db, m, k, text, err)) < 0)
-		return rc;
-	/* In a no-transaction section, BEGIN and COMMIT are the author's. */
-	for (i = 0; i < spans.n && !m->sec[k].no_transaction; i++) {
-		ferry__stmt_kind kind = ferry__stmt_classify(body +
-			spans.v[i].offset, spans.v[i].len, db->drv->dialect,
-			&what);
-
-		if (kind == FERRY__STMT_PLAIN)
-			continue;
-		src_at(&src, m, k, text, spans.v[i].offset);
-		if (kind == FERRY__STMT_TXN_CONTROL) {
-			ferry__error_set(err, FERRY_EINVALID, "%s in migration "
-				"'%s' would end ferry's transaction", what,
-				m->pub.id);
-			ferry__error_hint(err, "remove it: ferry runs each "
-				"section in a transaction; or mark the section "
-				"'-- ferry:%s no-transaction'",
-				ferry__section_names[k]);
-		} else {
-			ferry__error_set(err, FERRY_EINVALID, "%s cannot run "
-				"inside a transaction (migration '%s')", what,
-				m->pub.id);
-			ferry__error_hint(err, "mark the section '-- ferry:%s "
-				"no-transaction'", ferry__section_names[k]);
-		}
-		ferry__error_at(err, src.file, src.line, src.column);
-		ferry__spans_clear(&spans);
-		return FERRY_EINVALID;
-	}
-	ferry__spans_clear(&spans);
-	return 0;
+	rc = ferry__split_each(text + m->sec[k].offset, m->sec[k].len,
+		db->drv->dialect, m->sec[k].no_transaction ? no_check :
+		check_stmt, &c, &serr);
+	if (rc == FERRY_EINVALID && serr.what)
+		return split_failed(err, m, k, text, &serr);
+	return rc;
 }
 
 static int check_items(run_ctx *ctx, int k, ferry_error *err)

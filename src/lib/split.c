@@ -380,15 +380,15 @@ static int stmt_ends(const stmt_state *st, ferry__dialect d)
 	return !st->trigger || st->last_end;
 }
 
-int ferry__split(ferry__spans *out, const char *text, size_t len,
-	ferry__dialect dialect, ferry__split_error *serr)
+int ferry__split_each(const char *text, size_t len, ferry__dialect dialect,
+	ferry__stmt_fn fn, void *payload, ferry__split_error *serr)
 {
 	lexer lx;
 	stmt_state st;
 	const char *start = NULL, *last = NULL;
 	tok_type t;
+	int rc;
 
-	memset(out, 0, sizeof(*out));
 	memset(&st, 0, sizeof(st));
 	lex_init(&lx, text, len, dialect);
 	while ((t = lex_next(&lx)) != T_EOF) {
@@ -398,7 +398,6 @@ int ferry__split(ferry__spans *out, const char *text, size_t len,
 				serr->what = lx.what;
 				serr->hint = NULL;
 			}
-			ferry__spans_clear(out);
 			return FERRY_EINVALID;
 		}
 		if (!start)
@@ -434,12 +433,11 @@ int ferry__split(ferry__spans *out, const char *text, size_t len,
 						"with INSERT, or COPY from a file "
 						"the server can read";
 				}
-				ferry__spans_clear(out);
 				return FERRY_EINVALID;
 			}
-			if (spans_push(out, (size_t)(start - text),
-					(size_t)(last - start)) < 0)
-				goto oom;
+			if ((rc = fn(payload, (size_t)(start - text),
+					(size_t)(last - start))) != 0)
+				return rc;
 			start = NULL;
 			memset(&st, 0, sizeof(st));
 			continue;
@@ -449,13 +447,26 @@ int ferry__split(ferry__spans *out, const char *text, size_t len,
 		st.last_end = 0;
 		st.last_semi = 0;
 	}
-	if (start && spans_push(out, (size_t)(start - text),
-			(size_t)(last - start)) < 0)
-		goto oom;
+	if (start)
+		return fn(payload, (size_t)(start - text), (size_t)(last - start));
 	return 0;
-oom:
-	ferry__spans_clear(out);
-	return FERRY_ENOMEM;
+}
+
+static int push_span(void *payload, size_t offset, size_t len)
+{
+	return spans_push(payload, offset, len) < 0 ? FERRY_ENOMEM : 0;
+}
+
+int ferry__split(ferry__spans *out, const char *text, size_t len,
+	ferry__dialect dialect, ferry__split_error *serr)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = ferry__split_each(text, len, dialect, push_span, out, serr);
+	if (rc < 0)
+		ferry__spans_clear(out);
+	return rc;
 }
 
 /*
