@@ -106,8 +106,6 @@ typedef struct {
 static int run_begin(run_ctx *ctx, ferry_db *db, const ferry_set *set,
 	ferry_error *err)
 {
-	int rc;
-
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->db = db;
 	ctx->set = set;
@@ -117,13 +115,38 @@ static int run_begin(run_ctx *ctx, ferry_db *db, const ferry_set *set,
 	if (db->read_only)
 		return ferry__error_set(err, FERRY_EINVALID, "database was "
 			"opened read-only");
-	if ((rc = db->drv->lock(db, err)) < 0)
-		return rc;
-	ctx->report->waited = db->waited;
-	if ((rc = ferry__ledger_load(db, &ctx->ledger, err)) < 0 ||
-		(rc = ferry__pairs_build(&ctx->pairs, set, &ctx->ledger, err)) < 0)
+	return 0;
+}
+
+/* Read the ledger (again) and pair it with the files. */
+static int run_read(run_ctx *ctx, ferry_error *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ctx->nitems; i++)
+		free(ctx->items[i].text);
+	free(ctx->items);
+	ctx->items = NULL;
+	ctx->nitems = 0;
+	ferry__pairs_clear(&ctx->pairs);
+	ferry__ledger_clear(&ctx->ledger);
+	if ((rc = ferry__ledger_load(ctx->db, &ctx->ledger, err)) < 0 ||
+		(rc = ferry__pairs_build(&ctx->pairs, ctx->set, &ctx->ledger,
+			err)) < 0)
 		return rc;
 	return 0;
+}
+
+/* Take the runner lock, and read again what the wait may have changed. */
+static int run_lock(run_ctx *ctx, ferry_error *err)
+{
+	int rc;
+
+	if ((rc = ctx->db->drv->lock(ctx->db, err)) < 0)
+		return rc;
+	ctx->report->waited = ctx->db->waited;
+	return run_read(ctx, err);
 }
 
 static void run_end(run_ctx *ctx)
@@ -888,7 +911,18 @@ int ferry_up(ferry_report **out, ferry_db *db, const ferry_set *set,
 			"invalid argument: 'opts' (version %u)", opts->version);
 	if ((rc = resolve_target(set, opts->to, &target, err)) < 0)
 		return rc;
+	/*
+	 * First without the lock: committed rows only ever add up, so if
+	 * nothing is pending now, nothing is, and a no-op touches nothing.
+	 * Else lock, and decide again on what the wait may have changed.
+	 */
 	if ((rc = run_begin(&ctx, db, set, err)) == 0 &&
+		(rc = run_read(&ctx, err)) == 0 &&
+		(rc = refuse_ahead(&ctx, err)) == 0 &&
+		(rc = refuse_drift(&ctx, err)) == 0 &&
+		(rc = collect_up(&ctx, target, opts->allow_out_of_order,
+			err)) == 0 && ctx.nitems > 0 &&
+		(rc = run_lock(&ctx, err)) == 0 &&
 		(rc = refuse_ahead(&ctx, err)) == 0 &&
 		(rc = refuse_drift(&ctx, err)) == 0 &&
 		(rc = collect_up(&ctx, target, opts->allow_out_of_order,
