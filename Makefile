@@ -9,7 +9,7 @@
 #   make asan            everything built with ASan+UBSan, and tested
 #   make check           test + asan: what CI runs
 #   make install PREFIX=/usr/local DESTDIR=
-#   make lint            cppcheck and clang-tidy over src/
+#   make lint            clang-format, cppcheck and clang-tidy over src/
 #   make format          clang-format in place
 #   make fuzz            short libFuzzer runs (clang)
 #   make bench           the benchmark in bench/ (not part of the tests)
@@ -174,7 +174,11 @@ uninstall:
 		$(DESTDIR)$(INCLUDEDIR)/ferry.h $(DESTDIR)$(LIBDIR)/pkgconfig/ferry.pc \
 		$(DESTDIR)$(MANDIR)/man1/ferry.1
 
+FORMAT_SRC := $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) src/lib/ferry_int.h src/cli/cli.h \
+	include/ferry.h tests/unit/clar.h
+
 lint:
+	clang-format --dry-run --Werror $(FORMAT_SRC)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr --suppress=missingIncludeSystem -Iinclude -Isrc/lib \
 		-D_GNU_SOURCE src/
@@ -183,7 +187,7 @@ lint:
 		$(shell $(PKG_CONFIG) --cflags $(LIB_PKGS) $(CLI_PKGS))
 
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) src/lib/*.h src/cli/*.h include/ferry.h
+	clang-format -i $(FORMAT_SRC)
 
 fuzz:
 	sh tests/fuzz/run.sh

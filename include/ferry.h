@@ -40,7 +40,7 @@ extern "C" {
 typedef enum {
 	FERRY_OK = 0,
 	FERRY_ERROR = -1,    /**< generic failure */
-	FERRY_EDB = -2,      /**< a migration or the database failed: exit 1 */
+	FERRY_EDB = -2,	     /**< a migration or the database failed: exit 1 */
 	FERRY_EINVALID = -3, /**< bad URL, file, argument: exit 2 */
 	FERRY_ELOCKED = -4,  /**< runner lock not had in time: exit 4 */
 	FERRY_EREFUSED = -5, /**< ahead, drift, out-of-order: exit 5 */
@@ -55,14 +55,14 @@ typedef enum {
  * these are written.
  */
 typedef struct {
-	int code;            /**< FERRY_OK when nothing failed */
-	char message[256];   /**< lowercase, no final period */
-	char detail[1024];   /**< server text, OS error, or "" */
-	char hint[256];      /**< what the user can do, or "" */
-	char sqlstate[6];    /**< PostgreSQL SQLSTATE, or "" */
-	char file[256];      /**< migration file of the failure, or "" */
-	int line;            /**< 1-based line in `file`, or 0 */
-	int column;          /**< 1-based column in `file`, or 0 */
+	int code;	   /**< FERRY_OK when nothing failed */
+	char message[256]; /**< lowercase, no final period */
+	char detail[1024]; /**< server text, OS error, or "" */
+	char hint[256];	   /**< what the user can do, or "" */
+	char sqlstate[6];  /**< PostgreSQL SQLSTATE, or "" */
+	char file[256];	   /**< migration file of the failure, or "" */
+	int line;	   /**< 1-based line in `file`, or 0 */
+	int column;	   /**< 1-based column in `file`, or 0 */
 } ferry_error;
 
 /** Reset an error value to "no error". */
@@ -83,15 +83,15 @@ typedef struct ferry_set ferry_set;
 
 /** One migration file of a set. Owned by the set. */
 typedef struct {
-	int64_t version;          /**< numeric version from the file name */
+	int64_t version;	  /**< numeric version from the file name */
 	const char *version_text; /**< the version in decimal, no zero padding */
-	const char *id;           /**< file name without ".sql": "0042_add_users" */
-	const char *name;         /**< name part: "add_users" */
-	const char *path;         /**< path as found: "migrations/0042_add_users.sql" */
-	const char *release;      /**< release it belongs to, or NULL */
-	int has_finish;           /**< the file has a `-- ferry:finish` section */
-	int has_down;             /**< the file has a `-- ferry:down` section */
-	int up_no_transaction;    /**< `-- ferry:up no-transaction` */
+	const char *id;	  /**< file name without ".sql": "0042_add_users" */
+	const char *name; /**< name part: "add_users" */
+	const char *path; /**< path as found: "migrations/0042_add_users.sql" */
+	const char *release;   /**< release it belongs to, or NULL */
+	int has_finish;	       /**< the file has a `-- ferry:finish` section */
+	int has_down;	       /**< the file has a `-- ferry:down` section */
+	int up_no_transaction; /**< `-- ferry:up no-transaction` */
 	int finish_no_transaction;
 	int down_no_transaction;
 } ferry_migration;
@@ -100,7 +100,7 @@ typedef struct {
 typedef struct {
 	const char *name;     /**< "2.1.0" */
 	int64_t last_version; /**< newest migration of the release */
-	int checkpoint;       /**< must be finished before later migrations go up */
+	int checkpoint; /**< must be finished before later migrations go up */
 } ferry_release;
 
 /**
@@ -119,8 +119,8 @@ typedef struct {
  *         duplicate version, bad marker, NUL byte, bad releases file),
  *         FERRY_ERROR (an I/O error) or FERRY_ENOMEM
  */
-FERRY_EXTERN int ferry_set_open(ferry_set **out, const char *dir,
-	ferry_error *err);
+FERRY_EXTERN int ferry_set_open(
+	ferry_set **out, const char *dir, ferry_error *err);
 
 /** Free a set; NULL does nothing. */
 FERRY_EXTERN void ferry_set_free(ferry_set *set);
@@ -132,15 +132,15 @@ FERRY_EXTERN const char *ferry_set_dir(const ferry_set *set);
 FERRY_EXTERN size_t ferry_set_count(const ferry_set *set);
 
 /** Migration `i` (0-based, in version order), or NULL when out of range. */
-FERRY_EXTERN const ferry_migration *ferry_set_get(const ferry_set *set,
-	size_t i);
+FERRY_EXTERN const ferry_migration *ferry_set_get(
+	const ferry_set *set, size_t i);
 
 /** Number of releases in the `releases` file, oldest first. */
 FERRY_EXTERN size_t ferry_set_release_count(const ferry_set *set);
 
 /** Release `i`, or NULL when out of range. */
-FERRY_EXTERN const ferry_release *ferry_set_release_get(const ferry_set *set,
-	size_t i);
+FERRY_EXTERN const ferry_release *ferry_set_release_get(
+	const ferry_set *set, size_t i);
 
 /**
  * Write a new, empty migration file from the template.
@@ -164,25 +164,26 @@ FERRY_EXTERN int ferry_migration_new(char **out, const char *dir,
  */
 
 typedef enum {
-	FERRY_EVENT_LOCK_WAIT,     /**< another runner holds the lock: `holder` */
+	FERRY_EVENT_LOCK_WAIT, /**< another runner holds the lock: `holder` */
 	FERRY_EVENT_LOCK_ACQUIRED, /**< the lock is ours, after waiting */
-	FERRY_EVENT_SECTION_START, /**< a section starts: `migration`, `section` */
+	FERRY_EVENT_SECTION_START, /**< a section starts: `migration`, `section`
+				    */
 	FERRY_EVENT_SECTION_DONE,  /**< it finished: `elapsed_ms` */
-	FERRY_EVENT_RESUME,        /**< a failed section resumes at `statement` */
-	FERRY_EVENT_NOTICE         /**< the server said something: `message` */
+	FERRY_EVENT_RESUME, /**< a failed section resumes at `statement` */
+	FERRY_EVENT_NOTICE  /**< the server said something: `message` */
 } ferry_event_type;
 
 /** A progress event. Everything in it is borrowed for the callback only. */
 typedef struct {
 	ferry_event_type type;
 	const ferry_migration *migration; /**< or NULL */
-	const char *section;              /**< "up", "finish", "down", or NULL */
-	const char *holder;               /**< lock holder text, or NULL */
+	const char *section; /**< "up", "finish", "down", or NULL */
+	const char *holder;  /**< lock holder text, or NULL */
 	int64_t elapsed_ms;
-	size_t index;                     /**< 1-based step number in this run */
-	size_t total;                     /**< steps in this run */
-	size_t statement;                 /**< 1-based statement, for RESUME */
-	const char *message;              /**< NOTICE: "NOTICE: ...", or NULL */
+	size_t index;	     /**< 1-based step number in this run */
+	size_t total;	     /**< steps in this run */
+	size_t statement;    /**< 1-based statement, for RESUME */
+	const char *message; /**< NOTICE: "NOTICE: ...", or NULL */
 } ferry_event;
 
 typedef void (*ferry_progress_cb)(const ferry_event *event, void *payload);
@@ -195,19 +196,22 @@ typedef void (*ferry_progress_cb)(const ferry_event *event, void *payload);
 typedef struct ferry_db ferry_db;
 
 typedef struct {
-	unsigned int version;       /**< FERRY_DB_OPTIONS_VERSION */
-	const char *table;          /**< ledger table; NULL for "ferry_migrations" */
-	const char *schema;         /**< PostgreSQL schema; NULL for "public" */
-	const char *base_dir;       /**< relative SQLite paths start here; NULL: cwd */
-	int lock_timeout_ms;        /**< wait for another runner; default 60000 */
-	int read_only;              /**< open for reading: never creates a file */
+	unsigned int version; /**< FERRY_DB_OPTIONS_VERSION */
+	const char *table;    /**< ledger table; NULL for "ferry_migrations" */
+	const char *schema;   /**< PostgreSQL schema; NULL for "public" */
+	const char *base_dir; /**< relative SQLite paths start here; NULL: cwd */
+	int lock_timeout_ms;  /**< wait for another runner; default 60000 */
+	int read_only;	      /**< open for reading: never creates a file */
 	ferry_progress_cb progress; /**< NULL, or called on progress events */
-	void *payload;              /**< passed to `progress` */
+	void *payload;		    /**< passed to `progress` */
 } ferry_db_options;
 
 #define FERRY_DB_OPTIONS_VERSION 1
 #define FERRY_DB_OPTIONS_INIT \
-	{ FERRY_DB_OPTIONS_VERSION, NULL, NULL, NULL, 60000, 0, NULL, NULL }
+	{ \
+		FERRY_DB_OPTIONS_VERSION, NULL, NULL, NULL, 60000, 0, NULL, \
+			NULL \
+	}
 
 /**
  * Connect to a database.
@@ -254,43 +258,47 @@ typedef struct {
 	int64_t version;
 	const char *version_text;
 	const char *name;
-	const char *release;   /**< from the files, else from the ledger; or NULL */
-	const char *state;     /**< "pending", "up", "complete" or "failed" */
-	const char *up_at;     /**< RFC 3339 UTC, or NULL */
-	const char *finish_at; /**< RFC 3339 UTC, or NULL */
-	int64_t up_ms;         /**< -1 when not applied */
-	int64_t finish_ms;     /**< -1 when not finished */
-	const char *applied_by;/**< "user@host", or NULL */
-	int drift;             /**< the file changed after it was applied */
-	int in_files;          /**< 0: applied, but no file has this version */
+	const char
+		*release;  /**< from the files, else from the ledger; or NULL */
+	const char *state; /**< "pending", "up", "complete" or "failed" */
+	const char *up_at; /**< RFC 3339 UTC, or NULL */
+	const char *finish_at;	/**< RFC 3339 UTC, or NULL */
+	int64_t up_ms;		/**< -1 when not applied */
+	int64_t finish_ms;	/**< -1 when not finished */
+	const char *applied_by; /**< "user@host", or NULL */
+	int drift;		/**< the file changed after it was applied */
+	int in_files;		/**< 0: applied, but no file has this version */
 	int has_finish;
-	int failed_statement;  /**< failed: 1-based statement it stopped at */
-	const char *error;     /**< failed: the error text, or NULL */
+	int failed_statement; /**< failed: 1-based statement it stopped at */
+	const char *error;    /**< failed: the error text, or NULL */
 } ferry_entry;
 
 /** Where a database stands against a migration set. */
 typedef struct {
 	const char *engine;
 	const char *server_version;
-	const char *database;          /**< URL, password masked */
-	int database_exists;           /**< 0: SQLite file not created yet */
+	const char *database; /**< URL, password masked */
+	int database_exists;  /**< 0: SQLite file not created yet */
 	int ledger_exists;
-	const char *head;              /**< newest version in the files, or NULL */
-	const char *current;           /**< newest version up or complete, or NULL */
-	const char *release_finished;  /**< newest release wholly complete, or NULL */
-	const char *release_in_flight; /**< release being rolled out ("2.0+3"), or NULL */
+	const char *head;    /**< newest version in the files, or NULL */
+	const char *current; /**< newest version up or complete, or NULL */
+	const char *release_finished;  /**< newest release wholly complete, or
+					  NULL */
+	const char *release_in_flight; /**< release being rolled out ("2.0+3"),
+					  or NULL */
 	size_t complete, up, pending, failed, unknown;
 	size_t ndrift;
-	const char *const *drift;      /**< versions whose files changed */
+	const char *const *drift; /**< versions whose files changed */
 	int lock_held;
-	const char *lock_holder;       /**< "pid 123 on host (user) since ...", or NULL */
-	const char *last_action;       /**< newest history action, or NULL */
+	const char *
+		lock_holder; /**< "pid 123 on host (user) since ...", or NULL */
+	const char *last_action; /**< newest history action, or NULL */
 	const char *last_version;
 	const char *last_by;
 	const char *last_at;
-	int last_success;              /**< 0 when the last action failed */
+	int last_success; /**< 0 when the last action failed */
 	size_t nentries;
-	const ferry_entry *entries;    /**< files and ledger merged, by version */
+	const ferry_entry *entries; /**< files and ledger merged, by version */
 } ferry_status;
 
 /**
@@ -311,21 +319,26 @@ FERRY_EXTERN void ferry_status_free(ferry_status *status);
  */
 
 typedef struct {
-	unsigned int version;     /**< FERRY_UP_OPTIONS_VERSION */
-	const char *to;           /**< a version or a release; NULL for head */
-	int allow_out_of_order;   /**< apply versions older than the newest applied */
-	int single_transaction;   /**< every pending migration in one transaction */
+	unsigned int version;	/**< FERRY_UP_OPTIONS_VERSION */
+	const char *to;		/**< a version or a release; NULL for head */
+	int allow_out_of_order; /**< apply versions older than the newest
+				   applied */
+	int single_transaction; /**< every pending migration in one transaction */
 } ferry_up_options;
 
 #define FERRY_UP_OPTIONS_VERSION 1
-#define FERRY_UP_OPTIONS_INIT { FERRY_UP_OPTIONS_VERSION, NULL, 0, 0 }
+#define FERRY_UP_OPTIONS_INIT \
+	{ \
+		FERRY_UP_OPTIONS_VERSION, NULL, 0, 0 \
+	}
 
 /** One step a run took. Owned by its report. */
 typedef struct {
-	const char *action;   /**< "up", "finish", "down" */
+	const char *action; /**< "up", "finish", "down" */
 	const ferry_migration *migration;
 	int64_t elapsed_ms;
-	size_t resumed_at;    /**< 1-based statement a resumed section restarted at, or 0 */
+	size_t resumed_at; /**< 1-based statement a resumed section restarted
+			      at, or 0 */
 } ferry_step;
 
 /** What a run did. */
@@ -333,8 +346,8 @@ typedef struct ferry_report ferry_report;
 
 /** Steps taken, in order. */
 FERRY_EXTERN size_t ferry_report_count(const ferry_report *report);
-FERRY_EXTERN const ferry_step *ferry_report_get(const ferry_report *report,
-	size_t i);
+FERRY_EXTERN const ferry_step *ferry_report_get(
+	const ferry_report *report, size_t i);
 /** The newest version applied to the database after the run, or NULL. */
 FERRY_EXTERN const char *ferry_report_version(const ferry_report *report);
 /** The release of that version, or NULL. */
@@ -379,15 +392,16 @@ FERRY_EXTERN int ferry_up(ferry_report **out, ferry_db *db,
 /** One row of the audit log. */
 typedef struct {
 	int64_t id;
-	const char *at;          /**< RFC 3339 UTC */
-	const char *action;      /**< "up", "finish", "down", "stamp", "repair", ... */
-	const char *version;     /**< or NULL */
-	const char *name;        /**< or NULL */
-	const char *release;     /**< or NULL */
-	const char *by;          /**< "user@host" */
-	int64_t duration_ms;     /**< -1 when not measured */
+	const char *at; /**< RFC 3339 UTC */
+	const char
+		*action; /**< "up", "finish", "down", "stamp", "repair", ... */
+	const char *version; /**< or NULL */
+	const char *name;    /**< or NULL */
+	const char *release; /**< or NULL */
+	const char *by;	     /**< "user@host" */
+	int64_t duration_ms; /**< -1 when not measured */
 	int success;
-	const char *error;       /**< the failure, or NULL */
+	const char *error; /**< the failure, or NULL */
 	const char *ferry_version;
 } ferry_history_entry;
 
@@ -400,8 +414,8 @@ typedef struct ferry_history ferry_history;
  * @param limit     at most this many rows; 0 for all
  * @return 0, FERRY_EDB or FERRY_ENOMEM
  */
-FERRY_EXTERN int ferry_history_get(ferry_history **out, ferry_db *db,
-	size_t limit, ferry_error *err);
+FERRY_EXTERN int ferry_history_get(
+	ferry_history **out, ferry_db *db, size_t limit, ferry_error *err);
 FERRY_EXTERN size_t ferry_history_count(const ferry_history *history);
 FERRY_EXTERN const ferry_history_entry *ferry_history_at(
 	const ferry_history *history, size_t i);

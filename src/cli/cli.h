@@ -44,27 +44,27 @@ struct cli_ctx {
 	/* resolved by cli_setup() */
 	char *database_url;
 	char *migrations_dir;
-	char *base_dir;       /* where relative paths in the database URL start */
+	char *base_dir; /* where relative paths in the database URL start */
 	char *table_name;
 	char *schema_name;
 	int lock_timeout_ms;
-	int color_out;        /* colour on stdout */
-	int color_err;        /* colour on stderr */
-	int progress_open;    /* a progress line waits for its end */
+	int color_out;	   /* colour on stdout */
+	int color_err;	   /* colour on stderr */
+	int progress_open; /* a progress line waits for its end */
 	ferry_db *db;
 	ferry_set *set;
 	/* config file values, kept to be freed */
 	char *conf_database, *conf_dir, *conf_table, *conf_schema;
 	char *conf_lock_timeout, *conf_backup_dir;
 	int conf_lock_timeout_line;
-	int config_optional;  /* init: --config may name a file not made yet */
-	char *conf_path;      /* the file read; its directory anchors paths */
+	int config_optional; /* init: --config may name a file not made yet */
+	char *conf_path;     /* the file read; its directory anchors paths */
 };
 
 /* What a command needs before it runs. */
-#define CLI_NEEDS_SET 1u   /* the migration set, read and checked */
-#define CLI_NEEDS_DB 2u    /* the database, open for writing */
-#define CLI_READS_DB 4u    /* the database, open for reading */
+#define CLI_NEEDS_SET 1u /* the migration set, read and checked */
+#define CLI_NEEDS_DB 2u	 /* the database, open for writing */
+#define CLI_READS_DB 4u	 /* the database, open for reading */
 
 struct cli_command {
 	const char *name;
@@ -82,10 +82,10 @@ extern const struct cli_command cli_commands[];
 enum { CLI_FLAG, CLI_VALUE };
 
 struct cli_opt {
-	const char *name;  /* long name, without "--" */
-	char short_name;   /* or 0 */
-	int kind;          /* CLI_FLAG or CLI_VALUE */
-	const char *arg;   /* the value's name in help, e.g. "URL" */
+	const char *name; /* long name, without "--" */
+	char short_name;  /* or 0 */
+	int kind;	  /* CLI_FLAG or CLI_VALUE */
+	const char *arg;  /* the value's name in help, e.g. "URL" */
 	const char *help;
 };
 
@@ -126,8 +126,8 @@ void cli_teardown(struct cli_ctx *ctx);
 int cli_config_load(struct cli_ctx *ctx);
 
 /* Print help for the whole tool, or for one command. */
-void cli_print_help(const struct cli_command *cmd, const struct cli_help *help,
-	FILE *out);
+void cli_print_help(
+	const struct cli_command *cmd, const struct cli_help *help, FILE *out);
 void cli_print_main_help(FILE *out);
 
 /*

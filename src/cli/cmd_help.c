@@ -8,12 +8,9 @@
 
 static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
 
-static const struct cli_help help = {
-	"help [COMMAND]",
-	"Show the list of commands, or the help of one command.",
-	opts,
-	"  ferry help up\n"
-};
+static const struct cli_help help = { "help [COMMAND]",
+	"Show the list of commands, or the help of one command.", opts,
+	"  ferry help up\n" };
 
 int cmd_help(int argc, char **argv, struct cli_ctx *ctx)
 {

@@ -12,15 +12,13 @@ static const struct cli_opt opts[] = {
 	{ NULL, 0, 0, NULL, NULL }
 };
 
-static const struct cli_help help = {
-	"history [--limit N] [--json]",
+static const struct cli_help help = { "history [--limit N] [--json]",
 	"The audit log kept in the database, newest first: every up, finish,\n"
 	"down, stamp and repair, and every failure, with when, who (user@host),\n"
 	"how long and the error. Needs no migration files.",
 	opts,
 	"  ferry history --limit 10\n"
-	"  ferry history --json | jq '.[] | select(.success == false)'\n"
-};
+	"  ferry history --json | jq '.[] | select(.success == false)'\n" };
 
 static int on_opt(void *data, int index, const char *value)
 {
@@ -37,20 +35,22 @@ static json_t *history_json(const ferry_history *h)
 	for (i = 0; i < ferry_history_count(h); i++) {
 		const ferry_history_entry *e = ferry_history_at(h, i);
 
-		json_array_append_new(arr, json_pack(
-			"{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}",
-			"id", (json_int_t)e->id,
-			"at", cli_json_str(e->at),
-			"action", cli_json_str(e->action),
-			"version", cli_json_str(e->version),
-			"name", cli_json_str(e->name),
-			"release", cli_json_str(e->release),
-			"by", cli_json_str(e->by),
-			"duration_ms", e->duration_ms < 0 ? json_null() :
-				json_integer(e->duration_ms),
-			"success", e->success,
-			"error", cli_json_str(e->error),
-			"ferry_version", cli_json_str(e->ferry_version)));
+		json_array_append_new(arr,
+			json_pack(
+				"{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}",
+				"id", (json_int_t)e->id, "at",
+				cli_json_str(e->at), "action",
+				cli_json_str(e->action), "version",
+				cli_json_str(e->version), "name",
+				cli_json_str(e->name), "release",
+				cli_json_str(e->release), "by",
+				cli_json_str(e->by), "duration_ms",
+				e->duration_ms < 0
+					? json_null()
+					: json_integer(e->duration_ms),
+				"success", e->success, "error",
+				cli_json_str(e->error), "ferry_version",
+				cli_json_str(e->ferry_version)));
 	}
 	return arr;
 }
@@ -76,7 +76,8 @@ static void print_history(struct cli_ctx *ctx, const ferry_history *h)
 		cli_format_ms(took, sizeof(took), e->duration_ms);
 		if (e->success)
 			snprintf(result, sizeof(result), "%sok%s",
-				cli_color(c, CLI_GREEN), cli_color(c, CLI_RESET));
+				cli_color(c, CLI_GREEN),
+				cli_color(c, CLI_RESET));
 		else
 			snprintf(result, sizeof(result), "%sfailed%s: %s",
 				cli_color(c, CLI_RED), cli_color(c, CLI_RESET),
@@ -102,8 +103,8 @@ int cmd_history(int argc, char **argv, struct cli_ctx *ctx)
 	long limit = 0;
 	int npos, rc;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &limit_arg,
-			&npos)) >= 0)
+	if ((rc = cli_parse(
+		     ctx, &help, argc, argv, on_opt, &limit_arg, &npos)) >= 0)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'history' takes no arguments");
@@ -112,8 +113,10 @@ int cmd_history(int argc, char **argv, struct cli_ctx *ctx)
 
 		limit = strtol(limit_arg, &end, 10);
 		if (*end || end == limit_arg || limit < 1)
-			return cli_usage(ctx, "'--limit' needs a positive "
-				"number, not '%s'", limit_arg);
+			return cli_usage(ctx,
+				"'--limit' needs a positive "
+				"number, not '%s'",
+				limit_arg);
 	}
 	if ((rc = cli_setup(ctx)) >= 0)
 		return rc;

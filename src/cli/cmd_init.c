@@ -90,7 +90,8 @@ static int make_dirs(struct cli_ctx *ctx, const char *dir)
 		if (S_ISDIR(st.st_mode))
 			return 0;
 		cli_error(ctx, "'%s' exists and is not a directory", dir);
-		cli_hint(ctx, "move it away, or name another directory with "
+		cli_hint(ctx,
+			"move it away, or name another directory with "
 			"--dir");
 		return -CLI_EXIT_USAGE;
 	}
@@ -105,7 +106,8 @@ static int make_dirs(struct cli_ctx *ctx, const char *dir)
 	}
 	if (mkdir(dir, 0755) == 0)
 		return 1;
-	cli_error(ctx, "cannot create directory '%s': %s", dir, strerror(errno));
+	cli_error(
+		ctx, "cannot create directory '%s': %s", dir, strerror(errno));
 	return -CLI_EXIT_FAILED;
 }
 
@@ -157,9 +159,10 @@ int cmd_init(int argc, char **argv, struct cli_ctx *ctx)
 	if (made_conf < 0)
 		return CLI_EXIT_FAILED;
 	if (ctx->json)
-		return cli_json_print(ctx, json_pack("{s:s,s:b,s:s,s:b}",
-			"dir", ctx->migrations_dir, "dir_created", made_dir,
-			"config", conf, "config_created", made_conf));
+		return cli_json_print(ctx,
+			json_pack("{s:s,s:b,s:s,s:b}", "dir",
+				ctx->migrations_dir, "dir_created", made_dir,
+				"config", conf, "config_created", made_conf));
 	if (!ctx->quiet) {
 		printf("%s %s/\n", made_dir ? "created" : "exists ",
 			ctx->migrations_dir);

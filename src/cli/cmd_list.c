@@ -10,16 +10,14 @@
 
 static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
 
-static const struct cli_help help = {
-	"list [--json]",
+static const struct cli_help help = { "list [--json]",
 	"One line per migration, oldest first: version, name, release, state\n"
 	"(pending, up, complete, failed), when its up section was applied and\n"
 	"how long it took, and a note for drift (the file changed after it was\n"
 	"applied) or for a version the files do not have.",
 	opts,
 	"  ferry list\n"
-	"  ferry list --json | jq '.[] | select(.state == \"pending\")'\n"
-};
+	"  ferry list --json | jq '.[] | select(.state == \"pending\")'\n" };
 
 static json_t *ms_json(long long ms)
 {
@@ -34,19 +32,17 @@ static json_t *list_json(const ferry_status *st)
 	for (i = 0; i < st->nentries; i++) {
 		const ferry_entry *e = &st->entries[i];
 
-		json_array_append_new(arr, json_pack(
-			"{s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:b,s:b,s:b}",
-			"version", e->version_text,
-			"name", e->name,
-			"release", cli_json_str(e->release),
-			"state", e->state,
-			"up_at", cli_json_str(e->up_at),
-			"finish_at", cli_json_str(e->finish_at),
-			"up_ms", ms_json(e->up_ms),
-			"finish_ms", ms_json(e->finish_ms),
-			"drift", e->drift,
-			"in_files", e->in_files,
-			"has_finish", e->has_finish));
+		json_array_append_new(arr,
+			json_pack(
+				"{s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:b,s:b,s:b}",
+				"version", e->version_text, "name", e->name,
+				"release", cli_json_str(e->release), "state",
+				e->state, "up_at", cli_json_str(e->up_at),
+				"finish_at", cli_json_str(e->finish_at),
+				"up_ms", ms_json(e->up_ms), "finish_ms",
+				ms_json(e->finish_ms), "drift", e->drift,
+				"in_files", e->in_files, "has_finish",
+				e->has_finish));
 	}
 	return arr;
 }

@@ -13,8 +13,7 @@ static const struct cli_opt opts[] = {
 	{ NULL, 0, 0, NULL, NULL }
 };
 
-static const struct cli_help help = {
-	"new NAME [--seq]",
+static const struct cli_help help = { "new NAME [--seq]",
 	"Write a new migration file NAME into the migration directory and\n"
 	"print its path. The version is the current UTC time (YYYYMMDDHHMMSS),\n"
 	"or with --seq the next number. NAME has letters, digits, '_' and '-'.\n"
@@ -22,8 +21,7 @@ static const struct cli_help help = {
 	"must wait until the previous release is gone.",
 	opts,
 	"  ferry new add_users\n"
-	"  ferry new --seq add_orders\n"
-};
+	"  ferry new --seq add_orders\n" };
 
 static int on_opt(void *data, int index, const char *value)
 {
@@ -42,13 +40,14 @@ int cmd_new(int argc, char **argv, struct cli_ctx *ctx)
 	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &seq, &npos)) >= 0)
 		return rc;
 	if (npos != 1)
-		return cli_usage(ctx, npos ? "'new' takes one name" :
-			"'new' needs a name, e.g. 'ferry new add_users'");
+		return cli_usage(ctx,
+			npos ? "'new' takes one name"
+			     : "'new' needs a name, e.g. 'ferry new add_users'");
 	if ((rc = cli_setup(ctx)) >= 0)
 		return rc;
 	ferry_error_init(&err);
-	if (ferry_migration_new(&path, ctx->migrations_dir, argv[0], seq,
-			&err) < 0)
+	if (ferry_migration_new(
+		    &path, ctx->migrations_dir, argv[0], seq, &err) < 0)
 		return cli_fail(ctx, &err);
 	if (ctx->json)
 		rc = cli_json_print(ctx, json_pack("{s:s}", "path", path));

@@ -14,8 +14,7 @@ static const struct cli_opt opts[] = {
 	{ NULL, 0, 0, NULL, NULL }
 };
 
-static const struct cli_help help = {
-	"status [--exit-code] [--json]",
+static const struct cli_help help = { "status [--exit-code] [--json]",
 	"Show where the database stands against the migration files: engine\n"
 	"and server version, the database (password masked), the release\n"
 	"finished and the release in flight, the version applied and the\n"
@@ -25,8 +24,7 @@ static const struct cli_help help = {
 	opts,
 	"  ferry status\n"
 	"  ferry status --json | jq .counts\n"
-	"  ferry status --exit-code || ferry up\n"
-};
+	"  ferry status --exit-code || ferry up\n" };
 
 static int on_opt(void *data, int index, const char *value)
 {
@@ -44,32 +42,24 @@ static json_t *status_json(const ferry_status *st)
 	for (i = 0; i < st->ndrift; i++)
 		json_array_append_new(drift, json_string(st->drift[i]));
 	if (st->last_action)
-		last = json_pack("{s:o,s:o,s:o,s:o,s:b}",
-			"action", cli_json_str(st->last_action),
-			"version", cli_json_str(st->last_version),
-			"by", cli_json_str(st->last_by),
-			"at", cli_json_str(st->last_at),
-			"success", st->last_success);
+		last = json_pack("{s:o,s:o,s:o,s:o,s:b}", "action",
+			cli_json_str(st->last_action), "version",
+			cli_json_str(st->last_version), "by",
+			cli_json_str(st->last_by), "at",
+			cli_json_str(st->last_at), "success", st->last_success);
 	doc = json_pack("{s:s,s:s,s:s,s:b,s:b,s:o,s:o,s:o,s:o,"
-		"s:{s:I,s:I,s:I,s:I,s:I},s:o,s:{s:b,s:o},s:o}",
-		"engine", st->engine,
-		"server_version", st->server_version,
-		"database", st->database,
-		"database_exists", st->database_exists,
-		"ledger_exists", st->ledger_exists,
+			"s:{s:I,s:I,s:I,s:I,s:I},s:o,s:{s:b,s:o},s:o}",
+		"engine", st->engine, "server_version", st->server_version,
+		"database", st->database, "database_exists",
+		st->database_exists, "ledger_exists", st->ledger_exists,
 		"release_finished", cli_json_str(st->release_finished),
 		"release_in_flight", cli_json_str(st->release_in_flight),
-		"head", cli_json_str(st->head),
-		"current", cli_json_str(st->current),
-		"counts",
-		"complete", (json_int_t)st->complete,
-		"up", (json_int_t)st->up,
-		"pending", (json_int_t)st->pending,
-		"failed", (json_int_t)st->failed,
-		"unknown", (json_int_t)st->unknown,
-		"drift", drift,
-		"lock", "held", st->lock_held,
-		"holder", cli_json_str(st->lock_holder),
+		"head", cli_json_str(st->head), "current",
+		cli_json_str(st->current), "counts", "complete",
+		(json_int_t)st->complete, "up", (json_int_t)st->up, "pending",
+		(json_int_t)st->pending, "failed", (json_int_t)st->failed,
+		"unknown", (json_int_t)st->unknown, "drift", drift, "lock",
+		"held", st->lock_held, "holder", cli_json_str(st->lock_holder),
 		"last_action", last);
 	return doc;
 }
@@ -109,11 +99,12 @@ static void print_counts(const ferry_status *st, FILE *out, int c)
 	if (st->up)
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
 			", %zu up (finish pending)", st->up);
-	n += snprintf(buf + n, sizeof(buf) - (size_t)n, ", %zu pending",
-		st->pending);
+	n += snprintf(
+		buf + n, sizeof(buf) - (size_t)n, ", %zu pending", st->pending);
 	if (st->failed)
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, ", %s%zu failed%s",
-			cli_color(c, CLI_RED), st->failed, cli_color(c, CLI_RESET));
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
+			", %s%zu failed%s", cli_color(c, CLI_RED), st->failed,
+			cli_color(c, CLI_RESET));
 	if (st->unknown)
 		snprintf(buf + n, sizeof(buf) - (size_t)n,
 			", %s%zu not in the files%s", cli_color(c, CLI_RED),
@@ -143,19 +134,26 @@ static void print_waiting(const ferry_status *st, FILE *out, int c)
 			continue;
 		shown++;
 		if (!e->in_files)
-			snprintf(note, sizeof(note), "applied, but no file has it");
+			snprintf(note, sizeof(note),
+				"applied, but no file has it");
 		else if (e->drift)
-			snprintf(note, sizeof(note), "file changed after it was "
+			snprintf(note, sizeof(note),
+				"file changed after it was "
 				"applied");
 		else if (strcmp(e->state, "failed") == 0)
 			snprintf(note, sizeof(note), "stopped at statement %d",
 				e->failed_statement);
 		else if (strcmp(e->state, "up") == 0)
 			snprintf(note, sizeof(note), "finish pending");
-		snprintf(state, sizeof(state), "%s%s%s", cli_color(c, bad ?
-			CLI_RED : strcmp(e->state, "up") == 0 ? CLI_YELLOW : ""),
-			e->state, cli_color(c && (bad || strcmp(e->state, "up") == 0),
-			CLI_RESET));
+		snprintf(state, sizeof(state), "%s%s%s",
+			cli_color(c,
+				bad ? CLI_RED
+					: strcmp(e->state, "up") == 0
+					? CLI_YELLOW
+					: ""),
+			e->state,
+			cli_color(c && (bad || strcmp(e->state, "up") == 0),
+				CLI_RESET));
 		row[0] = state;
 		row[1] = e->version_text;
 		row[2] = e->name;
@@ -167,7 +165,8 @@ static void print_waiting(const ferry_status *st, FILE *out, int c)
 		fputc('\n', out);
 		cli_table_print(&t, out, c);
 		if (total > shown)
-			fprintf(out, "... and %zu more ('ferry list' shows all)\n",
+			fprintf(out,
+				"... and %zu more ('ferry list' shows all)\n",
 				total - shown);
 	}
 	cli_table_free(&t);
@@ -180,8 +179,8 @@ static void print_status(struct cli_ctx *ctx, const ferry_status *st)
 	char buf[1200];
 
 	snprintf(buf, sizeof(buf), "%s (%s %s)%s", st->database, st->engine,
-		st->server_version, st->database_exists ? "" :
-		", not created yet");
+		st->server_version,
+		st->database_exists ? "" : ", not created yet");
 	line(out, c, "database", "%s", buf);
 	print_releases(st, out, c);
 	snprintf(buf, sizeof(buf), "%s%s; newest file %s",
@@ -197,14 +196,15 @@ static void print_status(struct cli_ctx *ctx, const ferry_status *st)
 			n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%s%s",
 				i ? ", " : "", st->drift[i]);
 		fprintf(out, "%s%-12s%s%s%s (changed after applied)%s\n",
-			cli_color(c, CLI_BOLD), "drift", cli_color(c, CLI_RESET),
-			cli_color(c, CLI_RED), buf, cli_color(c, CLI_RESET));
+			cli_color(c, CLI_BOLD), "drift",
+			cli_color(c, CLI_RESET), cli_color(c, CLI_RED), buf,
+			cli_color(c, CLI_RESET));
 	} else {
 		line(out, c, "drift", "%s", "none");
 	}
 	if (st->lock_held) {
-		snprintf(buf, sizeof(buf), "held by %s", st->lock_holder ?
-			st->lock_holder : "another process");
+		snprintf(buf, sizeof(buf), "held by %s",
+			st->lock_holder ? st->lock_holder : "another process");
 		line(out, c, "lock", "%s", buf);
 	} else {
 		line(out, c, "lock", "%s", "free");
@@ -214,8 +214,8 @@ static void print_status(struct cli_ctx *ctx, const ferry_status *st)
 			st->last_action, st->last_version ? " " : "",
 			st->last_version ? st->last_version : "",
 			st->last_success ? "" : " failed",
-			st->last_by ? st->last_by : "?", st->last_at ? st->last_at :
-			"?");
+			st->last_by ? st->last_by : "?",
+			st->last_at ? st->last_at : "?");
 		line(out, c, "last action", "%s", buf);
 	} else {
 		line(out, c, "last action", "%s", "none");
@@ -229,8 +229,8 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error err;
 	int npos, rc, exit_code = 0;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &exit_code,
-			&npos)) >= 0)
+	if ((rc = cli_parse(
+		     ctx, &help, argc, argv, on_opt, &exit_code, &npos)) >= 0)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'status' takes no arguments");
@@ -247,8 +247,8 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if (rc == CLI_EXIT_OK && exit_code && (st->ndrift || st->unknown))
 		rc = CLI_EXIT_REFUSED;
-	else if (rc == CLI_EXIT_OK && exit_code && (st->pending || st->up ||
-		st->failed))
+	else if (rc == CLI_EXIT_OK && exit_code &&
+		(st->pending || st->up || st->failed))
 		rc = CLI_EXIT_NO;
 	ferry_status_free(st);
 	return rc;

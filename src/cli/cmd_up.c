@@ -57,19 +57,20 @@ static int print_json(struct cli_ctx *ctx, const ferry_report *r)
 	for (i = 0; i < ferry_report_count(r); i++) {
 		const ferry_step *s = ferry_report_get(r, i);
 
-		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:o,s:I}",
-			"action", s->action,
-			"version", s->migration->version_text,
-			"name", s->migration->name,
-			"release", cli_json_str(s->migration->release),
-			"ms", (json_int_t)s->elapsed_ms));
+		json_array_append_new(arr,
+			json_pack("{s:s,s:s,s:s,s:o,s:I}", "action", s->action,
+				"version", s->migration->version_text, "name",
+				s->migration->name, "release",
+				cli_json_str(s->migration->release), "ms",
+				(json_int_t)s->elapsed_ms));
 	}
-	return cli_json_print(ctx, json_pack("{s:o,s:b}", "applied", arr,
-		"waited", ferry_report_waited(r)));
+	return cli_json_print(ctx,
+		json_pack("{s:o,s:b}", "applied", arr, "waited",
+			ferry_report_waited(r)));
 }
 
-static void print_summary(struct cli_ctx *ctx, const ferry_report *r,
-	const char *to)
+static void print_summary(
+	struct cli_ctx *ctx, const ferry_report *r, const char *to)
 {
 	size_t n = ferry_report_count(r);
 	const char *release = ferry_report_release(r);
@@ -79,7 +80,7 @@ static void print_summary(struct cli_ctx *ctx, const ferry_report *r,
 	if (n == 0) {
 		if (ferry_report_waited(r))
 			printf("nothing to do: another ferry applied the "
-				"migrations while this one waited\n");
+			       "migrations while this one waited\n");
 		else
 			printf("nothing to do: every migration%s%s is applied\n",
 				to ? " up to " : "", to ? to : "");
@@ -101,8 +102,10 @@ int cmd_up(int argc, char **argv, struct cli_ctx *ctx)
 	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) >= 0)
 		return rc;
 	if (npos > 0)
-		return cli_usage(ctx, "'up' takes no arguments; to stop at a "
-			"version, use --to %s", argv[0]);
+		return cli_usage(ctx,
+			"'up' takes no arguments; to stop at a "
+			"version, use --to %s",
+			argv[0]);
 	if ((rc = cli_setup(ctx)) >= 0)
 		return rc;
 	ferry_error_init(&err);

@@ -8,12 +8,8 @@
 
 static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
 
-static const struct cli_help help = {
-	"version",
-	"Print the version of ferry (also: ferry --version).",
-	opts,
-	NULL
-};
+static const struct cli_help help = { "version",
+	"Print the version of ferry (also: ferry --version).", opts, NULL };
 
 int cmd_version(int argc, char **argv, struct cli_ctx *ctx)
 {

@@ -14,9 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const keys[] = {
-	"database", "dir", "table", "schema", "lock_timeout", "backup_dir", NULL
-};
+static const char *const keys[] = { "database", "dir", "table", "schema",
+	"lock_timeout", "backup_dir", NULL };
 
 static char *trim(char *s)
 {
@@ -27,8 +26,9 @@ static char *trim(char *s)
 	e = s + strlen(s);
 	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
-	if (e - s >= 2 && ((s[0] == '"' && e[-1] == '"') ||
-		(s[0] == '\'' && e[-1] == '\''))) {
+	if (e - s >= 2 &&
+		((s[0] == '"' && e[-1] == '"') ||
+			(s[0] == '\'' && e[-1] == '\''))) {
 		e[-1] = '\0';
 		s++;
 	}
@@ -50,8 +50,8 @@ static char **slot(struct cli_ctx *ctx, const char *key)
 	return &ctx->conf_backup_dir;
 }
 
-static int bad_key(struct cli_ctx *ctx, const char *path, int line,
-	const char *key)
+static int bad_key(
+	struct cli_ctx *ctx, const char *path, int line, const char *key)
 {
 	struct cli_suggest sg;
 	int i;
@@ -63,13 +63,14 @@ static int bad_key(struct cli_ctx *ctx, const char *path, int line,
 	if (sg.best)
 		cli_hint(ctx, "did you mean '%s'?", sg.best);
 	else
-		cli_hint(ctx, "the settings are database, dir, table, schema, "
+		cli_hint(ctx,
+			"the settings are database, dir, table, schema, "
 			"lock_timeout and backup_dir");
 	return CLI_EXIT_USAGE;
 }
 
-static int parse_line(struct cli_ctx *ctx, const char *path, int line,
-	char *text)
+static int parse_line(
+	struct cli_ctx *ctx, const char *path, int line, char *text)
 {
 	char *eq, *key, *value, **dst;
 	int i;
@@ -187,42 +188,48 @@ static int resolve(struct cli_ctx *ctx)
 	char *cdir = conf_dir(ctx);
 
 	if (ctx->database || env("DATABASE_URL")) {
-		ctx->database_url = strdup(ctx->database ? ctx->database :
-			env("DATABASE_URL"));
+		ctx->database_url = strdup(
+			ctx->database ? ctx->database : env("DATABASE_URL"));
 	} else if (ctx->conf_database) {
 		ctx->database_url = strdup(ctx->conf_database);
 		ctx->base_dir = cdir ? strdup(cdir) : NULL;
 	}
 	if (ctx->dir || env("FERRY_DIR"))
-		ctx->migrations_dir = strdup(ctx->dir ? ctx->dir :
-			env("FERRY_DIR"));
+		ctx->migrations_dir =
+			strdup(ctx->dir ? ctx->dir : env("FERRY_DIR"));
 	else if (ctx->conf_dir)
 		ctx->migrations_dir = relative_to(cdir, ctx->conf_dir);
 	else
 		ctx->migrations_dir = relative_to(cdir, "migrations");
 	free(cdir);
-	ctx->table_name = strdup(ctx->table ? ctx->table : env("FERRY_TABLE") ?
-		env("FERRY_TABLE") : ctx->conf_table ? ctx->conf_table :
-		"ferry_migrations");
-	ctx->schema_name = strdup(ctx->schema ? ctx->schema :
-		env("FERRY_SCHEMA") ? env("FERRY_SCHEMA") : ctx->conf_schema ?
-		ctx->conf_schema : "public");
+	ctx->table_name = strdup(ctx->table  ? ctx->table
+			: env("FERRY_TABLE") ? env("FERRY_TABLE")
+			: ctx->conf_table    ? ctx->conf_table
+					     : "ferry_migrations");
+	ctx->schema_name = strdup(ctx->schema ? ctx->schema
+			: env("FERRY_SCHEMA") ? env("FERRY_SCHEMA")
+			: ctx->conf_schema    ? ctx->conf_schema
+					      : "public");
 	if (!ctx->migrations_dir || !ctx->table_name || !ctx->schema_name) {
 		cli_error(ctx, "out of memory");
 		return CLI_EXIT_FAILED;
 	}
-	lt = ctx->lock_timeout ? ctx->lock_timeout : env("FERRY_LOCK_TIMEOUT") ?
-		env("FERRY_LOCK_TIMEOUT") : ctx->conf_lock_timeout;
+	lt = ctx->lock_timeout		    ? ctx->lock_timeout
+		: env("FERRY_LOCK_TIMEOUT") ? env("FERRY_LOCK_TIMEOUT")
+					    : ctx->conf_lock_timeout;
 	ctx->lock_timeout_ms = 60000;
 	if (!lt || (ctx->lock_timeout_ms = cli_parse_duration(lt)) >= 0)
 		return -1;
 	if (lt != ctx->conf_lock_timeout)
-		return cli_usage(ctx, "invalid lock timeout '%s'; give seconds, "
-			"e.g. 30, 30s, 500ms or 2m", lt);
+		return cli_usage(ctx,
+			"invalid lock timeout '%s'; give seconds, "
+			"e.g. 30, 30s, 500ms or 2m",
+			lt);
 	/* From the file: say where, as for every other bad line of it. */
-	cli_error(ctx, "%s:%d: invalid lock timeout '%s'; give seconds, e.g. "
-		"30, 30s, 500ms or 2m", ctx->conf_path, ctx->conf_lock_timeout_line,
-		lt);
+	cli_error(ctx,
+		"%s:%d: invalid lock timeout '%s'; give seconds, e.g. "
+		"30, 30s, 500ms or 2m",
+		ctx->conf_path, ctx->conf_lock_timeout_line, lt);
 	return CLI_EXIT_USAGE;
 }
 
@@ -259,7 +266,8 @@ int cli_setup(struct cli_ctx *ctx)
 		return -1;
 	if (!ctx->database_url) {
 		cli_error(ctx, "no database given");
-		cli_hint(ctx, "pass -d URL, set DATABASE_URL, or write "
+		cli_hint(ctx,
+			"pass -d URL, set DATABASE_URL, or write "
 			"'database = URL' in ferry.conf");
 		return CLI_EXIT_USAGE;
 	}

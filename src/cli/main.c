@@ -12,7 +12,8 @@
 #include <string.h>
 
 const struct cli_command cli_commands[] = {
-	{ "init", cmd_init, 0, "create migrations/ and a commented ferry.conf" },
+	{ "init", cmd_init, 0,
+		"create migrations/ and a commented ferry.conf" },
 	{ "new", cmd_new, 0, "write a new migration file and print its path" },
 	{ "status", cmd_status, CLI_NEEDS_SET | CLI_READS_DB,
 		"show where the database stands" },
@@ -45,8 +46,10 @@ int cli_unknown_command(struct cli_ctx *ctx, const char *name)
 	cli_suggest_init(&sg, name);
 	for (c = cli_commands; c->name; c++)
 		cli_suggest_try(&sg, c->name);
-	fprintf(stderr, "ferry: '%s' is not a ferry command. See "
-		"'ferry --help'.\n", name);
+	fprintf(stderr,
+		"ferry: '%s' is not a ferry command. See "
+		"'ferry --help'.\n",
+		name);
 	if (sg.best)
 		cli_hint(ctx, "did you mean '%s'?", sg.best);
 	return CLI_EXIT_USAGE;

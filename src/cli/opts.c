@@ -55,7 +55,8 @@ static int distance(const char *a, const char *b)
 				best = d[i - 1][j - 1] + cost;
 			/* a swap of two neighbours counts once: stauts/status */
 			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-				a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				a[i - 2] == b[j - 1] &&
+				d[i - 2][j - 2] + 1 < best)
 				best = d[i - 2][j - 2] + 1;
 			d[i][j] = best;
 		}
@@ -81,8 +82,8 @@ void cli_suggest_try(struct cli_suggest *s, const char *candidate)
 	}
 }
 
-static const struct cli_opt *find_long(const struct cli_opt *t,
-	const char *name, size_t len)
+static const struct cli_opt *find_long(
+	const struct cli_opt *t, const char *name, size_t len)
 {
 	for (; t && t->name; t++)
 		if (strlen(t->name) == len && strncmp(t->name, name, len) == 0)
@@ -98,8 +99,8 @@ static const struct cli_opt *find_short(const struct cli_opt *t, char c)
 	return NULL;
 }
 
-static const char *closest(const struct cli_opt *cmd, const char *name,
-	size_t len)
+static const char *closest(
+	const struct cli_opt *cmd, const char *name, size_t len)
 {
 	const struct cli_opt *tables[2] = { cmd, global_opts }, *t;
 	struct cli_suggest sg;
@@ -117,8 +118,8 @@ static const char *closest(const struct cli_opt *cmd, const char *name,
 	return sg.best;
 }
 
-static int set_global(struct cli_ctx *ctx, const struct cli_opt *o,
-	const char *value)
+static int set_global(
+	struct cli_ctx *ctx, const struct cli_opt *o, const char *value)
 {
 	const char *n = o->name;
 
@@ -170,17 +171,18 @@ static int unknown(struct cli_ctx *ctx, const struct cli_help *help,
 
 	cli_error(ctx, "unknown option '%s'", shown);
 	if (best)
-		cli_hint(ctx, "did you mean '--%s'? see 'ferry %s%s--help'", best,
-			ctx->cmd ? ctx->cmd->name : "", ctx->cmd ? " " : "");
+		cli_hint(ctx, "did you mean '--%s'? see 'ferry %s%s--help'",
+			best, ctx->cmd ? ctx->cmd->name : "",
+			ctx->cmd ? " " : "");
 	else
-		cli_hint(ctx, "try 'ferry %s%s--help'", ctx->cmd ?
-			ctx->cmd->name : "", ctx->cmd ? " " : "");
+		cli_hint(ctx, "try 'ferry %s%s--help'",
+			ctx->cmd ? ctx->cmd->name : "", ctx->cmd ? " " : "");
 	return CLI_EXIT_USAGE;
 }
 
 static int parse_long(struct cli_ctx *ctx, const struct cli_help *help,
-	int argc, char **argv, int *i,
-	int (*on_opt)(void *, int, const char *), void *data)
+	int argc, char **argv, int *i, int (*on_opt)(void *, int, const char *),
+	void *data)
 {
 	const char *a = argv[*i] + 2, *eq = strchr(a, '=');
 	size_t len = eq ? (size_t)(eq - a) : strlen(a);
@@ -199,21 +201,22 @@ static int parse_long(struct cli_ctx *ctx, const struct cli_help *help,
 		else if (*i + 1 < argc)
 			value = argv[++*i];
 		else
-			return cli_usage(ctx, "option '--%s' needs a value (%s)",
-				o->name, o->arg);
+			return cli_usage(ctx,
+				"option '--%s' needs a value (%s)", o->name,
+				o->arg);
 	}
 	return take(ctx, help, o, value, on_opt, data);
 }
 
 static int parse_short(struct cli_ctx *ctx, const struct cli_help *help,
-	int argc, char **argv, int *i,
-	int (*on_opt)(void *, int, const char *), void *data)
+	int argc, char **argv, int *i, int (*on_opt)(void *, int, const char *),
+	void *data)
 {
 	const char *a = argv[*i] + 1;
 
 	for (; *a; a++) {
-		const struct cli_opt *o = find_short(help ? help->opts : NULL,
-			*a);
+		const struct cli_opt *o =
+			find_short(help ? help->opts : NULL, *a);
 		const char *value = NULL;
 		char shown[3] = { '-', *a, '\0' };
 		int rc;
@@ -228,8 +231,10 @@ static int parse_short(struct cli_ctx *ctx, const struct cli_help *help,
 			else if (*i + 1 < argc)
 				value = argv[++*i];
 			else
-				return cli_usage(ctx, "option '-%c' needs a "
-					"value (%s)", *a, o->arg);
+				return cli_usage(ctx,
+					"option '-%c' needs a "
+					"value (%s)",
+					*a, o->arg);
 		}
 		if ((rc = take(ctx, help, o, value, on_opt, data)) >= 0)
 			return rc;
@@ -257,9 +262,9 @@ int cli_parse(struct cli_ctx *ctx, const struct cli_help *help, int argc,
 			dashdash = 1;
 			continue;
 		}
-		rc = a[1] == '-' ? parse_long(ctx, help, argc, argv, &i, on_opt,
-			data) : parse_short(ctx, help, argc, argv, &i, on_opt,
-			data);
+		rc = a[1] == '-'
+			? parse_long(ctx, help, argc, argv, &i, on_opt, data)
+			: parse_short(ctx, help, argc, argv, &i, on_opt, data);
 		if (rc >= 0)
 			return rc;
 	}
@@ -283,8 +288,9 @@ int cli_parse_leading(struct cli_ctx *ctx, int argc, char **argv, int *first)
 			printf("ferry %s\n", ferry_version());
 			return CLI_EXIT_OK;
 		}
-		rc = a[1] == '-' ? parse_long(ctx, NULL, argc, argv, &i, NULL,
-			NULL) : parse_short(ctx, NULL, argc, argv, &i, NULL, NULL);
+		rc = a[1] == '-'
+			? parse_long(ctx, NULL, argc, argv, &i, NULL, NULL)
+			: parse_short(ctx, NULL, argc, argv, &i, NULL, NULL);
 		if (rc >= 0)
 			return rc;
 	}
@@ -308,8 +314,8 @@ static void print_opts(const struct cli_opt *t, FILE *out)
 	}
 }
 
-void cli_print_help(const struct cli_command *cmd, const struct cli_help *help,
-	FILE *out)
+void cli_print_help(
+	const struct cli_command *cmd, const struct cli_help *help, FILE *out)
 {
 	if (!cmd || !help) {
 		cli_print_main_help(out);

@@ -124,7 +124,8 @@ int cli_fail(struct cli_ctx *ctx, const ferry_error *err)
 	} else {
 		cli_error(ctx, "%s", err->message);
 		if (where[0])
-			fprintf(stderr, "%s: %s%s\n", where, err->detail, state);
+			fprintf(stderr, "%s: %s%s\n", where, err->detail,
+				state);
 		else if (err->detail[0])
 			fprintf(stderr, "%s%s\n", err->detail, state);
 	}
@@ -143,9 +144,10 @@ void cli_progress(const ferry_event *ev, void *payload)
 	switch (ev->type) {
 	case FERRY_EVENT_LOCK_WAIT:
 		cli_note(ctx, "waiting for the lock on '%s', held by %s",
-			ferry_db_display_url(ctx->db) ? ferry_db_display_url(
-			ctx->db) : "the database", ev->holder ? ev->holder :
-			"another process");
+			ferry_db_display_url(ctx->db)
+				? ferry_db_display_url(ctx->db)
+				: "the database",
+			ev->holder ? ev->holder : "another process");
 		break;
 	case FERRY_EVENT_NOTICE:
 		/* The server's chatter ("... does not exist, skipping"): -v. */

@@ -41,7 +41,8 @@ void cli_table_add(struct cli_table *t, const char *const *cells)
 
 	if (t->nrows == t->alloc) {
 		size_t na = t->alloc ? t->alloc * 2 : 32;
-		char **c = realloc(t->cells, na * (size_t)t->ncols * sizeof(*c));
+		char **c =
+			realloc(t->cells, na * (size_t)t->ncols * sizeof(*c));
 
 		if (!c)
 			return;

@@ -48,7 +48,8 @@ static char *actor(void)
 	return ferry__buf_detach(&b);
 }
 
-/* ferry_migrations -> ferry_history; app_migrations -> app_history; x -> x_history */
+/* ferry_migrations -> ferry_history; app_migrations -> app_history; x ->
+ * x_history */
 static char *history_name(const char *table)
 {
 	static const char suffix[] = "_migrations";
@@ -79,8 +80,8 @@ static int check_name(const char *what, const char *name, ferry_error *err)
 {
 	if (*name && strlen(name) <= 63)
 		return 0;
-	ferry__error_set(err, FERRY_EINVALID, "invalid %s name '%s'", what,
-		name);
+	ferry__error_set(
+		err, FERRY_EINVALID, "invalid %s name '%s'", what, name);
 	ferry__error_hint(err, "a %s name has 1 to 63 characters", what);
 	return FERRY_EINVALID;
 }
@@ -93,37 +94,38 @@ static const ferry__driver *driver_for(const ferry__url *url)
 	if (url->engine == FERRY__ENGINE_PG)
 		return &ferry__pg_driver;
 #endif
-	return url->engine == FERRY__ENGINE_SQLITE ? &ferry__sqlite_driver :
-		NULL;
+	return url->engine == FERRY__ENGINE_SQLITE ? &ferry__sqlite_driver
+						   : NULL;
 }
 
-int ferry_db_open(ferry_db **out, const char *url,
-	const ferry_db_options *opts, ferry_error *err)
+int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
+	ferry_error *err)
 {
 	ferry_db_options defaults = FERRY_DB_OPTIONS_INIT;
 	ferry_db *db;
 	int rc;
 
 	if (!out)
-		return ferry__error_set(err, FERRY_EINVALID,
-			"invalid argument: 'out'");
+		return ferry__error_set(
+			err, FERRY_EINVALID, "invalid argument: 'out'");
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
 	if (opts->version != FERRY_DB_OPTIONS_VERSION)
 		return ferry__error_set(err, FERRY_EINVALID,
 			"invalid argument: 'opts' (version %u)", opts->version);
-	if ((rc = check_name("table", opts->table ? opts->table :
-			"ferry_migrations", err)) < 0 ||
-		(rc = check_name("schema", opts->schema ? opts->schema :
-			"public", err)) < 0)
+	if ((rc = check_name("table",
+		     opts->table ? opts->table : "ferry_migrations", err)) <
+			0 ||
+		(rc = check_name("schema",
+			 opts->schema ? opts->schema : "public", err)) < 0)
 		return rc;
 	db = ferry__calloc(1, sizeof(*db));
 	if (!db)
 		return ferry__error_oom(err);
 	db->exists = 1;
-	db->lock_timeout_ms = opts->lock_timeout_ms < 0 ? 0 :
-		opts->lock_timeout_ms;
+	db->lock_timeout_ms =
+		opts->lock_timeout_ms < 0 ? 0 : opts->lock_timeout_ms;
 	db->read_only = opts->read_only;
 	db->progress = opts->progress;
 	db->payload = opts->payload;
@@ -131,14 +133,16 @@ int ferry_db_open(ferry_db **out, const char *url,
 		goto fail;
 	db->drv = driver_for(&db->url);
 	if (!db->drv) {
-		rc = ferry__error_set(err, FERRY_EINVALID, "this ferry was "
+		rc = ferry__error_set(err, FERRY_EINVALID,
+			"this ferry was "
 			"built without PostgreSQL support");
-		ferry__error_hint(err, "rebuild with libpq installed "
+		ferry__error_hint(err,
+			"rebuild with libpq installed "
 			"(apt-get install libpq-dev)");
 		goto fail;
 	}
-	db->table = ferry__strdup(opts->table ? opts->table :
-		"ferry_migrations");
+	db->table =
+		ferry__strdup(opts->table ? opts->table : "ferry_migrations");
 	db->schema = ferry__strdup(opts->schema ? opts->schema : "public");
 	db->history_table = db->table ? history_name(db->table) : NULL;
 	db->actor = actor();

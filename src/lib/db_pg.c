@@ -36,24 +36,36 @@
  * Each connection holds its own handle (the loader counts them), so the
  * library keeps no global state. The types come from libpq-fe.h itself.
  */
+/* clang-format off */
 #define PQ_FUNCTIONS(X) \
-	X(connectdbParams, PQconnectdbParams) X(status, PQstatus) \
-	X(errorMessage, PQerrorMessage) X(finish, PQfinish) \
-	X(conninfo, PQconninfo) X(conninfoFree, PQconninfoFree) \
-	X(serverVersion, PQserverVersion) X(exec, PQexec) \
-	X(execParams, PQexecParams) X(resultStatus, PQresultStatus) \
-	X(ntuples, PQntuples) X(nfields, PQnfields) X(getvalue, PQgetvalue) \
-	X(getisnull, PQgetisnull) X(clear, PQclear) \
+	X(connectdbParams, PQconnectdbParams) \
+	X(status, PQstatus) \
+	X(errorMessage, PQerrorMessage) \
+	X(finish, PQfinish) \
+	X(conninfo, PQconninfo) \
+	X(conninfoFree, PQconninfoFree) \
+	X(serverVersion, PQserverVersion) \
+	X(exec, PQexec) \
+	X(execParams, PQexecParams) \
+	X(resultStatus, PQresultStatus) \
+	X(ntuples, PQntuples) \
+	X(nfields, PQnfields) \
+	X(getvalue, PQgetvalue) \
+	X(getisnull, PQgetisnull) \
+	X(clear, PQclear) \
 	X(resultErrorField, PQresultErrorField) \
 	X(setNoticeReceiver, PQsetNoticeReceiver) \
 	X(enterPipelineMode, PQenterPipelineMode) \
 	X(exitPipelineMode, PQexitPipelineMode) \
-	X(pipelineSync, PQpipelineSync) X(sendQueryParams, PQsendQueryParams) \
-	X(getResult, PQgetResult) X(transactionStatus, PQtransactionStatus)
+	X(pipelineSync, PQpipelineSync) \
+	X(sendQueryParams, PQsendQueryParams) \
+	X(getResult, PQgetResult) \
+	X(transactionStatus, PQtransactionStatus)
+/* clang-format on */
 
 typedef struct {
 	void *handle;
-#define X(field, name) __typeof__(&name) field;
+#define X(field, name) __typeof__(&name) field; /* NOLINT */
 	PQ_FUNCTIONS(X)
 #undef X
 } pq_api;
@@ -68,16 +80,16 @@ typedef struct {
 
 /* One query waiting in the pipeline, and how to place its error. */
 typedef struct {
-	char *sql;      /* the text sent, kept to map a position to a line */
+	char *sql;	/* the text sent, kept to map a position to a line */
 	ferry__src src; /* where it starts in a migration file, or no file */
-	char *file;     /* src.file, copied */
+	char *file;	/* src.file, copied */
 } pending;
 
 typedef struct {
 	pq_api pq;
 	PGconn *pg;
-	char *password;   /* in use, to scrub from texts; or NULL */
-	int pipeline;     /* in pipeline mode, inside a transaction */
+	char *password; /* in use, to scrub from texts; or NULL */
+	int pipeline;	/* in pipeline mode, inside a transaction */
 	pending *queue;
 	size_t nqueue;
 	size_t aqueue;
@@ -105,7 +117,7 @@ static void scrub(const pg_conn *c, char *s)
 	if (!c || !c->password || (n = strlen(c->password)) < 4)
 		return;
 	while ((p = strstr(s, c->password)) != NULL) {
-		memcpy(p, "****", 4);
+		memcpy(p, "****", 4); /* NOLINT: a patch, not a string */
 		memmove(p + 4, p + n, strlen(p + n) + 1);
 	}
 }
@@ -159,12 +171,12 @@ static const char *known_hint(const char *state)
 		return NULL;
 	if (!strcmp(state, "55P04"))
 		return "a new enum value can be used only after its ALTER TYPE "
-			"commits: use it in a later migration";
+		       "commits: use it in a later migration";
 	if (!strcmp(state, "25001"))
 		return "mark the section 'no-transaction'";
 	if (!strcmp(state, "42501"))
 		return "the database user lacks a privilege this migration "
-			"needs";
+		       "needs";
 	if (!strcmp(state, "57014"))
 		return "a statement timeout or a cancel stopped it";
 	return NULL;
@@ -178,12 +190,15 @@ static int result_error(ferry_db *db, const PGresult *res, const char *sql,
 	const ferry__src *src, ferry_error *err)
 {
 	pg_conn *c = CONN(db);
-	const char *primary = c->pq.resultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-	const char *detail = c->pq.resultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	const char *primary =
+		c->pq.resultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *detail =
+		c->pq.resultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
 	const char *hint = c->pq.resultErrorField(res, PG_DIAG_MESSAGE_HINT);
 	const char *context = c->pq.resultErrorField(res, PG_DIAG_CONTEXT);
 	const char *state = c->pq.resultErrorField(res, PG_DIAG_SQLSTATE);
-	const char *pos = c->pq.resultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+	const char *pos =
+		c->pq.resultErrorField(res, PG_DIAG_STATEMENT_POSITION);
 	char text[1024];
 
 	if (!err)
@@ -207,7 +222,7 @@ static int result_error(ferry_db *db, const PGresult *res, const char *sql,
 	if (state && (!strcmp(state, "55P03") || !strcmp(state, "40P01")))
 		err->code = FERRY_ELOCKED;
 	if (src && src->file && sql) {
-		size_t at = pos ? char_to_byte(sql, atol(pos)) : 0;
+		size_t at = pos ? char_to_byte(sql, strtol(pos, NULL, 10)) : 0;
 		int line, col;
 
 		ferry__text_pos(sql, at, &line, &col);
@@ -251,15 +266,18 @@ static int connect_failed(ferry_db *db, ferry_error *err)
 		scrub(CONN(db), err->detail);
 	if (strstr(msg, "password authentication failed") ||
 		strstr(msg, "no password supplied"))
-		ferry__error_hint(err, "check the user and password (in the "
+		ferry__error_hint(err,
+			"check the user and password (in the "
 			"URL, PGPASSWORD or ~/.pgpass)");
 	else if (strstr(msg, "does not exist") && strstr(msg, "database"))
-		ferry__error_hint(err, "create the database first (createdb), "
+		ferry__error_hint(err,
+			"create the database first (createdb), "
 			"or check its name in the URL");
 	else if (strstr(msg, "Connection refused") ||
 		strstr(msg, "could not translate host name") ||
 		strstr(msg, "timeout expired") || strstr(msg, "No such file"))
-		ferry__error_hint(err, "check the host and port, and that the "
+		ferry__error_hint(err,
+			"check the host and port, and that the "
 			"server is running");
 	else if (strstr(msg, "role") && strstr(msg, "does not exist"))
 		ferry__error_hint(err, "check the user name in the URL");
@@ -282,7 +300,8 @@ static char *password_in_use(pg_conn *c)
 static int query_bool(pg_conn *c, const char *sql, int *out)
 {
 	PGresult *res = c->pq.exec(c->pg, sql);
-	int ok = c->pq.resultStatus(res) == PGRES_TUPLES_OK && c->pq.ntuples(res) == 1;
+	int ok = c->pq.resultStatus(res) == PGRES_TUPLES_OK &&
+		c->pq.ntuples(res) == 1;
 
 	*out = ok && c->pq.getvalue(res, 0, 0)[0] == 't';
 	c->pq.clear(res);
@@ -330,7 +349,8 @@ static int load_libpq(pq_api *pq, ferry_error *err)
 
 	pq->handle = dlopen(LIBPQ_SONAME, RTLD_NOW | RTLD_LOCAL);
 	if (!pq->handle) {
-		ferry__error_set(err, FERRY_EINVALID, "cannot load the "
+		ferry__error_set(err, FERRY_EINVALID,
+			"cannot load the "
 			"PostgreSQL client library " LIBPQ_SONAME);
 		ferry__error_detail(err, "%s", dlerror());
 		ferry__error_hint(err, "install it (apt-get install libpq5)");
@@ -344,10 +364,11 @@ static int load_libpq(pq_api *pq, ferry_error *err)
 #undef X
 	return 0;
 missing:
-	ferry__error_set(err, FERRY_EINVALID, "the PostgreSQL client library "
-		LIBPQ_SONAME " is too old");
+	ferry__error_set(err, FERRY_EINVALID,
+		"the PostgreSQL client library " LIBPQ_SONAME " is too old");
 	ferry__error_detail(err, "%s", dlerror());
-	ferry__error_hint(err, "ferry needs libpq 14 or later for pipeline "
+	ferry__error_hint(err,
+		"ferry needs libpq 14 or later for pipeline "
 		"mode (apt-get install libpq5)");
 	return FERRY_EINVALID;
 }
@@ -381,8 +402,10 @@ static int pg_open(ferry_db *db, ferry_error *err)
 	if (!db->server_version)
 		return ferry__error_oom(err);
 	if (v < 120000) {
-		ferry__error_set(err, FERRY_EINVALID, "PostgreSQL %s is not "
-			"supported", vbuf);
+		ferry__error_set(err, FERRY_EINVALID,
+			"PostgreSQL %s is not "
+			"supported",
+			vbuf);
 		ferry__error_hint(err, "ferry needs PostgreSQL 12 or later");
 		return FERRY_EINVALID;
 	}
@@ -391,14 +414,21 @@ static int pg_open(ferry_db *db, ferry_error *err)
 	 * received, COMMIT included, and hold the lock till then. Since 14 it
 	 * can check for a vanished client while a query runs, and abort it.
 	 */
-	if (query_bool(c, v >= 140000 ? "SELECT pg_is_in_recovery(), "
-			"set_config('client_connection_check_interval', '500', "
-			"false)" : "SELECT pg_is_in_recovery()", &standby) < 0)
+	if (query_bool(c,
+		    v >= 140000
+			    ? "SELECT pg_is_in_recovery(), "
+			      "set_config('client_connection_check_interval', '500', "
+			      "false)"
+			    : "SELECT pg_is_in_recovery()",
+		    &standby) < 0)
 		return conn_error(db, "cannot read the server's state", err);
 	if (standby && !db->read_only) {
-		ferry__error_set(err, FERRY_EDB, "database '%s' is a standby "
-			"(read-only replica)", db->url.display);
-		ferry__error_hint(err, "run migrations against the primary "
+		ferry__error_set(err, FERRY_EDB,
+			"database '%s' is a standby "
+			"(read-only replica)",
+			db->url.display);
+		ferry__error_hint(err,
+			"run migrations against the primary "
 			"server");
 		return FERRY_EDB;
 	}
@@ -488,8 +518,10 @@ static int drain(ferry_db *db, ferry_error *err)
 		if (!res) {
 			if (c->pq.status(c->pg) != CONNECTION_OK) {
 				if (rc == 0)
-					rc = conn_error(db, "lost the connection "
-						"to the server", err);
+					rc = conn_error(db,
+						"lost the connection "
+						"to the server",
+						err);
 				break;
 			}
 			continue; /* end of one query's results */
@@ -516,13 +548,12 @@ static int send_query(ferry_db *db, char *sql, const ferry__src *src,
 	const char *const *vals, int n, ferry_error *err)
 {
 	pg_conn *c = CONN(db);
-	int rc;
 
 	if (!c->pq.sendQueryParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0)) {
 		free(sql);
 		return conn_error(db, "cannot send a query", err);
 	}
-	if ((rc = enqueue(c, sql, src)) < 0) {
+	if (enqueue(c, sql, src) < 0) {
 		free(sql);
 		return ferry__error_oom(err);
 	}
@@ -541,7 +572,8 @@ static int exec_now(ferry_db *db, const char *sql, const ferry__src *src,
 	ferry_error *err)
 {
 	pg_conn *c = CONN(db);
-	PGresult *res = c->pq.execParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0);
+	PGresult *res =
+		c->pq.execParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0);
 	ExecStatusType st = c->pq.resultStatus(res);
 	int rc = 0;
 
@@ -553,15 +585,17 @@ static int exec_now(ferry_db *db, const char *sql, const ferry__src *src,
 			cols = 32;
 		for (r = 0; r < rows; r++) {
 			for (k = 0; k < cols; k++)
-				v[k] = c->pq.getisnull(res, r, k) ? NULL :
-					c->pq.getvalue(res, r, k);
+				v[k] = c->pq.getisnull(res, r, k)
+					? NULL
+					: c->pq.getvalue(res, r, k);
 			if (fn(payload, cols, v) != 0)
 				break;
 		}
 	} else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
 		st != PGRES_EMPTY_QUERY) {
-		rc = res ? result_error(db, res, sql, src, err) :
-			conn_error(db, "lost the connection to the server", err);
+		rc = res ? result_error(db, res, sql, src, err)
+			 : conn_error(db, "lost the connection to the server",
+				   err);
 	}
 	c->pq.clear(res);
 	return rc;
@@ -611,16 +645,16 @@ static int pg_run(ferry_db *db, const char *sql, size_t len,
 	run_ctx r = { db, sql, src, err };
 	int rc;
 
-	rc = ferry__split_each(sql, len, FERRY__DIALECT_PG, run_stmt, &r,
-		&serr);
+	rc = ferry__split_each(
+		sql, len, FERRY__DIALECT_PG, run_stmt, &r, &serr);
 	if (rc == FERRY_EINVALID && serr.what)
 		return ferry__error_set(err, FERRY_EINVALID, "%s", serr.what);
 	return rc;
 }
 
 /* Parameters as text; integers printed into `ibuf`. */
-static void param_texts(const ferry__val *p, int n, const char **vals,
-	char ibuf[][24])
+static void param_texts(
+	const ferry__val *p, int n, const char **vals, char ibuf[][24])
 {
 	int i;
 
@@ -643,7 +677,8 @@ static int pg_query(ferry_db *db, const char *sql, const ferry__val *params,
 	int rc;
 
 	if (nparams > 32)
-		return ferry__error_set(err, FERRY_ERROR, "too many parameters");
+		return ferry__error_set(
+			err, FERRY_ERROR, "too many parameters");
 	param_texts(params, nparams, vals, ibuf);
 	if (c->pipeline && !fn) {
 		char *copy = ferry__strdup(sql);
@@ -704,7 +739,8 @@ static int pg_commit(ferry_db *db, ferry_error *err)
 	}
 	leave_pipeline(c);
 	if (c->pq.transactionStatus(c->pg) != PQTRANS_IDLE)
-		return ferry__error_set(err, FERRY_EDB, "the transaction did not "
+		return ferry__error_set(err, FERRY_EDB,
+			"the transaction did not "
 			"commit");
 	return 0;
 }
@@ -747,9 +783,10 @@ static int holder_row(void *payload, int ncols, const char *const *v)
 	if (v[3] && !strncmp(v[3], "ferry: ", 7))
 		ferry__buf_puts(&b, v[3] + 7);
 	else
-		ferry__buf_printf(&b, "server pid %s, %s@%s, connected since %s",
-			v[0] ? v[0] : "?", v[1] ? v[1] : "?", v[2] ? v[2] :
-			"local", v[4] ? v[4] : "?");
+		ferry__buf_printf(&b,
+			"server pid %s, %s@%s, connected since %s",
+			v[0] ? v[0] : "?", v[1] ? v[1] : "?",
+			v[2] ? v[2] : "local", v[4] ? v[4] : "?");
 	*out = ferry__buf_detach(&b);
 	return 1;
 }
@@ -764,7 +801,8 @@ static int holder(ferry_db *db, int *held, char **who, ferry_error *err)
 
 	*who = NULL;
 	param_texts(p, 2, vals, ibuf);
-	rc = exec_now(db, "SELECT a.pid, a.usename, "
+	rc = exec_now(db,
+		"SELECT a.pid, a.usename, "
 		"COALESCE(host(a.client_addr), 'local'), a.application_name, "
 		"to_char(a.backend_start AT TIME ZONE 'UTC', "
 		"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
@@ -802,10 +840,12 @@ static int try_lock(ferry_db *db, int *got, ferry_error *err)
 	ferry__holder_text(db, me + 7, sizeof(me) - 7);
 	snprintf(k1, sizeof(k1), "%d", LOCK_CLASS);
 	snprintf(k2, sizeof(k2), "%d", c->lock_key);
-	res = c->pq.execParams(c->pg, "SELECT CASE WHEN "
+	res = c->pq.execParams(c->pg,
+		"SELECT CASE WHEN "
 		"pg_try_advisory_lock($1::int, $2::int) THEN "
 		"set_config('application_name', $3, false) IS NOT NULL "
-		"ELSE false END", 3, NULL, vals, NULL, NULL, 0);
+		"ELSE false END",
+		3, NULL, vals, NULL, NULL, 0);
 	ok = c->pq.resultStatus(res) == PGRES_TUPLES_OK &&
 		c->pq.ntuples(res) == 1;
 	*got = ok && c->pq.getvalue(res, 0, 0)[0] == 't';
@@ -828,7 +868,9 @@ static int pg_lock(ferry_db *db, ferry_error *err)
 			CONN(db)->have_lock = 1;
 			db->locked = 1;
 			if (waiting) {
-				ferry_event ev = { .type = FERRY_EVENT_LOCK_ACQUIRED };
+				ferry_event ev = {
+					.type = FERRY_EVENT_LOCK_ACQUIRED
+				};
 
 				db->waited = 1;
 				ferry__emit(db, &ev);
@@ -847,11 +889,14 @@ static int pg_lock(ferry_db *db, ferry_error *err)
 			free(who);
 			who = NULL;
 			(void)holder(db, &held, &who, NULL);
-			ferry__error_set(err, FERRY_ELOCKED, "another ferry is "
-				"working on database '%s'", db->url.display);
+			ferry__error_set(err, FERRY_ELOCKED,
+				"another ferry is "
+				"working on database '%s'",
+				db->url.display);
 			ferry__error_detail(err, "the lock is held by %s",
 				who ? who : "an unknown session");
-			ferry__error_hint(err, "wait for it to finish, or wait "
+			ferry__error_hint(err,
+				"wait for it to finish, or wait "
 				"longer with --lock-timeout");
 			rc = FERRY_ELOCKED;
 			break;
@@ -870,7 +915,8 @@ static void pg_unlock(ferry_db *db)
 	char sql[128];
 
 	if (c->have_lock) {
-		snprintf(sql, sizeof(sql), "SELECT pg_advisory_unlock(%d, %d), "
+		snprintf(sql, sizeof(sql),
+			"SELECT pg_advisory_unlock(%d, %d), "
 			"set_config('application_name', 'ferry', false)",
 			LOCK_CLASS, c->lock_key);
 		c->pq.clear(c->pq.exec(c->pg, sql));
@@ -879,8 +925,7 @@ static void pg_unlock(ferry_db *db)
 	db->locked = 0;
 }
 
-static int pg_lock_probe(ferry_db *db, int *held, char **who,
-	ferry_error *err)
+static int pg_lock_probe(ferry_db *db, int *held, char **who, ferry_error *err)
 {
 	return holder(db, held, who, err);
 }
@@ -893,15 +938,16 @@ static int found_row(void *payload, int ncols, const char *const *values)
 	return 1;
 }
 
-static int pg_table_exists(ferry_db *db, const char *table, int *exists,
-	ferry_error *err)
+static int pg_table_exists(
+	ferry_db *db, const char *table, int *exists, ferry_error *err)
 {
 	const char *vals[2] = { db->schema, table };
 
 	*exists = 0;
-	return exec_now(db, "SELECT 1 FROM pg_catalog.pg_tables WHERE "
-		"schemaname = $1 AND tablename = $2", NULL, vals, 2, found_row,
-		exists, err);
+	return exec_now(db,
+		"SELECT 1 FROM pg_catalog.pg_tables WHERE "
+		"schemaname = $1 AND tablename = $2",
+		NULL, vals, 2, found_row, exists, err);
 }
 
 static int pg_ledger_ddl(ferry_db *db, ferry__buf *out)
@@ -911,9 +957,11 @@ static int pg_ledger_ddl(ferry_db *db, ferry__buf *out)
 
 	/* CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when
 	 * the schema exists, which an application's user rarely has. */
-	if (exec_now(db, "SELECT 1 FROM pg_catalog.pg_namespace WHERE "
-			"nspname = $1", NULL, vals, 1, found_row, &exists,
-			NULL) == 0 && !exists) {
+	if (exec_now(db,
+		    "SELECT 1 FROM pg_catalog.pg_namespace WHERE "
+		    "nspname = $1",
+		    NULL, vals, 1, found_row, &exists, NULL) == 0 &&
+		!exists) {
 		ferry__buf_puts(out, "CREATE SCHEMA IF NOT EXISTS ");
 		ferry__buf_quote_ident(out, db->schema);
 		ferry__buf_puts(out, ";\n");
@@ -951,7 +999,8 @@ static int pg_ledger_ddl(ferry_db *db, ferry__buf *out)
 		"  success integer NOT NULL,\n"
 		"  error text,\n"
 		"  ferry_version text NOT NULL\n"
-		");\n", db->qtable, db->qhistory);
+		");\n",
+		db->qtable, db->qhistory);
 	return out->oom ? FERRY_ENOMEM : 0;
 }
 
@@ -973,5 +1022,5 @@ const ferry__driver ferry__pg_driver = {
 	pg_table_exists,
 	pg_ledger_ddl,
 	"(extract(epoch FROM clock_timestamp() - transaction_timestamp()) "
-		"* 1000)::bigint",
+	"* 1000)::bigint",
 };

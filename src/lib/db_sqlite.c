@@ -33,15 +33,18 @@ static int fail(ferry_db *db, ferry_error *err, const char *what)
 {
 	sqlite3 *h = CONN(db)->h;
 	int rc = sqlite3_errcode(h);
-	int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? FERRY_ELOCKED :
-		rc == SQLITE_NOMEM ? FERRY_ENOMEM : FERRY_EDB;
+	int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? FERRY_ELOCKED
+		: rc == SQLITE_NOMEM			      ? FERRY_ENOMEM
+							      : FERRY_EDB;
 
 	ferry__error_set(err, code, "%s: %s", what, sqlite3_errmsg(h));
 	if (code == FERRY_ELOCKED)
-		ferry__error_hint(err, "another connection holds a write lock "
+		ferry__error_hint(err,
+			"another connection holds a write lock "
 			"on the database; wait longer with --lock-timeout");
 	else if (rc == SQLITE_READONLY)
-		ferry__error_hint(err, "ferry needs write access to the "
+		ferry__error_hint(err,
+			"ferry needs write access to the "
 			"database file and its directory");
 	else if (rc == SQLITE_FULL)
 		ferry__error_hint(err, "free some disk space and run again");
@@ -61,12 +64,12 @@ static int dir_exists(const char *path)
 	return ok;
 }
 
-static int open_handle(ferry_db *db, const char *path, int flags,
-	ferry_error *err)
+static int open_handle(
+	ferry_db *db, const char *path, int flags, ferry_error *err)
 {
 	sq_conn *c = CONN(db);
-	int rc = sqlite3_open_v2(path, &c->h, flags | SQLITE_OPEN_NOMUTEX,
-		NULL);
+	int rc =
+		sqlite3_open_v2(path, &c->h, flags | SQLITE_OPEN_NOMUTEX, NULL);
 
 	if (rc == SQLITE_OK)
 		return 0;
@@ -75,7 +78,8 @@ static int open_handle(ferry_db *db, const char *path, int flags,
 	ferry__error_set(err, FERRY_EINVALID, "cannot open database '%s'",
 		db->url.display);
 	ferry__error_detail(err, "%s", sqlite3_errmsg(c->h));
-	ferry__error_hint(err, "check the path and the permissions of the "
+	ferry__error_hint(err,
+		"check the path and the permissions of the "
 		"file and its directory");
 	return FERRY_EINVALID;
 }
@@ -87,8 +91,10 @@ static void set_busy_timeout(ferry_db *db)
 	 * big transaction, SQLite locks readers out, and `status` should say
 	 * who is working rather than hang for the whole migration.
 	 */
-	sqlite3_busy_timeout(CONN(db)->h, db->read_only &&
-		db->lock_timeout_ms > 2000 ? 2000 : db->lock_timeout_ms);
+	sqlite3_busy_timeout(CONN(db)->h,
+		db->read_only && db->lock_timeout_ms > 2000
+			? 2000
+			: db->lock_timeout_ms);
 }
 
 /* Make sure the file is a database before anything trusts it. */
@@ -99,8 +105,8 @@ static int check_database(ferry_db *db, ferry_error *err)
 
 	/* No waiting here: a lock held by a writer already says "database". */
 	sqlite3_busy_timeout(h, 0);
-	rc = sqlite3_exec(h, "SELECT 1 FROM sqlite_master LIMIT 1", NULL, NULL,
-		NULL);
+	rc = sqlite3_exec(
+		h, "SELECT 1 FROM sqlite_master LIMIT 1", NULL, NULL, NULL);
 	set_busy_timeout(db);
 
 	if (rc == SQLITE_OK)
@@ -108,7 +114,8 @@ static int check_database(ferry_db *db, ferry_error *err)
 	if (rc == SQLITE_NOTADB) {
 		ferry__error_set(err, FERRY_EINVALID,
 			"'%s' is not a SQLite database", db->url.path);
-		ferry__error_hint(err, "check the database path; ferry does "
+		ferry__error_hint(err,
+			"check the database path; ferry does "
 			"not change a file it cannot read as a database");
 		return FERRY_EINVALID;
 	}
@@ -118,7 +125,8 @@ static int check_database(ferry_db *db, ferry_error *err)
 	ferry__error_set(err, FERRY_EINVALID, "cannot read database '%s'",
 		db->url.display);
 	ferry__error_detail(err, "%s", sqlite3_errmsg(h));
-	ferry__error_hint(err, "check the permissions of the file and its "
+	ferry__error_hint(err,
+		"check the permissions of the file and its "
 		"directory");
 	return FERRY_EINVALID;
 }
@@ -131,7 +139,7 @@ static int journal_mode_is(sqlite3 *h, const char *sql, const char *mode)
 	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK &&
 		sqlite3_step(st) == SQLITE_ROW)
 		same = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0),
-			mode) == 0;
+			       mode) == 0;
 	sqlite3_finalize(st);
 	return same;
 }
@@ -147,8 +155,8 @@ static void journal_fast(ferry_db *db)
 	sq_conn *c = CONN(db);
 
 	if (journal_mode_is(c->h, "PRAGMA journal_mode", "delete") &&
-		journal_mode_is(c->h, "PRAGMA journal_mode = TRUNCATE",
-			"truncate"))
+		journal_mode_is(
+			c->h, "PRAGMA journal_mode = TRUNCATE", "truncate"))
 		c->truncating = 1;
 }
 
@@ -158,8 +166,8 @@ static void journal_restore(ferry_db *db)
 	sq_conn *c = CONN(db);
 
 	if (c->truncating && sqlite3_get_autocommit(c->h))
-		(void)journal_mode_is(c->h, "PRAGMA journal_mode = DELETE",
-			"delete");
+		(void)journal_mode_is(
+			c->h, "PRAGMA journal_mode = DELETE", "delete");
 	c->truncating = 0;
 }
 
@@ -177,7 +185,8 @@ static int open_file(ferry_db *db, int create, ferry_error *err)
 	if (db->read_only && access(path, W_OK) != 0)
 		flags = SQLITE_OPEN_READONLY;
 	else
-		flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+		flags = SQLITE_OPEN_READWRITE |
+			(create ? SQLITE_OPEN_CREATE : 0);
 	if ((rc = open_handle(db, path, flags, err)) < 0)
 		return rc;
 	db->exists = 1;
@@ -188,7 +197,8 @@ static int open_file(ferry_db *db, int create, ferry_error *err)
 	if (!db->read_only && sqlite3_db_readonly(CONN(db)->h, "main") == 1) {
 		ferry__error_set(err, FERRY_EDB, "database '%s' is read-only",
 			db->url.display);
-		ferry__error_hint(err, "ferry needs write access to the "
+		ferry__error_hint(err,
+			"ferry needs write access to the "
 			"database file and its directory");
 		return FERRY_EDB;
 	}
@@ -242,13 +252,15 @@ static int sq_open(ferry_db *db, ferry_error *err)
 		return ferry__error_oom(err);
 	CONN(db)->lock.fd = -1;
 	if (db->url.memory) {
-		int rc = open_handle(db, ":memory:", SQLITE_OPEN_READWRITE, err);
+		int rc =
+			open_handle(db, ":memory:", SQLITE_OPEN_READWRITE, err);
 
 		if (rc == 0)
 			sqlite3_extended_result_codes(CONN(db)->h, 1);
 		db->server_version = ferry__strdup(sqlite3_libversion());
-		return rc < 0 ? rc : db->server_version ? 0 :
-			ferry__error_oom(err);
+		return rc < 0		     ? rc
+			: db->server_version ? 0
+					     : ferry__error_oom(err);
 	}
 	db->server_version = ferry__strdup(sqlite3_libversion());
 	if (!db->server_version)
@@ -258,9 +270,12 @@ static int sq_open(ferry_db *db, ferry_error *err)
 	if (errno != ENOENT)
 		return open_file(db, 0, err); /* let SQLite say what is wrong */
 	if (!db->read_only && !dir_exists(path)) {
-		ferry__error_set(err, FERRY_EINVALID, "the directory of "
-			"database '%s' does not exist", path);
-		ferry__error_hint(err, "create the directory first, or check "
+		ferry__error_set(err, FERRY_EINVALID,
+			"the directory of "
+			"database '%s' does not exist",
+			path);
+		ferry__error_hint(err,
+			"create the directory first, or check "
 			"the database path");
 		return FERRY_EINVALID;
 	}
@@ -323,15 +338,19 @@ static int run_failed(ferry_db *db, const char *sql, const char *stmt,
 	int rc = sqlite3_errcode(h);
 	const char *at = statement_start(stmt, end);
 
-	ferry__error_set(err, rc == SQLITE_NOMEM ? FERRY_ENOMEM :
-		(rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? FERRY_ELOCKED :
-		FERRY_EDB, "%s", sqlite3_errmsg(h));
+	ferry__error_set(err,
+		rc == SQLITE_NOMEM ? FERRY_ENOMEM
+			: (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			? FERRY_ELOCKED
+			: FERRY_EDB,
+		"%s", sqlite3_errmsg(h));
 	/* The offset counts from the text given to prepare, comments too. */
 	if (offset >= 0 && stmt + offset <= end)
 		at = stmt + offset;
 	locate(err, sql, at, src);
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		ferry__error_hint(err, "another connection holds a write lock "
+		ferry__error_hint(err,
+			"another connection holds a write lock "
 			"on the database; wait longer with --lock-timeout");
 	return err ? err->code : FERRY_EDB;
 }
@@ -343,7 +362,8 @@ static int sq_run(ferry_db *db, const char *sql, size_t len,
 	const char *p = sql, *end = sql + len;
 
 	if (sql[len] != '\0')
-		return ferry__error_set(err, FERRY_ERROR, "invalid argument: "
+		return ferry__error_set(err, FERRY_ERROR,
+			"invalid argument: "
 			"'sql' (not NUL-terminated)");
 
 	while (p < end) {
@@ -394,9 +414,10 @@ static int bind(sqlite3_stmt *st, const ferry__val *params, int n)
 			rc = sqlite3_bind_int64(st, idx, params[i].i);
 			break;
 		case FERRY__VAL_TEXT:
-			rc = params[i].s ? sqlite3_bind_text(st, idx,
-				params[i].s, -1, SQLITE_STATIC) :
-				sqlite3_bind_null(st, idx);
+			rc = params[i].s
+				? sqlite3_bind_text(st, idx, params[i].s, -1,
+					  SQLITE_STATIC)
+				: sqlite3_bind_null(st, idx);
 			break;
 		}
 	}
@@ -440,8 +461,8 @@ static int sq_query(ferry_db *db, const char *sql, const ferry__val *params,
 	return 0;
 }
 
-static int exec_simple(ferry_db *db, const char *sql, const char *what,
-	ferry_error *err)
+static int exec_simple(
+	ferry_db *db, const char *sql, const char *what, ferry_error *err)
 {
 	if (sqlite3_exec(CONN(db)->h, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return fail(db, err, what);
@@ -453,10 +474,11 @@ static int sq_begin(ferry_db *db, ferry_error *err)
 {
 	int rc;
 
-	if (!db->exists && !db->url.memory && (rc = materialize(db, 1, err)) < 0)
+	if (!db->exists && !db->url.memory &&
+		(rc = materialize(db, 1, err)) < 0)
 		return rc;
-	return exec_simple(db, "BEGIN IMMEDIATE", "cannot start a transaction",
-		err);
+	return exec_simple(
+		db, "BEGIN IMMEDIATE", "cannot start a transaction", err);
 }
 
 static int sq_commit(ferry_db *db, ferry_error *err)
@@ -494,8 +516,8 @@ static char *lock_path(const ferry_db *db)
 			char *base = ferry__strdup(db->url.path);
 
 			if (base)
-				ferry__buf_printf(&b, "%s/%s", dir,
-					basename(base));
+				ferry__buf_printf(
+					&b, "%s/%s", dir, basename(base));
 			free(base);
 			free(dir);
 		}
@@ -542,8 +564,8 @@ static int sq_lock(ferry_db *db, ferry_error *err)
 	return 0;
 }
 
-static int sq_lock_probe(ferry_db *db, int *held, char **holder,
-	ferry_error *err)
+static int sq_lock_probe(
+	ferry_db *db, int *held, char **holder, ferry_error *err)
 {
 	char *path;
 	int rc;
@@ -568,14 +590,16 @@ static int found_row(void *payload, int ncols, const char *const *values)
 	return 1;
 }
 
-static int sq_table_exists(ferry_db *db, const char *table, int *exists,
-	ferry_error *err)
+static int sq_table_exists(
+	ferry_db *db, const char *table, int *exists, ferry_error *err)
 {
 	ferry__val v = { FERRY__VAL_TEXT, 0, table };
 
 	*exists = 0;
-	return sq_query(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' "
-		"AND name = $1", &v, 1, found_row, exists, err);
+	return sq_query(db,
+		"SELECT 1 FROM sqlite_master WHERE type = 'table' "
+		"AND name = $1",
+		&v, 1, found_row, exists, err);
 }
 
 static int sq_ledger_ddl(ferry_db *db, ferry__buf *out)
@@ -613,26 +637,14 @@ static int sq_ledger_ddl(ferry_db *db, ferry__buf *out)
 		"  success INTEGER NOT NULL,\n"
 		"  error TEXT,\n"
 		"  ferry_version TEXT NOT NULL\n"
-		");\n", db->qtable, db->qhistory);
+		");\n",
+		db->qtable, db->qhistory);
 	return out->oom ? FERRY_ENOMEM : 0;
 }
 
 const ferry__driver ferry__sqlite_driver = {
-	"sqlite",
-	FERRY__DIALECT_SQLITE,
-	sq_open,
-	sq_close,
-	sq_run,
-	sq_query,
-	sq_begin,
-	NULL,
-	sq_commit,
-	sq_rollback,
-	sq_in_txn,
-	sq_lock,
-	sq_unlock,
-	sq_lock_probe,
-	sq_table_exists,
-	sq_ledger_ddl,
+	"sqlite", FERRY__DIALECT_SQLITE, sq_open, sq_close, sq_run, sq_query,
+	sq_begin, NULL, sq_commit, sq_rollback, sq_in_txn, sq_lock, sq_unlock,
+	sq_lock_probe, sq_table_exists, sq_ledger_ddl,
 	NULL, /* statements run as they come: the client's clock is right */
 };

@@ -88,8 +88,8 @@ int ferry__error_oom(ferry_error *err)
 	return ferry__error_set(err, FERRY_ENOMEM, "out of memory");
 }
 
-int ferry__error_os(ferry_error *err, int code, const char *what,
-	const char *path)
+int ferry__error_os(
+	ferry_error *err, int code, const char *what, const char *path)
 {
 	int e = errno;
 

@@ -44,7 +44,10 @@ typedef struct {
 	int oom;
 } ferry__buf;
 
-#define FERRY__BUF_INIT { NULL, 0, 0, 0 }
+#define FERRY__BUF_INIT \
+	{ \
+		NULL, 0, 0, 0 \
+	}
 
 int ferry__buf_grow(ferry__buf *b, size_t extra);
 void ferry__buf_put(ferry__buf *b, const char *data, size_t len);
@@ -73,8 +76,8 @@ void ferry__error_hint(ferry_error *err, const char *fmt, ...)
 void ferry__error_at(ferry_error *err, const char *file, int line, int column);
 int ferry__error_oom(ferry_error *err);
 /* Fill from errno after a failed system call on `path`. */
-int ferry__error_os(ferry_error *err, int code, const char *what,
-	const char *path);
+int ferry__error_os(
+	ferry_error *err, int code, const char *what, const char *path);
 
 /*
  * Small utilities (util.c).
@@ -98,8 +101,8 @@ typedef struct {
 int ferry__hasher_init(ferry__hasher *h);
 void ferry__hasher_release(ferry__hasher *h);
 /* SHA-256 of `len` bytes; `h` may be NULL. Returns 0 or FERRY_ERROR. */
-int ferry__sha256(ferry__hasher *h, unsigned char out[32], const void *data,
-	size_t len);
+int ferry__sha256(
+	ferry__hasher *h, unsigned char out[32], const void *data, size_t len);
 /* 1-based line and column of `offset` in `text`; columns count UTF-8
  * characters. */
 void ferry__text_pos(const char *text, size_t offset, int *line, int *column);
@@ -111,11 +114,11 @@ int ferry__parse_version(const char *s, size_t len, int64_t *out);
  * a regular file, so a short read ends it without a final empty read. One
  * buffer serves a whole set: no allocation and no fstat per file.
  */
-int ferry__read_into(const char *path, int regular, ferry__buf *b,
-	ferry_error *err);
+int ferry__read_into(
+	const char *path, int regular, ferry__buf *b, ferry_error *err);
 /* The same into a new allocation, freed with free(). */
-int ferry__read_file(const char *path, char **out, size_t *len,
-	ferry_error *err);
+int ferry__read_file(
+	const char *path, char **out, size_t *len, ferry_error *err);
 
 /*
  * Database URLs (url.c).
@@ -124,10 +127,10 @@ typedef enum { FERRY__ENGINE_SQLITE = 1, FERRY__ENGINE_PG } ferry__engine;
 
 typedef struct {
 	ferry__engine engine;
-	char *path;     /* SQLite: a file path, or ":memory:" */
-	int memory;     /* SQLite: in-memory database */
+	char *path;	/* SQLite: a file path, or ":memory:" */
+	int memory;	/* SQLite: in-memory database */
 	char *conninfo; /* PostgreSQL: the URL or keyword string for libpq */
-	char *display;  /* the URL as given, password masked */
+	char *display;	/* the URL as given, password masked */
 } ferry__url;
 
 int ferry__url_parse(ferry__url *out, const char *url, const char *base_dir,
@@ -137,17 +140,22 @@ void ferry__url_clear(ferry__url *url);
 /*
  * Migration files (parse.c): markers, sections and checksums.
  */
-enum { FERRY__UP = 0, FERRY__FINISH = 1, FERRY__DOWN = 2, FERRY__NSECTIONS = 3 };
+enum {
+	FERRY__UP = 0,
+	FERRY__FINISH = 1,
+	FERRY__DOWN = 2,
+	FERRY__NSECTIONS = 3
+};
 
 extern const char *const ferry__section_names[FERRY__NSECTIONS];
 
 typedef struct {
 	int present;
 	int no_transaction;
-	size_t offset;          /* first byte of the body in the file text */
-	size_t len;             /* body length, marker line excluded */
-	int line;               /* file line of the body's first byte */
-	unsigned char sha[32];  /* SHA-256 of the body (LF line ends) */
+	size_t offset;	       /* first byte of the body in the file text */
+	size_t len;	       /* body length, marker line excluded */
+	int line;	       /* file line of the body's first byte */
+	unsigned char sha[32]; /* SHA-256 of the body (LF line ends) */
 } ferry__section;
 
 /*
@@ -221,7 +229,7 @@ typedef struct {
 } ferry__spans;
 
 typedef struct {
-	size_t offset;    /* where the problem starts */
+	size_t offset;	  /* where the problem starts */
 	const char *what; /* "unterminated quoted string", ... */
 	const char *hint; /* what to do, or NULL */
 } ferry__split_error;
@@ -245,7 +253,7 @@ void ferry__spans_clear(ferry__spans *s);
 typedef enum {
 	FERRY__STMT_PLAIN = 0,
 	FERRY__STMT_TXN_CONTROL, /* BEGIN, COMMIT, ROLLBACK, ... */
-	FERRY__STMT_NO_TXN       /* cannot run inside a transaction block */
+	FERRY__STMT_NO_TXN	 /* cannot run inside a transaction block */
 } ferry__stmt_kind;
 
 /*
@@ -258,7 +266,11 @@ ferry__stmt_kind ferry__stmt_classify(const char *stmt, size_t len,
 /*
  * Drivers. An engine implements this table; ferry_db holds one.
  */
-typedef enum { FERRY__VAL_NULL = 0, FERRY__VAL_INT, FERRY__VAL_TEXT } ferry__val_type;
+typedef enum {
+	FERRY__VAL_NULL = 0,
+	FERRY__VAL_INT,
+	FERRY__VAL_TEXT
+} ferry__val_type;
 
 typedef struct {
 	ferry__val_type type;
@@ -267,8 +279,8 @@ typedef struct {
 } ferry__val;
 
 /* Called per result row; values are NULL for SQL NULL. Nonzero stops. */
-typedef int (*ferry__row_fn)(void *payload, int ncols,
-	const char *const *values);
+typedef int (*ferry__row_fn)(
+	void *payload, int ncols, const char *const *values);
 
 /* Where user SQL came from, so an error can name file:line:column. */
 typedef struct {
@@ -303,10 +315,10 @@ typedef struct ferry__driver {
 	/* The runner lock: one ferry acting on a database at a time. */
 	int (*lock)(ferry_db *db, ferry_error *err);
 	void (*unlock)(ferry_db *db);
-	int (*lock_probe)(ferry_db *db, int *held, char **holder,
-		ferry_error *err);
-	int (*table_exists)(ferry_db *db, const char *table, int *exists,
-		ferry_error *err);
+	int (*lock_probe)(
+		ferry_db *db, int *held, char **holder, ferry_error *err);
+	int (*table_exists)(
+		ferry_db *db, const char *table, int *exists, ferry_error *err);
 	/* CREATE TABLE statements of the ledger, in this engine's types. */
 	int (*ledger_ddl)(ferry_db *db, ferry__buf *out);
 	/* SQL for the milliseconds since the transaction began, for engines
@@ -318,22 +330,22 @@ extern const ferry__driver ferry__sqlite_driver;
 
 struct ferry_db {
 	const ferry__driver *drv;
-	void *conn;                 /* the driver's own state */
+	void *conn; /* the driver's own state */
 	ferry__url url;
 	int lock_timeout_ms;
 	int read_only;
 	ferry_progress_cb progress;
 	void *payload;
-	char *table;                /* ledger table name, unquoted */
+	char *table; /* ledger table name, unquoted */
 	char *history_table;
-	char *schema;               /* PostgreSQL schema, unquoted */
-	char *qtable;               /* quoted, qualified names for SQL text */
+	char *schema; /* PostgreSQL schema, unquoted */
+	char *qtable; /* quoted, qualified names for SQL text */
 	char *qhistory;
 	char *server_version;
-	char *actor;                /* "user@host" */
-	int exists;                 /* 0: SQLite file missing, read-only open */
-	int locked;                 /* the runner lock is ours */
-	int waited;                 /* we waited for another runner */
+	char *actor; /* "user@host" */
+	int exists;  /* 0: SQLite file missing, read-only open */
+	int locked;  /* the runner lock is ours */
+	int waited;  /* we waited for another runner */
 	int in_txn;
 };
 
@@ -352,11 +364,11 @@ typedef struct {
 /* How a runner describes itself to waiters: "pid 12, user@host, since T". */
 void ferry__holder_text(const ferry_db *db, char *buf, size_t size);
 
-int ferry__lockfile_acquire(ferry__lockfile *lk, const char *path,
-	ferry_db *db, ferry_error *err);
+int ferry__lockfile_acquire(
+	ferry__lockfile *lk, const char *path, ferry_db *db, ferry_error *err);
 void ferry__lockfile_release(ferry__lockfile *lk);
-int ferry__lockfile_probe(const char *path, int *held, char **holder,
-	ferry_error *err);
+int ferry__lockfile_probe(
+	const char *path, int *held, char **holder, ferry_error *err);
 
 /*
  * The ledger (ledger.c): ferry_migrations and ferry_history.
@@ -367,10 +379,10 @@ int ferry__lockfile_probe(const char *path, int *held, char **holder,
 typedef struct {
 	int64_t version;
 	char *name;
-	char *state;            /* "up", "complete", "failed" */
+	char *state; /* "up", "complete", "failed" */
 	char *release;
 	int has_finish;
-	char *up_checksum;      /* hex SHA-256, or NULL */
+	char *up_checksum; /* hex SHA-256, or NULL */
 	char *finish_checksum;
 	char *down_checksum;
 	char *up_at;
@@ -379,9 +391,9 @@ typedef struct {
 	int64_t finish_ms;
 	char *applied_by;
 	char *ferry_version;
-	char *failed_section;   /* "up" or "finish" when failed */
-	int failed_statement;   /* 1-based statement to resume at */
-	char *progress;         /* hashes of the statements run, comma separated */
+	char *failed_section; /* "up" or "finish" when failed */
+	int failed_statement; /* 1-based statement to resume at */
+	char *progress; /* hashes of the statements run, comma separated */
 	char *error;
 } ferry__row;
 
@@ -405,20 +417,20 @@ int ferry__ledger_progress(ferry_db *db, int64_t version, int statement,
 typedef struct {
 	const char *action;
 	const ferry_migration *migration; /* or NULL */
-	int64_t duration_ms;              /* -1: not measured; FERRY__MS_IN_TXN */
+	int64_t duration_ms; /* -1: not measured; FERRY__MS_IN_TXN */
 	int success;
-	const char *error;                /* or NULL */
+	const char *error; /* or NULL */
 } ferry__history_rec;
 
-int ferry__history_add(ferry_db *db, const ferry__history_rec *rec,
-	ferry_error *err);
+int ferry__history_add(
+	ferry_db *db, const ferry__history_rec *rec, ferry_error *err);
 
 /*
  * Files and ledger side by side (state.c).
  */
 typedef struct {
 	const ferry__migration *mig; /* NULL: applied, but no file */
-	const ferry__row *row;       /* NULL: pending */
+	const ferry__row *row;	     /* NULL: pending */
 	int drift;
 } ferry__pair;
 

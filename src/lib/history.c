@@ -93,8 +93,8 @@ static int add_row(void *payload, int ncols, const char *const *v)
 	return h->oom;
 }
 
-int ferry_history_get(ferry_history **out, ferry_db *db, size_t limit,
-	ferry_error *err)
+int ferry_history_get(
+	ferry_history **out, ferry_db *db, size_t limit, ferry_error *err)
 {
 	ferry__buf sql = FERRY__BUF_INIT;
 	ferry_history *h;
@@ -109,13 +109,16 @@ int ferry_history_get(ferry_history **out, ferry_db *db, size_t limit,
 		return ferry__error_oom(err);
 	rc = db->drv->table_exists(db, db->history_table, &exists, err);
 	if (rc == 0 && exists) {
-		ferry__buf_printf(&sql, "SELECT id, at, action, version, name, "
+		ferry__buf_printf(&sql,
+			"SELECT id, at, action, version, name, "
 			"release, actor, duration_ms, success, error, "
-			"ferry_version FROM %s ORDER BY id DESC", db->qhistory);
+			"ferry_version FROM %s ORDER BY id DESC",
+			db->qhistory);
 		if (limit > 0)
 			ferry__buf_printf(&sql, " LIMIT %zu", limit);
-		rc = sql.oom ? ferry__error_oom(err) : db->drv->query(db,
-			sql.buf, NULL, 0, add_row, h, err);
+		rc = sql.oom
+			? ferry__error_oom(err)
+			: db->drv->query(db, sql.buf, NULL, 0, add_row, h, err);
 		ferry__buf_release(&sql);
 		if (rc == 0 && h->oom)
 			rc = ferry__error_oom(err);

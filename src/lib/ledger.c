@@ -76,6 +76,16 @@ typedef struct {
 	int oom;
 } load_ctx;
 
+/* A copy of a column's value; NULL stays NULL, a failed copy is noted. */
+static char *dup(load_ctx *ctx, const char *v)
+{
+	char *p = v ? ferry__strdup(v) : NULL;
+
+	if (v && !p)
+		ctx->oom = 1;
+	return p;
+}
+
 static int load_row(void *payload, int ncols, const char *const *v)
 {
 	load_ctx *ctx = payload;
@@ -85,8 +95,8 @@ static int load_row(void *payload, int ncols, const char *const *v)
 		return 1;
 	if (ctx->l->n == ctx->alloc) {
 		size_t na = ctx->alloc ? ctx->alloc * 2 : 64;
-		ferry__row *rows = ferry__realloc(ctx->l->rows,
-			na * sizeof(*rows));
+		ferry__row *rows =
+			ferry__realloc(ctx->l->rows, na * sizeof(*rows));
 
 		if (!rows) {
 			ctx->oom = 1;
@@ -102,23 +112,19 @@ static int load_row(void *payload, int ncols, const char *const *v)
 	r->up_ms = to_int(v[9], -1);
 	r->finish_ms = to_int(v[11], -1);
 	r->failed_statement = (int)to_int(v[15], 0);
-#define DUP(field, i) \
-	if (v[i] && !(r->field = ferry__strdup(v[i]))) \
-		ctx->oom = 1
-	DUP(name, 1);
-	DUP(state, 2);
-	DUP(release, 3);
-	DUP(up_checksum, 5);
-	DUP(finish_checksum, 6);
-	DUP(down_checksum, 7);
-	DUP(up_at, 8);
-	DUP(finish_at, 10);
-	DUP(applied_by, 12);
-	DUP(ferry_version, 13);
-	DUP(failed_section, 14);
-	DUP(progress, 16);
-	DUP(error, 17);
-#undef DUP
+	r->name = dup(ctx, v[1]);
+	r->state = dup(ctx, v[2]);
+	r->release = dup(ctx, v[3]);
+	r->up_checksum = dup(ctx, v[5]);
+	r->finish_checksum = dup(ctx, v[6]);
+	r->down_checksum = dup(ctx, v[7]);
+	r->up_at = dup(ctx, v[8]);
+	r->finish_at = dup(ctx, v[10]);
+	r->applied_by = dup(ctx, v[12]);
+	r->ferry_version = dup(ctx, v[13]);
+	r->failed_section = dup(ctx, v[14]);
+	r->progress = dup(ctx, v[16]);
+	r->error = dup(ctx, v[17]);
 	if (!r->name || !r->state)
 		ctx->oom = 1;
 	return ctx->oom;
@@ -130,10 +136,11 @@ static int not_a_ledger(ferry_db *db, ferry_error *err)
 
 	if (err)
 		memcpy(detail, err->message, sizeof(detail));
-	ferry__error_set(err, FERRY_EDB, "table '%s' is not a ferry ledger",
-		db->table);
+	ferry__error_set(
+		err, FERRY_EDB, "table '%s' is not a ferry ledger", db->table);
 	ferry__error_detail(err, "%s", detail);
-	ferry__error_hint(err, "another tool may own this table; keep "
+	ferry__error_hint(err,
+		"another tool may own this table; keep "
 		"ferry's ledger elsewhere with --table");
 	return FERRY_EDB;
 }
@@ -169,15 +176,16 @@ int ferry__ledger_load(ferry_db *db, ferry__ledger *out, ferry_error *err)
 
 int ferry__ledger_ensure(ferry_db *db, ferry_error *err)
 {
+	const ferry__driver *drv = db->drv;
 	ferry__buf ddl = FERRY__BUF_INIT;
 	int rc, a, b;
 
-	if ((rc = db->drv->table_exists(db, db->table, &a, err)) < 0 ||
-		(rc = db->drv->table_exists(db, db->history_table, &b, err)) < 0)
+	if ((rc = drv->table_exists(db, db->table, &a, err)) < 0 ||
+		(rc = drv->table_exists(db, db->history_table, &b, err)) < 0)
 		return rc;
 	if (a && b)
 		return 0;
-	if ((rc = db->drv->ledger_ddl(db, &ddl)) < 0) {
+	if (db->drv->ledger_ddl(db, &ddl) < 0) {
 		ferry__buf_release(&ddl);
 		return ferry__error_oom(err);
 	}
@@ -202,10 +210,12 @@ int ferry__ledger_ensure(ferry_db *db, ferry_error *err)
 		ferry__error_detail(err, "%s", detail);
 		memcpy(err->sqlstate, state, sizeof(state));
 		if (!strcmp(state, "42501"))
-			ferry__error_hint(err, "the database user may not create "
+			ferry__error_hint(err,
+				"the database user may not create "
 				"schema '%s' or tables in it: create it and grant "
 				"CREATE on it, or keep the ledger elsewhere with "
-				"--schema", db->schema);
+				"--schema",
+				db->schema);
 	}
 	return rc;
 }
@@ -236,8 +246,8 @@ static ferry__val ms(int64_t i)
  * in the text (NULL then): PostgreSQL refuses parameters a statement
  * does not use.
  */
-static void ms_param(ferry__buf *sql, const ferry_db *db, int64_t ms_value,
-	int n)
+static void ms_param(
+	ferry__buf *sql, const ferry_db *db, int64_t ms_value, int n)
 {
 	if (ms_value == FERRY__MS_IN_TXN && db->drv->elapsed_ms_sql)
 		ferry__buf_printf(sql, "COALESCE(CAST($%d AS bigint), %s)", n,
@@ -246,8 +256,8 @@ static void ms_param(ferry__buf *sql, const ferry_db *db, int64_t ms_value,
 		ferry__buf_printf(sql, "$%d", n);
 }
 
-static int run_sql(ferry_db *db, ferry__buf *sql, const ferry__val *p,
-	int n, ferry_error *err)
+static int run_sql(ferry_db *db, ferry__buf *sql, const ferry__val *p, int n,
+	ferry_error *err)
 {
 	int rc;
 
@@ -267,8 +277,8 @@ int ferry__ledger_put(ferry_db *db, const ferry__row *r, ferry_error *err)
 	int rc;
 
 	p[0] = integer(r->version);
-	ferry__buf_printf(&sql, "DELETE FROM %s WHERE version = $1",
-		db->qtable);
+	ferry__buf_printf(
+		&sql, "DELETE FROM %s WHERE version = $1", db->qtable);
 	if ((rc = run_sql(db, &sql, p, 1, err)) < 0)
 		return rc;
 	p[1] = text(r->name);
@@ -285,12 +295,14 @@ int ferry__ledger_put(ferry_db *db, const ferry__row *r, ferry_error *err)
 	p[12] = text(r->applied_by);
 	p[13] = text(r->ferry_version);
 	p[14] = text(r->failed_section);
-	p[15] = r->failed_statement > 0 ? integer(r->failed_statement) :
-		text(NULL);
+	p[15] = r->failed_statement > 0 ? integer(r->failed_statement)
+					: text(NULL);
 	p[16] = text(r->progress);
 	p[17] = text(r->error);
-	ferry__buf_printf(&sql, "INSERT INTO %s (" COLUMNS ") VALUES ($1, $2, "
-		"$3, $4, $5, $6, $7, $8, $9, ", db->qtable);
+	ferry__buf_printf(&sql,
+		"INSERT INTO %s (" COLUMNS ") VALUES ($1, $2, "
+		"$3, $4, $5, $6, $7, $8, $9, ",
+		db->qtable);
 	ms_param(&sql, db, r->up_ms, 10);
 	ferry__buf_puts(&sql, ", $11, ");
 	ms_param(&sql, db, r->finish_ms, 12);
@@ -308,13 +320,15 @@ int ferry__ledger_progress(ferry_db *db, int64_t version, int statement,
 	p[1] = integer(statement);
 	p[2] = text(progress);
 	p[3] = text(error);
-	ferry__buf_printf(&sql, "UPDATE %s SET failed_statement = $2, "
-		"progress = $3, error = $4 WHERE version = $1", db->qtable);
+	ferry__buf_printf(&sql,
+		"UPDATE %s SET failed_statement = $2, "
+		"progress = $3, error = $4 WHERE version = $1",
+		db->qtable);
 	return run_sql(db, &sql, p, 4, err);
 }
 
-int ferry__history_add(ferry_db *db, const ferry__history_rec *rec,
-	ferry_error *err)
+int ferry__history_add(
+	ferry_db *db, const ferry__history_rec *rec, ferry_error *err)
 {
 	const ferry_migration *m = rec->migration;
 	ferry__buf sql = FERRY__BUF_INIT;
@@ -332,9 +346,11 @@ int ferry__history_add(ferry_db *db, const ferry__history_rec *rec,
 	p[7] = integer(rec->success);
 	p[8] = text(rec->error);
 	p[9] = text(FERRY_VERSION);
-	ferry__buf_printf(&sql, "INSERT INTO %s (at, action, version, name, "
+	ferry__buf_printf(&sql,
+		"INSERT INTO %s (at, action, version, name, "
 		"release, actor, duration_ms, success, error, ferry_version) "
-		"VALUES ($1, $2, $3, $4, $5, $6, ", db->qhistory);
+		"VALUES ($1, $2, $3, $4, $5, $6, ",
+		db->qhistory);
 	ms_param(&sql, db, rec->duration_ms, 7);
 	ferry__buf_puts(&sql, ", $8, $9, $10)");
 	return run_sql(db, &sql, p, 10, err);

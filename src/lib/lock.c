@@ -52,8 +52,8 @@ void ferry__holder_text(const ferry_db *db, char *buf, size_t size)
 	char since[32];
 
 	ferry__utc_now(since);
-	snprintf(buf, size, "pid %ld, %s, since %s", (long)getpid(),
-		db->actor, since);
+	snprintf(buf, size, "pid %ld, %s, since %s", (long)getpid(), db->actor,
+		since);
 }
 
 static void write_holder(int fd, const ferry_db *db)
@@ -87,17 +87,20 @@ static void sleep_ms(int ms)
 
 static int timed_out(ferry_db *db, const char *holder, ferry_error *err)
 {
-	ferry__error_set(err, FERRY_ELOCKED, "another ferry is working on "
-		"database '%s'", db->url.display);
+	ferry__error_set(err, FERRY_ELOCKED,
+		"another ferry is working on "
+		"database '%s'",
+		db->url.display);
 	ferry__error_detail(err, "the lock is held by %s",
 		holder ? holder : "an unknown process");
-	ferry__error_hint(err, "wait for it to finish, or wait longer with "
+	ferry__error_hint(err,
+		"wait for it to finish, or wait longer with "
 		"--lock-timeout");
 	return FERRY_ELOCKED;
 }
 
-int ferry__lockfile_acquire(ferry__lockfile *lk, const char *path,
-	ferry_db *db, ferry_error *err)
+int ferry__lockfile_acquire(
+	ferry__lockfile *lk, const char *path, ferry_db *db, ferry_error *err)
 {
 	int64_t deadline = ferry__now_ms() + db->lock_timeout_ms;
 	char *holder = NULL;
@@ -111,9 +114,10 @@ int ferry__lockfile_acquire(ferry__lockfile *lk, const char *path,
 		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 
 		if (fd < 0) {
-			rc = ferry__error_os(err, FERRY_EDB, "create lock file",
-				path);
-			ferry__error_hint(err, "ferry needs write access to the "
+			rc = ferry__error_os(
+				err, FERRY_EDB, "create lock file", path);
+			ferry__error_hint(err,
+				"ferry needs write access to the "
 				"database's directory");
 			break;
 		}
@@ -125,7 +129,9 @@ int ferry__lockfile_acquire(ferry__lockfile *lk, const char *path,
 			write_holder(fd, db);
 			lk->fd = fd;
 			if (waiting) {
-				ferry_event ev = { .type = FERRY_EVENT_LOCK_ACQUIRED };
+				ferry_event ev = {
+					.type = FERRY_EVENT_LOCK_ACQUIRED
+				};
 
 				db->waited = 1;
 				ferry__emit(db, &ev);
@@ -173,8 +179,8 @@ void ferry__lockfile_release(ferry__lockfile *lk)
 	lk->path = NULL;
 }
 
-int ferry__lockfile_probe(const char *path, int *held, char **holder,
-	ferry_error *err)
+int ferry__lockfile_probe(
+	const char *path, int *held, char **holder, ferry_error *err)
 {
 	struct flock fl;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -13,9 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
-const char *const ferry__section_names[FERRY__NSECTIONS] = {
-	"up", "finish", "down"
-};
+const char *const ferry__section_names[FERRY__NSECTIONS] = { "up", "finish",
+	"down" };
 
 static const char *skip_blanks(const char *p, const char *end)
 {
@@ -69,15 +68,18 @@ static int parse_marker(const char *p, const char *end, int *kind, int *notx,
 			break;
 	if (k == FERRY__NSECTIONS) {
 		ferry__error_set(err, FERRY_EINVALID,
-			"unknown marker 'ferry:%.*s'", (int)(n > 40 ? 40 : n), p);
-		ferry__error_hint(err, "a section starts with '-- ferry:up', "
+			"unknown marker 'ferry:%.*s'", (int)(n > 40 ? 40 : n),
+			p);
+		ferry__error_hint(err,
+			"a section starts with '-- ferry:up', "
 			"'-- ferry:finish' or '-- ferry:down'");
 		ferry__error_at(err, path, line, 0);
 		return FERRY_EINVALID;
 	}
 	*kind = k;
 	*notx = 0;
-	for (p = skip_blanks(p + n, end); p < end; p = skip_blanks(p + n, end)) {
+	for (p = skip_blanks(p + n, end); p < end;
+		p = skip_blanks(p + n, end)) {
 		n = word_len(p, end);
 		if (word_is(p, n, "no-transaction")) {
 			*notx = 1;
@@ -86,7 +88,8 @@ static int parse_marker(const char *p, const char *end, int *kind, int *notx,
 		ferry__error_set(err, FERRY_EINVALID,
 			"unknown option '%.*s' on marker 'ferry:%s'",
 			(int)(n > 40 ? 40 : n), p, ferry__section_names[k]);
-		ferry__error_hint(err, "the only marker option is "
+		ferry__error_hint(err,
+			"the only marker option is "
 			"'no-transaction'");
 		ferry__error_at(err, path, line, 0);
 		return FERRY_EINVALID;
@@ -134,28 +137,30 @@ static const char *first_sql(const char *p, const char *end)
 	return NULL;
 }
 
-static int nul_byte(const char *text, const char *nul, const char *path,
-	ferry_error *err)
+static int nul_byte(
+	const char *text, const char *nul, const char *path, ferry_error *err)
 {
 	int l, c;
 
 	ferry__text_pos(text, (size_t)(nul - text), &l, &c);
 	ferry__error_set(err, FERRY_EINVALID, "file contains a NUL byte");
-	ferry__error_hint(err, "migration files are UTF-8 text; convert the "
+	ferry__error_hint(err,
+		"migration files are UTF-8 text; convert the "
 		"file (UTF-16 is not supported)");
 	ferry__error_at(err, path, l, c);
 	return FERRY_EINVALID;
 }
 
-static int sql_before_marker(const char *text, const char *sql,
-	const char *path, ferry_error *err)
+static int sql_before_marker(
+	const char *text, const char *sql, const char *path, ferry_error *err)
 {
 	int l, c;
 
 	ferry__text_pos(text, (size_t)(sql - text), &l, &c);
-	ferry__error_set(err, FERRY_EINVALID,
-		"SQL before the first '-- ferry:' marker");
-	ferry__error_hint(err, "move it below '-- ferry:up', or start the "
+	ferry__error_set(
+		err, FERRY_EINVALID, "SQL before the first '-- ferry:' marker");
+	ferry__error_hint(err,
+		"move it below '-- ferry:up', or start the "
 		"file with that marker");
 	ferry__error_at(err, path, l, c);
 	return FERRY_EINVALID;
@@ -186,14 +191,15 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 			p = next;
 			continue;
 		}
-		if ((rc = parse_marker(after, eol, &kind, &notx, path, line,
-				err)) < 0)
+		if ((rc = parse_marker(
+			     after, eol, &kind, &notx, path, line, err)) < 0)
 			return rc;
 		if (sec[kind].present) {
 			ferry__error_set(err, FERRY_EINVALID,
 				"second '-- ferry:%s' section",
 				ferry__section_names[kind]);
-			ferry__error_hint(err, "the first one starts at line "
+			ferry__error_hint(err,
+				"the first one starts at line "
 				"%d; a file has at most one of each section",
 				sec[kind].line - 1);
 			ferry__error_at(err, path, line, 0);
@@ -202,8 +208,8 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 		if (current < 0 && (sql = first_sql(start, p)) != NULL)
 			return sql_before_marker(text, sql, path, err);
 		if (current >= 0)
-			sec[current].len = (size_t)(p - text) -
-				sec[current].offset;
+			sec[current].len =
+				(size_t)(p - text) - sec[current].offset;
 		current = kind;
 		sec[kind].present = 1;
 		sec[kind].no_transaction = notx;
@@ -229,7 +235,7 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 		if (!sec[k].present)
 			continue;
 		if (ferry__sha256(h, sec[k].sha, text + sec[k].offset,
-				sec[k].len) < 0)
+			    sec[k].len) < 0)
 			return ferry__error_set(err, FERRY_ERROR,
 				"cannot compute a SHA-256 checksum");
 	}

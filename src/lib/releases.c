@@ -47,8 +47,7 @@ static int name_ok(const char *s, size_t n)
 }
 
 /* Split [p, end) into up to 4 blank-separated words. */
-static int words(const char *p, const char *end, const char *w[4],
-	size_t wl[4])
+static int words(const char *p, const char *end, const char *w[4], size_t wl[4])
 {
 	int n = 0;
 
@@ -75,7 +74,7 @@ static int parse_line(ferry__release *r, const char *p, const char *end,
 	const char *path, int line, ferry_error *err)
 {
 	static const char form[] = "each line is '<release> <last-version> "
-		"[checkpoint]'";
+				   "[checkpoint]'";
 	const char *w[4];
 	size_t wl[4];
 	int n = words(p, end, w, wl);
@@ -89,12 +88,15 @@ static int parse_line(ferry__release *r, const char *p, const char *end,
 			"too many words on release line '%.*s'", p,
 			(int)(end - p > 60 ? 60 : end - p));
 	if (!name_ok(w[0], wl[0]))
-		return bad_line(err, path, line, "a release name has letters, "
+		return bad_line(err, path, line,
+			"a release name has letters, "
 			"digits, '.', '_', '-' or '+', and not only digits "
-			"(write '5.0', not '5')", "invalid release name '%.*s'",
-			w[0], (int)(wl[0] > 60 ? 60 : wl[0]));
+			"(write '5.0', not '5')",
+			"invalid release name '%.*s'", w[0],
+			(int)(wl[0] > 60 ? 60 : wl[0]));
 	if (ferry__parse_version(w[1], wl[1], &r->pub.last_version) < 0)
-		return bad_line(err, path, line, "a version is 1 to 18 "
+		return bad_line(err, path, line,
+			"a version is 1 to 18 "
 			"digits, as in the migration file names",
 			"invalid version '%.*s'", w[1],
 			(int)(wl[1] > 60 ? 60 : wl[1]));
@@ -109,8 +111,8 @@ static int parse_line(ferry__release *r, const char *p, const char *end,
 }
 
 /* Duplicate names and versions that do not ascend. */
-static int check_order(const ferry__release *rel, size_t n, const char *path,
-	ferry_error *err)
+static int check_order(
+	const ferry__release *rel, size_t n, const char *path, ferry_error *err)
 {
 	size_t i, j;
 
@@ -129,11 +131,13 @@ static int check_order(const ferry__release *rel, size_t n, const char *path,
 		if (rel[i].pub.last_version <= rel[i - 1].pub.last_version) {
 			ferry__error_set(err, FERRY_EINVALID,
 				"release '%s' ends at version %lld, not after "
-				"release '%s' (%lld)", rel[i].pub.name,
+				"release '%s' (%lld)",
+				rel[i].pub.name,
 				(long long)rel[i].pub.last_version,
 				rel[i - 1].pub.name,
 				(long long)rel[i - 1].pub.last_version);
-			ferry__error_hint(err, "list releases oldest first, "
+			ferry__error_hint(err,
+				"list releases oldest first, "
 				"each ending at a newer migration");
 			ferry__error_at(err, path, rel[i].line, 0);
 			return FERRY_EINVALID;
@@ -156,8 +160,8 @@ int ferry__releases_parse(ferry__release **out, size_t *n, const char *text,
 		int l, c;
 
 		ferry__text_pos(text, (size_t)(p - text), &l, &c);
-		ferry__error_set(err, FERRY_EINVALID,
-			"file contains a NUL byte");
+		ferry__error_set(
+			err, FERRY_EINVALID, "file contains a NUL byte");
 		ferry__error_at(err, path, l, c);
 		return FERRY_EINVALID;
 	}
@@ -176,8 +180,8 @@ int ferry__releases_parse(ferry__release **out, size_t *n, const char *text,
 		if (q < eol) {
 			if (count == alloc) {
 				size_t na = alloc ? alloc * 2 : 8;
-				ferry__release *r = ferry__realloc(rel,
-					na * sizeof(*r));
+				ferry__release *r =
+					ferry__realloc(rel, na * sizeof(*r));
 
 				if (!r) {
 					rc = ferry__error_oom(err);

@@ -103,8 +103,8 @@ typedef struct {
 	ferry__hasher hasher;
 } run_ctx;
 
-static int run_begin(run_ctx *ctx, ferry_db *db, const ferry_set *set,
-	ferry_error *err)
+static int run_begin(
+	run_ctx *ctx, ferry_db *db, const ferry_set *set, ferry_error *err)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->db = db;
@@ -113,7 +113,8 @@ static int run_begin(run_ctx *ctx, ferry_db *db, const ferry_set *set,
 	if (!ctx->report || ferry__hasher_init(&ctx->hasher) < 0)
 		return ferry__error_oom(err);
 	if (db->read_only)
-		return ferry__error_set(err, FERRY_EINVALID, "database was "
+		return ferry__error_set(err, FERRY_EINVALID,
+			"database was "
 			"opened read-only");
 	return 0;
 }
@@ -132,8 +133,8 @@ static int run_read(run_ctx *ctx, ferry_error *err)
 	ferry__pairs_clear(&ctx->pairs);
 	ferry__ledger_clear(&ctx->ledger);
 	if ((rc = ferry__ledger_load(ctx->db, &ctx->ledger, err)) < 0 ||
-		(rc = ferry__pairs_build(&ctx->pairs, ctx->set, &ctx->ledger,
-			err)) < 0)
+		(rc = ferry__pairs_build(
+			 &ctx->pairs, ctx->set, &ctx->ledger, err)) < 0)
 		return rc;
 	return 0;
 }
@@ -185,16 +186,18 @@ static int refuse_ahead(run_ctx *ctx, ferry_error *err)
 	ferry__error_set(err, FERRY_EREFUSED,
 		"database is ahead of these migration files");
 	if (count == 1)
-		ferry__error_hint(err, "version %lld%s%s%s is applied but no "
+		ferry__error_hint(err,
+			"version %lld%s%s%s is applied but no "
 			"file has it; run the newer release",
 			(long long)newest->version,
 			newest->release ? " (release " : "",
 			newest->release ? newest->release : "",
 			newest->release ? ")" : "");
 	else
-		ferry__error_hint(err, "%zu applied versions, up to %lld%s%s%s, "
-			"have no file; run the newer release", count,
-			(long long)newest->version,
+		ferry__error_hint(err,
+			"%zu applied versions, up to %lld%s%s%s, "
+			"have no file; run the newer release",
+			count, (long long)newest->version,
 			newest->release ? " (release " : "",
 			newest->release ? newest->release : "",
 			newest->release ? ")" : "");
@@ -210,21 +213,25 @@ static int refuse_drift(run_ctx *ctx, ferry_error *err)
 
 		if (!p->drift)
 			continue;
-		ferry__error_set(err, FERRY_EREFUSED, "migration '%s' was "
-			"changed after it was applied", p->mig->pub.id);
+		ferry__error_set(err, FERRY_EREFUSED,
+			"migration '%s' was "
+			"changed after it was applied",
+			p->mig->pub.id);
 		ferry__error_detail(err, "applied by %s at %s",
 			p->row->applied_by ? p->row->applied_by : "?",
 			p->row->up_at ? p->row->up_at : "?");
-		ferry__error_hint(err, "restore '%s' as it was applied; "
-			"changes belong in a new migration", p->mig->pub.path);
+		ferry__error_hint(err,
+			"restore '%s' as it was applied; "
+			"changes belong in a new migration",
+			p->mig->pub.path);
 		return FERRY_EREFUSED;
 	}
 	return 0;
 }
 
 /* A version or a release name to the newest version it includes. */
-static int resolve_target(const ferry_set *set, const char *to,
-	int64_t *out, ferry_error *err)
+static int resolve_target(
+	const ferry_set *set, const char *to, int64_t *out, ferry_error *err)
 {
 	size_t i;
 
@@ -240,9 +247,10 @@ static int resolve_target(const ferry_set *set, const char *to,
 	if (ferry__parse_version(to, strlen(to), out) == 0 &&
 		ferry__set_find(set, *out))
 		return 0;
-	ferry__error_set(err, FERRY_EINVALID, "no migration or release '%s'",
-		to);
-	ferry__error_hint(err, "'ferry list' shows the versions and releases "
+	ferry__error_set(
+		err, FERRY_EINVALID, "no migration or release '%s'", to);
+	ferry__error_hint(err,
+		"'ferry list' shows the versions and releases "
 		"of this set");
 	return FERRY_EINVALID;
 }
@@ -254,8 +262,8 @@ static int is_failed(const ferry__row *r, const char *section)
 }
 
 /* Pending `up` sections up to `target`, oldest first, into ctx->items. */
-static int collect_up(run_ctx *ctx, int64_t target, int allow_ooo,
-	ferry_error *err)
+static int collect_up(
+	run_ctx *ctx, int64_t target, int allow_ooo, ferry_error *err)
 {
 	int64_t newest = INT64_MIN;
 	size_t i;
@@ -264,7 +272,8 @@ static int collect_up(run_ctx *ctx, int64_t target, int allow_ooo,
 	if (!ctx->items)
 		return ferry__error_oom(err);
 	for (i = 0; i < ctx->pairs.n; i++)
-		if (ctx->pairs.v[i].row && !is_failed(ctx->pairs.v[i].row, "up"))
+		if (ctx->pairs.v[i].row &&
+			!is_failed(ctx->pairs.v[i].row, "up"))
 			newest = ctx->pairs.v[i].row->version;
 	for (i = 0; i < ctx->pairs.n; i++) {
 		const ferry__pair *p = &ctx->pairs.v[i];
@@ -274,10 +283,12 @@ static int collect_up(run_ctx *ctx, int64_t target, int allow_ooo,
 		if (p->row && !is_failed(p->row, "up"))
 			continue;
 		if (!p->row && p->mig->pub.version < newest && !allow_ooo) {
-			ferry__error_set(err, FERRY_EREFUSED, "migration '%s' "
+			ferry__error_set(err, FERRY_EREFUSED,
+				"migration '%s' "
 				"is older than the newest applied one, %lld",
 				p->mig->pub.id, (long long)newest);
-			ferry__error_hint(err, "it was probably merged late; "
+			ferry__error_hint(err,
+				"it was probably merged late; "
 				"apply it anyway with 'ferry up "
 				"--allow-out-of-order'");
 			return FERRY_EREFUSED;
@@ -317,15 +328,21 @@ static int split_failed(ferry_error *err, const ferry__migration *m, int k,
 
 		while (n < 20 && p[n] && p[n] != ' ' && p[n] != '\n')
 			n++;
-		ferry__error_set(err, FERRY_EINVALID, "psql meta-command '%.*s' "
-			"in migration '%s'", (int)n, p, m->pub.id);
-		ferry__error_hint(err, "ferry runs SQL, not psql scripts; write "
+		ferry__error_set(err, FERRY_EINVALID,
+			"psql meta-command '%.*s' "
+			"in migration '%s'",
+			(int)n, p, m->pub.id);
+		ferry__error_hint(err,
+			"ferry runs SQL, not psql scripts; write "
 			"the SQL the command stands for");
 	} else {
 		ferry__error_set(err, FERRY_EINVALID, "%s in migration '%s'",
 			serr->what, m->pub.id);
-		ferry__error_hint(err, "%s", serr->hint ? serr->hint : "close "
-			"it; everything after it would be read as part of it");
+		ferry__error_hint(err, "%s",
+			serr->hint
+				? serr->hint
+				: "close "
+				  "it; everything after it would be read as part of it");
 	}
 	ferry__error_at(err, src.file, src.line, src.column);
 	return FERRY_EINVALID;
@@ -362,22 +379,30 @@ static int check_stmt(void *payload, size_t offset, size_t len)
 	ferry__stmt_kind kind;
 	ferry__src src;
 
-	kind = ferry__stmt_classify(body + offset, len, c->db->drv->dialect,
-		&what);
+	kind = ferry__stmt_classify(
+		body + offset, len, c->db->drv->dialect, &what);
 	if (kind == FERRY__STMT_PLAIN)
 		return 0;
 	src_at(&src, c->m, c->k, c->text, offset);
 	if (kind == FERRY__STMT_TXN_CONTROL) {
-		ferry__error_set(c->err, FERRY_EINVALID, "%s in migration '%s' "
-			"would end ferry's transaction", what, c->m->pub.id);
-		ferry__error_hint(c->err, "remove it: ferry runs each section "
+		ferry__error_set(c->err, FERRY_EINVALID,
+			"%s in migration '%s' "
+			"would end ferry's transaction",
+			what, c->m->pub.id);
+		ferry__error_hint(c->err,
+			"remove it: ferry runs each section "
 			"in a transaction; or mark the section '-- ferry:%s "
-			"no-transaction'", name);
+			"no-transaction'",
+			name);
 	} else {
-		ferry__error_set(c->err, FERRY_EINVALID, "%s cannot run inside "
-			"a transaction (migration '%s')", what, c->m->pub.id);
-		ferry__error_hint(c->err, "mark the section '-- ferry:%s "
-			"no-transaction'", name);
+		ferry__error_set(c->err, FERRY_EINVALID,
+			"%s cannot run inside "
+			"a transaction (migration '%s')",
+			what, c->m->pub.id);
+		ferry__error_hint(c->err,
+			"mark the section '-- ferry:%s "
+			"no-transaction'",
+			name);
 	}
 	ferry__error_at(c->err, src.file, src.line, src.column);
 	return FERRY_EINVALID;
@@ -407,8 +432,8 @@ static int check_section(ferry_db *db, const ferry__migration *m, int k,
 	if (!m->sec[k].present)
 		return 0;
 	rc = ferry__split_each(text + m->sec[k].offset, m->sec[k].len,
-		db->drv->dialect, m->sec[k].no_transaction ? no_check :
-		check_stmt, &c, &serr);
+		db->drv->dialect,
+		m->sec[k].no_transaction ? no_check : check_stmt, &c, &serr);
 	if (rc == FERRY_EINVALID && serr.what)
 		return split_failed(err, m, k, text, &serr);
 	return rc;
@@ -424,17 +449,21 @@ static int check_items(run_ctx *ctx, int k, ferry_error *err)
 		const ferry__migration *m = it->mig;
 
 		if (ctx->single_transaction && m->sec[k].no_transaction) {
-			ferry__error_set(err, FERRY_EINVALID, "cannot run "
+			ferry__error_set(err, FERRY_EINVALID,
+				"cannot run "
 				"migration '%s' in a single transaction",
 				m->pub.id);
-			ferry__error_detail(err, "its %s section is marked "
-				"no-transaction", ferry__section_names[k]);
-			ferry__error_hint(err, "run without "
+			ferry__error_detail(err,
+				"its %s section is marked "
+				"no-transaction",
+				ferry__section_names[k]);
+			ferry__error_hint(err,
+				"run without "
 				"--single-transaction");
 			return FERRY_EINVALID;
 		}
-		if ((rc = ferry__migration_load(m, &ctx->hasher, &it->text,
-				&it->len, err)) < 0)
+		if ((rc = ferry__migration_load(
+			     m, &ctx->hasher, &it->text, &it->len, err)) < 0)
 			return rc;
 		rc = check_section(ctx->db, m, k, it->text, err);
 		if (rc < 0 || cached + it->len > TEXT_CACHE_BYTES) {
@@ -458,8 +487,8 @@ static int check_items(run_ctx *ctx, int k, ferry_error *err)
  * hint that says what stayed applied: with `whole_run`, nothing of the
  * run (--single-transaction).
  */
-static void wrap_failure(ferry_error *err, const ferry__migration *m,
-	int whole_run)
+static void wrap_failure(
+	ferry_error *err, const ferry__migration *m, int whole_run)
 {
 	char detail[sizeof(err->message) + sizeof(err->detail) + 2];
 
@@ -470,15 +499,18 @@ static void wrap_failure(ferry_error *err, const ferry__migration *m,
 	snprintf(err->message, sizeof(err->message), "migration '%s' failed",
 		m->pub.id);
 	if (!err->hint[0] && whole_run)
-		snprintf(err->hint, sizeof(err->hint), "the whole run was "
+		snprintf(err->hint, sizeof(err->hint),
+			"the whole run was "
 			"rolled back, nothing of it was applied; fix it and run "
 			"again");
 	else if (!err->hint[0] && m->sec[FERRY__UP].no_transaction)
-		snprintf(err->hint, sizeof(err->hint), "the statements before "
+		snprintf(err->hint, sizeof(err->hint),
+			"the statements before "
 			"this one stay applied; fix it and run again to resume "
 			"here");
 	else if (!err->hint[0])
-		snprintf(err->hint, sizeof(err->hint), "nothing of it was "
+		snprintf(err->hint, sizeof(err->hint),
+			"nothing of it was "
 			"applied; fix it and run again");
 	snprintf(err->detail, sizeof(err->detail), "%.*s",
 		(int)sizeof(err->detail) - 1, detail);
@@ -500,11 +532,11 @@ static void failure_text(char *buf, size_t size, const ferry_error *err)
 		snprintf(state, sizeof(state), " (SQLSTATE %s)", err->sqlstate);
 	if (err->file[0])
 		snprintf(buf, size, "%s:%d:%d: %s%s", err->file, err->line,
-			err->column, err->detail[0] ? err->detail : err->message,
-			state);
+			err->column,
+			err->detail[0] ? err->detail : err->message, state);
 	else
-		snprintf(buf, size, "%s%s", err->detail[0] ? err->detail :
-			err->message, state);
+		snprintf(buf, size, "%s%s",
+			err->detail[0] ? err->detail : err->message, state);
 }
 
 static void record_failure(ferry_db *db, const char *action,
@@ -543,8 +575,8 @@ static void up_row(ferry__row *r, const ferry_db *db, const ferry__migration *m,
 	r->ferry_version = (char *)FERRY_VERSION;
 }
 
-static int record_up(ferry_db *db, const ferry__migration *m, int64_t ms,
-	ferry_error *err)
+static int record_up(
+	ferry_db *db, const ferry__migration *m, int64_t ms, ferry_error *err)
 {
 	ferry__history_rec rec = { "up", &m->pub, ms, 1, NULL };
 	char hex[3][65], at[32];
@@ -577,19 +609,21 @@ static int run_span(ferry_db *db, char *text, size_t off, size_t len,
 /* How long the section took: measured by the engine if it runs it late. */
 static int64_t section_ms(const ferry_db *db, int64_t t0)
 {
-	return db->drv->elapsed_ms_sql ? FERRY__MS_IN_TXN : ferry__now_ms() - t0;
+	return db->drv->elapsed_ms_sql ? FERRY__MS_IN_TXN
+				       : ferry__now_ms() - t0;
 }
 
-static int run_transactional(run_ctx *ctx, item *it, int k, int64_t t0,
-	ferry_error *err)
+static int run_transactional(
+	run_ctx *ctx, item *it, int k, int64_t t0, ferry_error *err)
 {
 	ferry_db *db = ctx->db;
 	const ferry__migration *m = it->mig;
 	ferry__src src = { m->pub.path, m->sec[k].line, 1 };
 	int rc;
 
-	if (!it->text && (rc = ferry__migration_load(m, &ctx->hasher,
-			&it->text, &it->len, err)) < 0)
+	if (!it->text &&
+		(rc = ferry__migration_load(
+			 m, &ctx->hasher, &it->text, &it->len, err)) < 0)
 		return rc;
 	if (!ctx->single_transaction && (rc = db->drv->begin(db, err)) < 0)
 		return rc;
@@ -607,8 +641,8 @@ static int run_transactional(run_ctx *ctx, item *it, int k, int64_t t0,
 }
 
 /* Short hash of one statement, to tell on resume whether it changed. */
-static void stmt_hash(ferry__hasher *h, char out[17], const char *stmt,
-	size_t len)
+static void stmt_hash(
+	ferry__hasher *h, char out[17], const char *stmt, size_t len)
 {
 	unsigned char sha[32];
 	char hex[65];
@@ -625,8 +659,10 @@ static int check_resume(run_ctx *ctx, const ferry__migration *m,
 	ferry_error *err)
 {
 	const char *p = row->progress ? row->progress : "";
-	size_t i, done = row->failed_statement > 0 ?
-		(size_t)row->failed_statement - 1 : 0;
+	size_t i,
+		done = row->failed_statement > 0
+		? (size_t)row->failed_statement - 1
+		: 0;
 
 	for (i = 0; i < done; i++) {
 		char h[17];
@@ -634,20 +670,24 @@ static int check_resume(run_ctx *ctx, const ferry__migration *m,
 		if (i < spans->n) {
 			stmt_hash(&ctx->hasher, h, body + spans->v[i].offset,
 				spans->v[i].len);
-			if (strncmp(p, h, 16) == 0 && (p[16] == ',' ||
-				p[16] == '\0')) {
+			if (strncmp(p, h, 16) == 0 &&
+				(p[16] == ',' || p[16] == '\0')) {
 				p += p[16] ? 17 : 16;
 				continue;
 			}
 		}
-		ferry__error_set(err, FERRY_EREFUSED, "statement %zu of "
-			"migration '%s' changed after it ran", i + 1, m->pub.id);
-		ferry__error_detail(err, "the section stopped at statement %d; "
+		ferry__error_set(err, FERRY_EREFUSED,
+			"statement %zu of "
+			"migration '%s' changed after it ran",
+			i + 1, m->pub.id);
+		ferry__error_detail(err,
+			"the section stopped at statement %d; "
 			"statements before it ran and must stay as they were",
 			row->failed_statement);
-		ferry__error_hint(err, "restore statements 1 to %zu; fix only "
-			"statement %d and those after it", done,
-			row->failed_statement);
+		ferry__error_hint(err,
+			"restore statements 1 to %zu; fix only "
+			"statement %d and those after it",
+			done, row->failed_statement);
 		return FERRY_EREFUSED;
 	}
 	return 0;
@@ -664,8 +704,9 @@ static int run_no_transaction(run_ctx *ctx, item *it, int k, int64_t t0,
 	size_t i, start = 0, durable = 0, durable_len = 0;
 	int rc;
 
-	if (!it->text && (rc = ferry__migration_load(m, &ctx->hasher,
-			&it->text, &it->len, err)) < 0)
+	if (!it->text &&
+		(rc = ferry__migration_load(
+			 m, &ctx->hasher, &it->text, &it->len, err)) < 0)
 		return rc;
 	body = it->text + m->sec[k].offset;
 	if ((rc = split_section(&spans, db, m, k, it->text, err)) < 0)
@@ -674,8 +715,8 @@ static int run_no_transaction(run_ctx *ctx, item *it, int k, int64_t t0,
 		if ((rc = check_resume(ctx, m, it->row, body, &spans, err)) < 0)
 			goto out;
 		start = (size_t)it->row->failed_statement - 1;
-		ferry__buf_puts(&progress, it->row->progress ?
-			it->row->progress : "");
+		ferry__buf_puts(
+			&progress, it->row->progress ? it->row->progress : "");
 		durable = start;
 		durable_len = progress.len;
 		*resumed_at = start + 1;
@@ -705,15 +746,16 @@ static int run_no_transaction(run_ctx *ctx, item *it, int k, int64_t t0,
 		char h[17];
 
 		src_at(&src, m, k, it->text, spans.v[i].offset);
-		rc = run_span(db, it->text, m->sec[k].offset + spans.v[i].offset,
-			spans.v[i].len, &src, err);
+		rc = run_span(db, it->text,
+			m->sec[k].offset + spans.v[i].offset, spans.v[i].len,
+			&src, err);
 		if (rc < 0) {
 			char text[1400];
 
 			/*
-			 * Inside a BEGIN of the author's, the statements since it
-			 * are undone with it, our progress rows too: resume from
-			 * the last statement that stayed, the BEGIN.
+			 * Inside a BEGIN of the author's, the statements since
+			 * it are undone with it, our progress rows too: resume
+			 * from the last statement that stayed, the BEGIN.
 			 */
 			db->drv->rollback(db);
 			failure_text(text, sizeof(text), err);
@@ -721,8 +763,8 @@ static int run_no_transaction(run_ctx *ctx, item *it, int k, int64_t t0,
 			if (progress.buf)
 				progress.buf[durable_len] = '\0';
 			(void)ferry__ledger_progress(db, m->pub.version,
-				(int)durable + 1, ferry__buf_cstr(&progress), text,
-				NULL);
+				(int)durable + 1, ferry__buf_cstr(&progress),
+				text, NULL);
 			goto out;
 		}
 		stmt_hash(&ctx->hasher, h, body + spans.v[i].offset,
@@ -735,7 +777,7 @@ static int run_no_transaction(run_ctx *ctx, item *it, int k, int64_t t0,
 			goto out;
 		}
 		if ((rc = ferry__ledger_progress(db, m->pub.version, (int)i + 2,
-				progress.buf, NULL, err)) < 0)
+			     progress.buf, NULL, err)) < 0)
 			goto out;
 		if (!db->drv->in_txn(db)) {
 			durable = i + 1;
@@ -743,8 +785,10 @@ static int run_no_transaction(run_ctx *ctx, item *it, int k, int64_t t0,
 		}
 	}
 	if (db->drv->in_txn(db)) {
-		ferry__error_set(err, FERRY_EINVALID, "migration '%s' leaves a "
-			"transaction open", m->pub.id);
+		ferry__error_set(err, FERRY_EINVALID,
+			"migration '%s' leaves a "
+			"transaction open",
+			m->pub.id);
 		ferry__error_hint(err, "end the section's BEGIN with COMMIT");
 		db->drv->rollback(db);
 		rc = FERRY_EINVALID;
@@ -779,12 +823,16 @@ static int apply_up(run_ctx *ctx, size_t i, ferry_error *err)
 	ev.total = ctx->nitems;
 	ferry__emit(db, &ev);
 	if (m->sec[FERRY__UP].no_transaction) {
-		rc = run_no_transaction(ctx, it, FERRY__UP, t0, &resumed_at, err);
+		rc = run_no_transaction(
+			ctx, it, FERRY__UP, t0, &resumed_at, err);
 	} else if (it->row) {
-		ferry__error_set(err, FERRY_EREFUSED, "migration '%s' stopped "
+		ferry__error_set(err, FERRY_EREFUSED,
+			"migration '%s' stopped "
 			"half way, but its up section is no longer "
-			"no-transaction", m->pub.id);
-		ferry__error_hint(err, "mark it '-- ferry:up no-transaction' "
+			"no-transaction",
+			m->pub.id);
+		ferry__error_hint(err,
+			"mark it '-- ferry:up no-transaction' "
 			"again so ferry can resume it at statement %d",
 			it->row->failed_statement);
 		return FERRY_EREFUSED;
@@ -807,12 +855,14 @@ static int apply_up(run_ctx *ctx, size_t i, ferry_error *err)
 	ev.elapsed_ms = ferry__now_ms() - t0;
 	ferry__emit(db, &ev);
 	return report_push(ctx->report, "up", &m->pub, ev.elapsed_ms,
-		resumed_at) < 0 ? ferry__error_oom(err) : 0;
+		       resumed_at) < 0
+		? ferry__error_oom(err)
+		: 0;
 }
 
 /* The item a failure names by its file, else the last one of the run. */
-static const ferry__migration *item_of_error(run_ctx *ctx,
-	const ferry_error *err)
+static const ferry__migration *item_of_error(
+	run_ctx *ctx, const ferry_error *err)
 {
 	size_t i;
 
@@ -871,7 +921,8 @@ static int report_where(run_ctx *ctx, ferry_error *err)
 
 		if (p->row && p->row->version > newest) {
 			newest = p->row->version;
-			release = p->mig ? p->mig->pub.release : p->row->release;
+			release =
+				p->mig ? p->mig->pub.release : p->row->release;
 		}
 	}
 	for (i = 0; i < ctx->report->n; i++) {
@@ -901,8 +952,10 @@ int ferry_up(ferry_report **out, ferry_db *db, const ferry_set *set,
 
 	if (!out || !db || !set)
 		return ferry__error_set(err, FERRY_EINVALID,
-			"invalid argument: '%s'", !out ? "out" : !db ? "db" :
-			"set");
+			"invalid argument: '%s'",
+			!out	      ? "out"
+				: !db ? "db"
+				      : "set");
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
@@ -920,13 +973,13 @@ int ferry_up(ferry_report **out, ferry_db *db, const ferry_set *set,
 		(rc = run_read(&ctx, err)) == 0 &&
 		(rc = refuse_ahead(&ctx, err)) == 0 &&
 		(rc = refuse_drift(&ctx, err)) == 0 &&
-		(rc = collect_up(&ctx, target, opts->allow_out_of_order,
-			err)) == 0 && ctx.nitems > 0 &&
-		(rc = run_lock(&ctx, err)) == 0 &&
+		(rc = collect_up(
+			 &ctx, target, opts->allow_out_of_order, err)) == 0 &&
+		ctx.nitems > 0 && (rc = run_lock(&ctx, err)) == 0 &&
 		(rc = refuse_ahead(&ctx, err)) == 0 &&
 		(rc = refuse_drift(&ctx, err)) == 0 &&
-		(rc = collect_up(&ctx, target, opts->allow_out_of_order,
-			err)) == 0) {
+		(rc = collect_up(
+			 &ctx, target, opts->allow_out_of_order, err)) == 0) {
 		ctx.single_transaction = opts->single_transaction;
 		if ((rc = check_items(&ctx, FERRY__UP, err)) == 0)
 			rc = apply_all(&ctx, err);

@@ -118,9 +118,11 @@ static int bad_name(const char *dir, const char *name, ferry_error *err)
 {
 	ferry__error_set(err, FERRY_EINVALID,
 		"'%s' is not a valid migration file name", name);
-	ferry__error_hint(err, "name it <version>_<name>.sql, e.g. "
+	ferry__error_hint(err,
+		"name it <version>_<name>.sql, e.g. "
 		"0001_create_users.sql (letters, digits, '_' and '-'), or move "
-		"it out of '%s'", dir);
+		"it out of '%s'",
+		dir);
 	return FERRY_EINVALID;
 }
 
@@ -153,26 +155,34 @@ static int open_dir(DIR **out, const char *dir, ferry_error *err)
 
 	*out = NULL;
 	if (stat(dir, &st) < 0) {
-		if (errno != ENOENT)
-			return ferry__error_os(err, FERRY_EINVALID, "read "
-				"migration directory", dir);
+		if (errno != ENOENT) {
+			ferry__error_os(err, FERRY_EINVALID,
+				"read migration "
+				"directory",
+				dir);
+			return FERRY_EINVALID;
+		}
 		ferry__error_set(err, FERRY_EINVALID,
 			"migration directory '%s' does not exist", dir);
-		ferry__error_hint(err, "create it with 'ferry init', or name "
+		ferry__error_hint(err,
+			"create it with 'ferry init', or name "
 			"another one with --dir");
 		return FERRY_EINVALID;
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		ferry__error_set(err, FERRY_EINVALID,
 			"migration directory '%s' is not a directory", dir);
-		ferry__error_hint(err, "name the directory of .sql files "
+		ferry__error_hint(err,
+			"name the directory of .sql files "
 			"with --dir");
 		return FERRY_EINVALID;
 	}
 	*out = opendir(dir);
-	if (!*out)
-		return ferry__error_os(err, FERRY_EINVALID,
-			"read migration directory", dir);
+	if (!*out) {
+		ferry__error_os(
+			err, FERRY_EINVALID, "read migration directory", dir);
+		return FERRY_EINVALID;
+	}
 	return 0;
 }
 
@@ -199,15 +209,16 @@ static int scan(ferry_set *set, ferry_error *err)
 		if (kind == 0)
 			continue;
 		if (kind < 0) {
-			/* The name lives in the DIR stream: use it, then close. */
+			/* The name lives in the DIR stream: use it, then close.
+			 */
 			rc = bad_name(set->dir, de->d_name, err);
 			closedir(d);
 			return rc;
 		}
 		if (set->n == alloc) {
 			size_t na = alloc ? alloc * 2 : 64;
-			ferry__migration *p = ferry__realloc(set->migs,
-				na * sizeof(*p));
+			ferry__migration *p =
+				ferry__realloc(set->migs, na * sizeof(*p));
 
 			if (!p) {
 				closedir(d);
@@ -221,8 +232,7 @@ static int scan(ferry_set *set, ferry_error *err)
 		m->pub.version = version;
 		m->regular = de->d_type == DT_REG;
 		m->pub.path = join_path(set->dir, de->d_name);
-		m->pub.id = ferry__strndup(de->d_name,
-			strlen(de->d_name) - 4);
+		m->pub.id = ferry__strndup(de->d_name, strlen(de->d_name) - 4);
 		if (!m->pub.path || !m->pub.id) {
 			migration_release(m);
 			closedir(d);
@@ -233,9 +243,10 @@ static int scan(ferry_set *set, ferry_error *err)
 	}
 	closedir(d);
 	if (set->n == 0) {
-		ferry__error_set(err, FERRY_EINVALID, "no migrations in '%s'",
-			set->dir);
-		ferry__error_hint(err, "write the first one with "
+		ferry__error_set(
+			err, FERRY_EINVALID, "no migrations in '%s'", set->dir);
+		ferry__error_hint(err,
+			"write the first one with "
 			"'ferry new NAME'");
 		return FERRY_EINVALID;
 	}
@@ -247,14 +258,16 @@ static int check_duplicates(const ferry_set *set, ferry_error *err)
 	size_t i;
 
 	for (i = 1; i < set->n; i++) {
-		const ferry__migration *a = &set->migs[i - 1], *b = &set->migs[i];
+		const ferry__migration *a = &set->migs[i - 1],
+				       *b = &set->migs[i];
 
 		if (a->pub.version != b->pub.version)
 			continue;
 		ferry__error_set(err, FERRY_EINVALID,
 			"duplicate version %lld: '%s.sql' and '%s.sql'",
 			(long long)a->pub.version, a->pub.id, b->pub.id);
-		ferry__error_hint(err, "give one of them a new version, e.g. "
+		ferry__error_hint(err,
+			"give one of them a new version, e.g. "
 			"with 'ferry new'");
 		return FERRY_EINVALID;
 	}
@@ -270,8 +283,8 @@ static int read_migration(ferry__migration *m, ferry__hasher *h,
 
 	if ((rc = ferry__read_into(m->pub.path, m->regular, text, err)) < 0)
 		return rc;
-	rc = ferry__parse_sections(m->sec, text->buf, text->len, m->pub.path,
-		h, err);
+	rc = ferry__parse_sections(
+		m->sec, text->buf, text->len, m->pub.path, h, err);
 	if (rc < 0)
 		return rc;
 	snprintf(vt, sizeof(vt), "%lld", (long long)m->pub.version);
@@ -301,8 +314,8 @@ static int read_releases(ferry_set *set, ferry_error *err)
 	}
 	rc = ferry__read_file(path, &text, &len, err);
 	if (rc == 0) {
-		rc = ferry__releases_parse(&set->releases, &set->nreleases,
-			text, len, path, err);
+		rc = ferry__releases_parse(
+			&set->releases, &set->nreleases, text, len, path, err);
 		free(text);
 	}
 	for (i = 0; rc == 0 && i < set->nreleases; i++) {
@@ -310,10 +323,12 @@ static int read_releases(ferry_set *set, ferry_error *err)
 
 		if (ferry__set_find(set, rel->pub.last_version))
 			continue;
-		ferry__error_set(err, FERRY_EINVALID, "release '%s' ends at "
+		ferry__error_set(err, FERRY_EINVALID,
+			"release '%s' ends at "
 			"version %lld, but no migration has that version",
 			rel->pub.name, (long long)rel->pub.last_version);
-		ferry__error_hint(err, "a release ends at the version of its "
+		ferry__error_hint(err,
+			"a release ends at the version of its "
 			"newest migration file");
 		ferry__error_at(err, path, rel->line, 0);
 		rc = FERRY_EINVALID;
@@ -321,7 +336,8 @@ static int read_releases(ferry_set *set, ferry_error *err)
 	free(path);
 	for (i = 0; rc == 0 && i < set->n; i++) {
 		while (r < set->nreleases &&
-			set->releases[r].pub.last_version < set->migs[i].pub.version)
+			set->releases[r].pub.last_version <
+				set->migs[i].pub.version)
 			r++;
 		if (r < set->nreleases)
 			set->migs[i].pub.release = set->releases[r].pub.name;
@@ -354,7 +370,7 @@ int ferry_set_open(ferry_set **out, const char *dir, ferry_error *err)
 	qsort(set->migs, set->n, sizeof(*set->migs), cmp_version);
 	if ((rc = check_duplicates(set, err)) < 0)
 		goto fail;
-	if ((rc = ferry__hasher_init(&h)) < 0) {
+	if (ferry__hasher_init(&h) < 0) {
 		rc = ferry__error_oom(err);
 		goto fail;
 	}
@@ -415,8 +431,8 @@ static int name_valid(const char *name)
 }
 
 /* Newest version in `dir`, the digits of its name, and whether `v` exists. */
-static int newest_version(const char *dir, int64_t *max, size_t *width,
-	ferry_error *err)
+static int newest_version(
+	const char *dir, int64_t *max, size_t *width, ferry_error *err)
 {
 	struct dirent *de;
 	DIR *d;
@@ -454,8 +470,8 @@ static const char template_text[] =
 	"-- ferry:down\n"
 	"\n";
 
-int ferry_migration_new(char **out, const char *dir, const char *name,
-	int seq, ferry_error *err)
+int ferry_migration_new(char **out, const char *dir, const char *name, int seq,
+	ferry_error *err)
 {
 	int64_t max, v;
 	size_t width;
@@ -468,7 +484,8 @@ int ferry_migration_new(char **out, const char *dir, const char *name,
 	if (!name_valid(name)) {
 		ferry__error_set(err, FERRY_EINVALID,
 			"invalid migration name '%s'", name);
-		ferry__error_hint(err, "use letters, digits, '_' and '-', "
+		ferry__error_hint(err,
+			"use letters, digits, '_' and '-', "
 			"e.g. 'add_users'");
 		return FERRY_EINVALID;
 	}
@@ -477,9 +494,12 @@ int ferry_migration_new(char **out, const char *dir, const char *name,
 	if (seq) {
 		v = max + 1;
 		if (width == 14 && max >= 19700101000000LL) {
-			ferry__error_set(err, FERRY_EINVALID, "the newest "
-				"version, %lld, is a timestamp", (long long)max);
-			ferry__error_hint(err, "keep using timestamps: run "
+			ferry__error_set(err, FERRY_EINVALID,
+				"the newest "
+				"version, %lld, is a timestamp",
+				(long long)max);
+			ferry__error_hint(err,
+				"keep using timestamps: run "
 				"'ferry new' without --seq");
 			return FERRY_EINVALID;
 		}
@@ -499,8 +519,8 @@ int ferry_migration_new(char **out, const char *dir, const char *name,
 		ferry__buf_puts(&path, dir);
 		if (path.len && path.buf[path.len - 1] != '/')
 			ferry__buf_puts(&path, "/");
-		ferry__buf_printf(&path, "%0*lld_%s.sql", (int)(width ? width : 4),
-			(long long)v, name);
+		ferry__buf_printf(&path, "%0*lld_%s.sql",
+			(int)(width ? width : 4), (long long)v, name);
 		if (path.oom) {
 			ferry__buf_release(&path);
 			return ferry__error_oom(err);
@@ -512,8 +532,8 @@ int ferry_migration_new(char **out, const char *dir, const char *name,
 		ferry__buf_release(&path);
 	}
 	if (fd < 0) {
-		rc = ferry__error_os(err, FERRY_ERROR, "create",
-			ferry__buf_cstr(&path));
+		rc = ferry__error_os(
+			err, FERRY_ERROR, "create", ferry__buf_cstr(&path));
 		ferry__buf_release(&path);
 		return rc;
 	}

@@ -38,9 +38,9 @@ typedef struct {
 	tok_type type;
 	const char *tok;
 	size_t len;
-	const char *body;     /* T_STRING: inside of a dollar quote */
+	const char *body; /* T_STRING: inside of a dollar quote */
 	size_t body_len;
-	const char *what;     /* T_ERROR: the problem */
+	const char *what; /* T_ERROR: the problem */
 } lexer;
 
 static int ident_start(unsigned char c)
@@ -92,7 +92,8 @@ static int skip_space(lexer *lx)
 					depth--;
 					p += 2;
 				} else if (lx->dialect == FERRY__DIALECT_PG &&
-					p + 1 < end && p[0] == '/' && p[1] == '*') {
+					p + 1 < end && p[0] == '/' &&
+					p[1] == '*') {
 					depth++;
 					p += 2;
 				} else {
@@ -113,8 +114,8 @@ static int skip_space(lexer *lx)
 }
 
 /* A quoted run closed by `q`, doubled to escape; `backslash` escapes too. */
-static const char *scan_quoted(const char *p, const char *end, char q,
-	int backslash)
+static const char *scan_quoted(
+	const char *p, const char *end, char q, int backslash)
 {
 	for (p++; p < end; p++) {
 		if (backslash && *p == '\\') {
@@ -142,8 +143,9 @@ static size_t dollar_tag(const char *p, const char *end)
 		return 2;
 	if (q >= end || !ident_start((unsigned char)*q))
 		return 0;
-	while (q < end && (isalnum((unsigned char)*q) || *q == '_' ||
-		(unsigned char)*q >= 0x80))
+	while (q < end &&
+		(isalnum((unsigned char)*q) || *q == '_' ||
+			(unsigned char)*q >= 0x80))
 		q++;
 	return q < end && *q == '$' ? (size_t)(q - p + 1) : 0;
 }
@@ -153,8 +155,10 @@ static tok_type lex_string(lexer *lx, const char *start, char q, int bs)
 	const char *e = scan_quoted(lx->p, lx->end, q, bs);
 
 	if (!e)
-		return lex_error(lx, start, q == '\'' ? "unterminated quoted "
-			"string" : "unterminated quoted identifier");
+		return lex_error(lx, start,
+			q == '\'' ? "unterminated quoted "
+				    "string"
+				  : "unterminated quoted identifier");
 	lx->type = T_STRING;
 	lx->tok = start;
 	lx->len = (size_t)(e - start);
@@ -219,7 +223,8 @@ static tok_type lex_next(lexer *lx)
 			if (*p == '`')
 				return lex_string(lx, p, '`', 0);
 			if (!e)
-				return lex_error(lx, p, "unterminated [identifier]");
+				return lex_error(
+					lx, p, "unterminated [identifier]");
 			lx->type = T_STRING;
 			lx->tok = p;
 			lx->len = (size_t)(e + 1 - p);
@@ -252,7 +257,8 @@ static tok_type lex_next(lexer *lx)
 			return T_STRING;
 		}
 		if (pg && q == p + 1 && (*p == 'U' || *p == 'u') &&
-			q + 1 < end && q[0] == '&' && (q[1] == '\'' || q[1] == '"')) {
+			q + 1 < end && q[0] == '&' &&
+			(q[1] == '\'' || q[1] == '"')) {
 			lx->p = q + 1;
 			return lex_string(lx, p, q[1], 0);
 		}
@@ -268,8 +274,9 @@ static tok_type lex_next(lexer *lx)
 	for (p++; p < end; p++) {
 		unsigned char c = (unsigned char)*p;
 
-		if (isspace(c) || c == ';' || c == '(' || c == ')' || c == '\'' ||
-			c == '"' || c == '$' || c == '\\' || ident_start(c) ||
+		if (isspace(c) || c == ';' || c == '(' || c == ')' ||
+			c == '\'' || c == '"' || c == '$' || c == '\\' ||
+			ident_start(c) ||
 			(c == '-' && p + 1 < end && p[1] == '-') ||
 			(c == '/' && p + 1 < end && p[1] == '*') ||
 			(!pg && (c == '[' || c == '`')))
@@ -311,23 +318,22 @@ void ferry__spans_clear(ferry__spans *s)
 
 /* Per-statement state of the terminator heuristics. */
 typedef struct {
-	int words;       /* word tokens seen */
-	char first[4];   /* first letters of create/or/replace/function/... */
+	int words;     /* word tokens seen */
+	char first[4]; /* first letters of create/or/replace/function/... */
 	int paren;
 	int begin_depth; /* PostgreSQL: BEGIN ... END in a function body */
-	int trigger;     /* SQLite: CREATE [TEMP] TRIGGER */
-	int last_semi;   /* SQLite: the previous token was ';' */
-	int last_end;    /* SQLite: the previous token was END, after a ';' */
-	int copy;        /* PostgreSQL: COPY ... */
-	int last_from;   /* ... the previous word was FROM */
-	int copy_stdin;  /* ... FROM STDIN: inline data follows */
+	int trigger;	 /* SQLite: CREATE [TEMP] TRIGGER */
+	int last_semi;	 /* SQLite: the previous token was ';' */
+	int last_end;	 /* SQLite: the previous token was END, after a ';' */
+	int copy;	 /* PostgreSQL: COPY ... */
+	int last_from;	 /* ... the previous word was FROM */
+	int copy_stdin;	 /* ... FROM STDIN: inline data follows */
 } stmt_state;
 
 static void track_pg_word(stmt_state *st, const lexer *lx)
 {
-	static const char *const kw[] = {
-		"create", "or", "replace", "function", "procedure"
-	};
+	static const char *const kw[] = { "create", "or", "replace", "function",
+		"procedure" };
 	size_t i;
 
 	if (st->words < 4)
@@ -341,14 +347,16 @@ static void track_pg_word(stmt_state *st, const lexer *lx)
 	st->last_from = word_eq(lx, "from");
 	st->words++;
 	/* CREATE [OR REPLACE] FUNCTION|PROCEDURE, as psql decides it. */
-	if (!(st->first[0] == 'c' && (st->first[1] == 'f' ||
-		st->first[1] == 'p' || (st->first[1] == 'o' &&
-		st->first[2] == 'r' && (st->first[3] == 'f' ||
-		st->first[3] == 'p')))) || st->paren != 0)
+	if (!(st->first[0] == 'c' &&
+		    (st->first[1] == 'f' || st->first[1] == 'p' ||
+			    (st->first[1] == 'o' && st->first[2] == 'r' &&
+				    (st->first[3] == 'f' ||
+					    st->first[3] == 'p')))) ||
+		st->paren != 0)
 		return;
-	if (word_eq(lx, "begin"))
-		st->begin_depth++;
-	else if (word_eq(lx, "case") && st->begin_depth >= 1)
+	/* CASE also ends with END, so it counts inside a BEGIN. */
+	if (word_eq(lx, "begin") ||
+		(word_eq(lx, "case") && st->begin_depth >= 1))
 		st->begin_depth++;
 	else if (word_eq(lx, "end") && st->begin_depth > 0)
 		st->begin_depth--;
@@ -428,7 +436,8 @@ int ferry__split_each(const char *text, size_t len, ferry__dialect dialect,
 				if (serr) {
 					serr->offset = (size_t)(start - text);
 					serr->what = "COPY ... FROM stdin";
-					serr->hint = "ferry sends SQL statements, "
+					serr->hint =
+						"ferry sends SQL statements, "
 						"not inline data: load the rows "
 						"with INSERT, or COPY from a file "
 						"the server can read";
@@ -436,7 +445,7 @@ int ferry__split_each(const char *text, size_t len, ferry__dialect dialect,
 				return FERRY_EINVALID;
 			}
 			if ((rc = fn(payload, (size_t)(start - text),
-					(size_t)(last - start))) != 0)
+				     (size_t)(last - start))) != 0)
 				return rc;
 			start = NULL;
 			memset(&st, 0, sizeof(st));
@@ -448,7 +457,8 @@ int ferry__split_each(const char *text, size_t len, ferry__dialect dialect,
 		st.last_semi = 0;
 	}
 	if (start)
-		return fn(payload, (size_t)(start - text), (size_t)(last - start));
+		return fn(payload, (size_t)(start - text),
+			(size_t)(last - start));
 	return 0;
 }
 
@@ -484,8 +494,9 @@ static int body_ends_txn(const char *body, size_t len)
 		if (word_eq(&lx, "commit"))
 			return 1;
 		if (word_eq(&lx, "rollback")) {
-			if (lex_next(&lx) == T_WORD && (word_eq(&lx, "transaction")
-				|| word_eq(&lx, "work")))
+			if (lex_next(&lx) == T_WORD &&
+				(word_eq(&lx, "transaction") ||
+					word_eq(&lx, "work")))
 				lex_next(&lx);
 			if (word_eq(&lx, "to"))
 				continue;
@@ -499,8 +510,8 @@ static int body_ends_txn(const char *body, size_t len)
 static int may_be_special(const char *w, size_t n)
 {
 	static const char *const words[] = { "begin", "start", "commit", "end",
-		"abort", "rollback", "prepare", "vacuum", "do", "create", "drop",
-		"reindex", "alter", "cluster", NULL };
+		"abort", "rollback", "prepare", "vacuum", "do", "create",
+		"drop", "reindex", "alter", "cluster", NULL };
 	int i;
 
 	for (i = 0; words[i]; i++)
@@ -546,8 +557,8 @@ static int is(const char *w, size_t n, const char *s)
 	return strlen(s) == n && strncasecmp(w, s, n) == 0;
 }
 
-static int has_word(const char *const w[], const size_t wl[], int n,
-	const char *s)
+static int has_word(
+	const char *const w[], const size_t wl[], int n, const char *s)
 {
 	int i;
 
@@ -557,8 +568,8 @@ static int has_word(const char *const w[], const size_t wl[], int n,
 	return 0;
 }
 
-ferry__stmt_kind ferry__stmt_classify(const char *stmt, size_t len,
-	ferry__dialect dialect, const char **what)
+ferry__stmt_kind ferry__stmt_classify(
+	const char *stmt, size_t len, ferry__dialect dialect, const char **what)
 {
 	const char *w[16], *body = NULL;
 	size_t wl[16], body_len = 0;
@@ -578,12 +589,16 @@ ferry__stmt_kind ferry__stmt_classify(const char *stmt, size_t len,
 		return FERRY__STMT_TXN_CONTROL;
 	}
 	if ((K("start") && K2("transaction")) || K("commit") || K("end") ||
-		K("abort") || (K("rollback") && !K2("to") &&
-		!((K2("transaction") || K2("work")) && K3("to"))) ||
+		K("abort") ||
+		(K("rollback") && !K2("to") &&
+			!((K2("transaction") || K2("work")) && K3("to"))) ||
 		(pg && K("prepare") && K2("transaction"))) {
-		*what = K("start") ? "START TRANSACTION" : K("commit") ?
-			"COMMIT" : K("end") ? "END" : K("abort") ? "ABORT" :
-			K("rollback") ? "ROLLBACK" : "PREPARE TRANSACTION";
+		*what = K("start")	? "START TRANSACTION"
+			: K("commit")	? "COMMIT"
+			: K("end")	? "END"
+			: K("abort")	? "ABORT"
+			: K("rollback") ? "ROLLBACK"
+					: "PREPARE TRANSACTION";
 		return FERRY__STMT_TXN_CONTROL;
 	}
 	if (K("vacuum")) {
@@ -598,20 +613,24 @@ ferry__stmt_kind ferry__stmt_classify(const char *stmt, size_t len,
 	}
 	if ((K("create") || K("drop")) && has_word(w, wl, n, "index") &&
 		has_word(w, wl, n, "concurrently")) {
-		*what = K("create") ? "CREATE INDEX CONCURRENTLY" :
-			"DROP INDEX CONCURRENTLY";
+		*what = K("create") ? "CREATE INDEX CONCURRENTLY"
+				    : "DROP INDEX CONCURRENTLY";
 		return FERRY__STMT_NO_TXN;
 	}
-	if (K("reindex") && (has_word(w, wl, n, "concurrently") ||
-		K2("system") || K2("database"))) {
-		*what = has_word(w, wl, n, "concurrently") ?
-			"REINDEX CONCURRENTLY" : "REINDEX SYSTEM/DATABASE";
+	if (K("reindex") &&
+		(has_word(w, wl, n, "concurrently") || K2("system") ||
+			K2("database"))) {
+		*what = has_word(w, wl, n, "concurrently")
+			? "REINDEX CONCURRENTLY"
+			: "REINDEX SYSTEM/DATABASE";
 		return FERRY__STMT_NO_TXN;
 	}
-	if ((K("create") || K("drop")) && (K2("database") || K2("tablespace"))) {
-		*what = K2("database") ? (K("create") ? "CREATE DATABASE" :
-			"DROP DATABASE") : (K("create") ? "CREATE TABLESPACE" :
-			"DROP TABLESPACE");
+	if ((K("create") || K("drop")) &&
+		(K2("database") || K2("tablespace"))) {
+		*what = K2("database")
+			? (K("create") ? "CREATE DATABASE" : "DROP DATABASE")
+			: (K("create") ? "CREATE TABLESPACE"
+				       : "DROP TABLESPACE");
 		return FERRY__STMT_NO_TXN;
 	}
 	if (K("alter") && K2("table") && has_word(w, wl, n, "detach") &&

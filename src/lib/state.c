@@ -33,7 +33,8 @@ static int drifted(const ferry__migration *m, const ferry__row *r)
 		return 0;
 	if (r->has_finish)
 		return !m->sec[FERRY__FINISH].present ||
-			!same_sum(r->finish_checksum, m->sec[FERRY__FINISH].sha);
+			!same_sum(
+				r->finish_checksum, m->sec[FERRY__FINISH].sha);
 	return m->sec[FERRY__FINISH].present;
 }
 
@@ -49,8 +50,10 @@ int ferry__pairs_build(ferry__pairs *out, const ferry_set *set,
 	while (i < nset || j < l->n) {
 		ferry__pair *p = &out->v[out->n++];
 
-		if (j >= l->n || (i < nset &&
-			set->migs[i].pub.version < l->rows[j].version)) {
+		if (j >= l->n ||
+			(i < nset &&
+				set->migs[i].pub.version <
+					l->rows[j].version)) {
 			p->mig = &set->migs[i++];
 		} else if (i >= nset ||
 			l->rows[j].version < set->migs[i].pub.version) {

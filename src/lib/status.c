@@ -81,8 +81,10 @@ static void fill_entry(status_priv *st, ferry_entry *e, const ferry__pair *p)
 	e->version = m ? m->pub.version : r->version;
 	e->version_text = keep_version(st, e->version);
 	e->name = keep(st, m ? m->pub.name : r->name);
-	e->release = keep(st, m && m->pub.release ? m->pub.release :
-		r ? r->release : NULL);
+	e->release = keep(st,
+		m && m->pub.release ? m->pub.release
+			: r	    ? r->release
+				    : NULL);
 	e->state = keep(st, r ? r->state : "pending");
 	e->up_at = keep(st, r ? r->up_at : NULL);
 	e->finish_at = keep(st, r ? r->finish_at : NULL);
@@ -92,8 +94,8 @@ static void fill_entry(status_priv *st, ferry_entry *e, const ferry__pair *p)
 	e->drift = p->drift;
 	e->in_files = m != NULL;
 	e->has_finish = m ? m->pub.has_finish : r->has_finish;
-	e->failed_statement = r && strcmp(r->state, "failed") == 0 ?
-		r->failed_statement : 0;
+	e->failed_statement =
+		r && strcmp(r->state, "failed") == 0 ? r->failed_statement : 0;
 	e->error = keep(st, r ? r->error : NULL);
 }
 
@@ -191,11 +193,14 @@ static int last_action(status_priv *st, ferry_db *db, ferry_error *err)
 	ferry__buf sql = FERRY__BUF_INIT;
 	int rc, exists;
 
-	if ((rc = db->drv->table_exists(db, db->history_table, &exists,
-			err)) < 0 || !exists)
+	if ((rc = db->drv->table_exists(db, db->history_table, &exists, err)) <
+			0 ||
+		!exists)
 		return rc;
-	ferry__buf_printf(&sql, "SELECT action, version, actor, at, success "
-		"FROM %s ORDER BY id DESC LIMIT 1", db->qhistory);
+	ferry__buf_printf(&sql,
+		"SELECT action, version, actor, at, success "
+		"FROM %s ORDER BY id DESC LIMIT 1",
+		db->qhistory);
 	if (sql.oom)
 		return ferry__error_oom(err);
 	rc = db->drv->query(db, sql.buf, NULL, 0, last_action_row, st, err);
@@ -223,10 +228,12 @@ static void busy(ferry_db *db, ferry_error *err)
 		free(holder);
 		return;
 	}
-	ferry__error_set(err, FERRY_ELOCKED, "database '%s' is busy: another "
-		"ferry is applying migrations", db->url.display);
-	ferry__error_detail(err, "the lock is held by %s", holder ? holder :
-		"an unknown process");
+	ferry__error_set(err, FERRY_ELOCKED,
+		"database '%s' is busy: another "
+		"ferry is applying migrations",
+		db->url.display);
+	ferry__error_detail(err, "the lock is held by %s",
+		holder ? holder : "an unknown process");
 	ferry__error_hint(err, "run 'ferry status' again when it is done");
 	free(holder);
 }

@@ -172,15 +172,16 @@ void ferry__url_clear(ferry__url *url)
 	memset(url, 0, sizeof(*url));
 }
 
-static int sqlite_path(ferry__url *out, const char *path, const char *base,
-	ferry_error *err)
+static int sqlite_path(
+	ferry__url *out, const char *path, const char *base, ferry_error *err)
 {
 	ferry__buf b = FERRY__BUF_INIT;
 
 	if (!*path) {
-		ferry__error_set(err, FERRY_EINVALID,
-			"database URL has no file path");
-		ferry__error_hint(err, "write 'sqlite:app.db' or "
+		ferry__error_set(
+			err, FERRY_EINVALID, "database URL has no file path");
+		ferry__error_hint(err,
+			"write 'sqlite:app.db' or "
 			"'sqlite:///var/lib/app/app.db'");
 		return FERRY_EINVALID;
 	}
@@ -214,7 +215,8 @@ static int unknown_url(const char *url, const char *masked, ferry_error *err)
 		ferry__error_set(err, FERRY_EINVALID,
 			"cannot tell which database '%s' is", masked);
 	}
-	ferry__error_hint(err, "use 'sqlite:PATH', a path ending in '.db', "
+	ferry__error_hint(err,
+		"use 'sqlite:PATH', a path ending in '.db', "
 		"'postgres://user@host/dbname' or 'host=... dbname=...'");
 	return FERRY_EINVALID;
 }
@@ -227,7 +229,8 @@ int ferry__url_parse(ferry__url *out, const char *url, const char *base_dir,
 	memset(out, 0, sizeof(*out));
 	if (!url || !*url) {
 		ferry__error_set(err, FERRY_EINVALID, "no database given");
-		ferry__error_hint(err, "pass -d URL, set DATABASE_URL, or write "
+		ferry__error_hint(err,
+			"pass -d URL, set DATABASE_URL, or write "
 			"'database = URL' in ferry.conf");
 		return FERRY_EINVALID;
 	}
@@ -248,8 +251,9 @@ int ferry__url_parse(ferry__url *out, const char *url, const char *base_dir,
 		out->engine = FERRY__ENGINE_PG;
 		out->conninfo = ferry__strdup(url);
 		rc = out->conninfo ? 0 : ferry__error_oom(err);
-	} else if (!strstr(url, "://") && (has_suffix(url, ".db") ||
-		has_suffix(url, ".sqlite") || has_suffix(url, ".sqlite3")))
+	} else if (!strstr(url, "://") &&
+		(has_suffix(url, ".db") || has_suffix(url, ".sqlite") ||
+			has_suffix(url, ".sqlite3")))
 		rc = sqlite_path(out, url, base_dir, err);
 	else
 		rc = unknown_url(url, out->display, err);

@@ -34,7 +34,7 @@ void ferry__utc_now(char buf[32])
 void ferry__hex(char hex[65], const unsigned char sha[32])
 {
 	static const char digits[] = "0123456789abcdef";
-	int i;
+	size_t i;
 
 	for (i = 0; i < 32; i++) {
 		hex[2 * i] = digits[sha[i] >> 4];
@@ -61,14 +61,15 @@ void ferry__hasher_release(ferry__hasher *h)
 	h->ctx = h->md = NULL;
 }
 
-int ferry__sha256(ferry__hasher *h, unsigned char out[32], const void *data,
-	size_t len)
+int ferry__sha256(
+	ferry__hasher *h, unsigned char out[32], const void *data, size_t len)
 {
 	unsigned int n = 32;
 
 	if (!h)
-		return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) ? 0 :
-			FERRY_ERROR;
+		return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL)
+			? 0
+			: FERRY_ERROR;
 
 	if (!EVP_DigestInit_ex(h->ctx, h->md, NULL) ||
 		!EVP_DigestUpdate(h->ctx, data, len) ||
@@ -129,23 +130,26 @@ static size_t crlf_to_lf(char *s, size_t len)
 	return (size_t)(w - s);
 }
 
-int ferry__read_into(const char *path, int regular, ferry__buf *b,
-	ferry_error *err)
+int ferry__read_into(
+	const char *path, int regular, ferry__buf *b, ferry_error *err)
 {
 	int fd, e;
 
 	b->len = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return ferry__error_os(err, errno == ENOENT || errno == EACCES ?
-			FERRY_EINVALID : FERRY_ERROR, "read", path);
+		return ferry__error_os(err,
+			errno == ENOENT || errno == EACCES ? FERRY_EINVALID
+							   : FERRY_ERROR,
+			"read", path);
 	for (;;) {
 		size_t want;
 		ssize_t n;
 
 		/* Room for 4 KiB at least; grow by doubling past 64 KiB. */
-		if (b->len + 4096 >= b->alloc && ferry__buf_grow(b,
-				b->alloc > 65536 ? b->alloc : 65536) < 0) {
+		if (b->len + 4096 >= b->alloc &&
+			ferry__buf_grow(
+				b, b->alloc > 65536 ? b->alloc : 65536) < 0) {
 			close(fd);
 			return ferry__error_oom(err);
 		}
@@ -154,8 +158,9 @@ int ferry__read_into(const char *path, int regular, ferry__buf *b,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			e = ferry__error_os(err, errno == EISDIR ? FERRY_EINVALID :
-				FERRY_ERROR, "read", path);
+			e = ferry__error_os(err,
+				errno == EISDIR ? FERRY_EINVALID : FERRY_ERROR,
+				"read", path);
 			close(fd);
 			return e;
 		}
@@ -170,8 +175,8 @@ int ferry__read_into(const char *path, int regular, ferry__buf *b,
 	return 0;
 }
 
-int ferry__read_file(const char *path, char **out, size_t *len,
-	ferry_error *err)
+int ferry__read_file(
+	const char *path, char **out, size_t *len, ferry_error *err)
 {
 	ferry__buf b = FERRY__BUF_INIT;
 	int rc = ferry__read_into(path, 0, &b, err);

@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
-void clar__fail(const char *file, int line, const char *what,
-	const char *detail);
+void clar__fail(
+	const char *file, int line, const char *what, const char *detail);
 int clar__streq(const char *a, const char *b);
 
 #define cl_fail(msg) \
@@ -28,7 +28,8 @@ int clar__streq(const char *a, const char *b);
 #define cl_assert(expr) \
 	do { \
 		if (!(expr)) { \
-			clar__fail(__FILE__, __LINE__, "assertion failed", #expr); \
+			clar__fail(__FILE__, __LINE__, "assertion failed", \
+				#expr); \
 			return; \
 		} \
 	} while (0)
@@ -38,8 +39,8 @@ int clar__streq(const char *a, const char *b);
 		long long a_ = (long long)(a), b_ = (long long)(b); \
 		if (a_ != b_) { \
 			char m_[200]; \
-			snprintf(m_, sizeof(m_), "%s == %s: %lld != %lld", #a, #b, \
-				a_, b_); \
+			snprintf(m_, sizeof(m_), "%s == %s: %lld != %lld", #a, \
+				#b, a_, b_); \
 			clar__fail(__FILE__, __LINE__, "not equal", m_); \
 			return; \
 		} \
@@ -50,9 +51,11 @@ int clar__streq(const char *a, const char *b);
 		const char *a_ = (a), *b_ = (b); \
 		if (!clar__streq(a_, b_)) { \
 			char m_[2400]; \
-			snprintf(m_, sizeof(m_), "%.200s == %.200s:\n" \
+			snprintf(m_, sizeof(m_), \
+				"%.200s == %.200s:\n" \
 				"  got      '%.900s'\n  expected '%.900s'", \
-				#a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
+				#a, #b, a_ ? a_ : "(null)", \
+				b_ ? b_ : "(null)"); \
 			clar__fail(__FILE__, __LINE__, "strings differ", m_); \
 			return; \
 		} \
@@ -64,8 +67,9 @@ int clar__streq(const char *a, const char *b);
 		int rc_ = (expr); \
 		if (rc_ != 0) { \
 			char m_[1600]; \
-			snprintf(m_, sizeof(m_), "%.200s returned %d: %s (%s)", #expr, \
-				rc_, (errp)->message, (errp)->detail); \
+			snprintf(m_, sizeof(m_), \
+				"%.200s returned %d: %s (%s)", #expr, rc_, \
+				(errp)->message, (errp)->detail); \
 			clar__fail(__FILE__, __LINE__, "call failed", m_); \
 			return; \
 		} \
@@ -75,8 +79,8 @@ int clar__streq(const char *a, const char *b);
 const char *cl_tmpdir(void);
 /* Write `content` to `dir/name`; returns 0 or -1. */
 int cl_write(const char *dir, const char *name, const char *content);
-int cl_write_len(const char *dir, const char *name, const char *content,
-	size_t len);
+int cl_write_len(
+	const char *dir, const char *name, const char *content, size_t len);
 /* "dir/name" in a static buffer (one at a time). */
 const char *cl_path(const char *dir, const char *name);
 

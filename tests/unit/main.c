@@ -25,8 +25,8 @@ static int failed_now;
 static char tmpdir[256];
 static char pathbuf[1024];
 
-void clar__fail(const char *file, int line, const char *what,
-	const char *detail)
+void clar__fail(
+	const char *file, int line, const char *what, const char *detail)
 {
 	failed_now = 1;
 	printf("# %s:%d: %s\n", file, line, what);
@@ -93,8 +93,8 @@ const char *cl_path(const char *dir, const char *name)
 	return pathbuf;
 }
 
-int cl_write_len(const char *dir, const char *name, const char *content,
-	size_t len)
+int cl_write_len(
+	const char *dir, const char *name, const char *content, size_t len)
 {
 	FILE *f = fopen(cl_path(dir, name), "wb");
 

@@ -47,18 +47,23 @@ void test_oom__initialize(void)
 	snprintf(db_path, sizeof(db_path), "%s/test.db", cl_tmpdir());
 	if (mkdir(dir, 0755) < 0)
 		cl_fail("mkdir");
-	if (cl_write(dir, "1_users.sql", "-- Users.\n-- ferry:up\n"
-		"CREATE TABLE users (id integer PRIMARY KEY, name text);\n"
-		"-- ferry:down\nDROP TABLE users;\n") < 0 ||
-		cl_write(dir, "0002_email.sql", "-- ferry:up\n"
-		"ALTER TABLE users ADD COLUMN email text;\n"
-		"UPDATE users SET email = name || '@example.com';\n"
-		"-- ferry:finish\nUPDATE users SET name = NULL;\n") < 0 ||
-		cl_write(dir, "3_index.sql", "-- ferry:up no-transaction\n"
-		"CREATE INDEX users_email ON users (email);\n"
-		"INSERT INTO users (name) VALUES ('it''s; me');\n") < 0 ||
-		cl_write(dir, "releases",
-		"# shop\n1.0 1\n2.0 3 checkpoint\n") < 0)
+	if (cl_write(dir, "1_users.sql",
+		    "-- Users.\n-- ferry:up\n"
+		    "CREATE TABLE users (id integer PRIMARY KEY, name text);\n"
+		    "-- ferry:down\nDROP TABLE users;\n") < 0 ||
+		cl_write(dir, "0002_email.sql",
+			"-- ferry:up\n"
+			"ALTER TABLE users ADD COLUMN email text;\n"
+			"UPDATE users SET email = name || '@example.com';\n"
+			"-- ferry:finish\nUPDATE users SET name = NULL;\n") <
+			0 ||
+		cl_write(dir, "3_index.sql",
+			"-- ferry:up no-transaction\n"
+			"CREATE INDEX users_email ON users (email);\n"
+			"INSERT INTO users (name) VALUES ('it''s; me');\n") <
+			0 ||
+		cl_write(dir, "releases", "# shop\n1.0 1\n2.0 3 checkpoint\n") <
+			0)
 		cl_fail("cannot write the migration set");
 	prog = mmap(NULL, sizeof(*prog), PROT_READ | PROT_WRITE,
 		MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -113,20 +118,26 @@ static void in_child(const char *file, int line, void (*fn)(void))
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return;
 	if (WIFSIGNALED(status))
-		snprintf(m, sizeof(m), "killed by signal %d (%s) in %s with "
-			"allocation %ld failing", WTERMSIG(status),
-			strsignal(WTERMSIG(status)), prog->step, prog->n);
+		snprintf(m, sizeof(m),
+			"killed by signal %d (%s) in %s with "
+			"allocation %ld failing",
+			WTERMSIG(status), strsignal(WTERMSIG(status)),
+			prog->step, prog->n);
 	else if (!prog->finished)
-		snprintf(m, sizeof(m), "stopped with status %d in %s with "
+		snprintf(m, sizeof(m),
+			"stopped with status %d in %s with "
 			"allocation %ld failing (see the report above)",
 			WEXITSTATUS(status), prog->step, prog->n);
 	else if (prog->finished == 2)
-		snprintf(m, sizeof(m), "%s passed, but the process exited "
+		snprintf(m, sizeof(m),
+			"%s passed, but the process exited "
 			"with status %d: a leak (see the report above)",
 			prog->step, WEXITSTATUS(status));
 	else
-		snprintf(m, sizeof(m), "failed in %s with allocation %ld "
-			"failing (see above)", prog->step, prog->n);
+		snprintf(m, sizeof(m),
+			"failed in %s with allocation %ld "
+			"failing (see above)",
+			prog->step, prog->n);
 	clar__fail(file, line, "fault injection failed", m);
 }
 
@@ -153,8 +164,8 @@ static void arm(void)
  * failing allocation, -1 (after reporting) on anything else. `has_err`:
  * the operation fills a ferry_error.
  */
-static int faultsim(const char *file, int line, const char *step, op_fn op,
-	int has_err)
+static int faultsim(
+	const char *file, int line, const char *step, op_fn op, int has_err)
 {
 	char m[1400];
 	long n;
@@ -176,15 +187,19 @@ static int faultsim(const char *file, int line, const char *step, op_fn op,
 			return 0;
 		if (rc == 0)
 			continue; /* a failure it could do without */
-		if (rc != FERRY_ENOMEM || (has_err &&
-			(err.code != FERRY_ENOMEM ||
-			strcmp(err.message, "out of memory") != 0))) {
-			snprintf(m, sizeof(m), "%s with allocation %ld "
+		if (rc != FERRY_ENOMEM ||
+			(has_err &&
+				(err.code != FERRY_ENOMEM ||
+					strcmp(err.message, "out of memory") !=
+						0))) {
+			snprintf(m, sizeof(m),
+				"%s with allocation %ld "
 				"failing: returned %d, error %d '%s' (%s)",
-				step, n, rc, err.code, err.message,
-				err.detail);
-			clar__fail(file, line, rc == WRONG ? "wrong result" :
-				"not FERRY_ENOMEM", m);
+				step, n, rc, err.code, err.message, err.detail);
+			clar__fail(file, line,
+				rc == WRONG ? "wrong result"
+					    : "not FERRY_ENOMEM",
+				m);
 			return -1;
 		}
 	}
@@ -232,13 +247,14 @@ void test_oom__set_open(void)
 
 static int op_releases(ferry_error *err)
 {
-	static const char text[] = "1.0 1\n1.1 2\n1.2 3\n1.3 4\n1.4 5\n1.5 6\n"
+	static const char text[] =
+		"1.0 1\n1.1 2\n1.2 3\n1.3 4\n1.4 5\n1.5 6\n"
 		"1.6 7\n1.7 8\n# more than the first allocation holds\n"
 		"2.0 9 checkpoint\n2.1 10\n";
 	ferry__release *rel = (ferry__release *)1;
 	size_t n = 99;
-	int rc = ferry__releases_parse(&rel, &n, text, sizeof(text) - 1,
-		"releases", err);
+	int rc = ferry__releases_parse(
+		&rel, &n, text, sizeof(text) - 1, "releases", err);
 
 	if (rc < 0)
 		return rel == NULL && n == 0 ? rc : WRONG;
@@ -332,8 +348,8 @@ static int op_split(ferry_error *err)
 	ferry__spans_clear(&sp);
 	if (i != 2)
 		return WRONG;
-	rc = ferry__split(&sp, pg_text, sizeof(pg_text) - 1,
-		FERRY__DIALECT_PG, &serr);
+	rc = ferry__split(
+		&sp, pg_text, sizeof(pg_text) - 1, FERRY__DIALECT_PG, &serr);
 	if (rc < 0)
 		return sp.v == NULL && sp.n == 0 ? rc : WRONG;
 	i = sp.n;
@@ -383,16 +399,15 @@ static int op_url(ferry_error *err)
 	int rc;
 
 	if ((rc = check_url(&u, "sqlite:data/app.db", "/srv/app",
-			"/srv/app/data/app.db", "sqlite:data/app.db",
-			err)) < 0 ||
-		(rc = check_url(&u, "sqlite::memory:", NULL, ":memory:",
-			"sqlite::memory:", err)) < 0 ||
+		     "/srv/app/data/app.db", "sqlite:data/app.db", err)) < 0 ||
+		(rc = check_url(&u, "sqlite::memory:", NULL,
+			 ":memory:", "sqlite::memory:", err)) < 0 ||
 		(rc = check_url(&u, "postgres://app:s3cret@db/shop?password=x",
-			NULL, NULL, "postgres://app:****@db/shop?password=****",
-			err)) < 0 ||
-		(rc = check_url(&u, "host=db password='a b' dbname=shop",
-			NULL, NULL, "host=db password=**** dbname=shop",
-			err)) < 0)
+			 NULL, NULL,
+			 "postgres://app:****@db/shop?password=****", err)) <
+			0 ||
+		(rc = check_url(&u, "host=db password='a b' dbname=shop", NULL,
+			 NULL, "host=db password=**** dbname=shop", err)) < 0)
 		return rc;
 	m = ferry_url_mask("postgres://app:s3cret@db/shop");
 	if (!m)
@@ -484,8 +499,8 @@ static int status_applied(ferry_db *db, ferry_error *err)
 		!st->release_finished ||
 		strcmp(st->release_finished, "1.0") != 0 ||
 		!st->release_in_flight ||
-		strcmp(st->release_in_flight, "2.0") != 0 ||
-		!st->last_action || strcmp(st->last_action, "up") != 0)
+		strcmp(st->release_in_flight, "2.0") != 0 || !st->last_action ||
+		strcmp(st->last_action, "up") != 0)
 		rc = WRONG;
 	ferry_status_free(st);
 	return rc;
@@ -590,8 +605,8 @@ static void faultsim_db(void)
 {
 	if (open_set() < 0)
 		return;
-	FAULTSIM(db_url == db_path ? "database in a file" :
-		"sqlite::memory:", op_db, 1);
+	FAULTSIM(db_url == db_path ? "database in a file" : "sqlite::memory:",
+		op_db, 1);
 	child_done = 1;
 }
 

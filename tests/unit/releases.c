@@ -51,12 +51,13 @@ static int parse(const char *text)
 void test_releases__lines(void)
 {
 	cl_ferry_pass(parse("# Releases of the shop, oldest first.\n"
-		"\n"
-		"1.0 3\n"
-		"   1.1\t0007   # a comment after the words\n"
-		"2.0.0-rc.1 12 checkpoint\n"
-		"  # indented comment\n"
-		"v3+build_2 20"), &err);
+			    "\n"
+			    "1.0 3\n"
+			    "   1.1\t0007   # a comment after the words\n"
+			    "2.0.0-rc.1 12 checkpoint\n"
+			    "  # indented comment\n"
+			    "v3+build_2 20"),
+		&err);
 	cl_assert_equal_i(n, 4);
 	cl_assert_equal_s(rel[0].pub.name, "1.0");
 	cl_assert_equal_i(rel[0].pub.last_version, 3);
@@ -94,8 +95,8 @@ void test_releases__empty_and_comment_only(void)
 
 void test_releases__eighteen_digit_version(void)
 {
-	cl_ferry_pass(parse("1.0 20240101120000\n2.0 999999999999999999\n"),
-		&err);
+	cl_ferry_pass(
+		parse("1.0 20240101120000\n2.0 999999999999999999\n"), &err);
 	cl_assert_equal_i(n, 2);
 	cl_assert_equal_i(rel[0].pub.last_version, 20240101120000LL);
 	cl_assert_equal_i(rel[1].pub.last_version, 999999999999999999LL);
@@ -103,8 +104,8 @@ void test_releases__eighteen_digit_version(void)
 
 void test_releases__no_version(void)
 {
-	cl_assert_bad("1.0 3\n2.0\n", 2, "release line '2.0' has no version",
-		FORM);
+	cl_assert_bad(
+		"1.0 3\n2.0\n", 2, "release line '2.0' has no version", FORM);
 }
 
 void test_releases__too_many_words(void)
@@ -139,7 +140,7 @@ void test_releases__bad_name_characters(void)
 void test_releases__bad_versions(void)
 {
 	static const char hint[] = "a version is 1 to 18 digits, as in the "
-		"migration file names";
+				   "migration file names";
 
 	cl_assert_bad("1.0 three\n", 1, "invalid version 'three'", hint);
 	cl_assert_bad("1.0 -3\n", 1, "invalid version '-3'", hint);
@@ -159,20 +160,25 @@ void test_releases__duplicate_name(void)
 void test_releases__versions_must_ascend(void)
 {
 	static const char hint[] = "list releases oldest first, each ending "
-		"at a newer migration";
+				   "at a newer migration";
 
-	cl_assert_bad("1.0 5\n\n1.1 3\n", 3, "release '1.1' ends at version 3, "
-		"not after release '1.0' (5)", hint);
-	cl_assert_bad("1.0 5\n1.1 0005\n", 2, "release '1.1' ends at version "
-		"5, not after release '1.0' (5)", hint);
+	cl_assert_bad("1.0 5\n\n1.1 3\n", 3,
+		"release '1.1' ends at version 3, "
+		"not after release '1.0' (5)",
+		hint);
+	cl_assert_bad("1.0 5\n1.1 0005\n", 2,
+		"release '1.1' ends at version "
+		"5, not after release '1.0' (5)",
+		hint);
 }
 
 void test_releases__nul_byte(void)
 {
 	static const char t[] = "1.0 3\n2.0\0 4\n";
 
-	cl_assert_equal_i(ferry__releases_parse(&rel, &n, t, sizeof(t) - 1,
-		PATH, &err), FERRY_EINVALID);
+	cl_assert_equal_i(
+		ferry__releases_parse(&rel, &n, t, sizeof(t) - 1, PATH, &err),
+		FERRY_EINVALID);
 	cl_assert(rel == NULL);
 	cl_assert_equal_s(err.message, "file contains a NUL byte");
 	cl_assert_equal_s(err.file, PATH);
@@ -182,7 +188,7 @@ void test_releases__nul_byte(void)
 
 void test_releases__error_without_err(void)
 {
-	cl_assert_equal_i(ferry__releases_parse(&rel, &n, "5 3", 3, PATH,
-		NULL), FERRY_EINVALID);
+	cl_assert_equal_i(ferry__releases_parse(&rel, &n, "5 3", 3, PATH, NULL),
+		FERRY_EINVALID);
 	cl_assert(rel == NULL);
 }

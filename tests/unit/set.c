@@ -67,9 +67,11 @@ static int bad_name(const char *name)
 	ferry_error_init(&err);
 	if (ferry_set_open(&set, dir, &err) != FERRY_EINVALID || set)
 		return 0;
-	return strcmp(err.message, fmt("'%s' is not a valid migration file "
-		"name", name)) == 0 && strcmp(err.hint, fmt(BAD_NAME_HINT,
-		dir)) == 0;
+	return strcmp(err.message,
+		       fmt("'%s' is not a valid migration file "
+			   "name",
+			       name)) == 0 &&
+		strcmp(err.hint, fmt(BAD_NAME_HINT, dir)) == 0;
 }
 
 void test_set__numeric_order(void)
@@ -109,8 +111,8 @@ void test_set__numeric_order(void)
 	cl_assert_equal_s(m->path, in_dir("0011_eleven.sql"));
 
 	cl_assert(ferry_set_get(set, 4) == NULL);
-	cl_assert(ferry__set_find(set, 10) ==
-		FERRY__MIG(ferry_set_get(set, 2)));
+	cl_assert(
+		ferry__set_find(set, 10) == FERRY__MIG(ferry_set_get(set, 2)));
 	cl_assert(ferry__set_find(set, 3) == NULL);
 }
 
@@ -121,8 +123,8 @@ void test_set__timestamp_and_long_versions(void)
 	cl_ferry_pass(ferry_set_open(&set, dir, &err), &err);
 	cl_assert_equal_i(ferry_set_count(set), 2);
 	cl_assert_equal_i(ferry_set_get(set, 0)->version, 20240101120000LL);
-	cl_assert_equal_s(ferry_set_get(set, 1)->version_text,
-		"999999999999999999");
+	cl_assert_equal_s(
+		ferry_set_get(set, 1)->version_text, "999999999999999999");
 }
 
 void test_set__trailing_slash_in_dir(void)
@@ -140,7 +142,8 @@ void test_set__sections_and_flags(void)
 	const ferry_migration *m;
 
 	PUT("1_a.sql", "CREATE TABLE t (a int);\n");
-	PUT("2_b.sql", "-- ferry:up no-transaction\nSELECT 1;\n"
+	PUT("2_b.sql",
+		"-- ferry:up no-transaction\nSELECT 1;\n"
 		"-- ferry:finish\nSELECT 2;\n-- ferry:down no-transaction\n"
 		"SELECT 3;\n");
 	PUT("3_c.sql", "-- ferry:up\n-- ferry:finish no-transaction\n");
@@ -173,7 +176,8 @@ void test_set__crlf_file_has_lf_checksum(void)
 	PUT("1_a.sql", "-- ferry:up\r\nCREATE TABLE t (a int);\r\n");
 	cl_ferry_pass(ferry_set_open(&set, dir, &err), &err);
 	ferry__hex(hex, FERRY__MIG(ferry_set_get(set, 0))->sec[FERRY__UP].sha);
-	cl_assert_equal_s(hex, "25312a357ba5c43fcf8242755b307bf3c82a057fcc4c"
+	cl_assert_equal_s(hex,
+		"25312a357ba5c43fcf8242755b307bf3c82a057fcc4c"
 		"030926b979b34cca9bc8");
 }
 
@@ -190,8 +194,8 @@ void test_set__other_files_are_ignored(void)
 	PUT(".sql", "just the extension, hidden\n");
 	cl_assert_equal_i(mkdir(in_dir(".git"), 0755), 0);
 	cl_assert_equal_i(mkdir(in_dir("drafts"), 0755), 0);
-	cl_assert_equal_i(cl_write(in_dir("drafts"), "2_draft.sql",
-		"SELECT 2;\n"), 0);
+	cl_assert_equal_i(
+		cl_write(in_dir("drafts"), "2_draft.sql", "SELECT 2;\n"), 0);
 	cl_ferry_pass(ferry_set_open(&set, dir, &err), &err);
 	cl_assert_equal_i(ferry_set_count(set), 1);
 	cl_assert_equal_s(ferry_set_get(set, 0)->id, "1_a");
@@ -200,10 +204,18 @@ void test_set__other_files_are_ignored(void)
 void test_set__bad_file_names(void)
 {
 	static const char *const names[] = {
-		"create_users.sql", "1.sql", "1_.sql", "_users.sql",
-		"1-users.sql", "1_add users.sql", "1_add.users.sql",
-		"1_caf\xc3\xa9.sql", "0000000000000000001_too_long.sql",
-		"v1_users.sql", "1_a.SQL", "2_b.Sql",
+		"create_users.sql",
+		"1.sql",
+		"1_.sql",
+		"_users.sql",
+		"1-users.sql",
+		"1_add users.sql",
+		"1_add.users.sql",
+		"1_caf\xc3\xa9.sql",
+		"0000000000000000001_too_long.sql",
+		"v1_users.sql",
+		"1_a.SQL",
+		"2_b.Sql",
 	};
 	size_t i;
 
@@ -229,8 +241,8 @@ void test_set__duplicate_versions(void)
 	cl_assert_equal_i(ferry_set_open(&set, dir, &err), FERRY_EINVALID);
 	cl_assert(set == NULL);
 	cl_assert_equal_i(err.code, FERRY_EINVALID);
-	cl_assert_equal_s(err.message,
-		"duplicate version 2: '002_c.sql' and '2_b.sql'");
+	cl_assert_equal_s(
+		err.message, "duplicate version 2: '002_c.sql' and '2_b.sql'");
 	cl_assert_equal_s(err.hint,
 		"give one of them a new version, e.g. with 'ferry new'");
 }
@@ -249,12 +261,16 @@ void test_set__duplicate_message_does_not_depend_on_directory_order(void)
 
 		snprintf(sub, sizeof(sub), "%s/d%d", cl_tmpdir(), i);
 		cl_assert_equal_i(mkdir(sub, 0755), 0);
-		cl_assert_equal_i(cl_write(sub, i ? "7_late.sql" :
-			"07_early.sql", "SELECT 1;\n"), 0);
-		cl_assert_equal_i(cl_write(sub, i ? "07_early.sql" :
-			"7_late.sql", "SELECT 1;\n"), 0);
-		cl_assert_equal_i(ferry_set_open(&set, sub, &err),
-			FERRY_EINVALID);
+		cl_assert_equal_i(
+			cl_write(sub, i ? "7_late.sql" : "07_early.sql",
+				"SELECT 1;\n"),
+			0);
+		cl_assert_equal_i(
+			cl_write(sub, i ? "07_early.sql" : "7_late.sql",
+				"SELECT 1;\n"),
+			0);
+		cl_assert_equal_i(
+			ferry_set_open(&set, sub, &err), FERRY_EINVALID);
 		if (i == 0)
 			snprintf(first, sizeof(first), "%s", err.message);
 	}
@@ -270,21 +286,27 @@ void test_set__missing_dir(void)
 	snprintf(d, sizeof(d), "%s/nope", cl_tmpdir());
 	cl_assert_equal_i(ferry_set_open(&set, d, &err), FERRY_EINVALID);
 	cl_assert(set == NULL);
-	cl_assert_equal_s(err.message, fmt("migration directory '%s' does not "
-		"exist", d));
-	cl_assert_equal_s(err.hint, "create it with 'ferry init', or name "
+	cl_assert_equal_s(err.message,
+		fmt("migration directory '%s' does not "
+		    "exist",
+			d));
+	cl_assert_equal_s(err.hint,
+		"create it with 'ferry init', or name "
 		"another one with --dir");
 }
 
 void test_set__dir_is_a_file(void)
 {
 	PUT("1_a.sql", "SELECT 1;\n");
-	cl_assert_equal_i(ferry_set_open(&set, in_dir("1_a.sql"), &err),
-		FERRY_EINVALID);
+	cl_assert_equal_i(
+		ferry_set_open(&set, in_dir("1_a.sql"), &err), FERRY_EINVALID);
 	cl_assert(set == NULL);
-	cl_assert_equal_s(err.message, fmt("migration directory '%s' is not a "
-		"directory", in_dir("1_a.sql")));
-	cl_assert_equal_s(err.hint, "name the directory of .sql files with "
+	cl_assert_equal_s(err.message,
+		fmt("migration directory '%s' is not a "
+		    "directory",
+			in_dir("1_a.sql")));
+	cl_assert_equal_s(err.hint,
+		"name the directory of .sql files with "
 		"--dir");
 }
 
@@ -293,7 +315,8 @@ void test_set__empty_dir(void)
 	cl_assert_equal_i(ferry_set_open(&set, dir, &err), FERRY_EINVALID);
 	cl_assert(set == NULL);
 	cl_assert_equal_s(err.message, fmt("no migrations in '%s'", dir));
-	cl_assert_equal_s(err.hint, "write the first one with 'ferry new "
+	cl_assert_equal_s(err.hint,
+		"write the first one with 'ferry new "
 		"NAME'");
 	/* Files that are not migrations do not make it less empty. */
 	PUT("README", "x\n");
@@ -316,8 +339,8 @@ void test_set__directory_named_like_a_migration(void)
 	/* Bad input, not an I/O failure: exit 2 (SPEC section 4). */
 	cl_assert_equal_i(ferry_set_open(&set, dir, &err), FERRY_EINVALID);
 	cl_assert(set == NULL);
-	cl_assert_equal_s(err.message, fmt("cannot read '%s'",
-		in_dir("2_b.sql")));
+	cl_assert_equal_s(
+		err.message, fmt("cannot read '%s'", in_dir("2_b.sql")));
 	cl_assert_equal_s(err.detail, "Is a directory");
 }
 
@@ -335,8 +358,8 @@ void test_set__bad_file_names_the_file_and_line(void)
 void test_set__nul_byte_in_a_file(void)
 {
 	PUT("1_a.sql", "SELECT 1;\n");
-	cl_assert_equal_i(cl_write_len(dir, "2_b.sql", "SELECT 1;\n\n  \0",
-		14), 0);
+	cl_assert_equal_i(
+		cl_write_len(dir, "2_b.sql", "SELECT 1;\n\n  \0", 14), 0);
 	cl_assert_equal_i(ferry_set_open(&set, dir, &err), FERRY_EINVALID);
 	cl_assert_equal_s(err.message, "file contains a NUL byte");
 	cl_assert_equal_s(err.file, in_dir("2_b.sql"));
@@ -392,9 +415,11 @@ void test_set__release_ends_at_a_missing_version(void)
 	PUT("releases", "1.0 1\n\n2.0 2\n");
 	cl_assert_equal_i(ferry_set_open(&set, dir, &err), FERRY_EINVALID);
 	cl_assert(set == NULL);
-	cl_assert_equal_s(err.message, "release '2.0' ends at version 2, but "
+	cl_assert_equal_s(err.message,
+		"release '2.0' ends at version 2, but "
 		"no migration has that version");
-	cl_assert_equal_s(err.hint, "a release ends at the version of its "
+	cl_assert_equal_s(err.hint,
+		"a release ends at the version of its "
 		"newest migration file");
 	cl_assert_equal_s(err.file, in_dir("releases"));
 	cl_assert_equal_i(err.line, 3);
@@ -456,8 +481,8 @@ void test_set__new_with_timestamp(void)
 	char *text = NULL;
 	size_t len;
 
-	cl_ferry_pass(ferry_migration_new(&created, dir, "add_users", 0, &err),
-		&err);
+	cl_ferry_pass(
+		ferry_migration_new(&created, dir, "add_users", 0, &err), &err);
 	after = utc_version();
 	cl_assert(created != NULL);
 	cl_assert(strncmp(created, in_dir(""), strlen(in_dir(""))) == 0);
@@ -505,15 +530,15 @@ void test_set__new_timestamps_ascend(void)
 void test_set__new_timestamp_after_a_newer_file(void)
 {
 	PUT("99990101000000_future.sql", "SELECT 1;\n");
-	cl_ferry_pass(ferry_migration_new(&created, dir, "next", 0, &err),
-		&err);
+	cl_ferry_pass(
+		ferry_migration_new(&created, dir, "next", 0, &err), &err);
 	cl_assert_equal_s(created, in_dir("99990101000001_next.sql"));
 }
 
 void test_set__new_seq_in_empty_dir(void)
 {
-	cl_ferry_pass(ferry_migration_new(&created, dir, "first", 1, &err),
-		&err);
+	cl_ferry_pass(
+		ferry_migration_new(&created, dir, "first", 1, &err), &err);
 	cl_assert_equal_s(created, in_dir("0001_first.sql"));
 	cl_assert_equal_i(access(created, F_OK), 0);
 	ferry_free(created);
@@ -557,9 +582,11 @@ void test_set__new_seq_after_a_timestamp(void)
 	cl_assert_equal_i(ferry_migration_new(&created, dir, "b", 1, &err),
 		FERRY_EINVALID);
 	cl_assert(created == NULL);
-	cl_assert_equal_s(err.message, "the newest version, 20240101120000, is "
+	cl_assert_equal_s(err.message,
+		"the newest version, 20240101120000, is "
 		"a timestamp");
-	cl_assert_equal_s(err.hint, "keep using timestamps: run 'ferry new' "
+	cl_assert_equal_s(err.hint,
+		"keep using timestamps: run 'ferry new' "
 		"without --seq");
 }
 
@@ -574,19 +601,27 @@ void test_set__new_ignores_invalid_files(void)
 void test_set__new_bad_names(void)
 {
 	static const char *const names[] = {
-		"", "add users", "add/users", "add.users", "../escape",
+		"",
+		"add users",
+		"add/users",
+		"add.users",
+		"../escape",
 		"caf\xc3\xa9",
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(*names); i++) {
 		ferry_error_init(&err);
-		cl_assert_equal_i(ferry_migration_new(&created, dir, names[i],
-			1, &err), FERRY_EINVALID);
+		cl_assert_equal_i(
+			ferry_migration_new(&created, dir, names[i], 1, &err),
+			FERRY_EINVALID);
 		cl_assert(created == NULL);
-		cl_assert_equal_s(err.message, fmt("invalid migration name "
-			"'%s'", names[i]));
-		cl_assert_equal_s(err.hint, "use letters, digits, '_' and '-', "
+		cl_assert_equal_s(err.message,
+			fmt("invalid migration name "
+			    "'%s'",
+				names[i]));
+		cl_assert_equal_s(err.hint,
+			"use letters, digits, '_' and '-', "
 			"e.g. 'add_users'");
 	}
 	/* Nothing was written. */
@@ -599,11 +634,14 @@ void test_set__new_in_missing_dir(void)
 	char d[600];
 
 	snprintf(d, sizeof(d), "%s/nope", cl_tmpdir());
-	cl_assert_equal_i(ferry_migration_new(&created, d, "a", 0, &err),
-		FERRY_EINVALID);
+	cl_assert_equal_i(
+		ferry_migration_new(&created, d, "a", 0, &err), FERRY_EINVALID);
 	cl_assert(created == NULL);
-	cl_assert_equal_s(err.message, fmt("migration directory '%s' does not "
-		"exist", d));
-	cl_assert_equal_s(err.hint, "create it with 'ferry init', or name "
+	cl_assert_equal_s(err.message,
+		fmt("migration directory '%s' does not "
+		    "exist",
+			d));
+	cl_assert_equal_s(err.hint,
+		"create it with 'ferry init', or name "
 		"another one with --dir");
 }

@@ -75,9 +75,10 @@ static int expect_split(const char *file, int line, const char *text,
 
 		if (i < n && i < spans.n && strcmp(got, want[i]) == 0)
 			continue;
-		snprintf(m, sizeof(m), "'%s' (%s):\n  %zu statements, expected "
-			"%zu\n  statement %zu: got '%s'\n  expected '%s'", text,
-			d == PG ? "pg" : "sqlite", spans.n, n, i + 1, got,
+		snprintf(m, sizeof(m),
+			"'%s' (%s):\n  %zu statements, expected "
+			"%zu\n  statement %zu: got '%s'\n  expected '%s'",
+			text, d == PG ? "pg" : "sqlite", spans.n, n, i + 1, got,
 			i < n ? want[i] : "(none)");
 		clar__fail(file, line, "wrong split", m);
 		return -1;
@@ -121,12 +122,12 @@ void test_split__simple(void)
 
 void test_split__spans_start_after_comments(void)
 {
-	SPLITS("-- first\n  /* a */ SELECT 1; -- after\n\n/* b */SELECT 2;",
-		SQ, "SELECT 1;", "SELECT 2;");
+	SPLITS("-- first\n  /* a */ SELECT 1; -- after\n\n/* b */SELECT 2;", SQ,
+		"SELECT 1;", "SELECT 2;");
 	cl_assert_equal_i(spans.v[0].offset, 19);
 	cl_assert_equal_i(spans.v[1].offset, 46);
-	SPLITS("-- first\n  /* a */ SELECT 1; -- after\n\n/* b */SELECT 2;",
-		PG, "SELECT 1;", "SELECT 2;");
+	SPLITS("-- first\n  /* a */ SELECT 1; -- after\n\n/* b */SELECT 2;", PG,
+		"SELECT 1;", "SELECT 2;");
 }
 
 void test_split__comments_inside_a_statement(void)
@@ -140,8 +141,7 @@ void test_split__comments_inside_a_statement(void)
 void test_split__last_statement_without_semicolon(void)
 {
 	SPLITS("SELECT 1;\nSELECT 2\n", SQ, "SELECT 1;", "SELECT 2");
-	SPLITS("SELECT 1;\nSELECT 2 -- no end\n", PG, "SELECT 1;",
-		"SELECT 2");
+	SPLITS("SELECT 1;\nSELECT 2 -- no end\n", PG, "SELECT 1;", "SELECT 2");
 	SPLITS("SELECT 1", PG, "SELECT 1");
 }
 
@@ -184,32 +184,40 @@ void test_split__sqlite_strings_and_identifiers(void)
 void test_split__sqlite_trigger(void)
 {
 	SPLITS("CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n"
-		"  INSERT INTO log VALUES (new.a);\n"
-		"  UPDATE c SET n = n + 1;\n"
-		"END;\nSELECT 2;", SQ,
+	       "  INSERT INTO log VALUES (new.a);\n"
+	       "  UPDATE c SET n = n + 1;\n"
+	       "END;\nSELECT 2;",
+		SQ,
 		"CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n"
 		"  INSERT INTO log VALUES (new.a);\n"
 		"  UPDATE c SET n = n + 1;\n"
-		"END;", "SELECT 2;");
+		"END;",
+		"SELECT 2;");
 	SPLITS("create temp trigger tr after delete on t begin "
-		"delete from u; end; select 2;", SQ,
+	       "delete from u; end; select 2;",
+		SQ,
 		"create temp trigger tr after delete on t begin "
-		"delete from u; end;", "select 2;");
+		"delete from u; end;",
+		"select 2;");
 	SPLITS("CREATE TEMPORARY TRIGGER IF NOT EXISTS tr BEFORE UPDATE ON t "
-		"BEGIN SELECT 1; END; SELECT 2;", SQ,
+	       "BEGIN SELECT 1; END; SELECT 2;",
+		SQ,
 		"CREATE TEMPORARY TRIGGER IF NOT EXISTS tr BEFORE UPDATE ON t "
-		"BEGIN SELECT 1; END;", "SELECT 2;");
+		"BEGIN SELECT 1; END;",
+		"SELECT 2;");
 }
 
 void test_split__sqlite_trigger_with_case(void)
 {
 	/* As sqlite3_complete(): a trigger ends at ";END;", not at "END;". */
 	SPLITS("CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n"
-		"  UPDATE c SET n = CASE WHEN new.a > 0 THEN 1 ELSE 0 END;\n"
-		"END;\nSELECT 2;", SQ,
+	       "  UPDATE c SET n = CASE WHEN new.a > 0 THEN 1 ELSE 0 END;\n"
+	       "END;\nSELECT 2;",
+		SQ,
 		"CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n"
 		"  UPDATE c SET n = CASE WHEN new.a > 0 THEN 1 ELSE 0 END;\n"
-		"END;", "SELECT 2;");
+		"END;",
+		"SELECT 2;");
 }
 
 void test_split__sqlite_is_not_pg(void)
@@ -247,13 +255,17 @@ void test_split__pg_strings(void)
 void test_split__pg_dollar_quotes(void)
 {
 	SPLITS("CREATE FUNCTION f() RETURNS int AS $$\n"
-		"BEGIN RETURN 1; END;\n$$ LANGUAGE plpgsql;\nSELECT f();", PG,
+	       "BEGIN RETURN 1; END;\n$$ LANGUAGE plpgsql;\nSELECT f();",
+		PG,
 		"CREATE FUNCTION f() RETURNS int AS $$\n"
-		"BEGIN RETURN 1; END;\n$$ LANGUAGE plpgsql;", "SELECT f();");
+		"BEGIN RETURN 1; END;\n$$ LANGUAGE plpgsql;",
+		"SELECT f();");
 	SPLITS("DO $fn$ BEGIN EXECUTE $$SELECT 1;$$; "
-		"EXECUTE $q$ $$ ; $q$; END $fn$; SELECT 2;", PG,
+	       "EXECUTE $q$ $$ ; $q$; END $fn$; SELECT 2;",
+		PG,
 		"DO $fn$ BEGIN EXECUTE $$SELECT 1;$$; "
-		"EXECUTE $q$ $$ ; $q$; END $fn$;", "SELECT 2;");
+		"EXECUTE $q$ $$ ; $q$; END $fn$;",
+		"SELECT 2;");
 	SPLITS("SELECT $a$ $b$ ; $b$ $a$; SELECT 2;", PG,
 		"SELECT $a$ $b$ ; $b$ $a$;", "SELECT 2;");
 	SPLITS("SELECT $_x1$;'$_x1$; SELECT 2;", PG, "SELECT $_x1$;'$_x1$;",
@@ -280,22 +292,26 @@ void test_split__pg_nested_comments(void)
 void test_split__pg_begin_atomic(void)
 {
 	SPLITS("CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql\n"
-		"BEGIN ATOMIC\n  SELECT 1;\n  SELECT x + 1;\nEND;\nSELECT 2;",
-		PG, "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql\n"
+	       "BEGIN ATOMIC\n  SELECT 1;\n  SELECT x + 1;\nEND;\nSELECT 2;",
+		PG,
+		"CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql\n"
 		"BEGIN ATOMIC\n  SELECT 1;\n  SELECT x + 1;\nEND;",
 		"SELECT 2;");
 	SPLITS("CREATE OR REPLACE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC "
-		"INSERT INTO t VALUES (1); END; SELECT 2;", PG,
+	       "INSERT INTO t VALUES (1); END; SELECT 2;",
+		PG,
 		"CREATE OR REPLACE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC "
-		"INSERT INTO t VALUES (1); END;", "SELECT 2;");
+		"INSERT INTO t VALUES (1); END;",
+		"SELECT 2;");
 }
 
 void test_split__pg_begin_atomic_with_case(void)
 {
 	SPLITS("CREATE FUNCTION sign(x int) RETURNS int LANGUAGE sql "
-		"BEGIN ATOMIC SELECT CASE WHEN x > 0 THEN 1 "
-		"ELSE CASE WHEN x < 0 THEN -1 ELSE 0 END END; END;\n"
-		"SELECT sign(2);", PG,
+	       "BEGIN ATOMIC SELECT CASE WHEN x > 0 THEN 1 "
+	       "ELSE CASE WHEN x < 0 THEN -1 ELSE 0 END END; END;\n"
+	       "SELECT sign(2);",
+		PG,
 		"CREATE FUNCTION sign(x int) RETURNS int LANGUAGE sql "
 		"BEGIN ATOMIC SELECT CASE WHEN x > 0 THEN 1 "
 		"ELSE CASE WHEN x < 0 THEN -1 ELSE 0 END END; END;",
@@ -315,8 +331,10 @@ void test_split__pg_transaction_begin_is_not_a_block(void)
 void test_split__pg_parentheses(void)
 {
 	SPLITS("CREATE RULE r AS ON INSERT TO t DO ALSO "
-		"(INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));\n"
-		"SELECT 2;", PG, "CREATE RULE r AS ON INSERT TO t DO ALSO "
+	       "(INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));\n"
+	       "SELECT 2;",
+		PG,
+		"CREATE RULE r AS ON INSERT TO t DO ALSO "
 		"(INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));",
 		"SELECT 2;");
 	SPLITS("SELECT (1) + (2); SELECT ((3));", PG, "SELECT (1) + (2);",
@@ -353,15 +371,14 @@ void test_split__unterminated(void)
 	SPLIT_FAILS("SELECT $fn$ abc $$;", PG, 7,
 		"unterminated dollar-quoted string");
 	SPLIT_FAILS("SELECT 1; /* abc", PG, 10, "unterminated /* comment");
-	SPLIT_FAILS("SELECT 1 /* a /* b */;", PG, 9,
-		"unterminated /* comment");
+	SPLIT_FAILS("SELECT 1 /* a /* b */;", PG, 9, "unterminated /* comment");
 }
 
 void test_split__unicode_text(void)
 {
 	SPLITS("INSERT INTO t VALUES ('\xc3\xa9t\xc3\xa9;');\n"
-		"SELECT \xc3\xa9t\xc3\xa9 FROM t;", PG,
-		"INSERT INTO t VALUES ('\xc3\xa9t\xc3\xa9;');",
+	       "SELECT \xc3\xa9t\xc3\xa9 FROM t;",
+		PG, "INSERT INTO t VALUES ('\xc3\xa9t\xc3\xa9;');",
 		"SELECT \xc3\xa9t\xc3\xa9 FROM t;");
 }
 
@@ -379,7 +396,7 @@ static const char *const sqlite_stmts[] = {
 	"SELECT 1 -- trailing; comment\n + 2;",
 	"SELECT /* ; */ 3;",
 	"CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO u VALUES (1); "
-		"DELETE FROM v; END;",
+	"DELETE FROM v; END;",
 	"CREATE TEMP TRIGGER tt BEFORE DELETE ON t BEGIN SELECT 1; END;",
 	"SELECT 'a\\';",
 	"SELECT $x, :y, @z, ?1;",
@@ -398,7 +415,7 @@ static const char *const pg_stmts[] = {
 	"PREPARE p(int) AS SELECT $1 + $2;",
 	"SELECT 1 /* a /* b ; */ c ; */;",
 	"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; "
-		"SELECT CASE WHEN true THEN 2 END; END;",
+	"SELECT CASE WHEN true THEN 2 END; END;",
 	"CREATE RULE r AS ON INSERT TO t DO ALSO (NOTIFY a; NOTIFY b);",
 	"SELECT \"we;ird\"\"name\" FROM t;",
 	"CREATE INDEX CONCURRENTLY i ON t (a);",
@@ -410,13 +427,25 @@ static const char *const pg_stmts[] = {
 
 /* What may stand between statements. */
 static const char *const sqlite_gaps[] = {
-	"", " ", "\n", "\t\n  ", "-- a comment; 'with quotes\n",
-	"/* block ; comment */", "\n/* multi\nline */\n", "-- \n",
+	"",
+	" ",
+	"\n",
+	"\t\n  ",
+	"-- a comment; 'with quotes\n",
+	"/* block ; comment */",
+	"\n/* multi\nline */\n",
+	"-- \n",
 };
 
 static const char *const pg_gaps[] = {
-	"", " ", "\n", "\t\n  ", "-- a comment; 'with quotes\n",
-	"/* block ; comment */", "/* nested /* ; */ comment */\n", "-- \n",
+	"",
+	" ",
+	"\n",
+	"\t\n  ",
+	"-- a comment; 'with quotes\n",
+	"/* block ; comment */",
+	"/* nested /* ; */ comment */\n",
+	"-- \n",
 };
 
 static unsigned long rng;
@@ -459,10 +488,10 @@ static int check_property(ferry__dialect d, char *m, size_t msize)
 {
 	const char *const *stmts = d == PG ? pg_stmts : sqlite_stmts;
 	const char *const *gaps = d == PG ? pg_gaps : sqlite_gaps;
-	size_t nstmts = d == PG ? sizeof(pg_stmts) / sizeof(*pg_stmts) :
-		sizeof(sqlite_stmts) / sizeof(*sqlite_stmts);
-	size_t ngaps = d == PG ? sizeof(pg_gaps) / sizeof(*pg_gaps) :
-		sizeof(sqlite_gaps) / sizeof(*sqlite_gaps);
+	size_t nstmts = d == PG ? sizeof(pg_stmts) / sizeof(*pg_stmts)
+				: sizeof(sqlite_stmts) / sizeof(*sqlite_stmts);
+	size_t ngaps = d == PG ? sizeof(pg_gaps) / sizeof(*pg_gaps)
+			       : sizeof(sqlite_gaps) / sizeof(*sqlite_gaps);
 	int round;
 
 	for (round = 0; round < 2000; round++) {
@@ -477,14 +506,14 @@ static int check_property(ferry__dialect d, char *m, size_t msize)
 			const char *s;
 
 			/* A "--" comment needs its newline before SQL. */
-			len += (size_t)snprintf(text + len, sizeof(text) - len,
-				"%s", g);
+			len += (size_t)snprintf(
+				text + len, sizeof(text) - len, "%s", g);
 			want[i] = pick(nstmts);
 			s = stmts[want[i]];
 			woff[i] = len;
 			wlen[i] = strlen(s);
-			len += (size_t)snprintf(text + len, sizeof(text) - len,
-				"%s", s);
+			len += (size_t)snprintf(
+				text + len, sizeof(text) - len, "%s", s);
 		}
 		/*
 		 * Sometimes the last statement has no ';'. Its span then ends
@@ -497,8 +526,8 @@ static int check_property(ferry__dialect d, char *m, size_t msize)
 			wlen[n - 1]--;
 			text[len] = '\0';
 			/* Keep a "-- ...;" comment from eating what follows. */
-			len += (size_t)snprintf(text + len, sizeof(text) - len,
-				"\n");
+			len += (size_t)snprintf(
+				text + len, sizeof(text) - len, "\n");
 		}
 		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s",
 			gaps[pick(ngaps)]);
@@ -506,13 +535,17 @@ static int check_property(ferry__dialect d, char *m, size_t msize)
 		ferry__spans_clear(&spans);
 		input = text;
 		if (ferry__split(&spans, text, len, d, &serr) != 0) {
-			snprintf(m, msize, "round %d: split failed at %zu (%s) "
-				"in:\n%s", round, serr.offset, serr.what, text);
+			snprintf(m, msize,
+				"round %d: split failed at %zu (%s) "
+				"in:\n%s",
+				round, serr.offset, serr.what, text);
 			return -1;
 		}
 		if (spans.n != n) {
-			snprintf(m, msize, "round %d: %zu statements, expected "
-				"%zu, in:\n%s", round, spans.n, n, text);
+			snprintf(m, msize,
+				"round %d: %zu statements, expected "
+				"%zu, in:\n%s",
+				round, spans.n, n, text);
 			return -1;
 		}
 		for (i = 0; i < n; i++) {
@@ -524,17 +557,21 @@ static int check_property(ferry__dialect d, char *m, size_t msize)
 				!only_space(text + prev_end, text + sp->offset,
 					d) ||
 				sp->offset != woff[i] || sp->len != wlen[i]) {
-				snprintf(m, msize, "round %d: statement %zu is "
+				snprintf(m, msize,
+					"round %d: statement %zu is "
 					"[%zu, +%zu), expected [%zu, +%zu), "
-					"in:\n%s", round, i + 1, sp->offset,
-					sp->len, woff[i], wlen[i], text);
+					"in:\n%s",
+					round, i + 1, sp->offset, sp->len,
+					woff[i], wlen[i], text);
 				return -1;
 			}
 			prev_end = sp->offset + sp->len;
 		}
 		if (!only_space(text + prev_end, text + len, d)) {
-			snprintf(m, msize, "round %d: text after the last "
-				"statement is not space, in:\n%s", round, text);
+			snprintf(m, msize,
+				"round %d: text after the last "
+				"statement is not space, in:\n%s",
+				round, text);
 			return -1;
 		}
 	}
@@ -568,8 +605,9 @@ void test_split__no_byte_lost_pg(void)
 	do { \
 		const char *w_ = NULL; \
 		const char *s_ = (s); \
-		cl_assert_equal_i(ferry__stmt_classify(s_, strlen(s_), (d), \
-			&w_), (kind)); \
+		cl_assert_equal_i( \
+			ferry__stmt_classify(s_, strlen(s_), (d), &w_), \
+			(kind)); \
 		cl_assert_equal_s(w_, (what_)); \
 	} while (0)
 
@@ -587,8 +625,8 @@ void test_split__classify_transaction_control(void)
 
 		CLASSIFIES("BEGIN;", d, TXN, "BEGIN");
 		CLASSIFIES("begin transaction", d, TXN, "BEGIN");
-		CLASSIFIES("-- note\n/* x */ BEGIN IMMEDIATE;", d, TXN,
-			"BEGIN");
+		CLASSIFIES(
+			"-- note\n/* x */ BEGIN IMMEDIATE;", d, TXN, "BEGIN");
 		CLASSIFIES("COMMIT;", d, TXN, "COMMIT");
 		CLASSIFIES("commit work;", d, TXN, "COMMIT");
 		CLASSIFIES("END;", d, TXN, "END");
@@ -612,7 +650,8 @@ void test_split__classify_savepoints_are_plain(void)
 void test_split__classify_begin_atomic_is_plain(void)
 {
 	CLASSIFIES("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC "
-		"SELECT 1; END;", PG, PLAIN, "");
+		   "SELECT 1; END;",
+		PG, PLAIN, "");
 	CLASSIFIES("CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;",
 		SQ, PLAIN, "");
 }
@@ -648,23 +687,22 @@ void test_split__classify_concurrently(void)
 void test_split__classify_databases_and_system(void)
 {
 	CLASSIFIES("CREATE DATABASE shop;", PG, NOTXN, "CREATE DATABASE");
-	CLASSIFIES("DROP DATABASE IF EXISTS shop;", PG, NOTXN,
-		"DROP DATABASE");
+	CLASSIFIES("DROP DATABASE IF EXISTS shop;", PG, NOTXN, "DROP DATABASE");
 	CLASSIFIES("CREATE TABLESPACE fast LOCATION '/ssd';", PG, NOTXN,
 		"CREATE TABLESPACE");
 	CLASSIFIES("ALTER SYSTEM SET work_mem = '64MB';", PG, NOTXN,
 		"ALTER SYSTEM");
 	CLASSIFIES("ALTER DATABASE shop SET timezone = 'UTC';", PG, PLAIN, "");
-	CLASSIFIES("REINDEX DATABASE shop;", PG, NOTXN,
-		"REINDEX SYSTEM/DATABASE");
+	CLASSIFIES(
+		"REINDEX DATABASE shop;", PG, NOTXN, "REINDEX SYSTEM/DATABASE");
 }
 
 void test_split__classify_do_blocks(void)
 {
 	CLASSIFIES("DO $$ BEGIN UPDATE t SET a = 1; COMMIT; END $$;", PG, TXN,
 		"a COMMIT or ROLLBACK inside a DO block");
-	CLASSIFIES("DO LANGUAGE plpgsql $body$ BEGIN ROLLBACK; END $body$;",
-		PG, TXN, "a COMMIT or ROLLBACK inside a DO block");
+	CLASSIFIES("DO LANGUAGE plpgsql $body$ BEGIN ROLLBACK; END $body$;", PG,
+		TXN, "a COMMIT or ROLLBACK inside a DO block");
 	CLASSIFIES("DO $$ BEGIN PERFORM 1; END $$;", PG, PLAIN, "");
 	CLASSIFIES("DO $$ BEGIN RAISE NOTICE 'commit'; END $$;", PG, PLAIN, "");
 	CLASSIFIES("DO $$ BEGIN -- commit later\n PERFORM 1; END $$;", PG,

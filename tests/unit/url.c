@@ -22,28 +22,33 @@ void test_url__cleanup(void)
 
 void test_url__sqlite_forms(void)
 {
-	cl_ferry_pass(ferry__url_parse(&url, "sqlite:app.db", NULL, &err), &err);
+	cl_ferry_pass(
+		ferry__url_parse(&url, "sqlite:app.db", NULL, &err), &err);
 	cl_assert_equal_i(url.engine, FERRY__ENGINE_SQLITE);
 	cl_assert_equal_s(url.path, "app.db");
 	ferry__url_clear(&url);
-	cl_ferry_pass(ferry__url_parse(&url, "sqlite:///var/lib/app.db", NULL,
-		&err), &err);
+	cl_ferry_pass(
+		ferry__url_parse(&url, "sqlite:///var/lib/app.db", NULL, &err),
+		&err);
 	cl_assert_equal_s(url.path, "/var/lib/app.db");
 	ferry__url_clear(&url);
-	cl_ferry_pass(ferry__url_parse(&url, "data/app.sqlite3", "/etc/app",
-		&err), &err);
+	cl_ferry_pass(
+		ferry__url_parse(&url, "data/app.sqlite3", "/etc/app", &err),
+		&err);
 	cl_assert_equal_s(url.path, "/etc/app/data/app.sqlite3");
 	ferry__url_clear(&url);
-	cl_ferry_pass(ferry__url_parse(&url, "sqlite::memory:", NULL, &err),
-		&err);
+	cl_ferry_pass(
+		ferry__url_parse(&url, "sqlite::memory:", NULL, &err), &err);
 	cl_assert_equal_i(url.memory, 1);
 }
 
 void test_url__masks_passwords(void)
 {
-	char *m = ferry_url_mask("postgres://app:s3cret@db:5432/app?sslmode=require&password=x");
+	char *m = ferry_url_mask(
+		"postgres://app:s3cret@db:5432/app?sslmode=require&password=x");
 
-	cl_assert_equal_s(m, "postgres://app:****@db:5432/app?sslmode=require&password=****");
+	cl_assert_equal_s(m,
+		"postgres://app:****@db:5432/app?sslmode=require&password=****");
 	free(m);
 	m = ferry_url_mask("host=db password='a b\\'c' dbname=app");
 	cl_assert_equal_s(m, "host=db password=**** dbname=app");
@@ -52,9 +57,11 @@ void test_url__masks_passwords(void)
 
 void test_url__unknown_scheme(void)
 {
-	cl_assert_equal_i(ferry__url_parse(&url, "mysql://root@db/app", NULL,
-		&err), FERRY_EINVALID);
-	cl_assert_equal_s(err.message, "unsupported database URL scheme 'mysql'");
+	cl_assert_equal_i(
+		ferry__url_parse(&url, "mysql://root@db/app", NULL, &err),
+		FERRY_EINVALID);
+	cl_assert_equal_s(
+		err.message, "unsupported database URL scheme 'mysql'");
 }
 
 /* Parse `u` as a SQLite URL and return its path ("" on failure). */
@@ -81,8 +88,8 @@ void test_url__sqlite_prefix(void)
 void test_url__sqlite_double_slash(void)
 {
 	cl_assert_equal_s(sqlite_path("sqlite://app.db", NULL), "app.db");
-	cl_assert_equal_s(sqlite_path("sqlite://data/app.db", NULL),
-		"data/app.db");
+	cl_assert_equal_s(
+		sqlite_path("sqlite://data/app.db", NULL), "data/app.db");
 	cl_assert_equal_s(sqlite_path("sqlite:///var/lib/app.db", NULL),
 		"/var/lib/app.db");
 	cl_assert_equal_s(url.display, "sqlite:///var/lib/app.db");
@@ -105,8 +112,8 @@ void test_url__bare_paths(void)
 	cl_assert_equal_s(sqlite_path("app.db", NULL), "app.db");
 	cl_assert_equal_i(url.memory, 0);
 	cl_assert_equal_s(url.display, "app.db");
-	cl_assert_equal_s(sqlite_path("data/app.sqlite", NULL),
-		"data/app.sqlite");
+	cl_assert_equal_s(
+		sqlite_path("data/app.sqlite", NULL), "data/app.sqlite");
 	cl_assert_equal_s(sqlite_path("/var/lib/app.sqlite3", NULL),
 		"/var/lib/app.sqlite3");
 	cl_assert_equal_s(sqlite_path("./APP.DB", NULL), "./APP.DB");
@@ -115,17 +122,17 @@ void test_url__bare_paths(void)
 void test_url__base_dir(void)
 {
 	cl_assert_equal_s(sqlite_path("app.db", "/etc/app"), "/etc/app/app.db");
-	cl_assert_equal_s(sqlite_path("app.db", "/etc/app/"),
-		"/etc/app/app.db");
-	cl_assert_equal_s(sqlite_path("sqlite:data/app.db", "conf"),
-		"conf/data/app.db");
-	cl_assert_equal_s(sqlite_path("sqlite://app.db", "/srv"),
-		"/srv/app.db");
+	cl_assert_equal_s(
+		sqlite_path("app.db", "/etc/app/"), "/etc/app/app.db");
+	cl_assert_equal_s(
+		sqlite_path("sqlite:data/app.db", "conf"), "conf/data/app.db");
+	cl_assert_equal_s(
+		sqlite_path("sqlite://app.db", "/srv"), "/srv/app.db");
 	/* Absolute paths, "." and "" leave the path alone. */
-	cl_assert_equal_s(sqlite_path("/abs/app.db", "/etc/app"),
-		"/abs/app.db");
-	cl_assert_equal_s(sqlite_path("sqlite:///abs/app.db", "/etc/app"),
-		"/abs/app.db");
+	cl_assert_equal_s(
+		sqlite_path("/abs/app.db", "/etc/app"), "/abs/app.db");
+	cl_assert_equal_s(
+		sqlite_path("sqlite:///abs/app.db", "/etc/app"), "/abs/app.db");
 	cl_assert_equal_s(sqlite_path("app.db", "."), "app.db");
 	cl_assert_equal_s(sqlite_path("app.db", ""), "app.db");
 	/* The display stays the URL as given. */
@@ -156,8 +163,8 @@ void test_url__postgres_forms(void)
 	}
 	/* libpq allows blanks around '='. */
 	ferry__url_clear(&url);
-	cl_ferry_pass(ferry__url_parse(&url, "dbname = shop", NULL, &err),
-		&err);
+	cl_ferry_pass(
+		ferry__url_parse(&url, "dbname = shop", NULL, &err), &err);
 	cl_assert_equal_i(url.engine, FERRY__ENGINE_PG);
 	cl_assert_equal_s(url.conninfo, "dbname = shop");
 }
@@ -165,28 +172,32 @@ void test_url__postgres_forms(void)
 void test_url__postgres_display_is_masked(void)
 {
 	cl_ferry_pass(ferry__url_parse(&url, "postgres://app:s3cret@db/shop",
-		NULL, &err), &err);
+			      NULL, &err),
+		&err);
 	cl_assert_equal_s(url.conninfo, "postgres://app:s3cret@db/shop");
 	cl_assert_equal_s(url.display, "postgres://app:****@db/shop");
 	ferry__url_clear(&url);
-	cl_ferry_pass(ferry__url_parse(&url, "host=db password=s3cret "
-		"dbname=shop", NULL, &err), &err);
+	cl_ferry_pass(ferry__url_parse(&url,
+			      "host=db password=s3cret "
+			      "dbname=shop",
+			      NULL, &err),
+		&err);
 	cl_assert_equal_s(url.display, "host=db password=**** dbname=shop");
 }
 
 void test_url__empty(void)
 {
 	static const char hint[] = "pass -d URL, set DATABASE_URL, or write "
-		"'database = URL' in ferry.conf";
+				   "'database = URL' in ferry.conf";
 
-	cl_assert_equal_i(ferry__url_parse(&url, "", NULL, &err),
-		FERRY_EINVALID);
+	cl_assert_equal_i(
+		ferry__url_parse(&url, "", NULL, &err), FERRY_EINVALID);
 	cl_assert_equal_s(err.message, "no database given");
 	cl_assert_equal_s(err.hint, hint);
 	cl_assert(url.path == NULL && url.display == NULL);
 	ferry_error_init(&err);
-	cl_assert_equal_i(ferry__url_parse(&url, NULL, NULL, &err),
-		FERRY_EINVALID);
+	cl_assert_equal_i(
+		ferry__url_parse(&url, NULL, NULL, &err), FERRY_EINVALID);
 	cl_assert_equal_s(err.message, "no database given");
 	cl_assert_equal_s(err.hint, hint);
 }
@@ -194,10 +205,10 @@ void test_url__empty(void)
 void test_url__sqlite_without_path(void)
 {
 	static const char hint[] = "write 'sqlite:app.db' or "
-		"'sqlite:///var/lib/app/app.db'";
+				   "'sqlite:///var/lib/app/app.db'";
 
-	cl_assert_equal_i(ferry__url_parse(&url, "sqlite:", NULL, &err),
-		FERRY_EINVALID);
+	cl_assert_equal_i(
+		ferry__url_parse(&url, "sqlite:", NULL, &err), FERRY_EINVALID);
 	cl_assert_equal_s(err.message, "database URL has no file path");
 	cl_assert_equal_s(err.hint, hint);
 	cl_assert(url.path == NULL && url.display == NULL);
@@ -208,40 +219,48 @@ void test_url__sqlite_without_path(void)
 
 void test_url__unknown_schemes(void)
 {
-	static const char hint[] = "use 'sqlite:PATH', a path ending in "
+	static const char hint[] =
+		"use 'sqlite:PATH', a path ending in "
 		"'.db', 'postgres://user@host/dbname' or 'host=... dbname=...'";
 
-	cl_assert_equal_i(ferry__url_parse(&url, "mysql://root:pw@db/app", NULL,
-		&err), FERRY_EINVALID);
-	cl_assert_equal_s(err.message, "unsupported database URL scheme "
+	cl_assert_equal_i(
+		ferry__url_parse(&url, "mysql://root:pw@db/app", NULL, &err),
+		FERRY_EINVALID);
+	cl_assert_equal_s(err.message,
+		"unsupported database URL scheme "
 		"'mysql'");
 	cl_assert_equal_s(err.hint, hint);
 	cl_assert(url.display == NULL);
-	cl_assert_equal_i(ferry__url_parse(&url, "postgress://db/app.db", NULL,
-		&err), FERRY_EINVALID);
-	cl_assert_equal_s(err.message, "unsupported database URL scheme "
+	cl_assert_equal_i(
+		ferry__url_parse(&url, "postgress://db/app.db", NULL, &err),
+		FERRY_EINVALID);
+	cl_assert_equal_s(err.message,
+		"unsupported database URL scheme "
 		"'postgress'");
 	cl_assert_equal_i(ferry__url_parse(&url, "redis:app", NULL, &err),
 		FERRY_EINVALID);
-	cl_assert_equal_s(err.message, "unsupported database URL scheme "
+	cl_assert_equal_s(err.message,
+		"unsupported database URL scheme "
 		"'redis'");
 	cl_assert_equal_s(err.hint, hint);
 }
 
 void test_url__unrecognisable_path(void)
 {
-	static const char hint[] = "use 'sqlite:PATH', a path ending in "
+	static const char hint[] =
+		"use 'sqlite:PATH', a path ending in "
 		"'.db', 'postgres://user@host/dbname' or 'host=... dbname=...'";
 
 	cl_assert_equal_i(ferry__url_parse(&url, "data/app.txt", NULL, &err),
 		FERRY_EINVALID);
 	cl_assert_equal_i(err.code, FERRY_EINVALID);
-	cl_assert_equal_s(err.message, "cannot tell which database "
+	cl_assert_equal_s(err.message,
+		"cannot tell which database "
 		"'data/app.txt' is");
 	cl_assert_equal_s(err.hint, hint);
 	cl_assert(url.path == NULL && url.display == NULL);
-	cl_assert_equal_i(ferry__url_parse(&url, "shop", NULL, &err),
-		FERRY_EINVALID);
+	cl_assert_equal_i(
+		ferry__url_parse(&url, "shop", NULL, &err), FERRY_EINVALID);
 	cl_assert_equal_s(err.message, "cannot tell which database 'shop' is");
 }
 
@@ -259,9 +278,10 @@ static int masks_to(const char *u, const char *want, char *got, size_t size)
 	do { \
 		char g_[512], m_[1200]; \
 		if (!masks_to((u), (want), g_, sizeof(g_))) { \
-			snprintf(m_, sizeof(m_), "ferry_url_mask(\"%s\"):\n" \
-				"  got      '%s'\n  expected '%s'", (u), g_, \
-				(want)); \
+			snprintf(m_, sizeof(m_), \
+				"ferry_url_mask(\"%s\"):\n" \
+				"  got      '%s'\n  expected '%s'", \
+				(u), g_, (want)); \
 			clar__fail(__FILE__, __LINE__, "strings differ", m_); \
 			return; \
 		} \
@@ -269,35 +289,35 @@ static int masks_to(const char *u, const char *want, char *got, size_t size)
 
 void test_url__mask_uri_user_password(void)
 {
-	cl_assert_mask("postgres://app:s3cret@db/shop",
-		"postgres://app:****@db/shop");
+	cl_assert_mask(
+		"postgres://app:s3cret@db/shop", "postgres://app:****@db/shop");
 	cl_assert_mask("postgresql://app:s3cret@db:5432/shop",
 		"postgresql://app:****@db:5432/shop");
-	cl_assert_mask("postgres://:s3cret@db/shop",
-		"postgres://:****@db/shop");
-	cl_assert_mask("postgres://app:@db/shop",
-		"postgres://app:****@db/shop");
+	cl_assert_mask(
+		"postgres://:s3cret@db/shop", "postgres://:****@db/shop");
+	cl_assert_mask(
+		"postgres://app:@db/shop", "postgres://app:****@db/shop");
 	cl_assert_mask("postgres://app:s3cret@/shop?host=/run/pg",
 		"postgres://app:****@/shop?host=/run/pg");
 }
 
 void test_url__mask_uri_password_with_at_and_colon(void)
 {
-	cl_assert_mask("postgres://app:p@ss@db/shop",
-		"postgres://app:****@db/shop");
-	cl_assert_mask("postgres://app:a:b:c@db/shop",
-		"postgres://app:****@db/shop");
+	cl_assert_mask(
+		"postgres://app:p@ss@db/shop", "postgres://app:****@db/shop");
+	cl_assert_mask(
+		"postgres://app:a:b:c@db/shop", "postgres://app:****@db/shop");
 	cl_assert_mask("postgres://app:a@b:c@db:5432/shop?sslmode=require",
 		"postgres://app:****@db:5432/shop?sslmode=require");
-	cl_assert_mask("postgres://app:p%40ss@db/shop",
-		"postgres://app:****@db/shop");
+	cl_assert_mask(
+		"postgres://app:p%40ss@db/shop", "postgres://app:****@db/shop");
 }
 
 void test_url__mask_uri_password_with_question_mark(void)
 {
 	/* libpq reads the user info up to the '@', '?' and all. */
-	cl_assert_mask("postgres://app:pa?ss@db/shop",
-		"postgres://app:****@db/shop");
+	cl_assert_mask(
+		"postgres://app:pa?ss@db/shop", "postgres://app:****@db/shop");
 }
 
 void test_url__mask_uri_query_password(void)
@@ -305,11 +325,12 @@ void test_url__mask_uri_query_password(void)
 	cl_assert_mask("postgres://db/shop?password=s3cret",
 		"postgres://db/shop?password=****");
 	cl_assert_mask("postgres://app@db/shop?sslmode=require&password=s3cret"
-		"&connect_timeout=5", "postgres://app@db/shop?sslmode=require&"
+		       "&connect_timeout=5",
+		"postgres://app@db/shop?sslmode=require&"
 		"password=****&connect_timeout=5");
 	/* Only the parameter called password. */
 	cl_assert_mask("postgres://db/shop?passwordfile=x&"
-		"application_name=password",
+		       "application_name=password",
 		"postgres://db/shop?passwordfile=x&application_name=password");
 }
 
@@ -358,8 +379,8 @@ void test_url__mask_keywords_backslash_in_bare_value(void)
 
 void test_url__mask_keywords_without_password(void)
 {
-	cl_assert_mask("host=db dbname=shop user=app",
-		"host=db dbname=shop user=app");
+	cl_assert_mask(
+		"host=db dbname=shop user=app", "host=db dbname=shop user=app");
 	cl_assert_mask("host=db passfile=/home/app/.pgpass",
 		"host=db passfile=/home/app/.pgpass");
 	cl_assert_mask("dbname='password=x'", "dbname='password=x'");

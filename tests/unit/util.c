@@ -46,10 +46,10 @@ void test_util__text_pos(void)
 
 	POS(t, 0, 1, 1);
 	POS(t, 1, 1, 2);
-	POS(t, 2, 1, 3);  /* the newline itself ends line 1 */
+	POS(t, 2, 1, 3); /* the newline itself ends line 1 */
 	POS(t, 3, 2, 1);
 	POS(t, 4, 2, 2);
-	POS(t, 6, 3, 1);  /* an empty line */
+	POS(t, 6, 3, 1); /* an empty line */
 	POS(t, 7, 4, 1);
 	POS(t, 10, 4, 4); /* the end of the text */
 	POS("", 0, 1, 1);
@@ -97,8 +97,18 @@ void test_util__parse_version(void)
 void test_util__parse_version_refuses(void)
 {
 	static const char *const bad[] = {
-		"", "-1", "+1", " 1", "1 ", "1a", "1.0", "0x1", "1e3", "١",
-		"1000000000000000000", "9999999999999999999",
+		"",
+		"-1",
+		"+1",
+		" 1",
+		"1 ",
+		"1a",
+		"1.0",
+		"0x1",
+		"1e3",
+		"١",
+		"1000000000000000000",
+		"9999999999999999999",
 		"0000000000000000001",
 	};
 	size_t i;
@@ -125,12 +135,14 @@ static const struct {
 	const char *msg;
 	const char *sha;
 } vectors[] = {
-	{ "abc", "ba7816bf8f01cfea414140de5dae2223"
+	{ "abc",
+		"ba7816bf8f01cfea414140de5dae2223"
 		"b00361a396177a9cb410ff61f20015ad" },
 	{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
 		"248d6a61d20638b8e5c026930c3e6039"
 		"a33ce45964ff2167f6ecedd419db06c1" },
-	{ "", "e3b0c44298fc1c149afbf4c8996fb924"
+	{ "",
+		"e3b0c44298fc1c149afbf4c8996fb924"
 		"27ae41e4649b934ca495991b7852b855" },
 };
 
@@ -142,7 +154,8 @@ void test_util__sha256_known_vectors(void)
 
 	for (i = 0; i < sizeof(vectors) / sizeof(*vectors); i++) {
 		cl_assert_equal_i(ferry__sha256(NULL, sha, vectors[i].msg,
-			strlen(vectors[i].msg)), 0);
+					  strlen(vectors[i].msg)),
+			0);
 		ferry__hex(hex, sha);
 		cl_assert_equal_s(hex, vectors[i].sha);
 	}
@@ -160,7 +173,7 @@ void test_util__sha256_with_a_reused_hasher(void)
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < sizeof(vectors) / sizeof(*vectors); i++) {
 			if (ferry__sha256(&h, sha, vectors[i].msg,
-				strlen(vectors[i].msg)) < 0)
+				    strlen(vectors[i].msg)) < 0)
 				break;
 			ferry__hex(hex, sha);
 			if (strcmp(hex, vectors[i].sha) != 0)
@@ -185,7 +198,8 @@ void test_util__hex(void)
 	memset(hex, 'x', sizeof(hex));
 	ferry__hex(hex, sha);
 	cl_assert_equal_i(strlen(hex), 64);
-	cl_assert_equal_s(hex, "070f171f272f373f474f575f676f777f"
+	cl_assert_equal_s(hex,
+		"070f171f272f373f474f575f676f777f"
 		"878f979fa7afb7bfc7cfd7dfe7eff7ff");
 }
 
@@ -199,8 +213,9 @@ void test_util__read_file_crlf(void)
 	size_t len;
 
 	cl_assert_equal_i(cl_write(dir, "a.sql", "a\r\nb\r\n\r\nc\rd\r"), 0);
-	cl_ferry_pass(ferry__read_file(cl_path(dir, "a.sql"), &text, &len,
-		&err), &err);
+	cl_ferry_pass(
+		ferry__read_file(cl_path(dir, "a.sql"), &text, &len, &err),
+		&err);
 	/* CRLF becomes LF; a lone CR stays. */
 	cl_assert_equal_i(len, 9);
 	cl_assert_equal_s(text, "a\nb\n\nc\rd\r");
@@ -213,8 +228,9 @@ void test_util__read_file_empty_and_large(void)
 	size_t len, i;
 
 	cl_assert_equal_i(cl_write(dir, "empty", ""), 0);
-	cl_ferry_pass(ferry__read_file(cl_path(dir, "empty"), &text, &len,
-		&err), &err);
+	cl_ferry_pass(
+		ferry__read_file(cl_path(dir, "empty"), &text, &len, &err),
+		&err);
 	cl_assert_equal_i(len, 0);
 	cl_assert_equal_s(text, "");
 	free(text);
@@ -228,8 +244,8 @@ void test_util__read_file_empty_and_large(void)
 	i = (size_t)cl_write(dir, "big", big);
 	free(big);
 	cl_assert_equal_i(i, 0);
-	cl_ferry_pass(ferry__read_file(cl_path(dir, "big"), &text, &len, &err),
-		&err);
+	cl_ferry_pass(
+		ferry__read_file(cl_path(dir, "big"), &text, &len, &err), &err);
 	cl_assert_equal_i(len, 50000);
 	cl_assert_equal_i(strspn(text, "\n"), 50000);
 }
@@ -240,8 +256,8 @@ void test_util__read_file_missing(void)
 	size_t len = 9;
 
 	snprintf(path, sizeof(path), "%s/missing.sql", cl_tmpdir());
-	cl_assert_equal_i(ferry__read_file(path, &text, &len, &err),
-		FERRY_EINVALID);
+	cl_assert_equal_i(
+		ferry__read_file(path, &text, &len, &err), FERRY_EINVALID);
 	cl_assert(text == NULL);
 	cl_assert_equal_i(len, 0);
 	cl_assert_equal_i(err.code, FERRY_EINVALID);
@@ -275,8 +291,8 @@ void test_util__read_into_reuses_the_buffer(void)
 void test_util__read_into_a_directory(void)
 {
 	/* Bad input, not an I/O failure (SPEC section 4: exit 2). */
-	cl_assert_equal_i(ferry__read_into(cl_tmpdir(), 0, &b, &err),
-		FERRY_EINVALID);
+	cl_assert_equal_i(
+		ferry__read_into(cl_tmpdir(), 0, &b, &err), FERRY_EINVALID);
 	cl_assert_equal_i(err.code, FERRY_EINVALID);
 	cl_assert_equal_s(err.detail, "Is a directory");
 }
