@@ -49,23 +49,18 @@ static void mask_query(ferry__buf *b, const char *q)
 /*
  * postgres://user:secret@host/db?password=x -> user:****@host/db?password=****
  *
- * The user info runs to the last '@' before the path: libpq stops at the
- * first, but a password with a raw '@' or '?' must not show either way.
- * A URL malformed so that no '@' precedes the path ('u:p/w@h') is masked
- * up to an '@' before the query all the same: showing too little is the
- * safe mistake.
+ * The user info runs to the last '@' before the path, as a password with a
+ * raw '@' or '?' must not show; libpq itself stops at the first. Without
+ * an '@' before the path, libpq reads no password, and there is none to
+ * mask. Masking twice gives what masking once gave.
  */
 static void mask_uri(ferry__buf *b, const char *url)
 {
 	const char *auth = strstr(url, "://") + 3;
 	const char *path = auth + strcspn(auth, "/");
-	const char *query = auth + strcspn(auth, "?");
-	const char *at = NULL, *colon = NULL, *p;
+	const char *at = NULL, *colon = NULL, *p, *query;
 
 	for (p = auth; p < path; p++)
-		if (*p == '@')
-			at = p;
-	for (p = auth; !at && p < query; p++)
 		if (*p == '@')
 			at = p;
 	if (at)
@@ -119,6 +114,9 @@ static void mask_keywords(ferry__buf *b, const char *s)
 					p++;
 			if (*p)
 				p++;
+			/* Whatever sticks to the quote is masked with it. */
+			while (*p && !isspace((unsigned char)*p))
+				p++;
 		} else {
 			/* libpq lets a backslash escape a space here too */
 			while (*p && !isspace((unsigned char)*p))
@@ -152,13 +150,19 @@ static int looks_like_keywords(const char *s)
 char *ferry_url_mask(const char *url)
 {
 	ferry__buf b = FERRY__BUF_INIT;
+	int pg_uri;
 
 	if (!url)
 		return NULL;
-	if (strstr(url, "://"))
-		mask_uri(&b, url);
-	else if (looks_like_keywords(url))
+	/* libpq reads a URI only from these prefixes; "x=1 y=a://b" is a
+	 * keyword string whatever it holds. Any other scheme:// is masked as
+	 * a URI all the same. */
+	pg_uri = has_prefix(url, "postgresql://") ||
+		has_prefix(url, "postgres://");
+	if (!pg_uri && looks_like_keywords(url))
 		mask_keywords(&b, url);
+	else if (strstr(url, "://"))
+		mask_uri(&b, url);
 	else
 		ferry__buf_puts(&b, url);
 	return ferry__buf_detach(&b);
@@ -230,8 +234,8 @@ int ferry__url_parse(ferry__url *out, const char *url, const char *base_dir,
 	if (!url || !*url) {
 		ferry__error_set(err, FERRY_EINVALID, "no database given");
 		ferry__error_hint(err,
-			"pass -d URL, set DATABASE_URL, or write "
-			"'database = URL' in ferry.conf");
+			"pass -d URL, set DATABASE_URL, or write 'database = "
+			"URL' in ferry.conf");
 		return FERRY_EINVALID;
 	}
 	out->display = ferry_url_mask(url);
