@@ -18,6 +18,11 @@
 #include <string.h>
 #include <strings.h>
 
+/* Why COPY ... FROM stdin is refused, and what to write instead. */
+#define COPY_HINT \
+	"ferry sends SQL statements, not inline data: load the rows with " \
+	"INSERT, or COPY from a file the server can read"
+
 typedef enum {
 	T_EOF = 0,
 	T_WORD,
@@ -156,8 +161,7 @@ static tok_type lex_string(lexer *lx, const char *start, char q, int bs)
 
 	if (!e)
 		return lex_error(lx, start,
-			q == '\'' ? "unterminated quoted "
-				    "string"
+			q == '\'' ? "unterminated quoted string"
 				  : "unterminated quoted identifier");
 	lx->type = T_STRING;
 	lx->tok = start;
@@ -388,6 +392,17 @@ static int stmt_ends(const stmt_state *st, ferry__dialect d)
 	return !st->trigger || st->last_end;
 }
 
+static int copy_refused(
+	const char *text, const char *start, ferry__split_error *serr)
+{
+	if (serr) {
+		serr->offset = (size_t)(start - text);
+		serr->what = "COPY ... FROM stdin";
+		serr->hint = COPY_HINT;
+	}
+	return FERRY_EINVALID;
+}
+
 int ferry__split_each(const char *text, size_t len, ferry__dialect dialect,
 	ferry__stmt_fn fn, void *payload, ferry__split_error *serr)
 {
@@ -400,6 +415,9 @@ int ferry__split_each(const char *text, size_t len, ferry__dialect dialect,
 	memset(&st, 0, sizeof(st));
 	lex_init(&lx, text, len, dialect);
 	while ((t = lex_next(&lx)) != T_EOF) {
+		/* Inside COPY ... FROM stdin, the data's fault is the COPY's. */
+		if (t == T_ERROR && start && st.copy_stdin)
+			return copy_refused(text, start, serr);
 		if (t == T_ERROR) {
 			if (serr) {
 				serr->offset = (size_t)(lx.tok - text);
@@ -431,19 +449,9 @@ int ferry__split_each(const char *text, size_t len, ferry__dialect dialect,
 				st.last_semi = 1;
 				continue;
 			}
-			if (st.copy_stdin) {
-				/* psql would read the lines after it as data. */
-				if (serr) {
-					serr->offset = (size_t)(start - text);
-					serr->what = "COPY ... FROM stdin";
-					serr->hint =
-						"ferry sends SQL statements, "
-						"not inline data: load the rows "
-						"with INSERT, or COPY from a file "
-						"the server can read";
-				}
-				return FERRY_EINVALID;
-			}
+			/* psql would read the lines after it as data. */
+			if (st.copy_stdin)
+				return copy_refused(text, start, serr);
 			if ((rc = fn(payload, (size_t)(start - text),
 				     (size_t)(last - start))) != 0)
 				return rc;
@@ -456,6 +464,8 @@ int ferry__split_each(const char *text, size_t len, ferry__dialect dialect,
 		st.last_end = 0;
 		st.last_semi = 0;
 	}
+	if (start && st.copy_stdin)
+		return copy_refused(text, start, serr);
 	if (start)
 		return fn(payload, (size_t)(start - text),
 			(size_t)(last - start));

@@ -354,6 +354,19 @@ void test_split__pg_psql_meta_command(void)
 	SPLITS("SELECT 1 \\ 2;", SQ, "SELECT 1 \\ 2;");
 }
 
+void test_split__pg_copy_from_stdin(void)
+{
+	SPLIT_FAILS("SELECT 1;\nCOPY t (a) FROM stdin;\n1\n\\.\n", PG, 10,
+		"COPY ... FROM stdin");
+	/* Without the ';', at the end of the text. */
+	SPLIT_FAILS("COPY t FROM STDIN", PG, 0, "COPY ... FROM stdin");
+	/* An unclosed '(' keeps the COPY open over its data: the fault
+	 * found in the data (a meta-command) is still the COPY's. */
+	SPLIT_FAILS("COPY t (a FROM stdin;\n1;\n\\.\n", PG, 0,
+		"COPY ... FROM stdin");
+	SPLITS("COPY t FROM '/tmp/x';", PG, "COPY t FROM '/tmp/x';");
+}
+
 void test_split__unterminated(void)
 {
 	SPLIT_FAILS("SELECT 1;\nSELECT 'abc;", SQ, 17,
