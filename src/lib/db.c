@@ -134,11 +134,10 @@ int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
 	db->drv = driver_for(&db->url);
 	if (!db->drv) {
 		rc = ferry__error_set(err, FERRY_EINVALID,
-			"this ferry was "
-			"built without PostgreSQL support");
+			"this ferry was built without PostgreSQL support");
 		ferry__error_hint(err,
-			"rebuild with libpq installed "
-			"(apt-get install libpq-dev)");
+			"rebuild with libpq installed (apt-get install "
+			"libpq-dev)");
 		goto fail;
 	}
 	db->table =

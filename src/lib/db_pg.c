@@ -267,18 +267,18 @@ static int connect_failed(ferry_db *db, ferry_error *err)
 	if (strstr(msg, "password authentication failed") ||
 		strstr(msg, "no password supplied"))
 		ferry__error_hint(err,
-			"check the user and password (in the "
-			"URL, PGPASSWORD or ~/.pgpass)");
+			"check the user and password (in the URL, PGPASSWORD "
+			"or ~/.pgpass)");
 	else if (strstr(msg, "does not exist") && strstr(msg, "database"))
 		ferry__error_hint(err,
-			"create the database first (createdb), "
-			"or check its name in the URL");
+			"create the database first (createdb), or check its "
+			"name in the URL");
 	else if (strstr(msg, "Connection refused") ||
 		strstr(msg, "could not translate host name") ||
 		strstr(msg, "timeout expired") || strstr(msg, "No such file"))
 		ferry__error_hint(err,
-			"check the host and port, and that the "
-			"server is running");
+			"check the host and port, and that the server is "
+			"running");
 	else if (strstr(msg, "role") && strstr(msg, "does not exist"))
 		ferry__error_hint(err, "check the user name in the URL");
 	return FERRY_EDB;
@@ -368,8 +368,8 @@ missing:
 		"the PostgreSQL client library " LIBPQ_SONAME " is too old");
 	ferry__error_detail(err, "%s", dlerror());
 	ferry__error_hint(err,
-		"ferry needs libpq 14 or later for pipeline "
-		"mode (apt-get install libpq5)");
+		"ferry needs libpq 14 or later for pipeline mode (apt-get "
+		"install libpq5)");
 	return FERRY_EINVALID;
 }
 
@@ -403,9 +403,7 @@ static int pg_open(ferry_db *db, ferry_error *err)
 		return ferry__error_oom(err);
 	if (v < 120000) {
 		ferry__error_set(err, FERRY_EINVALID,
-			"PostgreSQL %s is not "
-			"supported",
-			vbuf);
+			"PostgreSQL %s is not supported", vbuf);
 		ferry__error_hint(err, "ferry needs PostgreSQL 12 or later");
 		return FERRY_EINVALID;
 	}
@@ -424,12 +422,10 @@ static int pg_open(ferry_db *db, ferry_error *err)
 		return conn_error(db, "cannot read the server's state", err);
 	if (standby && !db->read_only) {
 		ferry__error_set(err, FERRY_EDB,
-			"database '%s' is a standby "
-			"(read-only replica)",
+			"database '%s' is a standby (read-only replica)",
 			db->url.display);
-		ferry__error_hint(err,
-			"run migrations against the primary "
-			"server");
+		ferry__error_hint(
+			err, "run migrations against the primary server");
 		return FERRY_EDB;
 	}
 	c->lock_key = lock_key(db);
@@ -519,8 +515,8 @@ static int drain(ferry_db *db, ferry_error *err)
 			if (c->pq.status(c->pg) != CONNECTION_OK) {
 				if (rc == 0)
 					rc = conn_error(db,
-						"lost the connection "
-						"to the server",
+						"lost the connection to the "
+						"server",
 						err);
 				break;
 			}
@@ -739,9 +735,8 @@ static int pg_commit(ferry_db *db, ferry_error *err)
 	}
 	leave_pipeline(c);
 	if (c->pq.transactionStatus(c->pg) != PQTRANS_IDLE)
-		return ferry__error_set(err, FERRY_EDB,
-			"the transaction did not "
-			"commit");
+		return ferry__error_set(
+			err, FERRY_EDB, "the transaction did not commit");
 	return 0;
 }
 
@@ -802,16 +797,15 @@ static int holder(ferry_db *db, int *held, char **who, ferry_error *err)
 	*who = NULL;
 	param_texts(p, 2, vals, ibuf);
 	rc = exec_now(db,
-		"SELECT a.pid, a.usename, "
-		"COALESCE(host(a.client_addr), 'local'), a.application_name, "
-		"to_char(a.backend_start AT TIME ZONE 'UTC', "
-		"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
-		"FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-		"WHERE l.locktype = 'advisory' AND l.granted "
-		"AND l.database = (SELECT oid FROM pg_database "
-		"WHERE datname = current_database()) "
-		"AND l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid "
-		"AND l.objsubid = 2 AND l.pid <> pg_backend_pid()",
+		"SELECT a.pid, a.usename, COALESCE(host(a.client_addr), "
+		"'local'), a.application_name, to_char(a.backend_start AT "
+		"TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM "
+		"pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE "
+		"l.locktype = 'advisory' AND l.granted AND l.database = "
+		"(SELECT oid FROM pg_database WHERE datname = "
+		"current_database()) AND l.classid = $1::bigint::oid AND "
+		"l.objid = $2::bigint::oid AND l.objsubid = 2 AND l.pid <> "
+		"pg_backend_pid()",
 		NULL, vals, 2, holder_row, who, err);
 	*held = *who != NULL;
 	return rc;
@@ -841,10 +835,9 @@ static int try_lock(ferry_db *db, int *got, ferry_error *err)
 	snprintf(k1, sizeof(k1), "%d", LOCK_CLASS);
 	snprintf(k2, sizeof(k2), "%d", c->lock_key);
 	res = c->pq.execParams(c->pg,
-		"SELECT CASE WHEN "
-		"pg_try_advisory_lock($1::int, $2::int) THEN "
-		"set_config('application_name', $3, false) IS NOT NULL "
-		"ELSE false END",
+		"SELECT CASE WHEN pg_try_advisory_lock($1::int, $2::int) THEN "
+		"set_config('application_name', $3, false) IS NOT NULL ELSE "
+		"false END",
 		3, NULL, vals, NULL, NULL, 0);
 	ok = c->pq.resultStatus(res) == PGRES_TUPLES_OK &&
 		c->pq.ntuples(res) == 1;
@@ -890,14 +883,13 @@ static int pg_lock(ferry_db *db, ferry_error *err)
 			who = NULL;
 			(void)holder(db, &held, &who, NULL);
 			ferry__error_set(err, FERRY_ELOCKED,
-				"another ferry is "
-				"working on database '%s'",
+				"another ferry is working on database '%s'",
 				db->url.display);
 			ferry__error_detail(err, "the lock is held by %s",
 				who ? who : "an unknown session");
 			ferry__error_hint(err,
-				"wait for it to finish, or wait "
-				"longer with --lock-timeout");
+				"wait for it to finish, or wait longer with "
+				"--lock-timeout");
 			rc = FERRY_ELOCKED;
 			break;
 		}
@@ -945,8 +937,8 @@ static int pg_table_exists(
 
 	*exists = 0;
 	return exec_now(db,
-		"SELECT 1 FROM pg_catalog.pg_tables WHERE "
-		"schemaname = $1 AND tablename = $2",
+		"SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = $1 AND "
+		"tablename = $2",
 		NULL, vals, 2, found_row, exists, err);
 }
 
@@ -958,8 +950,7 @@ static int pg_ledger_ddl(ferry_db *db, ferry__buf *out)
 	/* CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when
 	 * the schema exists, which an application's user rarely has. */
 	if (exec_now(db,
-		    "SELECT 1 FROM pg_catalog.pg_namespace WHERE "
-		    "nspname = $1",
+		    "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1",
 		    NULL, vals, 1, found_row, &exists, NULL) == 0 &&
 		!exists) {
 		ferry__buf_puts(out, "CREATE SCHEMA IF NOT EXISTS ");
@@ -1021,6 +1012,9 @@ const ferry__driver ferry__pg_driver = {
 	pg_lock_probe,
 	pg_table_exists,
 	pg_ledger_ddl,
-	"(extract(epoch FROM clock_timestamp() - transaction_timestamp()) "
-	"* 1000)::bigint",
+	/* a transaction-local mark, so that one transaction can time many */
+	"SELECT set_config('ferry.section_start', clock_timestamp()::text, "
+	"true)",
+	"(extract(epoch FROM clock_timestamp() - "
+	"current_setting('ferry.section_start')::timestamptz) * 1000)::bigint",
 };

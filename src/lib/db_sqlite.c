@@ -28,24 +28,39 @@ typedef struct {
 
 #define CONN(db) ((sq_conn *)(db)->conn)
 
+/* What to do about a lock: a writer waits longer, a reader comes back. */
+static void busy_hint(const ferry_db *db, ferry_error *err)
+{
+	if (db->read_only)
+		ferry__error_hint(err,
+			"a migration or the application is writing; run the "
+			"command again in a moment");
+	else
+		ferry__error_hint(err,
+			"another connection holds a write lock on the "
+			"database; wait longer with --lock-timeout");
+}
+
+static int code_of(int rc)
+{
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return FERRY_ELOCKED;
+	return rc == SQLITE_NOMEM ? FERRY_ENOMEM : FERRY_EDB;
+}
+
 /* Fill `err` from the connection's last error. */
 static int fail(ferry_db *db, ferry_error *err, const char *what)
 {
 	sqlite3 *h = CONN(db)->h;
-	int rc = sqlite3_errcode(h);
-	int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? FERRY_ELOCKED
-		: rc == SQLITE_NOMEM			      ? FERRY_ENOMEM
-							      : FERRY_EDB;
+	int rc = sqlite3_errcode(h), code = code_of(rc);
 
 	ferry__error_set(err, code, "%s: %s", what, sqlite3_errmsg(h));
 	if (code == FERRY_ELOCKED)
-		ferry__error_hint(err,
-			"another connection holds a write lock "
-			"on the database; wait longer with --lock-timeout");
+		busy_hint(db, err);
 	else if (rc == SQLITE_READONLY)
 		ferry__error_hint(err,
-			"ferry needs write access to the "
-			"database file and its directory");
+			"ferry needs write access to the database file and "
+			"its directory");
 	else if (rc == SQLITE_FULL)
 		ferry__error_hint(err, "free some disk space and run again");
 	return code;
@@ -79,8 +94,8 @@ static int open_handle(
 		db->url.display);
 	ferry__error_detail(err, "%s", sqlite3_errmsg(c->h));
 	ferry__error_hint(err,
-		"check the path and the permissions of the "
-		"file and its directory");
+		"check the path and the permissions of the file and its "
+		"directory");
 	return FERRY_EINVALID;
 }
 
@@ -115,8 +130,8 @@ static int check_database(ferry_db *db, ferry_error *err)
 		ferry__error_set(err, FERRY_EINVALID,
 			"'%s' is not a SQLite database", db->url.path);
 		ferry__error_hint(err,
-			"check the database path; ferry does "
-			"not change a file it cannot read as a database");
+			"check the database path; ferry does not change a "
+			"file it cannot read as a database");
 		return FERRY_EINVALID;
 	}
 	/* Locked by a writer: it is a database; the caller meets the lock. */
@@ -125,9 +140,8 @@ static int check_database(ferry_db *db, ferry_error *err)
 	ferry__error_set(err, FERRY_EINVALID, "cannot read database '%s'",
 		db->url.display);
 	ferry__error_detail(err, "%s", sqlite3_errmsg(h));
-	ferry__error_hint(err,
-		"check the permissions of the file and its "
-		"directory");
+	ferry__error_hint(
+		err, "check the permissions of the file and its directory");
 	return FERRY_EINVALID;
 }
 
@@ -198,8 +212,8 @@ static int open_file(ferry_db *db, int create, ferry_error *err)
 		ferry__error_set(err, FERRY_EDB, "database '%s' is read-only",
 			db->url.display);
 		ferry__error_hint(err,
-			"ferry needs write access to the "
-			"database file and its directory");
+			"ferry needs write access to the database file and "
+			"its directory");
 		return FERRY_EDB;
 	}
 	return 0;
@@ -257,10 +271,10 @@ static int sq_open(ferry_db *db, ferry_error *err)
 
 		if (rc == 0)
 			sqlite3_extended_result_codes(CONN(db)->h, 1);
+		if (rc < 0)
+			return rc;
 		db->server_version = ferry__strdup(sqlite3_libversion());
-		return rc < 0		     ? rc
-			: db->server_version ? 0
-					     : ferry__error_oom(err);
+		return db->server_version ? 0 : ferry__error_oom(err);
 	}
 	db->server_version = ferry__strdup(sqlite3_libversion());
 	if (!db->server_version)
@@ -271,12 +285,10 @@ static int sq_open(ferry_db *db, ferry_error *err)
 		return open_file(db, 0, err); /* let SQLite say what is wrong */
 	if (!db->read_only && !dir_exists(path)) {
 		ferry__error_set(err, FERRY_EINVALID,
-			"the directory of "
-			"database '%s' does not exist",
-			path);
+			"the directory of database '%s' does not exist", path);
 		ferry__error_hint(err,
-			"create the directory first, or check "
-			"the database path");
+			"create the directory first, or check the database "
+			"path");
 		return FERRY_EINVALID;
 	}
 	return open_missing(db, err);
@@ -338,20 +350,13 @@ static int run_failed(ferry_db *db, const char *sql, const char *stmt,
 	int rc = sqlite3_errcode(h);
 	const char *at = statement_start(stmt, end);
 
-	ferry__error_set(err,
-		rc == SQLITE_NOMEM ? FERRY_ENOMEM
-			: (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-			? FERRY_ELOCKED
-			: FERRY_EDB,
-		"%s", sqlite3_errmsg(h));
+	ferry__error_set(err, code_of(rc), "%s", sqlite3_errmsg(h));
 	/* The offset counts from the text given to prepare, comments too. */
 	if (offset >= 0 && stmt + offset <= end)
 		at = stmt + offset;
 	locate(err, sql, at, src);
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		ferry__error_hint(err,
-			"another connection holds a write lock "
-			"on the database; wait longer with --lock-timeout");
+		busy_hint(db, err);
 	return err ? err->code : FERRY_EDB;
 }
 
@@ -363,8 +368,7 @@ static int sq_run(ferry_db *db, const char *sql, size_t len,
 
 	if (sql[len] != '\0')
 		return ferry__error_set(err, FERRY_ERROR,
-			"invalid argument: "
-			"'sql' (not NUL-terminated)");
+			"invalid argument: 'sql' (not NUL-terminated)");
 
 	while (p < end) {
 		sqlite3_stmt *st = NULL;
@@ -597,8 +601,8 @@ static int sq_table_exists(
 
 	*exists = 0;
 	return sq_query(db,
-		"SELECT 1 FROM sqlite_master WHERE type = 'table' "
-		"AND name = $1",
+		"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = "
+		"$1",
 		&v, 1, found_row, exists, err);
 }
 
@@ -643,8 +647,22 @@ static int sq_ledger_ddl(ferry_db *db, ferry__buf *out)
 }
 
 const ferry__driver ferry__sqlite_driver = {
-	"sqlite", FERRY__DIALECT_SQLITE, sq_open, sq_close, sq_run, sq_query,
-	sq_begin, NULL, sq_commit, sq_rollback, sq_in_txn, sq_lock, sq_unlock,
-	sq_lock_probe, sq_table_exists, sq_ledger_ddl,
+	"sqlite",
+	FERRY__DIALECT_SQLITE,
+	sq_open,
+	sq_close,
+	sq_run,
+	sq_query,
+	sq_begin,
+	NULL,
+	sq_commit,
+	sq_rollback,
+	sq_in_txn,
+	sq_lock,
+	sq_unlock,
+	sq_lock_probe,
+	sq_table_exists,
+	sq_ledger_ddl,
 	NULL, /* statements run as they come: the client's clock is right */
+	NULL,
 };

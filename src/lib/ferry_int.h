@@ -321,8 +321,11 @@ typedef struct ferry__driver {
 		ferry_db *db, const char *table, int *exists, ferry_error *err);
 	/* CREATE TABLE statements of the ledger, in this engine's types. */
 	int (*ledger_ddl)(ferry_db *db, ferry__buf *out);
-	/* SQL for the milliseconds since the transaction began, for engines
-	 * that run a section only at commit; NULL: the client measures. */
+	/* For engines that run a section only at commit, the database
+	 * measures it: `clock_start_sql` runs before the section, and
+	 * `elapsed_ms_sql` is an expression of the milliseconds since. NULL:
+	 * statements run as they come, and the client measures. */
+	const char *clock_start_sql;
 	const char *elapsed_ms_sql;
 } ferry__driver;
 

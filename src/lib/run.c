@@ -113,9 +113,8 @@ static int run_begin(
 	if (!ctx->report || ferry__hasher_init(&ctx->hasher) < 0)
 		return ferry__error_oom(err);
 	if (db->read_only)
-		return ferry__error_set(err, FERRY_EINVALID,
-			"database was "
-			"opened read-only");
+		return ferry__error_set(
+			err, FERRY_EINVALID, "database was opened read-only");
 	return 0;
 }
 
@@ -187,16 +186,16 @@ static int refuse_ahead(run_ctx *ctx, ferry_error *err)
 		"database is ahead of these migration files");
 	if (count == 1)
 		ferry__error_hint(err,
-			"version %lld%s%s%s is applied but no "
-			"file has it; run the newer release",
+			"version %lld%s%s%s is applied but no file has it; "
+			"run the newer release",
 			(long long)newest->version,
 			newest->release ? " (release " : "",
 			newest->release ? newest->release : "",
 			newest->release ? ")" : "");
 	else
 		ferry__error_hint(err,
-			"%zu applied versions, up to %lld%s%s%s, "
-			"have no file; run the newer release",
+			"%zu applied versions, up to %lld%s%s%s, have no "
+			"file; run the newer release",
 			count, (long long)newest->version,
 			newest->release ? " (release " : "",
 			newest->release ? newest->release : "",
@@ -214,15 +213,14 @@ static int refuse_drift(run_ctx *ctx, ferry_error *err)
 		if (!p->drift)
 			continue;
 		ferry__error_set(err, FERRY_EREFUSED,
-			"migration '%s' was "
-			"changed after it was applied",
+			"migration '%s' was changed after it was applied",
 			p->mig->pub.id);
 		ferry__error_detail(err, "applied by %s at %s",
 			p->row->applied_by ? p->row->applied_by : "?",
 			p->row->up_at ? p->row->up_at : "?");
 		ferry__error_hint(err,
-			"restore '%s' as it was applied; "
-			"changes belong in a new migration",
+			"restore '%s' as it was applied; changes belong in a "
+			"new migration",
 			p->mig->pub.path);
 		return FERRY_EREFUSED;
 	}
@@ -250,8 +248,7 @@ static int resolve_target(
 	ferry__error_set(
 		err, FERRY_EINVALID, "no migration or release '%s'", to);
 	ferry__error_hint(err,
-		"'ferry list' shows the versions and releases "
-		"of this set");
+		"'ferry list' shows the versions and releases of this set");
 	return FERRY_EINVALID;
 }
 
@@ -284,13 +281,12 @@ static int collect_up(
 			continue;
 		if (!p->row && p->mig->pub.version < newest && !allow_ooo) {
 			ferry__error_set(err, FERRY_EREFUSED,
-				"migration '%s' "
-				"is older than the newest applied one, %lld",
+				"migration '%s' is older than the newest "
+				"applied one, %lld",
 				p->mig->pub.id, (long long)newest);
 			ferry__error_hint(err,
-				"it was probably merged late; "
-				"apply it anyway with 'ferry up "
-				"--allow-out-of-order'");
+				"it was probably merged late; apply it anyway "
+				"with 'ferry up --allow-out-of-order'");
 			return FERRY_EREFUSED;
 		}
 		ctx->items[ctx->nitems].mig = p->mig;
@@ -329,12 +325,11 @@ static int split_failed(ferry_error *err, const ferry__migration *m, int k,
 		while (n < 20 && p[n] && p[n] != ' ' && p[n] != '\n')
 			n++;
 		ferry__error_set(err, FERRY_EINVALID,
-			"psql meta-command '%.*s' "
-			"in migration '%s'",
-			(int)n, p, m->pub.id);
+			"psql meta-command '%.*s' in migration '%s'", (int)n, p,
+			m->pub.id);
 		ferry__error_hint(err,
-			"ferry runs SQL, not psql scripts; write "
-			"the SQL the command stands for");
+			"ferry runs SQL, not psql scripts; write the SQL the "
+			"command stands for");
 	} else {
 		ferry__error_set(err, FERRY_EINVALID, "%s in migration '%s'",
 			serr->what, m->pub.id);
@@ -386,23 +381,18 @@ static int check_stmt(void *payload, size_t offset, size_t len)
 	src_at(&src, c->m, c->k, c->text, offset);
 	if (kind == FERRY__STMT_TXN_CONTROL) {
 		ferry__error_set(c->err, FERRY_EINVALID,
-			"%s in migration '%s' "
-			"would end ferry's transaction",
+			"%s in migration '%s' would end ferry's transaction",
 			what, c->m->pub.id);
 		ferry__error_hint(c->err,
-			"remove it: ferry runs each section "
-			"in a transaction; or mark the section '-- ferry:%s "
-			"no-transaction'",
+			"remove it: ferry runs each section in a transaction; "
+			"or mark the section '-- ferry:%s no-transaction'",
 			name);
 	} else {
 		ferry__error_set(c->err, FERRY_EINVALID,
-			"%s cannot run inside "
-			"a transaction (migration '%s')",
+			"%s cannot run inside a transaction (migration '%s')",
 			what, c->m->pub.id);
 		ferry__error_hint(c->err,
-			"mark the section '-- ferry:%s "
-			"no-transaction'",
-			name);
+			"mark the section '-- ferry:%s no-transaction'", name);
 	}
 	ferry__error_at(c->err, src.file, src.line, src.column);
 	return FERRY_EINVALID;
@@ -450,16 +440,14 @@ static int check_items(run_ctx *ctx, int k, ferry_error *err)
 
 		if (ctx->single_transaction && m->sec[k].no_transaction) {
 			ferry__error_set(err, FERRY_EINVALID,
-				"cannot run "
-				"migration '%s' in a single transaction",
+				"cannot run migration '%s' in a single "
+				"transaction",
 				m->pub.id);
 			ferry__error_detail(err,
-				"its %s section is marked "
-				"no-transaction",
+				"its %s section is marked no-transaction",
 				ferry__section_names[k]);
-			ferry__error_hint(err,
-				"run without "
-				"--single-transaction");
+			ferry__error_hint(
+				err, "run without --single-transaction");
 			return FERRY_EINVALID;
 		}
 		if ((rc = ferry__migration_load(
@@ -500,18 +488,15 @@ static void wrap_failure(
 		m->pub.id);
 	if (!err->hint[0] && whole_run)
 		snprintf(err->hint, sizeof(err->hint),
-			"the whole run was "
-			"rolled back, nothing of it was applied; fix it and run "
-			"again");
+			"the whole run was rolled back, nothing of it was "
+			"applied; fix it and run again");
 	else if (!err->hint[0] && m->sec[FERRY__UP].no_transaction)
 		snprintf(err->hint, sizeof(err->hint),
-			"the statements before "
-			"this one stay applied; fix it and run again to resume "
-			"here");
+			"the statements before this one stay applied; fix it "
+			"and run again to resume here");
 	else if (!err->hint[0])
 		snprintf(err->hint, sizeof(err->hint),
-			"nothing of it was "
-			"applied; fix it and run again");
+			"nothing of it was applied; fix it and run again");
 	snprintf(err->detail, sizeof(err->detail), "%.*s",
 		(int)sizeof(err->detail) - 1, detail);
 }
@@ -627,6 +612,10 @@ static int run_transactional(
 		return rc;
 	if (!ctx->single_transaction && (rc = db->drv->begin(db, err)) < 0)
 		return rc;
+	if (db->drv->clock_start_sql &&
+		(rc = db->drv->query(db, db->drv->clock_start_sql, NULL, 0,
+			 NULL, NULL, err)) < 0)
+		return rc;
 	rc = run_span(db, it->text, m->sec[k].offset, m->sec[k].len, &src, err);
 	if (rc == 0)
 		rc = record_up(db, m, section_ms(db, t0), err);
@@ -677,16 +666,15 @@ static int check_resume(run_ctx *ctx, const ferry__migration *m,
 			}
 		}
 		ferry__error_set(err, FERRY_EREFUSED,
-			"statement %zu of "
-			"migration '%s' changed after it ran",
+			"statement %zu of migration '%s' changed after it ran",
 			i + 1, m->pub.id);
 		ferry__error_detail(err,
-			"the section stopped at statement %d; "
-			"statements before it ran and must stay as they were",
+			"the section stopped at statement %d; statements "
+			"before it ran and must stay as they were",
 			row->failed_statement);
 		ferry__error_hint(err,
-			"restore statements 1 to %zu; fix only "
-			"statement %d and those after it",
+			"restore statements 1 to %zu; fix only statement %d "
+			"and those after it",
 			done, row->failed_statement);
 		return FERRY_EREFUSED;
 	}
@@ -758,6 +746,13 @@ static int run_no_transaction(run_ctx *ctx, item *it, int k, int64_t t0,
 			 * from the last statement that stayed, the BEGIN.
 			 */
 			db->drv->rollback(db);
+			if (durable < i)
+				ferry__error_hint(err,
+					"statements %zu to %zu, from the "
+					"section's BEGIN, were rolled back; "
+					"fix it and run again to resume at "
+					"statement %zu",
+					durable + 1, i + 1, durable + 1);
 			failure_text(text, sizeof(text), err);
 			progress.len = durable_len;
 			if (progress.buf)
@@ -785,13 +780,11 @@ static int run_no_transaction(run_ctx *ctx, item *it, int k, int64_t t0,
 		}
 	}
 	if (db->drv->in_txn(db)) {
-		ferry__error_set(err, FERRY_EINVALID,
-			"migration '%s' leaves a "
-			"transaction open",
-			m->pub.id);
+		ferry__error_set(err, FERRY_EDB,
+			"migration '%s' leaves a transaction open", m->pub.id);
 		ferry__error_hint(err, "end the section's BEGIN with COMMIT");
 		db->drv->rollback(db);
-		rc = FERRY_EINVALID;
+		rc = FERRY_EDB;
 		goto out;
 	}
 	if ((rc = db->drv->begin(db, err)) == 0) {
@@ -827,13 +820,12 @@ static int apply_up(run_ctx *ctx, size_t i, ferry_error *err)
 			ctx, it, FERRY__UP, t0, &resumed_at, err);
 	} else if (it->row) {
 		ferry__error_set(err, FERRY_EREFUSED,
-			"migration '%s' stopped "
-			"half way, but its up section is no longer "
-			"no-transaction",
+			"migration '%s' stopped half way, but its up section "
+			"is no longer no-transaction",
 			m->pub.id);
 		ferry__error_hint(err,
-			"mark it '-- ferry:up no-transaction' "
-			"again so ferry can resume it at statement %d",
+			"mark it '-- ferry:up no-transaction' again so ferry "
+			"can resume it at statement %d",
 			it->row->failed_statement);
 		return FERRY_EREFUSED;
 	} else {
@@ -919,7 +911,8 @@ static int report_where(run_ctx *ctx, ferry_error *err)
 	for (i = 0; i < ctx->pairs.n; i++) {
 		const ferry__pair *p = &ctx->pairs.v[i];
 
-		if (p->row && p->row->version > newest) {
+		if (p->row && strcmp(p->row->state, "failed") != 0 &&
+			p->row->version > newest) {
 			newest = p->row->version;
 			release =
 				p->mig ? p->mig->pub.release : p->row->release;
@@ -951,11 +944,8 @@ int ferry_up(ferry_report **out, ferry_db *db, const ferry_set *set,
 	int rc;
 
 	if (!out || !db || !set)
-		return ferry__error_set(err, FERRY_EINVALID,
-			"invalid argument: '%s'",
-			!out	      ? "out"
-				: !db ? "db"
-				      : "set");
+		return ferry__error_set(
+			err, FERRY_EINVALID, "ferry_up needs out, db and set");
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;

@@ -364,7 +364,7 @@ test_expect_success 'no-transaction: a failure inside the author'"'"'s BEGIN ...
 	cat >expect <<-EOF &&
 	ferry: error: migration ${q}0010_batch${q} failed
 	migrations/0010_batch.sql:5:1: duplicate key value violates unique constraint "batch_pkey": Key (id)=(1) already exists. (SQLSTATE 23505)
-	hint: the statements before this one stay applied; fix it and run again to resume here
+	hint: statements 2 to 4, from the section${q}s BEGIN, were rolled back; fix it and run again to resume at statement 2
 	EOF
 	test_cmp expect actual &&
 	db_sql "SELECT count(*) FROM batch" >actual &&
