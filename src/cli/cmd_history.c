@@ -13,9 +13,9 @@ static const struct cli_opt opts[] = {
 };
 
 static const struct cli_help help = { "history [--limit N] [--json]",
-	"The audit log kept in the database, newest first: every up, finish,\n"
-	"down, stamp and repair, and every failure, with when, who (user@host),\n"
-	"how long and the error. Needs no migration files.",
+	"The audit log kept in the database, newest first: every migration\n"
+	"ferry ran and every failure, with when, who (user@host), how long\n"
+	"and the error. Needs no migration files.",
 	opts,
 	"  ferry history --limit 10\n"
 	"  ferry history --json | jq '.[] | select(.success == false)'\n" };
@@ -114,8 +114,7 @@ int cmd_history(int argc, char **argv, struct cli_ctx *ctx)
 		limit = strtol(limit_arg, &end, 10);
 		if (*end || end == limit_arg || limit < 1)
 			return cli_usage(ctx,
-				"'--limit' needs a positive "
-				"number, not '%s'",
+				"'--limit' needs a positive number, not '%s'",
 				limit_arg);
 	}
 	if ((rc = cli_setup(ctx)) >= 0)

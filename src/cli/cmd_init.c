@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,14 +17,12 @@
 static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
 
 static const struct cli_help help = {
-	"init [--dir DIR] [--config FILE] [-d URL]",
+	"init [--dir DIR] [--config FILE] [-d URL] [--json]",
 	"Create the migration directory (default: migrations) and a commented\n"
 	"ferry.conf beside it. Whatever already exists is left as it is. With\n"
 	"-d, the database URL is written into ferry.conf (not when it holds a\n"
 	"password: use DATABASE_URL for those).",
-	opts,
-	"  ferry init\n"
-	"  ferry init -d sqlite:app.db\n"
+	opts, "  ferry init\n  ferry init -d sqlite:app.db\n"
 };
 
 static const char conf_head[] =
@@ -55,13 +54,21 @@ static int write_conf(struct cli_ctx *ctx, const char *path, const char *dir)
 	FILE *f;
 	int ok;
 
-	if (fd < 0 && errno == EEXIST)
-		return 0;
+	if (fd < 0 && errno == EEXIST) {
+		struct stat st;
+
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			return 0;
+		cli_error(ctx, "'%s' exists and is not a file", path);
+		cli_hint(ctx,
+			"move it away, or name another file with --config");
+		return -CLI_EXIT_USAGE;
+	}
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
 		cli_error(ctx, "cannot create '%s': %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return -1;
+		return -CLI_EXIT_FAILED;
 	}
 	fputs(conf_head, f);
 	masked = ctx->database ? ferry_url_mask(ctx->database) : NULL;
@@ -74,7 +81,7 @@ static int write_conf(struct cli_ctx *ctx, const char *path, const char *dir)
 	ok = fclose(f) == 0;
 	if (!ok) {
 		cli_error(ctx, "cannot write '%s': %s", path, strerror(errno));
-		return -1;
+		return -CLI_EXIT_FAILED;
 	}
 	return 1;
 }
@@ -91,8 +98,7 @@ static int make_dirs(struct cli_ctx *ctx, const char *dir)
 			return 0;
 		cli_error(ctx, "'%s' exists and is not a directory", dir);
 		cli_hint(ctx,
-			"move it away, or name another directory with "
-			"--dir");
+			"move it away, or name another directory with --dir");
 		return -CLI_EXIT_USAGE;
 	}
 	snprintf(path, sizeof(path), "%s", dir);
@@ -113,18 +119,27 @@ static int make_dirs(struct cli_ctx *ctx, const char *dir)
 
 /*
  * What to write as `dir =`: ferry.conf reads it from its own directory, so
- * a directory named from elsewhere goes in as an absolute path.
+ * the path relative to that directory when it lies below it, else the
+ * absolute path. Both exist by now, so their real paths compare.
  */
 static char *dir_for_conf(const char *conf, const char *dir)
 {
-	const char *slash = strrchr(conf, '/');
-	size_t n = slash ? (size_t)(slash - conf) : 0;
+	char *copy = strdup(conf), *base, *real_dir = realpath(dir, NULL);
+	char *out = NULL;
+	size_t n;
 
-	if (!slash || dir[0] == '/')
-		return strdup(dir);
-	if (strncmp(dir, conf, n) == 0 && dir[n] == '/')
-		return strdup(dir + n + 1);
-	return realpath(dir, NULL);
+	base = copy ? realpath(dirname(copy), NULL) : NULL;
+	if (base && real_dir) {
+		n = strlen(base);
+		if (strncmp(real_dir, base, n) == 0 && real_dir[n] == '/')
+			out = strdup(real_dir + n + 1);
+		else
+			out = strdup(real_dir);
+	}
+	free(copy);
+	free(base);
+	free(real_dir);
+	return out;
 }
 
 int cmd_init(int argc, char **argv, struct cli_ctx *ctx)
@@ -153,11 +168,15 @@ int cmd_init(int argc, char **argv, struct cli_ctx *ctx)
 		if ((rc = make_dirs(ctx, parent)) < 0)
 			return -rc;
 	}
-	in_conf = dir_for_conf(conf, ctx->migrations_dir);
-	made_conf = in_conf ? write_conf(ctx, conf, in_conf) : -1;
+	if (!(in_conf = dir_for_conf(conf, ctx->migrations_dir))) {
+		cli_error(ctx, "cannot resolve '%s': %s", ctx->migrations_dir,
+			strerror(errno));
+		return CLI_EXIT_FAILED;
+	}
+	made_conf = write_conf(ctx, conf, in_conf);
 	free(in_conf);
 	if (made_conf < 0)
-		return CLI_EXIT_FAILED;
+		return -made_conf;
 	if (ctx->json)
 		return cli_json_print(ctx,
 			json_pack("{s:s,s:b,s:s,s:b}", "dir",

@@ -13,15 +13,13 @@ static const struct cli_opt opts[] = {
 	{ NULL, 0, 0, NULL, NULL }
 };
 
-static const struct cli_help help = { "new NAME [--seq]",
+static const struct cli_help help = { "new NAME [--seq] [--json]",
 	"Write a new migration file NAME into the migration directory and\n"
 	"print its path. The version is the current UTC time (YYYYMMDDHHMMSS),\n"
 	"or with --seq the next number. NAME has letters, digits, '_' and '-'.\n"
 	"The file has an up and a down section; add '-- ferry:finish' for what\n"
 	"must wait until the previous release is gone.",
-	opts,
-	"  ferry new add_users\n"
-	"  ferry new --seq add_orders\n" };
+	opts, "  ferry new add_users\n  ferry new --seq add_orders\n" };
 
 static int on_opt(void *data, int index, const char *value)
 {

@@ -138,8 +138,7 @@ static void print_waiting(const ferry_status *st, FILE *out, int c)
 				"applied, but no file has it");
 		else if (e->drift)
 			snprintf(note, sizeof(note),
-				"file changed after it was "
-				"applied");
+				"file changed after it was applied");
 		else if (strcmp(e->state, "failed") == 0)
 			snprintf(note, sizeof(note), "stopped at statement %d",
 				e->failed_statement);

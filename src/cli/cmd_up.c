@@ -19,7 +19,8 @@ static const struct cli_opt opts[] = {
 };
 
 static const struct cli_help help = {
-	"up [--to TARGET] [--allow-out-of-order] [--single-transaction]",
+	"up [--to TARGET] [--allow-out-of-order] [--single-transaction]\n"
+	"         [--json]",
 	"Apply the up sections of pending migrations, oldest first. Each runs\n"
 	"in one transaction with its ledger row, so a crash leaves it wholly\n"
 	"applied or not at all; a section marked no-transaction runs statement\n"
@@ -103,8 +104,8 @@ int cmd_up(int argc, char **argv, struct cli_ctx *ctx)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx,
-			"'up' takes no arguments; to stop at a "
-			"version, use --to %s",
+			"'up' takes no arguments; to stop at a version, use "
+			"--to %s",
 			argv[0]);
 	if ((rc = cli_setup(ctx)) >= 0)
 		return rc;

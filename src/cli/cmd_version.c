@@ -8,7 +8,7 @@
 
 static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
 
-static const struct cli_help help = { "version",
+static const struct cli_help help = { "version [--json]",
 	"Print the version of ferry (also: ferry --version).", opts, NULL };
 
 int cmd_version(int argc, char **argv, struct cli_ctx *ctx)

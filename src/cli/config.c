@@ -174,6 +174,17 @@ static const char *env(const char *name)
 	return v && *v ? v : NULL;
 }
 
+/* A setting's value by precedence: option, environment, file, default. */
+static const char *first_set(
+	const char *opt, const char *envv, const char *conf, const char *dflt)
+{
+	if (opt)
+		return opt;
+	if (envv)
+		return envv;
+	return conf ? conf : dflt;
+}
+
 static int colour_wanted(struct cli_ctx *ctx, int fd)
 {
 	const char *term = getenv("TERM");
@@ -202,33 +213,28 @@ static int resolve(struct cli_ctx *ctx)
 	else
 		ctx->migrations_dir = relative_to(cdir, "migrations");
 	free(cdir);
-	ctx->table_name = strdup(ctx->table  ? ctx->table
-			: env("FERRY_TABLE") ? env("FERRY_TABLE")
-			: ctx->conf_table    ? ctx->conf_table
-					     : "ferry_migrations");
-	ctx->schema_name = strdup(ctx->schema ? ctx->schema
-			: env("FERRY_SCHEMA") ? env("FERRY_SCHEMA")
-			: ctx->conf_schema    ? ctx->conf_schema
-					      : "public");
+	ctx->table_name = strdup(first_set(ctx->table, env("FERRY_TABLE"),
+		ctx->conf_table, "ferry_migrations"));
+	ctx->schema_name = strdup(first_set(
+		ctx->schema, env("FERRY_SCHEMA"), ctx->conf_schema, "public"));
 	if (!ctx->migrations_dir || !ctx->table_name || !ctx->schema_name) {
 		cli_error(ctx, "out of memory");
 		return CLI_EXIT_FAILED;
 	}
-	lt = ctx->lock_timeout		    ? ctx->lock_timeout
-		: env("FERRY_LOCK_TIMEOUT") ? env("FERRY_LOCK_TIMEOUT")
-					    : ctx->conf_lock_timeout;
+	lt = first_set(ctx->lock_timeout, env("FERRY_LOCK_TIMEOUT"),
+		ctx->conf_lock_timeout, NULL);
 	ctx->lock_timeout_ms = 60000;
 	if (!lt || (ctx->lock_timeout_ms = cli_parse_duration(lt)) >= 0)
 		return -1;
 	if (lt != ctx->conf_lock_timeout)
 		return cli_usage(ctx,
-			"invalid lock timeout '%s'; give seconds, "
-			"e.g. 30, 30s, 500ms or 2m",
+			"invalid lock timeout '%s'; give seconds, e.g. 30, "
+			"30s, 500ms or 2m",
 			lt);
 	/* From the file: say where, as for every other bad line of it. */
 	cli_error(ctx,
-		"%s:%d: invalid lock timeout '%s'; give seconds, e.g. "
-		"30, 30s, 500ms or 2m",
+		"%s:%d: invalid lock timeout '%s'; give seconds, e.g. 30, "
+		"30s, 500ms or 2m",
 		ctx->conf_path, ctx->conf_lock_timeout_line, lt);
 	return CLI_EXIT_USAGE;
 }
@@ -267,8 +273,8 @@ int cli_setup(struct cli_ctx *ctx)
 	if (!ctx->database_url) {
 		cli_error(ctx, "no database given");
 		cli_hint(ctx,
-			"pass -d URL, set DATABASE_URL, or write "
-			"'database = URL' in ferry.conf");
+			"pass -d URL, set DATABASE_URL, or write 'database = "
+			"URL' in ferry.conf");
 		return CLI_EXIT_USAGE;
 	}
 	opts.table = ctx->table_name;

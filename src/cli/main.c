@@ -47,8 +47,7 @@ int cli_unknown_command(struct cli_ctx *ctx, const char *name)
 	for (c = cli_commands; c->name; c++)
 		cli_suggest_try(&sg, c->name);
 	fprintf(stderr,
-		"ferry: '%s' is not a ferry command. See "
-		"'ferry --help'.\n",
+		"ferry: '%s' is not a ferry command. See 'ferry --help'.\n",
 		name);
 	if (sg.best)
 		cli_hint(ctx, "did you mean '%s'?", sg.best);

@@ -232,9 +232,8 @@ static int parse_short(struct cli_ctx *ctx, const struct cli_help *help,
 				value = argv[++*i];
 			else
 				return cli_usage(ctx,
-					"option '-%c' needs a "
-					"value (%s)",
-					*a, o->arg);
+					"option '-%c' needs a value (%s)", *a,
+					o->arg);
 		}
 		if ((rc = take(ctx, help, o, value, on_opt, data)) >= 0)
 			return rc;
@@ -345,7 +344,8 @@ void cli_print_main_help(FILE *out)
 		"to the next:\n"
 		"SQL migration files, applied in order, recorded in a ledger in "
 		"the database.\n"
-		"\nCommands:\n");
+		"\n"
+		"Commands:\n");
 	for (c = cli_commands; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->desc);
 	fprintf(out, "\nGlobal options:\n");

@@ -56,13 +56,13 @@ test_expect_success 'each command lists its own options' '
 
 test_expect_success 'the usage lines' '
 	cat >expect <<-\EOF &&
-	usage: ferry init [--dir DIR] [--config FILE] [-d URL]
-	usage: ferry new NAME [--seq]
+	usage: ferry init [--dir DIR] [--config FILE] [-d URL] [--json]
+	usage: ferry new NAME [--seq] [--json]
 	usage: ferry status [--exit-code] [--json]
 	usage: ferry list [--json]
 	usage: ferry up [--to TARGET] [--allow-out-of-order] [--single-transaction]
 	usage: ferry history [--limit N] [--json]
-	usage: ferry version
+	usage: ferry version [--json]
 	usage: ferry help [COMMAND]
 	EOF
 	for c in $commands; do

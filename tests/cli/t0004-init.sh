@@ -170,4 +170,39 @@ test_expect_success 'init refuses a migrations path that is a file' '
 	)
 '
 
+test_expect_success 'init refuses a ferry.conf that is a directory' '
+	mkdir -p confdir/ferry.conf &&
+	(
+		cd confdir &&
+		cat >expect <<-\EOF &&
+		ferry: error: '"'"'ferry.conf'"'"' exists and is not a file
+		hint: move it away, or name another file with --config
+		EOF
+		test_expect_code 2 ferry init >out 2>actual &&
+		test_must_be_empty out &&
+		test_cmp expect actual
+	)
+'
+
+test_expect_success 'init --config ./x/ferry.conf --dir x/db: dir is written relative to the file' '
+	mkdir dotted &&
+	(
+		cd dotted &&
+		ferry --config ./x/ferry.conf init --dir x/db >/dev/null &&
+		grep "^dir = db$" x/ferry.conf &&
+		ferry --config x/ferry.conf new --seq first >actual &&
+		echo "x/db/0001_first.sql" >expect &&
+		test_cmp expect actual
+	)
+'
+
+test_expect_success 'init --dir outside the config directory: dir is absolute' '
+	mkdir -p apart/conf apart/sql &&
+	(
+		cd apart &&
+		ferry --config conf/ferry.conf init --dir sql >/dev/null &&
+		grep "^dir = $(pwd -P)/sql$" conf/ferry.conf
+	)
+'
+
 test_done
