@@ -110,9 +110,9 @@ int ferry_history_get(
 	rc = db->drv->table_exists(db, db->history_table, &exists, err);
 	if (rc == 0 && exists) {
 		ferry__buf_printf(&sql,
-			"SELECT id, at, action, version, name, "
-			"release, actor, duration_ms, success, error, "
-			"ferry_version FROM %s ORDER BY id DESC",
+			"SELECT id, at, action, version, name, release, "
+			"actor, duration_ms, success, error, ferry_version "
+			"FROM %s ORDER BY id DESC",
 			db->qhistory);
 		if (limit > 0)
 			ferry__buf_printf(&sql, " LIMIT %zu", limit);

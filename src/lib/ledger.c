@@ -140,8 +140,8 @@ static int not_a_ledger(ferry_db *db, ferry_error *err)
 		err, FERRY_EDB, "table '%s' is not a ferry ledger", db->table);
 	ferry__error_detail(err, "%s", detail);
 	ferry__error_hint(err,
-		"another tool may own this table; keep "
-		"ferry's ledger elsewhere with --table");
+		"another tool may own this table; keep ferry's ledger "
+		"elsewhere with --table");
 	return FERRY_EDB;
 }
 
@@ -211,9 +211,9 @@ int ferry__ledger_ensure(ferry_db *db, ferry_error *err)
 		memcpy(err->sqlstate, state, sizeof(state));
 		if (!strcmp(state, "42501"))
 			ferry__error_hint(err,
-				"the database user may not create "
-				"schema '%s' or tables in it: create it and grant "
-				"CREATE on it, or keep the ledger elsewhere with "
+				"the database user may not create schema '%s' "
+				"or tables in it: create it and grant CREATE "
+				"on it, or keep the ledger elsewhere with "
 				"--schema",
 				db->schema);
 	}
@@ -321,8 +321,8 @@ int ferry__ledger_progress(ferry_db *db, int64_t version, int statement,
 	p[2] = text(progress);
 	p[3] = text(error);
 	ferry__buf_printf(&sql,
-		"UPDATE %s SET failed_statement = $2, "
-		"progress = $3, error = $4 WHERE version = $1",
+		"UPDATE %s SET failed_statement = $2, progress = $3, error = "
+		"$4 WHERE version = $1",
 		db->qtable);
 	return run_sql(db, &sql, p, 4, err);
 }
@@ -347,9 +347,9 @@ int ferry__history_add(
 	p[8] = text(rec->error);
 	p[9] = text(FERRY_VERSION);
 	ferry__buf_printf(&sql,
-		"INSERT INTO %s (at, action, version, name, "
-		"release, actor, duration_ms, success, error, ferry_version) "
-		"VALUES ($1, $2, $3, $4, $5, $6, ",
+		"INSERT INTO %s (at, action, version, name, release, actor, "
+		"duration_ms, success, error, ferry_version) VALUES ($1, $2, "
+		"$3, $4, $5, $6, ",
 		db->qhistory);
 	ms_param(&sql, db, rec->duration_ms, 7);
 	ferry__buf_puts(&sql, ", $8, $9, $10)");

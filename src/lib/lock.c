@@ -88,14 +88,11 @@ static void sleep_ms(int ms)
 static int timed_out(ferry_db *db, const char *holder, ferry_error *err)
 {
 	ferry__error_set(err, FERRY_ELOCKED,
-		"another ferry is working on "
-		"database '%s'",
-		db->url.display);
+		"another ferry is working on database '%s'", db->url.display);
 	ferry__error_detail(err, "the lock is held by %s",
 		holder ? holder : "an unknown process");
 	ferry__error_hint(err,
-		"wait for it to finish, or wait longer with "
-		"--lock-timeout");
+		"wait for it to finish, or wait longer with --lock-timeout");
 	return FERRY_ELOCKED;
 }
 
@@ -117,8 +114,8 @@ int ferry__lockfile_acquire(
 			rc = ferry__error_os(
 				err, FERRY_EDB, "create lock file", path);
 			ferry__error_hint(err,
-				"ferry needs write access to the "
-				"database's directory");
+				"ferry needs write access to the database's "
+				"directory");
 			break;
 		}
 		if (try_lock(fd) == 0) {

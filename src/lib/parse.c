@@ -71,8 +71,8 @@ static int parse_marker(const char *p, const char *end, int *kind, int *notx,
 			"unknown marker 'ferry:%.*s'", (int)(n > 40 ? 40 : n),
 			p);
 		ferry__error_hint(err,
-			"a section starts with '-- ferry:up', "
-			"'-- ferry:finish' or '-- ferry:down'");
+			"a section starts with '-- ferry:up', '-- "
+			"ferry:finish' or '-- ferry:down'");
 		ferry__error_at(err, path, line, 0);
 		return FERRY_EINVALID;
 	}
@@ -88,9 +88,8 @@ static int parse_marker(const char *p, const char *end, int *kind, int *notx,
 		ferry__error_set(err, FERRY_EINVALID,
 			"unknown option '%.*s' on marker 'ferry:%s'",
 			(int)(n > 40 ? 40 : n), p, ferry__section_names[k]);
-		ferry__error_hint(err,
-			"the only marker option is "
-			"'no-transaction'");
+		ferry__error_hint(
+			err, "the only marker option is 'no-transaction'");
 		ferry__error_at(err, path, line, 0);
 		return FERRY_EINVALID;
 	}
@@ -145,8 +144,8 @@ static int nul_byte(
 	ferry__text_pos(text, (size_t)(nul - text), &l, &c);
 	ferry__error_set(err, FERRY_EINVALID, "file contains a NUL byte");
 	ferry__error_hint(err,
-		"migration files are UTF-8 text; convert the "
-		"file (UTF-16 is not supported)");
+		"migration files are UTF-8 text; convert the file (UTF-16 is "
+		"not supported)");
 	ferry__error_at(err, path, l, c);
 	return FERRY_EINVALID;
 }
@@ -160,8 +159,8 @@ static int sql_before_marker(
 	ferry__error_set(
 		err, FERRY_EINVALID, "SQL before the first '-- ferry:' marker");
 	ferry__error_hint(err,
-		"move it below '-- ferry:up', or start the "
-		"file with that marker");
+		"move it below '-- ferry:up', or start the file with that "
+		"marker");
 	ferry__error_at(err, path, l, c);
 	return FERRY_EINVALID;
 }
@@ -199,8 +198,8 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 				"second '-- ferry:%s' section",
 				ferry__section_names[kind]);
 			ferry__error_hint(err,
-				"the first one starts at line "
-				"%d; a file has at most one of each section",
+				"the first one starts at line %d; a file has "
+				"at most one of each section",
 				sec[kind].line - 1);
 			ferry__error_at(err, path, line, 0);
 			return FERRY_EINVALID;

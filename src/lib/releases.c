@@ -89,15 +89,14 @@ static int parse_line(ferry__release *r, const char *p, const char *end,
 			(int)(end - p > 60 ? 60 : end - p));
 	if (!name_ok(w[0], wl[0]))
 		return bad_line(err, path, line,
-			"a release name has letters, "
-			"digits, '.', '_', '-' or '+', and not only digits "
-			"(write '5.0', not '5')",
+			"a release name has letters, digits, '.', '_', '-' or "
+			"'+', and not only digits (write '5.0', not '5')",
 			"invalid release name '%.*s'", w[0],
 			(int)(wl[0] > 60 ? 60 : wl[0]));
 	if (ferry__parse_version(w[1], wl[1], &r->pub.last_version) < 0)
 		return bad_line(err, path, line,
-			"a version is 1 to 18 "
-			"digits, as in the migration file names",
+			"a version is 1 to 18 digits, as in the migration "
+			"file names",
 			"invalid version '%.*s'", w[1],
 			(int)(wl[1] > 60 ? 60 : wl[1]));
 	if (n == 3 && !(wl[2] == 10 && memcmp(w[2], "checkpoint", 10) == 0))
@@ -137,8 +136,8 @@ static int check_order(
 				rel[i - 1].pub.name,
 				(long long)rel[i - 1].pub.last_version);
 			ferry__error_hint(err,
-				"list releases oldest first, "
-				"each ending at a newer migration");
+				"list releases oldest first, each ending at a "
+				"newer migration");
 			ferry__error_at(err, path, rel[i].line, 0);
 			return FERRY_EINVALID;
 		}

@@ -119,9 +119,8 @@ static int bad_name(const char *dir, const char *name, ferry_error *err)
 	ferry__error_set(err, FERRY_EINVALID,
 		"'%s' is not a valid migration file name", name);
 	ferry__error_hint(err,
-		"name it <version>_<name>.sql, e.g. "
-		"0001_create_users.sql (letters, digits, '_' and '-'), or move "
-		"it out of '%s'",
+		"name it <version>_<name>.sql, e.g. 0001_create_users.sql "
+		"(letters, digits, '_' and '-'), or move it out of '%s'",
 		dir);
 	return FERRY_EINVALID;
 }
@@ -157,24 +156,21 @@ static int open_dir(DIR **out, const char *dir, ferry_error *err)
 	if (stat(dir, &st) < 0) {
 		if (errno != ENOENT) {
 			ferry__error_os(err, FERRY_EINVALID,
-				"read migration "
-				"directory",
-				dir);
+				"read migration directory", dir);
 			return FERRY_EINVALID;
 		}
 		ferry__error_set(err, FERRY_EINVALID,
 			"migration directory '%s' does not exist", dir);
 		ferry__error_hint(err,
-			"create it with 'ferry init', or name "
-			"another one with --dir");
+			"create it with 'ferry init', or name another one "
+			"with --dir");
 		return FERRY_EINVALID;
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		ferry__error_set(err, FERRY_EINVALID,
 			"migration directory '%s' is not a directory", dir);
-		ferry__error_hint(err,
-			"name the directory of .sql files "
-			"with --dir");
+		ferry__error_hint(
+			err, "name the directory of .sql files with --dir");
 		return FERRY_EINVALID;
 	}
 	*out = opendir(dir);
@@ -245,9 +241,8 @@ static int scan(ferry_set *set, ferry_error *err)
 	if (set->n == 0) {
 		ferry__error_set(
 			err, FERRY_EINVALID, "no migrations in '%s'", set->dir);
-		ferry__error_hint(err,
-			"write the first one with "
-			"'ferry new NAME'");
+		ferry__error_hint(
+			err, "write the first one with 'ferry new NAME'");
 		return FERRY_EINVALID;
 	}
 	return 0;
@@ -267,8 +262,7 @@ static int check_duplicates(const ferry_set *set, ferry_error *err)
 			"duplicate version %lld: '%s.sql' and '%s.sql'",
 			(long long)a->pub.version, a->pub.id, b->pub.id);
 		ferry__error_hint(err,
-			"give one of them a new version, e.g. "
-			"with 'ferry new'");
+			"give one of them a new version, e.g. with 'ferry new'");
 		return FERRY_EINVALID;
 	}
 	return 0;
@@ -324,12 +318,12 @@ static int read_releases(ferry_set *set, ferry_error *err)
 		if (ferry__set_find(set, rel->pub.last_version))
 			continue;
 		ferry__error_set(err, FERRY_EINVALID,
-			"release '%s' ends at "
-			"version %lld, but no migration has that version",
+			"release '%s' ends at version %lld, but no migration "
+			"has that version",
 			rel->pub.name, (long long)rel->pub.last_version);
 		ferry__error_hint(err,
-			"a release ends at the version of its "
-			"newest migration file");
+			"a release ends at the version of its newest "
+			"migration file");
 		ferry__error_at(err, path, rel->line, 0);
 		rc = FERRY_EINVALID;
 	}
@@ -485,8 +479,7 @@ int ferry_migration_new(char **out, const char *dir, const char *name, int seq,
 		ferry__error_set(err, FERRY_EINVALID,
 			"invalid migration name '%s'", name);
 		ferry__error_hint(err,
-			"use letters, digits, '_' and '-', "
-			"e.g. 'add_users'");
+			"use letters, digits, '_' and '-', e.g. 'add_users'");
 		return FERRY_EINVALID;
 	}
 	if ((rc = newest_version(dir, &max, &width, err)) < 0)
@@ -495,12 +488,11 @@ int ferry_migration_new(char **out, const char *dir, const char *name, int seq,
 		v = max + 1;
 		if (width == 14 && max >= 19700101000000LL) {
 			ferry__error_set(err, FERRY_EINVALID,
-				"the newest "
-				"version, %lld, is a timestamp",
+				"the newest version, %lld, is a timestamp",
 				(long long)max);
 			ferry__error_hint(err,
-				"keep using timestamps: run "
-				"'ferry new' without --seq");
+				"keep using timestamps: run 'ferry new' "
+				"without --seq");
 			return FERRY_EINVALID;
 		}
 	} else {

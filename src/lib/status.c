@@ -81,10 +81,10 @@ static void fill_entry(status_priv *st, ferry_entry *e, const ferry__pair *p)
 	e->version = m ? m->pub.version : r->version;
 	e->version_text = keep_version(st, e->version);
 	e->name = keep(st, m ? m->pub.name : r->name);
-	e->release = keep(st,
-		m && m->pub.release ? m->pub.release
-			: r	    ? r->release
-				    : NULL);
+	if (m && m->pub.release)
+		e->release = keep(st, m->pub.release);
+	else
+		e->release = keep(st, r ? r->release : NULL);
 	e->state = keep(st, r ? r->state : "pending");
 	e->up_at = keep(st, r ? r->up_at : NULL);
 	e->finish_at = keep(st, r ? r->finish_at : NULL);
@@ -198,8 +198,8 @@ static int last_action(status_priv *st, ferry_db *db, ferry_error *err)
 		!exists)
 		return rc;
 	ferry__buf_printf(&sql,
-		"SELECT action, version, actor, at, success "
-		"FROM %s ORDER BY id DESC LIMIT 1",
+		"SELECT action, version, actor, at, success FROM %s ORDER BY "
+		"id DESC LIMIT 1",
 		db->qhistory);
 	if (sql.oom)
 		return ferry__error_oom(err);
@@ -229,8 +229,7 @@ static void busy(ferry_db *db, ferry_error *err)
 		return;
 	}
 	ferry__error_set(err, FERRY_ELOCKED,
-		"database '%s' is busy: another "
-		"ferry is applying migrations",
+		"database '%s' is busy: another ferry is applying migrations",
 		db->url.display);
 	ferry__error_detail(err, "the lock is held by %s",
 		holder ? holder : "an unknown process");

@@ -66,10 +66,11 @@ int ferry__sha256(
 {
 	unsigned int n = 32;
 
-	if (!h)
-		return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL)
-			? 0
-			: FERRY_ERROR;
+	if (!h) {
+		int ok = EVP_Digest(data, len, out, &n, EVP_sha256(), NULL);
+
+		return ok ? 0 : FERRY_ERROR;
+	}
 
 	if (!EVP_DigestInit_ex(h->ctx, h->md, NULL) ||
 		!EVP_DigestUpdate(h->ctx, data, len) ||
