@@ -1,0 +1,4 @@
+﻿-- ferry:up
+CREATE TABLE t (a int);
+-- ferry:down
+DROP TABLE t;

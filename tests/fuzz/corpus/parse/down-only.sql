@@ -1,0 +1,2 @@
+-- ferry:down
+DROP TABLE t;

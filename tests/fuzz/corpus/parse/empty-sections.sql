@@ -1,0 +1,3 @@
+-- ferry:up
+-- ferry:finish
+-- ferry:down

@@ -1,0 +1,2 @@
+-- ferry:upp
+SELECT 1;

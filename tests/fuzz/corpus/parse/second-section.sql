@@ -1,0 +1,6 @@
+-- ferry:up
+SELECT 1;
+-- ferry:down
+SELECT 2;
+-- ferry:up
+SELECT 3;

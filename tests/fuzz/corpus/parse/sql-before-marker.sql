@@ -1,0 +1,3 @@
+CREATE TABLE lost (a int);
+-- ferry:up
+SELECT 1;

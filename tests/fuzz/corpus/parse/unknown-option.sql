@@ -1,0 +1,2 @@
+-- ferry:up no-transactions
+SELECT 1;

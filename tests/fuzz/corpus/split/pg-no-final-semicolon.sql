@@ -1,0 +1,2 @@
+P
+SELECT 1

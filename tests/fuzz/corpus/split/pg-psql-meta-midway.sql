@@ -1,0 +1,3 @@
+P
+SELECT 1;
+SELECT 'a\b' \gset

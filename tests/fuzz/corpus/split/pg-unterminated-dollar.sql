@@ -1,0 +1,6 @@
+P
+CREATE FUNCTION f() RETURNS void AS $body$
+BEGIN
+  NULL;
+END;
+$bod$ LANGUAGE plpgsql;

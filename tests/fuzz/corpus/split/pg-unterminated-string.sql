@@ -1,0 +1,3 @@
+P
+SELECT 'one;
+SELECT E'two\';

@@ -1,0 +1,4 @@
+S
+SELECT 1
+;
+	SELECT	2 --

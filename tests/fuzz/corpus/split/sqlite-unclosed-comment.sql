@@ -1,0 +1,2 @@
+S
+SELECT 1; /* open to the end ; SELECT 2;

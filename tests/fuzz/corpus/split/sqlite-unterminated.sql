@@ -1,0 +1,3 @@
+S
+SELECT [never closed;
+SELECT "nor this;

@@ -1,0 +1,2 @@
+S
+﻿SELECT 1; SELECT été, "“q”";

@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_url.c - libFuzzer target for database URLs and password masking
+ * (ferry__url_parse and ferry_url_mask in url.c).
+ *
+ * SPEC section 2: no password in any output. Each input is used three
+ * ways. As it stands, it is parsed and masked: no crash, masking is
+ * idempotent, the parse result is consistent and what it displays is the
+ * masked URL. libpq's own parser (PQconninfoParse, which reads no files
+ * and opens nothing) then says what the password is, and when that
+ * password shows as written in the input, it must not survive masking.
+ * Last, the bytes build `postgres://USER:PASSWORD@REST` and a keyword
+ * string `host=USER password=PASSWORD REST`, whose password must not show
+ * in the mask, the display or an error either; and, judged by libpq, the
+ * mask of such a string must not change when only the password does.
+ * A failed allocation gives FERRY_ENOMEM and leaks nothing.
+ *
+ * "Must not show" needs care, since masking keeps the rest of the text: a
+ * password that also occurs elsewhere in the input (a user named like it)
+ * is not looked for, nor one holding '*' (it could match the mask itself)
+ * or '=' (masking writes `key = v` as `key=v`, which can join text into
+ * it). What remains is at least 4 bytes that occur once in the input.
+ */
+#include "fuzz.h"
+
+#include <libpq-fe.h>
+
+/* Can `pw`, a password that `s` holds, be looked for in its mask? */
+static int findable(const char *s, const char *pw)
+{
+	return strlen(pw) >= 4 && !strpbrk(pw, "*=") &&
+		fuzz_count(s, pw) == 1;
+}
+
+static void check_hidden_in(const char *what, const char *pw)
+{
+	if (strstr(what, pw))
+		fprintf(stderr, "password '%s' shows in '%s'\n", pw, what);
+	CHECK(strstr(what, pw) == NULL);
+}
+
+static const char *base_dirs[] = { NULL, "", ".", "/srv/app", "rel/dir/" };
+
+/*
+ * Parse and mask `s`. With `pw` (findable in `s`), also require that
+ * neither the mask, the display nor any error text shows it.
+ */
+static void check_url(const char *s, const char *pw, const char *base)
+{
+	ferry__url url;
+	ferry_error err;
+	char *m, *m2;
+	int rc;
+
+	m = ferry_url_mask(s);
+	CHECK(m != NULL);
+	m2 = ferry_url_mask(m);
+	CHECK(m2 != NULL);
+	if (strcmp(m, m2) != 0)
+		fprintf(stderr, "'%s' masks to '%s', and that to '%s'\n", s,
+			m, m2);
+	CHECK(strcmp(m, m2) == 0);
+	free(m2);
+
+	ferry_error_init(&err);
+	rc = ferry__url_parse(&url, s, base, &err);
+	if (rc == 0) {
+		CHECK(err.code == FERRY_OK);
+		CHECK(url.display != NULL && strcmp(url.display, m) == 0);
+		if (url.engine == FERRY__ENGINE_SQLITE) {
+			CHECK(url.path != NULL && *url.path != '\0');
+			CHECK(url.conninfo == NULL);
+			CHECK(url.memory == (strcmp(url.path, ":memory:") == 0));
+		} else {
+			CHECK(url.engine == FERRY__ENGINE_PG);
+			CHECK(url.path == NULL && !url.memory);
+			CHECK(url.conninfo != NULL &&
+				strcmp(url.conninfo, s) == 0);
+		}
+	} else {
+		CHECK(rc == FERRY_EINVALID);
+		CHECK(err.code == rc);
+		CHECK(err.message[0] != '\0');
+		CHECK(!url.path && !url.conninfo && !url.display && !url.engine);
+	}
+	if (pw) {
+		check_hidden_in(m, pw);
+		check_hidden_in(err.message, pw);
+		check_hidden_in(err.detail, pw);
+		check_hidden_in(err.hint, pw);
+	}
+	ferry__url_clear(&url);
+	free(m);
+}
+
+/*
+ * The password libpq finds in `s`, when it is the input's own bytes: no
+ * '%' (URI decoding) and no backslash (keyword escapes) could have made
+ * it. Free with free(); NULL when there is none to look for.
+ */
+static char *libpq_password(const char *s)
+{
+	PQconninfoOption *opts, *o;
+	char *errmsg = NULL, *pw = NULL;
+
+	if (strpbrk(s, "%\\"))
+		return NULL;
+	opts = PQconninfoParse(s, &errmsg);
+	if (!opts) {
+		PQfreemem(errmsg);
+		return NULL;
+	}
+	for (o = opts; o->keyword; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val &&
+			findable(s, o->val))
+			pw = fuzz_dup(o->val, strlen(o->val), 1);
+	PQconninfoFree(opts);
+	return pw;
+}
+
+/* Take `n` bytes for a field, each byte in `bad` replaced with `good`. */
+static size_t take(char *to, const uint8_t **p, const uint8_t *end,
+	size_t n, const char *bad, char good)
+{
+	size_t i;
+
+	for (i = 0; i < n && *p < end; i++, (*p)++)
+		to[i] = **p && !strchr(bad, **p) ? (char)**p : good;
+	to[i] = '\0';
+	return i;
+}
+
+/*
+ * Change each letter and digit of a password, keeping its class: digits
+ * stay digits, a-f stay a-f (so %-escapes stay valid), other letters stay
+ * letters of their case. Nothing that gives a URL its structure moves.
+ */
+static void rotate(char *s)
+{
+	static const char *const rings[] = {
+		"0123456789", "abcdef", "ABCDEF", "ghijklmnopqrstuvwxyz",
+		"GHIJKLMNOPQRSTUVWXYZ"
+	};
+	size_t i;
+	const char *r, *at;
+
+	for (; *s; s++) {
+		for (i = 0; i < sizeof(rings) / sizeof(*rings); i++) {
+			r = rings[i];
+			if ((at = strchr(r, *s)) != NULL) {
+				*s = at[1] ? at[1] : r[0];
+				break;
+			}
+		}
+	}
+}
+
+/* Does libpq read `a` and `b` alike, but for a different password? */
+static int only_password_differs(const char *a, const char *b)
+{
+	PQconninfoOption *oa, *ob, *x, *y;
+	char *errmsg = NULL;
+	int others_same = 1, pw_differs = 0;
+
+	oa = PQconninfoParse(a, &errmsg);
+	PQfreemem(errmsg);
+	errmsg = NULL;
+	ob = oa ? PQconninfoParse(b, &errmsg) : NULL;
+	PQfreemem(errmsg);
+	if (!oa || !ob) {
+		PQconninfoFree(oa);
+		return 0;
+	}
+	for (x = oa, y = ob; x->keyword && y->keyword; x++, y++) {
+		int same = x->val && y->val ? strcmp(x->val, y->val) == 0 :
+			x->val == y->val;
+
+		if (strcmp(x->keyword, "password") == 0)
+			pw_differs = !same;
+		else if (!same)
+			others_same = 0;
+	}
+	PQconninfoFree(oa);
+	PQconninfoFree(ob);
+	return others_same && pw_differs;
+}
+
+static char *build(int keywords, int ql, const char *user, const char *pw,
+	const uint8_t *rest, size_t nrest)
+{
+	size_t cap = 32 + strlen(user) + strlen(pw) + nrest;
+	char *s = malloc(cap);
+
+	if (!s)
+		abort();
+	if (keywords)
+		snprintf(s, cap, "host=%s password=%s %.*s", user, pw,
+			(int)nrest, (const char *)rest);
+	else
+		snprintf(s, cap, "postgres%s://%s:%s@%.*s", ql ? "ql" : "",
+			user, pw, (int)nrest, (const char *)rest);
+	return s;
+}
+
+/*
+ * Inputs built around a password: postgres[ql]://USER:PASSWORD@REST, as
+ * libpq reads a user (ending at ':') and a password (ending at '@'; a '/'
+ * before it would end the authority), or host=USER password=PASSWORD
+ * REST, the password without blanks, quotes or backslashes. That password
+ * must not show. With bit 2 of the first byte the password is any bytes
+ * instead, and libpq is the judge: when the same input with the password's
+ * letters and digits changed reads the same but for the password, the two
+ * masks must be equal, so no part of a password, however quoted or
+ * escaped, gets through.
+ */
+static void check_built(const uint8_t *data, size_t size)
+{
+	char user[16], pw[40], *s, *s2, *m, *m2;
+	const uint8_t *p = data + 3, *end = data + size;
+	size_t nuser, npw, nrest;
+	int keywords, any;
+
+	if (size < 3)
+		return;
+	keywords = data[0] & 2;
+	any = data[0] & 4;
+	nuser = take(user, &p, end, data[1] % sizeof(user), keywords ?
+		" \t\n\v\f\r'\\" : ":@/", 'u');
+	npw = take(pw, &p, end, 4 + data[2] % (sizeof(pw) - 4), any ? "" :
+		keywords ? " \t\n\v\f\r'\\*=" : "@/*=", 'p');
+	if (npw < 4)
+		return;
+	/* "host= password=x" gives host the value "password=x". */
+	if (keywords && nuser == 0)
+		strcpy(user, "u");
+	nrest = strnlen((const char *)p, (size_t)(end - p));
+	s = build(keywords, data[0] & 1, user, pw, p, nrest);
+	check_url(s, !any && findable(s, pw) ? pw : NULL,
+		base_dirs[size % 5]);
+
+	rotate(pw);
+	s2 = build(keywords, data[0] & 1, user, pw, p, nrest);
+	if (only_password_differs(s, s2)) {
+		m = ferry_url_mask(s);
+		m2 = ferry_url_mask(s2);
+		CHECK(m != NULL && m2 != NULL);
+		if (strcmp(m, m2) != 0)
+			fprintf(stderr, "masks differ: '%s' and '%s'\n", m, m2);
+		CHECK(strcmp(m, m2) == 0);
+		free(m);
+		free(m2);
+	}
+	free(s2);
+	free(s);
+}
+
+/*
+ * A failed allocation, any one of a parse's, gives FERRY_ENOMEM and an
+ * empty result, and masking after it gives NULL; nothing leaks.
+ */
+static void check_oom(const uint8_t *data, size_t size, const char *s,
+	const char *base)
+{
+	ferry__url url;
+	ferry_error err;
+	char *m;
+	long count;
+	int rc;
+
+	ferry__alloc_fail_from(0);
+	ferry__url_parse(&url, s, base, NULL);
+	ferry__url_clear(&url);
+	count = ferry__alloc_count();
+	if (count == 0)
+		return;
+	ferry_error_init(&err);
+	ferry__alloc_fail_from(fuzz_pick(data, size, count));
+	rc = ferry__url_parse(&url, s, base, &err);
+	m = ferry_url_mask(s);
+	ferry__alloc_fail_from(0);
+	CHECK(rc == FERRY_ENOMEM && err.code == FERRY_ENOMEM);
+	CHECK(!url.path && !url.conninfo && !url.display);
+	CHECK(m == NULL);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = fuzz_dup(data, size, 1);
+	char *pw = libpq_password(s);
+
+	check_url(s, pw, base_dirs[size % 5]);
+	check_oom(data, size, s, base_dirs[size % 5]);
+	free(pw);
+	free(s);
+	check_built(data, size);
+	return 0;
+}

@@ -1,0 +1,133 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# tests/fuzz/run.sh [target ...] - build the libFuzzer targets with clang,
+# then run each for a bounded time and print one line per target.
+#
+#   sh tests/fuzz/run.sh                  every target, 20 s each (CI)
+#   sh tests/fuzz/run.sh split url        some of them
+#   FUZZ_SECONDS=600 sh tests/fuzz/run.sh a longer run
+#   FUZZ_SECONDS=0 sh tests/fuzz/run.sh   only replay the corpus
+#
+#   FUZZ_SECONDS  time per target (default 20)
+#   FUZZ_OUT      where binaries, corpora and logs go (default build/fuzz)
+#   FUZZ_CC       the compiler (default clang; -fsanitize=fuzzer needs
+#                 Debian's libclang-rt-14-dev)
+#   FUZZ_ARGS     more libFuzzer options, e.g. -max_len=65536
+#
+# Targets are tests/fuzz/fuzz_<target>.c, linked with the library sources
+# built with -DFERRY_TESTING and ASan+UBSan. Each runs in $FUZZ_OUT/corpus/
+# <target>/, a copy of the seeds in tests/fuzz/corpus/<target>/ (nothing
+# generated is written into the repository), with tests/fuzz/<target>.dict.
+# Inputs libFuzzer finds stay in that copy from run to run. A crash, leak
+# or timeout leaves its input in $FUZZ_OUT/artifacts/<target>/ and makes
+# the script exit 1 after the other targets have run. To replay one:
+#   build/fuzz/fuzz_<target> build/fuzz/artifacts/<target>/crash-...
+# and to shrink it, add -minimize_crash=1 -max_total_time=60. A fixed bug's
+# input goes into tests/fuzz/corpus/<target>/ as regress-<what>.
+set -eu
+cd "$(dirname "$0")/../.."
+
+seconds=${FUZZ_SECONDS:-20}
+out=${FUZZ_OUT:-build/fuzz}
+cc=${FUZZ_CC:-clang}
+args=${FUZZ_ARGS:-}
+targets=${*:-split parse releases url}
+pkgs="sqlite3 libcrypto libpq"
+
+die() {
+	echo "fuzz: $1" >&2
+	[ $# -lt 2 ] || echo "hint: $2" >&2
+	exit 2
+}
+
+command -v "$cc" >/dev/null 2>&1 || die "'$cc' not found" \
+	"install clang and libclang-rt-14-dev: 'sh scripts/install-deps.sh test'"
+# shellcheck disable=SC2086
+pkg-config --exists $pkgs ||
+	die "pkg-config cannot find $pkgs" "run 'sh scripts/install-deps.sh'"
+for t in $targets; do
+	[ -f "tests/fuzz/fuzz_$t.c" ] || die "no target '$t' (tests/fuzz/fuzz_$t.c)"
+done
+
+san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
+# shellcheck disable=SC2086
+cflags="-std=c11 -D_GNU_SOURCE -DFERRY_TESTING -DFERRY_HAVE_PG -g -O1
+	-fno-omit-frame-pointer $san -Wall -Wextra -Iinclude -Isrc/lib
+	$(pkg-config --cflags $pkgs)"
+# shellcheck disable=SC2086
+libs=$(pkg-config --libs $pkgs)
+
+# Is file $1 missing, or older than any of the others?
+stale() {
+	f=$1
+	shift
+	[ ! -f "$f" ] || [ -n "$(find "$@" -newer "$f")" ]
+}
+
+# The library once, with coverage but without libFuzzer's main; an object
+# is rebuilt when its source, a header or this script is newer.
+mkdir -p "$out/obj"
+objs=
+for src in src/lib/*.c; do
+	obj=$out/obj/$(basename "$src" .c).o
+	objs="$objs $obj"
+	stale "$obj" "$src" src/lib/ferry_int.h include/ferry.h \
+		tests/fuzz/run.sh || continue
+	echo "  CC      $src (fuzz)"
+	# shellcheck disable=SC2086
+	"$cc" $cflags -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
+done
+for t in $targets; do
+	echo "  LD      $out/fuzz_$t"
+	# shellcheck disable=SC2086
+	"$cc" $cflags -fsanitize=fuzzer -Itests/fuzz "tests/fuzz/fuzz_$t.c" \
+		$objs $libs -o "$out/fuzz_$t" ||
+		die "cannot build 'fuzz_$t'" "-fsanitize=fuzzer needs libclang-rt-14-dev"
+done
+
+# The figures of the status line libFuzzer printed last ("#N DONE cov: ..."
+# at the end, or the last "#N NEW/REDUCE/pulse ..." before a crash).
+field() {
+	grep -E '^#[0-9]+' "$1" | tail -n 1 | tr '\t' ' ' |
+		sed -n "s/.* $2: \([^ ]*\).*/\1/p"
+}
+
+failed=
+for t in $targets; do
+	work=$out/corpus/$t
+	arts=$out/artifacts/$t
+	log=$out/$t.log
+	mkdir -p "$work" "$arts"
+	cp tests/fuzz/corpus/"$t"/* "$work"/
+	dict=
+	[ ! -f "tests/fuzz/$t.dict" ] || dict=-dict=tests/fuzz/$t.dict
+	if [ "$seconds" -gt 0 ]; then
+		limit=-max_total_time=$seconds
+	else
+		limit=-runs=0
+	fi
+	rc=0
+	# shellcheck disable=SC2086
+	"$out/fuzz_$t" $limit $dict -timeout=10 -print_final_stats=1 \
+		-artifact_prefix="$arts/" $args "$work" >"$log" 2>&1 || rc=$?
+	crashes=$(grep -c 'Test unit written to' "$log" || true)
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
+	cov=$(field "$log" cov)
+	ft=$(field "$log" ft)
+	corp=$(field "$log" corp)
+	echo "fuzz $t: ${runs:-?} runs, ${rate:-?} exec/s, cov ${cov:-?}," \
+		"ft ${ft:-?}, corpus ${corp:-?}, crashes $crashes"
+	if [ "$rc" -ne 0 ]; then
+		failed="$failed $t"
+		echo "fuzz $t: libFuzzer exited $rc; the end of $log:" >&2
+		tail -n 40 "$log" >&2
+		sed -n "s|.*Test unit written to \(.*\)|fuzz $t: input: \1|p" \
+			"$log" >&2
+	fi
+done
+if [ -n "$failed" ]; then
+	echo "fuzz: failed:$failed" >&2
+	exit 1
+fi
