@@ -153,6 +153,8 @@ asan:
 check: deps
 	$(MAKE) test
 	$(MAKE) asan
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-10} sh tests/fuzz/run.sh
+	$(MAKE) lint
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
