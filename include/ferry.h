@@ -44,7 +44,8 @@ typedef enum {
 	FERRY_EINVALID = -3, /**< bad URL, file, argument: exit 2 */
 	FERRY_ELOCKED = -4,  /**< runner lock not had in time: exit 4 */
 	FERRY_EREFUSED = -5, /**< ahead, drift, out-of-order: exit 5 */
-	FERRY_ENOMEM = -6    /**< out of memory */
+	FERRY_ENOMEM = -6,   /**< out of memory */
+	FERRY_ENOTREADY = -7 /**< check: the release cannot run now: exit 3 */
 } ferry_code;
 
 /**
@@ -352,6 +353,11 @@ FERRY_EXTERN const ferry_step *ferry_report_get(
 FERRY_EXTERN const char *ferry_report_version(const ferry_report *report);
 /** The release of that version, or NULL. */
 FERRY_EXTERN const char *ferry_report_release(const ferry_report *report);
+/**
+ * The unfinished checkpoint release that stopped `up` short of its target,
+ * or NULL. `up` applied what came before it; the CLI exits 5.
+ */
+FERRY_EXTERN const char *ferry_report_checkpoint(const ferry_report *report);
 /** Nonzero when this run waited for another runner's lock. */
 FERRY_EXTERN int ferry_report_waited(const ferry_report *report);
 /** Free a report; NULL does nothing. */
@@ -384,6 +390,124 @@ FERRY_EXTERN void ferry_report_free(ferry_report *report);
  */
 FERRY_EXTERN int ferry_up(ferry_report **out, ferry_db *db,
 	const ferry_set *set, const ferry_up_options *opts, ferry_error *err);
+
+/**
+ * Apply the `finish` sections of migrations in state "up", oldest first, up
+ * to `opts->to` (a version or a release; NULL for all). Each runs in one
+ * transaction with its ledger row, which becomes "complete". Same lock,
+ * refusals and failure rules as ferry_up(); `allow_out_of_order` is unused.
+ */
+FERRY_EXTERN int ferry_finish(ferry_report **out, ferry_db *db,
+	const ferry_set *set, const ferry_up_options *opts, ferry_error *err);
+
+/**
+ * `up`, then `finish`, all the way to `opts->to`: at each unfinished
+ * checkpoint release on the way, the migrations up to it are finished
+ * before later ones go up. The one-shot upgrade with downtime.
+ */
+FERRY_EXTERN int ferry_migrate(ferry_report **out, ferry_db *db,
+	const ferry_set *set, const ferry_up_options *opts, ferry_error *err);
+
+/**
+ * ferry_migrate() to head on a fresh database. Refuses (FERRY_EREFUSED),
+ * before anything runs, a database that holds any table or view, or a
+ * ledger with rows, naming a few of them.
+ */
+FERRY_EXTERN int ferry_bootstrap(ferry_report **out, ferry_db *db,
+	const ferry_set *set, const ferry_up_options *opts, ferry_error *err);
+
+/**
+ * Revert every migration in state "up" with its `down` section, newest
+ * first, each in one transaction with the removal of its ledger row: the
+ * abort of an unfinished rollout. Refuses (FERRY_EREFUSED) before anything
+ * runs when one of them has no down section or stopped half way.
+ */
+FERRY_EXTERN int ferry_rollback(ferry_report **out, ferry_db *db,
+	const ferry_set *set, ferry_error *err);
+
+typedef struct {
+	unsigned int version; /**< FERRY_DOWN_OPTIONS_VERSION */
+	const char *to; /**< keep this version or release and older; "0": none */
+	size_t steps;	/**< or: revert this many newest; exactly one is set */
+	int force;	/**< revert migrations whose finish section ran */
+} ferry_down_options;
+
+#define FERRY_DOWN_OPTIONS_VERSION 1
+#define FERRY_DOWN_OPTIONS_INIT \
+	{ \
+		FERRY_DOWN_OPTIONS_VERSION, NULL, 0, 0 \
+	}
+
+/**
+ * Revert applied migrations newest first with their `down` sections. A
+ * finished migration (its finish section ran and may have dropped data)
+ * is refused without `force`; so is one without a down section. Nothing
+ * runs when anything is refused.
+ */
+FERRY_EXTERN int ferry_down(ferry_report **out, ferry_db *db,
+	const ferry_set *set, const ferry_down_options *opts, ferry_error *err);
+
+/*
+ * Plans
+ */
+
+/** One step a run would take. Owned by its plan. */
+typedef struct {
+	const char *action; /**< "up" or "finish" */
+	const ferry_migration *migration;
+	int checkpoint; /**< the migration's release is a checkpoint */
+	int by_up;	/**< `up --to` the same target takes this step too */
+} ferry_plan_step;
+
+typedef struct ferry_plan ferry_plan;
+
+/**
+ * The steps ferry_migrate() would take to reach `to` (NULL: head), without
+ * touching the database: not even the lock is taken. Steps marked `by_up`
+ * are those ferry_up() alone would take before the first unfinished
+ * checkpoint.
+ *
+ * @return 0, FERRY_EREFUSED (what a run would refuse), FERRY_EINVALID,
+ *         FERRY_EDB or FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_plan_get(ferry_plan **out, ferry_db *db,
+	const ferry_set *set, const char *to, ferry_error *err);
+FERRY_EXTERN size_t ferry_plan_count(const ferry_plan *plan);
+FERRY_EXTERN const ferry_plan_step *ferry_plan_at(
+	const ferry_plan *plan, size_t i);
+/** The unfinished checkpoint where `up` alone would stop, or NULL. */
+FERRY_EXTERN const char *ferry_plan_checkpoint(const ferry_plan *plan);
+FERRY_EXTERN void ferry_plan_free(ferry_plan *plan);
+
+/*
+ * Releases
+ */
+
+/**
+ * Can an application of `release` run on this database now? Yes when every
+ * migration up to the release's last version is at least "up", and no
+ * newer migration with a finish section has been finished (its finish
+ * may have dropped what the release uses). Reads only.
+ *
+ * The release is looked up in the set's `releases` file, else in the
+ * ledger, so an old application can ask about a database that newer
+ * releases migrated; `set` may be NULL to ask the ledger alone.
+ *
+ * @return 0 (yes), FERRY_ENOTREADY (no: `err` says why), FERRY_EINVALID
+ *         (unknown release), FERRY_EDB or FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_check_release(ferry_db *db, const ferry_set *set,
+	const char *release, ferry_error *err);
+
+/**
+ * Append `<name> <head> [checkpoint]` to the set's `releases` file: the
+ * newest migration of the set is the last of release `name`. Refuses a
+ * name already used and a release with no migration since the last one.
+ *
+ * @return 0, FERRY_EINVALID or FERRY_ERROR (an I/O error)
+ */
+FERRY_EXTERN int ferry_release_add(const ferry_set *set, const char *name,
+	int checkpoint, ferry_error *err);
 
 /*
  * History

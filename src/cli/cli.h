@@ -160,6 +160,22 @@ const char *cli_color(int on, const char *which);
 /* The progress callback the applying commands share. */
 void cli_progress(const ferry_event *ev, void *payload);
 
+/* What a run did (report.c): steps of one action, "; database at V"
+ * for a summary line, the JSON document, and the exit code and error
+ * when `up` stopped at an unfinished checkpoint. */
+size_t cli_report_count(const ferry_report *r, const char *action);
+void cli_report_where(const ferry_report *r, FILE *out);
+int cli_report_json(struct cli_ctx *ctx, const ferry_report *r);
+int cli_report_checkpoint(struct cli_ctx *ctx, const ferry_report *r);
+/* The summary of a run of up and finish sections (migrate, bootstrap). */
+void cli_print_phases(struct cli_ctx *ctx, const ferry_report *r);
+/* The summary of a run of down sections, or "nothing to do: <nothing>". */
+void cli_print_reverted(
+	struct cli_ctx *ctx, const ferry_report *r, const char *nothing);
+/* Ask before something destructive: 1 yes, 0 no (a message is printed).
+ * Without a terminal, only --yes says yes. */
+int cli_confirm(struct cli_ctx *ctx, const char *question);
+
 /*
  * "Did you mean" suggestions: offer each candidate, then read `best`, the
  * nearest close enough to be a likely typo (or NULL).
@@ -206,6 +222,14 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_list(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_up(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_history(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_finish(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_migrate(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_rollback(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_down(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_plan(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_check(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_release(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_version(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_help(int argc, char **argv, struct cli_ctx *ctx);
 

@@ -112,6 +112,45 @@ static void print_counts(const ferry_status *st, FILE *out, int c)
 	line(out, c, "migrations", "%s", buf);
 }
 
+/*
+ * A database ahead of the files, in words: how many versions the files
+ * lack, the newest, and the releases they came from.
+ */
+static void print_ahead(const ferry_status *st, FILE *out, int c)
+{
+	const char *rel[3] = { NULL, NULL, NULL };
+	const char *newest = NULL;
+	char buf[600], rels[200] = "";
+	size_t i, nrel = 0, k;
+	int n = 0;
+
+	for (i = 0; i < st->nentries; i++) {
+		const ferry_entry *e = &st->entries[i];
+
+		if (e->in_files)
+			continue;
+		newest = e->version_text;
+		for (k = 0; k < nrel; k++)
+			if (e->release && !strcmp(rel[k], e->release))
+				break;
+		if (e->release && k == nrel && nrel < 3)
+			rel[nrel++] = e->release;
+	}
+	if (!newest)
+		return;
+	for (k = 0; k < nrel; k++)
+		n += snprintf(rels + n, sizeof(rels) - (size_t)n, "%s%s",
+			k ? ", " : "", rel[k]);
+	snprintf(buf, sizeof(buf),
+		"%s%zu migration%s up to %s%s%s%s %s not in these files: a "
+		"newer release migrated this database; do not run up, finish "
+		"or down with these files%s",
+		cli_color(c, CLI_RED), st->unknown, st->unknown == 1 ? "" : "s",
+		newest, nrel ? " (release " : "", rels, nrel ? ")" : "",
+		st->unknown == 1 ? "is" : "are", cli_color(c, CLI_RESET));
+	line(out, c, "ahead", "%s", buf);
+}
+
 /* The migrations that need attention, newest concerns last. */
 static void print_waiting(const ferry_status *st, FILE *out, int c)
 {
@@ -187,6 +226,7 @@ static void print_status(struct cli_ctx *ctx, const ferry_status *st)
 		st->current ? st->current : "", st->head ? st->head : "-");
 	line(out, c, "version", "%s", buf);
 	print_counts(st, out, c);
+	print_ahead(st, out, c);
 	if (st->ndrift) {
 		size_t i;
 		int n = 0;

@@ -27,6 +27,10 @@ static const struct cli_help help = {
 	"by statement and, if it fails, resumes at the failed statement next\n"
 	"time. A migration with a finish section stays 'up' until finished.\n"
 	"\n"
+	"up never goes past a checkpoint release that is not finished: it\n"
+	"applies what comes before it and stops with exit 5; finish the\n"
+	"checkpoint release once every node runs it, then run up again.\n"
+	"\n"
 	"Only one ferry works on a database at a time: others wait (see\n"
 	"--lock-timeout), then find the work done and exit 0. Refuses (exit 5)\n"
 	"a database ahead of the files, a file changed after it was applied,\n"
@@ -50,47 +54,23 @@ static int on_opt(void *data, int index, const char *value)
 	return -1;
 }
 
-static int print_json(struct cli_ctx *ctx, const ferry_report *r)
-{
-	json_t *arr = json_array();
-	size_t i;
-
-	for (i = 0; i < ferry_report_count(r); i++) {
-		const ferry_step *s = ferry_report_get(r, i);
-
-		json_array_append_new(arr,
-			json_pack("{s:s,s:s,s:s,s:o,s:I}", "action", s->action,
-				"version", s->migration->version_text, "name",
-				s->migration->name, "release",
-				cli_json_str(s->migration->release), "ms",
-				(json_int_t)s->elapsed_ms));
-	}
-	return cli_json_print(ctx,
-		json_pack("{s:o,s:b}", "applied", arr, "waited",
-			ferry_report_waited(r)));
-}
-
 static void print_summary(
 	struct cli_ctx *ctx, const ferry_report *r, const char *to)
 {
 	size_t n = ferry_report_count(r);
-	const char *release = ferry_report_release(r);
 
 	if (ctx->quiet)
 		return;
-	if (n == 0) {
-		if (ferry_report_waited(r))
-			printf("nothing to do: another ferry applied the "
-			       "migrations while this one waited\n");
-		else
-			printf("nothing to do: every migration%s%s is applied\n",
-				to ? " up to " : "", to ? to : "");
+	if (n == 0 && ferry_report_waited(r))
+		printf("nothing to do: another ferry applied the migrations "
+		       "while this one waited\n");
+	else if (n == 0 && !ferry_report_checkpoint(r))
+		printf("nothing to do: every migration%s%s is applied\n",
+			to ? " up to " : "", to ? to : "");
+	if (n == 0)
 		return;
-	}
-	printf("applied %zu migration%s; database at %s%s%s%s\n", n,
-		n == 1 ? "" : "s", ferry_report_version(r),
-		release ? " (release " : "", release ? release : "",
-		release ? ")" : "");
+	printf("applied %zu migration%s", n, n == 1 ? "" : "s");
+	cli_report_where(r, stdout);
 }
 
 int cmd_up(int argc, char **argv, struct cli_ctx *ctx)
@@ -112,10 +92,13 @@ int cmd_up(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error_init(&err);
 	if (ferry_up(&r, ctx->db, ctx->set, &o, &err) < 0)
 		return cli_fail(ctx, &err);
+	rc = CLI_EXIT_OK;
 	if (ctx->json)
-		rc = print_json(ctx, r);
+		rc = cli_report_json(ctx, r);
 	else
 		print_summary(ctx, r, o.to);
+	if (rc == CLI_EXIT_OK)
+		rc = cli_report_checkpoint(ctx, r);
 	ferry_report_free(r);
-	return ctx->json ? rc : CLI_EXIT_OK;
+	return rc;
 }

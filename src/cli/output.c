@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *cli_color(int on, const char *which)
 {
@@ -25,6 +26,8 @@ int cli_exit_code(int code)
 		return CLI_EXIT_LOCKED;
 	case FERRY_EREFUSED:
 		return CLI_EXIT_REFUSED;
+	case FERRY_ENOTREADY:
+		return CLI_EXIT_NO;
 	default:
 		return CLI_EXIT_FAILED;
 	}
@@ -188,4 +191,27 @@ void cli_progress(const ferry_event *ev, void *payload)
 		ctx->progress_open = 0;
 		break;
 	}
+}
+
+int cli_confirm(struct cli_ctx *ctx, const char *question)
+{
+	char answer[16];
+
+	if (ctx->yes)
+		return 1;
+	if (!isatty(STDIN_FILENO)) {
+		cli_error(ctx, "%s: refused without --yes", question);
+		cli_hint(ctx,
+			"standard input is not a terminal, so nobody can "
+			"answer; add --yes if you mean it");
+		return 0;
+	}
+	fprintf(stderr, "%s? [y/N] ", question);
+	fflush(stderr);
+	if (!fgets(answer, sizeof(answer), stdin) ||
+		(answer[0] != 'y' && answer[0] != 'Y')) {
+		cli_error(ctx, "%s: not confirmed, nothing changed", question);
+		return 0;
+	}
+	return 1;
 }

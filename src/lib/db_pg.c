@@ -1017,4 +1017,8 @@ const ferry__driver ferry__pg_driver = {
 	"true)",
 	"(extract(epoch FROM clock_timestamp() - "
 	"current_setting('ferry.section_start')::timestamptz) * 1000)::bigint",
+	"SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class c "
+	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE "
+	"c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname <> "
+	"'information_schema' AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1",
 };

@@ -665,4 +665,6 @@ const ferry__driver ferry__sqlite_driver = {
 	sq_ledger_ddl,
 	NULL, /* statements run as they come: the client's clock is right */
 	NULL,
+	"SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND "
+	"name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
 };

@@ -327,6 +327,9 @@ typedef struct ferry__driver {
 	 * statements run as they come, and the client measures. */
 	const char *clock_start_sql;
 	const char *elapsed_ms_sql;
+	/* The user's tables and views, one name per row, for `bootstrap`
+	 * to refuse a database that is not empty. */
+	const char *objects_sql;
 } ferry__driver;
 
 extern const ferry__driver ferry__sqlite_driver;
@@ -413,6 +416,15 @@ const ferry__row *ferry__ledger_find(const ferry__ledger *l, int64_t version);
 
 /* Insert or replace the row of a migration. */
 int ferry__ledger_put(ferry_db *db, const ferry__row *row, ferry_error *err);
+/* Remove the row of a migration that was reverted. */
+int ferry__ledger_delete(ferry_db *db, int64_t version, ferry_error *err);
+/* A migration's finish section ran: it is complete. */
+int ferry__ledger_finished(ferry_db *db, int64_t version, const char *checksum,
+	const char *at, int64_t ms_value, ferry_error *err);
+/* A no-transaction finish or down section starts: until it ends, the
+ * migration is failed at its first statement, so a kill shows. */
+int ferry__ledger_started(
+	ferry_db *db, int64_t version, const char *section, ferry_error *err);
 /* Record how far a no-transaction section got. */
 int ferry__ledger_progress(ferry_db *db, int64_t version, int statement,
 	const char *progress, const char *error, ferry_error *err);
@@ -445,5 +457,52 @@ typedef struct {
 int ferry__pairs_build(ferry__pairs *out, const ferry_set *set,
 	const ferry__ledger *l, ferry_error *err);
 void ferry__pairs_clear(ferry__pairs *p);
+
+/*
+ * Planning a run (plan.c): which sections run, in which order. Nothing is
+ * written; `blocked` is the unfinished checkpoint release that stopped the
+ * up sections short of the target.
+ */
+typedef struct {
+	const ferry__migration *mig;
+	const ferry__row *row; /* its ledger row before the run, or NULL */
+	int k;		       /* FERRY__UP, FERRY__FINISH or FERRY__DOWN */
+	int by_up;	       /* `up` alone would take this step */
+	char *text;	       /* the file's text while cached, or NULL */
+	size_t len;
+} ferry__step;
+
+typedef struct {
+	ferry__step *v;
+	size_t n;
+	const ferry__release *blocked;
+} ferry__plan;
+
+typedef struct {
+	int rollback; /* every migration in state up */
+	int64_t to;   /* else those newer than this version */
+	size_t steps; /* or, when nonzero, this many newest */
+	int force;    /* revert finished migrations too */
+} ferry__down_spec;
+
+/* Refusals every run makes: versions no file has, files that changed. */
+int ferry__refuse_ahead(const ferry__pairs *pairs, ferry_error *err);
+int ferry__refuse_drift(const ferry__pairs *pairs, ferry_error *err);
+/* A version or a release name to the newest version it includes; NULL is
+ * everything (INT64_MAX). */
+int ferry__resolve_target(
+	const ferry_set *set, const char *to, int64_t *out, ferry_error *err);
+
+int ferry__plan_up(ferry__plan *out, const ferry_set *set,
+	const ferry__pairs *pairs, int64_t target, int allow_ooo,
+	ferry_error *err);
+int ferry__plan_finish(ferry__plan *out, const ferry_set *set,
+	const ferry__pairs *pairs, int64_t target, ferry_error *err);
+int ferry__plan_migrate(ferry__plan *out, const ferry_set *set,
+	const ferry__pairs *pairs, int64_t target, int allow_ooo,
+	ferry_error *err);
+int ferry__plan_down(ferry__plan *out, const ferry_set *set,
+	const ferry__pairs *pairs, const ferry__down_spec *d, ferry_error *err);
+void ferry__plan_clear(ferry__plan *p);
 
 #endif /* FERRY_INT_H */

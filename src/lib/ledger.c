@@ -270,17 +270,25 @@ static int run_sql(ferry_db *db, ferry__buf *sql, const ferry__val *p, int n,
 	return rc;
 }
 
+int ferry__ledger_delete(ferry_db *db, int64_t version, ferry_error *err)
+{
+	ferry__buf sql = FERRY__BUF_INIT;
+	ferry__val p = integer(version);
+
+	ferry__buf_printf(
+		&sql, "DELETE FROM %s WHERE version = $1", db->qtable);
+	return run_sql(db, &sql, &p, 1, err);
+}
+
 int ferry__ledger_put(ferry_db *db, const ferry__row *r, ferry_error *err)
 {
 	ferry__buf sql = FERRY__BUF_INIT;
 	ferry__val p[NCOLUMNS];
 	int rc;
 
-	p[0] = integer(r->version);
-	ferry__buf_printf(
-		&sql, "DELETE FROM %s WHERE version = $1", db->qtable);
-	if ((rc = run_sql(db, &sql, p, 1, err)) < 0)
+	if ((rc = ferry__ledger_delete(db, r->version, err)) < 0)
 		return rc;
+	p[0] = integer(r->version);
 	p[1] = text(r->name);
 	p[2] = text(r->state);
 	p[3] = text(r->release);
@@ -325,6 +333,43 @@ int ferry__ledger_progress(ferry_db *db, int64_t version, int statement,
 		"$4 WHERE version = $1",
 		db->qtable);
 	return run_sql(db, &sql, p, 4, err);
+}
+
+int ferry__ledger_finished(ferry_db *db, int64_t version, const char *checksum,
+	const char *at, int64_t ms_value, ferry_error *err)
+{
+	ferry__buf sql = FERRY__BUF_INIT;
+	ferry__val p[4];
+
+	p[0] = integer(version);
+	p[1] = text(checksum);
+	p[2] = text(at);
+	p[3] = ms(ms_value);
+	ferry__buf_printf(&sql,
+		"UPDATE %s SET state = 'complete', finish_checksum = $2, "
+		"finish_at = $3, finish_ms = ",
+		db->qtable);
+	ms_param(&sql, db, ms_value, 4);
+	ferry__buf_puts(&sql,
+		", failed_section = NULL, failed_statement = NULL, progress = "
+		"NULL, error = NULL WHERE version = $1");
+	return run_sql(db, &sql, p, 4, err);
+}
+
+int ferry__ledger_started(
+	ferry_db *db, int64_t version, const char *section, ferry_error *err)
+{
+	ferry__buf sql = FERRY__BUF_INIT;
+	ferry__val p[2];
+
+	p[0] = integer(version);
+	p[1] = text(section);
+	ferry__buf_printf(&sql,
+		"UPDATE %s SET state = 'failed', failed_section = $2, "
+		"failed_statement = 1, progress = NULL, error = NULL WHERE "
+		"version = $1",
+		db->qtable);
+	return run_sql(db, &sql, p, 2, err);
 }
 
 int ferry__history_add(

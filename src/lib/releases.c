@@ -9,8 +9,11 @@
 #include "ferry_int.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void ferry__releases_free(ferry__release *rel, size_t n)
 {
@@ -205,5 +208,83 @@ int ferry__releases_parse(ferry__release **out, size_t *n, const char *text,
 	return 0;
 fail:
 	ferry__releases_free(rel, count);
+	return rc;
+}
+
+/* Does the file end without a newline? Then an appended line needs one. */
+static int lacks_final_newline(int fd)
+{
+	struct stat st;
+	char c;
+
+	if (fstat(fd, &st) < 0 || st.st_size == 0)
+		return 0;
+	return pread(fd, &c, 1, st.st_size - 1) == 1 && c != '\n';
+}
+
+int ferry_release_add(const ferry_set *set, const char *name, int checkpoint,
+	ferry_error *err)
+{
+	const ferry_migration *head;
+	ferry__buf line = FERRY__BUF_INIT, path = FERRY__BUF_INIT;
+	size_t i;
+	int fd, rc = 0;
+
+	if (!set || !name)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"ferry_release_add needs set and name");
+	if (!*name || !name_ok(name, strlen(name))) {
+		ferry__error_set(
+			err, FERRY_EINVALID, "invalid release name '%s'", name);
+		ferry__error_hint(err,
+			"use letters, digits, '.', '_', '-' and '+', not "
+			"digits alone (those are versions)");
+		return FERRY_EINVALID;
+	}
+	for (i = 0; i < set->nreleases; i++) {
+		if (strcmp(set->releases[i].pub.name, name) != 0)
+			continue;
+		ferry__error_set(err, FERRY_EINVALID,
+			"release '%s' already exists", name);
+		ferry__error_hint(err,
+			"it ends at version %lld; pick a new name",
+			(long long)set->releases[i].pub.last_version);
+		return FERRY_EINVALID;
+	}
+	head = set->n ? &set->migs[set->n - 1].pub : NULL;
+	if (!head ||
+		(set->nreleases &&
+			set->releases[set->nreleases - 1].pub.last_version >=
+				head->version)) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"no migration since release '%s'",
+			set->nreleases
+				? set->releases[set->nreleases - 1].pub.name
+				: "(none)");
+		ferry__error_hint(err,
+			"a release tags the newest migration; add one first "
+			"with 'ferry new'");
+		return FERRY_EINVALID;
+	}
+	ferry__buf_printf(&path, "%s/releases", set->dir);
+	ferry__buf_printf(&line, "%s %s%s\n", name, head->version_text,
+		checkpoint ? " checkpoint" : "");
+	if (path.oom || line.oom) {
+		rc = ferry__error_oom(err);
+		goto out;
+	}
+	fd = open(path.buf, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = ferry__error_os(err, FERRY_ERROR, "open", path.buf);
+		goto out;
+	}
+	if ((lacks_final_newline(fd) && write(fd, "\n", 1) != 1) ||
+		write(fd, line.buf, line.len) != (ssize_t)line.len)
+		rc = ferry__error_os(err, FERRY_ERROR, "write", path.buf);
+	if (close(fd) < 0 && rc == 0)
+		rc = ferry__error_os(err, FERRY_ERROR, "write", path.buf);
+out:
+	ferry__buf_release(&path);
+	ferry__buf_release(&line);
 	return rc;
 }

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * run.c - applying migrations: `up`, and the machinery that later phases
- * share (the runner lock around a run, refusals, sections in or out of a
- * transaction, resuming a no-transaction section).
+ * run.c - running sections: `up`, `finish`, `migrate`, `bootstrap`,
+ * `rollback` and `down` share one machine (the runner lock around a run,
+ * refusals, sections in or out of a transaction, resuming a no-transaction
+ * section); plan.c decides which sections run.
  *
- * The order of a run is fixed: lock, create the ledger if missing, read it,
- * refuse what is unsafe, check every pending section's statements, and
- * only then apply, so a refusal or a bad file never leaves half a run.
+ * The order of a run is fixed: read the ledger, refuse what is unsafe,
+ * plan, lock and do all of that again, check every planned section's
+ * statements, and only then apply, so a refusal or a bad file never leaves
+ * half a run.
  */
 #include "ferry_int.h"
 
@@ -23,9 +25,15 @@ struct ferry_report {
 	size_t n;
 	size_t alloc;
 	int waited;
-	char *version; /* newest applied version after the run, or NULL */
-	char *release; /* its release, or NULL */
+	char *version;	  /* newest applied version after the run, or NULL */
+	char *release;	  /* its release, or NULL */
+	char *checkpoint; /* the unfinished checkpoint `up` stopped at */
 };
+
+const char *ferry_report_checkpoint(const ferry_report *r)
+{
+	return r ? r->checkpoint : NULL;
+}
 
 const char *ferry_report_version(const ferry_report *r)
 {
@@ -59,6 +67,7 @@ void ferry_report_free(ferry_report *r)
 	free(r->steps);
 	free(r->version);
 	free(r->release);
+	free(r->checkpoint);
 	free(r);
 }
 
@@ -82,13 +91,8 @@ static int report_push(ferry_report *r, const char *action,
 	return 0;
 }
 
-/* One migration a run will apply, with its text when cached. */
-typedef struct {
-	const ferry__migration *mig;
-	const ferry__row *row; /* a failed row to resume, or NULL */
-	char *text;
-	size_t len;
-} item;
+/* What a run does, as its command names it. */
+typedef enum { RUN_UP, RUN_FINISH, RUN_MIGRATE, RUN_DOWN } run_kind;
 
 typedef struct {
 	ferry_db *db;
@@ -96,10 +100,13 @@ typedef struct {
 	ferry__ledger ledger;
 	ferry__pairs pairs;
 	ferry_report *report;
-	item *items;
-	size_t nitems;
+	ferry__plan plan;
+	run_kind kind;
+	int64_t target;
+	int allow_ooo;
+	ferry__down_spec down;
 	int single_transaction;
-	const ferry__migration *failed; /* the migration a failure belongs to */
+	const ferry__step *failed; /* the step a failure belongs to */
 	ferry__hasher hasher;
 } run_ctx;
 
@@ -121,14 +128,9 @@ static int run_begin(
 /* Read the ledger (again) and pair it with the files. */
 static int run_read(run_ctx *ctx, ferry_error *err)
 {
-	size_t i;
 	int rc;
 
-	for (i = 0; i < ctx->nitems; i++)
-		free(ctx->items[i].text);
-	free(ctx->items);
-	ctx->items = NULL;
-	ctx->nitems = 0;
+	ferry__plan_clear(&ctx->plan);
 	ferry__pairs_clear(&ctx->pairs);
 	ferry__ledger_clear(&ctx->ledger);
 	if ((rc = ferry__ledger_load(ctx->db, &ctx->ledger, err)) < 0 ||
@@ -151,105 +153,13 @@ static int run_lock(run_ctx *ctx, ferry_error *err)
 
 static void run_end(run_ctx *ctx)
 {
-	size_t i;
-
 	if (ctx->db && ctx->db->locked)
 		ctx->db->drv->unlock(ctx->db);
-	for (i = 0; i < ctx->nitems; i++)
-		free(ctx->items[i].text);
-	free(ctx->items);
+	ferry__plan_clear(&ctx->plan);
 	ferry__pairs_clear(&ctx->pairs);
 	ferry__ledger_clear(&ctx->ledger);
 	ferry_report_free(ctx->report);
 	ferry__hasher_release(&ctx->hasher);
-}
-
-/*
- * Refusals
- */
-
-/* The database has versions no file has: it is ahead of these files. */
-static int refuse_ahead(run_ctx *ctx, ferry_error *err)
-{
-	const ferry__row *newest = NULL;
-	size_t i, count = 0;
-
-	for (i = 0; i < ctx->pairs.n; i++) {
-		if (ctx->pairs.v[i].mig)
-			continue;
-		newest = ctx->pairs.v[i].row;
-		count++;
-	}
-	if (!newest)
-		return 0;
-	ferry__error_set(err, FERRY_EREFUSED,
-		"database is ahead of these migration files");
-	if (count == 1)
-		ferry__error_hint(err,
-			"version %lld%s%s%s is applied but no file has it; "
-			"run the newer release",
-			(long long)newest->version,
-			newest->release ? " (release " : "",
-			newest->release ? newest->release : "",
-			newest->release ? ")" : "");
-	else
-		ferry__error_hint(err,
-			"%zu applied versions, up to %lld%s%s%s, have no "
-			"file; run the newer release",
-			count, (long long)newest->version,
-			newest->release ? " (release " : "",
-			newest->release ? newest->release : "",
-			newest->release ? ")" : "");
-	return FERRY_EREFUSED;
-}
-
-static int refuse_drift(run_ctx *ctx, ferry_error *err)
-{
-	size_t i;
-
-	for (i = 0; i < ctx->pairs.n; i++) {
-		const ferry__pair *p = &ctx->pairs.v[i];
-
-		if (!p->drift)
-			continue;
-		ferry__error_set(err, FERRY_EREFUSED,
-			"migration '%s' was changed after it was applied",
-			p->mig->pub.id);
-		ferry__error_detail(err, "applied by %s at %s",
-			p->row->applied_by ? p->row->applied_by : "?",
-			p->row->up_at ? p->row->up_at : "?");
-		ferry__error_hint(err,
-			"restore '%s' as it was applied; changes belong in a "
-			"new migration",
-			p->mig->pub.path);
-		return FERRY_EREFUSED;
-	}
-	return 0;
-}
-
-/* A version or a release name to the newest version it includes. */
-static int resolve_target(
-	const ferry_set *set, const char *to, int64_t *out, ferry_error *err)
-{
-	size_t i;
-
-	*out = INT64_MAX;
-	if (!to)
-		return 0;
-	for (i = 0; i < set->nreleases; i++) {
-		if (strcmp(set->releases[i].pub.name, to) == 0) {
-			*out = set->releases[i].pub.last_version;
-			return 0;
-		}
-	}
-	if (ferry__parse_version(to, strlen(to), out) == 0 &&
-		ferry__set_find(set, *out))
-		return 0;
-	ferry__error_set(
-		err, FERRY_EINVALID, "no migration or release '%s'", to);
-	ferry__error_hint(err,
-		"'ferry list' shows the versions and releases of this set");
-	return FERRY_EINVALID;
 }
 
 static int is_failed(const ferry__row *r, const char *section)
@@ -258,42 +168,25 @@ static int is_failed(const ferry__row *r, const char *section)
 		strcmp(r->failed_section, section) == 0;
 }
 
-/* Pending `up` sections up to `target`, oldest first, into ctx->items. */
-static int collect_up(
-	run_ctx *ctx, int64_t target, int allow_ooo, ferry_error *err)
+/* Decide the steps of the run from the ledger as last read. */
+static int run_plan(run_ctx *ctx, ferry_error *err)
 {
-	int64_t newest = INT64_MIN;
-	size_t i;
-
-	ctx->items = ferry__calloc(ctx->pairs.n + 1, sizeof(*ctx->items));
-	if (!ctx->items)
-		return ferry__error_oom(err);
-	for (i = 0; i < ctx->pairs.n; i++)
-		if (ctx->pairs.v[i].row &&
-			!is_failed(ctx->pairs.v[i].row, "up"))
-			newest = ctx->pairs.v[i].row->version;
-	for (i = 0; i < ctx->pairs.n; i++) {
-		const ferry__pair *p = &ctx->pairs.v[i];
-
-		if (!p->mig || p->mig->pub.version > target)
-			continue;
-		if (p->row && !is_failed(p->row, "up"))
-			continue;
-		if (!p->row && p->mig->pub.version < newest && !allow_ooo) {
-			ferry__error_set(err, FERRY_EREFUSED,
-				"migration '%s' is older than the newest "
-				"applied one, %lld",
-				p->mig->pub.id, (long long)newest);
-			ferry__error_hint(err,
-				"it was probably merged late; apply it anyway "
-				"with 'ferry up --allow-out-of-order'");
-			return FERRY_EREFUSED;
-		}
-		ctx->items[ctx->nitems].mig = p->mig;
-		ctx->items[ctx->nitems].row = p->row;
-		ctx->nitems++;
+	ferry__plan_clear(&ctx->plan);
+	switch (ctx->kind) {
+	case RUN_UP:
+		return ferry__plan_up(&ctx->plan, ctx->set, &ctx->pairs,
+			ctx->target, ctx->allow_ooo, err);
+	case RUN_FINISH:
+		return ferry__plan_finish(
+			&ctx->plan, ctx->set, &ctx->pairs, ctx->target, err);
+	case RUN_MIGRATE:
+		return ferry__plan_migrate(&ctx->plan, ctx->set, &ctx->pairs,
+			ctx->target, ctx->allow_ooo, err);
+	case RUN_DOWN:
+		break;
 	}
-	return 0;
+	return ferry__plan_down(
+		&ctx->plan, ctx->set, &ctx->pairs, &ctx->down, err);
 }
 
 /*
@@ -429,14 +322,15 @@ static int check_section(ferry_db *db, const ferry__migration *m, int k,
 	return rc;
 }
 
-static int check_items(run_ctx *ctx, int k, ferry_error *err)
+static int check_steps(run_ctx *ctx, ferry_error *err)
 {
 	size_t i, cached = 0;
 	int rc;
 
-	for (i = 0; i < ctx->nitems; i++) {
-		item *it = &ctx->items[i];
+	for (i = 0; i < ctx->plan.n; i++) {
+		ferry__step *it = &ctx->plan.v[i];
 		const ferry__migration *m = it->mig;
+		int k = it->k;
 
 		if (ctx->single_transaction && m->sec[k].no_transaction) {
 			ferry__error_set(err, FERRY_EINVALID,
@@ -475,28 +369,34 @@ static int check_items(run_ctx *ctx, int k, ferry_error *err)
  * hint that says what stayed applied: with `whole_run`, nothing of the
  * run (--single-transaction).
  */
-static void wrap_failure(
-	ferry_error *err, const ferry__migration *m, int whole_run)
+static void wrap_failure(ferry_error *err, const ferry__step *it, int whole_run)
 {
 	char detail[sizeof(err->message) + sizeof(err->detail) + 2];
+	const ferry__migration *m = it->mig;
 
 	if (!err || err->code == FERRY_ENOMEM)
 		return;
 	snprintf(detail, sizeof(detail), "%s%s%s", err->message,
 		err->detail[0] ? ": " : "", err->detail);
-	snprintf(err->message, sizeof(err->message), "migration '%s' failed",
-		m->pub.id);
+	if (it->k == FERRY__UP)
+		snprintf(err->message, sizeof(err->message),
+			"migration '%s' failed", m->pub.id);
+	else
+		snprintf(err->message, sizeof(err->message),
+			"%s section of migration '%s' failed",
+			ferry__section_names[it->k], m->pub.id);
 	if (!err->hint[0] && whole_run)
 		snprintf(err->hint, sizeof(err->hint),
 			"the whole run was rolled back, nothing of it was "
 			"applied; fix it and run again");
-	else if (!err->hint[0] && m->sec[FERRY__UP].no_transaction)
+	else if (!err->hint[0] && m->sec[it->k].no_transaction)
 		snprintf(err->hint, sizeof(err->hint),
 			"the statements before this one stay applied; fix it "
 			"and run again to resume here");
 	else if (!err->hint[0])
 		snprintf(err->hint, sizeof(err->hint),
-			"nothing of it was applied; fix it and run again");
+			"nothing of it was %s; fix it and run again",
+			it->k == FERRY__DOWN ? "reverted" : "applied");
 	snprintf(err->detail, sizeof(err->detail), "%.*s",
 		(int)sizeof(err->detail) - 1, detail);
 }
@@ -524,10 +424,11 @@ static void failure_text(char *buf, size_t size, const ferry_error *err)
 			err->detail[0] ? err->detail : err->message, state);
 }
 
-static void record_failure(ferry_db *db, const char *action,
-	const ferry__migration *m, int64_t ms, const ferry_error *err)
+static void record_failure(
+	ferry_db *db, const ferry__step *it, int64_t ms, const ferry_error *err)
 {
-	ferry__history_rec rec = { action, &m->pub, ms, 0, NULL };
+	ferry__history_rec rec = { ferry__section_names[it->k], &it->mig->pub,
+		ms, 0, NULL };
 	char text[1400];
 
 	failure_text(text, sizeof(text), err);
@@ -575,6 +476,51 @@ static int record_up(
 	return ferry__history_add(db, &rec, err);
 }
 
+/* Write what a section that just ran changed: its ledger row and history. */
+static int record_step(
+	ferry_db *db, const ferry__step *it, int64_t ms, ferry_error *err)
+{
+	const ferry__migration *m = it->mig;
+	ferry__history_rec rec = { ferry__section_names[it->k], &m->pub, ms, 1,
+		NULL };
+	char hex[65], at[32];
+	int rc;
+
+	if (it->k == FERRY__UP)
+		return record_up(db, m, ms, err);
+	if (it->k == FERRY__FINISH) {
+		ferry__utc_now(at);
+		ferry__hex(hex, m->sec[FERRY__FINISH].sha);
+		rc = ferry__ledger_finished(db, m->pub.version,
+			m->sec[FERRY__FINISH].present ? hex : NULL, at, ms,
+			err);
+	} else {
+		rc = ferry__ledger_delete(db, m->pub.version, err);
+	}
+	return rc < 0 ? rc : ferry__history_add(db, &rec, err);
+}
+
+/*
+ * Before the first statement of a no-transaction section, the migration is
+ * marked failed at statement 1, so that a kill shows in the ledger.
+ */
+static int mark_started(
+	ferry_db *db, const ferry__migration *m, int k, ferry_error *err)
+{
+	char hex[3][65], at[32];
+	ferry__row row;
+
+	if (k != FERRY__UP)
+		return ferry__ledger_started(
+			db, m->pub.version, ferry__section_names[k], err);
+	ferry__utc_now(at);
+	up_row(&row, db, m, hex, at, -1);
+	row.state = (char *)"failed";
+	row.failed_section = (char *)ferry__section_names[k];
+	row.failed_statement = 1;
+	return ferry__ledger_put(db, &row, err);
+}
+
 /*
  * Hand [off, off + len) of a migration's text to the driver, NUL-terminated
  * as drivers want it: the byte after is set aside and put back.
@@ -599,8 +545,9 @@ static int64_t section_ms(const ferry_db *db, int64_t t0)
 }
 
 static int run_transactional(
-	run_ctx *ctx, item *it, int k, int64_t t0, ferry_error *err)
+	run_ctx *ctx, ferry__step *it, int64_t t0, ferry_error *err)
 {
+	int k = it->k;
 	ferry_db *db = ctx->db;
 	const ferry__migration *m = it->mig;
 	ferry__src src = { m->pub.path, m->sec[k].line, 1 };
@@ -618,7 +565,7 @@ static int run_transactional(
 		return rc;
 	rc = run_span(db, it->text, m->sec[k].offset, m->sec[k].len, &src, err);
 	if (rc == 0)
-		rc = record_up(db, m, section_ms(db, t0), err);
+		rc = record_step(db, it, section_ms(db, t0), err);
 	if (rc == 0 && !ctx->single_transaction)
 		rc = db->drv->commit(db, err);
 	/* One transaction for the run: still, "ok" means the section ran. */
@@ -681,9 +628,10 @@ static int check_resume(run_ctx *ctx, const ferry__migration *m,
 	return 0;
 }
 
-static int run_no_transaction(run_ctx *ctx, item *it, int k, int64_t t0,
+static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 	size_t *resumed_at, ferry_error *err)
 {
+	int k = it->k;
 	ferry_db *db = ctx->db;
 	const ferry__migration *m = it->mig;
 	ferry__buf progress = FERRY__BUF_INIT;
@@ -699,7 +647,7 @@ static int run_no_transaction(run_ctx *ctx, item *it, int k, int64_t t0,
 	body = it->text + m->sec[k].offset;
 	if ((rc = split_section(&spans, db, m, k, it->text, err)) < 0)
 		goto out;
-	if (it->row) {
+	if (is_failed(it->row, ferry__section_names[k])) {
 		if ((rc = check_resume(ctx, m, it->row, body, &spans, err)) < 0)
 			goto out;
 		start = (size_t)it->row->failed_statement - 1;
@@ -716,18 +664,8 @@ static int run_no_transaction(run_ctx *ctx, item *it, int k, int64_t t0,
 			ev.statement = start + 1;
 			ferry__emit(db, &ev);
 		}
-	} else {
-		/* Written before the first statement, so a kill shows. */
-		char hex[3][65], at[32];
-		ferry__row row;
-
-		ferry__utc_now(at);
-		up_row(&row, db, m, hex, at, -1);
-		row.state = (char *)"failed";
-		row.failed_section = (char *)ferry__section_names[k];
-		row.failed_statement = 1;
-		if ((rc = ferry__ledger_put(db, &row, err)) < 0)
-			goto out;
+	} else if ((rc = mark_started(db, m, k, err)) < 0) {
+		goto out;
 	}
 	for (i = start; i < spans.n; i++) {
 		ferry__src src;
@@ -788,7 +726,7 @@ static int run_no_transaction(run_ctx *ctx, item *it, int k, int64_t t0,
 		goto out;
 	}
 	if ((rc = db->drv->begin(db, err)) == 0) {
-		rc = record_up(db, m, ferry__now_ms() - t0, err);
+		rc = record_step(db, it, ferry__now_ms() - t0, err);
 		if (rc == 0)
 			rc = db->drv->commit(db, err);
 	}
@@ -800,36 +738,36 @@ out:
 	return rc;
 }
 
-static int apply_up(run_ctx *ctx, size_t i, ferry_error *err)
+static int apply_step(run_ctx *ctx, size_t i, ferry_error *err)
 {
 	ferry_db *db = ctx->db;
-	item *it = &ctx->items[i];
+	ferry__step *it = &ctx->plan.v[i];
 	const ferry__migration *m = it->mig;
+	const char *name = ferry__section_names[it->k];
 	ferry_event ev = { .type = FERRY_EVENT_SECTION_START };
 	int64_t t0 = ferry__now_ms();
 	size_t resumed_at = 0;
 	int rc;
 
 	ev.migration = &m->pub;
-	ev.section = "up";
+	ev.section = name;
 	ev.index = i + 1;
-	ev.total = ctx->nitems;
+	ev.total = ctx->plan.n;
 	ferry__emit(db, &ev);
-	if (m->sec[FERRY__UP].no_transaction) {
-		rc = run_no_transaction(
-			ctx, it, FERRY__UP, t0, &resumed_at, err);
-	} else if (it->row) {
+	if (m->sec[it->k].no_transaction) {
+		rc = run_no_transaction(ctx, it, t0, &resumed_at, err);
+	} else if (is_failed(it->row, name)) {
 		ferry__error_set(err, FERRY_EREFUSED,
-			"migration '%s' stopped half way, but its up section "
+			"migration '%s' stopped half way, but its %s section "
 			"is no longer no-transaction",
-			m->pub.id);
+			m->pub.id, name);
 		ferry__error_hint(err,
-			"mark it '-- ferry:up no-transaction' again so ferry "
+			"mark it '-- ferry:%s no-transaction' again so ferry "
 			"can resume it at statement %d",
-			it->row->failed_statement);
+			name, it->row->failed_statement);
 		return FERRY_EREFUSED;
 	} else {
-		rc = run_transactional(ctx, it, FERRY__UP, t0, err);
+		rc = run_transactional(ctx, it, t0, err);
 	}
 	if (rc < 0) {
 		if (!ctx->single_transaction)
@@ -837,31 +775,30 @@ static int apply_up(run_ctx *ctx, size_t i, ferry_error *err)
 		/* A refusal changed nothing, so it leaves no history. */
 		if (rc == FERRY_EREFUSED)
 			return rc;
-		wrap_failure(err, m, ctx->single_transaction);
-		ctx->failed = m;
+		wrap_failure(err, it, ctx->single_transaction);
+		ctx->failed = it;
 		if (!ctx->single_transaction)
-			record_failure(db, "up", m, ferry__now_ms() - t0, err);
+			record_failure(db, it, ferry__now_ms() - t0, err);
 		return rc;
 	}
 	ev.type = FERRY_EVENT_SECTION_DONE;
 	ev.elapsed_ms = ferry__now_ms() - t0;
 	ferry__emit(db, &ev);
-	return report_push(ctx->report, "up", &m->pub, ev.elapsed_ms,
+	return report_push(ctx->report, name, &m->pub, ev.elapsed_ms,
 		       resumed_at) < 0
 		? ferry__error_oom(err)
 		: 0;
 }
 
-/* The item a failure names by its file, else the last one of the run. */
-static const ferry__migration *item_of_error(
-	run_ctx *ctx, const ferry_error *err)
+/* The step a failure names by its file, else the last one of the run. */
+static const ferry__step *step_of_error(run_ctx *ctx, const ferry_error *err)
 {
 	size_t i;
 
-	for (i = 0; err && err->file[0] && i < ctx->nitems; i++)
-		if (strcmp(ctx->items[i].mig->pub.path, err->file) == 0)
-			return ctx->items[i].mig;
-	return ctx->items[ctx->nitems - 1].mig;
+	for (i = 0; err && err->file[0] && i < ctx->plan.n; i++)
+		if (strcmp(ctx->plan.v[i].mig->pub.path, err->file) == 0)
+			return &ctx->plan.v[i];
+	return &ctx->plan.v[ctx->plan.n - 1];
 }
 
 /* Apply every item; the ledger is created only now, when it is needed. */
@@ -871,15 +808,15 @@ static int apply_all(run_ctx *ctx, ferry_error *err)
 	size_t i;
 	int rc = 0;
 
-	if (ctx->nitems > 0 && !ctx->ledger.exists &&
+	if (ctx->plan.n > 0 && !ctx->ledger.exists &&
 		(rc = ferry__ledger_ensure(db, err)) < 0)
 		return rc;
-	if (ctx->single_transaction && ctx->nitems > 0 &&
+	if (ctx->single_transaction && ctx->plan.n > 0 &&
 		(rc = db->drv->begin(db, err)) < 0)
 		return rc;
-	for (i = 0; i < ctx->nitems && rc == 0; i++)
-		rc = apply_up(ctx, i, err);
-	if (!ctx->single_transaction || ctx->nitems == 0)
+	for (i = 0; i < ctx->plan.n && rc == 0; i++)
+		rc = apply_step(ctx, i, err);
+	if (!ctx->single_transaction || ctx->plan.n == 0)
 		return rc;
 	if (rc == 0)
 		rc = db->drv->commit(db, err);
@@ -891,38 +828,40 @@ static int apply_all(run_ctx *ctx, ferry_error *err)
 			return rc;
 		/* A failure at COMMIT: the statement's file says whose. */
 		if (!ctx->failed) {
-			ctx->failed = item_of_error(ctx, err);
+			ctx->failed = step_of_error(ctx, err);
 			wrap_failure(err, ctx->failed, 1);
 		}
-		record_failure(db, "up", ctx->failed, -1, err);
+		record_failure(db, ctx->failed, -1, err);
 	}
 	return rc;
 }
 
-/* Where the database stands after the run: its newest applied version. */
+/*
+ * Where the database stands after the run: its newest applied version, as
+ * the ledger says it now (a down removes rows), and for `up` the checkpoint
+ * that stopped it short of its target.
+ */
 static int report_where(run_ctx *ctx, ferry_error *err)
 {
-	const ferry_migration *m = NULL;
+	const ferry__release *blocked = ctx->plan.blocked;
 	const char *release = NULL;
 	int64_t newest = INT64_MIN;
 	char vt[24];
 	size_t i;
+	int rc;
 
+	if (ctx->kind == RUN_UP && blocked &&
+		!(ctx->report->checkpoint = ferry__strdup(blocked->pub.name)))
+		return ferry__error_oom(err);
+	if (ctx->report->n > 0 && (rc = run_read(ctx, err)) < 0)
+		return rc;
 	for (i = 0; i < ctx->pairs.n; i++) {
 		const ferry__pair *p = &ctx->pairs.v[i];
 
-		if (p->row && strcmp(p->row->state, "failed") != 0 &&
-			p->row->version > newest) {
+		if (p->row && strcmp(p->row->state, "failed") != 0) {
 			newest = p->row->version;
 			release =
 				p->mig ? p->mig->pub.release : p->row->release;
-		}
-	}
-	for (i = 0; i < ctx->report->n; i++) {
-		m = ctx->report->steps[i].migration;
-		if (m->version > newest) {
-			newest = m->version;
-			release = m->release;
 		}
 	}
 	if (newest == INT64_MIN)
@@ -935,51 +874,229 @@ static int report_where(run_ctx *ctx, ferry_error *err)
 	return 0;
 }
 
-int ferry_up(ferry_report **out, ferry_db *db, const ferry_set *set,
-	const ferry_up_options *opts, ferry_error *err)
+static int refuse_unsafe(run_ctx *ctx, ferry_error *err)
 {
-	ferry_up_options defaults = FERRY_UP_OPTIONS_INIT;
-	run_ctx ctx;
-	int64_t target;
 	int rc;
 
+	if ((rc = ferry__refuse_ahead(&ctx->pairs, err)) < 0)
+		return rc;
+	return ferry__refuse_drift(&ctx->pairs, err);
+}
+
+/*
+ * First without the lock: if there is nothing to do now, a no-op touches
+ * nothing and waits for no one. Else lock, and decide again on what the
+ * wait may have changed.
+ */
+static int run(ferry_report **out, run_ctx *ctx, ferry_error *err)
+{
+	int rc;
+
+	if ((rc = run_read(ctx, err)) == 0 &&
+		(rc = refuse_unsafe(ctx, err)) == 0 &&
+		(rc = run_plan(ctx, err)) == 0 && ctx->plan.n > 0 &&
+		(rc = run_lock(ctx, err)) == 0 &&
+		(rc = refuse_unsafe(ctx, err)) == 0 &&
+		(rc = run_plan(ctx, err)) == 0 &&
+		(rc = check_steps(ctx, err)) == 0)
+		rc = apply_all(ctx, err);
+	if (rc == 0)
+		rc = report_where(ctx, err);
+	if (rc == 0) {
+		*out = ctx->report;
+		ctx->report = NULL;
+	}
+	run_end(ctx);
+	return rc;
+}
+
+/* Check the arguments shared by every run and set up its context. */
+static int run_setup(run_ctx *ctx, const char *fn, ferry_report **out,
+	ferry_db *db, const ferry_set *set, ferry_error *err)
+{
+	memset(ctx, 0, sizeof(*ctx));
 	if (!out || !db || !set)
 		return ferry__error_set(
-			err, FERRY_EINVALID, "ferry_up needs out, db and set");
+			err, FERRY_EINVALID, "%s needs out, db and set", fn);
 	*out = NULL;
+	return run_begin(ctx, db, set, err);
+}
+
+static int run_phases(ferry_report **out, ferry_db *db, const ferry_set *set,
+	const ferry_up_options *opts, run_kind kind, ferry_error *err)
+{
+	static const char *const names[] = { "ferry_up", "ferry_finish",
+		"ferry_migrate", "ferry_down" };
+	ferry_up_options defaults = FERRY_UP_OPTIONS_INIT;
+	run_ctx ctx;
+	int rc;
+
 	if (!opts)
 		opts = &defaults;
 	if (opts->version != FERRY_UP_OPTIONS_VERSION)
 		return ferry__error_set(err, FERRY_EINVALID,
 			"invalid argument: 'opts' (version %u)", opts->version);
-	if ((rc = resolve_target(set, opts->to, &target, err)) < 0)
+	if ((rc = run_setup(&ctx, names[kind], out, db, set, err)) < 0 ||
+		(rc = ferry__resolve_target(set, opts->to, &ctx.target, err)) <
+			0) {
+		run_end(&ctx);
 		return rc;
-	/*
-	 * First without the lock: committed rows only ever add up, so if
-	 * nothing is pending now, nothing is, and a no-op touches nothing.
-	 * Else lock, and decide again on what the wait may have changed.
-	 */
-	if ((rc = run_begin(&ctx, db, set, err)) == 0 &&
-		(rc = run_read(&ctx, err)) == 0 &&
-		(rc = refuse_ahead(&ctx, err)) == 0 &&
-		(rc = refuse_drift(&ctx, err)) == 0 &&
-		(rc = collect_up(
-			 &ctx, target, opts->allow_out_of_order, err)) == 0 &&
-		ctx.nitems > 0 && (rc = run_lock(&ctx, err)) == 0 &&
-		(rc = refuse_ahead(&ctx, err)) == 0 &&
-		(rc = refuse_drift(&ctx, err)) == 0 &&
-		(rc = collect_up(
-			 &ctx, target, opts->allow_out_of_order, err)) == 0) {
-		ctx.single_transaction = opts->single_transaction;
-		if ((rc = check_items(&ctx, FERRY__UP, err)) == 0)
-			rc = apply_all(&ctx, err);
 	}
-	if (rc == 0)
-		rc = report_where(&ctx, err);
-	if (rc == 0) {
-		*out = ctx.report;
-		ctx.report = NULL;
+	ctx.kind = kind;
+	ctx.allow_ooo = opts->allow_out_of_order;
+	ctx.single_transaction = opts->single_transaction;
+	return run(out, &ctx, err);
+}
+
+int ferry_up(ferry_report **out, ferry_db *db, const ferry_set *set,
+	const ferry_up_options *opts, ferry_error *err)
+{
+	return run_phases(out, db, set, opts, RUN_UP, err);
+}
+
+int ferry_finish(ferry_report **out, ferry_db *db, const ferry_set *set,
+	const ferry_up_options *opts, ferry_error *err)
+{
+	return run_phases(out, db, set, opts, RUN_FINISH, err);
+}
+
+int ferry_migrate(ferry_report **out, ferry_db *db, const ferry_set *set,
+	const ferry_up_options *opts, ferry_error *err)
+{
+	return run_phases(out, db, set, opts, RUN_MIGRATE, err);
+}
+
+int ferry_rollback(ferry_report **out, ferry_db *db, const ferry_set *set,
+	ferry_error *err)
+{
+	run_ctx ctx;
+	int rc;
+
+	if ((rc = run_setup(&ctx, "ferry_rollback", out, db, set, err)) < 0) {
+		run_end(&ctx);
+		return rc;
 	}
-	run_end(&ctx);
+	ctx.kind = RUN_DOWN;
+	ctx.down.rollback = 1;
+	return run(out, &ctx, err);
+}
+
+int ferry_down(ferry_report **out, ferry_db *db, const ferry_set *set,
+	const ferry_down_options *opts, ferry_error *err)
+{
+	run_ctx ctx;
+	int rc;
+
+	if (!opts || opts->version != FERRY_DOWN_OPTIONS_VERSION ||
+		(!opts->to == !opts->steps))
+		return ferry__error_set(err, FERRY_EINVALID,
+			"invalid argument: 'opts' needs a version and either "
+			"'to' or 'steps'");
+	if ((rc = run_setup(&ctx, "ferry_down", out, db, set, err)) < 0 ||
+		(opts->to && strcmp(opts->to, "0") != 0 &&
+			(rc = ferry__resolve_target(
+				 set, opts->to, &ctx.down.to, err)) < 0)) {
+		run_end(&ctx);
+		return rc;
+	}
+	if (opts->to && strcmp(opts->to, "0") == 0)
+		ctx.down.to = 0;
+	ctx.kind = RUN_DOWN;
+	ctx.down.steps = opts->steps;
+	ctx.down.force = opts->force;
+	return run(out, &ctx, err);
+}
+
+/* The user's tables and views, ferry's own aside: a few names and a count. */
+typedef struct {
+	const ferry_db *db;
+	ferry__buf names;
+	size_t n;
+} objects;
+
+static int is_ledger_table(const ferry_db *db, const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	size_t ns = dot ? (size_t)(dot - name) : 0;
+
+	if (dot &&
+		(strlen(db->schema) != ns ||
+			strncmp(name, db->schema, ns) != 0))
+		return 0;
+	name = dot ? dot + 1 : name;
+	return strcmp(name, db->table) == 0 ||
+		strcmp(name, db->history_table) == 0;
+}
+
+static int count_object(void *payload, int ncols, const char *const *v)
+{
+	objects *o = payload;
+
+	if (ncols < 1 || !v[0] || is_ledger_table(o->db, v[0]))
+		return 0;
+	if (o->n < 3)
+		ferry__buf_printf(&o->names, "%s%s", o->n ? ", " : "", v[0]);
+	o->n++;
+	return 0;
+}
+
+/* A database to bootstrap holds nothing: no table, no view, no ledger row. */
+static int refuse_not_empty(ferry_db *db, ferry_error *err)
+{
+	objects o = { db, FERRY__BUF_INIT, 0 };
+	ferry__ledger ledger = { NULL, 0, 0 };
+	int rc;
+
+	if ((rc = ferry__ledger_load(db, &ledger, err)) < 0)
+		return rc;
+	if (ledger.n > 0) {
+		ferry__error_set(err, FERRY_EREFUSED,
+			"database is not empty: ferry's ledger holds %zu "
+			"migration%s",
+			ledger.n, ledger.n == 1 ? "" : "s");
+		ferry__error_hint(err,
+			"bootstrap is for a new database; upgrade this one "
+			"with 'ferry migrate'");
+		ferry__ledger_clear(&ledger);
+		return FERRY_EREFUSED;
+	}
+	ferry__ledger_clear(&ledger);
+	if (db->exists &&
+		(rc = db->drv->query(db, db->drv->objects_sql, NULL, 0,
+			 count_object, &o, err)) < 0) {
+		ferry__buf_release(&o.names);
+		return rc;
+	}
+	if (o.n > 0) {
+		ferry__error_set(err, FERRY_EREFUSED,
+			"database is not empty: it holds %zu table%s or "
+			"view%s",
+			o.n, o.n == 1 ? "" : "s", o.n == 1 ? "" : "s");
+		ferry__error_detail(err, "%s%s", ferry__buf_cstr(&o.names),
+			o.n > 3 ? ", ..." : "");
+		ferry__error_hint(err,
+			"bootstrap is for a new, empty database; upgrade this "
+			"one with 'ferry migrate'");
+		rc = FERRY_EREFUSED;
+	}
+	ferry__buf_release(&o.names);
 	return rc;
+}
+
+int ferry_bootstrap(ferry_report **out, ferry_db *db, const ferry_set *set,
+	const ferry_up_options *opts, ferry_error *err)
+{
+	ferry_up_options o = FERRY_UP_OPTIONS_INIT;
+	int rc;
+
+	if (!out || !db || !set)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"ferry_bootstrap needs out, db and set");
+	*out = NULL;
+	if (opts)
+		o = *opts;
+	o.to = NULL;
+	if ((rc = refuse_not_empty(db, err)) < 0)
+		return rc;
+	return run_phases(out, db, set, &o, RUN_MIGRATE, err);
 }

@@ -126,6 +126,17 @@ static void count(status_priv *st)
 	}
 }
 
+/* Every entry up to `last` is complete. */
+static int all_complete(const status_priv *st, const ferry_entry *last)
+{
+	size_t i;
+
+	for (i = 0; i < st->pub.nentries && &st->entries[i] <= last; i++)
+		if (strcmp(st->entries[i].state, "complete") != 0)
+			return 0;
+	return 1;
+}
+
 /*
  * The newest release whose migrations are all complete, and the release
  * being rolled out past it: the release of the newest applied migration,
@@ -163,6 +174,12 @@ static void releases(status_priv *st, const ferry_set *set)
 	}
 	if (!newest)
 		return;
+	/* A release the files do not know, applied whole by a newer ferry:
+	 * finished as far as the ledger can tell. */
+	if (newest->release && !newest->in_files && all_complete(st, newest)) {
+		s->release_finished = newest->release;
+		return;
+	}
 	if (newest->release) {
 		s->release_in_flight = newest->release;
 	} else if (set && set->nreleases > 0) {

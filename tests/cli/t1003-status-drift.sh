@@ -102,6 +102,7 @@ test_expect_success 'a version applied that no file has' '
 	cat >expect <<-\EOF &&
 	version     at 4; newest file 3
 	migrations  3 complete, 0 pending, 1 not in the files
+	ahead       1 migration up to 4 is not in these files: a newer release migrated this database; do not run up, finish or down with these files
 	drift       none
 	lock        free
 	last action up 4 by USER@HOST at TIME

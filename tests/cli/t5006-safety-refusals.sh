@@ -74,6 +74,7 @@ test_expect_success 'status shows what the files do not know' '
 	release     none finished
 	version     at 30; newest file 10
 	migrations  1 complete, 0 pending, 2 not in the files
+	ahead       2 migrations up to 30 are not in these files: a newer release migrated this database; do not run up, finish or down with these files
 	drift       none
 	lock        free
 	last action up 30 by USER@HOST at TIME

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_down.c - `ferry down`: revert applied migrations, newest first.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+enum { OPT_TO, OPT_STEPS, OPT_FORCE };
+
+static const struct cli_opt opts[] = {
+	[OPT_TO] = { "to", 0, CLI_VALUE, "TARGET",
+		"keep this version or release and older; 0 reverts all" },
+	[OPT_STEPS] = { "steps", 0, CLI_VALUE, "N",
+		"revert the N newest applied migrations" },
+	[OPT_FORCE] = { "force", 0, CLI_FLAG, NULL,
+		"also revert migrations whose finish section ran" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static const struct cli_help help = {
+	"down (--to TARGET | --steps N) [--force] [--yes] [--json]",
+	"Revert applied migrations with their down sections, newest first,\n"
+	"each in one transaction with the removal of its ledger row. A\n"
+	"migration whose finish section ran needs --force: finish may have\n"
+	"dropped data that down cannot bring back. Anything that cannot be\n"
+	"reverted is refused (exit 5) before anything runs. Asks first; without\n"
+	"a terminal, refuses unless --yes.",
+	opts,
+	"  ferry down --steps 1\n"
+	"  ferry down --to 1.1 --yes\n"
+};
+
+struct down_args {
+	ferry_down_options o;
+	const char *steps;
+};
+
+static int on_opt(void *data, int index, const char *value)
+{
+	struct down_args *a = data;
+
+	if (index == OPT_TO)
+		a->o.to = value;
+	else if (index == OPT_STEPS)
+		a->steps = value;
+	else
+		a->o.force = 1;
+	return -1;
+}
+
+int cmd_down(int argc, char **argv, struct cli_ctx *ctx)
+{
+	struct down_args a = { FERRY_DOWN_OPTIONS_INIT, NULL };
+	ferry_report *r = NULL;
+	char question[160];
+	ferry_error err;
+	int npos, rc;
+
+	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &a, &npos)) >= 0)
+		return rc;
+	if (npos > 0)
+		return cli_usage(ctx,
+			"'down' takes no arguments; use --to %s "
+			"or --steps N",
+			argv[0]);
+	if (!a.o.to == !a.steps)
+		return cli_usage(ctx, "'down' needs either --to or --steps");
+	if (a.steps) {
+		char *end;
+		long n;
+
+		errno = 0;
+		n = strtol(a.steps, &end, 10);
+		if (errno || *end || end == a.steps || n < 1)
+			return cli_usage(ctx,
+				"--steps needs a whole number of migrations, "
+				"1 or more, not '%s'",
+				a.steps);
+		a.o.steps = (size_t)n;
+		snprintf(question, sizeof(question),
+			"revert the %ld newest migration%s", n,
+			n == 1 ? "" : "s");
+	} else {
+		snprintf(question, sizeof(question),
+			"revert every migration after %s", a.o.to);
+	}
+	if ((rc = cli_setup(ctx)) >= 0)
+		return rc;
+	if (!cli_confirm(ctx, question))
+		return CLI_EXIT_REFUSED;
+	ferry_error_init(&err);
+	if (ferry_down(&r, ctx->db, ctx->set, &a.o, &err) < 0)
+		return cli_fail(ctx, &err);
+	rc = CLI_EXIT_OK;
+	if (ctx->json)
+		rc = cli_report_json(ctx, r);
+	else
+		cli_print_reverted(ctx, r, "no applied migration is in range");
+	ferry_report_free(r);
+	return rc;
+}

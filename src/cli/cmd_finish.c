@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_finish.c - `ferry finish`: apply the finish sections of migrations
+ * that are up, once every node runs the release that needs them.
+ */
+#include "cli.h"
+
+enum { OPT_TO, OPT_SINGLE };
+
+static const struct cli_opt opts[] = {
+	[OPT_TO] = { "to", 0, CLI_VALUE, "TARGET",
+		"finish up to this version or release" },
+	[OPT_SINGLE] = { "single-transaction", 0, CLI_FLAG, NULL,
+		"all finish sections in one transaction: all or none" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static const struct cli_help help = {
+	"finish [--to TARGET] [--single-transaction] [--json]",
+	"Apply the finish sections of migrations in state 'up', oldest first:\n"
+	"the destructive (contract) half of a blue-green upgrade, to run once\n"
+	"no node runs the old release any more. Each runs in one transaction\n"
+	"with its ledger row; the migration becomes 'complete'. A finished\n"
+	"migration can be reverted only with 'ferry down --force'.",
+	opts,
+	"  ferry finish\n"
+	"  ferry finish --to 2.0\n"
+};
+
+static int on_opt(void *data, int index, const char *value)
+{
+	ferry_up_options *o = data;
+
+	if (index == OPT_TO)
+		o->to = value;
+	else
+		o->single_transaction = 1;
+	return -1;
+}
+
+int cmd_finish(int argc, char **argv, struct cli_ctx *ctx)
+{
+	ferry_up_options o = FERRY_UP_OPTIONS_INIT;
+	ferry_report *r = NULL;
+	ferry_error err;
+	size_t n;
+	int npos, rc;
+
+	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) >= 0)
+		return rc;
+	if (npos > 0)
+		return cli_usage(ctx,
+			"'finish' takes no arguments; to stop "
+			"at a version, use --to %s",
+			argv[0]);
+	if ((rc = cli_setup(ctx)) >= 0)
+		return rc;
+	ferry_error_init(&err);
+	if (ferry_finish(&r, ctx->db, ctx->set, &o, &err) < 0)
+		return cli_fail(ctx, &err);
+	rc = CLI_EXIT_OK;
+	n = ferry_report_count(r);
+	if (ctx->json) {
+		rc = cli_report_json(ctx, r);
+	} else if (!ctx->quiet && n == 0) {
+		printf("nothing to do: no migration%s%s waits for finish\n",
+			o.to ? " up to " : "", o.to ? o.to : "");
+	} else if (!ctx->quiet) {
+		printf("finished %zu migration%s", n, n == 1 ? "" : "s");
+		cli_report_where(r, stdout);
+	}
+	ferry_report_free(r);
+	return rc;
+}

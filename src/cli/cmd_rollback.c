@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_rollback.c - `ferry rollback`: revert every migration in state up,
+ * the safe abort of a rollout that went wrong.
+ */
+#include "cli.h"
+
+static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
+
+static const struct cli_help help = { "rollback [--json]",
+	"Revert every migration in state 'up' (applied, finish not run) with\n"
+	"its down section, newest first, each in one transaction with the\n"
+	"removal of its ledger row: the abort of a blue-green rollout, which\n"
+	"leaves the database as the old release had it. Refuses (exit 5),\n"
+	"before anything runs, when one of them has no down section or stopped\n"
+	"half way. Finished migrations are not touched (see 'ferry down').",
+	opts, "  ferry rollback\n" };
+
+int cmd_rollback(int argc, char **argv, struct cli_ctx *ctx)
+{
+	ferry_report *r = NULL;
+	ferry_error err;
+	int npos, rc;
+
+	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) >= 0)
+		return rc;
+	if (npos > 0)
+		return cli_usage(ctx, "'rollback' takes no arguments");
+	if ((rc = cli_setup(ctx)) >= 0)
+		return rc;
+	ferry_error_init(&err);
+	if (ferry_rollback(&r, ctx->db, ctx->set, &err) < 0)
+		return cli_fail(ctx, &err);
+	rc = CLI_EXIT_OK;
+	if (ctx->json)
+		rc = cli_report_json(ctx, r);
+	else
+		cli_print_reverted(ctx, r, "no migration is in state 'up'");
+	ferry_report_free(r);
+	return rc;
+}

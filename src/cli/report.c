@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report.c - what a run did, as the commands that change the database
+ * print it: one summary line, or one JSON document.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+/* How many steps of the run were `action` ("up", "finish", "down"). */
+size_t cli_report_count(const ferry_report *r, const char *action)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ferry_report_count(r); i++)
+		if (strcmp(ferry_report_get(r, i)->action, action) == 0)
+			n++;
+	return n;
+}
+
+/* "; database at 9 (release 2.0)", or "; no migration is applied". */
+void cli_report_where(const ferry_report *r, FILE *out)
+{
+	const char *version = ferry_report_version(r);
+	const char *release = ferry_report_release(r);
+
+	if (!version) {
+		fputs("; no migration is applied\n", out);
+		return;
+	}
+	fprintf(out, "; database at %s%s%s%s\n", version,
+		release ? " (release " : "", release ? release : "",
+		release ? ")" : "");
+}
+
+/* "applied 3 up and 2 finish sections; database at 9 (release 2.0)" */
+void cli_print_phases(struct cli_ctx *ctx, const ferry_report *r)
+{
+	size_t up = cli_report_count(r, "up");
+	size_t fin = cli_report_count(r, "finish");
+
+	if (ctx->quiet)
+		return;
+	if (up + fin == 0) {
+		printf("nothing to do: the database is at its target\n");
+		return;
+	}
+	printf("applied %zu up and %zu finish section%s", up, fin,
+		up + fin == 1 ? "" : "s");
+	cli_report_where(r, stdout);
+}
+
+/* "reverted 2 migrations; database at 5 (release 1.1)" */
+void cli_print_reverted(
+	struct cli_ctx *ctx, const ferry_report *r, const char *nothing)
+{
+	size_t n = ferry_report_count(r);
+
+	if (ctx->quiet)
+		return;
+	if (n == 0) {
+		printf("nothing to do: %s\n", nothing);
+		return;
+	}
+	printf("reverted %zu migration%s", n, n == 1 ? "" : "s");
+	cli_report_where(r, stdout);
+}
+
+int cli_report_json(struct cli_ctx *ctx, const ferry_report *r)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < ferry_report_count(r); i++) {
+		const ferry_step *s = ferry_report_get(r, i);
+
+		json_array_append_new(arr,
+			json_pack("{s:s,s:s,s:s,s:o,s:I}", "action", s->action,
+				"version", s->migration->version_text, "name",
+				s->migration->name, "release",
+				cli_json_str(s->migration->release), "ms",
+				(json_int_t)s->elapsed_ms));
+	}
+	return cli_json_print(ctx,
+		json_pack("{s:o,s:b,s:o,s:o}", "applied", arr, "waited",
+			ferry_report_waited(r), "version",
+			cli_json_str(ferry_report_version(r)), "checkpoint",
+			cli_json_str(ferry_report_checkpoint(r))));
+}
+
+int cli_report_checkpoint(struct cli_ctx *ctx, const ferry_report *r)
+{
+	const char *cp = ferry_report_checkpoint(r);
+
+	if (!cp)
+		return CLI_EXIT_OK;
+	cli_error(ctx,
+		"stopped after release %s: it is a checkpoint, and it is not "
+		"finished",
+		cp);
+	cli_hint(ctx,
+		"roll release %s out to every node, run 'ferry finish --to "
+		"%s', then 'ferry up' again (or 'ferry migrate' to do it all "
+		"with downtime)",
+		cp, cp);
+	return CLI_EXIT_REFUSED;
+}

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * check.c - can an application of release R run on this database now?
+ *
+ * Yes when every migration up to R's last version is at least up (its
+ * expand part is there), and no newer migration has been finished (its
+ * contract part may have dropped what R reads). The second half must work
+ * when the database is newer than the files asking, so it reads only the
+ * ledger, whose rows carry each migration's release and whether it has a
+ * finish section.
+ */
+#include "ferry_int.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* "0005_add_email" from the file, else "5 (add_email)" from the ledger. */
+static void pair_name(char *buf, size_t size, const ferry__pair *p)
+{
+	if (p->mig)
+		snprintf(buf, size, "%s", p->mig->pub.id);
+	else
+		snprintf(buf, size, "%lld_%s", (long long)p->row->version,
+			p->row->name ? p->row->name : "");
+}
+
+/* The last version of a release: from the files, else from the ledger. */
+static int release_end(const ferry_set *set, const ferry__pairs *pairs,
+	const char *release, int64_t *last)
+{
+	size_t i;
+
+	for (i = 0; set && i < set->nreleases; i++) {
+		if (strcmp(set->releases[i].pub.name, release) == 0) {
+			*last = set->releases[i].pub.last_version;
+			return 1;
+		}
+	}
+	*last = INT64_MIN;
+	for (i = 0; i < pairs->n; i++) {
+		const ferry__row *r = pairs->v[i].row;
+
+		if (r && r->release && strcmp(r->release, release) == 0)
+			*last = r->version;
+	}
+	return *last != INT64_MIN;
+}
+
+static int applied(const ferry__row *r)
+{
+	if (!r)
+		return 0;
+	if (strcmp(r->state, "failed") != 0)
+		return 1;
+	/* A failed finish or down: the up section ran. */
+	return r->failed_section && strcmp(r->failed_section, "up") != 0;
+}
+
+static int finished(const ferry__row *r)
+{
+	if (!r || !r->has_finish)
+		return 0;
+	if (strcmp(r->state, "complete") == 0)
+		return 1;
+	/* Half a finish may have dropped as much as a whole one. */
+	return strcmp(r->state, "failed") == 0 && r->failed_section &&
+		strcmp(r->failed_section, "up") != 0;
+}
+
+static int not_yet(ferry_error *err, const char *release, const ferry__pair *p,
+	int64_t last)
+{
+	char name[128];
+
+	pair_name(name, sizeof(name), p);
+	ferry__error_set(err, FERRY_ENOTREADY,
+		"release %s cannot run yet: migration '%s' is %s", release,
+		name, p->row ? "failed half way" : "pending");
+	(void)last;
+	ferry__error_hint(err, "run 'ferry up --to %s' first", release);
+	return FERRY_ENOTREADY;
+}
+
+static int too_late(ferry_error *err, const char *release, const ferry__pair *p)
+{
+	const char *newer = p->row->release;
+	char name[128];
+
+	pair_name(name, sizeof(name), p);
+	ferry__error_set(err, FERRY_ENOTREADY,
+		"release %s can no longer run: migration '%s'%s%s%s was "
+		"finished",
+		release, name, newer ? " (release " : "", newer ? newer : "",
+		newer ? ")" : "");
+	ferry__error_detail(err,
+		"its finish section may have dropped what release %s uses",
+		release);
+	ferry__error_hint(
+		err, "run release %s or later", newer ? newer : "the newer");
+	return FERRY_ENOTREADY;
+}
+
+int ferry_check_release(ferry_db *db, const ferry_set *set, const char *release,
+	ferry_error *err)
+{
+	ferry__ledger ledger = { NULL, 0, 0 };
+	ferry__pairs pairs = { NULL, 0 };
+	int64_t last;
+	size_t i;
+	int rc;
+
+	if (!db || !release)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"ferry_check_release needs db and release");
+	if ((rc = ferry__ledger_load(db, &ledger, err)) < 0 ||
+		(rc = ferry__pairs_build(&pairs, set, &ledger, err)) < 0)
+		goto out;
+	if (!release_end(set, &pairs, release, &last)) {
+		rc = ferry__error_set(err, FERRY_EINVALID,
+			"no release '%s' in the releases file or the ledger",
+			release);
+		ferry__error_hint(
+			err, "'ferry list' shows the releases this set knows");
+		goto out;
+	}
+	for (i = 0; i < pairs.n && rc == 0; i++) {
+		const ferry__pair *p = &pairs.v[i];
+		int64_t v = p->mig ? p->mig->pub.version : p->row->version;
+
+		if (v <= last && !applied(p->row))
+			rc = not_yet(err, release, p, last);
+		else if (v > last && finished(p->row))
+			rc = too_late(err, release, p);
+	}
+out:
+	ferry__pairs_clear(&pairs);
+	ferry__ledger_clear(&ledger);
+	return rc;
+}

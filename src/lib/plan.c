@@ -1,0 +1,511 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * plan.c - which sections a run takes, in which order: `up` as far as the
+ * checkpoints allow, `finish`, `migrate` (both, checkpoint by checkpoint),
+ * and `rollback`/`down` newest first.
+ *
+ * Planning reads the files and the ledger side by side and writes nothing,
+ * so `plan` shows exactly what a run would do. It simulates each
+ * migration's state as the steps are added: a migration without a finish
+ * section that goes up is complete at once, which may finish a checkpoint
+ * release within the same run.
+ */
+#include "ferry_int.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Refusals
+ */
+
+/* The database has versions no file has: it is ahead of these files. */
+int ferry__refuse_ahead(const ferry__pairs *pairs, ferry_error *err)
+{
+	const ferry__row *newest = NULL;
+	size_t i, count = 0;
+
+	for (i = 0; i < pairs->n; i++) {
+		if (pairs->v[i].mig)
+			continue;
+		newest = pairs->v[i].row;
+		count++;
+	}
+	if (!newest)
+		return 0;
+	ferry__error_set(err, FERRY_EREFUSED,
+		"database is ahead of these migration files");
+	if (count == 1)
+		ferry__error_hint(err,
+			"version %lld%s%s%s is applied but no file has it; "
+			"run the newer release",
+			(long long)newest->version,
+			newest->release ? " (release " : "",
+			newest->release ? newest->release : "",
+			newest->release ? ")" : "");
+	else
+		ferry__error_hint(err,
+			"%zu applied versions, up to %lld%s%s%s, have no "
+			"file; run the newer release",
+			count, (long long)newest->version,
+			newest->release ? " (release " : "",
+			newest->release ? newest->release : "",
+			newest->release ? ")" : "");
+	return FERRY_EREFUSED;
+}
+
+int ferry__refuse_drift(const ferry__pairs *pairs, ferry_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < pairs->n; i++) {
+		const ferry__pair *p = &pairs->v[i];
+
+		if (!p->drift)
+			continue;
+		ferry__error_set(err, FERRY_EREFUSED,
+			"migration '%s' was changed after it was applied",
+			p->mig->pub.id);
+		ferry__error_detail(err, "applied by %s at %s",
+			p->row->applied_by ? p->row->applied_by : "?",
+			p->row->up_at ? p->row->up_at : "?");
+		ferry__error_hint(err,
+			"restore '%s' as it was applied; changes belong in a "
+			"new migration",
+			p->mig->pub.path);
+		return FERRY_EREFUSED;
+	}
+	return 0;
+}
+
+/* A version or a release name to the newest version it includes. */
+int ferry__resolve_target(
+	const ferry_set *set, const char *to, int64_t *out, ferry_error *err)
+{
+	size_t i;
+
+	*out = INT64_MAX;
+	if (!to)
+		return 0;
+	for (i = 0; i < set->nreleases; i++) {
+		if (strcmp(set->releases[i].pub.name, to) == 0) {
+			*out = set->releases[i].pub.last_version;
+			return 0;
+		}
+	}
+	if (ferry__parse_version(to, strlen(to), out) == 0 &&
+		ferry__set_find(set, *out))
+		return 0;
+	ferry__error_set(
+		err, FERRY_EINVALID, "no migration or release '%s'", to);
+	ferry__error_hint(err,
+		"'ferry list' shows the versions and releases of this set");
+	return FERRY_EINVALID;
+}
+
+/* A migration's state while planning. */
+enum {
+	S_PENDING,
+	S_UP,
+	S_COMPLETE,
+	S_FAILED_UP,
+	S_FAILED_FINISH,
+	S_FAILED_DOWN
+};
+
+typedef struct {
+	const ferry_set *set;
+	const ferry__pairs *pairs;
+	ferry__plan *plan;
+	int *state; /* per pair */
+	ferry_error *err;
+} planner;
+
+static int state_of(const ferry__row *r)
+{
+	if (!r)
+		return S_PENDING;
+	if (strcmp(r->state, "up") == 0)
+		return S_UP;
+	if (strcmp(r->state, "complete") == 0)
+		return S_COMPLETE;
+	if (r->failed_section && strcmp(r->failed_section, "finish") == 0)
+		return S_FAILED_FINISH;
+	if (r->failed_section && strcmp(r->failed_section, "down") == 0)
+		return S_FAILED_DOWN;
+	return S_FAILED_UP;
+}
+
+static int planner_init(planner *pl, ferry__plan *out, const ferry_set *set,
+	const ferry__pairs *pairs, ferry_error *err)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	pl->set = set;
+	pl->pairs = pairs;
+	pl->plan = out;
+	pl->err = err;
+	pl->state = ferry__calloc(pairs->n + 1, sizeof(*pl->state));
+	/* Each pair is stepped at most once per section. */
+	out->v = ferry__calloc(2 * pairs->n + 1, sizeof(*out->v));
+	if (!pl->state || !out->v) {
+		free(pl->state);
+		ferry__plan_clear(out);
+		return ferry__error_oom(err);
+	}
+	for (i = 0; i < pairs->n; i++)
+		pl->state[i] = state_of(pairs->v[i].row);
+	return 0;
+}
+
+static int planner_done(planner *pl, int rc)
+{
+	free(pl->state);
+	if (rc < 0)
+		ferry__plan_clear(pl->plan);
+	return rc;
+}
+
+static void push(planner *pl, size_t i, int k, int by_up)
+{
+	ferry__step *s = &pl->plan->v[pl->plan->n++];
+
+	s->mig = pl->pairs->v[i].mig;
+	s->row = pl->pairs->v[i].row;
+	s->k = k;
+	s->by_up = by_up;
+}
+
+/* Every migration of the release, and of those before it, is complete. */
+static int release_finished(const planner *pl, const ferry__release *r)
+{
+	size_t i;
+
+	for (i = 0; i < pl->pairs->n; i++) {
+		const ferry__pair *p = &pl->pairs->v[i];
+		int64_t v = p->mig ? p->mig->pub.version : p->row->version;
+
+		if (v > r->pub.last_version)
+			break;
+		if (pl->state[i] != S_COMPLETE)
+			return 0;
+	}
+	return 1;
+}
+
+/* The oldest checkpoint before `version` that is not finished, or NULL. */
+static const ferry__release *checkpoint_before(
+	const planner *pl, int64_t version)
+{
+	size_t i;
+
+	for (i = 0; i < pl->set->nreleases; i++) {
+		const ferry__release *r = &pl->set->releases[i];
+
+		if (r->pub.last_version >= version)
+			break;
+		if (r->pub.checkpoint && !release_finished(pl, r))
+			return r;
+	}
+	return NULL;
+}
+
+/* The newest version applied before the run (failed ups aside). */
+static int64_t newest_applied(const planner *pl)
+{
+	int64_t newest = INT64_MIN;
+	size_t i;
+
+	for (i = 0; i < pl->pairs->n; i++)
+		if (pl->pairs->v[i].row && pl->state[i] != S_FAILED_UP)
+			newest = pl->pairs->v[i].row->version;
+	return newest;
+}
+
+/*
+ * Up sections, oldest first, up to `target` or the first unfinished
+ * checkpoint in the way, which is then noted in `blocked`.
+ */
+static int plan_ups(planner *pl, int64_t target, int allow_ooo, int by_up)
+{
+	int64_t newest = newest_applied(pl);
+	size_t i;
+
+	pl->plan->blocked = NULL;
+	for (i = 0; i < pl->pairs->n; i++) {
+		const ferry__migration *m = pl->pairs->v[i].mig;
+		int st = pl->state[i];
+
+		if (!m || m->pub.version > target)
+			continue;
+		if (st != S_PENDING && st != S_FAILED_UP)
+			continue;
+		if ((pl->plan->blocked = checkpoint_before(pl, m->pub.version)))
+			return 0;
+		if (st == S_PENDING && m->pub.version < newest && !allow_ooo) {
+			ferry__error_set(pl->err, FERRY_EREFUSED,
+				"migration '%s' is older than the newest "
+				"applied one, %lld",
+				m->pub.id, (long long)newest);
+			ferry__error_hint(pl->err,
+				"it was probably merged late; apply it anyway "
+				"with 'ferry up --allow-out-of-order'");
+			return FERRY_EREFUSED;
+		}
+		push(pl, i, FERRY__UP, by_up);
+		pl->state[i] = m->pub.has_finish ? S_UP : S_COMPLETE;
+	}
+	return 0;
+}
+
+/* Finish sections of migrations that are up, oldest first. */
+static size_t plan_finishes(planner *pl, int64_t limit)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pl->pairs->n; i++) {
+		const ferry__migration *m = pl->pairs->v[i].mig;
+
+		if (!m || m->pub.version > limit)
+			continue;
+		if (pl->state[i] != S_UP && pl->state[i] != S_FAILED_FINISH)
+			continue;
+		push(pl, i, FERRY__FINISH, 0);
+		pl->state[i] = S_COMPLETE;
+		n++;
+	}
+	return n;
+}
+
+int ferry__plan_up(ferry__plan *out, const ferry_set *set,
+	const ferry__pairs *pairs, int64_t target, int allow_ooo,
+	ferry_error *err)
+{
+	planner pl;
+	int rc;
+
+	if ((rc = planner_init(&pl, out, set, pairs, err)) < 0)
+		return rc;
+	return planner_done(&pl, plan_ups(&pl, target, allow_ooo, 1));
+}
+
+int ferry__plan_finish(ferry__plan *out, const ferry_set *set,
+	const ferry__pairs *pairs, int64_t target, ferry_error *err)
+{
+	planner pl;
+	int rc;
+
+	if ((rc = planner_init(&pl, out, set, pairs, err)) < 0)
+		return rc;
+	plan_finishes(&pl, target);
+	return planner_done(&pl, 0);
+}
+
+/*
+ * Up to the first unfinished checkpoint, finish up to it, and again, until
+ * the target is reached; then finish everything up to the target. Steps
+ * of the first round are those `up` alone would take.
+ */
+int ferry__plan_migrate(ferry__plan *out, const ferry_set *set,
+	const ferry__pairs *pairs, int64_t target, int allow_ooo,
+	ferry_error *err)
+{
+	const ferry__release *first_block = NULL;
+	int round = 0, rc;
+	planner pl;
+
+	if ((rc = planner_init(&pl, out, set, pairs, err)) < 0)
+		return rc;
+	for (;;) {
+		const ferry__release *b;
+
+		if ((rc = plan_ups(&pl, target, allow_ooo, round == 0)) < 0)
+			return planner_done(&pl, rc);
+		if (!(b = out->blocked))
+			break;
+		if (round++ == 0)
+			first_block = b;
+		/* Cannot happen with a consistent set; never loop forever. */
+		if (plan_finishes(&pl, b->pub.last_version) == 0)
+			break;
+	}
+	plan_finishes(&pl, target);
+	out->blocked = first_block;
+	return planner_done(&pl, 0);
+}
+
+/*
+ * Reverting, newest first: with `rollback`, every migration in state up;
+ * else those above `to`, or the `steps` newest. Refused before anything
+ * runs when one cannot be reverted.
+ */
+static int check_revertible(planner *pl, size_t i, const ferry__down_spec *d)
+{
+	const ferry__pair *p = &pl->pairs->v[i];
+	const ferry__migration *m = p->mig;
+	const char *cmd = d->rollback ? "roll back" : "revert";
+
+	if (pl->state[i] == S_FAILED_UP || pl->state[i] == S_FAILED_FINISH) {
+		ferry__error_set(pl->err, FERRY_EREFUSED,
+			"cannot %s migration '%s': its %s section stopped "
+			"half way",
+			cmd, m->pub.id, p->row->failed_section);
+		ferry__error_hint(pl->err,
+			"run 'ferry %s' to complete it first, then revert it",
+			pl->state[i] == S_FAILED_UP ? "up" : "finish");
+		return FERRY_EREFUSED;
+	}
+	if (!m->pub.has_down) {
+		ferry__error_set(pl->err, FERRY_EREFUSED,
+			"cannot %s migration '%s': it has no down section", cmd,
+			m->pub.id);
+		ferry__error_hint(pl->err,
+			"add a '-- ferry:down' section that undoes its up "
+			"section; nothing was reverted");
+		return FERRY_EREFUSED;
+	}
+	if (pl->state[i] == S_COMPLETE && p->row->has_finish && !d->force) {
+		ferry__error_set(pl->err, FERRY_EREFUSED,
+			"migration '%s' is finished: its finish section ran "
+			"and may have dropped data",
+			m->pub.id);
+		ferry__error_hint(pl->err,
+			"its down section cannot bring that back; revert it "
+			"anyway with --force, after a backup");
+		return FERRY_EREFUSED;
+	}
+	return 0;
+}
+
+int ferry__plan_down(ferry__plan *out, const ferry_set *set,
+	const ferry__pairs *pairs, const ferry__down_spec *d, ferry_error *err)
+{
+	size_t i, taken = 0;
+	planner pl;
+	int rc;
+
+	if ((rc = planner_init(&pl, out, set, pairs, err)) < 0)
+		return rc;
+	for (i = pairs->n; i-- > 0;) {
+		const ferry__pair *p = &pairs->v[i];
+
+		if (!p->row || !p->mig)
+			continue;
+		if (d->rollback && pl.state[i] != S_UP &&
+			pl.state[i] != S_FAILED_DOWN)
+			continue;
+		if (!d->rollback && d->steps && taken >= d->steps)
+			break;
+		if (!d->rollback && !d->steps && p->mig->pub.version <= d->to)
+			break;
+		if ((rc = check_revertible(&pl, i, d)) < 0)
+			return planner_done(&pl, rc);
+		push(&pl, i, FERRY__DOWN, 0);
+		taken++;
+	}
+	return planner_done(&pl, 0);
+}
+
+void ferry__plan_clear(ferry__plan *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->n; i++)
+		free(p->v[i].text);
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+/*
+ * The public plan: what `migrate` would do.
+ */
+struct ferry_plan {
+	ferry_plan_step *steps;
+	size_t n;
+	const char *checkpoint;
+};
+
+static int is_checkpoint(const ferry_set *set, const char *release)
+{
+	size_t i;
+
+	for (i = 0; release && i < set->nreleases; i++)
+		if (strcmp(set->releases[i].pub.name, release) == 0)
+			return set->releases[i].pub.checkpoint;
+	return 0;
+}
+
+int ferry_plan_get(ferry_plan **out, ferry_db *db, const ferry_set *set,
+	const char *to, ferry_error *err)
+{
+	ferry__ledger ledger = { NULL, 0, 0 };
+	ferry__pairs pairs = { NULL, 0 };
+	ferry__plan plan = { NULL, 0, NULL };
+	ferry_plan *p = NULL;
+	int64_t target;
+	size_t i;
+	int rc;
+
+	if (!out || !db || !set)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"ferry_plan_get needs out, db and set");
+	*out = NULL;
+	if ((rc = ferry__resolve_target(set, to, &target, err)) < 0 ||
+		(rc = ferry__ledger_load(db, &ledger, err)) < 0 ||
+		(rc = ferry__pairs_build(&pairs, set, &ledger, err)) < 0 ||
+		(rc = ferry__refuse_ahead(&pairs, err)) < 0 ||
+		(rc = ferry__refuse_drift(&pairs, err)) < 0 ||
+		(rc = ferry__plan_migrate(&plan, set, &pairs, target, 0, err)) <
+			0)
+		goto out;
+	if (!(p = ferry__calloc(1, sizeof(*p))) ||
+		!(p->steps = ferry__calloc(plan.n + 1, sizeof(*p->steps)))) {
+		rc = ferry__error_oom(err);
+		goto out;
+	}
+	for (i = 0; i < plan.n; i++) {
+		const ferry_migration *m = &plan.v[i].mig->pub;
+
+		p->steps[i].action = ferry__section_names[plan.v[i].k];
+		p->steps[i].migration = m;
+		p->steps[i].checkpoint = is_checkpoint(set, m->release);
+		p->steps[i].by_up = plan.v[i].by_up;
+	}
+	p->n = plan.n;
+	p->checkpoint = plan.blocked ? plan.blocked->pub.name : NULL;
+	*out = p;
+	p = NULL;
+out:
+	ferry_plan_free(p);
+	ferry__plan_clear(&plan);
+	ferry__pairs_clear(&pairs);
+	ferry__ledger_clear(&ledger);
+	return rc;
+}
+
+size_t ferry_plan_count(const ferry_plan *plan)
+{
+	return plan ? plan->n : 0;
+}
+
+const ferry_plan_step *ferry_plan_at(const ferry_plan *plan, size_t i)
+{
+	return plan && i < plan->n ? &plan->steps[i] : NULL;
+}
+
+const char *ferry_plan_checkpoint(const ferry_plan *plan)
+{
+	return plan ? plan->checkpoint : NULL;
+}
+
+void ferry_plan_free(ferry_plan *plan)
+{
+	if (!plan)
+		return;
+	free(plan->steps);
+	free(plan);
+}
