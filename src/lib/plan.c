@@ -152,8 +152,10 @@ static int planner_init(planner *pl, ferry__plan *out, const ferry_set *set,
 	out->v = ferry__calloc(2 * pairs->n + 1, sizeof(*out->v));
 	if (!pl->state || !out->v) {
 		free(pl->state);
+		pl->state = NULL;
 		ferry__plan_clear(out);
-		return ferry__error_oom(err);
+		ferry__error_oom(err);
+		return FERRY_ENOMEM;
 	}
 	for (i = 0; i < pairs->n; i++)
 		pl->state[i] = state_of(pairs->v[i].row);
