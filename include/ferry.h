@@ -325,12 +325,13 @@ typedef struct {
 	int allow_out_of_order; /**< apply versions older than the newest
 				   applied */
 	int single_transaction; /**< every pending migration in one transaction */
+	int dry_run; /**< plan only: the report lists the steps, nothing runs */
 } ferry_up_options;
 
 #define FERRY_UP_OPTIONS_VERSION 1
 #define FERRY_UP_OPTIONS_INIT \
 	{ \
-		FERRY_UP_OPTIONS_VERSION, NULL, 0, 0 \
+		FERRY_UP_OPTIONS_VERSION, NULL, 0, 0, 0 \
 	}
 
 /** One step a run took. Owned by its report. */
@@ -417,25 +418,28 @@ FERRY_EXTERN int ferry_bootstrap(ferry_report **out, ferry_db *db,
 	const ferry_set *set, const ferry_up_options *opts, ferry_error *err);
 
 /**
- * Revert every migration in state "up" with its `down` section, newest
- * first, each in one transaction with the removal of its ledger row: the
- * abort of an unfinished rollout. Refuses (FERRY_EREFUSED) before anything
- * runs when one of them has no down section or stopped half way.
+ * Revert the unfinished rollout: every migration from the oldest one in
+ * state "up" to the newest, newest first, with its `down` section, each in
+ * one transaction with the removal of its ledger row. Refuses
+ * (FERRY_EREFUSED) before anything runs when one of them has no down
+ * section, stopped half way, or was finished. Of `opts` (may be NULL),
+ * only `dry_run` is used.
  */
 FERRY_EXTERN int ferry_rollback(ferry_report **out, ferry_db *db,
-	const ferry_set *set, ferry_error *err);
+	const ferry_set *set, const ferry_up_options *opts, ferry_error *err);
 
 typedef struct {
 	unsigned int version; /**< FERRY_DOWN_OPTIONS_VERSION */
 	const char *to; /**< keep this version or release and older; "0": none */
 	size_t steps;	/**< or: revert this many newest; exactly one is set */
 	int force;	/**< revert migrations whose finish section ran */
+	int dry_run;	/**< plan only: the report lists the steps */
 } ferry_down_options;
 
 #define FERRY_DOWN_OPTIONS_VERSION 1
 #define FERRY_DOWN_OPTIONS_INIT \
 	{ \
-		FERRY_DOWN_OPTIONS_VERSION, NULL, 0, 0 \
+		FERRY_DOWN_OPTIONS_VERSION, NULL, 0, 0, 0 \
 	}
 
 /**
@@ -462,7 +466,7 @@ typedef struct {
 typedef struct ferry_plan ferry_plan;
 
 /**
- * The steps ferry_migrate() would take to reach `to` (NULL: head), without
+ * The steps ferry_migrate() would take with `opts` (NULL: to head), without
  * touching the database: not even the lock is taken. Steps marked `by_up`
  * are those ferry_up() alone would take before the first unfinished
  * checkpoint.
@@ -471,7 +475,7 @@ typedef struct ferry_plan ferry_plan;
  *         FERRY_EDB or FERRY_ENOMEM
  */
 FERRY_EXTERN int ferry_plan_get(ferry_plan **out, ferry_db *db,
-	const ferry_set *set, const char *to, ferry_error *err);
+	const ferry_set *set, const ferry_up_options *opts, ferry_error *err);
 FERRY_EXTERN size_t ferry_plan_count(const ferry_plan *plan);
 FERRY_EXTERN const ferry_plan_step *ferry_plan_at(
 	const ferry_plan *plan, size_t i);

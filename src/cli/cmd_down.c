@@ -80,18 +80,29 @@ int cmd_down(int argc, char **argv, struct cli_ctx *ctx)
 				"1 or more, not '%s'",
 				a.steps);
 		a.o.steps = (size_t)n;
-		snprintf(question, sizeof(question),
-			"revert the %ld newest migration%s", n,
-			n == 1 ? "" : "s");
-	} else {
-		snprintf(question, sizeof(question),
-			"revert every migration after %s", a.o.to);
 	}
 	if ((rc = cli_setup(ctx)) >= 0)
 		return rc;
-	if (!cli_confirm(ctx, question))
-		return CLI_EXIT_REFUSED;
+	/* Refusals first, and the question names what would go. */
 	ferry_error_init(&err);
+	a.o.dry_run = 1;
+	if (ferry_down(&r, ctx->db, ctx->set, &a.o, &err) < 0)
+		return cli_fail(ctx, &err);
+	a.o.dry_run = 0;
+	rc = 1;
+	if (ferry_report_count(r) > 0) {
+		const ferry_step *s = ferry_report_get(r, 0);
+		size_t n = ferry_report_count(r);
+
+		snprintf(question, sizeof(question),
+			"revert %zu migration%s (%s%s)", n, n == 1 ? "" : "s",
+			s->migration->id, n > 1 ? " and older" : "");
+		rc = cli_confirm(ctx, question);
+	}
+	ferry_report_free(r);
+	r = NULL;
+	if (rc == 0)
+		return CLI_EXIT_REFUSED;
 	if (ferry_down(&r, ctx->db, ctx->set, &a.o, &err) < 0)
 		return cli_fail(ctx, &err);
 	rc = CLI_EXIT_OK;

@@ -7,15 +7,18 @@
 
 #include <stdio.h>
 
-enum { OPT_TO };
+enum { OPT_TO, OPT_OUT_OF_ORDER };
 
 static const struct cli_opt opts[] = {
 	[OPT_TO] = { "to", 0, CLI_VALUE, "TARGET",
 		"plan up to this version or release" },
+	[OPT_OUT_OF_ORDER] = { "allow-out-of-order", 0, CLI_FLAG, NULL,
+		"plan as 'migrate --allow-out-of-order' would" },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
-static const struct cli_help help = { "plan [--to TARGET] [--json]",
+static const struct cli_help help = {
+	"plan [--to TARGET] [--allow-out-of-order] [--json]",
 	"Show the steps 'ferry migrate' would take to reach TARGET (default:\n"
 	"the newest migration), in order: each migration's up and finish\n"
 	"sections, with its release, checkpoint releases marked, and where\n"
@@ -24,12 +27,17 @@ static const struct cli_help help = { "plan [--to TARGET] [--json]",
 	"the run would refuse.",
 	opts,
 	"  ferry plan\n"
-	"  ferry plan --to 2.0 --json\n" };
+	"  ferry plan --to 2.0 --json\n"
+};
 
 static int on_opt(void *data, int index, const char *value)
 {
-	(void)index;
-	*(const char **)data = value;
+	ferry_up_options *o = data;
+
+	if (index == OPT_TO)
+		o->to = value;
+	else
+		o->allow_out_of_order = 1;
 	return -1;
 }
 
@@ -94,12 +102,12 @@ static void print_plan(struct cli_ctx *ctx, const ferry_plan *p)
 
 int cmd_plan(int argc, char **argv, struct cli_ctx *ctx)
 {
-	const char *to = NULL;
+	ferry_up_options o = FERRY_UP_OPTIONS_INIT;
 	ferry_plan *p = NULL;
 	ferry_error err;
 	int npos, rc;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &to, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) >= 0)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx,
@@ -109,7 +117,7 @@ int cmd_plan(int argc, char **argv, struct cli_ctx *ctx)
 	if ((rc = cli_setup(ctx)) >= 0)
 		return rc;
 	ferry_error_init(&err);
-	if (ferry_plan_get(&p, ctx->db, ctx->set, to, &err) < 0)
+	if (ferry_plan_get(&p, ctx->db, ctx->set, &o, &err) < 0)
 		return cli_fail(ctx, &err);
 	rc = CLI_EXIT_OK;
 	if (ctx->json)

@@ -29,7 +29,7 @@ int cmd_rollback(int argc, char **argv, struct cli_ctx *ctx)
 	if ((rc = cli_setup(ctx)) >= 0)
 		return rc;
 	ferry_error_init(&err);
-	if (ferry_rollback(&r, ctx->db, ctx->set, &err) < 0)
+	if (ferry_rollback(&r, ctx->db, ctx->set, NULL, &err) < 0)
 		return cli_fail(ctx, &err);
 	rc = CLI_EXIT_OK;
 	if (ctx->json)

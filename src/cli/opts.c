@@ -362,8 +362,9 @@ void cli_print_main_help(FILE *out)
 		"\n"
 		"Exit codes: 0 done or nothing to do, 1 a migration or the "
 		"database failed,\n"
-		"  2 usage or configuration error, 3 'status --exit-code' "
-		"found work pending,\n"
+		"  2 usage or configuration error, 3 'check' says no or "
+		"'status --exit-code'\n"
+		"  found work pending,"
 		"  4 the lock was not had in time, 5 refused for safety.\n"
 		"\n"
 		"Run 'ferry <command> --help' for a command's options.\n");

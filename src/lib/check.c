@@ -15,7 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* "0005_add_email" from the file, else "5 (add_email)" from the ledger. */
+/* "0005_add_email" from the file, else "5_add_email" from the ledger,
+ * which keeps no zero padding. */
 static void pair_name(char *buf, size_t size, const ferry__pair *p)
 {
 	if (p->mig)
@@ -78,7 +79,10 @@ static int not_yet(ferry_error *err, const char *release, const ferry__pair *p,
 		"release %s cannot run yet: migration '%s' is %s", release,
 		name, p->row ? "failed half way" : "pending");
 	(void)last;
-	ferry__error_hint(err, "run 'ferry up --to %s' first", release);
+	ferry__error_hint(err,
+		"bring the database to release %s first ('ferry plan --to %s' "
+		"shows the steps)",
+		release, release);
 	return FERRY_ENOTREADY;
 }
 

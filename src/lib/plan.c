@@ -374,30 +374,49 @@ static int check_revertible(planner *pl, size_t i, const ferry__down_spec *d)
 			"and may have dropped data",
 			m->pub.id);
 		ferry__error_hint(pl->err,
-			"its down section cannot bring that back; revert it "
-			"anyway with --force, after a backup");
+			"its down section cannot bring that back; %s",
+			d->rollback ? "the rollout is over, nothing was rolled "
+				      "back ('ferry down --force' reverts it "
+				      "anyway)"
+				    : "revert it anyway with --force, after a "
+				      "backup");
 		return FERRY_EREFUSED;
 	}
 	return 0;
 }
 
+/*
+ * What a rollback reverts: the rollout began with the oldest migration
+ * still up, so everything applied since goes too, newest first; leaving a
+ * newer complete migration behind would leave a gap that `up` refuses.
+ */
+static size_t rollout_start(const planner *pl)
+{
+	size_t i;
+
+	for (i = 0; i < pl->pairs->n; i++)
+		if (pl->state[i] == S_UP || pl->state[i] == S_FAILED_DOWN)
+			return i;
+	return pl->pairs->n;
+}
+
 int ferry__plan_down(ferry__plan *out, const ferry_set *set,
 	const ferry__pairs *pairs, const ferry__down_spec *d, ferry_error *err)
 {
-	size_t i, taken = 0;
+	size_t i, taken = 0, start;
 	planner pl;
 	int rc;
 
 	if ((rc = planner_init(&pl, out, set, pairs, err)) < 0)
 		return rc;
+	start = rollout_start(&pl);
 	for (i = pairs->n; i-- > 0;) {
 		const ferry__pair *p = &pairs->v[i];
 
 		if (!p->row || !p->mig)
 			continue;
-		if (d->rollback && pl.state[i] != S_UP &&
-			pl.state[i] != S_FAILED_DOWN)
-			continue;
+		if (d->rollback && i < start)
+			break;
 		if (!d->rollback && d->steps && taken >= d->steps)
 			break;
 		if (!d->rollback && !d->steps && p->mig->pub.version <= d->to)
@@ -442,8 +461,9 @@ static int is_checkpoint(const ferry_set *set, const char *release)
 }
 
 int ferry_plan_get(ferry_plan **out, ferry_db *db, const ferry_set *set,
-	const char *to, ferry_error *err)
+	const ferry_up_options *opts, ferry_error *err)
 {
+	ferry_up_options defaults = FERRY_UP_OPTIONS_INIT;
 	ferry__ledger ledger = { NULL, 0, 0 };
 	ferry__pairs pairs = { NULL, 0 };
 	ferry__plan plan = { NULL, 0, NULL };
@@ -456,13 +476,15 @@ int ferry_plan_get(ferry_plan **out, ferry_db *db, const ferry_set *set,
 		return ferry__error_set(err, FERRY_EINVALID,
 			"ferry_plan_get needs out, db and set");
 	*out = NULL;
-	if ((rc = ferry__resolve_target(set, to, &target, err)) < 0 ||
+	if (!opts)
+		opts = &defaults;
+	if ((rc = ferry__resolve_target(set, opts->to, &target, err)) < 0 ||
 		(rc = ferry__ledger_load(db, &ledger, err)) < 0 ||
 		(rc = ferry__pairs_build(&pairs, set, &ledger, err)) < 0 ||
 		(rc = ferry__refuse_ahead(&pairs, err)) < 0 ||
 		(rc = ferry__refuse_drift(&pairs, err)) < 0 ||
-		(rc = ferry__plan_migrate(&plan, set, &pairs, target, 0, err)) <
-			0)
+		(rc = ferry__plan_migrate(&plan, set, &pairs, target,
+			 opts->allow_out_of_order, err)) < 0)
 		goto out;
 	if (!(p = ferry__calloc(1, sizeof(*p))) ||
 		!(p->steps = ferry__calloc(plan.n + 1, sizeof(*p->steps)))) {

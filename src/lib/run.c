@@ -106,6 +106,7 @@ typedef struct {
 	int allow_ooo;
 	ferry__down_spec down;
 	int single_transaction;
+	int dry_run;
 	const ferry__step *failed; /* the step a failure belongs to */
 	ferry__hasher hasher;
 } run_ctx;
@@ -853,7 +854,8 @@ static int report_where(run_ctx *ctx, ferry_error *err)
 	if (ctx->kind == RUN_UP && blocked &&
 		!(ctx->report->checkpoint = ferry__strdup(blocked->pub.name)))
 		return ferry__error_oom(err);
-	if (ctx->report->n > 0 && (rc = run_read(ctx, err)) < 0)
+	if (ctx->report->n > 0 && !ctx->dry_run &&
+		(rc = run_read(ctx, err)) < 0)
 		return rc;
 	for (i = 0; i < ctx->pairs.n; i++) {
 		const ferry__pair *p = &ctx->pairs.v[i];
@@ -871,6 +873,19 @@ static int report_where(run_ctx *ctx, ferry_error *err)
 	ctx->report->release = ferry__strdup(release);
 	if (!ctx->report->version || (release && !ctx->report->release))
 		return ferry__error_oom(err);
+	return 0;
+}
+
+/* A dry run: the planned steps, as the report of a run that took none. */
+static int report_plan(run_ctx *ctx, ferry_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->plan.n; i++)
+		if (report_push(ctx->report,
+			    ferry__section_names[ctx->plan.v[i].k],
+			    &ctx->plan.v[i].mig->pub, -1, 0) < 0)
+			return ferry__error_oom(err);
 	return 0;
 }
 
@@ -894,8 +909,9 @@ static int run(ferry_report **out, run_ctx *ctx, ferry_error *err)
 
 	if ((rc = run_read(ctx, err)) == 0 &&
 		(rc = refuse_unsafe(ctx, err)) == 0 &&
-		(rc = run_plan(ctx, err)) == 0 && ctx->plan.n > 0 &&
-		(rc = run_lock(ctx, err)) == 0 &&
+		(rc = run_plan(ctx, err)) == 0 && ctx->dry_run)
+		rc = report_plan(ctx, err);
+	else if (rc == 0 && ctx->plan.n > 0 && (rc = run_lock(ctx, err)) == 0 &&
 		(rc = refuse_unsafe(ctx, err)) == 0 &&
 		(rc = run_plan(ctx, err)) == 0 &&
 		(rc = check_steps(ctx, err)) == 0)
@@ -945,6 +961,7 @@ static int run_phases(ferry_report **out, ferry_db *db, const ferry_set *set,
 	ctx.kind = kind;
 	ctx.allow_ooo = opts->allow_out_of_order;
 	ctx.single_transaction = opts->single_transaction;
+	ctx.dry_run = opts->dry_run;
 	return run(out, &ctx, err);
 }
 
@@ -967,7 +984,7 @@ int ferry_migrate(ferry_report **out, ferry_db *db, const ferry_set *set,
 }
 
 int ferry_rollback(ferry_report **out, ferry_db *db, const ferry_set *set,
-	ferry_error *err)
+	const ferry_up_options *opts, ferry_error *err)
 {
 	run_ctx ctx;
 	int rc;
@@ -978,6 +995,7 @@ int ferry_rollback(ferry_report **out, ferry_db *db, const ferry_set *set,
 	}
 	ctx.kind = RUN_DOWN;
 	ctx.down.rollback = 1;
+	ctx.dry_run = opts ? opts->dry_run : 0;
 	return run(out, &ctx, err);
 }
 
@@ -1004,6 +1022,7 @@ int ferry_down(ferry_report **out, ferry_db *db, const ferry_set *set,
 	ctx.kind = RUN_DOWN;
 	ctx.down.steps = opts->steps;
 	ctx.down.force = opts->force;
+	ctx.dry_run = opts->dry_run;
 	return run(out, &ctx, err);
 }
 

@@ -217,7 +217,7 @@ void test_plan__a_failed_up_resumes_and_is_not_out_of_order(void)
 	cl_assert_equal_s(steps(), "up:1 up:2");
 }
 
-void test_plan__rollback_reverts_what_is_up_newest_first(void)
+void test_plan__rollback_reverts_the_rollout_newest_first(void)
 {
 	ferry__down_spec d = { 1, 0, 0, 0 };
 
@@ -228,8 +228,24 @@ void test_plan__rollback_reverts_what_is_up_newest_first(void)
 	row(2, "up", 1, NULL);
 	row(3, "complete", 0, NULL);
 	pair();
+	/* 3 went up with 2 and has nothing to finish: it goes too, or up
+	 * would find 2 pending behind it. 1 was finished before. */
 	cl_ferry_pass(ferry__plan_down(&plan, &set, &pairs, &d, &err), &err);
-	cl_assert_equal_s(steps(), "down:2*");
+	cl_assert_equal_s(steps(), "down:3* down:2*");
+}
+
+void test_plan__rollback_stops_at_a_finished_migration(void)
+{
+	ferry__down_spec d = { 1, 0, 0, 0 };
+
+	mig(1, NULL, 1, 1);
+	mig(2, NULL, 1, 1);
+	row(1, "up", 1, NULL);
+	row(2, "complete", 1, NULL);
+	pair();
+	cl_assert_equal_i(ferry__plan_down(&plan, &set, &pairs, &d, &err),
+		FERRY_EREFUSED);
+	cl_assert(plan.n == 0);
 }
 
 void test_plan__rollback_refuses_a_migration_without_down(void)
