@@ -8,12 +8,13 @@
 static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
 
 static const struct cli_help help = { "rollback [--json]",
-	"Revert every migration in state 'up' (applied, finish not run) with\n"
-	"its down section, newest first, each in one transaction with the\n"
-	"removal of its ledger row: the abort of a blue-green rollout, which\n"
-	"leaves the database as the old release had it. Refuses (exit 5),\n"
-	"before anything runs, when one of them has no down section or stopped\n"
-	"half way. Finished migrations are not touched (see 'ferry down').",
+	"Revert the unfinished rollout with the down sections, newest first,\n"
+	"each in one transaction with the removal of its ledger row: every\n"
+	"migration after the last release older than the oldest migration in\n"
+	"state 'up' (applied, finish not run). The abort of a blue-green\n"
+	"rollout: the old release finds the database as it left it. Refuses\n"
+	"(exit 5), before anything runs, when one of them has no down section,\n"
+	"was finished, or stopped half way.",
 	opts, "  ferry rollback\n" };
 
 int cmd_rollback(int argc, char **argv, struct cli_ctx *ctx)

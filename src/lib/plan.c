@@ -180,16 +180,20 @@ static void push(planner *pl, size_t i, int k, int by_up)
 	s->by_up = by_up;
 }
 
+static int64_t version_at(const planner *pl, size_t i)
+{
+	const ferry__pair *p = &pl->pairs->v[i];
+
+	return p->mig ? p->mig->pub.version : p->row->version;
+}
+
 /* Every migration of the release, and of those before it, is complete. */
 static int release_finished(const planner *pl, const ferry__release *r)
 {
 	size_t i;
 
 	for (i = 0; i < pl->pairs->n; i++) {
-		const ferry__pair *p = &pl->pairs->v[i];
-		int64_t v = p->mig ? p->mig->pub.version : p->row->version;
-
-		if (v > r->pub.last_version)
+		if (version_at(pl, i) > r->pub.last_version)
 			break;
 		if (pl->state[i] != S_COMPLETE)
 			return 0;
@@ -386,18 +390,31 @@ static int check_revertible(planner *pl, size_t i, const ferry__down_spec *d)
 }
 
 /*
- * What a rollback reverts: the rollout began with the oldest migration
- * still up, so everything applied since goes too, newest first; leaving a
- * newer complete migration behind would leave a gap that `up` refuses.
+ * Where the rollout a rollback reverts began: after the last release
+ * before the oldest migration still up, so that the old release finds the
+ * database as it left it (a migration without a finish section is
+ * complete at once, but it belongs to the rollout all the same). Without
+ * releases, at the oldest migration still up. Everything applied since
+ * goes, newest first: leaving a newer one behind would leave a gap that
+ * `up` refuses as out of order.
  */
 static size_t rollout_start(const planner *pl)
 {
-	size_t i;
+	int64_t v, last = INT64_MIN;
+	size_t i, r;
 
 	for (i = 0; i < pl->pairs->n; i++)
 		if (pl->state[i] == S_UP || pl->state[i] == S_FAILED_DOWN)
-			return i;
-	return pl->pairs->n;
+			break;
+	if (i == pl->pairs->n)
+		return i;
+	v = version_at(pl, i);
+	for (r = 0; r < pl->set->nreleases; r++)
+		if (pl->set->releases[r].pub.last_version < v)
+			last = pl->set->releases[r].pub.last_version;
+	while (last != INT64_MIN && i > 0 && version_at(pl, i - 1) > last)
+		i--;
+	return i;
 }
 
 int ferry__plan_down(ferry__plan *out, const ferry_set *set,

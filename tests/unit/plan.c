@@ -314,3 +314,21 @@ void test_plan__down_refuses_a_migration_stopped_half_way(void)
 	cl_assert_equal_s(err.hint,
 		"run 'ferry up' to complete it first, then revert it");
 }
+
+void test_plan__rollback_takes_the_release_back_whole(void)
+{
+	ferry__down_spec d = { 1, 0, 0, 0 };
+
+	mig(1, "1.0", 0, 1);
+	mig(2, "2.0", 0, 1);
+	mig(3, "2.0", 1, 1);
+	release("1.0", 1, 0);
+	release("2.0", 3, 0);
+	row(1, "complete", 0, NULL);
+	row(2, "complete", 0, NULL);
+	row(3, "up", 1, NULL);
+	pair();
+	/* 2 has no finish section, so it is complete, but 2.0 brought it. */
+	cl_ferry_pass(ferry__plan_down(&plan, &set, &pairs, &d, &err), &err);
+	cl_assert_equal_s(steps(), "down:3* down:2*");
+}
