@@ -411,7 +411,8 @@ FERRY_EXTERN int ferry_migrate(ferry_report **out, ferry_db *db,
 
 /**
  * ferry_migrate() to head on a fresh database. Refuses (FERRY_EREFUSED),
- * before anything runs, a database that holds any table or view, or a
+ * before anything runs, a database that holds any object of the user's
+ * (a table or view; on PostgreSQL also a sequence, type or function), or a
  * ledger with rows, naming a few of them.
  */
 FERRY_EXTERN int ferry_bootstrap(ferry_report **out, ferry_db *db,

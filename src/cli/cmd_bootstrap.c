@@ -17,7 +17,8 @@ static const struct cli_help help = {
 	"bootstrap [--single-transaction] [--json]",
 	"Set up a new database: every migration's up and finish sections, in\n"
 	"order, passing checkpoints, as 'ferry migrate' would. Refuses (exit 5)\n"
-	"a database that holds any table or view, or a ledger with rows, and\n"
+	"a database that holds any object (table, view; on PostgreSQL also\n"
+	"sequence, type, function) or a ledger with rows, and\n"
 	"names a few of them: an existing database is upgraded with 'ferry\n"
 	"migrate' instead.",
 	opts, "  ferry -d sqlite:new.db bootstrap\n"

@@ -45,8 +45,7 @@ void cli_print_phases(struct cli_ctx *ctx, const ferry_report *r)
 		printf("nothing to do: the database is at its target\n");
 		return;
 	}
-	printf("applied %zu up and %zu finish section%s", up, fin,
-		up + fin == 1 ? "" : "s");
+	printf("applied %zu up and %zu finish sections", up, fin);
 	cli_report_where(r, stdout);
 }
 

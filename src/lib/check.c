@@ -100,8 +100,10 @@ static int too_late(ferry_error *err, const char *release, const ferry__pair *p)
 	ferry__error_detail(err,
 		"its finish section may have dropped what release %s uses",
 		release);
-	ferry__error_hint(
-		err, "run release %s or later", newer ? newer : "the newer");
+	if (newer)
+		ferry__error_hint(err, "run release %s or later", newer);
+	else
+		ferry__error_hint(err, "run a newer release");
 	return FERRY_ENOTREADY;
 }
 

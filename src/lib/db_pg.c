@@ -1017,8 +1017,22 @@ const ferry__driver ferry__pg_driver = {
 	"true)",
 	"(extract(epoch FROM clock_timestamp() - "
 	"current_setting('ferry.section_start')::timestamptz) * 1000)::bigint",
+	/* Relations, sequences, standalone types and functions outside the
+	 * system's schemas; a sequence or a type made for a table (serial,
+	 * identity, row type) comes with it. */
 	"SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class c "
 	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE "
-	"c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname <> "
-	"'information_schema' AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1",
+	"c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S', 'c') AND n.nspname <> "
+	"'information_schema' AND n.nspname NOT LIKE 'pg\\_%' AND NOT "
+	"EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = "
+	"'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype "
+	"IN ('a', 'i')) UNION ALL "
+	"SELECT n.nspname || '.' || t.typname FROM pg_catalog.pg_type t "
+	"JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE "
+	"t.typtype IN ('e', 'd', 'r') AND n.nspname <> "
+	"'information_schema' AND n.nspname NOT LIKE 'pg\\_%' UNION ALL "
+	"SELECT n.nspname || '.' || p.proname || '()' FROM pg_catalog.pg_proc "
+	"p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE "
+	"n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' "
+	"ORDER BY 1",
 };

@@ -327,7 +327,8 @@ typedef struct ferry__driver {
 	 * statements run as they come, and the client measures. */
 	const char *clock_start_sql;
 	const char *elapsed_ms_sql;
-	/* The user's tables and views, one name per row, for `bootstrap`
+	/* The user's objects (SQLite: tables and views; PostgreSQL: also
+	 * sequences, types and functions), one name per row, for `bootstrap`
 	 * to refuse a database that is not empty. */
 	const char *objects_sql;
 } ferry__driver;

@@ -118,7 +118,8 @@ typedef struct {
 	const ferry_set *set;
 	const ferry__pairs *pairs;
 	ferry__plan *plan;
-	int *state; /* per pair */
+	int *state;	 /* per pair */
+	const char *cmd; /* the command a hint names: "up", "migrate" */
 	ferry_error *err;
 } planner;
 
@@ -146,6 +147,7 @@ static int planner_init(planner *pl, ferry__plan *out, const ferry_set *set,
 	pl->set = set;
 	pl->pairs = pairs;
 	pl->plan = out;
+	pl->cmd = "up";
 	pl->err = err;
 	pl->state = ferry__calloc(pairs->n + 1, sizeof(*pl->state));
 	/* Each pair is stepped at most once per section. */
@@ -257,7 +259,8 @@ static int plan_ups(planner *pl, int64_t target, int allow_ooo, int by_up)
 				m->pub.id, (long long)newest);
 			ferry__error_hint(pl->err,
 				"it was probably merged late; apply it anyway "
-				"with 'ferry up --allow-out-of-order'");
+				"with 'ferry %s --allow-out-of-order'",
+				pl->cmd);
 			return FERRY_EREFUSED;
 		}
 		push(pl, i, FERRY__UP, by_up);
@@ -324,6 +327,7 @@ int ferry__plan_migrate(ferry__plan *out, const ferry_set *set,
 
 	if ((rc = planner_init(&pl, out, set, pairs, err)) < 0)
 		return rc;
+	pl.cmd = "migrate";
 	for (;;) {
 		const ferry__release *b;
 

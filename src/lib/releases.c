@@ -273,7 +273,7 @@ int ferry_release_add(const ferry_set *set, const char *name, int checkpoint,
 		rc = ferry__error_oom(err);
 		goto out;
 	}
-	fd = open(path.buf, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	fd = open(path.buf, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		rc = ferry__error_os(err, FERRY_ERROR, "open", path.buf);
 		goto out;

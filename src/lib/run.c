@@ -1026,7 +1026,7 @@ int ferry_down(ferry_report **out, ferry_db *db, const ferry_set *set,
 	return run(out, &ctx, err);
 }
 
-/* The user's tables and views, ferry's own aside: a few names and a count. */
+/* The user's objects, ferry's ledger aside: a few names and a count. */
 typedef struct {
 	const ferry_db *db;
 	ferry__buf names;
@@ -1088,9 +1088,8 @@ static int refuse_not_empty(ferry_db *db, ferry_error *err)
 	}
 	if (o.n > 0) {
 		ferry__error_set(err, FERRY_EREFUSED,
-			"database is not empty: it holds %zu table%s or "
-			"view%s",
-			o.n, o.n == 1 ? "" : "s", o.n == 1 ? "" : "s");
+			"database is not empty: it holds %zu object%s", o.n,
+			o.n == 1 ? "" : "s");
 		ferry__error_detail(err, "%s%s", ferry__buf_cstr(&o.names),
 			o.n > 3 ? ", ..." : "");
 		ferry__error_hint(err,
