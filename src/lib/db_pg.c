@@ -602,6 +602,7 @@ typedef struct {
 	const char *sql;
 	const ferry__src *src;
 	ferry_error *err;
+	ferry__text_cursor pos; /* where the last statement started */
 } run_ctx;
 
 /* One statement: queued in a transaction's pipeline, else run now. */
@@ -618,7 +619,7 @@ static int run_stmt(void *payload, size_t offset, size_t len)
 	if (r->src && r->src->file) {
 		int line, col;
 
-		ferry__text_pos(r->sql, offset, &line, &col);
+		ferry__text_advance(&r->pos, offset, &line, &col);
 		at.file = r->src->file;
 		at.line = r->src->line + line - 1;
 		at.column = line == 1 ? r->src->column + col - 1 : col;
@@ -638,7 +639,7 @@ static int pg_run(ferry_db *db, const char *sql, size_t len,
 	const ferry__src *src, ferry_error *err)
 {
 	ferry__split_error serr = { 0, NULL, NULL };
-	run_ctx r = { db, sql, src, err };
+	run_ctx r = { db, sql, src, err, FERRY__TEXT_CURSOR_INIT(sql) };
 	int rc;
 
 	rc = ferry__split_each(

@@ -106,6 +106,26 @@ int ferry__sha256(
 /* 1-based line and column of `offset` in `text`; columns count UTF-8
  * characters. */
 void ferry__text_pos(const char *text, size_t offset, int *line, int *column);
+
+/*
+ * The same for offsets that grow, as statements come one after another:
+ * each call counts only from the last, so a file's statements cost one
+ * pass over it, not one per statement.
+ */
+typedef struct {
+	const char *text;
+	size_t offset;
+	int line;
+	int column;
+} ferry__text_cursor;
+
+#define FERRY__TEXT_CURSOR_INIT(text) \
+	{ \
+		(text), 0, 1, 1 \
+	}
+
+void ferry__text_advance(
+	ferry__text_cursor *c, size_t offset, int *line, int *column);
 /* Parse 1 to 18 decimal digits; returns 0 or -1. */
 int ferry__parse_version(const char *s, size_t len, int64_t *out);
 /*

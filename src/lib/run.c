@@ -637,6 +637,7 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 	const ferry__migration *m = it->mig;
 	ferry__buf progress = FERRY__BUF_INIT;
 	ferry__spans spans = { NULL, 0, 0 };
+	ferry__text_cursor pos = FERRY__TEXT_CURSOR_INIT(NULL);
 	const char *body;
 	size_t i, start = 0, durable = 0, durable_len = 0;
 	int rc;
@@ -668,11 +669,14 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 	} else if ((rc = mark_started(db, m, k, err)) < 0) {
 		goto out;
 	}
+	pos.text = body;
 	for (i = start; i < spans.n; i++) {
-		ferry__src src;
+		ferry__src src = { m->pub.path, 0, 0 };
 		char h[17];
 
-		src_at(&src, m, k, it->text, spans.v[i].offset);
+		ferry__text_advance(
+			&pos, spans.v[i].offset, &src.line, &src.column);
+		src.line += m->sec[k].line - 1;
 		rc = run_span(db, it->text,
 			m->sec[k].offset + spans.v[i].offset, spans.v[i].len,
 			&src, err);

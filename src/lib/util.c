@@ -79,6 +79,30 @@ int ferry__sha256(
 	return 0;
 }
 
+void ferry__text_advance(
+	ferry__text_cursor *c, size_t offset, int *line, int *column)
+{
+	const char *p, *end;
+
+	if (offset < c->offset) {
+		c->offset = 0;
+		c->line = 1;
+		c->column = 1;
+	}
+	end = c->text + offset;
+	for (p = c->text + c->offset; p < end; p++) {
+		if (*p == '\n') {
+			c->line++;
+			c->column = 1;
+		} else if (((unsigned char)*p & 0xC0) != 0x80) {
+			c->column++;
+		}
+	}
+	c->offset = offset;
+	*line = c->line;
+	*column = c->column;
+}
+
 void ferry__text_pos(const char *text, size_t offset, int *line, int *column)
 {
 	const char *p = text, *end = text + offset, *bol = text;

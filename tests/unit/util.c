@@ -425,3 +425,23 @@ void test_util__buf_oom_on_first_append(void)
 	cl_assert(b.buf == NULL);
 	cl_assert(ferry__buf_detach(&b) == NULL);
 }
+
+/* The cursor agrees with ferry__text_pos at every offset, going forward
+ * and after going back. */
+void test_util__text_advance_matches_text_pos(void)
+{
+	const char *t = "a\nbé;\n\n  x;é\nlast";
+	ferry__text_cursor c = FERRY__TEXT_CURSOR_INIT(t);
+	size_t off, n = strlen(t);
+	int l1, c1, l2, c2;
+
+	for (off = 0; off <= n; off++) {
+		ferry__text_pos(t, off, &l1, &c1);
+		ferry__text_advance(&c, off, &l2, &c2);
+		cl_assert_equal_i(l1, l2);
+		cl_assert_equal_i(c1, c2);
+	}
+	ferry__text_advance(&c, 3, &l2, &c2);
+	cl_assert_equal_i(l2, 2);
+	cl_assert_equal_i(c2, 2);
+}
