@@ -482,7 +482,8 @@ void ferry__pairs_clear(ferry__pairs *p);
 /*
  * Planning a run (plan.c): which sections run, in which order. Nothing is
  * written; `blocked` is the unfinished checkpoint release that stopped the
- * up sections short of the target.
+ * up sections short of the target. `out` is zeroed or holds an earlier
+ * plan, which is freed first.
  */
 typedef struct {
 	const ferry__migration *mig;

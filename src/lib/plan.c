@@ -143,7 +143,7 @@ static int planner_init(planner *pl, ferry__plan *out, const ferry_set *set,
 {
 	size_t i;
 
-	memset(out, 0, sizeof(*out));
+	ferry__plan_clear(out); /* a plan from before, or zeroes */
 	pl->set = set;
 	pl->pairs = pairs;
 	pl->plan = out;
