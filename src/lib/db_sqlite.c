@@ -20,13 +20,78 @@
 
 #include <sqlite3.h>
 
+/*
+ * ferry's own statements (the ledger's INSERT, the history's) come back
+ * once per migration: a few stay prepared, keyed by their text.
+ */
+#define STMT_CACHE 8
+
+typedef struct {
+	char *sql;
+	sqlite3_stmt *st;
+} cached_stmt;
+
 typedef struct {
 	sqlite3 *h;
 	ferry__lockfile lock;
 	int truncating; /* we switched journal_mode from DELETE to TRUNCATE */
+	cached_stmt cache[STMT_CACHE];
+	unsigned next_evict;
 } sq_conn;
 
 #define CONN(db) ((sq_conn *)(db)->conn)
+
+/* Statements are finalized before their handle closes. */
+static void cache_flush(sq_conn *c)
+{
+	int i;
+
+	for (i = 0; i < STMT_CACHE; i++) {
+		sqlite3_finalize(c->cache[i].st);
+		free(c->cache[i].sql);
+		c->cache[i].st = NULL;
+		c->cache[i].sql = NULL;
+	}
+}
+
+/* A prepared statement for `sql`, from the cache or new and kept. */
+static sqlite3_stmt *prepare_cached(sq_conn *c, const char *sql)
+{
+	cached_stmt *slot;
+	sqlite3_stmt *st = NULL;
+	char *copy;
+	int i;
+
+	for (i = 0; i < STMT_CACHE; i++)
+		if (c->cache[i].sql && strcmp(c->cache[i].sql, sql) == 0)
+			return c->cache[i].st;
+	if (sqlite3_prepare_v3(c->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+		    NULL) != SQLITE_OK)
+		return NULL;
+	if (!(copy = ferry__strdup(sql)))
+		return st; /* used once and finalized by the caller's reset */
+	slot = &c->cache[c->next_evict++ % STMT_CACHE];
+	sqlite3_finalize(slot->st);
+	free(slot->sql);
+	slot->sql = copy;
+	slot->st = st;
+	return st;
+}
+
+/* Done with a statement: reset it if cached, else finalize it. */
+static void release_stmt(sq_conn *c, sqlite3_stmt *st)
+{
+	int i;
+
+	for (i = 0; i < STMT_CACHE; i++) {
+		if (c->cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return;
+		}
+	}
+	sqlite3_finalize(st);
+}
 
 /* What to do about a lock: a writer waits longer, a reader comes back. */
 static void busy_hint(const ferry_db *db, ferry_error *err)
@@ -242,6 +307,7 @@ static int materialize(ferry_db *db, int create, ferry_error *err)
 	sqlite3 *mem = c->h;
 	int rc;
 
+	cache_flush(c);
 	c->h = NULL;
 	rc = open_file(db, create, err);
 	if (rc < 0) {
@@ -301,6 +367,7 @@ static void sq_close(ferry_db *db)
 	if (!c)
 		return;
 	ferry__lockfile_release(&c->lock);
+	cache_flush(c);
 	sqlite3_close_v2(c->h);
 	free(c);
 	db->conn = NULL;
@@ -431,17 +498,17 @@ static int bind(sqlite3_stmt *st, const ferry__val *params, int n)
 static int sq_query(ferry_db *db, const char *sql, const ferry__val *params,
 	int nparams, ferry__row_fn fn, void *payload, ferry_error *err)
 {
-	sqlite3 *h = CONN(db)->h;
-	sqlite3_stmt *st = NULL;
+	sq_conn *c = CONN(db);
+	sqlite3_stmt *st;
 	const char *vals[32];
 	int rc, ncols, i;
 
-	rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
+	if (!(st = prepare_cached(c, sql)))
 		return fail(db, err, "ledger query failed");
 	if (bind(st, params, nparams) != SQLITE_OK) {
-		sqlite3_finalize(st);
-		return fail(db, err, "ledger query failed");
+		rc = fail(db, err, "ledger query failed");
+		release_stmt(c, st);
+		return rc;
 	}
 	ncols = sqlite3_column_count(st);
 	if (ncols > 32)
@@ -457,11 +524,11 @@ static int sq_query(ferry_db *db, const char *sql, const ferry__val *params,
 		}
 	}
 	if (rc != SQLITE_DONE) {
-		fail(db, err, "ledger query failed");
-		sqlite3_finalize(st);
-		return err ? err->code : FERRY_EDB;
+		rc = fail(db, err, "ledger query failed");
+		release_stmt(c, st);
+		return rc;
 	}
-	sqlite3_finalize(st);
+	release_stmt(c, st);
 	return 0;
 }
 

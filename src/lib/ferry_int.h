@@ -490,6 +490,7 @@ typedef struct {
 	const ferry__row *row; /* its ledger row before the run, or NULL */
 	int k;		       /* FERRY__UP, FERRY__FINISH or FERRY__DOWN */
 	int by_up;	       /* `up` alone would take this step */
+	int64_t ms;	       /* how long it took, until its row is written */
 	char *text;	       /* the file's text while cached, or NULL */
 	size_t len;
 } ferry__step;

@@ -107,6 +107,10 @@ typedef struct {
 	ferry__down_spec down;
 	int single_transaction;
 	int dry_run;
+	/* One transaction for the run, timed by the client: ledger rows are
+	 * written at its end, after the last DDL, so that the engine does not
+	 * prepare the ledger's statements again after every migration. */
+	int defer_ledger;
 	const ferry__step *failed; /* the step a failure belongs to */
 	ferry__hasher hasher;
 } run_ctx;
@@ -565,7 +569,9 @@ static int run_transactional(
 			 NULL, NULL, err)) < 0)
 		return rc;
 	rc = run_span(db, it->text, m->sec[k].offset, m->sec[k].len, &src, err);
-	if (rc == 0)
+	if (rc == 0 && ctx->defer_ledger)
+		it->ms = section_ms(db, t0);
+	else if (rc == 0)
 		rc = record_step(db, it, section_ms(db, t0), err);
 	if (rc == 0 && !ctx->single_transaction)
 		rc = db->drv->commit(db, err);
@@ -819,10 +825,13 @@ static int apply_all(run_ctx *ctx, ferry_error *err)
 	if (ctx->single_transaction && ctx->plan.n > 0 &&
 		(rc = db->drv->begin(db, err)) < 0)
 		return rc;
+	ctx->defer_ledger = ctx->single_transaction && !db->drv->elapsed_ms_sql;
 	for (i = 0; i < ctx->plan.n && rc == 0; i++)
 		rc = apply_step(ctx, i, err);
 	if (!ctx->single_transaction || ctx->plan.n == 0)
 		return rc;
+	for (i = 0; i < ctx->plan.n && rc == 0 && ctx->defer_ledger; i++)
+		rc = record_step(db, &ctx->plan.v[i], ctx->plan.v[i].ms, err);
 	if (rc == 0)
 		rc = db->drv->commit(db, err);
 	if (rc < 0) {
