@@ -76,7 +76,7 @@ typedef struct {
 #define LOCK_CLASS 0x66657272 /* "ferr" */
 
 /* Flush a pipeline once this much SQL waits, to bound memory. */
-#define PIPELINE_BYTES (4u << 20)
+#define PIPELINE_BYTES (1u << 20)
 
 /* One query waiting in the pipeline, and how to place its error. */
 typedef struct {
