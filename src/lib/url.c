@@ -34,8 +34,10 @@ static void mask_query(ferry__buf *b, const char *q)
 		const char *amp = strchr(q, '&');
 		size_t n = amp ? (size_t)(amp - q) : strlen(q);
 
+		/* The key as written: only the value is the user's secret. */
 		if (n >= 9 && strncasecmp(q, "password=", 9) == 0) {
-			ferry__buf_puts(b, "password=" MASK);
+			ferry__buf_put(b, q, 9);
+			ferry__buf_puts(b, MASK);
 		} else {
 			ferry__buf_put(b, q, n);
 		}

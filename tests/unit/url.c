@@ -328,6 +328,9 @@ void test_url__mask_uri_query_password(void)
 		       "&connect_timeout=5",
 		"postgres://app@db/shop?sslmode=require&"
 		"password=****&connect_timeout=5");
+	/* The key stays as written; only its value is masked. */
+	cl_assert_mask("postgres://db/shop?PassWord=s3cret",
+		"postgres://db/shop?PassWord=****");
 	/* Only the parameter called password. */
 	cl_assert_mask("postgres://db/shop?passwordfile=x&"
 		       "application_name=password",
