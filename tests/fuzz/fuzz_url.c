@@ -56,10 +56,18 @@ static void check_url(const char *s, const char *pw, const char *base)
 	CHECK(m != NULL);
 	m2 = ferry_url_mask(m);
 	CHECK(m2 != NULL);
-	if (strcmp(m, m2) != 0)
+	/*
+	 * Masking twice gives what masking once gave, unless the secret it
+	 * hid held the '/' or '@' that told where the user info ends: a
+	 * masked mask is then a different URL, and is masked as one.
+	 */
+	if (fuzz_count(s, "/") == fuzz_count(m, "/") &&
+		fuzz_count(s, "@") == fuzz_count(m, "@") &&
+		strcmp(m, m2) != 0) {
 		fprintf(stderr, "'%s' masks to '%s', and that to '%s'\n", s,
 			m, m2);
-	CHECK(strcmp(m, m2) == 0);
+		CHECK(strcmp(m, m2) == 0);
+	}
 	free(m2);
 
 	ferry_error_init(&err);
