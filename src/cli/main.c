@@ -30,7 +30,7 @@ const struct cli_command cli_commands[] = {
 	{ "bootstrap", cmd_bootstrap, CLI_NEEDS_SET | CLI_NEEDS_DB,
 		"a new, empty database straight to the newest migration" },
 	{ "rollback", cmd_rollback, CLI_NEEDS_SET | CLI_NEEDS_DB,
-		"revert every migration that is up: abort a rollout" },
+		"revert the unfinished rollout, newest first" },
 	{ "down", cmd_down, CLI_NEEDS_SET | CLI_NEEDS_DB,
 		"revert applied migrations, newest first" },
 	{ "check", cmd_check, CLI_NEEDS_SET | CLI_READS_DB,
