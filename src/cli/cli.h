@@ -167,11 +167,18 @@ size_t cli_report_count(const ferry_report *r, const char *action);
 void cli_report_where(const ferry_report *r, FILE *out);
 int cli_report_json(struct cli_ctx *ctx, const ferry_report *r);
 int cli_report_checkpoint(struct cli_ctx *ctx, const ferry_report *r);
-/* The summary of a run of up and finish sections (migrate, bootstrap). */
-void cli_print_phases(struct cli_ctx *ctx, const ferry_report *r);
-/* The summary of a run of down sections, or "nothing to do: <nothing>". */
-void cli_print_reverted(
-	struct cli_ctx *ctx, const ferry_report *r, const char *nothing);
+/*
+ * How a command that runs sections ends: the JSON document, or (unless -q)
+ * its summary line, then the checkpoint error if `up` stopped at one; frees
+ * the report and returns the exit code. `arg` is the summary's own.
+ */
+typedef void (*cli_summary_fn)(const ferry_report *r, const char *arg);
+int cli_print_run(struct cli_ctx *ctx, ferry_report *r, cli_summary_fn summary,
+	const char *arg);
+/* Summaries: a run of up and finish sections (migrate, bootstrap), and
+ * one of down sections, or "nothing to do: <arg>". */
+void cli_print_phases(const ferry_report *r, const char *unused);
+void cli_print_reverted(const ferry_report *r, const char *nothing);
 /* Ask before something destructive: 1 yes, 0 no (a message is printed).
  * Without a terminal, only --yes says yes. */
 int cli_confirm(struct cli_ctx *ctx, const char *question);

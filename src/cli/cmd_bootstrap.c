@@ -50,11 +50,5 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error_init(&err);
 	if (ferry_bootstrap(&r, ctx->db, ctx->set, &o, &err) < 0)
 		return cli_fail(ctx, &err);
-	rc = CLI_EXIT_OK;
-	if (ctx->json)
-		rc = cli_report_json(ctx, r);
-	else
-		cli_print_phases(ctx, r);
-	ferry_report_free(r);
-	return rc;
+	return cli_print_run(ctx, r, cli_print_phases, NULL);
 }

@@ -105,11 +105,6 @@ int cmd_down(int argc, char **argv, struct cli_ctx *ctx)
 		return CLI_EXIT_REFUSED;
 	if (ferry_down(&r, ctx->db, ctx->set, &a.o, &err) < 0)
 		return cli_fail(ctx, &err);
-	rc = CLI_EXIT_OK;
-	if (ctx->json)
-		rc = cli_report_json(ctx, r);
-	else
-		cli_print_reverted(ctx, r, "no applied migration is in range");
-	ferry_report_free(r);
-	return rc;
+	return cli_print_run(
+		ctx, r, cli_print_reverted, "no applied migration is in range");
 }

@@ -38,12 +38,24 @@ static int on_opt(void *data, int index, const char *value)
 	return -1;
 }
 
+static void print_summary(const ferry_report *r, const char *to)
+{
+	size_t n = ferry_report_count(r);
+
+	if (n == 0) {
+		printf("nothing to do: no migration%s%s waits for finish\n",
+			to ? " up to " : "", to ? to : "");
+		return;
+	}
+	printf("finished %zu migration%s", n, n == 1 ? "" : "s");
+	cli_report_where(r, stdout);
+}
+
 int cmd_finish(int argc, char **argv, struct cli_ctx *ctx)
 {
 	ferry_up_options o = FERRY_UP_OPTIONS_INIT;
 	ferry_report *r = NULL;
 	ferry_error err;
-	size_t n;
 	int npos, rc;
 
 	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) >= 0)
@@ -58,17 +70,5 @@ int cmd_finish(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error_init(&err);
 	if (ferry_finish(&r, ctx->db, ctx->set, &o, &err) < 0)
 		return cli_fail(ctx, &err);
-	rc = CLI_EXIT_OK;
-	n = ferry_report_count(r);
-	if (ctx->json) {
-		rc = cli_report_json(ctx, r);
-	} else if (!ctx->quiet && n == 0) {
-		printf("nothing to do: no migration%s%s waits for finish\n",
-			o.to ? " up to " : "", o.to ? o.to : "");
-	} else if (!ctx->quiet) {
-		printf("finished %zu migration%s", n, n == 1 ? "" : "s");
-		cli_report_where(r, stdout);
-	}
-	ferry_report_free(r);
-	return rc;
+	return cli_print_run(ctx, r, print_summary, o.to);
 }

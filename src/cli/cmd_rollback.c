@@ -32,11 +32,6 @@ int cmd_rollback(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error_init(&err);
 	if (ferry_rollback(&r, ctx->db, ctx->set, NULL, &err) < 0)
 		return cli_fail(ctx, &err);
-	rc = CLI_EXIT_OK;
-	if (ctx->json)
-		rc = cli_report_json(ctx, r);
-	else
-		cli_print_reverted(ctx, r, "no migration is in state 'up'");
-	ferry_report_free(r);
-	return rc;
+	return cli_print_run(
+		ctx, r, cli_print_reverted, "no migration is in state 'up'");
 }

@@ -54,13 +54,10 @@ static int on_opt(void *data, int index, const char *value)
 	return -1;
 }
 
-static void print_summary(
-	struct cli_ctx *ctx, const ferry_report *r, const char *to)
+static void print_summary(const ferry_report *r, const char *to)
 {
 	size_t n = ferry_report_count(r);
 
-	if (ctx->quiet)
-		return;
 	if (n == 0 && ferry_report_waited(r))
 		printf("nothing to do: another ferry applied the migrations "
 		       "while this one waited\n");
@@ -92,13 +89,5 @@ int cmd_up(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error_init(&err);
 	if (ferry_up(&r, ctx->db, ctx->set, &o, &err) < 0)
 		return cli_fail(ctx, &err);
-	rc = CLI_EXIT_OK;
-	if (ctx->json)
-		rc = cli_report_json(ctx, r);
-	else
-		print_summary(ctx, r, o.to);
-	if (rc == CLI_EXIT_OK)
-		rc = cli_report_checkpoint(ctx, r);
-	ferry_report_free(r);
-	return rc;
+	return cli_print_run(ctx, r, print_summary, o.to);
 }

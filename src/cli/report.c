@@ -34,13 +34,12 @@ void cli_report_where(const ferry_report *r, FILE *out)
 }
 
 /* "applied 3 up and 2 finish sections; database at 9 (release 2.0)" */
-void cli_print_phases(struct cli_ctx *ctx, const ferry_report *r)
+void cli_print_phases(const ferry_report *r, const char *unused)
 {
 	size_t up = cli_report_count(r, "up");
 	size_t fin = cli_report_count(r, "finish");
 
-	if (ctx->quiet)
-		return;
+	(void)unused;
 	if (up + fin == 0) {
 		printf("nothing to do: the database is at its target\n");
 		return;
@@ -50,13 +49,10 @@ void cli_print_phases(struct cli_ctx *ctx, const ferry_report *r)
 }
 
 /* "reverted 2 migrations; database at 5 (release 1.1)" */
-void cli_print_reverted(
-	struct cli_ctx *ctx, const ferry_report *r, const char *nothing)
+void cli_print_reverted(const ferry_report *r, const char *nothing)
 {
 	size_t n = ferry_report_count(r);
 
-	if (ctx->quiet)
-		return;
 	if (n == 0) {
 		printf("nothing to do: %s\n", nothing);
 		return;
@@ -103,4 +99,19 @@ int cli_report_checkpoint(struct cli_ctx *ctx, const ferry_report *r)
 		"with downtime)",
 		cp, cp);
 	return CLI_EXIT_REFUSED;
+}
+
+int cli_print_run(struct cli_ctx *ctx, ferry_report *r, cli_summary_fn summary,
+	const char *arg)
+{
+	int rc = CLI_EXIT_OK;
+
+	if (ctx->json)
+		rc = cli_report_json(ctx, r);
+	else if (!ctx->quiet)
+		summary(r, arg);
+	if (rc == CLI_EXIT_OK)
+		rc = cli_report_checkpoint(ctx, r);
+	ferry_report_free(r);
+	return rc;
 }

@@ -69,8 +69,7 @@ static int finished(const ferry__row *r)
 		strcmp(r->failed_section, "up") != 0;
 }
 
-static int not_yet(ferry_error *err, const char *release, const ferry__pair *p,
-	int64_t last)
+static int not_yet(ferry_error *err, const char *release, const ferry__pair *p)
 {
 	char name[128];
 
@@ -78,7 +77,6 @@ static int not_yet(ferry_error *err, const char *release, const ferry__pair *p,
 	ferry__error_set(err, FERRY_ENOTREADY,
 		"release %s cannot run yet: migration '%s' is %s", release,
 		name, p->row ? "failed half way" : "pending");
-	(void)last;
 	ferry__error_hint(err,
 		"bring the database to release %s first ('ferry plan --to %s' "
 		"shows the steps)",
@@ -135,7 +133,7 @@ int ferry_check_release(ferry_db *db, const ferry_set *set, const char *release,
 		int64_t v = p->mig ? p->mig->pub.version : p->row->version;
 
 		if (v <= last && !applied(p->row))
-			rc = not_yet(err, release, p, last);
+			rc = not_yet(err, release, p);
 		else if (v > last && finished(p->row))
 			rc = too_late(err, release, p);
 	}
