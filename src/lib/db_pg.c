@@ -347,7 +347,7 @@ static int load_libpq(pq_api *pq, ferry_error *err)
 {
 	void *sym;
 
-	pq->handle = dlopen(LIBPQ_SONAME, RTLD_NOW | RTLD_LOCAL);
+	pq->handle = dlopen(LIBPQ_SONAME, RTLD_LAZY | RTLD_LOCAL);
 	if (!pq->handle) {
 		ferry__error_set(err, FERRY_EINVALID,
 			"cannot load the "
