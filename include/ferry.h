@@ -250,6 +250,12 @@ FERRY_EXTERN const char *ferry_db_display_url(const ferry_db *db);
  */
 FERRY_EXTERN char *ferry_url_mask(const char *url);
 
+/**
+ * The engine a URL names, without opening anything: "sqlite", "postgres",
+ * or NULL when ferry_db_open() would refuse the URL's form.
+ */
+FERRY_EXTERN const char *ferry_url_engine(const char *url);
+
 /*
  * Status
  */

@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -255,6 +256,50 @@ int cli_settings(struct cli_ctx *ctx)
 	return -1;
 }
 
+struct set_reader {
+	struct cli_ctx *ctx;
+	ferry_error err;
+	int rc;
+};
+
+static void *read_set(void *arg)
+{
+	struct set_reader *r = arg;
+
+	r->rc = ferry_set_open(&r->ctx->set, r->ctx->migrations_dir, &r->err);
+	return NULL;
+}
+
+/*
+ * Open the migration set and the database. Connecting to PostgreSQL is
+ * mostly waiting for the server to start a backend, so the files are read
+ * on a second thread meanwhile. SQLite's open is all CPU and system calls,
+ * like the reading: on two threads they slow each other down (measured),
+ * so there the two run one after the other. Errors of the set come first
+ * either way.
+ */
+static int open_both(struct cli_ctx *ctx, const ferry_db_options *opts)
+{
+	struct set_reader r = { .ctx = ctx, .rc = 0 };
+	const char *engine = ferry_url_engine(ctx->database_url);
+	ferry_error err;
+	pthread_t reader;
+	int threaded = 0, rc;
+
+	ferry_error_init(&r.err);
+	ferry_error_init(&err);
+	if (engine && strcmp(engine, "postgres") == 0)
+		threaded = pthread_create(&reader, NULL, read_set, &r) == 0;
+	if (!threaded && (read_set(&r), r.rc < 0))
+		return cli_fail(ctx, &r.err);
+	rc = ferry_db_open(&ctx->db, ctx->database_url, opts, &err);
+	if (threaded)
+		pthread_join(reader, NULL);
+	if (r.rc < 0)
+		return cli_fail(ctx, &r.err);
+	return rc < 0 ? cli_fail(ctx, &err) : -1;
+}
+
 int cli_setup(struct cli_ctx *ctx)
 {
 	ferry_db_options opts = FERRY_DB_OPTIONS_INIT;
@@ -265,7 +310,10 @@ int cli_setup(struct cli_ctx *ctx)
 	if ((rc = cli_settings(ctx)) >= 0)
 		return rc;
 	ferry_error_init(&err);
+	/* Without a database to open, there is nothing to overlap with. */
 	if ((flags & CLI_NEEDS_SET) &&
+		(!(flags & (CLI_NEEDS_DB | CLI_READS_DB)) ||
+			!ctx->database_url) &&
 		ferry_set_open(&ctx->set, ctx->migrations_dir, &err) < 0)
 		return cli_fail(ctx, &err);
 	if (!(flags & (CLI_NEEDS_DB | CLI_READS_DB)))
@@ -284,6 +332,8 @@ int cli_setup(struct cli_ctx *ctx)
 	opts.read_only = !(flags & CLI_NEEDS_DB);
 	opts.progress = cli_progress;
 	opts.payload = ctx;
+	if ((flags & CLI_NEEDS_SET) && !ctx->set)
+		return open_both(ctx, &opts);
 	if (ferry_db_open(&ctx->db, ctx->database_url, &opts, &err) < 0)
 		return cli_fail(ctx, &err);
 	return -1;

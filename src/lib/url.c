@@ -227,9 +227,42 @@ static int unknown_url(const char *url, const char *masked, ferry_error *err)
 	return FERRY_EINVALID;
 }
 
+/* The file path of a SQLite URL, or NULL when the URL is not SQLite's. */
+static const char *sqlite_url_path(const char *url)
+{
+	static const char *const schemes[] = { "sqlite://", "sqlite3://",
+		"sqlite:", "sqlite3:" };
+	size_t i;
+
+	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (has_prefix(url, schemes[i]))
+			return url + strlen(schemes[i]);
+	if (!strstr(url, "://") &&
+		(has_suffix(url, ".db") || has_suffix(url, ".sqlite") ||
+			has_suffix(url, ".sqlite3")))
+		return url;
+	return NULL;
+}
+
+static int is_pg_url(const char *url)
+{
+	return has_prefix(url, "postgres://") ||
+		has_prefix(url, "postgresql://") || looks_like_keywords(url);
+}
+
+const char *ferry_url_engine(const char *url)
+{
+	if (!url)
+		return NULL;
+	if (sqlite_url_path(url))
+		return "sqlite";
+	return is_pg_url(url) ? "postgres" : NULL;
+}
+
 int ferry__url_parse(ferry__url *out, const char *url, const char *base_dir,
 	ferry_error *err)
 {
+	const char *path;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -244,24 +277,13 @@ int ferry__url_parse(ferry__url *out, const char *url, const char *base_dir,
 	if (!out->display)
 		return ferry__error_oom(err);
 
-	if (has_prefix(url, "sqlite://"))
-		rc = sqlite_path(out, url + 9, base_dir, err);
-	else if (has_prefix(url, "sqlite3://"))
-		rc = sqlite_path(out, url + 10, base_dir, err);
-	else if (has_prefix(url, "sqlite:"))
-		rc = sqlite_path(out, url + 7, base_dir, err);
-	else if (has_prefix(url, "sqlite3:"))
-		rc = sqlite_path(out, url + 8, base_dir, err);
-	else if (has_prefix(url, "postgres://") ||
-		has_prefix(url, "postgresql://") || looks_like_keywords(url)) {
+	if ((path = sqlite_url_path(url)) != NULL)
+		rc = sqlite_path(out, path, base_dir, err);
+	else if (is_pg_url(url)) {
 		out->engine = FERRY__ENGINE_PG;
 		out->conninfo = ferry__strdup(url);
 		rc = out->conninfo ? 0 : ferry__error_oom(err);
-	} else if (!strstr(url, "://") &&
-		(has_suffix(url, ".db") || has_suffix(url, ".sqlite") ||
-			has_suffix(url, ".sqlite3")))
-		rc = sqlite_path(out, url, base_dir, err);
-	else
+	} else
 		rc = unknown_url(url, out->display, err);
 	if (rc < 0)
 		ferry__url_clear(out);

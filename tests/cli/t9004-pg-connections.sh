@@ -110,6 +110,32 @@ test_expect_success 'a wrong password: exit 1, the database masked, the hint; st
 	done
 '
 
+# The files are read on a second thread while PostgreSQL connects: whichever
+# finishes first, a broken file is the error reported, as on SQLite.
+test_expect_success 'a broken migration file and a wrong password: the file is named' '
+	url=$(pw_url $BAD) &&
+	mkdir broken &&
+	cp migrations/*.sql broken/ &&
+	printf "%s\n" "-- ferry:bogus" "SELECT 1;" >broken/3_bogus.sql &&
+	for c in status up
+	do
+		try br-$c ferry -d "$url" --dir broken $c &&
+		echo 2 >expect.rc &&
+		test_cmp expect.rc br-$c.rc &&
+		grep "^ferry: error: broken/3_bogus.sql:1: " br-$c.err &&
+		! grep "cannot connect" br-$c.err &&
+		no_password br-$c.out br-$c.err || return 1
+	done
+'
+
+test_expect_success 'a good migration set and a wrong password: the connection is named' '
+	url=$(pw_url $BAD) &&
+	try gs ferry -d "$url" --dir migrations up &&
+	echo 1 >expect.rc &&
+	test_cmp expect.rc gs.rc &&
+	grep "^ferry: error: cannot connect to database" gs.err
+'
+
 test_expect_success 'a wrong password, with --json and -v: still masked' '
 	url=$(pw_url $BAD) &&
 	try sj ferry -d "$url" status --json &&

@@ -42,6 +42,23 @@ void test_url__sqlite_forms(void)
 	cl_assert_equal_i(url.memory, 1);
 }
 
+/* ferry_url_engine() answers as ferry__url_parse() would, opening nothing. */
+void test_url__engine_without_opening(void)
+{
+	cl_assert_equal_s(ferry_url_engine("sqlite:app.db"), "sqlite");
+	cl_assert_equal_s(ferry_url_engine("sqlite3:///x.db"), "sqlite");
+	cl_assert_equal_s(ferry_url_engine("data/app.sqlite3"), "sqlite");
+	cl_assert_equal_s(ferry_url_engine("postgres://u@h/db"), "postgres");
+	cl_assert_equal_s(
+		ferry_url_engine("postgresql://u:p@h:5432/db"), "postgres");
+	cl_assert_equal_s(
+		ferry_url_engine("host=db dbname=app user=u"), "postgres");
+	cl_assert(ferry_url_engine("mysql://u@h/db") == NULL);
+	cl_assert(ferry_url_engine("http://x/app.db") == NULL);
+	cl_assert(ferry_url_engine("app.txt") == NULL);
+	cl_assert(ferry_url_engine(NULL) == NULL);
+}
+
 void test_url__masks_passwords(void)
 {
 	char *m = ferry_url_mask(
