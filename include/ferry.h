@@ -556,6 +556,24 @@ FERRY_EXTERN const ferry_history_entry *ferry_history_at(
 	const ferry_history *history, size_t i);
 FERRY_EXTERN void ferry_history_free(ferry_history *history);
 
+/*
+ * Validate, repair, stamp
+ */
+
+/* (issue 5: declarations go here) */
+
+/*
+ * Backup and restore
+ */
+
+/* (issue 5: declarations go here) */
+
+/*
+ * Reset
+ */
+
+/* (issue 5: declarations go here) */
+
 #ifdef __cplusplus
 }
 #endif

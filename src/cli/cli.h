@@ -237,6 +237,12 @@ int cmd_down(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_plan(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_check(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_release(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_validate(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_repair(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_stamp(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_backup(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_restore(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_reset(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_version(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_help(int argc, char **argv, struct cli_ctx *ctx);
 
