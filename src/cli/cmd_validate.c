@@ -6,7 +6,8 @@
 
 static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
 
-static const struct cli_help help = { "validate", "Not written yet.", opts, NULL };
+static const struct cli_help help = { "validate", "Not written yet.", opts,
+	NULL };
 
 int cmd_validate(int argc, char **argv, struct cli_ctx *ctx)
 {
