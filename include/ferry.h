@@ -160,6 +160,21 @@ FERRY_EXTERN const ferry_release *ferry_set_release_get(
 FERRY_EXTERN int ferry_migration_new(char **out, const char *dir,
 	const char *name, int seq, ferry_error *err);
 
+/**
+ * The SQL of one section of a migration, exactly as ferry would run it,
+ * for a dry run to show.
+ *
+ * @param[out] out  the section's text; free with ferry_free()
+ * @param[out] line the line of the file where the text starts
+ * @param m         a migration of `set`
+ * @param section   "up", "finish" or "down"
+ * @return 0; FERRY_EINVALID when the migration has no such section or its
+ *         file changed since the set was read; FERRY_ERROR, FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_migration_sql(char **out, int *line,
+	const ferry_set *set, const ferry_migration *m, const char *section,
+	ferry_error *err);
+
 /*
  * Progress events
  */
@@ -332,12 +347,18 @@ typedef struct {
 				   applied */
 	int single_transaction; /**< every pending migration in one transaction */
 	int dry_run; /**< plan only: the report lists the steps, nothing runs */
+	/**
+	 * A trial: every transactional section runs in one transaction that
+	 * is rolled back at the end, ledger untouched; no-transaction
+	 * sections are reported `not_tried`.
+	 */
+	int check;
 } ferry_up_options;
 
 #define FERRY_UP_OPTIONS_VERSION 1
 #define FERRY_UP_OPTIONS_INIT \
 	{ \
-		FERRY_UP_OPTIONS_VERSION, NULL, 0, 0, 0 \
+		FERRY_UP_OPTIONS_VERSION, NULL, 0, 0, 0, 0 \
 	}
 
 /** One step a run took. Owned by its report. */
@@ -347,6 +368,7 @@ typedef struct {
 	int64_t elapsed_ms;
 	size_t resumed_at; /**< 1-based statement a resumed section restarted
 			      at, or 0 */
+	int not_tried;	   /**< check: a no-transaction section, not run */
 } ferry_step;
 
 /** What a run did. */
@@ -441,12 +463,13 @@ typedef struct {
 	size_t steps;	/**< or: revert this many newest; exactly one is set */
 	int force;	/**< revert migrations whose finish section ran */
 	int dry_run;	/**< plan only: the report lists the steps */
+	int check;	/**< a trial, rolled back: see ferry_up_options */
 } ferry_down_options;
 
 #define FERRY_DOWN_OPTIONS_VERSION 1
 #define FERRY_DOWN_OPTIONS_INIT \
 	{ \
-		FERRY_DOWN_OPTIONS_VERSION, NULL, 0, 0, 0 \
+		FERRY_DOWN_OPTIONS_VERSION, NULL, 0, 0, 0, 0 \
 	}
 
 /**

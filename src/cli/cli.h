@@ -41,6 +41,8 @@ struct cli_ctx {
 	int verbose;
 	int no_color;
 	int yes;
+	int dry_run; /* the command only reads: open the database read-only */
+	int check;   /* the command's sections run in a rolled-back trial */
 	/* resolved by cli_setup() */
 	char *database_url;
 	char *migrations_dir;
@@ -179,6 +181,19 @@ int cli_print_run(struct cli_ctx *ctx, ferry_report *r, cli_summary_fn summary,
  * one of down sections, or "nothing to do: <arg>". */
 void cli_print_phases(const ferry_report *r, const char *unused);
 void cli_print_reverted(const ferry_report *r, const char *nothing);
+/*
+ * Runs that change nothing (trial.c). cli_trial_setup() refuses --dry-run
+ * with --check and marks a dry run read-only, before cli_setup(); the
+ * printers end the command like cli_print_run(): SQL of each section with
+ * its file and line, or what ran in the rolled-back transaction.
+ */
+#define CLI_TRIAL_HELP_DRY_RUN \
+	"print the plan and the SQL of each section; change nothing"
+#define CLI_TRIAL_HELP_CHECK \
+	"run the sections in one transaction, then roll it back"
+int cli_trial_setup(struct cli_ctx *ctx, int dry_run, int check);
+int cli_print_dry_run(struct cli_ctx *ctx, ferry_report *r);
+int cli_print_check(struct cli_ctx *ctx, ferry_report *r);
 /* Ask before something destructive: 1 yes, 0 no (a message is printed).
  * Without a terminal, only --yes says yes. */
 int cli_confirm(struct cli_ctx *ctx, const char *question);

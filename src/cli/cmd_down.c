@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-enum { OPT_TO, OPT_STEPS, OPT_FORCE };
+enum { OPT_TO, OPT_STEPS, OPT_FORCE, OPT_DRY_RUN, OPT_CHECK };
 
 static const struct cli_opt opts[] = {
 	[OPT_TO] = { "to", 0, CLI_VALUE, "TARGET",
@@ -17,11 +17,15 @@ static const struct cli_opt opts[] = {
 		"revert the N newest applied migrations" },
 	[OPT_FORCE] = { "force", 0, CLI_FLAG, NULL,
 		"also revert migrations whose finish section ran" },
+	[OPT_DRY_RUN] = { "dry-run", 0, CLI_FLAG, NULL,
+		CLI_TRIAL_HELP_DRY_RUN },
+	[OPT_CHECK] = { "check", 0, CLI_FLAG, NULL, CLI_TRIAL_HELP_CHECK },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
 static const struct cli_help help = {
-	"down (--to TARGET | --steps N) [--force] [--yes] [--json]",
+	"down (--to TARGET | --steps N) [--force] [--yes] [--dry-run | --check]\n"
+	"         [--json]",
 	"Revert applied migrations with their down sections, newest first,\n"
 	"each in one transaction with the removal of its ledger row. A\n"
 	"migration whose finish section ran needs --force: finish may have\n"
@@ -42,7 +46,11 @@ static int on_opt(void *data, int index, const char *value)
 {
 	struct down_args *a = data;
 
-	if (index == OPT_TO)
+	if (index == OPT_DRY_RUN)
+		a->o.dry_run = 1;
+	else if (index == OPT_CHECK)
+		a->o.check = 1;
+	else if (index == OPT_TO)
 		a->o.to = value;
 	else if (index == OPT_STEPS)
 		a->steps = value;
@@ -81,10 +89,17 @@ int cmd_down(int argc, char **argv, struct cli_ctx *ctx)
 				a.steps);
 		a.o.steps = (size_t)n;
 	}
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_trial_setup(ctx, a.o.dry_run, a.o.check)) >= 0 ||
+		(rc = cli_setup(ctx)) >= 0)
 		return rc;
-	/* Refusals first, and the question names what would go. */
 	ferry_error_init(&err);
+	/* Nothing changes: nothing to ask. */
+	if (a.o.dry_run || a.o.check) {
+		if (ferry_down(&r, ctx->db, ctx->set, &a.o, &err) < 0)
+			return cli_fail(ctx, &err);
+		return cli_print_run(ctx, r, cli_print_reverted, NULL);
+	}
+	/* Refusals first, and the question names what would go. */
 	a.o.dry_run = 1;
 	if (ferry_down(&r, ctx->db, ctx->set, &a.o, &err) < 0)
 		return cli_fail(ctx, &err);

@@ -5,18 +5,22 @@
  */
 #include "cli.h"
 
-enum { OPT_TO, OPT_SINGLE };
+enum { OPT_TO, OPT_SINGLE, OPT_DRY_RUN, OPT_CHECK };
 
 static const struct cli_opt opts[] = {
 	[OPT_TO] = { "to", 0, CLI_VALUE, "TARGET",
 		"finish up to this version or release" },
 	[OPT_SINGLE] = { "single-transaction", 0, CLI_FLAG, NULL,
 		"all finish sections in one transaction: all or none" },
+	[OPT_DRY_RUN] = { "dry-run", 0, CLI_FLAG, NULL,
+		CLI_TRIAL_HELP_DRY_RUN },
+	[OPT_CHECK] = { "check", 0, CLI_FLAG, NULL, CLI_TRIAL_HELP_CHECK },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
 static const struct cli_help help = {
-	"finish [--to TARGET] [--single-transaction] [--json]",
+	"finish [--to TARGET] [--single-transaction] [--dry-run | --check]\n"
+	"         [--json]",
 	"Apply the finish sections of migrations in state 'up', oldest first:\n"
 	"the destructive (contract) half of a blue-green upgrade, to run once\n"
 	"no node runs the old release any more. Each runs in one transaction\n"
@@ -31,7 +35,11 @@ static int on_opt(void *data, int index, const char *value)
 {
 	ferry_up_options *o = data;
 
-	if (index == OPT_TO)
+	if (index == OPT_DRY_RUN)
+		o->dry_run = 1;
+	else if (index == OPT_CHECK)
+		o->check = 1;
+	else if (index == OPT_TO)
 		o->to = value;
 	else
 		o->single_transaction = 1;
@@ -65,7 +73,8 @@ int cmd_finish(int argc, char **argv, struct cli_ctx *ctx)
 			"'finish' takes no arguments; to stop "
 			"at a version, use --to %s",
 			argv[0]);
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_trial_setup(ctx, o.dry_run, o.check)) >= 0 ||
+		(rc = cli_setup(ctx)) >= 0)
 		return rc;
 	ferry_error_init(&err);
 	if (ferry_finish(&r, ctx->db, ctx->set, &o, &err) < 0)

@@ -5,7 +5,7 @@
  */
 #include "cli.h"
 
-enum { OPT_TO, OPT_OUT_OF_ORDER, OPT_SINGLE };
+enum { OPT_TO, OPT_OUT_OF_ORDER, OPT_SINGLE, OPT_DRY_RUN, OPT_CHECK };
 
 static const struct cli_opt opts[] = {
 	[OPT_TO] = { "to", 0, CLI_VALUE, "TARGET",
@@ -14,12 +14,15 @@ static const struct cli_opt opts[] = {
 		"apply migrations older than the newest applied one" },
 	[OPT_SINGLE] = { "single-transaction", 0, CLI_FLAG, NULL,
 		"the whole run in one transaction: all or none" },
+	[OPT_DRY_RUN] = { "dry-run", 0, CLI_FLAG, NULL,
+		CLI_TRIAL_HELP_DRY_RUN },
+	[OPT_CHECK] = { "check", 0, CLI_FLAG, NULL, CLI_TRIAL_HELP_CHECK },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
 static const struct cli_help help = {
 	"migrate [--to TARGET] [--allow-out-of-order] [--single-transaction]\n"
-	"              [--json]",
+	"              [--dry-run | --check] [--json]",
 	"Bring the database all the way to TARGET (default: the newest\n"
 	"migration): the up sections of pending migrations, then the finish\n"
 	"sections. At each checkpoint release on the way, everything up to it\n"
@@ -36,7 +39,11 @@ static int on_opt(void *data, int index, const char *value)
 {
 	ferry_up_options *o = data;
 
-	if (index == OPT_TO)
+	if (index == OPT_DRY_RUN)
+		o->dry_run = 1;
+	else if (index == OPT_CHECK)
+		o->check = 1;
+	else if (index == OPT_TO)
 		o->to = value;
 	else if (index == OPT_OUT_OF_ORDER)
 		o->allow_out_of_order = 1;
@@ -59,7 +66,8 @@ int cmd_migrate(int argc, char **argv, struct cli_ctx *ctx)
 			"'migrate' takes no arguments; to stop "
 			"at a version, use --to %s",
 			argv[0]);
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_trial_setup(ctx, o.dry_run, o.check)) >= 0 ||
+		(rc = cli_setup(ctx)) >= 0)
 		return rc;
 	ferry_error_init(&err);
 	if (ferry_migrate(&r, ctx->db, ctx->set, &o, &err) < 0)

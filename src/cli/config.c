@@ -329,7 +329,7 @@ int cli_setup(struct cli_ctx *ctx)
 	opts.schema = ctx->schema_name;
 	opts.base_dir = ctx->base_dir;
 	opts.lock_timeout_ms = ctx->lock_timeout_ms;
-	opts.read_only = !(flags & CLI_NEEDS_DB);
+	opts.read_only = !(flags & CLI_NEEDS_DB) || ctx->dry_run;
 	opts.progress = cli_progress;
 	opts.payload = ctx;
 	if ((flags & CLI_NEEDS_SET) && !ctx->set)

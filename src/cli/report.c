@@ -106,6 +106,10 @@ int cli_print_run(struct cli_ctx *ctx, ferry_report *r, cli_summary_fn summary,
 {
 	int rc = CLI_EXIT_OK;
 
+	if (ctx->dry_run)
+		return cli_print_dry_run(ctx, r);
+	if (ctx->check)
+		return cli_print_check(ctx, r);
 	if (ctx->json)
 		rc = cli_report_json(ctx, r);
 	else if (!ctx->quiet)

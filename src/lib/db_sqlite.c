@@ -545,7 +545,8 @@ static int sq_begin(ferry_db *db, ferry_error *err)
 {
 	int rc;
 
-	if (!db->exists && !db->url.memory &&
+	/* A trial on a file not made yet runs on the empty stand-in. */
+	if (!db->exists && !db->url.memory && !db->trial &&
 		(rc = materialize(db, 1, err)) < 0)
 		return rc;
 	return exec_simple(

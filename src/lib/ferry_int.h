@@ -373,6 +373,7 @@ struct ferry_db {
 	int exists;  /* 0: SQLite file missing, read-only open */
 	int locked;  /* the runner lock is ours */
 	int waited;  /* we waited for another runner */
+	int trial;   /* --check: nothing may outlive the transaction */
 	int in_txn;
 };
 

@@ -87,6 +87,7 @@ static int report_push(ferry_report *r, const char *action,
 	r->steps[r->n].migration = m;
 	r->steps[r->n].elapsed_ms = ms;
 	r->steps[r->n].resumed_at = resumed_at;
+	r->steps[r->n].not_tried = 0;
 	r->n++;
 	return 0;
 }
@@ -107,6 +108,7 @@ typedef struct {
 	ferry__down_spec down;
 	int single_transaction;
 	int dry_run;
+	int check; /* a trial in one transaction, rolled back */
 	/* One transaction for the run, timed by the client: ledger rows are
 	 * written at its end, after the last DDL, so that the engine does not
 	 * prepare the ledger's statements again after every migration. */
@@ -124,9 +126,6 @@ static int run_begin(
 	ctx->report = ferry__calloc(1, sizeof(*ctx->report));
 	if (!ctx->report || ferry__hasher_init(&ctx->hasher) < 0)
 		return ferry__error_oom(err);
-	if (db->read_only)
-		return ferry__error_set(
-			err, FERRY_EINVALID, "database was opened read-only");
 	return 0;
 }
 
@@ -376,7 +375,7 @@ static int check_steps(run_ctx *ctx, ferry_error *err)
  */
 static void wrap_failure(ferry_error *err, const ferry__step *it, int whole_run)
 {
-	char detail[sizeof(err->message) + sizeof(err->detail) + 2];
+	char detail[sizeof(ferry_error)]; /* message, ": ", detail */
 	const ferry__migration *m = it->mig;
 
 	if (!err || err->code == FERRY_ENOMEM)
@@ -851,6 +850,83 @@ static int apply_all(run_ctx *ctx, ferry_error *err)
 }
 
 /*
+ * --check
+ */
+
+/* One section of a trial: run it, and say whether it worked. */
+static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
+{
+	ferry_db *db = ctx->db;
+	ferry__step *it = &ctx->plan.v[i];
+	const ferry__migration *m = it->mig;
+	int k = it->k;
+	ferry__src src = { m->pub.path, m->sec[k].line, 1 };
+	ferry_event ev = { .type = FERRY_EVENT_SECTION_START };
+	int64_t t0 = ferry__now_ms();
+	int rc;
+
+	/* What ran outside a transaction could not be undone: not tried. */
+	if (m->sec[k].no_transaction) {
+		if (report_push(ctx->report, ferry__section_names[k], &m->pub,
+			    -1, 0) < 0)
+			return ferry__error_oom(err);
+		ctx->report->steps[ctx->report->n - 1].not_tried = 1;
+		return 0;
+	}
+	ev.migration = &m->pub;
+	ev.section = ferry__section_names[k];
+	ev.index = i + 1;
+	ev.total = ctx->plan.n;
+	ferry__emit(db, &ev);
+	if (!it->text &&
+		(rc = ferry__migration_load(
+			 m, &ctx->hasher, &it->text, &it->len, err)) < 0)
+		return rc;
+	rc = run_span(db, it->text, m->sec[k].offset, m->sec[k].len, &src, err);
+	/* A pipelining driver says now whether the section failed. */
+	if (rc == 0 && db->drv->flush)
+		rc = db->drv->flush(db, err);
+	free(it->text);
+	it->text = NULL;
+	if (rc < 0) {
+		if (err && !err->hint[0])
+			snprintf(err->hint, sizeof(err->hint),
+				"the check was rolled back: nothing was "
+				"applied; fix it and check again");
+		wrap_failure(err, it, 0);
+		return rc;
+	}
+	ev.type = FERRY_EVENT_SECTION_DONE;
+	ev.elapsed_ms = ferry__now_ms() - t0;
+	ferry__emit(db, &ev);
+	return report_push(ctx->report, ferry__section_names[k], &m->pub,
+		       ev.elapsed_ms, 0) < 0
+		? ferry__error_oom(err)
+		: 0;
+}
+
+/*
+ * Every transactional section of the plan, for real, in one transaction
+ * that is then rolled back. No ledger row and no history is written (not
+ * even the ledger's creation), so the database is left as it was; a SQLite
+ * file that does not exist yet is not created (db->trial).
+ */
+static int check_all(run_ctx *ctx, ferry_error *err)
+{
+	ferry_db *db = ctx->db;
+	size_t i;
+	int rc;
+
+	db->trial = 1;
+	rc = db->drv->begin(db, err);
+	for (i = 0; i < ctx->plan.n && rc == 0; i++)
+		rc = check_step(ctx, i, err);
+	db->drv->rollback(db);
+	db->trial = 0;
+	return rc;
+}
+
+/*
  * Where the database stands after the run: its newest applied version, as
  * the ledger says it now (a down removes rows), and for `up` the checkpoint
  * that stopped it short of its target.
@@ -867,7 +943,7 @@ static int report_where(run_ctx *ctx, ferry_error *err)
 	if (ctx->kind == RUN_UP && blocked &&
 		!(ctx->report->checkpoint = ferry__strdup(blocked->pub.name)))
 		return ferry__error_oom(err);
-	if (ctx->report->n > 0 && !ctx->dry_run &&
+	if (ctx->report->n > 0 && !ctx->dry_run && !ctx->check &&
 		(rc = run_read(ctx, err)) < 0)
 		return rc;
 	for (i = 0; i < ctx->pairs.n; i++) {
@@ -920,6 +996,12 @@ static int run(ferry_report **out, run_ctx *ctx, ferry_error *err)
 {
 	int rc;
 
+	/* A dry run only reads: a read-only database will do. */
+	if (ctx->db->read_only && !ctx->dry_run) {
+		run_end(ctx);
+		return ferry__error_set(
+			err, FERRY_EINVALID, "database was opened read-only");
+	}
 	if ((rc = run_read(ctx, err)) == 0 &&
 		(rc = refuse_unsafe(ctx, err)) == 0 &&
 		(rc = run_plan(ctx, err)) == 0 && ctx->dry_run)
@@ -928,7 +1010,7 @@ static int run(ferry_report **out, run_ctx *ctx, ferry_error *err)
 		(rc = refuse_unsafe(ctx, err)) == 0 &&
 		(rc = run_plan(ctx, err)) == 0 &&
 		(rc = check_steps(ctx, err)) == 0)
-		rc = apply_all(ctx, err);
+		rc = ctx->check ? check_all(ctx, err) : apply_all(ctx, err);
 	if (rc == 0)
 		rc = report_where(ctx, err);
 	if (rc == 0) {
@@ -975,6 +1057,7 @@ static int run_phases(ferry_report **out, ferry_db *db, const ferry_set *set,
 	ctx.allow_ooo = opts->allow_out_of_order;
 	ctx.single_transaction = opts->single_transaction;
 	ctx.dry_run = opts->dry_run;
+	ctx.check = opts->check;
 	return run(out, &ctx, err);
 }
 
@@ -1009,6 +1092,7 @@ int ferry_rollback(ferry_report **out, ferry_db *db, const ferry_set *set,
 	ctx.kind = RUN_DOWN;
 	ctx.down.rollback = 1;
 	ctx.dry_run = opts ? opts->dry_run : 0;
+	ctx.check = opts ? opts->check : 0;
 	return run(out, &ctx, err);
 }
 
@@ -1036,6 +1120,7 @@ int ferry_down(ferry_report **out, ferry_db *db, const ferry_set *set,
 	ctx.down.steps = opts->steps;
 	ctx.down.force = opts->force;
 	ctx.dry_run = opts->dry_run;
+	ctx.check = opts->check;
 	return run(out, &ctx, err);
 }
 

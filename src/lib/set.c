@@ -408,6 +408,42 @@ int ferry__migration_load(const ferry__migration *m, ferry__hasher *h,
 	return rc;
 }
 
+int ferry_migration_sql(char **out, int *line, const ferry_set *set,
+	const ferry_migration *pub, const char *section, ferry_error *err)
+{
+	const ferry__migration *m;
+	ferry__hasher h;
+	char *text = NULL;
+	size_t len;
+	int k, rc;
+
+	if (out)
+		*out = NULL;
+	if (!out || !line || !set || !pub || !section)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"ferry_migration_sql needs out, line, set, migration "
+			"and section");
+	m = ferry__set_find(set, pub->version);
+	for (k = 0; k < FERRY__NSECTIONS; k++)
+		if (strcmp(section, ferry__section_names[k]) == 0)
+			break;
+	if (m != FERRY__MIG(pub) || k == FERRY__NSECTIONS || !m->sec[k].present)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"migration '%s' has no %s section", pub->id, section);
+	if (ferry__hasher_init(&h) < 0)
+		return ferry__error_oom(err);
+	rc = ferry__migration_load(m, &h, &text, &len, err);
+	ferry__hasher_release(&h);
+	if (rc < 0)
+		return rc;
+	/* The section, moved to the start of the buffer it lives in. */
+	memmove(text, text + m->sec[k].offset, m->sec[k].len);
+	text[m->sec[k].len] = '\0';
+	*out = text;
+	*line = m->sec[k].line;
+	return 0;
+}
+
 /*
  * ferry new
  */
