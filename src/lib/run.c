@@ -997,7 +997,7 @@ static int run(ferry_report **out, run_ctx *ctx, ferry_error *err)
 	int rc;
 
 	/* A dry run only reads: a read-only database will do. */
-	if (ctx->db->read_only && !ctx->dry_run) {
+	if (!ctx->db || (ctx->db->read_only && !ctx->dry_run)) {
 		run_end(ctx);
 		return ferry__error_set(
 			err, FERRY_EINVALID, "database was opened read-only");
