@@ -538,6 +538,8 @@ typedef struct {
 	int success;
 	const char *error; /**< the failure, or NULL */
 	const char *ferry_version;
+	const char *note; /**< what a successful action changed (repair), or
+			     NULL */
 } ferry_history_entry;
 
 typedef struct ferry_history ferry_history;

@@ -455,7 +455,7 @@ typedef struct {
 	const ferry_migration *migration; /* or NULL */
 	int64_t duration_ms; /* -1: not measured; FERRY__MS_IN_TXN */
 	int success;
-	const char *error; /* or NULL */
+	const char *error; /* the failure; on success, what changed; or NULL */
 } ferry__history_rec;
 
 int ferry__history_add(
