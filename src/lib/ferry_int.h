@@ -528,4 +528,13 @@ int ferry__plan_down(ferry__plan *out, const ferry_set *set,
 	const ferry__pairs *pairs, const ferry__down_spec *d, ferry_error *err);
 void ferry__plan_clear(ferry__plan *p);
 
+/*
+ * What repair and stamp changed (changes.c). `what` is copied.
+ */
+ferry_changes *ferry__changes_new(void);
+int ferry__changes_push(ferry_changes *c, const char *action,
+	const ferry_migration *m, const char *what);
+void ferry__changes_set_waited(ferry_changes *c, int waited);
+void ferry__changes_reset(ferry_changes *c);
+
 #endif /* FERRY_INT_H */
