@@ -179,6 +179,10 @@ int cli_print_run(struct cli_ctx *ctx, ferry_report *r, cli_summary_fn summary,
  * one of down sections, or "nothing to do: <arg>". */
 void cli_print_phases(const ferry_report *r, const char *unused);
 void cli_print_reverted(const ferry_report *r, const char *nothing);
+/* What repair and stamp changed (changes.c): the JSON document, and the
+ * number of distinct migrations among the changes. */
+int cli_changes_json(struct cli_ctx *ctx, const ferry_changes *c, int dry_run);
+size_t cli_changes_migrations(const ferry_changes *c);
 /* Ask before something destructive: 1 yes, 0 no (a message is printed).
  * Without a terminal, only --yes says yes. */
 int cli_confirm(struct cli_ctx *ctx, const char *question);
