@@ -14,8 +14,9 @@ static const struct cli_opt opts[] = {
 
 static const struct cli_help help = { "history [--limit N] [--json]",
 	"The audit log kept in the database, newest first: every migration\n"
-	"ferry ran and every failure, with when, who (user@host), how long\n"
-	"and the error. Needs no migration files.",
+	"ferry ran, stamped or repaired and every failure, with when, who\n"
+	"(user@host), how long, the error, and what a repair changed. Needs\n"
+	"no migration files.",
 	opts,
 	"  ferry history --limit 10\n"
 	"  ferry history --json | jq '.[] | select(.success == false)'\n" };
