@@ -241,6 +241,41 @@ test_expect_success 'validate --json: every finding with kind, version, name, me
 	cp pristine/30_orders.sql migrations/
 '
 
+slow_sql() {
+	case $ENGINE in
+	sqlite) echo "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < $(($1 * 6000000))) SELECT count(*) FROM r;" ;;
+	pg) echo "SELECT pg_sleep($1);" ;;
+	esac
+}
+
+trap 'for f in "$TRASH"/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done' EXIT
+
+test_expect_success 'validate takes no lock: it answers while another ferry works' '
+	mkdir slow &&
+	echo "CREATE TABLE s_first (id integer PRIMARY KEY);" >slow/1_first.sql &&
+	ferry -d "$DB_URL" --dir slow --table s_migrations -q up &&
+	{
+		echo "CREATE TABLE s_second (id integer PRIMARY KEY);" &&
+		slow_sql 4
+	} >slow/2_slow.sql &&
+	"$FERRY" -d "$DB_URL" --dir slow --table s_migrations up >holder.out 2>holder.err &
+	echo $! >holder.pid &&
+	i=0 &&
+	while ! grep -q "^up  " holder.out && test $i -lt 200; do
+		sleep 0.05; i=$((i + 1))
+	done &&
+	t0=$(date +%s) &&
+	ferry -d "$DB_URL" --dir slow --table s_migrations validate --lock-timeout 0 >out 2>err &&
+	t1=$(date +%s) &&
+	kill -0 "$(cat holder.pid)" &&
+	test $((t1 - t0)) -lt 3 &&
+	echo "ok: the files and the ledger agree (2 migrations)" >expect &&
+	test_cmp expect out &&
+	test_must_be_empty err &&
+	wait "$(cat holder.pid)" &&
+	rm holder.pid
+'
+
 test_expect_success 'usage: validate takes no arguments (exit 2)' '
 	cat >expect <<-\EOF &&
 	ferry: error: '"'"'validate'"'"' takes no arguments

@@ -313,6 +313,47 @@ test_expect_success 'a failed finish section, --not-run: back to up, finish runs
 	test_cmp expect actual
 '
 
+test_expect_success 'a failed no-transaction down section, reverted by hand: counted as run, pending' '
+	cat >migrations/6_labels.sql <<-\EOF &&
+	-- ferry:up
+	CREATE TABLE labels (id integer PRIMARY KEY);
+	-- ferry:down no-transaction
+	DELETE FROM labels;
+	DELETE FROM no_such_table;
+	DROP TABLE labels;
+	EOF
+	ferry -d "$DB_URL" -q up &&
+	test_expect_code 1 ferry -d "$DB_URL" -q down --steps 1 --yes </dev/null 2>/dev/null &&
+	db_sql "SELECT state, failed_section, failed_statement FROM ferry_migrations WHERE version = 6" >actual &&
+	echo "failed|down|2" >expect &&
+	test_cmp expect actual &&
+	db_sql "DROP TABLE labels" &&
+	cat >expect <<-\EOF &&
+	repair 6_labels: cleared the failed down section (stopped at statement 2): counted as run; the migration is pending
+	repaired 1 migration
+	EOF
+	repairs &&
+	db_sql "SELECT count(*) FROM ferry_migrations WHERE version = 6" >actual &&
+	echo 0 >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a failed down section, --not-run: as it was before the down' '
+	ferry -d "$DB_URL" -q up &&
+	test_expect_code 1 ferry -d "$DB_URL" -q down --steps 1 --yes </dev/null 2>/dev/null &&
+	cat >expect <<-\EOF &&
+	repair 6_labels: cleared the failed down section (stopped at statement 2): counted as not run; state now '"'"'complete'"'"'
+	repaired 1 migration
+	EOF
+	repairs --not-run &&
+	db_sql "SELECT state, failed_section, failed_statement, error FROM ferry_migrations WHERE version = 6" >actual &&
+	echo "complete|||" >expect &&
+	test_cmp expect actual &&
+	db_sql "SELECT count(*) FROM labels" >actual &&
+	echo 0 >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'a database ahead of the files: refused (exit 5), nothing changed' '
 	mv migrations/5_archive.sql archive.sql &&
 	echo "-- changed" >>migrations/4_notes.sql &&
