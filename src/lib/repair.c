@@ -114,18 +114,21 @@ static int fix_failed(repair_ctx *ctx, fix *f)
 	const ferry__migration *m = f->pair->mig;
 	ferry__row *r = &f->row;
 	const char *sec = r->failed_section;
+	int n = r->failed_statement, not_run = ctx->opts->not_run;
 	char what[200];
-	int n = r->failed_statement;
 
-	if (ctx->opts->not_run && is(sec, "up")) {
-		f->remove = 1;
+	/* The row goes when the migration ends up pending: an up section
+	 * undone by hand, or a down section completed by hand. */
+	f->remove = is(sec, "up") ? not_run : !not_run && is(sec, "down");
+	if (f->remove) {
+		/* nothing more to change */
 	} else if (is(sec, "up")) {
 		r->state = (char *)(m->pub.has_finish ? "up" : "complete");
 		r->has_finish = m->pub.has_finish;
 		r->up_checksum = f->hex[FERRY__UP];
 		r->finish_checksum =
 			m->pub.has_finish ? f->hex[FERRY__FINISH] : NULL;
-	} else if (ctx->opts->not_run && is(sec, "finish")) {
+	} else if (is(sec, "finish") && not_run) {
 		r->state = (char *)"up";
 	} else if (is(sec, "finish")) {
 		r->state = (char *)"complete";
@@ -135,17 +138,15 @@ static int fix_failed(repair_ctx *ctx, fix *f)
 		ferry__utc_now(f->at);
 		r->finish_at = f->at;
 		r->finish_ms = -1;
-	} else if (ctx->opts->not_run) { /* down, not run */
+	} else { /* down, not run: as it was before the down */
 		r->state = (char *)(r->finish_at || !r->has_finish ? "complete"
 								   : "up");
-	} else { /* down, reverted by hand */
-		f->remove = 1;
 	}
 	clear_failure(r);
 	snprintf(what, sizeof(what),
 		"cleared the failed %s section (stopped at statement %d): "
 		"counted as %s; %s%s%s",
-		sec, n, ctx->opts->not_run ? "not run" : "run",
+		sec, n, not_run ? "not run" : "run",
 		f->remove ? "the migration is pending" : "state now '",
 		f->remove ? "" : r->state, f->remove ? "" : "'");
 	return note(ctx, f, what);
