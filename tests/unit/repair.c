@@ -222,17 +222,18 @@ static int op_repair(ferry_db *d, ferry_error *e)
 /* A new database in memory, with 1 to 3 stamped by `set`. */
 static ferry_db *stamped_db(void)
 {
-	ferry_db *d = NULL;
+	ferry_db *d = NULL, *saved = db;
+	size_t n;
 
 	if (ferry_db_open(&d, "sqlite::memory:", NULL, &err) < 0)
 		return NULL;
-	db = d;
-	if (stamp("3", 0) != 3) {
-		db = NULL;
+	db = d; /* stamp() works on `db` */
+	n = stamp("3", 0);
+	db = saved;
+	if (n != 3) {
 		ferry_db_close(d);
 		return NULL;
 	}
-	db = NULL;
 	return d;
 }
 
