@@ -372,14 +372,14 @@ test_expect_success 'setup: a runner holds the lock for a few seconds' '
 	ferry -d "$DB_URL" --dir slow --table s_migrations -q up &&
 	{
 		echo "CREATE TABLE s_second (id integer PRIMARY KEY);" &&
-		slow_sql 4
+		slow_sql 20
 	} >slow/2_slow.sql &&
 	cp slow/2_slow.sql slow2/ &&
 	echo "CREATE TABLE s_first (id integer PRIMARY KEY, x text);" >slow2/1_first.sql &&
 	"$FERRY" -d "$DB_URL" --dir slow --table s_migrations up >holder.out 2>holder.err &
 	echo $! >holder.pid &&
 	i=0 &&
-	while ! grep -q "^up  " holder.out && test $i -lt 200; do
+	while ! grep -q "^up  " holder.out && test $i -lt 600; do
 		sleep 0.05; i=$((i + 1))
 	done &&
 	grep -q "^up  " holder.out
@@ -396,10 +396,10 @@ test_expect_success 'repair waits for the lock, then gives up (exit 4); nothing 
 	hint: wait for it to finish, or wait longer with --lock-timeout
 	EOF
 	test_cmp expect actual &&
-	wait "$(cat holder.pid)" &&
+	kill -9 "$(cat holder.pid)" &&
 	rm holder.pid &&
-	db_sql "SELECT action, version FROM s_history ORDER BY id" >actual &&
-	printf "up|1\nup|2\n" >expect &&
+	db_sql "SELECT count(*) FROM s_history WHERE action = '"'"'repair'"'"'" >actual &&
+	echo 0 >expect &&
 	test_cmp expect actual
 '
 

@@ -292,15 +292,16 @@ test_expect_success 'a migration up to the target stopped half way: refused (exi
 
 test_expect_success 'setup: a runner holds the lock for a few seconds' '
 	mkdir slow &&
+	echo "CREATE TABLE s_first (id integer PRIMARY KEY);" >slow/1_first.sql &&
 	{
-		echo "CREATE TABLE s_first (id integer PRIMARY KEY);" &&
-		slow_sql 4
-	} >slow/1_slow.sql &&
-	echo "CREATE TABLE s_second (id integer PRIMARY KEY);" >slow/2_second.sql &&
-	"$FERRY" -d "$DB_URL" --dir slow --table s_migrations up --to 1 >holder.out 2>holder.err &
+		echo "CREATE TABLE s_second (id integer PRIMARY KEY);" &&
+		slow_sql 20
+	} >slow/2_slow.sql &&
+	ferry -d "$DB_URL" --dir slow --table s_migrations -q up --to 1 &&
+	"$FERRY" -d "$DB_URL" --dir slow --table s_migrations up >holder.out 2>holder.err &
 	echo $! >holder.pid &&
 	i=0 &&
-	while ! grep -q "^up  " holder.out && test $i -lt 200; do
+	while ! grep -q "^up  " holder.out && test $i -lt 600; do
 		sleep 0.05; i=$((i + 1))
 	done &&
 	grep -q "^up  " holder.out
@@ -317,10 +318,10 @@ test_expect_success 'stamp waits for the lock, then gives up (exit 4); nothing r
 	hint: wait for it to finish, or wait longer with --lock-timeout
 	EOF
 	test_cmp expect actual &&
-	wait "$(cat holder.pid)" &&
+	kill -9 "$(cat holder.pid)" &&
 	rm holder.pid &&
-	db_sql "SELECT version, state FROM s_migrations ORDER BY version" >actual &&
-	echo "1|complete" >expect &&
+	db_sql "SELECT state FROM s_migrations WHERE version = 1" >actual &&
+	echo "complete" >expect &&
 	test_cmp expect actual &&
 	db_sql "SELECT count(*) FROM s_history WHERE action = '"'"'stamp'"'"'" >actual &&
 	echo 0 >expect &&
