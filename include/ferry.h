@@ -561,6 +561,8 @@ typedef struct {
 	int success;
 	const char *error; /**< the failure, or NULL */
 	const char *ferry_version;
+	const char *note; /**< what a successful action changed (repair), or
+			     NULL */
 } ferry_history_entry;
 
 typedef struct ferry_history ferry_history;
@@ -583,7 +585,132 @@ FERRY_EXTERN void ferry_history_free(ferry_history *history);
  * Validate, repair, stamp
  */
 
-/* (issue 5: declarations go here) */
+/** One problem `ferry_validate()` found. Owned by its validation. */
+typedef struct {
+	/**
+	 * "drift" (a section changed after it ran), "ahead" (applied, no
+	 * file has it), "out_of_order" (pending, older than the newest
+	 * applied), "failed" (a no-transaction section stopped half way) or
+	 * "ledger" (the ledger row contradicts itself)
+	 */
+	const char *kind;
+	int64_t version;
+	const char *version_text;
+	const char *name;    /**< from the file, else from the ledger */
+	const char *message; /**< what is wrong: one line, lowercase */
+	const char *hint;    /**< what to do: one line */
+} ferry_finding;
+
+typedef struct ferry_validation ferry_validation;
+
+/**
+ * Check the migration files against the ledger, and the ledger against
+ * itself. Reads only: takes no lock and creates nothing; a database
+ * without a ledger has every file pending and nothing to find.
+ *
+ * Findings are a result, not an error: the call returns 0 with every
+ * finding listed, in version order (none when all is well). A migration
+ * in state "up" whose finish is pending is not a finding.
+ *
+ * @param[out] out  free with ferry_validation_free(). NULL on failure.
+ * @return 0, FERRY_EDB, FERRY_EINVALID or FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_validate(ferry_validation **out, ferry_db *db,
+	const ferry_set *set, ferry_error *err);
+FERRY_EXTERN size_t ferry_validation_count(const ferry_validation *v);
+FERRY_EXTERN const ferry_finding *ferry_validation_at(
+	const ferry_validation *v, size_t i);
+/** Free a validation; NULL does nothing. */
+FERRY_EXTERN void ferry_validation_free(ferry_validation *v);
+
+/** One change `repair` or `stamp` made (or, in a dry run, would make). */
+typedef struct {
+	const char *action;		  /**< "repair" or "stamp" */
+	const ferry_migration *migration; /**< owned by the set */
+	const char *what; /**< "accepted the changed up section", ... */
+} ferry_change;
+
+typedef struct ferry_changes ferry_changes;
+
+FERRY_EXTERN size_t ferry_changes_count(const ferry_changes *c);
+FERRY_EXTERN const ferry_change *ferry_changes_at(
+	const ferry_changes *c, size_t i);
+/** Nonzero when the call waited for another runner's lock. */
+FERRY_EXTERN int ferry_changes_waited(const ferry_changes *c);
+/** Free a list of changes; NULL does nothing. */
+FERRY_EXTERN void ferry_changes_free(ferry_changes *c);
+
+typedef struct {
+	unsigned int version; /**< FERRY_REPAIR_OPTIONS_VERSION */
+	/**
+	 * 0: a failed section counts as run (the user finished it by hand):
+	 * the migration becomes "up" or "complete" (a failed down section:
+	 * reverted, its row removed). Nonzero: it counts as not run (the
+	 * user undid its statements): a failed up section leaves the
+	 * migration pending, a failed finish leaves it "up", a failed down
+	 * leaves it as it was before the down.
+	 */
+	int not_run;
+	int dry_run; /**< list the changes, make none */
+} ferry_repair_options;
+
+#define FERRY_REPAIR_OPTIONS_VERSION 1
+#define FERRY_REPAIR_OPTIONS_INIT \
+	{ \
+		FERRY_REPAIR_OPTIONS_VERSION, 0, 0 \
+	}
+
+/**
+ * Make the ledger agree with the files after a manual fix: record the
+ * files' current checksums for sections that drifted, and clear `failed`
+ * (see ferry_repair_options.not_run). Takes the runner lock and reads the
+ * ledger again under it; all changes are made in one transaction, each
+ * with a ferry_history row of action "repair" whose note says what
+ * changed. Nothing to repair: 0 and an empty list.
+ *
+ * Refuses (FERRY_EREFUSED) a database ahead of the files: the rows the
+ * files lack belong to a newer release.
+ *
+ * @param[out] out  the changes; free with ferry_changes_free(). NULL on
+ *                  failure.
+ * @param opts      NULL, or FERRY_REPAIR_OPTIONS_INIT plus changes
+ * @return 0, FERRY_EREFUSED, FERRY_ELOCKED, FERRY_EDB, FERRY_EINVALID or
+ *         FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_repair(ferry_changes **out, ferry_db *db,
+	const ferry_set *set, const ferry_repair_options *opts,
+	ferry_error *err);
+
+typedef struct {
+	unsigned int version; /**< FERRY_STAMP_OPTIONS_VERSION */
+	const char *to;	      /**< a version or a release; required */
+	int dry_run;	      /**< list the changes, make none */
+} ferry_stamp_options;
+
+#define FERRY_STAMP_OPTIONS_VERSION 1
+#define FERRY_STAMP_OPTIONS_INIT \
+	{ \
+		FERRY_STAMP_OPTIONS_VERSION, NULL, 0 \
+	}
+
+/**
+ * Record every pending migration up to `opts->to` as complete (up and
+ * finish) without running any of its SQL: for a database that already
+ * has the schema. Each row carries the files' checksums, the release and
+ * the actor, with a ferry_history row of action "stamp"; all in one
+ * transaction, under the runner lock. Migrations already applied are left
+ * alone. Creates the ledger if needed (not in a dry run).
+ *
+ * @param[out] out  the changes; free with ferry_changes_free(). NULL on
+ *                  failure.
+ * @return 0, FERRY_EINVALID (no `to`, or no migration or release by that
+ *         name), FERRY_EREFUSED (database ahead of the files, drift, a
+ *         migration up to the target that stopped half way),
+ *         FERRY_ELOCKED, FERRY_EDB or FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_stamp(ferry_changes **out, ferry_db *db,
+	const ferry_set *set, const ferry_stamp_options *opts,
+	ferry_error *err);
 
 /*
  * Backup and restore

@@ -194,6 +194,10 @@ void cli_print_reverted(const ferry_report *r, const char *nothing);
 int cli_trial_setup(struct cli_ctx *ctx, int dry_run, int check);
 int cli_print_dry_run(struct cli_ctx *ctx, ferry_report *r);
 int cli_print_check(struct cli_ctx *ctx, ferry_report *r);
+/* What repair and stamp changed (changes.c): the JSON document, and the
+ * number of distinct migrations among the changes. */
+int cli_changes_json(struct cli_ctx *ctx, const ferry_changes *c, int dry_run);
+size_t cli_changes_migrations(const ferry_changes *c);
 /* Ask before something destructive: 1 yes, 0 no (a message is printed).
  * Without a terminal, only --yes says yes. */
 int cli_confirm(struct cli_ctx *ctx, const char *question);

@@ -14,8 +14,9 @@ static const struct cli_opt opts[] = {
 
 static const struct cli_help help = { "history [--limit N] [--json]",
 	"The audit log kept in the database, newest first: every migration\n"
-	"ferry ran and every failure, with when, who (user@host), how long\n"
-	"and the error. Needs no migration files.",
+	"ferry ran, stamped or repaired and every failure, with when, who\n"
+	"(user@host), how long, the error, and what a repair changed. Needs\n"
+	"no migration files.",
 	opts,
 	"  ferry history --limit 10\n"
 	"  ferry history --json | jq '.[] | select(.success == false)'\n" };
@@ -37,7 +38,7 @@ static json_t *history_json(const ferry_history *h)
 
 		json_array_append_new(arr,
 			json_pack(
-				"{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}",
+				"{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o}",
 				"id", (json_int_t)e->id, "at",
 				cli_json_str(e->at), "action",
 				cli_json_str(e->action), "version",
@@ -49,7 +50,8 @@ static json_t *history_json(const ferry_history *h)
 					? json_null()
 					: json_integer(e->duration_ms),
 				"success", e->success, "error",
-				cli_json_str(e->error), "ferry_version",
+				cli_json_str(e->error), "note",
+				cli_json_str(e->note), "ferry_version",
 				cli_json_str(e->ferry_version)));
 	}
 	return arr;
@@ -75,9 +77,10 @@ static void print_history(struct cli_ctx *ctx, const ferry_history *h)
 
 		cli_format_ms(took, sizeof(took), e->duration_ms);
 		if (e->success)
-			snprintf(result, sizeof(result), "%sok%s",
+			snprintf(result, sizeof(result), "%sok%s%s%s",
 				cli_color(c, CLI_GREEN),
-				cli_color(c, CLI_RESET));
+				cli_color(c, CLI_RESET), e->note ? ": " : "",
+				e->note ? e->note : "");
 		else
 			snprintf(result, sizeof(result), "%sfailed%s: %s",
 				cli_color(c, CLI_RED), cli_color(c, CLI_RESET),

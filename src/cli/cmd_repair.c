@@ -1,20 +1,128 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_repair.c - `ferry repair`: not written yet (issue 5).
+ * cmd_repair.c - `ferry repair`: make the ledger agree with the files after
+ * a manual fix: accept changed checksums, clear failed sections.
  */
 #include "cli.h"
 
-static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
+#include <stdio.h>
+#include <string.h>
 
-static const struct cli_help help = { "repair", "Not written yet.", opts,
-	NULL };
+enum { OPT_NOT_RUN, OPT_DRY_RUN };
+
+static const struct cli_opt opts[] = {
+	[OPT_NOT_RUN] = { "not-run", 0, CLI_FLAG, NULL,
+		"a failed section counts as not run (you undid it by hand)" },
+	[OPT_DRY_RUN] = { "dry-run", 0, CLI_FLAG, NULL,
+		"list what would change, change nothing" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static const struct cli_help help = {
+	"repair [--not-run] [--dry-run] [--yes] [--json]",
+	"Make the ledger agree with the files after a manual fix. A section\n"
+	"changed after it ran (drift) gets the file's checksum; a finish\n"
+	"section added to a complete migration sends it back to 'up', so that\n"
+	"'ferry finish' runs it. A no-transaction section that stopped half\n"
+	"way (failed) counts as run: you completed its statements by hand, so\n"
+	"the migration becomes 'up' or 'complete' (a failed down section: the\n"
+	"migration is reverted). With --not-run it counts as not run: you undid\n"
+	"its statements, so a failed up section leaves the migration pending, a\n"
+	"failed finish leaves it 'up', a failed down leaves it as it was.\n"
+	"\n"
+	"Lists the changes and asks first; without a terminal, refuses unless\n"
+	"--yes. Takes the runner lock; each change is a 'repair' entry in the\n"
+	"history. Refuses (exit 5) a database ahead of the files.",
+	opts,
+	"  ferry repair --dry-run\n"
+	"  ferry repair --yes\n"
+};
+
+static int on_opt(void *data, int index, const char *value)
+{
+	ferry_repair_options *o = data;
+
+	(void)value;
+	if (index == OPT_NOT_RUN)
+		o->not_run = 1;
+	else
+		o->dry_run = 1;
+	return -1;
+}
+
+static void print_changes(const ferry_changes *c, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < ferry_changes_count(c); i++) {
+		const ferry_change *ch = ferry_changes_at(c, i);
+
+		fprintf(out, "repair %s: %s\n", ch->migration->id, ch->what);
+	}
+}
+
+/* "repair 2 migrations (0002_a and 1 more)" */
+static int confirm(struct cli_ctx *ctx, const ferry_changes *c)
+{
+	size_t n = cli_changes_migrations(c);
+	char question[300];
+
+	if (!ctx->yes)
+		print_changes(c, stderr);
+	snprintf(question, sizeof(question), "repair %zu migration%s (%s", n,
+		n == 1 ? "" : "s", ferry_changes_at(c, 0)->migration->id);
+	if (n > 1)
+		snprintf(question + strlen(question),
+			sizeof(question) - strlen(question), " and %zu more",
+			n - 1);
+	snprintf(question + strlen(question),
+		sizeof(question) - strlen(question), ")");
+	return cli_confirm(ctx, question);
+}
 
 int cmd_repair(int argc, char **argv, struct cli_ctx *ctx)
 {
-	int npos, rc;
+	ferry_repair_options o = FERRY_REPAIR_OPTIONS_INIT;
+	ferry_changes *c = NULL;
+	ferry_error err;
+	int npos, rc, dry_run;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) >= 0)
 		return rc;
-	cli_error(ctx, "'repair' is not written yet");
-	return CLI_EXIT_USAGE;
+	if (npos > 0)
+		return cli_usage(ctx, "'repair' takes no arguments");
+	if ((rc = cli_setup(ctx)) >= 0)
+		return rc;
+	ferry_error_init(&err);
+	/* Refusals first, and the question names what would change. */
+	dry_run = o.dry_run;
+	o.dry_run = 1;
+	if (ferry_repair(&c, ctx->db, ctx->set, &o, &err) < 0)
+		return cli_fail(ctx, &err);
+	if (!dry_run && ferry_changes_count(c) > 0) {
+		if (!confirm(ctx, c)) {
+			ferry_changes_free(c);
+			return CLI_EXIT_REFUSED;
+		}
+		ferry_changes_free(c);
+		c = NULL;
+		o.dry_run = 0;
+		if (ferry_repair(&c, ctx->db, ctx->set, &o, &err) < 0)
+			return cli_fail(ctx, &err);
+	}
+	rc = CLI_EXIT_OK;
+	if (ctx->json) {
+		rc = cli_changes_json(ctx, c, dry_run);
+	} else if (ferry_changes_count(c) == 0 && !ctx->quiet) {
+		printf("nothing to repair: the ledger agrees with the files\n");
+	} else if (!ctx->quiet) {
+		size_t n = cli_changes_migrations(c);
+
+		print_changes(c, stdout);
+		printf("%s %zu migration%s%s\n",
+			dry_run ? "would repair" : "repaired", n,
+			n == 1 ? "" : "s", dry_run ? "; nothing changed" : "");
+	}
+	ferry_changes_free(c);
+	return rc;
 }

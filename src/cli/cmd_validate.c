@@ -1,20 +1,83 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_validate.c - `ferry validate`: not written yet (issue 5).
+ * cmd_validate.c - `ferry validate`: the files against the ledger, and the
+ * ledger against itself; every finding on its own line.
  */
 #include "cli.h"
 
 static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
 
-static const struct cli_help help = { "validate", "Not written yet.", opts,
-	NULL };
+static const struct cli_help help = { "validate [--json]",
+	"Check the migration files against the ledger and the ledger against\n"
+	"itself: sections changed after they ran (drift), applied versions no\n"
+	"file has (the database is ahead), pending migrations older than the\n"
+	"newest applied one (out of order), no-transaction sections that\n"
+	"stopped half way (failed), and ledger rows ferry never writes. A\n"
+	"migration that is up with its finish pending is fine.\n"
+	"\n"
+	"Exit 0 when all is well; exit 5 with every finding listed, one line\n"
+	"each: version, name, what is wrong and what to do. Reads only: takes\n"
+	"no lock and creates nothing.",
+	opts,
+	"  ferry validate && ferry up\n"
+	"  ferry validate --json | jq '.findings[] | .kind'\n" };
+
+static int print_json(struct cli_ctx *ctx, const ferry_validation *v)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < ferry_validation_count(v); i++) {
+		const ferry_finding *f = ferry_validation_at(v, i);
+
+		json_array_append_new(arr,
+			json_pack("{s:s,s:s,s:s,s:s,s:s}", "kind", f->kind,
+				"version", f->version_text, "name", f->name,
+				"message", f->message, "hint", f->hint));
+	}
+	return cli_json_print(ctx,
+		json_pack("{s:b,s:o}", "ok", ferry_validation_count(v) == 0,
+			"findings", arr));
+}
 
 int cmd_validate(int argc, char **argv, struct cli_ctx *ctx)
 {
+	ferry_validation *v = NULL;
+	ferry_error err;
+	size_t i, n;
 	int npos, rc;
 
 	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) >= 0)
 		return rc;
-	cli_error(ctx, "'validate' is not written yet");
-	return CLI_EXIT_USAGE;
+	if (npos > 0)
+		return cli_usage(ctx, "'validate' takes no arguments");
+	if ((rc = cli_setup(ctx)) >= 0)
+		return rc;
+	ferry_error_init(&err);
+	if (ferry_validate(&v, ctx->db, ctx->set, &err) < 0)
+		return cli_fail(ctx, &err);
+	n = ferry_validation_count(v);
+	rc = CLI_EXIT_OK;
+	if (ctx->json) {
+		rc = print_json(ctx, v);
+	} else {
+		for (i = 0; i < n; i++) {
+			const ferry_finding *f = ferry_validation_at(v, i);
+
+			printf("%s %s: %s: %s; %s\n", f->version_text, f->name,
+				f->kind, f->message, f->hint);
+		}
+		if (n == 0 && !ctx->quiet)
+			printf("ok: the files and the ledger agree (%zu "
+			       "migration%s)\n",
+				ferry_set_count(ctx->set),
+				ferry_set_count(ctx->set) == 1 ? "" : "s");
+	}
+	ferry_validation_free(v);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	if (n > 0 && !ctx->json)
+		cli_error(ctx, "validation found %zu problem%s", n,
+			n == 1 ? "" : "s");
+	return n > 0 ? CLI_EXIT_REFUSED : CLI_EXIT_OK;
 }

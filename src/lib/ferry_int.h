@@ -456,7 +456,7 @@ typedef struct {
 	const ferry_migration *migration; /* or NULL */
 	int64_t duration_ms; /* -1: not measured; FERRY__MS_IN_TXN */
 	int success;
-	const char *error; /* or NULL */
+	const char *error; /* the failure; on success, what changed; or NULL */
 } ferry__history_rec;
 
 int ferry__history_add(
@@ -528,5 +528,14 @@ int ferry__plan_migrate(ferry__plan *out, const ferry_set *set,
 int ferry__plan_down(ferry__plan *out, const ferry_set *set,
 	const ferry__pairs *pairs, const ferry__down_spec *d, ferry_error *err);
 void ferry__plan_clear(ferry__plan *p);
+
+/*
+ * What repair and stamp changed (changes.c). `what` is copied.
+ */
+ferry_changes *ferry__changes_new(void);
+int ferry__changes_push(ferry_changes *c, const char *action,
+	const ferry_migration *m, const char *what);
+void ferry__changes_set_waited(ferry_changes *c, int waited);
+void ferry__changes_reset(ferry_changes *c);
 
 #endif /* FERRY_INT_H */

@@ -41,6 +41,7 @@ void ferry_history_free(ferry_history *h)
 		free((char *)e->release);
 		free((char *)e->by);
 		free((char *)e->error);
+		free((char *)e->note);
 		free((char *)e->ferry_version);
 	}
 	free(h->v);
@@ -88,7 +89,12 @@ static int add_row(void *payload, int ncols, const char *const *v)
 	e->by = dup(h, v[6]);
 	e->duration_ms = v[7] ? strtoll(v[7], NULL, 10) : -1;
 	e->success = v[8] && strcmp(v[8], "0") != 0;
-	e->error = dup(h, v[9]);
+	/* The column holds a failure's error, or what a successful action
+	 * changed (repair): two fields for the reader. */
+	if (e->success)
+		e->note = dup(h, v[9]);
+	else
+		e->error = dup(h, v[9]);
 	e->ferry_version = dup(h, v[10]);
 	return h->oom;
 }

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stamp.c - `ferry stamp V`: record pending migrations up to V as complete
+ * without running them, for a database that already has their schema (a
+ * migration that failed with "table already exists" because someone
+ * created it by hand; a database that grew without ferry).
+ *
+ * Stamping only writes ledger rows, so it refuses what would make them
+ * lie: a database ahead of the files, drift, and a migration up to V that
+ * stopped half way (that is for `up` to resume or `repair` to settle).
+ */
+#include "ferry_int.h"
+
+#include <stdint.h>
+#include <string.h>
+
+typedef struct {
+	ferry_db *db;
+	const ferry_set *set;
+	int64_t target;
+	ferry__ledger ledger;
+	ferry__pairs pairs;
+	ferry_changes *changes;
+} stamp_ctx;
+
+static int refuse_failed(const stamp_ctx *ctx, ferry_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->pairs.n; i++) {
+		const ferry__pair *p = &ctx->pairs.v[i];
+
+		if (!p->row || !p->mig || p->mig->pub.version > ctx->target ||
+			strcmp(p->row->state, "failed") != 0)
+			continue;
+		ferry__error_set(err, FERRY_EREFUSED,
+			"migration '%s' stopped half way: it cannot be stamped",
+			p->mig->pub.id);
+		ferry__error_detail(err,
+			"its %s section stopped at statement %d",
+			p->row->failed_section ? p->row->failed_section : "?",
+			p->row->failed_statement);
+		ferry__error_hint(err,
+			"run 'ferry up' to resume it, or 'ferry repair' if you "
+			"completed it by hand; then stamp");
+		return FERRY_EREFUSED;
+	}
+	return 0;
+}
+
+/* Read the ledger (again), refuse what is unsafe, list what to record. */
+static int decide(stamp_ctx *ctx, ferry_error *err)
+{
+	size_t i;
+	int rc;
+
+	ferry__changes_reset(ctx->changes);
+	ferry__pairs_clear(&ctx->pairs);
+	ferry__ledger_clear(&ctx->ledger);
+	if ((rc = ferry__ledger_load(ctx->db, &ctx->ledger, err)) < 0 ||
+		(rc = ferry__pairs_build(
+			 &ctx->pairs, ctx->set, &ctx->ledger, err)) < 0 ||
+		(rc = ferry__refuse_ahead(&ctx->pairs, err)) < 0 ||
+		(rc = ferry__refuse_drift(&ctx->pairs, err)) < 0 ||
+		(rc = refuse_failed(ctx, err)) < 0)
+		return rc;
+	for (i = 0; i < ctx->pairs.n; i++) {
+		const ferry__pair *p = &ctx->pairs.v[i];
+
+		if (p->row || p->mig->pub.version > ctx->target)
+			continue;
+		if (ferry__changes_push(ctx->changes, "stamp", &p->mig->pub,
+			    "recorded as complete without running it") < 0)
+			return ferry__error_oom(err);
+	}
+	return 0;
+}
+
+/* The row of a migration recorded as complete: both phases, no timings. */
+static int put_row(ferry_db *db, const ferry_migration *pub, ferry_error *err)
+{
+	const ferry__migration *m = FERRY__MIG(pub);
+	char hex[3][65], at[32];
+	ferry__row r;
+	int k;
+
+	memset(&r, 0, sizeof(r));
+	for (k = 0; k < FERRY__NSECTIONS; k++)
+		ferry__hex(hex[k], m->sec[k].sha);
+	ferry__utc_now(at);
+	r.version = pub->version;
+	r.name = (char *)pub->name;
+	r.state = (char *)"complete";
+	r.release = (char *)pub->release;
+	r.has_finish = pub->has_finish;
+	r.up_checksum = hex[FERRY__UP];
+	r.finish_checksum = pub->has_finish ? hex[FERRY__FINISH] : NULL;
+	r.down_checksum = pub->has_down ? hex[FERRY__DOWN] : NULL;
+	r.up_at = at;
+	r.up_ms = -1;
+	r.finish_at = pub->has_finish ? at : NULL;
+	r.finish_ms = -1;
+	r.applied_by = db->actor;
+	r.ferry_version = (char *)FERRY_VERSION;
+	return ferry__ledger_put(db, &r, err);
+}
+
+static int write_all(stamp_ctx *ctx, ferry_error *err)
+{
+	ferry_db *db = ctx->db;
+	size_t i;
+	int rc;
+
+	if (!ctx->ledger.exists && (rc = ferry__ledger_ensure(db, err)) < 0)
+		return rc;
+	if ((rc = db->drv->begin(db, err)) < 0)
+		return rc;
+	for (i = 0; i < ferry_changes_count(ctx->changes) && rc == 0; i++) {
+		const ferry_change *c = ferry_changes_at(ctx->changes, i);
+		ferry__history_rec rec = { "stamp", c->migration, -1, 1, NULL };
+
+		if ((rc = put_row(db, c->migration, err)) == 0)
+			rc = ferry__history_add(db, &rec, err);
+	}
+	if (rc == 0)
+		rc = db->drv->commit(db, err);
+	if (rc < 0)
+		db->drv->rollback(db);
+	return rc;
+}
+
+int ferry_stamp(ferry_changes **out, ferry_db *db, const ferry_set *set,
+	const ferry_stamp_options *opts, ferry_error *err)
+{
+	stamp_ctx ctx;
+	int rc;
+
+	if (!out || !db || !set || !opts || !opts->to)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"ferry_stamp needs out, db, set and opts->to");
+	*out = NULL;
+	if (opts->version != FERRY_STAMP_OPTIONS_VERSION)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"invalid argument: 'opts' (version %u)", opts->version);
+	if (db->read_only)
+		return ferry__error_set(
+			err, FERRY_EINVALID, "database was opened read-only");
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.db = db;
+	ctx.set = set;
+	if ((rc = ferry__resolve_target(set, opts->to, &ctx.target, err)) < 0)
+		return rc;
+	if (!(ctx.changes = ferry__changes_new()))
+		return ferry__error_oom(err);
+	rc = decide(&ctx, err);
+	if (rc == 0 && ferry_changes_count(ctx.changes) > 0 && !opts->dry_run) {
+		if ((rc = db->drv->lock(db, err)) == 0) {
+			ferry__changes_set_waited(ctx.changes, db->waited);
+			if ((rc = decide(&ctx, err)) == 0 &&
+				ferry_changes_count(ctx.changes) > 0)
+				rc = write_all(&ctx, err);
+			db->drv->unlock(db);
+		}
+	}
+	ferry__pairs_clear(&ctx.pairs);
+	ferry__ledger_clear(&ctx.ledger);
+	if (rc < 0) {
+		ferry_changes_free(ctx.changes);
+		return rc;
+	}
+	*out = ctx.changes;
+	return 0;
+}
