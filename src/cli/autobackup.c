@@ -10,8 +10,11 @@
 #include "cli.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 void cli_format_bytes(char *buf, size_t size, long long bytes)
@@ -66,7 +69,7 @@ static int ours(const char *name, const char *prefix, const char *ext)
 	size_t np = strlen(prefix), ne = strlen(ext), n = strlen(name), i;
 	const char *p;
 
-	if (n <= np + ne + 20 || strncmp(name, prefix, np) != 0 ||
+	if (n < np + 16 + 3 + ne || strncmp(name, prefix, np) != 0 ||
 		strcmp(name + n - ne, ext) != 0)
 		return 0;
 	p = name + np;
@@ -85,19 +88,36 @@ static int ours(const char *name, const char *prefix, const char *ext)
 	return 1;
 }
 
-static int by_name(const void *a, const void *b)
+struct old_backup {
+	char *path;
+	char when[17]; /* YYYYMMDDTHHMMSSZ */
+	struct timespec mtime;
+};
+
+/* Oldest first: by the time in the name, then (same second) on disk. */
+static int by_age(const void *pa, const void *pb)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const struct old_backup *a = pa, *b = pb;
+	int c = strcmp(a->when, b->when);
+
+	if (c)
+		return c;
+	if (a->mtime.tv_sec != b->mtime.tv_sec)
+		return a->mtime.tv_sec < b->mtime.tv_sec ? -1 : 1;
+	if (a->mtime.tv_nsec != b->mtime.tv_nsec)
+		return a->mtime.tv_nsec < b->mtime.tv_nsec ? -1 : 1;
+	return strcmp(a->path, b->path);
 }
 
 /*
  * Keep the `keep` newest automatic backups of this database in the
- * directory of `path`: names start with the time, so they sort by it.
+ * directory of `path`, which is the newest.
  */
 static void prune(struct cli_ctx *ctx, const char *path, int keep)
 {
 	const char *slash = strrchr(path, '/'), *base, *dash, *dot;
-	char *dir, *prefix, *ext, **names = NULL;
+	char *dir, *prefix, *ext;
+	struct old_backup *v = NULL;
 	size_t n = 0, alloc = 0, i;
 	struct dirent *e;
 	DIR *d;
@@ -122,39 +142,69 @@ static void prune(struct cli_ctx *ctx, const char *path, int keep)
 		return;
 	}
 	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+		char *p;
+
 		if (!ours(e->d_name, prefix, ext))
 			continue;
 		if (n == alloc) {
-			char **grown = realloc(names,
-				(alloc = alloc ? alloc * 2 : 16) *
-					sizeof(*names));
+			struct old_backup *grown = realloc(v,
+				(alloc = alloc ? alloc * 2 : 16) * sizeof(*v));
 
 			if (!grown)
 				break;
-			names = grown;
+			v = grown;
 		}
-		if (!(names[n] = strdup(e->d_name)))
+		p = malloc(strlen(dir) + strlen(e->d_name) + 2);
+		if (!p)
 			break;
+		sprintf(p, "%s/%s", dir, e->d_name);
+		if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
+			free(p);
+			continue;
+		}
+		v[n].path = p;
+		memcpy(v[n].when, e->d_name + strlen(prefix), 16);
+		v[n].when[16] = '\0';
+		v[n].mtime = st.st_mtim;
 		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), by_name);
-	for (i = 0; n > (size_t)keep && i < n - (size_t)keep; i++) {
-		char *old = malloc(strlen(dir) + strlen(names[i]) + 2);
-
-		if (!old)
-			break;
-		sprintf(old, "%s/%s", dir, names[i]);
-		if (unlink(old) == 0 && ctx->verbose)
-			cli_note(ctx, "removed old backup %s", old);
-		free(old);
-	}
+	if (n > 0)
+		qsort(v, n, sizeof(*v), by_age);
+	for (i = 0; n > (size_t)keep && i < n - (size_t)keep; i++)
+		if (unlink(v[i].path) == 0 && ctx->verbose)
+			cli_note(ctx, "removed old backup %s", v[i].path);
 	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+		free(v[i].path);
+	free(v);
 	free(dir);
 	free(prefix);
 	free(ext);
+}
+
+int cli_backup_dir_ensure(struct cli_ctx *ctx)
+{
+	if (!ctx->backup_dir || mkdir(ctx->backup_dir, 0700) == 0 ||
+		errno == EEXIST)
+		return -1;
+	cli_error(ctx, "cannot create backup directory '%s': %s",
+		ctx->backup_dir, strerror(errno));
+	cli_hint(ctx, "create it, or change backup_dir in %s",
+		ctx->conf_path ? ctx->conf_path : "ferry.conf");
+	return CLI_EXIT_FAILED;
+}
+
+/* A SQLite file not created yet holds nothing to lose. */
+static int database_exists(struct cli_ctx *ctx)
+{
+	ferry_status *st = NULL;
+	int exists = 1;
+
+	if (ferry_status_get(&st, ctx->db, NULL, NULL) == 0)
+		exists = st->database_exists;
+	ferry_status_free(st);
+	return exists;
 }
 
 int cli_autobackup(
@@ -167,6 +217,7 @@ int cli_autobackup(
 	ferry_error err;
 	char size[32];
 	size_t n;
+	int rc;
 
 	if ((!ctx->backup && !ctx->backup_dir) || opts->dry_run)
 		return -1;
@@ -178,8 +229,10 @@ int cli_autobackup(
 		return -1;
 	n = ferry_report_count(r);
 	ferry_report_free(r);
-	if (n == 0)
+	if (n == 0 || !database_exists(ctx))
 		return -1;
+	if ((rc = cli_backup_dir_ensure(ctx)) >= 0)
+		return rc;
 	cli_backup_options(ctx, &bo);
 	if (ferry_backup_create(&b, ctx->db, &bo, &err) < 0) {
 		cli_backup_progress_end(ctx);

@@ -234,6 +234,8 @@ void cli_table_free(struct cli_table *t);
  * progress line on a terminal.
  */
 void cli_backup_options(struct cli_ctx *ctx, ferry_backup_options *o);
+/* Make backup_dir if it is set and missing. -1 or an exit code. */
+int cli_backup_dir_ensure(struct cli_ctx *ctx);
 /* Clear the progress line, if one is shown. */
 void cli_backup_progress_end(struct cli_ctx *ctx);
 /* "1.2 MiB" */

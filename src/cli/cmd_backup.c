@@ -86,7 +86,8 @@ int cmd_backup(int argc, char **argv, struct cli_ctx *ctx)
 			argv[0]);
 	if (output && !*output)
 		return cli_usage(ctx, "-o needs a file name");
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) >= 0 ||
+		(!output && (rc = cli_backup_dir_ensure(ctx)) >= 0))
 		return rc;
 	cli_backup_options(ctx, &o);
 	o.path = output;
