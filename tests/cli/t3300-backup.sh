@@ -191,6 +191,28 @@ test_expect_success 'SQLite in WAL mode: the copy is a plain database file' '
 	}
 '
 
+test_expect_success 'SQLite: consistent while the application writes, and it finishes' '
+	test $ENGINE = pg ||
+	{
+		sqlite3 test.db "CREATE TABLE pad (v blob); CREATE TABLE a (n integer); CREATE TABLE b (n integer);
+			WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 12000)
+			INSERT INTO pad SELECT randomblob(1000) FROM g" &&
+		# Each transaction adds one row to a and one to b: a copy of
+		# one moment has as many rows in each.
+		awk "BEGIN { print \".timeout 5000\"; for (i = 0; i < 3000; i++) printf \"BEGIN; INSERT INTO a VALUES (%d); INSERT INTO b VALUES (%d); COMMIT;\\n\", i, i }" >writes.sql &&
+		{ sqlite3 test.db <writes.sql & } &&
+		writer=$! &&
+		sleep 0.2 &&
+		ferry -q -d "$DB_URL" backup -o busy.sqlite &&
+		wait $writer &&
+		test "$(sqlite3 busy.sqlite "PRAGMA quick_check")" = ok &&
+		sqlite3 busy.sqlite "SELECT (SELECT count(*) FROM a) = (SELECT count(*) FROM b), (SELECT count(*) FROM a) > 0" >actual &&
+		echo "1|1" >expect &&
+		test_cmp expect actual &&
+		sqlite3 test.db "DROP TABLE pad; DROP TABLE a; DROP TABLE b; VACUUM"
+	}
+'
+
 if [ "$ENGINE" = pg ]; then
 
 PW_URL=$(echo "$DB_URL" | sed "s|//postgres@|//ferry_pw:s3cret-pw@|")
