@@ -188,9 +188,14 @@ int ferry__backup_sqlite(ferry_db *db, ferry_backup *b,
 	char *final = NULL, *tmp = NULL;
 	int fd = -1, rc;
 
-	if ((rc = ferry__backup_state_from_ledger(b, db, err)) < 0 ||
-		(rc = ferry__backup_target(&final, db, db->url.path, b->version,
-			 opts, err)) < 0 ||
+	/*
+	 * The name holds the version, which is read from the copy itself
+	 * once made: the database's own ledger would be one more read that
+	 * a busy application's writes can lock out. Until then the file is
+	 * a hidden one beside a provisional name, in the same directory.
+	 */
+	if ((rc = ferry__backup_target(
+		     &final, db, db->url.path, NULL, opts, err)) < 0 ||
 		(rc = ferry__backup_tmp(final, &tmp, &fd, err)) < 0)
 		goto done;
 	close(fd);
@@ -219,6 +224,13 @@ int ferry__backup_sqlite(ferry_db *db, ferry_backup *b,
 	}
 	if ((rc = read_state(dst, db, b, err)) < 0)
 		goto done;
+	if (!opts->path) {
+		free(final);
+		final = NULL;
+		if ((rc = ferry__backup_target(&final, db, db->url.path,
+			     b->version, opts, err)) < 0)
+			goto done;
+	}
 	if (sqlite3_close(dst) != SQLITE_OK) {
 		rc = sq_fail(dst, err, FERRY_ERROR, "cannot write", tmp);
 		goto done;
