@@ -21,7 +21,7 @@ void cli_format_bytes(char *buf, size_t size, long long bytes)
 {
 	if (bytes < 1024)
 		snprintf(buf, size, "%lld bytes", bytes);
-	else if (bytes < 1024 * 1024)
+	else if (bytes < 1024LL * 1024)
 		snprintf(buf, size, "%.1f KiB", (double)bytes / 1024);
 	else if (bytes < 1024LL * 1024 * 1024)
 		snprintf(buf, size, "%.1f MiB", (double)bytes / (1024 * 1024));

@@ -134,7 +134,8 @@ static char *find_tool(const char *name, const char *bindir)
 
 static int server_major(const ferry_db *db)
 {
-	return db->server_version ? atoi(db->server_version) : 0;
+	return db->server_version ? (int)strtol(db->server_version, NULL, 10)
+				  : 0;
 }
 
 static int tool_missing(const ferry_db *db, const char *name,
@@ -166,6 +167,8 @@ static void env_clear(tool_env *e)
 {
 	free(e->envp);
 	free(e->pwvar);
+	e->envp = NULL;
+	e->pwvar = NULL;
 }
 
 /* environ, with PGPASSWORD set to `password` when there is one. */
@@ -345,7 +348,8 @@ static int tool_ctx_init(tool_ctx *t, ferry_db *db, ferry_error *err)
 		return rc;
 	if (env_make(&t->env, t->password) < 0) {
 		tool_ctx_clear(t);
-		return ferry__error_oom(err);
+		ferry__error_oom(err);
+		return FERRY_ENOMEM;
 	}
 	return 0;
 }
