@@ -716,7 +716,110 @@ FERRY_EXTERN int ferry_stamp(ferry_changes **out, ferry_db *db,
  * Backup and restore
  */
 
-/* (issue 5: declarations go here) */
+/**
+ * Progress of a long copy: `done` of `total` units (SQLite: pages). A
+ * total of 0 means unknown. Called from the copying thread.
+ */
+typedef void (*ferry_backup_progress_cb)(
+	uint64_t done, uint64_t total, void *payload);
+
+typedef struct {
+	unsigned int version; /**< FERRY_BACKUP_OPTIONS_VERSION */
+	/**
+	 * The file to write; it must not exist. NULL: a new name
+	 * `<database>-<UTC time>-v<version>.<sqlite|pgdump>` in `dir`.
+	 */
+	const char *path;
+	const char *dir; /**< where a made-up name goes; NULL: cwd */
+	/**
+	 * PostgreSQL: the directory of pg_dump, pg_restore and psql, and the
+	 * only one searched. NULL: PATH, then /usr/lib/postgresql/<N>/bin,
+	 * newest first.
+	 */
+	const char *pg_bindir;
+	ferry_backup_progress_cb progress; /**< or NULL */
+	void *payload;			   /**< passed to `progress` */
+} ferry_backup_options;
+
+#define FERRY_BACKUP_OPTIONS_VERSION 1
+#define FERRY_BACKUP_OPTIONS_INIT \
+	{ \
+		FERRY_BACKUP_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL \
+	}
+
+/** A backup file and the ledger state it holds. */
+typedef struct ferry_backup ferry_backup;
+
+/** The file's path. */
+FERRY_EXTERN const char *ferry_backup_path(const ferry_backup *b);
+/** "sqlite" or "postgres". */
+FERRY_EXTERN const char *ferry_backup_engine(const ferry_backup *b);
+/** The newest version applied (up or complete) in it, or NULL: none. */
+FERRY_EXTERN const char *ferry_backup_version(const ferry_backup *b);
+/** The release of that version, or NULL. */
+FERRY_EXTERN const char *ferry_backup_release(const ferry_backup *b);
+/** How many migrations its ledger holds as applied. */
+FERRY_EXTERN size_t ferry_backup_applied(const ferry_backup *b);
+/** The file's size in bytes. */
+FERRY_EXTERN int64_t ferry_backup_bytes(const ferry_backup *b);
+/** Free it (the file stays); NULL does nothing. */
+FERRY_EXTERN void ferry_backup_free(ferry_backup *b);
+
+/**
+ * Write a consistent copy of the whole database to a new file, mode 0600.
+ *
+ * Takes the runner lock first (waiting as ferry_up() does), so no
+ * migration runs meanwhile and the ledger in the copy is the one reported;
+ * the application may go on reading and writing. SQLite: the online backup
+ * API, in steps, each reported to `progress`. PostgreSQL: `pg_dump -Fc`,
+ * started without a shell, the password (if the URL has one) in its
+ * environment as PGPASSWORD, never on its command line; its major version
+ * must be at least the server's. The copy is written to a hidden file
+ * beside the final name and renamed into place when whole, so no partial
+ * file ever has the final name; an existing file is never overwritten or
+ * followed.
+ *
+ * @param[out] out  what was written; free with ferry_backup_free()
+ * @param db        an open database (read-only is enough)
+ * @param opts      NULL, or FERRY_BACKUP_OPTIONS_INIT plus changes
+ * @return 0, FERRY_EINVALID (the file exists, a missing database, an
+ *         in-memory one, pg_dump missing or too old), FERRY_ELOCKED,
+ *         FERRY_EDB (the copy failed), FERRY_ERROR (an I/O error) or
+ *         FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_backup_create(ferry_backup **out, ferry_db *db,
+	const ferry_backup_options *opts, ferry_error *err);
+
+/**
+ * Everything ferry_restore() checks before it changes anything: the file
+ * exists, is a ferry backup (a SQLite database, or a `pg_dump -Fc`
+ * archive), of this database's engine, and (PostgreSQL) pg_restore and
+ * psql are there. Touches nothing. Of `opts`, only `pg_bindir` is used.
+ *
+ * @return 0 or FERRY_EINVALID, with what to do in `err`
+ */
+FERRY_EXTERN int ferry_restore_check(ferry_db *db, const char *path,
+	const ferry_backup_options *opts, ferry_error *err);
+
+/**
+ * Replace the whole database with a backup, under the runner lock.
+ *
+ * All or nothing: SQLite copies the file in with the online backup API in
+ * one write transaction of the database (a kill leaves the old database,
+ * rolled back from its journal, or the new one); PostgreSQL drops the
+ * objects of every schema and restores the archive (`pg_restore` into
+ * `psql`) in one transaction, committed only when pg_restore read the
+ * whole archive, so a kill leaves the old database. Asking the user first
+ * is the caller's business.
+ *
+ * @param[out] out  the restored state (the ledger now in the database);
+ *                  NULL to ignore; free with ferry_backup_free()
+ * @return 0, FERRY_EINVALID (see ferry_restore_check()), FERRY_ELOCKED,
+ *         FERRY_EDB (the restore failed; the database is as it was),
+ *         FERRY_ERROR or FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_restore(ferry_backup **out, ferry_db *db,
+	const char *path, const ferry_backup_options *opts, ferry_error *err);
 
 /*
  * Reset

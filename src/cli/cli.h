@@ -61,6 +61,12 @@ struct cli_ctx {
 	int conf_lock_timeout_line;
 	int config_optional; /* init: --config may name a file not made yet */
 	char *conf_path;     /* the file read; its directory anchors paths */
+	/* automatic backups (autobackup.c) */
+	int backup;	  /* --backup: one before up, finish, migrate */
+	char *backup_dir; /* backup_dir, relative to ferry.conf's dir */
+	int backup_keep;  /* backup_keep: how many to keep; 0 = all */
+	char *conf_backup_keep;
+	int conf_backup_keep_line;
 };
 
 /* What a command needs before it runs. */
@@ -240,6 +246,29 @@ void cli_table_init(struct cli_table *t, int ncols, const char *const *header);
 void cli_table_add(struct cli_table *t, const char *const *cells);
 void cli_table_print(struct cli_table *t, FILE *out, int color);
 void cli_table_free(struct cli_table *t);
+
+/*
+ * Backups (autobackup.c). The options every backup of the CLI uses: the
+ * directory (backup_dir), PostgreSQL's tools ($FERRY_PG_BINDIR) and a
+ * progress line on a terminal.
+ */
+void cli_backup_options(struct cli_ctx *ctx, ferry_backup_options *o);
+/* Make backup_dir if it is set and missing. -1 or an exit code. */
+int cli_backup_dir_ensure(struct cli_ctx *ctx);
+/* Clear the progress line, if one is shown. */
+void cli_backup_progress_end(struct cli_ctx *ctx);
+/* "1.2 MiB" */
+void cli_format_bytes(char *buf, size_t size, long long bytes);
+/*
+ * Before up, finish or migrate change anything: a backup, if --backup or
+ * backup_dir asks for one and `run` (a dry run of the command) has
+ * something to do; then old automatic backups beyond backup_keep go.
+ * Returns -1 to go on, or the exit code to stop with.
+ */
+typedef int (*cli_run_fn)(ferry_report **out, ferry_db *db,
+	const ferry_set *set, const ferry_up_options *opts, ferry_error *err);
+int cli_autobackup(
+	struct cli_ctx *ctx, cli_run_fn run, const ferry_up_options *opts);
 
 /* Commands. */
 int cmd_init(int argc, char **argv, struct cli_ctx *ctx);

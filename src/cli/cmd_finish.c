@@ -76,6 +76,8 @@ int cmd_finish(int argc, char **argv, struct cli_ctx *ctx)
 	if ((rc = cli_trial_setup(ctx, o.dry_run, o.check)) >= 0 ||
 		(rc = cli_setup(ctx)) >= 0)
 		return rc;
+	if ((rc = cli_autobackup(ctx, ferry_finish, &o)) >= 0)
+		return rc;
 	ferry_error_init(&err);
 	if (ferry_finish(&r, ctx->db, ctx->set, &o, &err) < 0)
 		return cli_fail(ctx, &err);

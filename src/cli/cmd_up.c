@@ -94,6 +94,8 @@ int cmd_up(int argc, char **argv, struct cli_ctx *ctx)
 	if ((rc = cli_trial_setup(ctx, o.dry_run, o.check)) >= 0 ||
 		(rc = cli_setup(ctx)) >= 0)
 		return rc;
+	if ((rc = cli_autobackup(ctx, ferry_up, &o)) >= 0)
+		return rc;
 	ferry_error_init(&err);
 	if (ferry_up(&r, ctx->db, ctx->set, &o, &err) < 0)
 		return cli_fail(ctx, &err);

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 static const char *const keys[] = { "database", "dir", "table", "schema",
-	"lock_timeout", "backup_dir", NULL };
+	"lock_timeout", "backup_dir", "backup_keep", NULL };
 
 static char *trim(char *s)
 {
@@ -48,6 +48,8 @@ static char **slot(struct cli_ctx *ctx, const char *key)
 		return &ctx->conf_schema;
 	if (strcmp(key, "lock_timeout") == 0)
 		return &ctx->conf_lock_timeout;
+	if (strcmp(key, "backup_keep") == 0)
+		return &ctx->conf_backup_keep;
 	return &ctx->conf_backup_dir;
 }
 
@@ -66,7 +68,7 @@ static int bad_key(
 	else
 		cli_hint(ctx,
 			"the settings are database, dir, table, schema, "
-			"lock_timeout and backup_dir");
+			"lock_timeout, backup_dir and backup_keep");
 	return CLI_EXIT_USAGE;
 }
 
@@ -98,6 +100,8 @@ static int parse_line(
 	*dst = strdup(value);
 	if (dst == &ctx->conf_lock_timeout)
 		ctx->conf_lock_timeout_line = line;
+	if (dst == &ctx->conf_backup_keep)
+		ctx->conf_backup_keep_line = line;
 	if (!*dst) {
 		cli_error(ctx, "out of memory");
 		return CLI_EXIT_FAILED;
@@ -194,9 +198,33 @@ static int colour_wanted(struct cli_ctx *ctx, int fd)
 		!(term && strcmp(term, "dumb") == 0);
 }
 
+/* backup_keep: a whole number, 0 for "keep every backup"; default 5. */
+static int resolve_backup_keep(struct cli_ctx *ctx)
+{
+	const char *v = ctx->conf_backup_keep;
+	char *end;
+	long n;
+
+	ctx->backup_keep = 5;
+	if (!v)
+		return -1;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (!errno && end != v && !*end && n >= 0 && n <= 100000) {
+		ctx->backup_keep = (int)n;
+		return -1;
+	}
+	cli_error(ctx,
+		"%s:%d: invalid backup_keep '%s'; give how many automatic "
+		"backups to keep, e.g. 5, or 0 to keep them all",
+		ctx->conf_path, ctx->conf_backup_keep_line, v);
+	return CLI_EXIT_USAGE;
+}
+
 static int resolve(struct cli_ctx *ctx)
 {
 	const char *lt;
+	int rc;
 	char *cdir = conf_dir(ctx);
 
 	if (ctx->database || env("DATABASE_URL")) {
@@ -213,7 +241,11 @@ static int resolve(struct cli_ctx *ctx)
 		ctx->migrations_dir = relative_to(cdir, ctx->conf_dir);
 	else
 		ctx->migrations_dir = relative_to(cdir, "migrations");
+	if (ctx->conf_backup_dir && *ctx->conf_backup_dir)
+		ctx->backup_dir = relative_to(cdir, ctx->conf_backup_dir);
 	free(cdir);
+	if ((rc = resolve_backup_keep(ctx)) >= 0)
+		return rc;
 	ctx->table_name = strdup(first_set(ctx->table, env("FERRY_TABLE"),
 		ctx->conf_table, "ferry_migrations"));
 	ctx->schema_name = strdup(first_set(
@@ -354,5 +386,7 @@ void cli_teardown(struct cli_ctx *ctx)
 	free(ctx->conf_schema);
 	free(ctx->conf_lock_timeout);
 	free(ctx->conf_backup_dir);
+	free(ctx->conf_backup_keep);
+	free(ctx->backup_dir);
 	free(ctx->conf_path);
 }

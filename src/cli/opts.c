@@ -29,6 +29,8 @@ static const struct cli_opt global_opts[] = {
 	{ "verbose", 'v', CLI_FLAG, NULL, "print more detail" },
 	{ "no-color", 0, CLI_FLAG, NULL, "no colours (also: NO_COLOR=1)" },
 	{ "yes", 'y', CLI_FLAG, NULL, "answer yes to confirmations" },
+	{ "backup", 0, CLI_FLAG, NULL,
+		"back up before up, finish or migrate change anything" },
 	{ "help", 'h', CLI_FLAG, NULL, "show help and exit" },
 	{ NULL, 0, 0, NULL, NULL }
 };
@@ -145,6 +147,8 @@ static int set_global(
 		ctx->no_color = 1;
 	else if (strcmp(n, "yes") == 0)
 		ctx->yes = 1;
+	else if (strcmp(n, "backup") == 0)
+		ctx->backup = 1;
 	if (ctx->no_color)
 		ctx->color_out = ctx->color_err = 0;
 	return -1;

@@ -996,6 +996,57 @@ static int pg_ledger_ddl(ferry_db *db, ferry__buf *out)
 	return out->oom ? FERRY_ENOMEM : 0;
 }
 
+/*
+ * Settings for pg_dump, pg_restore and psql: what this connection really
+ * uses (host, port, user, dbname, sslmode, ... from the URL, the
+ * environment and the defaults), as a keyword string without the
+ * password, which goes to the tool's environment instead: a command line
+ * is visible to every user of the machine. Ferry's own application_name
+ * and client_encoding stay ferry's.
+ */
+static int pg_tool_conninfo(ferry_db *db, char **conninfo, char **password,
+	char **dbname, ferry_error *err)
+{
+	pg_conn *c = CONN(db);
+	PQconninfoOption *opts = c->pq.conninfo(c->pg), *o;
+	ferry__buf b = FERRY__BUF_INIT;
+	const char *p;
+
+	*conninfo = *password = *dbname = NULL;
+	if (!opts)
+		return ferry__error_oom(err);
+	for (o = opts; o->keyword; o++) {
+		if (!o->val || !*o->val || !strcmp(o->keyword, "password") ||
+			!strcmp(o->keyword, "application_name") ||
+			!strcmp(o->keyword, "fallback_application_name") ||
+			!strcmp(o->keyword, "client_encoding") ||
+			!strcmp(o->keyword, "sslpassword") ||
+			!strcmp(o->keyword, "replication"))
+			continue;
+		if (!strcmp(o->keyword, "dbname") && !*dbname)
+			*dbname = ferry__strdup(o->val);
+		ferry__buf_printf(&b, "%s%s='", b.len ? " " : "", o->keyword);
+		for (p = o->val; *p; p++) {
+			if (*p == '\\' || *p == '\'')
+				ferry__buf_put(&b, "\\", 1);
+			ferry__buf_put(&b, p, 1);
+		}
+		ferry__buf_puts(&b, "'");
+	}
+	c->pq.conninfoFree(opts);
+	if (c->password)
+		*password = ferry__strdup(c->password);
+	*conninfo = ferry__buf_detach(&b);
+	if (!*conninfo || !*dbname || (c->password && !*password)) {
+		free(*conninfo);
+		free(*password);
+		free(*dbname);
+		*conninfo = *password = *dbname = NULL;
+		return ferry__error_oom(err);
+	}
+	return 0;
+}
+
 const ferry__driver ferry__pg_driver = {
 	"postgres",
 	FERRY__DIALECT_PG,
@@ -1036,4 +1087,5 @@ const ferry__driver ferry__pg_driver = {
 	"p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE "
 	"n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' "
 	"ORDER BY 1",
+	pg_tool_conninfo,
 };

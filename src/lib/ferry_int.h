@@ -351,6 +351,12 @@ typedef struct ferry__driver {
 	 * sequences, types and functions), one name per row, for `bootstrap`
 	 * to refuse a database that is not empty. */
 	const char *objects_sql;
+	/* For tools the driver starts (pg_dump, pg_restore, psql): the
+	 * connection's settings as a keyword string without the password,
+	 * the password in use (or NULL) and the database name. NULL for an
+	 * engine without a server. */
+	int (*tool_conninfo)(ferry_db *db, char **conninfo, char **password,
+		char **dbname, ferry_error *err);
 } ferry__driver;
 
 extern const ferry__driver ferry__sqlite_driver;
@@ -537,5 +543,52 @@ int ferry__changes_push(ferry_changes *c, const char *action,
 	const ferry_migration *m, const char *what);
 void ferry__changes_set_waited(ferry_changes *c, int waited);
 void ferry__changes_reset(ferry_changes *c);
+
+/*
+ * Backup and restore (backup.c; the copying in backup_sqlite.c and
+ * backup_pg.c).
+ */
+struct ferry_backup {
+	char *path;
+	const char *engine;
+	char *version; /* newest applied version, or NULL */
+	char *release;
+	size_t applied;
+	int64_t bytes;
+};
+
+int ferry__backup_set_state(ferry_backup *b, const char *version,
+	const char *release, size_t applied);
+/* The state from the ledger of `db`, as it is now. */
+int ferry__backup_state_from_ledger(
+	ferry_backup *b, ferry_db *db, ferry_error *err);
+/* "<dir>/<db>-<UTC time>-v<version>[-<attempt>].<ext>" */
+char *ferry__backup_default_name(const char *dir, const char *dbname,
+	const char *version, const char *ext, int attempt);
+/* The final name: opts->path, or a made-up one no file has yet. */
+int ferry__backup_target(char **final, ferry_db *db, const char *dbname,
+	const char *version, const ferry_backup_options *opts,
+	ferry_error *err);
+int ferry__backup_refuse_existing(const char *path, ferry_error *err);
+/* A new hidden file beside `final`, O_EXCL, mode 0600. */
+int ferry__backup_tmp(const char *final, char **tmp, int *fd, ferry_error *err);
+/* Sync `tmp` and rename it to `final`, never replacing a file. */
+int ferry__backup_commit(
+	const char *tmp, const char *final, int64_t *bytes, ferry_error *err);
+/* FERRY__ENGINE_SQLITE or FERRY__ENGINE_PG from the file's first bytes. */
+int ferry__backup_kind(const char *path, int *engine, ferry_error *err);
+
+int ferry__backup_sqlite(ferry_db *db, ferry_backup *b,
+	const ferry_backup_options *opts, ferry_error *err);
+int ferry__restore_sqlite(ferry_db *db, const char *path, ferry_backup *b,
+	const ferry_backup_options *opts, ferry_error *err);
+int ferry__backup_pg(ferry_db *db, ferry_backup *b,
+	const ferry_backup_options *opts, ferry_error *err);
+int ferry__restore_pg_check(
+	ferry_db *db, const ferry_backup_options *opts, ferry_error *err);
+int ferry__restore_pg(ferry_db *db, const char *path, ferry_backup *b,
+	const ferry_backup_options *opts, ferry_error *err);
+/* The major version in "pg_dump (PostgreSQL) 15.4 (Debian ...)", or -1. */
+int ferry__pg_tool_major(const char *version_text);
 
 #endif /* FERRY_INT_H */

@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * backup.c - `ferry backup` and `ferry restore` for both engines: the
+ * file's name, its safe creation and its renaming into place, telling a
+ * backup file from any other, and the ledger state a backup holds. The
+ * copying itself is per engine: backup_sqlite.c, backup_pg.c.
+ *
+ * A backup is written to a hidden file beside its final name, created
+ * with O_EXCL and mode 0600 (never following a link an attacker left),
+ * synced, and renamed into place without replacing anything: a killed
+ * backup leaves no partial file under the final name.
+ */
+#include "ferry_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *ferry_backup_path(const ferry_backup *b)
+{
+	return b->path;
+}
+
+const char *ferry_backup_engine(const ferry_backup *b)
+{
+	return b->engine;
+}
+
+const char *ferry_backup_version(const ferry_backup *b)
+{
+	return b->version;
+}
+
+const char *ferry_backup_release(const ferry_backup *b)
+{
+	return b->release;
+}
+
+size_t ferry_backup_applied(const ferry_backup *b)
+{
+	return b->applied;
+}
+
+int64_t ferry_backup_bytes(const ferry_backup *b)
+{
+	return b->bytes;
+}
+
+void ferry_backup_free(ferry_backup *b)
+{
+	if (!b)
+		return;
+	free(b->path);
+	free(b->version);
+	free(b->release);
+	free(b);
+}
+
+int ferry__backup_set_state(ferry_backup *b, const char *version,
+	const char *release, size_t applied)
+{
+	free(b->version);
+	free(b->release);
+	b->version = version ? ferry__strdup(version) : NULL;
+	b->release = release ? ferry__strdup(release) : NULL;
+	b->applied = applied;
+	return (version && !b->version) || (release && !b->release)
+		? FERRY_ENOMEM
+		: 0;
+}
+
+int ferry__backup_state_from_ledger(
+	ferry_backup *b, ferry_db *db, ferry_error *err)
+{
+	ferry__ledger l = { NULL, 0, 0 };
+	const ferry__row *newest = NULL;
+	char vbuf[24] = "";
+	size_t i, applied = 0;
+	int rc;
+
+	if ((rc = ferry__ledger_load(db, &l, err)) < 0)
+		return rc;
+	for (i = 0; i < l.n; i++) {
+		if (strcmp(l.rows[i].state, "failed") == 0)
+			continue;
+		applied++;
+		newest = &l.rows[i];
+	}
+	if (newest)
+		snprintf(
+			vbuf, sizeof(vbuf), "%lld", (long long)newest->version);
+	rc = ferry__backup_set_state(b, newest ? vbuf : NULL,
+		newest ? newest->release : NULL, applied);
+	ferry__ledger_clear(&l);
+	return rc < 0 ? ferry__error_oom(err) : 0;
+}
+
+/* "shop" of "/srv/shop.db"; the database name on PostgreSQL. */
+static void name_part(ferry__buf *out, const char *name)
+{
+	const char *base = strrchr(name, '/'), *dot;
+	size_t n;
+
+	base = base ? base + 1 : name;
+	dot = strrchr(base, '.');
+	n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	if (n == 0) {
+		ferry__buf_puts(out, "database");
+		return;
+	}
+	for (; n > 0; n--, base++) {
+		char c = *base;
+
+		/* A name stays one plain word: no separators, no spaces. */
+		if (c == '/' || c == ' ' || c == '\t' || c == '\n')
+			c = '_';
+		ferry__buf_put(out, &c, 1);
+	}
+}
+
+char *ferry__backup_default_name(const char *dir, const char *dbname,
+	const char *version, const char *ext, int attempt)
+{
+	ferry__buf b = FERRY__BUF_INIT;
+	char when[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
+	if (dir && *dir) {
+		ferry__buf_puts(&b, dir);
+		if (dir[strlen(dir) - 1] != '/')
+			ferry__buf_puts(&b, "/");
+	}
+	name_part(&b, dbname);
+	ferry__buf_printf(&b, "-%s-v%s", when, version ? version : "0");
+	if (attempt > 1)
+		ferry__buf_printf(&b, "-%d", attempt);
+	ferry__buf_printf(&b, ".%s", ext);
+	return ferry__buf_detach(&b);
+}
+
+/* The directory part of `path`, for the temporary file and fsync. */
+static char *dir_of(const char *path)
+{
+	char *copy = ferry__strdup(path), *d, *out;
+
+	if (!copy)
+		return NULL;
+	d = dirname(copy);
+	out = ferry__strdup(d);
+	free(copy);
+	return out;
+}
+
+int ferry__backup_refuse_existing(const char *path, ferry_error *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return 0;
+	ferry__error_set(err, FERRY_EINVALID, "'%s' already exists", path);
+	ferry__error_hint(err,
+		"ferry never overwrites a file with a backup; choose another "
+		"name, or remove it first");
+	return FERRY_EINVALID;
+}
+
+int ferry__backup_tmp(const char *final, char **tmp, int *fd, ferry_error *err)
+{
+	char *dir = dir_of(final), *copy = ferry__strdup(final);
+	ferry__buf b = FERRY__BUF_INIT;
+	int rc = 0;
+
+	*tmp = NULL;
+	*fd = -1;
+	if (!dir || !copy) {
+		free(dir);
+		free(copy);
+		return ferry__error_oom(err);
+	}
+	ferry__buf_printf(&b, "%s/.%s.partial-XXXXXX", dir, basename(copy));
+	free(copy);
+	if (b.oom) {
+		free(dir);
+		return ferry__error_oom(err);
+	}
+	/* mkostemp: O_CREAT | O_EXCL, mode 0600 whatever the umask says. */
+	*fd = mkostemp(b.buf, O_CLOEXEC);
+	if (*fd < 0) {
+		rc = ferry__error_os(err, FERRY_ERROR, "create a file in", dir);
+		if (errno == ENOENT)
+			ferry__error_hint(err,
+				"create the directory first, or choose "
+				"another with -o");
+		ferry__buf_release(&b);
+	} else {
+		*tmp = ferry__buf_detach(&b);
+	}
+	free(dir);
+	return rc;
+}
+
+static int sync_dir(const char *path)
+{
+	char *dir = dir_of(path);
+	int fd, rc = 0;
+
+	if (!dir)
+		return 0;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		rc = fsync(fd);
+		close(fd);
+	}
+	free(dir);
+	return rc;
+}
+
+/* rename() that never replaces: RENAME_NOREPLACE, else link + unlink. */
+static int rename_noreplace(const char *from, const char *to)
+{
+#ifdef RENAME_NOREPLACE
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+#endif
+	if (link(from, to) != 0)
+		return -1;
+	unlink(from);
+	return 0;
+}
+
+int ferry__backup_commit(
+	const char *tmp, const char *final, int64_t *bytes, ferry_error *err)
+{
+	int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) != 0 || fsync(fd) != 0) {
+		int rc = ferry__error_os(err, FERRY_ERROR, "write", tmp);
+
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	close(fd);
+	*bytes = (int64_t)st.st_size;
+	if (rename_noreplace(tmp, final) != 0) {
+		if (errno == EEXIST)
+			return ferry__backup_refuse_existing(final, err);
+		return ferry__error_os(err, FERRY_ERROR, "rename into", final);
+	}
+	(void)sync_dir(final);
+	return 0;
+}
+
+/*
+ * What a file is, from its first bytes: a SQLite database starts with
+ * "SQLite format 3\0", a pg_dump custom-format archive with "PGDMP".
+ */
+int ferry__backup_kind(const char *path, int *engine, ferry_error *err)
+{
+	static const char sqlite_magic[16] = "SQLite format 3";
+	char head[16];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	*engine = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int rc = ferry__error_os(
+			err, FERRY_EINVALID, "read backup file", path);
+
+		if (errno == ENOENT)
+			ferry__error_hint(err,
+				"check the path; 'ferry backup' prints the "
+				"name of each file it writes");
+		return rc;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		ferry__error_set(err, FERRY_EINVALID,
+			"'%s' is a directory, not a backup file", path);
+		ferry__error_hint(err, "name the backup file itself");
+		return FERRY_EINVALID;
+	}
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	if (n == (ssize_t)sizeof(head) &&
+		memcmp(head, sqlite_magic, sizeof(head)) == 0)
+		*engine = FERRY__ENGINE_SQLITE;
+	else if (n >= 5 && memcmp(head, "PGDMP", 5) == 0)
+		*engine = FERRY__ENGINE_PG;
+	if (*engine)
+		return 0;
+	ferry__error_set(
+		err, FERRY_EINVALID, "'%s' is not a ferry backup", path);
+	ferry__error_detail(err,
+		"it is neither a SQLite database nor a pg_dump custom-format "
+		"archive");
+	ferry__error_hint(err,
+		"restore a file that 'ferry backup' wrote; a plain SQL dump "
+		"goes through psql or sqlite3");
+	return FERRY_EINVALID;
+}
+
+static int check_options(const ferry_backup_options *opts, ferry_error *err)
+{
+	if (opts && opts->version != FERRY_BACKUP_OPTIONS_VERSION)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"invalid argument: 'opts' (version %u)", opts->version);
+	return 0;
+}
+
+static int engine_matches(
+	ferry_db *db, const char *path, int kind, ferry_error *err)
+{
+	if (kind == (int)db->url.engine)
+		return 0;
+	ferry__error_set(err, FERRY_EINVALID,
+		"'%s' is a backup of a %s database, not of %s", path,
+		kind == FERRY__ENGINE_SQLITE ? "SQLite" : "PostgreSQL",
+		db->url.engine == FERRY__ENGINE_SQLITE ? "SQLite"
+						       : "PostgreSQL");
+	ferry__error_hint(err,
+		"restore it into a database of its own engine; ferry does "
+		"not convert between engines");
+	return FERRY_EINVALID;
+}
+
+int ferry_restore_check(ferry_db *db, const char *path,
+	const ferry_backup_options *opts, ferry_error *err)
+{
+	ferry_backup_options defaults = FERRY_BACKUP_OPTIONS_INIT;
+	int kind, rc;
+
+	if (!db || !path)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"invalid argument: '%s'", db ? "path" : "db");
+	if ((rc = check_options(opts, err)) < 0)
+		return rc;
+	if (!opts)
+		opts = &defaults;
+	if (db->url.memory)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"an in-memory database cannot be restored into");
+	if ((rc = ferry__backup_kind(path, &kind, err)) < 0 ||
+		(rc = engine_matches(db, path, kind, err)) < 0)
+		return rc;
+	if (kind == FERRY__ENGINE_PG)
+		return ferry__restore_pg_check(db, opts, err);
+	return 0;
+}
+
+static ferry_backup *backup_new(ferry_db *db)
+{
+	ferry_backup *b = ferry__calloc(1, sizeof(*b));
+
+	if (b)
+		b->engine = db->drv->name;
+	return b;
+}
+
+int ferry_backup_create(ferry_backup **out, ferry_db *db,
+	const ferry_backup_options *opts, ferry_error *err)
+{
+	ferry_backup_options defaults = FERRY_BACKUP_OPTIONS_INIT;
+	ferry_backup *b;
+	int rc, locked_here = 0;
+
+	if (!out || !db)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"invalid argument: '%s'", out ? "db" : "out");
+	*out = NULL;
+	if ((rc = check_options(opts, err)) < 0)
+		return rc;
+	if (!opts)
+		opts = &defaults;
+	if (db->url.memory)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"an in-memory database cannot be backed up");
+	if (!db->exists) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"database '%s' does not exist: nothing to back up",
+			db->url.display);
+		ferry__error_hint(err, "check the database path");
+		return FERRY_EINVALID;
+	}
+	if (opts->path &&
+		(rc = ferry__backup_refuse_existing(opts->path, err)) < 0)
+		return rc;
+	if (!(b = backup_new(db)))
+		return ferry__error_oom(err);
+	/* No migration runs while we copy: the ledger we report is the one
+	 * in the copy. The application's own work goes on. */
+	if (!db->locked) {
+		if ((rc = db->drv->lock(db, err)) < 0)
+			goto done;
+		locked_here = 1;
+	}
+	if (db->url.engine == FERRY__ENGINE_SQLITE)
+		rc = ferry__backup_sqlite(db, b, opts, err);
+	else
+		rc = ferry__backup_pg(db, b, opts, err);
+done:
+	if (locked_here)
+		db->drv->unlock(db);
+	if (rc < 0) {
+		ferry_backup_free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+int ferry_restore(ferry_backup **out, ferry_db *db, const char *path,
+	const ferry_backup_options *opts, ferry_error *err)
+{
+	ferry_backup_options defaults = FERRY_BACKUP_OPTIONS_INIT;
+	ferry_backup *b;
+	int rc, locked_here = 0;
+
+	if (out)
+		*out = NULL;
+	if ((rc = ferry_restore_check(db, path, opts, err)) < 0)
+		return rc;
+	if (!opts)
+		opts = &defaults;
+	if (!(b = backup_new(db)))
+		return ferry__error_oom(err);
+	if (!(b->path = ferry__strdup(path))) {
+		ferry_backup_free(b);
+		return ferry__error_oom(err);
+	}
+	if (!db->locked) {
+		if ((rc = db->drv->lock(db, err)) < 0)
+			goto done;
+		locked_here = 1;
+	}
+	if (db->url.engine == FERRY__ENGINE_SQLITE)
+		rc = ferry__restore_sqlite(db, path, b, opts, err);
+	else
+		rc = ferry__restore_pg(db, path, b, opts, err);
+done:
+	if (locked_here)
+		db->drv->unlock(db);
+	if (rc < 0 || !out)
+		ferry_backup_free(b);
+	else
+		*out = b;
+	return rc;
+}
+
+int ferry__backup_target(char **final, ferry_db *db, const char *dbname,
+	const char *version, const ferry_backup_options *opts, ferry_error *err)
+{
+	const char *ext =
+		db->url.engine == FERRY__ENGINE_SQLITE ? "sqlite" : "pgdump";
+	struct stat st;
+	int attempt;
+
+	*final = NULL;
+	if (opts->path) {
+		*final = ferry__strdup(opts->path);
+		return *final ? 0 : ferry__error_oom(err);
+	}
+	/* Two backups in one second at one version: a suffix tells them
+	 * apart, and the rename still refuses to replace anything. */
+	for (attempt = 1; attempt < 100; attempt++) {
+		*final = ferry__backup_default_name(
+			opts->dir, dbname, version, ext, attempt);
+		if (!*final)
+			return ferry__error_oom(err);
+		if (lstat(*final, &st) != 0)
+			return 0;
+		free(*final);
+		*final = NULL;
+	}
+	return ferry__error_set(
+		err, FERRY_ERROR, "cannot find a free name for the backup");
+}
