@@ -714,9 +714,22 @@ static int sq_ledger_ddl(ferry_db *db, ferry__buf *out)
 }
 
 const ferry__driver ferry__sqlite_driver = {
-	"sqlite", FERRY__DIALECT_SQLITE, sq_open, sq_close, sq_run, sq_query,
-	sq_begin, NULL, sq_commit, sq_rollback, sq_in_txn, sq_lock, sq_unlock,
-	sq_lock_probe, sq_table_exists, sq_ledger_ddl,
+	"sqlite",
+	FERRY__DIALECT_SQLITE,
+	sq_open,
+	sq_close,
+	sq_run,
+	sq_query,
+	sq_begin,
+	NULL,
+	sq_commit,
+	sq_rollback,
+	sq_in_txn,
+	sq_lock,
+	sq_unlock,
+	sq_lock_probe,
+	sq_table_exists,
+	sq_ledger_ddl,
 	NULL, /* statements run as they come: the client's clock is right */
 	NULL,
 	"SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND "
@@ -732,5 +745,6 @@ const ferry__driver ferry__sqlite_driver = {
 	"'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' THEN 0 WHEN type = "
 	"'trigger' THEN 1 WHEN type = 'view' THEN 2 WHEN type = 'index' "
 	"THEN 3 ELSE 4 END, name",
-	NULL, /* no CASCADE: nothing outside the file can go */
+	/* no CASCADE: nothing outside the file can go */
+	NULL,
 };
