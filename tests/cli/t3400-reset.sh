@@ -177,6 +177,13 @@ wait_for() {
 	done
 }
 
+# The killed holder's lock is gone (on PostgreSQL once the server has
+# noticed that its client died, within a second).
+lock_free() {
+	ferry -d "$DB_URL" status >status.out &&
+	grep "^lock        free\$" status.out
+}
+
 trap 'test -f "$TRASH/holder.pid" && kill -9 "$(cat "$TRASH/holder.pid")" 2>/dev/null' EXIT
 
 test_expect_success 'while another ferry holds the lock, reset waits, then gives up (exit 4)' '
@@ -199,7 +206,8 @@ test_expect_success 'while another ferry holds the lock, reset waits, then gives
 	test_cmp objects.before objects.after &&
 	kill -9 "$(cat holder.pid)" &&
 	{ wait "$(cat holder.pid)" || :; } &&
-	rm holder.pid migrations/3_slow.sql
+	rm holder.pid migrations/3_slow.sql &&
+	wait_for 10 lock_free
 '
 
 test_expect_success 'reset --yes drops everything it listed, the ledger too' '
