@@ -252,7 +252,12 @@ static int reset_failed(ferry_db *db, ferry_error *err)
 		"cannot reset database '%s'", db->url.display);
 	snprintf(err->detail, sizeof(err->detail), "%.*s",
 		(int)sizeof(err->detail) - 1, detail);
-	if (!err->hint[0])
+	/* The driver's hint speaks of migrations; this is about ownership. */
+	if (strcmp(err->sqlstate, "42501") == 0)
+		snprintf(err->hint, sizeof(err->hint),
+			"nothing was dropped; run reset as the owner of the "
+			"objects");
+	else
 		snprintf(err->hint, sizeof(err->hint),
 			"nothing was dropped; fix the cause and run it again");
 	return err->code;

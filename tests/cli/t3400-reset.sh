@@ -184,7 +184,13 @@ lock_free() {
 	grep "^lock        free\$" status.out
 }
 
-trap 'test -f "$TRASH/holder.pid" && kill -9 "$(cat "$TRASH/holder.pid")" 2>/dev/null' EXIT
+# The role t3400 makes is the cluster's: dropped whatever happens, after
+# test_done has dropped the database and with it the role's rights.
+trap 'test -f "$TRASH/holder.pid" && kill -9 "$(cat "$TRASH/holder.pid")" 2>/dev/null
+if test "$ENGINE" = pg
+then
+	"$PSQL" -X -q -d "$PG_ADMIN_URL" -c "DROP ROLE IF EXISTS ferry_t3400_$$" >/dev/null 2>&1
+fi' EXIT
 
 test_expect_success 'while another ferry holds the lock, reset waits, then gives up (exit 4)' '
 	slow_sql >migrations/3_slow.sql &&
@@ -314,6 +320,25 @@ then
 		ferry: error: reset would also drop 2 objects outside schema '"'"'app_s'"'"'
 		relation public."uses things", column public."uses things".id
 		hint: they depend on objects in '"'"'app_s'"'"'; drop or change them first, nothing was dropped
+		EOF
+		test_cmp expect err &&
+		db_snapshot db.after &&
+		test_cmp db.before db.after
+	'
+
+	test_expect_success 'PostgreSQL: a user who does not own the objects: exit 1, nothing dropped' '
+		role=ferry_t3400_$$ &&
+		"$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$PG_ADMIN_URL" -c "CREATE ROLE $role LOGIN" &&
+		db_sql "GRANT ALL ON SCHEMA public TO $role" &&
+		ferry -q -d "$DB_URL" up &&
+		db_snapshot db.before &&
+		role_url=$(echo "$DB_URL" | sed "s|://[^@/]*@|://$role@|") &&
+		test_expect_code 1 ferry -d "$role_url" reset --yes </dev/null >out 2>err &&
+		test_must_be_empty out &&
+		cat >expect <<-EOF &&
+		ferry: error: cannot reset database '"'"'$(echo "$DB_SHOWN" | sed "s|://[^@/]*@|://$role@|")'"'"'
+		must be owner of view active users (SQLSTATE 42501)
+		hint: nothing was dropped; run reset as the owner of the objects
 		EOF
 		test_cmp expect err &&
 		db_snapshot db.after &&
