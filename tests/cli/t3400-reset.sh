@@ -196,7 +196,7 @@ test_expect_success 'while another ferry holds the lock, reset waits, then gives
 	slow_sql >migrations/3_slow.sql &&
 	"$FERRY" -d "$DB_URL" up >holder.out 2>holder.err &
 	echo $! >holder.pid &&
-	wait_for 10 grep -q "^up     3_slow \.\.\. " holder.out &&
+	wait_for 30 grep -q "^up     3_slow \.\.\. " holder.out &&
 	db_objects >objects.before &&
 	test_expect_code 4 ferry -d "$DB_URL" reset --yes --lock-timeout 1 </dev/null >out 2>err &&
 	test_must_be_empty out &&

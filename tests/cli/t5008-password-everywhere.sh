@@ -166,7 +166,7 @@ test_expect_success 'the lock held: no password in the waits, the timeouts and t
 	echo "SELECT pg_sleep(60);" >migrations/3_slow.sql &&
 	"$FERRY" -d "$GOOD_URL" -v up >holder.out 2>holder.err &
 	echo $! >holder.pid &&
-	wait_for 10 grep -q "^up     3_slow \.\.\. " holder.out &&
+	wait_for 30 grep -q "^up     3_slow \.\.\. " holder.out &&
 	FERRY_LOCK_TIMEOUT=0 run_all locked "$ENC_URL" &&
 	kill -9 "$(cat holder.pid)" &&
 	{ wait "$(cat holder.pid)" || :; } &&
