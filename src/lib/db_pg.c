@@ -342,12 +342,19 @@ static void on_notice(void *arg, const PGresult *res)
 	ferry__emit(db, &ev);
 }
 
-/* dlopen libpq and find every function ferry calls. */
+/*
+ * dlopen libpq and find every function ferry calls. RTLD_NODELETE: the
+ * last dlclose() must not unmap libpq and what it pulled in (Kerberos,
+ * LDAP, ...), whose thread-local storage and exit handlers outlive it;
+ * unmapped, they crash LeakSanitizer at exit (and could crash a program's
+ * own exit).
+ */
 static int load_libpq(pq_api *pq, ferry_error *err)
 {
 	void *sym;
 
-	pq->handle = dlopen(LIBPQ_SONAME, RTLD_LAZY | RTLD_LOCAL);
+	pq->handle =
+		dlopen(LIBPQ_SONAME, RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE);
 	if (!pq->handle) {
 		ferry__error_set(err, FERRY_EINVALID,
 			"cannot load the "
