@@ -194,7 +194,7 @@ fi' EXIT
 
 test_expect_success 'while another ferry holds the lock, reset waits, then gives up (exit 4)' '
 	slow_sql >migrations/3_slow.sql &&
-	"$FERRY" -d "$DB_URL" up >holder.out 2>holder.err &
+	{ "$FERRY" -d "$DB_URL" up >holder.out 2>holder.err & } &&
 	echo $! >holder.pid &&
 	wait_for 30 grep -q "^up     3_slow \.\.\. " holder.out &&
 	db_objects >objects.before &&

@@ -98,7 +98,7 @@ trap 'test -f "$TRASH/holder.pid" && kill -9 "$(cat "$TRASH/holder.pid")" 2>/dev
 
 test_expect_success 'a second runner waits for the first one, names it, gives up (exit 4)' '
 	slow_sql >migrations/4_slow.sql &&
-	"$FERRY" -d "$DB_URL" --schema "$odd_schema" --table "$odd_table" up >holder.out 2>holder.err &
+	{ "$FERRY" -d "$DB_URL" --schema "$odd_schema" --table "$odd_table" up >holder.out 2>holder.err & } &&
 	echo $! >holder.pid &&
 	wait_for 30 grep -q "^up     4_slow \.\.\. " holder.out &&
 	test_expect_code 4 odd up --lock-timeout 1 >out 2>err &&
