@@ -8,6 +8,7 @@
 #   make test-cli T=t2001  one CLI test script (both engines)
 #   make asan            everything built with ASan+UBSan, and tested
 #   make check           test + asan: what CI runs
+#   make valgrind        the CLI tests with ferry under valgrind (slow; T=...)
 #   make install PREFIX=/usr/local DESTDIR=
 #   make lint            clang-format, cppcheck and clang-tidy over src/
 #   make format          clang-format in place
@@ -79,7 +80,7 @@ LIBA := $(BUILD)/libferry.a
 LIBSO := $(BUILD)/libferry.so.$(SOVERSION)
 
 .PHONY: all demo test test-unit test-cli asan check install uninstall clean \
-	lint format fuzz bench deps
+	lint format fuzz bench deps valgrind
 .SUFFIXES:
 
 all: $(LIBA) $(LIBSO) $(FERRY)
@@ -137,9 +138,12 @@ demo: deps all
 	$(FERRY) --dir examples/shop/migrations -d sqlite:shop.db up
 	$(FERRY) --dir examples/shop/migrations -d sqlite:shop.db status
 
+# Under the sanitizers the fault-injection scripts run fewer trials, to
+# keep CI's two runs of the suite within its time.
 test: all $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
-	FERRY=$(CURDIR)/$(FERRY) sh tests/cli/run.sh
+	FERRY=$(CURDIR)/$(FERRY) $(if $(SANITIZE),FERRY_FAULT_TRIALS=20) \
+		sh tests/cli/run.sh
 
 test-unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
@@ -149,6 +153,10 @@ test-cli: all
 
 asan:
 	$(MAKE) BUILD=build/asan SANITIZE=1 test
+
+# Not part of check: valgrind makes every ferry process 20-50 times slower.
+valgrind: all
+	FERRY_VALGRIND_BIN=$(CURDIR)/$(FERRY) sh tests/cli/valgrind-run.sh $(T)
 
 check: deps
 	$(MAKE) test

@@ -825,7 +825,64 @@ FERRY_EXTERN int ferry_restore(ferry_backup **out, ferry_db *db,
  * Reset
  */
 
-/* (issue 5: declarations go here) */
+/** One object `reset` drops (or would). Owned by its ferry_dropped. */
+typedef struct {
+	const char *kind; /**< "table", "view", "index", "trigger",
+			     "sequence", "function", "type", "domain", ... */
+	const char *name; /**< as SQL names it: quoted where needed; on
+			     PostgreSQL qualified with the schema */
+	int ledger;	  /**< one of ferry's own tables */
+} ferry_dropped_object;
+
+/** What a reset dropped, in the order it dropped it. */
+typedef struct ferry_dropped ferry_dropped;
+
+typedef struct {
+	unsigned int version; /**< FERRY_RESET_OPTIONS_VERSION */
+	int dry_run; /**< list what would go; change nothing, take no lock */
+} ferry_reset_options;
+
+#define FERRY_RESET_OPTIONS_VERSION 1
+#define FERRY_RESET_OPTIONS_INIT \
+	{ \
+		FERRY_RESET_OPTIONS_VERSION, 0 \
+	}
+
+/**
+ * Drop everything ferry's migrations made, and the ledger: on SQLite every
+ * table, view, index and trigger; on PostgreSQL every object in the
+ * ledger's schema (tables, views, materialized views, sequences, functions,
+ * procedures, aggregates, types, domains, collations, extensions), never
+ * the schema itself and never anything in another schema. Afterwards every
+ * migration of the set is pending again, and the audit log is gone with
+ * the ledger.
+ *
+ * Takes the runner lock (waiting as ferry_up() does) and drops everything
+ * in one transaction: a failure or a kill leaves the database as it was.
+ * On PostgreSQL, objects are dropped with CASCADE; if that would remove
+ * anything outside the schema (a view there on a table here, a column of
+ * a type from here), the whole reset is rolled back and refused. With
+ * nothing to drop, returns an empty list without taking the lock.
+ *
+ * @param[out] out  what was dropped (with `dry_run`, what would be); free
+ *                  with ferry_dropped_free(). NULL on failure.
+ * @param db        an open database, not read-only
+ * @param opts      NULL, or FERRY_RESET_OPTIONS_INIT plus changes
+ * @param err       filled on failure; may be NULL
+ * @return 0, FERRY_EDB (a drop failed; nothing changed), FERRY_ELOCKED,
+ *         FERRY_EREFUSED (objects outside the schema depend on it),
+ *         FERRY_EINVALID or FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_reset(ferry_dropped **out, ferry_db *db,
+	const ferry_reset_options *opts, ferry_error *err);
+
+/** Number of objects in the list. */
+FERRY_EXTERN size_t ferry_dropped_count(const ferry_dropped *dropped);
+/** Object `i` (0-based, in drop order), or NULL when out of range. */
+FERRY_EXTERN const ferry_dropped_object *ferry_dropped_get(
+	const ferry_dropped *dropped, size_t i);
+/** Free a reset's list; NULL does nothing. */
+FERRY_EXTERN void ferry_dropped_free(ferry_dropped *dropped);
 
 #ifdef __cplusplus
 }

@@ -342,12 +342,19 @@ static void on_notice(void *arg, const PGresult *res)
 	ferry__emit(db, &ev);
 }
 
-/* dlopen libpq and find every function ferry calls. */
+/*
+ * dlopen libpq and find every function ferry calls. RTLD_NODELETE: the
+ * last dlclose() must not unmap libpq and what it pulled in (Kerberos,
+ * LDAP, ...), whose thread-local storage and exit handlers outlive it;
+ * unmapped, they crash LeakSanitizer at exit (and could crash a program's
+ * own exit).
+ */
 static int load_libpq(pq_api *pq, ferry_error *err)
 {
 	void *sym;
 
-	pq->handle = dlopen(LIBPQ_SONAME, RTLD_LAZY | RTLD_LOCAL);
+	pq->handle =
+		dlopen(LIBPQ_SONAME, RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE);
 	if (!pq->handle) {
 		ferry__error_set(err, FERRY_EINVALID,
 			"cannot load the "
@@ -1088,4 +1095,97 @@ const ferry__driver ferry__pg_driver = {
 	"n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' "
 	"ORDER BY 1",
 	pg_tool_conninfo,
+	/* Every object in the schema but an extension's members, which go
+	 * with their extension, and sequences and types made for a table. In
+	 * an order that drops dependents first, though CASCADE forgives. */
+	"SELECT kind, name, ledger, stmt FROM ("
+	"SELECT CASE c.relkind WHEN 'm' THEN 1 WHEN 'v' THEN 2 WHEN 'f' "
+	"THEN 3 WHEN 'S' THEN 5 ELSE 4 END AS ord, "
+	"CASE c.relkind WHEN 'm' THEN 'materialized view' WHEN 'v' THEN "
+	"'view' WHEN 'f' THEN 'foreign table' WHEN 'S' THEN 'sequence' ELSE "
+	"'table' END AS kind, format('%I.%I', n.nspname, c.relname) AS name, "
+	"CASE WHEN c.relkind IN ('r', 'p') AND c.relname IN ($2, $3) THEN 1 "
+	"ELSE 0 END AS ledger, format('DROP %s IF EXISTS %I.%I CASCADE', "
+	"CASE c.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'v' THEN "
+	"'VIEW' WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'S' THEN 'SEQUENCE' ELSE "
+	"'TABLE' END, n.nspname, c.relname) AS stmt "
+	"FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid "
+	"= c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', "
+	"'v', 'm', 'f', 'S') AND NOT EXISTS (SELECT 1 FROM "
+	"pg_catalog.pg_depend d WHERE d.classid = "
+	"'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype "
+	"IN ('a', 'i', 'e')) "
+	"UNION ALL SELECT CASE p.prokind WHEN 'a' THEN 6 ELSE 7 END, CASE "
+	"p.prokind WHEN 'a' THEN 'aggregate' WHEN 'p' THEN 'procedure' ELSE "
+	"'function' END, format('%I.%I(%s)', n.nspname, p.proname, "
+	"pg_catalog.pg_get_function_identity_arguments(p.oid)), 0, "
+	"format('DROP %s IF EXISTS %I.%I(%s) CASCADE', CASE p.prokind WHEN "
+	"'a' THEN 'AGGREGATE' WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, "
+	"n.nspname, p.proname, "
+	"pg_catalog.pg_get_function_identity_arguments(p.oid)) "
+	"FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = "
+	"p.pronamespace WHERE n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM "
+	"pg_catalog.pg_depend d WHERE d.classid = "
+	"'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = "
+	"'e') "
+	"UNION ALL SELECT 8, CASE t.typtype WHEN 'd' THEN 'domain' ELSE "
+	"'type' END, format('%I.%I', n.nspname, t.typname), 0, "
+	"format('DROP %s IF EXISTS %I.%I CASCADE', CASE t.typtype WHEN 'd' "
+	"THEN 'DOMAIN' ELSE 'TYPE' END, n.nspname, t.typname) "
+	"FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = "
+	"t.typnamespace WHERE n.nspname = $1 AND (t.typtype IN ('e', 'r', "
+	"'d') OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM "
+	"pg_catalog.pg_class c WHERE c.oid = t.typrelid AND c.relkind = "
+	"'c'))) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE "
+	"d.classid = 'pg_catalog.pg_type'::regclass AND d.objid = t.oid AND "
+	"d.deptype = 'e') "
+	"UNION ALL SELECT 9, 'collation', format('%I.%I', n.nspname, "
+	"o.collname), 0, format('DROP COLLATION IF EXISTS %I.%I CASCADE', "
+	"n.nspname, o.collname) FROM pg_catalog.pg_collation o JOIN "
+	"pg_catalog.pg_namespace n ON n.oid = o.collnamespace WHERE "
+	"n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d "
+	"WHERE d.classid = 'pg_catalog.pg_collation'::regclass AND d.objid = "
+	"o.oid AND d.deptype = 'e') "
+	"UNION ALL SELECT 10, 'extension', format('%I', e.extname), 0, "
+	"format('DROP EXTENSION IF EXISTS %I CASCADE', e.extname) FROM "
+	"pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = "
+	"e.extnamespace WHERE n.nspname = $1"
+	") o ORDER BY ord, name",
+	/* What a CASCADE can take along in other schemas, keyed by catalog
+	 * and OID (names would read differently once a same-named object in
+	 * the search_path is gone), relations first; a relation's row type
+	 * and array types go with what they belong to. */
+	"SELECT k, what FROM ("
+	"SELECT '1' || c.oid AS k, format('relation %I.%I', n.nspname, "
+	"c.relname) AS what, n.nspname AS s FROM pg_catalog.pg_class c JOIN "
+	"pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	"UNION ALL SELECT '2' || a.attrelid || '.' || a.attnum, "
+	"format('column %I.%I.%I', n.nspname, c.relname, a.attname), "
+	"n.nspname FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c "
+	"ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = "
+	"c.relnamespace WHERE a.attnum > 0 AND NOT a.attisdropped "
+	"UNION ALL SELECT '3' || d.oid, format('default of column %s of "
+	"%I.%I', d.adnum, n.nspname, c.relname), n.nspname FROM "
+	"pg_catalog.pg_attrdef d JOIN pg_catalog.pg_class c ON c.oid = "
+	"d.adrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	"UNION ALL SELECT '4' || g.oid, format('trigger %I on %I.%I', "
+	"g.tgname, n.nspname, c.relname), n.nspname FROM "
+	"pg_catalog.pg_trigger g JOIN pg_catalog.pg_class c ON c.oid = "
+	"g.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	"UNION ALL SELECT '5' || p.oid, format('policy %I on %I.%I', "
+	"p.polname, n.nspname, c.relname), n.nspname FROM "
+	"pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = "
+	"p.polrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	"UNION ALL SELECT '6' || k.oid, format('constraint %I in schema %I', "
+	"k.conname, n.nspname), n.nspname FROM pg_catalog.pg_constraint k "
+	"JOIN pg_catalog.pg_namespace n ON n.oid = k.connamespace "
+	"UNION ALL SELECT '7' || t.oid, format('type %I.%I', n.nspname, "
+	"t.typname), n.nspname FROM pg_catalog.pg_type t JOIN "
+	"pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE "
+	"t.typrelid = 0 AND t.typcategory <> 'A' "
+	"UNION ALL SELECT '8' || p.oid, format('function %I.%I', n.nspname, "
+	"p.proname), n.nspname FROM pg_catalog.pg_proc p JOIN "
+	"pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+	") o WHERE s <> $1 AND s <> 'information_schema' AND s NOT LIKE "
+	"'pg\\_%' ORDER BY k",
 };

@@ -723,4 +723,17 @@ const ferry__driver ferry__sqlite_driver = {
 	"SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND "
 	"name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
 	NULL, /* no server: backups copy the file (backup_sqlite.c) */
+	/* Everything but SQLite's own: virtual tables first (their shadow
+	 * tables go with them), then triggers, views, indexes, tables. */
+	"SELECT type, CASE WHEN name GLOB '[A-Za-z_]*' AND name NOT GLOB "
+	"'*[^A-Za-z0-9_]*' THEN name ELSE '\"' || replace(name, '\"', "
+	"'\"\"') || '\"' END, CASE WHEN type = 'table' AND name IN ($2, "
+	"$3) THEN 1 ELSE 0 END, 'DROP ' || upper(type) || ' IF EXISTS \"' "
+	"|| replace(name, '\"', '\"\"') || '\"' FROM sqlite_master WHERE "
+	"name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY CASE WHEN type = "
+	"'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' THEN 0 WHEN type = "
+	"'trigger' THEN 1 WHEN type = 'view' THEN 2 WHEN type = 'index' "
+	"THEN 3 ELSE 4 END, name",
+	/* no CASCADE: nothing outside the file can go */
+	NULL,
 };

@@ -357,6 +357,14 @@ typedef struct ferry__driver {
 	 * engine without a server. */
 	int (*tool_conninfo)(ferry_db *db, char **conninfo, char **password,
 		char **dbname, ferry_error *err);
+	/* `reset` (reset.c): what to drop, one row per object in the order
+	 * to drop it: kind, name for humans, 1 for a ledger table else 0, the
+	 * DROP statement. $1 is the ledger's schema, $2 and $3 the ledger's
+	 * tables. */
+	const char *reset_sql;
+	/* What dropping with CASCADE could take along outside schema $1, one
+	 * row per object, to compare before and after; NULL if nothing. */
+	const char *reset_guard_sql;
 } ferry__driver;
 
 extern const ferry__driver ferry__sqlite_driver;

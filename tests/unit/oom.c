@@ -661,3 +661,63 @@ void test_oom__status_file(void)
 	db_url = db_path;
 	cl_in_child(faultsim_status);
 }
+
+/*
+ * Reset: list (dry run), then drop, on a database the migrations built.
+ */
+
+/* users, its index, and the two ledger tables. */
+#define RESET_OBJECTS 4
+
+static int reset_once(ferry_db *db, int dry_run, ferry_error *err)
+{
+	ferry_reset_options o = FERRY_RESET_OPTIONS_INIT;
+	ferry_dropped *d = (ferry_dropped *)1;
+	int rc;
+
+	o.dry_run = dry_run;
+	if ((rc = ferry_reset(&d, db, &o, err)) < 0)
+		return d == NULL ? rc : WRONG;
+	if (ferry_dropped_count(d) != RESET_OBJECTS ||
+		strcmp(ferry_dropped_get(d, 0)->kind, "index") != 0 ||
+		!ferry_dropped_get(d, 1)->ledger)
+		rc = WRONG;
+	ferry_dropped_free(d);
+	return rc;
+}
+
+static int op_reset(ferry_error *err)
+{
+	ferry_db *db;
+	int rc;
+
+	disarm();
+	remove_db();
+	if (open_db(&db, err) < 0 || up_all(db, err) < 0) {
+		ferry_db_close(db);
+		return WRONG;
+	}
+	arm();
+	if ((rc = reset_once(db, 1, err)) == 0)
+		rc = reset_once(db, 0, err);
+	if (rc == 0) {
+		disarm();
+		rc = status_pending(db, err) < 0 ? WRONG : 0;
+	}
+	ferry_db_close(db);
+	return rc;
+}
+
+static void faultsim_reset(void)
+{
+	if (open_set() < 0)
+		return;
+	FAULTSIM("ferry_reset", op_reset, 1);
+	child_done = 1;
+}
+
+void test_oom__reset_file(void)
+{
+	db_url = db_path;
+	cl_in_child(faultsim_reset);
+}
