@@ -219,7 +219,8 @@ int cli_autobackup(
 	size_t n;
 	int rc;
 
-	if ((!ctx->backup && !ctx->backup_dir) || opts->dry_run)
+	/* Trial runs change nothing: nothing to back up for. */
+	if ((!ctx->backup && !ctx->backup_dir) || opts->dry_run || opts->check)
 		return -1;
 	/* A dry run says whether there is anything to do; its refusals are
 	 * the real run's to report. */

@@ -92,6 +92,17 @@ test_expect_success 'nothing to do: no backup' '
 	test_cmp expect actual
 '
 
+test_expect_success 'up --dry-run and up --check with work to do: they change nothing, no backup' '
+	ferry up --dry-run >out 2>err &&
+	grep "^dry run: would run 1 up section" out &&
+	ferry up --check >out 2>err &&
+	grep "^check passed" out &&
+	! grep "backup before" err &&
+	echo 1 >expect &&
+	count_backups >actual &&
+	test_cmp expect actual
+'
+
 test_expect_success 'a run that is refused: no backup, the refusal as usual' '
 	test_expect_code 2 ferry up --to nope >out 2>err &&
 	! grep "backup before" err &&
