@@ -715,9 +715,22 @@ static int sq_ledger_ddl(ferry_db *db, ferry__buf *out)
 }
 
 const ferry__driver ferry__sqlite_driver = {
-	"sqlite", FERRY__DIALECT_SQLITE, sq_open, sq_close, sq_run, sq_query,
-	sq_begin, NULL, sq_commit, sq_rollback, sq_in_txn, sq_lock, sq_unlock,
-	sq_lock_probe, sq_table_exists, sq_ledger_ddl,
+	"sqlite",
+	FERRY__DIALECT_SQLITE,
+	sq_open,
+	sq_close,
+	sq_run,
+	sq_query,
+	sq_begin,
+	NULL,
+	sq_commit,
+	sq_rollback,
+	sq_in_txn,
+	sq_lock,
+	sq_unlock,
+	sq_lock_probe,
+	sq_table_exists,
+	sq_ledger_ddl,
 	NULL, /* statements run as they come: the client's clock is right */
 	NULL,
 	"SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND "
