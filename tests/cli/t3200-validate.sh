@@ -241,13 +241,6 @@ test_expect_success 'validate --json: every finding with kind, version, name, me
 	cp pristine/30_orders.sql migrations/
 '
 
-slow_sql() {
-	case $ENGINE in
-	sqlite) echo "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < $(($1 * 6000000))) SELECT count(*) FROM r;" ;;
-	pg) echo "SELECT pg_sleep($1);" ;;
-	esac
-}
-
 trap 'for f in "$TRASH"/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done' EXIT
 
 test_expect_success 'validate takes no lock: it answers while another ferry works' '

@@ -22,13 +22,6 @@ unchanged() {
 	test_cmp db.before db.after
 }
 
-slow_sql() {
-	case $ENGINE in
-	sqlite) echo "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < $(($1 * 6000000))) SELECT count(*) FROM r;" ;;
-	pg) echo "SELECT pg_sleep($1);" ;;
-	esac
-}
-
 trap 'for f in "$TRASH"/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done' EXIT
 
 test_expect_success 'setup: four migrations in releases 1.0 and 2.0; 2 has a finish section' '

@@ -158,24 +158,6 @@ test_expect_success 'reset takes no arguments (exit 2)' '
 '
 
 # A runner that holds the lock in a long migration.
-slow_sql() {
-	case $ENGINE in
-	sqlite) echo "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 600000000) SELECT count(*) FROM r;" ;;
-	pg) echo "SELECT pg_sleep(60);" ;;
-	esac
-}
-
-wait_for() {
-	_deadline=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		if [ "$(date +%s)" -ge "$_deadline" ]; then
-			echo "wait_for: gave up on: $*" >&2
-			return 1
-		fi
-		sleep 0.02
-	done
-}
 
 # The killed holder's lock is gone (on PostgreSQL once the server has
 # noticed that its client died, within a second).
@@ -193,7 +175,7 @@ then
 fi' EXIT
 
 test_expect_success 'while another ferry holds the lock, reset waits, then gives up (exit 4)' '
-	slow_sql >migrations/3_slow.sql &&
+	slow_sql 100 >migrations/3_slow.sql &&
 	{ "$FERRY" -d "$DB_URL" up >holder.out 2>holder.err & } &&
 	echo $! >holder.pid &&
 	wait_for 30 grep -q "^up     3_slow \.\.\. " holder.out &&

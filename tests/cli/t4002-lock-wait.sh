@@ -11,35 +11,6 @@ test_must_be_empty() {
 	[ ! -s "$1" ] || { echo "'$1' is not empty:" >&2; cat "$1" >&2; return 1; }
 }
 
-# slow_sql N: a statement that runs about N seconds and writes nothing, so that while
-# it runs the database stays readable (SQLite has no sleep: a recursive
-# count, about 6 million rows a second).
-slow_sql() {
-	case $ENGINE in
-	sqlite) echo "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < $(($1 * 6000000))) SELECT count(*) FROM r;" ;;
-	pg) echo "SELECT pg_sleep($1);" ;;
-	esac
-}
-
-# wait_for SECONDS CMD...: poll until CMD succeeds; fail after SECONDS, or
-# at once if CMD exits 125 (what it waits for can no longer happen).
-wait_for() {
-	_deadline=$(($(date +%s) + $1))
-	shift
-	while :; do
-		"$@"
-		case $? in
-		0) return 0 ;;
-		125) return 1 ;;
-		esac
-		if [ "$(date +%s)" -ge "$_deadline" ]; then
-			echo "wait_for: gave up on: $*" >&2
-			return 1
-		fi
-		sleep 0.02
-	done
-}
-
 # start_runner NAME ARGS...: a background 'ferry up' whose pid is in
 # NAME.pid, output in NAME.out and NAME.err; returns once it has started
 # applying (its progress line is out), or fails if it ends first.

@@ -19,18 +19,6 @@ endless_sql() {
 	esac
 }
 
-wait_for() {
-	_deadline=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		if [ "$(date +%s)" -ge "$_deadline" ]; then
-			echo "wait_for: gave up on: $*" >&2
-			return 1
-		fi
-		sleep 0.02
-	done
-}
-
 # The runner is in its endless statement: it printed its progress line and
 # its rows are written (on SQLite, spilled into the database file itself,
 # so the kill leaves a half-written file and a hot journal behind).

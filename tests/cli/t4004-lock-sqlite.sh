@@ -25,18 +25,6 @@ succeeds() {
 	fi
 }
 
-wait_for() {
-	_deadline=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		if [ "$(date +%s)" -ge "$_deadline" ]; then
-			echo "wait_for: gave up on: $*" >&2
-			return 1
-		fi
-		sleep 0.02
-	done
-}
-
 gone() {
 	! kill -0 "$1" 2>/dev/null ||
 	grep -q "^$1 (.*) Z" /proc/$1/stat 2>/dev/null

@@ -147,17 +147,6 @@ test_expect_success 'a failing migration: no password in what up, status and his
 '
 
 # A runner that holds the lock in a long migration.
-wait_for() {
-	_deadline=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		if [ "$(date +%s)" -ge "$_deadline" ]; then
-			echo "wait_for: gave up on: $*" >&2
-			return 1
-		fi
-		sleep 0.02
-	done
-}
 
 trap 'test -f "$TRASH/holder.pid" && kill -9 "$(cat "$TRASH/holder.pid")" 2>/dev/null' EXIT
 

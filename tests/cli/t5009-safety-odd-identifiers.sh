@@ -68,25 +68,6 @@ test_expect_success 'down reverts through it' '
 	test_cmp expect actual
 '
 
-slow_sql() {
-	case $ENGINE in
-	sqlite) echo "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 600000000) SELECT count(*) FROM r;" ;;
-	pg) echo "SELECT pg_sleep(60);" ;;
-	esac
-}
-
-wait_for() {
-	_deadline=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		if [ "$(date +%s)" -ge "$_deadline" ]; then
-			echo "wait_for: gave up on: $*" >&2
-			return 1
-		fi
-		sleep 0.02
-	done
-}
-
 # The killed holder's lock is gone (on PostgreSQL once the server has
 # noticed that its client died, within a second).
 lock_free() {
@@ -97,7 +78,7 @@ lock_free() {
 trap 'test -f "$TRASH/holder.pid" && kill -9 "$(cat "$TRASH/holder.pid")" 2>/dev/null' EXIT
 
 test_expect_success 'a second runner waits for the first one, names it, gives up (exit 4)' '
-	slow_sql >migrations/4_slow.sql &&
+	slow_sql 100 >migrations/4_slow.sql &&
 	{ "$FERRY" -d "$DB_URL" --schema "$odd_schema" --table "$odd_table" up >holder.out 2>holder.err & } &&
 	echo $! >holder.pid &&
 	wait_for 30 grep -q "^up     4_slow \.\.\. " holder.out &&
@@ -119,7 +100,6 @@ test_expect_success 'a second runner waits for the first one, names it, gives up
 	rm holder.pid migrations/4_slow.sql &&
 	wait_for 10 lock_free
 '
-
 
 test_expect_success 'reset drops the odd ledger and says so' '
 	odd reset --yes </dev/null >out 2>err &&

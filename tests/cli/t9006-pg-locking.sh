@@ -11,19 +11,6 @@ test_engines=pg
 
 q="'"
 
-# wait_for SECONDS CMD...: poll until CMD succeeds; fail after SECONDS.
-wait_for() {
-	_deadline=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		if [ "$(date +%s)" -ge "$_deadline" ]; then
-			echo "wait_for: gave up on: $*" >&2
-			return 1
-		fi
-		sleep 0.05
-	done
-}
-
 # start_runner NAME ARGS...: a background 'ferry ARGS up', its pid in
 # NAME.pid, its output in NAME.out and NAME.err; returns once it has
 # started a migration.

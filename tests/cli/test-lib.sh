@@ -229,6 +229,36 @@ test_tty() {
 	return $_rc
 }
 
+# --- waiting and slow statements ------------------------------------------
+
+# wait_for SECONDS CMD...: run CMD every 20 ms until it succeeds; give up
+# after SECONDS, or at once when CMD exits 125 (it knows it never will).
+wait_for() {
+	_deadline=$(($(date +%s) + $1))
+	shift
+	while :; do
+		"$@"
+		case $? in
+		0) return 0 ;;
+		125) return 1 ;;
+		esac
+		if [ "$(date +%s)" -ge "$_deadline" ]; then
+			echo "wait_for: gave up on: $*" >&2
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
+# slow_sql SECONDS: one statement that runs about that long (on SQLite, a
+# recursive count sized for this machine), for holding the runner lock.
+slow_sql() {
+	case $ENGINE in
+	sqlite) echo "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < $(($1 * 6000000))) SELECT count(*) FROM r;" ;;
+	pg) echo "SELECT pg_sleep($1);" ;;
+	esac
+}
+
 # --- assertions -------------------------------------------------------------
 
 test_cmp() {
