@@ -8,20 +8,6 @@ test_description='ferry repair: accept changed checksums, clear failed sections'
 # without a terminal); takes the runner lock; one 'repair' history row per
 # change; nothing to repair: exit 0; refuses a database ahead (exit 5).
 
-# unchanged CODE CMD...: exit CODE, nothing on stdout, ./expect on stderr
-# (normalized), the database byte for byte as it was.
-unchanged() {
-	code=$1 &&
-	shift &&
-	db_snapshot db.before &&
-	test_expect_code "$code" "$@" >out 2>err &&
-	db_snapshot db.after &&
-	test_must_be_empty out &&
-	normalize <err >actual &&
-	test_cmp expect actual &&
-	test_cmp db.before db.after
-}
-
 nothing_to_repair() {
 	db_snapshot db.before &&
 	ferry -d "$DB_URL" repair "$@" </dev/null >actual 2>err &&
@@ -90,7 +76,7 @@ test_expect_success 'drift without --yes and no terminal: the changes listed, re
 	ferry: error: repair 2 migrations (1_users and 1 more): refused without --yes
 	hint: standard input is not a terminal, so nobody can answer; add --yes if you mean it
 	EOF
-	unchanged 5 ferry -d "$DB_URL" repair </dev/null
+	test_refused_unchanged 5 ferry -d "$DB_URL" repair </dev/null
 '
 
 test_expect_success 'on a terminal it asks; no answer is no' '
@@ -354,8 +340,8 @@ test_expect_success 'a database ahead of the files: refused (exit 5), nothing ch
 	ferry: error: database is ahead of these migration files
 	hint: version 5 is applied but no file has it; run the newer release
 	EOF
-	unchanged 5 ferry -d "$DB_URL" repair --yes &&
-	unchanged 5 ferry -d "$DB_URL" repair --dry-run &&
+	test_refused_unchanged 5 ferry -d "$DB_URL" repair --yes &&
+	test_refused_unchanged 5 ferry -d "$DB_URL" repair --dry-run &&
 	mv archive.sql migrations/5_archive.sql
 '
 
@@ -401,7 +387,7 @@ test_expect_success 'usage: repair takes no arguments (exit 2)' '
 	ferry: error: '"'"'repair'"'"' takes no arguments
 	hint: try '"'"'ferry repair --help'"'"'
 	EOF
-	unchanged 2 ferry -d "$DB_URL" repair 3 --yes
+	test_refused_unchanged 2 ferry -d "$DB_URL" repair 3 --yes
 '
 
 test_expect_success 'repair --help' '

@@ -8,20 +8,6 @@ test_description='ferry stamp: record migrations as complete without running the
 # takes the lock; refuses V unknown to the files (exit 2), a database
 # ahead or drifted (exit 5); leaves applied migrations alone; --dry-run.
 
-# unchanged CODE CMD...: exit CODE, nothing on stdout, ./expect on stderr
-# (normalized), the database byte for byte as it was.
-unchanged() {
-	code=$1 &&
-	shift &&
-	db_snapshot db.before &&
-	test_expect_code "$code" "$@" >out 2>err &&
-	db_snapshot db.after &&
-	test_must_be_empty out &&
-	normalize <err >actual &&
-	test_cmp expect actual &&
-	test_cmp db.before db.after
-}
-
 trap 'for f in "$TRASH"/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done' EXIT
 
 test_expect_success 'setup: four migrations in releases 1.0 and 2.0; 2 has a finish section' '
@@ -192,12 +178,12 @@ test_expect_success 'an unknown target: exit 2, nothing recorded' '
 	ferry: error: no migration or release '"'"'9'"'"'
 	hint: '"'"'ferry list'"'"' shows the versions and releases of this set
 	EOF
-	unchanged 2 ferry -d "$DB_URL" --table third_migrations stamp 9 &&
+	test_refused_unchanged 2 ferry -d "$DB_URL" --table third_migrations stamp 9 &&
 	cat >expect <<-\EOF &&
 	ferry: error: no migration or release '"'"'1.5'"'"'
 	hint: '"'"'ferry list'"'"' shows the versions and releases of this set
 	EOF
-	unchanged 2 ferry -d "$DB_URL" --table third_migrations stamp 1.5
+	test_refused_unchanged 2 ferry -d "$DB_URL" --table third_migrations stamp 1.5
 '
 
 test_expect_success 'usage: no target, two targets (exit 2)' '
@@ -205,12 +191,12 @@ test_expect_success 'usage: no target, two targets (exit 2)' '
 	ferry: error: '"'"'stamp'"'"' needs a version or a release
 	hint: try '"'"'ferry stamp --help'"'"'
 	EOF
-	unchanged 2 ferry -d "$DB_URL" stamp &&
+	test_refused_unchanged 2 ferry -d "$DB_URL" stamp &&
 	cat >expect <<-\EOF &&
 	ferry: error: '"'"'stamp'"'"' takes one version or release, not '"'"'2'"'"'
 	hint: try '"'"'ferry stamp --help'"'"'
 	EOF
-	unchanged 2 ferry -d "$DB_URL" stamp 1 2
+	test_refused_unchanged 2 ferry -d "$DB_URL" stamp 1 2
 '
 
 test_expect_success 'a database ahead of the files: refused (exit 5)' '
@@ -220,7 +206,7 @@ test_expect_success 'a database ahead of the files: refused (exit 5)' '
 	ferry: error: database is ahead of these migration files
 	hint: version 4 (release 2.0) is applied but no file has it; run the newer release
 	EOF
-	unchanged 5 ferry -d "$DB_URL" stamp 2 &&
+	test_refused_unchanged 5 ferry -d "$DB_URL" stamp 2 &&
 	cp pristine/4_items.sql pristine/releases migrations/
 '
 
@@ -231,7 +217,7 @@ test_expect_success 'drift: refused (exit 5)' '
 	applied by USER@HOST at TIME
 	hint: restore '"'"'migrations/1_users.sql'"'"' as it was applied; changes belong in a new migration
 	EOF
-	unchanged 5 ferry -d "$DB_URL" --table other_migrations stamp 4 &&
+	test_refused_unchanged 5 ferry -d "$DB_URL" --table other_migrations stamp 4 &&
 	cp pristine/1_users.sql migrations/
 '
 
@@ -280,7 +266,7 @@ test_expect_success 'a migration up to the target stopped half way: refused (exi
 	its up section stopped at statement 3
 	hint: run '"'"'ferry up'"'"' to resume it, or '"'"'ferry repair'"'"' if you completed it by hand; then stamp
 	EOF
-	unchanged 5 ferry -d "$DB_URL" --dir recovery --table r_migrations stamp 3
+	test_refused_unchanged 5 ferry -d "$DB_URL" --dir recovery --table r_migrations stamp 3
 '
 
 test_expect_success 'setup: a runner holds the lock for a few seconds' '

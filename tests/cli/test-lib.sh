@@ -279,6 +279,21 @@ test_expect_code() {
 }
 
 # test_must_fail cmd args...: cmd must fail, but not crash.
+# test_refused_unchanged CODE CMD...: CMD exits CODE, prints nothing on
+# stdout and ./expect (normalized) on stderr, and leaves the database byte
+# for byte as it was.
+test_refused_unchanged() {
+	_code=$1 &&
+	shift &&
+	db_snapshot db.before &&
+	test_expect_code "$_code" "$@" >out 2>err &&
+	db_snapshot db.after &&
+	test_must_be_empty out &&
+	normalize <err >actual &&
+	test_cmp expect actual &&
+	test_cmp db.before db.after
+}
+
 test_must_fail() {
 	"$@"
 	got=$?
