@@ -27,58 +27,66 @@ static int has_suffix(const char *s, const char *suffix)
 	return n > m && strcasecmp(s + n - m, suffix) == 0;
 }
 
-/* Mask `password=value` in a URI query string starting at `q`. */
-static void mask_query(ferry__buf *b, const char *q)
-{
-	while (*q) {
-		const char *amp = strchr(q, '&');
-		size_t n = amp ? (size_t)(amp - q) : strlen(q);
-
-		/* The key as written: only the value is the user's secret. */
-		if (n >= 9 && strncasecmp(q, "password=", 9) == 0) {
-			ferry__buf_put(b, q, 9);
-			ferry__buf_puts(b, MASK);
-		} else {
-			ferry__buf_put(b, q, n);
-		}
-		if (!amp)
-			break;
-		ferry__buf_puts(b, "&");
-		q = amp + 1;
-	}
-}
-
 /*
  * postgres://user:secret@host/db?password=x -> user:****@host/db?password=****
  *
- * The user info runs to the last '@' before the path, as a password with a
- * raw '@' or '?' must not show; libpq itself stops at the first. Without
- * an '@' before the path, libpq reads no password, and there is none to
- * mask. Masking twice gives what masking once gave.
+ * What may be a password is hidden under each reading of the URL:
+ *
+ *  - the user info runs to the last '@' before the path, as a password
+ *    with a raw '@' or '?' must not show, where libpq stops at the first;
+ *  - libpq's query starts at the first '?' after that first '@';
+ *  - a `password=` after an earlier '?' was meant as a password too, even
+ *    where a later '@' makes libpq take it for a user name.
+ *
+ * A `password=` value runs to the next '&'. One inside the user info's
+ * secret is part of that secret, unless it is in libpq's query, so that
+ * what a password holds never changes the shape of its mask. Secrets that
+ * touch show as one mask. Masking twice gives what masking once gave,
+ * unless a secret held an '@', '/', '?' or '&'.
  */
 static void mask_uri(ferry__buf *b, const char *url)
 {
 	const char *auth = strstr(url, "://") + 3;
 	const char *path = auth + strcspn(auth, "/");
-	const char *at = NULL, *colon = NULL, *p, *query;
+	const char *query = strchr(auth, '?'), *libpq_query;
+	const char *first_at = NULL, *last_at = NULL, *colon = NULL;
+	const char *value = NULL, *value_end = NULL, *p;
+	int masked = 0;
 
-	for (p = auth; p < path; p++)
+	for (p = auth; p < path; p++) {
+		if (*p == '@' && !first_at)
+			first_at = p;
 		if (*p == '@')
-			at = p;
-	if (at)
-		colon = memchr(auth, ':', (size_t)(at - auth));
-	if (colon) {
-		ferry__buf_put(b, url, (size_t)(colon + 1 - url));
-		ferry__buf_puts(b, MASK);
-		p = at;
-	} else {
-		p = url;
+			last_at = p;
 	}
-	query = strchr(at ? at : auth, '?');
-	ferry__buf_put(b, p, query ? (size_t)(query - p) : strlen(p));
-	if (query) {
-		ferry__buf_puts(b, "?");
-		mask_query(b, query + 1);
+	if (last_at)
+		colon = memchr(auth, ':', (size_t)(last_at - auth));
+	libpq_query = first_at ? strchr(first_at, '?') : query;
+	for (p = url;; p++) {
+		int in_user_secret = colon && p > colon && p < last_at;
+		int starts, secret;
+
+		/* The key as written: only the value is the user's secret. */
+		if (query && p > query && (p[-1] == '&' || p[-1] == '?') &&
+			!(value && p < value_end) &&
+			(!in_user_secret || (libpq_query && p > libpq_query)) &&
+			strncasecmp(p, "password=", 9) == 0) {
+			value = p + 9;
+			value_end = value + strcspn(value, "&");
+		}
+		starts = (colon && p == colon + 1) || p == value;
+		secret = in_user_secret ||
+			(value && p >= value && p < value_end);
+		if ((starts || secret) && !masked) {
+			ferry__buf_puts(b, MASK);
+			masked = 1;
+		}
+		if (!*p)
+			break;
+		if (!secret) {
+			ferry__buf_put(b, p, 1);
+			masked = 0;
+		}
 	}
 }
 

@@ -58,11 +58,14 @@ static void check_url(const char *s, const char *pw, const char *base)
 	CHECK(m2 != NULL);
 	/*
 	 * Masking twice gives what masking once gave, unless the secret it
-	 * hid held the '/' or '@' that told where the user info ends: a
-	 * masked mask is then a different URL, and is masked as one.
+	 * hid held the '/' or '@' that told where the user info ends, or the
+	 * '?' or '&' that told where a query value does: a masked mask is
+	 * then a different URL, and is masked as one.
 	 */
 	if (fuzz_count(s, "/") == fuzz_count(m, "/") &&
 		fuzz_count(s, "@") == fuzz_count(m, "@") &&
+		fuzz_count(s, "?") == fuzz_count(m, "?") &&
+		fuzz_count(s, "&") == fuzz_count(m, "&") &&
 		strcmp(m, m2) != 0) {
 		fprintf(stderr, "'%s' masks to '%s', and that to '%s'\n", s,
 			m, m2);
@@ -253,7 +256,9 @@ static void check_built(const uint8_t *data, size_t size)
 		m2 = ferry_url_mask(s2);
 		CHECK(m != NULL && m2 != NULL);
 		if (strcmp(m, m2) != 0)
-			fprintf(stderr, "masks differ: '%s' and '%s'\n", m, m2);
+			fprintf(stderr,
+				"masks differ: '%s' and '%s' (of '%s' and '%s')\n",
+				m, m2, s, s2);
 		CHECK(strcmp(m, m2) == 0);
 		free(m);
 		free(m2);

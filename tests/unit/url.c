@@ -354,6 +354,31 @@ void test_url__mask_uri_query_password(void)
 		"postgres://db/shop?passwordfile=x&application_name=password");
 }
 
+void test_url__mask_uri_query_password_before_a_later_at(void)
+{
+	/*
+	 * An '@' in the query, with no path, must not make the query look
+	 * like user info (found by fuzz_url). libpq reads password=other
+	 * from the first; it takes the second's query for a user name, but
+	 * it was meant as a password all the same.
+	 */
+	cl_assert_mask("postgresql://app@db?password=other&"
+		       "application_name=@erry",
+		"postgresql://app@db?password=****&application_name=@erry");
+	cl_assert_mask("postgres://db?password=s3cret&x=@y",
+		"postgres://db?password=****&x=@y");
+	/* A '?' in the user's password does not hide a later query. */
+	cl_assert_mask("postgres://u:p?x@h?password=s3cret",
+		"postgres://u:****@h?password=****");
+	/* A value runs to the next '&', whatever '?' it holds. */
+	cl_assert_mask("postgres://db?password=a?password=b&x=1",
+		"postgres://db?password=****&x=1");
+	/* Both readings' secrets touch: one mask for both. */
+	cl_assert_mask("postgres://u:a@b?password=c@d", "postgres://u:****");
+	cl_assert_mask("postgres://app:pw@db?password=",
+		"postgres://app:****@db?password=****");
+}
+
 void test_url__mask_uri_without_password(void)
 {
 	static const char *const same[] = {
