@@ -161,7 +161,8 @@ valgrind: all
 check: deps
 	$(MAKE) test
 	$(MAKE) asan
-	FUZZ_SECONDS=$${FUZZ_SECONDS:-10} sh tests/fuzz/run.sh
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-10} FUZZ_SEED=$${FUZZ_SEED:-1} \
+		sh tests/fuzz/run.sh
 	$(MAKE) lint
 
 install: all

@@ -14,6 +14,10 @@
 #   FUZZ_CC       the compiler (default clang; -fsanitize=fuzzer needs
 #                 Debian's libclang-rt-14-dev)
 #   FUZZ_ARGS     more libFuzzer options, e.g. -max_len=65536
+#   FUZZ_SEED     libFuzzer's random seed (default: a new one each run);
+#                 `make check` uses 1, so that CI explores the same inputs
+#                 on every run and a red fuzz step is a bug anyone can
+#                 replay, not a coin toss. Longer runs keep the default.
 #
 # Targets are tests/fuzz/fuzz_<target>.c, linked with the library sources
 # built with -DFERRY_TESTING and ASan+UBSan. Each runs in $FUZZ_OUT/corpus/
@@ -32,6 +36,7 @@ seconds=${FUZZ_SECONDS:-20}
 out=${FUZZ_OUT:-build/fuzz}
 cc=${FUZZ_CC:-clang}
 args=${FUZZ_ARGS:-}
+[ -z "${FUZZ_SEED:-}" ] || args="-seed=$FUZZ_SEED $args"
 targets=${*:-split parse releases url}
 pkgs="sqlite3 libcrypto libpq"
 
