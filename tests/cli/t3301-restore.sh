@@ -198,11 +198,12 @@ test_expect_success 'sqlite: an application that holds the database open sees th
 	sqlite3 test.db "INSERT INTO users VALUES (3, '"'"'cy'"'"')" &&
 	{
 		echo "SELECT count(*) FROM users;" &&
-		sleep 2 &&
+		while ! test -f restored; do sleep 0.1; done &&
 		echo "SELECT count(*) FROM users;"
 	} | sqlite3 test.db >app.out &
 	sleep 0.5 &&
 	ferry -q -d "$DB_URL" restore v1.sqlite --yes &&
+	touch restored &&
 	wait &&
 	printf "2\n1\n" >expect &&
 	test_cmp expect app.out

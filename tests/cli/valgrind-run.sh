@@ -20,7 +20,8 @@ case $FERRY_VALGRIND_BIN in
 esac
 logs=$(mktemp -d "${TMPDIR:-/tmp}/ferry-valgrind.XXXXXX")
 chmod 777 "$logs" # tests run some commands as nobody
-export FERRY_VALGRIND_BIN FERRY_VALGRIND_LOGS="$logs"
+FERRY_VALGRIND=$(command -v valgrind)
+export FERRY_VALGRIND FERRY_VALGRIND_BIN FERRY_VALGRIND_LOGS="$logs"
 # Waits and kills take longer under valgrind: the fault tests run fewer
 # trials, the rest as they are.
 export FERRY_FAULT_TRIALS="${FERRY_FAULT_TRIALS:-5}"

@@ -11,8 +11,10 @@
 # valgrind` prints the logs that are not empty at the end.
 : "${FERRY_VALGRIND_BIN:?set FERRY_VALGRIND_BIN to the ferry binary}"
 : "${FERRY_VALGRIND_LOGS:?set FERRY_VALGRIND_LOGS to a directory for the logs}"
-here=$(cd "$(dirname "$0")" && pwd)
-exec valgrind -q --error-exitcode=99 --leak-check=full \
+# No external command but valgrind itself, found where valgrind-run.sh
+# saw it: some tests run ferry with a PATH that holds only a few tools.
+here=$(cd "${0%/*}" && pwd)
+exec "${FERRY_VALGRIND:-valgrind}" -q --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect \
 	--show-leak-kinds=definite,indirect \
 	--suppressions="$here/valgrind.supp" \
