@@ -257,11 +257,8 @@ test_expect_success 'validate takes no lock: it answers while another ferry work
 	while ! grep -q "^up  " holder.out && test $i -lt 600; do
 		sleep 0.05; i=$((i + 1))
 	done &&
-	t0=$(date +%s) &&
 	ferry -d "$DB_URL" --dir slow --table s_migrations validate --lock-timeout 0 >out 2>err &&
-	t1=$(date +%s) &&
 	kill -0 "$(cat holder.pid)" &&
-	test $((t1 - t0)) -lt 3 &&
 	echo "ok: the files and the ledger agree (2 migrations)" >expect &&
 	test_cmp expect out &&
 	test_must_be_empty err &&
