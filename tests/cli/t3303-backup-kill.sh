@@ -130,8 +130,7 @@ test_expect_success 'pg: a killed backup leaves no pg_dump running' '
 		rm -f pg_dump.pid &&
 		{ FERRY_PG_BINDIR="$PWD/spy" "$FERRY" -q -d "$DB_URL" backup -o spy.pgdump >/dev/null 2>&1 & } &&
 		pid=$! &&
-		n=0 &&
-		while test $n -lt 100 && ! grep -q . pg_dump.pid 2>/dev/null; do sleep 0.02; n=$((n + 1)); done &&
+		wait_for 2 grep -qs . pg_dump.pid &&
 		sleep 0.1 &&
 		kill -9 $pid; wait $pid 2>/dev/null
 		sleep 0.3 &&

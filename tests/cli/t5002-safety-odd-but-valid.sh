@@ -127,7 +127,7 @@ test_expect_success 'setup: a 50 MB migration' '
 
 test_expect_success 'the 50 MB migration applies, in seconds' '
 	t0=$(date +%s%N) &&
-	timeout 120 "$FERRY" -d "$DB_URL" up >out 2>err
+	timeout $((120 * ${FERRY_TEST_TIME_SCALE:-1})) "$FERRY" -d "$DB_URL" up >out 2>err
 	rc=$? &&
 	t1=$(date +%s%N) &&
 	took=$(((t1 - t0) / 1000000)) &&
@@ -145,7 +145,7 @@ test_expect_success 'the 50 MB migration applies, in seconds' '
 	echo "9|complete" >expect &&
 	db_sql "SELECT version, state FROM ferry_migrations WHERE version = 9" >actual &&
 	test_cmp expect actual &&
-	test $took -lt 60000
+	test $took -lt $((60000 * ${FERRY_TEST_TIME_SCALE:-1}))
 '
 
 test_expect_success 'status and a no-op up on it are quick' '
@@ -159,7 +159,7 @@ test_expect_success 'status and a no-op up on it are quick' '
 	took=$(((t1 - t0) / 1000000)) &&
 	echo "took $took ms" &&
 	grep "^migrations  9 complete, 0 pending\$" out &&
-	test $took -lt 10000
+	test $took -lt $((10000 * ${FERRY_TEST_TIME_SCALE:-1}))
 '
 
 test_done

@@ -233,8 +233,9 @@ test_tty() {
 
 # wait_for SECONDS CMD...: run CMD every 20 ms until it succeeds; give up
 # after SECONDS, or at once when CMD exits 125 (it knows it never will).
+# FERRY_TEST_TIME_SCALE multiplies SECONDS for a slowed ferry (valgrind).
 wait_for() {
-	_deadline=$(($(date +%s) + $1))
+	_deadline=$(($(date +%s) + $1 * ${FERRY_TEST_TIME_SCALE:-1}))
 	shift
 	while :; do
 		"$@"

@@ -23,8 +23,9 @@ chmod 777 "$logs" # tests run some commands as nobody
 FERRY_VALGRIND=$(command -v valgrind)
 export FERRY_VALGRIND FERRY_VALGRIND_BIN FERRY_VALGRIND_LOGS="$logs"
 # Waits and kills take longer under valgrind: the fault tests run fewer
-# trials, the rest as they are.
+# trials, and wait_for (test-lib.sh) waits 20 times as long.
 export FERRY_FAULT_TRIALS="${FERRY_FAULT_TRIALS:-5}"
+export FERRY_TEST_TIME_SCALE="${FERRY_TEST_TIME_SCALE:-20}"
 FERRY="$here/valgrind.sh" sh "$here/run.sh" "$@"
 rc=$?
 reports=0
