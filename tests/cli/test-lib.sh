@@ -153,6 +153,7 @@ use_fixture() {
 normalize() {
 	sed -E \
 		-e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/TIME/g' \
+		-e 's/[0-9]+ min [0-9]+ s\b/N ms/g' \
 		-e 's/[0-9]+(\.[0-9]+)? (ms|s|min)\b/N ms/g' \
 		-e "s/$(id -un)@$(hostname)/USER@HOST/g" \
 		-e 's/pid [0-9]+/pid PID/g'
