@@ -47,21 +47,7 @@ applied() {
 }
 
 test_expect_success 'setup: five migrations, 2 has a finish section; all finished' '
-	mkdir migrations &&
-	cat >migrations/1_users.sql <<-\EOF &&
-	-- ferry:up
-	CREATE TABLE users (id integer PRIMARY KEY, legacy text);
-	-- ferry:down
-	DROP TABLE users;
-	EOF
-	cat >migrations/2_email.sql <<-\EOF &&
-	-- ferry:up
-	ALTER TABLE users ADD COLUMN email text;
-	-- ferry:finish
-	ALTER TABLE users DROP COLUMN legacy;
-	-- ferry:down
-	ALTER TABLE users DROP COLUMN email;
-	EOF
+	use_fixture expand &&
 	cat >migrations/3_orders.sql <<-\EOF &&
 	-- ferry:up
 	CREATE TABLE orders (id integer PRIMARY KEY);

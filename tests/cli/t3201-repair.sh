@@ -34,21 +34,7 @@ last_history() {
 trap 'for f in "$TRASH"/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done' EXIT
 
 test_expect_success 'setup: two migrations, 2 has a finish section' '
-	mkdir migrations &&
-	cat >migrations/1_users.sql <<-\EOF &&
-	-- ferry:up
-	CREATE TABLE users (id integer PRIMARY KEY, legacy text);
-	-- ferry:down
-	DROP TABLE users;
-	EOF
-	cat >migrations/2_email.sql <<-\EOF &&
-	-- ferry:up
-	ALTER TABLE users ADD COLUMN email text;
-	-- ferry:finish
-	ALTER TABLE users DROP COLUMN legacy;
-	-- ferry:down
-	ALTER TABLE users DROP COLUMN email;
-	EOF
+	use_fixture expand &&
 	cp -R migrations pristine
 '
 

@@ -11,21 +11,7 @@ test_description='ferry stamp: record migrations as complete without running the
 trap 'for f in "$TRASH"/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done' EXIT
 
 test_expect_success 'setup: four migrations in releases 1.0 and 2.0; 2 has a finish section' '
-	mkdir migrations &&
-	cat >migrations/1_users.sql <<-\EOF &&
-	-- ferry:up
-	CREATE TABLE users (id integer PRIMARY KEY, legacy text);
-	-- ferry:down
-	DROP TABLE users;
-	EOF
-	cat >migrations/2_email.sql <<-\EOF &&
-	-- ferry:up
-	ALTER TABLE users ADD COLUMN email text;
-	-- ferry:finish
-	ALTER TABLE users DROP COLUMN legacy;
-	-- ferry:down
-	ALTER TABLE users DROP COLUMN email;
-	EOF
+	use_fixture expand &&
 	cat >migrations/3_orders.sql <<-\EOF &&
 	CREATE TABLE orders (id integer PRIMARY KEY);
 	EOF
