@@ -124,9 +124,10 @@ static void mask_keywords(ferry__buf *b, const char *s)
 					p++;
 			if (*p)
 				p++;
-			/* Whatever sticks to the quote is masked with it. */
-			while (*p && !isspace((unsigned char)*p))
-				p++;
+			/*
+			 * libpq reads a new keyword right after the closing
+			 * quote: `dbname='x'password=y` has a password.
+			 */
 		} else {
 			/* libpq lets a backslash escape a space here too */
 			while (*p && !isspace((unsigned char)*p))
@@ -134,8 +135,12 @@ static void mask_keywords(ferry__buf *b, const char *s)
 		}
 		ferry__buf_put(b, key, klen);
 		ferry__buf_puts(b, "=");
+		/* A blank keeps the mask apart from the next keyword, so
+		 * that masking the mask reads the same keywords. */
 		if (is_pw)
-			ferry__buf_puts(b, MASK);
+			ferry__buf_puts(b,
+				*p && !isspace((unsigned char)*p) ? MASK " "
+								  : MASK);
 		else
 			ferry__buf_put(b, v, (size_t)(p - v));
 	}

@@ -15,9 +15,9 @@
 #                 Debian's libclang-rt-14-dev)
 #   FUZZ_ARGS     more libFuzzer options, e.g. -max_len=65536
 #   FUZZ_SEED     libFuzzer's random seed (default: a new one each run);
-#                 `make check` uses 1, so that CI explores the same inputs
-#                 on every run and a red fuzz step is a bug anyone can
-#                 replay, not a coin toss. Longer runs keep the default.
+#                 `make check` uses 1, so that CI tries inputs in the same
+#                 order on every run (how far it gets depends on the
+#                 machine's speed). Longer runs keep the default.
 #
 # Targets are tests/fuzz/fuzz_<target>.c, linked with the library sources
 # built with -DFERRY_TESTING and ASan+UBSan. Each runs in $FUZZ_OUT/corpus/

@@ -422,6 +422,16 @@ void test_url__mask_keywords_backslash_in_bare_value(void)
 		"host=db password=**** dbname=shop");
 }
 
+void test_url__mask_keywords_after_a_closing_quote(void)
+{
+	/* libpq reads a new keyword right after a closing quote (found by
+	 * fuzz_url): the password after it is masked, apart. */
+	cl_assert_mask("host=/tmp dbname='x y'password=s3cret",
+		"host=/tmp dbname='x y'password=****");
+	cl_assert_mask("password='a b'sslmode=require",
+		"password=**** sslmode=require");
+}
+
 void test_url__mask_keywords_without_password(void)
 {
 	cl_assert_mask(
