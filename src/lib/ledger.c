@@ -20,21 +20,10 @@
 	"progress, error"
 #define NCOLUMNS 18
 
+/* A loaded row's strings share one block, which starts with its name. */
 static void row_clear(ferry__row *r)
 {
 	free(r->name);
-	free(r->state);
-	free(r->release);
-	free(r->up_checksum);
-	free(r->finish_checksum);
-	free(r->down_checksum);
-	free(r->up_at);
-	free(r->finish_at);
-	free(r->applied_by);
-	free(r->ferry_version);
-	free(r->failed_section);
-	free(r->progress);
-	free(r->error);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -76,19 +65,45 @@ typedef struct {
 	int oom;
 } load_ctx;
 
-/* A copy of a column's value; NULL stays NULL, a failed copy is noted. */
-static char *dup(load_ctx *ctx, const char *v)
-{
-	char *p = v ? ferry__strdup(v) : NULL;
+/*
+ * The text columns, in the order of COLUMNS, name first. A ledger of
+ * thousands of rows is read on every run: one allocation per row, not one
+ * per value, is a tenth of a no-op's time saved.
+ */
+static const int text_columns[] = { 1, 2, 3, 5, 6, 7, 8, 10, 12, 13, 14, 16,
+	17 };
+#define NTEXT (sizeof(text_columns) / sizeof(text_columns[0]))
 
-	if (v && !p)
-		ctx->oom = 1;
-	return p;
+/* Copy the row's strings into one block; NULL stays NULL. */
+static int copy_texts(char *out[NTEXT], const char *const *v)
+{
+	size_t i, total = 0;
+	char *block, *p;
+
+	for (i = 0; i < NTEXT; i++)
+		if (v[text_columns[i]])
+			total += strlen(v[text_columns[i]]) + 1;
+	if (!v[1] || !(block = ferry__malloc(total)))
+		return -1;
+	for (p = block, i = 0; i < NTEXT; i++) {
+		const char *s = v[text_columns[i]];
+		size_t n;
+
+		out[i] = NULL;
+		if (!s)
+			continue;
+		n = strlen(s) + 1;
+		memcpy(p, s, n);
+		out[i] = p;
+		p += n;
+	}
+	return 0;
 }
 
 static int load_row(void *payload, int ncols, const char *const *v)
 {
 	load_ctx *ctx = payload;
+	char *t[NTEXT];
 	ferry__row *r;
 
 	if (ncols < NCOLUMNS)
@@ -112,22 +127,26 @@ static int load_row(void *payload, int ncols, const char *const *v)
 	r->up_ms = to_int(v[9], -1);
 	r->finish_ms = to_int(v[11], -1);
 	r->failed_statement = (int)to_int(v[15], 0);
-	r->name = dup(ctx, v[1]);
-	r->state = dup(ctx, v[2]);
-	r->release = dup(ctx, v[3]);
-	r->up_checksum = dup(ctx, v[5]);
-	r->finish_checksum = dup(ctx, v[6]);
-	r->down_checksum = dup(ctx, v[7]);
-	r->up_at = dup(ctx, v[8]);
-	r->finish_at = dup(ctx, v[10]);
-	r->applied_by = dup(ctx, v[12]);
-	r->ferry_version = dup(ctx, v[13]);
-	r->failed_section = dup(ctx, v[14]);
-	r->progress = dup(ctx, v[16]);
-	r->error = dup(ctx, v[17]);
-	if (!r->name || !r->state)
+	/* name and state are NOT NULL columns: NULL can only be OOM. */
+	if (!v[2] || copy_texts(t, v) < 0) {
+		ctx->l->n--;
 		ctx->oom = 1;
-	return ctx->oom;
+		return 1;
+	}
+	r->name = t[0];
+	r->state = t[1];
+	r->release = t[2];
+	r->up_checksum = t[3];
+	r->finish_checksum = t[4];
+	r->down_checksum = t[5];
+	r->up_at = t[6];
+	r->finish_at = t[7];
+	r->applied_by = t[8];
+	r->ferry_version = t[9];
+	r->failed_section = t[10];
+	r->progress = t[11];
+	r->error = t[12];
+	return 0;
 }
 
 static int not_a_ledger(ferry_db *db, ferry_error *err)
