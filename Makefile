@@ -56,9 +56,10 @@ BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Iinclude -Isrc/lib \
 	$(PG_CFLAGS) $(CFLAGS)
 LIB_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden \
 	$(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
-# libpq is loaded at run time, when a PostgreSQL URL is opened (db_pg.c):
-# only its header is needed to build.
-LINK_PKGS := $(filter-out libpq,$(LIB_PKGS))
+# libpq is loaded at run time, when a PostgreSQL URL is opened (db_pg.c),
+# and libcrypto at the first checksum (sha256.c): only their headers are
+# needed to build.
+LINK_PKGS := $(filter-out libpq libcrypto,$(LIB_PKGS))
 LIB_LIBS := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS))
 CLI_CFLAGS := $(BASE_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(CLI_PKGS))
 CLI_LIBS := $(shell $(PKG_CONFIG) --libs $(CLI_PKGS))

@@ -341,7 +341,7 @@ static int read_releases(ferry_set *set, ferry_error *err)
 
 int ferry_set_open(ferry_set **out, const char *dir, ferry_error *err)
 {
-	ferry__hasher h = { NULL, NULL };
+	ferry__hasher h = { NULL, NULL, NULL };
 	ferry__buf text = FERRY__BUF_INIT;
 	ferry_set *set;
 	size_t i;

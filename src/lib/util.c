@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * util.c - clocks, checksums, text positions and whole-file reads.
+ * util.c - clocks, hex, text positions and whole-file reads.
  */
 #include "ferry_int.h"
 
@@ -11,8 +11,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <openssl/evp.h>
 
 int64_t ferry__now_ms(void)
 {
@@ -41,42 +39,6 @@ void ferry__hex(char hex[65], const unsigned char sha[32])
 		hex[2 * i + 1] = digits[sha[i] & 15];
 	}
 	hex[64] = '\0';
-}
-
-int ferry__hasher_init(ferry__hasher *h)
-{
-	h->md = EVP_MD_fetch(NULL, "SHA256", NULL);
-	h->ctx = EVP_MD_CTX_new();
-	if (!h->md || !h->ctx) {
-		ferry__hasher_release(h);
-		return FERRY_ENOMEM;
-	}
-	return 0;
-}
-
-void ferry__hasher_release(ferry__hasher *h)
-{
-	EVP_MD_CTX_free(h->ctx);
-	EVP_MD_free(h->md);
-	h->ctx = h->md = NULL;
-}
-
-int ferry__sha256(
-	ferry__hasher *h, unsigned char out[32], const void *data, size_t len)
-{
-	unsigned int n = 32;
-
-	if (!h) {
-		int ok = EVP_Digest(data, len, out, &n, EVP_sha256(), NULL);
-
-		return ok ? 0 : FERRY_ERROR;
-	}
-
-	if (!EVP_DigestInit_ex(h->ctx, h->md, NULL) ||
-		!EVP_DigestUpdate(h->ctx, data, len) ||
-		!EVP_DigestFinal_ex(h->ctx, out, &n))
-		return FERRY_ERROR;
-	return 0;
 }
 
 void ferry__text_advance(
