@@ -123,6 +123,25 @@ typedef struct {
 FERRY_EXTERN int ferry_set_open(
 	ferry_set **out, const char *dir, ferry_error *err);
 
+/**
+ * Read a migration set as ferry_set_open() does, but without reading again
+ * the files an earlier call found: a file whose device, inode, size, mtime
+ * and ctime are those recorded in `cache_dir` is taken as it was then
+ * (editing, replacing or restoring a file changes its ctime). Files changed
+ * less than two seconds before the read are not recorded, since a second
+ * edit within the file system's clock tick could go unseen.
+ *
+ * `cache_dir` holds one small file per migration directory, named by the
+ * directory's device and inode; it and its parents are created (mode 0700)
+ * when first needed. The cache never causes a failure: a missing, corrupt
+ * or unwritable cache is read around and rewritten when it can be.
+ *
+ * @param cache_dir  e.g. "$HOME/.cache/ferry"; NULL reads every file
+ * @return as ferry_set_open()
+ */
+FERRY_EXTERN int ferry_set_open_cached(ferry_set **out, const char *dir,
+	const char *cache_dir, ferry_error *err);
+
 /** Free a set; NULL does nothing. */
 FERRY_EXTERN void ferry_set_free(ferry_set *set);
 

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #define FERRY__PRINTF(f, a) __attribute__((format(printf, f, a)))
 
@@ -139,10 +140,11 @@ int ferry__parse_version(const char *s, size_t len, int64_t *out);
  * Read a whole file into `b`, replacing what it held; CRLF becomes LF and
  * the text is NUL-terminated. With `regular` the caller knows the file is
  * a regular file, so a short read ends it without a final empty read. One
- * buffer serves a whole set: no allocation and no fstat per file.
+ * buffer serves a whole set. With `st`, the file is fstat'ed after the
+ * read, for the set cache.
  */
-int ferry__read_into(
-	const char *path, int regular, ferry__buf *b, ferry_error *err);
+int ferry__read_into(const char *path, int regular, ferry__buf *b,
+	struct stat *st, ferry_error *err);
 /* The same into a new allocation, freed with free(). */
 int ferry__read_file(
 	const char *path, char **out, size_t *len, ferry_error *err);
@@ -210,10 +212,18 @@ void ferry__releases_free(ferry__release *rel, size_t n);
 /*
  * Migration sets (set.c).
  */
+/* What stat(2) says of a file, as far as telling a change goes. */
+typedef struct {
+	uint64_t dev, ino, size;
+	int64_t mtime_ns, ctime_ns;
+} ferry__file_stamp;
+
 typedef struct {
 	ferry_migration pub;
 	ferry__section sec[FERRY__NSECTIONS];
 	int regular; /* readdir said it is a regular file */
+	ferry__file_stamp stamp;
+	int settled; /* stamp known and old enough to be cached */
 } ferry__migration;
 
 struct ferry_set {
@@ -225,6 +235,36 @@ struct ferry_set {
 };
 
 #define FERRY__MIG(m) ((const ferry__migration *)(m))
+
+/*
+ * What an earlier read of a set found (set_cache.c): files whose stamp is
+ * unchanged are not read again. Every failure of the cache is silent.
+ */
+typedef struct ferry__set_cache ferry__set_cache;
+
+/* A file changed this recently may change again unseen: never cached. */
+#define FERRY__CACHE_SETTLE_NS (2 * 1000000000LL)
+
+void ferry__file_stamp_of(ferry__file_stamp *out, const struct stat *st);
+/* Were both times at least FERRY__CACHE_SETTLE_NS before `read_at_ns`? */
+int ferry__file_stamp_settled(const ferry__file_stamp *s, int64_t read_at_ns);
+/* The wall clock in nanoseconds, as file times are. */
+int64_t ferry__wall_ns(void);
+#ifdef FERRY_TESTING
+/* Move ferry__wall_ns() by `ns`, so tests need not wait for files to settle. */
+FERRY_EXTERN void ferry__wall_shift(int64_t ns);
+#endif
+/* The cache file of the directory `dir_st` describes; NULL on OOM. */
+char *ferry__set_cache_path(const char *cache_dir, const struct stat *dir_st);
+/* NULL when there is no usable cache at `path`. */
+ferry__set_cache *ferry__set_cache_load(const char *path);
+/* 1 and m->sec filled when the cache knows m's file with stamp `now`. */
+int ferry__set_cache_find(const ferry__set_cache *c, ferry__migration *m,
+	const ferry__file_stamp *now);
+void ferry__set_cache_free(ferry__set_cache *c);
+/* Write the settled migrations of `set` to `path`, creating `cache_dir`. */
+void ferry__set_cache_save(
+	const char *cache_dir, const char *path, const ferry_set *set);
 
 /*
  * Read a migration's file again for running it, and check that it is still

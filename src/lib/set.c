@@ -148,12 +148,11 @@ static char *join_path(const char *dir, const char *name)
 	return ferry__buf_detach(&b);
 }
 
-static int open_dir(DIR **out, const char *dir, ferry_error *err)
+static int open_dir(
+	DIR **out, const char *dir, struct stat *st, ferry_error *err)
 {
-	struct stat st;
-
 	*out = NULL;
-	if (stat(dir, &st) < 0) {
+	if (stat(dir, st) < 0) {
 		if (errno != ENOENT) {
 			ferry__error_os(err, FERRY_EINVALID,
 				"read migration directory", dir);
@@ -166,7 +165,7 @@ static int open_dir(DIR **out, const char *dir, ferry_error *err)
 			"with --dir");
 		return FERRY_EINVALID;
 	}
-	if (!S_ISDIR(st.st_mode)) {
+	if (!S_ISDIR(st->st_mode)) {
 		ferry__error_set(err, FERRY_EINVALID,
 			"migration directory '%s' is not a directory", dir);
 		ferry__error_hint(
@@ -183,14 +182,14 @@ static int open_dir(DIR **out, const char *dir, ferry_error *err)
 }
 
 /* List the migration files of `dir` into set->migs, names only. */
-static int scan(ferry_set *set, ferry_error *err)
+static int scan(ferry_set *set, struct stat *dir_st, ferry_error *err)
 {
 	size_t alloc = 0;
 	struct dirent *de;
 	DIR *d;
 	int rc;
 
-	if ((rc = open_dir(&d, set->dir, err)) < 0)
+	if ((rc = open_dir(&d, set->dir, dir_st, err)) < 0)
 		return rc;
 	errno = 0;
 	while ((de = readdir(d)) != NULL) {
@@ -268,19 +267,11 @@ static int check_duplicates(const ferry_set *set, ferry_error *err)
 	return 0;
 }
 
-/* Read one file: sections, options, checksums. The text is not kept. */
-static int read_migration(ferry__migration *m, ferry__hasher *h,
-	ferry__buf *text, ferry_error *err)
+/* What the public view says of a migration, once its sections are known. */
+static int describe(ferry__migration *m, ferry_error *err)
 {
 	char vt[24];
-	int rc;
 
-	if ((rc = ferry__read_into(m->pub.path, m->regular, text, err)) < 0)
-		return rc;
-	rc = ferry__parse_sections(
-		m->sec, text->buf, text->len, m->pub.path, h, err);
-	if (rc < 0)
-		return rc;
 	snprintf(vt, sizeof(vt), "%lld", (long long)m->pub.version);
 	m->pub.version_text = ferry__strdup(vt);
 	if (!m->pub.version_text)
@@ -291,6 +282,49 @@ static int read_migration(ferry__migration *m, ferry__hasher *h,
 	m->pub.finish_no_transaction = m->sec[FERRY__FINISH].no_transaction;
 	m->pub.down_no_transaction = m->sec[FERRY__DOWN].no_transaction;
 	return 0;
+}
+
+/*
+ * Read one file: sections, options, checksums. The text is not kept. With
+ * `read_at` (the time the reading began, 0 without a cache) the file's
+ * stamp is taken too, for the cache.
+ */
+static int read_migration(ferry__migration *m, ferry__hasher *h,
+	ferry__buf *text, int64_t read_at, ferry_error *err)
+{
+	struct stat st;
+	int rc;
+
+	rc = ferry__read_into(
+		m->pub.path, m->regular, text, read_at ? &st : NULL, err);
+	if (rc < 0)
+		return rc;
+	rc = ferry__parse_sections(
+		m->sec, text->buf, text->len, m->pub.path, h, err);
+	if (rc < 0)
+		return rc;
+	if (read_at) {
+		ferry__file_stamp_of(&m->stamp, &st);
+		m->settled = ferry__file_stamp_settled(&m->stamp, read_at);
+	}
+	return describe(m, err);
+}
+
+/* Does the cache know this file as it is now? One fstatat, no read. */
+static int read_cached(
+	ferry__migration *m, const ferry__set_cache *cache, int dir_fd)
+{
+	const char *file = m->pub.path + strlen(m->pub.path) -
+		strlen(m->pub.id) - strlen(".sql");
+	struct stat st;
+
+	if (!cache || fstatat(dir_fd, file, &st, 0) < 0)
+		return 0;
+	ferry__file_stamp_of(&m->stamp, &st);
+	if (!ferry__set_cache_find(cache, m, &m->stamp))
+		return 0;
+	m->settled = 1;
+	return 1;
 }
 
 /* Read `releases`, if present, and give each migration its release. */
@@ -341,11 +375,21 @@ static int read_releases(ferry_set *set, ferry_error *err)
 
 int ferry_set_open(ferry_set **out, const char *dir, ferry_error *err)
 {
+	return ferry_set_open_cached(out, dir, NULL, err);
+}
+
+int ferry_set_open_cached(ferry_set **out, const char *dir,
+	const char *cache_dir, ferry_error *err)
+{
 	ferry__hasher h = { NULL, NULL, NULL };
 	ferry__buf text = FERRY__BUF_INIT;
+	ferry__set_cache *cache = NULL;
+	char *cache_path = NULL;
+	struct stat dir_st;
+	int64_t read_at = 0;
+	size_t i, fresh = 0;
+	int dir_fd = -1, rc;
 	ferry_set *set;
-	size_t i;
-	int rc;
 
 	if (!out || !dir)
 		return ferry__error_set(err, FERRY_EINVALID,
@@ -357,27 +401,46 @@ int ferry_set_open(ferry_set **out, const char *dir, ferry_error *err)
 	set->dir = ferry__strdup(dir);
 	if (!set->dir) {
 		rc = ferry__error_oom(err);
-		goto fail;
+		goto out;
 	}
-	if ((rc = scan(set, err)) < 0)
-		goto fail;
+	if ((rc = scan(set, &dir_st, err)) < 0)
+		goto out;
 	qsort(set->migs, set->n, sizeof(*set->migs), cmp_version);
 	if ((rc = check_duplicates(set, err)) < 0)
-		goto fail;
+		goto out;
 	if (ferry__hasher_init(&h) < 0) {
 		rc = ferry__error_oom(err);
-		goto fail;
+		goto out;
 	}
-	for (i = 0; i < set->n; i++)
-		if ((rc = read_migration(&set->migs[i], &h, &text, err)) < 0)
-			goto fail;
+	if (cache_dir &&
+		(cache_path = ferry__set_cache_path(cache_dir, &dir_st))) {
+		cache = ferry__set_cache_load(cache_path);
+		dir_fd = open(set->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		read_at = ferry__wall_ns();
+	}
+	for (i = 0; i < set->n; i++) {
+		ferry__migration *m = &set->migs[i];
+
+		if (read_cached(m, cache, dir_fd))
+			rc = describe(m, err);
+		else if ((rc = read_migration(m, &h, &text, read_at, err)) ==
+				0 &&
+			m->settled)
+			fresh++;
+		if (rc < 0)
+			goto out;
+	}
 	if ((rc = read_releases(set, err)) < 0)
-		goto fail;
-	ferry__hasher_release(&h);
-	ferry__buf_release(&text);
+		goto out;
+	if (fresh)
+		ferry__set_cache_save(cache_dir, cache_path, set);
 	*out = set;
-	return 0;
-fail:
+	set = NULL;
+out:
+	if (dir_fd >= 0)
+		close(dir_fd);
+	ferry__set_cache_free(cache);
+	free(cache_path);
 	ferry__hasher_release(&h);
 	ferry__buf_release(&text);
 	ferry_set_free(set);
@@ -465,12 +528,13 @@ static int newest_version(
 	const char *dir, int64_t *max, size_t *width, ferry_error *err)
 {
 	struct dirent *de;
+	struct stat st;
 	DIR *d;
 	int rc;
 
 	*max = 0;
 	*width = 0;
-	if ((rc = open_dir(&d, dir, err)) < 0)
+	if ((rc = open_dir(&d, dir, &st, err)) < 0)
 		return rc;
 	while ((de = readdir(d)) != NULL) {
 		int64_t v;

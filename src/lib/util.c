@@ -117,8 +117,8 @@ static size_t crlf_to_lf(char *s, size_t len)
 	return (size_t)(w - s);
 }
 
-int ferry__read_into(
-	const char *path, int regular, ferry__buf *b, ferry_error *err)
+int ferry__read_into(const char *path, int regular, ferry__buf *b,
+	struct stat *st, ferry_error *err)
 {
 	int fd, e;
 
@@ -156,6 +156,11 @@ int ferry__read_into(
 		if (n == 0 || (regular && (size_t)n < want))
 			break;
 	}
+	if (st && fstat(fd, st) < 0) {
+		e = ferry__error_os(err, FERRY_ERROR, "read", path);
+		close(fd);
+		return e;
+	}
 	close(fd);
 	b->len = crlf_to_lf(b->buf, b->len);
 	b->buf[b->len] = '\0';
@@ -166,7 +171,7 @@ int ferry__read_file(
 	const char *path, char **out, size_t *len, ferry_error *err)
 {
 	ferry__buf b = FERRY__BUF_INIT;
-	int rc = ferry__read_into(path, 0, &b, err);
+	int rc = ferry__read_into(path, 0, &b, NULL, err);
 	char *fit;
 
 	*out = NULL;

@@ -278,12 +278,12 @@ void test_util__read_into_reuses_the_buffer(void)
 	cl_assert_equal_i(cl_write(dir, "long", "first, longer file\r\n"), 0);
 	cl_assert_equal_i(cl_write(dir, "short", "b\r\n"), 0);
 	snprintf(path, sizeof(path), "%s/long", dir);
-	cl_ferry_pass(ferry__read_into(path, 1, &b, &err), &err);
+	cl_ferry_pass(ferry__read_into(path, 1, &b, NULL, &err), &err);
 	cl_assert_equal_s(ferry__buf_cstr(&b), "first, longer file\n");
 	cl_assert_equal_i(b.len, 19);
 	/* The second read replaces the first; it does not append. */
 	snprintf(path, sizeof(path), "%s/short", dir);
-	cl_ferry_pass(ferry__read_into(path, 0, &b, &err), &err);
+	cl_ferry_pass(ferry__read_into(path, 0, &b, NULL, &err), &err);
 	cl_assert_equal_s(ferry__buf_cstr(&b), "b\n");
 	cl_assert_equal_i(b.len, 2);
 }
@@ -291,8 +291,8 @@ void test_util__read_into_reuses_the_buffer(void)
 void test_util__read_into_a_directory(void)
 {
 	/* Bad input, not an I/O failure (SPEC section 4: exit 2). */
-	cl_assert_equal_i(
-		ferry__read_into(cl_tmpdir(), 0, &b, &err), FERRY_EINVALID);
+	cl_assert_equal_i(ferry__read_into(cl_tmpdir(), 0, &b, NULL, &err),
+		FERRY_EINVALID);
 	cl_assert_equal_i(err.code, FERRY_EINVALID);
 	cl_assert_equal_s(err.detail, "Is a directory");
 }
