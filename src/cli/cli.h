@@ -49,6 +49,7 @@ struct cli_ctx {
 	char *base_dir; /* where relative paths in the database URL start */
 	char *table_name;
 	char *schema_name;
+	char *cache_dir; /* the set cache's directory, or NULL for none */
 	int lock_timeout_ms;
 	int color_out;	   /* colour on stdout */
 	int color_err;	   /* colour on stderr */
@@ -73,6 +74,7 @@ struct cli_ctx {
 #define CLI_NEEDS_SET 1u /* the migration set, read and checked */
 #define CLI_NEEDS_DB 2u	 /* the database, open for writing */
 #define CLI_READS_DB 4u	 /* the database, open for reading */
+#define CLI_FRESH_SET 8u /* every file read, whatever the set cache says */
 
 struct cli_command {
 	const char *name;

@@ -198,6 +198,25 @@ static int colour_wanted(struct cli_ctx *ctx, int fd)
 		!(term && strcmp(term, "dumb") == 0);
 }
 
+/*
+ * Where ferry_set_open_cached() keeps what it read: the user's cache
+ * directory, as the XDG base directory spec places it. None with
+ * FERRY_CACHE=off, or without an absolute home to put it in.
+ */
+static char *set_cache_dir(void)
+{
+	const char *off = env("FERRY_CACHE"), *xdg = env("XDG_CACHE_HOME"),
+		   *home = env("HOME");
+
+	if (off && (strcmp(off, "off") == 0 || strcmp(off, "0") == 0))
+		return NULL;
+	if (xdg && xdg[0] == '/')
+		return relative_to(xdg, "ferry");
+	if (home && home[0] == '/')
+		return relative_to(home, ".cache/ferry");
+	return NULL;
+}
+
 /* backup_keep: a whole number, 0 for "keep every backup"; default 5. */
 static int resolve_backup_keep(struct cli_ctx *ctx)
 {
@@ -244,6 +263,8 @@ static int resolve(struct cli_ctx *ctx)
 	if (ctx->conf_backup_dir && *ctx->conf_backup_dir)
 		ctx->backup_dir = relative_to(cdir, ctx->conf_backup_dir);
 	free(cdir);
+	if (!(ctx->cmd && (ctx->cmd->flags & CLI_FRESH_SET)))
+		ctx->cache_dir = set_cache_dir();
 	if ((rc = resolve_backup_keep(ctx)) >= 0)
 		return rc;
 	ctx->table_name = strdup(first_set(ctx->table, env("FERRY_TABLE"),
@@ -298,7 +319,8 @@ static void *read_set(void *arg)
 {
 	struct set_reader *r = arg;
 
-	r->rc = ferry_set_open(&r->ctx->set, r->ctx->migrations_dir, &r->err);
+	r->rc = ferry_set_open_cached(&r->ctx->set, r->ctx->migrations_dir,
+		r->ctx->cache_dir, &r->err);
 	return NULL;
 }
 
@@ -345,7 +367,8 @@ int cli_setup(struct cli_ctx *ctx)
 	if ((flags & CLI_NEEDS_SET) &&
 		(!(flags & (CLI_NEEDS_DB | CLI_READS_DB)) ||
 			!ctx->database_url) &&
-		ferry_set_open(&ctx->set, ctx->migrations_dir, &err) < 0)
+		ferry_set_open_cached(&ctx->set, ctx->migrations_dir,
+			ctx->cache_dir, &err) < 0)
 		return cli_fail(ctx, &err);
 	if (!(flags & (CLI_NEEDS_DB | CLI_READS_DB)))
 		return -1;
@@ -379,6 +402,7 @@ void cli_teardown(struct cli_ctx *ctx)
 	free(ctx->base_dir);
 	free(ctx->table_name);
 	free(ctx->schema_name);
+	free(ctx->cache_dir);
 	free(ctx->conf_database);
 	free(ctx->conf_dir);
 	free(ctx->conf_table);

@@ -75,6 +75,8 @@ chmod 755 "$TRASH"
 cd "$TRASH" || exit 1
 HOME=$TRASH
 export HOME
+# The set cache goes to $HOME/.cache/ferry, on, unless a test says otherwise.
+unset XDG_CACHE_HOME FERRY_CACHE
 
 ferry() {
 	"$FERRY" "$@"
