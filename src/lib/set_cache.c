@@ -25,7 +25,8 @@
  *   <id> <dev> <ino> <size> <mtime ns> <ctime ns> <up> <finish> <down>
  *
  * where a section is "-" when absent, else
- * <no-transaction>,<offset>,<length>,<line>,<sha-256 in hex>.
+ * <no-transaction>,<offset>,<length>,<line>,<sha-256 in hex>. The format
+ * number goes up whenever what parse.c finds in a file changes meaning.
  */
 #include "ferry_int.h"
 
@@ -158,12 +159,13 @@ static int hex_value(char c)
 
 static int take_sha(char **p, unsigned char sha[32])
 {
-	int i;
+	const char *q = *p;
+	size_t i;
 
-	for (i = 0; i < 32; i++) {
-		int hi = hex_value((*p)[2 * i]), lo;
+	for (i = 0; i < 32; i++, q += 2) {
+		int hi = hex_value(q[0]), lo;
 
-		if (hi < 0 || (lo = hex_value((*p)[2 * i + 1])) < 0)
+		if (hi < 0 || (lo = hex_value(q[1])) < 0)
 			return -1;
 		sha[i] = (unsigned char)(hi << 4 | lo);
 	}
@@ -284,11 +286,10 @@ ferry__set_cache *ferry__set_cache_load(const char *path)
 int ferry__set_cache_find(const ferry__set_cache *c, ferry__migration *m,
 	const ferry__file_stamp *now)
 {
-	cache_entry key, *e;
+	cache_entry key = { .id = m->pub.id }, *e;
 
 	if (!c)
 		return 0;
-	key.id = m->pub.id;
 	e = bsearch(&key, c->entries, c->n, sizeof(*c->entries), cmp_entry);
 	if (!e || !stamp_equal(&e->stamp, now))
 		return 0;
@@ -372,14 +373,16 @@ void ferry__set_cache_save(
 	for (i = 0; i < set->n; i++)
 		if (set->migs[i].settled)
 			put_entry(&text, &set->migs[i]);
-	/* Another ferry may write the same cache: each its own, then rename. */
-	ferry__buf_printf(&tmp, "%s.%ld.tmp", path, (long)getpid());
+	/* Other writers of the same cache each write their own, then rename:
+	 * a reader sees one whole cache or another. mkostemp: mode 0600. */
+	ferry__buf_printf(&tmp, "%s.XXXXXX", path);
 	if (text.oom || tmp.oom)
 		goto out;
-	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 && errno == ENOENT && make_dirs(cache_dir) == 0)
-		fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			0600);
+	fd = mkostemp(tmp.buf, O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && make_dirs(cache_dir) == 0) {
+		memcpy(tmp.buf + tmp.len - 6, "XXXXXX", 6);
+		fd = mkostemp(tmp.buf, O_CLOEXEC);
+	}
 	if (fd < 0)
 		goto out;
 	ok = write_all(fd, text.buf, text.len) == 0;
