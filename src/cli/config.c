@@ -263,7 +263,8 @@ static int resolve(struct cli_ctx *ctx)
 	if (ctx->conf_backup_dir && *ctx->conf_backup_dir)
 		ctx->backup_dir = relative_to(cdir, ctx->conf_backup_dir);
 	free(cdir);
-	if (!(ctx->cmd && (ctx->cmd->flags & CLI_FRESH_SET)))
+	if (ctx->cmd && (ctx->cmd->flags & CLI_NEEDS_SET) &&
+		!(ctx->cmd->flags & CLI_FRESH_SET))
 		ctx->cache_dir = set_cache_dir();
 	if ((rc = resolve_backup_keep(ctx)) >= 0)
 		return rc;

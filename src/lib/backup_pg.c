@@ -551,21 +551,6 @@ static const char drop_everything[] =
 	"END\n"
 	"$ferry$;\n";
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * psql may stop reading (an error stops it); writing to it then raises
  * SIGPIPE, which must not kill the application: it is blocked in this
@@ -609,8 +594,9 @@ static int feed(int to, int from, int lock_timeout_ms)
 
 	n = snprintf(buf, sizeof(buf), "BEGIN;\nSET LOCAL lock_timeout = %d;\n",
 		lock_timeout_ms);
-	if (write_all(to, buf, (size_t)n) < 0 ||
-		write_all(to, drop_everything, sizeof(drop_everything) - 1) < 0)
+	if (ferry__write_all(to, buf, (size_t)n) < 0 ||
+		ferry__write_all(
+			to, drop_everything, sizeof(drop_everything) - 1) < 0)
 		return -1;
 	for (;;) {
 		n = read(from, buf, sizeof(buf));
@@ -620,7 +606,7 @@ static int feed(int to, int from, int lock_timeout_ms)
 			return -1;
 		if (n == 0)
 			return 0;
-		if (write_all(to, buf, (size_t)n) < 0)
+		if (ferry__write_all(to, buf, (size_t)n) < 0)
 			return -1;
 	}
 }
@@ -673,7 +659,7 @@ int ferry__restore_pg(ferry_db *db, const char *path, ferry_backup *b,
 	/* Only a whole archive is committed; else psql ends mid-transaction
 	 * and the server rolls it back. */
 	if (fed == 0 && rstatus == 0)
-		fed = write_all(in[1], "COMMIT;\n", 8);
+		fed = ferry__write_all(in[1], "COMMIT;\n", 8);
 	close(in[1]);
 	in[1] = -1;
 	pipe_guard_end(&guard);

@@ -148,6 +148,8 @@ int ferry__read_into(const char *path, int regular, ferry__buf *b,
 /* The same into a new allocation, freed with free(). */
 int ferry__read_file(
 	const char *path, char **out, size_t *len, ferry_error *err);
+/* Write all of `data`, across short writes and EINTR; 0 or -1 (errno). */
+int ferry__write_all(int fd, const char *data, size_t len);
 
 /*
  * Database URLs (url.c).

@@ -347,21 +347,6 @@ static int make_dirs(const char *dir)
 	return rc;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 void ferry__set_cache_save(
 	const char *cache_dir, const char *path, const ferry_set *set)
 {
@@ -385,7 +370,7 @@ void ferry__set_cache_save(
 	}
 	if (fd < 0)
 		goto out;
-	ok = write_all(fd, text.buf, text.len) == 0;
+	ok = ferry__write_all(fd, text.buf, text.len) == 0;
 	ok = close(fd) == 0 && ok;
 	if (!ok || rename(tmp.buf, path) < 0)
 		unlink(tmp.buf);

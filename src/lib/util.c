@@ -167,6 +167,21 @@ int ferry__read_into(const char *path, int regular, ferry__buf *b,
 	return 0;
 }
 
+int ferry__write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int ferry__read_file(
 	const char *path, char **out, size_t *len, ferry_error *err)
 {
