@@ -261,12 +261,25 @@ char *ferry__set_cache_path(const char *cache_dir, const struct stat *dir_st);
 /* NULL when there is no usable cache at `path`. */
 ferry__set_cache *ferry__set_cache_load(const char *path);
 /* 1 and m->sec filled when the cache knows m's file with stamp `now`. */
-int ferry__set_cache_find(const ferry__set_cache *c, ferry__migration *m,
-	const ferry__file_stamp *now);
+int ferry__set_cache_find(
+	ferry__set_cache *c, ferry__migration *m, const ferry__file_stamp *now);
 void ferry__set_cache_free(ferry__set_cache *c);
 /* Write the settled migrations of `set` to `path`, creating `cache_dir`. */
 void ferry__set_cache_save(
 	const char *cache_dir, const char *path, const ferry_set *set);
+
+/*
+ * The files of the caches (cache_file.c). Every failure is silent: a
+ * cache only spares work that is done without it.
+ */
+/* "<cache_dir>/<kind>-<dev>-<ino>", in hex; NULL on OOM. */
+char *ferry__cache_path(
+	const char *cache_dir, const char *kind, uint64_t dev, uint64_t ino);
+/* The whole file as it is on disk, NUL-terminated; 0 or -1. */
+int ferry__cache_read(const char *path, char **out, size_t *len);
+/* Replace `path` by `text` at once, creating `cache_dir` if need be. */
+void ferry__cache_write(
+	const char *cache_dir, const char *path, const ferry__buf *text);
 
 /*
  * Read a migration's file again for running it, and check that it is still
@@ -350,6 +363,15 @@ typedef struct {
 /* Called per result row; values are NULL for SQL NULL. Nonzero stops. */
 typedef int (*ferry__row_fn)(
 	void *payload, int ncols, const char *const *values);
+
+/*
+ * What identifies the state of a database file without opening it: for
+ * the ledger cache (ledger_cache.c), which holds only while it is equal.
+ */
+typedef struct {
+	uint64_t dev, ino;
+	char text[128]; /* every field that must stay the same */
+} ferry__db_stamp;
 
 /* Where user SQL came from, so an error can name file:line:column. */
 typedef struct {

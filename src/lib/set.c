@@ -21,10 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A migration's strings share one block, which starts with its path. */
 static void migration_release(ferry__migration *m)
 {
-	free((char *)m->pub.version_text);
-	free((char *)m->pub.id);
 	free((char *)m->pub.path);
 }
 
@@ -136,6 +135,38 @@ static int cmp_version(const void *a, const void *b)
 	return strcmp(x->pub.id, y->pub.id);
 }
 
+/*
+ * "<dir>/<name>", then the id (the name without ".sql") and the version in
+ * decimal, in one block: a set of thousands of files is read on every run.
+ */
+static int name_migration(ferry__migration *m, const char *dir, size_t dir_len,
+	const char *name, size_t digits)
+{
+	size_t n = strlen(name), slash = dir_len && dir[dir_len - 1] != '/';
+	char vt[24], *p;
+	int vn = snprintf(vt, sizeof(vt), "%lld", (long long)m->pub.version);
+
+	p = ferry__malloc(
+		dir_len + slash + n + 1 + (n - 4) + 1 + (size_t)vn + 1);
+	if (!p)
+		return -1;
+	m->pub.path = p;
+	memcpy(p, dir, dir_len);
+	p += dir_len;
+	if (slash)
+		*p++ = '/';
+	memcpy(p, name, n + 1);
+	p += n + 1;
+	m->pub.id = p;
+	memcpy(p, name, n - 4);
+	p[n - 4] = '\0';
+	m->pub.name = p + digits + 1;
+	p += n - 4 + 1;
+	m->pub.version_text = p;
+	memcpy(p, vt, (size_t)vn + 1);
+	return 0;
+}
+
 static char *join_path(const char *dir, const char *name)
 {
 	ferry__buf b = FERRY__BUF_INIT;
@@ -184,7 +215,7 @@ static int open_dir(
 /* List the migration files of `dir` into set->migs, names only. */
 static int scan(ferry_set *set, struct stat *dir_st, ferry_error *err)
 {
-	size_t alloc = 0;
+	size_t alloc = 0, dir_len = strlen(set->dir);
 	struct dirent *de;
 	DIR *d;
 	int rc;
@@ -226,14 +257,11 @@ static int scan(ferry_set *set, struct stat *dir_st, ferry_error *err)
 		memset(m, 0, sizeof(*m));
 		m->pub.version = version;
 		m->regular = de->d_type == DT_REG;
-		m->pub.path = join_path(set->dir, de->d_name);
-		m->pub.id = ferry__strndup(de->d_name, strlen(de->d_name) - 4);
-		if (!m->pub.path || !m->pub.id) {
-			migration_release(m);
+		if (name_migration(m, set->dir, dir_len, de->d_name, digits) <
+			0) {
 			closedir(d);
 			return ferry__error_oom(err);
 		}
-		m->pub.name = m->pub.id + digits + 1;
 		set->n++;
 	}
 	closedir(d);
@@ -268,20 +296,13 @@ static int check_duplicates(const ferry_set *set, ferry_error *err)
 }
 
 /* What the public view says of a migration, once its sections are known. */
-static int describe(ferry__migration *m, ferry_error *err)
+static void describe(ferry__migration *m)
 {
-	char vt[24];
-
-	snprintf(vt, sizeof(vt), "%lld", (long long)m->pub.version);
-	m->pub.version_text = ferry__strdup(vt);
-	if (!m->pub.version_text)
-		return ferry__error_oom(err);
 	m->pub.has_finish = m->sec[FERRY__FINISH].present;
 	m->pub.has_down = m->sec[FERRY__DOWN].present;
 	m->pub.up_no_transaction = m->sec[FERRY__UP].no_transaction;
 	m->pub.finish_no_transaction = m->sec[FERRY__FINISH].no_transaction;
 	m->pub.down_no_transaction = m->sec[FERRY__DOWN].no_transaction;
-	return 0;
 }
 
 /*
@@ -307,15 +328,15 @@ static int read_migration(ferry__migration *m, ferry__hasher *h,
 		ferry__file_stamp_of(&m->stamp, &st);
 		m->settled = ferry__file_stamp_settled(&m->stamp, read_at);
 	}
-	return describe(m, err);
+	describe(m);
+	return 0;
 }
 
 /* Does the cache know this file as it is now? One fstatat, no read. */
-static int read_cached(
-	ferry__migration *m, const ferry__set_cache *cache, int dir_fd)
+static int read_cached(ferry__migration *m, ferry__set_cache *cache, int dir_fd)
 {
-	const char *file = m->pub.path + strlen(m->pub.path) -
-		strlen(m->pub.id) - strlen(".sql");
+	/* The path ends with "<id>.sql", just before the id (scan()). */
+	const char *file = m->pub.id - 1 - strlen(m->pub.id) - strlen(".sql");
 	struct stat st;
 
 	if (!cache || fstatat(dir_fd, file, &st, 0) < 0)
@@ -422,7 +443,7 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 		ferry__migration *m = &set->migs[i];
 
 		if (read_cached(m, cache, dir_fd))
-			rc = describe(m, err);
+			describe(m);
 		else if ((rc = read_migration(m, &h, &text, read_at, err)) ==
 				0 &&
 			m->settled)

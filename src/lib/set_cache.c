@@ -30,14 +30,10 @@
  */
 #include "ferry_int.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #define CACHE_MAGIC "ferry-set-cache 1 " FERRY_VERSION "\n"
 
@@ -51,6 +47,7 @@ struct ferry__set_cache {
 	char *text;
 	cache_entry *entries; /* sorted by id */
 	size_t n;
+	size_t next; /* where the next lookup looks first */
 };
 
 void ferry__file_stamp_of(ferry__file_stamp *out, const struct stat *st)
@@ -101,14 +98,8 @@ static int stamp_equal(const ferry__file_stamp *a, const ferry__file_stamp *b)
 /* "<dir>/set-<dev>-<ino>", or NULL when out of memory. */
 char *ferry__set_cache_path(const char *cache_dir, const struct stat *dir_st)
 {
-	ferry__buf b = FERRY__BUF_INIT;
-	size_t n = strlen(cache_dir);
-
-	ferry__buf_printf(&b, "%s%sset-%llx-%llx", cache_dir,
-		n && cache_dir[n - 1] == '/' ? "" : "/",
-		(unsigned long long)dir_st->st_dev,
-		(unsigned long long)dir_st->st_ino);
-	return ferry__buf_detach(&b);
+	return ferry__cache_path(cache_dir, "set", (uint64_t)dir_st->st_dev,
+		(uint64_t)dir_st->st_ino);
 }
 
 /*
@@ -118,15 +109,18 @@ char *ferry__set_cache_path(const char *cache_dir, const struct stat *dir_st)
 
 static int take_u64(char **p, uint64_t *out)
 {
-	char *end;
+	const char *q = *p;
+	uint64_t v = 0;
 
-	if (**p < '0' || **p > '9')
+	if (*q < '0' || *q > '9')
 		return -1;
-	errno = 0;
-	*out = strtoull(*p, &end, 10);
-	if (errno)
-		return -1;
-	*p = end;
+	for (; *q >= '0' && *q <= '9'; q++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*q - '0');
+	}
+	*out = v;
+	*p += q - *p;
 	return 0;
 }
 
@@ -283,14 +277,22 @@ ferry__set_cache *ferry__set_cache_load(const char *path)
 	return c;
 }
 
-int ferry__set_cache_find(const ferry__set_cache *c, ferry__migration *m,
-	const ferry__file_stamp *now)
+int ferry__set_cache_find(
+	ferry__set_cache *c, ferry__migration *m, const ferry__file_stamp *now)
 {
-	cache_entry key = { .id = m->pub.id }, *e;
+	cache_entry key = { .id = m->pub.id }, *e = NULL;
 
 	if (!c)
 		return 0;
-	e = bsearch(&key, c->entries, c->n, sizeof(*c->entries), cmp_entry);
+	/* Files are looked up in version order, which is usually the order
+	 * of their ids too: try the entry after the last one found first. */
+	if (c->next < c->n && strcmp(c->entries[c->next].id, m->pub.id) == 0)
+		e = &c->entries[c->next];
+	else
+		e = bsearch(
+			&key, c->entries, c->n, sizeof(*c->entries), cmp_entry);
+	if (e)
+		c->next = (size_t)(e - c->entries) + 1;
 	if (!e || !stamp_equal(&e->stamp, now))
 		return 0;
 	memcpy(m->sec, e->sec, sizeof(m->sec));
@@ -325,56 +327,16 @@ static void put_entry(ferry__buf *b, const ferry__migration *m)
 	ferry__buf_puts(b, "\n");
 }
 
-/* mkdir -p, private to the user: the cache names their files. */
-static int make_dirs(const char *dir)
-{
-	char *copy = ferry__strdup(dir), *p;
-	int rc = 0;
-
-	if (!copy)
-		return -1;
-	for (p = copy + 1; rc == 0 && *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0700) < 0 && errno != EEXIST)
-			rc = -1;
-		*p = '/';
-	}
-	if (rc == 0 && mkdir(copy, 0700) < 0 && errno != EEXIST)
-		rc = -1;
-	free(copy);
-	return rc;
-}
-
 void ferry__set_cache_save(
 	const char *cache_dir, const char *path, const ferry_set *set)
 {
-	ferry__buf text = FERRY__BUF_INIT, tmp = FERRY__BUF_INIT;
+	ferry__buf text = FERRY__BUF_INIT;
 	size_t i;
-	int fd, ok;
 
 	ferry__buf_puts(&text, CACHE_MAGIC);
 	for (i = 0; i < set->n; i++)
 		if (set->migs[i].settled)
 			put_entry(&text, &set->migs[i]);
-	/* Other writers of the same cache each write their own, then rename:
-	 * a reader sees one whole cache or another. mkostemp: mode 0600. */
-	ferry__buf_printf(&tmp, "%s.XXXXXX", path);
-	if (text.oom || tmp.oom)
-		goto out;
-	fd = mkostemp(tmp.buf, O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && make_dirs(cache_dir) == 0) {
-		memcpy(tmp.buf + tmp.len - 6, "XXXXXX", 6);
-		fd = mkostemp(tmp.buf, O_CLOEXEC);
-	}
-	if (fd < 0)
-		goto out;
-	ok = ferry__write_all(fd, text.buf, text.len) == 0;
-	ok = close(fd) == 0 && ok;
-	if (!ok || rename(tmp.buf, path) < 0)
-		unlink(tmp.buf);
-out:
+	ferry__cache_write(cache_dir, path, &text);
 	ferry__buf_release(&text);
-	ferry__buf_release(&tmp);
 }
