@@ -239,13 +239,21 @@ typedef struct {
 	int read_only;	      /**< open for reading: never creates a file */
 	ferry_progress_cb progress; /**< NULL, or called on progress events */
 	void *payload;		    /**< passed to `progress` */
+	/**
+	 * NULL, or a directory for the ledger cache (version 2): on SQLite,
+	 * the ledger read from a file nobody has written since is taken from
+	 * there, without opening and parsing the database. See
+	 * ferry_set_open_cached() for the kind of directory.
+	 */
+	const char *cache_dir;
 } ferry_db_options;
 
-#define FERRY_DB_OPTIONS_VERSION 1
+/* Version 1, without cache_dir, is still accepted. */
+#define FERRY_DB_OPTIONS_VERSION 2
 #define FERRY_DB_OPTIONS_INIT \
 	{ \
 		FERRY_DB_OPTIONS_VERSION, NULL, NULL, NULL, 60000, 0, NULL, \
-			NULL \
+			NULL, NULL \
 	}
 
 /**

@@ -199,11 +199,11 @@ static int colour_wanted(struct cli_ctx *ctx, int fd)
 }
 
 /*
- * Where ferry_set_open_cached() keeps what it read: the user's cache
+ * Where the set and ledger caches keep what was read: the user's cache
  * directory, as the XDG base directory spec places it. None with
  * FERRY_CACHE=off, or without an absolute home to put it in.
  */
-static char *set_cache_dir(void)
+static char *user_cache_dir(void)
 {
 	const char *off = env("FERRY_CACHE"), *xdg = env("XDG_CACHE_HOME"),
 		   *home = env("HOME");
@@ -265,7 +265,7 @@ static int resolve(struct cli_ctx *ctx)
 	free(cdir);
 	if (ctx->cmd && (ctx->cmd->flags & CLI_NEEDS_SET) &&
 		!(ctx->cmd->flags & CLI_FRESH_SET))
-		ctx->cache_dir = set_cache_dir();
+		ctx->cache_dir = user_cache_dir();
 	if ((rc = resolve_backup_keep(ctx)) >= 0)
 		return rc;
 	ctx->table_name = strdup(first_set(ctx->table, env("FERRY_TABLE"),
@@ -387,6 +387,7 @@ int cli_setup(struct cli_ctx *ctx)
 	opts.read_only = !(flags & CLI_NEEDS_DB) || ctx->dry_run;
 	opts.progress = cli_progress;
 	opts.payload = ctx;
+	opts.cache_dir = ctx->cache_dir;
 	if ((flags & CLI_NEEDS_SET) && !ctx->set)
 		return open_both(ctx, &opts);
 	if (ferry_db_open(&ctx->db, ctx->database_url, &opts, &err) < 0)

@@ -11,6 +11,7 @@
 #include "ferry_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@ typedef struct {
 	sqlite3 *h;
 	ferry__lockfile lock;
 	int truncating; /* we switched journal_mode from DELETE to TRUNCATE */
+	int unchecked;	/* opened on a ledger cache hit: not read yet */
 	cached_stmt cache[STMT_CACHE];
 	unsigned next_evict;
 } sq_conn;
@@ -271,7 +273,10 @@ static int open_file(ferry_db *db, int create, ferry_error *err)
 	db->exists = 1;
 	sqlite3_extended_result_codes(CONN(db)->h, 1);
 	set_busy_timeout(db);
-	if ((rc = check_database(db, err)) < 0)
+	/* The ledger cache knew this very file: it is a database. */
+	if (db->cached_rows)
+		CONN(db)->unchecked = 1;
+	else if ((rc = check_database(db, err)) < 0)
 		return rc;
 	if (!db->read_only && sqlite3_db_readonly(CONN(db)->h, "main") == 1) {
 		ferry__error_set(err, FERRY_EDB, "database '%s' is read-only",
@@ -282,6 +287,92 @@ static int open_file(ferry_db *db, int create, ferry_error *err)
 		return FERRY_EDB;
 	}
 	return 0;
+}
+
+/*
+ * Opened on a ledger cache hit, the database is read, and so checked, only
+ * when something else than the cached ledger is wanted of it.
+ */
+static int ensure_checked(ferry_db *db, ferry_error *err)
+{
+	sq_conn *c = CONN(db);
+
+	if (!c->unchecked)
+		return 0;
+	c->unchecked = 0;
+	free(db->cached_rows);
+	db->cached_rows = NULL;
+	return check_database(db, err);
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		(uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/* Is there a "-wal" file, or a "-journal" one with something in it? */
+static int side_file(const char *path, const char *suffix, int empty_ok)
+{
+	ferry__buf b = FERRY__BUF_INIT;
+	struct stat st;
+	int found;
+
+	ferry__buf_printf(&b, "%s%s", path, suffix);
+	if (b.oom)
+		return 1;
+	found = stat(b.buf, &st) == 0 ? !(empty_ok && st.st_size == 0)
+				      : errno != ENOENT;
+	ferry__buf_release(&b);
+	return found;
+}
+
+/*
+ * The stamp for the ledger cache: the file's stat data and the change
+ * counter of its header (offset 24), which SQLite increments on every
+ * write transaction in rollback-journal mode (header bytes 18 and 19 are
+ * 1), and keeps, when offset 92 holds the same number. In WAL mode it may
+ * not, and a journal left by a crash holds a transaction not rolled back
+ * yet: no stamp then.
+ */
+static int sq_stamp(ferry_db *db, ferry__db_stamp *out)
+{
+	static const char magic[16] = "SQLite format 3";
+	unsigned char h[100];
+	struct stat st;
+	int fd, ok;
+
+	if (db->url.memory ||
+		(fd = open(db->url.path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		pread(fd, h, sizeof(h), 0) == (ssize_t)sizeof(h);
+	close(fd);
+	if (!ok || memcmp(h, magic, sizeof(magic)) != 0 || h[18] != 1 ||
+		h[19] != 1 || be32(h + 24) != be32(h + 92) ||
+		side_file(db->url.path, "-wal", 0) ||
+		side_file(db->url.path, "-journal", 1))
+		return -1;
+	out->dev = (uint64_t)st.st_dev;
+	out->ino = (uint64_t)st.st_ino;
+	snprintf(out->text, sizeof(out->text),
+		"%llx-%llx-%llx-%lld.%09ld-%lld.%09ld-%lx",
+		(unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+		(unsigned long long)st.st_size, (long long)st.st_mtim.tv_sec,
+		st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
+		st.st_ctim.tv_nsec, (unsigned long)be32(h + 24));
+	return 0;
+}
+
+/* A file that exists: on a ledger cache hit, it is not read at open. */
+static int open_existing(ferry_db *db, ferry_error *err)
+{
+	if (db->cache_dir && sq_stamp(db, &db->stamp) == 0) {
+		db->stamped = 1;
+		db->cached_rows = ferry__ledger_cache_load(
+			db->cache_dir, &db->stamp, db->table);
+	}
+	return open_file(db, 0, err);
 }
 
 /*
@@ -346,7 +437,7 @@ static int sq_open(ferry_db *db, ferry_error *err)
 	if (!db->server_version)
 		return ferry__error_oom(err);
 	if (stat(path, &st) == 0)
-		return open_file(db, 0, err);
+		return open_existing(db, err);
 	if (errno != ENOENT)
 		return open_file(db, 0, err); /* let SQLite say what is wrong */
 	if (!db->read_only && !dir_exists(path)) {
@@ -432,15 +523,17 @@ static int sq_run(ferry_db *db, const char *sql, size_t len,
 {
 	sqlite3 *h = CONN(db)->h;
 	const char *p = sql, *end = sql + len;
+	int rc;
 
 	if (sql[len] != '\0')
 		return ferry__error_set(err, FERRY_ERROR,
 			"invalid argument: 'sql' (not NUL-terminated)");
+	if ((rc = ensure_checked(db, err)) < 0)
+		return rc;
 
 	while (p < end) {
 		sqlite3_stmt *st = NULL;
 		const char *tail = NULL;
-		int rc;
 
 		/* The length counts the NUL, or SQLite copies the rest of the
 		 * text for every statement: quadratic in a 50 MB migration. */
@@ -503,6 +596,8 @@ static int sq_query(ferry_db *db, const char *sql, const ferry__val *params,
 	const char *vals[32];
 	int rc, ncols, i;
 
+	if ((rc = ensure_checked(db, err)) < 0)
+		return rc;
 	if (!(st = prepare_cached(c, sql)))
 		return fail(db, err, "ledger query failed");
 	if (bind(st, params, nparams) != SQLITE_OK) {
@@ -545,6 +640,8 @@ static int sq_begin(ferry_db *db, ferry_error *err)
 {
 	int rc;
 
+	if ((rc = ensure_checked(db, err)) < 0)
+		return rc;
 	/* A trial on a file not made yet runs on the empty stand-in. */
 	if (!db->exists && !db->url.memory && !db->trial &&
 		(rc = materialize(db, 1, err)) < 0)
@@ -629,6 +726,10 @@ static int sq_lock(ferry_db *db, ferry_error *err)
 	/* Another runner may have created the file while we waited. */
 	if (!db->exists && access(db->url.path, F_OK) == 0 &&
 		(rc = materialize(db, 0, err)) < 0) {
+		sq_unlock(db);
+		return rc;
+	}
+	if ((rc = ensure_checked(db, err)) < 0) {
 		sq_unlock(db);
 		return rc;
 	}
@@ -730,6 +831,7 @@ const ferry__driver ferry__sqlite_driver = {
 	sq_unlock,
 	sq_lock_probe,
 	sq_table_exists,
+	sq_stamp,
 	sq_ledger_ddl,
 	NULL, /* statements run as they come: the client's clock is right */
 	NULL,

@@ -63,6 +63,7 @@ typedef struct {
 	ferry__ledger *l;
 	size_t alloc;
 	int oom;
+	ferry__buf *record; /* the rows as read, for the ledger cache */
 } load_ctx;
 
 /*
@@ -108,6 +109,8 @@ static int load_row(void *payload, int ncols, const char *const *v)
 
 	if (ncols < NCOLUMNS)
 		return 1;
+	if (ctx->record)
+		ferry__ledger_cache_put(ctx->record, ncols, v);
 	if (ctx->l->n == ctx->alloc) {
 		size_t na = ctx->alloc ? ctx->alloc * 2 : 64;
 		ferry__row *rows =
@@ -164,13 +167,54 @@ static int not_a_ledger(ferry_db *db, ferry_error *err)
 	return FERRY_EDB;
 }
 
+/* The ledger the driver found in the cache at open; -1 if it is unusable. */
+static int load_cached(ferry_db *db, ferry__ledger *out)
+{
+	load_ctx ctx = { out, 0, 0, NULL };
+	char *rows = db->cached_rows;
+	int rc;
+
+	db->cached_rows = NULL;
+	rc = ferry__ledger_cache_rows(rows, load_row, &ctx);
+	free(rows);
+	if (rc == 0 && !ctx.oom) {
+		out->exists = 1;
+		db->stamped = 0;
+		return 0;
+	}
+	/* Read the database instead, and write the cache again. */
+	ferry__ledger_clear(out);
+	return -1;
+}
+
+/* Keep what was read if the file is still as it was at open. */
+static void keep(ferry_db *db, const ferry__buf *rows)
+{
+	ferry__db_stamp now;
+
+	if (!rows->oom && db->drv->stamp(db, &now) == 0 &&
+		now.dev == db->stamp.dev && now.ino == db->stamp.ino &&
+		strcmp(now.text, db->stamp.text) == 0)
+		ferry__ledger_cache_save(
+			db->cache_dir, &db->stamp, db->table, rows);
+}
+
 int ferry__ledger_load(ferry_db *db, ferry__ledger *out, ferry_error *err)
 {
-	ferry__buf sql = FERRY__BUF_INIT;
-	load_ctx ctx = { out, 0, 0 };
+	ferry__buf sql = FERRY__BUF_INIT, rows = FERRY__BUF_INIT;
+	load_ctx ctx = { out, 0, 0, NULL };
 	int rc, exists;
 
 	memset(out, 0, sizeof(*out));
+	if (db->cached_rows && load_cached(db, out) == 0)
+		return 0;
+	/*
+	 * Only the first read, before ferry wrote anything, may be kept:
+	 * inside a transaction, a read sees writes the file does not show.
+	 */
+	if (db->stamped && !db->locked && !db->drv->in_txn(db))
+		ctx.record = &rows;
+	db->stamped = 0;
 	if ((rc = db->drv->table_exists(db, db->table, &exists, err)) < 0)
 		return rc;
 	if (!exists)
@@ -188,6 +232,9 @@ int ferry__ledger_load(ferry_db *db, ferry__ledger *out, ferry_error *err)
 		rc = ferry__error_oom(err);
 	else if (rc == FERRY_EDB)
 		rc = not_a_ledger(db, err);
+	if (rc == 0 && ctx.record)
+		keep(db, &rows);
+	ferry__buf_release(&rows);
 	if (rc < 0)
 		ferry__ledger_clear(out);
 	return rc;

@@ -550,12 +550,17 @@ static int history(ferry_db *db, ferry_error *err)
 	return rc;
 }
 
+/* The ledger cache, when a test uses one. */
+static const char *ledger_cache;
+
 static int open_db(ferry_db **db, ferry_error *err)
 {
+	ferry_db_options o = FERRY_DB_OPTIONS_INIT;
 	int rc;
 
 	*db = (ferry_db *)1;
-	rc = ferry_db_open(db, db_url, NULL, err);
+	o.cache_dir = ledger_cache;
+	rc = ferry_db_open(db, db_url, &o, err);
 	if (rc < 0 && *db != NULL)
 		return WRONG;
 	return rc;
@@ -653,6 +658,57 @@ static void faultsim_status(void)
 		return;
 	FAULTSIM("ferry_status_get", op_status, 1);
 	child_done = 1;
+}
+
+/* A no-op up on the database up_all() left, the ledger maybe cached. */
+static int op_noop(ferry_error *err)
+{
+	ferry_report *rep = (ferry_report *)1;
+	ferry_db *db;
+	int rc;
+
+	if ((rc = open_db(&db, err)) < 0)
+		return rc;
+	rc = ferry_up(&rep, db, set, NULL, err);
+	ferry_db_close(db);
+	if (rc < 0)
+		return rep == NULL ? rc : WRONG;
+	if (ferry_report_count(rep) != 0 || !ferry_report_version(rep) ||
+		strcmp(ferry_report_version(rep), "3") != 0)
+		rc = WRONG;
+	ferry_report_free(rep);
+	return rc;
+}
+
+/* Writing the ledger cache, then reading from it: a cache that fails for
+ * want of memory is done without, never a wrong ledger. */
+static void faultsim_ledger_cache(void)
+{
+	static char path[512];
+	ferry_error err;
+	ferry_db *db;
+
+	if (open_set() < 0)
+		return;
+	db_url = db_path;
+	remove_db();
+	ferry_error_init(&err);
+	if (open_db(&db, &err) < 0 || up_all(db, &err) < 0)
+		cl_fail("cannot apply the set");
+	ferry_db_close(db);
+	snprintf(path, sizeof(path), "%s/cache", cl_tmpdir());
+	ledger_cache = path;
+	FAULTSIM("no-op up, ledger cache written", op_noop, 1);
+	if (access(path, F_OK) < 0)
+		cl_fail("the ledger cache was not written");
+	FAULTSIM("no-op up, ledger cache read", op_noop, 1);
+	ledger_cache = NULL;
+	child_done = 1;
+}
+
+void test_oom__ledger_cache(void)
+{
+	cl_in_child(faultsim_ledger_cache);
 }
 
 void test_oom__db_memory(void)
