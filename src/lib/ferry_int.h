@@ -264,9 +264,20 @@ ferry__set_cache *ferry__set_cache_load(const char *path);
 int ferry__set_cache_find(
 	ferry__set_cache *c, ferry__migration *m, const ferry__file_stamp *now);
 void ferry__set_cache_free(ferry__set_cache *c);
-/* Write the settled migrations of `set` to `path`, creating `cache_dir`. */
-void ferry__set_cache_save(
-	const char *cache_dir, const char *path, const ferry_set *set);
+/* Called with each file name's id (not NUL-terminated); nonzero stops. */
+typedef int (*ferry__name_fn)(void *payload, const char *id, size_t len);
+/*
+ * When the cache lists the whole directory and the directory's stamp is
+ * still `dir`: call `fn` on each id, in the set's order, and return 1; -1
+ * when a line or `fn` fails; 0 when the directory must be read.
+ */
+int ferry__set_cache_list(ferry__set_cache *c, const ferry__file_stamp *dir,
+	ferry__name_fn fn, void *payload);
+/* Write the settled migrations of `set` to `path`, creating `cache_dir`;
+ * with `dir`, every migration is settled and the lines list the directory
+ * with that stamp. */
+void ferry__set_cache_save(const char *cache_dir, const char *path,
+	const ferry_set *set, const ferry__file_stamp *dir);
 
 /*
  * The files of the caches (cache_file.c). Every failure is silent: a

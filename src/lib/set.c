@@ -179,10 +179,8 @@ static char *join_path(const char *dir, const char *name)
 	return ferry__buf_detach(&b);
 }
 
-static int open_dir(
-	DIR **out, const char *dir, struct stat *st, ferry_error *err)
+static int stat_dir(const char *dir, struct stat *st, ferry_error *err)
 {
-	*out = NULL;
 	if (stat(dir, st) < 0) {
 		if (errno != ENOENT) {
 			ferry__error_os(err, FERRY_EINVALID,
@@ -203,8 +201,17 @@ static int open_dir(
 			err, "name the directory of .sql files with --dir");
 		return FERRY_EINVALID;
 	}
-	*out = opendir(dir);
-	if (!*out) {
+	return 0;
+}
+
+static int open_dir(
+	DIR **out, const char *dir, struct stat *st, ferry_error *err)
+{
+	int rc;
+
+	if ((rc = stat_dir(dir, st, err)) < 0)
+		return rc;
+	if (!(*out = opendir(dir))) {
 		ferry__error_os(
 			err, FERRY_EINVALID, "read migration directory", dir);
 		return FERRY_EINVALID;
@@ -212,17 +219,38 @@ static int open_dir(
 	return 0;
 }
 
+/* Room for one more migration; NULL when out of memory. */
+static ferry__migration *new_migration(ferry_set *set, size_t *alloc)
+{
+	ferry__migration *m;
+
+	if (set->n == *alloc) {
+		size_t na = *alloc ? *alloc * 2 : 64;
+		ferry__migration *p =
+			ferry__realloc(set->migs, na * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		set->migs = p;
+		*alloc = na;
+	}
+	m = &set->migs[set->n];
+	memset(m, 0, sizeof(*m));
+	return m;
+}
+
 /* List the migration files of `dir` into set->migs, names only. */
-static int scan(ferry_set *set, struct stat *dir_st, ferry_error *err)
+static int scan(ferry_set *set, ferry_error *err)
 {
 	size_t alloc = 0, dir_len = strlen(set->dir);
 	struct dirent *de;
-	DIR *d;
-	int rc;
+	DIR *d = opendir(set->dir);
 
-	if ((rc = open_dir(&d, set->dir, dir_st, err)) < 0)
-		return rc;
-	errno = 0;
+	if (!d) {
+		ferry__error_os(err, FERRY_EINVALID, "read migration directory",
+			set->dir);
+		return FERRY_EINVALID;
+	}
 	while ((de = readdir(d)) != NULL) {
 		ferry__migration *m;
 		int64_t version;
@@ -237,24 +265,15 @@ static int scan(ferry_set *set, struct stat *dir_st, ferry_error *err)
 		if (kind < 0) {
 			/* The name lives in the DIR stream: use it, then close.
 			 */
-			rc = bad_name(set->dir, de->d_name, err);
+			int rc = bad_name(set->dir, de->d_name, err);
+
 			closedir(d);
 			return rc;
 		}
-		if (set->n == alloc) {
-			size_t na = alloc ? alloc * 2 : 64;
-			ferry__migration *p =
-				ferry__realloc(set->migs, na * sizeof(*p));
-
-			if (!p) {
-				closedir(d);
-				return ferry__error_oom(err);
-			}
-			set->migs = p;
-			alloc = na;
+		if (!(m = new_migration(set, &alloc))) {
+			closedir(d);
+			return ferry__error_oom(err);
 		}
-		m = &set->migs[set->n];
-		memset(m, 0, sizeof(*m));
 		m->pub.version = version;
 		m->regular = de->d_type == DT_REG;
 		if (name_migration(m, set->dir, dir_len, de->d_name, digits) <
@@ -265,14 +284,61 @@ static int scan(ferry_set *set, struct stat *dir_st, ferry_error *err)
 		set->n++;
 	}
 	closedir(d);
-	if (set->n == 0) {
-		ferry__error_set(
-			err, FERRY_EINVALID, "no migrations in '%s'", set->dir);
-		ferry__error_hint(
-			err, "write the first one with 'ferry new NAME'");
-		return FERRY_EINVALID;
-	}
 	return 0;
+}
+
+typedef struct {
+	ferry_set *set;
+	size_t alloc, dir_len;
+	int oom;
+} listing;
+
+/* One id of the cache's listing, checked as readdir's names are. */
+static int list_one(void *payload, const char *id, size_t len)
+{
+	listing *l = payload;
+	char name[NAME_MAX + 1];
+	ferry__migration *m;
+	int64_t version;
+	size_t digits;
+
+	if (len + 4 > NAME_MAX)
+		return -1;
+	memcpy(name, id, len);
+	memcpy(name + len, ".sql", 5);
+	if (match_name(name, &version, &digits) != 1)
+		return -1;
+	if (!(m = new_migration(l->set, &l->alloc))) {
+		l->oom = 1;
+		return -1;
+	}
+	m->pub.version = version;
+	if (name_migration(m, l->set->dir, l->dir_len, name, digits) < 0) {
+		l->oom = 1;
+		return -1;
+	}
+	l->set->n++;
+	return 0;
+}
+
+/*
+ * The migrations as the cache lists them, when the directory has not
+ * changed since (1); else, or when the listing does not parse, read the
+ * directory (0).
+ */
+static int list_cached(ferry_set *set, ferry__set_cache *cache,
+	const ferry__file_stamp *dir, ferry_error *err)
+{
+	listing l = { set, 0, strlen(set->dir), 0 };
+	size_t i;
+	int rc = ferry__set_cache_list(cache, dir, list_one, &l);
+
+	if (rc > 0)
+		return 1;
+	for (i = 0; i < set->n; i++)
+		migration_release(&set->migs[i]);
+	set->n = 0;
+	return l.oom ? ferry__error_oom(err) : 0;
 }
 
 static int check_duplicates(const ferry_set *set, ferry_error *err)
@@ -399,17 +465,42 @@ int ferry_set_open(ferry_set **out, const char *dir, ferry_error *err)
 	return ferry_set_open_cached(out, dir, NULL, err);
 }
 
+static int is_sorted(const ferry_set *set)
+{
+	size_t i;
+
+	for (i = 1; i < set->n; i++)
+		if (cmp_version(&set->migs[i - 1], &set->migs[i]) > 0)
+			return 0;
+	return 1;
+}
+
+/* Can the cache list the directory from now on: is it all settled? */
+static int all_settled(
+	const ferry_set *set, const ferry__file_stamp *dir, int64_t read_at)
+{
+	size_t i;
+
+	if (!ferry__file_stamp_settled(dir, read_at))
+		return 0;
+	for (i = 0; i < set->n; i++)
+		if (!set->migs[i].settled)
+			return 0;
+	return 1;
+}
+
 int ferry_set_open_cached(ferry_set **out, const char *dir,
 	const char *cache_dir, ferry_error *err)
 {
 	ferry__hasher h = { NULL, NULL, NULL };
 	ferry__buf text = FERRY__BUF_INIT;
 	ferry__set_cache *cache = NULL;
+	ferry__file_stamp dir_stamp;
 	char *cache_path = NULL;
 	struct stat dir_st;
 	int64_t read_at = 0;
 	size_t i, fresh = 0;
-	int dir_fd = -1, rc;
+	int dir_fd = -1, listed = 0, rc;
 	ferry_set *set;
 
 	if (!out || !dir)
@@ -424,20 +515,32 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 		rc = ferry__error_oom(err);
 		goto out;
 	}
-	if ((rc = scan(set, &dir_st, err)) < 0)
+	if ((rc = stat_dir(set->dir, &dir_st, err)) < 0)
 		goto out;
-	qsort(set->migs, set->n, sizeof(*set->migs), cmp_version);
-	if ((rc = check_duplicates(set, err)) < 0)
-		goto out;
-	if (ferry__hasher_init(&h) < 0) {
-		rc = ferry__error_oom(err);
-		goto out;
-	}
+	ferry__file_stamp_of(&dir_stamp, &dir_st);
 	if (cache_dir &&
 		(cache_path = ferry__set_cache_path(cache_dir, &dir_st))) {
 		cache = ferry__set_cache_load(cache_path);
 		dir_fd = open(set->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		read_at = ferry__wall_ns();
+	}
+	if ((rc = listed = list_cached(set, cache, &dir_stamp, err)) < 0 ||
+		(!listed && (rc = scan(set, err)) < 0))
+		goto out;
+	if (set->n == 0) {
+		rc = ferry__error_set(
+			err, FERRY_EINVALID, "no migrations in '%s'", set->dir);
+		ferry__error_hint(
+			err, "write the first one with 'ferry new NAME'");
+		goto out;
+	}
+	if (!is_sorted(set))
+		qsort(set->migs, set->n, sizeof(*set->migs), cmp_version);
+	if ((rc = check_duplicates(set, err)) < 0)
+		goto out;
+	if (ferry__hasher_init(&h) < 0) {
+		rc = ferry__error_oom(err);
+		goto out;
 	}
 	for (i = 0; i < set->n; i++) {
 		ferry__migration *m = &set->migs[i];
@@ -453,8 +556,12 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 	}
 	if ((rc = read_releases(set, err)) < 0)
 		goto out;
-	if (fresh)
-		ferry__set_cache_save(cache_dir, cache_path, set);
+	/* Write the cache when it learnt a file, or can now list them all. */
+	if (cache_path &&
+		(fresh || (!listed && all_settled(set, &dir_stamp, read_at))))
+		ferry__set_cache_save(cache_dir, cache_path, set,
+			all_settled(set, &dir_stamp, read_at) ? &dir_stamp
+							      : NULL);
 	*out = set;
 	set = NULL;
 out:

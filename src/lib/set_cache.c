@@ -19,12 +19,16 @@
  * The cache is only ever an optimisation: a missing, unreadable, corrupt,
  * or older-format cache is ignored and rewritten, and a failed write is
  * forgotten. One file per directory, named by the directory's device and
- * inode, holds a text line per migration:
+ * inode, holds a text line per migration, in the set's order:
  *
- *   ferry-set-cache 1 <ferry version>
+ *   ferry-set-cache 2 <ferry version>
+ *   dir <dev> <ino> <size> <mtime ns> <ctime ns>   (or "dir -")
  *   <id> <dev> <ino> <size> <mtime ns> <ctime ns> <up> <finish> <down>
  *
- * where a section is "-" when absent, else
+ * The "dir" line is the directory's own stamp when every migration in it
+ * was recorded: while the directory keeps that stamp, no file was added,
+ * removed or renamed in it, and the lines list it without a readdir. A
+ * section is "-" when absent, else
  * <no-transaction>,<offset>,<length>,<line>,<sha-256 in hex>. The format
  * number goes up whenever what parse.c finds in a file changes meaning.
  */
@@ -35,19 +39,24 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define CACHE_MAGIC "ferry-set-cache 1 " FERRY_VERSION "\n"
+#define CACHE_MAGIC "ferry-set-cache 2 " FERRY_VERSION "\n"
 
 typedef struct {
-	const char *id; /* points into the cache's text */
 	ferry__file_stamp stamp;
 	ferry__section sec[FERRY__NSECTIONS];
 } cache_entry;
 
+/*
+ * The lines are in the set's order, by version then id, and so are the
+ * lookups: one pass over the text finds them all, with no index to build.
+ */
 struct ferry__set_cache {
 	char *text;
-	cache_entry *entries; /* sorted by id */
-	size_t n;
-	size_t next; /* where the next lookup looks first */
+	size_t len;
+	size_t start; /* the first migration's line */
+	size_t pos;   /* the first line not yet passed */
+	int listed;   /* the lines are the whole directory at `dir` */
+	ferry__file_stamp dir;
 };
 
 void ferry__file_stamp_of(ferry__file_stamp *out, const struct stat *st)
@@ -103,8 +112,8 @@ char *ferry__set_cache_path(const char *cache_dir, const struct stat *dir_st)
 }
 
 /*
- * Parsing. Every field is checked: a cache that does not parse in full
- * is not used at all.
+ * Parsing. Every field of a line is checked before the line is used; the
+ * first line that does not parse ends the use of the cache.
  */
 
 static int take_u64(char **p, uint64_t *out)
@@ -190,22 +199,23 @@ static int take_section(char **p, ferry__section *sec)
 	return 0;
 }
 
-/* One line, NUL-terminating the id in place; *p ends past the '\n'. */
+static int take_stamp(char **p, ferry__file_stamp *s)
+{
+	if (take_u64(p, &s->dev) < 0 || take_char(p, ' ') < 0 ||
+		take_u64(p, &s->ino) < 0 || take_char(p, ' ') < 0 ||
+		take_u64(p, &s->size) < 0 || take_char(p, ' ') < 0 ||
+		take_i64(p, &s->mtime_ns) < 0 || take_char(p, ' ') < 0 ||
+		take_i64(p, &s->ctime_ns) < 0)
+		return -1;
+	return 0;
+}
+
+/* What follows the id on a line; *p ends past the '\n'. */
 static int take_entry(char **p, cache_entry *e)
 {
-	char *id = *p, *space = strchr(id, ' ');
 	int k;
 
-	if (!space || space == id || memchr(id, '\n', (size_t)(space - id)))
-		return -1;
-	*space = '\0';
-	e->id = id;
-	*p = space + 1;
-	if (take_u64(p, &e->stamp.dev) < 0 || take_char(p, ' ') < 0 ||
-		take_u64(p, &e->stamp.ino) < 0 || take_char(p, ' ') < 0 ||
-		take_u64(p, &e->stamp.size) < 0 || take_char(p, ' ') < 0 ||
-		take_i64(p, &e->stamp.mtime_ns) < 0 || take_char(p, ' ') < 0 ||
-		take_i64(p, &e->stamp.ctime_ns) < 0)
+	if (take_stamp(p, &e->stamp) < 0)
 		return -1;
 	for (k = 0; k < FERRY__NSECTIONS; k++)
 		if (take_char(p, ' ') < 0 || take_section(p, &e->sec[k]) < 0)
@@ -213,90 +223,114 @@ static int take_entry(char **p, cache_entry *e)
 	return take_char(p, '\n');
 }
 
-static int cmp_entry(const void *a, const void *b)
-{
-	return strcmp(
-		((const cache_entry *)a)->id, ((const cache_entry *)b)->id);
-}
-
 void ferry__set_cache_free(ferry__set_cache *c)
 {
 	if (!c)
 		return;
 	free(c->text);
-	free(c->entries);
 	free(c);
-}
-
-static int parse_cache(ferry__set_cache *c, size_t len)
-{
-	size_t lines = 0, alloc;
-	char *p, *q, *end = c->text + len;
-
-	if (len < sizeof(CACHE_MAGIC) - 1 ||
-		memcmp(c->text, CACHE_MAGIC, sizeof(CACHE_MAGIC) - 1) != 0)
-		return -1;
-	p = c->text + sizeof(CACHE_MAGIC) - 1;
-	for (q = p; q < end; q++)
-		lines += *q == '\n';
-	alloc = lines ? lines : 1;
-	c->entries = ferry__calloc(alloc, sizeof(*c->entries));
-	if (!c->entries)
-		return -1;
-	while (p < end) {
-		if (c->n == lines || take_entry(&p, &c->entries[c->n]) < 0)
-			return -1;
-		c->n++;
-	}
-	qsort(c->entries, c->n, sizeof(*c->entries), cmp_entry);
-	return 0;
 }
 
 ferry__set_cache *ferry__set_cache_load(const char *path)
 {
 	ferry__set_cache *c;
-	char *text;
+	char *text, *p;
 	size_t len;
 
-	if (ferry__read_file(path, &text, &len, NULL) < 0)
+	if (ferry__cache_read(path, &text, &len) < 0)
 		return NULL;
-	if (memchr(text, '\0', len)) {
-		free(text);
-		return NULL;
-	}
-	c = ferry__calloc(1, sizeof(*c));
-	if (!c) {
+	if (len < sizeof(CACHE_MAGIC) - 1 ||
+		memcmp(text, CACHE_MAGIC, sizeof(CACHE_MAGIC) - 1) != 0 ||
+		memchr(text, '\0', len) ||
+		!(c = ferry__calloc(1, sizeof(*c)))) {
 		free(text);
 		return NULL;
 	}
 	c->text = text;
-	if (parse_cache(c, len) < 0) {
-		ferry__set_cache_free(c);
-		return NULL;
+	c->len = len;
+	p = text + sizeof(CACHE_MAGIC) - 1;
+	if (strncmp(p, "dir -\n", 6) == 0) {
+		p += 6;
+	} else if (strncmp(p, "dir ", 4) == 0) {
+		p += 4;
+		if (take_stamp(&p, &c->dir) == 0 && take_char(&p, '\n') == 0)
+			c->listed = 1;
+		else
+			p = text + len; /* no line is used */
+	} else {
+		p = text + len;
 	}
+	c->start = c->pos = (size_t)(p - text);
 	return c;
+}
+
+int ferry__set_cache_list(ferry__set_cache *c, const ferry__file_stamp *dir,
+	ferry__name_fn fn, void *payload)
+{
+	const char *line = c ? c->text + c->start : NULL, *end, *nl, *sp;
+
+	if (!c || !c->listed || !stamp_equal(&c->dir, dir))
+		return 0;
+	for (end = c->text + c->len; line < end; line = nl + 1) {
+		nl = memchr(line, '\n', (size_t)(end - line));
+		sp = nl ? memchr(line, ' ', (size_t)(nl - line)) : NULL;
+		if (!sp || sp == line || fn(payload, line, (size_t)(sp - line)))
+			return -1;
+	}
+	return 1;
+}
+
+/* The order of an id on a line against m's: by version, then by id. */
+static int compare_id(
+	const char *id, size_t n, const ferry__migration *m, int *order)
+{
+	size_t digits = 0, mn = strlen(m->pub.id);
+	int64_t version;
+	int c;
+
+	while (digits < n && id[digits] >= '0' && id[digits] <= '9')
+		digits++;
+	if (ferry__parse_version(id, digits, &version) < 0)
+		return -1;
+	if (version != m->pub.version) {
+		*order = version < m->pub.version ? -1 : 1;
+		return 0;
+	}
+	c = memcmp(id, m->pub.id, n < mn ? n : mn);
+	*order = c ? c : n < mn ? -1 : n > mn;
+	return 0;
 }
 
 int ferry__set_cache_find(
 	ferry__set_cache *c, ferry__migration *m, const ferry__file_stamp *now)
 {
-	cache_entry key = { .id = m->pub.id }, *e = NULL;
+	cache_entry e;
 
-	if (!c)
-		return 0;
-	/* Files are looked up in version order, which is usually the order
-	 * of their ids too: try the entry after the last one found first. */
-	if (c->next < c->n && strcmp(c->entries[c->next].id, m->pub.id) == 0)
-		e = &c->entries[c->next];
-	else
-		e = bsearch(
-			&key, c->entries, c->n, sizeof(*c->entries), cmp_entry);
-	if (e)
-		c->next = (size_t)(e - c->entries) + 1;
-	if (!e || !stamp_equal(&e->stamp, now))
-		return 0;
-	memcpy(m->sec, e->sec, sizeof(m->sec));
-	return 1;
+	while (c && c->pos < c->len) {
+		char *line = c->text + c->pos, *p;
+		char *nl = memchr(line, '\n', c->len - c->pos);
+		char *sp = nl ? memchr(line, ' ', (size_t)(nl - line)) : NULL;
+		int order;
+
+		/* A line that does not parse ends the cache's use. */
+		if (!sp || compare_id(line, (size_t)(sp - line), m, &order) < 0)
+			break;
+		if (order > 0)
+			return 0; /* a file the cache does not know */
+		c->pos = (size_t)(nl + 1 - c->text);
+		if (order < 0)
+			continue; /* a file gone since */
+		p = sp + 1;
+		if (take_entry(&p, &e) < 0 || p != nl + 1)
+			break;
+		if (!stamp_equal(&e.stamp, now))
+			return 0;
+		memcpy(m->sec, e.sec, sizeof(m->sec));
+		return 1;
+	}
+	if (c)
+		c->pos = c->len;
+	return 0;
 }
 
 /*
@@ -327,13 +361,21 @@ static void put_entry(ferry__buf *b, const ferry__migration *m)
 	ferry__buf_puts(b, "\n");
 }
 
-void ferry__set_cache_save(
-	const char *cache_dir, const char *path, const ferry_set *set)
+void ferry__set_cache_save(const char *cache_dir, const char *path,
+	const ferry_set *set, const ferry__file_stamp *dir)
 {
 	ferry__buf text = FERRY__BUF_INIT;
 	size_t i;
 
 	ferry__buf_puts(&text, CACHE_MAGIC);
+	if (dir)
+		ferry__buf_printf(&text, "dir %llu %llu %llu %lld %lld\n",
+			(unsigned long long)dir->dev,
+			(unsigned long long)dir->ino,
+			(unsigned long long)dir->size, (long long)dir->mtime_ns,
+			(long long)dir->ctime_ns);
+	else
+		ferry__buf_puts(&text, "dir -\n");
 	for (i = 0; i < set->n; i++)
 		if (set->migs[i].settled)
 			put_entry(&text, &set->migs[i]);

@@ -22,7 +22,7 @@ test_expect_success 'a run records settled files in ~/.cache/ferry, privately' '
 	printf "700\n600\n" >expect &&
 	test_cmp expect modes &&
 	head -n 1 ".cache/ferry/$(cat files)" >magic &&
-	echo "ferry-set-cache 1 $(ferry version | sed "s/^ferry //; s/ .*//")" >expect &&
+	echo "ferry-set-cache 2 $(ferry version | sed "s/^ferry //; s/ .*//")" >expect &&
 	test_cmp expect magic &&
 	grep -c "^000[123]_" ".cache/ferry/$(cat files)" >count &&
 	echo 3 >expect &&
@@ -52,6 +52,17 @@ test_expect_success 'an edit of the same size is still drift' '
 
 test_expect_success 'copying the file back ends the drift' '
 	cp pristine/0001_create_users.sql migrations/ &&
+	ferry -d "$DB_URL" status >actual &&
+	test_cmp expect-clean actual
+'
+
+test_expect_success 'a listed directory: a file added or removed is seen at once' '
+	ferry -d "$DB_URL" status >/dev/null &&
+	grep "^dir [0-9]" ".cache/ferry/$(cat files)" &&
+	printf "SELECT 1;\n" >migrations/0004_more.sql &&
+	ferry -d "$DB_URL" status >out &&
+	grep "^migrations  3 complete, 1 pending$" out &&
+	rm migrations/0004_more.sql &&
 	ferry -d "$DB_URL" status >actual &&
 	test_cmp expect-clean actual
 '

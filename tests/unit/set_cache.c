@@ -130,9 +130,9 @@ void test_set_cache__settled_files_are_recorded_privately(void)
 	cl_assert(stat(cache_file, &st) == 0 && (st.st_mode & 0777) == 0600);
 	text = slurp(cache_file);
 	cl_assert(text != NULL);
-	cl_assert(
-		strncmp(text, "ferry-set-cache 1 " FERRY_VERSION "\n",
-			strlen("ferry-set-cache 1 " FERRY_VERSION "\n")) == 0);
+	cl_assert(strncmp(text, "ferry-set-cache 2 " FERRY_VERSION "\ndir ",
+			  strlen("ferry-set-cache 2 " FERRY_VERSION
+				 "\ndir ")) == 0);
 	cl_assert(strstr(text, "\n1_a ") != NULL);
 	cl_assert(strstr(text, "\n2_b ") != NULL);
 	free(text);
@@ -196,17 +196,87 @@ void test_set_cache__an_edited_file_is_read_again(void)
 	cl_assert_equal_s(up_sha(0), planted);
 }
 
+/* Only readdir says whether a file is regular: the cache's listing does
+ * not, which tells a listing from the cache from a read directory. */
+static int listed_from_cache(void)
+{
+	return !FERRY__MIG(ferry_set_get(set, 0))->regular;
+}
+
+void test_set_cache__an_unchanged_directory_is_not_read(void)
+{
+	char *text;
+
+	PUT("1_a.sql", "SELECT 1;\n");
+	PUT("2_b.sql", "SELECT 2;\n");
+	PUT("README", "not a migration\n");
+	ferry__wall_shift(LATER);
+	cl_ferry_pass(reopen(), &err);
+	cl_assert(!listed_from_cache());
+	cl_ferry_pass(reopen(), &err);
+	cl_assert(listed_from_cache());
+	cl_assert_equal_i(ferry_set_count(set), 2);
+	cl_assert_equal_s(ferry_set_get(set, 0)->id, "1_a");
+	cl_assert_equal_s(ferry_set_get(set, 1)->name, "b");
+	cl_assert_equal_s(ferry_set_get(set, 1)->version_text, "2");
+	cl_assert(strcmp(ferry_set_get(set, 1)->path,
+			  cl_path(dir, "2_b.sql")) == 0);
+	/* A listing that does not parse: the directory is read. */
+	text = slurp(cache_file);
+	cl_assert(text != NULL);
+	cl_assert_equal_i(plant("\n2_b ", "\n2_b/"), 0);
+	cl_ferry_pass(reopen(), &err);
+	cl_assert(!listed_from_cache());
+	cl_assert_equal_i(ferry_set_count(set), 2);
+	free(text);
+}
+
+void test_set_cache__a_directory_with_new_files_is_not_listed(void)
+{
+	char *text;
+
+	PUT("1_a.sql", "SELECT 1;\n");
+	ferry__wall_shift(LATER);
+	cl_ferry_pass(reopen(), &err);
+	/* A file too new to record: the directory is not listed either. */
+	ferry__wall_shift(0);
+	PUT("2_b.sql", "SELECT 2;\n");
+	cl_ferry_pass(reopen(), &err);
+	cl_assert(!listed_from_cache());
+	cl_assert_equal_i(ferry_set_count(set), 2);
+	text = slurp(cache_file);
+	cl_assert(text != NULL);
+	cl_assert(strstr(text, "\n2_b ") == NULL);
+	free(text);
+	cl_ferry_pass(reopen(), &err);
+	cl_assert(!listed_from_cache());
+}
+
 void test_set_cache__added_and_removed_files(void)
 {
 	PUT("1_a.sql", "SELECT 1;\n");
 	PUT("2_b.sql", "SELECT 2;\n");
 	ferry__wall_shift(LATER);
 	cl_ferry_pass(reopen(), &err);
+	cl_ferry_pass(reopen(), &err);
+	cl_assert(listed_from_cache());
 	cl_assert_equal_i(unlink(cl_path(dir, "2_b.sql")), 0);
 	PUT("3_c.sql", "SELECT 3;\n");
 	cl_ferry_pass(reopen(), &err);
+	cl_assert(!listed_from_cache());
 	cl_assert_equal_i(ferry_set_count(set), 2);
 	cl_assert_equal_s(ferry_set_get(set, 1)->id, "3_c");
+	/* A rename alone changes the directory too. */
+	cl_ferry_pass(reopen(), &err);
+	{
+		char from[600], to[600];
+
+		snprintf(from, sizeof(from), "%s/3_c.sql", dir);
+		snprintf(to, sizeof(to), "%s/4_c.sql", dir);
+		cl_assert_equal_i(rename(from, to), 0);
+	}
+	cl_ferry_pass(reopen(), &err);
+	cl_assert_equal_s(ferry_set_get(set, 1)->id, "4_c");
 }
 
 void test_set_cache__a_bad_file_is_still_refused(void)
@@ -226,8 +296,9 @@ void test_set_cache__a_broken_cache_is_ignored_and_rewritten(void)
 		"",
 		"not a cache\n",
 		"ferry-set-cache 0 " FERRY_VERSION "\n",
-		"ferry-set-cache 1 " FERRY_VERSION "\n1_a 1 2 3\n",
-		"ferry-set-cache 1 " FERRY_VERSION "\n1_a 1 2 3 4 5 - - -",
+		"ferry-set-cache 2 " FERRY_VERSION "\ndir -\n1_a 1 2 3\n",
+		"ferry-set-cache 2 " FERRY_VERSION
+		"\ndir -\n1_a 1 2 3 4 5 - - -",
 		"ferry-set-cache 1 " FERRY_VERSION
 		"\n1_a 1 2 3 4 5 0,0,10,1,zz - -\n",
 	};
