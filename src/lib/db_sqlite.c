@@ -252,8 +252,130 @@ static void journal_restore(ferry_db *db)
 	c->truncating = 0;
 }
 
-/* Open the file itself, creating it if `create`, and check it. */
-static int open_file(ferry_db *db, int create, ferry_error *err)
+/*
+ * Opened on a ledger cache hit, the database is read, and so checked, only
+ * when something else than the cached ledger is wanted of it.
+ */
+static int ensure_checked(ferry_db *db, ferry_error *err)
+{
+	sq_conn *c = CONN(db);
+	int rc;
+
+	if (!c->unchecked)
+		return 0;
+	free(db->cached_rows);
+	db->cached_rows = NULL;
+	if ((rc = check_database(db, err)) == 0)
+		c->unchecked = 0;
+	return rc;
+}
+
+/* A big-endian 32-bit number of the database header. */
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		(uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/* Is there such a file, or, with `empty_ok`, one with something in it? */
+static int side_file(const char *name, int empty_ok)
+{
+	struct stat st;
+
+	if (!name)
+		return 1;
+	if (stat(name, &st) == 0)
+		return !(empty_ok && st.st_size == 0);
+	return errno != ENOENT;
+}
+
+static int same_file_state(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+		a->st_size == b->st_size &&
+		a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+		a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+		a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+		a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/*
+ * The stamp for the ledger cache: the file's stat data and the change
+ * counter of its header (offset 24), which SQLite increments on every
+ * write transaction in rollback-journal mode (header bytes 18 and 19 are
+ * 1), and keeps, when offset 92 holds the same number. In WAL mode it may
+ * not, and a journal left by a crash holds a transaction not rolled back
+ * yet: no stamp then.
+ *
+ * The header is read through SQLite's own handle: closing a descriptor of
+ * our own would drop every POSIX lock the process holds on the file,
+ * those of the application's connections too. The file is stat'ed before
+ * and after, by the name SQLite resolved (symbolic links followed, where
+ * its journal is).
+ */
+static int sq_stamp(ferry_db *db, ferry__db_stamp *out)
+{
+	static const char magic[16] = "SQLite format 3";
+	sqlite3 *h = CONN(db)->h;
+	sqlite3_file *f = NULL;
+	unsigned char hdr[100];
+	struct stat before, after;
+	const char *name;
+
+	if (db->url.memory || !db->exists || !h)
+		return -1;
+	name = sqlite3_db_filename(h, "main");
+	if (!name || !*name || stat(name, &before) < 0 ||
+		!S_ISREG(before.st_mode))
+		return -1;
+	if (sqlite3_file_control(h, "main", SQLITE_FCNTL_FILE_POINTER, &f) !=
+			SQLITE_OK ||
+		!f || !f->pMethods ||
+		f->pMethods->xRead(f, hdr, (int)sizeof(hdr), 0) != SQLITE_OK)
+		return -1;
+	if (stat(name, &after) < 0 || !same_file_state(&before, &after) ||
+		memcmp(hdr, magic, sizeof(magic)) != 0 || hdr[18] != 1 ||
+		hdr[19] != 1 || be32(hdr + 24) != be32(hdr + 92) ||
+		side_file(sqlite3_filename_wal(name), 0) ||
+		side_file(sqlite3_filename_journal(name), 1))
+		return -1;
+	out->dev = (uint64_t)after.st_dev;
+	out->ino = (uint64_t)after.st_ino;
+	out->mtime_ns = (int64_t)after.st_mtim.tv_sec * 1000000000 +
+		after.st_mtim.tv_nsec;
+	out->ctime_ns = (int64_t)after.st_ctim.tv_sec * 1000000000 +
+		after.st_ctim.tv_nsec;
+	snprintf(out->text, sizeof(out->text), "%llx-%llx-%llx-%lld-%lld-%lx",
+		(unsigned long long)after.st_dev,
+		(unsigned long long)after.st_ino,
+		(unsigned long long)after.st_size, (long long)out->mtime_ns,
+		(long long)out->ctime_ns, (unsigned long)be32(hdr + 24));
+	return 0;
+}
+
+/*
+ * Look for the ledger of the file SQLite just opened, which stat() found
+ * as `known` before: if the path now names another file, nothing.
+ */
+static void look_up_ledger(ferry_db *db, const struct stat *known)
+{
+	db->stamped_at = ferry__wall_ns();
+	if (sq_stamp(db, &db->stamp) < 0 ||
+		db->stamp.dev != (uint64_t)known->st_dev ||
+		db->stamp.ino != (uint64_t)known->st_ino)
+		return;
+	db->stamped = 1;
+	db->cached_rows =
+		ferry__ledger_cache_load(db->cache_dir, &db->stamp, db->table);
+}
+
+/*
+ * Open the file itself, creating it if `create`, and check it. With
+ * `known`, the file's stat data before the open, the ledger cache may know
+ * it.
+ */
+static int open_file(
+	ferry_db *db, int create, const struct stat *known, ferry_error *err)
 {
 	const char *path = db->url.path;
 	int flags, rc;
@@ -273,6 +395,8 @@ static int open_file(ferry_db *db, int create, ferry_error *err)
 	db->exists = 1;
 	sqlite3_extended_result_codes(CONN(db)->h, 1);
 	set_busy_timeout(db);
+	if (known && db->cache_dir)
+		look_up_ledger(db, known);
 	/* The ledger cache knew this very file: it is a database. */
 	if (db->cached_rows)
 		CONN(db)->unchecked = 1;
@@ -287,92 +411,6 @@ static int open_file(ferry_db *db, int create, ferry_error *err)
 		return FERRY_EDB;
 	}
 	return 0;
-}
-
-/*
- * Opened on a ledger cache hit, the database is read, and so checked, only
- * when something else than the cached ledger is wanted of it.
- */
-static int ensure_checked(ferry_db *db, ferry_error *err)
-{
-	sq_conn *c = CONN(db);
-
-	if (!c->unchecked)
-		return 0;
-	c->unchecked = 0;
-	free(db->cached_rows);
-	db->cached_rows = NULL;
-	return check_database(db, err);
-}
-
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		(uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
-/* Is there a "-wal" file, or a "-journal" one with something in it? */
-static int side_file(const char *path, const char *suffix, int empty_ok)
-{
-	ferry__buf b = FERRY__BUF_INIT;
-	struct stat st;
-	int found;
-
-	ferry__buf_printf(&b, "%s%s", path, suffix);
-	if (b.oom)
-		return 1;
-	found = stat(b.buf, &st) == 0 ? !(empty_ok && st.st_size == 0)
-				      : errno != ENOENT;
-	ferry__buf_release(&b);
-	return found;
-}
-
-/*
- * The stamp for the ledger cache: the file's stat data and the change
- * counter of its header (offset 24), which SQLite increments on every
- * write transaction in rollback-journal mode (header bytes 18 and 19 are
- * 1), and keeps, when offset 92 holds the same number. In WAL mode it may
- * not, and a journal left by a crash holds a transaction not rolled back
- * yet: no stamp then.
- */
-static int sq_stamp(ferry_db *db, ferry__db_stamp *out)
-{
-	static const char magic[16] = "SQLite format 3";
-	unsigned char h[100];
-	struct stat st;
-	int fd, ok;
-
-	if (db->url.memory ||
-		(fd = open(db->url.path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-		pread(fd, h, sizeof(h), 0) == (ssize_t)sizeof(h);
-	close(fd);
-	if (!ok || memcmp(h, magic, sizeof(magic)) != 0 || h[18] != 1 ||
-		h[19] != 1 || be32(h + 24) != be32(h + 92) ||
-		side_file(db->url.path, "-wal", 0) ||
-		side_file(db->url.path, "-journal", 1))
-		return -1;
-	out->dev = (uint64_t)st.st_dev;
-	out->ino = (uint64_t)st.st_ino;
-	snprintf(out->text, sizeof(out->text),
-		"%llx-%llx-%llx-%lld.%09ld-%lld.%09ld-%lx",
-		(unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
-		(unsigned long long)st.st_size, (long long)st.st_mtim.tv_sec,
-		st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
-		st.st_ctim.tv_nsec, (unsigned long)be32(h + 24));
-	return 0;
-}
-
-/* A file that exists: on a ledger cache hit, it is not read at open. */
-static int open_existing(ferry_db *db, ferry_error *err)
-{
-	if (db->cache_dir && sq_stamp(db, &db->stamp) == 0) {
-		db->stamped = 1;
-		db->cached_rows = ferry__ledger_cache_load(
-			db->cache_dir, &db->stamp, db->table);
-	}
-	return open_file(db, 0, err);
 }
 
 /*
@@ -400,7 +438,7 @@ static int materialize(ferry_db *db, int create, ferry_error *err)
 
 	cache_flush(c);
 	c->h = NULL;
-	rc = open_file(db, create, err);
+	rc = open_file(db, create, NULL, err);
 	if (rc < 0) {
 		sqlite3_close_v2(c->h);
 		c->h = mem;
@@ -437,9 +475,10 @@ static int sq_open(ferry_db *db, ferry_error *err)
 	if (!db->server_version)
 		return ferry__error_oom(err);
 	if (stat(path, &st) == 0)
-		return open_existing(db, err);
+		return open_file(db, 0, &st, err);
 	if (errno != ENOENT)
-		return open_file(db, 0, err); /* let SQLite say what is wrong */
+		return open_file(
+			db, 0, NULL, err); /* let SQLite say what is wrong */
 	if (!db->read_only && !dir_exists(path)) {
 		ferry__error_set(err, FERRY_EINVALID,
 			"the directory of database '%s' does not exist", path);

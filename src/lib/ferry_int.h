@@ -273,9 +273,11 @@ typedef int (*ferry__name_fn)(void *payload, const char *id, size_t len);
  */
 int ferry__set_cache_list(ferry__set_cache *c, const ferry__file_stamp *dir,
 	ferry__name_fn fn, void *payload);
-/* Write the settled migrations of `set` to `path`, creating `cache_dir`;
+/*
+ * Write the settled migrations of `set` to `path`, creating `cache_dir`;
  * with `dir`, every migration is settled and the lines list the directory
- * with that stamp. */
+ * with that stamp.
+ */
 void ferry__set_cache_save(const char *cache_dir, const char *path,
 	const ferry_set *set, const ferry__file_stamp *dir);
 
@@ -381,6 +383,7 @@ typedef int (*ferry__row_fn)(
  */
 typedef struct {
 	uint64_t dev, ino;
+	int64_t mtime_ns, ctime_ns;
 	char text[128]; /* every field that must stay the same */
 } ferry__db_stamp;
 
@@ -421,8 +424,10 @@ typedef struct ferry__driver {
 		ferry_db *db, int *held, char **holder, ferry_error *err);
 	int (*table_exists)(
 		ferry_db *db, const char *table, int *exists, ferry_error *err);
-	/* The stamp of the database as it is now: 0, or -1 when its state
-	 * cannot be told without opening it. NULL: never. */
+	/*
+	 * The stamp of the database as it is now: 0, or -1 when its state
+	 * cannot be told without opening it. NULL: never.
+	 */
 	int (*stamp)(ferry_db *db, ferry__db_stamp *out);
 	/* CREATE TABLE statements of the ledger, in this engine's types. */
 	int (*ledger_ddl)(ferry_db *db, ferry__buf *out);
@@ -477,7 +482,8 @@ struct ferry_db {
 	char *cache_dir; /* NULL: no ledger cache */
 	int stamped;	 /* `stamp` is the file's state at open */
 	ferry__db_stamp stamp;
-	char *cached_rows; /* the cached ledger at `stamp`, not yet used */
+	int64_t stamped_at; /* the wall clock when it was taken */
+	char *cached_rows;  /* the cached ledger at `stamp`, not yet used */
 };
 
 /* Report a progress event if the caller asked for them. */
@@ -550,6 +556,13 @@ char *ferry__ledger_cache_load(
 int ferry__ledger_cache_rows(char *rows, ferry__row_fn fn, void *payload);
 /* Append one row of `ncols` values (NULL for SQL NULL) to `b`. */
 void ferry__ledger_cache_put(ferry__buf *b, int ncols, const char *const *v);
+/*
+ * Was the file last written long enough before `read_at` that a later
+ * write cannot leave the same times? A tick of the file system's clock is
+ * at most 10 ms where times have nanoseconds (50 ms are asked for), and
+ * up to 2 s where they have none.
+ */
+int ferry__ledger_cache_settled(const ferry__db_stamp *s, int64_t read_at);
 /* Keep `rows` as the ledger of `table` at `s`. */
 void ferry__ledger_cache_save(const char *cache_dir, const ferry__db_stamp *s,
 	const char *table, const ferry__buf *rows);

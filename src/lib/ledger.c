@@ -167,15 +167,29 @@ static int not_a_ledger(ferry_db *db, ferry_error *err)
 	return FERRY_EDB;
 }
 
-/* The ledger the driver found in the cache at open; -1 if it is unusable. */
+/* Is the database file still as it was at open? */
+static int unchanged(ferry_db *db)
+{
+	ferry__db_stamp now;
+
+	return db->drv->stamp && db->drv->stamp(db, &now) == 0 &&
+		now.dev == db->stamp.dev && now.ino == db->stamp.ino &&
+		strcmp(now.text, db->stamp.text) == 0;
+}
+
+/*
+ * The ledger the driver found in the cache at open, if the file has not
+ * changed since (a handle may live long); -1 when it cannot be used.
+ */
 static int load_cached(ferry_db *db, ferry__ledger *out)
 {
 	load_ctx ctx = { out, 0, 0, NULL };
 	char *rows = db->cached_rows;
-	int rc;
+	int rc = -1;
 
 	db->cached_rows = NULL;
-	rc = ferry__ledger_cache_rows(rows, load_row, &ctx);
+	if (unchanged(db))
+		rc = ferry__ledger_cache_rows(rows, load_row, &ctx);
 	free(rows);
 	if (rc == 0 && !ctx.oom) {
 		out->exists = 1;
@@ -187,14 +201,15 @@ static int load_cached(ferry_db *db, ferry__ledger *out)
 	return -1;
 }
 
-/* Keep what was read if the file is still as it was at open. */
+/*
+ * Keep what was read if the file is still as it was at open, and was
+ * written long enough before that a later write must change its times.
+ */
 static void keep(ferry_db *db, const ferry__buf *rows)
 {
-	ferry__db_stamp now;
-
-	if (!rows->oom && db->drv->stamp(db, &now) == 0 &&
-		now.dev == db->stamp.dev && now.ino == db->stamp.ino &&
-		strcmp(now.text, db->stamp.text) == 0)
+	if (!rows->oom &&
+		ferry__ledger_cache_settled(&db->stamp, db->stamped_at) &&
+		unchanged(db))
 		ferry__ledger_cache_save(
 			db->cache_dir, &db->stamp, db->table, rows);
 }

@@ -34,6 +34,7 @@
 #define CACHE_MAGIC "ferry-ledger-cache 1 " FERRY_VERSION "\n"
 #define MAX_FIELDS 32
 
+/* One value, then `end`: "-" for NULL, else <length>:<bytes>. */
 static void put_field(ferry__buf *b, const char *v, char end)
 {
 	if (v)
@@ -108,6 +109,19 @@ int ferry__ledger_cache_rows(char *rows, ferry__row_fn fn, void *payload)
 	return 0;
 }
 
+#define SETTLE_FINE_NS (50 * 1000000LL)
+#define SETTLE_COARSE_NS FERRY__CACHE_SETTLE_NS
+
+int ferry__ledger_cache_settled(const ferry__db_stamp *s, int64_t read_at)
+{
+	int coarse =
+		s->mtime_ns % 1000000000 == 0 && s->ctime_ns % 1000000000 == 0;
+	int64_t limit = read_at - (coarse ? SETTLE_COARSE_NS : SETTLE_FINE_NS);
+
+	return s->mtime_ns < limit && s->ctime_ns < limit;
+}
+
+/* "<cache_dir>/ledger-<dev>-<ino>" of the database file. */
 static char *path_of(const char *cache_dir, const ferry__db_stamp *s)
 {
 	return ferry__cache_path(cache_dir, "ledger", s->dev, s->ino);

@@ -16,12 +16,19 @@ plant() {
 	grep -q "20:1999-" "$f"
 }
 
+# A file written less than 50 ms before a read is not recorded: within one
+# tick of the file system's clock, a later write could keep its times.
+settle() {
+	sleep 0.1
+}
+
 test_expect_success 'setup' '
 	use_fixture basic &&
 	ferry -d "$DB_URL" -q up &&
 	cp -R migrations pristine &&
-	ferry -d "$DB_URL" list >expect-list &&
-	cp "$DB_FILE" pristine.db
+	cp "$DB_FILE" pristine.db &&
+	settle &&
+	ferry -d "$DB_URL" list >expect-list
 '
 
 test_expect_success 'a read records the ledger of the file, privately' '
@@ -44,11 +51,24 @@ test_expect_success 'the ledger of an unchanged file comes from the cache' '
 	test_cmp expect count
 '
 
-test_expect_success 'a no-op up on a cached ledger neither reads nor writes the file' '
+# The application holds a write lock: reading the database would wait for
+# it, and give up after --lock-timeout.
+test_expect_success 'a no-op up on a cached ledger does not read the file' '
 	db_snapshot before &&
-	ferry -d "$DB_URL" up >out &&
+	{ echo "BEGIN EXCLUSIVE;"; sleep 3; echo "COMMIT;"; } |
+		sqlite3 "$DB_FILE" &
+	holder=$! &&
+	sleep 0.5 &&
+	ferry -d "$DB_URL" --lock-timeout 1 up >out &&
 	echo "nothing to do: every migration is applied" >expect &&
 	test_cmp expect out &&
+	(
+		FERRY_CACHE=off && export FERRY_CACHE &&
+		test_expect_code 4 ferry -d "$DB_URL" --lock-timeout 1 up \
+			>out 2>err
+	) &&
+	grep "locked" err &&
+	wait $holder &&
 	db_snapshot after &&
 	test_cmp before after
 '
@@ -65,26 +85,64 @@ test_expect_success 'a write through SQLite, even to other tables, is seen' '
 '
 
 test_expect_success 'a change to the ledger is seen at once' '
+	settle &&
 	ferry -d "$DB_URL" list >/dev/null &&
 	db_sql "UPDATE ferry_migrations SET up_at = '\''2000-01-01T00:00:00Z'\'' WHERE version = 1" &&
 	ferry -d "$DB_URL" list >actual &&
 	grep "^1 .*2000-01-01T00:00:00Z" actual
 '
 
+# Two copies of one database, each changed by one transaction: the same
+# size and the same change counter, different ledgers. Copied over the
+# file in place, only the times tell them apart.
 test_expect_success 'another database copied over the file is seen' '
-	ferry -d sqlite:other.db -q up --to 1 &&
-	ferry -d "$DB_URL" list >/dev/null &&
-	cat other.db >"$DB_FILE" &&
+	cp pristine.db a.db &&
+	cp pristine.db b.db &&
+	sqlite3 a.db "UPDATE ferry_migrations SET up_at = '\''2001-01-01T00:00:00Z'\''" &&
+	sqlite3 b.db "UPDATE ferry_migrations SET up_at = '\''2002-02-02T00:00:00Z'\''" &&
+	test $(wc -c <a.db) = $(wc -c <b.db) &&
+	cmp -n 100 a.db b.db &&
+	cat a.db >"$DB_FILE" &&
+	settle &&
 	ferry -d "$DB_URL" list >actual &&
-	grep -c "pending" actual >count &&
-	echo 2 >expect &&
+	grep -c "2001-01-01" actual >count &&
+	echo 3 >expect &&
+	test_cmp expect count &&
+	cat b.db >"$DB_FILE" &&
+	ferry -d "$DB_URL" list >actual &&
+	grep -c "2002-02-02" actual >count &&
 	test_cmp expect count &&
 	cat pristine.db >"$DB_FILE" &&
 	ferry -d "$DB_URL" list >actual &&
 	test_cmp expect-list actual
 '
 
+# A writer killed mid-transaction leaves a journal, which SQLite rolls back
+# when it next opens the file: until then, the cache is not trusted, even
+# when (as here) the file itself was not written yet.
+test_expect_success 'a journal left by a killed writer is not trusted' '
+	settle &&
+	ferry -d "$DB_URL" list >/dev/null &&
+	plant &&
+	cat >writer.sql <<-\EOF &&
+	BEGIN;
+	UPDATE ferry_migrations SET name = name || '\''x'\'';
+	.shell sleep 5
+	EOF
+	cp "$DB_FILE" before-writer &&
+	sqlite3 "$DB_FILE" <writer.sql >/dev/null 2>&1 &
+	writer=$! &&
+	sleep 1 &&
+	kill -9 $writer &&
+	test -s "$DB_FILE-journal" &&
+	cmp "$DB_FILE" before-writer &&
+	ferry -d "$DB_URL" list >actual &&
+	test_cmp expect-list actual &&
+	rm -f "$DB_FILE-journal"
+'
+
 test_expect_success 'a new migration runs on a cached ledger' '
+	settle &&
 	ferry -d "$DB_URL" list >/dev/null &&
 	plant &&
 	printf "CREATE TABLE notes (id integer);\n" >migrations/0004_notes.sql &&
@@ -98,6 +156,7 @@ test_expect_success 'a new migration runs on a cached ledger' '
 '
 
 test_expect_success 'drift and a database ahead are still refused' '
+	settle &&
 	ferry -d "$DB_URL" list >/dev/null &&
 	sed "s/NOT NULL/not null/" pristine/0001_create_users.sql \
 		>migrations/0001_create_users.sql &&
@@ -123,6 +182,7 @@ test_expect_success 'a corrupt ledger cache is read around and rewritten' '
 test_expect_success 'a database in WAL mode is never cached' '
 	ferry -d sqlite:wal.db -q up &&
 	sqlite3 wal.db "PRAGMA journal_mode = WAL" >/dev/null &&
+	settle &&
 	ls .cache/ferry >before &&
 	ferry -d sqlite:wal.db list >out &&
 	ferry -d sqlite:wal.db up >out &&

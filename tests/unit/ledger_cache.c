@@ -11,13 +11,17 @@
 #include "clar.h"
 #include "ferry_int.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char dir[512], db_path[600], db_url[700], cache_dir[600];
+
+#define LATER (3600 * 1000000000LL)
 static ferry_set *set;
 static ferry_db *db;
 static ferry_error err;
@@ -36,10 +40,13 @@ void test_ledger_cache__initialize(void)
 			"CREATE TABLE orders (id integer PRIMARY KEY);\n") < 0)
 		cl_fail("cannot write the migration set");
 	cl_ferry_pass(ferry_set_open(&set, dir, &err), &err);
+	/* An hour on: the file counts as written long enough ago. */
+	ferry__wall_shift(LATER);
 }
 
 void test_ledger_cache__cleanup(void)
 {
+	ferry__wall_shift(0);
 	ferry_db_close(db);
 	db = NULL;
 	ferry_set_free(set);
@@ -175,8 +182,10 @@ static const char *counter(void)
 	return text;
 }
 
-/* The stamp ends with the change counter: a write moves it even within
- * one tick of the file system's clock, where the times may stay. */
+/*
+ * The stamp ends with the change counter: a write moves it even within
+ * one tick of the file system's clock, where the times may stay.
+ */
 void test_ledger_cache__a_write_through_sqlite_is_seen(void)
 {
 	apply_and_record();
@@ -199,8 +208,10 @@ void test_ledger_cache__a_copied_file_is_seen(void)
 
 	apply_and_record();
 	plant(db->actor, planted());
-	/* Written over in place, not through SQLite: same inode and size,
-	 * same counter, but a new ctime. */
+	/*
+	 * Written over in place, not through SQLite: same inode and size,
+	 * same counter, but a new ctime.
+	 */
 	cl_assert_equal_i(ferry__cache_read(db_path, &text, &len), 0);
 	usleep(20000); /* past the tick of the file system's clock */
 	cl_assert_equal_i(cl_write_len(cl_tmpdir(), "app.db", text, len), 0);
@@ -232,6 +243,133 @@ void test_ledger_cache__pending_work_reads_the_database(void)
 	ferry__ledger_clear(&l);
 	open_db(cache_dir);
 	cl_assert(db->cached_rows != NULL);
+}
+
+void test_ledger_cache__a_write_after_open_is_seen(void)
+{
+	apply_and_record();
+	plant(db->actor, planted());
+	open_db(cache_dir);
+	cl_assert(db->cached_rows != NULL);
+	/* Between the open and the read, which may be long apart. */
+	sql("UPDATE ferry_migrations SET applied_by = 'app@db' "
+	    "WHERE version = 1");
+	cl_assert_equal_s(applied_by(), "app@db");
+}
+
+void test_ledger_cache__a_file_written_just_now_is_not_recorded(void)
+{
+	ferry__ledger l;
+	char *path;
+
+	apply_and_record();
+	path = cache_file();
+	cl_assert_equal_i(unlink(path), 0);
+	/*
+	 * Within one tick, a write not through SQLite could leave every
+	 * field as it was.
+	 */
+	ferry__wall_shift(0);
+	sql("UPDATE ferry_migrations SET applied_by = 'app@db' "
+	    "WHERE version = 1");
+	open_db(cache_dir);
+	cl_ferry_pass(ferry__ledger_load(db, &l, &err), &err);
+	ferry__ledger_clear(&l);
+	cl_assert(access(path, F_OK) < 0);
+	ferry__wall_shift(LATER);
+	open_db(cache_dir);
+	cl_ferry_pass(ferry__ledger_load(db, &l, &err), &err);
+	ferry__ledger_clear(&l);
+	cl_assert(access(path, F_OK) == 0);
+	free(path);
+}
+
+/* SQLite keeps the journal beside the file a symbolic link names. */
+void test_ledger_cache__a_symbolic_link_is_followed(void)
+{
+	char link_url[700], real[700], journal[700];
+	ferry_db_options o = FERRY_DB_OPTIONS_INIT;
+
+	ferry__ledger l;
+
+	apply_and_record();
+	ferry_db_close(db);
+	db = NULL;
+	snprintf(real, sizeof(real), "%s/real", cl_tmpdir());
+	snprintf(journal, sizeof(journal), "%s/real/app.db-journal",
+		cl_tmpdir());
+	cl_assert_equal_i(mkdir(real, 0755), 0);
+	snprintf(real, sizeof(real), "%s/real/app.db", cl_tmpdir());
+	cl_assert_equal_i(rename(db_path, real), 0);
+	cl_assert_equal_i(symlink(real, db_path), 0);
+	snprintf(link_url, sizeof(link_url), "sqlite:%s", db_path);
+	o.cache_dir = cache_dir;
+	/* The move changed the file's ctime: read and record it again. */
+	cl_ferry_pass(ferry_db_open(&db, link_url, &o, &err), &err);
+	cl_ferry_pass(ferry__ledger_load(db, &l, &err), &err);
+	ferry__ledger_clear(&l);
+	plant(db->actor, planted());
+	ferry_db_close(db);
+	db = NULL;
+	cl_ferry_pass(ferry_db_open(&db, link_url, &o, &err), &err);
+	cl_assert(db->cached_rows != NULL);
+	cl_assert_equal_s(applied_by(), planted());
+	ferry_db_close(db);
+	db = NULL;
+	cl_assert_equal_i(cl_write(cl_tmpdir(), "real/app.db-journal", "x"), 0);
+	cl_ferry_pass(ferry_db_open(&db, link_url, &o, &err), &err);
+	cl_assert(db->cached_rows == NULL);
+	unlink(journal);
+}
+
+/*
+ * Taking the stamp must not drop the locks the process holds on the file:
+ * closing any descriptor of a file drops every POSIX lock on it, and the
+ * application's own connection may be in a transaction.
+ */
+void test_ledger_cache__the_application_keeps_its_lock(void)
+{
+	sqlite3 *app = NULL;
+	ferry__ledger l;
+	int status = -1;
+	pid_t pid;
+
+	apply_and_record();
+	ferry_db_close(db);
+	db = NULL;
+	cl_assert_equal_i(sqlite3_open(db_path, &app), SQLITE_OK);
+	cl_assert_equal_i(
+		sqlite3_exec(app, "BEGIN EXCLUSIVE", NULL, NULL, NULL),
+		SQLITE_OK);
+	open_db(cache_dir);
+	cl_assert(db->cached_rows != NULL);
+	cl_ferry_pass(ferry__ledger_load(db, &l, &err), &err);
+	ferry__ledger_clear(&l);
+	ferry_db_close(db);
+	db = NULL;
+	/*
+	 * Another process asks the kernel, as SQLite would, whether the
+	 * lock bytes (from offset 2^30) are still locked. Not through SQLite:
+	 * a forked child shares the parent's idea of who holds what.
+	 */
+	pid = fork();
+	if (pid == 0) {
+		struct flock fl = { .l_type = F_WRLCK,
+			.l_whence = SEEK_SET,
+			.l_start = 0x40000000,
+			.l_len = 512 };
+		int fd = open(db_path, O_RDONLY);
+
+		_exit(fd >= 0 && fcntl(fd, F_GETLK, &fl) == 0 &&
+					fl.l_type != F_UNLCK
+				? 0
+				: 1);
+	}
+	cl_assert(pid > 0);
+	cl_assert(waitpid(pid, &status, 0) == pid);
+	sqlite3_exec(app, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(app);
+	cl_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 void test_ledger_cache__wal_mode_is_never_cached(void)
@@ -303,7 +441,7 @@ void test_ledger_cache__values_round_trip(void)
 	const char *row1[] = { "1", NULL, "", "two words", "a\nb\r\nc",
 		"12:34 - 5", "-" };
 	const char *row2[] = { NULL };
-	ferry__db_stamp s = { 1, 2, "1-2-3" };
+	ferry__db_stamp s = { 1, 2, 0, 0, "1-2-3" };
 	ferry__buf rows = FERRY__BUF_INIT, out = FERRY__BUF_INIT;
 	char *text;
 
@@ -343,7 +481,7 @@ void test_ledger_cache__broken_caches_are_not_used(void)
 		"1:1  1:a\n", /* an empty field */
 		"99999999999999999999999:a\n",
 	};
-	ferry__db_stamp s = { 1, 2, "1-2-3" };
+	ferry__db_stamp s = { 1, 2, 0, 0, "1-2-3" };
 	char *path = ferry__cache_path(cache_dir, "ledger", 1, 2), *text;
 	ferry__buf out = FERRY__BUF_INIT;
 	size_t i;

@@ -680,8 +680,10 @@ static int op_noop(ferry_error *err)
 	return rc;
 }
 
-/* Writing the ledger cache, then reading from it: a cache that fails for
- * want of memory is done without, never a wrong ledger. */
+/*
+ * Writing the ledger cache, then reading from it: a cache that fails for
+ * want of memory is done without, never a wrong ledger.
+ */
 static void faultsim_ledger_cache(void)
 {
 	static char path[512];
@@ -698,10 +700,12 @@ static void faultsim_ledger_cache(void)
 	ferry_db_close(db);
 	snprintf(path, sizeof(path), "%s/cache", cl_tmpdir());
 	ledger_cache = path;
+	ferry__wall_shift(3600 * 1000000000LL); /* the file counts as old */
 	FAULTSIM("no-op up, ledger cache written", op_noop, 1);
 	if (access(path, F_OK) < 0)
 		cl_fail("the ledger cache was not written");
 	FAULTSIM("no-op up, ledger cache read", op_noop, 1);
+	ferry__wall_shift(0);
 	ledger_cache = NULL;
 	child_done = 1;
 }
