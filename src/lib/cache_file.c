@@ -39,10 +39,13 @@ int ferry__cache_read(const char *path, char **out, size_t *len)
 	*out = NULL;
 	if (fd < 0)
 		return -1;
-	/* One read for the whole file; a file that grew meanwhile is being
-	 * replaced, and what was read is checked by its parser anyway. */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-		(text = ferry__malloc((size_t)st.st_size + 1)) != NULL)
+	/*
+	 * One read for the whole file; a file that grew meanwhile is being
+	 * replaced, and what was read is checked by its parser anyway.
+	 */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		text = ferry__malloc((size_t)st.st_size + 1);
+	if (text)
 		got = read(fd, text, (size_t)st.st_size + 1);
 	close(fd);
 	if (!text || got < 0 || got != st.st_size) {
@@ -83,8 +86,10 @@ void ferry__cache_write(
 	ferry__buf tmp = FERRY__BUF_INIT;
 	int fd, ok;
 
-	/* Other writers of the same cache each write their own, then rename:
-	 * a reader sees one whole cache or another. mkostemp: mode 0600. */
+	/*
+	 * Other writers of the same cache each write their own, then rename:
+	 * a reader sees one whole cache or another. mkostemp: mode 0600.
+	 */
 	ferry__buf_printf(&tmp, "%s.XXXXXX", path);
 	if (text->oom || tmp.oom)
 		goto out;

@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -465,6 +466,7 @@ int ferry_set_open(ferry_set **out, const char *dir, ferry_error *err)
 	return ferry_set_open_cached(out, dir, NULL, err);
 }
 
+/* Already in version order, as a listing from the cache is? */
 static int is_sorted(const ferry_set *set)
 {
 	size_t i;
@@ -524,8 +526,12 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 		dir_fd = open(set->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		read_at = ferry__wall_ns();
 	}
-	if ((rc = listed = list_cached(set, cache, &dir_stamp, err)) < 0 ||
-		(!listed && (rc = scan(set, err)) < 0))
+	listed = list_cached(set, cache, &dir_stamp, err);
+	if (listed < 0) {
+		rc = listed;
+		goto out;
+	}
+	if (!listed && (rc = scan(set, err)) < 0)
 		goto out;
 	if (set->n == 0) {
 		rc = ferry__error_set(

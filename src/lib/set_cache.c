@@ -199,6 +199,7 @@ static int take_section(char **p, ferry__section *sec)
 	return 0;
 }
 
+/* "<dev> <ino> <size> <mtime ns> <ctime ns>" */
 static int take_stamp(char **p, ferry__file_stamp *s)
 {
 	if (take_u64(p, &s->dev) < 0 || take_char(p, ' ') < 0 ||
