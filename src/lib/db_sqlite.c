@@ -289,16 +289,6 @@ static int side_file(const char *name, int empty_ok)
 	return errno != ENOENT;
 }
 
-static int same_file_state(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
-		a->st_size == b->st_size &&
-		a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-		a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-		a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
-		a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
 /*
  * The stamp for the ledger cache: the file's stat data and the change
  * counter of its header (offset 24), which SQLite increments on every
@@ -319,37 +309,35 @@ static int sq_stamp(ferry_db *db, ferry__db_stamp *out)
 	sqlite3 *h = CONN(db)->h;
 	sqlite3_file *f = NULL;
 	unsigned char hdr[100];
-	struct stat before, after;
+	struct stat st;
+	ferry__file_stamp before, after;
 	const char *name;
 
 	if (db->url.memory || !db->exists || !h)
 		return -1;
 	name = sqlite3_db_filename(h, "main");
-	if (!name || !*name || stat(name, &before) < 0 ||
-		!S_ISREG(before.st_mode))
+	if (!name || !*name || stat(name, &st) < 0 || !S_ISREG(st.st_mode))
 		return -1;
+	ferry__file_stamp_of(&before, &st);
 	if (sqlite3_file_control(h, "main", SQLITE_FCNTL_FILE_POINTER, &f) !=
 			SQLITE_OK ||
 		!f || !f->pMethods ||
 		f->pMethods->xRead(f, hdr, (int)sizeof(hdr), 0) != SQLITE_OK)
 		return -1;
-	if (stat(name, &after) < 0 || !same_file_state(&before, &after) ||
+	if (stat(name, &st) < 0)
+		return -1;
+	ferry__file_stamp_of(&after, &st);
+	if (!ferry__file_stamp_equal(&before, &after) ||
 		memcmp(hdr, magic, sizeof(magic)) != 0 || hdr[18] != 1 ||
 		hdr[19] != 1 || be32(hdr + 24) != be32(hdr + 92) ||
 		side_file(sqlite3_filename_wal(name), 0) ||
 		side_file(sqlite3_filename_journal(name), 1))
 		return -1;
-	out->dev = (uint64_t)after.st_dev;
-	out->ino = (uint64_t)after.st_ino;
-	out->mtime_ns = (int64_t)after.st_mtim.tv_sec * 1000000000 +
-		after.st_mtim.tv_nsec;
-	out->ctime_ns = (int64_t)after.st_ctim.tv_sec * 1000000000 +
-		after.st_ctim.tv_nsec;
+	out->file = after;
 	snprintf(out->text, sizeof(out->text), "%llx-%llx-%llx-%lld-%lld-%lx",
-		(unsigned long long)after.st_dev,
-		(unsigned long long)after.st_ino,
-		(unsigned long long)after.st_size, (long long)out->mtime_ns,
-		(long long)out->ctime_ns, (unsigned long)be32(hdr + 24));
+		(unsigned long long)after.dev, (unsigned long long)after.ino,
+		(unsigned long long)after.size, (long long)after.mtime_ns,
+		(long long)after.ctime_ns, (unsigned long)be32(hdr + 24));
 	return 0;
 }
 
@@ -361,8 +349,8 @@ static void look_up_ledger(ferry_db *db, const struct stat *known)
 {
 	db->stamped_at = ferry__wall_ns();
 	if (sq_stamp(db, &db->stamp) < 0 ||
-		db->stamp.dev != (uint64_t)known->st_dev ||
-		db->stamp.ino != (uint64_t)known->st_ino)
+		db->stamp.file.dev != (uint64_t)known->st_dev ||
+		db->stamp.file.ino != (uint64_t)known->st_ino)
 		return;
 	db->stamped = 1;
 	db->cached_rows =

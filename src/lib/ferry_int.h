@@ -248,8 +248,12 @@ typedef struct ferry__set_cache ferry__set_cache;
 #define FERRY__CACHE_SETTLE_NS (2 * 1000000000LL)
 
 void ferry__file_stamp_of(ferry__file_stamp *out, const struct stat *st);
-/* Were both times at least FERRY__CACHE_SETTLE_NS before `read_at_ns`? */
-int ferry__file_stamp_settled(const ferry__file_stamp *s, int64_t read_at_ns);
+/* Were both times at least `settle_ns` before `read_at_ns`? */
+int ferry__file_stamp_settled(
+	const ferry__file_stamp *s, int64_t read_at_ns, int64_t settle_ns);
+/* The same device, inode, size and times? */
+int ferry__file_stamp_equal(
+	const ferry__file_stamp *a, const ferry__file_stamp *b);
 /* The wall clock in nanoseconds, as file times are. */
 int64_t ferry__wall_ns(void);
 #ifdef FERRY_TESTING
@@ -382,9 +386,8 @@ typedef int (*ferry__row_fn)(
  * the ledger cache (ledger_cache.c), which holds only while it is equal.
  */
 typedef struct {
-	uint64_t dev, ino;
-	int64_t mtime_ns, ctime_ns;
-	char text[128]; /* every field that must stay the same */
+	ferry__file_stamp file;
+	char text[128]; /* every field that must stay the same, `file`'s too */
 } ferry__db_stamp;
 
 /* Where user SQL came from, so an error can name file:line:column. */

@@ -173,7 +173,6 @@ static int unchanged(ferry_db *db)
 	ferry__db_stamp now;
 
 	return db->drv->stamp && db->drv->stamp(db, &now) == 0 &&
-		now.dev == db->stamp.dev && now.ino == db->stamp.ino &&
 		strcmp(now.text, db->stamp.text) == 0;
 }
 

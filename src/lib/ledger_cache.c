@@ -114,17 +114,17 @@ int ferry__ledger_cache_rows(char *rows, ferry__row_fn fn, void *payload)
 
 int ferry__ledger_cache_settled(const ferry__db_stamp *s, int64_t read_at)
 {
-	int coarse =
-		s->mtime_ns % 1000000000 == 0 && s->ctime_ns % 1000000000 == 0;
-	int64_t limit = read_at - (coarse ? SETTLE_COARSE_NS : SETTLE_FINE_NS);
+	int coarse = s->file.mtime_ns % 1000000000 == 0 &&
+		s->file.ctime_ns % 1000000000 == 0;
 
-	return s->mtime_ns < limit && s->ctime_ns < limit;
+	return ferry__file_stamp_settled(
+		&s->file, read_at, coarse ? SETTLE_COARSE_NS : SETTLE_FINE_NS);
 }
 
 /* "<cache_dir>/ledger-<dev>-<ino>" of the database file. */
 static char *path_of(const char *cache_dir, const ferry__db_stamp *s)
 {
-	return ferry__cache_path(cache_dir, "ledger", s->dev, s->ino);
+	return ferry__cache_path(cache_dir, "ledger", s->file.dev, s->file.ino);
 }
 
 char *ferry__ledger_cache_load(

@@ -393,7 +393,8 @@ static int read_migration(ferry__migration *m, ferry__hasher *h,
 		return rc;
 	if (read_at) {
 		ferry__file_stamp_of(&m->stamp, &st);
-		m->settled = ferry__file_stamp_settled(&m->stamp, read_at);
+		m->settled = ferry__file_stamp_settled(
+			&m->stamp, read_at, FERRY__CACHE_SETTLE_NS);
 	}
 	describe(m);
 	return 0;
@@ -483,7 +484,7 @@ static int all_settled(
 {
 	size_t i;
 
-	if (!ferry__file_stamp_settled(dir, read_at))
+	if (!ferry__file_stamp_settled(dir, read_at, FERRY__CACHE_SETTLE_NS))
 		return 0;
 	for (i = 0; i < set->n; i++)
 		if (!set->migs[i].settled)
@@ -502,7 +503,7 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 	struct stat dir_st;
 	int64_t read_at = 0;
 	size_t i, fresh = 0;
-	int dir_fd = -1, listed = 0, rc;
+	int dir_fd = -1, listed = 0, can_list, rc;
 	ferry_set *set;
 
 	if (!out || !dir)
@@ -563,11 +564,10 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 	if ((rc = read_releases(set, err)) < 0)
 		goto out;
 	/* Write the cache when it learnt a file, or can now list them all. */
-	if (cache_path &&
-		(fresh || (!listed && all_settled(set, &dir_stamp, read_at))))
+	can_list = cache_path && all_settled(set, &dir_stamp, read_at);
+	if (cache_path && (fresh || (!listed && can_list)))
 		ferry__set_cache_save(cache_dir, cache_path, set,
-			all_settled(set, &dir_stamp, read_at) ? &dir_stamp
-							      : NULL);
+			can_list ? &dir_stamp : NULL);
 	*out = set;
 	set = NULL;
 out:

@@ -70,9 +70,10 @@ void ferry__file_stamp_of(ferry__file_stamp *out, const struct stat *st)
 		(int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
 }
 
-int ferry__file_stamp_settled(const ferry__file_stamp *s, int64_t read_at_ns)
+int ferry__file_stamp_settled(
+	const ferry__file_stamp *s, int64_t read_at_ns, int64_t settle_ns)
 {
-	int64_t limit = read_at_ns - FERRY__CACHE_SETTLE_NS;
+	int64_t limit = read_at_ns - settle_ns;
 
 	return s->ctime_ns < limit && s->mtime_ns < limit;
 }
@@ -98,7 +99,8 @@ int64_t ferry__wall_ns(void)
 #endif
 }
 
-static int stamp_equal(const ferry__file_stamp *a, const ferry__file_stamp *b)
+int ferry__file_stamp_equal(
+	const ferry__file_stamp *a, const ferry__file_stamp *b)
 {
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
 		a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
@@ -118,7 +120,7 @@ char *ferry__set_cache_path(const char *cache_dir, const struct stat *dir_st)
 
 static int take_u64(char **p, uint64_t *out)
 {
-	const char *q = *p;
+	char *q = *p;
 	uint64_t v = 0;
 
 	if (*q < '0' || *q > '9')
@@ -129,7 +131,7 @@ static int take_u64(char **p, uint64_t *out)
 		v = v * 10 + (uint64_t)(*q - '0');
 	}
 	*out = v;
-	*p += q - *p;
+	*p = q;
 	return 0;
 }
 
@@ -270,7 +272,7 @@ int ferry__set_cache_list(ferry__set_cache *c, const ferry__file_stamp *dir,
 {
 	const char *line = c ? c->text + c->start : NULL, *end, *nl, *sp;
 
-	if (!c || !c->listed || !stamp_equal(&c->dir, dir))
+	if (!c || !c->listed || !ferry__file_stamp_equal(&c->dir, dir))
 		return 0;
 	for (end = c->text + c->len; line < end; line = nl + 1) {
 		nl = memchr(line, '\n', (size_t)(end - line));
@@ -324,7 +326,7 @@ int ferry__set_cache_find(
 		p = sp + 1;
 		if (take_entry(&p, &e) < 0 || p != nl + 1)
 			break;
-		if (!stamp_equal(&e.stamp, now))
+		if (!ferry__file_stamp_equal(&e.stamp, now))
 			return 0;
 		memcpy(m->sec, e.sec, sizeof(m->sec));
 		return 1;
@@ -338,16 +340,22 @@ int ferry__set_cache_find(
  * Writing
  */
 
-static void put_entry(ferry__buf *b, const ferry__migration *m)
+/* The counterpart of take_stamp(). */
+static void put_stamp(ferry__buf *b, const ferry__file_stamp *s)
 {
-	const ferry__file_stamp *s = &m->stamp;
-	char hex[65];
-	int k;
-
-	ferry__buf_printf(b, "%s %llu %llu %llu %lld %lld", m->pub.id,
+	ferry__buf_printf(b, "%llu %llu %llu %lld %lld",
 		(unsigned long long)s->dev, (unsigned long long)s->ino,
 		(unsigned long long)s->size, (long long)s->mtime_ns,
 		(long long)s->ctime_ns);
+}
+
+static void put_entry(ferry__buf *b, const ferry__migration *m)
+{
+	char hex[65];
+	int k;
+
+	ferry__buf_printf(b, "%s ", m->pub.id);
+	put_stamp(b, &m->stamp);
 	for (k = 0; k < FERRY__NSECTIONS; k++) {
 		const ferry__section *sec = &m->sec[k];
 
@@ -369,14 +377,12 @@ void ferry__set_cache_save(const char *cache_dir, const char *path,
 	size_t i;
 
 	ferry__buf_puts(&text, CACHE_MAGIC);
+	ferry__buf_puts(&text, "dir ");
 	if (dir)
-		ferry__buf_printf(&text, "dir %llu %llu %llu %lld %lld\n",
-			(unsigned long long)dir->dev,
-			(unsigned long long)dir->ino,
-			(unsigned long long)dir->size, (long long)dir->mtime_ns,
-			(long long)dir->ctime_ns);
+		put_stamp(&text, dir);
 	else
-		ferry__buf_puts(&text, "dir -\n");
+		ferry__buf_puts(&text, "-");
+	ferry__buf_puts(&text, "\n");
 	for (i = 0; i < set->n; i++)
 		if (set->migs[i].settled)
 			put_entry(&text, &set->migs[i]);

@@ -441,7 +441,7 @@ void test_ledger_cache__values_round_trip(void)
 	const char *row1[] = { "1", NULL, "", "two words", "a\nb\r\nc",
 		"12:34 - 5", "-" };
 	const char *row2[] = { NULL };
-	ferry__db_stamp s = { 1, 2, 0, 0, "1-2-3" };
+	ferry__db_stamp s = { { 1, 2, 0, 0, 0 }, "1-2-3" };
 	ferry__buf rows = FERRY__BUF_INIT, out = FERRY__BUF_INIT;
 	char *text;
 
@@ -481,7 +481,7 @@ void test_ledger_cache__broken_caches_are_not_used(void)
 		"1:1  1:a\n", /* an empty field */
 		"99999999999999999999999:a\n",
 	};
-	ferry__db_stamp s = { 1, 2, 0, 0, "1-2-3" };
+	ferry__db_stamp s = { { 1, 2, 0, 0, 0 }, "1-2-3" };
 	char *path = ferry__cache_path(cache_dir, "ledger", 1, 2), *text;
 	ferry__buf out = FERRY__BUF_INIT;
 	size_t i;
