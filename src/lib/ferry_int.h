@@ -299,12 +299,24 @@ void ferry__cache_write(
 	const char *cache_dir, const char *path, const ferry__buf *text);
 
 /*
- * Read a migration's file again for running it, and check that it is still
- * what the set read (a file edited mid-run must not run half old, half new).
- * `*text` is freed with free().
+ * A migration's file as read for running it: its text, and its sections
+ * as parsed from that very text. What runs is cut by these, never by what
+ * the set (or its cache) recorded: only checksums are compared with those.
+ */
+typedef struct {
+	char *text; /* NULL when not loaded */
+	size_t len;
+	ferry__section sec[FERRY__NSECTIONS];
+} ferry__loaded;
+
+/*
+ * Read a migration's file again for running it, and check that each
+ * section is still what the set read (a file edited mid-run must not run
+ * half old, half new). Release `out` with ferry__loaded_release().
  */
 int ferry__migration_load(const ferry__migration *m, ferry__hasher *h,
-	char **text, size_t *len, ferry_error *err);
+	ferry__loaded *out, ferry_error *err);
+void ferry__loaded_release(ferry__loaded *f);
 
 /* The migration with `version`, or NULL. */
 const ferry__migration *ferry__set_find(const ferry_set *set, int64_t version);
@@ -626,8 +638,7 @@ typedef struct {
 	int k;		       /* FERRY__UP, FERRY__FINISH or FERRY__DOWN */
 	int by_up;	       /* `up` alone would take this step */
 	int64_t ms;	       /* how long it took, until its row is written */
-	char *text;	       /* the file's text while cached, or NULL */
-	size_t len;
+	ferry__loaded file;    /* the file while kept in memory */
 } ferry__step;
 
 typedef struct {

@@ -457,7 +457,7 @@ void ferry__plan_clear(ferry__plan *p)
 	if (!p)
 		return;
 	for (i = 0; i < p->n; i++)
-		free(p->v[i].text);
+		ferry__loaded_release(&p->v[i].file);
 	free(p->v);
 	memset(p, 0, sizeof(*p));
 }

@@ -197,26 +197,26 @@ static int run_plan(run_ctx *ctx, ferry_error *err)
  * Checking statements before anything runs
  */
 
-static void src_at(ferry__src *src, const ferry__migration *m, int k,
-	const char *text, size_t offset)
+static void src_at(ferry__src *src, const ferry__migration *m,
+	const ferry__loaded *f, int k, size_t offset)
 {
 	int line, col;
 
-	ferry__text_pos(text + m->sec[k].offset, offset, &line, &col);
+	ferry__text_pos(f->text + f->sec[k].offset, offset, &line, &col);
 	src->file = m->pub.path;
-	src->line = m->sec[k].line + line - 1;
+	src->line = f->sec[k].line + line - 1;
 	src->column = col;
 }
 
 /* Say what the splitter found wrong, and where. */
-static int split_failed(ferry_error *err, const ferry__migration *m, int k,
-	const char *text, const ferry__split_error *serr)
+static int split_failed(ferry_error *err, const ferry__migration *m,
+	const ferry__loaded *f, int k, const ferry__split_error *serr)
 {
 	ferry__src src;
 
-	src_at(&src, m, k, text, serr->offset);
+	src_at(&src, m, f, k, serr->offset);
 	if (strcmp(serr->what, "psql meta-command") == 0) {
-		const char *p = text + m->sec[k].offset + serr->offset;
+		const char *p = f->text + f->sec[k].offset + serr->offset;
 		size_t n = 1;
 
 		while (n < 20 && p[n] && p[n] != ' ' && p[n] != '\n')
@@ -242,23 +242,24 @@ static int split_failed(ferry_error *err, const ferry__migration *m, int k,
 
 /* All statements of a section, for running them one by one. */
 static int split_section(ferry__spans *out, ferry_db *db,
-	const ferry__migration *m, int k, const char *text, ferry_error *err)
+	const ferry__migration *m, const ferry__loaded *f, int k,
+	ferry_error *err)
 {
 	ferry__split_error serr = { 0, NULL, NULL };
 	int rc;
 
-	rc = ferry__split(out, text + m->sec[k].offset, m->sec[k].len,
+	rc = ferry__split(out, f->text + f->sec[k].offset, f->sec[k].len,
 		db->drv->dialect, &serr);
 	if (rc == FERRY_ENOMEM)
 		return ferry__error_oom(err);
-	return rc < 0 ? split_failed(err, m, k, text, &serr) : 0;
+	return rc < 0 ? split_failed(err, m, f, k, &serr) : 0;
 }
 
 typedef struct {
 	ferry_db *db;
 	const ferry__migration *m;
+	const ferry__loaded *f;
 	int k;
-	const char *text;
 	ferry_error *err;
 } check_ctx;
 
@@ -266,7 +267,7 @@ typedef struct {
 static int check_stmt(void *payload, size_t offset, size_t len)
 {
 	check_ctx *c = payload;
-	const char *body = c->text + c->m->sec[c->k].offset, *what;
+	const char *body = c->f->text + c->f->sec[c->k].offset, *what;
 	const char *name = ferry__section_names[c->k];
 	ferry__stmt_kind kind;
 	ferry__src src;
@@ -275,7 +276,7 @@ static int check_stmt(void *payload, size_t offset, size_t len)
 		body + offset, len, c->db->drv->dialect, &what);
 	if (kind == FERRY__STMT_PLAIN)
 		return 0;
-	src_at(&src, c->m, c->k, c->text, offset);
+	src_at(&src, c->m, c->f, c->k, offset);
 	if (kind == FERRY__STMT_TXN_CONTROL) {
 		ferry__error_set(c->err, FERRY_EINVALID,
 			"%s in migration '%s' would end ferry's transaction",
@@ -309,20 +310,20 @@ static int no_check(void *payload, size_t offset, size_t len)
  * no-transaction section, BEGIN and COMMIT are the author's. Statements are
  * looked at one at a time: no memory grows with their number.
  */
-static int check_section(ferry_db *db, const ferry__migration *m, int k,
-	const char *text, ferry_error *err)
+static int check_section(ferry_db *db, const ferry__migration *m,
+	const ferry__loaded *f, int k, ferry_error *err)
 {
-	check_ctx c = { db, m, k, text, err };
+	check_ctx c = { db, m, f, k, err };
 	ferry__split_error serr = { 0, NULL, NULL };
 	int rc;
 
-	if (!m->sec[k].present)
+	if (!f->sec[k].present)
 		return 0;
-	rc = ferry__split_each(text + m->sec[k].offset, m->sec[k].len,
+	rc = ferry__split_each(f->text + f->sec[k].offset, f->sec[k].len,
 		db->drv->dialect,
-		m->sec[k].no_transaction ? no_check : check_stmt, &c, &serr);
+		f->sec[k].no_transaction ? no_check : check_stmt, &c, &serr);
 	if (rc == FERRY_EINVALID && serr.what)
-		return split_failed(err, m, k, text, &serr);
+		return split_failed(err, m, f, k, &serr);
 	return rc;
 }
 
@@ -349,15 +350,13 @@ static int check_steps(run_ctx *ctx, ferry_error *err)
 			return FERRY_EINVALID;
 		}
 		if ((rc = ferry__migration_load(
-			     m, &ctx->hasher, &it->text, &it->len, err)) < 0)
+			     m, &ctx->hasher, &it->file, err)) < 0)
 			return rc;
-		rc = check_section(ctx->db, m, k, it->text, err);
-		if (rc < 0 || cached + it->len > TEXT_CACHE_BYTES) {
-			free(it->text);
-			it->text = NULL;
-		} else {
-			cached += it->len;
-		}
+		rc = check_section(ctx->db, m, &it->file, k, err);
+		if (rc < 0 || cached + it->file.len > TEXT_CACHE_BYTES)
+			ferry__loaded_release(&it->file);
+		else
+			cached += it->file.len;
 		if (rc < 0)
 			return rc;
 	}
@@ -541,6 +540,16 @@ static int run_span(ferry_db *db, char *text, size_t off, size_t len,
 	return rc;
 }
 
+/* Run section `k` of the file as it was just read and checked. */
+static int run_section(ferry_db *db, const ferry__migration *m,
+	ferry__loaded *f, int k, ferry_error *err)
+{
+	ferry__src src = { m->pub.path, f->sec[k].line, 1 };
+
+	return run_span(
+		db, f->text, f->sec[k].offset, f->sec[k].len, &src, err);
+}
+
 /* How long the section took: measured by the engine if it runs it late. */
 static int64_t section_ms(const ferry_db *db, int64_t t0)
 {
@@ -554,12 +563,11 @@ static int run_transactional(
 	int k = it->k;
 	ferry_db *db = ctx->db;
 	const ferry__migration *m = it->mig;
-	ferry__src src = { m->pub.path, m->sec[k].line, 1 };
 	int rc;
 
-	if (!it->text &&
-		(rc = ferry__migration_load(
-			 m, &ctx->hasher, &it->text, &it->len, err)) < 0)
+	if (!it->file.text &&
+		(rc = ferry__migration_load(m, &ctx->hasher, &it->file, err)) <
+			0)
 		return rc;
 	if (!ctx->single_transaction && (rc = db->drv->begin(db, err)) < 0)
 		return rc;
@@ -567,7 +575,7 @@ static int run_transactional(
 		(rc = db->drv->query(db, db->drv->clock_start_sql, NULL, 0,
 			 NULL, NULL, err)) < 0)
 		return rc;
-	rc = run_span(db, it->text, m->sec[k].offset, m->sec[k].len, &src, err);
+	rc = run_section(db, m, &it->file, k, err);
 	if (rc == 0 && ctx->defer_ledger)
 		it->ms = section_ms(db, t0);
 	else if (rc == 0)
@@ -577,8 +585,7 @@ static int run_transactional(
 	/* One transaction for the run: still, "ok" means the section ran. */
 	else if (rc == 0 && db->drv->flush)
 		rc = db->drv->flush(db, err);
-	free(it->text);
-	it->text = NULL;
+	ferry__loaded_release(&it->file);
 	return rc;
 }
 
@@ -648,12 +655,12 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 	size_t i, start = 0, durable = 0, durable_len = 0;
 	int rc;
 
-	if (!it->text &&
-		(rc = ferry__migration_load(
-			 m, &ctx->hasher, &it->text, &it->len, err)) < 0)
+	if (!it->file.text &&
+		(rc = ferry__migration_load(m, &ctx->hasher, &it->file, err)) <
+			0)
 		return rc;
-	body = it->text + m->sec[k].offset;
-	if ((rc = split_section(&spans, db, m, k, it->text, err)) < 0)
+	body = it->file.text + it->file.sec[k].offset;
+	if ((rc = split_section(&spans, db, m, &it->file, k, err)) < 0)
 		goto out;
 	if (is_failed(it->row, ferry__section_names[k])) {
 		if ((rc = check_resume(ctx, m, it->row, body, &spans, err)) < 0)
@@ -682,10 +689,10 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 
 		ferry__text_advance(
 			&pos, spans.v[i].offset, &src.line, &src.column);
-		src.line += m->sec[k].line - 1;
-		rc = run_span(db, it->text,
-			m->sec[k].offset + spans.v[i].offset, spans.v[i].len,
-			&src, err);
+		src.line += it->file.sec[k].line - 1;
+		rc = run_span(db, it->file.text,
+			it->file.sec[k].offset + spans.v[i].offset,
+			spans.v[i].len, &src, err);
 		if (rc < 0) {
 			char text[1400];
 
@@ -744,8 +751,7 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 out:
 	ferry__spans_clear(&spans);
 	ferry__buf_release(&progress);
-	free(it->text);
-	it->text = NULL;
+	ferry__loaded_release(&it->file);
 	return rc;
 }
 
@@ -861,7 +867,6 @@ static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 	ferry__step *it = &ctx->plan.v[i];
 	const ferry__migration *m = it->mig;
 	int k = it->k;
-	ferry__src src = { m->pub.path, m->sec[k].line, 1 };
 	ferry_event ev = { .type = FERRY_EVENT_SECTION_START };
 	int64_t t0 = ferry__now_ms();
 	int rc;
@@ -879,16 +884,15 @@ static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 	ev.index = i + 1;
 	ev.total = ctx->plan.n;
 	ferry__emit(db, &ev);
-	if (!it->text &&
-		(rc = ferry__migration_load(
-			 m, &ctx->hasher, &it->text, &it->len, err)) < 0)
+	if (!it->file.text &&
+		(rc = ferry__migration_load(m, &ctx->hasher, &it->file, err)) <
+			0)
 		return rc;
-	rc = run_span(db, it->text, m->sec[k].offset, m->sec[k].len, &src, err);
+	rc = run_section(db, m, &it->file, k, err);
 	/* A pipelining driver says now whether the section failed. */
 	if (rc == 0 && db->drv->flush)
 		rc = db->drv->flush(db, err);
-	free(it->text);
-	it->text = NULL;
+	ferry__loaded_release(&it->file);
 	if (rc < 0) {
 		if (err && !err->hint[0])
 			snprintf(err->hint, sizeof(err->hint),

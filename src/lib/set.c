@@ -581,27 +581,36 @@ out:
 	return rc;
 }
 
-int ferry__migration_load(const ferry__migration *m, ferry__hasher *h,
-	char **text, size_t *len, ferry_error *err)
+void ferry__loaded_release(ferry__loaded *f)
 {
-	ferry__section now[FERRY__NSECTIONS];
+	free(f->text);
+	memset(f, 0, sizeof(*f));
+}
+
+int ferry__migration_load(const ferry__migration *m, ferry__hasher *h,
+	ferry__loaded *out, ferry_error *err)
+{
 	int rc, k;
 
-	if ((rc = ferry__read_file(m->pub.path, text, len, err)) < 0)
+	memset(out, 0, sizeof(*out));
+	if ((rc = ferry__read_file(m->pub.path, &out->text, &out->len, err)) <
+		0)
 		return rc;
-	rc = ferry__parse_sections(now, *text, *len, m->pub.path, h, err);
+	rc = ferry__parse_sections(
+		out->sec, out->text, out->len, m->pub.path, h, err);
 	for (k = 0; rc == 0 && k < FERRY__NSECTIONS; k++) {
-		if (now[k].present == m->sec[k].present &&
-			memcmp(now[k].sha, m->sec[k].sha, 32) == 0)
+		const ferry__section *now = &out->sec[k], *then = &m->sec[k];
+
+		if (now->present == then->present &&
+			now->no_transaction == then->no_transaction &&
+			memcmp(now->sha, then->sha, 32) == 0)
 			continue;
 		rc = ferry__error_set(err, FERRY_EINVALID,
 			"'%s' changed while ferry was running", m->pub.path);
 		ferry__error_hint(err, "run the command again");
 	}
-	if (rc < 0) {
-		free(*text);
-		*text = NULL;
-	}
+	if (rc < 0)
+		ferry__loaded_release(out);
 	return rc;
 }
 
@@ -609,9 +618,8 @@ int ferry_migration_sql(char **out, int *line, const ferry_set *set,
 	const ferry_migration *pub, const char *section, ferry_error *err)
 {
 	const ferry__migration *m;
+	ferry__loaded f;
 	ferry__hasher h;
-	char *text = NULL;
-	size_t len;
 	int k, rc;
 
 	if (out)
@@ -629,15 +637,15 @@ int ferry_migration_sql(char **out, int *line, const ferry_set *set,
 			"migration '%s' has no %s section", pub->id, section);
 	if (ferry__hasher_init(&h) < 0)
 		return ferry__error_oom(err);
-	rc = ferry__migration_load(m, &h, &text, &len, err);
+	rc = ferry__migration_load(m, &h, &f, err);
 	ferry__hasher_release(&h);
 	if (rc < 0)
 		return rc;
 	/* The section, moved to the start of the buffer it lives in. */
-	memmove(text, text + m->sec[k].offset, m->sec[k].len);
-	text[m->sec[k].len] = '\0';
-	*out = text;
-	*line = m->sec[k].line;
+	memmove(f.text, f.text + f.sec[k].offset, f.sec[k].len);
+	f.text[f.sec[k].len] = '\0';
+	*out = f.text;
+	*line = f.sec[k].line;
 	return 0;
 }
 
