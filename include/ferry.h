@@ -240,10 +240,10 @@ typedef struct {
 	ferry_progress_cb progress; /**< NULL, or called on progress events */
 	void *payload;		    /**< passed to `progress` */
 	/**
-	 * NULL, or a directory for the ledger cache (version 2): on SQLite,
-	 * the ledger read from a file nobody has written since is taken from
-	 * there, without opening and parsing the database. See
-	 * ferry_set_open_cached() for the kind of directory.
+	 * Ignored (version 2). It named a cache of the ledger, which is gone:
+	 * the ledger is always read from the database itself, since a file
+	 * outside it could make a run believe work was done. Kept so that
+	 * programs written for version 2 still build and run.
 	 */
 	const char *cache_dir;
 } ferry_db_options;

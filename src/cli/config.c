@@ -199,7 +199,7 @@ static int colour_wanted(struct cli_ctx *ctx, int fd)
 }
 
 /*
- * Where the set and ledger caches keep what was read: the user's cache
+ * Where the set cache keeps what was read: the user's cache
  * directory, as the XDG base directory spec places it. None with
  * FERRY_CACHE=off, or without an absolute home to put it in.
  */
@@ -387,7 +387,6 @@ int cli_setup(struct cli_ctx *ctx)
 	opts.read_only = !(flags & CLI_NEEDS_DB) || ctx->dry_run;
 	opts.progress = cli_progress;
 	opts.payload = ctx;
-	opts.cache_dir = ctx->cache_dir;
 	if ((flags & CLI_NEEDS_SET) && !ctx->set)
 		return open_both(ctx, &opts);
 	if (ferry_db_open(&ctx->db, ctx->database_url, &opts, &err) < 0)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cache_file.c - the files of ferry's caches (set_cache.c, ledger_cache.c):
+ * cache_file.c - the files of ferry's set cache (set_cache.c):
  * where they are, and how they are written so that no reader ever sees
  * half of one.
  *

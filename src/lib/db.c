@@ -102,7 +102,6 @@ int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
 	ferry_error *err)
 {
 	ferry_db_options defaults = FERRY_DB_OPTIONS_INIT;
-	const char *cache_dir;
 	ferry_db *db;
 	int rc;
 
@@ -115,7 +114,6 @@ int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
 	if (opts->version != 1 && opts->version != FERRY_DB_OPTIONS_VERSION)
 		return ferry__error_set(err, FERRY_EINVALID,
 			"invalid argument: 'opts' (version %u)", opts->version);
-	cache_dir = opts->version >= 2 ? opts->cache_dir : NULL;
 	if ((rc = check_name("table",
 		     opts->table ? opts->table : "ferry_migrations", err)) <
 			0 ||
@@ -153,8 +151,7 @@ int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
 	}
 	db->qtable = qualified(db, db->table);
 	db->qhistory = qualified(db, db->history_table);
-	db->cache_dir = cache_dir ? ferry__strdup(cache_dir) : NULL;
-	if (!db->qtable || !db->qhistory || (cache_dir && !db->cache_dir)) {
+	if (!db->qtable || !db->qhistory) {
 		rc = ferry__error_oom(err);
 		goto fail;
 	}
@@ -184,7 +181,5 @@ void ferry_db_close(ferry_db *db)
 	free(db->qhistory);
 	free(db->server_version);
 	free(db->actor);
-	free(db->cache_dir);
-	free(db->cached_rows);
 	free(db);
 }

@@ -1070,7 +1070,6 @@ const ferry__driver ferry__pg_driver = {
 	pg_unlock,
 	pg_lock_probe,
 	pg_table_exists,
-	NULL, /* a server's state cannot be told without asking it */
 	pg_ledger_ddl,
 	/* a transaction-local mark, so that one transaction can time many */
 	"SELECT set_config('ferry.section_start', clock_timestamp()::text, "

@@ -36,7 +36,6 @@ typedef struct {
 	sqlite3 *h;
 	ferry__lockfile lock;
 	int truncating; /* we switched journal_mode from DELETE to TRUNCATE */
-	int unchecked;	/* opened on a ledger cache hit: not read yet */
 	cached_stmt cache[STMT_CACHE];
 	unsigned next_evict;
 } sq_conn;
@@ -252,118 +251,8 @@ static void journal_restore(ferry_db *db)
 	c->truncating = 0;
 }
 
-/*
- * Opened on a ledger cache hit, the database is read, and so checked, only
- * when something else than the cached ledger is wanted of it.
- */
-static int ensure_checked(ferry_db *db, ferry_error *err)
-{
-	sq_conn *c = CONN(db);
-	int rc;
-
-	if (!c->unchecked)
-		return 0;
-	free(db->cached_rows);
-	db->cached_rows = NULL;
-	if ((rc = check_database(db, err)) == 0)
-		c->unchecked = 0;
-	return rc;
-}
-
-/* A big-endian 32-bit number of the database header. */
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		(uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
-/* Is there such a file, or, with `empty_ok`, one with something in it? */
-static int side_file(const char *name, int empty_ok)
-{
-	struct stat st;
-
-	if (!name)
-		return 1;
-	if (stat(name, &st) == 0)
-		return !(empty_ok && st.st_size == 0);
-	return errno != ENOENT;
-}
-
-/*
- * The stamp for the ledger cache: the file's stat data and the change
- * counter of its header (offset 24), which SQLite increments on every
- * write transaction in rollback-journal mode (header bytes 18 and 19 are
- * 1), and keeps, when offset 92 holds the same number. In WAL mode it may
- * not, and a journal left by a crash holds a transaction not rolled back
- * yet: no stamp then.
- *
- * The header is read through SQLite's own handle: closing a descriptor of
- * our own would drop every POSIX lock the process holds on the file,
- * those of the application's connections too. The file is stat'ed before
- * and after, by the name SQLite resolved (symbolic links followed, where
- * its journal is).
- */
-static int sq_stamp(ferry_db *db, ferry__db_stamp *out)
-{
-	static const char magic[16] = "SQLite format 3";
-	sqlite3 *h = CONN(db)->h;
-	sqlite3_file *f = NULL;
-	unsigned char hdr[100];
-	struct stat st;
-	ferry__file_stamp before, after;
-	const char *name;
-
-	if (db->url.memory || !db->exists || !h)
-		return -1;
-	name = sqlite3_db_filename(h, "main");
-	if (!name || !*name || stat(name, &st) < 0 || !S_ISREG(st.st_mode))
-		return -1;
-	ferry__file_stamp_of(&before, &st);
-	if (sqlite3_file_control(h, "main", SQLITE_FCNTL_FILE_POINTER, &f) !=
-			SQLITE_OK ||
-		!f || !f->pMethods ||
-		f->pMethods->xRead(f, hdr, (int)sizeof(hdr), 0) != SQLITE_OK)
-		return -1;
-	if (stat(name, &st) < 0)
-		return -1;
-	ferry__file_stamp_of(&after, &st);
-	if (!ferry__file_stamp_equal(&before, &after) ||
-		memcmp(hdr, magic, sizeof(magic)) != 0 || hdr[18] != 1 ||
-		hdr[19] != 1 || be32(hdr + 24) != be32(hdr + 92) ||
-		side_file(sqlite3_filename_wal(name), 0) ||
-		side_file(sqlite3_filename_journal(name), 1))
-		return -1;
-	out->file = after;
-	snprintf(out->text, sizeof(out->text), "%llx-%llx-%llx-%lld-%lld-%lx",
-		(unsigned long long)after.dev, (unsigned long long)after.ino,
-		(unsigned long long)after.size, (long long)after.mtime_ns,
-		(long long)after.ctime_ns, (unsigned long)be32(hdr + 24));
-	return 0;
-}
-
-/*
- * Look for the ledger of the file SQLite just opened, which stat() found
- * as `known` before: if the path now names another file, nothing.
- */
-static void look_up_ledger(ferry_db *db, const struct stat *known)
-{
-	db->stamped_at = ferry__wall_ns();
-	if (sq_stamp(db, &db->stamp) < 0 ||
-		db->stamp.file.dev != (uint64_t)known->st_dev ||
-		db->stamp.file.ino != (uint64_t)known->st_ino)
-		return;
-	db->stamped = 1;
-	db->cached_rows =
-		ferry__ledger_cache_load(db->cache_dir, &db->stamp, db->table);
-}
-
-/*
- * Open the file itself, creating it if `create`, and check it. With
- * `known`, the file's stat data before the open, the ledger cache may know
- * it.
- */
-static int open_file(
-	ferry_db *db, int create, const struct stat *known, ferry_error *err)
+/* Open the file itself, creating it if `create`, and check it. */
+static int open_file(ferry_db *db, int create, ferry_error *err)
 {
 	const char *path = db->url.path;
 	int flags, rc;
@@ -383,12 +272,7 @@ static int open_file(
 	db->exists = 1;
 	sqlite3_extended_result_codes(CONN(db)->h, 1);
 	set_busy_timeout(db);
-	if (known && db->cache_dir)
-		look_up_ledger(db, known);
-	/* The ledger cache knew this very file: it is a database. */
-	if (db->cached_rows)
-		CONN(db)->unchecked = 1;
-	else if ((rc = check_database(db, err)) < 0)
+	if ((rc = check_database(db, err)) < 0)
 		return rc;
 	if (!db->read_only && sqlite3_db_readonly(CONN(db)->h, "main") == 1) {
 		ferry__error_set(err, FERRY_EDB, "database '%s' is read-only",
@@ -426,7 +310,7 @@ static int materialize(ferry_db *db, int create, ferry_error *err)
 
 	cache_flush(c);
 	c->h = NULL;
-	rc = open_file(db, create, NULL, err);
+	rc = open_file(db, create, err);
 	if (rc < 0) {
 		sqlite3_close_v2(c->h);
 		c->h = mem;
@@ -463,10 +347,9 @@ static int sq_open(ferry_db *db, ferry_error *err)
 	if (!db->server_version)
 		return ferry__error_oom(err);
 	if (stat(path, &st) == 0)
-		return open_file(db, 0, &st, err);
+		return open_file(db, 0, err);
 	if (errno != ENOENT)
-		return open_file(
-			db, 0, NULL, err); /* let SQLite say what is wrong */
+		return open_file(db, 0, err); /* let SQLite say what is wrong */
 	if (!db->read_only && !dir_exists(path)) {
 		ferry__error_set(err, FERRY_EINVALID,
 			"the directory of database '%s' does not exist", path);
@@ -555,8 +438,6 @@ static int sq_run(ferry_db *db, const char *sql, size_t len,
 	if (sql[len] != '\0')
 		return ferry__error_set(err, FERRY_ERROR,
 			"invalid argument: 'sql' (not NUL-terminated)");
-	if ((rc = ensure_checked(db, err)) < 0)
-		return rc;
 
 	while (p < end) {
 		sqlite3_stmt *st = NULL;
@@ -623,8 +504,6 @@ static int sq_query(ferry_db *db, const char *sql, const ferry__val *params,
 	const char *vals[32];
 	int rc, ncols, i;
 
-	if ((rc = ensure_checked(db, err)) < 0)
-		return rc;
 	if (!(st = prepare_cached(c, sql)))
 		return fail(db, err, "ledger query failed");
 	if (bind(st, params, nparams) != SQLITE_OK) {
@@ -667,8 +546,6 @@ static int sq_begin(ferry_db *db, ferry_error *err)
 {
 	int rc;
 
-	if ((rc = ensure_checked(db, err)) < 0)
-		return rc;
 	/* A trial on a file not made yet runs on the empty stand-in. */
 	if (!db->exists && !db->url.memory && !db->trial &&
 		(rc = materialize(db, 1, err)) < 0)
@@ -753,10 +630,6 @@ static int sq_lock(ferry_db *db, ferry_error *err)
 	/* Another runner may have created the file while we waited. */
 	if (!db->exists && access(db->url.path, F_OK) == 0 &&
 		(rc = materialize(db, 0, err)) < 0) {
-		sq_unlock(db);
-		return rc;
-	}
-	if ((rc = ensure_checked(db, err)) < 0) {
 		sq_unlock(db);
 		return rc;
 	}
@@ -858,7 +731,6 @@ const ferry__driver ferry__sqlite_driver = {
 	sq_unlock,
 	sq_lock_probe,
 	sq_table_exists,
-	sq_stamp,
 	sq_ledger_ddl,
 	NULL, /* statements run as they come: the client's clock is right */
 	NULL,

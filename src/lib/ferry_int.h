@@ -286,7 +286,7 @@ void ferry__set_cache_save(const char *cache_dir, const char *path,
 	const ferry_set *set, const ferry__file_stamp *dir);
 
 /*
- * The files of the caches (cache_file.c). Every failure is silent: a
+ * The files of the set cache (cache_file.c). Every failure is silent: a
  * cache only spares work that is done without it.
  */
 /* "<cache_dir>/<kind>-<dev>-<ino>", in hex; NULL on OOM. */
@@ -393,15 +393,6 @@ typedef struct {
 typedef int (*ferry__row_fn)(
 	void *payload, int ncols, const char *const *values);
 
-/*
- * What identifies the state of a database file without opening it: for
- * the ledger cache (ledger_cache.c), which holds only while it is equal.
- */
-typedef struct {
-	ferry__file_stamp file;
-	char text[128]; /* every field that must stay the same, `file`'s too */
-} ferry__db_stamp;
-
 /* Where user SQL came from, so an error can name file:line:column. */
 typedef struct {
 	const char *file;
@@ -439,11 +430,6 @@ typedef struct ferry__driver {
 		ferry_db *db, int *held, char **holder, ferry_error *err);
 	int (*table_exists)(
 		ferry_db *db, const char *table, int *exists, ferry_error *err);
-	/*
-	 * The stamp of the database as it is now: 0, or -1 when its state
-	 * cannot be told without opening it. NULL: never.
-	 */
-	int (*stamp)(ferry_db *db, ferry__db_stamp *out);
 	/* CREATE TABLE statements of the ledger, in this engine's types. */
 	int (*ledger_ddl)(ferry_db *db, ferry__buf *out);
 	/* For engines that run a section only at commit, the database
@@ -494,11 +480,6 @@ struct ferry_db {
 	int waited;  /* we waited for another runner */
 	int trial;   /* --check: nothing may outlive the transaction */
 	int in_txn;
-	char *cache_dir; /* NULL: no ledger cache */
-	int stamped;	 /* `stamp` is the file's state at open */
-	ferry__db_stamp stamp;
-	int64_t stamped_at; /* the wall clock when it was taken */
-	char *cached_rows;  /* the cached ledger at `stamp`, not yet used */
 };
 
 /* Report a progress event if the caller asked for them. */
@@ -559,28 +540,6 @@ int ferry__ledger_ensure(ferry_db *db, ferry_error *err);
 int ferry__ledger_load(ferry_db *db, ferry__ledger *out, ferry_error *err);
 void ferry__ledger_clear(ferry__ledger *l);
 const ferry__row *ferry__ledger_find(const ferry__ledger *l, int64_t version);
-
-/*
- * The ledger cache (ledger_cache.c): the rows a ledger read returned,
- * kept with the stamp of the database file they were read from.
- */
-/* The cached rows of `table` at `s`, freed with free(); NULL if none. */
-char *ferry__ledger_cache_load(
-	const char *cache_dir, const ferry__db_stamp *s, const char *table);
-/* Call `fn` on each cached row; 0, or -1 when the rows do not parse. */
-int ferry__ledger_cache_rows(char *rows, ferry__row_fn fn, void *payload);
-/* Append one row of `ncols` values (NULL for SQL NULL) to `b`. */
-void ferry__ledger_cache_put(ferry__buf *b, int ncols, const char *const *v);
-/*
- * Was the file last written long enough before `read_at` that a later
- * write cannot leave the same times? A tick of the file system's clock is
- * at most 10 ms where times have nanoseconds (50 ms are asked for), and
- * up to 2 s where they have none.
- */
-int ferry__ledger_cache_settled(const ferry__db_stamp *s, int64_t read_at);
-/* Keep `rows` as the ledger of `table` at `s`. */
-void ferry__ledger_cache_save(const char *cache_dir, const ferry__db_stamp *s,
-	const char *table, const ferry__buf *rows);
 
 /* Insert or replace the row of a migration. */
 int ferry__ledger_put(ferry_db *db, const ferry__row *row, ferry_error *err);

@@ -63,7 +63,6 @@ typedef struct {
 	ferry__ledger *l;
 	size_t alloc;
 	int oom;
-	ferry__buf *record; /* the rows as read, for the ledger cache */
 } load_ctx;
 
 /*
@@ -109,8 +108,6 @@ static int load_row(void *payload, int ncols, const char *const *v)
 
 	if (ncols < NCOLUMNS)
 		return 1;
-	if (ctx->record)
-		ferry__ledger_cache_put(ctx->record, ncols, v);
 	if (ctx->l->n == ctx->alloc) {
 		size_t na = ctx->alloc ? ctx->alloc * 2 : 64;
 		ferry__row *rows =
@@ -167,68 +164,13 @@ static int not_a_ledger(ferry_db *db, ferry_error *err)
 	return FERRY_EDB;
 }
 
-/* Is the database file still as it was at open? */
-static int unchanged(ferry_db *db)
-{
-	ferry__db_stamp now;
-
-	return db->drv->stamp && db->drv->stamp(db, &now) == 0 &&
-		strcmp(now.text, db->stamp.text) == 0;
-}
-
-/*
- * The ledger the driver found in the cache at open, if the file has not
- * changed since (a handle may live long); -1 when it cannot be used.
- */
-static int load_cached(ferry_db *db, ferry__ledger *out)
-{
-	load_ctx ctx = { out, 0, 0, NULL };
-	char *rows = db->cached_rows;
-	int rc = -1;
-
-	db->cached_rows = NULL;
-	if (unchanged(db))
-		rc = ferry__ledger_cache_rows(rows, load_row, &ctx);
-	free(rows);
-	if (rc == 0 && !ctx.oom) {
-		out->exists = 1;
-		db->stamped = 0;
-		return 0;
-	}
-	/* Read the database instead, and write the cache again. */
-	ferry__ledger_clear(out);
-	return -1;
-}
-
-/*
- * Keep what was read if the file is still as it was at open, and was
- * written long enough before that a later write must change its times.
- */
-static void keep(ferry_db *db, const ferry__buf *rows)
-{
-	if (!rows->oom &&
-		ferry__ledger_cache_settled(&db->stamp, db->stamped_at) &&
-		unchanged(db))
-		ferry__ledger_cache_save(
-			db->cache_dir, &db->stamp, db->table, rows);
-}
-
 int ferry__ledger_load(ferry_db *db, ferry__ledger *out, ferry_error *err)
 {
-	ferry__buf sql = FERRY__BUF_INIT, rows = FERRY__BUF_INIT;
-	load_ctx ctx = { out, 0, 0, NULL };
+	ferry__buf sql = FERRY__BUF_INIT;
+	load_ctx ctx = { out, 0, 0 };
 	int rc, exists;
 
 	memset(out, 0, sizeof(*out));
-	if (db->cached_rows && load_cached(db, out) == 0)
-		return 0;
-	/*
-	 * Only the first read, before ferry wrote anything, may be kept:
-	 * inside a transaction, a read sees writes the file does not show.
-	 */
-	if (db->stamped && !db->locked && !db->drv->in_txn(db))
-		ctx.record = &rows;
-	db->stamped = 0;
 	if ((rc = db->drv->table_exists(db, db->table, &exists, err)) < 0)
 		return rc;
 	if (!exists)
@@ -246,9 +188,6 @@ int ferry__ledger_load(ferry_db *db, ferry__ledger *out, ferry_error *err)
 		rc = ferry__error_oom(err);
 	else if (rc == FERRY_EDB)
 		rc = not_a_ledger(db, err);
-	if (rc == 0 && ctx.record)
-		keep(db, &rows);
-	ferry__buf_release(&rows);
 	if (rc < 0)
 		ferry__ledger_clear(out);
 	return rc;

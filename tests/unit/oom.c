@@ -550,16 +550,12 @@ static int history(ferry_db *db, ferry_error *err)
 	return rc;
 }
 
-/* The ledger cache, when a test uses one. */
-static const char *ledger_cache;
-
 static int open_db(ferry_db **db, ferry_error *err)
 {
 	ferry_db_options o = FERRY_DB_OPTIONS_INIT;
 	int rc;
 
 	*db = (ferry_db *)1;
-	o.cache_dir = ledger_cache;
 	rc = ferry_db_open(db, db_url, &o, err);
 	if (rc < 0 && *db != NULL)
 		return WRONG;
@@ -660,7 +656,7 @@ static void faultsim_status(void)
 	child_done = 1;
 }
 
-/* A no-op up on the database up_all() left, the ledger maybe cached. */
+/* A no-op up on the database up_all() left. */
 static int op_noop(ferry_error *err)
 {
 	ferry_report *rep = (ferry_report *)1;
@@ -680,13 +676,9 @@ static int op_noop(ferry_error *err)
 	return rc;
 }
 
-/*
- * Writing the ledger cache, then reading from it: a cache that fails for
- * want of memory is done without, never a wrong ledger.
- */
-static void faultsim_ledger_cache(void)
+/* A no-op up on a file database: read the ledger, find nothing to do. */
+static void faultsim_noop(void)
 {
-	static char path[512];
 	ferry_error err;
 	ferry_db *db;
 
@@ -698,21 +690,13 @@ static void faultsim_ledger_cache(void)
 	if (open_db(&db, &err) < 0 || up_all(db, &err) < 0)
 		cl_fail("cannot apply the set");
 	ferry_db_close(db);
-	snprintf(path, sizeof(path), "%s/cache", cl_tmpdir());
-	ledger_cache = path;
-	ferry__wall_shift(3600 * 1000000000LL); /* the file counts as old */
-	FAULTSIM("no-op up, ledger cache written", op_noop, 1);
-	if (access(path, F_OK) < 0)
-		cl_fail("the ledger cache was not written");
-	FAULTSIM("no-op up, ledger cache read", op_noop, 1);
-	ferry__wall_shift(0);
-	ledger_cache = NULL;
+	FAULTSIM("no-op up", op_noop, 1);
 	child_done = 1;
 }
 
-void test_oom__ledger_cache(void)
+void test_oom__noop(void)
 {
-	cl_in_child(faultsim_ledger_cache);
+	cl_in_child(faultsim_noop);
 }
 
 void test_oom__db_memory(void)
