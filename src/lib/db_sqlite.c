@@ -425,7 +425,7 @@ static int run_failed(ferry_db *db, const char *sql, const char *stmt,
 	locate(err, sql, at, src);
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 		busy_hint(db, err);
-	return err ? err->code : FERRY_EDB;
+	return code_of(rc);
 }
 
 static int sq_run(ferry_db *db, const char *sql, size_t len,
@@ -456,9 +456,9 @@ static int sq_run(ferry_db *db, const char *sql, size_t len,
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			;
 		if (rc != SQLITE_DONE) {
-			run_failed(db, sql, p, end, -1, src, err);
+			rc = run_failed(db, sql, p, end, -1, src, err);
 			sqlite3_finalize(st);
-			return err ? err->code : FERRY_EDB;
+			return rc;
 		}
 		sqlite3_finalize(st);
 		p = tail;
