@@ -126,6 +126,12 @@ $(FERRY): $(CLI_OBJ) $(LIBA)
 	@echo '  LD      $@'
 	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(LIB_LIBS) $(CLI_LIBS)
 
+# The CLI on the test build of the library, whose hooks some CLI tests use
+# (FERRY_TEST_NO_LOCK: run without the runner lock).
+$(BUILD)/ferry-testing: $(CLI_OBJ) $(TLIB_OBJ)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $(CLI_OBJ) $(TLIB_OBJ) $(LIB_LIBS) $(CLI_LIBS)
+
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(TLIB_OBJ)
 	@echo '  LD      $@'
 	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIB_LIBS)
@@ -141,16 +147,17 @@ demo: deps all
 
 # Under the sanitizers the fault-injection scripts run fewer trials, to
 # keep CI's two runs of the suite within its time.
-test: all $(BUILD)/unit-tests
+test: all $(BUILD)/unit-tests $(BUILD)/ferry-testing
 	$(BUILD)/unit-tests
-	FERRY=$(CURDIR)/$(FERRY) $(if $(SANITIZE),FERRY_FAULT_TRIALS=20) \
-		sh tests/cli/run.sh
+	FERRY=$(CURDIR)/$(FERRY) FERRY_TESTING_BIN=$(CURDIR)/$(BUILD)/ferry-testing \
+		$(if $(SANITIZE),FERRY_FAULT_TRIALS=20) sh tests/cli/run.sh
 
 test-unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
 
-test-cli: all
-	FERRY=$(CURDIR)/$(FERRY) sh tests/cli/run.sh $(T)
+test-cli: all $(BUILD)/ferry-testing
+	FERRY=$(CURDIR)/$(FERRY) FERRY_TESTING_BIN=$(CURDIR)/$(BUILD)/ferry-testing \
+		sh tests/cli/run.sh $(T)
 
 asan:
 	$(MAKE) BUILD=build/asan SANITIZE=1 test

@@ -205,7 +205,15 @@ typedef enum {
 				    */
 	FERRY_EVENT_SECTION_DONE,  /**< it finished: `elapsed_ms` */
 	FERRY_EVENT_RESUME, /**< a failed section resumes at `statement` */
-	FERRY_EVENT_NOTICE  /**< the server said something: `message` */
+	FERRY_EVENT_NOTICE, /**< the server said something: `message` */
+	/**
+	 * Another runner changed this migration's ledger row first: it
+	 * applied `section` (or took over a no-transaction one). This run
+	 * applied nothing of it and stops; it still succeeds, as a runner
+	 * that waited and found the work done does. `migration` is NULL when
+	 * a single-transaction run rolled back whole for it.
+	 */
+	FERRY_EVENT_OTHER_RUNNER
 } ferry_event_type;
 
 /** A progress event. Everything in it is borrowed for the callback only. */
@@ -416,6 +424,13 @@ FERRY_EXTERN const char *ferry_report_release(const ferry_report *report);
 FERRY_EXTERN const char *ferry_report_checkpoint(const ferry_report *report);
 /** Nonzero when this run waited for another runner's lock. */
 FERRY_EXTERN int ferry_report_waited(const ferry_report *report);
+
+/**
+ * Did the run stop because another runner applied one of its sections
+ * meanwhile (FERRY_EVENT_OTHER_RUNNER)? The ledger, not the runner lock,
+ * makes sure no section runs twice.
+ */
+FERRY_EXTERN int ferry_report_other_runner(const ferry_report *report);
 /** Free a report; NULL does nothing. */
 FERRY_EXTERN void ferry_report_free(ferry_report *report);
 

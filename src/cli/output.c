@@ -157,6 +157,20 @@ void cli_progress(const ferry_event *ev, void *payload)
 		if (ctx->verbose)
 			cli_note(ctx, "%s", ev->message);
 		break;
+	case FERRY_EVENT_OTHER_RUNNER:
+		if (ctx->quiet)
+			break;
+		if (ev->migration && !ctx->progress_open)
+			fprintf(out, "%-6s %s ... ", ev->section,
+				ev->migration->id);
+		if (ev->migration)
+			fprintf(out, "applied by another runner meanwhile\n");
+		ctx->progress_open = 0;
+		cli_note(ctx,
+			"another runner changed the ledger first; this run "
+			"applied nothing of %s and stops",
+			ev->migration ? ev->migration->id : "its transaction");
+		break;
 	case FERRY_EVENT_LOCK_ACQUIRED:
 		if (ctx->verbose)
 			cli_note(ctx, "got the lock");

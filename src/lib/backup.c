@@ -404,7 +404,7 @@ int ferry_backup_create(ferry_backup **out, ferry_db *db,
 	/* No migration runs while we copy: the ledger we report is the one
 	 * in the copy. The application's own work goes on. */
 	if (!db->locked) {
-		if ((rc = db->drv->lock(db, err)) < 0)
+		if ((rc = ferry__lock(db, err)) < 0)
 			goto done;
 		locked_here = 1;
 	}
@@ -414,7 +414,7 @@ int ferry_backup_create(ferry_backup **out, ferry_db *db,
 		rc = ferry__backup_pg(db, b, opts, err);
 done:
 	if (locked_here)
-		db->drv->unlock(db);
+		ferry__unlock(db);
 	if (rc < 0) {
 		ferry_backup_free(b);
 		return rc;
@@ -443,7 +443,7 @@ int ferry_restore(ferry_backup **out, ferry_db *db, const char *path,
 		return ferry__error_oom(err);
 	}
 	if (!db->locked) {
-		if ((rc = db->drv->lock(db, err)) < 0)
+		if ((rc = ferry__lock(db, err)) < 0)
 			goto done;
 		locked_here = 1;
 	}
@@ -453,7 +453,7 @@ int ferry_restore(ferry_backup **out, ferry_db *db, const char *path,
 		rc = ferry__restore_pg(db, path, b, opts, err);
 done:
 	if (locked_here)
-		db->drv->unlock(db);
+		ferry__unlock(db);
 	if (rc < 0 || !out)
 		ferry_backup_free(b);
 	else

@@ -48,6 +48,7 @@
 	X(exec, PQexec) \
 	X(execParams, PQexecParams) \
 	X(resultStatus, PQresultStatus) \
+	X(cmdTuples, PQcmdTuples) \
 	X(ntuples, PQntuples) \
 	X(nfields, PQnfields) \
 	X(getvalue, PQgetvalue) \
@@ -83,6 +84,7 @@ typedef struct {
 	char *sql;	/* the text sent, kept to map a position to a line */
 	ferry__src src; /* where it starts in a migration file, or no file */
 	char *file;	/* src.file, copied */
+	int claim;	/* a ledger write that must change one row */
 } pending;
 
 typedef struct {
@@ -472,7 +474,7 @@ static void pg_close(ferry_db *db)
  * The pipeline
  */
 
-static int enqueue(pg_conn *c, char *sql, const ferry__src *src)
+static int enqueue(pg_conn *c, char *sql, const ferry__src *src, int claim)
 {
 	pending *p;
 
@@ -488,6 +490,7 @@ static int enqueue(pg_conn *c, char *sql, const ferry__src *src)
 	p = &c->queue[c->nqueue];
 	memset(p, 0, sizeof(*p));
 	p->sql = sql;
+	p->claim = claim;
 	if (src && src->file) {
 		p->src = *src;
 		p->file = ferry__strdup(src->file);
@@ -498,6 +501,22 @@ static int enqueue(pg_conn *c, char *sql, const ferry__src *src)
 	c->nqueue++;
 	c->queued_bytes += strlen(sql);
 	return 0;
+}
+
+/*
+ * A claim the server refused: another runner's row has its key (23505), or
+ * the queued claim changed no row and raised the cast error pg_claim()
+ * provokes (22P02). Anything else is an error of its own.
+ */
+static int claim_failed(
+	const PGresult *res, const pg_conn *c, int rc, ferry_error *err)
+{
+	const char *state = c->pq.resultErrorField(res, PG_DIAG_SQLSTATE);
+
+	if (!state || (strcmp(state, "23505") && strcmp(state, "22P02")))
+		return rc;
+	return ferry__error_set(err, FERRY__ECLAIMED,
+		"another runner changed the ledger first");
 }
 
 /*
@@ -537,6 +556,8 @@ static int drain(ferry_db *db, ferry_error *err)
 
 			rc = result_error(db, res, p ? p->sql : NULL,
 				p && p->file ? &p->src : NULL, err);
+			if (p && p->claim)
+				rc = claim_failed(res, c, rc, err);
 			i++;
 		} else if (st != PGRES_PIPELINE_SYNC) {
 			i++;
@@ -548,7 +569,7 @@ static int drain(ferry_db *db, ferry_error *err)
 }
 
 static int send_query(ferry_db *db, char *sql, const ferry__src *src,
-	const char *const *vals, int n, ferry_error *err)
+	const char *const *vals, int n, int claim, ferry_error *err)
 {
 	pg_conn *c = CONN(db);
 
@@ -556,7 +577,7 @@ static int send_query(ferry_db *db, char *sql, const ferry__src *src,
 		free(sql);
 		return conn_error(db, "cannot send a query", err);
 	}
-	if (enqueue(c, sql, src) < 0) {
+	if (enqueue(c, sql, src, claim) < 0) {
 		free(sql);
 		return ferry__error_oom(err);
 	}
@@ -632,7 +653,7 @@ static int run_stmt(void *payload, size_t offset, size_t len)
 		at.column = line == 1 ? r->src->column + col - 1 : col;
 	}
 	if (CONN(db)->pipeline)
-		return send_query(db, copy, &at, NULL, 0, r->err);
+		return send_query(db, copy, &at, NULL, 0, 0, r->err);
 	rc = exec_now(db, copy, &at, NULL, 0, NULL, NULL, r->err);
 	free(copy);
 	return rc;
@@ -689,7 +710,7 @@ static int pg_query(ferry_db *db, const char *sql, const ferry__val *params,
 
 		if (!copy)
 			return ferry__error_oom(err);
-		return send_query(db, copy, NULL, vals, nparams, err);
+		return send_query(db, copy, NULL, vals, nparams, 0, err);
 	}
 	if (c->pipeline) {
 		/* Rows are needed now: read what waits, then ask. */
@@ -703,6 +724,53 @@ static int pg_query(ferry_db *db, const char *sql, const ferry__val *params,
 	return exec_now(db, sql, NULL, vals, nparams, fn, payload, err);
 }
 
+/*
+ * One of ferry's ledger writes that must change exactly one row. Queued in
+ * a transaction's pipeline, its row count is known only at the sync, when
+ * what followed it has run too: so the statement itself fails on the
+ * server when it changes no row (a cast of text to integer that only the
+ * wrong count reaches), and the transaction fails with it.
+ */
+static int pg_claim(ferry_db *db, const char *sql, const ferry__val *params,
+	int nparams, ferry_error *err)
+{
+	pg_conn *c = CONN(db);
+	const char *vals[32];
+	char ibuf[32][24];
+	ferry__buf b = FERRY__BUF_INIT;
+	PGresult *res;
+	int rc = 0;
+
+	if (nparams > 32)
+		return ferry__error_set(
+			err, FERRY_ERROR, "too many parameters");
+	param_texts(params, nparams, vals, ibuf);
+	if (c->pipeline) {
+		ferry__buf_printf(&b,
+			"WITH ferry_claim AS (%s RETURNING 1) SELECT CASE "
+			"count(*) WHEN 1 THEN 1 ELSE CAST('ferry: rows changed: "
+			"' || count(*) AS integer) END FROM ferry_claim",
+			sql);
+		if (b.oom)
+			return ferry__error_oom(err);
+		return send_query(
+			db, ferry__buf_detach(&b), NULL, vals, nparams, 1, err);
+	}
+	res = c->pq.execParams(c->pg, sql, nparams, NULL, vals, NULL, NULL, 0);
+	if (c->pq.resultStatus(res) == PGRES_COMMAND_OK) {
+		if (strcmp(c->pq.cmdTuples(res), "1") != 0)
+			rc = ferry__error_set(err, FERRY__ECLAIMED,
+				"another runner changed the ledger first");
+	} else if (res) {
+		rc = claim_failed(
+			res, c, result_error(db, res, sql, NULL, err), err);
+	} else {
+		rc = conn_error(db, "lost the connection to the server", err);
+	}
+	c->pq.clear(res);
+	return rc;
+}
+
 static int pg_begin(ferry_db *db, ferry_error *err)
 {
 	pg_conn *c = CONN(db);
@@ -710,7 +778,7 @@ static int pg_begin(ferry_db *db, ferry_error *err)
 	if (c->pq.enterPipelineMode(c->pg) != 1)
 		return conn_error(db, "cannot start a transaction", err);
 	c->pipeline = 1;
-	return send_query(db, ferry__strdup("BEGIN"), NULL, NULL, 0, err);
+	return send_query(db, ferry__strdup("BEGIN"), NULL, NULL, 0, 0, err);
 }
 
 static int pg_flush(ferry_db *db, ferry_error *err)
@@ -731,7 +799,7 @@ static int pg_commit(ferry_db *db, ferry_error *err)
 	pg_conn *c = CONN(db);
 	int rc;
 
-	rc = send_query(db, ferry__strdup("COMMIT"), NULL, NULL, 0, err);
+	rc = send_query(db, ferry__strdup("COMMIT"), NULL, NULL, 0, 0, err);
 	if (rc == 0)
 		rc = drain(db, err);
 	if (rc < 0) {
@@ -984,7 +1052,8 @@ static int pg_ledger_ddl(ferry_db *db, ferry__buf *out)
 		"  failed_section text,\n"
 		"  failed_statement integer,\n"
 		"  progress text,\n"
-		"  error text\n"
+		"  error text,\n"
+		"  runner text\n"
 		");\n"
 		"CREATE TABLE IF NOT EXISTS %s (\n"
 		"  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
@@ -1055,137 +1124,150 @@ static int pg_tool_conninfo(ferry_db *db, char **conninfo, char **password,
 }
 
 const ferry__driver ferry__pg_driver = {
-	"postgres",
-	FERRY__DIALECT_PG,
-	pg_open,
-	pg_close,
-	pg_run,
-	pg_query,
-	pg_begin,
-	pg_flush,
-	pg_commit,
-	pg_rollback,
-	pg_in_txn,
-	pg_lock,
-	pg_unlock,
-	pg_lock_probe,
-	pg_table_exists,
-	pg_ledger_ddl,
+	.name = "postgres",
+	.dialect = FERRY__DIALECT_PG,
+	.open = pg_open,
+	.close = pg_close,
+	.run = pg_run,
+	.query = pg_query,
+	.claim = pg_claim,
+	.begin = pg_begin,
+	.flush = pg_flush,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.in_txn = pg_in_txn,
+	.lock = pg_lock,
+	.unlock = pg_unlock,
+	.lock_probe = pg_lock_probe,
+	.table_exists = pg_table_exists,
+	.ledger_ddl = pg_ledger_ddl,
 	/* a transaction-local mark, so that one transaction can time many */
-	"SELECT set_config('ferry.section_start', clock_timestamp()::text, "
-	"true)",
-	"(extract(epoch FROM clock_timestamp() - "
-	"current_setting('ferry.section_start')::timestamptz) * 1000)::bigint",
+	.clock_start_sql = "SELECT set_config('ferry.section_start', "
+			   "clock_timestamp()::text, true)",
+	.elapsed_ms_sql =
+		"(extract(epoch FROM clock_timestamp() - "
+		"current_setting('ferry.section_start')::timestamptz) * "
+		"1000)::bigint",
 	/* Relations, sequences, standalone types and functions outside the
 	 * system's schemas; a sequence or a type made for a table (serial,
-	 * identity, row type) comes with it. */
-	"SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class c "
-	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE "
-	"c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S', 'c') AND n.nspname <> "
-	"'information_schema' AND n.nspname NOT LIKE 'pg\\_%' AND NOT "
-	"EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = "
-	"'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype "
-	"IN ('a', 'i')) UNION ALL "
-	"SELECT n.nspname || '.' || t.typname FROM pg_catalog.pg_type t "
-	"JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE "
-	"t.typtype IN ('e', 'd', 'r') AND n.nspname <> "
-	"'information_schema' AND n.nspname NOT LIKE 'pg\\_%' UNION ALL "
-	"SELECT n.nspname || '.' || p.proname || '()' FROM pg_catalog.pg_proc "
-	"p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE "
-	"n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' "
-	"ORDER BY 1",
-	pg_tool_conninfo,
+	 * identity, row type) comes with it, an extension's members with
+	 * the extension (which a DBA may have installed beforehand). */
+	.objects_sql =
+		"SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class "
+		"c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+		"WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S', 'c') AND "
+		"n.nspname <> 'information_schema' AND n.nspname NOT LIKE "
+		"'pg\\_%' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d "
+		"WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid "
+		"= c.oid AND d.deptype IN ('a', 'i', 'e')) UNION ALL "
+		"SELECT n.nspname || '.' || t.typname FROM pg_catalog.pg_type "
+		"t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace "
+		"WHERE t.typtype IN ('e', 'd', 'r') AND n.nspname <> "
+		"'information_schema' AND n.nspname NOT LIKE 'pg\\_%' AND NOT "
+		"EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = "
+		"'pg_catalog.pg_type'::regclass AND d.objid = t.oid AND "
+		"d.deptype = 'e') UNION ALL "
+		"SELECT n.nspname || '.' || p.proname || '()' FROM "
+		"pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = "
+		"p.pronamespace WHERE n.nspname <> 'information_schema' AND "
+		"n.nspname NOT LIKE 'pg\\_%' AND NOT EXISTS (SELECT 1 FROM "
+		"pg_catalog.pg_depend d WHERE d.classid = "
+		"'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND "
+		"d.deptype = 'e') ORDER BY 1",
+	.tool_conninfo = pg_tool_conninfo,
 	/* Every object in the schema but an extension's members, which go
 	 * with their extension, and sequences and types made for a table. In
 	 * an order that drops dependents first, though CASCADE forgives. */
-	"SELECT kind, name, ledger, stmt FROM ("
-	"SELECT CASE c.relkind WHEN 'm' THEN 1 WHEN 'v' THEN 2 WHEN 'f' "
-	"THEN 3 WHEN 'S' THEN 5 ELSE 4 END AS ord, "
-	"CASE c.relkind WHEN 'm' THEN 'materialized view' WHEN 'v' THEN "
-	"'view' WHEN 'f' THEN 'foreign table' WHEN 'S' THEN 'sequence' ELSE "
-	"'table' END AS kind, format('%I.%I', n.nspname, c.relname) AS name, "
-	"CASE WHEN c.relkind IN ('r', 'p') AND c.relname IN ($2, $3) THEN 1 "
-	"ELSE 0 END AS ledger, format('DROP %s IF EXISTS %I.%I CASCADE', "
-	"CASE c.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'v' THEN "
-	"'VIEW' WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'S' THEN 'SEQUENCE' ELSE "
-	"'TABLE' END, n.nspname, c.relname) AS stmt "
-	"FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid "
-	"= c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', "
-	"'v', 'm', 'f', 'S') AND NOT EXISTS (SELECT 1 FROM "
-	"pg_catalog.pg_depend d WHERE d.classid = "
-	"'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype "
-	"IN ('a', 'i', 'e')) "
-	"UNION ALL SELECT CASE p.prokind WHEN 'a' THEN 6 ELSE 7 END, CASE "
-	"p.prokind WHEN 'a' THEN 'aggregate' WHEN 'p' THEN 'procedure' ELSE "
-	"'function' END, format('%I.%I(%s)', n.nspname, p.proname, "
-	"pg_catalog.pg_get_function_identity_arguments(p.oid)), 0, "
-	"format('DROP %s IF EXISTS %I.%I(%s) CASCADE', CASE p.prokind WHEN "
-	"'a' THEN 'AGGREGATE' WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, "
-	"n.nspname, p.proname, "
-	"pg_catalog.pg_get_function_identity_arguments(p.oid)) "
-	"FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = "
-	"p.pronamespace WHERE n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM "
-	"pg_catalog.pg_depend d WHERE d.classid = "
-	"'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = "
-	"'e') "
-	"UNION ALL SELECT 8, CASE t.typtype WHEN 'd' THEN 'domain' ELSE "
-	"'type' END, format('%I.%I', n.nspname, t.typname), 0, "
-	"format('DROP %s IF EXISTS %I.%I CASCADE', CASE t.typtype WHEN 'd' "
-	"THEN 'DOMAIN' ELSE 'TYPE' END, n.nspname, t.typname) "
-	"FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = "
-	"t.typnamespace WHERE n.nspname = $1 AND (t.typtype IN ('e', 'r', "
-	"'d') OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM "
-	"pg_catalog.pg_class c WHERE c.oid = t.typrelid AND c.relkind = "
-	"'c'))) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE "
-	"d.classid = 'pg_catalog.pg_type'::regclass AND d.objid = t.oid AND "
-	"d.deptype = 'e') "
-	"UNION ALL SELECT 9, 'collation', format('%I.%I', n.nspname, "
-	"o.collname), 0, format('DROP COLLATION IF EXISTS %I.%I CASCADE', "
-	"n.nspname, o.collname) FROM pg_catalog.pg_collation o JOIN "
-	"pg_catalog.pg_namespace n ON n.oid = o.collnamespace WHERE "
-	"n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d "
-	"WHERE d.classid = 'pg_catalog.pg_collation'::regclass AND d.objid = "
-	"o.oid AND d.deptype = 'e') "
-	"UNION ALL SELECT 10, 'extension', format('%I', e.extname), 0, "
-	"format('DROP EXTENSION IF EXISTS %I CASCADE', e.extname) FROM "
-	"pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = "
-	"e.extnamespace WHERE n.nspname = $1"
-	") o ORDER BY ord, name",
+	.reset_sql =
+		"SELECT kind, name, ledger, stmt FROM ("
+		"SELECT CASE c.relkind WHEN 'm' THEN 1 WHEN 'v' THEN 2 WHEN 'f' "
+		"THEN 3 WHEN 'S' THEN 5 ELSE 4 END AS ord, "
+		"CASE c.relkind WHEN 'm' THEN 'materialized view' WHEN 'v' THEN "
+		"'view' WHEN 'f' THEN 'foreign table' WHEN 'S' THEN 'sequence' ELSE "
+		"'table' END AS kind, format('%I.%I', n.nspname, c.relname) AS name, "
+		"CASE WHEN c.relkind IN ('r', 'p') AND c.relname IN ($2, $3) THEN 1 "
+		"ELSE 0 END AS ledger, format('DROP %s IF EXISTS %I.%I CASCADE', "
+		"CASE c.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'v' THEN "
+		"'VIEW' WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'S' THEN 'SEQUENCE' ELSE "
+		"'TABLE' END, n.nspname, c.relname) AS stmt "
+		"FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid "
+		"= c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', "
+		"'v', 'm', 'f', 'S') AND NOT EXISTS (SELECT 1 FROM "
+		"pg_catalog.pg_depend d WHERE d.classid = "
+		"'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype "
+		"IN ('a', 'i', 'e')) "
+		"UNION ALL SELECT CASE p.prokind WHEN 'a' THEN 6 ELSE 7 END, CASE "
+		"p.prokind WHEN 'a' THEN 'aggregate' WHEN 'p' THEN 'procedure' ELSE "
+		"'function' END, format('%I.%I(%s)', n.nspname, p.proname, "
+		"pg_catalog.pg_get_function_identity_arguments(p.oid)), 0, "
+		"format('DROP %s IF EXISTS %I.%I(%s) CASCADE', CASE p.prokind WHEN "
+		"'a' THEN 'AGGREGATE' WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, "
+		"n.nspname, p.proname, "
+		"pg_catalog.pg_get_function_identity_arguments(p.oid)) "
+		"FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = "
+		"p.pronamespace WHERE n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM "
+		"pg_catalog.pg_depend d WHERE d.classid = "
+		"'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = "
+		"'e') "
+		"UNION ALL SELECT 8, CASE t.typtype WHEN 'd' THEN 'domain' ELSE "
+		"'type' END, format('%I.%I', n.nspname, t.typname), 0, "
+		"format('DROP %s IF EXISTS %I.%I CASCADE', CASE t.typtype WHEN 'd' "
+		"THEN 'DOMAIN' ELSE 'TYPE' END, n.nspname, t.typname) "
+		"FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = "
+		"t.typnamespace WHERE n.nspname = $1 AND (t.typtype IN ('e', 'r', "
+		"'d') OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM "
+		"pg_catalog.pg_class c WHERE c.oid = t.typrelid AND c.relkind = "
+		"'c'))) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE "
+		"d.classid = 'pg_catalog.pg_type'::regclass AND d.objid = t.oid AND "
+		"d.deptype = 'e') "
+		"UNION ALL SELECT 9, 'collation', format('%I.%I', n.nspname, "
+		"o.collname), 0, format('DROP COLLATION IF EXISTS %I.%I CASCADE', "
+		"n.nspname, o.collname) FROM pg_catalog.pg_collation o JOIN "
+		"pg_catalog.pg_namespace n ON n.oid = o.collnamespace WHERE "
+		"n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d "
+		"WHERE d.classid = 'pg_catalog.pg_collation'::regclass AND d.objid = "
+		"o.oid AND d.deptype = 'e') "
+		"UNION ALL SELECT 10, 'extension', format('%I', e.extname), 0, "
+		"format('DROP EXTENSION IF EXISTS %I CASCADE', e.extname) FROM "
+		"pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = "
+		"e.extnamespace WHERE n.nspname = $1"
+		") o ORDER BY ord, name",
 	/* What a CASCADE can take along in other schemas, keyed by catalog
 	 * and OID (names would read differently once a same-named object in
 	 * the search_path is gone), relations first; a relation's row type
 	 * and array types go with what they belong to. */
-	"SELECT k, what FROM ("
-	"SELECT '1' || c.oid AS k, format('relation %I.%I', n.nspname, "
-	"c.relname) AS what, n.nspname AS s FROM pg_catalog.pg_class c JOIN "
-	"pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-	"UNION ALL SELECT '2' || a.attrelid || '.' || a.attnum, "
-	"format('column %I.%I.%I', n.nspname, c.relname, a.attname), "
-	"n.nspname FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c "
-	"ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = "
-	"c.relnamespace WHERE a.attnum > 0 AND NOT a.attisdropped "
-	"UNION ALL SELECT '3' || d.oid, format('default of column %s of "
-	"%I.%I', d.adnum, n.nspname, c.relname), n.nspname FROM "
-	"pg_catalog.pg_attrdef d JOIN pg_catalog.pg_class c ON c.oid = "
-	"d.adrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-	"UNION ALL SELECT '4' || g.oid, format('trigger %I on %I.%I', "
-	"g.tgname, n.nspname, c.relname), n.nspname FROM "
-	"pg_catalog.pg_trigger g JOIN pg_catalog.pg_class c ON c.oid = "
-	"g.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-	"UNION ALL SELECT '5' || p.oid, format('policy %I on %I.%I', "
-	"p.polname, n.nspname, c.relname), n.nspname FROM "
-	"pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = "
-	"p.polrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-	"UNION ALL SELECT '6' || k.oid, format('constraint %I in schema %I', "
-	"k.conname, n.nspname), n.nspname FROM pg_catalog.pg_constraint k "
-	"JOIN pg_catalog.pg_namespace n ON n.oid = k.connamespace "
-	"UNION ALL SELECT '7' || t.oid, format('type %I.%I', n.nspname, "
-	"t.typname), n.nspname FROM pg_catalog.pg_type t JOIN "
-	"pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE "
-	"t.typrelid = 0 AND t.typcategory <> 'A' "
-	"UNION ALL SELECT '8' || p.oid, format('function %I.%I', n.nspname, "
-	"p.proname), n.nspname FROM pg_catalog.pg_proc p JOIN "
-	"pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
-	") o WHERE s <> $1 AND s <> 'information_schema' AND s NOT LIKE "
-	"'pg\\_%' ORDER BY k",
+	.reset_guard_sql =
+		"SELECT k, what FROM ("
+		"SELECT '1' || c.oid AS k, format('relation %I.%I', n.nspname, "
+		"c.relname) AS what, n.nspname AS s FROM pg_catalog.pg_class c JOIN "
+		"pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+		"UNION ALL SELECT '2' || a.attrelid || '.' || a.attnum, "
+		"format('column %I.%I.%I', n.nspname, c.relname, a.attname), "
+		"n.nspname FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c "
+		"ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = "
+		"c.relnamespace WHERE a.attnum > 0 AND NOT a.attisdropped "
+		"UNION ALL SELECT '3' || d.oid, format('default of column %s of "
+		"%I.%I', d.adnum, n.nspname, c.relname), n.nspname FROM "
+		"pg_catalog.pg_attrdef d JOIN pg_catalog.pg_class c ON c.oid = "
+		"d.adrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+		"UNION ALL SELECT '4' || g.oid, format('trigger %I on %I.%I', "
+		"g.tgname, n.nspname, c.relname), n.nspname FROM "
+		"pg_catalog.pg_trigger g JOIN pg_catalog.pg_class c ON c.oid = "
+		"g.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+		"UNION ALL SELECT '5' || p.oid, format('policy %I on %I.%I', "
+		"p.polname, n.nspname, c.relname), n.nspname FROM "
+		"pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = "
+		"p.polrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+		"UNION ALL SELECT '6' || k.oid, format('constraint %I in schema %I', "
+		"k.conname, n.nspname), n.nspname FROM pg_catalog.pg_constraint k "
+		"JOIN pg_catalog.pg_namespace n ON n.oid = k.connamespace "
+		"UNION ALL SELECT '7' || t.oid, format('type %I.%I', n.nspname, "
+		"t.typname), n.nspname FROM pg_catalog.pg_type t JOIN "
+		"pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE "
+		"t.typrelid = 0 AND t.typcategory <> 'A' "
+		"UNION ALL SELECT '8' || p.oid, format('function %I.%I', n.nspname, "
+		"p.proname), n.nspname FROM pg_catalog.pg_proc p JOIN "
+		"pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+		") o WHERE s <> $1 AND s <> 'information_schema' AND s NOT LIKE "
+		"'pg\\_%' ORDER BY k",
 };

@@ -34,8 +34,9 @@ typedef struct {
 
 typedef struct {
 	sqlite3 *h;
-	ferry__lockfile lock;
+	ferry__filelock lock;
 	int truncating; /* we switched journal_mode from DELETE to TRUNCATE */
+	int created;	/* the lock made the file, which is still empty */
 	cached_stmt cache[STMT_CACHE];
 	unsigned next_evict;
 } sq_conn;
@@ -109,6 +110,7 @@ static void busy_hint(const ferry_db *db, ferry_error *err)
 
 static int code_of(int rc)
 {
+	rc &= 0xff; /* the primary code of an extended one */
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 		return FERRY_ELOCKED;
 	return rc == SQLITE_NOMEM ? FERRY_ENOMEM : FERRY_EDB;
@@ -301,23 +303,26 @@ static int open_missing(ferry_db *db, ferry_error *err)
 	return 0;
 }
 
-/* The file now exists (another ferry made it) or must: open it for real. */
+/*
+ * The file now exists (another ferry made it), must, or was replaced under
+ * its name: open it for real, in place of the connection we had.
+ */
 static int materialize(ferry_db *db, int create, ferry_error *err)
 {
 	sq_conn *c = CONN(db);
-	sqlite3 *mem = c->h;
-	int rc;
+	sqlite3 *old = c->h;
+	int existed = db->exists, rc;
 
 	cache_flush(c);
 	c->h = NULL;
 	rc = open_file(db, create, err);
 	if (rc < 0) {
 		sqlite3_close_v2(c->h);
-		c->h = mem;
-		db->exists = 0;
+		c->h = old;
+		db->exists = existed;
 		return rc;
 	}
-	sqlite3_close_v2(mem);
+	sqlite3_close_v2(old);
 	if (db->locked)
 		journal_fast(db);
 	return 0;
@@ -346,8 +351,16 @@ static int sq_open(ferry_db *db, ferry_error *err)
 	db->server_version = ferry__strdup(sqlite3_libversion());
 	if (!db->server_version)
 		return ferry__error_oom(err);
-	if (stat(path, &st) == 0)
-		return open_file(db, 0, err);
+	if (stat(path, &st) == 0) {
+		/* A FIFO or a device would hang the first read. */
+		if (S_ISREG(st.st_mode))
+			return open_file(db, 0, err);
+		ferry__error_set(err, FERRY_EINVALID,
+			"database '%s' is not a regular file", db->url.display);
+		ferry__error_hint(err,
+			"a SQLite database is a file; check the database path");
+		return FERRY_EINVALID;
+	}
 	if (errno != ENOENT)
 		return open_file(db, 0, err); /* let SQLite say what is wrong */
 	if (!db->read_only && !dir_exists(path)) {
@@ -367,7 +380,7 @@ static void sq_close(ferry_db *db)
 
 	if (!c)
 		return;
-	ferry__lockfile_release(&c->lock);
+	ferry__filelock_release(&c->lock);
 	cache_flush(c);
 	sqlite3_close_v2(c->h);
 	free(c);
@@ -533,6 +546,36 @@ static int sq_query(ferry_db *db, const char *sql, const ferry__val *params,
 	return 0;
 }
 
+/*
+ * One of ferry's ledger writes that must change exactly one row. SQLite
+ * runs one writer at a time, so the row count is the answer, at once.
+ */
+static int sq_claim(ferry_db *db, const char *sql, const ferry__val *params,
+	int nparams, ferry_error *err)
+{
+	sq_conn *c = CONN(db);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!(st = prepare_cached(c, sql)))
+		return fail(db, err, "ledger write failed");
+	if (bind(st, params, nparams) != SQLITE_OK) {
+		rc = fail(db, err, "ledger write failed");
+		release_stmt(c, st);
+		return rc;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE && sqlite3_changes(c->h) == 1)
+		rc = 0;
+	else if (rc == SQLITE_DONE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		rc = ferry__error_set(err, FERRY__ECLAIMED,
+			"another runner changed the ledger first");
+	else
+		rc = fail(db, err, "ledger write failed");
+	release_stmt(c, st);
+	return rc;
+}
+
 static int exec_simple(
 	ferry_db *db, const char *sql, const char *what, ferry_error *err)
 {
@@ -571,67 +614,133 @@ static int sq_in_txn(ferry_db *db)
 }
 
 /*
- * The lock file of the database's real path, so that runners reaching it
- * through a symbolic link (or a linked directory) share one lock.
+ * The descriptor SQLite reads the database through, which the runner lock
+ * is taken on (lock.c), or -1. SQLite has no call that returns it: the unix
+ * VFS's file object starts with its methods, its VFS, its inode record and
+ * then the descriptor (os_unix.c, so since 3.7). A descriptor of our own
+ * would not do: closing it would drop every POSIX lock this process holds
+ * on the file, the application's connections' too. So the one found there
+ * is used only if it is open on the very file SQLite opened.
  */
-static char *lock_path(const ferry_db *db)
+static int sqlite_fd(ferry_db *db)
 {
+	sqlite3 *h = CONN(db)->h;
+	const char *name = sqlite3_db_filename(h, "main");
+	sqlite3_vfs *vfs = NULL;
+	sqlite3_file *f = NULL;
+	struct stat a, b;
+	int fd;
+
+	if (sqlite3_file_control(h, "main", SQLITE_FCNTL_VFS_POINTER, &vfs) !=
+			SQLITE_OK ||
+		!vfs || strncmp(vfs->zName, "unix", 4) != 0 ||
+		vfs->szOsFile < (int)(3 * sizeof(void *) + sizeof(int)) ||
+		sqlite3_file_control(h, "main", SQLITE_FCNTL_FILE_POINTER,
+			&f) != SQLITE_OK ||
+		!f || !f->pMethods)
+		return -1;
+	memcpy(&fd, (const char *)f + 3 * sizeof(void *), sizeof(fd));
+	if (fd < 0 || fstat(fd, &a) < 0 || !name || stat(name, &b) < 0 ||
+		a.st_dev != b.st_dev || a.st_ino != b.st_ino ||
+		!S_ISREG(a.st_mode))
+		return -1;
+	return fd;
+}
+
+/* "<the database's real path>-ferry.lock", where the holder's note goes. */
+static char *note_path(const ferry_db *db)
+{
+	const char *name = sqlite3_db_filename(CONN(db)->h, "main");
 	ferry__buf b = FERRY__BUF_INIT;
-	char *real = realpath(db->url.path, NULL);
 
-	if (!real) {
-		char *copy = ferry__strdup(db->url.path), *dir;
-
-		if (!copy)
-			return NULL;
-		dir = realpath(dirname(copy), NULL);
-		if (dir) {
-			char *base = ferry__strdup(db->url.path);
-
-			if (base)
-				ferry__buf_printf(
-					&b, "%s/%s", dir, basename(base));
-			free(base);
-			free(dir);
-		}
-		free(copy);
-	}
-	if (!b.len && !b.oom)
-		ferry__buf_puts(&b, real ? real : db->url.path);
-	free(real);
-	ferry__buf_puts(&b, "-ferry.lock");
+	ferry__buf_printf(&b, "%s-ferry.lock", name ? name : db->url.path);
 	return ferry__buf_detach(&b);
+}
+
+static int no_descriptor(ferry_db *db, ferry_error *err)
+{
+	ferry__error_set(err, FERRY_EDB,
+		"cannot lock database '%s': SQLite's file is not one ferry can "
+		"lock",
+		db->url.display);
+	ferry__error_hint(err,
+		"ferry locks the database file through SQLite's unix VFS; an "
+		"application that sets another VFS as the default must run "
+		"migrations without it");
+	return FERRY_EDB;
+}
+
+/* Is the database's name still the file we locked? Not if replaced. */
+static int still_named(ferry_db *db, int fd)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat(db->url.path, &b) == 0 &&
+		a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/*
+ * A file the lock made but nothing wrote (the run was refused, or a bad
+ * file stopped it) goes again, as if the run had not come: removed while
+ * still locked, so a waiter that opened it sees it gone and starts over.
+ */
+static void remove_if_unused(ferry_db *db)
+{
+	sq_conn *c = CONN(db);
+	struct stat st;
+
+	if (!c->created || c->lock.fd < 0)
+		return;
+	c->created = 0;
+	if (fstat(c->lock.fd, &st) == 0 && st.st_size == 0 &&
+		still_named(db, c->lock.fd) && unlink(db->url.path) == 0)
+		db->exists = 0;
 }
 
 static void sq_unlock(ferry_db *db)
 {
 	journal_restore(db);
-	ferry__lockfile_release(&CONN(db)->lock);
+	remove_if_unused(db);
+	ferry__filelock_release(&CONN(db)->lock);
 	db->locked = 0;
 }
 
+/*
+ * The lock is on the database file itself, so the file must exist: a run
+ * that is about to write creates it now. A trial (--check) writes nothing,
+ * so a file that does not exist yet needs no lock.
+ */
 static int sq_lock(ferry_db *db, ferry_error *err)
 {
-	char *path;
-	int rc;
+	char *note;
+	int rc, fd, tries;
 
-	if (db->url.memory) {
+	if (db->url.memory || (!db->exists && db->trial)) {
 		db->locked = 1;
 		return 0;
 	}
-	path = lock_path(db);
-	if (!path)
-		return ferry__error_oom(err);
-	rc = ferry__lockfile_acquire(&CONN(db)->lock, path, db, err);
-	free(path);
-	if (rc < 0)
-		return rc;
-	db->locked = 1;
-	/* Another runner may have created the file while we waited. */
-	if (!db->exists && access(db->url.path, F_OK) == 0 &&
-		(rc = materialize(db, 0, err)) < 0) {
+	for (tries = 0;; tries++) {
+		if (!db->exists) {
+			if ((rc = materialize(db, 1, err)) < 0)
+				return rc;
+			CONN(db)->created = 1;
+		}
+		if ((fd = sqlite_fd(db)) < 0)
+			return no_descriptor(db, err);
+		if (!(note = note_path(db)))
+			return ferry__error_oom(err);
+		rc = ferry__filelock_acquire(
+			&CONN(db)->lock, fd, note, db, err);
+		free(note);
+		if (rc < 0)
+			return rc;
+		db->locked = 1;
+		/* Replaced while we waited: lock what the name is now. */
+		if (still_named(db, fd) || tries == 3)
+			break;
 		sq_unlock(db);
-		return rc;
+		if ((rc = materialize(db, 0, err)) < 0)
+			return rc;
 	}
 	journal_fast(db);
 	return 0;
@@ -640,18 +749,19 @@ static int sq_lock(ferry_db *db, ferry_error *err)
 static int sq_lock_probe(
 	ferry_db *db, int *held, char **holder, ferry_error *err)
 {
-	char *path;
-	int rc;
+	char *note;
+	int rc, fd;
 
 	*held = 0;
 	*holder = NULL;
-	if (db->url.memory)
+	if (db->url.memory || !db->exists)
 		return 0;
-	path = lock_path(db);
-	if (!path)
+	if ((fd = sqlite_fd(db)) < 0)
+		return no_descriptor(db, err);
+	if (!(note = note_path(db)))
 		return ferry__error_oom(err);
-	rc = ferry__lockfile_probe(path, held, holder, err);
-	free(path);
+	rc = ferry__filelock_probe(fd, note, held, holder, err);
+	free(note);
 	return rc;
 }
 
@@ -696,7 +806,8 @@ static int sq_ledger_ddl(ferry_db *db, ferry__buf *out)
 		"  failed_section TEXT,\n"
 		"  failed_statement INTEGER,\n"
 		"  progress TEXT,\n"
-		"  error TEXT\n"
+		"  error TEXT,\n"
+		"  runner TEXT\n"
 		");\n"
 		"CREATE TABLE IF NOT EXISTS %s (\n"
 		"  id INTEGER PRIMARY KEY,\n"
@@ -716,38 +827,44 @@ static int sq_ledger_ddl(ferry_db *db, ferry__buf *out)
 }
 
 const ferry__driver ferry__sqlite_driver = {
-	"sqlite",
-	FERRY__DIALECT_SQLITE,
-	sq_open,
-	sq_close,
-	sq_run,
-	sq_query,
-	sq_begin,
-	NULL,
-	sq_commit,
-	sq_rollback,
-	sq_in_txn,
-	sq_lock,
-	sq_unlock,
-	sq_lock_probe,
-	sq_table_exists,
-	sq_ledger_ddl,
-	NULL, /* statements run as they come: the client's clock is right */
-	NULL,
-	"SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND "
-	"name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
-	NULL, /* no server: backups copy the file (backup_sqlite.c) */
+	.name = "sqlite",
+	.dialect = FERRY__DIALECT_SQLITE,
+	.open = sq_open,
+	.close = sq_close,
+	.run = sq_run,
+	.query = sq_query,
+	.claim = sq_claim,
+	.begin = sq_begin,
+	.flush = NULL, /* statements run as they come */
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.in_txn = sq_in_txn,
+	.lock = sq_lock,
+	.unlock = sq_unlock,
+	.lock_probe = sq_lock_probe,
+	.table_exists = sq_table_exists,
+	.ledger_ddl = sq_ledger_ddl,
+	/* statements run as they come: the client's clock is right */
+	.clock_start_sql = NULL,
+	.elapsed_ms_sql = NULL,
+	.objects_sql =
+		"SELECT name FROM sqlite_master WHERE type IN ('table', "
+		"'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY "
+		"name",
+	/* no server: backups copy the file (backup_sqlite.c) */
+	.tool_conninfo = NULL,
 	/* Everything but SQLite's own: virtual tables first (their shadow
 	 * tables go with them), then triggers, views, indexes, tables. */
-	"SELECT type, CASE WHEN name GLOB '[A-Za-z_]*' AND name NOT GLOB "
-	"'*[^A-Za-z0-9_]*' THEN name ELSE '\"' || replace(name, '\"', "
-	"'\"\"') || '\"' END, CASE WHEN type = 'table' AND name IN ($2, "
-	"$3) THEN 1 ELSE 0 END, 'DROP ' || upper(type) || ' IF EXISTS \"' "
-	"|| replace(name, '\"', '\"\"') || '\"' FROM sqlite_master WHERE "
-	"name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY CASE WHEN type = "
-	"'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' THEN 0 WHEN type = "
-	"'trigger' THEN 1 WHEN type = 'view' THEN 2 WHEN type = 'index' "
-	"THEN 3 ELSE 4 END, name",
+	.reset_sql =
+		"SELECT type, CASE WHEN name GLOB '[A-Za-z_]*' AND name NOT "
+		"GLOB '*[^A-Za-z0-9_]*' THEN name ELSE '\"' || replace(name, "
+		"'\"', '\"\"') || '\"' END, CASE WHEN type = 'table' AND name "
+		"IN ($2, $3) THEN 1 ELSE 0 END, 'DROP ' || upper(type) || ' IF "
+		"EXISTS \"' || replace(name, '\"', '\"\"') || '\"' FROM "
+		"sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+		"ORDER BY CASE WHEN type = 'table' AND sql LIKE 'CREATE "
+		"VIRTUAL TABLE%' THEN 0 WHEN type = 'trigger' THEN 1 WHEN type "
+		"= 'view' THEN 2 WHEN type = 'index' THEN 3 ELSE 4 END, name",
 	/* no CASCADE: nothing outside the file can go */
-	NULL,
+	.reset_guard_sql = NULL,
 };

@@ -414,6 +414,14 @@ typedef struct ferry__driver {
 	/* Run one statement of ferry's own, `$1`-style parameters. */
 	int (*query)(ferry_db *db, const char *sql, const ferry__val *params,
 		int nparams, ferry__row_fn fn, void *payload, ferry_error *err);
+	/*
+	 * Run a write of ferry's own that must change exactly one row: a
+	 * compare-and-set on the ledger. A duplicate key or no row changed
+	 * fails with FERRY__ECLAIMED; inside a transaction a driver may say so
+	 * only at commit, but the transaction then fails whole.
+	 */
+	int (*claim)(ferry_db *db, const char *sql, const ferry__val *params,
+		int nparams, ferry_error *err);
 	int (*begin)(ferry_db *db, ferry_error *err);
 	/* Run what a driver deferred, without committing; NULL if it never
 	 * defers. An error then belongs to what was just run. */
@@ -474,11 +482,13 @@ struct ferry_db {
 	char *qtable; /* quoted, qualified names for SQL text */
 	char *qhistory;
 	char *server_version;
-	char *actor; /* "user@host" */
-	int exists;  /* 0: SQLite file missing, read-only open */
-	int locked;  /* the runner lock is ours */
-	int waited;  /* we waited for another runner */
-	int trial;   /* --check: nothing may outlive the transaction */
+	char *actor;	   /* "user@host" */
+	int exists;	   /* 0: SQLite file missing, read-only open */
+	int locked;	   /* the runner lock is ours */
+	int lock_bypassed; /* test builds: locked without a lock */
+	char runner[192];  /* this handle's claim on a ledger row, or "" */
+	int waited;	   /* we waited for another runner */
+	int trial;	   /* --check: nothing may outlive the transaction */
 	int in_txn;
 };
 
@@ -486,22 +496,38 @@ struct ferry_db {
 void ferry__emit(ferry_db *db, const ferry_event *ev);
 
 /*
- * The runner lock on a lock file (lock.c), for engines without a server:
- * an open-file-description lock the kernel drops when the process dies.
+ * The runner lock (lock.c). Every command takes it with ferry__lock(),
+ * which the driver implements; test builds can turn it off
+ * (FERRY_TEST_NO_LOCK) to prove the ledger alone applies nothing twice.
  */
-typedef struct {
-	int fd;
-	char *path;
-} ferry__lockfile;
+int ferry__lock(ferry_db *db, ferry_error *err);
+void ferry__unlock(ferry_db *db);
 
 /* How a runner describes itself to waiters: "pid 12, user@host, since T". */
 void ferry__holder_text(const ferry_db *db, char *buf, size_t size);
 
-int ferry__lockfile_acquire(
-	ferry__lockfile *lk, const char *path, ferry_db *db, ferry_error *err);
-void ferry__lockfile_release(ferry__lockfile *lk);
-int ferry__lockfile_probe(
-	const char *path, int *held, char **holder, ferry_error *err);
+/*
+ * The lock of an engine without a server: an open-file-description lock
+ * on this byte of the database file. SQLite locks the bytes from 0x40000000
+ * to 0x400001ff, in a page it never stores data in; this is the first one
+ * after them.
+ */
+#define FERRY__LOCK_BYTE 0x40000200
+
+typedef struct {
+	int fd;		     /* the database file's descriptor, or -1 */
+	char *note;	     /* where the holder's note goes */
+	int wrote_note;	     /* the note there is ours */
+	struct stat note_st; /* which file that note is */
+} ferry__filelock;
+
+/* Lock `fd`, waiting up to db->lock_timeout_ms; `note` says who waits. */
+int ferry__filelock_acquire(ferry__filelock *lk, int fd, const char *note,
+	ferry_db *db, ferry_error *err);
+void ferry__filelock_release(ferry__filelock *lk);
+/* Is the lock of `fd` held by anyone (this handle aside), and by whom? */
+int ferry__filelock_probe(
+	int fd, const char *note, int *held, char **holder, ferry_error *err);
 
 /*
  * The ledger (ledger.c): ferry_migrations and ferry_history.
@@ -541,20 +567,66 @@ int ferry__ledger_load(ferry_db *db, ferry__ledger *out, ferry_error *err);
 void ferry__ledger_clear(ferry__ledger *l);
 const ferry__row *ferry__ledger_find(const ferry__ledger *l, int64_t version);
 
-/* Insert or replace the row of a migration. */
-int ferry__ledger_put(ferry_db *db, const ferry__row *row, ferry_error *err);
-/* Remove the row of a migration that was reverted. */
-int ferry__ledger_delete(ferry_db *db, int64_t version, ferry_error *err);
-/* A migration's finish section ran: it is complete. */
-int ferry__ledger_finished(ferry_db *db, int64_t version, const char *checksum,
-	const char *at, int64_t ms_value, ferry_error *err);
+/*
+ * Writes of the ledger. Every change of a migration's state is a
+ * compare-and-set on its row as the run read it, so that whatever the
+ * runner lock does, two runners cannot both apply a migration: inside the
+ * section's own transaction, a new row is inserted, never replaced, and
+ * any other change names the row's expected state (and, for a section that
+ * runs outside a transaction, the runner that claimed it). The second
+ * runner's write changes no row, or meets the first one's key: the driver
+ * fails it with FERRY__ECLAIMED, and its transaction rolls back whole.
+ */
+#define FERRY__ECLAIMED (-100) /* internal: never returned to a caller */
+
+/*
+ * What a command that is not a run says of FERRY__ECLAIMED: another ferry
+ * changed `m`'s row while it worked (FERRY_EREFUSED, nothing written).
+ */
+int ferry__changed_meanwhile(const ferry_migration *m, ferry_error *err);
+
+/* A new row: pending -> up/complete, or the start of a no-transaction up
+ * section (state failed, statement 1, claimed by `runner`). */
+int ferry__ledger_insert(ferry_db *db, const ferry__row *row,
+	const char *runner, ferry_error *err);
+/* Remove the row as read (down; repair). `runner`: NULL, or must match. */
+int ferry__ledger_take(ferry_db *db, const ferry__row *as_read,
+	const char *runner, ferry_error *err);
+/* The finish section ran: up (or failed in finish, with `runner`) ->
+ * complete. */
+int ferry__ledger_finish(ferry_db *db, const ferry__row *as_read,
+	const char *runner, const char *checksum, const char *at,
+	ferry_error *err);
 /* A no-transaction finish or down section starts: until it ends, the
- * migration is failed at its first statement, so a kill shows. */
-int ferry__ledger_started(
-	ferry_db *db, int64_t version, const char *section, ferry_error *err);
-/* Record how far a no-transaction section got. */
-int ferry__ledger_progress(ferry_db *db, int64_t version, int statement,
-	const char *progress, const char *error, ferry_error *err);
+ * migration is failed at its first statement, claimed by `runner`, so a
+ * kill shows. */
+int ferry__ledger_start(ferry_db *db, const ferry__row *as_read,
+	const char *section, const char *runner, ferry_error *err);
+/* Take over a failed no-transaction section claimed by `old_runner`. */
+int ferry__ledger_resume(ferry_db *db, const ferry__row *as_read,
+	const char *old_runner, const char *runner, ferry_error *err);
+/* The runner that claimed a row's section, or NULL in `*out`. */
+int ferry__ledger_runner(
+	ferry_db *db, int64_t version, char **out, ferry_error *err);
+/*
+ * A statement of a no-transaction section ran: the next is `statement`.
+ * Fails with FERRY__ECLAIMED unless `runner` still has the section (the
+ * row's statement is not compared: an author's ROLLBACK takes back the
+ * updates made since the author's BEGIN).
+ */
+int ferry__ledger_progress(ferry_db *db, int64_t version, const char *runner,
+	int statement, const char *progress, ferry_error *err);
+/* Where a no-transaction section stopped, and why (not a claim). */
+int ferry__ledger_failed(ferry_db *db, int64_t version, const char *runner,
+	int statement, const char *progress, const char *error,
+	ferry_error *err);
+/* A no-transaction up section ended: the runner's failed row becomes `r`
+ * (state, checksums, when and how long). */
+int ferry__ledger_up_done(ferry_db *db, const ferry__row *r, const char *runner,
+	ferry_error *err);
+/* How long the up or finish section (k) of the run's own row took. */
+int ferry__ledger_set_ms(ferry_db *db, int64_t version, int k, int64_t ms_value,
+	ferry_error *err);
 
 typedef struct {
 	const char *action;

@@ -193,6 +193,34 @@ int ferry__ledger_load(ferry_db *db, ferry__ledger *out, ferry_error *err)
 	return rc;
 }
 
+/*
+ * Ledgers made by ferry 0.1.0 or older lack the `runner` column of
+ * no-transaction sections' claims: add it, the first time a run writes. Older
+ * ferry versions name their columns, so they read and write such a ledger
+ * still.
+ */
+static int add_runner_column(ferry_db *db, ferry_error *err)
+{
+	ferry__buf sql = FERRY__BUF_INIT;
+	int rc;
+
+	ferry__buf_printf(
+		&sql, "SELECT runner FROM %s WHERE 1 = 0", db->qtable);
+	if (sql.oom)
+		return ferry__error_oom(err);
+	rc = db->drv->query(db, sql.buf, NULL, 0, NULL, NULL, NULL);
+	ferry__buf_release(&sql);
+	if (rc == 0)
+		return 0;
+	ferry__buf_printf(
+		&sql, "ALTER TABLE %s ADD COLUMN runner TEXT", db->qtable);
+	if (sql.oom)
+		return ferry__error_oom(err);
+	rc = db->drv->query(db, sql.buf, NULL, 0, NULL, NULL, err);
+	ferry__buf_release(&sql);
+	return rc;
+}
+
 int ferry__ledger_ensure(ferry_db *db, ferry_error *err)
 {
 	const ferry__driver *drv = db->drv;
@@ -203,7 +231,7 @@ int ferry__ledger_ensure(ferry_db *db, ferry_error *err)
 		(rc = drv->table_exists(db, db->history_table, &b, err)) < 0)
 		return rc;
 	if (a && b)
-		return 0;
+		return add_runner_column(db, err);
 	if (db->drv->ledger_ddl(db, &ddl) < 0) {
 		ferry__buf_release(&ddl);
 		return ferry__error_oom(err);
@@ -237,6 +265,18 @@ int ferry__ledger_ensure(ferry_db *db, ferry_error *err)
 				db->schema);
 	}
 	return rc;
+}
+
+int ferry__changed_meanwhile(const ferry_migration *m, ferry_error *err)
+{
+	ferry__error_set(err, FERRY_EREFUSED,
+		"migration '%s' changed in the ledger while ferry was working "
+		"on it",
+		m->id);
+	ferry__error_hint(err,
+		"another ferry ran at the same time; nothing was written: run "
+		"the command again");
+	return FERRY_EREFUSED;
 }
 
 static ferry__val text(const char *s)
@@ -289,24 +329,51 @@ static int run_sql(ferry_db *db, ferry__buf *sql, const ferry__val *p, int n,
 	return rc;
 }
 
-int ferry__ledger_delete(ferry_db *db, int64_t version, ferry_error *err)
+/* A write that must change exactly one row: see ferry__ledger_insert(). */
+static int claim(ferry_db *db, ferry__buf *sql, const ferry__val *p, int n,
+	ferry_error *err)
 {
-	ferry__buf sql = FERRY__BUF_INIT;
-	ferry__val p = integer(version);
-
-	ferry__buf_printf(
-		&sql, "DELETE FROM %s WHERE version = $1", db->qtable);
-	return run_sql(db, &sql, &p, 1, err);
-}
-
-int ferry__ledger_put(ferry_db *db, const ferry__row *r, ferry_error *err)
-{
-	ferry__buf sql = FERRY__BUF_INIT;
-	ferry__val p[NCOLUMNS];
 	int rc;
 
-	if ((rc = ferry__ledger_delete(db, r->version, err)) < 0)
-		return rc;
+	if (sql->oom) {
+		ferry__buf_release(sql);
+		return ferry__error_oom(err);
+	}
+	rc = db->drv->claim(db, sql->buf, p, n, err);
+	ferry__buf_release(sql);
+	return rc;
+}
+
+/*
+ * The row as the run read it, as a condition: "WHERE version = $n AND
+ * state = $n+1 AND ..." with its values from p[n - 1] on, the runner last
+ * unless NULL. Returns how many parameters it took.
+ */
+static int as_read(ferry__buf *sql, ferry__val *p, int n, const ferry__row *r,
+	const char *runner)
+{
+	p[n - 1] = integer(r->version);
+	p[n] = text(r->state);
+	p[n + 1] = text(r->failed_section ? r->failed_section : "");
+	p[n + 2] = integer(r->failed_statement > 0 ? r->failed_statement : 0);
+	ferry__buf_printf(sql,
+		" WHERE version = $%d AND state = $%d AND "
+		"COALESCE(failed_section, '') = $%d AND "
+		"COALESCE(failed_statement, 0) = $%d",
+		n, n + 1, n + 2, n + 3);
+	if (!runner)
+		return 4;
+	p[n + 3] = text(runner);
+	ferry__buf_printf(sql, " AND COALESCE(runner, '') = $%d", n + 4);
+	return 5;
+}
+
+int ferry__ledger_insert(
+	ferry_db *db, const ferry__row *r, const char *runner, ferry_error *err)
+{
+	ferry__buf sql = FERRY__BUF_INIT;
+	ferry__val p[NCOLUMNS + 1];
+
 	p[0] = integer(r->version);
 	p[1] = text(r->name);
 	p[2] = text(r->state);
@@ -326,69 +393,179 @@ int ferry__ledger_put(ferry_db *db, const ferry__row *r, ferry_error *err)
 					: text(NULL);
 	p[16] = text(r->progress);
 	p[17] = text(r->error);
+	p[18] = text(runner);
 	ferry__buf_printf(&sql,
-		"INSERT INTO %s (" COLUMNS ") VALUES ($1, $2, "
-		"$3, $4, $5, $6, $7, $8, $9, ",
+		"INSERT INTO %s (" COLUMNS ", runner) VALUES ($1, $2, $3, $4, "
+		"$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
+		"$18, $19)",
 		db->qtable);
-	ms_param(&sql, db, r->up_ms, 10);
-	ferry__buf_puts(&sql, ", $11, ");
-	ms_param(&sql, db, r->finish_ms, 12);
-	ferry__buf_puts(&sql, ", $13, $14, $15, $16, $17, $18)");
-	return run_sql(db, &sql, p, NCOLUMNS, err);
+	return claim(db, &sql, p, NCOLUMNS + 1, err);
 }
 
-int ferry__ledger_progress(ferry_db *db, int64_t version, int statement,
-	const char *progress, const char *error, ferry_error *err)
+int ferry__ledger_take(
+	ferry_db *db, const ferry__row *r, const char *runner, ferry_error *err)
+{
+	ferry__buf sql = FERRY__BUF_INIT;
+	ferry__val p[5];
+	int n;
+
+	ferry__buf_printf(&sql, "DELETE FROM %s", db->qtable);
+	n = as_read(&sql, p, 1, r, runner);
+	return claim(db, &sql, p, n, err);
+}
+
+int ferry__ledger_finish(ferry_db *db, const ferry__row *r, const char *runner,
+	const char *checksum, const char *at, ferry_error *err)
+{
+	ferry__buf sql = FERRY__BUF_INIT;
+	ferry__val p[7];
+	int n;
+
+	p[0] = text(checksum);
+	p[1] = text(at);
+	ferry__buf_printf(&sql,
+		"UPDATE %s SET state = 'complete', finish_checksum = $1, "
+		"finish_at = $2, failed_section = NULL, failed_statement = "
+		"NULL, progress = NULL, error = NULL, runner = NULL",
+		db->qtable);
+	n = as_read(&sql, p, 3, r, runner);
+	return claim(db, &sql, p, 2 + n, err);
+}
+
+int ferry__ledger_start(ferry_db *db, const ferry__row *r, const char *section,
+	const char *runner, ferry_error *err)
+{
+	ferry__buf sql = FERRY__BUF_INIT;
+	ferry__val p[6];
+	int n;
+
+	p[0] = text(section);
+	p[1] = text(runner);
+	ferry__buf_printf(&sql,
+		"UPDATE %s SET state = 'failed', failed_section = $1, "
+		"failed_statement = 1, progress = NULL, error = NULL, runner = "
+		"$2",
+		db->qtable);
+	n = as_read(&sql, p, 3, r, NULL);
+	return claim(db, &sql, p, 2 + n, err);
+}
+
+int ferry__ledger_resume(ferry_db *db, const ferry__row *r,
+	const char *old_runner, const char *runner, ferry_error *err)
+{
+	ferry__buf sql = FERRY__BUF_INIT;
+	ferry__val p[6];
+	int n;
+
+	p[0] = text(runner);
+	ferry__buf_printf(
+		&sql, "UPDATE %s SET runner = $1, error = NULL", db->qtable);
+	n = as_read(&sql, p, 2, r, old_runner ? old_runner : "");
+	return claim(db, &sql, p, 1 + n, err);
+}
+
+int ferry__ledger_progress(ferry_db *db, int64_t version, const char *runner,
+	int statement, const char *progress, ferry_error *err)
 {
 	ferry__buf sql = FERRY__BUF_INIT;
 	ferry__val p[4];
 
 	p[0] = integer(version);
-	p[1] = integer(statement);
-	p[2] = text(progress);
-	p[3] = text(error);
+	p[1] = text(runner);
+	p[2] = integer(statement);
+	p[3] = text(progress);
 	ferry__buf_printf(&sql,
-		"UPDATE %s SET failed_statement = $2, progress = $3, error = "
-		"$4 WHERE version = $1",
+		"UPDATE %s SET failed_statement = $3, progress = $4 WHERE "
+		"version = $1 AND state = 'failed' AND runner = $2",
 		db->qtable);
-	return run_sql(db, &sql, p, 4, err);
+	return claim(db, &sql, p, 4, err);
 }
 
-int ferry__ledger_finished(ferry_db *db, int64_t version, const char *checksum,
-	const char *at, int64_t ms_value, ferry_error *err)
+int ferry__ledger_failed(ferry_db *db, int64_t version, const char *runner,
+	int statement, const char *progress, const char *error,
+	ferry_error *err)
 {
 	ferry__buf sql = FERRY__BUF_INIT;
-	ferry__val p[4];
+	ferry__val p[5];
 
 	p[0] = integer(version);
-	p[1] = text(checksum);
-	p[2] = text(at);
-	p[3] = ms(ms_value);
+	p[1] = text(runner);
+	p[2] = integer(statement);
+	p[3] = text(progress);
+	p[4] = text(error);
 	ferry__buf_printf(&sql,
-		"UPDATE %s SET state = 'complete', finish_checksum = $2, "
-		"finish_at = $3, finish_ms = ",
+		"UPDATE %s SET failed_statement = $3, progress = $4, error = "
+		"$5 WHERE version = $1 AND state = 'failed' AND runner = $2",
 		db->qtable);
-	ms_param(&sql, db, ms_value, 4);
+	return run_sql(db, &sql, p, 5, err);
+}
+
+int ferry__ledger_up_done(
+	ferry_db *db, const ferry__row *r, const char *runner, ferry_error *err)
+{
+	ferry__buf sql = FERRY__BUF_INIT;
+	ferry__val p[9];
+
+	p[0] = integer(r->version);
+	p[1] = text(runner);
+	p[2] = text(r->state);
+	p[3] = text(r->up_checksum);
+	p[4] = text(r->finish_checksum);
+	p[5] = text(r->down_checksum);
+	p[6] = integer(r->has_finish);
+	p[7] = text(r->up_at);
+	p[8] = ms(r->up_ms);
+	ferry__buf_printf(&sql,
+		"UPDATE %s SET state = $3, up_checksum = $4, finish_checksum = "
+		"$5, down_checksum = $6, has_finish = $7, up_at = $8, up_ms = ",
+		db->qtable);
+	ms_param(&sql, db, r->up_ms, 9);
 	ferry__buf_puts(&sql,
 		", failed_section = NULL, failed_statement = NULL, progress = "
-		"NULL, error = NULL WHERE version = $1");
-	return run_sql(db, &sql, p, 4, err);
+		"NULL, error = NULL, runner = NULL WHERE version = $1 AND "
+		"state = 'failed' AND runner = $2");
+	return claim(db, &sql, p, 9, err);
 }
 
-int ferry__ledger_started(
-	ferry_db *db, int64_t version, const char *section, ferry_error *err)
+int ferry__ledger_set_ms(ferry_db *db, int64_t version, int k, int64_t ms_value,
+	ferry_error *err)
 {
 	ferry__buf sql = FERRY__BUF_INIT;
 	ferry__val p[2];
 
 	p[0] = integer(version);
-	p[1] = text(section);
-	ferry__buf_printf(&sql,
-		"UPDATE %s SET state = 'failed', failed_section = $2, "
-		"failed_statement = 1, progress = NULL, error = NULL WHERE "
-		"version = $1",
-		db->qtable);
+	p[1] = ms(ms_value);
+	ferry__buf_printf(&sql, "UPDATE %s SET %s = ", db->qtable,
+		k == FERRY__FINISH ? "finish_ms" : "up_ms");
+	ms_param(&sql, db, ms_value, 2);
+	ferry__buf_puts(&sql, " WHERE version = $1");
 	return run_sql(db, &sql, p, 2, err);
+}
+
+static int runner_row(void *payload, int ncols, const char *const *v)
+{
+	char **out = payload;
+
+	if (ncols > 0 && v[0] && !(*out = ferry__strdup(v[0])))
+		return -1;
+	return 1;
+}
+
+int ferry__ledger_runner(
+	ferry_db *db, int64_t version, char **out, ferry_error *err)
+{
+	ferry__buf sql = FERRY__BUF_INIT;
+	ferry__val p = integer(version);
+	int rc;
+
+	*out = NULL;
+	ferry__buf_printf(
+		&sql, "SELECT runner FROM %s WHERE version = $1", db->qtable);
+	if (sql.oom)
+		return ferry__error_oom(err);
+	rc = db->drv->query(db, sql.buf, &p, 1, runner_row, out, err);
+	ferry__buf_release(&sql);
+	return rc;
 }
 
 int ferry__history_add(

@@ -1,14 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lock.c - the runner lock of an engine without a server: a lock file
- * beside the database, held with an open-file-description lock.
+ * lock.c - the runner lock: one ferry acting on a database at a time.
  *
- * The kernel drops the lock when the process dies, even by kill -9, and the
- * database itself is never locked by it, so the application keeps reading
- * and writing between migrations. The holder writes who it is into the
- * file for waiters and `ferry status` to show. On release the file is
- * unlinked while still locked; a waiter that then gets the lock checks that
- * its file is still the one at the path, and starts over if not.
+ * Every command takes it through ferry__lock(); the engine's driver does
+ * the locking. For an engine without a server (SQLite), the lock itself is
+ * here: an open-file-description lock on one byte of the database file,
+ * FERRY__LOCK_BYTE, taken through the descriptor the engine reads the file
+ * with. Its identity is the file, not a name: hard links, symbolic links,
+ * `file:` URIs and relative paths that reach one file all meet on one lock,
+ * and there is no lock file to delete or to plant. The kernel drops the
+ * lock when the process dies, even by kill -9, and the byte is one SQLite
+ * never locks, so the application keeps reading and writing between
+ * migrations.
+ *
+ * Waiters and `ferry status` want to know who holds it, which an
+ * open-file-description lock does not tell (F_OFD_GETLK gives no pid). So
+ * the holder also leaves a note beside the database, `<db>-ferry.lock`,
+ * written to a fresh file and renamed into place (never opened by its
+ * name for writing, so a planted symbolic link leads nowhere), and removed
+ * before the lock is released. The note is only ever read while the lock
+ * is seen held; it decides nothing.
  */
 #include "ferry_int.h"
 
@@ -21,30 +32,33 @@
 #include <time.h>
 #include <unistd.h>
 
-static int try_lock(int fd)
+int ferry__lock(ferry_db *db, ferry_error *err)
 {
-	struct flock fl;
+#ifdef FERRY_TESTING
+	/*
+	 * Test builds can run without the lock, to prove that the ledger
+	 * alone never lets a migration apply twice.
+	 */
+	const char *off = getenv("FERRY_TEST_NO_LOCK");
 
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	return fcntl(fd, F_OFD_SETLK, &fl);
+	if (off && *off) {
+		db->locked = 1;
+		db->lock_bypassed = 1;
+		return 0;
+	}
+#endif
+	return db->drv->lock(db, err);
 }
 
-/* The holder's own words from the file, one line, or NULL. */
-static char *read_holder(int fd)
+void ferry__unlock(ferry_db *db)
 {
-	char buf[512];
-	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-	char *nl;
-
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	nl = strchr(buf, '\n');
-	if (nl)
-		*nl = '\0';
-	return buf[0] ? ferry__strdup(buf) : NULL;
+	if (db->lock_bypassed) {
+		db->locked = 0;
+		db->lock_bypassed = 0;
+		return;
+	}
+	if (db->locked)
+		db->drv->unlock(db);
 }
 
 void ferry__holder_text(const ferry_db *db, char *buf, size_t size)
@@ -56,25 +70,81 @@ void ferry__holder_text(const ferry_db *db, char *buf, size_t size)
 		since);
 }
 
-static void write_holder(int fd, const ferry_db *db)
+static int lock_byte(int fd, int cmd, short type)
 {
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = FERRY__LOCK_BYTE;
+	fl.l_len = 1;
+	if (fcntl(fd, cmd, &fl) < 0)
+		return -1;
+	return cmd == F_OFD_GETLK ? fl.l_type != F_UNLCK : 0;
+}
+
+/* The holder's note, one line, or NULL: only a regular file is read. */
+static char *read_note(const char *path)
+{
+	char buf[512];
+	struct stat st;
+	ssize_t n = -1;
+	char *nl;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	if ((nl = strchr(buf, '\n')) != NULL)
+		*nl = '\0';
+	return buf[0] ? ferry__strdup(buf) : NULL;
+}
+
+/*
+ * Leave a note saying who holds the lock: a new file, renamed over
+ * whatever has the name. Best effort: the lock does not depend on it.
+ */
+static void write_note(ferry__filelock *lk, const ferry_db *db)
+{
+	ferry__buf tmp = FERRY__BUF_INIT;
 	char line[512];
 	size_t n;
+	int fd, ok;
 
 	ferry__holder_text(db, line, sizeof(line) - 1);
 	n = strlen(line);
 	line[n++] = '\n';
-	if (ftruncate(fd, 0) == 0)
-		(void)!pwrite(fd, line, n, 0);
+	ferry__buf_printf(&tmp, "%s.XXXXXX", lk->note);
+	if (tmp.oom || (fd = mkostemp(tmp.buf, O_CLOEXEC)) < 0)
+		goto out;
+	/* Other users may run `ferry status` and want to read it. */
+	ok = fchmod(fd, 0644) == 0 && ferry__write_all(fd, line, n) == 0 &&
+		fstat(fd, &lk->note_st) == 0;
+	ok = close(fd) == 0 && ok;
+	if (ok && rename(tmp.buf, lk->note) == 0)
+		lk->wrote_note = 1;
+	else
+		unlink(tmp.buf);
+out:
+	ferry__buf_release(&tmp);
 }
 
-/* Is `fd` still the file at `path`? Not if a releaser unlinked it. */
-static int still_linked(int fd, const char *path)
+/* Remove the note if it is still the one we wrote. */
+static void remove_note(ferry__filelock *lk)
 {
-	struct stat a, b;
+	struct stat st;
 
-	return fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
-		a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	if (lk->wrote_note && lstat(lk->note, &st) == 0 &&
+		st.st_dev == lk->note_st.st_dev &&
+		st.st_ino == lk->note_st.st_ino)
+		unlink(lk->note);
+	lk->wrote_note = 0;
 }
 
 static void sleep_ms(int ms)
@@ -96,54 +166,27 @@ static int timed_out(ferry_db *db, const char *holder, ferry_error *err)
 	return FERRY_ELOCKED;
 }
 
-int ferry__lockfile_acquire(
-	ferry__lockfile *lk, const char *path, ferry_db *db, ferry_error *err)
+int ferry__filelock_acquire(ferry__filelock *lk, int fd, const char *note,
+	ferry_db *db, ferry_error *err)
 {
 	int64_t deadline = ferry__now_ms() + db->lock_timeout_ms;
 	char *holder = NULL;
 	int waiting = 0, pause = 5, rc;
 
+	memset(lk, 0, sizeof(*lk));
 	lk->fd = -1;
-	lk->path = ferry__strdup(path);
-	if (!lk->path)
+	if (!(lk->note = ferry__strdup(note)))
 		return ferry__error_oom(err);
 	for (;;) {
-		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-
-		if (fd < 0) {
-			rc = ferry__error_os(
-				err, FERRY_EDB, "create lock file", path);
-			ferry__error_hint(err,
-				"ferry needs write access to the database's "
-				"directory");
+		if (lock_byte(fd, F_OFD_SETLK, F_WRLCK) == 0)
 			break;
-		}
-		if (try_lock(fd) == 0) {
-			if (!still_linked(fd, path)) {
-				close(fd);
-				continue;
-			}
-			write_holder(fd, db);
-			lk->fd = fd;
-			if (waiting) {
-				ferry_event ev = {
-					.type = FERRY_EVENT_LOCK_ACQUIRED
-				};
-
-				db->waited = 1;
-				ferry__emit(db, &ev);
-			}
-			free(holder);
-			return 0;
-		}
 		if (errno != EAGAIN && errno != EACCES) {
-			rc = ferry__error_os(err, FERRY_EDB, "lock", path);
-			close(fd);
-			break;
+			rc = ferry__error_os(
+				err, FERRY_EDB, "lock", db->url.display);
+			goto fail;
 		}
 		free(holder);
-		holder = read_holder(fd);
-		close(fd);
+		holder = read_note(note);
 		if (!waiting) {
 			ferry_event ev = { .type = FERRY_EVENT_LOCK_WAIT };
 
@@ -153,52 +196,54 @@ int ferry__lockfile_acquire(
 		}
 		if (ferry__now_ms() >= deadline) {
 			rc = timed_out(db, holder, err);
-			break;
+			goto fail;
 		}
 		sleep_ms(pause);
 		if (pause < 50)
 			pause *= 2;
 	}
+	lk->fd = fd;
+	write_note(lk, db);
+	if (waiting) {
+		ferry_event ev = { .type = FERRY_EVENT_LOCK_ACQUIRED };
+
+		db->waited = 1;
+		ferry__emit(db, &ev);
+	}
 	free(holder);
-	free(lk->path);
-	lk->path = NULL;
+	return 0;
+fail:
+	free(holder);
+	free(lk->note);
+	lk->note = NULL;
 	return rc;
 }
 
-void ferry__lockfile_release(ferry__lockfile *lk)
+void ferry__filelock_release(ferry__filelock *lk)
 {
 	if (lk->fd >= 0) {
-		unlink(lk->path);
-		close(lk->fd);
+		/* The note first: while we hold the lock it is still ours. */
+		remove_note(lk);
+		(void)lock_byte(lk->fd, F_OFD_SETLK, F_UNLCK);
 	}
 	lk->fd = -1;
-	free(lk->path);
-	lk->path = NULL;
+	free(lk->note);
+	lk->note = NULL;
 }
 
-int ferry__lockfile_probe(
-	const char *path, int *held, char **holder, ferry_error *err)
+int ferry__filelock_probe(
+	int fd, const char *note, int *held, char **holder, ferry_error *err)
 {
-	struct flock fl;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = lock_byte(fd, F_OFD_GETLK, F_WRLCK);
 
 	*held = 0;
 	*holder = NULL;
-	if (fd < 0)
-		return 0;
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	if (fcntl(fd, F_OFD_GETLK, &fl) < 0) {
-		int rc = ferry__error_os(err, FERRY_EDB, "test lock", path);
-
-		close(fd);
-		return rc;
-	}
-	if (fl.l_type != F_UNLCK) {
+	if (rc < 0)
+		return ferry__error_os(
+			err, FERRY_EDB, "test the lock of", note);
+	if (rc > 0) {
 		*held = 1;
-		*holder = read_holder(fd);
+		*holder = read_note(note);
 	}
-	close(fd);
 	return 0;
 }

@@ -226,8 +226,11 @@ static int write_all(repair_ctx *ctx, ferry_error *err)
 	for (i = 0; i < ctx->nfixes && rc == 0; i++) {
 		const fix *f = &ctx->fixes[i];
 
-		rc = f->remove ? ferry__ledger_delete(db, f->row.version, err)
-			       : ferry__ledger_put(db, &f->row, err);
+		rc = ferry__ledger_take(db, f->pair->row, NULL, err);
+		if (rc == 0 && !f->remove)
+			rc = ferry__ledger_insert(db, &f->row, NULL, err);
+		if (rc == FERRY__ECLAIMED)
+			rc = ferry__changed_meanwhile(&f->pair->mig->pub, err);
 		for (j = 0; j < f->nchanges && rc == 0; j++) {
 			const ferry_change *c =
 				ferry_changes_at(ctx->changes, f->first + j);
@@ -271,12 +274,12 @@ int ferry_repair(ferry_changes **out, ferry_db *db, const ferry_set *set,
 		return ferry__error_oom(err);
 	rc = read_and_decide(&ctx, err);
 	if (rc == 0 && ctx.nfixes > 0 && !opts->dry_run) {
-		if ((rc = db->drv->lock(db, err)) == 0) {
+		if ((rc = ferry__lock(db, err)) == 0) {
 			ferry__changes_set_waited(ctx.changes, db->waited);
 			if ((rc = read_and_decide(&ctx, err)) == 0 &&
 				ctx.nfixes > 0)
 				rc = write_all(&ctx, err);
-			db->drv->unlock(db);
+			ferry__unlock(db);
 		}
 	}
 	free(ctx.fixes);

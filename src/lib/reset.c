@@ -287,7 +287,7 @@ int ferry_reset(ferry_dropped **out, ferry_db *db,
 	/* First without the lock: nothing to drop waits for no one. */
 	if ((rc = list_objects(db, r, err)) < 0 || opts->dry_run || r->n == 0)
 		goto out;
-	if ((rc = db->drv->lock(db, err)) < 0)
+	if ((rc = ferry__lock(db, err)) < 0)
 		goto out;
 	if ((rc = db->drv->begin(db, err)) == 0 &&
 		(rc = list_objects(db, r, err)) == 0)
@@ -296,7 +296,7 @@ int ferry_reset(ferry_dropped **out, ferry_db *db,
 		db->drv->rollback(db);
 		rc = reset_failed(db, err);
 	}
-	db->drv->unlock(db);
+	ferry__unlock(db);
 out:
 	if (rc < 0) {
 		ferry_dropped_free(r);

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
 
 /* Files kept in memory between the check and the run; beyond, read twice. */
 #define TEXT_CACHE_BYTES (8u << 20)
@@ -28,6 +30,7 @@ struct ferry_report {
 	char *version;	  /* newest applied version after the run, or NULL */
 	char *release;	  /* its release, or NULL */
 	char *checkpoint; /* the unfinished checkpoint `up` stopped at */
+	int other_runner; /* another runner applied a step meanwhile */
 };
 
 const char *ferry_report_checkpoint(const ferry_report *r)
@@ -58,6 +61,11 @@ const ferry_step *ferry_report_get(const ferry_report *r, size_t i)
 int ferry_report_waited(const ferry_report *r)
 {
 	return r ? r->waited : 0;
+}
+
+int ferry_report_other_runner(const ferry_report *r)
+{
+	return r ? r->other_runner : 0;
 }
 
 void ferry_report_free(ferry_report *r)
@@ -149,7 +157,7 @@ static int run_lock(run_ctx *ctx, ferry_error *err)
 {
 	int rc;
 
-	if ((rc = ctx->db->drv->lock(ctx->db, err)) < 0)
+	if ((rc = ferry__lock(ctx->db, err)) < 0)
 		return rc;
 	ctx->report->waited = ctx->db->waited;
 	return run_read(ctx, err);
@@ -158,7 +166,7 @@ static int run_lock(run_ctx *ctx, ferry_error *err)
 static void run_end(run_ctx *ctx)
 {
 	if (ctx->db && ctx->db->locked)
-		ctx->db->drv->unlock(ctx->db);
+		ferry__unlock(ctx->db);
 	ferry__plan_clear(&ctx->plan);
 	ferry__pairs_clear(&ctx->pairs);
 	ferry__ledger_clear(&ctx->ledger);
@@ -464,64 +472,165 @@ static void up_row(ferry__row *r, const ferry_db *db, const ferry__migration *m,
 	r->ferry_version = (char *)FERRY_VERSION;
 }
 
-static int record_up(
-	ferry_db *db, const ferry__migration *m, int64_t ms, ferry_error *err)
+/*
+ * The row a step finds: as the run read it, or, for a finish section,
+ * as the run's own up section just left it.
+ */
+static const ferry__row *found_row(const ferry__step *it, ferry__row *tmp)
 {
-	ferry__history_rec rec = { "up", &m->pub, ms, 1, NULL };
-	char hex[3][65], at[32];
-	ferry__row row;
-	int rc;
-
-	ferry__utc_now(at);
-	up_row(&row, db, m, hex, at, ms);
-	if ((rc = ferry__ledger_put(db, &row, err)) < 0)
-		return rc;
-	return ferry__history_add(db, &rec, err);
+	if (it->row && !(it->k == FERRY__FINISH && is_failed(it->row, "up")))
+		return it->row;
+	memset(tmp, 0, sizeof(*tmp));
+	tmp->version = it->mig->pub.version;
+	tmp->state = (char *)"up";
+	return tmp;
 }
 
-/* Write what a section that just ran changed: its ledger row and history. */
+/*
+ * Claim a transactional section's migration in the ledger, inside the
+ * section's own transaction and before its SQL: a new row for up, the row
+ * as read for finish and down. Another runner that got there first makes
+ * this fail, and the transaction with it (FERRY__ECLAIMED).
+ */
+static int claim_step(ferry_db *db, const ferry__step *it, ferry_error *err)
+{
+	const ferry__migration *m = it->mig;
+	char hex[3][65], at[32];
+	ferry__row row;
+
+	ferry__utc_now(at);
+	if (it->k == FERRY__UP) {
+		up_row(&row, db, m, hex, at, -1);
+		return ferry__ledger_insert(db, &row, NULL, err);
+	}
+	if (it->k == FERRY__FINISH) {
+		ferry__hex(hex[0], m->sec[FERRY__FINISH].sha);
+		return ferry__ledger_finish(db, found_row(it, &row), NULL,
+			m->sec[FERRY__FINISH].present ? hex[0] : NULL, at, err);
+	}
+	return ferry__ledger_take(db, it->row, NULL, err);
+}
+
+/* After a claimed section ran: how long it took, and the history. */
 static int record_step(
 	ferry_db *db, const ferry__step *it, int64_t ms, ferry_error *err)
 {
 	const ferry__migration *m = it->mig;
 	ferry__history_rec rec = { ferry__section_names[it->k], &m->pub, ms, 1,
 		NULL };
-	char hex[65], at[32];
-	int rc;
+	int rc = 0;
 
-	if (it->k == FERRY__UP)
-		return record_up(db, m, ms, err);
-	if (it->k == FERRY__FINISH) {
-		ferry__utc_now(at);
-		ferry__hex(hex, m->sec[FERRY__FINISH].sha);
-		rc = ferry__ledger_finished(db, m->pub.version,
-			m->sec[FERRY__FINISH].present ? hex : NULL, at, ms,
-			err);
-	} else {
-		rc = ferry__ledger_delete(db, m->pub.version, err);
-	}
+	if (it->k != FERRY__DOWN)
+		rc = ferry__ledger_set_ms(db, m->pub.version, it->k, ms, err);
 	return rc < 0 ? rc : ferry__history_add(db, &rec, err);
 }
 
 /*
- * Before the first statement of a no-transaction section, the migration is
- * marked failed at statement 1, so that a kill shows in the ledger.
+ * This handle's name in the `runner` column of a no-transaction section
+ * it claims: who it is, as waiters see it, and a random tag, so that no
+ * two runners ever share one.
  */
-static int mark_started(
-	ferry_db *db, const ferry__migration *m, int k, ferry_error *err)
+static const char *runner_name(ferry_db *db)
 {
+	unsigned char r[6] = { 0 };
+	char who[128];
+	size_t i;
+
+	if (db->runner[0])
+		return db->runner;
+	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
+		uint64_t t = (uint64_t)ferry__wall_ns() ^ (uint64_t)getpid() ^
+			(uint64_t)(uintptr_t)db;
+
+		for (i = 0; i < sizeof(r); i++)
+			r[i] = (unsigned char)(t >> (8 * i));
+	}
+	ferry__holder_text(db, who, sizeof(who));
+	snprintf(db->runner, sizeof(db->runner),
+		"%s, run %02x%02x%02x%02x%02x%02x", who, r[0], r[1], r[2], r[3],
+		r[4], r[5]);
+	return db->runner;
+}
+
+/*
+ * Before the first statement of a no-transaction section, the runner
+ * claims it: a new row failed at statement 1 for up, the row as read
+ * turned to failed at statement 1 for finish and down. A kill then shows.
+ */
+static int claim_start(ferry_db *db, const ferry__step *it, ferry_error *err)
+{
+	const ferry__migration *m = it->mig;
 	char hex[3][65], at[32];
 	ferry__row row;
 
-	if (k != FERRY__UP)
-		return ferry__ledger_started(
-			db, m->pub.version, ferry__section_names[k], err);
+	if (it->k != FERRY__UP)
+		return ferry__ledger_start(db, found_row(it, &row),
+			ferry__section_names[it->k], runner_name(db), err);
 	ferry__utc_now(at);
 	up_row(&row, db, m, hex, at, -1);
 	row.state = (char *)"failed";
-	row.failed_section = (char *)ferry__section_names[k];
+	row.failed_section = (char *)ferry__section_names[it->k];
 	row.failed_statement = 1;
-	return ferry__ledger_put(db, &row, err);
+	return ferry__ledger_insert(db, &row, runner_name(db), err);
+}
+
+/*
+ * Take over a failed section from the runner that left it, named in its
+ * row: of two runners that try at once, one wins. A runner that holds the
+ * runner lock takes over only from one that is gone; were the lock
+ * broken, a runner still at work would lose the section at its next
+ * statement (ferry__ledger_progress()), having run at most the one
+ * statement it was in a second time.
+ */
+static int claim_resume(ferry_db *db, const ferry__step *it, ferry_error *err)
+{
+	char *old = NULL;
+	int rc;
+
+	if ((rc = ferry__ledger_runner(db, it->mig->pub.version, &old, err)) ==
+		0)
+		rc = ferry__ledger_resume(
+			db, it->row, old, runner_name(db), err);
+	free(old);
+	return rc;
+}
+
+/*
+ * The end of a no-transaction section that ran all `n` statements: the
+ * runner's claim becomes the migration's new state.
+ */
+static int claim_end(ferry_db *db, const ferry__step *it, size_t n, int64_t ms,
+	ferry_error *err)
+{
+	const ferry__migration *m = it->mig;
+	ferry__history_rec rec = { ferry__section_names[it->k], &m->pub, ms, 1,
+		NULL };
+	char hex[3][65], at[32];
+	ferry__row row;
+	int rc;
+
+	ferry__utc_now(at);
+	if (it->k == FERRY__UP) {
+		up_row(&row, db, m, hex, at, ms);
+		rc = ferry__ledger_up_done(db, &row, runner_name(db), err);
+		return rc < 0 ? rc : ferry__history_add(db, &rec, err);
+	}
+	memset(&row, 0, sizeof(row));
+	row.version = m->pub.version;
+	row.state = (char *)"failed";
+	row.failed_section = (char *)ferry__section_names[it->k];
+	row.failed_statement = (int)n + 1;
+	if (it->k == FERRY__FINISH) {
+		ferry__hex(hex[0], m->sec[FERRY__FINISH].sha);
+		rc = ferry__ledger_finish(
+			db, &row, runner_name(db), hex[0], at, err);
+		if (rc == 0)
+			rc = ferry__ledger_set_ms(
+				db, m->pub.version, FERRY__FINISH, ms, err);
+	} else {
+		rc = ferry__ledger_take(db, &row, runner_name(db), err);
+	}
+	return rc < 0 ? rc : ferry__history_add(db, &rec, err);
 }
 
 /*
@@ -574,6 +683,9 @@ static int run_transactional(
 	if (db->drv->clock_start_sql &&
 		(rc = db->drv->query(db, db->drv->clock_start_sql, NULL, 0,
 			 NULL, NULL, err)) < 0)
+		return rc;
+	/* Claimed first: a runner that comes second runs none of it. */
+	if (!ctx->defer_ledger && (rc = claim_step(db, it, err)) < 0)
 		return rc;
 	rc = run_section(db, m, &it->file, k, err);
 	if (rc == 0 && ctx->defer_ledger)
@@ -663,7 +775,9 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 	if ((rc = split_section(&spans, db, m, &it->file, k, err)) < 0)
 		goto out;
 	if (is_failed(it->row, ferry__section_names[k])) {
-		if ((rc = check_resume(ctx, m, it->row, body, &spans, err)) < 0)
+		if ((rc = check_resume(ctx, m, it->row, body, &spans, err)) <
+				0 ||
+			(rc = claim_resume(db, it, err)) < 0)
 			goto out;
 		start = (size_t)it->row->failed_statement - 1;
 		ferry__buf_puts(
@@ -679,7 +793,7 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 			ev.statement = start + 1;
 			ferry__emit(db, &ev);
 		}
-	} else if ((rc = mark_started(db, m, k, err)) < 0) {
+	} else if ((rc = claim_start(db, it, err)) < 0) {
 		goto out;
 	}
 	pos.text = body;
@@ -713,9 +827,9 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 			progress.len = durable_len;
 			if (progress.buf)
 				progress.buf[durable_len] = '\0';
-			(void)ferry__ledger_progress(db, m->pub.version,
-				(int)durable + 1, ferry__buf_cstr(&progress),
-				text, NULL);
+			(void)ferry__ledger_failed(db, m->pub.version,
+				runner_name(db), (int)durable + 1,
+				ferry__buf_cstr(&progress), text, NULL);
 			goto out;
 		}
 		stmt_hash(&ctx->hasher, h, body + spans.v[i].offset,
@@ -727,9 +841,13 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 			rc = ferry__error_oom(err);
 			goto out;
 		}
-		if ((rc = ferry__ledger_progress(db, m->pub.version, (int)i + 2,
-			     progress.buf, NULL, err)) < 0)
+		/* Still ours? Else another runner took the section over. */
+		if ((rc = ferry__ledger_progress(db, m->pub.version,
+			     runner_name(db), (int)i + 2, progress.buf, err)) <
+			0) {
+			db->drv->rollback(db);
 			goto out;
+		}
 		if (!db->drv->in_txn(db)) {
 			durable = i + 1;
 			durable_len = progress.len;
@@ -744,7 +862,7 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 		goto out;
 	}
 	if ((rc = db->drv->begin(db, err)) == 0) {
-		rc = record_step(db, it, ferry__now_ms() - t0, err);
+		rc = claim_end(db, it, spans.n, ferry__now_ms() - t0, err);
 		if (rc == 0)
 			rc = db->drv->commit(db, err);
 	}
@@ -753,6 +871,28 @@ out:
 	ferry__buf_release(&progress);
 	ferry__loaded_release(&it->file);
 	return rc;
+}
+
+/*
+ * Another runner changed the ledger row this step claims: it applied the
+ * section, or took over a no-transaction one. Whatever the runner lock
+ * did, this run applies nothing of it; it says so and stops, and finds
+ * the work done as a waiter does (FERRY__ECLAIMED, turned into success by
+ * apply_all()). `it` is NULL when a whole run's transaction failed so.
+ */
+static int other_runner(run_ctx *ctx, const ferry__step *it, ferry_error *err)
+{
+	ferry_event ev = { .type = FERRY_EVENT_OTHER_RUNNER };
+
+	if (err)
+		ferry_error_init(err);
+	if (it) {
+		ev.migration = &it->mig->pub;
+		ev.section = ferry__section_names[it->k];
+	}
+	ferry__emit(ctx->db, &ev);
+	ctx->report->other_runner = 1;
+	return FERRY__ECLAIMED;
 }
 
 static int apply_step(run_ctx *ctx, size_t i, ferry_error *err)
@@ -785,6 +925,11 @@ static int apply_step(run_ctx *ctx, size_t i, ferry_error *err)
 		return FERRY_EREFUSED;
 	} else {
 		rc = run_transactional(ctx, it, t0, err);
+	}
+	if (rc == FERRY__ECLAIMED) {
+		if (!ctx->single_transaction)
+			db->drv->rollback(db);
+		return other_runner(ctx, it, err);
 	}
 	if (rc < 0) {
 		if (!ctx->single_transaction)
@@ -825,17 +970,21 @@ static int apply_all(run_ctx *ctx, ferry_error *err)
 	size_t i;
 	int rc = 0;
 
-	if (ctx->plan.n > 0 && !ctx->ledger.exists &&
-		(rc = ferry__ledger_ensure(db, err)) < 0)
+	if (ctx->plan.n > 0 && (rc = ferry__ledger_ensure(db, err)) < 0)
 		return rc;
 	if (ctx->single_transaction && ctx->plan.n > 0 &&
 		(rc = db->drv->begin(db, err)) < 0)
 		return rc;
+	/* Claims before the first DDL: see run_ctx.defer_ledger. */
 	ctx->defer_ledger = ctx->single_transaction && !db->drv->elapsed_ms_sql;
+	for (i = 0; i < ctx->plan.n && rc == 0 && ctx->defer_ledger; i++)
+		if ((rc = claim_step(db, &ctx->plan.v[i], err)) ==
+			FERRY__ECLAIMED)
+			rc = other_runner(ctx, &ctx->plan.v[i], err);
 	for (i = 0; i < ctx->plan.n && rc == 0; i++)
 		rc = apply_step(ctx, i, err);
 	if (!ctx->single_transaction || ctx->plan.n == 0)
-		return rc;
+		return rc == FERRY__ECLAIMED ? 0 : rc;
 	for (i = 0; i < ctx->plan.n && rc == 0 && ctx->defer_ledger; i++)
 		rc = record_step(db, &ctx->plan.v[i], ctx->plan.v[i].ms, err);
 	if (rc == 0)
@@ -844,6 +993,10 @@ static int apply_all(run_ctx *ctx, ferry_error *err)
 		db->drv->rollback(db);
 		/* Nothing of the run stays, so nothing of it is reported. */
 		ctx->report->n = 0;
+		if (rc == FERRY__ECLAIMED && !ctx->report->other_runner)
+			(void)other_runner(ctx, NULL, err);
+		if (rc == FERRY__ECLAIMED)
+			return 0;
 		if (rc == FERRY_EREFUSED)
 			return rc;
 		/* A failure at COMMIT: the statement's file says whose. */

@@ -82,7 +82,7 @@ static int put_row(ferry_db *db, const ferry_migration *pub, ferry_error *err)
 	const ferry__migration *m = FERRY__MIG(pub);
 	char hex[3][65], at[32];
 	ferry__row r;
-	int k;
+	int k, rc;
 
 	memset(&r, 0, sizeof(r));
 	for (k = 0; k < FERRY__NSECTIONS; k++)
@@ -102,7 +102,8 @@ static int put_row(ferry_db *db, const ferry_migration *pub, ferry_error *err)
 	r.finish_ms = -1;
 	r.applied_by = db->actor;
 	r.ferry_version = (char *)FERRY_VERSION;
-	return ferry__ledger_put(db, &r, err);
+	rc = ferry__ledger_insert(db, &r, NULL, err);
+	return rc == FERRY__ECLAIMED ? ferry__changed_meanwhile(pub, err) : rc;
 }
 
 static int write_all(stamp_ctx *ctx, ferry_error *err)
@@ -154,12 +155,12 @@ int ferry_stamp(ferry_changes **out, ferry_db *db, const ferry_set *set,
 		return ferry__error_oom(err);
 	rc = decide(&ctx, err);
 	if (rc == 0 && ferry_changes_count(ctx.changes) > 0 && !opts->dry_run) {
-		if ((rc = db->drv->lock(db, err)) == 0) {
+		if ((rc = ferry__lock(db, err)) == 0) {
 			ferry__changes_set_waited(ctx.changes, db->waited);
 			if ((rc = decide(&ctx, err)) == 0 &&
 				ferry_changes_count(ctx.changes) > 0)
 				rc = write_all(&ctx, err);
-			db->drv->unlock(db);
+			ferry__unlock(db);
 		}
 	}
 	ferry__pairs_clear(&ctx.pairs);

@@ -8,11 +8,12 @@ test_must_be_empty() {
 	[ ! -s "$1" ] || { echo "'$1' is not empty:" >&2; cat "$1" >&2; return 1; }
 }
 
-# Every file of the trash directory but our own scratch files, with its
-# mode and content: nothing may appear, vanish or change.
+# Every file of the trash directory but our own scratch files and the set
+# cache in $HOME/.cache (written once the files are two seconds old), with
+# its mode and content: nothing may appear, vanish or change.
 files_state() {
 	for f in $(ls -A | grep -v -e '^out$' -e '^err$' -e '^expect$' -e '^actual$' \
-		-e '^state\.' -e '^\.test-output$' | sort)
+		-e '^state\.' -e '^\.test-output$' -e '^\.cache$' | sort)
 	do
 		if test -d "$f"
 		then

@@ -10,6 +10,7 @@
 #
 # What a test gets:
 #   $FERRY          the binary under test; `ferry` runs it
+#   ferry_testing   the same CLI on the library's test build (its hooks)
 #   $DB_URL         a fresh, empty database of the engine for this script
 #   $DB_SHOWN       $DB_URL as ferry prints it (password masked)
 #   $ENGINE         sqlite or pg
@@ -80,6 +81,14 @@ unset XDG_CACHE_HOME FERRY_CACHE
 
 ferry() {
 	"$FERRY" "$@"
+}
+
+# ferry_testing ARGS...: the CLI on the library's test build, for the hooks
+# only it has (FERRY_TEST_NO_LOCK=1: run without the runner lock). `make
+# test` and `make test-cli` build it and set FERRY_TESTING_BIN; a test that
+# needs it fails loudly without it.
+ferry_testing() {
+	"${FERRY_TESTING_BIN:?FERRY_TESTING_BIN must name build/ferry-testing: run the tests with make test-cli}" "$@"
 }
 
 # --- the database of this script -------------------------------------------
