@@ -76,13 +76,47 @@ static char *qualified(const ferry_db *db, const char *name)
 	return ferry__buf_detach(&b);
 }
 
+/* PostgreSQL's identifier limit (NAMEDATALEN - 1), in bytes. */
+#define FERRY__NAME_MAX 63
+
 static int check_name(const char *what, const char *name, ferry_error *err)
 {
-	if (*name && strlen(name) <= 63)
+	if (*name && strlen(name) <= FERRY__NAME_MAX)
 		return 0;
 	ferry__error_set(
 		err, FERRY_EINVALID, "invalid %s name '%s'", what, name);
-	ferry__error_hint(err, "a %s name has 1 to 63 characters", what);
+	ferry__error_hint(
+		err, "a %s name has 1 to %d characters", what, FERRY__NAME_MAX);
+	return FERRY_EINVALID;
+}
+
+/*
+ * The history table's name comes from the ledger's, so it too must fit
+ * PostgreSQL's identifier limit, which would otherwise cut it silently and
+ * make every later statement fail with words about a migration. One rule
+ * for both engines: a ledger that works on SQLite moves to PostgreSQL.
+ */
+static int check_history_name(const char *table, ferry_error *err)
+{
+	char *history = history_name(table);
+	size_t n;
+
+	if (!history)
+		return ferry__error_oom(err);
+	n = strlen(history);
+	if (n <= FERRY__NAME_MAX) {
+		free(history);
+		return 0;
+	}
+	ferry__error_set(err, FERRY_EINVALID,
+		"invalid table name '%s': its history table '%s' would have "
+		"%zu characters, more than %d",
+		table, history, n, FERRY__NAME_MAX);
+	ferry__error_hint(err,
+		"use a table name of at most %d characters, or of at most %d "
+		"ending in '_migrations'",
+		FERRY__NAME_MAX - 8, FERRY__NAME_MAX);
+	free(history);
 	return FERRY_EINVALID;
 }
 
@@ -116,6 +150,9 @@ int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
 			"invalid argument: 'opts' (version %u)", opts->version);
 	if ((rc = check_name("table",
 		     opts->table ? opts->table : "ferry_migrations", err)) <
+			0 ||
+		(rc = check_history_name(
+			 opts->table ? opts->table : "ferry_migrations", err)) <
 			0 ||
 		(rc = check_name("schema",
 			 opts->schema ? opts->schema : "public", err)) < 0)
