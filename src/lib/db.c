@@ -7,6 +7,7 @@
  */
 #include "ferry_int.h"
 
+#include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,18 +34,39 @@ const char *ferry_db_display_url(const ferry_db *db)
 	return db->url.display;
 }
 
-/* "user@host" of this process, for the ledger and the lock. */
+/*
+ * "user@host" of this process, for the ledger and the lock. getpwuid_r, not
+ * getpwuid: two threads may open handles at once (see ferry.h), and
+ * getpwuid's result lives in one static buffer of the C library.
+ */
 static char *actor(void)
 {
-	struct passwd *pw = getpwuid(geteuid());
-	const char *user = pw ? pw->pw_name : getenv("USER");
+	struct passwd pwd, *pw = NULL;
+	char stack[1024], *heap = NULL, *buf = stack;
+	size_t size = sizeof(stack);
+	const char *user;
 	char host[256] = "localhost";
 	ferry__buf b = FERRY__BUF_INIT;
+	int e;
 
+	/* A long entry (many groups, a long GECOS) wants a bigger buffer. */
+	while ((e = getpwuid_r(geteuid(), &pwd, buf, size, &pw)) == ERANGE &&
+		size < 65536) {
+		char *nb = ferry__realloc(heap, size * 4);
+
+		if (!nb)
+			break;
+		heap = buf = nb;
+		size *= 4;
+	}
+	if (e != 0)
+		pw = NULL;
+	user = pw ? pw->pw_name : getenv("USER");
 	if (gethostname(host, sizeof(host) - 1) < 0)
 		strcpy(host, "localhost");
 	host[sizeof(host) - 1] = '\0';
 	ferry__buf_printf(&b, "%s@%s", user ? user : "unknown", host);
+	free(heap);
 	return ferry__buf_detach(&b);
 }
 
