@@ -33,6 +33,22 @@ int cli_exit_code(int code)
 	}
 }
 
+/*
+ * stdout is buffered when it is a file or a pipe, stderr is not: words for
+ * stderr wait until stdout's buffer is out, and data for stdout until
+ * stderr's is, so that `ferry up >log 2>&1` keeps the order things
+ * happened in.
+ */
+static void before_stderr(void)
+{
+	fflush(stdout);
+}
+
+static void before_stdout(void)
+{
+	fflush(stderr);
+}
+
 /* End a progress line left open, so an error starts on its own line. */
 static void close_progress(struct cli_ctx *ctx)
 {
@@ -49,6 +65,7 @@ static void vsay(struct cli_ctx *ctx, const char *label, const char *color,
 	int c = ctx && ctx->color_err;
 
 	close_progress(ctx);
+	before_stderr();
 	if (label)
 		fprintf(stderr, "%s%s%s ", cli_color(c, color), label,
 			cli_color(c, CLI_RESET));
@@ -164,6 +181,7 @@ void cli_progress(const ferry_event *ev, void *payload)
 	case FERRY_EVENT_RESUME:
 		if (ctx->quiet)
 			break;
+		before_stdout();
 		if (!ctx->progress_open)
 			fprintf(out, "%-6s %s ... ", ev->section,
 				ev->migration->id);
@@ -175,6 +193,7 @@ void cli_progress(const ferry_event *ev, void *payload)
 		if (ctx->quiet)
 			break;
 		close_progress(ctx);
+		before_stdout();
 		fprintf(out, "%-6s %s ... ", ev->section, ev->migration->id);
 		fflush(out);
 		ctx->progress_open = 1;
@@ -183,11 +202,13 @@ void cli_progress(const ferry_event *ev, void *payload)
 		if (ctx->quiet)
 			break;
 		cli_format_ms(took, sizeof(took), (long long)ev->elapsed_ms);
+		before_stdout();
 		if (!ctx->progress_open)
 			fprintf(out, "%-6s %s ... ", ev->section,
 				ev->migration->id);
 		fprintf(out, "%sok%s (%s)\n", cli_color(c, CLI_GREEN),
 			cli_color(c, CLI_RESET), took);
+		fflush(out);
 		ctx->progress_open = 0;
 		break;
 	}
@@ -206,6 +227,7 @@ int cli_confirm(struct cli_ctx *ctx, const char *question)
 			"answer; add --yes if you mean it");
 		return 0;
 	}
+	before_stderr();
 	fprintf(stderr, "%s? [y/N] ", question);
 	fflush(stderr);
 	if (!fgets(answer, sizeof(answer), stdin) ||
