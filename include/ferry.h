@@ -48,7 +48,12 @@ extern "C" {
  * Errors
  */
 
-/** Return codes. Every fallible function returns 0 or one of these. */
+/**
+ * Return codes. Every fallible function returns 0 or one of these, the
+ * same whether or not it was given an error struct. The ferry command's
+ * exit code for each is noted; its `--json` error document names them
+ * "error", "db", "invalid", "locked", "refused", "nomem" and "notready".
+ */
 typedef enum {
 	FERRY_OK = 0,
 	FERRY_ERROR = -1,    /**< generic failure */
