@@ -24,7 +24,9 @@
  * database or directory (the runner lock then orders their runs, as it
  * does between processes). A ferry_set only read may be shared by several
  * threads. The library keeps no global state and uses only reentrant C
- * library calls.
+ * library calls; it reads the environment (USER, PATH, libpq's PG*
+ * variables), so a program must not change it with setenv() while another
+ * thread is in ferry. SQLite must be built thread-safe (the default).
  */
 #ifndef FERRY_H
 #define FERRY_H
