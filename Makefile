@@ -7,7 +7,8 @@
 #   make test            unit tests, then CLI tests on SQLite and PostgreSQL
 #   make test-cli T=t2001  one CLI test script (both engines)
 #   make asan            everything built with ASan+UBSan, and tested
-#   make check           test + asan: what CI runs
+#   make tsan            threads on their own handles, under ThreadSanitizer
+#   make check           test + asan + tsan: what CI runs
 #   make valgrind        the CLI tests with ferry under valgrind (slow; T=...)
 #   make install PREFIX=/usr/local DESTDIR=
 #   make lint            clang-format, cppcheck and clang-tidy over src/
@@ -45,6 +46,10 @@ OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
 SAN_LDFLAGS := -fsanitize=address,undefined
 endif
+ifeq ($(SANITIZE),thread)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+SAN_LDFLAGS := -fsanitize=thread
+endif
 
 ifeq ($(V),1)
 Q :=
@@ -80,8 +85,8 @@ FERRY := $(BUILD)/ferry
 LIBA := $(BUILD)/libferry.a
 LIBSO := $(BUILD)/libferry.so.$(SOVERSION)
 
-.PHONY: all demo test test-unit test-cli asan check install uninstall clean \
-	lint format fuzz bench deps valgrind
+.PHONY: all demo test test-unit test-cli asan tsan check install uninstall \
+	clean lint format fuzz bench deps valgrind
 .SUFFIXES:
 
 all: $(LIBA) $(LIBSO) $(FERRY)
@@ -162,6 +167,18 @@ test-cli: all $(BUILD)/ferry-testing
 asan:
 	$(MAKE) BUILD=build/asan SANITIZE=1 test
 
+# ferry.h's threading rule: eight threads on their own handles at once, then
+# on one shared database. Any race ThreadSanitizer sees fails the run.
+$(BUILD)/tsan-threads: tests/tsan/threads.c include/ferry.h $(LIBA)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(BASE_CFLAGS) -pthread $(SAN_LDFLAGS) -o $@ $< $(LIBA) \
+		$(LIB_LIBS)
+
+tsan:
+	$(MAKE) BUILD=build/tsan SANITIZE=thread build/tsan/tsan-threads
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 $${TSAN_OPTIONS:-}" \
+		build/tsan/tsan-threads tests/fixtures
+
 # Not part of check: valgrind makes every ferry process 20-50 times slower.
 valgrind: all
 	FERRY_VALGRIND_BIN=$(CURDIR)/$(FERRY) sh tests/cli/valgrind-run.sh $(T)
@@ -169,6 +186,7 @@ valgrind: all
 check: deps
 	$(MAKE) test
 	$(MAKE) asan
+	$(MAKE) tsan
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-10} FUZZ_SEED=$${FUZZ_SEED:-1} \
 		sh tests/fuzz/run.sh
 	$(MAKE) lint
@@ -194,7 +212,7 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man1/ferry.1
 
 FORMAT_SRC := $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) src/lib/ferry_int.h src/cli/cli.h \
-	include/ferry.h tests/unit/clar.h
+	include/ferry.h tests/unit/clar.h tests/tsan/threads.c
 
 lint:
 	clang-format --dry-run --Werror $(FORMAT_SRC)

@@ -13,6 +13,20 @@
  * returned through `**out` belongs to the caller and is released with the
  * matching ferry_<type>_free(); freeing NULL does nothing. `*out` is NULL
  * after a failure. Strings passed in are copied if they are kept.
+ *
+ * Return codes never depend on whether an error struct was passed: a call
+ * with `err` NULL returns exactly what the same call with one returns.
+ *
+ * Threads: a handle (ferry_db, ferry_set and every value read from them)
+ * is used by one thread at a time; the caller serializes calls that share
+ * one. Distinct handles are independent: threads may open, use and close
+ * their own ferry_db and ferry_set at the same time, even on the same
+ * database or directory (the runner lock then orders their runs, as it
+ * does between processes). A ferry_set only read may be shared by several
+ * threads. The library keeps no global state and uses only reentrant C
+ * library calls; it reads the environment (USER, PATH, libpq's PG*
+ * variables), so a program must not change it with setenv() while another
+ * thread is in ferry. SQLite must be built thread-safe (the default).
  */
 #ifndef FERRY_H
 #define FERRY_H
@@ -36,7 +50,12 @@ extern "C" {
  * Errors
  */
 
-/** Return codes. Every fallible function returns 0 or one of these. */
+/**
+ * Return codes. Every fallible function returns 0 or one of these, the
+ * same whether or not it was given an error struct. The ferry command's
+ * exit code for each is noted; its `--json` error document names them
+ * "error", "db", "invalid", "locked", "refused", "nomem" and "notready".
+ */
 typedef enum {
 	FERRY_OK = 0,
 	FERRY_ERROR = -1,    /**< generic failure */
@@ -272,11 +291,23 @@ typedef struct {
  * a libpq keyword string. With `read_only`, a SQLite file that does not
  * exist yet reads as an empty database and is not created.
  *
+ * The ledger table's name (`opts->table`) and the history table's derived
+ * from it (`x_migrations` -> `x_history`, `x` -> `x_history`) must each
+ * have 1 to 63 bytes, PostgreSQL's limit, on every engine: so at most 55
+ * bytes, or 63 ending in `_migrations`. A longer name is refused before
+ * the database is touched.
+ *
+ * The handle belongs to one thread at a time; other threads may open and
+ * use their own handles meanwhile, on this database too (see the top of
+ * this file).
+ *
  * @param[out] out  the database; close with ferry_db_close(). NULL on failure.
  * @param url       the database URL; not kept
  * @param opts      NULL, or FERRY_DB_OPTIONS_INIT plus changes
- * @return 0, FERRY_EINVALID (bad URL, missing directory, not a database),
- *         FERRY_EDB (cannot connect) or FERRY_ENOMEM
+ * @param err       filled on failure; may be NULL
+ * @return 0, FERRY_EINVALID (bad URL, missing directory, not a database,
+ *         a table or schema name too long), FERRY_EDB (cannot connect) or
+ *         FERRY_ENOMEM
  */
 FERRY_EXTERN int ferry_db_open(ferry_db **out, const char *url,
 	const ferry_db_options *opts, ferry_error *err);

@@ -68,6 +68,11 @@ struct cli_ctx {
 	int backup_keep;  /* backup_keep: how many to keep; 0 = all */
 	char *conf_backup_keep;
 	int conf_backup_keep_line;
+	/* output.c: what --json's error document says */
+	int json_done;	   /* a JSON document is on stdout already */
+	int error_said;	   /* `error` holds the run's first error */
+	int error_open;	   /* the last words were that error: a hint joins */
+	ferry_error error; /* code 0 when the CLI found it, not the library */
 };
 
 /* What a command needs before it runs. */
@@ -145,8 +150,25 @@ void cli_print_main_help(FILE *out);
  *	ferry: error: <what failed>
  *	<file>:<line>:<column>: <the engine's words>
  *	hint: <what to do>
+ * Whatever waits in stdout's buffer is flushed before words go to stderr,
+ * so the two come out in order when they share a file or a pipe.
+ *
+ * The first error said (and the hint after it) is also kept in ctx, for
+ * the JSON document a failing command prints with --json (cli_json_error).
  */
 int cli_fail(struct cli_ctx *ctx, const ferry_error *err);
+/* Keep an error that was worded some other way (not through cli_error). */
+void cli_error_keep(struct cli_ctx *ctx, const char *message, const char *hint);
+/*
+ * With --json, a command that exits `exit_code` (not 0) without printing
+ * its document prints this one instead:
+ *	{"error": {"code": "db", "exit": 1, "message": ..., "detail": ...,
+ *	 "hint": ..., "sqlstate": ..., "file": ..., "line": ..., "column": ...}}
+ * Returns exit_code.
+ */
+int cli_json_error(struct cli_ctx *ctx, int exit_code);
+/* The symbolic name of a library code, "db" for FERRY_EDB. */
+const char *cli_code_name(int ferry_code);
 /* "'x' is not a ferry command", with a suggestion; returns exit 2. */
 int cli_unknown_command(struct cli_ctx *ctx, const char *name);
 int cli_usage(struct cli_ctx *ctx, const char *fmt, ...) CLI__PRINTF(2, 3);
@@ -229,7 +251,7 @@ void cli_format_ms(char *buf, size_t size, long long ms);
 /* Parse "60", "60s", "500ms", "2m" into milliseconds; -1 if invalid. */
 int cli_parse_duration(const char *s);
 
-/* JSON: a string or null; print a document and free it. */
+/* JSON: a string or null; print a document (the only one) and free it. */
 json_t *cli_json_str(const char *s);
 int cli_json_print(struct cli_ctx *ctx, json_t *doc);
 

@@ -19,14 +19,9 @@ int cmd_version(int argc, char **argv, struct cli_ctx *ctx)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'version' takes no arguments");
-	if (ctx->json) {
-		json_t *o = json_pack("{s:s}", "version", ferry_version());
-
-		json_dumpf(o, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(o);
-	} else {
-		printf("ferry %s\n", ferry_version());
-	}
+	if (ctx->json)
+		return cli_json_print(
+			ctx, json_pack("{s:s}", "version", ferry_version()));
+	printf("ferry %s\n", ferry_version());
 	return CLI_EXIT_OK;
 }

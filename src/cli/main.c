@@ -8,6 +8,7 @@
  */
 #include "cli.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,38 +72,70 @@ int cli_unknown_command(struct cli_ctx *ctx, const char *name)
 {
 	const struct cli_command *c;
 	struct cli_suggest sg;
+	char message[300], hint[100] = "try 'ferry --help'";
 
 	cli_suggest_init(&sg, name);
 	for (c = cli_commands; c->name; c++)
 		cli_suggest_try(&sg, c->name);
-	fprintf(stderr,
-		"ferry: '%s' is not a ferry command. See 'ferry --help'.\n",
-		name);
+	snprintf(message, sizeof(message), "'%s' is not a ferry command", name);
+	if (sg.best)
+		snprintf(hint, sizeof(hint), "did you mean '%s'?", sg.best);
+	cli_error_keep(ctx, message, hint);
+	fflush(stdout);
+	fprintf(stderr, "ferry: %s. See 'ferry --help'.\n", message);
 	if (sg.best)
 		cli_hint(ctx, "did you mean '%s'?", sg.best);
 	return CLI_EXIT_USAGE;
 }
 
+/*
+ * Was --json asked for? The parser stops at the first bad option, so a
+ * usage error may come before it reads a --json that follows.
+ */
+static int json_asked(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * How every run ends: with --json, a failure that printed no document
+ * prints the error's (SPEC section 5: one document on stdout); then stdout
+ * must reach its file.
+ */
+static int finish(struct cli_ctx *ctx, int rc, int json)
+{
+	if (rc != CLI_EXIT_OK && (ctx->json || (json && rc == CLI_EXIT_USAGE)))
+		rc = cli_json_error(ctx, rc);
+	if (fflush(stdout) != 0 && rc == CLI_EXIT_OK)
+		rc = CLI_EXIT_FAILED;
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_ctx ctx;
-	int first = 0, rc;
+	int first = 0, rc, json = json_asked(argc, argv);
 
 	memset(&ctx, 0, sizeof(ctx));
 	cli_colors(&ctx); /* usage errors come before any setup */
 	if ((rc = cli_parse_leading(&ctx, argc - 1, argv + 1, &first)) >= 0)
-		return rc;
+		return finish(&ctx, rc, json);
 	first++;
 	if (first >= argc) {
 		cli_print_main_help(stderr);
-		return CLI_EXIT_USAGE;
+		cli_error_keep(&ctx, "no command given", "try 'ferry --help'");
+		return finish(&ctx, CLI_EXIT_USAGE, json);
 	}
 	ctx.cmd = find_command(argv[first]);
 	if (!ctx.cmd)
-		return cli_unknown_command(&ctx, argv[first]);
+		return finish(
+			&ctx, cli_unknown_command(&ctx, argv[first]), json);
 	rc = ctx.cmd->fn(argc - first - 1, argv + first + 1, &ctx);
 	cli_teardown(&ctx);
-	if (fflush(stdout) != 0 && rc == 0)
-		rc = CLI_EXIT_FAILED;
-	return rc;
+	return finish(&ctx, rc, json);
 }

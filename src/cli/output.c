@@ -15,6 +15,47 @@ const char *cli_color(int on, const char *which)
 	return on ? which : "";
 }
 
+const char *cli_code_name(int code)
+{
+	switch (code) {
+	case FERRY_OK:
+		return "ok";
+	case FERRY_EDB:
+		return "db";
+	case FERRY_EINVALID:
+		return "invalid";
+	case FERRY_ELOCKED:
+		return "locked";
+	case FERRY_EREFUSED:
+		return "refused";
+	case FERRY_ENOMEM:
+		return "nomem";
+	case FERRY_ENOTREADY:
+		return "notready";
+	default:
+		return "error";
+	}
+}
+
+/* The code an exit status stands for, when the CLI found the error. */
+static int code_of_exit(int exit_code)
+{
+	switch (exit_code) {
+	case CLI_EXIT_OK:
+		return FERRY_OK;
+	case CLI_EXIT_USAGE:
+		return FERRY_EINVALID;
+	case CLI_EXIT_NO:
+		return FERRY_ENOTREADY;
+	case CLI_EXIT_LOCKED:
+		return FERRY_ELOCKED;
+	case CLI_EXIT_REFUSED:
+		return FERRY_EREFUSED;
+	default:
+		return FERRY_ERROR;
+	}
+}
+
 int cli_exit_code(int code)
 {
 	switch (code) {
@@ -33,6 +74,22 @@ int cli_exit_code(int code)
 	}
 }
 
+/*
+ * stdout is buffered when it is a file or a pipe, stderr is not: words for
+ * stderr wait until stdout's buffer is out, and data for stdout until
+ * stderr's is, so that `ferry up >log 2>&1` keeps the order things
+ * happened in.
+ */
+static void before_stderr(void)
+{
+	fflush(stdout);
+}
+
+static void before_stdout(void)
+{
+	fflush(stderr);
+}
+
 /* End a progress line left open, so an error starts on its own line. */
 static void close_progress(struct cli_ctx *ctx)
 {
@@ -43,12 +100,42 @@ static void close_progress(struct cli_ctx *ctx)
 	}
 }
 
-static void vsay(struct cli_ctx *ctx, const char *label, const char *color,
-	const char *fmt, va_list ap)
+enum { SAY_ERROR, SAY_HINT, SAY_OTHER };
+
+/*
+ * Keep what --json's error document will say: the first error, and the
+ * first hint said right after it. Other words in between end the error.
+ */
+static void keep(struct cli_ctx *ctx, int kind, const char *fmt, va_list ap)
+{
+	if (!ctx)
+		return;
+	if (kind == SAY_ERROR && !ctx->error_said) {
+		memset(&ctx->error, 0, sizeof(ctx->error));
+		vsnprintf(ctx->error.message, sizeof(ctx->error.message), fmt,
+			ap);
+		ctx->error_said = 1;
+		ctx->error_open = 1;
+	} else if (kind == SAY_HINT && ctx->error_open) {
+		if (!ctx->error.hint[0])
+			vsnprintf(ctx->error.hint, sizeof(ctx->error.hint), fmt,
+				ap);
+	} else {
+		ctx->error_open = 0;
+	}
+}
+
+static void vsay(struct cli_ctx *ctx, int kind, const char *label,
+	const char *color, const char *fmt, va_list ap)
 {
 	int c = ctx && ctx->color_err;
+	va_list kept;
 
+	va_copy(kept, ap);
+	keep(ctx, kind, fmt, kept);
+	va_end(kept);
 	close_progress(ctx);
+	before_stderr();
 	if (label)
 		fprintf(stderr, "%s%s%s ", cli_color(c, color), label,
 			cli_color(c, CLI_RESET));
@@ -61,7 +148,7 @@ void cli_error(struct cli_ctx *ctx, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsay(ctx, "ferry: error:", CLI_RED CLI_BOLD, fmt, ap);
+	vsay(ctx, SAY_ERROR, "ferry: error:", CLI_RED CLI_BOLD, fmt, ap);
 	va_end(ap);
 }
 
@@ -70,7 +157,7 @@ void cli_warn(struct cli_ctx *ctx, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsay(ctx, "ferry: warning:", CLI_YELLOW CLI_BOLD, fmt, ap);
+	vsay(ctx, SAY_OTHER, "ferry: warning:", CLI_YELLOW CLI_BOLD, fmt, ap);
 	va_end(ap);
 }
 
@@ -79,7 +166,7 @@ void cli_hint(struct cli_ctx *ctx, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsay(ctx, "hint:", CLI_YELLOW, fmt, ap);
+	vsay(ctx, SAY_HINT, "hint:", CLI_YELLOW, fmt, ap);
 	va_end(ap);
 }
 
@@ -90,8 +177,20 @@ void cli_note(struct cli_ctx *ctx, const char *fmt, ...)
 	if (ctx && ctx->quiet)
 		return;
 	va_start(ap, fmt);
-	vsay(ctx, "ferry:", CLI_DIM, fmt, ap);
+	vsay(ctx, SAY_OTHER, "ferry:", CLI_DIM, fmt, ap);
 	va_end(ap);
+}
+
+void cli_error_keep(struct cli_ctx *ctx, const char *message, const char *hint)
+{
+	if (ctx->error_said)
+		return;
+	memset(&ctx->error, 0, sizeof(ctx->error));
+	snprintf(ctx->error.message, sizeof(ctx->error.message), "%s", message);
+	snprintf(ctx->error.hint, sizeof(ctx->error.hint), "%s",
+		hint ? hint : "");
+	ctx->error_said = 1;
+	ctx->error_open = 0;
 }
 
 int cli_usage(struct cli_ctx *ctx, const char *fmt, ...)
@@ -99,7 +198,7 @@ int cli_usage(struct cli_ctx *ctx, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsay(ctx, "ferry: error:", CLI_RED CLI_BOLD, fmt, ap);
+	vsay(ctx, SAY_ERROR, "ferry: error:", CLI_RED CLI_BOLD, fmt, ap);
 	va_end(ap);
 	if (ctx && ctx->cmd)
 		cli_hint(ctx, "try 'ferry %s --help'", ctx->cmd->name);
@@ -111,6 +210,7 @@ int cli_usage(struct cli_ctx *ctx, const char *fmt, ...)
 int cli_fail(struct cli_ctx *ctx, const ferry_error *err)
 {
 	char where[300] = "", state[24] = "";
+	int first = ctx && !ctx->error_said;
 
 	if (err->file[0] && err->line > 0 && err->column > 0)
 		snprintf(where, sizeof(where), "%s:%d:%d", err->file, err->line,
@@ -132,6 +232,9 @@ int cli_fail(struct cli_ctx *ctx, const ferry_error *err)
 		else if (err->detail[0])
 			fprintf(stderr, "%s%s\n", err->detail, state);
 	}
+	/* The document keeps the fields apart; the text joined them. */
+	if (first)
+		ctx->error = *err;
 	if (err->hint[0])
 		cli_hint(ctx, "%s", err->hint);
 	return cli_exit_code(err->code);
@@ -178,6 +281,7 @@ void cli_progress(const ferry_event *ev, void *payload)
 	case FERRY_EVENT_RESUME:
 		if (ctx->quiet)
 			break;
+		before_stdout();
 		if (!ctx->progress_open)
 			fprintf(out, "%-6s %s ... ", ev->section,
 				ev->migration->id);
@@ -189,6 +293,7 @@ void cli_progress(const ferry_event *ev, void *payload)
 		if (ctx->quiet)
 			break;
 		close_progress(ctx);
+		before_stdout();
 		fprintf(out, "%-6s %s ... ", ev->section, ev->migration->id);
 		fflush(out);
 		ctx->progress_open = 1;
@@ -197,11 +302,13 @@ void cli_progress(const ferry_event *ev, void *payload)
 		if (ctx->quiet)
 			break;
 		cli_format_ms(took, sizeof(took), (long long)ev->elapsed_ms);
+		before_stdout();
 		if (!ctx->progress_open)
 			fprintf(out, "%-6s %s ... ", ev->section,
 				ev->migration->id);
 		fprintf(out, "%sok%s (%s)\n", cli_color(c, CLI_GREEN),
 			cli_color(c, CLI_RESET), took);
+		fflush(out);
 		ctx->progress_open = 0;
 		break;
 	}
@@ -220,6 +327,7 @@ int cli_confirm(struct cli_ctx *ctx, const char *question)
 			"answer; add --yes if you mean it");
 		return 0;
 	}
+	before_stderr();
 	fprintf(stderr, "%s? [y/N] ", question);
 	fflush(stderr);
 	if (!fgets(answer, sizeof(answer), stdin) ||
@@ -228,4 +336,33 @@ int cli_confirm(struct cli_ctx *ctx, const char *question)
 		return 0;
 	}
 	return 1;
+}
+
+int cli_json_error(struct cli_ctx *ctx, int exit_code)
+{
+	const ferry_error *e = &ctx->error;
+	int code = e->code;
+
+	if (exit_code == CLI_EXIT_OK || ctx->json_done)
+		return exit_code;
+	/* A code of the library's, unless the command made it another. */
+	if (!ctx->error_said || code == FERRY_OK ||
+		cli_exit_code(code) != exit_code)
+		code = code_of_exit(exit_code);
+	cli_json_print(ctx,
+		json_pack("{s:{s:s,s:i,s:s,s:o,s:o,s:o,s:o,s:o,s:o}}", "error",
+			"code", cli_code_name(code), "exit", exit_code,
+			"message",
+			ctx->error_said && e->message[0] ? e->message
+							 : "the command failed",
+			"detail", cli_json_str(e->detail[0] ? e->detail : NULL),
+			"hint", cli_json_str(e->hint[0] ? e->hint : NULL),
+			"sqlstate",
+			cli_json_str(e->sqlstate[0] ? e->sqlstate : NULL),
+			"file", cli_json_str(e->file[0] ? e->file : NULL),
+			"line",
+			e->line > 0 ? json_integer(e->line) : json_null(),
+			"column",
+			e->column > 0 ? json_integer(e->column) : json_null()));
+	return exit_code;
 }

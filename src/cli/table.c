@@ -127,8 +127,11 @@ int cli_json_print(struct cli_ctx *ctx, json_t *doc)
 		cli_error(ctx, "out of memory");
 		return CLI_EXIT_FAILED;
 	}
+	fflush(stderr);
 	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	putchar('\n');
 	json_decref(doc);
+	if (ctx)
+		ctx->json_done = 1;
 	return CLI_EXIT_OK;
 }

@@ -7,6 +7,7 @@
  */
 #include "ferry_int.h"
 
+#include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,18 +34,39 @@ const char *ferry_db_display_url(const ferry_db *db)
 	return db->url.display;
 }
 
-/* "user@host" of this process, for the ledger and the lock. */
+/*
+ * "user@host" of this process, for the ledger and the lock. getpwuid_r, not
+ * getpwuid: two threads may open handles at once (see ferry.h), and
+ * getpwuid's result lives in one static buffer of the C library.
+ */
 static char *actor(void)
 {
-	struct passwd *pw = getpwuid(geteuid());
-	const char *user = pw ? pw->pw_name : getenv("USER");
+	struct passwd pwd, *pw = NULL;
+	char stack[1024], *heap = NULL, *buf = stack;
+	size_t size = sizeof(stack);
+	const char *user;
 	char host[256] = "localhost";
 	ferry__buf b = FERRY__BUF_INIT;
+	int e;
 
+	/* A long entry (many groups, a long GECOS) wants a bigger buffer. */
+	while ((e = getpwuid_r(geteuid(), &pwd, buf, size, &pw)) == ERANGE &&
+		size < 65536) {
+		char *nb = ferry__realloc(heap, size * 4);
+
+		if (!nb)
+			break;
+		heap = buf = nb;
+		size *= 4;
+	}
+	if (e != 0)
+		pw = NULL;
+	user = pw ? pw->pw_name : getenv("USER");
 	if (gethostname(host, sizeof(host) - 1) < 0)
 		strcpy(host, "localhost");
 	host[sizeof(host) - 1] = '\0';
 	ferry__buf_printf(&b, "%s@%s", user ? user : "unknown", host);
+	free(heap);
 	return ferry__buf_detach(&b);
 }
 
@@ -76,13 +98,47 @@ static char *qualified(const ferry_db *db, const char *name)
 	return ferry__buf_detach(&b);
 }
 
+/* PostgreSQL's identifier limit (NAMEDATALEN - 1), in bytes. */
+#define FERRY__NAME_MAX 63
+
 static int check_name(const char *what, const char *name, ferry_error *err)
 {
-	if (*name && strlen(name) <= 63)
+	if (*name && strlen(name) <= FERRY__NAME_MAX)
 		return 0;
 	ferry__error_set(
 		err, FERRY_EINVALID, "invalid %s name '%s'", what, name);
-	ferry__error_hint(err, "a %s name has 1 to 63 characters", what);
+	ferry__error_hint(
+		err, "a %s name has 1 to %d characters", what, FERRY__NAME_MAX);
+	return FERRY_EINVALID;
+}
+
+/*
+ * The history table's name comes from the ledger's, so it too must fit
+ * PostgreSQL's identifier limit, which would otherwise cut it silently and
+ * make every later statement fail with words about a migration. One rule
+ * for both engines: a ledger that works on SQLite moves to PostgreSQL.
+ */
+static int check_history_name(const char *table, ferry_error *err)
+{
+	char *history = history_name(table);
+	size_t n;
+
+	if (!history)
+		return ferry__error_oom(err);
+	n = strlen(history);
+	if (n <= FERRY__NAME_MAX) {
+		free(history);
+		return 0;
+	}
+	ferry__error_set(err, FERRY_EINVALID,
+		"invalid table name '%s': its history table '%s' would have "
+		"%zu characters, more than %d",
+		table, history, n, FERRY__NAME_MAX);
+	ferry__error_hint(err,
+		"use a table name of at most %d characters, or of at most %d "
+		"ending in '_migrations'",
+		FERRY__NAME_MAX - 8, FERRY__NAME_MAX);
+	free(history);
 	return FERRY_EINVALID;
 }
 
@@ -116,6 +172,9 @@ int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
 			"invalid argument: 'opts' (version %u)", opts->version);
 	if ((rc = check_name("table",
 		     opts->table ? opts->table : "ferry_migrations", err)) <
+			0 ||
+		(rc = check_history_name(
+			 opts->table ? opts->table : "ferry_migrations", err)) <
 			0 ||
 		(rc = check_name("schema",
 			 opts->schema ? opts->schema : "public", err)) < 0)

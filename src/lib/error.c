@@ -88,15 +88,32 @@ int ferry__error_oom(ferry_error *err)
 	return ferry__error_set(err, FERRY_ENOMEM, "out of memory");
 }
 
+/*
+ * The text of errno value `e`, thread-safe: strerror() may use one static
+ * buffer for every thread. _GNU_SOURCE gives glibc's strerror_r, which
+ * returns the text (maybe not in `buf`); elsewhere the XSI one fills `buf`.
+ */
+static const char *error_text(int e, char *buf, size_t size)
+{
+#if defined(__GLIBC__) && defined(_GNU_SOURCE)
+	return strerror_r(e, buf, size);
+#else
+	if (strerror_r(e, buf, size) != 0)
+		snprintf(buf, size, "error %d", e);
+	return buf;
+#endif
+}
+
 int ferry__error_os(
 	ferry_error *err, int code, const char *what, const char *path)
 {
 	int e = errno;
+	char text[256];
 
 	if (e == ENOMEM)
 		return ferry__error_oom(err);
 	ferry__error_set(err, code, "cannot %s '%s'", what, path);
-	ferry__error_detail(err, "%s", strerror(e));
+	ferry__error_detail(err, "%s", error_text(e, text, sizeof(text)));
 	if (e == EACCES || e == EPERM)
 		ferry__error_hint(err, "check the permissions of '%s'", path);
 	return code;

@@ -238,14 +238,18 @@ out:
 	return rc;
 }
 
-/* The server's words as the detail, under a message that says what failed. */
-static int reset_failed(ferry_db *db, ferry_error *err)
+/*
+ * The server's words as the detail, under a message that says what failed.
+ * Returns `rc`, the failure's own code, whether or not there is an `err`
+ * to rewrite: a lock not had stays FERRY_ELOCKED for a caller without one.
+ */
+static int reset_failed(ferry_db *db, int rc, ferry_error *err)
 {
 	char detail[sizeof(err->message) + sizeof(err->detail) + 2];
 
-	if (!err || err->code == FERRY_ENOMEM || err->code == FERRY_EREFUSED ||
-		err->code == FERRY_ELOCKED)
-		return err ? err->code : FERRY_EDB;
+	if (!err || rc == FERRY_ENOMEM || rc == FERRY_EREFUSED ||
+		rc == FERRY_ELOCKED)
+		return rc;
 	snprintf(detail, sizeof(detail), "%s%s%s", err->message,
 		err->detail[0] ? ": " : "", err->detail);
 	snprintf(err->message, sizeof(err->message),
@@ -260,7 +264,7 @@ static int reset_failed(ferry_db *db, ferry_error *err)
 	else
 		snprintf(err->hint, sizeof(err->hint),
 			"nothing was dropped; fix the cause and run it again");
-	return err->code;
+	return rc;
 }
 
 int ferry_reset(ferry_dropped **out, ferry_db *db,
@@ -294,7 +298,7 @@ int ferry_reset(ferry_dropped **out, ferry_db *db,
 		rc = drop_all(db, r, err);
 	if (rc < 0) {
 		db->drv->rollback(db);
-		rc = reset_failed(db, err);
+		rc = reset_failed(db, rc, err);
 	}
 	ferry__unlock(db);
 out:
