@@ -166,7 +166,7 @@ test_expect_success 'plan refuses a database ahead of the files (exit 5), as the
 	EOF
 	test_cmp expect actual &&
 	test_expect_code 5 ferry -d "$DB_URL" plan --json >out 2>actual &&
-	test_must_be_empty out &&
+	test_json out ".error.exit == 5" ".error.code == \"refused\"" &&
 	test_cmp expect actual &&
 	db_snapshot after &&
 	test_cmp before after &&

@@ -8,13 +8,17 @@ test_description='a database ahead of the files: status explains, every command 
 # rollback and plan (help: "refuses what the run would refuse") too. Each
 # refusal leaves the database byte for byte as it was.
 
-# refuses CMD...: exit 5, nothing on stdout, exactly ./expect on stderr,
+# refuses CMD...: exit 5, nothing on stdout (with --json, the error
+# document), exactly ./expect on stderr,
 # the database byte for byte as ./db.base, the snapshot taken before the
 # refusals.
 refuses() {
 	test_expect_code 5 "$@" >out 2>actual &&
 	db_snapshot db.after &&
-	test_must_be_empty out &&
+	case " $* " in
+	*" --json "*) test_json out ".error.exit == 5" ;;
+	*) test_must_be_empty out ;;
+	esac &&
 	test_cmp expect actual &&
 	test_cmp db.base db.after
 }

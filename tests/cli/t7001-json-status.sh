@@ -117,13 +117,13 @@ test_expect_success 'a failed migration in status --json' '
 		".last_action.version == \"7\""
 '
 
-test_expect_success '--json errors go to stderr, nothing to stdout' '
+test_expect_success '--json errors: words to stderr, the error document to stdout' '
 	cat >expect <<-\EOF &&
 	ferry: error: migration directory '"'"'nowhere'"'"' does not exist
 	hint: create it with '"'"'ferry init'"'"', or name another one with --dir
 	EOF
 	test_expect_code 2 ferry -d "$DB_URL" --dir nowhere status --json >out 2>actual &&
-	test_must_be_empty out &&
+	test_json out ".error.exit == 2" ".error.code == \"invalid\"" &&
 	test_cmp expect actual
 '
 
