@@ -77,8 +77,9 @@ int cli_report_json(struct cli_ctx *ctx, const ferry_report *r)
 				(json_int_t)s->elapsed_ms));
 	}
 	return cli_json_print(ctx,
-		json_pack("{s:o,s:b,s:o,s:o}", "applied", arr, "waited",
-			ferry_report_waited(r), "version",
+		json_pack("{s:o,s:b,s:b,s:o,s:o}", "applied", arr, "waited",
+			ferry_report_waited(r), "other_runner",
+			ferry_report_other_runner(r), "version",
 			cli_json_str(ferry_report_version(r)), "checkpoint",
 			cli_json_str(ferry_report_checkpoint(r))));
 }
@@ -101,6 +102,25 @@ int cli_report_checkpoint(struct cli_ctx *ctx, const ferry_report *r)
 	return CLI_EXIT_REFUSED;
 }
 
+/*
+ * Another runner applied a section this run claimed: the run stopped
+ * there ("applied 2 sections, then stopped: another runner applied the
+ * rest meanwhile; database at 9").
+ */
+static void print_other_runner(const ferry_report *r)
+{
+	size_t n = ferry_report_count(r);
+
+	if (n == 0)
+		printf("nothing applied here: another runner applied the "
+		       "work meanwhile");
+	else
+		printf("applied %zu section%s, then stopped: another runner "
+		       "applied the rest meanwhile",
+			n, n == 1 ? "" : "s");
+	cli_report_where(r, stdout);
+}
+
 int cli_print_run(struct cli_ctx *ctx, ferry_report *r, cli_summary_fn summary,
 	const char *arg)
 {
@@ -112,6 +132,8 @@ int cli_print_run(struct cli_ctx *ctx, ferry_report *r, cli_summary_fn summary,
 		return cli_print_check(ctx, r);
 	if (ctx->json)
 		rc = cli_report_json(ctx, r);
+	else if (!ctx->quiet && ferry_report_other_runner(r))
+		print_other_runner(r);
 	else if (!ctx->quiet)
 		summary(r, arg);
 	if (rc == CLI_EXIT_OK)

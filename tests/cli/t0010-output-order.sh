@@ -73,6 +73,7 @@ test_expect_success 'up --json at the checkpoint: progress, the document, then t
 	    }
 	  ],
 	  "waited": false,
+	  "other_runner": false,
 	  "version": "1",
 	  "checkpoint": "1.0"
 	}

@@ -33,6 +33,7 @@ one_did_it() {
 	wait "$(cat a.pid)" && wait "$(cat b.pid)" &&
 	grep "^$1 \.\.\. ok" a.out &&
 	grep "^$1 \.\.\. applied by another runner meanwhile$" b.out &&
+	grep "^nothing applied here: another runner applied the work meanwhile; database at " b.out &&
 	grep "^ferry: another runner changed the ledger first; this run applied nothing of $2 and stops$" b.err
 }
 
