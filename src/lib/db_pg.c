@@ -73,8 +73,14 @@ typedef struct {
 
 #define LIBPQ_SONAME "libpq.so.5"
 
-/* Advisory lock keys: ferry's own class, and a hash of schema.table. */
+/*
+ * Advisory lock keys: ferry's own class, and one key for the database (the
+ * server scopes advisory locks to a database). Not one per ledger: two
+ * sets with their own --table or --schema still change one schema, and
+ * must not migrate it at once.
+ */
 #define LOCK_CLASS 0x66657272 /* "ferr" */
+#define LOCK_KEY 1
 
 /* Flush a pipeline once this much SQL waits, to bound memory. */
 #define PIPELINE_BYTES (1u << 20)
@@ -96,7 +102,6 @@ typedef struct {
 	size_t nqueue;
 	size_t aqueue;
 	size_t queued_bytes;
-	int lock_key;
 	int have_lock;
 } pg_conn;
 
@@ -310,23 +315,6 @@ static int query_bool(pg_conn *c, const char *sql, int *out)
 	return ok ? 0 : -1;
 }
 
-/* A stable 31-bit hash of schema.table, for the advisory lock key. */
-static int lock_key(const ferry_db *db)
-{
-	uint32_t h = 2166136261u;
-	const char *parts[2] = { db->schema, db->table };
-	int k;
-
-	for (k = 0; k < 2; k++) {
-		const char *p;
-
-		for (p = parts[k]; *p; p++)
-			h = (h ^ (unsigned char)*p) * 16777619u;
-		h = (h ^ '.') * 16777619u;
-	}
-	return (int)(h & 0x7fffffff);
-}
-
 /* The library never prints: a server NOTICE becomes a progress event. */
 static void on_notice(void *arg, const PGresult *res)
 {
@@ -437,7 +425,6 @@ static int pg_open(ferry_db *db, ferry_error *err)
 			err, "run migrations against the primary server");
 		return FERRY_EDB;
 	}
-	c->lock_key = lock_key(db);
 	return 0;
 }
 
@@ -865,7 +852,7 @@ static int holder_row(void *payload, int ncols, const char *const *v)
 static int holder(ferry_db *db, int *held, char **who, ferry_error *err)
 {
 	ferry__val p[2] = { { FERRY__VAL_INT, LOCK_CLASS, NULL },
-		{ FERRY__VAL_INT, CONN(db)->lock_key, NULL } };
+		{ FERRY__VAL_INT, LOCK_KEY, NULL } };
 	const char *vals[2];
 	char ibuf[2][24];
 	int rc;
@@ -909,7 +896,7 @@ static int try_lock(ferry_db *db, int *got, ferry_error *err)
 
 	ferry__holder_text(db, me + 7, sizeof(me) - 7);
 	snprintf(k1, sizeof(k1), "%d", LOCK_CLASS);
-	snprintf(k2, sizeof(k2), "%d", c->lock_key);
+	snprintf(k2, sizeof(k2), "%d", LOCK_KEY);
 	res = c->pq.execParams(c->pg,
 		"SELECT CASE WHEN pg_try_advisory_lock($1::int, $2::int) THEN "
 		"set_config('application_name', $3, false) IS NOT NULL ELSE "
@@ -986,7 +973,7 @@ static void pg_unlock(ferry_db *db)
 		snprintf(sql, sizeof(sql),
 			"SELECT pg_advisory_unlock(%d, %d), "
 			"set_config('application_name', 'ferry', false)",
-			LOCK_CLASS, c->lock_key);
+			LOCK_CLASS, LOCK_KEY);
 		c->pq.clear(c->pq.exec(c->pg, sql));
 	}
 	c->have_lock = 0;
