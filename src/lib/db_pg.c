@@ -103,6 +103,10 @@ typedef struct {
 	size_t aqueue;
 	size_t queued_bytes;
 	int have_lock;
+	int server_num;	    /* PQserverVersion() */
+	int users_session;  /* user SQL ran outside a pipeline since the last
+			     * reset: it may have SET ROLE */
+	char app_name[128]; /* application_name as ferry sets it */
 } pg_conn;
 
 #define CONN(db) ((pg_conn *)(db)->conn)
@@ -393,7 +397,8 @@ static int pg_open(ferry_db *db, ferry_error *err)
 	if (c->pq.status(c->pg) != CONNECTION_OK)
 		return connect_failed(db, err);
 	c->pq.setNoticeReceiver(c->pg, on_notice, db);
-	v = c->pq.serverVersion(c->pg);
+	v = c->server_num = c->pq.serverVersion(c->pg);
+	snprintf(c->app_name, sizeof(c->app_name), "ferry");
 	snprintf(vbuf, sizeof(vbuf), "%d.%d", v / 10000, v % 10000);
 	db->server_version = ferry__strdup(vbuf);
 	if (!db->server_version)
@@ -641,6 +646,7 @@ static int run_stmt(void *payload, size_t offset, size_t len)
 	}
 	if (CONN(db)->pipeline)
 		return send_query(db, copy, &at, NULL, 0, 0, r->err);
+	CONN(db)->users_session = 1;
 	rc = exec_now(db, copy, &at, NULL, 0, NULL, NULL, r->err);
 	free(copy);
 	return rc;
@@ -680,12 +686,46 @@ static void param_texts(
 	}
 }
 
+/*
+ * ferry's own statement between those of a no-transaction section, which
+ * may have SET ROLE for the statements after it: run it as ferry, then put
+ * the section's role back. `saved` is the role to put back, or "".
+ */
+static int as_ferry(pg_conn *c, char saved[128])
+{
+	PGresult *res;
+	int ok;
+
+	saved[0] = '\0';
+	if (c->pipeline || !c->users_session)
+		return 0;
+	res = c->pq.exec(c->pg,
+		"SELECT current_setting('role'), set_config('role', 'none', "
+		"false)");
+	ok = c->pq.resultStatus(res) == PGRES_TUPLES_OK &&
+		c->pq.ntuples(res) == 1;
+	if (ok && strcmp(c->pq.getvalue(res, 0, 0), "none") != 0)
+		snprintf(saved, 128, "%s", c->pq.getvalue(res, 0, 0));
+	c->pq.clear(res);
+	return ok ? 0 : -1;
+}
+
+static void as_section(pg_conn *c, const char *saved)
+{
+	const char *vals[1] = { saved };
+
+	if (saved[0])
+		c->pq.clear(c->pq.execParams(c->pg,
+			"SELECT set_config('role', $1, false)", 1, NULL, vals,
+			NULL, NULL, 0));
+}
+
 static int pg_query(ferry_db *db, const char *sql, const ferry__val *params,
 	int nparams, ferry__row_fn fn, void *payload, ferry_error *err)
 {
 	pg_conn *c = CONN(db);
 	const char *vals[32];
-	char ibuf[32][24];
+	char ibuf[32][24], role[128];
 	int rc;
 
 	if (nparams > 32)
@@ -708,7 +748,11 @@ static int pg_query(ferry_db *db, const char *sql, const ferry__val *params,
 		c->pq.enterPipelineMode(c->pg);
 		return rc;
 	}
-	return exec_now(db, sql, NULL, vals, nparams, fn, payload, err);
+	if (as_ferry(c, role) < 0)
+		return conn_error(db, "cannot reset the role", err);
+	rc = exec_now(db, sql, NULL, vals, nparams, fn, payload, err);
+	as_section(c, role);
+	return rc;
 }
 
 /*
@@ -723,7 +767,7 @@ static int pg_claim(ferry_db *db, const char *sql, const ferry__val *params,
 {
 	pg_conn *c = CONN(db);
 	const char *vals[32];
-	char ibuf[32][24];
+	char ibuf[32][24], role[128];
 	ferry__buf b = FERRY__BUF_INIT;
 	PGresult *res;
 	int rc = 0;
@@ -743,7 +787,10 @@ static int pg_claim(ferry_db *db, const char *sql, const ferry__val *params,
 		return send_query(
 			db, ferry__buf_detach(&b), NULL, vals, nparams, 1, err);
 	}
+	if (as_ferry(c, role) < 0)
+		return conn_error(db, "cannot reset the role", err);
 	res = c->pq.execParams(c->pg, sql, nparams, NULL, vals, NULL, NULL, 0);
+	as_section(c, role);
 	if (c->pq.resultStatus(res) == PGRES_COMMAND_OK) {
 		if (strcmp(c->pq.cmdTuples(res), "1") != 0)
 			rc = ferry__error_set(err, FERRY__ECLAIMED,
@@ -756,6 +803,41 @@ static int pg_claim(ferry_db *db, const char *sql, const ferry__val *params,
 	}
 	c->pq.clear(res);
 	return rc;
+}
+
+/*
+ * Before each section, the session is put back as it was when ferry
+ * connected: a plain SET search_path (or statement_timeout, or SET ROLE)
+ * of one migration must not change where, or as whom, the next migration
+ * runs, or the schema would depend on how migrations were batched into
+ * runs. RESET ALL leaves out the role and the session user, and takes
+ * ferry's own settings along, which are set again. After a section
+ * (`whole` 0), only the role and the session user go back, so that ferry
+ * writes its ledger as itself; the section's clock (clock_start_sql) has
+ * to stay.
+ */
+static int pg_reset_session(ferry_db *db, int whole, ferry_error *err)
+{
+	static const char *const reset[] = { "RESET SESSION AUTHORIZATION",
+		"RESET ROLE", "RESET ALL" };
+	pg_conn *c = CONN(db);
+	ferry__val p = { FERRY__VAL_TEXT, 0, c->app_name };
+	size_t i;
+	int rc;
+
+	c->users_session = 0;
+	for (i = 0; i < (whole ? 3u : 2u); i++)
+		if ((rc = pg_query(db, reset[i], NULL, 0, NULL, NULL, err)) < 0)
+			return rc;
+	if (!whole)
+		return 0;
+	return pg_query(db,
+		c->server_num >= 140000
+			? "SELECT set_config('application_name', $1, false), "
+			  "set_config('client_connection_check_interval', "
+			  "'500', false)"
+			: "SELECT set_config('application_name', $1, false)",
+		&p, 1, NULL, NULL, err);
 }
 
 static int pg_begin(ferry_db *db, ferry_error *err)
@@ -889,7 +971,7 @@ static void sleep_ms(int ms)
 static int try_lock(ferry_db *db, int *got, ferry_error *err)
 {
 	pg_conn *c = CONN(db);
-	char me[128] = "ferry: ", k1[24], k2[24];
+	char me[sizeof(c->app_name)] = "ferry: ", k1[24], k2[24];
 	const char *vals[3] = { k1, k2, me };
 	PGresult *res;
 	int ok;
@@ -905,6 +987,8 @@ static int try_lock(ferry_db *db, int *got, ferry_error *err)
 	ok = c->pq.resultStatus(res) == PGRES_TUPLES_OK &&
 		c->pq.ntuples(res) == 1;
 	*got = ok && c->pq.getvalue(res, 0, 0)[0] == 't';
+	if (*got)
+		memcpy(c->app_name, me, sizeof(me));
 	if (!ok)
 		result_error(db, res, NULL, NULL, err);
 	c->pq.clear(res);
@@ -975,6 +1059,7 @@ static void pg_unlock(ferry_db *db)
 			"set_config('application_name', 'ferry', false)",
 			LOCK_CLASS, LOCK_KEY);
 		c->pq.clear(c->pq.exec(c->pg, sql));
+		snprintf(c->app_name, sizeof(c->app_name), "ferry");
 	}
 	c->have_lock = 0;
 	db->locked = 0;
@@ -1128,9 +1213,11 @@ const ferry__driver ferry__pg_driver = {
 	.lock_probe = pg_lock_probe,
 	.table_exists = pg_table_exists,
 	.ledger_ddl = pg_ledger_ddl,
+	.reset_session = pg_reset_session,
 	/* a transaction-local mark, so that one transaction can time many */
-	.clock_start_sql = "SELECT set_config('ferry.section_start', "
-			   "clock_timestamp()::text, true)",
+	.clock_start_sql =
+		"SELECT set_config('ferry.section_start', "
+		"clock_timestamp()::text, true)",
 	.elapsed_ms_sql =
 		"(extract(epoch FROM clock_timestamp() - "
 		"current_setting('ferry.section_start')::timestamptz) * "

@@ -845,6 +845,8 @@ const ferry__driver ferry__sqlite_driver = {
 	.table_exists = sq_table_exists,
 	.ledger_ddl = sq_ledger_ddl,
 	/* statements run as they come: the client's clock is right */
+	.reset_session = NULL, /* pragmas belong to the file or are ferry's */
+	/* statements run as they come: the client's clock is right */
 	.clock_start_sql = NULL,
 	.elapsed_ms_sql = NULL,
 	.objects_sql =

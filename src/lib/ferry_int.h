@@ -440,6 +440,14 @@ typedef struct ferry__driver {
 		ferry_db *db, const char *table, int *exists, ferry_error *err);
 	/* CREATE TABLE statements of the ledger, in this engine's types. */
 	int (*ledger_ddl)(ferry_db *db, ferry__buf *out);
+	/*
+	 * Before each section (`whole`): put the session back as it was at
+	 * connect, so that what one section SET for the session does not
+	 * change the next. After each section's SQL, whether it worked or not
+	 * (`whole` 0): enough of it that ferry's own statements run as
+	 * ferry (its role). NULL: nothing to do.
+	 */
+	int (*reset_session)(ferry_db *db, int whole, ferry_error *err);
 	/* For engines that run a section only at commit, the database
 	 * measures it: `clock_start_sql` runs before the section, and
 	 * `elapsed_ms_sql` is an expression of the milliseconds since. NULL:

@@ -649,6 +649,13 @@ static int run_span(ferry_db *db, char *text, size_t off, size_t len,
 	return rc;
 }
 
+/* Before (`whole`) and after a section: see ferry__driver.reset_session. */
+static int reset_session(ferry_db *db, int whole, ferry_error *err)
+{
+	return db->drv->reset_session ? db->drv->reset_session(db, whole, err)
+				      : 0;
+}
+
 /* Run section `k` of the file as it was just read and checked. */
 static int run_section(ferry_db *db, const ferry__migration *m,
 	ferry__loaded *f, int k, ferry_error *err)
@@ -680,14 +687,17 @@ static int run_transactional(
 		return rc;
 	if (!ctx->single_transaction && (rc = db->drv->begin(db, err)) < 0)
 		return rc;
-	if (db->drv->clock_start_sql &&
-		(rc = db->drv->query(db, db->drv->clock_start_sql, NULL, 0,
-			 NULL, NULL, err)) < 0)
+	if ((rc = reset_session(db, 1, err)) < 0 ||
+		(db->drv->clock_start_sql &&
+			(rc = db->drv->query(db, db->drv->clock_start_sql, NULL,
+				 0, NULL, NULL, err)) < 0))
 		return rc;
 	/* Claimed first: a runner that comes second runs none of it. */
 	if (!ctx->defer_ledger && (rc = claim_step(db, it, err)) < 0)
 		return rc;
 	rc = run_section(db, m, &it->file, k, err);
+	if (rc == 0)
+		rc = reset_session(db, 0, err);
 	if (rc == 0 && ctx->defer_ledger)
 		it->ms = section_ms(db, t0);
 	else if (rc == 0)
@@ -796,6 +806,8 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 	} else if ((rc = claim_start(db, it, err)) < 0) {
 		goto out;
 	}
+	if ((rc = reset_session(db, 1, err)) < 0)
+		goto out;
 	pos.text = body;
 	for (i = start; i < spans.n; i++) {
 		ferry__src src = { m->pub.path, 0, 0 };
@@ -816,6 +828,7 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 			 * from the last statement that stayed, the BEGIN.
 			 */
 			db->drv->rollback(db);
+			(void)reset_session(db, 0, NULL);
 			if (durable < i)
 				ferry__error_hint(err,
 					"statements %zu to %zu, from the "
@@ -861,7 +874,8 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 		rc = FERRY_EDB;
 		goto out;
 	}
-	if ((rc = db->drv->begin(db, err)) == 0) {
+	if ((rc = reset_session(db, 0, err)) == 0 &&
+		(rc = db->drv->begin(db, err)) == 0) {
 		rc = claim_end(db, it, spans.n, ferry__now_ms() - t0, err);
 		if (rc == 0)
 			rc = db->drv->commit(db, err);
@@ -1041,7 +1055,11 @@ static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 		(rc = ferry__migration_load(m, &ctx->hasher, &it->file, err)) <
 			0)
 		return rc;
-	rc = run_section(db, m, &it->file, k, err);
+	rc = reset_session(db, 1, err);
+	if (rc == 0)
+		rc = run_section(db, m, &it->file, k, err);
+	if (rc == 0)
+		rc = reset_session(db, 0, err);
 	/* A pipelining driver says now whether the section failed. */
 	if (rc == 0 && db->drv->flush)
 		rc = db->drv->flush(db, err);
