@@ -232,7 +232,14 @@ typedef enum {
 	 * that waited and found the work done does. `migration` is NULL when
 	 * a single-transaction run rolled back whole for it.
 	 */
-	FERRY_EVENT_OTHER_RUNNER
+	FERRY_EVENT_OTHER_RUNNER,
+	/**
+	 * Another connection holds the database itself (SQLite: a
+	 * migration's long transaction, or the application writing): ferry
+	 * waits for it, up to the lock timeout. `holder` names the runner
+	 * lock's holder when a ferry holds it, else NULL.
+	 */
+	FERRY_EVENT_BUSY
 } ferry_event_type;
 
 /** A progress event. Everything in it is borrowed for the callback only. */
@@ -347,9 +354,14 @@ typedef struct {
 	const char *version_text;
 	const char *name;
 	const char
-		*release;  /**< from the files, else from the ledger; or NULL */
-	const char *state; /**< "pending", "up", "complete" or "failed" */
-	const char *up_at; /**< RFC 3339 UTC, or NULL */
+		*release; /**< from the files, else from the ledger; or NULL */
+	/**
+	 * "pending", "up", "complete", "failed", or "running": a
+	 * no-transaction section the ledger calls failed while the runner
+	 * that claimed it holds the runner lock (status and list only).
+	 */
+	const char *state;
+	const char *up_at;	/**< RFC 3339 UTC, or NULL */
 	const char *finish_at;	/**< RFC 3339 UTC, or NULL */
 	int64_t up_ms;		/**< -1 when not applied */
 	int64_t finish_ms;	/**< -1 when not finished */
@@ -357,8 +369,11 @@ typedef struct {
 	int drift;		/**< the file changed after it was applied */
 	int in_files;		/**< 0: applied, but no file has this version */
 	int has_finish;
-	int failed_statement; /**< failed: 1-based statement it stopped at */
+	int failed_statement; /**< failed, running: 1-based statement it
+				 stopped at, or runs now */
 	const char *error;    /**< failed: the error text, or NULL */
+	const char *section;  /**< failed, running: "up", "finish", "down" */
+	int statements;	      /**< running: statements in the section, or 0 */
 } ferry_entry;
 
 /** Where a database stands against a migration set. */
@@ -387,6 +402,13 @@ typedef struct {
 	int last_success; /**< 0 when the last action failed */
 	size_t nentries;
 	const ferry_entry *entries; /**< files and ledger merged, by version */
+	size_t running; /**< sections running now (counted apart from failed) */
+	/**
+	 * 1 when the ledger could not be read because a migration holds the
+	 * database (SQLite, during a long write): the status then says only
+	 * what the files and the runner lock tell, and every count is 0.
+	 */
+	int busy;
 } ferry_status;
 
 /**

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
 
@@ -51,7 +52,7 @@ static const char *state_color(const ferry_entry *e)
 {
 	if (!strcmp(e->state, "complete"))
 		return CLI_GREEN;
-	if (!strcmp(e->state, "up"))
+	if (!strcmp(e->state, "up") || !strcmp(e->state, "running"))
 		return CLI_YELLOW;
 	if (!strcmp(e->state, "failed"))
 		return CLI_RED;
@@ -86,6 +87,13 @@ static void print_list(struct cli_ctx *ctx, const ferry_status *st)
 		else if (!strcmp(e->state, "failed"))
 			snprintf(note, sizeof(note), "at statement %d",
 				e->failed_statement);
+		else if (!strcmp(e->state, "running") && e->statements)
+			snprintf(note, sizeof(note),
+				"%s, at statement %d of %d", e->section,
+				e->failed_statement, e->statements);
+		else if (!strcmp(e->state, "running"))
+			snprintf(note, sizeof(note), "%s, at statement %d",
+				e->section, e->failed_statement);
 		else if (!strcmp(e->state, "up"))
 			snprintf(note, sizeof(note), "finish pending");
 		row[0] = e->version_text;
@@ -101,6 +109,45 @@ static void print_list(struct cli_ctx *ctx, const ferry_status *st)
 	cli_table_free(&t);
 }
 
+/*
+ * The status, once the ledger can be read: while a migration holds the
+ * database (SQLite, in a long write), say so once and try again, up to
+ * the lock timeout.
+ */
+static int read_status(ferry_status **st, struct cli_ctx *ctx, ferry_error *err)
+{
+	struct timespec pause = { 0, 100 * 1000000L };
+	int waited_ms = 0;
+
+	for (;;) {
+		if (ferry_status_get(st, ctx->db, ctx->set, err) < 0)
+			return -1;
+		if (!(*st)->busy)
+			return 0;
+		if (waited_ms == 0)
+			cli_note(ctx,
+				"waiting for database '%s': a migration of "
+				"%s is writing to it",
+				ferry_db_display_url(ctx->db),
+				(*st)->lock_holder ? (*st)->lock_holder
+						   : "another ferry");
+		ferry_status_free(*st);
+		*st = NULL;
+		if (waited_ms >= ctx->lock_timeout_ms) {
+			cli_error(ctx,
+				"database '%s' is busy: a migration is writing "
+				"to it",
+				ferry_db_display_url(ctx->db));
+			cli_hint(ctx,
+				"run 'ferry list' again when it is done, or "
+				"wait longer with --lock-timeout");
+			return CLI_EXIT_LOCKED;
+		}
+		nanosleep(&pause, NULL);
+		waited_ms += 2100; /* the library waited 2 s too */
+	}
+}
+
 int cmd_list(int argc, char **argv, struct cli_ctx *ctx)
 {
 	ferry_status *st = NULL;
@@ -114,8 +161,10 @@ int cmd_list(int argc, char **argv, struct cli_ctx *ctx)
 	if ((rc = cli_setup(ctx)) >= 0)
 		return rc;
 	ferry_error_init(&err);
-	if (ferry_status_get(&st, ctx->db, ctx->set, &err) < 0)
+	if ((rc = read_status(&st, ctx, &err)) == -1)
 		return cli_fail(ctx, &err);
+	if (rc > 0)
+		return rc;
 	if (ctx->json) {
 		rc = cli_json_print(ctx, list_json(st));
 	} else {

@@ -48,7 +48,8 @@ static json_t *status_json(const ferry_status *st)
 			cli_json_str(st->last_by), "at",
 			cli_json_str(st->last_at), "success", st->last_success);
 	doc = json_pack("{s:s,s:s,s:s,s:b,s:b,s:o,s:o,s:o,s:o,"
-			"s:{s:I,s:I,s:I,s:I,s:I},s:o,s:{s:b,s:o},s:o}",
+			"s:{s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:{s:b,s:o},s:o,"
+			"s:b}",
 		"engine", st->engine, "server_version", st->server_version,
 		"database", st->database, "database_exists",
 		st->database_exists, "ledger_exists", st->ledger_exists,
@@ -58,9 +59,10 @@ static json_t *status_json(const ferry_status *st)
 		cli_json_str(st->current), "counts", "complete",
 		(json_int_t)st->complete, "up", (json_int_t)st->up, "pending",
 		(json_int_t)st->pending, "failed", (json_int_t)st->failed,
-		"unknown", (json_int_t)st->unknown, "drift", drift, "lock",
-		"held", st->lock_held, "holder", cli_json_str(st->lock_holder),
-		"last_action", last);
+		"running", (json_int_t)st->running, "unknown",
+		(json_int_t)st->unknown, "drift", drift, "lock", "held",
+		st->lock_held, "holder", cli_json_str(st->lock_holder),
+		"last_action", last, "busy", st->busy);
 	return doc;
 }
 
@@ -101,6 +103,10 @@ static void print_counts(const ferry_status *st, FILE *out, int c)
 			", %zu up (finish pending)", st->up);
 	n += snprintf(
 		buf + n, sizeof(buf) - (size_t)n, ", %zu pending", st->pending);
+	if (st->running)
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
+			", %s%zu running%s", cli_color(c, CLI_YELLOW),
+			st->running, cli_color(c, CLI_RESET));
 	if (st->failed)
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
 			", %s%zu failed%s", cli_color(c, CLI_RED), st->failed,
@@ -181,6 +187,16 @@ static void print_waiting(const ferry_status *st, FILE *out, int c)
 		else if (strcmp(e->state, "failed") == 0)
 			snprintf(note, sizeof(note), "stopped at statement %d",
 				e->failed_statement);
+		else if (strcmp(e->state, "running") == 0 && e->statements)
+			snprintf(note, sizeof(note),
+				"%s section at statement %d of %d, by %s",
+				e->section, e->failed_statement, e->statements,
+				st->lock_holder ? st->lock_holder : "?");
+		else if (strcmp(e->state, "running") == 0)
+			snprintf(note, sizeof(note),
+				"%s section at statement %d, by %s", e->section,
+				e->failed_statement,
+				st->lock_holder ? st->lock_holder : "?");
 		else if (strcmp(e->state, "up") == 0)
 			snprintf(note, sizeof(note), "finish pending");
 		snprintf(state, sizeof(state), "%s%s%s",
@@ -210,11 +226,41 @@ static void print_waiting(const ferry_status *st, FILE *out, int c)
 	cli_table_free(&t);
 }
 
+/*
+ * The ledger is held by a migration's write (SQLite): what the files and
+ * the runner lock tell, at once, rather than a wait for the migration.
+ */
+static void print_busy(struct cli_ctx *ctx, const ferry_status *st)
+{
+	FILE *out = stdout;
+	int c = ctx->color_out;
+	char buf[1200];
+
+	snprintf(buf, sizeof(buf), "%s (%s %s)", st->database, st->engine,
+		st->server_version);
+	line(out, c, "database", "%s", buf);
+	snprintf(buf, sizeof(buf),
+		"unknown while a migration writes; newest file %s",
+		st->head ? st->head : "-");
+	line(out, c, "version", "%s", buf);
+	line(out, c, "migrations", "%s",
+		"a migration is being applied: the ledger can be read once "
+		"its transaction commits");
+	snprintf(buf, sizeof(buf), "held by %s",
+		st->lock_holder ? st->lock_holder : "another process");
+	line(out, c, "lock", "%s", buf);
+}
+
 static void print_status(struct cli_ctx *ctx, const ferry_status *st)
 {
 	FILE *out = stdout;
 	int c = ctx->color_out;
 	char buf[1200];
+
+	if (st->busy) {
+		print_busy(ctx, st);
+		return;
+	}
 
 	snprintf(buf, sizeof(buf), "%s (%s %s)%s", st->database, st->engine,
 		st->server_version,

@@ -240,6 +240,13 @@ int cli_fail(struct cli_ctx *ctx, const ferry_error *err)
 	return cli_exit_code(err->code);
 }
 
+/* The database as ferry shows it, for a note that may come before the
+ * handle is ours. */
+static const char *db_shown(const struct cli_ctx *ctx)
+{
+	return ctx->db ? ferry_db_display_url(ctx->db) : "the database";
+}
+
 void cli_progress(const ferry_event *ev, void *payload)
 {
 	struct cli_ctx *ctx = payload;
@@ -250,15 +257,25 @@ void cli_progress(const ferry_event *ev, void *payload)
 	switch (ev->type) {
 	case FERRY_EVENT_LOCK_WAIT:
 		cli_note(ctx, "waiting for the lock on '%s', held by %s",
-			ferry_db_display_url(ctx->db)
-				? ferry_db_display_url(ctx->db)
-				: "the database",
+			db_shown(ctx),
 			ev->holder ? ev->holder : "another process");
 		break;
 	case FERRY_EVENT_NOTICE:
 		/* The server's chatter ("... does not exist, skipping"): -v. */
 		if (ctx->verbose)
 			cli_note(ctx, "%s", ev->message);
+		break;
+	case FERRY_EVENT_BUSY:
+		if (ev->holder)
+			cli_note(ctx,
+				"waiting for database '%s': a migration of "
+				"%s is writing to it",
+				db_shown(ctx), ev->holder);
+		else
+			cli_note(ctx,
+				"waiting for database '%s': another "
+				"connection is writing to it",
+				db_shown(ctx));
 		break;
 	case FERRY_EVENT_OTHER_RUNNER:
 		if (ctx->quiet)

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* "0005_add_email" from the file, else "5_add_email" from the ledger,
@@ -69,11 +70,25 @@ static int finished(const ferry__row *r)
 		strcmp(r->failed_section, "up") != 0;
 }
 
-static int not_yet(ferry_error *err, const char *release, const ferry__pair *p)
+static int not_yet(ferry_db *db, ferry_error *err, const char *release,
+	const ferry__pair *p)
 {
-	char name[128];
+	char name[128], *holder = NULL;
 
 	pair_name(name, sizeof(name), p);
+	/* Half way, and its runner at work: not a failure. */
+	if (p->row && ferry__lock_holder(db, &holder, NULL) == 0 &&
+		ferry__pair_running(db, p, holder)) {
+		ferry__error_set(err, FERRY_ENOTREADY,
+			"release %s cannot run yet: migration '%s' is being "
+			"applied (statement %d, by %s)",
+			release, name, p->row->failed_statement, holder);
+		ferry__error_hint(err,
+			"wait for that runner to finish, then check again");
+		free(holder);
+		return FERRY_ENOTREADY;
+	}
+	free(holder);
 	ferry__error_set(err, FERRY_ENOTREADY,
 		"release %s cannot run yet: migration '%s' is %s", release,
 		name, p->row ? "failed half way" : "pending");
@@ -133,7 +148,7 @@ int ferry_check_release(ferry_db *db, const ferry_set *set, const char *release,
 		int64_t v = p->mig ? p->mig->pub.version : p->row->version;
 
 		if (v <= last && !applied(p->row))
-			rc = not_yet(err, release, p);
+			rc = not_yet(db, err, release, p);
 		else if (v > last && finished(p->row))
 			rc = too_late(err, release, p);
 	}

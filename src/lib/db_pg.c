@@ -1215,9 +1215,8 @@ const ferry__driver ferry__pg_driver = {
 	.ledger_ddl = pg_ledger_ddl,
 	.reset_session = pg_reset_session,
 	/* a transaction-local mark, so that one transaction can time many */
-	.clock_start_sql =
-		"SELECT set_config('ferry.section_start', "
-		"clock_timestamp()::text, true)",
+	.clock_start_sql = "SELECT set_config('ferry.section_start', "
+			   "clock_timestamp()::text, true)",
 	.elapsed_ms_sql =
 		"(extract(epoch FROM clock_timestamp() - "
 		"current_setting('ferry.section_start')::timestamptz) * "

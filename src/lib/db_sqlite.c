@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -37,6 +38,8 @@ typedef struct {
 	ferry__filelock lock;
 	int truncating; /* we switched journal_mode from DELETE to TRUNCATE */
 	int created;	/* the lock made the file, which is still empty */
+	int64_t busy_since; /* when SQLite began to wait, in busy_wait() */
+	int busy_said;	    /* busy_wait() told of this wait */
 	cached_stmt cache[STMT_CACHE];
 	unsigned next_evict;
 } sq_conn;
@@ -167,17 +170,57 @@ static int open_handle(
 	return FERRY_EINVALID;
 }
 
-static void set_busy_timeout(ferry_db *db)
+static int sq_lock_probe(
+	ferry_db *db, int *held, char **holder, ferry_error *err);
+
+static void sleep_ms(int ms)
 {
-	/*
-	 * A reader waits only briefly: while a migration commits or spills a
-	 * big transaction, SQLite locks readers out, and `status` should say
-	 * who is working rather than hang for the whole migration.
-	 */
-	sqlite3_busy_timeout(CONN(db)->h,
-		db->read_only && db->lock_timeout_ms > 2000
-			? 2000
-			: db->lock_timeout_ms);
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * SQLite calls this while another connection holds the database (a
+ * migration's long transaction, or the application writing): wait up to
+ * the lock timeout (or db->busy_cap_ms), and once a wait has lasted a
+ * second, say who holds it if a runner does, so that nobody waits long in
+ * silence (and nobody hears of the moments readers and writers meet).
+ */
+static int busy_wait(void *arg, int count)
+{
+	ferry_db *db = arg;
+	sq_conn *c = CONN(db);
+	int64_t now = ferry__now_ms();
+	int limit = db->lock_timeout_ms;
+
+	if (db->busy_cap_ms && db->busy_cap_ms < limit)
+		limit = db->busy_cap_ms;
+	if (count == 0) {
+		c->busy_since = now;
+		c->busy_said = 0;
+	}
+	if (now - c->busy_since >= limit)
+		return 0;
+	if (!c->busy_said && !db->busy_cap_ms && now - c->busy_since >= 1000) {
+		ferry_event ev = { .type = FERRY_EVENT_BUSY };
+		char *holder = NULL;
+		int held = 0;
+
+		c->busy_said = 1;
+		if (sq_lock_probe(db, &held, &holder, NULL) == 0 && held)
+			ev.holder = holder;
+		ferry__emit(db, &ev);
+		free(holder);
+	}
+	sleep_ms(count < 4 ? 1 << count : 20);
+	return 1;
+}
+
+static void set_busy_handler(ferry_db *db)
+{
+	sqlite3_busy_handler(CONN(db)->h, busy_wait, db);
 }
 
 /* Make sure the file is a database before anything trusts it. */
@@ -187,10 +230,10 @@ static int check_database(ferry_db *db, ferry_error *err)
 	int rc;
 
 	/* No waiting here: a lock held by a writer already says "database". */
-	sqlite3_busy_timeout(h, 0);
+	sqlite3_busy_handler(h, NULL, NULL);
 	rc = sqlite3_exec(
 		h, "SELECT 1 FROM sqlite_master LIMIT 1", NULL, NULL, NULL);
-	set_busy_timeout(db);
+	set_busy_handler(db);
 
 	if (rc == SQLITE_OK)
 		return 0;
@@ -273,7 +316,7 @@ static int open_file(ferry_db *db, int create, ferry_error *err)
 		return rc;
 	db->exists = 1;
 	sqlite3_extended_result_codes(CONN(db)->h, 1);
-	set_busy_timeout(db);
+	set_busy_handler(db);
 	if ((rc = check_database(db, err)) < 0)
 		return rc;
 	if (!db->read_only && sqlite3_db_readonly(CONN(db)->h, "main") == 1) {

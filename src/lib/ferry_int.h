@@ -494,6 +494,7 @@ struct ferry_db {
 	int exists;	   /* 0: SQLite file missing, read-only open */
 	int locked;	   /* the runner lock is ours */
 	int lock_bypassed; /* test builds: locked without a lock */
+	int busy_cap_ms;   /* nonzero: wait at most this long for a writer */
 	char runner[192];  /* this handle's claim on a ledger row, or "" */
 	int waited;	   /* we waited for another runner */
 	int trial;	   /* --check: nothing may outlive the transaction */
@@ -664,6 +665,17 @@ typedef struct {
 int ferry__pairs_build(ferry__pairs *out, const ferry_set *set,
 	const ferry__ledger *l, ferry_error *err);
 void ferry__pairs_clear(ferry__pairs *p);
+
+/*
+ * Running or failed (state.c): a failed section is running while the
+ * runner that claimed it holds the runner lock.
+ */
+/* The runner lock's holder, or NULL in `*holder` when it is free. */
+int ferry__lock_holder(ferry_db *db, char **holder, ferry_error *err);
+/* Is the failed section of `p` being run by `holder` (NULL: no one)? */
+int ferry__pair_running(ferry_db *db, const ferry__pair *p, const char *holder);
+/* How many statements section `k` of `m` has; 0 when it cannot tell. */
+int ferry__section_statements(ferry_db *db, const ferry__migration *m, int k);
 
 /*
  * Planning a run (plan.c): which sections run, in which order. Nothing is

@@ -72,3 +72,77 @@ void ferry__pairs_clear(ferry__pairs *p)
 	free(p->v);
 	memset(p, 0, sizeof(*p));
 }
+
+/*
+ * Running or failed
+ *
+ * A no-transaction section that stopped half way, or that is still being
+ * run, reads `failed` in the ledger, claimed by its runner ("pid N,
+ * user@host, since T, run X"). It is running while that runner holds the
+ * runner lock, which says "pid N, user@host, since T": the same process,
+ * alive, since the kernel or the server drops the lock of one that died.
+ */
+
+int ferry__lock_holder(ferry_db *db, char **holder, ferry_error *err)
+{
+	int held = 0, rc;
+
+	*holder = NULL;
+	if ((rc = db->drv->lock_probe(db, &held, holder, err)) < 0)
+		return rc;
+	if (!held) {
+		free(*holder);
+		*holder = NULL;
+	}
+	return 0;
+}
+
+/* "pid N, user@host": who, not since when (the lock and the claim were
+ * taken at different moments). */
+static size_t who_len(const char *s)
+{
+	const char *since = strstr(s, ", since ");
+
+	return since ? (size_t)(since - s) : strlen(s);
+}
+
+int ferry__pair_running(ferry_db *db, const ferry__pair *p, const char *holder)
+{
+	char *runner = NULL;
+	int running;
+
+	if (!holder || !p->row || strcmp(p->row->state, "failed") != 0 ||
+		ferry__ledger_runner(db, p->row->version, &runner, NULL) < 0 ||
+		!runner)
+		return 0;
+	running = who_len(runner) == who_len(holder) &&
+		strncmp(runner, holder, who_len(holder)) == 0;
+	free(runner);
+	return running;
+}
+
+static int count_stmt(void *payload, size_t offset, size_t len)
+{
+	(void)offset;
+	(void)len;
+	(*(int *)payload)++;
+	return 0;
+}
+
+int ferry__section_statements(ferry_db *db, const ferry__migration *m, int k)
+{
+	ferry__split_error serr = { 0, NULL, NULL };
+	ferry__hasher h;
+	ferry__loaded f;
+	int n = 0;
+
+	if (k < 0 || ferry__hasher_init(&h) < 0)
+		return 0;
+	if (ferry__migration_load(m, &h, &f, NULL) == 0 && f.sec[k].present &&
+		ferry__split_each(f.text + f.sec[k].offset, f.sec[k].len,
+			db->drv->dialect, count_stmt, &n, &serr) < 0)
+		n = 0;
+	ferry__loaded_release(&f);
+	ferry__hasher_release(&h);
+	return n;
+}

@@ -97,6 +97,32 @@ static void fill_entry(status_priv *st, ferry_entry *e, const ferry__pair *p)
 	e->failed_statement =
 		r && strcmp(r->state, "failed") == 0 ? r->failed_statement : 0;
 	e->error = keep(st, r ? r->error : NULL);
+	e->section = e->failed_statement ? keep(st, r->failed_section) : NULL;
+}
+
+/*
+ * A failed section whose runner holds the runner lock is running: say so,
+ * and how many statements it has, rather than that it failed.
+ */
+static void find_running(status_priv *st, ferry_db *db,
+	const ferry__pairs *pairs, const char *holder)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; holder && i < pairs->n; i++) {
+		const ferry__pair *p = &pairs->v[i];
+		ferry_entry *e = &st->entries[i];
+
+		if (!p->mig || !ferry__pair_running(db, p, holder))
+			continue;
+		e->state = keep(st, "running");
+		for (k = 0; k < FERRY__NSECTIONS; k++)
+			if (e->section &&
+				!strcmp(e->section, ferry__section_names[k]))
+				e->statements = ferry__section_statements(
+					db, p->mig, k);
+	}
 }
 
 static void count(status_priv *st)
@@ -115,6 +141,8 @@ static void count(status_priv *st)
 			s->up++;
 		else if (strcmp(e->state, "complete") == 0)
 			s->complete++;
+		else if (strcmp(e->state, "running") == 0)
+			s->running++;
 		else
 			s->failed++;
 		if (e->drift)
@@ -235,23 +263,35 @@ static int lock_state(status_priv *st, ferry_db *db, ferry_error *err)
 	return rc;
 }
 
-/* The ledger cannot be read now: say who is working, if we can tell. */
-static void busy(ferry_db *db, ferry_error *err)
+/*
+ * The ledger cannot be read now: a migration holds the database (SQLite,
+ * while a long transaction writes). Say what can be told without it: the
+ * files, and who holds the runner lock. -1 when no runner does (then it is
+ * the application that holds the database, and the caller's error stands).
+ */
+static int busy(
+	status_priv *st, ferry_db *db, const ferry_set *set, ferry_error *err)
 {
-	char *holder = NULL;
-	int held = 0;
+	ferry_error mine;
+	size_t n = ferry_set_count(set);
 
-	if (db->drv->lock_probe(db, &held, &holder, NULL) < 0 || !held) {
-		free(holder);
-		return;
-	}
-	ferry__error_set(err, FERRY_ELOCKED,
-		"database '%s' is busy: another ferry is applying migrations",
-		db->url.display);
-	ferry__error_detail(err, "the lock is held by %s",
-		holder ? holder : "an unknown process");
-	ferry__error_hint(err, "run 'ferry status' again when it is done");
-	free(holder);
+	ferry_error_init(&mine);
+	if (lock_state(st, db, &mine) < 0 || !st->pub.lock_held)
+		return -1;
+	st->pub.busy = 1;
+	st->pub.engine = db->drv->name;
+	st->pub.server_version = keep(st, ferry_db_server_version(db));
+	st->pub.database = keep(st, db->url.display);
+	st->pub.database_exists = db->exists;
+	st->pub.ledger_exists = 1;
+	if (n > 0)
+		st->pub.head =
+			keep(st, ferry_set_get(set, n - 1)->version_text);
+	if (st->oom)
+		return -1;
+	if (err)
+		ferry_error_init(err);
+	return 0;
 }
 
 int ferry_status_get(ferry_status **out, ferry_db *db, const ferry_set *set,
@@ -270,10 +310,16 @@ int ferry_status_get(ferry_status **out, ferry_db *db, const ferry_set *set,
 	st = ferry__calloc(1, sizeof(*st));
 	if (!st)
 		return ferry__error_oom(err);
-	if ((rc = ferry__ledger_load(db, &ledger, err)) < 0) {
-		if (rc == FERRY_ELOCKED)
-			busy(db, err);
-		free(st);
+	/* Say what can be told at once rather than wait for a migration. */
+	db->busy_cap_ms = 2000;
+	rc = ferry__ledger_load(db, &ledger, err);
+	db->busy_cap_ms = 0;
+	if (rc < 0) {
+		if (rc == FERRY_ELOCKED && busy(st, db, set, err) == 0) {
+			*out = &st->pub;
+			return 0;
+		}
+		ferry_status_free(&st->pub);
 		return rc;
 	}
 	if ((rc = ferry__pairs_build(&pairs, set, &ledger, err)) < 0)
@@ -298,10 +344,13 @@ int ferry_status_get(ferry_status **out, ferry_db *db, const ferry_set *set,
 	st->pub.nentries = pairs.n;
 	st->pub.entries = st->entries;
 	st->pub.drift = st->drift;
+	if ((rc = lock_state(st, db, err)) < 0)
+		goto out;
+	if (st->pub.lock_held)
+		find_running(st, db, &pairs, st->pub.lock_holder);
 	count(st);
 	releases(st, set);
-	if ((rc = last_action(st, db, err)) < 0 ||
-		(rc = lock_state(st, db, err)) < 0)
+	if ((rc = last_action(st, db, err)) < 0)
 		goto out;
 	if (st->oom)
 		rc = ferry__error_oom(err);

@@ -272,7 +272,12 @@ static int64_t newest_applied(const ferry__pairs *pairs)
 	return newest;
 }
 
-static void find_all(ferry_validation *v, const ferry__pairs *pairs)
+/*
+ * Every finding. A failed section whose runner holds the runner lock is
+ * running, not a finding: `holder` names the lock's holder, or is NULL.
+ */
+static void find_all(ferry_validation *v, const ferry__pairs *pairs,
+	ferry_db *db, const char *holder)
 {
 	int64_t newest = newest_applied(pairs);
 	size_t i;
@@ -300,7 +305,8 @@ static void find_all(ferry_validation *v, const ferry__pairs *pairs)
 				p->row->release ? p->row->release : "",
 				p->row->release ? ")" : "");
 		check_row(v, p);
-		if (is(p->row->state, "failed") && p->mig)
+		if (is(p->row->state, "failed") && p->mig &&
+			!ferry__pair_running(db, p, holder))
 			check_failed(v, p);
 		else if (p->mig)
 			check_drift(v, p);
@@ -313,6 +319,7 @@ int ferry_validate(ferry_validation **out, ferry_db *db, const ferry_set *set,
 	ferry__ledger ledger;
 	ferry__pairs pairs = { NULL, 0 };
 	ferry_validation *v;
+	char *holder = NULL;
 	int rc;
 
 	if (!out || !db || !set)
@@ -325,11 +332,13 @@ int ferry_validate(ferry_validation **out, ferry_db *db, const ferry_set *set,
 		free(v);
 		return rc;
 	}
-	if ((rc = ferry__pairs_build(&pairs, set, &ledger, err)) == 0) {
-		find_all(v, &pairs);
+	if ((rc = ferry__pairs_build(&pairs, set, &ledger, err)) == 0 &&
+		(rc = ferry__lock_holder(db, &holder, err)) == 0) {
+		find_all(v, &pairs, db, holder);
 		if (v->oom)
 			rc = ferry__error_oom(err);
 	}
+	free(holder);
 	ferry__pairs_clear(&pairs);
 	ferry__ledger_clear(&ledger);
 	if (rc < 0) {
