@@ -38,7 +38,11 @@ typedef struct {
 	const char *text; /* start of the whole input, for offsets */
 	const char *p;
 	const char *end;
-	ferry__dialect dialect;
+	/* The reading: a dialect's. */
+	int nest;     /* block comments nest, an open one is refused (PG) */
+	int pg_quote; /* $tag$...$tag$, E'...' and U&'...' (PostgreSQL) */
+	int sq_quote; /* [...] and `...` quote identifiers (SQLite) */
+	int psql;     /* a backslash is a psql meta-command (PostgreSQL) */
 	/* the current token */
 	tok_type type;
 	const char *tok;
@@ -60,10 +64,15 @@ static int ident_char(unsigned char c)
 
 static void lex_init(lexer *lx, const char *text, size_t len, ferry__dialect d)
 {
+	int pg = d == FERRY__DIALECT_PG;
+
 	memset(lx, 0, sizeof(*lx));
 	lx->text = lx->p = text;
 	lx->end = text + len;
-	lx->dialect = d;
+	lx->nest = pg;
+	lx->pg_quote = pg;
+	lx->sq_quote = !pg;
+	lx->psql = pg;
 }
 
 static tok_type lex_error(lexer *lx, const char *at, const char *what)
@@ -73,6 +82,34 @@ static tok_type lex_error(lexer *lx, const char *at, const char *what)
 	lx->len = 0;
 	lx->what = what;
 	return T_ERROR;
+}
+
+/*
+ * At the start of a block comment: its end, nested if `nest`, or NULL if it
+ * never closes. `*first` gets the end of its first "*\/", where SQLite, which
+ * does not nest comments, ends it (NULL if there is none).
+ */
+static const char *comment_end(
+	const char *p, const char *end, int nest, const char **first)
+{
+	int depth = 1;
+
+	*first = NULL;
+	for (p += 2; p + 1 < end;) {
+		if (p[0] == '*' && p[1] == '/') {
+			p += 2;
+			if (!*first)
+				*first = p;
+			if (--depth == 0)
+				return p;
+		} else if (nest && p[0] == '/' && p[1] == '*') {
+			depth++;
+			p += 2;
+		} else {
+			p++;
+		}
+	}
+	return NULL;
 }
 
 /* Skip whitespace and comments. Returns 0, or -1 on an unterminated one. */
@@ -88,28 +125,15 @@ static int skip_space(lexer *lx)
 
 			p = nl ? nl + 1 : end;
 		} else if (p + 1 < end && p[0] == '/' && p[1] == '*') {
-			const char *start = p;
-			int depth = 1;
+			const char *first,
+				*e = comment_end(p, end, lx->nest, &first);
 
-			p += 2;
-			while (p < end && depth > 0) {
-				if (p + 1 < end && p[0] == '*' && p[1] == '/') {
-					depth--;
-					p += 2;
-				} else if (lx->dialect == FERRY__DIALECT_PG &&
-					p + 1 < end && p[0] == '/' &&
-					p[1] == '*') {
-					depth++;
-					p += 2;
-				} else {
-					p++;
-				}
-			}
-			/* SQLite reads an unclosed comment to the end. */
-			if (depth > 0 && lx->dialect == FERRY__DIALECT_PG) {
-				lx->p = start;
+			if (!e && lx->nest) {
+				lx->p = p;
 				return -1;
 			}
+			/* SQLite reads an unclosed comment to the end. */
+			p = e ? e : end;
 		} else {
 			break;
 		}
@@ -188,17 +212,14 @@ static tok_type lex_dollar(lexer *lx, size_t tag)
 	return lex_error(lx, start, "unterminated dollar-quoted string");
 }
 
-static tok_type lex_next(lexer *lx)
+/* The token at lx->p, which is not whitespace or a comment. */
+static tok_type lex_token(lexer *lx)
 {
-	const char *p, *end = lx->end;
-	int pg = lx->dialect == FERRY__DIALECT_PG;
+	const char *p = lx->p, *end = lx->end;
 	size_t tag;
 
 	lx->body = NULL;
 	lx->body_len = 0;
-	if (skip_space(lx) < 0)
-		return lex_error(lx, lx->p, "unterminated /* comment");
-	p = lx->p;
 	if (p >= end) {
 		lx->type = T_EOF;
 		lx->tok = p;
@@ -220,7 +241,7 @@ static tok_type lex_next(lexer *lx)
 		return lex_string(lx, p, '"', 0);
 	case '[':
 	case '`':
-		if (!pg) {
+		if (lx->sq_quote) {
 			const char *e = memchr(p + 1, *p == '[' ? ']' : '`',
 				(size_t)(end - p - 1));
 
@@ -237,11 +258,11 @@ static tok_type lex_next(lexer *lx)
 		}
 		break;
 	case '$':
-		if (pg && (tag = dollar_tag(p, end)) > 0)
+		if (lx->pg_quote && (tag = dollar_tag(p, end)) > 0)
 			return lex_dollar(lx, tag);
 		break;
 	case '\\':
-		if (pg)
+		if (lx->psql)
 			return lex_error(lx, p, "psql meta-command");
 		break;
 	default:
@@ -253,14 +274,14 @@ static tok_type lex_next(lexer *lx)
 		while (q < end && ident_char((unsigned char)*q))
 			q++;
 		/* E'...' takes backslash escapes; U&'...' and U&"..." do not. */
-		if (pg && q == p + 1 && q < end && *q == '\'' &&
+		if (lx->pg_quote && q == p + 1 && q < end && *q == '\'' &&
 			(*p == 'E' || *p == 'e')) {
 			lx->p = q;
 			if (lex_string(lx, p, '\'', 1) == T_ERROR)
 				return T_ERROR;
 			return T_STRING;
 		}
-		if (pg && q == p + 1 && (*p == 'U' || *p == 'u') &&
+		if (lx->pg_quote && q == p + 1 && (*p == 'U' || *p == 'u') &&
 			q + 1 < end && q[0] == '&' &&
 			(q[1] == '\'' || q[1] == '"')) {
 			lx->p = q + 1;
@@ -283,12 +304,19 @@ static tok_type lex_next(lexer *lx)
 			ident_start(c) ||
 			(c == '-' && p + 1 < end && p[1] == '-') ||
 			(c == '/' && p + 1 < end && p[1] == '*') ||
-			(!pg && (c == '[' || c == '`')))
+			(lx->sq_quote && (c == '[' || c == '`')))
 			break;
 	}
 	lx->len = (size_t)(p - lx->tok);
 	lx->p = p;
 	return T_OTHER;
+}
+
+static tok_type lex_next(lexer *lx)
+{
+	if (skip_space(lx) < 0)
+		return lex_error(lx, lx->p, "unterminated /* comment");
+	return lex_token(lx);
 }
 
 static int word_eq(const lexer *lx, const char *w)
