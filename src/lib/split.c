@@ -38,11 +38,15 @@ typedef struct {
 	const char *text; /* start of the whole input, for offsets */
 	const char *p;
 	const char *end;
-	/* The reading: a dialect's. */
+	/* The reading: a dialect's, or both at once (lex_init_both). */
 	int nest;     /* block comments nest, an open one is refused (PG) */
 	int pg_quote; /* $tag$...$tag$, E'...' and U&'...' (PostgreSQL) */
 	int sq_quote; /* [...] and `...` quote identifiers (SQLite) */
 	int psql;     /* a backslash is a psql meta-command (PostgreSQL) */
+	int guard;    /* '[' quotes only if no quote comes before its ']' */
+	/* For `guard`: the first ']' and the first quote at or after where
+	 * they were last looked for, so that each byte is looked at once. */
+	const char *close_at, *quote_at;
 	/* the current token */
 	tok_type type;
 	const char *tok;
@@ -73,6 +77,27 @@ static void lex_init(lexer *lx, const char *text, size_t len, ferry__dialect d)
 	lx->pg_quote = pg;
 	lx->sq_quote = !pg;
 	lx->psql = pg;
+}
+
+/*
+ * Both engines' readings at once, for a text read before the engine is
+ * known: every quote either engine has, so that what is quoted under
+ * either reading is so here. Block comments are ferry__lex_at's: it reads
+ * them both ways. Used only to tell where lines start.
+ *
+ * One guard keeps PostgreSQL's brackets from derailing the rest: in
+ * ARRAY['a]b'] SQLite's reading of '[' as an identifier would end at the
+ * ']' inside the string and pair every quote after it wrongly. So '['
+ * opens an identifier only if no quote (' " ` $) comes before its ']'; a
+ * SQLite identifier with a quote in it is read as the quote, which is then
+ * lexed as one, so what it hides is still hidden.
+ */
+static void lex_init_both(lexer *lx, const char *text, size_t len)
+{
+	lex_init(lx, text, len, FERRY__DIALECT_PG);
+	lx->sq_quote = 1;
+	lx->psql = 0;
+	lx->guard = 1;
 }
 
 static tok_type lex_error(lexer *lx, const char *at, const char *what)
@@ -212,6 +237,29 @@ static tok_type lex_dollar(lexer *lx, size_t tag)
 	return lex_error(lx, start, "unterminated dollar-quoted string");
 }
 
+/* The first byte of `set` at or after p, or end: cached in *at. */
+static const char *next_of(
+	const char **at, const char *p, const char *end, const char *set)
+{
+	const char *q = *at;
+
+	if (q && q >= p)
+		return q;
+	for (q = p; q < end && !(*q && strchr(set, *q)); q++)
+		;
+	*at = q;
+	return q;
+}
+
+/* With `guard`: does the '[' at p quote an identifier? */
+static int bracket_quotes(lexer *lx, const char *p)
+{
+	const char *close = next_of(&lx->close_at, p + 1, lx->end, "]");
+
+	return close == lx->end ||
+		next_of(&lx->quote_at, p + 1, lx->end, "'\"`$") > close;
+}
+
 /* The token at lx->p, which is not whitespace or a comment. */
 static tok_type lex_token(lexer *lx)
 {
@@ -241,6 +289,8 @@ static tok_type lex_token(lexer *lx)
 		return lex_string(lx, p, '"', 0);
 	case '[':
 	case '`':
+		if (*p == '[' && lx->guard && !bracket_quotes(lx, p))
+			break;
 		if (lx->sq_quote) {
 			const char *e = memchr(p + 1, *p == '[' ? ']' : '`',
 				(size_t)(end - p - 1));
@@ -515,6 +565,145 @@ int ferry__split(ferry__spans *out, const char *text, size_t len,
 	if (rc < 0)
 		ferry__spans_clear(out);
 	return rc;
+}
+
+/*
+ * Lexical state at line starts
+ */
+
+void ferry__lex_cursor_init(ferry__lex_cursor *c, const char *text, size_t len)
+{
+	memset(c, 0, sizeof(*c));
+	c->text = text;
+	c->len = len;
+	c->last.kind = FERRY__LEX_CODE;
+	c->nested.kind = FERRY__LEX_CODE;
+}
+
+static int span_holds(const ferry__lex_span *s, size_t offset)
+{
+	return s->kind != FERRY__LEX_CODE && s->start < offset &&
+		offset < s->end;
+}
+
+/* What a quoted token (or an unterminated one) at lx->tok is. */
+static ferry__lex_kind quote_kind(const lexer *lx)
+{
+	const char *p = lx->tok;
+
+	if (*p == '$')
+		return FERRY__LEX_DOLLAR;
+	if (*p == '"' || *p == '[' || *p == '`')
+		return FERRY__LEX_IDENT;
+	/* U&"..." */
+	if ((*p == 'U' || *p == 'u') && lx->end - p > 2 && p[2] == '"')
+		return FERRY__LEX_IDENT;
+	return FERRY__LEX_STRING;
+}
+
+/*
+ * Lex one comment or token at lx->p (not whitespace, not a line comment)
+ * into `s`, which keeps FERRY__LEX_CODE for a plain token. A comment's
+ * `end` is where PostgreSQL, nesting, ends it.
+ */
+static void lex_span(lexer *lx, ferry__lex_span *s)
+{
+	const char *text = lx->text, *p = lx->p, *end = lx->end;
+	tok_type t;
+
+	memset(s, 0, sizeof(*s));
+	s->kind = FERRY__LEX_CODE;
+	s->start = (size_t)(p - text);
+	s->end = SIZE_MAX;
+	s->first_end = SIZE_MAX;
+	if (p + 1 < end && p[0] == '/' && p[1] == '*') {
+		const char *first, *e = comment_end(p, end, 1, &first);
+
+		s->kind = FERRY__LEX_COMMENT;
+		if (e)
+			s->end = (size_t)(e - text);
+		if (first)
+			s->first_end = (size_t)(first - text);
+		lx->p = e ? e : end;
+		return;
+	}
+	t = lex_token(lx);
+	if (t != T_STRING && t != T_ERROR)
+		return;
+	s->kind = quote_kind(lx);
+	if (s->kind == FERRY__LEX_DOLLAR)
+		s->tag_len = dollar_tag(p, end);
+	if (t == T_STRING) {
+		s->end = (size_t)(lx->tok + lx->len - text);
+	} else {
+		/* Unterminated: it runs to the end. */
+		lx->p = end;
+	}
+}
+
+/*
+ * The walk. Where the two readings of a comment part (SQLite ends it at its
+ * first star-slash, PostgreSQL nests), the comment as PostgreSQL reads it
+ * is kept aside in c->nested, and the walk goes on after SQLite's end, as
+ * SQLite reads on: so a line is inside a comment if either reading says
+ * so, and a comment SQLite leaves open is found even where PostgreSQL
+ * would count it as nested in another.
+ */
+void ferry__lex_at(ferry__lex_cursor *c, size_t offset, ferry__lex_span *out)
+{
+	lexer lx;
+	ferry__lex_span s;
+
+	lex_init_both(&lx, c->text, c->len);
+	lx.p = c->text + c->pos;
+	lx.close_at = c->cache[0];
+	lx.quote_at = c->cache[1];
+	while (lx.p < lx.end && (size_t)(lx.p - c->text) < offset) {
+		const char *p = lx.p;
+
+		if (isspace((unsigned char)*p)) {
+			lx.p++;
+			continue;
+		}
+		if (p + 1 < lx.end && p[0] == '-' && p[1] == '-') {
+			const char *nl = memchr(p, '\n', (size_t)(lx.end - p));
+
+			lx.p = nl ? nl + 1 : lx.end;
+			continue;
+		}
+		lex_span(&lx, &s);
+		if (s.kind == FERRY__LEX_CODE)
+			continue;
+		if (s.kind == FERRY__LEX_COMMENT && s.first_end != s.end) {
+			/* A nested comment inside the one kept aside is part
+			 * of it for PostgreSQL, and ends before it. */
+			if (!span_holds(&c->nested, s.start))
+				c->nested = s;
+			s.end = s.first_end;
+			lx.p = c->text + s.end;
+		}
+		c->last = s;
+	}
+	c->pos = (size_t)(lx.p - c->text);
+	c->cache[0] = lx.close_at;
+	c->cache[1] = lx.quote_at;
+	if (span_holds(&c->last, offset)) {
+		*out = c->last;
+	} else if (span_holds(&c->nested, offset)) {
+		*out = c->nested;
+	} else {
+		memset(out, 0, sizeof(*out));
+		out->kind = FERRY__LEX_CODE;
+	}
+}
+
+size_t ferry__first_token(const char *text, size_t len)
+{
+	lexer lx;
+
+	lex_init(&lx, text, len, FERRY__DIALECT_PG);
+	skip_space(&lx);
+	return (size_t)(lx.p - text);
 }
 
 /*
