@@ -604,9 +604,10 @@ static ferry__lex_kind quote_kind(const lexer *lx)
 /*
  * Lex one comment or token at lx->p (not whitespace, not a line comment)
  * into `s`, which keeps FERRY__LEX_CODE for a plain token. A comment's
- * `end` is where PostgreSQL, nesting, ends it.
+ * `end` is where PostgreSQL, nesting, ends it if `nest`, else where SQLite
+ * does.
  */
-static void lex_span(lexer *lx, ferry__lex_span *s)
+static void lex_span(lexer *lx, ferry__lex_span *s, int nest)
 {
 	const char *text = lx->text, *p = lx->p, *end = lx->end;
 	tok_type t;
@@ -617,7 +618,7 @@ static void lex_span(lexer *lx, ferry__lex_span *s)
 	s->end = SIZE_MAX;
 	s->first_end = SIZE_MAX;
 	if (p + 1 < end && p[0] == '/' && p[1] == '*') {
-		const char *first, *e = comment_end(p, end, 1, &first);
+		const char *first, *e = comment_end(p, end, nest, &first);
 
 		s->kind = FERRY__LEX_COMMENT;
 		if (e)
@@ -671,14 +672,16 @@ void ferry__lex_at(ferry__lex_cursor *c, size_t offset, ferry__lex_span *out)
 			lx.p = nl ? nl + 1 : lx.end;
 			continue;
 		}
-		lex_span(&lx, &s);
+		/* A comment inside the one kept aside is part of it for
+		 * PostgreSQL, and ends before it: only SQLite's end matters,
+		 * and looking for PostgreSQL's again would read the rest of
+		 * the text once per comment. */
+		lex_span(&lx, &s,
+			!span_holds(&c->nested, (size_t)(p - c->text)));
 		if (s.kind == FERRY__LEX_CODE)
 			continue;
 		if (s.kind == FERRY__LEX_COMMENT && s.first_end != s.end) {
-			/* A nested comment inside the one kept aside is part
-			 * of it for PostgreSQL, and ends before it. */
-			if (!span_holds(&c->nested, s.start))
-				c->nested = s;
+			c->nested = s;
 			s.end = s.first_end;
 			lx.p = c->text + s.end;
 		}

@@ -929,3 +929,27 @@ void test_split__lex_at_many_brackets_is_linear(void)
 	cl_assert_equal_i(s.kind, FERRY__LEX_CODE);
 	free(t);
 }
+
+void test_split__lex_at_many_nested_comments_is_linear(void)
+{
+	/* For PostgreSQL each "/\* /\* *\/" opens one comment more, and all
+	 * stay open to the end; each is looked for PostgreSQL's end of only
+	 * once, or this takes minutes. */
+	static const char unit[] = "/* /* */ ";
+	size_t n = 200000, i, u = sizeof(unit) - 1;
+	char *t = malloc(n * u + 1);
+	ferry__lex_cursor c;
+	ferry__lex_span s;
+
+	cl_assert(t != NULL);
+	for (i = 0; i < n; i++)
+		memcpy(t + i * u, unit, u);
+	t[n * u] = '\n';
+	ferry__lex_cursor_init(&c, t, n * u + 1);
+	ferry__lex_at(&c, n * u + 1, &s);
+	cl_assert_equal_i(s.kind, FERRY__LEX_COMMENT);
+	cl_assert_equal_i(s.start, 0);
+	cl_assert(s.end == SIZE_MAX);
+	cl_assert_equal_i(s.first_end, 8);
+	free(t);
+}
