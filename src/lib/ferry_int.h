@@ -361,6 +361,63 @@ int ferry__split(ferry__spans *out, const char *text, size_t len,
 	ferry__dialect dialect, ferry__split_error *serr);
 void ferry__spans_clear(ferry__spans *s);
 
+/*
+ * Where lines start, lexically: in the open, or inside a block comment, a
+ * quoted string or identifier, or a dollar quote. parse.c asks it of marker
+ * lines, so that one lexer decides both where sections and where
+ * statements end. A set is read before its engine is known, so the text is
+ * read as both engines would at once: every quote either has ('...',
+ * E'...', "...", [...], `...`, $tag$...$tag$) and block comments both as
+ * SQLite ends them (at the first star-slash) and as PostgreSQL nests them.
+ * A line inside a comment under either reading is inside one here;
+ * `first_end` tells the two apart.
+ */
+typedef enum {
+	FERRY__LEX_CODE = 0, /* inside none of these */
+	FERRY__LEX_COMMENT,  /* a block comment */
+	FERRY__LEX_STRING,   /* '...', E'...', U&'...' */
+	FERRY__LEX_IDENT,    /* "...", [...], `...`, U&"..." */
+	FERRY__LEX_DOLLAR    /* $$...$$, $tag$...$tag$ */
+} ferry__lex_kind;
+
+typedef struct {
+	ferry__lex_kind kind;
+	size_t start;	  /* where it opens */
+	size_t end;	  /* just after it closes; SIZE_MAX if it never does */
+	size_t first_end; /* COMMENT: just after its first star-slash, where
+			     SQLite (no nesting) ends it; SIZE_MAX if none */
+	size_t tag_len;	  /* DOLLAR: the length of its tag, 2 for "$$" */
+} ferry__lex_span;
+
+typedef struct {
+	const char *text;
+	size_t len;
+	size_t pos;		/* lexed up to here */
+	ferry__lex_span last;	/* the last comment or quoted run lexed */
+	ferry__lex_span nested; /* the last comment PostgreSQL ends later
+				   than SQLite, as PostgreSQL reads it */
+	const char *cache[2];	/* split.c's, for '[' */
+} ferry__lex_cursor;
+
+/* Start reading `text`; nothing is lexed until ferry__lex_at. */
+void ferry__lex_cursor_init(ferry__lex_cursor *c, const char *text, size_t len);
+
+/*
+ * What the line that starts at `offset` (or the end of the text, at `len`)
+ * starts inside: `out->kind` is FERRY__LEX_CODE if nothing. A run that
+ * starts at `offset` itself is not around it. Offsets must not decrease
+ * from one call to the next; the text is lexed once, however many calls
+ * are made. Never fails and never allocates.
+ */
+void ferry__lex_at(ferry__lex_cursor *c, size_t offset, ferry__lex_span *out);
+
+/*
+ * Where the first token of `text` starts, comments nested as PostgreSQL
+ * nests them; `len` if there is none. An unclosed comment counts as a
+ * token, at its start.
+ */
+size_t ferry__first_token(const char *text, size_t len);
+
 typedef enum {
 	FERRY__STMT_PLAIN = 0,
 	FERRY__STMT_TXN_CONTROL, /* BEGIN, COMMIT, ROLLBACK, ... */

@@ -6,6 +6,25 @@
  * A marker is a line `-- ferry:<section> [option ...]`. A file without
  * markers is all `up`. Before the first marker only comments and blank
  * lines may stand, so that no SQL is silently left out of every section.
+ *
+ * A marker that is not read as one hides a section: its SQL runs in the
+ * phase before. So every line that looks meant as a marker either is one
+ * or is an error naming file:line:column:
+ *
+ *  - a comment line whose first word is `ferry` (any case; the word ends
+ *    at anything but an ASCII letter, digit or '_') and that is not
+ *    `-- ferry:...`: `-- ferry finish`, `-- ferry :down`, `--- ferry:up`,
+ *    `-- ferry：up`, `/\* ferry:down *\/` (markers are `--` comments);
+ *  - another tool's marker: dbmate, goose, sql-migrate, Atlas, Liquibase;
+ *  - a marker inside a block comment, a quoted string or identifier, or a
+ *    dollar quote, under either engine's reading (split.c's lexer reads
+ *    the file as both at once: see ferry__lex_at);
+ *  - a block comment still open at the end of the file, which SQLite would
+ *    read as a comment to the end, skipping the rest of the section.
+ *
+ * Misspelt and foreign markers inside a comment or quote are text, not
+ * markers, and are left alone. A file valid before these rules has the
+ * same sections, byte for byte, so the same checksums.
  */
 #include "ferry_int.h"
 
@@ -16,28 +35,316 @@
 const char *const ferry__section_names[FERRY__NSECTIONS] = { "up", "finish",
 	"down" };
 
+/* The longest part of a line that a message quotes. */
+#define SHOWN_MAX 48
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
 static const char *skip_blanks(const char *p, const char *end)
 {
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+	while (p < end && is_blank(*p))
 		p++;
 	return p;
 }
 
-/*
- * If the line [p, end) is a marker attempt, return 1 and the position just
- * after "ferry:". Anything starting "--" then "ferry:" is an attempt, so a
- * misspelt marker is an error rather than a comment that hides a section.
- */
-static int marker_attempt(const char *p, const char *end, const char **after)
+static int is_word_char(char c)
 {
-	p = skip_blanks(p, end);
-	if (end - p < 2 || p[0] != '-' || p[1] != '-')
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		(c >= '0' && c <= '9') || c == '_';
+}
+
+/* Does [p, end) start with the word `w`, in any case? */
+static int word_at(const char *p, const char *end, const char *w)
+{
+	size_t n = strlen(w);
+
+	return p < end && (size_t)(end - p) >= n && strncasecmp(p, w, n) == 0 &&
+		((size_t)(end - p) == n || !is_word_char(p[n]));
+}
+
+/* What a line is, as far as sections go. */
+typedef enum {
+	LINE_PLAIN = 0, /* SQL, a blank line or a comment */
+	LINE_MARKER,	/* `-- ferry:...`: a marker, or an unknown one */
+	LINE_MISSPELT,	/* a comment whose first word is `ferry` */
+	LINE_FOREIGN	/* another tool's marker */
+} line_kind;
+
+typedef struct {
+	line_kind kind;
+	const char *begin; /* the line's first non-blank */
+	const char *end;   /* the line's end, trailing blanks dropped */
+	const char *at;	   /* MARKER: after "ferry:"; MISSPELT: the first
+			      character that is wrong */
+	const char *word;  /* MISSPELT: where "ferry" stands */
+	const char *tool;  /* FOREIGN: the tool, for the message */
+	const char *what;  /* FOREIGN: "marker" or "directive" */
+	const char *hint;  /* FOREIGN */
+} line_info;
+
+#define FOREIGN_HINT(tool) \
+	"ferry does not read " tool " files (yet); rewrite the markers as " \
+	"'-- ferry:up' and '-- ferry:down'"
+
+/*
+ * Liquibase formatted SQL, as Liquibase matches it (`q` is just after "--"
+ * and the blanks after it; `tight` says there were none). Its `-- rollback
+ * ...` with a blank reads as prose ("-- rollback is not possible"), so only
+ * `--rollback` counts; a Liquibase file starts with `--liquibase formatted
+ * sql` anyway, which counts in every spelling.
+ */
+static int liquibase(const char *q, const char *end, int tight)
+{
+	const char *r;
+
+	if (word_at(q, end, "liquibase"))
+		return (r = skip_blanks(q + 9, end)) > q + 9 &&
+			word_at(r, end, "formatted");
+	if (word_at(q, end, "changeset"))
+		return (r = skip_blanks(q + 9, end)) > q + 9 && r < end &&
+			memchr(r, ':', (size_t)(end - r)) != NULL;
+	return tight && word_at(q, end, "rollback") &&
+		(q + 8 == end || is_blank(q[8]));
+}
+
+/* Another tool's marker (case aside), as `liquibase` takes its arguments. */
+static int foreign(const char *q, const char *end, int tight, line_info *li)
+{
+	li->what = "marker";
+	if (word_at(q, end, "+goose")) {
+		li->tool = "goose";
+		li->hint = FOREIGN_HINT("goose");
+	} else if (word_at(q, end, "+migrate")) {
+		li->tool = "sql-migrate";
+		li->hint = FOREIGN_HINT("sql-migrate");
+	} else if (end - q > 8 && strncasecmp(q, "migrate:", 8) == 0 &&
+		(word_at(q + 8, end, "up") || word_at(q + 8, end, "down"))) {
+		li->tool = "dbmate";
+		li->hint = FOREIGN_HINT("dbmate");
+	} else if (end - q > 6 && strncasecmp(q, "atlas:", 6) == 0 &&
+		is_word_char(q[6])) {
+		li->tool = "Atlas";
+		li->what = "directive";
+		li->hint = "ferry does not read Atlas files (yet); remove the "
+			   "directive and mark sections with '-- ferry:up' and "
+			   "'-- ferry:down'";
+	} else if (liquibase(q, end, tight)) {
+		li->tool = "Liquibase";
+		li->hint = "ferry does not read Liquibase formatted SQL (yet); "
+			   "rewrite each changeset as a migration file with "
+			   "'-- ferry:up' and '-- ferry:down'";
+	} else {
 		return 0;
-	p = skip_blanks(p + 2, end);
-	if (end - p < 6 || strncasecmp(p, "ferry:", 6) != 0)
-		return 0;
-	*after = p + 6;
+	}
 	return 1;
+}
+
+/*
+ * What the line [p, eol) is. Only lines that start, after blanks, with
+ * "--" or a block comment's opening can be anything but LINE_PLAIN.
+ */
+static line_kind classify(const char *p, const char *eol, line_info *li)
+{
+	const char *q, *r;
+
+	memset(li, 0, sizeof(*li));
+	p = skip_blanks(p, eol);
+	if (eol - p < 2)
+		return LINE_PLAIN;
+	li->begin = p;
+	for (li->end = eol; li->end > p && is_blank(li->end[-1]); li->end--)
+		;
+	if (p[0] == '-' && p[1] == '-') {
+		q = skip_blanks(p + 2, eol);
+		if (eol - q >= 6 && strncasecmp(q, "ferry:", 6) == 0) {
+			li->at = q + 6;
+			return li->kind = LINE_MARKER;
+		}
+		/* Decoration: "--- ferry:up", "-- -- ferry:up". */
+		for (r = p + 2; r < eol && (*r == '-' || is_blank(*r)); r++)
+			;
+		if (word_at(r, eol, "ferry")) {
+			li->word = r;
+			/* The first extra '-', or what follows "ferry". */
+			li->at = r == q
+				? r + 5
+				: memchr(p + 2, '-', (size_t)(r - p - 2));
+			return li->kind = LINE_MISSPELT;
+		}
+		if (q < li->end && foreign(q, li->end, q == p + 2, li))
+			return li->kind = LINE_FOREIGN;
+	} else if (p[0] == '/' && p[1] == '*') {
+		for (r = p + 2; r < eol && (*r == '*' || is_blank(*r)); r++)
+			;
+		if (word_at(r, eol, "ferry")) {
+			li->word = r;
+			li->at = p;
+			return li->kind = LINE_MISSPELT;
+		}
+	}
+	return LINE_PLAIN;
+}
+
+/* How much of a line a message shows, and whether it was cut. */
+static int shown(const line_info *li, const char **dots)
+{
+	size_t n = (size_t)(li->end - li->begin);
+
+	*dots = "";
+	if (n <= SHOWN_MAX)
+		return (int)n;
+	/* Cut before a UTF-8 continuation byte's character, not inside it. */
+	for (n = SHOWN_MAX; n > 0 && (li->begin[n] & 0xC0) == 0x80; n--)
+		;
+	*dots = "...";
+	return (int)n;
+}
+
+static int fail_at(
+	ferry_error *err, const char *text, const char *at, const char *path)
+{
+	int l, c;
+
+	ferry__text_pos(text, (size_t)(at - text), &l, &c);
+	ferry__error_at(err, path, l, c);
+	return FERRY_EINVALID;
+}
+
+/*
+ * For a misspelt marker's hint: the section it seems to name, after
+ * "ferry" and whatever stands in for the colon, or -1.
+ */
+static int meant_section(const char *p, const char *end, int *notx)
+{
+	const char *r;
+	int k;
+
+	while (p < end && !is_word_char(*p))
+		p++;
+	for (k = 0; k < FERRY__NSECTIONS; k++)
+		if (word_at(p, end, ferry__section_names[k]))
+			break;
+	if (k == FERRY__NSECTIONS)
+		return -1;
+	r = skip_blanks(p + strlen(ferry__section_names[k]), end);
+	*notx = (size_t)(end - r) == 14 &&
+		strncasecmp(r, "no-transaction", 14) == 0;
+	return k;
+}
+
+static int misspelt(const char *text, const line_info *li, const char *path,
+	ferry_error *err)
+{
+	const char *dots;
+	int n = shown(li, &dots), notx = 0;
+	int k = meant_section(li->word + 5, li->end, &notx);
+
+	ferry__error_set(err, FERRY_EINVALID, "misspelt marker '%.*s%s'", n,
+		li->begin, dots);
+	if (k >= 0)
+		ferry__error_hint(err, "%swrite '-- ferry:%s%s'",
+			li->begin[0] == '/' ? "markers are '--' comments: "
+					    : "",
+			ferry__section_names[k], notx ? " no-transaction" : "");
+	else
+		ferry__error_hint(err,
+			"a section starts with '-- ferry:up', '-- "
+			"ferry:finish' or '-- ferry:down'; reword a comment "
+			"that starts with the word 'ferry'");
+	return fail_at(err, text, li->at, path);
+}
+
+static int foreign_marker(const char *text, const line_info *li,
+	const char *path, ferry_error *err)
+{
+	const char *dots;
+	int n = shown(li, &dots);
+
+	ferry__error_set(err, FERRY_EINVALID, "%s %s '%.*s%s'", li->tool,
+		li->what, n, li->begin, dots);
+	ferry__error_hint(err, "%s", li->hint);
+	return fail_at(err, text, li->begin, path);
+}
+
+/* A marker line inside a comment or quote: `base` is where `s` counts. */
+static int marker_inside(const char *text, const char *base,
+	const line_info *li, const ferry__lex_span *s, const char *path,
+	ferry_error *err)
+{
+	const char *open = base + s->start, *dots;
+	int n = shown(li, &dots), line, col;
+
+	ferry__text_pos(text, (size_t)(open - text), &line, &col);
+	switch (s->kind) {
+	case FERRY__LEX_COMMENT:
+		if (s->first_end <= (size_t)(li->begin - base)) {
+			ferry__error_set(err, FERRY_EINVALID,
+				"'%.*s%s' inside a nested /* comment opened "
+				"at line %d",
+				n, li->begin, dots, line);
+			ferry__error_hint(err,
+				"PostgreSQL nests /* */ comments, so each "
+				"'/*' needs its own '*/'; close them before "
+				"the marker");
+		} else {
+			ferry__error_set(err, FERRY_EINVALID,
+				"'%.*s%s' inside a /* comment opened at line "
+				"%d",
+				n, li->begin, dots, line);
+			ferry__error_hint(err,
+				"close the comment with '*/' before the "
+				"marker");
+		}
+		break;
+	case FERRY__LEX_DOLLAR:
+		ferry__error_set(err, FERRY_EINVALID,
+			"'%.*s%s' inside a dollar-quoted string opened at "
+			"line %d",
+			n, li->begin, dots, line);
+		ferry__error_hint(err, "close it with '%.*s' before the marker",
+			(int)s->tag_len, open);
+		break;
+	case FERRY__LEX_IDENT:
+		if (*open == '[') {
+			ferry__error_set(err, FERRY_EINVALID,
+				"'%.*s%s' inside a [bracketed] identifier "
+				"opened at line %d",
+				n, li->begin, dots, line);
+			ferry__error_hint(err,
+				"close it with ']' before the marker; SQLite "
+				"reads '[' as the start of an identifier");
+			break;
+		}
+		ferry__error_set(err, FERRY_EINVALID,
+			"'%.*s%s' inside a quoted identifier opened at line %d",
+			n, li->begin, dots, line);
+		ferry__error_hint(err,
+			"close the identifier before the marker: a quote may "
+			"be missing");
+		break;
+	default:
+		ferry__error_set(err, FERRY_EINVALID,
+			"'%.*s%s' inside a quoted string opened at line %d", n,
+			li->begin, dots, line);
+		ferry__error_hint(err,
+			"close the string before the marker: a quote may be "
+			"missing or not doubled");
+		break;
+	}
+	return fail_at(err, text, li->begin, path);
+}
+
+static int unterminated_comment(
+	const char *text, const char *open, const char *path, ferry_error *err)
+{
+	ferry__error_set(err, FERRY_EINVALID, "unterminated /* comment");
+	ferry__error_hint(err,
+		"close it with '*/'; SQLite would silently skip the rest of "
+		"the section");
+	return fail_at(err, text, open, path);
 }
 
 static int word_is(const char *w, size_t n, const char *s)
@@ -96,46 +403,6 @@ static int parse_marker(const char *p, const char *end, int *kind, int *notx,
 	return 0;
 }
 
-/*
- * Check that [p, end) holds only whitespace and comments. Returns NULL, or
- * where the first other text starts.
- */
-static const char *first_sql(const char *p, const char *end)
-{
-	while (p < end) {
-		if (isspace((unsigned char)*p)) {
-			p++;
-		} else if (end - p >= 2 && p[0] == '-' && p[1] == '-') {
-			const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-			p = nl ? nl + 1 : end;
-		} else if (end - p >= 2 && p[0] == '/' && p[1] == '*') {
-			/* Nested as PostgreSQL nests them; harmless for SQLite,
-			 * since this text is never run. */
-			const char *q = p + 2;
-			int depth = 1;
-
-			while (q + 1 < end && depth > 0) {
-				if (q[0] == '*' && q[1] == '/') {
-					depth--;
-					q += 2;
-				} else if (q[0] == '/' && q[1] == '*') {
-					depth++;
-					q += 2;
-				} else {
-					q++;
-				}
-			}
-			if (depth > 0)
-				return p;
-			p = q;
-		} else {
-			return p;
-		}
-	}
-	return NULL;
-}
-
 static int nul_byte(
 	const char *text, const char *nul, const char *path, ferry_error *err)
 {
@@ -170,6 +437,8 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 	ferry_error *err)
 {
 	const char *start = text, *end = text + len, *p, *nul;
+	ferry__lex_cursor lex;
+	ferry__lex_span span;
 	int line = 1, current = -1, k;
 
 	memset(sec, 0, sizeof(*sec) * FERRY__NSECTIONS);
@@ -179,19 +448,35 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 	/* A UTF-8 byte order mark, as some editors write, is not SQL. */
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		start += 3;
+	ferry__lex_cursor_init(&lex, start, (size_t)(end - start));
 
 	for (p = start; p < end; line++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *eol = nl ? nl : end, *next = nl ? nl + 1 : end;
-		const char *after, *sql;
+		line_info li;
+		size_t first;
 		int kind, notx, rc;
 
-		if (!marker_attempt(p, eol, &after)) {
+		if (classify(p, eol, &li) == LINE_PLAIN) {
 			p = next;
 			continue;
 		}
+		ferry__lex_at(&lex, (size_t)(p - start), &span);
+		if (span.kind != FERRY__LEX_CODE) {
+			/* Text in a comment or a quote, unless it would cut
+			 * the section there. */
+			if (li.kind == LINE_MARKER)
+				return marker_inside(
+					text, start, &li, &span, path, err);
+			p = next;
+			continue;
+		}
+		if (li.kind == LINE_MISSPELT)
+			return misspelt(text, &li, path, err);
+		if (li.kind == LINE_FOREIGN)
+			return foreign_marker(text, &li, path, err);
 		if ((rc = parse_marker(
-			     after, eol, &kind, &notx, path, line, err)) < 0)
+			     li.at, eol, &kind, &notx, path, line, err)) < 0)
 			return rc;
 		if (sec[kind].present) {
 			ferry__error_set(err, FERRY_EINVALID,
@@ -204,8 +489,11 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 			ferry__error_at(err, path, line, 0);
 			return FERRY_EINVALID;
 		}
-		if (current < 0 && (sql = first_sql(start, p)) != NULL)
-			return sql_before_marker(text, sql, path, err);
+		if (current < 0 &&
+			(first = ferry__first_token(start,
+				 (size_t)(p - start))) < (size_t)(p - start))
+			return sql_before_marker(
+				text, start + first, path, err);
 		if (current >= 0)
 			sec[current].len =
 				(size_t)(p - text) - sec[current].offset;
@@ -216,6 +504,11 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 		sec[kind].line = line + 1;
 		p = next;
 	}
+	/* A comment open at the end hides the rest from SQLite. */
+	ferry__lex_at(&lex, (size_t)(end - start), &span);
+	if (span.kind == FERRY__LEX_COMMENT && span.first_end == SIZE_MAX)
+		return unterminated_comment(
+			text, start + span.start, path, err);
 	if (current < 0) {
 		sec[FERRY__UP].present = 1;
 		sec[FERRY__UP].offset = (size_t)(start - text);

@@ -38,7 +38,15 @@ typedef struct {
 	const char *text; /* start of the whole input, for offsets */
 	const char *p;
 	const char *end;
-	ferry__dialect dialect;
+	/* The reading: a dialect's, or both at once (lex_init_both). */
+	int nest;     /* block comments nest, an open one is refused (PG) */
+	int pg_quote; /* $tag$...$tag$, E'...' and U&'...' (PostgreSQL) */
+	int sq_quote; /* [...] and `...` quote identifiers (SQLite) */
+	int psql;     /* a backslash is a psql meta-command (PostgreSQL) */
+	int guard;    /* '[' quotes only if no quote comes before its ']' */
+	/* For `guard`: the first ']' and the first quote at or after where
+	 * they were last looked for, so that each byte is looked at once. */
+	const char *close_at, *quote_at;
 	/* the current token */
 	tok_type type;
 	const char *tok;
@@ -60,10 +68,36 @@ static int ident_char(unsigned char c)
 
 static void lex_init(lexer *lx, const char *text, size_t len, ferry__dialect d)
 {
+	int pg = d == FERRY__DIALECT_PG;
+
 	memset(lx, 0, sizeof(*lx));
 	lx->text = lx->p = text;
 	lx->end = text + len;
-	lx->dialect = d;
+	lx->nest = pg;
+	lx->pg_quote = pg;
+	lx->sq_quote = !pg;
+	lx->psql = pg;
+}
+
+/*
+ * Both engines' readings at once, for a text read before the engine is
+ * known: every quote either engine has, so that what is quoted under
+ * either reading is so here. Block comments are ferry__lex_at's: it reads
+ * them both ways. Used only to tell where lines start.
+ *
+ * One guard keeps PostgreSQL's brackets from derailing the rest: in
+ * ARRAY['a]b'] SQLite's reading of '[' as an identifier would end at the
+ * ']' inside the string and pair every quote after it wrongly. So '['
+ * opens an identifier only if no quote (' " ` $) comes before its ']'; a
+ * SQLite identifier with a quote in it is read as the quote, which is then
+ * lexed as one, so what it hides is still hidden.
+ */
+static void lex_init_both(lexer *lx, const char *text, size_t len)
+{
+	lex_init(lx, text, len, FERRY__DIALECT_PG);
+	lx->sq_quote = 1;
+	lx->psql = 0;
+	lx->guard = 1;
 }
 
 static tok_type lex_error(lexer *lx, const char *at, const char *what)
@@ -73,6 +107,34 @@ static tok_type lex_error(lexer *lx, const char *at, const char *what)
 	lx->len = 0;
 	lx->what = what;
 	return T_ERROR;
+}
+
+/*
+ * At the start of a block comment: its end, nested if `nest`, or NULL if it
+ * never closes. `*first` gets the end of its first "*\/", where SQLite, which
+ * does not nest comments, ends it (NULL if there is none).
+ */
+static const char *comment_end(
+	const char *p, const char *end, int nest, const char **first)
+{
+	int depth = 1;
+
+	*first = NULL;
+	for (p += 2; p + 1 < end;) {
+		if (p[0] == '*' && p[1] == '/') {
+			p += 2;
+			if (!*first)
+				*first = p;
+			if (--depth == 0)
+				return p;
+		} else if (nest && p[0] == '/' && p[1] == '*') {
+			depth++;
+			p += 2;
+		} else {
+			p++;
+		}
+	}
+	return NULL;
 }
 
 /* Skip whitespace and comments. Returns 0, or -1 on an unterminated one. */
@@ -88,28 +150,15 @@ static int skip_space(lexer *lx)
 
 			p = nl ? nl + 1 : end;
 		} else if (p + 1 < end && p[0] == '/' && p[1] == '*') {
-			const char *start = p;
-			int depth = 1;
+			const char *first,
+				*e = comment_end(p, end, lx->nest, &first);
 
-			p += 2;
-			while (p < end && depth > 0) {
-				if (p + 1 < end && p[0] == '*' && p[1] == '/') {
-					depth--;
-					p += 2;
-				} else if (lx->dialect == FERRY__DIALECT_PG &&
-					p + 1 < end && p[0] == '/' &&
-					p[1] == '*') {
-					depth++;
-					p += 2;
-				} else {
-					p++;
-				}
-			}
-			/* SQLite reads an unclosed comment to the end. */
-			if (depth > 0 && lx->dialect == FERRY__DIALECT_PG) {
-				lx->p = start;
+			if (!e && lx->nest) {
+				lx->p = p;
 				return -1;
 			}
+			/* SQLite reads an unclosed comment to the end. */
+			p = e ? e : end;
 		} else {
 			break;
 		}
@@ -188,17 +237,37 @@ static tok_type lex_dollar(lexer *lx, size_t tag)
 	return lex_error(lx, start, "unterminated dollar-quoted string");
 }
 
-static tok_type lex_next(lexer *lx)
+/* The first byte of `set` at or after p, or end: cached in *at. */
+static const char *next_of(
+	const char **at, const char *p, const char *end, const char *set)
 {
-	const char *p, *end = lx->end;
-	int pg = lx->dialect == FERRY__DIALECT_PG;
+	const char *q = *at;
+
+	if (q && q >= p)
+		return q;
+	for (q = p; q < end && !(*q && strchr(set, *q)); q++)
+		;
+	*at = q;
+	return q;
+}
+
+/* With `guard`: does the '[' at p quote an identifier? */
+static int bracket_quotes(lexer *lx, const char *p)
+{
+	const char *close = next_of(&lx->close_at, p + 1, lx->end, "]");
+
+	return close == lx->end ||
+		next_of(&lx->quote_at, p + 1, lx->end, "'\"`$") > close;
+}
+
+/* The token at lx->p, which is not whitespace or a comment. */
+static tok_type lex_token(lexer *lx)
+{
+	const char *p = lx->p, *end = lx->end;
 	size_t tag;
 
 	lx->body = NULL;
 	lx->body_len = 0;
-	if (skip_space(lx) < 0)
-		return lex_error(lx, lx->p, "unterminated /* comment");
-	p = lx->p;
 	if (p >= end) {
 		lx->type = T_EOF;
 		lx->tok = p;
@@ -220,7 +289,9 @@ static tok_type lex_next(lexer *lx)
 		return lex_string(lx, p, '"', 0);
 	case '[':
 	case '`':
-		if (!pg) {
+		if (*p == '[' && lx->guard && !bracket_quotes(lx, p))
+			break;
+		if (lx->sq_quote) {
 			const char *e = memchr(p + 1, *p == '[' ? ']' : '`',
 				(size_t)(end - p - 1));
 
@@ -237,11 +308,11 @@ static tok_type lex_next(lexer *lx)
 		}
 		break;
 	case '$':
-		if (pg && (tag = dollar_tag(p, end)) > 0)
+		if (lx->pg_quote && (tag = dollar_tag(p, end)) > 0)
 			return lex_dollar(lx, tag);
 		break;
 	case '\\':
-		if (pg)
+		if (lx->psql)
 			return lex_error(lx, p, "psql meta-command");
 		break;
 	default:
@@ -253,14 +324,14 @@ static tok_type lex_next(lexer *lx)
 		while (q < end && ident_char((unsigned char)*q))
 			q++;
 		/* E'...' takes backslash escapes; U&'...' and U&"..." do not. */
-		if (pg && q == p + 1 && q < end && *q == '\'' &&
+		if (lx->pg_quote && q == p + 1 && q < end && *q == '\'' &&
 			(*p == 'E' || *p == 'e')) {
 			lx->p = q;
 			if (lex_string(lx, p, '\'', 1) == T_ERROR)
 				return T_ERROR;
 			return T_STRING;
 		}
-		if (pg && q == p + 1 && (*p == 'U' || *p == 'u') &&
+		if (lx->pg_quote && q == p + 1 && (*p == 'U' || *p == 'u') &&
 			q + 1 < end && q[0] == '&' &&
 			(q[1] == '\'' || q[1] == '"')) {
 			lx->p = q + 1;
@@ -283,12 +354,19 @@ static tok_type lex_next(lexer *lx)
 			ident_start(c) ||
 			(c == '-' && p + 1 < end && p[1] == '-') ||
 			(c == '/' && p + 1 < end && p[1] == '*') ||
-			(!pg && (c == '[' || c == '`')))
+			(lx->sq_quote && (c == '[' || c == '`')))
 			break;
 	}
 	lx->len = (size_t)(p - lx->tok);
 	lx->p = p;
 	return T_OTHER;
+}
+
+static tok_type lex_next(lexer *lx)
+{
+	if (skip_space(lx) < 0)
+		return lex_error(lx, lx->p, "unterminated /* comment");
+	return lex_token(lx);
 }
 
 static int word_eq(const lexer *lx, const char *w)
@@ -487,6 +565,148 @@ int ferry__split(ferry__spans *out, const char *text, size_t len,
 	if (rc < 0)
 		ferry__spans_clear(out);
 	return rc;
+}
+
+/*
+ * Lexical state at line starts
+ */
+
+void ferry__lex_cursor_init(ferry__lex_cursor *c, const char *text, size_t len)
+{
+	memset(c, 0, sizeof(*c));
+	c->text = text;
+	c->len = len;
+	c->last.kind = FERRY__LEX_CODE;
+	c->nested.kind = FERRY__LEX_CODE;
+}
+
+static int span_holds(const ferry__lex_span *s, size_t offset)
+{
+	return s->kind != FERRY__LEX_CODE && s->start < offset &&
+		offset < s->end;
+}
+
+/* What a quoted token (or an unterminated one) at lx->tok is. */
+static ferry__lex_kind quote_kind(const lexer *lx)
+{
+	const char *p = lx->tok;
+
+	if (*p == '$')
+		return FERRY__LEX_DOLLAR;
+	if (*p == '"' || *p == '[' || *p == '`')
+		return FERRY__LEX_IDENT;
+	/* U&"..." */
+	if ((*p == 'U' || *p == 'u') && lx->end - p > 2 && p[2] == '"')
+		return FERRY__LEX_IDENT;
+	return FERRY__LEX_STRING;
+}
+
+/*
+ * Lex one comment or token at lx->p (not whitespace, not a line comment)
+ * into `s`, which keeps FERRY__LEX_CODE for a plain token. A comment's
+ * `end` is where PostgreSQL, nesting, ends it if `nest`, else where SQLite
+ * does.
+ */
+static void lex_span(lexer *lx, ferry__lex_span *s, int nest)
+{
+	const char *text = lx->text, *p = lx->p, *end = lx->end;
+	tok_type t;
+
+	memset(s, 0, sizeof(*s));
+	s->kind = FERRY__LEX_CODE;
+	s->start = (size_t)(p - text);
+	s->end = SIZE_MAX;
+	s->first_end = SIZE_MAX;
+	if (p + 1 < end && p[0] == '/' && p[1] == '*') {
+		const char *first, *e = comment_end(p, end, nest, &first);
+
+		s->kind = FERRY__LEX_COMMENT;
+		if (e)
+			s->end = (size_t)(e - text);
+		if (first)
+			s->first_end = (size_t)(first - text);
+		lx->p = e ? e : end;
+		return;
+	}
+	t = lex_token(lx);
+	if (t != T_STRING && t != T_ERROR)
+		return;
+	s->kind = quote_kind(lx);
+	if (s->kind == FERRY__LEX_DOLLAR)
+		s->tag_len = dollar_tag(p, end);
+	if (t == T_STRING) {
+		s->end = (size_t)(lx->tok + lx->len - text);
+	} else {
+		/* Unterminated: it runs to the end. */
+		lx->p = end;
+	}
+}
+
+/*
+ * The walk. Where the two readings of a comment part (SQLite ends it at its
+ * first star-slash, PostgreSQL nests), the comment as PostgreSQL reads it
+ * is kept aside in c->nested, and the walk goes on after SQLite's end, as
+ * SQLite reads on: so a line is inside a comment if either reading says
+ * so, and a comment SQLite leaves open is found even where PostgreSQL
+ * would count it as nested in another.
+ */
+void ferry__lex_at(ferry__lex_cursor *c, size_t offset, ferry__lex_span *out)
+{
+	lexer lx;
+	ferry__lex_span s;
+
+	lex_init_both(&lx, c->text, c->len);
+	lx.p = c->text + c->pos;
+	lx.close_at = c->cache[0];
+	lx.quote_at = c->cache[1];
+	while (lx.p < lx.end && (size_t)(lx.p - c->text) < offset) {
+		const char *p = lx.p;
+
+		if (isspace((unsigned char)*p)) {
+			lx.p++;
+			continue;
+		}
+		if (p + 1 < lx.end && p[0] == '-' && p[1] == '-') {
+			const char *nl = memchr(p, '\n', (size_t)(lx.end - p));
+
+			lx.p = nl ? nl + 1 : lx.end;
+			continue;
+		}
+		/* A comment inside the one kept aside is part of it for
+		 * PostgreSQL, and ends before it: only SQLite's end matters,
+		 * and looking for PostgreSQL's again would read the rest of
+		 * the text once per comment. */
+		lex_span(&lx, &s,
+			!span_holds(&c->nested, (size_t)(p - c->text)));
+		if (s.kind == FERRY__LEX_CODE)
+			continue;
+		if (s.kind == FERRY__LEX_COMMENT && s.first_end != s.end) {
+			c->nested = s;
+			s.end = s.first_end;
+			lx.p = c->text + s.end;
+		}
+		c->last = s;
+	}
+	c->pos = (size_t)(lx.p - c->text);
+	c->cache[0] = lx.close_at;
+	c->cache[1] = lx.quote_at;
+	if (span_holds(&c->last, offset)) {
+		*out = c->last;
+	} else if (span_holds(&c->nested, offset)) {
+		*out = c->nested;
+	} else {
+		memset(out, 0, sizeof(*out));
+		out->kind = FERRY__LEX_CODE;
+	}
+}
+
+size_t ferry__first_token(const char *text, size_t len)
+{
+	lexer lx;
+
+	lex_init(&lx, text, len, FERRY__DIALECT_PG);
+	skip_space(&lx);
+	return (size_t)(lx.p - text);
 }
 
 /*

@@ -103,6 +103,28 @@ static void check_error(const ferry_error *err, int rc, int nlines)
 	CHECK(strchr(err->message, '\n') == NULL);
 	CHECK(strcmp(err->file, "fuzz.sql") == 0);
 	CHECK(err->line >= 1 && err->line <= nlines);
+	CHECK(err->column >= 0);
+}
+
+/* Does every marker line of [p, end) open one of the sections? */
+static int markers_open_sections(const char *text, const char *p,
+	const char *end, const ferry__section *sec)
+{
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		size_t body = nl ? (size_t)(nl + 1 - text) : (size_t)(end - text);
+		int k, found = 0;
+
+		if (marker_line(p, eol)) {
+			for (k = 0; k < FERRY__NSECTIONS; k++)
+				found |= sec[k].present && sec[k].offset == body;
+			if (!found)
+				return 0;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return 1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -137,6 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(!sec[FERRY__FINISH].present && !sec[FERRY__DOWN].present);
 	}
 	CHECK(sec[FERRY__UP].present);
+	CHECK(markers_open_sections(text, text + start, text + size, sec));
 
 	for (k = 0; k < FERRY__NSECTIONS; k++) {
 		unsigned char sha[32];

@@ -209,14 +209,416 @@ void test_parse__marker_spelling(void)
 
 void test_parse__comment_lines_are_not_markers(void)
 {
-	cl_ferry_pass(
-		parse("-- ferry:up\n-- ferry up, ferry down\n"
-		      "--- ferry:up is how a section starts\nSELECT 1;\n"),
-		&err);
-	cl_assert_equal_s(body(FERRY__UP),
-		"-- ferry up, ferry down\n"
-		"--- ferry:up is how a section starts\nSELECT 1;\n");
+	/* "ferry" is not the first word, or not a word of its own. */
+	static const char t[] =
+		"-- ferry:up\n"
+		"-- the ferry rollout, ferry:down and all\n"
+		"--- see '-- ferry:up' in the README\n"
+		"SELECT 1; -- ferry rocks\n"
+		"SELECT 2; -- ferry:down\n"
+		"-- ferrying the data over\n"
+		"-- ferry_boat, ferry2 and ferryman are other words\n"
+		"--ferrymen\n"
+		"/* ferrying */\n"
+		"-- : ferry up\n"
+		"SELECT '-- ferry finish';\n";
+
+	cl_ferry_pass(parse(t), &err);
+	cl_assert_equal_i(sec[FERRY__UP].offset, 12);
+	cl_assert_equal_i(sec[FERRY__UP].len, sizeof(t) - 1 - 12);
+	cl_assert_equal_i(sec[FERRY__FINISH].present, 0);
 	cl_assert_equal_i(sec[FERRY__DOWN].present, 0);
+}
+
+/* Parse `t`, expect a refusal at `line`:`col` with `msg` and `hint`. */
+#define cl_refused(t, msg, hnt, l, c) \
+	do { \
+		cl_assert_equal_i(parse(t), FERRY_EINVALID); \
+		cl_assert_equal_i(err.code, FERRY_EINVALID); \
+		cl_assert_equal_s(err.message, msg); \
+		cl_assert_equal_s(err.hint, hnt); \
+		cl_assert_equal_s(err.file, PATH); \
+		cl_assert_equal_i(err.line, l); \
+		cl_assert_equal_i(err.column, c); \
+	} while (0)
+
+#define HINT_FERRY_WORD \
+	"a section starts with '-- ferry:up', '-- ferry:finish' or '-- " \
+	"ferry:down'; reword a comment that starts with the word 'ferry'"
+
+void test_parse__misspelt_markers(void)
+{
+	/* The issue's own: a finish section read as part of up. */
+	cl_refused("-- ferry:up\nALTER TABLE t ADD COLUMN b int;\n"
+		   "-- ferry finish\nALTER TABLE t DROP COLUMN a;\n",
+		"misspelt marker '-- ferry finish'", "write '-- ferry:finish'",
+		3, 9);
+	cl_refused("-- ferry:up\nSELECT 1;\n-- ferry :finish\nSELECT 2;\n",
+		"misspelt marker '-- ferry :finish'", "write '-- ferry:finish'",
+		3, 9);
+	cl_refused("-- ferry-finish\nSELECT 2;\n",
+		"misspelt marker '-- ferry-finish'", "write '-- ferry:finish'",
+		1, 9);
+	cl_refused("-- ferry.finish\n", "misspelt marker '-- ferry.finish'",
+		"write '-- ferry:finish'", 1, 9);
+	cl_refused("-- ferry;finish\n", "misspelt marker '-- ferry;finish'",
+		"write '-- ferry:finish'", 1, 9);
+	/* A fullwidth colon, U+FF1A; the column counts characters. */
+	cl_refused("-- ferry\xEF\xBC\x9A"
+		   "finish \nSELECT 2;\n",
+		"misspelt marker '-- ferry\xEF\xBC\x9A"
+		"finish'",
+		"write '-- ferry:finish'", 1, 9);
+	cl_refused("-- ferry:up\nSELECT 1;\n\n  -- ferry :down\nSELECT 2;\n",
+		"misspelt marker '-- ferry :down'", "write '-- ferry:down'", 4,
+		11);
+	cl_refused("--Ferry UP no-transaction\r\nSELECT 1;\n",
+		"misspelt marker '--Ferry UP no-transaction'",
+		"write '-- ferry:up no-transaction'", 1, 8);
+	cl_refused("-- ferry\n", "misspelt marker '-- ferry'", HINT_FERRY_WORD,
+		1, 9);
+	cl_refused("-- ferry", "misspelt marker '-- ferry'", HINT_FERRY_WORD, 1,
+		9);
+	cl_refused("-- Ferry migrations for the billing service\n",
+		"misspelt marker '-- Ferry migrations for the billing "
+		"service'",
+		HINT_FERRY_WORD, 1, 9);
+}
+
+void test_parse__misspelt_marker_with_extra_dashes(void)
+{
+	cl_refused("--- ferry:up\nSELECT 1;\n",
+		"misspelt marker '--- ferry:up'", "write '-- ferry:up'", 1, 3);
+	cl_refused("-- -- ferry:down\n", "misspelt marker '-- -- ferry:down'",
+		"write '-- ferry:down'", 1, 4);
+	cl_refused("---ferry:down\n", "misspelt marker '---ferry:down'",
+		"write '-- ferry:down'", 1, 3);
+}
+
+void test_parse__block_comment_marker(void)
+{
+	cl_refused("-- ferry:up\nSELECT 1;\n/* ferry:down */\nSELECT 2;\n",
+		"misspelt marker '/* ferry:down */'",
+		"markers are '--' comments: write '-- ferry:down'", 3, 1);
+	cl_refused("  /** FERRY finish\n */\n",
+		"misspelt marker '/** FERRY finish'",
+		"markers are '--' comments: write '-- ferry:finish'", 1, 3);
+	cl_refused("/*ferry*/\n", "misspelt marker '/*ferry*/'",
+		HINT_FERRY_WORD, 1, 1);
+}
+
+void test_parse__misspelt_message_is_cut(void)
+{
+	cl_refused("-- ferry is how this service moves its schema, one release "
+		   "at a time\n",
+		"misspelt marker '-- ferry is how this service moves its "
+		"schema, o...'",
+		HINT_FERRY_WORD, 1, 9);
+	/* Not inside a UTF-8 character: 47 bytes, then a 2-byte one. */
+	cl_refused("-- ferry aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xC3\xA9\n",
+		"misspelt marker '-- ferry "
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'",
+		HINT_FERRY_WORD, 1, 9);
+}
+
+void test_parse__misspelt_markers_inside_text_are_text(void)
+{
+	/* In a comment or a string, a misspelling cuts nothing: it is text. */
+	cl_ferry_pass(parse("-- ferry:up\n/*\n-- ferry finish\n"
+			    "/* ferry:down */\n*/\n"
+			    "SELECT '\n-- ferry finish\n-- +goose Down\n';\n"
+			    "CREATE FUNCTION f() RETURNS int AS $$\n"
+			    "-- ferry down\n-- migrate:down\n"
+			    "SELECT 1 $$ LANGUAGE sql;\n"),
+		&err);
+	cl_assert_equal_i(sec[FERRY__UP].line, 2);
+	cl_assert_equal_i(sec[FERRY__UP].len, strlen(text) - 12);
+	cl_assert_equal_i(sec[FERRY__FINISH].present, 0);
+	cl_assert_equal_i(sec[FERRY__DOWN].present, 0);
+}
+
+#define HINT_TOOL(tool) \
+	"ferry does not read " tool " files (yet); rewrite the markers as " \
+	"'-- ferry:up' and '-- ferry:down'"
+#define HINT_LIQUIBASE \
+	"ferry does not read Liquibase formatted SQL (yet); rewrite each " \
+	"changeset as a migration file with '-- ferry:up' and '-- " \
+	"ferry:down'"
+
+void test_parse__dbmate_markers(void)
+{
+	/* The issue's own: the down half ran during up. */
+	cl_refused("-- migrate:up\nCREATE TABLE users (id int);\n\n"
+		   "-- migrate:down\nDROP TABLE users;\n",
+		"dbmate marker '-- migrate:up'", HINT_TOOL("dbmate"), 1, 1);
+	cl_refused("-- ferry:up\nSELECT 1;\n  --migrate:down\nSELECT 2;\n",
+		"dbmate marker '--migrate:down'", HINT_TOOL("dbmate"), 3, 3);
+	cl_refused("-- MIGRATE:Up transaction:false\n",
+		"dbmate marker '-- MIGRATE:Up transaction:false'",
+		HINT_TOOL("dbmate"), 1, 1);
+}
+
+void test_parse__goose_markers(void)
+{
+	cl_refused("-- +goose Up\nCREATE TABLE users (id int);\n"
+		   "-- +goose Down\nDROP TABLE users;\n",
+		"goose marker '-- +goose Up'", HINT_TOOL("goose"), 1, 1);
+	cl_refused("-- ferry:up\nSELECT 1;\n--+goose down\n",
+		"goose marker '--+goose down'", HINT_TOOL("goose"), 3, 1);
+	cl_refused("-- ferry:up\n-- +goose StatementBegin\n",
+		"goose marker '-- +goose StatementBegin'", HINT_TOOL("goose"),
+		2, 1);
+	cl_refused("-- +goose NO TRANSACTION\n",
+		"goose marker '-- +goose NO TRANSACTION'", HINT_TOOL("goose"),
+		1, 1);
+}
+
+void test_parse__sql_migrate_markers(void)
+{
+	cl_refused("-- +migrate Up\nCREATE TABLE t (a int);\n"
+		   "-- +migrate Down\nDROP TABLE t;\n",
+		"sql-migrate marker '-- +migrate Up'", HINT_TOOL("sql-migrate"),
+		1, 1);
+	cl_refused("-- +migrate StatementBegin\n",
+		"sql-migrate marker '-- +migrate StatementBegin'",
+		HINT_TOOL("sql-migrate"), 1, 1);
+}
+
+void test_parse__atlas_directives(void)
+{
+	cl_refused("-- atlas:txmode none\n\nCREATE INDEX CONCURRENTLY i ON t "
+		   "(a);\n",
+		"Atlas directive '-- atlas:txmode none'",
+		"ferry does not read Atlas files (yet); remove the directive "
+		"and mark sections with '-- ferry:up' and '-- ferry:down'",
+		1, 1);
+}
+
+void test_parse__liquibase_markers(void)
+{
+	cl_refused("--liquibase formatted sql\n\n--changeset alice:1\n"
+		   "CREATE TABLE t (a int);\n--rollback DROP TABLE t;\n",
+		"Liquibase marker '--liquibase formatted sql'", HINT_LIQUIBASE,
+		1, 1);
+	cl_refused("-- Liquibase  Formatted SQL\n",
+		"Liquibase marker '-- Liquibase  Formatted SQL'",
+		HINT_LIQUIBASE, 1, 1);
+	cl_refused("-- ferry:up\n-- changeset alice:create-t\n",
+		"Liquibase marker '-- changeset alice:create-t'",
+		HINT_LIQUIBASE, 2, 1);
+	cl_refused("-- ferry:up\nCREATE TABLE t (a int);\n"
+		   "--rollback DROP TABLE t;\n",
+		"Liquibase marker '--rollback DROP TABLE t;'", HINT_LIQUIBASE,
+		3, 1);
+}
+
+void test_parse__prose_is_not_a_foreign_marker(void)
+{
+	cl_ferry_pass(parse("-- ferry:up\n"
+			    "-- migrate: the rows move in finish\n"
+			    "-- migrate:later, maybe\n"
+			    "-- goose and +goose are birds\n"
+			    "-- atlas: see the map\n"
+			    "-- rollback is not possible; restore a backup\n"
+			    "-- Rollback: none\n"
+			    "-- changeset: none\n"
+			    "-- liquibase would not read this\n"
+			    "SELECT 1; -- +goose Down\n"),
+		&err);
+	cl_assert_equal_i(sec[FERRY__DOWN].present, 0);
+}
+
+void test_parse__marker_inside_block_comment(void)
+{
+	cl_refused("-- ferry:up\nSELECT 1;\n/* the old down section:\n"
+		   "-- ferry:down\nDROP TABLE t;\n*/\n",
+		"'-- ferry:down' inside a /* comment opened at line 3",
+		"close the comment with '*/' before the marker", 4, 1);
+	/* Unterminated before the first marker: the marker is in it. */
+	cl_refused("/* header\n\t-- ferry:up\nSELECT 1;\n",
+		"'-- ferry:up' inside a /* comment opened at line 1",
+		"close the comment with '*/' before the marker", 2, 2);
+}
+
+void test_parse__marker_inside_nested_comment(void)
+{
+	/* SQLite ends the comment at line 2; PostgreSQL nests, and reads
+	 * the marker as part of it. */
+	cl_refused("-- ferry:up\nSELECT 1; /* a /* b\n*/\n-- ferry:down\n"
+		   "DROP TABLE t;\n*/\n",
+		"'-- ferry:down' inside a nested /* comment opened at line 2",
+		"PostgreSQL nests /* */ comments, so each '/*' needs its own "
+		"'*/'; close them before the marker",
+		4, 1);
+}
+
+void test_parse__marker_inside_string(void)
+{
+	cl_refused("-- ferry:up\nINSERT INTO t VALUES ('it''s\n"
+		   "-- ferry:down\n');\n",
+		"'-- ferry:down' inside a quoted string opened at line 2",
+		"close the string before the marker: a quote may be missing "
+		"or not doubled",
+		3, 1);
+	/* A backslash does not escape in '...': the string ends at 'a\'. */
+	cl_refused("-- ferry:up\nSELECT 'a\\', 'b;\n-- ferry:down\n",
+		"'-- ferry:down' inside a quoted string opened at line 2",
+		"close the string before the marker: a quote may be missing "
+		"or not doubled",
+		3, 1);
+	/* It does in E'...'. */
+	cl_refused("-- ferry:up\nSELECT E'it\\'s\n  -- ferry:finish\n';\n",
+		"'-- ferry:finish' inside a quoted string opened at line 2",
+		"close the string before the marker: a quote may be missing "
+		"or not doubled",
+		3, 3);
+}
+
+void test_parse__marker_inside_identifier(void)
+{
+	cl_refused("-- ferry:up\nCREATE TABLE \"odd\n-- ferry:down\n\" (a "
+		   "int);\n",
+		"'-- ferry:down' inside a quoted identifier opened at line 2",
+		"close the identifier before the marker: a quote may be "
+		"missing",
+		3, 1);
+	cl_refused("-- ferry:up\nCREATE TABLE `odd\n-- ferry:down\n` (a "
+		   "int);\n",
+		"'-- ferry:down' inside a quoted identifier opened at line 2",
+		"close the identifier before the marker: a quote may be "
+		"missing",
+		3, 1);
+	cl_refused("-- ferry:up\nCREATE TABLE [odd\n-- ferry:down\n] (a "
+		   "int);\n",
+		"'-- ferry:down' inside a [bracketed] identifier opened at "
+		"line 2",
+		"close it with ']' before the marker; SQLite reads '[' as the "
+		"start of an identifier",
+		3, 1);
+}
+
+void test_parse__marker_inside_dollar_quote(void)
+{
+	cl_refused("-- ferry:up\nCREATE TABLE t (a int);\n\n"
+		   "CREATE FUNCTION f() RETURNS int AS $$\n"
+		   "-- ferry:down\nSELECT 1\n$$ LANGUAGE sql;\n",
+		"'-- ferry:down' inside a dollar-quoted string opened at line 4",
+		"close it with '$$' before the marker", 5, 1);
+	cl_refused("-- ferry:up\nDO $body$ BEGIN\n"
+		   "  -- ferry:finish no-transaction\nEND $body$;\n",
+		"'-- ferry:finish no-transaction' inside a dollar-quoted "
+		"string opened at line 2",
+		"close it with '$body$' before the marker", 3, 3);
+	/* Unterminated: it runs to the end. */
+	cl_refused("-- ferry:up\nSELECT $q$ a;\n-- ferry:down\nSELECT 1;\n",
+		"'-- ferry:down' inside a dollar-quoted string opened at line 2",
+		"close it with '$q$' before the marker", 3, 1);
+}
+
+void test_parse__dollar_quote_starts_only_where_postgres_starts_one(void)
+{
+	/* After an identifier character, '$' is part of the name; $1 is a
+	 * parameter. Neither opens a quote, so the markers are markers. */
+	cl_ferry_pass(parse("-- ferry:up\nCREATE TABLE cost$$ (v$1 int);\n"
+			    "PREPARE p(int) AS SELECT $1;\n"
+			    "-- ferry:down\nDROP TABLE cost$$;\n"),
+		&err);
+	cl_assert_equal_s(body(FERRY__DOWN), "DROP TABLE cost$$;\n");
+}
+
+void test_parse__postgres_brackets_with_quotes_are_not_identifiers(void)
+{
+	/* Read as SQLite reads '[', the first ']' would end an identifier
+	 * inside the string, and the quotes after it would pair wrongly. */
+	cl_ferry_pass(parse("-- ferry:up\n"
+			    "INSERT INTO t VALUES (ARRAY['a]b', 'c'], "
+			    "ARRAY['[a-z]+'], ARRAY[$$]$$]);\n"
+			    "UPDATE t SET doc['k]'] = '1';\n"
+			    "-- ferry:down\nDELETE FROM t;\n"),
+		&err);
+	cl_assert_equal_s(body(FERRY__DOWN), "DELETE FROM t;\n");
+}
+
+void test_parse__closed_quotes_and_comments_are_fine(void)
+{
+	static const char t[] =
+		"-- ferry:up\n"
+		"/* a /* nested */ comment */\n"
+		"SELECT 'one\n-- two', \"th\"\"ree\", E'f\\'our',\n"
+		"  $x$ $$ -- ferry:down $x$, [a\n b], `c`;\n"
+		"/* closed */ -- ferry:finish ok\n"
+		"-- ferry:down\n"
+		"DROP TABLE t;\n";
+
+	cl_ferry_pass(parse(t), &err);
+	cl_assert_equal_i(sec[FERRY__UP].line, 2);
+	cl_assert_equal_s(body(FERRY__DOWN), "DROP TABLE t;\n");
+	cl_assert_equal_i(sec[FERRY__DOWN].line, 9);
+}
+
+void test_parse__unterminated_comment(void)
+{
+	/* SQLite would read the rest as a comment and run nothing. */
+	cl_refused("-- ferry:up\nCREATE TABLE t (a int);\n"
+		   "/* TODO: backfill\nINSERT INTO t VALUES (1);\n",
+		"unterminated /* comment",
+		"close it with '*/'; SQLite would silently skip the rest of "
+		"the section",
+		3, 1);
+	cl_refused("SELECT 1; /* to the end", "unterminated /* comment",
+		"close it with '*/'; SQLite would silently skip the rest of "
+		"the section",
+		1, 11);
+	cl_refused("-- ferry:up\nSELECT 1;\n-- ferry:down\n  /*\n",
+		"unterminated /* comment",
+		"close it with '*/'; SQLite would silently skip the rest of "
+		"the section",
+		4, 3);
+}
+
+void test_parse__comment_open_only_under_nesting_is_left_to_the_engine(void)
+{
+	/* SQLite reads "/\* a /\* b *\/" as a whole comment; PostgreSQL's
+	 * splitter refuses it when the file runs there. */
+	cl_ferry_pass(parse("-- ferry:up\nSELECT 1; /* a /* b */\n"), &err);
+	cl_assert_equal_s(body(FERRY__UP), "SELECT 1; /* a /* b */\n");
+}
+
+void test_parse__unterminated_comment_nested_for_postgres_only(void)
+{
+	/* For PostgreSQL the second comment is nested in the first; SQLite
+	 * ends the first and reads the second to the end. */
+	cl_refused("-- ferry:up\nSELECT 1; /* a /* b */\nSELECT 2; /* c\n"
+		   "SELECT 3;\n",
+		"unterminated /* comment",
+		"close it with '*/'; SQLite would silently skip the rest of "
+		"the section",
+		3, 11);
+}
+
+void test_parse__nested_comments_before_the_first_marker(void)
+{
+	/* As before: read as PostgreSQL nests them, the text before the
+	 * first marker is only comments. */
+	cl_ferry_pass(parse("/* /* */ */\n-- ferry:up\nSELECT 1;\n"), &err);
+	cl_assert_equal_s(body(FERRY__UP), "SELECT 1;\n");
+}
+
+void test_parse__open_string_at_the_end_is_left_to_the_engine(void)
+{
+	/* Both engines refuse these when they run them; nothing is hidden. */
+	cl_ferry_pass(parse("-- ferry:up\nSELECT 'a;\n"), &err);
+	cl_ferry_pass(parse("-- ferry:up\nSELECT $$a;\n"), &err);
+}
+
+void test_parse__sql_before_marker_behind_a_string(void)
+{
+	/* A string before the first marker is SQL, not a comment. */
+	cl_refused("-- top\n'-- ferry:up';\n-- ferry:up\nSELECT 1;\n",
+		"SQL before the first '-- ferry:' marker",
+		"move it below '-- ferry:up', or start the file with that "
+		"marker",
+		2, 1);
 }
 
 void test_parse__unknown_marker(void)

@@ -744,3 +744,212 @@ void test_split__classify_plain(void)
 		CLASSIFIES(plain[i], PG, PLAIN, "");
 	}
 }
+
+/*
+ * ferry__lex_at: what a line start is inside, read as both engines would.
+ */
+
+/* What the line starting with `at` in the cursor's text is inside. */
+static ferry__lex_span lex_at(ferry__lex_cursor *c, const char *at)
+{
+	ferry__lex_span s;
+	const char *p = strstr(c->text, at);
+
+	if (!p) {
+		clar__fail(__FILE__, __LINE__, "no such line", at);
+		p = c->text + c->len;
+	}
+	ferry__lex_at(c, (size_t)(p - c->text), &s);
+	return s;
+}
+
+void test_split__lex_at_each_kind(void)
+{
+	static const char t[] = "SELECT 1;\n"
+				"/* c\n1 */ '\n2' \"\n3\" [\n4] `\n5`\n"
+				"E'\\'\n6' U&\"\n7\" $x$\n8$x$;\n"
+				"9";
+	ferry__lex_cursor c;
+	ferry__lex_span s;
+
+	ferry__lex_cursor_init(&c, t, sizeof(t) - 1);
+	s = lex_at(&c, "/* c");
+	cl_assert_equal_i(s.kind, FERRY__LEX_CODE);
+	s = lex_at(&c, "1 */");
+	cl_assert_equal_i(s.kind, FERRY__LEX_COMMENT);
+	cl_assert_equal_i(s.start, 10);
+	cl_assert_equal_i(s.end, 19);
+	cl_assert_equal_i(s.first_end, 19);
+	/* Asked again, the same answer. */
+	s = lex_at(&c, "1 */");
+	cl_assert_equal_i(s.kind, FERRY__LEX_COMMENT);
+	cl_assert_equal_i(lex_at(&c, "2'").kind, FERRY__LEX_STRING);
+	s = lex_at(&c, "3\"");
+	cl_assert_equal_i(s.kind, FERRY__LEX_IDENT);
+	cl_assert_equal_i(t[s.start], '"');
+	s = lex_at(&c, "4]");
+	cl_assert_equal_i(s.kind, FERRY__LEX_IDENT);
+	cl_assert_equal_i(t[s.start], '[');
+	cl_assert_equal_i(lex_at(&c, "5`").kind, FERRY__LEX_IDENT);
+	s = lex_at(&c, "6'");
+	cl_assert_equal_i(s.kind, FERRY__LEX_STRING);
+	cl_assert_equal_i(t[s.start], 'E');
+	cl_assert_equal_i(lex_at(&c, "7\"").kind, FERRY__LEX_IDENT);
+	s = lex_at(&c, "8$x$");
+	cl_assert_equal_i(s.kind, FERRY__LEX_DOLLAR);
+	cl_assert_equal_i(s.tag_len, 3);
+	cl_assert_equal_i(lex_at(&c, "9").kind, FERRY__LEX_CODE);
+	ferry__lex_at(&c, sizeof(t) - 1, &s);
+	cl_assert_equal_i(s.kind, FERRY__LEX_CODE);
+}
+
+void test_split__lex_at_a_run_starting_there_is_not_around_it(void)
+{
+	static const char t[] = "SELECT 1;\n'a'\n/* b */\n";
+	ferry__lex_cursor c;
+
+	ferry__lex_cursor_init(&c, t, sizeof(t) - 1);
+	cl_assert_equal_i(lex_at(&c, "'a'").kind, FERRY__LEX_CODE);
+	cl_assert_equal_i(lex_at(&c, "/* b").kind, FERRY__LEX_CODE);
+}
+
+void test_split__lex_at_nested_comment(void)
+{
+	/* SQLite ends it at the first star-slash; PostgreSQL at the second. */
+	static const char t[] = "/* a /* b */\nc */\nd";
+	ferry__lex_cursor c;
+	ferry__lex_span s;
+
+	ferry__lex_cursor_init(&c, t, sizeof(t) - 1);
+	s = lex_at(&c, "c */");
+	cl_assert_equal_i(s.kind, FERRY__LEX_COMMENT);
+	cl_assert_equal_i(s.first_end, 12);
+	cl_assert_equal_i(s.end, 17);
+	cl_assert_equal_i(lex_at(&c, "d").kind, FERRY__LEX_CODE);
+}
+
+void test_split__lex_at_open_for_sqlite_inside_a_nested_comment(void)
+{
+	/* For PostgreSQL the second comment is nested in the first, and
+	 * both are open at the end; for SQLite the first ends, and the second
+	 * runs to the end. Either way the end is inside a comment. */
+	static const char t[] = "/* a /* b */\nSELECT 1; /* c\n";
+	ferry__lex_cursor c;
+	ferry__lex_span s;
+
+	ferry__lex_cursor_init(&c, t, sizeof(t) - 1);
+	ferry__lex_at(&c, sizeof(t) - 1, &s);
+	cl_assert_equal_i(s.kind, FERRY__LEX_COMMENT);
+	cl_assert_equal_i(s.start, 23);
+	cl_assert(s.end == SIZE_MAX);
+	cl_assert(s.first_end == SIZE_MAX);
+}
+
+void test_split__lex_at_open_only_for_postgres(void)
+{
+	static const char t[] = "/* a /* b */\nSELECT 1;\n";
+	ferry__lex_cursor c;
+	ferry__lex_span s;
+
+	ferry__lex_cursor_init(&c, t, sizeof(t) - 1);
+	cl_assert_equal_i(lex_at(&c, "SELECT").kind, FERRY__LEX_COMMENT);
+	ferry__lex_at(&c, sizeof(t) - 1, &s);
+	cl_assert_equal_i(s.kind, FERRY__LEX_COMMENT);
+	cl_assert_equal_i(s.start, 0);
+	cl_assert(s.end == SIZE_MAX);
+	cl_assert_equal_i(s.first_end, 12);
+}
+
+void test_split__first_token(void)
+{
+	cl_assert_equal_i(ferry__first_token("", 0), 0);
+	cl_assert_equal_i(ferry__first_token("  -- a\n/* b */ \n", 16), 16);
+	cl_assert_equal_i(ferry__first_token("/* /* */ */ x", 13), 12);
+	/* Unclosed, for PostgreSQL: a token at its start. */
+	cl_assert_equal_i(ferry__first_token("\n/* /* */", 10), 1);
+}
+
+void test_split__lex_at_unterminated_runs_to_the_end(void)
+{
+	static const char *const open[] = { "/* a", "'a", "\"a", "[a", "`a",
+		"$$a", "E'a\\'", "/* a /* b */" };
+	size_t i;
+
+	for (i = 0; i < sizeof(open) / sizeof(*open); i++) {
+		ferry__lex_cursor c;
+		ferry__lex_span s;
+		size_t len = strlen(open[i]);
+
+		ferry__lex_cursor_init(&c, open[i], len);
+		ferry__lex_at(&c, len, &s);
+		cl_assert(s.kind != FERRY__LEX_CODE);
+		cl_assert_equal_i(s.start, 0);
+		cl_assert(s.end == SIZE_MAX);
+	}
+}
+
+void test_split__lex_at_dollar_quotes_only_where_postgres_has_them(void)
+{
+	/* '$' inside a name, and $1, open nothing. */
+	static const char t[] = "SELECT a$$b, $1$, c$x$\nd FROM t;\n";
+	ferry__lex_cursor c;
+
+	ferry__lex_cursor_init(&c, t, sizeof(t) - 1);
+	cl_assert_equal_i(lex_at(&c, "d FROM").kind, FERRY__LEX_CODE);
+}
+
+void test_split__lex_at_brackets_with_quotes_are_postgres_brackets(void)
+{
+	static const char t[] = "SELECT ARRAY['a]b', 'c'], x[1], [it\ny];\n"
+				"z;\n";
+	ferry__lex_cursor c;
+
+	ferry__lex_cursor_init(&c, t, sizeof(t) - 1);
+	cl_assert_equal_i(lex_at(&c, "y];").kind, FERRY__LEX_IDENT);
+	cl_assert_equal_i(lex_at(&c, "z;").kind, FERRY__LEX_CODE);
+}
+
+void test_split__lex_at_many_brackets_is_linear(void)
+{
+	/* Each '[' looks for its ']' and for a quote before it: once each
+	 * for the whole text, or this takes minutes, not milliseconds. */
+	size_t n = 400000, i;
+	char *t = malloc(n + 8);
+	ferry__lex_cursor c;
+	ferry__lex_span s;
+
+	cl_assert(t != NULL);
+	for (i = 0; i < n; i++)
+		t[i] = i % 1000 == 999 ? '\n' : '[';
+	memcpy(t + n, "'x'];\n", 7);
+	ferry__lex_cursor_init(&c, t, n + 6);
+	for (i = 1000; i <= n; i += 1000)
+		ferry__lex_at(&c, i, &s);
+	ferry__lex_at(&c, n + 6, &s);
+	cl_assert_equal_i(s.kind, FERRY__LEX_CODE);
+	free(t);
+}
+
+void test_split__lex_at_many_nested_comments_is_linear(void)
+{
+	/* For PostgreSQL each "/\* /\* *\/" opens one comment more, and all
+	 * stay open to the end; each is looked for PostgreSQL's end of only
+	 * once, or this takes minutes. */
+	static const char unit[] = "/* /* */ ";
+	size_t n = 200000, i, u = sizeof(unit) - 1;
+	char *t = malloc(n * u + 1);
+	ferry__lex_cursor c;
+	ferry__lex_span s;
+
+	cl_assert(t != NULL);
+	for (i = 0; i < n; i++)
+		memcpy(t + i * u, unit, u);
+	t[n * u] = '\n';
+	ferry__lex_cursor_init(&c, t, n * u + 1);
+	ferry__lex_at(&c, n * u + 1, &s);
+	cl_assert_equal_i(s.kind, FERRY__LEX_COMMENT);
+	cl_assert_equal_i(s.start, 0);
+	cl_assert(s.end == SIZE_MAX);
+	cl_assert_equal_i(s.first_end, 8);
+	free(t);
+}

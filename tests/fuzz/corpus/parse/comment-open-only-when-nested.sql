@@ -1,0 +1,2 @@
+-- ferry:up
+SELECT 1; /* a /* b */

@@ -1,0 +1,3 @@
+-- Ferry migrations for the billing service
+-- ferry:up
+SELECT 1;

@@ -1,0 +1,5 @@
+-- migrate:up
+CREATE TABLE users (id int);
+
+-- migrate:down
+DROP TABLE users;

@@ -1,0 +1,4 @@
+-- +migrate Up notransaction
+CREATE TABLE t (a int);
+-- +migrate Down
+DROP TABLE t;

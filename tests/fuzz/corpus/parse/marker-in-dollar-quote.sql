@@ -1,0 +1,5 @@
+-- ferry:up
+CREATE FUNCTION f() RETURNS int AS $$
+-- ferry:down
+SELECT 1
+$$ LANGUAGE sql;

@@ -1,0 +1,4 @@
+-- ferry:up
+DO $body$ BEGIN
+  -- ferry:finish
+END $body$;

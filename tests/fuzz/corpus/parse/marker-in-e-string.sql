@@ -1,0 +1,4 @@
+-- ferry:up
+SELECT E'it\'s
+-- ferry:down
+';

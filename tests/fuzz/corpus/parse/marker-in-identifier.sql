@@ -1,0 +1,4 @@
+-- ferry:up
+CREATE TABLE "odd
+-- ferry:down
+" (a int);

@@ -1,0 +1,6 @@
+-- ferry:up
+SELECT 1; /* a /* b
+*/
+-- ferry:down
+DROP TABLE t;
+*/

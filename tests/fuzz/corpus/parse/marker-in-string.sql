@@ -1,0 +1,4 @@
+-- ferry:up
+INSERT INTO t VALUES ('it''s
+-- ferry:down
+');

@@ -1,0 +1,4 @@
+-- ferry:up
+SELECT 1;
+/* ferry:down */
+SELECT 2;

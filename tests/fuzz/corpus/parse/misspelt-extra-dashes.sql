@@ -1,0 +1,3 @@
+--- ferry:up
+SELECT 1;
+-- -- ferry:down
