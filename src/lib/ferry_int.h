@@ -137,14 +137,29 @@ void ferry__text_advance(
 /* Parse 1 to 18 decimal digits; returns 0 or -1. */
 int ferry__parse_version(const char *s, size_t len, int64_t *out);
 /*
- * Read a whole file into `b`, replacing what it held; CRLF becomes LF and
- * the text is NUL-terminated. With `regular` the caller knows the file is
- * a regular file, so a short read ends it without a final empty read. One
- * buffer serves a whole set. With `st`, the file is fstat'ed after the
- * read, for the set cache.
+ * What a file that is not a regular file is, for messages: "a FIFO", "a
+ * directory", "a character device", ...
  */
-int ferry__read_into(const char *path, int regular, ferry__buf *b,
-	struct stat *st, ferry_error *err);
+const char *ferry__file_kind(mode_t mode);
+/*
+ * Open `path` for reading, following symbolic links, and check on the open
+ * descriptor that it is a regular file: never a FIFO, which would block
+ * the open or the read, nor a device or a directory. Fills `st` from that
+ * descriptor. Returns 0 and the descriptor in `*fd`, else FERRY_EINVALID
+ * ("'x' is not a regular file (a FIFO)", "'x' is a symbolic link to 'y'
+ * that points nowhere", a missing or unreadable file) or FERRY_ERROR, with
+ * `*fd` -1.
+ */
+int ferry__open_regular(
+	int *fd, const char *path, struct stat *st, ferry_error *err);
+/*
+ * Read a whole regular file (ferry__open_regular) into `b`, replacing what
+ * it held; CRLF becomes LF and the text is NUL-terminated. One buffer
+ * serves a whole set. With `st`, the file's stat data as the open
+ * descriptor had it before the read, for the set cache.
+ */
+int ferry__read_into(
+	const char *path, ferry__buf *b, struct stat *st, ferry_error *err);
 /* The same into a new allocation, freed with free(). */
 int ferry__read_file(
 	const char *path, char **out, size_t *len, ferry_error *err);
@@ -223,7 +238,8 @@ typedef struct {
 typedef struct {
 	ferry_migration pub;
 	ferry__section sec[FERRY__NSECTIONS];
-	int regular; /* readdir said it is a regular file */
+	int regular; /* readdir said it is a regular file: a hint, for tests
+		      * to tell a read directory from a listed one */
 	ferry__file_stamp stamp;
 	int settled; /* stamp known and old enough to be cached */
 } ferry__migration;

@@ -383,8 +383,7 @@ static int read_migration(ferry__migration *m, ferry__hasher *h,
 	struct stat st;
 	int rc;
 
-	rc = ferry__read_into(
-		m->pub.path, m->regular, text, read_at ? &st : NULL, err);
+	rc = ferry__read_into(m->pub.path, text, &st, err);
 	if (rc < 0)
 		return rc;
 	rc = ferry__parse_sections(
@@ -400,14 +399,17 @@ static int read_migration(ferry__migration *m, ferry__hasher *h,
 	return 0;
 }
 
-/* Does the cache know this file as it is now? One fstatat, no read. */
+/*
+ * Does the cache know this file as it is now? One fstatat, no read. What
+ * is not a regular file is read, which refuses it with the reason.
+ */
 static int read_cached(ferry__migration *m, ferry__set_cache *cache, int dir_fd)
 {
 	/* The path ends with "<id>.sql", just before the id (scan()). */
 	const char *file = m->pub.id - 1 - strlen(m->pub.id) - strlen(".sql");
 	struct stat st;
 
-	if (!cache || fstatat(dir_fd, file, &st, 0) < 0)
+	if (!cache || fstatat(dir_fd, file, &st, 0) < 0 || !S_ISREG(st.st_mode))
 		return 0;
 	ferry__file_stamp_of(&m->stamp, &st);
 	if (!ferry__set_cache_find(cache, m, &m->stamp))
@@ -421,11 +423,13 @@ static int read_releases(ferry_set *set, ferry_error *err)
 {
 	char *path = join_path(set->dir, "releases"), *text;
 	size_t len, i, r = 0;
+	struct stat st;
 	int rc;
 
 	if (!path)
 		return ferry__error_oom(err);
-	if (access(path, F_OK) < 0) {
+	/* Not there at all; a link that points nowhere is an error. */
+	if (lstat(path, &st) < 0 && errno == ENOENT) {
 		free(path);
 		return 0;
 	}
