@@ -503,7 +503,6 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 	ferry__buf text = FERRY__BUF_INIT;
 	ferry__set_cache *cache = NULL;
 	ferry__file_stamp dir_stamp;
-	char *cache_path = NULL;
 	struct stat dir_st;
 	int64_t read_at = 0;
 	size_t i, fresh = 0;
@@ -525,9 +524,7 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 	if ((rc = stat_dir(set->dir, &dir_st, err)) < 0)
 		goto out;
 	ferry__file_stamp_of(&dir_stamp, &dir_st);
-	if (cache_dir &&
-		(cache_path = ferry__set_cache_path(cache_dir, &dir_st))) {
-		cache = ferry__set_cache_load(cache_path);
+	if (cache_dir && (cache = ferry__set_cache_open(cache_dir, &dir_st))) {
 		dir_fd = open(set->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		read_at = ferry__wall_ns();
 	}
@@ -568,17 +565,15 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 	if ((rc = read_releases(set, err)) < 0)
 		goto out;
 	/* Write the cache when it learnt a file, or can now list them all. */
-	can_list = cache_path && all_settled(set, &dir_stamp, read_at);
-	if (cache_path && (fresh || (!listed && can_list)))
-		ferry__set_cache_save(cache_dir, cache_path, set,
-			can_list ? &dir_stamp : NULL);
+	can_list = cache && all_settled(set, &dir_stamp, read_at);
+	if (cache && (fresh || (!listed && can_list)))
+		ferry__set_cache_save(cache, set, can_list ? &dir_stamp : NULL);
 	*out = set;
 	set = NULL;
 out:
 	if (dir_fd >= 0)
 		close(dir_fd);
 	ferry__set_cache_free(cache);
-	free(cache_path);
 	ferry__hasher_release(&h);
 	ferry__buf_release(&text);
 	ferry_set_free(set);
