@@ -9,10 +9,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const keys[] = { "database", "dir", "table", "schema",
@@ -109,6 +111,68 @@ static int parse_line(
 	return -1;
 }
 
+/* What a file that is not a regular file is, for the message. */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "of an unknown kind";
+}
+
+/*
+ * Open the configuration file for reading: NULL with an exit code in *rc
+ * when it cannot be read or is not a regular file, NULL and *rc -1 when
+ * it is missing and may be. A FIFO is opened without waiting for a writer
+ * (O_NONBLOCK), then refused, as a device or a directory is.
+ */
+static FILE *open_config(struct cli_ctx *ctx, const char *path, int *rc)
+{
+	struct stat st;
+	FILE *f = NULL;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	*rc = CLI_EXIT_USAGE;
+	if (fd < 0) {
+		if (errno == ENOENT && (!ctx->config || ctx->config_optional))
+			*rc = -1;
+		else
+			cli_error(ctx,
+				"cannot read configuration file '%s': %s", path,
+				strerror(errno));
+		if (*rc >= 0)
+			cli_hint(ctx, "check the path given with --config");
+		return NULL;
+	}
+	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+		cli_error(ctx, "'%s' is not a regular file (%s)", path,
+			file_kind(st.st_mode));
+		if (ctx->config)
+			cli_hint(ctx, "check the path given with --config");
+		else
+			cli_hint(ctx,
+				"replace it with a regular file of 'key = "
+				"value' lines, or move it away");
+		close(fd);
+		return NULL;
+	}
+	if (!(f = fdopen(fd, "r"))) {
+		cli_error(ctx, "cannot read configuration file '%s': %s", path,
+			strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	*rc = -1;
+	return f;
+}
+
 int cli_config_load(struct cli_ctx *ctx)
 {
 	const char *path = ctx->config ? ctx->config : "ferry.conf";
@@ -116,17 +180,12 @@ int cli_config_load(struct cli_ctx *ctx)
 	FILE *f;
 	int line = 0, rc = -1;
 
-	f = fopen(path, "r");
+	f = open_config(ctx, path, &rc);
 	if (!f) {
-		if (errno == ENOENT && (!ctx->config || ctx->config_optional)) {
-			/* Nothing to read, but paths still start beside it. */
+		/* Nothing to read, but paths still start beside it. */
+		if (rc < 0)
 			ctx->conf_path = strdup(path);
-			return -1;
-		}
-		cli_error(ctx, "cannot read configuration file '%s': %s", path,
-			strerror(errno));
-		cli_hint(ctx, "check the path given with --config");
-		return CLI_EXIT_USAGE;
+		return rc;
 	}
 	ctx->conf_path = strdup(path);
 	while (rc < 0 && fgets(buf, sizeof(buf), f)) {

@@ -276,7 +276,8 @@ int ferry__backup_kind(const char *path, int *engine, ferry_error *err)
 	int fd;
 
 	*engine = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must be refused, not waited on for a writer. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		int rc = ferry__error_os(
 			err, FERRY_EINVALID, "read backup file", path);
@@ -287,11 +288,28 @@ int ferry__backup_kind(const char *path, int *engine, ferry_error *err)
 				"name of each file it writes");
 		return rc;
 	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
+		int rc = ferry__error_os(
+			err, FERRY_EINVALID, "read backup file", path);
+
+		close(fd);
+		return rc;
+	}
+	if (S_ISDIR(st.st_mode)) {
 		close(fd);
 		ferry__error_set(err, FERRY_EINVALID,
 			"'%s' is a directory, not a backup file", path);
 		ferry__error_hint(err, "name the backup file itself");
+		return FERRY_EINVALID;
+	}
+	/* A FIFO, a device such as /dev/zero: never a backup, maybe endless. */
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		ferry__error_set(err, FERRY_EINVALID,
+			"'%s' is not a regular file (%s)", path,
+			ferry__file_kind(st.st_mode));
+		ferry__error_hint(
+			err, "restore a file that 'ferry backup' wrote");
 		return FERRY_EINVALID;
 	}
 	n = read(fd, head, sizeof(head));

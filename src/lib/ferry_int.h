@@ -137,14 +137,29 @@ void ferry__text_advance(
 /* Parse 1 to 18 decimal digits; returns 0 or -1. */
 int ferry__parse_version(const char *s, size_t len, int64_t *out);
 /*
- * Read a whole file into `b`, replacing what it held; CRLF becomes LF and
- * the text is NUL-terminated. With `regular` the caller knows the file is
- * a regular file, so a short read ends it without a final empty read. One
- * buffer serves a whole set. With `st`, the file is fstat'ed after the
- * read, for the set cache.
+ * What a file that is not a regular file is, for messages: "a FIFO", "a
+ * directory", "a character device", ...
  */
-int ferry__read_into(const char *path, int regular, ferry__buf *b,
-	struct stat *st, ferry_error *err);
+const char *ferry__file_kind(mode_t mode);
+/*
+ * Open `path` for reading, following symbolic links, and check on the open
+ * descriptor that it is a regular file: never a FIFO, which would block
+ * the open or the read, nor a device or a directory. Fills `st` from that
+ * descriptor. Returns 0 and the descriptor in `*fd`, else FERRY_EINVALID
+ * ("'x' is not a regular file (a FIFO)", "'x' is a symbolic link to 'y'
+ * that points nowhere", a missing or unreadable file) or FERRY_ERROR, with
+ * `*fd` -1.
+ */
+int ferry__open_regular(
+	int *fd, const char *path, struct stat *st, ferry_error *err);
+/*
+ * Read a whole regular file (ferry__open_regular) into `b`, replacing what
+ * it held; CRLF becomes LF and the text is NUL-terminated. One buffer
+ * serves a whole set. With `st`, the file's stat data as the open
+ * descriptor had it before the read, for the set cache.
+ */
+int ferry__read_into(
+	const char *path, ferry__buf *b, struct stat *st, ferry_error *err);
 /* The same into a new allocation, freed with free(). */
 int ferry__read_file(
 	const char *path, char **out, size_t *len, ferry_error *err);
@@ -223,7 +238,8 @@ typedef struct {
 typedef struct {
 	ferry_migration pub;
 	ferry__section sec[FERRY__NSECTIONS];
-	int regular; /* readdir said it is a regular file */
+	int regular; /* readdir said it is a regular file: a hint, for tests
+		      * to tell a read directory from a listed one */
 	ferry__file_stamp stamp;
 	int settled; /* stamp known and old enough to be cached */
 } ferry__migration;
@@ -262,8 +278,20 @@ FERRY_EXTERN void ferry__wall_shift(int64_t ns);
 #endif
 /* The cache file of the directory `dir_st` describes; NULL on OOM. */
 char *ferry__set_cache_path(const char *cache_dir, const struct stat *dir_st);
-/* NULL when there is no usable cache at `path`. */
-ferry__set_cache *ferry__set_cache_load(const char *path);
+/*
+ * The cache of the directory `dir_st` describes, kept in `cache_dir`
+ * (borrowed: it must outlive the cache). NULL when out of memory or when
+ * `cache_dir` is not to be trusted (cache_file.c): then no cache is read
+ * or written. A cache with no usable file finds nothing, and may still be
+ * saved.
+ */
+ferry__set_cache *ferry__set_cache_open(
+	const char *cache_dir, const struct stat *dir_st);
+/*
+ * A cache of the text `text` (taken: freed with the cache), which is never
+ * saved: for tests and the fuzzer. NULL when out of memory.
+ */
+ferry__set_cache *ferry__set_cache_parse(char *text, size_t len);
 /* 1 and m->sec filled when the cache knows m's file with stamp `now`. */
 int ferry__set_cache_find(
 	ferry__set_cache *c, ferry__migration *m, const ferry__file_stamp *now);
@@ -273,30 +301,48 @@ typedef int (*ferry__name_fn)(void *payload, const char *id, size_t len);
 /*
  * When the cache lists the whole directory and the directory's stamp is
  * still `dir`: call `fn` on each id, in the set's order, and return 1; -1
- * when a line or `fn` fails; 0 when the directory must be read.
+ * when a line is out of order or does not parse, or `fn` fails; 0 when
+ * the directory must be read.
  */
 int ferry__set_cache_list(ferry__set_cache *c, const ferry__file_stamp *dir,
 	ferry__name_fn fn, void *payload);
 /*
- * Write the settled migrations of `set` to `path`, creating `cache_dir`;
- * with `dir`, every migration is settled and the lines list the directory
- * with that stamp.
+ * Write the settled migrations of `set` into the cache's file, creating
+ * its directory if need be; with `dir`, every migration is settled and
+ * the lines list the directory with that stamp.
  */
-void ferry__set_cache_save(const char *cache_dir, const char *path,
-	const ferry_set *set, const ferry__file_stamp *dir);
+void ferry__set_cache_save(ferry__set_cache *c, const ferry_set *set,
+	const ferry__file_stamp *dir);
 
 /*
  * The files of the set cache (cache_file.c). Every failure is silent: a
  * cache only spares work that is done without it.
  */
+/* A cache file larger than this is ignored: 64 MiB, some 200,000 files. */
+#define FERRY__CACHE_MAX_BYTES ((int64_t)64 << 20)
+/* "<kind>-<dev>-<ino>", in hex; NULL on OOM. */
+char *ferry__cache_name(const char *kind, uint64_t dev, uint64_t ino);
 /* "<cache_dir>/<kind>-<dev>-<ino>", in hex; NULL on OOM. */
 char *ferry__cache_path(
 	const char *cache_dir, const char *kind, uint64_t dev, uint64_t ino);
-/* The whole file as it is on disk, NUL-terminated; 0 or -1. */
-int ferry__cache_read(const char *path, char **out, size_t *len);
-/* Replace `path` by `text` at once, creating `cache_dir` if need be. */
-void ferry__cache_write(
-	const char *cache_dir, const char *path, const ferry__buf *text);
+/* A directory of `uid`'s that no other user may write in? */
+int ferry__cache_dir_trusted(const struct stat *st, uid_t uid);
+/* A regular file of `uid`'s that no other user may read or write? */
+int ferry__cache_file_trusted(const struct stat *st, uid_t uid);
+/*
+ * Open `cache_dir` (not through a symbolic link) when it is trusted for
+ * the effective user; -1 otherwise, with *missing set when there is none.
+ */
+int ferry__cache_dir_open(const char *cache_dir, int *missing);
+/* Create `cache_dir` (mode 0700), then open it as ferry__cache_dir_open. */
+int ferry__cache_dir_create(const char *cache_dir);
+/*
+ * The whole file `name` in the directory `dir_fd`, NUL-terminated, when it
+ * is trusted and at most FERRY__CACHE_MAX_BYTES long; 0 or -1.
+ */
+int ferry__cache_read(int dir_fd, const char *name, char **out, size_t *len);
+/* Replace `name` in `dir_fd` by `text` at once, with a rename. */
+void ferry__cache_write(int dir_fd, const char *name, const ferry__buf *text);
 
 /*
  * A migration's file as read for running it: its text, and its sections

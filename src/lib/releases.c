@@ -212,14 +212,13 @@ fail:
 }
 
 /* Does the file end without a newline? Then an appended line needs one. */
-static int lacks_final_newline(int fd)
+static int lacks_final_newline(int fd, const struct stat *st)
 {
-	struct stat st;
 	char c;
 
-	if (fstat(fd, &st) < 0 || st.st_size == 0)
+	if (st->st_size == 0)
 		return 0;
-	return pread(fd, &c, 1, st.st_size - 1) == 1 && c != '\n';
+	return pread(fd, &c, 1, st->st_size - 1) == 1 && c != '\n';
 }
 
 int ferry_release_add(const ferry_set *set, const char *name, int checkpoint,
@@ -227,6 +226,7 @@ int ferry_release_add(const ferry_set *set, const char *name, int checkpoint,
 {
 	const ferry_migration *head;
 	ferry__buf line = FERRY__BUF_INIT, path = FERRY__BUF_INIT;
+	struct stat st;
 	size_t i;
 	int fd, rc = 0;
 
@@ -273,12 +273,22 @@ int ferry_release_add(const ferry_set *set, const char *name, int checkpoint,
 		rc = ferry__error_oom(err);
 		goto out;
 	}
-	fd = open(path.buf, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	/* O_NONBLOCK and fstat: a FIFO put there since is refused. */
+	fd = open(path.buf,
+		O_RDWR | O_APPEND | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		rc = ferry__error_os(err, FERRY_ERROR, "open", path.buf);
 		goto out;
 	}
-	if ((lacks_final_newline(fd) && write(fd, "\n", 1) != 1) ||
+	if (fstat(fd, &st) < 0) {
+		rc = ferry__error_os(err, FERRY_ERROR, "open", path.buf);
+	} else if (!S_ISREG(st.st_mode)) {
+		rc = ferry__error_set(err, FERRY_EINVALID,
+			"'%s' is not a regular file (%s)", path.buf,
+			ferry__file_kind(st.st_mode));
+		ferry__error_hint(
+			err, "replace it with a regular file, or move it away");
+	} else if ((lacks_final_newline(fd, &st) && write(fd, "\n", 1) != 1) ||
 		write(fd, line.buf, line.len) != (ssize_t)line.len)
 		rc = ferry__error_os(err, FERRY_ERROR, "write", path.buf);
 	if (close(fd) < 0 && rc == 0)

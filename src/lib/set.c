@@ -383,8 +383,7 @@ static int read_migration(ferry__migration *m, ferry__hasher *h,
 	struct stat st;
 	int rc;
 
-	rc = ferry__read_into(
-		m->pub.path, m->regular, text, read_at ? &st : NULL, err);
+	rc = ferry__read_into(m->pub.path, text, &st, err);
 	if (rc < 0)
 		return rc;
 	rc = ferry__parse_sections(
@@ -400,14 +399,17 @@ static int read_migration(ferry__migration *m, ferry__hasher *h,
 	return 0;
 }
 
-/* Does the cache know this file as it is now? One fstatat, no read. */
+/*
+ * Does the cache know this file as it is now? One fstatat, no read. What
+ * is not a regular file is read, which refuses it with the reason.
+ */
 static int read_cached(ferry__migration *m, ferry__set_cache *cache, int dir_fd)
 {
 	/* The path ends with "<id>.sql", just before the id (scan()). */
 	const char *file = m->pub.id - 1 - strlen(m->pub.id) - strlen(".sql");
 	struct stat st;
 
-	if (!cache || fstatat(dir_fd, file, &st, 0) < 0)
+	if (!cache || fstatat(dir_fd, file, &st, 0) < 0 || !S_ISREG(st.st_mode))
 		return 0;
 	ferry__file_stamp_of(&m->stamp, &st);
 	if (!ferry__set_cache_find(cache, m, &m->stamp))
@@ -421,11 +423,13 @@ static int read_releases(ferry_set *set, ferry_error *err)
 {
 	char *path = join_path(set->dir, "releases"), *text;
 	size_t len, i, r = 0;
+	struct stat st;
 	int rc;
 
 	if (!path)
 		return ferry__error_oom(err);
-	if (access(path, F_OK) < 0) {
+	/* Not there at all; a link that points nowhere is an error. */
+	if (lstat(path, &st) < 0 && errno == ENOENT) {
 		free(path);
 		return 0;
 	}
@@ -499,7 +503,6 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 	ferry__buf text = FERRY__BUF_INIT;
 	ferry__set_cache *cache = NULL;
 	ferry__file_stamp dir_stamp;
-	char *cache_path = NULL;
 	struct stat dir_st;
 	int64_t read_at = 0;
 	size_t i, fresh = 0;
@@ -521,9 +524,7 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 	if ((rc = stat_dir(set->dir, &dir_st, err)) < 0)
 		goto out;
 	ferry__file_stamp_of(&dir_stamp, &dir_st);
-	if (cache_dir &&
-		(cache_path = ferry__set_cache_path(cache_dir, &dir_st))) {
-		cache = ferry__set_cache_load(cache_path);
+	if (cache_dir && (cache = ferry__set_cache_open(cache_dir, &dir_st))) {
 		dir_fd = open(set->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		read_at = ferry__wall_ns();
 	}
@@ -564,17 +565,15 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 	if ((rc = read_releases(set, err)) < 0)
 		goto out;
 	/* Write the cache when it learnt a file, or can now list them all. */
-	can_list = cache_path && all_settled(set, &dir_stamp, read_at);
-	if (cache_path && (fresh || (!listed && can_list)))
-		ferry__set_cache_save(cache_dir, cache_path, set,
-			can_list ? &dir_stamp : NULL);
+	can_list = cache && all_settled(set, &dir_stamp, read_at);
+	if (cache && (fresh || (!listed && can_list)))
+		ferry__set_cache_save(cache, set, can_list ? &dir_stamp : NULL);
 	*out = set;
 	set = NULL;
 out:
 	if (dir_fd >= 0)
 		close(dir_fd);
 	ferry__set_cache_free(cache);
-	free(cache_path);
 	ferry__hasher_release(&h);
 	ferry__buf_release(&text);
 	ferry_set_free(set);

@@ -18,8 +18,16 @@
  *
  * The cache is only ever an optimisation: a missing, unreadable, corrupt,
  * or older-format cache is ignored and rewritten, and a failed write is
- * forgotten. One file per directory, named by the directory's device and
- * inode, holds a text line per migration, in the set's order:
+ * forgotten. It never decides what runs: the bytes that run are cut by a
+ * fresh parse of the file read for running them, and only its checksums
+ * are compared with the cache's (ferry__migration_load). Still, every
+ * field is checked before a line is used (a section within the file's
+ * recorded size, a line from 1), a cache is trusted only if nobody but
+ * its user could have written it (cache_file.c), and no content of it
+ * can crash or hang ferry (tests/fuzz/fuzz_set_cache.c).
+ *
+ * One file per directory, named by the directory's device and inode,
+ * holds a text line per migration, in the set's order:
  *
  *   ferry-set-cache 2 <ferry version>
  *   dir <dev> <ino> <size> <mtime ns> <ctime ns>   (or "dir -")
@@ -38,6 +46,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define CACHE_MAGIC "ferry-set-cache 2 " FERRY_VERSION "\n"
 
@@ -51,12 +60,15 @@ typedef struct {
  * lookups: one pass over the text finds them all, with no index to build.
  */
 struct ferry__set_cache {
-	char *text;
+	char *text; /* NULL when there is no usable cache file */
 	size_t len;
 	size_t start; /* the first migration's line */
 	size_t pos;   /* the first line not yet passed */
 	int listed;   /* the lines are the whole directory at `dir` */
 	ferry__file_stamp dir;
+	const char *cache_dir; /* borrowed; NULL: never written */
+	char *name;	       /* the file's name in cache_dir */
+	int dir_fd;	       /* cache_dir, checked; -1 while it is missing */
 };
 
 void ferry__file_stamp_of(ferry__file_stamp *out, const struct stat *st)
@@ -178,7 +190,11 @@ static int take_sha(char **p, unsigned char sha[32])
 	return 0;
 }
 
-static int take_section(char **p, ferry__section *sec)
+/*
+ * A section as the cache records it, in a file of `size` bytes: its body
+ * lies within the file, and starts on a line from 1 to one past the last.
+ */
+static int take_section(char **p, ferry__section *sec, uint64_t size)
 {
 	uint64_t no_tx, offset, len, line;
 
@@ -192,6 +208,8 @@ static int take_section(char **p, ferry__section *sec)
 		take_u64(p, &len) < 0 || take_char(p, ',') < 0 ||
 		take_u64(p, &line) < 0 || line > INT32_MAX ||
 		take_char(p, ',') < 0 || take_sha(p, sec->sha) < 0)
+		return -1;
+	if (offset > size || len > size - offset || line < 1 || line > size + 1)
 		return -1;
 	sec->present = 1;
 	sec->no_transaction = (int)no_tx;
@@ -221,7 +239,8 @@ static int take_entry(char **p, cache_entry *e)
 	if (take_stamp(p, &e->stamp) < 0)
 		return -1;
 	for (k = 0; k < FERRY__NSECTIONS; k++)
-		if (take_char(p, ' ') < 0 || take_section(p, &e->sec[k]) < 0)
+		if (take_char(p, ' ') < 0 ||
+			take_section(p, &e->sec[k], e->stamp.size) < 0)
 			return -1;
 	return take_char(p, '\n');
 }
@@ -230,24 +249,23 @@ void ferry__set_cache_free(ferry__set_cache *c)
 {
 	if (!c)
 		return;
+	if (c->dir_fd >= 0)
+		close(c->dir_fd);
+	free(c->name);
 	free(c->text);
 	free(c);
 }
 
-ferry__set_cache *ferry__set_cache_load(const char *path)
+/* Take `text` (freed here if it is no cache of this version) into `c`. */
+static void take_text(ferry__set_cache *c, char *text, size_t len)
 {
-	ferry__set_cache *c;
-	char *text, *p;
-	size_t len;
+	char *p;
 
-	if (ferry__cache_read(path, &text, &len) < 0)
-		return NULL;
 	if (len < sizeof(CACHE_MAGIC) - 1 ||
 		memcmp(text, CACHE_MAGIC, sizeof(CACHE_MAGIC) - 1) != 0 ||
-		memchr(text, '\0', len) ||
-		!(c = ferry__calloc(1, sizeof(*c)))) {
+		memchr(text, '\0', len)) {
 		free(text);
-		return NULL;
+		return;
 	}
 	c->text = text;
 	c->len = len;
@@ -264,21 +282,82 @@ ferry__set_cache *ferry__set_cache_load(const char *path)
 		p = text + len;
 	}
 	c->start = c->pos = (size_t)(p - text);
+}
+
+static ferry__set_cache *cache_new(void)
+{
+	ferry__set_cache *c = ferry__calloc(1, sizeof(*c));
+
+	if (c)
+		c->dir_fd = -1;
+	return c;
+}
+
+ferry__set_cache *ferry__set_cache_parse(char *text, size_t len)
+{
+	ferry__set_cache *c = cache_new();
+
+	if (!c)
+		free(text);
+	else
+		take_text(c, text, len);
+	return c;
+}
+
+ferry__set_cache *ferry__set_cache_open(
+	const char *cache_dir, const struct stat *dir_st)
+{
+	ferry__set_cache *c = cache_new();
+	char *text;
+	size_t len;
+	int missing;
+
+	if (!c)
+		return NULL;
+	c->cache_dir = cache_dir;
+	c->name = ferry__cache_name(
+		"set", (uint64_t)dir_st->st_dev, (uint64_t)dir_st->st_ino);
+	c->dir_fd = ferry__cache_dir_open(cache_dir, &missing);
+	if (!c->name || (c->dir_fd < 0 && !missing)) {
+		/* Out of memory, or a directory to leave alone. */
+		ferry__set_cache_free(c);
+		return NULL;
+	}
+	if (c->dir_fd >= 0 &&
+		ferry__cache_read(c->dir_fd, c->name, &text, &len) == 0)
+		take_text(c, text, len);
 	return c;
 }
 
 int ferry__set_cache_list(ferry__set_cache *c, const ferry__file_stamp *dir,
 	ferry__name_fn fn, void *payload)
 {
-	const char *line = c ? c->text + c->start : NULL, *end, *nl, *sp;
+	const char *line, *end, *nl, *sp;
+	int64_t last = -1, version;
+	size_t digits;
 
 	if (!c || !c->listed || !ferry__file_stamp_equal(&c->dir, dir))
 		return 0;
+	/*
+	 * Only the ids are used here, and only in the order a set is in:
+	 * versions ascend, each once. The rest of a line is checked when the
+	 * file is looked up.
+	 */
+	line = c->text + c->start;
 	for (end = c->text + c->len; line < end; line = nl + 1) {
 		nl = memchr(line, '\n', (size_t)(end - line));
 		sp = nl ? memchr(line, ' ', (size_t)(nl - line)) : NULL;
-		if (!sp || sp == line || fn(payload, line, (size_t)(sp - line)))
+		if (!sp || sp == line)
 			return -1;
+		for (digits = 0; line + digits < sp && line[digits] >= '0' &&
+			line[digits] <= '9';
+			digits++)
+			;
+		if (ferry__parse_version(line, digits, &version) < 0 ||
+			version <= last ||
+			fn(payload, line, (size_t)(sp - line)))
+			return -1;
+		last = version;
 	}
 	return 1;
 }
@@ -370,12 +449,18 @@ static void put_entry(ferry__buf *b, const ferry__migration *m)
 	ferry__buf_puts(b, "\n");
 }
 
-void ferry__set_cache_save(const char *cache_dir, const char *path,
-	const ferry_set *set, const ferry__file_stamp *dir)
+void ferry__set_cache_save(
+	ferry__set_cache *c, const ferry_set *set, const ferry__file_stamp *dir)
 {
 	ferry__buf text = FERRY__BUF_INIT;
 	size_t i;
 
+	if (!c || !c->cache_dir || !c->name)
+		return;
+	/* Created now, and checked as an existing one is. */
+	if (c->dir_fd < 0 &&
+		(c->dir_fd = ferry__cache_dir_create(c->cache_dir)) < 0)
+		return;
 	ferry__buf_puts(&text, CACHE_MAGIC);
 	ferry__buf_puts(&text, "dir ");
 	if (dir)
@@ -386,6 +471,6 @@ void ferry__set_cache_save(const char *cache_dir, const char *path,
 	for (i = 0; i < set->n; i++)
 		if (set->migs[i].settled)
 			put_entry(&text, &set->migs[i]);
-	ferry__cache_write(cache_dir, path, &text);
+	ferry__cache_write(c->dir_fd, c->name, &text);
 	ferry__buf_release(&text);
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -117,18 +118,95 @@ static size_t crlf_to_lf(char *s, size_t len)
 	return (size_t)(w - s);
 }
 
-int ferry__read_into(const char *path, int regular, ferry__buf *b,
-	struct stat *st, ferry_error *err)
+const char *ferry__file_kind(mode_t mode)
 {
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	return "of an unknown kind";
+}
+
+/*
+ * open() failed with ENOENT or ENOTDIR: if `path` itself is there as a
+ * symbolic link, it points nowhere, which "No such file or directory"
+ * would not tell. Only on this error path: no cost to a run that works.
+ */
+static int dangling_link(const char *path, ferry_error *err)
+{
+	char target[512];
+	struct stat st;
+	ssize_t n;
+
+	if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode) ||
+		(n = readlink(path, target, sizeof(target) - 1)) < 0)
+		return 0;
+	target[n] = '\0';
+	ferry__error_set(err, FERRY_EINVALID,
+		"'%s' is a symbolic link to '%s' that points nowhere", path,
+		target);
+	ferry__error_hint(
+		err, "point the link at an existing file, or remove it");
+	return 1;
+}
+
+int ferry__open_regular(
+	int *fd, const char *path, struct stat *st, ferry_error *err)
+{
+	int e;
+
+	/*
+	 * O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+	 * writer, maybe forever. A regular file ignores the flag.
+	 */
+	*fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (*fd < 0) {
+		e = errno;
+		if ((e == ENOENT || e == ENOTDIR) && dangling_link(path, err))
+			return FERRY_EINVALID;
+		errno = e;
+		return ferry__error_os(err,
+			e == ENOENT || e == EACCES || e == ENOTDIR || e == ELOOP
+				? FERRY_EINVALID
+				: FERRY_ERROR,
+			"read", path);
+	}
+	if (fstat(*fd, st) < 0) {
+		e = ferry__error_os(err, FERRY_ERROR, "read", path);
+		close(*fd);
+		*fd = -1;
+		return e;
+	}
+	if (S_ISREG(st->st_mode))
+		return 0;
+	close(*fd);
+	*fd = -1;
+	ferry__error_set(err, FERRY_EINVALID, "'%s' is not a regular file (%s)",
+		path, ferry__file_kind(st->st_mode));
+	ferry__error_hint(
+		err, "replace it with a regular file, or move it away");
+	return FERRY_EINVALID;
+}
+
+int ferry__read_into(
+	const char *path, ferry__buf *b, struct stat *st, ferry_error *err)
+{
+	struct stat own;
 	int fd, e;
 
 	b->len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return ferry__error_os(err,
-			errno == ENOENT || errno == EACCES ? FERRY_EINVALID
-							   : FERRY_ERROR,
-			"read", path);
+	if (!st)
+		st = &own;
+	if ((e = ferry__open_regular(&fd, path, st, err)) < 0)
+		return e;
 	for (;;) {
 		size_t want;
 		ssize_t n;
@@ -145,21 +223,14 @@ int ferry__read_into(const char *path, int regular, ferry__buf *b,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			e = ferry__error_os(err,
-				errno == EISDIR ? FERRY_EINVALID : FERRY_ERROR,
-				"read", path);
+			e = ferry__error_os(err, FERRY_ERROR, "read", path);
 			close(fd);
 			return e;
 		}
 		b->len += (size_t)n;
 		/* A short read of a regular file is its end: no extra read. */
-		if (n == 0 || (regular && (size_t)n < want))
+		if (n == 0 || (size_t)n < want)
 			break;
-	}
-	if (st && fstat(fd, st) < 0) {
-		e = ferry__error_os(err, FERRY_ERROR, "read", path);
-		close(fd);
-		return e;
 	}
 	close(fd);
 	b->len = crlf_to_lf(b->buf, b->len);
@@ -186,7 +257,7 @@ int ferry__read_file(
 	const char *path, char **out, size_t *len, ferry_error *err)
 {
 	ferry__buf b = FERRY__BUF_INIT;
-	int rc = ferry__read_into(path, 0, &b, NULL, err);
+	int rc = ferry__read_into(path, &b, NULL, err);
 	char *fit;
 
 	*out = NULL;

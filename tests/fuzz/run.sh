@@ -37,7 +37,7 @@ out=${FUZZ_OUT:-build/fuzz}
 cc=${FUZZ_CC:-clang}
 args=${FUZZ_ARGS:-}
 [ -z "${FUZZ_SEED:-}" ] || args="-seed=$FUZZ_SEED $args"
-targets=${*:-split parse releases url}
+targets=${*:-split parse releases url set_cache}
 pkgs="sqlite3 libcrypto libpq"
 
 die() {

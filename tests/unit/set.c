@@ -74,6 +74,30 @@ static int bad_name(const char *name)
 		strcmp(err.hint, fmt(BAD_NAME_HINT, dir)) == 0;
 }
 
+/* "'<dir>/<name>' is not a regular file (<kind>)" */
+static const char *not_regular(const char *name, const char *kind)
+{
+	static char buf[1200];
+
+	snprintf(buf, sizeof(buf), "'%s/%s' is not a regular file (%s)", dir,
+		name, kind);
+	return buf;
+}
+
+/* Open the set, expecting exit 2 with this message and hint. */
+static int refused(const char *message, const char *hint)
+{
+	ferry_error_init(&err);
+	if (ferry_set_open(&set, dir, &err) != FERRY_EINVALID || set ||
+		err.code != FERRY_EINVALID)
+		return 0;
+	if (strcmp(err.message, message) != 0 || strcmp(err.hint, hint) != 0) {
+		fprintf(stderr, "# got '%s' / '%s'\n", err.message, err.hint);
+		return 0;
+	}
+	return 1;
+}
+
 void test_set__numeric_order(void)
 {
 	const ferry_migration *m;
@@ -337,11 +361,80 @@ void test_set__directory_named_like_a_migration(void)
 	PUT("1_a.sql", "SELECT 1;\n");
 	cl_assert_equal_i(mkdir(in_dir("2_b.sql"), 0755), 0);
 	/* Bad input, not an I/O failure: exit 2 (SPEC section 4). */
-	cl_assert_equal_i(ferry_set_open(&set, dir, &err), FERRY_EINVALID);
-	cl_assert(set == NULL);
-	cl_assert_equal_s(
-		err.message, fmt("cannot read '%s'", in_dir("2_b.sql")));
-	cl_assert_equal_s(err.detail, "Is a directory");
+	cl_assert(refused(not_regular("2_b.sql", "a directory"),
+		"replace it with a regular file, or move it away"));
+}
+
+/*
+ * Special files, symbolic links: read for what they are, refused with
+ * what they are, never waited on.
+ */
+
+void test_set__a_fifo_migration_is_refused_not_waited_on(void)
+{
+	PUT("1_a.sql", "SELECT 1;\n");
+	cl_assert_equal_i(mkfifo(in_dir("2_b.sql"), 0644), 0);
+	cl_assert(refused(not_regular("2_b.sql", "a FIFO"),
+		"replace it with a regular file, or move it away"));
+}
+
+void test_set__a_device_migration_is_refused(void)
+{
+	PUT("1_a.sql", "SELECT 1;\n");
+	cl_assert_equal_i(symlink("/dev/zero", in_dir("2_b.sql")), 0);
+	cl_assert(refused(not_regular("2_b.sql", "a character device"),
+		"replace it with a regular file, or move it away"));
+}
+
+void test_set__a_dangling_link_says_so(void)
+{
+	char want[1200];
+
+	PUT("1_a.sql", "SELECT 1;\n");
+	cl_assert_equal_i(
+		symlink("../shared/0002_x.sql", in_dir("2_b.sql")), 0);
+	snprintf(want, sizeof(want),
+		"'%s' is a symbolic link to '../shared/0002_x.sql' that "
+		"points nowhere",
+		in_dir("2_b.sql"));
+	cl_assert(refused(
+		want, "point the link at an existing file, or remove it"));
+}
+
+void test_set__a_link_to_a_file_is_a_migration(void)
+{
+	char target[600];
+
+	PUT("1_a.sql", "SELECT 1;\n");
+	snprintf(target, sizeof(target), "%s/shared.sql", cl_tmpdir());
+	cl_assert_equal_i(cl_write(cl_tmpdir(), "shared.sql",
+				  "-- ferry:up\nSELECT 2;\n-- ferry:down\n"),
+		0);
+	cl_assert_equal_i(symlink(target, in_dir("2_b.sql")), 0);
+	cl_ferry_pass(ferry_set_open(&set, dir, &err), &err);
+	cl_assert_equal_i(ferry_set_count(set), 2);
+	cl_assert(ferry_set_get(set, 1)->has_down);
+}
+
+void test_set__a_fifo_releases_file_is_refused(void)
+{
+	PUT("1_a.sql", "SELECT 1;\n");
+	cl_assert_equal_i(mkfifo(in_dir("releases"), 0644), 0);
+	cl_assert(refused(not_regular("releases", "a FIFO"),
+		"replace it with a regular file, or move it away"));
+}
+
+void test_set__a_dangling_releases_link_is_not_a_missing_file(void)
+{
+	char want[1200];
+
+	PUT("1_a.sql", "SELECT 1;\n");
+	cl_assert_equal_i(symlink("../releases", in_dir("releases")), 0);
+	snprintf(want, sizeof(want),
+		"'%s' is a symbolic link to '../releases' that points nowhere",
+		in_dir("releases"));
+	cl_assert(refused(
+		want, "point the link at an existing file, or remove it"));
 }
 
 void test_set__bad_file_names_the_file_and_line(void)

@@ -11,6 +11,7 @@
 #include "clar.h"
 #include "ferry_int.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -360,4 +361,406 @@ void test_set_cache__an_unwritable_cache_changes_nothing(void)
 	cl_ferry_pass(reopen(), &err);
 	cl_assert_equal_i(ferry_set_count(set), 1);
 	cl_assert(access(cache_file, F_OK) < 0);
+}
+
+/*
+ * Trust. A cache decides which files are read again, so only one that
+ * nobody but the user could have written is used; a directory that fails
+ * the checks is left alone. Each test plants a checksum: a set that
+ * carries it took the cache.
+ */
+
+static char real_sha[65];
+
+/* 1_a.sql recorded, then a fake checksum planted in its line. */
+static int planted(void)
+{
+	if (cl_write(dir, "1_a.sql", "SELECT 1;\n") < 0)
+		return -1;
+	ferry__wall_shift(LATER);
+	if (reopen() < 0)
+		return -1;
+	memcpy(real_sha, up_sha(0), sizeof(real_sha));
+	return plant(real_sha, FAKE_SHA);
+}
+
+/* The whole of a file, to tell that nothing wrote into it. */
+typedef struct {
+	struct stat st;
+	char *text;
+} snapshot;
+
+static int snap(snapshot *s, const char *path)
+{
+	s->text = NULL;
+	if (lstat(path, &s->st) < 0)
+		return -1;
+	s->text = slurp(path);
+	return s->text ? 0 : -1;
+}
+
+static int same(const snapshot *a, const char *path)
+{
+	snapshot b;
+	int rc;
+
+	if (snap(&b, path) < 0)
+		return 0;
+	rc = a->st.st_ino == b.st.st_ino && a->st.st_size == b.st.st_size &&
+		a->st.st_mtim.tv_sec == b.st.st_mtim.tv_sec &&
+		a->st.st_mtim.tv_nsec == b.st.st_mtim.tv_nsec &&
+		strcmp(a->text, b.text) == 0;
+	free(b.text);
+	return rc;
+}
+
+/* Entries in a directory, "." and ".." included. */
+static int entries(const char *path)
+{
+	DIR *d = opendir(path);
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+void test_set_cache__a_planted_checksum_is_used_when_trusted(void)
+{
+	/* The control for the tests below: the plant works. */
+	cl_assert_equal_i(planted(), 0);
+	cl_ferry_pass(reopen(), &err);
+	cl_assert_equal_s(up_sha(0), FAKE_SHA);
+}
+
+void test_set_cache__the_trust_rules(void)
+{
+	struct stat st;
+	uid_t me = geteuid(), other = me ? 0 : 65534;
+
+	memset(&st, 0, sizeof(st));
+	st.st_uid = me;
+	st.st_mode = S_IFDIR | 0700;
+	cl_assert(ferry__cache_dir_trusted(&st, me));
+	st.st_mode = S_IFDIR | 0755; /* others may list it, not write */
+	cl_assert(ferry__cache_dir_trusted(&st, me));
+	st.st_mode = S_IFDIR | 0775;
+	cl_assert(!ferry__cache_dir_trusted(&st, me));
+	st.st_mode = S_IFDIR | 0777;
+	cl_assert(!ferry__cache_dir_trusted(&st, me));
+	st.st_mode = S_IFDIR | 01777; /* even sticky, as /tmp */
+	cl_assert(!ferry__cache_dir_trusted(&st, me));
+	st.st_mode = S_IFREG | 0700;
+	cl_assert(!ferry__cache_dir_trusted(&st, me));
+	st.st_mode = S_IFDIR | 0700;
+	st.st_uid = other;
+	cl_assert(!ferry__cache_dir_trusted(&st, me));
+
+	st.st_uid = me;
+	st.st_mode = S_IFREG | 0600;
+	cl_assert(ferry__cache_file_trusted(&st, me));
+	st.st_mode = S_IFREG | 0400;
+	cl_assert(ferry__cache_file_trusted(&st, me));
+	st.st_mode = S_IFREG | 0640;
+	cl_assert(!ferry__cache_file_trusted(&st, me));
+	st.st_mode = S_IFREG | 0644;
+	cl_assert(!ferry__cache_file_trusted(&st, me));
+	st.st_mode = S_IFREG | 0666;
+	cl_assert(!ferry__cache_file_trusted(&st, me));
+	st.st_mode = S_IFREG | 0604;
+	cl_assert(!ferry__cache_file_trusted(&st, me));
+	st.st_mode = S_IFIFO | 0600;
+	cl_assert(!ferry__cache_file_trusted(&st, me));
+	st.st_mode = S_IFLNK | 0600;
+	cl_assert(!ferry__cache_file_trusted(&st, me));
+	st.st_mode = S_IFREG | 0600;
+	st.st_uid = other;
+	cl_assert(!ferry__cache_file_trusted(&st, me));
+}
+
+void test_set_cache__a_file_others_may_read_or_write_is_not_read(void)
+{
+	static const mode_t modes[] = { 0644, 0666, 0640, 0606 };
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(*modes); i++) {
+		cl_assert_equal_i(planted(), 0);
+		cl_assert_equal_i(chmod(cache_file, modes[i]), 0);
+		cl_ferry_pass(reopen(), &err);
+		cl_assert_equal_s(up_sha(0), real_sha);
+		/* Replaced, in the user's own directory, by a private one. */
+		{
+			struct stat st;
+
+			cl_assert_equal_i(stat(cache_file, &st), 0);
+			cl_assert_equal_i(st.st_mode & 0777, 0600);
+		}
+	}
+}
+
+void test_set_cache__a_file_of_another_user_is_not_read(void)
+{
+	if (geteuid() != 0)
+		return; /* only root can give a file away */
+	cl_assert_equal_i(planted(), 0);
+	cl_assert_equal_i(chown(cache_file, 65534, 65534), 0);
+	cl_ferry_pass(reopen(), &err);
+	cl_assert_equal_s(up_sha(0), real_sha);
+}
+
+/* A directory to leave alone: not read, and nothing written into it. */
+static void left_alone(const char *where)
+{
+	snapshot before;
+	int n = entries(where);
+
+	cl_assert(n > 2);
+	cl_assert_equal_i(snap(&before, cache_file), 0);
+	cl_ferry_pass(reopen(), &err);
+	cl_assert_equal_s(up_sha(0), real_sha);
+	cl_assert(same(&before, cache_file));
+	cl_assert_equal_i(entries(where), n);
+	free(before.text);
+}
+
+void test_set_cache__a_directory_others_may_write_in_is_left_alone(void)
+{
+	cl_assert_equal_i(planted(), 0);
+	cl_assert_equal_i(chmod(cache_dir, 0777), 0);
+	left_alone(cache_dir);
+	cl_assert_equal_i(chmod(cache_dir, 0770), 0);
+	left_alone(cache_dir);
+	cl_assert_equal_i(chmod(cache_dir, 01777), 0);
+	left_alone(cache_dir);
+	/* Readable by others is fine: the files in it are private. */
+	cl_assert_equal_i(chmod(cache_dir, 0755), 0);
+	cl_ferry_pass(reopen(), &err);
+	cl_assert_equal_s(up_sha(0), FAKE_SHA);
+}
+
+void test_set_cache__a_directory_of_another_user_is_left_alone(void)
+{
+	if (geteuid() != 0)
+		return; /* only root can give a directory away */
+	cl_assert_equal_i(planted(), 0);
+	cl_assert_equal_i(chown(cache_dir, 65534, 65534), 0);
+	left_alone(cache_dir);
+}
+
+void test_set_cache__a_directory_made_by_another_user_is_not_used(void)
+{
+	char *text;
+
+	if (geteuid() != 0)
+		return;
+	/* Made ahead by someone else, as in a shared /tmp: never filled. */
+	PUT("1_a.sql", "SELECT 1;\n");
+	(void)mkdir(cl_path(cl_tmpdir(), "home"), 0700);
+	(void)mkdir(cl_path(cl_tmpdir(), "home/.cache"), 0700);
+	cl_assert_equal_i(mkdir(cache_dir, 0700), 0);
+	cl_assert_equal_i(chown(cache_dir, 65534, 65534), 0);
+	ferry__wall_shift(LATER);
+	cl_ferry_pass(reopen(), &err);
+	cl_assert_equal_i(entries(cache_dir), 2);
+	text = slurp(cache_file);
+	cl_assert(text == NULL);
+}
+
+void test_set_cache__a_linked_directory_is_left_alone(void)
+{
+	char real_dir[600];
+
+	cl_assert_equal_i(planted(), 0);
+	snprintf(real_dir, sizeof(real_dir), "%s.real", cache_dir);
+	cl_assert_equal_i(rename(cache_dir, real_dir), 0);
+	cl_assert_equal_i(symlink(real_dir, cache_dir), 0);
+	left_alone(real_dir);
+}
+
+void test_set_cache__a_linked_file_is_not_read_nor_written_through(void)
+{
+	char elsewhere[600];
+	snapshot before;
+
+	cl_assert_equal_i(planted(), 0);
+	snprintf(elsewhere, sizeof(elsewhere), "%s/planted", cl_tmpdir());
+	cl_assert_equal_i(rename(cache_file, elsewhere), 0);
+	cl_assert_equal_i(symlink(elsewhere, cache_file), 0);
+	cl_assert_equal_i(snap(&before, elsewhere), 0);
+	cl_ferry_pass(reopen(), &err);
+	cl_assert_equal_s(up_sha(0), real_sha);
+	cl_assert(same(&before, elsewhere));
+	free(before.text);
+	/* The link was replaced by a cache of the user's own. */
+	{
+		struct stat st;
+
+		cl_assert_equal_i(lstat(cache_file, &st), 0);
+		cl_assert(S_ISREG(st.st_mode));
+	}
+}
+
+void test_set_cache__a_fifo_in_the_cache_s_place_is_not_waited_on(void)
+{
+	struct stat st;
+
+	cl_assert_equal_i(planted(), 0);
+	cl_assert_equal_i(unlink(cache_file), 0);
+	cl_assert_equal_i(mkfifo(cache_file, 0600), 0);
+	/* Opening it for reading would wait for a writer forever. */
+	cl_ferry_pass(reopen(), &err);
+	cl_assert_equal_s(up_sha(0), real_sha);
+	cl_assert_equal_i(lstat(cache_file, &st), 0);
+	cl_assert(S_ISREG(st.st_mode));
+}
+
+void test_set_cache__a_cache_too_large_is_not_read(void)
+{
+	static char pad[1 << 16];
+	FILE *f;
+	size_t i, line = strlen("99_z 1 2 3 4 5 - - -\n");
+
+	cl_assert_equal_i(planted(), 0);
+	/* Lines after the last file are never looked at: a valid cache. */
+	for (i = 0; i + line <= sizeof(pad); i += line)
+		memcpy(pad + i, "99_z 1 2 3 4 5 - - -\n", line);
+	f = fopen(cache_file, "a");
+	cl_assert(f != NULL);
+	for (i = 0;
+		i < FERRY__CACHE_MAX_BYTES / (sizeof(pad) / line * line) + 1;
+		i++)
+		fwrite(pad, 1, sizeof(pad) / line * line, f);
+	cl_assert_equal_i(fclose(f), 0);
+	cl_ferry_pass(reopen(), &err);
+	cl_assert_equal_s(up_sha(0), real_sha);
+}
+
+/*
+ * Content. Every field is checked before a line is used: a section lies
+ * within the file's recorded size and starts on a line from 1.
+ */
+
+/* Replace the first `from` in the cache file with `to`, any length. */
+static int plant_any(const char *from, const char *to)
+{
+	char *text = slurp(cache_file), *at, *out;
+	int rc = -1;
+
+	if (text && (at = strstr(text, from)) != NULL &&
+		(out = malloc(strlen(text) + strlen(to) + 1)) != NULL) {
+		memcpy(out, text, (size_t)(at - text));
+		strcpy(out + (at - text), to);
+		strcat(out, at + strlen(from));
+		rc = spit(cache_file, out);
+		free(out);
+	}
+	free(text);
+	return rc;
+}
+
+void test_set_cache__sections_outside_the_file_are_not_used(void)
+{
+	/* "SELECT 1;\n": 10 bytes, all up, from line 1. */
+	static const char *const bad[] = {
+		" 0,11,0,1,",			/* starts past the end */
+		" 0,0,11,1,",			/* ends past the end */
+		" 0,5,6,1,",			/* ends past the end */
+		" 0,18446744073709551615,1,1,", /* offset + length wraps */
+		" 0,1,18446744073709551615,1,", /* offset + length wraps */
+		" 0,0,10,0,",			/* line 0 */
+		" 0,0,10,12,",			/* more lines than bytes */
+		" 0,0,10,2147483648,",		/* not an int */
+		" 2,0,10,1,",			/* no-transaction is 0 or 1 */
+	};
+	static const char *const good[] = {
+		" 0,10,0,1,", /* an empty body at the very end */
+		" 0,0,10,11,",
+		" 1,0,10,1,",
+	};
+	size_t i;
+
+	cl_assert_equal_i(planted(), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		cl_assert_equal_i(plant_any(" 0,0,10,1,", bad[i]), 0);
+		cl_ferry_pass(reopen(), &err);
+		cl_assert_equal_s(up_sha(0), real_sha);
+		/* Read again and recorded afresh; plant again. */
+		cl_assert_equal_i(plant(real_sha, FAKE_SHA), 0);
+	}
+	for (i = 0; i < sizeof(good) / sizeof(*good); i++) {
+		cl_assert_equal_i(plant_any(" 0,0,10,1,", good[i]), 0);
+		cl_ferry_pass(reopen(), &err);
+		cl_assert_equal_s(up_sha(0), FAKE_SHA);
+		cl_assert_equal_i(plant_any(good[i], " 0,0,10,1,"), 0);
+	}
+}
+
+void test_set_cache__a_listing_out_of_order_is_not_used(void)
+{
+	char *text, *a, *b;
+	size_t la;
+
+	PUT("1_a.sql", "SELECT 1;\n");
+	PUT("2_b.sql", "SELECT 2;\n");
+	ferry__wall_shift(LATER);
+	cl_ferry_pass(reopen(), &err);
+	cl_ferry_pass(reopen(), &err);
+	cl_assert(listed_from_cache());
+	/* Swap the two lines: the same ids, out of order. */
+	text = slurp(cache_file);
+	cl_assert(text != NULL);
+	a = strstr(text, "\n1_a ") + 1;
+	b = strstr(text, "\n2_b ") + 1;
+	la = (size_t)(b - a);
+	{
+		char *out = malloc(strlen(text) + 1);
+
+		cl_assert(out != NULL);
+		memcpy(out, text, (size_t)(a - text));
+		strcpy(out + (a - text), b);
+		strncat(out, a, la);
+		cl_assert_equal_i(spit(cache_file, out), 0);
+		free(out);
+	}
+	free(text);
+	cl_ferry_pass(reopen(), &err);
+	cl_assert(!listed_from_cache());
+	cl_assert_equal_i(ferry_set_count(set), 2);
+	/* The same line twice: a duplicate version, never a refusal. */
+	cl_ferry_pass(reopen(), &err);
+	cl_assert(listed_from_cache());
+	cl_assert_equal_i(plant("\n2_b ", "\n1_a "), 0);
+	cl_ferry_pass(reopen(), &err);
+	cl_assert(!listed_from_cache());
+	cl_assert_equal_i(ferry_set_count(set), 2);
+}
+
+void test_set_cache__an_entry_for_a_fifo_is_not_trusted(void)
+{
+	ferry__file_stamp s;
+	struct stat st;
+	char text[1024], want[800];
+
+	PUT("1_a.sql", "SELECT 1;\n");
+	ferry__wall_shift(LATER);
+	cl_ferry_pass(reopen(), &err);
+	/* A FIFO in the file's place, and a cache that records it. */
+	cl_assert_equal_i(unlink(cl_path(dir, "1_a.sql")), 0);
+	cl_assert_equal_i(mkfifo(cl_path(dir, "1_a.sql"), 0644), 0);
+	cl_assert_equal_i(stat(cl_path(dir, "1_a.sql"), &st), 0);
+	ferry__file_stamp_of(&s, &st);
+	snprintf(text, sizeof(text),
+		"ferry-set-cache 2 " FERRY_VERSION "\ndir -\n"
+		"1_a %llu %llu %llu %lld %lld 0,0,0,1," FAKE_SHA " - -\n",
+		(unsigned long long)s.dev, (unsigned long long)s.ino,
+		(unsigned long long)s.size, (long long)s.mtime_ns,
+		(long long)s.ctime_ns);
+	cl_assert_equal_i(spit(cache_file, text), 0);
+	cl_assert_equal_i(reopen(), FERRY_EINVALID);
+	snprintf(want, sizeof(want),
+		"'%s/1_a.sql' is not a regular file (a FIFO)", dir);
+	cl_assert_equal_s(err.message, want);
 }

@@ -8,6 +8,8 @@
 #include "ferry_int.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static ferry__buf b;
 static ferry_error err;
@@ -278,23 +280,125 @@ void test_util__read_into_reuses_the_buffer(void)
 	cl_assert_equal_i(cl_write(dir, "long", "first, longer file\r\n"), 0);
 	cl_assert_equal_i(cl_write(dir, "short", "b\r\n"), 0);
 	snprintf(path, sizeof(path), "%s/long", dir);
-	cl_ferry_pass(ferry__read_into(path, 1, &b, NULL, &err), &err);
+	cl_ferry_pass(ferry__read_into(path, &b, NULL, &err), &err);
 	cl_assert_equal_s(ferry__buf_cstr(&b), "first, longer file\n");
 	cl_assert_equal_i(b.len, 19);
 	/* The second read replaces the first; it does not append. */
 	snprintf(path, sizeof(path), "%s/short", dir);
-	cl_ferry_pass(ferry__read_into(path, 0, &b, NULL, &err), &err);
+	cl_ferry_pass(ferry__read_into(path, &b, NULL, &err), &err);
 	cl_assert_equal_s(ferry__buf_cstr(&b), "b\n");
 	cl_assert_equal_i(b.len, 2);
+}
+
+/* "'<path>' is not a regular file (<kind>)" */
+static const char *not_regular(const char *path, const char *kind)
+{
+	static char want[800];
+
+	snprintf(want, sizeof(want), "'%s' is not a regular file (%s)", path,
+		kind);
+	return want;
 }
 
 void test_util__read_into_a_directory(void)
 {
 	/* Bad input, not an I/O failure (SPEC section 4: exit 2). */
-	cl_assert_equal_i(ferry__read_into(cl_tmpdir(), 0, &b, NULL, &err),
-		FERRY_EINVALID);
+	cl_assert_equal_i(
+		ferry__read_into(cl_tmpdir(), &b, NULL, &err), FERRY_EINVALID);
 	cl_assert_equal_i(err.code, FERRY_EINVALID);
-	cl_assert_equal_s(err.detail, "Is a directory");
+	cl_assert_equal_s(err.message, not_regular(cl_tmpdir(), "a directory"));
+	cl_assert_equal_s(err.detail, "");
+	cl_assert_equal_s(
+		err.hint, "replace it with a regular file, or move it away");
+}
+
+void test_util__read_into_a_fifo_does_not_wait(void)
+{
+	char path[600];
+	size_t len = 9;
+
+	/* No writer ever comes: opening it for reading would block. */
+	snprintf(path, sizeof(path), "%s/fifo", cl_tmpdir());
+	cl_assert_equal_i(mkfifo(path, 0644), 0);
+	cl_assert_equal_i(
+		ferry__read_into(path, &b, NULL, &err), FERRY_EINVALID);
+	cl_assert_equal_s(err.message, not_regular(path, "a FIFO"));
+	ferry_error_init(&err);
+	cl_assert_equal_i(
+		ferry__read_file(path, &text, &len, &err), FERRY_EINVALID);
+	cl_assert(text == NULL);
+	cl_assert_equal_s(err.message, not_regular(path, "a FIFO"));
+}
+
+void test_util__read_into_a_device(void)
+{
+	/* /dev/zero never ends; /dev/null would read as an empty file. */
+	cl_assert_equal_i(
+		ferry__read_into("/dev/zero", &b, NULL, &err), FERRY_EINVALID);
+	cl_assert_equal_s(
+		err.message, not_regular("/dev/zero", "a character device"));
+	ferry_error_init(&err);
+	cl_assert_equal_i(
+		ferry__read_into("/dev/null", &b, NULL, &err), FERRY_EINVALID);
+	cl_assert_equal_s(
+		err.message, not_regular("/dev/null", "a character device"));
+}
+
+void test_util__read_into_a_dangling_link(void)
+{
+	char path[600], want[800];
+
+	snprintf(path, sizeof(path), "%s/link.sql", cl_tmpdir());
+	cl_assert_equal_i(symlink("gone/0002_x.sql", path), 0);
+	cl_assert_equal_i(
+		ferry__read_into(path, &b, NULL, &err), FERRY_EINVALID);
+	snprintf(want, sizeof(want),
+		"'%s' is a symbolic link to 'gone/0002_x.sql' that points "
+		"nowhere",
+		path);
+	cl_assert_equal_s(err.message, want);
+	cl_assert_equal_s(err.detail, "");
+	cl_assert_equal_s(
+		err.hint, "point the link at an existing file, or remove it");
+}
+
+void test_util__read_into_a_link_to_a_file(void)
+{
+	char path[600];
+	struct stat st;
+
+	cl_assert_equal_i(cl_write(cl_tmpdir(), "real", "SELECT 1;\r\n"), 0);
+	snprintf(path, sizeof(path), "%s/link", cl_tmpdir());
+	cl_assert_equal_i(symlink("real", path), 0);
+	cl_ferry_pass(ferry__read_into(path, &b, &st, &err), &err);
+	cl_assert_equal_s(ferry__buf_cstr(&b), "SELECT 1;\n");
+	/* The stat data are the file's, not the link's. */
+	cl_assert(S_ISREG(st.st_mode));
+	cl_assert_equal_i(st.st_size, 11);
+}
+
+void test_util__read_into_a_link_to_a_fifo(void)
+{
+	char fifo[600], path[600];
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo", cl_tmpdir());
+	snprintf(path, sizeof(path), "%s/link", cl_tmpdir());
+	cl_assert_equal_i(mkfifo(fifo, 0644), 0);
+	cl_assert_equal_i(symlink("fifo", path), 0);
+	cl_assert_equal_i(
+		ferry__read_into(path, &b, NULL, &err), FERRY_EINVALID);
+	cl_assert_equal_s(err.message, not_regular(path, "a FIFO"));
+}
+
+void test_util__file_kind(void)
+{
+	cl_assert_equal_s(ferry__file_kind(S_IFDIR | 0755), "a directory");
+	cl_assert_equal_s(ferry__file_kind(S_IFIFO | 0644), "a FIFO");
+	cl_assert_equal_s(
+		ferry__file_kind(S_IFCHR | 0666), "a character device");
+	cl_assert_equal_s(ferry__file_kind(S_IFBLK | 0660), "a block device");
+	cl_assert_equal_s(ferry__file_kind(S_IFSOCK | 0755), "a socket");
+	cl_assert_equal_s(ferry__file_kind(S_IFLNK | 0777), "a symbolic link");
 }
 
 /*
