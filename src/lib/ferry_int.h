@@ -241,7 +241,8 @@ typedef struct {
 	int regular; /* readdir said it is a regular file: a hint, for tests
 		      * to tell a read directory from a listed one */
 	ferry__file_stamp stamp;
-	int settled; /* stamp known and old enough to be cached */
+	int settled;		/* stamp known and old enough to be cached */
+	const char *cache_file; /* the set cache it came from, or NULL */
 } ferry__migration;
 
 struct ferry_set {
@@ -250,6 +251,7 @@ struct ferry_set {
 	size_t n;
 	ferry__release *releases;
 	size_t nreleases;
+	char *cache_file; /* the set cache read, or NULL */
 };
 
 #define FERRY__MIG(m) ((const ferry__migration *)(m))

@@ -39,6 +39,7 @@ void ferry_set_free(ferry_set *set)
 	free(set->migs);
 	ferry__releases_free(set->releases, set->nreleases);
 	free(set->dir);
+	free(set->cache_file);
 	free(set);
 }
 
@@ -403,7 +404,8 @@ static int read_migration(ferry__migration *m, ferry__hasher *h,
  * Does the cache know this file as it is now? One fstatat, no read. What
  * is not a regular file is read, which refuses it with the reason.
  */
-static int read_cached(ferry__migration *m, ferry__set_cache *cache, int dir_fd)
+static int read_cached(ferry__migration *m, ferry__set_cache *cache,
+	const char *cache_file, int dir_fd)
 {
 	/* The path ends with "<id>.sql", just before the id (scan()). */
 	const char *file = m->pub.id - 1 - strlen(m->pub.id) - strlen(".sql");
@@ -415,6 +417,7 @@ static int read_cached(ferry__migration *m, ferry__set_cache *cache, int dir_fd)
 	if (!ferry__set_cache_find(cache, m, &m->stamp))
 		return 0;
 	m->settled = 1;
+	m->cache_file = cache_file;
 	return 1;
 }
 
@@ -527,6 +530,7 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 	if (cache_dir && (cache = ferry__set_cache_open(cache_dir, &dir_st))) {
 		dir_fd = open(set->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		read_at = ferry__wall_ns();
+		set->cache_file = ferry__set_cache_path(cache_dir, &dir_st);
 	}
 	listed = list_cached(set, cache, &dir_stamp, err);
 	if (listed < 0) {
@@ -553,7 +557,7 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 	for (i = 0; i < set->n; i++) {
 		ferry__migration *m = &set->migs[i];
 
-		if (read_cached(m, cache, dir_fd))
+		if (read_cached(m, cache, set->cache_file, dir_fd))
 			describe(m);
 		else if ((rc = read_migration(m, &h, &text, read_at, err)) ==
 				0 &&
@@ -607,6 +611,12 @@ int ferry__migration_load(const ferry__migration *m, ferry__hasher *h,
 		rc = ferry__error_set(err, FERRY_EINVALID,
 			"'%s' changed while ferry was running", m->pub.path);
 		ferry__error_hint(err, "run the command again");
+		/*
+		 * Or the set cache said otherwise than the file: only an
+		 * optimisation, so it goes, and the next run reads the file.
+		 */
+		if (m->cache_file)
+			(void)unlink(m->cache_file);
 	}
 	if (rc < 0)
 		ferry__loaded_release(out);
@@ -693,8 +703,10 @@ static int newest_version(
 	return 0;
 }
 
+/* The first line names the migration after a word of its own: a comment
+ * whose first word is "ferry" would read as a misspelt marker. */
 static const char template_text[] =
-	"-- %s\n"
+	"-- Migration %s\n"
 	"--\n"
 	"-- Say what this migration changes and why. The up section must keep\n"
 	"-- the release running now working; put what drops data in a\n"

@@ -38,12 +38,22 @@ test_expect_success 'the template has up and down markers and applies as it is' 
 	EOF
 	test_cmp expect actual &&
 	head -n 1 "$path" >actual &&
-	echo "-- add_users" >expect &&
+	echo "-- Migration add_users" >expect &&
 	test_cmp expect actual &&
 	grep "ferry:finish" "$path" &&
 	ferry -d "$DB_URL" -q up &&
 	ferry -d "$DB_URL" list >actual &&
 	grep "add_users  *-  *complete" actual
+'
+
+test_expect_success 'a name that starts with ferry still makes a file ferry reads' '
+	path=$(ferry new ferry-setup) &&
+	head -n 1 "$path" >actual &&
+	echo "-- Migration ferry-setup" >expect &&
+	test_cmp expect actual &&
+	ferry -d "$DB_URL" plan >out 2>err &&
+	grep "ferry-setup" out &&
+	rm "$path"
 '
 
 test_expect_success 'a second new in the same second still gets a newer version' '

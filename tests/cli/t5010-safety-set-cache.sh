@@ -203,20 +203,24 @@ test_expect_success 'offsets, lengths and lines out of range: no crash, the same
 	done
 '
 
-test_expect_success 'a no-transaction flag that lies: refused before anything runs' '
+test_expect_success 'a no-transaction flag that lies: refused before anything runs, and the cache goes' '
 	up=$(section 7) &&
 	plant 7 "1,$(echo "$up" | cut -d, -f2-)" &&
 	cat >expect <<-EOF &&
 	ferry: error: ${q}p/migrations/0002_more.sql${q} changed while ferry was running
 	hint: run the command again
 	EOF
-	test_expect_code 2 pferry up 2>err >out &&
-	test_cmp expect err &&
-	cmp p.db p.db.orig &&
 	test_expect_code 2 pferry up --dry-run 2>err >out &&
 	test_cmp expect err &&
 	cmp p.db p.db.orig &&
-	FERRY_CACHE=off ferry -d sqlite:p.db --dir p/migrations up >out &&
+	test_path_is_missing "$(cat pcache.name)" &&
+	plant 7 "1,$(echo "$up" | cut -d, -f2-)" &&
+	chmod 600 "$(cat pcache.name)" &&
+	test_expect_code 2 pferry up 2>err >out &&
+	test_cmp expect err &&
+	cmp p.db p.db.orig &&
+	test_path_is_missing "$(cat pcache.name)" &&
+	pferry up >out &&
 	echo "1 2 " >expect &&
 	accounts >actual &&
 	test_cmp expect actual

@@ -250,12 +250,12 @@ test_expect_success '"-- ferry:down" inside a line is text, and the real marker 
 	test_cmp expect actual
 '
 
-test_expect_success 'a dollar-quoted body must not start a line with "-- ferry:down": that line is a marker' '
+test_expect_success 'a dollar-quoted body must not start a line with "-- ferry:down": refused as a marker inside it' '
 	write_marker_line &&
 	db_snapshot before &&
 	cat >expect <<-EOF &&
-	ferry: error: migrations/0006_usage.sql:3:54: unterminated dollar-quoted string in migration ${q}0006_usage${q}
-	hint: close it; everything after it would be read as part of it
+	ferry: error: migrations/0006_usage.sql:5:1: ${q}-- ferry:down${q} inside a dollar-quoted string opened at line 3
+	hint: close it with ${q}\$\$${q} before the marker
 	EOF
 	test_expect_code 2 ferry -d "$DB_URL" up >out 2>actual &&
 	test_must_be_empty out &&
@@ -264,11 +264,11 @@ test_expect_success 'a dollar-quoted body must not start a line with "-- ferry:d
 	test_cmp before after
 '
 
-test_expect_success 'indented, it is a marker all the same' '
+test_expect_success 'indented, it is refused all the same' '
 	write_marker_line_indented &&
 	cat >expect <<-EOF &&
-	ferry: error: migrations/0006_usage.sql:3:58: unterminated dollar-quoted string in migration ${q}0006_usage${q}
-	hint: close it; everything after it would be read as part of it
+	ferry: error: migrations/0006_usage.sql:5:5: ${q}-- ferry:down${q} inside a dollar-quoted string opened at line 3
+	hint: close it with ${q}\$\$${q} before the marker
 	EOF
 	test_expect_code 2 ferry -d "$DB_URL" up >out 2>actual &&
 	test_must_be_empty out &&
