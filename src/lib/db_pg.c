@@ -175,8 +175,14 @@ static size_t char_to_byte(const char *s, long pos)
 	return i;
 }
 
-/* A hint for SQLSTATEs where ferry knows the next step. */
-static const char *known_hint(const char *state)
+/*
+ * What to do about a failure, by its SQLSTATE, where ferry knows better
+ * than "fix the file": the failures whose cause is not the migration (a
+ * lock, the server, its disk, a privilege on ferry's own ledger), and a
+ * few of PostgreSQL's own rules. `own`: one of ferry's own statements
+ * failed. NULL: the statement is to blame, and the server's hint stands.
+ */
+static const char *known_hint(const char *state, int own)
 {
 	if (!state)
 		return NULL;
@@ -185,12 +191,43 @@ static const char *known_hint(const char *state)
 		       "commits: use it in a later migration";
 	if (!strcmp(state, "25001"))
 		return "mark the section 'no-transaction'";
+	if (!strcmp(state, "42501") && own)
+		return "the database user may not write ferry's ledger: grant "
+		       "it SELECT, INSERT, UPDATE and DELETE on the ledger's "
+		       "tables (or run as their owner), then run again";
 	if (!strcmp(state, "42501"))
 		return "the database user lacks a privilege this migration "
-		       "needs";
+		       "needs: grant it, or run as a user that has it";
 	if (!strcmp(state, "57014"))
-		return "a statement timeout or a cancel stopped it";
+		return "a statement timeout or a cancel stopped it: run again, "
+		       "with a longer statement_timeout if it was the timeout";
+	if (!strcmp(state, "55P03"))
+		return "a lock it needs is held by another session: run again "
+		       "when that session is done";
+	if (!strncmp(state, "40", 2))
+		return "it met another transaction (deadlock or "
+		       "serialization): run again";
+	if (!strcmp(state, "53100"))
+		return "the server is out of disk space: free some, then run "
+		       "again";
+	if (!strncmp(state, "53", 2))
+		return "the server is out of a resource (memory, connections): "
+		       "run again when it has some";
+	if (!strncmp(state, "08", 2) || !strncmp(state, "57", 2))
+		return "the server went away or is restarting: check the "
+		       "server, then run again";
+	if (!strncmp(state, "58", 2) || !strncmp(state, "XX", 2))
+		return "the server failed (an I/O or internal error): check "
+		       "its log and disks, then run again";
 	return NULL;
+}
+
+/* What a failure means for ferry: its code, from the SQLSTATE alone. */
+static int state_code(const char *state)
+{
+	if (state && (!strcmp(state, "55P03") || !strcmp(state, "40P01")))
+		return FERRY_ELOCKED;
+	return FERRY_EDB;
 }
 
 /*
@@ -211,27 +248,26 @@ static int result_error(ferry_db *db, const PGresult *res, const char *sql,
 	const char *pos =
 		c->pq.resultErrorField(res, PG_DIAG_STATEMENT_POSITION);
 	char text[1024];
+	int code = state_code(state);
 
 	if (!err)
-		return FERRY_EDB;
+		return code;
 	if (!primary) {
 		libpq_text(text, sizeof(text), c->pq.errorMessage(c->pg));
 		primary = text;
 	}
-	ferry__error_set(err, FERRY_EDB, "%s", primary);
+	ferry__error_set(err, code, "%s", primary);
 	if (detail && context)
 		ferry__error_detail(err, "%s (%s)", detail, context);
 	else if (detail || context)
 		ferry__error_detail(err, "%s", detail ? detail : context);
 	/* Where ferry knows the next step in its own terms, say that. */
-	if (known_hint(state))
-		ferry__error_hint(err, "%s", known_hint(state));
+	if (known_hint(state, !src || !src->file))
+		ferry__error_hint(err, "%s", known_hint(state, !src || !src->file));
 	else if (hint)
 		ferry__error_hint(err, "%s", hint);
 	if (state)
 		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
-	if (state && (!strcmp(state, "55P03") || !strcmp(state, "40P01")))
-		err->code = FERRY_ELOCKED;
 	if (src && src->file && sql) {
 		size_t at = pos ? char_to_byte(sql, strtol(pos, NULL, 10)) : 0;
 		int line, col;
@@ -243,7 +279,7 @@ static int result_error(ferry_db *db, const PGresult *res, const char *sql,
 	scrub(c, err->message);
 	scrub(c, err->detail);
 	scrub(c, err->hint);
-	return err->code;
+	return code;
 }
 
 static int conn_error(ferry_db *db, const char *what, ferry_error *err)
@@ -254,6 +290,8 @@ static int conn_error(ferry_db *db, const char *what, ferry_error *err)
 	libpq_text(text, sizeof(text), c->pq.errorMessage(c->pg));
 	ferry__error_set(err, FERRY_EDB, "%s", what);
 	ferry__error_detail(err, "%s", text);
+	if (c->pq.status(c->pg) != CONNECTION_OK)
+		ferry__error_hint(err, "%s", known_hint("08006", 0));
 	if (err)
 		scrub(CONN(db), err->detail);
 	return FERRY_EDB;
