@@ -151,17 +151,26 @@ static void mark(unsigned char *f, const char *url, const char *from,
 		f[k] |= bit;
 }
 
+/* The first `c` in [p, end), or `end`. */
+static const char *find(const char *p, const char *end, char c)
+{
+	const char *q = p < end ? memchr(p, c, (size_t)(end - p)) : NULL;
+
+	return q ? q : end;
+}
+
 /*
  * Where a query's `password=` value ends: at the next '&' that starts a
- * `key=value` pair. A pair without '=' is an error to libpq, which quotes
- * it: it was the rest of a password with a raw '&'.
+ * `key=value` pair (or at `end`). A pair without '=' is an error to libpq,
+ * which quotes it: it was the rest of a password with a raw '&'.
  */
-static const char *query_value_end(const char *v)
+static const char *query_value_end(const char *v, const char *end)
 {
-	const char *e = v + strcspn(v, "&");
+	const char *e = find(v, end, '&');
 
-	while (*e == '&' && e[1] && !memchr(e + 1, '=', strcspn(e + 1, "&")))
-		e += 1 + strcspn(e + 1, "&");
+	while (e < end && e + 1 < end &&
+		!memchr(e + 1, '=', (size_t)(find(e + 1, end, '&') - (e + 1))))
+		e = find(e + 1, end, '&');
 	return e;
 }
 
@@ -171,14 +180,14 @@ static const char *query_value_end(const char *v)
  * port. The password ran from the ':' to the last '@' before the next '/'
  * after an '@' (`path` is the first '/'); NULL when no '@' follows.
  */
-static const char *slash_password_end(const char *path)
+static const char *slash_password_end(const char *path, const char *end)
 {
-	const char *at = strchr(path, '@'), *end, *p, *last = NULL;
+	const char *at = find(path, end, '@'), *stop, *p, *last = NULL;
 
-	if (!at)
+	if (at == end)
 		return NULL;
-	end = at + strcspn(at, "/");
-	for (p = at; p < end; p++)
+	stop = find(at, end, '/');
+	for (p = at; p < stop; p++)
 		if (*p == '@')
 			last = p;
 	return last;
@@ -186,7 +195,8 @@ static const char *slash_password_end(const char *path)
 
 /*
  * postgres://user:secret@host/db?password=x: what may be a password, the
- * authority starting at `auth`, under each reading of the URL:
+ * authority starting at `auth` and the URI ending at `end`, under each
+ * reading of the URI:
  *
  *  - the user info runs to the last '@' before the path, as a password
  *    with a raw '@' or '?' must not show, where libpq stops at the first;
@@ -202,28 +212,39 @@ static const char *slash_password_end(const char *path)
  * changes the shape of its mask. Masking twice gives what masking once
  * gave, unless a secret held an '@', '/', '?', '&' or '='.
  */
-static void uri_secrets(const char *url, const char *auth, unsigned char *f)
+static void uri_secrets(
+	const char *url, const char *auth, const char *end, unsigned char *f)
 {
-	const char *path = auth + strcspn(auth, "/");
-	const char *query = strchr(auth, '?'), *libpq_query;
+	const char *path, *query, *libpq_query;
 	const char *first_at = NULL, *last_at = NULL, *colon = NULL;
 	const char *value = NULL, *value_end = NULL, *p;
 
+	if (auth >= end)
+		return;
+	path = find(auth, end, '/');
+	query = find(auth, end, '?');
+	if (query == end)
+		query = NULL;
 	for (p = auth; p < path; p++) {
 		if (*p == '@' && !first_at)
 			first_at = p;
 		if (*p == '@')
 			last_at = p;
 	}
-	if (last_at)
-		colon = memchr(auth, ':', (size_t)(last_at - auth));
-	else if (*path && memchr(auth, ':', (size_t)(path - auth)) &&
-		(last_at = slash_password_end(path)) != NULL)
-		colon = memchr(auth, ':', (size_t)(path - auth));
-	libpq_query = first_at ? strchr(first_at, '?') : query;
+	if (last_at) {
+		colon = find(auth, last_at, ':');
+		if (colon == last_at)
+			colon = NULL;
+	} else if (path < end && find(auth, path, ':') < path &&
+		(last_at = slash_password_end(path, end)) != NULL) {
+		colon = find(auth, path, ':');
+	}
+	libpq_query = first_at ? find(first_at, end, '?') : query;
+	if (libpq_query == end)
+		libpq_query = NULL;
 	if (colon)
 		f[colon + 1 - url] |= EMPTY_SECRET;
-	for (p = auth; *p; p++) {
+	for (p = auth; p < end; p++) {
 		int in_user_secret = colon && p > colon && p < last_at;
 
 		if (in_user_secret)
@@ -232,9 +253,9 @@ static void uri_secrets(const char *url, const char *auth, unsigned char *f)
 		if (query && p > query && (p[-1] == '&' || p[-1] == '?') &&
 			!(value && p < value_end) &&
 			(!in_user_secret || (libpq_query && p > libpq_query)) &&
-			strncasecmp(p, "password=", 9) == 0) {
+			end - p >= 9 && strncasecmp(p, "password=", 9) == 0) {
 			value = p + 9;
-			value_end = query_value_end(value);
+			value_end = query_value_end(value, end);
 			f[value - url] |= EMPTY_SECRET;
 			mark(f, url, value, value_end, SECRET);
 		}
@@ -262,14 +283,30 @@ static const char *more_words(const char *p)
 	}
 }
 
+/* A URI in the keyword value [v, end), quoted or not, ends with it. */
+static void uri_in_value(
+	const char *s, const char *v, const char *end, unsigned char *f)
+{
+	const char *sep;
+
+	if (*v == '\'') {
+		v++;
+		if (end > v && end[-1] == '\'')
+			end--;
+	}
+	if (end > v && (sep = memmem(v, (size_t)(end - v), "://", 3)) != NULL)
+		uri_secrets(s, sep + 3, end, f);
+}
+
 /*
  * host=x password='a b' dbname=y: the value of each `password` keyword as
  * libpq reads it (quotes, backslashes, a new keyword right after a
- * closing quote), with the words after it that hold no '='; and
- * after `password` with its '=' forgotten (`password s3cret`), the words
- * that follow. In a keyword string proper (`tidy`) the mask shows each
- * pair as `key=value`. A blank keeps a mask apart from a keyword right
- * after it, so that masking the mask reads the same keywords.
+ * closing quote), with the words after it that hold no '='; after
+ * `password` with its '=' forgotten (`password s3cret`), the words that
+ * follow; and the password of a URI given as a value. In a keyword string
+ * proper (`tidy`) the mask shows each pair as `key=value`. A blank keeps a mask
+ * apart from a keyword right after it, so that masking the mask reads the same
+ * keywords.
  */
 static void keyword_secrets(const char *s, unsigned char *f, int tidy)
 {
@@ -319,6 +356,8 @@ static void keyword_secrets(const char *s, unsigned char *f, int tidy)
 			while (*p && !isspace((unsigned char)*p))
 				p += *p == '\\' && p[1] ? 2 : 1;
 		}
+		/* "dbname=postgres://u:pw@h/db" goes to the server whole. */
+		uri_in_value(s, v, p, f);
 		if (!is_pw)
 			continue;
 		/* The words after it are still read as keywords too. */
@@ -337,23 +376,21 @@ static void keyword_secrets(const char *s, unsigned char *f, int tidy)
 static void find_secrets(const char *url, unsigned char *f)
 {
 	const char *sep = strstr(url, "://"), *rest, *auth;
+	const char *end = url + strlen(url);
 	size_t n;
 
 	switch (classify(url, &rest)) {
 	case URL_PG:
-		uri_secrets(url, sep + 3, f);
+		uri_secrets(url, sep + 3, end, f);
 		return;
 	case URL_KEYWORDS:
-		/* "dbname=postgres://u:pw@h/db" goes to the server whole. */
 		keyword_secrets(url, f, 1);
-		if (sep)
-			uri_secrets(url, sep + 3, f);
 		return;
 	case URL_SQLITE:
 	case URL_FILE:
 	case URL_BARE:
 		if (sep)
-			uri_secrets(url, sep + 3, f);
+			uri_secrets(url, sep + 3, end, f);
 		return;
 	case URL_SCHEME:
 	case URL_UNKNOWN:
@@ -367,16 +404,16 @@ static void find_secrets(const char *url, unsigned char *f)
 	if (strchr(url, '='))
 		keyword_secrets(url, f, 0);
 	if (sep)
-		uri_secrets(url, sep + 3, f);
+		uri_secrets(url, sep + 3, end, f);
 	n = scheme_len(url);
 	if (n && sep != url + n) {
 		for (auth = url + n + 1; *auth == '/'; auth++)
 			;
-		uri_secrets(url, auth, f);
+		uri_secrets(url, auth, end, f);
 	}
 	/* Unless it starts `scheme://` or `postgres:`, a user may come first. */
 	if ((!n || sep != url + n) && !(n && is_pg_scheme(url, n)))
-		uri_secrets(url, url, f);
+		uri_secrets(url, url, end, f);
 }
 
 /* The URL with each run of secret bytes shown as one mask. */

@@ -831,6 +831,17 @@ void test_url__mask_a_raw_amp_or_blank_in_the_password(void)
 		"host=localhost password=**** d=e");
 }
 
+void test_url__mask_a_uri_given_as_a_keyword_value(void)
+{
+	/* libpq hands the server the value whole: a database named so. */
+	cl_assert_mask("host=db dbname=postgres://u:s3cret@h/db user=app",
+		"host=db dbname=postgres://u:****@h/db user=app");
+	cl_assert_mask("dbname='postgres://u:s3cret@h/db' user=app",
+		"dbname='postgres://u:****@h/db' user=app");
+	/* The URI ends with its value: the next keyword is no password. */
+	cl_assert_mask("dbname=x://u: user=a@b", "dbname=x://u: user=a@b");
+}
+
 void test_url__display_of_malformed_postgres_urls(void)
 {
 	static const char *const shapes[][2] = {
