@@ -52,6 +52,30 @@ static const char *base_dirs[] = { NULL, "", ".", "/srv/app", "rel/dir/" };
  * Parse and mask `s`. With `pw` (findable in `s`), also require that
  * neither the mask, the display nor any error text shows it.
  */
+/* Blanks in `s`, as libpq's keyword parser counts them. */
+static size_t blanks(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += isspace((unsigned char)*s) != 0;
+	return n;
+}
+
+/* A keyword string proper: `word =` first (url.c's looks_like_keywords). */
+static int keyword_string(const char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!isalpha((unsigned char)*s))
+		return 0;
+	while (isalnum((unsigned char)*s) || *s == '_')
+		s++;
+	while (isspace((unsigned char)*s))
+		s++;
+	return *s == '=';
+}
+
 static void check_url(const char *s, const char *pw, const char *base)
 {
 	ferry__url url;
@@ -66,15 +90,18 @@ static void check_url(const char *s, const char *pw, const char *base)
 	/*
 	 * Masking twice gives what masking once gave, unless the secret it
 	 * hid held the '/' or '@' that told where the user info ends, the
-	 * '?' or '&' that told where a query value does, or the '=' of the
-	 * keyword that ended the words of a password: a masked mask is then
-	 * a different URL, and is masked as one.
+	 * '?' or '&' that told where a query value does, the '=' of the
+	 * keyword that ended the words of a password, or, in a text that is
+	 * no keyword string but read as one too, a blank that ended a word
+	 * (a keyword string proper drops blanks around '=' of its own): a
+	 * masked mask is then a different URL, and is masked as one.
 	 */
 	if (fuzz_count(s, "/") == fuzz_count(m, "/") &&
 		fuzz_count(s, "@") == fuzz_count(m, "@") &&
 		fuzz_count(s, "?") == fuzz_count(m, "?") &&
 		fuzz_count(s, "&") == fuzz_count(m, "&") &&
 		fuzz_count(s, "=") == fuzz_count(m, "=") &&
+		(keyword_string(s) || blanks(s) == blanks(m)) &&
 		strcmp(m, m2) != 0) {
 		fprintf(stderr, "'%s' masks to '%s', and that to '%s'\n", s,
 			m, m2);
@@ -157,7 +184,9 @@ static int token_edge(const char *s, size_t k, size_t n)
  * The password `pw`, which `s` holds once, must not survive ferry's scrub
  * of: `s` itself; a libpq-like message quoting a piece of `s` that holds
  * it, from token edge to token edge (picked by `data`), as libpq quotes a
- * token, a host or the whole URI; and libpq's own error for `s`.
+ * token, a host or the whole URI; and libpq's own error for `s`. A
+ * password with a '"' is not looked for: the quotes of a message can make
+ * it out of what is no secret (`?password"` of a key quoted).
  */
 static void check_scrub(const uint8_t *data, size_t size, const char *s,
 	const char *pw)
@@ -168,7 +197,7 @@ static void check_scrub(const uint8_t *data, size_t size, const char *s,
 	PQconninfoOption *opts;
 	char *errmsg = NULL, *msg;
 
-	if (n > SCRUB_MAX)
+	if (n > SCRUB_MAX || strchr(pw, '"'))
 		return;
 	check_scrubbed(s, s, pw);
 	a = at > back ? at - back : 0;
