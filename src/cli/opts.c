@@ -12,8 +12,12 @@
 #include <string.h>
 
 static const struct cli_opt global_opts[] = {
+	/* Continuation lines start under the first: 31 columns in. */
 	{ "database", 'd', CLI_VALUE, "URL",
-		"the database (else $DATABASE_URL, else ferry.conf)" },
+		"the database (else $DATABASE_URL, else ferry.conf)\n"
+		"                               ps shows it: keep a password in "
+		"PGPASSWORD,\n"
+		"                               ~/.pgpass or $DATABASE_URL" },
 	{ "dir", 0, CLI_VALUE, "DIR",
 		"the migration directory (default: migrations)" },
 	{ "config", 0, CLI_VALUE, "FILE",

@@ -279,6 +279,9 @@ static int result_error(ferry_db *db, const PGresult *res, const char *sql,
 	scrub(c, err->message);
 	scrub(c, err->detail);
 	scrub(c, err->hint);
+	ferry__url_scrub(db->url.conninfo, err->message, sizeof(err->message));
+	ferry__url_scrub(db->url.conninfo, err->detail, sizeof(err->detail));
+	ferry__url_scrub(db->url.conninfo, err->hint, sizeof(err->hint));
 	return code;
 }
 
@@ -292,8 +295,11 @@ static int conn_error(ferry_db *db, const char *what, ferry_error *err)
 	ferry__error_detail(err, "%s", text);
 	if (c->pq.status(c->pg) != CONNECTION_OK)
 		ferry__error_hint(err, "%s", known_hint("08006", 0));
-	if (err)
+	if (err) {
 		scrub(CONN(db), err->detail);
+		ferry__url_scrub(
+			db->url.conninfo, err->detail, sizeof(err->detail));
+	}
 	return FERRY_EDB;
 }
 
@@ -311,8 +317,12 @@ static int connect_failed(ferry_db *db, ferry_error *err)
 	ferry__error_set(err, FERRY_EDB, "cannot connect to database '%s'",
 		db->url.display);
 	ferry__error_detail(err, "%s", text);
-	if (err)
+	/* libpq quotes the URL it could not parse, password and all. */
+	if (err) {
 		scrub(CONN(db), err->detail);
+		ferry__url_scrub(
+			db->url.conninfo, err->detail, sizeof(err->detail));
+	}
 	if (strstr(msg, "password authentication failed") ||
 		strstr(msg, "no password supplied"))
 		ferry__error_hint(err,
@@ -370,6 +380,7 @@ static void on_notice(void *arg, const PGresult *res)
 	snprintf(text, sizeof(text), "%s%s%s", sev ? sev : "", sev ? ": " : "",
 		msg ? msg : "");
 	scrub(CONN(db), text);
+	ferry__url_scrub(db->url.conninfo, text, sizeof(text));
 	ev.message = text;
 	ferry__emit(db, &ev);
 }

@@ -173,15 +173,44 @@ typedef enum { FERRY__ENGINE_SQLITE = 1, FERRY__ENGINE_PG } ferry__engine;
 
 typedef struct {
 	ferry__engine engine;
-	char *path;	/* SQLite: a file path, or ":memory:" */
+	char *path;	/* SQLite: the path as written, decoded from a file: URI
+			 * and read from base_dir; or ":memory:" */
+	char *file;	/* SQLite: the canonical absolute path of the file, to
+			 * open and lock (never a URI to SQLite: it starts with
+			 * '/'); NULL for ":memory:" */
 	int memory;	/* SQLite: in-memory database */
 	char *conninfo; /* PostgreSQL: the URL or keyword string for libpq */
 	char *display;	/* the URL as given, password masked */
 } ferry__url;
 
+/*
+ * Read the database URL `url`, relative SQLite paths from `base_dir` (NULL
+ * or "." for the working directory). SQLite forms (sqlite:PATH, a bare
+ * path, a file: URI) become one `file`: the real path of the file, or of
+ * its directory plus its name, or the absolute path when the directory is
+ * missing. A scheme ferry does not know is FERRY_EINVALID, with a hint
+ * when it looks like a typo. On failure `out` is all zero.
+ * Returns 0, FERRY_EINVALID or FERRY_ENOMEM.
+ */
 int ferry__url_parse(ferry__url *out, const char *url, const char *base_dir,
 	ferry_error *err);
 void ferry__url_clear(ferry__url *url);
+
+/*
+ * Mask in `text` (a NUL-terminated string in a buffer of `size` bytes,
+ * changed in place) each piece of `url` that holds part of what may be its
+ * password, under every reading of `url` that ferry_url_mask() knows: the
+ * piece's secret bytes become "****", the rest stays; what no longer fits
+ * in `size` is cut from the end. Made for libpq's and the server's
+ * messages, which quote the URL whole, a token of it ("SECRET%ZZPW"), or a
+ * piece libpq decoded ("RETPW@localhost"). Left alone: a piece that is
+ * also a piece of the URL free of secrets (a host named like the
+ * password), one that starts or ends inside a word ("failed" is no
+ * password "failed99"), and one too small to tell anything (a lone '-' of
+ * a password, unless quoted alone). Out of memory, `text` is emptied.
+ * `url` NULL: nothing is done. Costs strlen(url) * strlen(text) steps.
+ */
+void ferry__url_scrub(const char *url, char *text, size_t size);
 
 /*
  * Migration files (parse.c): markers, sections and checksums.

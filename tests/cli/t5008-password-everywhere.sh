@@ -146,6 +146,90 @@ test_expect_success 'a failing migration: no password in what up, status and his
 	rm migrations/3_broken.sql
 '
 
+# Issue 12: URLs libpq cannot parse, or reads otherwise than the user
+# meant. libpq's message quotes the whole URI, a token of it or a piece,
+# password and all; ferry masks every piece of the URL that holds part of
+# the password, in libpq's words and its own. s3cret-pw is split by a
+# raw '@', '/' or '&', or carries a bad escape.
+malformed_urls() {
+	cat <<-EOF
+	postgres://ferry_pw:$PW@[$HOST/$DB
+	postgres://ferry_pw:s3cret%ZZ-pw@$HOST:$PORT/$DB
+	postgres://ferry_pw:s3cret@-pw@$HOST:$PORT/$DB
+	postgres://ferry_pw:s3cret/-pw@$HOST:$PORT/$DB
+	postgres://ferry_pw@$HOST:$PORT/$DB?sslmode=disable&password=s3cret&-pw
+	host=$HOST port=$PORT dbname=$DB user=ferry_pw password $PW
+	host=$HOST port=$PORT dbname=$DB user=ferry_pw password=s3cret -pw
+	postgresql:/ferry_pw:$PW@$HOST:$PORT/$DB
+	EOF
+}
+
+test_expect_success 'malformed URLs, every command: no piece of the password in any output' '
+	printf "1.0 1\n2.0 2\n" >migrations/releases &&
+	ls migrations >actual &&
+	printf "1_first.sql\n2_second.sql\nreleases\n" >expect &&
+	test_cmp expect actual &&
+	malformed_urls >cases &&
+	i=0 &&
+	while read -r u
+	do
+		i=$((i + 1)) &&
+		run_all mal$i "$u" &&
+		no_password mal$i &&
+		if grep -F -e s3cret -e "-pw" mal$i.*.out mal$i.*.err
+		then
+			echo "a piece of the password in the output for $u" >&2
+			return 1
+		fi || return 1
+	done <cases &&
+	test $i = 8
+'
+
+test_expect_success 'malformed URLs: what libpq says, the password masked' '
+	cat >expect <<-EOF &&
+	ferry: error: cannot connect to database '"'"'postgres://ferry_pw:****@[$HOST/$DB'"'"'
+	end of string reached when looking for matching "]" in IPv6 host address in URI: "postgres://ferry_pw:****@[$HOST/$DB"
+	EOF
+	test_cmp expect mal1.1.err &&
+	cat >expect <<-EOF &&
+	ferry: error: cannot connect to database '"'"'postgres://ferry_pw:****@$HOST:$PORT/$DB'"'"'
+	invalid percent-encoded token: "****"
+	EOF
+	test_cmp expect mal2.1.err &&
+	head -n 2 mal3.1.err >actual &&
+	sed "s/ to address: .*//" actual >actual.short &&
+	cat >expect <<-EOF &&
+	ferry: error: cannot connect to database '"'"'postgres://ferry_pw:****@$HOST:$PORT/$DB'"'"'
+	could not translate host name "****@$HOST"
+	EOF
+	test_cmp expect actual.short &&
+	cat >expect <<-EOF &&
+	ferry: error: cannot connect to database '"'"'postgres://ferry_pw:****@$HOST:$PORT/$DB'"'"'
+	invalid integer value "****" for connection option "port"
+	EOF
+	test_cmp expect mal4.1.err &&
+	cat >expect <<-EOF &&
+	ferry: error: cannot connect to database '"'"'postgres://ferry_pw@$HOST:$PORT/$DB?sslmode=disable&password=****'"'"'
+	missing key/value separator "=" in URI query parameter: "****"
+	EOF
+	test_cmp expect mal5.1.err &&
+	cat >expect <<-EOF &&
+	ferry: error: cannot connect to database '"'"'host=$HOST port=$PORT dbname=$DB user=ferry_pw password ****'"'"'
+	missing "=" after "password" in connection info string
+	EOF
+	test_cmp expect mal6.1.err &&
+	cat >expect <<-EOF &&
+	ferry: error: cannot connect to database '"'"'host=$HOST port=$PORT dbname=$DB user=ferry_pw password=****'"'"'
+	missing "=" after "****" in connection info string
+	EOF
+	test_cmp expect mal7.1.err &&
+	cat >expect <<-EOF &&
+	ferry: error: invalid PostgreSQL URL '"'"'postgresql:/ferry_pw:****@$HOST:$PORT/$DB'"'"'
+	hint: did you mean '"'"'postgresql://'"'"'?
+	EOF
+	test_cmp expect mal8.1.err
+'
+
 # A runner that holds the lock in a long migration.
 
 trap 'test -f "$TRASH/holder.pid" && kill -9 "$(cat "$TRASH/holder.pid")" 2>/dev/null' EXIT

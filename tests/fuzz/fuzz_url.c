@@ -10,10 +10,16 @@
  * and opens nothing) then says what the password is, and when that
  * password shows as written in the input, it must not survive masking.
  * Last, the bytes build `postgres://USER:PASSWORD@REST` and a keyword
- * string `host=USER password=PASSWORD REST`, whose password must not show
- * in the mask, the display or an error either; and, judged by libpq, the
- * mask of such a string must not change when only the password does.
- * A failed allocation gives FERRY_ENOMEM and leaks nothing.
+ * string `host=USER password=PASSWORD REST`, and the shapes of issue 12
+ * that libpq cannot parse or reads otherwise (one slash or none after
+ * `postgres:`, an IPv6 address not closed, a raw '@', '/', '&' or blank
+ * or a bad %-escape in the password, `password` without '='). Their
+ * password must not show in the mask, the display or an error; nor in
+ * the URL or a libpq-like message quoting a piece of it, once scrubbed
+ * by ferry__url_scrub(); nor in libpq's own parse error, scrubbed. And,
+ * judged by libpq, the mask of such a string must not change when only
+ * the password does. A failed allocation gives FERRY_ENOMEM and leaks
+ * nothing.
  *
  * "Must not show" needs care, since masking keeps the rest of the text: a
  * password that also occurs elsewhere in the input (a user named like it)
@@ -23,6 +29,7 @@
  */
 #include "fuzz.h"
 
+#include <ctype.h>
 #include <libpq-fe.h>
 
 /* Can `pw`, a password that `s` holds, be looked for in its mask? */
@@ -45,6 +52,30 @@ static const char *base_dirs[] = { NULL, "", ".", "/srv/app", "rel/dir/" };
  * Parse and mask `s`. With `pw` (findable in `s`), also require that
  * neither the mask, the display nor any error text shows it.
  */
+/* Blanks in `s`, as libpq's keyword parser counts them. */
+static size_t blanks(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += isspace((unsigned char)*s) != 0;
+	return n;
+}
+
+/* A keyword string proper: `word =` first (url.c's looks_like_keywords). */
+static int keyword_string(const char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!isalpha((unsigned char)*s))
+		return 0;
+	while (isalnum((unsigned char)*s) || *s == '_')
+		s++;
+	while (isspace((unsigned char)*s))
+		s++;
+	return *s == '=';
+}
+
 static void check_url(const char *s, const char *pw, const char *base)
 {
 	ferry__url url;
@@ -58,14 +89,19 @@ static void check_url(const char *s, const char *pw, const char *base)
 	CHECK(m2 != NULL);
 	/*
 	 * Masking twice gives what masking once gave, unless the secret it
-	 * hid held the '/' or '@' that told where the user info ends, or the
-	 * '?' or '&' that told where a query value does: a masked mask is
-	 * then a different URL, and is masked as one.
+	 * hid held the '/' or '@' that told where the user info ends, the
+	 * '?' or '&' that told where a query value does, the '=' of the
+	 * keyword that ended the words of a password, or, in a text that is
+	 * no keyword string but read as one too, a blank that ended a word
+	 * (a keyword string proper drops blanks around '=' of its own): a
+	 * masked mask is then a different URL, and is masked as one.
 	 */
 	if (fuzz_count(s, "/") == fuzz_count(m, "/") &&
 		fuzz_count(s, "@") == fuzz_count(m, "@") &&
 		fuzz_count(s, "?") == fuzz_count(m, "?") &&
 		fuzz_count(s, "&") == fuzz_count(m, "&") &&
+		fuzz_count(s, "=") == fuzz_count(m, "=") &&
+		(keyword_string(s) || blanks(s) == blanks(m)) &&
 		strcmp(m, m2) != 0) {
 		fprintf(stderr, "'%s' masks to '%s', and that to '%s'\n", s,
 			m, m2);
@@ -82,17 +118,25 @@ static void check_url(const char *s, const char *pw, const char *base)
 			CHECK(url.path != NULL && *url.path != '\0');
 			CHECK(url.conninfo == NULL);
 			CHECK(url.memory == (strcmp(url.path, ":memory:") == 0));
+			/* One absolute file, never a URI to SQLite. */
+			CHECK(url.memory ? url.file == NULL
+					 : url.file && url.file[0] == '/');
+			CHECK(strncmp(url.path, "file:", 5) != 0);
+			CHECK(strcmp(ferry_url_engine(s), "sqlite") == 0);
 		} else {
 			CHECK(url.engine == FERRY__ENGINE_PG);
-			CHECK(url.path == NULL && !url.memory);
+			CHECK(url.path == NULL && url.file == NULL &&
+				!url.memory);
 			CHECK(url.conninfo != NULL &&
 				strcmp(url.conninfo, s) == 0);
+			CHECK(strcmp(ferry_url_engine(s), "postgres") == 0);
 		}
 	} else {
 		CHECK(rc == FERRY_EINVALID);
 		CHECK(err.code == rc);
 		CHECK(err.message[0] != '\0');
-		CHECK(!url.path && !url.conninfo && !url.display && !url.engine);
+		CHECK(!url.path && !url.file && !url.conninfo && !url.display &&
+			!url.engine);
 	}
 	if (pw) {
 		check_hidden_in(m, pw);
@@ -102,6 +146,78 @@ static void check_url(const char *s, const char *pw, const char *base)
 	}
 	ferry__url_clear(&url);
 	free(m);
+}
+
+/* Scrubbing is n * m: the checks keep to inputs of a readable size. */
+#define SCRUB_MAX 512
+
+/* Scrub `text` of `s` in a buffer of 1024 bytes: `pw` must not show. */
+static void check_scrubbed(const char *s, const char *text, const char *pw)
+{
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	/* A password the message's own words hold is not looked for. */
+	if (fuzz_count(buf, pw) != 1)
+		return;
+	ferry__url_scrub(s, buf, sizeof(buf));
+	if (strstr(buf, pw))
+		fprintf(stderr, "scrubbed of '%s', '%s' is '%s'\n", s, text,
+			buf);
+	CHECK(strstr(buf, pw) == NULL);
+}
+
+/* A byte that ends a token: ASCII, not a letter or digit (url.c's). */
+static int delim(unsigned char c)
+{
+	return c < 128 && !isalnum(c);
+}
+
+/* Does a token of a URL start (or end) at byte `k` of `s`? */
+static int token_edge(const char *s, size_t k, size_t n)
+{
+	return k == 0 || k == n || delim((unsigned char)s[k - 1]) ||
+		delim((unsigned char)s[k]);
+}
+
+/*
+ * The password `pw`, which `s` holds once, must not survive ferry's scrub
+ * of: `s` itself; a libpq-like message quoting a piece of `s` that holds
+ * it, from token edge to token edge (picked by `data`), as libpq quotes a
+ * token, a host or the whole URI; and libpq's own error for `s`. A
+ * password with a '"' is not looked for: the quotes of a message can make
+ * it out of what is no secret (`?password"` of a key quoted).
+ */
+static void check_scrub(const uint8_t *data, size_t size, const char *s,
+	const char *pw)
+{
+	size_t n = strlen(s), at = (size_t)(strstr(s, pw) - s), a, b;
+	size_t back = size ? data[size - 1] % 16 : 0;
+	size_t on = size > 1 ? data[size - 2] % 16 : 0;
+	PQconninfoOption *opts;
+	char *errmsg = NULL, *msg;
+
+	if (n > SCRUB_MAX || strchr(pw, '"'))
+		return;
+	check_scrubbed(s, s, pw);
+	a = at > back ? at - back : 0;
+	while (!token_edge(s, a, n))
+		a--;
+	b = at + strlen(pw) + on < n ? at + strlen(pw) + on : n;
+	while (!token_edge(s, b, n))
+		b++;
+	msg = malloc(b - a + 64);
+	if (!msg)
+		abort();
+	snprintf(msg, b - a + 64, "could not translate host name \"%.*s\" to "
+		"address", (int)(b - a), s + a);
+	check_scrubbed(s, msg, pw);
+	free(msg);
+	opts = PQconninfoParse(s, &errmsg);
+	PQconninfoFree(opts);
+	if (errmsg)
+		check_scrubbed(s, errmsg, pw);
+	PQfreemem(errmsg);
 }
 
 /*
@@ -196,21 +312,62 @@ static int only_password_differs(const char *a, const char *b)
 	return others_same && pw_differs;
 }
 
-static char *build(int keywords, int ql, const char *user, const char *pw,
-	const uint8_t *rest, size_t nrest)
+/*
+ * The shapes a password is built into (`shape`, 0 to 7). URIs, where
+ * `pg` is "postgres" or "postgresql": 0 to 2 and 5 to 7 put USER:PASSWORD
+ * in the user info, after `pg://`, `pg:/` (one slash), `pg:` (none), and
+ * 3 before an IPv6 address not closed; 4 puts it in the query. Keyword
+ * strings: odd shapes forget the '=' after `password`.
+ */
+static char *build(int keywords, int ql, int shape, const char *user,
+	const char *pw, const uint8_t *rest, size_t nrest)
 {
-	size_t cap = 32 + strlen(user) + strlen(pw) + nrest;
+	static const char *const uri_forms[] = {
+		"%s://%s:%s@%.*s",
+		"%s:/%s:%s@%.*s",
+		"%s:%s:%s@%.*s",
+		"%s://%s:%s@[%.*s",
+		NULL,
+		"%s://%s:%s@%.*s",
+		"%s://%s:%s@%.*s",
+		"%s://%s:%s@%.*s",
+	};
+	size_t cap = 48 + strlen(user) + strlen(pw) + nrest;
+	const char *pg = ql ? "postgresql" : "postgres";
 	char *s = malloc(cap);
 
 	if (!s)
 		abort();
 	if (keywords)
-		snprintf(s, cap, "host=%s password=%s %.*s", user, pw,
-			(int)nrest, (const char *)rest);
+		snprintf(s, cap, "host=%s password%s%s %.*s", user,
+			shape & 1 ? " " : "=", pw, (int)nrest,
+			(const char *)rest);
+	else if (shape == 4)
+		snprintf(s, cap, "%s://%s@%.*s?password=%s", pg, user,
+			(int)nrest, (const char *)rest, pw);
 	else
-		snprintf(s, cap, "postgres%s://%s:%s@%.*s", ql ? "ql" : "",
-			user, pw, (int)nrest, (const char *)rest);
+		snprintf(s, cap, uri_forms[shape], pg, user, pw, (int)nrest,
+			(const char *)rest);
 	return s;
+}
+
+/*
+ * The bytes a password may not hold in `shape` (see build()), so that
+ * the built string holds it whole under ferry's readings: a URI's user
+ * info ends at '@' (shape 5 allows a raw '@') and a '/' would end the
+ * authority (shape 6 allows a raw '/'); a query value ends at '&' before
+ * a pair with '=' (shape 4 allows '&'); a keyword value ends at a blank
+ * (shape 2 allows blanks between words), a quote or a backslash. No shape
+ * allows '*' or '=', which the mask can join to a password.
+ */
+static const char *bad_bytes(int keywords, int shape)
+{
+	static const char *const uri_bad[] = { "@/*=", "@/*=", "@/*=",
+		"@/*=", "*=", "/*=", "@*=", "@/*=" };
+
+	if (keywords)
+		return shape == 2 ? "\t\n\v\f\r'\\*=" : " \t\n\v\f\r'\\*=";
+	return uri_bad[shape];
 }
 
 /*
@@ -229,28 +386,37 @@ static void check_built(const uint8_t *data, size_t size)
 	char user[16], pw[40], *s, *s2, *m, *m2;
 	const uint8_t *p = data + 3, *end = data + size;
 	size_t nuser, npw, nrest;
-	int keywords, any;
+	int keywords, any, shape;
 
 	if (size < 3)
 		return;
 	keywords = data[0] & 2;
 	any = data[0] & 4;
+	shape = (data[0] >> 3) & 7;
 	nuser = take(user, &p, end, data[1] % sizeof(user), keywords ?
 		" \t\n\v\f\r'\\" : ":@/", 'u');
 	npw = take(pw, &p, end, 4 + data[2] % (sizeof(pw) - 4), any ? "" :
-		keywords ? " \t\n\v\f\r'\\*=" : "@/*=", 'p');
+		bad_bytes(keywords, shape), 'p');
 	if (npw < 4)
 		return;
+	/* A bad escape: libpq quotes the whole token. */
+	if (!keywords && shape == 7)
+		memcpy(pw + npw / 2, "%Z", 2);
+	/* A blank at either end is no part of a keyword's value. */
+	if (keywords && shape == 2)
+		pw[0] = pw[npw - 1] = 'p';
 	/* "host= password=x" gives host the value "password=x". */
 	if (keywords && nuser == 0)
 		strcpy(user, "u");
 	nrest = strnlen((const char *)p, (size_t)(end - p));
-	s = build(keywords, data[0] & 1, user, pw, p, nrest);
+	s = build(keywords, data[0] & 1, shape, user, pw, p, nrest);
 	check_url(s, !any && findable(s, pw) ? pw : NULL,
 		base_dirs[size % 5]);
+	if (!any && findable(s, pw))
+		check_scrub(data, size, s, pw);
 
 	rotate(pw);
-	s2 = build(keywords, data[0] & 1, user, pw, p, nrest);
+	s2 = build(keywords, data[0] & 1, shape, user, pw, p, nrest);
 	if (only_password_differs(s, s2)) {
 		m = ferry_url_mask(s);
 		m2 = ferry_url_mask(s2);
@@ -302,6 +468,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *pw = libpq_password(s);
 
 	check_url(s, pw, base_dirs[size % 5]);
+	if (pw)
+		check_scrub(data, size, s, pw);
 	check_oom(data, size, s, base_dirs[size % 5]);
 	free(pw);
 	free(s);
