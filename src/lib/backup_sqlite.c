@@ -172,10 +172,10 @@ static int copy(sqlite3 *dst, sqlite3 *src, ferry_db *db,
  * writer left can be rolled back first; never created. */
 static int open_source(sqlite3 **h, ferry_db *db, ferry_error *err)
 {
-	int flags = access(db->url.path, W_OK) == 0 ? SQLITE_OPEN_READWRITE
+	int flags = access(db->url.file, W_OK) == 0 ? SQLITE_OPEN_READWRITE
 						    : SQLITE_OPEN_READONLY;
 
-	if (open_conn(h, db->url.path, flags, db->lock_timeout_ms) != SQLITE_OK)
+	if (open_conn(h, db->url.file, flags, db->lock_timeout_ms) != SQLITE_OK)
 		return sq_fail(*h, err, FERRY_EDB, "cannot open database",
 			db->url.display);
 	return 0;
@@ -287,7 +287,7 @@ int ferry__restore_sqlite(ferry_db *db, const char *path, ferry_backup *b,
 	}
 	if ((rc = check_backup(src, path, err)) < 0)
 		goto done;
-	if (open_conn(&dst, db->url.path,
+	if (open_conn(&dst, db->url.file,
 		    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 		    db->lock_timeout_ms) != SQLITE_OK) {
 		rc = sq_fail(dst, err, FERRY_EDB, "cannot open database",

@@ -299,7 +299,7 @@ static void journal_restore(ferry_db *db)
 /* Open the file itself, creating it if `create`, and check it. */
 static int open_file(ferry_db *db, int create, ferry_error *err)
 {
-	const char *path = db->url.path;
+	const char *path = db->url.file;
 	int flags, rc;
 
 	/*
@@ -371,9 +371,14 @@ static int materialize(ferry_db *db, int create, ferry_error *err)
 	return 0;
 }
 
+/*
+ * Every access to the file goes through url.file, its canonical absolute
+ * path: never a name SQLite could read as a URI, and the same file for
+ * every spelling of its URL. Messages show the path as written.
+ */
 static int sq_open(ferry_db *db, ferry_error *err)
 {
-	const char *path = db->url.path;
+	const char *path = db->url.file;
 	struct stat st;
 
 	db->conn = ferry__calloc(1, sizeof(sq_conn));
@@ -408,7 +413,8 @@ static int sq_open(ferry_db *db, ferry_error *err)
 		return open_file(db, 0, err); /* let SQLite say what is wrong */
 	if (!db->read_only && !dir_exists(path)) {
 		ferry__error_set(err, FERRY_EINVALID,
-			"the directory of database '%s' does not exist", path);
+			"the directory of database '%s' does not exist",
+			db->url.path);
 		ferry__error_hint(err,
 			"create the directory first, or check the database "
 			"path");
@@ -696,7 +702,7 @@ static char *note_path(const ferry_db *db)
 	const char *name = sqlite3_db_filename(CONN(db)->h, "main");
 	ferry__buf b = FERRY__BUF_INIT;
 
-	ferry__buf_printf(&b, "%s-ferry.lock", name ? name : db->url.path);
+	ferry__buf_printf(&b, "%s-ferry.lock", name ? name : db->url.file);
 	return ferry__buf_detach(&b);
 }
 
@@ -718,7 +724,7 @@ static int still_named(ferry_db *db, int fd)
 {
 	struct stat a, b;
 
-	return fstat(fd, &a) == 0 && stat(db->url.path, &b) == 0 &&
+	return fstat(fd, &a) == 0 && stat(db->url.file, &b) == 0 &&
 		a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
@@ -736,7 +742,7 @@ static void remove_if_unused(ferry_db *db)
 		return;
 	c->created = 0;
 	if (fstat(c->lock.fd, &st) == 0 && st.st_size == 0 &&
-		still_named(db, c->lock.fd) && unlink(db->url.path) == 0)
+		still_named(db, c->lock.fd) && unlink(db->url.file) == 0)
 		db->exists = 0;
 }
 
