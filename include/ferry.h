@@ -441,12 +441,21 @@ typedef struct {
 	 * sections are reported `not_tried`.
 	 */
 	int check;
+	/**
+	 * Version 2: NULL, or a version or release. A database that holds
+	 * objects but no ferry ledger is refused (FERRY_EREFUSED); with a
+	 * baseline, the migrations up to it are first recorded as complete
+	 * without running (as ferry_stamp() does), and the run goes on from
+	 * there. Ignored once the ledger has rows. Not with dry_run or check.
+	 */
+	const char *baseline;
 } ferry_up_options;
 
-#define FERRY_UP_OPTIONS_VERSION 1
+/* Version 1, without baseline, is still accepted. */
+#define FERRY_UP_OPTIONS_VERSION 2
 #define FERRY_UP_OPTIONS_INIT \
 	{ \
-		FERRY_UP_OPTIONS_VERSION, NULL, 0, 0, 0, 0 \
+		FERRY_UP_OPTIONS_VERSION, NULL, 0, 0, 0, 0, NULL \
 	}
 
 /** One step a run took. Owned by its report. */
@@ -484,6 +493,12 @@ FERRY_EXTERN int ferry_report_waited(const ferry_report *report);
  * makes sure no section runs twice.
  */
 FERRY_EXTERN int ferry_report_other_runner(const ferry_report *report);
+
+/**
+ * How many migrations `baseline` (ferry_up_options) recorded as complete
+ * without running them before the run; 0 when it had nothing to do.
+ */
+FERRY_EXTERN size_t ferry_report_baselined(const ferry_report *report);
 /** Free a report; NULL does nothing. */
 FERRY_EXTERN void ferry_report_free(ferry_report *report);
 

@@ -226,9 +226,11 @@ int cli_autobackup(
 	 * the real run's to report. */
 	ferry_error_init(&err);
 	dry.dry_run = 1;
-	if (run(&r, ctx->db, ctx->set, &dry, &err) < 0)
+	dry.baseline = NULL;
+	if (run(&r, ctx->db, ctx->set, &dry, &err) < 0 && !opts->baseline)
 		return -1;
-	n = ferry_report_count(r);
+	/* With --baseline the run writes, if only the baseline's rows. */
+	n = opts->baseline ? 1 : ferry_report_count(r);
 	ferry_report_free(r);
 	if (n == 0 || !database_exists(ctx))
 		return -1;

@@ -5,7 +5,14 @@
  */
 #include "cli.h"
 
-enum { OPT_TO, OPT_OUT_OF_ORDER, OPT_SINGLE, OPT_DRY_RUN, OPT_CHECK };
+enum {
+	OPT_TO,
+	OPT_OUT_OF_ORDER,
+	OPT_SINGLE,
+	OPT_DRY_RUN,
+	OPT_CHECK,
+	OPT_BASELINE
+};
 
 static const struct cli_opt opts[] = {
 	[OPT_TO] = { "to", 0, CLI_VALUE, "TARGET",
@@ -17,12 +24,15 @@ static const struct cli_opt opts[] = {
 	[OPT_DRY_RUN] = { "dry-run", 0, CLI_FLAG, NULL,
 		CLI_TRIAL_HELP_DRY_RUN },
 	[OPT_CHECK] = { "check", 0, CLI_FLAG, NULL, CLI_TRIAL_HELP_CHECK },
+	[OPT_BASELINE] = { "baseline", 0, CLI_VALUE, "VERSION",
+		"a database with objects but no ferry ledger: first record "
+		"migrations up to VERSION as complete, without running them" },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
 static const struct cli_help help = {
 	"migrate [--to TARGET] [--allow-out-of-order] [--single-transaction]\n"
-	"              [--dry-run | --check] [--json]",
+	"              [--baseline VERSION] [--dry-run | --check] [--json]",
 	"Bring the database all the way to TARGET (default: the newest\n"
 	"migration): the up sections of pending migrations, then the finish\n"
 	"sections. At each checkpoint release on the way, everything up to it\n"
@@ -45,6 +55,8 @@ static int on_opt(void *data, int index, const char *value)
 		o->check = 1;
 	else if (index == OPT_TO)
 		o->to = value;
+	else if (index == OPT_BASELINE)
+		o->baseline = value;
 	else if (index == OPT_OUT_OF_ORDER)
 		o->allow_out_of_order = 1;
 	else

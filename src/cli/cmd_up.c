@@ -6,7 +6,14 @@
 
 #include <string.h>
 
-enum { OPT_TO, OPT_OUT_OF_ORDER, OPT_SINGLE, OPT_DRY_RUN, OPT_CHECK };
+enum {
+	OPT_TO,
+	OPT_OUT_OF_ORDER,
+	OPT_SINGLE,
+	OPT_DRY_RUN,
+	OPT_CHECK,
+	OPT_BASELINE
+};
 
 static const struct cli_opt opts[] = {
 	[OPT_TO] = { "to", 0, CLI_VALUE, "TARGET",
@@ -18,12 +25,15 @@ static const struct cli_opt opts[] = {
 	[OPT_DRY_RUN] = { "dry-run", 0, CLI_FLAG, NULL,
 		CLI_TRIAL_HELP_DRY_RUN },
 	[OPT_CHECK] = { "check", 0, CLI_FLAG, NULL, CLI_TRIAL_HELP_CHECK },
+	[OPT_BASELINE] = { "baseline", 0, CLI_VALUE, "VERSION",
+		"a database with objects but no ferry ledger: first record "
+		"migrations up to VERSION as complete, without running them" },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
 static const struct cli_help help = {
 	"up [--to TARGET] [--allow-out-of-order] [--single-transaction]\n"
-	"         [--dry-run | --check] [--json]",
+	"         [--baseline VERSION] [--dry-run | --check] [--json]",
 	"Apply the up sections of pending migrations, oldest first. Each runs\n"
 	"in one transaction with its ledger row, so a crash leaves it wholly\n"
 	"applied or not at all; a section marked no-transaction runs statement\n"
@@ -37,7 +47,9 @@ static const struct cli_help help = {
 	"Only one ferry works on a database at a time: others wait (see\n"
 	"--lock-timeout), then find the work done and exit 0. Refuses (exit 5)\n"
 	"a database ahead of the files, a file changed after it was applied,\n"
-	"and a migration older than the newest applied one.",
+	"a migration older than the newest applied one, and a database that\n"
+	"holds objects but no ferry ledger (another tool migrated it: adopt\n"
+	"it with 'ferry stamp V' or --baseline V).",
 	opts,
 	"  ferry up\n"
 	"  ferry up --to 20240301120000\n"
@@ -54,6 +66,8 @@ static int on_opt(void *data, int index, const char *value)
 		o->check = 1;
 	else if (index == OPT_TO)
 		o->to = value;
+	else if (index == OPT_BASELINE)
+		o->baseline = value;
 	else if (index == OPT_OUT_OF_ORDER)
 		o->allow_out_of_order = 1;
 	else

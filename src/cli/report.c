@@ -77,9 +77,10 @@ int cli_report_json(struct cli_ctx *ctx, const ferry_report *r)
 				(json_int_t)s->elapsed_ms));
 	}
 	return cli_json_print(ctx,
-		json_pack("{s:o,s:b,s:b,s:o,s:o}", "applied", arr, "waited",
+		json_pack("{s:o,s:b,s:b,s:I,s:o,s:o}", "applied", arr, "waited",
 			ferry_report_waited(r), "other_runner",
-			ferry_report_other_runner(r), "version",
+			ferry_report_other_runner(r), "baselined",
+			(json_int_t)ferry_report_baselined(r), "version",
 			cli_json_str(ferry_report_version(r)), "checkpoint",
 			cli_json_str(ferry_report_checkpoint(r))));
 }
@@ -130,6 +131,13 @@ int cli_print_run(struct cli_ctx *ctx, ferry_report *r, cli_summary_fn summary,
 		return cli_print_dry_run(ctx, r);
 	if (ctx->check)
 		return cli_print_check(ctx, r);
+	if (!ctx->json && ferry_report_baselined(r))
+		cli_note(ctx,
+			"--baseline: recorded %zu migration%s as complete "
+			"without running %s",
+			ferry_report_baselined(r),
+			ferry_report_baselined(r) == 1 ? "" : "s",
+			ferry_report_baselined(r) == 1 ? "it" : "them");
 	if (ctx->json)
 		rc = cli_report_json(ctx, r);
 	else if (!ctx->quiet && ferry_report_other_runner(r))

@@ -263,7 +263,8 @@ static int result_error(ferry_db *db, const PGresult *res, const char *sql,
 		ferry__error_detail(err, "%s", detail ? detail : context);
 	/* Where ferry knows the next step in its own terms, say that. */
 	if (known_hint(state, !src || !src->file))
-		ferry__error_hint(err, "%s", known_hint(state, !src || !src->file));
+		ferry__error_hint(
+			err, "%s", known_hint(state, !src || !src->file));
 	else if (hint)
 		ferry__error_hint(err, "%s", hint);
 	if (state)

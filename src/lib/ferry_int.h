@@ -783,6 +783,26 @@ int ferry__history_add(
 	ferry_db *db, const ferry__history_rec *rec, ferry_error *err);
 
 /*
+ * What a database holds besides ferry's ledger (objects.c).
+ */
+typedef struct {
+	const ferry_db *db;
+	size_t n;	    /* the user's objects */
+	ferry__buf names;   /* the first three, for messages */
+	ferry__buf foreign; /* other tools' ledger tables, with the tool */
+} ferry__objects;
+
+int ferry__objects_count(ferry_db *db, ferry__objects *out, ferry_error *err);
+void ferry__objects_clear(ferry__objects *o);
+/*
+ * Refuse (FERRY_EREFUSED) a database that holds objects but no ferry
+ * ledger (`ledger` as just read): another tool migrated it, or it is the
+ * wrong one.
+ */
+int ferry__refuse_unledgered(
+	ferry_db *db, const ferry__ledger *ledger, ferry_error *err);
+
+/*
  * Files and ledger side by side (state.c).
  */
 typedef struct {

@@ -12,6 +12,7 @@
  */
 #include "ferry_int.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ struct ferry_report {
 	char *release;	  /* its release, or NULL */
 	char *checkpoint; /* the unfinished checkpoint `up` stopped at */
 	int other_runner; /* another runner applied a step meanwhile */
+	size_t baselined; /* migrations --baseline recorded first */
 };
 
 const char *ferry_report_checkpoint(const ferry_report *r)
@@ -66,6 +68,11 @@ int ferry_report_waited(const ferry_report *r)
 int ferry_report_other_runner(const ferry_report *r)
 {
 	return r ? r->other_runner : 0;
+}
+
+size_t ferry_report_baselined(const ferry_report *r)
+{
+	return r ? r->baselined : 0;
 }
 
 void ferry_report_free(ferry_report *r)
@@ -1158,9 +1165,13 @@ static int refuse_unsafe(run_ctx *ctx, ferry_error *err)
 {
 	int rc;
 
-	if ((rc = ferry__refuse_ahead(&ctx->pairs, err)) < 0)
+	if ((rc = ferry__refuse_ahead(&ctx->pairs, err)) < 0 ||
+		(rc = ferry__refuse_drift(&ctx->pairs, err)) < 0)
 		return rc;
-	return ferry__refuse_drift(&ctx->pairs, err);
+	/* Every migration from the first, onto another tool's schema? */
+	return ctx->kind == RUN_DOWN
+		? 0
+		: ferry__refuse_unledgered(ctx->db, &ctx->ledger, err);
 }
 
 /*
@@ -1209,21 +1220,74 @@ static int run_setup(run_ctx *ctx, const char *fn, ferry_report **out,
 	return run_begin(ctx, db, set, err);
 }
 
+/* The caller's options as this version's: version 1 lacks baseline. */
+static int up_options(
+	ferry_up_options *out, const ferry_up_options *in, ferry_error *err)
+{
+	ferry_up_options defaults = FERRY_UP_OPTIONS_INIT;
+
+	*out = defaults;
+	if (!in)
+		return 0;
+	if (in->version == 1)
+		memcpy(out, in, offsetof(ferry_up_options, baseline));
+	else if (in->version == FERRY_UP_OPTIONS_VERSION)
+		*out = *in;
+	else
+		return ferry__error_set(err, FERRY_EINVALID,
+			"invalid argument: 'opts' (version %u)", in->version);
+	out->version = FERRY_UP_OPTIONS_VERSION;
+	if (out->baseline && (out->dry_run || out->check)) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"--baseline cannot be tried with %s",
+			out->dry_run ? "--dry-run" : "--check");
+		ferry__error_hint(err,
+			"try 'ferry stamp V --dry-run', then the run without "
+			"--baseline");
+		return FERRY_EINVALID;
+	}
+	return 0;
+}
+
+/*
+ * --baseline: a database whose ledger has no row yet gets the migrations
+ * up to the baseline recorded as complete, as `ferry stamp` records them
+ * (under the runner lock, which the stamp takes and gives back).
+ */
+static int baseline(run_ctx *ctx, const char *to, ferry_error *err)
+{
+	ferry_stamp_options o = FERRY_STAMP_OPTIONS_INIT;
+	ferry_changes *changes = NULL;
+	ferry__ledger ledger;
+	int rc;
+
+	if ((rc = ferry__ledger_load(ctx->db, &ledger, err)) < 0)
+		return rc;
+	if (ledger.n == 0) {
+		o.to = to;
+		if ((rc = ferry_stamp(&changes, ctx->db, ctx->set, &o, err)) ==
+			0)
+			ctx->report->baselined = ferry_changes_count(changes);
+		ferry_changes_free(changes);
+	}
+	ferry__ledger_clear(&ledger);
+	return rc;
+}
+
 static int run_phases(ferry_report **out, ferry_db *db, const ferry_set *set,
-	const ferry_up_options *opts, run_kind kind, ferry_error *err)
+	const ferry_up_options *in, run_kind kind, ferry_error *err)
 {
 	static const char *const names[] = { "ferry_up", "ferry_finish",
 		"ferry_migrate", "ferry_down" };
-	ferry_up_options defaults = FERRY_UP_OPTIONS_INIT;
+	ferry_up_options o, *opts = &o;
 	run_ctx ctx;
 	int rc;
 
-	if (!opts)
-		opts = &defaults;
-	if (opts->version != FERRY_UP_OPTIONS_VERSION)
-		return ferry__error_set(err, FERRY_EINVALID,
-			"invalid argument: 'opts' (version %u)", opts->version);
+	if ((rc = up_options(&o, in, err)) < 0)
+		return rc;
 	if ((rc = run_setup(&ctx, names[kind], out, db, set, err)) < 0 ||
+		(opts->baseline &&
+			(rc = baseline(&ctx, opts->baseline, err)) < 0) ||
 		(rc = ferry__resolve_target(set, opts->to, &ctx.target, err)) <
 			0) {
 		run_end(&ctx);
@@ -1300,44 +1364,11 @@ int ferry_down(ferry_report **out, ferry_db *db, const ferry_set *set,
 	return run(out, &ctx, err);
 }
 
-/* The user's objects, ferry's ledger aside: a few names and a count. */
-typedef struct {
-	const ferry_db *db;
-	ferry__buf names;
-	size_t n;
-} objects;
-
-static int is_ledger_table(const ferry_db *db, const char *name)
-{
-	const char *dot = strrchr(name, '.');
-	size_t ns = dot ? (size_t)(dot - name) : 0;
-
-	if (dot &&
-		(strlen(db->schema) != ns ||
-			strncmp(name, db->schema, ns) != 0))
-		return 0;
-	name = dot ? dot + 1 : name;
-	return strcmp(name, db->table) == 0 ||
-		strcmp(name, db->history_table) == 0;
-}
-
-static int count_object(void *payload, int ncols, const char *const *v)
-{
-	objects *o = payload;
-
-	if (ncols < 1 || !v[0] || is_ledger_table(o->db, v[0]))
-		return 0;
-	if (o->n < 3)
-		ferry__buf_printf(&o->names, "%s%s", o->n ? ", " : "", v[0]);
-	o->n++;
-	return 0;
-}
-
 /* A database to bootstrap holds nothing: no table, no view, no ledger row. */
 static int refuse_not_empty(ferry_db *db, ferry_error *err)
 {
-	objects o = { db, FERRY__BUF_INIT, 0 };
 	ferry__ledger ledger = { NULL, 0, 0 };
+	ferry__objects o;
 	int rc;
 
 	if ((rc = ferry__ledger_load(db, &ledger, err)) < 0)
@@ -1354,12 +1385,8 @@ static int refuse_not_empty(ferry_db *db, ferry_error *err)
 		return FERRY_EREFUSED;
 	}
 	ferry__ledger_clear(&ledger);
-	if (db->exists &&
-		(rc = db->drv->query(db, db->drv->objects_sql, NULL, 0,
-			 count_object, &o, err)) < 0) {
-		ferry__buf_release(&o.names);
+	if ((rc = ferry__objects_count(db, &o, err)) < 0)
 		return rc;
-	}
 	if (o.n > 0) {
 		ferry__error_set(err, FERRY_EREFUSED,
 			"database is not empty: it holds %zu object%s", o.n,
@@ -1371,23 +1398,24 @@ static int refuse_not_empty(ferry_db *db, ferry_error *err)
 			"one with 'ferry migrate'");
 		rc = FERRY_EREFUSED;
 	}
-	ferry__buf_release(&o.names);
+	ferry__objects_clear(&o);
 	return rc;
 }
 
 int ferry_bootstrap(ferry_report **out, ferry_db *db, const ferry_set *set,
 	const ferry_up_options *opts, ferry_error *err)
 {
-	ferry_up_options o = FERRY_UP_OPTIONS_INIT;
+	ferry_up_options o;
 	int rc;
 
 	if (!out || !db || !set)
 		return ferry__error_set(err, FERRY_EINVALID,
 			"ferry_bootstrap needs out, db and set");
 	*out = NULL;
-	if (opts)
-		o = *opts;
+	if ((rc = up_options(&o, opts, err)) < 0)
+		return rc;
 	o.to = NULL;
+	o.baseline = NULL;
 	if ((rc = refuse_not_empty(db, err)) < 0)
 		return rc;
 	return run_phases(out, db, set, &o, RUN_MIGRATE, err);

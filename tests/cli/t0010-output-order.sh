@@ -74,6 +74,7 @@ test_expect_success 'up --json at the checkpoint: progress, the document, then t
 	  ],
 	  "waited": false,
 	  "other_runner": false,
+	  "baselined": 0,
 	  "version": "1",
 	  "checkpoint": "1.0"
 	}

@@ -9,7 +9,7 @@ test_expect_success 'setup' '
 test_expect_success 'up --json: what was applied, and nothing else on stdout' '
 	ferry -d "$DB_URL" up --json --to 1.0 >out 2>err &&
 	test_json out \
-		"keys == [\"applied\", \"checkpoint\", \"other_runner\", \"version\", \"waited\"]" \
+		"keys == [\"applied\", \"baselined\", \"checkpoint\", \"other_runner\", \"version\", \"waited\"]" \
 		".waited == false" \
 		".applied | length == 2" \
 		".applied | map(.action) == [\"up\", \"up\"]" \
@@ -39,7 +39,7 @@ test_expect_success '--json before the command, and an unreleased migration' '
 test_expect_success 'up --json with nothing to do' '
 	ferry -d "$DB_URL" up --json >out 2>err &&
 	test_must_be_empty err &&
-	test_json out ". == {\"applied\": [], \"waited\": false, \"other_runner\": false, \"version\": \"5\", \"checkpoint\": null}"
+	test_json out ". == {\"applied\": [], \"waited\": false, \"other_runner\": false, \"baselined\": 0, \"version\": \"5\", \"checkpoint\": null}"
 '
 
 test_expect_success 'up --json -q: the document, no progress' '

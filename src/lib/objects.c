@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * objects.c - what a database holds besides ferry's ledger: for
+ * `bootstrap`, which wants none of it, and for `up`, `finish` and `migrate`,
+ * which refuse a database that holds objects but no ferry ledger (another
+ * tool migrated it, or ferry points at the wrong one): applying every
+ * migration to it from the first would apply much of it twice.
+ */
+#include "ferry_int.h"
+
+#include <string.h>
+
+/* The ledger tables of other tools, by their default names. */
+static const struct {
+	const char *table;
+	const char *tool;
+} foreign_ledgers[] = {
+	{ "schema_migrations", "dbmate, golang-migrate or Rails" },
+	{ "goose_db_version", "goose" },
+	{ "flyway_schema_history", "Flyway" },
+	{ "__diesel_schema_migrations", "diesel" },
+	{ "_sqlx_migrations", "sqlx" },
+	{ "_prisma_migrations", "Prisma" },
+	{ "alembic_version", "Alembic" },
+	{ "gorp_migrations", "sql-migrate" },
+	{ "databasechangelog", "Liquibase" },
+};
+
+/* The table name of "schema.table" or "table". */
+static const char *bare(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot ? dot + 1 : name;
+}
+
+static int is_ledger_table(const ferry_db *db, const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	size_t ns = dot ? (size_t)(dot - name) : 0;
+
+	if (dot &&
+		(strlen(db->schema) != ns ||
+			strncmp(name, db->schema, ns) != 0))
+		return 0;
+	name = bare(name);
+	return strcmp(name, db->table) == 0 ||
+		strcmp(name, db->history_table) == 0;
+}
+
+static int count_object(void *payload, int ncols, const char *const *v)
+{
+	ferry__objects *o = payload;
+	size_t i;
+
+	if (ncols < 1 || !v[0] || is_ledger_table(o->db, v[0]))
+		return 0;
+	if (o->n < 3)
+		ferry__buf_printf(&o->names, "%s%s", o->n ? ", " : "", v[0]);
+	o->n++;
+	for (i = 0; i < sizeof(foreign_ledgers) / sizeof(foreign_ledgers[0]);
+		i++) {
+		if (strcmp(bare(v[0]), foreign_ledgers[i].table) != 0)
+			continue;
+		ferry__buf_printf(&o->foreign, "%s'%s' (%s)",
+			o->foreign.len ? ", " : "", v[0],
+			foreign_ledgers[i].tool);
+	}
+	return 0;
+}
+
+int ferry__objects_count(ferry_db *db, ferry__objects *out, ferry_error *err)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->db = db;
+	if (!db->exists)
+		return 0;
+	rc = db->drv->query(
+		db, db->drv->objects_sql, NULL, 0, count_object, out, err);
+	if (rc == 0 && (out->names.oom || out->foreign.oom))
+		rc = ferry__error_oom(err);
+	if (rc < 0)
+		ferry__objects_clear(out);
+	return rc;
+}
+
+void ferry__objects_clear(ferry__objects *o)
+{
+	ferry__buf_release(&o->names);
+	ferry__buf_release(&o->foreign);
+	memset(o, 0, sizeof(*o));
+}
+
+int ferry__refuse_unledgered(
+	ferry_db *db, const ferry__ledger *ledger, ferry_error *err)
+{
+	ferry__objects o;
+	int rc;
+
+	if (ledger->exists || (rc = ferry__objects_count(db, &o, err)) < 0)
+		return ledger->exists ? 0 : rc;
+	if (o.n == 0) {
+		ferry__objects_clear(&o);
+		return 0;
+	}
+	ferry__error_set(err, FERRY_EREFUSED,
+		"database '%s' holds %zu object%s but no ferry ledger",
+		db->url.display, o.n, o.n == 1 ? "" : "s");
+	if (o.foreign.len)
+		ferry__error_detail(err,
+			"%s%s; %s looks like another tool's "
+			"ledger",
+			ferry__buf_cstr(&o.names), o.n > 3 ? ", ..." : "",
+			ferry__buf_cstr(&o.foreign));
+	else
+		ferry__error_detail(err, "%s%s", ferry__buf_cstr(&o.names),
+			o.n > 3 ? ", ..." : "");
+	ferry__error_hint(err,
+		"if migrations up to V made them, record that with 'ferry "
+		"stamp V' or 'ferry up --baseline V'; else check the database "
+		"URL");
+	ferry__objects_clear(&o);
+	return FERRY_EREFUSED;
+}
