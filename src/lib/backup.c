@@ -452,6 +452,9 @@ int ferry_restore(ferry_backup **out, ferry_db *db, const char *path,
 		*out = NULL;
 	if ((rc = ferry_restore_check(db, path, opts, err)) < 0)
 		return rc;
+	if (db->read_only)
+		return ferry__error_set(
+			err, FERRY_EINVALID, "database was opened read-only");
 	if (!opts)
 		opts = &defaults;
 	if (!(b = backup_new(db)))

@@ -98,19 +98,6 @@ static void release_stmt(sq_conn *c, sqlite3_stmt *st)
 	sqlite3_finalize(st);
 }
 
-/* What to do about a lock: a writer waits longer, a reader comes back. */
-static void busy_hint(const ferry_db *db, ferry_error *err)
-{
-	if (db->read_only)
-		ferry__error_hint(err,
-			"a migration or the application is writing; run the "
-			"command again in a moment");
-	else
-		ferry__error_hint(err,
-			"another connection holds a write lock on the "
-			"database; wait longer with --lock-timeout");
-}
-
 static int code_of(int rc)
 {
 	rc &= 0xff; /* the primary code of an extended one */
@@ -119,22 +106,50 @@ static int code_of(int rc)
 	return rc == SQLITE_NOMEM ? FERRY_ENOMEM : FERRY_EDB;
 }
 
+/*
+ * What to do about a failure whose cause is not the SQL (a lock, the
+ * disk, the file's permissions, a damaged file), by SQLite's code; NULL
+ * when the statement itself is to blame, and "fix it" stands.
+ */
+static const char *class_hint(const ferry_db *db, int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return db->read_only
+			? "a migration or the application is writing; run "
+			  "the command again in a moment"
+			: "another connection holds a write lock on the "
+			  "database; wait longer with --lock-timeout";
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_CANTOPEN:
+		return "ferry needs write access to the database file and its "
+		       "directory: grant it, then run again";
+	case SQLITE_FULL:
+		return "the disk is full: free some space, then run again";
+	case SQLITE_IOERR:
+		return "the disk failed to read or write: check it, then run "
+		       "again";
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return "the database file is damaged: restore it from a backup "
+		       "('ferry restore')";
+	default:
+		return NULL;
+	}
+}
+
 /* Fill `err` from the connection's last error. */
 static int fail(ferry_db *db, ferry_error *err, const char *what)
 {
 	sqlite3 *h = CONN(db)->h;
-	int rc = sqlite3_errcode(h), code = code_of(rc);
+	int rc = sqlite3_errcode(h);
 
-	ferry__error_set(err, code, "%s: %s", what, sqlite3_errmsg(h));
-	if (code == FERRY_ELOCKED)
-		busy_hint(db, err);
-	else if (rc == SQLITE_READONLY)
-		ferry__error_hint(err,
-			"ferry needs write access to the database file and "
-			"its directory");
-	else if (rc == SQLITE_FULL)
-		ferry__error_hint(err, "free some disk space and run again");
-	return code;
+	ferry__error_set(err, code_of(rc), "%s: %s", what, sqlite3_errmsg(h));
+	if (class_hint(db, rc))
+		ferry__error_hint(err, "%s", class_hint(db, rc));
+	return code_of(rc);
 }
 
 static int dir_exists(const char *path)
@@ -485,8 +500,8 @@ static int run_failed(ferry_db *db, const char *sql, const char *stmt,
 	if (offset >= 0 && stmt + offset <= end)
 		at = stmt + offset;
 	locate(err, sql, at, src);
-	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		busy_hint(db, err);
+	if (class_hint(db, rc))
+		ferry__error_hint(err, "%s", class_hint(db, rc));
 	return code_of(rc);
 }
 

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -221,6 +222,45 @@ static int lacks_final_newline(int fd, const struct stat *st)
 	return pread(fd, &c, 1, st->st_size - 1) == 1 && c != '\n';
 }
 
+/*
+ * The file as it is now, under its lock, may have changed since the set
+ * read it (another 'ferry release', or a second call on one set): the
+ * release must still be new, and the head still past the last release.
+ */
+static int still_new(int fd, const struct stat *st, const char *name,
+	const ferry_migration *head, const char *path, ferry_error *err)
+{
+	ferry__release *rel = NULL;
+	size_t n = 0, i;
+	char *text;
+	ssize_t got;
+	int rc;
+
+	if (!(text = ferry__malloc((size_t)st->st_size + 1)))
+		return ferry__error_oom(err);
+	got = pread(fd, text, (size_t)st->st_size, 0);
+	if (got < 0) {
+		free(text);
+		return ferry__error_os(err, FERRY_ERROR, "read", path);
+	}
+	text[got] = '\0';
+	rc = ferry__releases_parse(&rel, &n, text, (size_t)got, path, err);
+	free(text);
+	for (i = 0; rc == 0 && i < n; i++) {
+		if (strcmp(rel[i].pub.name, name) == 0 ||
+			(i == n - 1 &&
+				rel[i].pub.last_version >= head->version)) {
+			rc = ferry__error_set(err, FERRY_EINVALID,
+				"'%s' changed while ferry was running", path);
+			ferry__error_hint(err,
+				"another 'ferry release' came first: see the "
+				"file, and run the command again if need be");
+		}
+	}
+	ferry__releases_free(rel, n);
+	return rc;
+}
+
 int ferry_release_add(const ferry_set *set, const char *name, int checkpoint,
 	ferry_error *err)
 {
@@ -288,9 +328,14 @@ int ferry_release_add(const ferry_set *set, const char *name, int checkpoint,
 			ferry__file_kind(st.st_mode));
 		ferry__error_hint(
 			err, "replace it with a regular file, or move it away");
+	} else if (flock(fd, LOCK_EX) < 0) {
+		rc = ferry__error_os(err, FERRY_ERROR, "lock", path.buf);
+	} else if ((rc = still_new(fd, &st, name, head, path.buf, err)) < 0) {
+		/* another 'ferry release' came first */
 	} else if ((lacks_final_newline(fd, &st) && write(fd, "\n", 1) != 1) ||
-		write(fd, line.buf, line.len) != (ssize_t)line.len)
+		write(fd, line.buf, line.len) != (ssize_t)line.len) {
 		rc = ferry__error_os(err, FERRY_ERROR, "write", path.buf);
+	}
 	if (close(fd) < 0 && rc == 0)
 		rc = ferry__error_os(err, FERRY_ERROR, "write", path.buf);
 out:

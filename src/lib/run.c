@@ -1181,7 +1181,15 @@ static int refuse_unsafe(run_ctx *ctx, ferry_error *err)
  */
 static int run(ferry_report **out, run_ctx *ctx, ferry_error *err)
 {
+	ferry_error mine;
 	int rc;
+
+	/* The history keeps a failure's words even for a caller without err:
+	 * and which migration a failure at COMMIT belongs to is told by them. */
+	if (!err) {
+		ferry_error_init(&mine);
+		err = &mine;
+	}
 
 	/* A dry run only reads: a read-only database will do. */
 	if (!ctx->db || (ctx->db->read_only && !ctx->dry_run)) {

@@ -727,6 +727,9 @@ int ferry_migration_new(char **out, const char *dir, const char *name, int seq,
 	FILE *f;
 	int rc, fd, tries;
 
+	if (!out || !dir || !name)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"ferry_migration_new needs out, dir and name");
 	*out = NULL;
 	if (!name_valid(name)) {
 		ferry__error_set(err, FERRY_EINVALID,

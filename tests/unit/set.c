@@ -588,7 +588,7 @@ void test_set__new_with_timestamp(void)
 
 	/* The template is a valid migration with an up and a down section. */
 	cl_ferry_pass(ferry__read_file(created, &text, &len, &err), &err);
-	cl_assert(strncmp(text, "-- add_users\n", 13) == 0);
+	cl_assert(strncmp(text, "-- Migration add_users\n", 23) == 0);
 	free(text);
 	cl_ferry_pass(ferry_set_open(&set, dir, &err), &err);
 	cl_assert_equal_i(ferry_set_count(set), 1);
