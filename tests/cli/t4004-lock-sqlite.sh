@@ -158,7 +158,7 @@ test_expect_success 'status answers at once from the runner lock: exit 0' '
 	test_json out ".busy == true" ".lock.held == true" ".head == \"3\""
 '
 
-test_expect_success 'list and history wait, saying for whom, then give up: exit 4' '
+test_expect_success 'list, history and a second up wait, saying for whom, then give up: exit 4' '
 	test_expect_code 4 ferry -d "$DB_URL" list --lock-timeout 2 >out 2>err &&
 	cat >expect <<-EOF &&
 	ferry: waiting for database '"'"'$DB_SHOWN'"'"': a migration of pid RUNNER, USER@HOST, since TIME is writing to it
@@ -170,6 +170,10 @@ test_expect_success 'list and history wait, saying for whom, then give up: exit 
 	test_expect_code 4 ferry -d "$DB_URL" history --lock-timeout 2 >out 2>err &&
 	norm_runner <err >actual &&
 	head -1 expect >expect.1 &&
+	head -1 actual >actual.1 &&
+	test_cmp expect.1 actual.1 &&
+	test_expect_code 4 ferry -d "$DB_URL" up --lock-timeout 2 >out 2>err &&
+	norm_runner <err >actual &&
 	head -1 actual >actual.1 &&
 	test_cmp expect.1 actual.1
 '
