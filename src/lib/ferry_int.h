@@ -790,6 +790,8 @@ typedef struct {
 	size_t n;	    /* the user's objects */
 	ferry__buf names;   /* the first three, for messages */
 	ferry__buf foreign; /* other tools' ledger tables, with the tool */
+	ferry__buf tables;  /* every table name, '\n' after each */
+	int other_ferry;    /* another set's ferry ledger is there */
 } ferry__objects;
 
 int ferry__objects_count(ferry_db *db, ferry__objects *out, ferry_error *err);

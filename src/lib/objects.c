@@ -4,7 +4,8 @@
  * `bootstrap`, which wants none of it, and for `up`, `finish` and `migrate`,
  * which refuse a database that holds objects but no ferry ledger (another
  * tool migrated it, or ferry points at the wrong one): applying every
- * migration to it from the first would apply much of it twice.
+ * migration to it from the first would apply much of it twice. A database
+ * with the ledger of another ferry set (its own --table) is ferry's.
  */
 #include "ferry_int.h"
 
@@ -55,6 +56,7 @@ static int count_object(void *payload, int ncols, const char *const *v)
 
 	if (ncols < 1 || !v[0] || is_ledger_table(o->db, v[0]))
 		return 0;
+	ferry__buf_printf(&o->tables, "%s\n", v[0]);
 	if (o->n < 3)
 		ferry__buf_printf(&o->names, "%s%s", o->n ? ", " : "", v[0]);
 	o->n++;
@@ -69,6 +71,46 @@ static int count_object(void *payload, int ncols, const char *const *v)
 	return 0;
 }
 
+/* Is "<name>\n" one of the lines of `list`? */
+static int listed(const ferry__buf *list, const char *name, size_t n)
+{
+	const char *p = ferry__buf_cstr(list);
+
+	for (; *p; p = strchr(p, '\n') + 1)
+		if (strncmp(p, name, n) == 0 && p[n] == '\n')
+			return 1;
+	return 0;
+}
+
+/*
+ * Another migration set's ferry ledger (another --table): a table and its
+ * history table, named as ferry names them (x_migrations and x_history,
+ * or x and x_history). Its objects are a ferry set's, not another tool's.
+ */
+static int other_ferry_ledger(const ferry__buf *tables)
+{
+	static const char suffix[] = "_migrations";
+	const char *p = ferry__buf_cstr(tables), *nl;
+	char want[512];
+
+	for (; *p; p = nl + 1) {
+		size_t n = (size_t)((nl = strchr(p, '\n')) - p);
+		size_t base = n > sizeof(suffix) - 1 &&
+				!strncmp(p + n - (sizeof(suffix) - 1), suffix,
+					sizeof(suffix) - 1)
+			? n - (sizeof(suffix) - 1)
+			: n;
+
+		if (base + sizeof("_history") > sizeof(want))
+			continue;
+		memcpy(want, p, base);
+		memcpy(want + base, "_history", sizeof("_history"));
+		if (listed(tables, want, base + sizeof("_history") - 1))
+			return 1;
+	}
+	return 0;
+}
+
 int ferry__objects_count(ferry_db *db, ferry__objects *out, ferry_error *err)
 {
 	int rc;
@@ -79,8 +121,10 @@ int ferry__objects_count(ferry_db *db, ferry__objects *out, ferry_error *err)
 		return 0;
 	rc = db->drv->query(
 		db, db->drv->objects_sql, NULL, 0, count_object, out, err);
-	if (rc == 0 && (out->names.oom || out->foreign.oom))
+	if (rc == 0 && (out->names.oom || out->foreign.oom || out->tables.oom))
 		rc = ferry__error_oom(err);
+	if (rc == 0)
+		out->other_ferry = other_ferry_ledger(&out->tables);
 	if (rc < 0)
 		ferry__objects_clear(out);
 	return rc;
@@ -90,6 +134,7 @@ void ferry__objects_clear(ferry__objects *o)
 {
 	ferry__buf_release(&o->names);
 	ferry__buf_release(&o->foreign);
+	ferry__buf_release(&o->tables);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -101,7 +146,8 @@ int ferry__refuse_unledgered(
 
 	if (ledger->exists || (rc = ferry__objects_count(db, &o, err)) < 0)
 		return ledger->exists ? 0 : rc;
-	if (o.n == 0) {
+	/* Another set's ferry ledger: a database ferry migrates already. */
+	if (o.n == 0 || o.other_ferry) {
 		ferry__objects_clear(&o);
 		return 0;
 	}

@@ -175,8 +175,8 @@ test_expect_success 'init refuses a ferry.conf that is a directory' '
 	(
 		cd confdir &&
 		cat >expect <<-\EOF &&
-		ferry: error: '"'"'ferry.conf'"'"' exists and is not a file
-		hint: move it away, or name another file with --config
+		ferry: error: '"'"'ferry.conf'"'"' is not a regular file (a directory)
+		hint: replace it with a regular file of '"'"'key = value'"'"' lines, or move it away
 		EOF
 		test_expect_code 2 ferry init >out 2>actual &&
 		test_must_be_empty out &&

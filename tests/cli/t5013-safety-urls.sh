@@ -42,9 +42,9 @@ n() {
 	sqlite3 -batch app.db "SELECT n FROM t"
 }
 
-test_expect_success 'setup: the application made app.db; one migration applied' '
-	sqlite3 -batch app.db "CREATE TABLE t (n integer); INSERT INTO t VALUES (1);" &&
+test_expect_success 'setup: app.db made, and one migration applied' '
 	mkdir migrations &&
+	echo "CREATE TABLE t (n integer); INSERT INTO t VALUES (1);" >migrations/0_app.sql &&
 	cat >migrations/1_bump.sql <<-\EOF &&
 	UPDATE t SET n = n + 50;
 	EOF
