@@ -111,7 +111,11 @@ static int parse_line(
 	return -1;
 }
 
-/* What a file that is not a regular file is, for the message. */
+/*
+ * What a file that is not a regular file is, for the message; the words
+ * of the library's own (util.c), which the CLI, seeing only ferry.h,
+ * cannot call.
+ */
 static const char *file_kind(mode_t mode)
 {
 	if (S_ISDIR(mode))
