@@ -35,11 +35,13 @@ const char *ferry_db_display_url(const ferry_db *db)
 }
 
 /*
- * "user@host" of this process, for the ledger and the lock. getpwuid_r, not
+ * "user@host" of this process, for the ledger and the lock: asked for only
+ * when ferry writes or locks (looking the user up reads nsswitch.conf and
+ * the password database, a tenth of a no-op's time). getpwuid_r, not
  * getpwuid: two threads may open handles at once (see ferry.h), and
  * getpwuid's result lives in one static buffer of the C library.
  */
-static char *actor(void)
+static char *lookup_actor(void)
 {
 	struct passwd pwd, *pw = NULL;
 	char stack[1024], *heap = NULL, *buf = stack;
@@ -68,6 +70,13 @@ static char *actor(void)
 	ferry__buf_printf(&b, "%s@%s", user ? user : "unknown", host);
 	free(heap);
 	return ferry__buf_detach(&b);
+}
+
+const char *ferry__actor(ferry_db *db)
+{
+	if (!db->actor)
+		db->actor = lookup_actor();
+	return db->actor ? db->actor : "unknown@localhost";
 }
 
 /* ferry_migrations -> ferry_history; app_migrations -> app_history; x ->
@@ -203,8 +212,7 @@ int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
 		ferry__strdup(opts->table ? opts->table : "ferry_migrations");
 	db->schema = ferry__strdup(opts->schema ? opts->schema : "public");
 	db->history_table = db->table ? history_name(db->table) : NULL;
-	db->actor = actor();
-	if (!db->table || !db->schema || !db->history_table || !db->actor) {
+	if (!db->table || !db->schema || !db->history_table) {
 		rc = ferry__error_oom(err);
 		goto fail;
 	}

@@ -624,7 +624,7 @@ struct ferry_db {
 	char *qtable; /* quoted, qualified names for SQL text */
 	char *qhistory;
 	char *server_version;
-	char *actor;	   /* "user@host" */
+	char *actor;	   /* "user@host", once ferry__actor() looked it up */
 	int exists;	   /* 0: SQLite file missing, read-only open */
 	int locked;	   /* the runner lock is ours */
 	int lock_bypassed; /* test builds: locked without a lock */
@@ -634,6 +634,9 @@ struct ferry_db {
 	int trial;	   /* --check: nothing may outlive the transaction */
 	int in_txn;
 };
+
+/* "user@host" of this process, looked up at the first call. */
+const char *ferry__actor(ferry_db *db);
 
 /* Report a progress event if the caller asked for them. */
 void ferry__emit(ferry_db *db, const ferry_event *ev);
@@ -647,7 +650,7 @@ int ferry__lock(ferry_db *db, ferry_error *err);
 void ferry__unlock(ferry_db *db);
 
 /* How a runner describes itself to waiters: "pid 12, user@host, since T". */
-void ferry__holder_text(const ferry_db *db, char *buf, size_t size);
+void ferry__holder_text(ferry_db *db, char *buf, size_t size);
 
 /*
  * The lock of an engine without a server: an open-file-description lock

@@ -582,7 +582,7 @@ int ferry__history_add(
 	p[2] = m ? integer(m->version) : text(NULL);
 	p[3] = text(m ? m->name : NULL);
 	p[4] = text(m ? m->release : NULL);
-	p[5] = text(db->actor);
+	p[5] = text(ferry__actor(db));
 	p[6] = ms(rec->duration_ms);
 	p[7] = integer(rec->success);
 	p[8] = text(rec->error);

@@ -61,13 +61,13 @@ void ferry__unlock(ferry_db *db)
 		db->drv->unlock(db);
 }
 
-void ferry__holder_text(const ferry_db *db, char *buf, size_t size)
+void ferry__holder_text(ferry_db *db, char *buf, size_t size)
 {
 	char since[32];
 
 	ferry__utc_now(since);
-	snprintf(buf, size, "pid %ld, %s, since %s", (long)getpid(), db->actor,
-		since);
+	snprintf(buf, size, "pid %ld, %s, since %s", (long)getpid(),
+		ferry__actor(db), since);
 }
 
 static int lock_byte(int fd, int cmd, short type)
@@ -110,7 +110,7 @@ static char *read_note(const char *path)
  * Leave a note saying who holds the lock: a new file, renamed over
  * whatever has the name. Best effort: the lock does not depend on it.
  */
-static void write_note(ferry__filelock *lk, const ferry_db *db)
+static void write_note(ferry__filelock *lk, ferry_db *db)
 {
 	ferry__buf tmp = FERRY__BUF_INIT;
 	char line[512];

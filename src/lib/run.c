@@ -456,7 +456,7 @@ static void record_failure(
 }
 
 /* The ledger row of a migration whose `up` section just ran. */
-static void up_row(ferry__row *r, const ferry_db *db, const ferry__migration *m,
+static void up_row(ferry__row *r, ferry_db *db, const ferry__migration *m,
 	char hex[3][65], const char *at, int64_t ms)
 {
 	int k;
@@ -475,7 +475,7 @@ static void up_row(ferry__row *r, const ferry_db *db, const ferry__migration *m,
 	r->up_at = (char *)at;
 	r->up_ms = ms;
 	r->finish_ms = -1;
-	r->applied_by = db->actor;
+	r->applied_by = (char *)ferry__actor(db);
 	r->ferry_version = (char *)FERRY_VERSION;
 }
 

@@ -100,7 +100,7 @@ static int put_row(ferry_db *db, const ferry_migration *pub, ferry_error *err)
 	r.up_ms = -1;
 	r.finish_at = pub->has_finish ? at : NULL;
 	r.finish_ms = -1;
-	r.applied_by = db->actor;
+	r.applied_by = (char *)ferry__actor(db);
 	r.ferry_version = (char *)FERRY_VERSION;
 	rc = ferry__ledger_insert(db, &r, NULL, err);
 	return rc == FERRY__ECLAIMED ? ferry__changed_meanwhile(pub, err) : rc;
