@@ -221,7 +221,9 @@ static int write_all(repair_ctx *ctx, ferry_error *err)
 	size_t i, j;
 	int rc;
 
-	if ((rc = db->drv->begin(db, err)) < 0)
+	/* An older ledger gets the runner column its rows are written with. */
+	if ((rc = ferry__ledger_ensure(db, err)) < 0 ||
+		(rc = db->drv->begin(db, err)) < 0)
 		return rc;
 	for (i = 0; i < ctx->nfixes && rc == 0; i++) {
 		const fix *f = &ctx->fixes[i];

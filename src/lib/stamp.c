@@ -112,7 +112,8 @@ static int write_all(stamp_ctx *ctx, ferry_error *err)
 	size_t i;
 	int rc;
 
-	if (!ctx->ledger.exists && (rc = ferry__ledger_ensure(db, err)) < 0)
+	/* Made if missing; an older ledger gets the runner column. */
+	if ((rc = ferry__ledger_ensure(db, err)) < 0)
 		return rc;
 	if ((rc = db->drv->begin(db, err)) < 0)
 		return rc;
