@@ -357,17 +357,6 @@ static char *password_in_use(pg_conn *c)
 	return pw;
 }
 
-static int query_bool(pg_conn *c, const char *sql, int *out)
-{
-	PGresult *res = c->pq.exec(c->pg, sql);
-	int ok = c->pq.resultStatus(res) == PGRES_TUPLES_OK &&
-		c->pq.ntuples(res) == 1;
-
-	*out = ok && c->pq.getvalue(res, 0, 0)[0] == 't';
-	c->pq.clear(res);
-	return ok ? 0 : -1;
-}
-
 /* The library never prints: a server NOTICE becomes a progress event. */
 static void on_notice(void *arg, const PGresult *res)
 {
@@ -432,7 +421,7 @@ static int pg_open(ferry_db *db, ferry_error *err)
 	const char *vals[] = { "10", "ferry", "UTF8", db->url.conninfo, NULL };
 	pg_conn *c;
 	char vbuf[32];
-	int v, standby, rc;
+	int v, rc;
 
 	c = ferry__calloc(1, sizeof(*c));
 	if (!c)
@@ -459,28 +448,18 @@ static int pg_open(ferry_db *db, ferry_error *err)
 		ferry__error_hint(err, "ferry needs PostgreSQL 12 or later");
 		return FERRY_EINVALID;
 	}
-	/*
-	 * If ferry dies mid-migration, the server would run what it already
-	 * received, COMMIT included, and hold the lock till then. Since 14 it
-	 * can check for a vanished client while a query runs, and abort it.
-	 */
-	if (query_bool(c,
-		    v >= 140000
-			    ? "SELECT pg_is_in_recovery(), "
-			      "set_config('client_connection_check_interval', '500', "
-			      "false)"
-			    : "SELECT pg_is_in_recovery()",
-		    &standby) < 0)
-		return conn_error(db, "cannot read the server's state", err);
-	if (standby && !db->read_only) {
-		ferry__error_set(err, FERRY_EDB,
-			"database '%s' is a standby (read-only replica)",
-			db->url.display);
-		ferry__error_hint(
-			err, "run migrations against the primary server");
-		return FERRY_EDB;
-	}
+	/* Asking whether it is a standby waits for the runner lock: a run
+	 * with nothing to do asks the server nothing but the ledger. */
 	return 0;
+}
+
+static int standby(ferry_db *db, ferry_error *err)
+{
+	ferry__error_set(err, FERRY_EDB,
+		"database '%s' is a standby (read-only replica)",
+		db->url.display);
+	ferry__error_hint(err, "run migrations against the primary server");
+	return FERRY_EDB;
 }
 
 static void queue_clear(pg_conn *c)
@@ -632,6 +611,26 @@ static int send_query(ferry_db *db, char *sql, const ferry__src *src,
  * Running SQL
  */
 
+/* Hand each row of `res` to `fn` (if any), until it says stop. */
+static int rows_of(
+	pg_conn *c, const PGresult *res, ferry__row_fn fn, void *payload)
+{
+	int rows = c->pq.ntuples(res), cols = c->pq.nfields(res), r, k;
+	const char *v[32];
+
+	if (cols > 32)
+		cols = 32;
+	for (r = 0; fn && r < rows; r++) {
+		for (k = 0; k < cols; k++)
+			v[k] = c->pq.getisnull(res, r, k)
+				? NULL
+				: c->pq.getvalue(res, r, k);
+		if (fn(payload, cols, v) != 0)
+			break;
+	}
+	return 0;
+}
+
 /* Run one statement now, outside a pipeline. */
 static int exec_now(ferry_db *db, const char *sql, const ferry__src *src,
 	const char *const *vals, int n, ferry__row_fn fn, void *payload,
@@ -643,20 +642,8 @@ static int exec_now(ferry_db *db, const char *sql, const ferry__src *src,
 	ExecStatusType st = c->pq.resultStatus(res);
 	int rc = 0;
 
-	if (st == PGRES_TUPLES_OK && fn) {
-		int rows = c->pq.ntuples(res), cols = c->pq.nfields(res), r, k;
-		const char *v[32];
-
-		if (cols > 32)
-			cols = 32;
-		for (r = 0; r < rows; r++) {
-			for (k = 0; k < cols; k++)
-				v[k] = c->pq.getisnull(res, r, k)
-					? NULL
-					: c->pq.getvalue(res, r, k);
-			if (fn(payload, cols, v) != 0)
-				break;
-		}
+	if (st == PGRES_TUPLES_OK) {
+		rc = rows_of(c, res, fn, payload);
 	} else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
 		st != PGRES_EMPTY_QUERY) {
 		rc = res ? result_error(db, res, sql, src, err)
@@ -1018,30 +1005,49 @@ static void sleep_ms(int ms)
  * One round trip: take the lock if free, and then at once tell waiters who
  * we are through application_name, so none sees the lock held by nobody.
  */
+/*
+ * One round trip: refuse a standby, which cannot be written; take the lock
+ * if free, and then at once tell waiters who we are through
+ * application_name, so none sees the lock held by nobody. And, since 14,
+ * have the server check for a vanished client while a query runs: else,
+ * if ferry died mid-migration, it would run what it already received,
+ * COMMIT included, and hold the lock till then.
+ */
 static int try_lock(ferry_db *db, int *got, ferry_error *err)
 {
 	pg_conn *c = CONN(db);
 	char me[sizeof(c->app_name)] = "ferry: ", k1[24], k2[24];
 	const char *vals[3] = { k1, k2, me };
 	PGresult *res;
-	int ok;
+	int ok, in_recovery;
 
 	ferry__holder_text(db, me + 7, sizeof(me) - 7);
 	snprintf(k1, sizeof(k1), "%d", LOCK_CLASS);
 	snprintf(k2, sizeof(k2), "%d", LOCK_KEY);
 	res = c->pq.execParams(c->pg,
-		"SELECT CASE WHEN pg_try_advisory_lock($1::int, $2::int) THEN "
-		"set_config('application_name', $3, false) IS NOT NULL ELSE "
-		"false END",
+		c->server_num >= 140000
+			? "SELECT pg_is_in_recovery(), CASE WHEN NOT "
+			  "pg_is_in_recovery() AND pg_try_advisory_lock($1::int, "
+			  "$2::int) THEN set_config('application_name', $3, "
+			  "false) IS NOT NULL AND "
+			  "set_config('client_connection_check_interval', "
+			  "'500', false) IS NOT NULL ELSE false END"
+			: "SELECT pg_is_in_recovery(), CASE WHEN NOT "
+			  "pg_is_in_recovery() AND pg_try_advisory_lock($1::int, "
+			  "$2::int) THEN set_config('application_name', $3, "
+			  "false) IS NOT NULL ELSE false END",
 		3, NULL, vals, NULL, NULL, 0);
 	ok = c->pq.resultStatus(res) == PGRES_TUPLES_OK &&
 		c->pq.ntuples(res) == 1;
-	*got = ok && c->pq.getvalue(res, 0, 0)[0] == 't';
+	in_recovery = ok && c->pq.getvalue(res, 0, 0)[0] == 't';
+	*got = ok && c->pq.getvalue(res, 0, 1)[0] == 't';
 	if (*got)
 		memcpy(c->app_name, me, sizeof(me));
 	if (!ok)
 		result_error(db, res, NULL, NULL, err);
 	c->pq.clear(res);
+	if (in_recovery)
+		return standby(db, err);
 	return ok ? 0 : FERRY_EDB;
 }
 
@@ -1138,6 +1144,42 @@ static int pg_table_exists(
 		"SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = $1 AND "
 		"tablename = $2",
 		NULL, vals, 2, found_row, exists, err);
+}
+
+/*
+ * The query itself says whether its table exists (undefined_table, 42P01),
+ * so a no-op run asks the server once for the ledger, not twice.
+ */
+static int pg_query_table(ferry_db *db, const char *table, const char *sql,
+	ferry__row_fn fn, void *payload, int *exists, ferry_error *err)
+{
+	pg_conn *c = CONN(db);
+	PGresult *res;
+	const char *state;
+	int rc;
+
+	/* In a transaction a failed query would abort it: ask first. */
+	if (c->pipeline || c->users_session) {
+		if ((rc = pg_table_exists(db, table, exists, err)) < 0 ||
+			!*exists)
+			return rc;
+		return pg_query(db, sql, NULL, 0, fn, payload, err);
+	}
+	*exists = 1;
+	res = c->pq.exec(c->pg, sql);
+	state = res ? c->pq.resultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (state && !strcmp(state, "42P01")) {
+		*exists = 0;
+		rc = 0;
+	} else if (c->pq.resultStatus(res) == PGRES_TUPLES_OK) {
+		rc = rows_of(c, res, fn, payload);
+	} else {
+		rc = res ? result_error(db, res, sql, NULL, err)
+			 : conn_error(db, "lost the connection to the server",
+				   err);
+	}
+	c->pq.clear(res);
+	return rc;
 }
 
 static int pg_ledger_ddl(ferry_db *db, ferry__buf *out)
@@ -1262,6 +1304,7 @@ const ferry__driver ferry__pg_driver = {
 	.unlock = pg_unlock,
 	.lock_probe = pg_lock_probe,
 	.table_exists = pg_table_exists,
+	.query_table = pg_query_table,
 	.ledger_ddl = pg_ledger_ddl,
 	.reset_session = pg_reset_session,
 	/* a transaction-local mark, so that one transaction can time many */

@@ -849,6 +849,17 @@ static int sq_table_exists(
 		&v, 1, found_row, exists, err);
 }
 
+/* SQLite reads its schema locally: asking first costs no round trip. */
+static int sq_query_table(ferry_db *db, const char *table, const char *sql,
+	ferry__row_fn fn, void *payload, int *exists, ferry_error *err)
+{
+	int rc = sq_table_exists(db, table, exists, err);
+
+	if (rc < 0 || !*exists)
+		return rc;
+	return sq_query(db, sql, NULL, 0, fn, payload, err);
+}
+
 static int sq_ledger_ddl(ferry_db *db, ferry__buf *out)
 {
 	ferry__buf_printf(out,
@@ -907,6 +918,7 @@ const ferry__driver ferry__sqlite_driver = {
 	.unlock = sq_unlock,
 	.lock_probe = sq_lock_probe,
 	.table_exists = sq_table_exists,
+	.query_table = sq_query_table,
 	.ledger_ddl = sq_ledger_ddl,
 	/* statements run as they come: the client's clock is right */
 	.reset_session = NULL, /* pragmas belong to the file or are ferry's */

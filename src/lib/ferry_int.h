@@ -572,6 +572,14 @@ typedef struct ferry__driver {
 		ferry_db *db, int *held, char **holder, ferry_error *err);
 	int (*table_exists)(
 		ferry_db *db, const char *table, int *exists, ferry_error *err);
+	/*
+	 * Run query `sql` of ferry's own on its table `table` (unquoted, in
+	 * the ledger's schema), which may not exist yet: then `*exists` is 0
+	 * and no row comes. One round trip where the engine tells a missing
+	 * table from the query's own failure.
+	 */
+	int (*query_table)(ferry_db *db, const char *table, const char *sql,
+		ferry__row_fn fn, void *payload, int *exists, ferry_error *err);
 	/* CREATE TABLE statements of the ledger, in this engine's types. */
 	int (*ledger_ddl)(ferry_db *db, ferry__buf *out);
 	/*

@@ -171,19 +171,16 @@ int ferry__ledger_load(ferry_db *db, ferry__ledger *out, ferry_error *err)
 	int rc, exists;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = db->drv->table_exists(db, db->table, &exists, err)) < 0)
-		return rc;
-	if (!exists)
-		return 0;
-	out->exists = 1;
 	ferry__buf_printf(&sql, "SELECT " COLUMNS " FROM %s ORDER BY version",
 		db->qtable);
 	if (sql.oom) {
 		ferry__buf_release(&sql);
 		return ferry__error_oom(err);
 	}
-	rc = db->drv->query(db, sql.buf, NULL, 0, load_row, &ctx, err);
+	rc = db->drv->query_table(
+		db, db->table, sql.buf, load_row, &ctx, &exists, err);
 	ferry__buf_release(&sql);
+	out->exists = rc == 0 && exists;
 	if (rc == 0 && ctx.oom)
 		rc = ferry__error_oom(err);
 	else if (rc == FERRY_EDB)

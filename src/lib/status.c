@@ -238,17 +238,14 @@ static int last_action(status_priv *st, ferry_db *db, ferry_error *err)
 	ferry__buf sql = FERRY__BUF_INIT;
 	int rc, exists;
 
-	if ((rc = db->drv->table_exists(db, db->history_table, &exists, err)) <
-			0 ||
-		!exists)
-		return rc;
 	ferry__buf_printf(&sql,
 		"SELECT action, version, actor, at, success FROM %s ORDER BY "
 		"id DESC LIMIT 1",
 		db->qhistory);
 	if (sql.oom)
 		return ferry__error_oom(err);
-	rc = db->drv->query(db, sql.buf, NULL, 0, last_action_row, st, err);
+	rc = db->drv->query_table(db, db->history_table, sql.buf,
+		last_action_row, st, &exists, err);
 	ferry__buf_release(&sql);
 	return rc;
 }
