@@ -534,7 +534,8 @@ static int claim_failed(
 {
 	const char *state = c->pq.resultErrorField(res, PG_DIAG_SQLSTATE);
 
-	if (!state || (strcmp(state, "23505") && strcmp(state, "22P02")))
+	if (!state ||
+		(strcmp(state, "23505") != 0 && strcmp(state, "22P02") != 0))
 		return rc;
 	return ferry__error_set(err, FERRY__ECLAIMED,
 		"another runner changed the ledger first");

@@ -1266,7 +1266,7 @@ static int baseline(run_ctx *ctx, const char *to, ferry_error *err)
 {
 	ferry_stamp_options o = FERRY_STAMP_OPTIONS_INIT;
 	ferry_changes *changes = NULL;
-	ferry__ledger ledger;
+	ferry__ledger ledger = { NULL, 0, 0 };
 	int rc;
 
 	if ((rc = ferry__ledger_load(ctx->db, &ledger, err)) < 0)
@@ -1274,7 +1274,8 @@ static int baseline(run_ctx *ctx, const char *to, ferry_error *err)
 	if (ledger.n == 0) {
 		o.to = to;
 		if ((rc = ferry_stamp(&changes, ctx->db, ctx->set, &o, err)) ==
-			0)
+				0 &&
+			ctx->report)
 			ctx->report->baselined = ferry_changes_count(changes);
 		ferry_changes_free(changes);
 	}
