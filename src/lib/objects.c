@@ -144,8 +144,10 @@ int ferry__refuse_unledgered(
 	ferry__objects o;
 	int rc;
 
-	if (ledger->exists || (rc = ferry__objects_count(db, &o, err)) < 0)
-		return ledger->exists ? 0 : rc;
+	if (ledger->exists)
+		return 0;
+	if ((rc = ferry__objects_count(db, &o, err)) < 0)
+		return rc;
 	/* Another set's ferry ledger: a database ferry migrates already. */
 	if (o.n == 0 || o.other_ferry) {
 		ferry__objects_clear(&o);
