@@ -803,6 +803,7 @@ typedef struct {
 	ferry__buf foreign; /* other tools' ledger tables, with the tool */
 	ferry__buf tables;  /* every table name, '\n' after each */
 	int other_ferry;    /* another set's ferry ledger is there */
+	int own_ledger;	    /* this set's ledger is there (made meanwhile) */
 } ferry__objects;
 
 int ferry__objects_count(ferry_db *db, ferry__objects *out, ferry_error *err);

@@ -54,8 +54,12 @@ static int count_object(void *payload, int ncols, const char *const *v)
 	ferry__objects *o = payload;
 	size_t i;
 
-	if (ncols < 1 || !v[0] || is_ledger_table(o->db, v[0]))
+	if (ncols < 1 || !v[0])
 		return 0;
+	if (is_ledger_table(o->db, v[0])) {
+		o->own_ledger = 1;
+		return 0;
+	}
 	ferry__buf_printf(&o->tables, "%s\n", v[0]);
 	if (o->n < 3)
 		ferry__buf_printf(&o->names, "%s%s", o->n ? ", " : "", v[0]);
@@ -148,8 +152,13 @@ int ferry__refuse_unledgered(
 		return 0;
 	if ((rc = ferry__objects_count(db, &o, err)) < 0)
 		return rc;
-	/* Another set's ferry ledger: a database ferry migrates already. */
-	if (o.n == 0 || o.other_ferry) {
+	/*
+	 * Another set's ferry ledger: a database ferry migrates already. Or
+	 * this set's, which another runner made since the ledger was read
+	 * (the objects are read at one moment: its tables and the ledger
+	 * they come after): the run reads the ledger again under the lock.
+	 */
+	if (o.n == 0 || o.other_ferry || o.own_ledger) {
 		ferry__objects_clear(&o);
 		return 0;
 	}
