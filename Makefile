@@ -26,6 +26,7 @@ DESTDIR ?=
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 BUILD ?= build
+LINT_JOBS ?= 2
 
 VERSION := $(shell sed -n 's/^\#define FERRY_VERSION "\(.*\)"/\1/p' include/ferry.h)
 SOVERSION := 0
@@ -219,9 +220,10 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr --suppress=missingIncludeSystem -Iinclude -Isrc/lib \
 		-D_GNU_SOURCE src/
-	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) -- -std=c11 -D_GNU_SOURCE \
+	printf '%s\n' $(LIB_SRC) $(CLI_SRC) | xargs -P $(LINT_JOBS) -n 4 \
+		sh -c 'clang-tidy --quiet "$$@" -- -std=c11 -D_GNU_SOURCE \
 		-Iinclude -Isrc/lib $(PG_CFLAGS) \
-		$(shell $(PKG_CONFIG) --cflags $(LIB_PKGS) $(CLI_PKGS))
+		$(shell $(PKG_CONFIG) --cflags $(LIB_PKGS) $(CLI_PKGS))' clang-tidy
 
 format:
 	clang-format -i $(FORMAT_SRC)
