@@ -348,20 +348,38 @@ FERRY_EXTERN const char *ferry_url_engine(const char *url);
  * Status
  */
 
+/**
+ * A migration's state. The ledger stores "up", "complete" and "failed"; a
+ * migration without a ledger row is pending, and a no-transaction section
+ * the ledger calls failed is running while the runner that claimed it
+ * holds the runner lock (status and list only).
+ */
+typedef enum {
+	FERRY_STATE_PENDING = 0,
+	FERRY_STATE_UP,	      /**< up section applied, finish to run */
+	FERRY_STATE_COMPLETE, /**< every section that goes forward ran */
+	FERRY_STATE_FAILED,   /**< a section stopped half way */
+	FERRY_STATE_RUNNING,  /**< a section being run now */
+	FERRY_STATE_UNKNOWN   /**< a name this ferry does not know, written
+				 by a newer ferry or by hand: `validate`
+				 names it */
+} ferry_state;
+
+/**
+ * The state's name, as the ledger and the JSON output spell it:
+ * "pending", "up", "complete", "failed", "running", or "unknown".
+ */
+FERRY_EXTERN const char *ferry_state_name(ferry_state state);
+
 /** One migration as the files and the ledger see it together. */
 typedef struct {
 	int64_t version;
 	const char *version_text;
 	const char *name;
 	const char
-		*release; /**< from the files, else from the ledger; or NULL */
-	/**
-	 * "pending", "up", "complete", "failed", or "running": a
-	 * no-transaction section the ledger calls failed while the runner
-	 * that claimed it holds the runner lock (status and list only).
-	 */
-	const char *state;
-	const char *up_at;	/**< RFC 3339 UTC, or NULL */
+		*release;  /**< from the files, else from the ledger; or NULL */
+	ferry_state state; /**< its name: ferry_state_name() */
+	const char *up_at; /**< RFC 3339 UTC, or NULL */
 	const char *finish_at;	/**< RFC 3339 UTC, or NULL */
 	int64_t up_ms;		/**< -1 when not applied */
 	int64_t finish_ms;	/**< -1 when not finished */

@@ -38,9 +38,10 @@ static json_t *list_json(const ferry_status *st)
 				"{s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:b,s:b,s:b}",
 				"version", e->version_text, "name", e->name,
 				"release", cli_json_str(e->release), "state",
-				e->state, "up_at", cli_json_str(e->up_at),
-				"finish_at", cli_json_str(e->finish_at),
-				"up_ms", ms_json(e->up_ms), "finish_ms",
+				ferry_state_name(e->state), "up_at",
+				cli_json_str(e->up_at), "finish_at",
+				cli_json_str(e->finish_at), "up_ms",
+				ms_json(e->up_ms), "finish_ms",
 				ms_json(e->finish_ms), "drift", e->drift,
 				"in_files", e->in_files, "has_finish",
 				e->has_finish));
@@ -50,13 +51,17 @@ static json_t *list_json(const ferry_status *st)
 
 static const char *state_color(const ferry_entry *e)
 {
-	if (!strcmp(e->state, "complete"))
+	switch (e->state) {
+	case FERRY_STATE_COMPLETE:
 		return CLI_GREEN;
-	if (!strcmp(e->state, "up") || !strcmp(e->state, "running"))
+	case FERRY_STATE_UP:
+	case FERRY_STATE_RUNNING:
 		return CLI_YELLOW;
-	if (!strcmp(e->state, "failed"))
+	case FERRY_STATE_FAILED:
 		return CLI_RED;
-	return "";
+	default:
+		return "";
+	}
 }
 
 static void print_list(struct cli_ctx *ctx, const ferry_status *st)
@@ -76,7 +81,8 @@ static void print_list(struct cli_ctx *ctx, const ferry_status *st)
 		if (e->up_ms >= 0)
 			cli_format_ms(took, sizeof(took), e->up_ms);
 		snprintf(state, sizeof(state), "%s%s%s",
-			cli_color(c, state_color(e)), e->state,
+			cli_color(c, state_color(e)),
+			ferry_state_name(e->state),
 			cli_color(c && *state_color(e), CLI_RESET));
 		if (!e->in_files)
 			snprintf(note, sizeof(note), "%sno file%s",
@@ -84,17 +90,17 @@ static void print_list(struct cli_ctx *ctx, const ferry_status *st)
 		else if (e->drift)
 			snprintf(note, sizeof(note), "%sdrift%s",
 				cli_color(c, CLI_RED), cli_color(c, CLI_RESET));
-		else if (!strcmp(e->state, "failed"))
+		else if (e->state == FERRY_STATE_FAILED)
 			snprintf(note, sizeof(note), "at statement %d",
 				e->failed_statement);
-		else if (!strcmp(e->state, "running") && e->statements)
+		else if (e->state == FERRY_STATE_RUNNING && e->statements)
 			snprintf(note, sizeof(note),
 				"%s, at statement %d of %d", e->section,
 				e->failed_statement, e->statements);
-		else if (!strcmp(e->state, "running"))
+		else if (e->state == FERRY_STATE_RUNNING)
 			snprintf(note, sizeof(note), "%s, at statement %d",
 				e->section, e->failed_statement);
-		else if (!strcmp(e->state, "up"))
+		else if (e->state == FERRY_STATE_UP)
 			snprintf(note, sizeof(note), "finish pending");
 		row[0] = e->version_text;
 		row[1] = e->name;

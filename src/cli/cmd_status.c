@@ -170,9 +170,10 @@ static void print_waiting(const ferry_status *st, FILE *out, int c)
 		char note[300] = "", state[64];
 		const char *row[5];
 		int bad = e->drift || !e->in_files ||
-			strcmp(e->state, "failed") == 0;
+			e->state == FERRY_STATE_FAILED;
+		int up = e->state == FERRY_STATE_UP;
 
-		if (strcmp(e->state, "complete") == 0 && !bad)
+		if (e->state == FERRY_STATE_COMPLETE && !bad)
 			continue;
 		total++;
 		if (shown >= 20)
@@ -184,30 +185,28 @@ static void print_waiting(const ferry_status *st, FILE *out, int c)
 		else if (e->drift)
 			snprintf(note, sizeof(note),
 				"file changed after it was applied");
-		else if (strcmp(e->state, "failed") == 0)
+		else if (e->state == FERRY_STATE_FAILED)
 			snprintf(note, sizeof(note), "stopped at statement %d",
 				e->failed_statement);
-		else if (strcmp(e->state, "running") == 0 && e->statements)
+		else if (e->state == FERRY_STATE_RUNNING && e->statements)
 			snprintf(note, sizeof(note),
 				"%s section at statement %d of %d, by %s",
 				e->section, e->failed_statement, e->statements,
 				st->lock_holder ? st->lock_holder : "?");
-		else if (strcmp(e->state, "running") == 0)
+		else if (e->state == FERRY_STATE_RUNNING)
 			snprintf(note, sizeof(note),
 				"%s section at statement %d, by %s", e->section,
 				e->failed_statement,
 				st->lock_holder ? st->lock_holder : "?");
-		else if (strcmp(e->state, "up") == 0)
+		else if (up)
 			snprintf(note, sizeof(note), "finish pending");
 		snprintf(state, sizeof(state), "%s%s%s",
 			cli_color(c,
-				bad ? CLI_RED
-					: strcmp(e->state, "up") == 0
-					? CLI_YELLOW
-					: ""),
-			e->state,
-			cli_color(c && (bad || strcmp(e->state, "up") == 0),
-				CLI_RESET));
+				bad	     ? CLI_RED
+					: up ? CLI_YELLOW
+					     : ""),
+			ferry_state_name(e->state),
+			cli_color(c && (bad || up), CLI_RESET));
 		row[0] = state;
 		row[1] = e->version_text;
 		row[2] = e->name;

@@ -87,7 +87,7 @@ int ferry__backup_state_from_ledger(
 	if ((rc = ferry__ledger_load(db, &l, err)) < 0)
 		return rc;
 	for (i = 0; i < l.n; i++) {
-		if (strcmp(l.rows[i].state, "failed") == 0)
+		if (l.rows[i].state == FERRY_STATE_FAILED)
 			continue;
 		applied++;
 		newest = &l.rows[i];

@@ -49,27 +49,6 @@ static int release_end(const ferry_set *set, const ferry__pairs *pairs,
 	return *last != INT64_MIN;
 }
 
-static int applied(const ferry__row *r)
-{
-	if (!r)
-		return 0;
-	if (strcmp(r->state, "failed") != 0)
-		return 1;
-	/* A failed finish or down: the up section ran. */
-	return r->failed_section && strcmp(r->failed_section, "up") != 0;
-}
-
-static int finished(const ferry__row *r)
-{
-	if (!r || !r->has_finish)
-		return 0;
-	if (strcmp(r->state, "complete") == 0)
-		return 1;
-	/* Half a finish may have dropped as much as a whole one. */
-	return strcmp(r->state, "failed") == 0 && r->failed_section &&
-		strcmp(r->failed_section, "up") != 0;
-}
-
 static int not_yet(ferry_db *db, ferry_error *err, const char *release,
 	const ferry__pair *p)
 {
@@ -147,9 +126,9 @@ int ferry_check_release(ferry_db *db, const ferry_set *set, const char *release,
 		const ferry__pair *p = &pairs.v[i];
 		int64_t v = p->mig ? p->mig->pub.version : p->row->version;
 
-		if (v <= last && !applied(p->row))
+		if (v <= last && !ferry__row_applied(p->row))
 			rc = not_yet(db, err, release, p);
-		else if (v > last && finished(p->row))
+		else if (v > last && ferry__row_finished(p->row))
 			rc = too_late(err, release, p);
 	}
 out:

@@ -692,7 +692,9 @@ int ferry__filelock_probe(
 typedef struct {
 	int64_t version;
 	char *name;
-	char *state; /* "up", "complete", "failed" */
+	ferry_state state; /* UP, COMPLETE, FAILED; or UNKNOWN */
+	char *state_text;  /* the state as the ledger spells it; NULL in
+			    * rows ferry builds to write */
 	char *release;
 	int has_finish;
 	char *up_checksum; /* hex SHA-256, or NULL */
@@ -815,6 +817,24 @@ void ferry__objects_clear(ferry__objects *o);
  */
 int ferry__refuse_unledgered(
 	ferry_db *db, const ferry__ledger *ledger, ferry_error *err);
+
+/*
+ * The state model (state.c). A ledger row's state is read once, by
+ * ferry__state_parse(); every question about it is one of these
+ * predicates. A NULL row is a pending migration.
+ */
+/* The state the ledger spells `text`; FERRY_STATE_UNKNOWN when none. */
+ferry_state ferry__state_parse(const char *text);
+/* The state of `r` as the ledger spells it, to write or compare. */
+const char *ferry__row_state_text(const ferry__row *r);
+/* The section (FERRY__UP, ...) a failed row stopped in; -1 if none. */
+int ferry__row_failed_section(const ferry__row *r);
+/* Did the up section run: up, complete, or failed in finish or down? */
+int ferry__row_applied(const ferry__row *r);
+/* Has the finish section run, or begun (it may have dropped as much)? */
+int ferry__row_finished(const ferry__row *r);
+/* Did the row's migration stop in section `k`, to be resumed there? */
+int ferry__row_resumable(const ferry__row *r, int k);
 
 /*
  * Files and ledger side by side (state.c).

@@ -134,7 +134,8 @@ static int load_row(void *payload, int ncols, const char *const *v)
 		return 1;
 	}
 	r->name = t[0];
-	r->state = t[1];
+	r->state_text = t[1];
+	r->state = ferry__state_parse(t[1]);
 	r->release = t[2];
 	r->up_checksum = t[3];
 	r->finish_checksum = t[4];
@@ -350,7 +351,7 @@ static int as_read(ferry__buf *sql, ferry__val *p, int n, const ferry__row *r,
 	const char *runner)
 {
 	p[n - 1] = integer(r->version);
-	p[n] = text(r->state);
+	p[n] = text(ferry__row_state_text(r));
 	p[n + 1] = text(r->failed_section ? r->failed_section : "");
 	p[n + 2] = integer(r->failed_statement > 0 ? r->failed_statement : 0);
 	ferry__buf_printf(sql,
@@ -373,7 +374,7 @@ int ferry__ledger_insert(
 
 	p[0] = integer(r->version);
 	p[1] = text(r->name);
-	p[2] = text(r->state);
+	p[2] = text(ferry__row_state_text(r));
 	p[3] = text(r->release);
 	p[4] = integer(r->has_finish);
 	p[5] = text(r->up_checksum);
@@ -505,7 +506,7 @@ int ferry__ledger_up_done(
 
 	p[0] = integer(r->version);
 	p[1] = text(runner);
-	p[2] = text(r->state);
+	p[2] = text(ferry__row_state_text(r));
 	p[3] = text(r->up_checksum);
 	p[4] = text(r->finish_checksum);
 	p[5] = text(r->down_checksum);

@@ -127,13 +127,13 @@ static int state_of(const ferry__row *r)
 {
 	if (!r)
 		return S_PENDING;
-	if (strcmp(r->state, "up") == 0)
+	if (r->state == FERRY_STATE_UP)
 		return S_UP;
-	if (strcmp(r->state, "complete") == 0)
+	if (r->state == FERRY_STATE_COMPLETE)
 		return S_COMPLETE;
-	if (r->failed_section && strcmp(r->failed_section, "finish") == 0)
+	if (ferry__row_resumable(r, FERRY__FINISH))
 		return S_FAILED_FINISH;
-	if (r->failed_section && strcmp(r->failed_section, "down") == 0)
+	if (ferry__row_resumable(r, FERRY__DOWN))
 		return S_FAILED_DOWN;
 	return S_FAILED_UP;
 }

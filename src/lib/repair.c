@@ -44,11 +44,6 @@ typedef struct {
 	ferry_changes *changes;
 } repair_ctx;
 
-static int is(const char *s, const char *want)
-{
-	return s && strcmp(s, want) == 0;
-}
-
 static int changed(const char *hex, const char *now)
 {
 	return hex && strcmp(hex, now) != 0;
@@ -83,7 +78,7 @@ static int fix_drift(repair_ctx *ctx, fix *f)
 		if ((rc = note(ctx, f, "accepted the changed up section")) < 0)
 			return rc;
 	}
-	if (!is(r->state, "complete"))
+	if (r->state != FERRY_STATE_COMPLETE)
 		return 0;
 	if (r->has_finish && !fin) {
 		r->has_finish = 0;
@@ -99,7 +94,7 @@ static int fix_drift(repair_ctx *ctx, fix *f)
 	}
 	if (!r->has_finish && fin) {
 		r->has_finish = 1;
-		r->state = (char *)"up";
+		r->state = FERRY_STATE_UP;
 		r->finish_checksum = f->hex[FERRY__FINISH];
 		return note(ctx, f,
 			"accepted the added finish section: state now 'up', "
@@ -113,25 +108,26 @@ static int fix_failed(repair_ctx *ctx, fix *f)
 {
 	const ferry__migration *m = f->pair->mig;
 	ferry__row *r = &f->row;
-	const char *sec = r->failed_section;
+	int sec = ferry__row_failed_section(r);
 	int n = r->failed_statement, not_run = ctx->opts->not_run;
 	char what[200];
 
 	/* The row goes when the migration ends up pending: an up section
 	 * undone by hand, or a down section completed by hand. */
-	f->remove = is(sec, "up") ? not_run : !not_run && is(sec, "down");
+	f->remove = sec == FERRY__UP ? not_run : !not_run && sec == FERRY__DOWN;
 	if (f->remove) {
 		/* nothing more to change */
-	} else if (is(sec, "up")) {
-		r->state = (char *)(m->pub.has_finish ? "up" : "complete");
+	} else if (sec == FERRY__UP) {
+		r->state = m->pub.has_finish ? FERRY_STATE_UP
+					     : FERRY_STATE_COMPLETE;
 		r->has_finish = m->pub.has_finish;
 		r->up_checksum = f->hex[FERRY__UP];
 		r->finish_checksum =
 			m->pub.has_finish ? f->hex[FERRY__FINISH] : NULL;
-	} else if (is(sec, "finish") && not_run) {
-		r->state = (char *)"up";
-	} else if (is(sec, "finish")) {
-		r->state = (char *)"complete";
+	} else if (sec == FERRY__FINISH && not_run) {
+		r->state = FERRY_STATE_UP;
+	} else if (sec == FERRY__FINISH) {
+		r->state = FERRY_STATE_COMPLETE;
 		r->finish_checksum = m->sec[FERRY__FINISH].present
 			? f->hex[FERRY__FINISH]
 			: NULL;
@@ -139,16 +135,17 @@ static int fix_failed(repair_ctx *ctx, fix *f)
 		r->finish_at = f->at;
 		r->finish_ms = -1;
 	} else { /* down, not run: as it was before the down */
-		r->state = (char *)(r->finish_at || !r->has_finish ? "complete"
-								   : "up");
+		r->state = r->finish_at || !r->has_finish ? FERRY_STATE_COMPLETE
+							  : FERRY_STATE_UP;
 	}
 	clear_failure(r);
 	snprintf(what, sizeof(what),
 		"cleared the failed %s section (stopped at statement %d): "
 		"counted as %s; %s%s%s",
-		sec, n, not_run ? "not run" : "run",
+		ferry__section_names[sec], n, not_run ? "not run" : "run",
 		f->remove ? "the migration is pending" : "state now '",
-		f->remove ? "" : r->state, f->remove ? "" : "'");
+		f->remove ? "" : ferry_state_name(r->state),
+		f->remove ? "" : "'");
 	return note(ctx, f, what);
 }
 
@@ -167,7 +164,6 @@ static int decide(repair_ctx *ctx, ferry_error *err)
 	for (i = 0; i < ctx->pairs.n; i++) {
 		const ferry__pair *p = &ctx->pairs.v[i];
 		fix *f = &ctx->fixes[ctx->nfixes];
-		const char *sec;
 
 		if (!p->row || !p->mig)
 			continue;
@@ -177,12 +173,10 @@ static int decide(repair_ctx *ctx, ferry_error *err)
 		f->first = ferry_changes_count(ctx->changes);
 		for (k = 0; k < FERRY__NSECTIONS; k++)
 			ferry__hex(f->hex[k], p->mig->sec[k].sha);
-		sec = p->row->failed_section;
-		if (is(p->row->state, "failed") &&
-			(is(sec, "up") || is(sec, "finish") || is(sec, "down")))
+		if (ferry__row_failed_section(p->row) >= 0)
 			rc = fix_failed(ctx, f);
-		else if (is(p->row->state, "up") ||
-			is(p->row->state, "complete"))
+		else if (p->row->state == FERRY_STATE_UP ||
+			p->row->state == FERRY_STATE_COMPLETE)
 			rc = fix_drift(ctx, f);
 		else
 			rc = 0; /* not ferry's: validate says so */

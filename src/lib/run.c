@@ -181,12 +181,6 @@ static void run_end(run_ctx *ctx)
 	ferry__hasher_release(&ctx->hasher);
 }
 
-static int is_failed(const ferry__row *r, const char *section)
-{
-	return r && strcmp(r->state, "failed") == 0 && r->failed_section &&
-		strcmp(r->failed_section, section) == 0;
-}
-
 /* Decide the steps of the run from the ledger as last read. */
 static int run_plan(run_ctx *ctx, ferry_error *err)
 {
@@ -466,7 +460,7 @@ static void up_row(ferry__row *r, ferry_db *db, const ferry__migration *m,
 		ferry__hex(hex[k], m->sec[k].sha);
 	r->version = m->pub.version;
 	r->name = (char *)m->pub.name;
-	r->state = (char *)(m->pub.has_finish ? "up" : "complete");
+	r->state = m->pub.has_finish ? FERRY_STATE_UP : FERRY_STATE_COMPLETE;
 	r->release = (char *)m->pub.release;
 	r->has_finish = m->pub.has_finish;
 	r->up_checksum = hex[FERRY__UP];
@@ -485,11 +479,13 @@ static void up_row(ferry__row *r, ferry_db *db, const ferry__migration *m,
  */
 static const ferry__row *found_row(const ferry__step *it, ferry__row *tmp)
 {
-	if (it->row && !(it->k == FERRY__FINISH && is_failed(it->row, "up")))
+	if (it->row &&
+		!(it->k == FERRY__FINISH &&
+			ferry__row_resumable(it->row, FERRY__UP)))
 		return it->row;
 	memset(tmp, 0, sizeof(*tmp));
 	tmp->version = it->mig->pub.version;
-	tmp->state = (char *)"up";
+	tmp->state = FERRY_STATE_UP;
 	return tmp;
 }
 
@@ -575,7 +571,7 @@ static int claim_start(ferry_db *db, const ferry__step *it, ferry_error *err)
 			ferry__section_names[it->k], runner_name(db), err);
 	ferry__utc_now(at);
 	up_row(&row, db, m, hex, at, -1);
-	row.state = (char *)"failed";
+	row.state = FERRY_STATE_FAILED;
 	row.failed_section = (char *)ferry__section_names[it->k];
 	row.failed_statement = 1;
 	return ferry__ledger_insert(db, &row, runner_name(db), err);
@@ -624,7 +620,7 @@ static int claim_end(ferry_db *db, const ferry__step *it, size_t n, int64_t ms,
 	}
 	memset(&row, 0, sizeof(row));
 	row.version = m->pub.version;
-	row.state = (char *)"failed";
+	row.state = FERRY_STATE_FAILED;
 	row.failed_section = (char *)ferry__section_names[it->k];
 	row.failed_statement = (int)n + 1;
 	if (it->k == FERRY__FINISH) {
@@ -791,7 +787,7 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 	body = it->file.text + it->file.sec[k].offset;
 	if ((rc = split_section(&spans, db, m, &it->file, k, err)) < 0)
 		goto out;
-	if (is_failed(it->row, ferry__section_names[k])) {
+	if (ferry__row_resumable(it->row, k)) {
 		if ((rc = check_resume(ctx, m, it->row, body, &spans, err)) <
 				0 ||
 			(rc = claim_resume(db, it, err)) < 0)
@@ -934,7 +930,7 @@ static int apply_step(run_ctx *ctx, size_t i, ferry_error *err)
 	ferry__emit(db, &ev);
 	if (m->sec[it->k].no_transaction) {
 		rc = run_no_transaction(ctx, it, t0, &resumed_at, err);
-	} else if (is_failed(it->row, name)) {
+	} else if (ferry__row_resumable(it->row, it->k)) {
 		ferry__error_set(err, FERRY_EREFUSED,
 			"migration '%s' stopped half way, but its %s section "
 			"is no longer no-transaction",
@@ -1132,7 +1128,7 @@ static int report_where(run_ctx *ctx, ferry_error *err)
 	for (i = 0; i < ctx->pairs.n; i++) {
 		const ferry__pair *p = &ctx->pairs.v[i];
 
-		if (p->row && strcmp(p->row->state, "failed") != 0) {
+		if (p->row && p->row->state != FERRY_STATE_FAILED) {
 			newest = p->row->version;
 			release =
 				p->mig ? p->mig->pub.release : p->row->release;

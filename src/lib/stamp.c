@@ -31,7 +31,7 @@ static int refuse_failed(const stamp_ctx *ctx, ferry_error *err)
 		const ferry__pair *p = &ctx->pairs.v[i];
 
 		if (!p->row || !p->mig || p->mig->pub.version > ctx->target ||
-			strcmp(p->row->state, "failed") != 0)
+			p->row->state != FERRY_STATE_FAILED)
 			continue;
 		ferry__error_set(err, FERRY_EREFUSED,
 			"migration '%s' stopped half way: it cannot be stamped",
@@ -90,7 +90,7 @@ static int put_row(ferry_db *db, const ferry_migration *pub, ferry_error *err)
 	ferry__utc_now(at);
 	r.version = pub->version;
 	r.name = (char *)pub->name;
-	r.state = (char *)"complete";
+	r.state = FERRY_STATE_COMPLETE;
 	r.release = (char *)pub->release;
 	r.has_finish = pub->has_finish;
 	r.up_checksum = hex[FERRY__UP];

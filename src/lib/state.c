@@ -1,17 +1,98 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * state.c - the migration files and the ledger side by side.
+ * state.c - a migration's state, and the files and the ledger side by side.
  *
- * Both are sorted by version, so one merge pass pairs each file with its
- * ledger row. A pair without a row is pending; a row without a file is a
- * migration this set does not know (the database is ahead). Drift is a
- * change to a section that already ran: `up` once applied, `finish` once
- * finished, or a finish section added to a migration already complete.
+ * The ledger spells a state as text; it is read into a ferry_state once,
+ * where the ledger is loaded, and every question the rest of the library
+ * asks of it is a predicate here.
+ *
+ * Files and ledger are both sorted by version, so one merge pass pairs
+ * each file with its ledger row. A pair without a row is pending; a row
+ * without a file is a migration this set does not know (the database is
+ * ahead). Drift is a change to a section that already ran: `up` once
+ * applied, `finish` once finished, or a finish section added to a
+ * migration already complete.
  */
 #include "ferry_int.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+static const char *const state_names[] = {
+	[FERRY_STATE_PENDING] = "pending",
+	[FERRY_STATE_UP] = "up",
+	[FERRY_STATE_COMPLETE] = "complete",
+	[FERRY_STATE_FAILED] = "failed",
+	[FERRY_STATE_RUNNING] = "running",
+	[FERRY_STATE_UNKNOWN] = "unknown",
+};
+
+const char *ferry_state_name(ferry_state state)
+{
+	if ((unsigned)state >= sizeof(state_names) / sizeof(*state_names))
+		return "unknown";
+	return state_names[state];
+}
+
+ferry_state ferry__state_parse(const char *text)
+{
+	/* Only these three are stored; pending and running never are. */
+	static const ferry_state stored[] = { FERRY_STATE_UP,
+		FERRY_STATE_COMPLETE, FERRY_STATE_FAILED };
+	size_t i;
+
+	for (i = 0; text && i < sizeof(stored) / sizeof(*stored); i++)
+		if (strcmp(text, state_names[stored[i]]) == 0)
+			return stored[i];
+	return FERRY_STATE_UNKNOWN;
+}
+
+const char *ferry__row_state_text(const ferry__row *r)
+{
+	if (r->state == FERRY_STATE_UNKNOWN && r->state_text)
+		return r->state_text;
+	return ferry_state_name(r->state);
+}
+
+int ferry__row_failed_section(const ferry__row *r)
+{
+	int k;
+
+	if (!r || r->state != FERRY_STATE_FAILED || !r->failed_section)
+		return -1;
+	for (k = 0; k < FERRY__NSECTIONS; k++)
+		if (strcmp(r->failed_section, ferry__section_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+int ferry__row_applied(const ferry__row *r)
+{
+	int k = ferry__row_failed_section(r);
+
+	if (!r)
+		return 0;
+	if (r->state != FERRY_STATE_FAILED)
+		return 1;
+	return k == FERRY__FINISH || k == FERRY__DOWN;
+}
+
+int ferry__row_finished(const ferry__row *r)
+{
+	int k = ferry__row_failed_section(r);
+
+	if (!r || !r->has_finish)
+		return 0;
+	if (r->state == FERRY_STATE_COMPLETE)
+		return 1;
+	/* Half a finish may have dropped as much as a whole one. */
+	return k == FERRY__FINISH || k == FERRY__DOWN;
+}
+
+int ferry__row_resumable(const ferry__row *r, int k)
+{
+	return ferry__row_failed_section(r) == k;
+}
 
 static int same_sum(const char *hex, const unsigned char sha[32])
 {
@@ -25,11 +106,11 @@ static int same_sum(const char *hex, const unsigned char sha[32])
 
 static int drifted(const ferry__migration *m, const ferry__row *r)
 {
-	if (strcmp(r->state, "failed") == 0)
+	if (r->state == FERRY_STATE_FAILED)
 		return 0; /* resume checks the statements that ran */
 	if (!same_sum(r->up_checksum, m->sec[FERRY__UP].sha))
 		return 1;
-	if (strcmp(r->state, "complete") != 0)
+	if (r->state != FERRY_STATE_COMPLETE)
 		return 0;
 	if (r->has_finish)
 		return !m->sec[FERRY__FINISH].present ||
@@ -111,7 +192,7 @@ int ferry__pair_running(ferry_db *db, const ferry__pair *p, const char *holder)
 	char *runner = NULL;
 	int running;
 
-	if (!holder || !p->row || strcmp(p->row->state, "failed") != 0 ||
+	if (!holder || !p->row || p->row->state != FERRY_STATE_FAILED ||
 		ferry__ledger_runner(db, p->row->version, &runner, NULL) < 0 ||
 		!runner)
 		return 0;

@@ -85,7 +85,7 @@ static void fill_entry(status_priv *st, ferry_entry *e, const ferry__pair *p)
 		e->release = keep(st, m->pub.release);
 	else
 		e->release = keep(st, r ? r->release : NULL);
-	e->state = keep(st, r ? r->state : "pending");
+	e->state = r ? r->state : FERRY_STATE_PENDING;
 	e->up_at = keep(st, r ? r->up_at : NULL);
 	e->finish_at = keep(st, r ? r->finish_at : NULL);
 	e->up_ms = r ? r->up_ms : -1;
@@ -95,7 +95,7 @@ static void fill_entry(status_priv *st, ferry_entry *e, const ferry__pair *p)
 	e->in_files = m != NULL;
 	e->has_finish = m ? m->pub.has_finish : r->has_finish;
 	e->failed_statement =
-		r && strcmp(r->state, "failed") == 0 ? r->failed_statement : 0;
+		r && r->state == FERRY_STATE_FAILED ? r->failed_statement : 0;
 	e->error = keep(st, r ? r->error : NULL);
 	e->section = e->failed_statement ? keep(st, r->failed_section) : NULL;
 }
@@ -108,7 +108,6 @@ static void find_running(status_priv *st, ferry_db *db,
 	const ferry__pairs *pairs, const char *holder)
 {
 	size_t i;
-	int k;
 
 	for (i = 0; holder && i < pairs->n; i++) {
 		const ferry__pair *p = &pairs->v[i];
@@ -116,12 +115,9 @@ static void find_running(status_priv *st, ferry_db *db,
 
 		if (!p->mig || !ferry__pair_running(db, p, holder))
 			continue;
-		e->state = keep(st, "running");
-		for (k = 0; k < FERRY__NSECTIONS; k++)
-			if (e->section &&
-				!strcmp(e->section, ferry__section_names[k]))
-				e->statements = ferry__section_statements(
-					db, p->mig, k);
+		e->state = FERRY_STATE_RUNNING;
+		e->statements = ferry__section_statements(
+			db, p->mig, ferry__row_failed_section(p->row));
 	}
 }
 
@@ -135,21 +131,22 @@ static void count(status_priv *st)
 
 		if (!e->in_files)
 			s->unknown++;
-		else if (strcmp(e->state, "pending") == 0)
+		else if (e->state == FERRY_STATE_PENDING)
 			s->pending++;
-		else if (strcmp(e->state, "up") == 0)
+		else if (e->state == FERRY_STATE_UP)
 			s->up++;
-		else if (strcmp(e->state, "complete") == 0)
+		else if (e->state == FERRY_STATE_COMPLETE)
 			s->complete++;
-		else if (strcmp(e->state, "running") == 0)
+		else if (e->state == FERRY_STATE_RUNNING)
 			s->running++;
-		else
+		else /* failed, or a state ferry does not know */
 			s->failed++;
 		if (e->drift)
 			st->drift[s->ndrift++] = e->version_text;
 		if (e->in_files)
 			s->head = e->version_text;
-		if (!strcmp(e->state, "up") || !strcmp(e->state, "complete"))
+		if (e->state == FERRY_STATE_UP ||
+			e->state == FERRY_STATE_COMPLETE)
 			s->current = e->version_text;
 	}
 }
@@ -160,7 +157,7 @@ static int all_complete(const status_priv *st, const ferry_entry *last)
 	size_t i;
 
 	for (i = 0; i < st->pub.nentries && &st->entries[i] <= last; i++)
-		if (strcmp(st->entries[i].state, "complete") != 0)
+		if (st->entries[i].state != FERRY_STATE_COMPLETE)
 			return 0;
 	return 1;
 }
@@ -183,7 +180,7 @@ static void releases(status_priv *st, const ferry_set *set)
 
 		for (i = 0; i < s->nentries && done; i++)
 			if (st->entries[i].version <= rel->last_version &&
-				strcmp(st->entries[i].state, "complete") != 0)
+				st->entries[i].state != FERRY_STATE_COMPLETE)
 				done = 0;
 		if (!done)
 			break;
@@ -193,7 +190,7 @@ static void releases(status_priv *st, const ferry_set *set)
 	for (i = 0; i < s->nentries; i++) {
 		const ferry_entry *e = &st->entries[i];
 
-		if (strcmp(e->state, "pending") == 0 ||
+		if (e->state == FERRY_STATE_PENDING ||
 			e->version <= finished_last)
 			continue;
 		newest = e;

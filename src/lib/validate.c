@@ -125,11 +125,6 @@ static void add(ferry_validation *v, const ferry__pair *p, const char *kind,
 	f->hint = keepf(v, "%s", hint);
 }
 
-static int is(const char *s, const char *want)
-{
-	return s && strcmp(s, want) == 0;
-}
-
 /* The recorded checksum `hex` differs from the file's section now. */
 static int changed(const char *hex, const ferry__section *sec)
 {
@@ -152,12 +147,12 @@ static void check_drift(ferry_validation *v, const ferry__pair *p)
 	const ferry__row *r = p->row;
 	const ferry__section *fin = &m->sec[FERRY__FINISH];
 
-	if (!is(r->state, "up") && !is(r->state, "complete"))
+	if (r->state != FERRY_STATE_UP && r->state != FERRY_STATE_COMPLETE)
 		return;
 	if (changed(r->up_checksum, &m->sec[FERRY__UP]))
 		add(v, p, "drift", REPAIR_HINT,
 			"up section changed after it was applied");
-	if (!is(r->state, "complete"))
+	if (r->state != FERRY_STATE_COMPLETE)
 		return;
 	if (r->has_finish && !fin->present)
 		add(v, p, "drift", REPAIR_HINT,
@@ -176,10 +171,11 @@ static void check_drift(ferry_validation *v, const ferry__pair *p)
 static void check_failed(ferry_validation *v, const ferry__pair *p)
 {
 	const ferry__row *r = p->row;
-	const char *sec = r->failed_section;
+	int k = ferry__row_failed_section(r);
+	const char *sec = k >= 0 ? ferry__section_names[k] : NULL;
 	const char *hint;
 
-	if (!is(sec, "up") && !is(sec, "finish") && !is(sec, "down")) {
+	if (k < 0) {
 		add(v, p, "ledger",
 			"the ledger was changed outside ferry: correct the "
 			"row, or restore the ledger from a backup",
@@ -187,11 +183,11 @@ static void check_failed(ferry_validation *v, const ferry__pair *p)
 			"recorded");
 		return;
 	}
-	if (is(sec, "up"))
+	if (k == FERRY__UP)
 		hint = "fix the statement and run 'ferry up' to resume there, "
 		       "or complete the section by hand and run 'ferry "
 		       "repair'";
-	else if (is(sec, "finish"))
+	else if (k == FERRY__FINISH)
 		hint = "fix the statement and run 'ferry finish' to resume "
 		       "there, or complete the section by hand and run "
 		       "'ferry repair'";
@@ -218,20 +214,21 @@ static void check_failed(ferry_validation *v, const ferry__pair *p)
 static void check_row(ferry_validation *v, const ferry__pair *p)
 {
 	const ferry__row *r = p->row;
-	int up = is(r->state, "up"), complete = is(r->state, "complete");
+	const char *state = ferry__row_state_text(r);
+	int up = r->state == FERRY_STATE_UP;
+	int complete = r->state == FERRY_STATE_COMPLETE;
 
-	if (!up && !complete && !is(r->state, "failed")) {
+	if (r->state == FERRY_STATE_UNKNOWN) {
 		add(v, p, "ledger", LEDGER_HINT,
-			"state '%s' is not one ferry knows", r->state);
+			"state '%s' is not one ferry knows", state);
 		return;
 	}
 	if ((up || complete) && !r->up_at)
 		add(v, p, "ledger", LEDGER_HINT,
-			"state is '%s' but no up time is recorded", r->state);
+			"state is '%s' but no up time is recorded", state);
 	if ((up || complete) && !r->up_checksum)
 		add(v, p, "ledger", LEDGER_HINT,
-			"state is '%s' but no up checksum is recorded",
-			r->state);
+			"state is '%s' but no up checksum is recorded", state);
 	if (up && !r->has_finish)
 		add(v, p, "ledger", LEDGER_HINT,
 			"state is 'up' but the migration has no finish "
@@ -248,11 +245,11 @@ static void check_row(ferry_validation *v, const ferry__pair *p)
 	if (complete && r->has_finish && !r->finish_at)
 		add(v, p, "ledger", LEDGER_HINT,
 			"state is 'complete' but no finish time is recorded");
-	if (!is(r->state, "failed") &&
+	if (r->state != FERRY_STATE_FAILED &&
 		(r->failed_section || r->failed_statement > 0))
 		add(v, p, "ledger", LEDGER_HINT,
 			"state is '%s' but a failed section is recorded",
-			r->state);
+			state);
 }
 
 /* The newest version applied (a failed up section aside), with a file. */
@@ -264,9 +261,7 @@ static int64_t newest_applied(const ferry__pairs *pairs)
 	for (i = 0; i < pairs->n; i++) {
 		const ferry__row *r = pairs->v[i].row;
 
-		if (r && pairs->v[i].mig &&
-			!(is(r->state, "failed") &&
-				is(r->failed_section, "up")))
+		if (r && pairs->v[i].mig && !ferry__row_resumable(r, FERRY__UP))
 			newest = r->version;
 	}
 	return newest;
@@ -305,7 +300,7 @@ static void find_all(ferry_validation *v, const ferry__pairs *pairs,
 				p->row->release ? p->row->release : "",
 				p->row->release ? ")" : "");
 		check_row(v, p);
-		if (is(p->row->state, "failed") && p->mig &&
+		if (p->row->state == FERRY_STATE_FAILED && p->mig &&
 			!ferry__pair_running(db, p, holder))
 			check_failed(v, p);
 		else if (p->mig)

@@ -524,7 +524,7 @@ static int status_applied(ferry_db *db, ferry_error *err)
 	if (rc < 0)
 		return st == NULL ? rc : WRONG;
 	if (st->complete != 2 || st->up != 1 || st->pending != 0 ||
-		st->nentries != 3 || strcmp(st->entries[1].state, "up") != 0 ||
+		st->nentries != 3 || st->entries[1].state != FERRY_STATE_UP ||
 		!st->release_finished ||
 		strcmp(st->release_finished, "1.0") != 0 ||
 		!st->release_in_flight ||

@@ -69,7 +69,8 @@ static void row(int64_t v, const char *state, int finish, const char *section)
 	ferry__row *r = &rows[ledger.n++];
 
 	r->version = v;
-	r->state = (char *)state;
+	r->state = ferry__state_parse(state);
+	r->state_text = (char *)state;
 	r->has_finish = finish;
 	r->failed_section = (char *)section;
 }
