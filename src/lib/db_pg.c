@@ -758,7 +758,58 @@ static void as_section(pg_conn *c, const char *saved)
 			NULL, NULL, 0));
 }
 
-static int pg_query(ferry_db *db, const char *sql, const ferry__val *params,
+/*
+ * The section's clock. A transaction's statements are pipelined and run at
+ * its end, so the client cannot time a section: the server marks where it
+ * starts in a transaction-local setting, and a FERRY__VAL_SECTION_MS
+ * parameter is the server's clock since that mark, when the statement that
+ * has it runs.
+ */
+#define SECTION_START_SQL \
+	"SELECT set_config('ferry.section_start', clock_timestamp()::text, " \
+	"true)"
+#define SECTION_MS_SQL \
+	"(extract(epoch FROM clock_timestamp() - " \
+	"current_setting('ferry.section_start')::timestamptz) * 1000)::bigint"
+
+/*
+ * `sql` (ferry's own: no quoted '$') into `out` with each parameter $n
+ * that is FERRY__VAL_SECTION_MS read from the server's clock. $n stays in
+ * the text, NULL: PostgreSQL refuses a parameter a statement does not use.
+ * Returns 0 when no parameter is one (`out` untouched), 1, or -1 on OOM.
+ */
+static int section_ms_params(
+	ferry__buf *out, const char *sql, const ferry__val *p, int n)
+{
+	const char *s = sql;
+	int i, timed = 0;
+
+	for (i = 0; i < n; i++)
+		timed |= p[i].type == FERRY__VAL_SECTION_MS;
+	if (!timed)
+		return 0;
+	while (*s) {
+		char *end;
+		long k;
+
+		if (*s != '$' || s[1] < '0' || s[1] > '9') {
+			ferry__buf_put(out, s++, 1);
+			continue;
+		}
+		k = strtol(s + 1, &end, 10);
+		if (k >= 1 && k <= n && p[k - 1].type == FERRY__VAL_SECTION_MS)
+			ferry__buf_printf(out,
+				"COALESCE(CAST($%ld AS bigint), " SECTION_MS_SQL
+				")",
+				k);
+		else
+			ferry__buf_put(out, s, (size_t)(end - s));
+		s = end;
+	}
+	return out->oom ? -1 : 1;
+}
+
+static int query(ferry_db *db, const char *sql, const ferry__val *params,
 	int nparams, ferry__row_fn fn, void *payload, ferry_error *err)
 {
 	pg_conn *c = CONN(db);
@@ -800,7 +851,7 @@ static int pg_query(ferry_db *db, const char *sql, const ferry__val *params,
  * server when it changes no row (a cast of text to integer that only the
  * wrong count reaches), and the transaction fails with it.
  */
-static int pg_claim(ferry_db *db, const char *sql, const ferry__val *params,
+static int claim(ferry_db *db, const char *sql, const ferry__val *params,
 	int nparams, ferry_error *err)
 {
 	pg_conn *c = CONN(db);
@@ -843,6 +894,37 @@ static int pg_claim(ferry_db *db, const char *sql, const ferry__val *params,
 	return rc;
 }
 
+static int pg_query(ferry_db *db, const char *sql, const ferry__val *params,
+	int nparams, ferry__row_fn fn, void *payload, ferry_error *err)
+{
+	ferry__buf timed = FERRY__BUF_INIT;
+	int rc = section_ms_params(&timed, sql, params, nparams);
+
+	if (rc < 0)
+		return ferry__error_oom(err);
+	rc = query(db, rc ? timed.buf : sql, params, nparams, fn, payload, err);
+	ferry__buf_release(&timed);
+	return rc;
+}
+
+static int pg_claim(ferry_db *db, const char *sql, const ferry__val *params,
+	int nparams, ferry_error *err)
+{
+	ferry__buf timed = FERRY__BUF_INIT;
+	int rc = section_ms_params(&timed, sql, params, nparams);
+
+	if (rc < 0)
+		return ferry__error_oom(err);
+	rc = claim(db, rc ? timed.buf : sql, params, nparams, err);
+	ferry__buf_release(&timed);
+	return rc;
+}
+
+static int pg_section_start(ferry_db *db, ferry_error *err)
+{
+	return pg_query(db, SECTION_START_SQL, NULL, 0, NULL, NULL, err);
+}
+
 /*
  * Before each section, the session is put back as it was when ferry
  * connected: a plain SET search_path (or statement_timeout, or SET ROLE)
@@ -851,8 +933,8 @@ static int pg_claim(ferry_db *db, const char *sql, const ferry__val *params,
  * runs. RESET ALL leaves out the role and the session user, and takes
  * ferry's own settings along, which are set again. After a section
  * (`whole` 0), only the role and the session user go back, so that ferry
- * writes its ledger as itself; the section's clock (clock_start_sql) has
- * to stay.
+ * writes its ledger as itself; the section's clock (SECTION_START_SQL)
+ * has to stay.
  */
 static int pg_reset_session(ferry_db *db, int whole, ferry_error *err)
 {
@@ -1308,13 +1390,7 @@ const ferry__driver ferry__pg_driver = {
 	.query_table = pg_query_table,
 	.ledger_ddl = pg_ledger_ddl,
 	.reset_session = pg_reset_session,
-	/* a transaction-local mark, so that one transaction can time many */
-	.clock_start_sql = "SELECT set_config('ferry.section_start', "
-			   "clock_timestamp()::text, true)",
-	.elapsed_ms_sql =
-		"(extract(epoch FROM clock_timestamp() - "
-		"current_setting('ferry.section_start')::timestamptz) * "
-		"1000)::bigint",
+	.section_start = pg_section_start,
 	/* Relations, sequences, standalone types and functions outside the
 	 * system's schemas; a sequence or a type made for a table (serial,
 	 * identity, row type) comes with it, an extension's members with

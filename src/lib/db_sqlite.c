@@ -40,6 +40,8 @@ typedef struct {
 	int created;	/* the lock made the file, which is still empty */
 	int64_t busy_since; /* when SQLite began to wait, in busy_wait() */
 	int busy_said;	    /* busy_wait() told of this wait */
+	int64_t section_t0; /* sq_section_start(): statements run as they
+			     * come, so the client's clock measures them */
 	cached_stmt cache[STMT_CACHE];
 	unsigned next_evict;
 } sq_conn;
@@ -543,7 +545,8 @@ static int sq_run(ferry_db *db, const char *sql, size_t len,
 	return 0;
 }
 
-static int bind(sqlite3_stmt *st, const ferry__val *params, int n)
+static int bind(
+	const sq_conn *c, sqlite3_stmt *st, const ferry__val *params, int n)
 {
 	int i, rc = SQLITE_OK;
 
@@ -561,6 +564,10 @@ static int bind(sqlite3_stmt *st, const ferry__val *params, int n)
 			break;
 		case FERRY__VAL_INT:
 			rc = sqlite3_bind_int64(st, idx, params[i].i);
+			break;
+		case FERRY__VAL_SECTION_MS:
+			rc = sqlite3_bind_int64(
+				st, idx, ferry__now_ms() - c->section_t0);
 			break;
 		case FERRY__VAL_TEXT:
 			rc = params[i].s
@@ -583,7 +590,7 @@ static int sq_query(ferry_db *db, const char *sql, const ferry__val *params,
 
 	if (!(st = prepare_cached(c, sql)))
 		return fail(db, err, "ledger query failed");
-	if (bind(st, params, nparams) != SQLITE_OK) {
+	if (bind(c, st, params, nparams) != SQLITE_OK) {
 		rc = fail(db, err, "ledger query failed");
 		release_stmt(c, st);
 		return rc;
@@ -623,7 +630,7 @@ static int sq_claim(ferry_db *db, const char *sql, const ferry__val *params,
 
 	if (!(st = prepare_cached(c, sql)))
 		return fail(db, err, "ledger write failed");
-	if (bind(st, params, nparams) != SQLITE_OK) {
+	if (bind(c, st, params, nparams) != SQLITE_OK) {
 		rc = fail(db, err, "ledger write failed");
 		release_stmt(c, st);
 		return rc;
@@ -670,6 +677,13 @@ static void sq_rollback(ferry_db *db)
 {
 	if (!sqlite3_get_autocommit(CONN(db)->h))
 		sqlite3_exec(CONN(db)->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int sq_section_start(ferry_db *db, ferry_error *err)
+{
+	(void)err;
+	CONN(db)->section_t0 = ferry__now_ms();
+	return 0;
 }
 
 static int sq_in_txn(ferry_db *db)
@@ -920,11 +934,8 @@ const ferry__driver ferry__sqlite_driver = {
 	.table_exists = sq_table_exists,
 	.query_table = sq_query_table,
 	.ledger_ddl = sq_ledger_ddl,
-	/* statements run as they come: the client's clock is right */
 	.reset_session = NULL, /* pragmas belong to the file or are ferry's */
-	/* statements run as they come: the client's clock is right */
-	.clock_start_sql = NULL,
-	.elapsed_ms_sql = NULL,
+	.section_start = sq_section_start,
 	.objects_sql =
 		"SELECT name FROM sqlite_master WHERE type IN ('table', "
 		"'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY "

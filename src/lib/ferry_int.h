@@ -514,7 +514,12 @@ ferry__stmt_kind ferry__stmt_classify(const char *stmt, size_t len,
 typedef enum {
 	FERRY__VAL_NULL = 0,
 	FERRY__VAL_INT,
-	FERRY__VAL_TEXT
+	FERRY__VAL_TEXT,
+	/* The milliseconds the current section has run (since the driver's
+	 * section_start), as the engine knows them when it runs the statement
+	 * this value is a parameter of: a driver that runs a transaction's
+	 * statements late measures them where they run. */
+	FERRY__VAL_SECTION_MS
 } ferry__val_type;
 
 typedef struct {
@@ -590,12 +595,9 @@ typedef struct ferry__driver {
 	 * ferry (its role). NULL: nothing to do.
 	 */
 	int (*reset_session)(ferry_db *db, int whole, ferry_error *err);
-	/* For engines that run a section only at commit, the database
-	 * measures it: `clock_start_sql` runs before the section, and
-	 * `elapsed_ms_sql` is an expression of the milliseconds since. NULL:
-	 * statements run as they come, and the client measures. */
-	const char *clock_start_sql;
-	const char *elapsed_ms_sql;
+	/* A transactional section starts: what FERRY__VAL_SECTION_MS
+	 * measures from, until the next one. */
+	int (*section_start)(ferry_db *db, ferry_error *err);
 	/* The user's objects (SQLite: tables and views; PostgreSQL: also
 	 * sequences, types and functions), one name per row, for `bootstrap`
 	 * to refuse a database that is not empty. */
@@ -686,9 +688,6 @@ int ferry__filelock_probe(
 /*
  * The ledger (ledger.c): ferry_migrations and ferry_history.
  */
-/* A duration the database measures: since its transaction began. */
-#define FERRY__MS_IN_TXN (-2)
-
 typedef struct {
 	int64_t version;
 	char *name;
@@ -781,13 +780,17 @@ int ferry__ledger_failed(ferry_db *db, int64_t version, const char *runner,
 int ferry__ledger_up_done(ferry_db *db, const ferry__row *r, const char *runner,
 	ferry_error *err);
 /* How long the up or finish section (k) of the run's own row took. */
-int ferry__ledger_set_ms(ferry_db *db, int64_t version, int k, int64_t ms_value,
-	ferry_error *err);
+int ferry__ledger_set_ms(ferry_db *db, int64_t version, int k,
+	ferry__val duration, ferry_error *err);
+
+/* A duration of `ms` milliseconds as a parameter; NULL when negative (not
+ * measured). */
+ferry__val ferry__val_ms(int64_t ms);
 
 typedef struct {
 	const char *action;
 	const ferry_migration *migration; /* or NULL */
-	int64_t duration_ms; /* -1: not measured; FERRY__MS_IN_TXN */
+	ferry__val duration; /* ferry__val_ms(), or FERRY__VAL_SECTION_MS */
 	int success;
 	const char *error; /* the failure; on success, what changed; or NULL */
 } ferry__history_rec;
@@ -876,7 +879,6 @@ typedef struct {
 	const ferry__row *row; /* its ledger row before the run, or NULL */
 	int k;		       /* FERRY__UP, FERRY__FINISH or FERRY__DOWN */
 	int by_up;	       /* `up` alone would take this step */
-	int64_t ms;	       /* how long it took, until its row is written */
 	ferry__loaded file;    /* the file while kept in memory */
 } ferry__step;
 

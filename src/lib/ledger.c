@@ -291,26 +291,11 @@ static ferry__val integer(int64_t i)
 	return v;
 }
 
-static ferry__val ms(int64_t i)
+ferry__val ferry__val_ms(int64_t ms)
 {
-	ferry__val v = { i < 0 ? FERRY__VAL_NULL : FERRY__VAL_INT, i, NULL };
+	ferry__val v = { ms < 0 ? FERRY__VAL_NULL : FERRY__VAL_INT, ms, NULL };
 
 	return v;
-}
-
-/*
- * Parameter $n, or for FERRY__MS_IN_TXN the engine's own clock. $n stays
- * in the text (NULL then): PostgreSQL refuses parameters a statement
- * does not use.
- */
-static void ms_param(
-	ferry__buf *sql, const ferry_db *db, int64_t ms_value, int n)
-{
-	if (ms_value == FERRY__MS_IN_TXN && db->drv->elapsed_ms_sql)
-		ferry__buf_printf(sql, "COALESCE(CAST($%d AS bigint), %s)", n,
-			db->drv->elapsed_ms_sql);
-	else
-		ferry__buf_printf(sql, "$%d", n);
 }
 
 static int run_sql(ferry_db *db, ferry__buf *sql, const ferry__val *p, int n,
@@ -381,9 +366,9 @@ int ferry__ledger_insert(
 	p[6] = text(r->finish_checksum);
 	p[7] = text(r->down_checksum);
 	p[8] = text(r->up_at);
-	p[9] = ms(r->up_ms);
+	p[9] = ferry__val_ms(r->up_ms);
 	p[10] = text(r->finish_at);
-	p[11] = ms(r->finish_ms);
+	p[11] = ferry__val_ms(r->finish_ms);
 	p[12] = text(r->applied_by);
 	p[13] = text(r->ferry_version);
 	p[14] = text(r->failed_section);
@@ -512,31 +497,27 @@ int ferry__ledger_up_done(
 	p[5] = text(r->down_checksum);
 	p[6] = integer(r->has_finish);
 	p[7] = text(r->up_at);
-	p[8] = ms(r->up_ms);
+	p[8] = ferry__val_ms(r->up_ms);
 	ferry__buf_printf(&sql,
 		"UPDATE %s SET state = $3, up_checksum = $4, finish_checksum = "
-		"$5, down_checksum = $6, has_finish = $7, up_at = $8, up_ms = ",
-		db->qtable);
-	ms_param(&sql, db, r->up_ms, 9);
-	ferry__buf_puts(&sql,
-		", failed_section = NULL, failed_statement = NULL, progress = "
+		"$5, down_checksum = $6, has_finish = $7, up_at = $8, up_ms = "
+		"$9, failed_section = NULL, failed_statement = NULL, progress = "
 		"NULL, error = NULL, runner = NULL WHERE version = $1 AND "
-		"state = 'failed' AND runner = $2");
+		"state = 'failed' AND runner = $2",
+		db->qtable);
 	return claim(db, &sql, p, 9, err);
 }
 
-int ferry__ledger_set_ms(ferry_db *db, int64_t version, int k, int64_t ms_value,
-	ferry_error *err)
+int ferry__ledger_set_ms(ferry_db *db, int64_t version, int k,
+	ferry__val duration, ferry_error *err)
 {
 	ferry__buf sql = FERRY__BUF_INIT;
 	ferry__val p[2];
 
 	p[0] = integer(version);
-	p[1] = ms(ms_value);
-	ferry__buf_printf(&sql, "UPDATE %s SET %s = ", db->qtable,
-		k == FERRY__FINISH ? "finish_ms" : "up_ms");
-	ms_param(&sql, db, ms_value, 2);
-	ferry__buf_puts(&sql, " WHERE version = $1");
+	p[1] = duration;
+	ferry__buf_printf(&sql, "UPDATE %s SET %s = $2 WHERE version = $1",
+		db->qtable, k == FERRY__FINISH ? "finish_ms" : "up_ms");
 	return run_sql(db, &sql, p, 2, err);
 }
 
@@ -581,16 +562,14 @@ int ferry__history_add(
 	p[3] = text(m ? m->name : NULL);
 	p[4] = text(m ? m->release : NULL);
 	p[5] = text(ferry__actor(db));
-	p[6] = ms(rec->duration_ms);
+	p[6] = rec->duration;
 	p[7] = integer(rec->success);
 	p[8] = text(rec->error);
 	p[9] = text(FERRY_VERSION);
 	ferry__buf_printf(&sql,
 		"INSERT INTO %s (at, action, version, name, release, actor, "
 		"duration_ms, success, error, ferry_version) VALUES ($1, $2, "
-		"$3, $4, $5, $6, ",
+		"$3, $4, $5, $6, $7, $8, $9, $10)",
 		db->qhistory);
-	ms_param(&sql, db, rec->duration_ms, 7);
-	ferry__buf_puts(&sql, ", $8, $9, $10)");
 	return run_sql(db, &sql, p, 10, err);
 }

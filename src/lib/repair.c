@@ -230,8 +230,8 @@ static int write_all(repair_ctx *ctx, ferry_error *err)
 		for (j = 0; j < f->nchanges && rc == 0; j++) {
 			const ferry_change *c =
 				ferry_changes_at(ctx->changes, f->first + j);
-			ferry__history_rec rec = { "repair", c->migration, -1,
-				1, c->what };
+			ferry__history_rec rec = { "repair", c->migration,
+				ferry__val_ms(-1), 1, c->what };
 
 			rc = ferry__history_add(db, &rec, err);
 		}

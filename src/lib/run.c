@@ -123,11 +123,7 @@ typedef struct {
 	ferry__down_spec down;
 	int single_transaction;
 	int dry_run;
-	int check; /* a trial in one transaction, rolled back */
-	/* One transaction for the run, timed by the client: ledger rows are
-	 * written at its end, after the last DDL, so that the engine does not
-	 * prepare the ledger's statements again after every migration. */
-	int defer_ledger;
+	int check;		   /* a trial in one transaction, rolled back */
 	const ferry__step *failed; /* the step a failure belongs to */
 	ferry__hasher hasher;
 } run_ctx;
@@ -440,7 +436,7 @@ static void record_failure(
 	ferry_db *db, const ferry__step *it, int64_t ms, const ferry_error *err)
 {
 	ferry__history_rec rec = { ferry__section_names[it->k], &it->mig->pub,
-		ms, 0, NULL };
+		ferry__val_ms(ms), 0, NULL };
 	char text[1400];
 
 	failure_text(text, sizeof(text), err);
@@ -514,17 +510,20 @@ static int claim_step(ferry_db *db, const ferry__step *it, ferry_error *err)
 	return ferry__ledger_take(db, it->row, NULL, err);
 }
 
-/* After a claimed section ran: how long it took, and the history. */
-static int record_step(
-	ferry_db *db, const ferry__step *it, int64_t ms, ferry_error *err)
+/*
+ * After a claimed section ran, in its transaction: how long it took (as
+ * the engine measured it), and the history.
+ */
+static int record_step(ferry_db *db, const ferry__step *it, ferry_error *err)
 {
 	const ferry__migration *m = it->mig;
-	ferry__history_rec rec = { ferry__section_names[it->k], &m->pub, ms, 1,
-		NULL };
+	ferry__val took = { FERRY__VAL_SECTION_MS, 0, NULL };
+	ferry__history_rec rec = { ferry__section_names[it->k], &m->pub, took,
+		1, NULL };
 	int rc = 0;
 
 	if (it->k != FERRY__DOWN)
-		rc = ferry__ledger_set_ms(db, m->pub.version, it->k, ms, err);
+		rc = ferry__ledger_set_ms(db, m->pub.version, it->k, took, err);
 	return rc < 0 ? rc : ferry__history_add(db, &rec, err);
 }
 
@@ -606,8 +605,8 @@ static int claim_end(ferry_db *db, const ferry__step *it, size_t n, int64_t ms,
 	ferry_error *err)
 {
 	const ferry__migration *m = it->mig;
-	ferry__history_rec rec = { ferry__section_names[it->k], &m->pub, ms, 1,
-		NULL };
+	ferry__history_rec rec = { ferry__section_names[it->k], &m->pub,
+		ferry__val_ms(ms), 1, NULL };
 	char hex[3][65], at[32];
 	ferry__row row;
 	int rc;
@@ -628,8 +627,8 @@ static int claim_end(ferry_db *db, const ferry__step *it, size_t n, int64_t ms,
 		rc = ferry__ledger_finish(
 			db, &row, runner_name(db), hex[0], at, err);
 		if (rc == 0)
-			rc = ferry__ledger_set_ms(
-				db, m->pub.version, FERRY__FINISH, ms, err);
+			rc = ferry__ledger_set_ms(db, m->pub.version,
+				FERRY__FINISH, ferry__val_ms(ms), err);
 	} else {
 		rc = ferry__ledger_take(db, &row, runner_name(db), err);
 	}
@@ -669,15 +668,7 @@ static int run_section(ferry_db *db, const ferry__migration *m,
 		db, f->text, f->sec[k].offset, f->sec[k].len, &src, err);
 }
 
-/* How long the section took: measured by the engine if it runs it late. */
-static int64_t section_ms(const ferry_db *db, int64_t t0)
-{
-	return db->drv->elapsed_ms_sql ? FERRY__MS_IN_TXN
-				       : ferry__now_ms() - t0;
-}
-
-static int run_transactional(
-	run_ctx *ctx, ferry__step *it, int64_t t0, ferry_error *err)
+static int run_transactional(run_ctx *ctx, ferry__step *it, ferry_error *err)
 {
 	int k = it->k;
 	ferry_db *db = ctx->db;
@@ -691,20 +682,16 @@ static int run_transactional(
 	if (!ctx->single_transaction && (rc = db->drv->begin(db, err)) < 0)
 		return rc;
 	if ((rc = reset_session(db, 1, err)) < 0 ||
-		(db->drv->clock_start_sql &&
-			(rc = db->drv->query(db, db->drv->clock_start_sql, NULL,
-				 0, NULL, NULL, err)) < 0))
+		(rc = db->drv->section_start(db, err)) < 0)
 		return rc;
 	/* Claimed first: a runner that comes second runs none of it. */
-	if (!ctx->defer_ledger && (rc = claim_step(db, it, err)) < 0)
+	if ((rc = claim_step(db, it, err)) < 0)
 		return rc;
 	rc = run_section(db, m, &it->file, k, err);
 	if (rc == 0)
 		rc = reset_session(db, 0, err);
-	if (rc == 0 && ctx->defer_ledger)
-		it->ms = section_ms(db, t0);
-	else if (rc == 0)
-		rc = record_step(db, it, section_ms(db, t0), err);
+	if (rc == 0)
+		rc = record_step(db, it, err);
 	if (rc == 0 && !ctx->single_transaction)
 		rc = db->drv->commit(db, err);
 	/* One transaction for the run: still, "ok" means the section ran. */
@@ -941,7 +928,7 @@ static int apply_step(run_ctx *ctx, size_t i, ferry_error *err)
 			name, it->row->failed_statement);
 		return FERRY_EREFUSED;
 	} else {
-		rc = run_transactional(ctx, it, t0, err);
+		rc = run_transactional(ctx, it, err);
 	}
 	if (rc == FERRY__ECLAIMED) {
 		if (!ctx->single_transaction)
@@ -992,18 +979,10 @@ static int apply_all(run_ctx *ctx, ferry_error *err)
 	if (ctx->single_transaction && ctx->plan.n > 0 &&
 		(rc = db->drv->begin(db, err)) < 0)
 		return rc;
-	/* Claims before the first DDL: see run_ctx.defer_ledger. */
-	ctx->defer_ledger = ctx->single_transaction && !db->drv->elapsed_ms_sql;
-	for (i = 0; i < ctx->plan.n && rc == 0 && ctx->defer_ledger; i++)
-		if ((rc = claim_step(db, &ctx->plan.v[i], err)) ==
-			FERRY__ECLAIMED)
-			rc = other_runner(ctx, &ctx->plan.v[i], err);
 	for (i = 0; i < ctx->plan.n && rc == 0; i++)
 		rc = apply_step(ctx, i, err);
 	if (!ctx->single_transaction || ctx->plan.n == 0)
 		return rc == FERRY__ECLAIMED ? 0 : rc;
-	for (i = 0; i < ctx->plan.n && rc == 0 && ctx->defer_ledger; i++)
-		rc = record_step(db, &ctx->plan.v[i], ctx->plan.v[i].ms, err);
 	if (rc == 0)
 		rc = db->drv->commit(db, err);
 	if (rc < 0) {

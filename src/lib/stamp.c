@@ -119,7 +119,8 @@ static int write_all(stamp_ctx *ctx, ferry_error *err)
 		return rc;
 	for (i = 0; i < ferry_changes_count(ctx->changes) && rc == 0; i++) {
 		const ferry_change *c = ferry_changes_at(ctx->changes, i);
-		ferry__history_rec rec = { "stamp", c->migration, -1, 1, NULL };
+		ferry__history_rec rec = { "stamp", c->migration,
+			ferry__val_ms(-1), 1, NULL };
 
 		if ((rc = put_row(db, c->migration, err)) == 0)
 			rc = ferry__history_add(db, &rec, err);

@@ -100,4 +100,19 @@ test_expect_success 'without --single-transaction the same set applies' '
 	test_cmp expect actual
 '
 
+# In one transaction each migration's time is still its own, as the engine
+# ran it: not the time it took to send (PostgreSQL pipelines), nor the
+# whole run's, nor nothing.
+test_expect_success 'in one transaction, the ledger and the history time each migration' '
+	echo "CREATE TABLE quick (id integer);" >migrations/0006_quick.sql &&
+	slow_sql 1 >migrations/0007_slow.sql &&
+	echo "CREATE TABLE quick2 (id integer);" >migrations/0008_quick2.sql &&
+	ferry -d "$DB_URL" -q up --single-transaction &&
+	db_sql "SELECT version, up_ms >= 500, up_ms < 500 FROM ferry_migrations WHERE version > 5 ORDER BY version" >actual &&
+	db_sql "SELECT version, duration_ms >= 500 FROM ferry_history WHERE version > 5 ORDER BY version" >>actual &&
+	case $ENGINE in sqlite) t=1 f=0 ;; pg) t=t f=f ;; esac &&
+	printf "6|$f|$t\n7|$t|$f\n8|$f|$t\n6|$f\n7|$t\n8|$f\n" >expect &&
+	test_cmp expect actual
+'
+
 test_done
