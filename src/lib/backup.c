@@ -263,19 +263,32 @@ int ferry__backup_commit(
 	return 0;
 }
 
-/*
- * What a file is, from its first bytes: a SQLite database starts with
- * "SQLite format 3\0", a pg_dump custom-format archive with "PGDMP".
- */
-int ferry__backup_kind(const char *path, int *engine, ferry_error *err)
+/* Each driver's backups start with its own magic bytes. */
+static const ferry__driver *driver_of(const char *head, size_t n)
 {
-	static const char sqlite_magic[16] = "SQLite format 3";
-	char head[16];
+	size_t i;
+
+	for (i = 0; ferry__drivers[i]; i++) {
+		const ferry__driver *d = ferry__drivers[i];
+
+		if (n >= d->backup_magic_len &&
+			memcmp(head, d->backup_magic, d->backup_magic_len) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+int ferry__backup_kind(
+	const char *path, const ferry__driver **drv, ferry_error *err)
+{
+	ferry__buf kinds = FERRY__BUF_INIT;
+	char head[64];
 	struct stat st;
 	ssize_t n;
+	size_t i;
 	int fd;
 
-	*engine = 0;
+	*drv = NULL;
 	/* O_NONBLOCK: a FIFO must be refused, not waited on for a writer. */
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
@@ -314,18 +327,19 @@ int ferry__backup_kind(const char *path, int *engine, ferry_error *err)
 	}
 	n = read(fd, head, sizeof(head));
 	close(fd);
-	if (n == (ssize_t)sizeof(head) &&
-		memcmp(head, sqlite_magic, sizeof(head)) == 0)
-		*engine = FERRY__ENGINE_SQLITE;
-	else if (n >= 5 && memcmp(head, "PGDMP", 5) == 0)
-		*engine = FERRY__ENGINE_PG;
-	if (*engine)
+	if ((*drv = driver_of(head, n > 0 ? (size_t)n : 0)))
 		return 0;
 	ferry__error_set(
 		err, FERRY_EINVALID, "'%s' is not a ferry backup", path);
-	ferry__error_detail(err,
-		"it is neither a SQLite database nor a pg_dump custom-format "
-		"archive");
+	for (i = 0; ferry__drivers[i]; i++)
+		ferry__buf_printf(&kinds, "%s%s",
+			i == 0				? ""
+				: ferry__drivers[i + 1] ? ", "
+							: " nor ",
+			ferry__drivers[i]->backup_what);
+	ferry__error_detail(err, "it is %s%s", i > 1 ? "neither " : "not ",
+		ferry__buf_cstr(&kinds));
+	ferry__buf_release(&kinds);
 	ferry__error_hint(err,
 		"restore a file that 'ferry backup' wrote; a plain SQL dump "
 		"goes through psql or sqlite3");
@@ -340,16 +354,14 @@ static int check_options(const ferry_backup_options *opts, ferry_error *err)
 	return 0;
 }
 
-static int engine_matches(
-	ferry_db *db, const char *path, int kind, ferry_error *err)
+static int engine_matches(ferry_db *db, const char *path,
+	const ferry__driver *kind, ferry_error *err)
 {
-	if (kind == (int)db->url.engine)
+	if (kind == db->drv)
 		return 0;
 	ferry__error_set(err, FERRY_EINVALID,
 		"'%s' is a backup of a %s database, not of %s", path,
-		kind == FERRY__ENGINE_SQLITE ? "SQLite" : "PostgreSQL",
-		db->url.engine == FERRY__ENGINE_SQLITE ? "SQLite"
-						       : "PostgreSQL");
+		kind->label, db->drv->label);
 	ferry__error_hint(err,
 		"restore it into a database of its own engine; ferry does "
 		"not convert between engines");
@@ -360,7 +372,8 @@ int ferry_restore_check(ferry_db *db, const char *path,
 	const ferry_backup_options *opts, ferry_error *err)
 {
 	ferry_backup_options defaults = FERRY_BACKUP_OPTIONS_INIT;
-	int kind, rc;
+	const ferry__driver *kind;
+	int rc;
 
 	if (!db || !path)
 		return ferry__error_set(err, FERRY_EINVALID,
@@ -375,9 +388,8 @@ int ferry_restore_check(ferry_db *db, const char *path,
 	if ((rc = ferry__backup_kind(path, &kind, err)) < 0 ||
 		(rc = engine_matches(db, path, kind, err)) < 0)
 		return rc;
-	if (kind == FERRY__ENGINE_PG)
-		return ferry__restore_pg_check(db, opts, err);
-	return 0;
+	return db->drv->restore_check ? db->drv->restore_check(db, opts, err)
+				      : 0;
 }
 
 static ferry_backup *backup_new(ferry_db *db)
@@ -426,10 +438,7 @@ int ferry_backup_create(ferry_backup **out, ferry_db *db,
 			goto done;
 		locked_here = 1;
 	}
-	if (db->url.engine == FERRY__ENGINE_SQLITE)
-		rc = ferry__backup_sqlite(db, b, opts, err);
-	else
-		rc = ferry__backup_pg(db, b, opts, err);
+	rc = db->drv->backup(db, b, opts, err);
 done:
 	if (locked_here)
 		ferry__unlock(db);
@@ -468,10 +477,7 @@ int ferry_restore(ferry_backup **out, ferry_db *db, const char *path,
 			goto done;
 		locked_here = 1;
 	}
-	if (db->url.engine == FERRY__ENGINE_SQLITE)
-		rc = ferry__restore_sqlite(db, path, b, opts, err);
-	else
-		rc = ferry__restore_pg(db, path, b, opts, err);
+	rc = db->drv->restore(db, path, b, opts, err);
 done:
 	if (locked_here)
 		ferry__unlock(db);
@@ -485,8 +491,7 @@ done:
 int ferry__backup_target(char **final, ferry_db *db, const char *dbname,
 	const char *version, const ferry_backup_options *opts, ferry_error *err)
 {
-	const char *ext =
-		db->url.engine == FERRY__ENGINE_SQLITE ? "sqlite" : "pgdump";
+	const char *ext = db->drv->backup_ext;
 	struct stat st;
 	int attempt;
 

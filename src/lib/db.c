@@ -99,7 +99,7 @@ static char *qualified(const ferry_db *db, const char *name)
 {
 	ferry__buf b = FERRY__BUF_INIT;
 
-	if (db->url.engine == FERRY__ENGINE_PG) {
+	if (db->drv->schemas) {
 		ferry__buf_quote_ident(&b, db->schema);
 		ferry__buf_puts(&b, ".");
 	}
@@ -151,16 +151,26 @@ static int check_history_name(const char *table, ferry_error *err)
 	return FERRY_EINVALID;
 }
 
+#ifdef FERRY_HAVE_PG
+extern const ferry__driver ferry__pg_driver;
+#endif
+
+const ferry__driver *const ferry__drivers[] = {
+	&ferry__sqlite_driver,
+#ifdef FERRY_HAVE_PG
+	&ferry__pg_driver,
+#endif
+	NULL,
+};
+
 static const ferry__driver *driver_for(const ferry__url *url)
 {
-#ifdef FERRY_HAVE_PG
-	extern const ferry__driver ferry__pg_driver;
+	size_t i;
 
-	if (url->engine == FERRY__ENGINE_PG)
-		return &ferry__pg_driver;
-#endif
-	return url->engine == FERRY__ENGINE_SQLITE ? &ferry__sqlite_driver
-						   : NULL;
+	for (i = 0; ferry__drivers[i]; i++)
+		if (ferry__drivers[i]->engine == url->engine)
+			return ferry__drivers[i];
+	return NULL;
 }
 
 int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,

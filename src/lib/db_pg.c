@@ -1372,7 +1372,10 @@ static int pg_tool_conninfo(ferry_db *db, char **conninfo, char **password,
 
 const ferry__driver ferry__pg_driver = {
 	.name = "postgres",
+	.label = "PostgreSQL",
+	.engine = FERRY__ENGINE_PG,
 	.dialect = FERRY__DIALECT_PG,
+	.schemas = 1,
 	.open = pg_open,
 	.close = pg_close,
 	.run = pg_run,
@@ -1513,4 +1516,12 @@ const ferry__driver ferry__pg_driver = {
 		"pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
 		") o WHERE s <> $1 AND s <> 'information_schema' AND s NOT LIKE "
 		"'pg\\_%' ORDER BY k",
+	/* pg_dump's custom format (backup_pg.c) */
+	.backup_ext = "pgdump",
+	.backup_magic = "PGDMP",
+	.backup_magic_len = 5,
+	.backup_what = "a pg_dump custom-format archive",
+	.backup = ferry__backup_pg,
+	.restore_check = ferry__restore_pg_check,
+	.restore = ferry__restore_pg,
 };

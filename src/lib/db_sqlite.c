@@ -917,7 +917,10 @@ static int sq_ledger_ddl(ferry_db *db, ferry__buf *out)
 
 const ferry__driver ferry__sqlite_driver = {
 	.name = "sqlite",
+	.label = "SQLite",
+	.engine = FERRY__ENGINE_SQLITE,
 	.dialect = FERRY__DIALECT_SQLITE,
+	.schemas = 0,
 	.open = sq_open,
 	.close = sq_close,
 	.run = sq_run,
@@ -956,4 +959,12 @@ const ferry__driver ferry__sqlite_driver = {
 		"= 'view' THEN 2 WHEN type = 'index' THEN 3 ELSE 4 END, name",
 	/* no CASCADE: nothing outside the file can go */
 	.reset_guard_sql = NULL,
+	/* the database file, copied by SQLite's online backup API */
+	.backup_ext = "sqlite",
+	.backup_magic = "SQLite format 3",
+	.backup_magic_len = 16, /* with its NUL */
+	.backup_what = "a SQLite database",
+	.backup = ferry__backup_sqlite,
+	.restore_check = NULL,
+	.restore = ferry__restore_sqlite,
 };

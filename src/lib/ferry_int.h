@@ -540,8 +540,11 @@ typedef struct {
 } ferry__src;
 
 typedef struct ferry__driver {
-	const char *name;
+	const char *name;     /* "sqlite", as ferry_url_engine() says */
+	const char *label;    /* "SQLite", for messages */
+	ferry__engine engine; /* the URLs it serves, as url.c reads them */
 	ferry__dialect dialect;
+	int schemas; /* table names are qualified by a schema */
 	int (*open)(ferry_db *db, ferry_error *err);
 	void (*close)(ferry_db *db);
 	/* Run user SQL, maybe several statements, in the current transaction
@@ -616,8 +619,26 @@ typedef struct ferry__driver {
 	/* What dropping with CASCADE could take along outside schema $1, one
 	 * row per object, to compare before and after; NULL if nothing. */
 	const char *reset_guard_sql;
+	/*
+	 * Backups (backup.c names, checks and locks; the copying is the
+	 * engine's, in backup_<engine>.c). A backup file starts with
+	 * `backup_magic` and is named "*.<backup_ext>".
+	 */
+	const char *backup_ext;
+	const char *backup_magic;
+	size_t backup_magic_len;
+	const char *backup_what; /* "a SQLite database", for messages */
+	int (*backup)(ferry_db *db, ferry_backup *b,
+		const ferry_backup_options *opts, ferry_error *err);
+	/* Could a restore run (the tools it needs)? NULL: it could. */
+	int (*restore_check)(ferry_db *db, const ferry_backup_options *opts,
+		ferry_error *err);
+	int (*restore)(ferry_db *db, const char *path, ferry_backup *b,
+		const ferry_backup_options *opts, ferry_error *err);
 } ferry__driver;
 
+/* Every driver built in, NULL last (db.c). */
+extern const ferry__driver *const ferry__drivers[];
 extern const ferry__driver ferry__sqlite_driver;
 
 struct ferry_db {
@@ -955,9 +976,11 @@ int ferry__backup_tmp(const char *final, char **tmp, int *fd, ferry_error *err);
 /* Sync `tmp` and rename it to `final`, never replacing a file. */
 int ferry__backup_commit(
 	const char *tmp, const char *final, int64_t *bytes, ferry_error *err);
-/* FERRY__ENGINE_SQLITE or FERRY__ENGINE_PG from the file's first bytes. */
-int ferry__backup_kind(const char *path, int *engine, ferry_error *err);
+/* The driver whose backups start as the file's first bytes do. */
+int ferry__backup_kind(
+	const char *path, const ferry__driver **drv, ferry_error *err);
 
+/* Each engine's copying, for its driver table (backup_<engine>.c). */
 int ferry__backup_sqlite(ferry_db *db, ferry_backup *b,
 	const ferry_backup_options *opts, ferry_error *err);
 int ferry__restore_sqlite(ferry_db *db, const char *path, ferry_backup *b,

@@ -98,18 +98,24 @@ static void write_file(const char *name, const void *data, size_t n)
 
 void test_backup__kind(void)
 {
-	int engine = -1;
+	const ferry__driver *engine = NULL;
 
 	write_file("a.sqlite", "SQLite format 3\0rest of it", 26);
 	cl_assert_equal_i(ferry__backup_kind(path, &engine, &err), 0);
-	cl_assert_equal_i(engine, FERRY__ENGINE_SQLITE);
+	cl_assert_equal_i(engine->engine, FERRY__ENGINE_SQLITE);
 	write_file("a.pgdump", "PGDMP\1\16\0", 8);
 	cl_assert_equal_i(ferry__backup_kind(path, &engine, &err), 0);
-	cl_assert_equal_i(engine, FERRY__ENGINE_PG);
+	cl_assert_equal_i(engine->engine, FERRY__ENGINE_PG);
 	write_file("short", "SQLite", 6);
 	cl_assert_equal_i(
 		ferry__backup_kind(path, &engine, &err), FERRY_EINVALID);
 	cl_assert(strstr(err.message, "is not a ferry backup") != NULL);
+	cl_assert_equal_s(err.detail,
+		"it is neither a SQLite database nor a pg_dump custom-format "
+		"archive");
+	write_file("sqlite2", "SQLite format 3!", 16);
+	cl_assert_equal_i(
+		ferry__backup_kind(path, &engine, &err), FERRY_EINVALID);
 	write_file("empty", "", 0);
 	cl_assert_equal_i(
 		ferry__backup_kind(path, &engine, &err), FERRY_EINVALID);
