@@ -754,6 +754,27 @@ static int check_resume(run_ctx *ctx, const ferry__migration *m,
 	return 0;
 }
 
+/*
+ * The resume protocol of a no-transaction section
+ *
+ * Its statements run one by one, outside any transaction of ferry's, so
+ * a kill can stop it anywhere; the ledger says where. Before the first
+ * statement the runner claims the migration: its row becomes failed at
+ * statement 1, `runner` naming this run (claim_start). After each
+ * statement, a compare-and-set on that runner moves failed_statement on
+ * and appends the statement's short hash to `progress`
+ * (ferry__ledger_progress); a runner that finds the row no longer its own
+ * stops there. A kill thus leaves the row at the first statement that did
+ * not complete, and the next run checks that the statements before it
+ * still hash the same (check_resume), takes the claim over (claim_resume)
+ * and starts there.
+ *
+ * Inside an author's BEGIN ... COMMIT, the progress updates are part of
+ * the author's transaction and roll back with it: `durable` is the last
+ * statement whose progress is committed, the BEGIN's, and a failure
+ * resumes there. At the end, one transaction of ferry's turns the claim
+ * into the migration's new state (claim_end).
+ */
 static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 	size_t *resumed_at, ferry_error *err)
 {
