@@ -820,6 +820,24 @@ int ferry__history_add(
 	ferry_db *db, const ferry__history_rec *rec, ferry_error *err);
 
 /*
+ * The shape of every command that writes (write.c): decide without the
+ * runner lock; with work to do, lock, decide again, and write.
+ */
+typedef struct {
+	/* Read what the decision needs (again) and decide; `*work` is how
+	 * much there is to do, 0 for nothing. db->locked tells which time. */
+	int (*decide)(void *payload, size_t *work, ferry_error *err);
+	/* Write what the last decision found, under the lock. */
+	int (*write)(void *payload, ferry_error *err);
+	int ledger;	     /* make the ledger first if it is missing */
+	int one_transaction; /* write() runs in one transaction of ours */
+	int dry_run;	     /* decide once, without the lock; write nothing */
+} ferry__writer;
+
+int ferry__decide_and_write(
+	ferry_db *db, const ferry__writer *w, void *payload, ferry_error *err);
+
+/*
  * What a database holds besides ferry's ledger (objects.c).
  */
 typedef struct {

@@ -13,9 +13,9 @@
  * because the user undid them (up: pending again; finish: "up"; down:
  * back to the state before the down).
  *
- * Like a run (run.c): decide without the lock, then lock, read the ledger
- * again and decide again, and write every change in one transaction, each
- * with its history row.
+ * As every command that writes (write.c): decide without the lock, then
+ * lock, read the ledger again and decide again, and write every change in
+ * one transaction, each with its history row.
  */
 #include "ferry_int.h"
 
@@ -192,10 +192,13 @@ static int decide(repair_ctx *ctx, ferry_error *err)
 	return 0;
 }
 
-static int read_and_decide(repair_ctx *ctx, ferry_error *err)
+static int read_and_decide(void *payload, size_t *work, ferry_error *err)
 {
+	repair_ctx *ctx = payload;
 	int rc;
 
+	if (ctx->db->locked)
+		ferry__changes_set_waited(ctx->changes, ctx->db->waited);
 	free(ctx->fixes);
 	ctx->fixes = NULL;
 	ctx->nfixes = 0;
@@ -204,21 +207,20 @@ static int read_and_decide(repair_ctx *ctx, ferry_error *err)
 	if ((rc = ferry__ledger_load(ctx->db, &ctx->ledger, err)) < 0 ||
 		(rc = ferry__pairs_build(
 			 &ctx->pairs, ctx->set, &ctx->ledger, err)) < 0 ||
-		(rc = ferry__refuse_ahead(&ctx->pairs, err)) < 0)
+		(rc = ferry__refuse_ahead(&ctx->pairs, err)) < 0 ||
+		(rc = decide(ctx, err)) < 0)
 		return rc;
-	return decide(ctx, err);
+	*work = ctx->nfixes;
+	return 0;
 }
 
-static int write_all(repair_ctx *ctx, ferry_error *err)
+static int write_all(void *payload, ferry_error *err)
 {
+	repair_ctx *ctx = payload;
 	ferry_db *db = ctx->db;
 	size_t i, j;
-	int rc;
+	int rc = 0;
 
-	/* An older ledger gets the runner column its rows are written with. */
-	if ((rc = ferry__ledger_ensure(db, err)) < 0 ||
-		(rc = db->drv->begin(db, err)) < 0)
-		return rc;
 	for (i = 0; i < ctx->nfixes && rc == 0; i++) {
 		const fix *f = &ctx->fixes[i];
 
@@ -236,10 +238,6 @@ static int write_all(repair_ctx *ctx, ferry_error *err)
 			rc = ferry__history_add(db, &rec, err);
 		}
 	}
-	if (rc == 0)
-		rc = db->drv->commit(db, err);
-	if (rc < 0)
-		db->drv->rollback(db);
 	return rc;
 }
 
@@ -247,6 +245,7 @@ int ferry_repair(ferry_changes **out, ferry_db *db, const ferry_set *set,
 	const ferry_repair_options *opts, ferry_error *err)
 {
 	ferry_repair_options defaults = FERRY_REPAIR_OPTIONS_INIT;
+	ferry__writer w = { read_and_decide, write_all, 1, 1, 0 };
 	repair_ctx ctx;
 	int rc;
 
@@ -268,16 +267,8 @@ int ferry_repair(ferry_changes **out, ferry_db *db, const ferry_set *set,
 	ctx.opts = opts;
 	if (!(ctx.changes = ferry__changes_new()))
 		return ferry__error_oom(err);
-	rc = read_and_decide(&ctx, err);
-	if (rc == 0 && ctx.nfixes > 0 && !opts->dry_run) {
-		if ((rc = ferry__lock(db, err)) == 0) {
-			ferry__changes_set_waited(ctx.changes, db->waited);
-			if ((rc = read_and_decide(&ctx, err)) == 0 &&
-				ctx.nfixes > 0)
-				rc = write_all(&ctx, err);
-			ferry__unlock(db);
-		}
-	}
+	w.dry_run = opts->dry_run;
+	rc = ferry__decide_and_write(db, &w, &ctx, err);
 	free(ctx.fixes);
 	ferry__pairs_clear(&ctx.pairs);
 	ferry__ledger_clear(&ctx.ledger);

@@ -267,10 +267,46 @@ static int reset_failed(ferry_db *db, int rc, ferry_error *err)
 	return rc;
 }
 
+typedef struct {
+	ferry_db *db;
+	ferry_dropped *r;
+} reset_ctx;
+
+static int decide(void *payload, size_t *work, ferry_error *err)
+{
+	reset_ctx *ctx = payload;
+	int rc = list_objects(ctx->db, ctx->r, err);
+
+	*work = ctx->r->n;
+	return rc < 0 && ctx->db->locked ? reset_failed(ctx->db, rc, err) : rc;
+}
+
+/*
+ * Under the lock: list again in the transaction that drops, so that what
+ * is dropped is what is listed, however the application goes on.
+ */
+static int drop_now(void *payload, ferry_error *err)
+{
+	reset_ctx *ctx = payload;
+	ferry_db *db = ctx->db;
+	int rc;
+
+	if ((rc = db->drv->begin(db, err)) == 0 &&
+		(rc = list_objects(db, ctx->r, err)) == 0)
+		rc = drop_all(db, ctx->r, err);
+	if (rc < 0) {
+		db->drv->rollback(db);
+		rc = reset_failed(db, rc, err);
+	}
+	return rc;
+}
+
 int ferry_reset(ferry_dropped **out, ferry_db *db,
 	const ferry_reset_options *opts, ferry_error *err)
 {
 	ferry_reset_options defaults = FERRY_RESET_OPTIONS_INIT;
+	ferry__writer w = { decide, drop_now, 0, 0, 0 };
+	reset_ctx ctx;
 	ferry_dropped *r;
 	int rc;
 
@@ -288,20 +324,10 @@ int ferry_reset(ferry_dropped **out, ferry_db *db,
 			err, FERRY_EINVALID, "database was opened read-only");
 	if (!(r = ferry__calloc(1, sizeof(*r))))
 		return ferry__error_oom(err);
-	/* First without the lock: nothing to drop waits for no one. */
-	if ((rc = list_objects(db, r, err)) < 0 || opts->dry_run || r->n == 0)
-		goto out;
-	if ((rc = ferry__lock(db, err)) < 0)
-		goto out;
-	if ((rc = db->drv->begin(db, err)) == 0 &&
-		(rc = list_objects(db, r, err)) == 0)
-		rc = drop_all(db, r, err);
-	if (rc < 0) {
-		db->drv->rollback(db);
-		rc = reset_failed(db, rc, err);
-	}
-	ferry__unlock(db);
-out:
+	ctx.db = db;
+	ctx.r = r;
+	w.dry_run = opts->dry_run;
+	rc = ferry__decide_and_write(db, &w, &ctx, err);
 	if (rc < 0) {
 		ferry_dropped_free(r);
 		return rc;

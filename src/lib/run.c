@@ -125,6 +125,7 @@ typedef struct {
 	int dry_run;
 	int check;		   /* a trial in one transaction, rolled back */
 	const ferry__step *failed; /* the step a failure belongs to */
+	int wrote;		   /* the lock was taken to write */
 	ferry__hasher hasher;
 } run_ctx;
 
@@ -153,17 +154,6 @@ static int run_read(run_ctx *ctx, ferry_error *err)
 			 &ctx->pairs, ctx->set, &ctx->ledger, err)) < 0)
 		return rc;
 	return 0;
-}
-
-/* Take the runner lock, and read again what the wait may have changed. */
-static int run_lock(run_ctx *ctx, ferry_error *err)
-{
-	int rc;
-
-	if ((rc = ferry__lock(ctx->db, err)) < 0)
-		return rc;
-	ctx->report->waited = ctx->db->waited;
-	return run_read(ctx, err);
 }
 
 static void run_end(run_ctx *ctx)
@@ -1170,13 +1160,46 @@ static int refuse_unsafe(run_ctx *ctx, ferry_error *err)
 		: ferry__refuse_unledgered(ctx->db, &ctx->ledger, err);
 }
 
+/* Read the ledger (again), refuse what is unsafe, and plan. */
+static int run_decide(void *payload, size_t *work, ferry_error *err)
+{
+	run_ctx *ctx = payload;
+	int rc;
+
+	if (ctx->db->locked)
+		ctx->report->waited = ctx->db->waited;
+	if ((rc = run_read(ctx, err)) < 0 ||
+		(rc = refuse_unsafe(ctx, err)) < 0 ||
+		(rc = run_plan(ctx, err)) < 0)
+		return rc;
+	*work = ctx->plan.n;
+	return 0;
+}
+
+/*
+ * Each step in a transaction of its own, or all in one (apply_all); then
+ * where the database is now, read while the lock still keeps it so.
+ */
+static int run_write(void *payload, ferry_error *err)
+{
+	run_ctx *ctx = payload;
+	int rc;
+
+	ctx->wrote = 1;
+	if ((rc = check_steps(ctx, err)) < 0 ||
+		(rc = ctx->check ? check_all(ctx, err) : apply_all(ctx, err)) <
+			0)
+		return rc;
+	return report_where(ctx, err);
+}
+
 /*
  * First without the lock: if there is nothing to do now, a no-op touches
- * nothing and waits for no one. Else lock, and decide again on what the
- * wait may have changed.
+ * nothing and waits for no one (write.c). A dry run stops there.
  */
 static int run(ferry_report **out, run_ctx *ctx, ferry_error *err)
 {
+	ferry__writer w = { run_decide, run_write, 0, 0, 0 };
 	ferry_error mine;
 	int rc;
 
@@ -1193,16 +1216,11 @@ static int run(ferry_report **out, run_ctx *ctx, ferry_error *err)
 		return ferry__error_set(
 			err, FERRY_EINVALID, "database was opened read-only");
 	}
-	if ((rc = run_read(ctx, err)) == 0 &&
-		(rc = refuse_unsafe(ctx, err)) == 0 &&
-		(rc = run_plan(ctx, err)) == 0 && ctx->dry_run)
+	w.dry_run = ctx->dry_run;
+	rc = ferry__decide_and_write(ctx->db, &w, ctx, err);
+	if (rc == 0 && ctx->dry_run)
 		rc = report_plan(ctx, err);
-	else if (rc == 0 && ctx->plan.n > 0 && (rc = run_lock(ctx, err)) == 0 &&
-		(rc = refuse_unsafe(ctx, err)) == 0 &&
-		(rc = run_plan(ctx, err)) == 0 &&
-		(rc = check_steps(ctx, err)) == 0)
-		rc = ctx->check ? check_all(ctx, err) : apply_all(ctx, err);
-	if (rc == 0)
+	if (rc == 0 && !ctx->wrote)
 		rc = report_where(ctx, err);
 	if (rc == 0) {
 		*out = ctx->report;

@@ -49,12 +49,15 @@ static int refuse_failed(const stamp_ctx *ctx, ferry_error *err)
 }
 
 /* Read the ledger (again), refuse what is unsafe, list what to record. */
-static int decide(stamp_ctx *ctx, ferry_error *err)
+static int decide(void *payload, size_t *work, ferry_error *err)
 {
+	stamp_ctx *ctx = payload;
 	size_t i;
 	int rc;
 
 	ferry__changes_reset(ctx->changes);
+	if (ctx->db->locked)
+		ferry__changes_set_waited(ctx->changes, ctx->db->waited);
 	ferry__pairs_clear(&ctx->pairs);
 	ferry__ledger_clear(&ctx->ledger);
 	if ((rc = ferry__ledger_load(ctx->db, &ctx->ledger, err)) < 0 ||
@@ -73,6 +76,7 @@ static int decide(stamp_ctx *ctx, ferry_error *err)
 			    "recorded as complete without running it") < 0)
 			return ferry__error_oom(err);
 	}
+	*work = ferry_changes_count(ctx->changes);
 	return 0;
 }
 
@@ -106,17 +110,13 @@ static int put_row(ferry_db *db, const ferry_migration *pub, ferry_error *err)
 	return rc == FERRY__ECLAIMED ? ferry__changed_meanwhile(pub, err) : rc;
 }
 
-static int write_all(stamp_ctx *ctx, ferry_error *err)
+static int write_all(void *payload, ferry_error *err)
 {
+	stamp_ctx *ctx = payload;
 	ferry_db *db = ctx->db;
 	size_t i;
-	int rc;
+	int rc = 0;
 
-	/* Made if missing; an older ledger gets the runner column. */
-	if ((rc = ferry__ledger_ensure(db, err)) < 0)
-		return rc;
-	if ((rc = db->drv->begin(db, err)) < 0)
-		return rc;
 	for (i = 0; i < ferry_changes_count(ctx->changes) && rc == 0; i++) {
 		const ferry_change *c = ferry_changes_at(ctx->changes, i);
 		ferry__history_rec rec = { "stamp", c->migration,
@@ -125,16 +125,13 @@ static int write_all(stamp_ctx *ctx, ferry_error *err)
 		if ((rc = put_row(db, c->migration, err)) == 0)
 			rc = ferry__history_add(db, &rec, err);
 	}
-	if (rc == 0)
-		rc = db->drv->commit(db, err);
-	if (rc < 0)
-		db->drv->rollback(db);
 	return rc;
 }
 
 int ferry_stamp(ferry_changes **out, ferry_db *db, const ferry_set *set,
 	const ferry_stamp_options *opts, ferry_error *err)
 {
+	ferry__writer w = { decide, write_all, 1, 1, 0 };
 	stamp_ctx ctx;
 	int rc;
 
@@ -155,16 +152,8 @@ int ferry_stamp(ferry_changes **out, ferry_db *db, const ferry_set *set,
 		return rc;
 	if (!(ctx.changes = ferry__changes_new()))
 		return ferry__error_oom(err);
-	rc = decide(&ctx, err);
-	if (rc == 0 && ferry_changes_count(ctx.changes) > 0 && !opts->dry_run) {
-		if ((rc = ferry__lock(db, err)) == 0) {
-			ferry__changes_set_waited(ctx.changes, db->waited);
-			if ((rc = decide(&ctx, err)) == 0 &&
-				ferry_changes_count(ctx.changes) > 0)
-				rc = write_all(&ctx, err);
-			ferry__unlock(db);
-		}
-	}
+	w.dry_run = opts->dry_run;
+	rc = ferry__decide_and_write(db, &w, &ctx, err);
 	ferry__pairs_clear(&ctx.pairs);
 	ferry__ledger_clear(&ctx.ledger);
 	if (rc < 0) {
