@@ -31,7 +31,7 @@ LINT_JOBS ?= 2
 VERSION := $(shell sed -n 's/^\#define FERRY_VERSION "\(.*\)"/\1/p' include/ferry.h)
 SOVERSION := 0
 
-LIB_PKGS := sqlite3 libcrypto
+LIB_PKGS := sqlite3 nettle
 CLI_PKGS := jansson
 HAVE_PG := $(if $(wildcard src/lib/db_pg.c),$(shell $(PKG_CONFIG) --exists libpq && echo yes))
 ifeq ($(HAVE_PG),yes)
@@ -62,10 +62,10 @@ BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Iinclude -Isrc/lib \
 	$(PG_CFLAGS) $(CFLAGS)
 LIB_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden \
 	$(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
-# libpq is loaded at run time, when a PostgreSQL URL is opened (db_pg.c),
-# and libcrypto at the first checksum (sha256.c): only their headers are
-# needed to build.
-LINK_PKGS := $(filter-out libpq libcrypto,$(LIB_PKGS))
+# libpq is loaded at run time, when a PostgreSQL URL is first opened
+# (db_pg.c): only its header is needed to build. Linked, it would load
+# OpenSSL, Kerberos and LDAP into every run, SQLite ones too.
+LINK_PKGS := $(filter-out libpq,$(LIB_PKGS))
 LIB_LIBS := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS))
 CLI_CFLAGS := $(BASE_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(CLI_PKGS))
 CLI_LIBS := $(shell $(PKG_CONFIG) --libs $(CLI_PKGS))
