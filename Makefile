@@ -64,8 +64,11 @@ LIB_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden \
 	$(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
 # libpq is loaded at run time, when a PostgreSQL URL is first opened
 # (db_pg.c): only its header is needed to build. Linked, it would load
-# OpenSSL, Kerberos and LDAP into every run, SQLite ones too.
+# OpenSSL, Kerberos and LDAP into every run, SQLite ones too. ferry.pc
+# and the README say that PostgreSQL needs it.
 LINK_PKGS := $(filter-out libpq,$(LIB_PKGS))
+PC_LIBPQ := $(if $(PG_CFLAGS),$(shell sed -n \
+	's/^\#define LIBPQ_SONAME "\(.*\)"/\1/p' src/lib/db_pg.c))
 LIB_LIBS := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS))
 CLI_CFLAGS := $(BASE_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(CLI_PKGS))
 CLI_LIBS := $(shell $(PKG_CONFIG) --libs $(CLI_PKGS))
@@ -133,7 +136,8 @@ $(FERRY): $(CLI_OBJ) $(LIBA)
 	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(LIB_LIBS) $(CLI_LIBS)
 
 # The CLI on the test build of the library, whose hooks some CLI tests use
-# (FERRY_TEST_NO_LOCK: run without the runner lock).
+# (FERRY_TEST_NO_LOCK: run without the runner lock; FERRY_TEST_LIBPQ: load
+# another file in place of libpq, to run as if it were missing).
 $(BUILD)/ferry-testing: $(CLI_OBJ) $(TLIB_OBJ)
 	@echo '  LD      $@'
 	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $(CLI_OBJ) $(TLIB_OBJ) $(LIB_LIBS) $(CLI_LIBS)
@@ -203,7 +207,8 @@ install: all
 	install -m 644 docs/ferry.1 $(DESTDIR)$(MANDIR)/man1/ferry.1
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-		-e 's|@REQUIRES@|$(LINK_PKGS)|' ferry.pc.in \
+		-e 's|@REQUIRES@|$(LINK_PKGS)|' \
+		-e 's|@LIBPQ_SONAME@|$(PC_LIBPQ)|' ferry.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/ferry.pc
 
 uninstall:
