@@ -15,6 +15,17 @@
 #   make format          clang-format in place
 #   make fuzz            short libFuzzer runs (clang)
 #   make bench           the benchmark in bench/ (not part of the tests)
+#
+# Flags from the caller are used as GNU make's own rules use them: CPPFLAGS
+# and CFLAGS in every compile, LDFLAGS and LDLIBS in every link, after
+# ferry's own (so `make CFLAGS=-O0` or a distribution's hardening flags
+# apply). Every object records the headers it read (-MMD) and is rebuilt
+# when one changes.
+#
+# Warnings are errors (-Werror) by default, so that development and CI (make,
+# make check, .ci/run) stop at the first one. A release or distribution
+# build, whose compiler may be newer than any ferry was tested with, turns
+# that off with WERROR=0: `make WERROR=0`, `make install WERROR=0`.
 
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
@@ -27,11 +38,12 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 BUILD ?= build
 LINT_JOBS ?= 2
+WERROR ?= 1
 
 VERSION := $(shell sed -n 's/^\#define FERRY_VERSION "\(.*\)"/\1/p' include/ferry.h)
 SOVERSION := 0
 
-LIB_PKGS := sqlite3 libcrypto
+LIB_PKGS := sqlite3 nettle
 CLI_PKGS := jansson
 HAVE_PG := $(if $(wildcard src/lib/db_pg.c),$(shell $(PKG_CONFIG) --exists libpq && echo yes))
 ifeq ($(HAVE_PG),yes)
@@ -39,8 +51,13 @@ LIB_PKGS += libpq
 PG_CFLAGS := -DFERRY_HAVE_PG
 endif
 
-WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wno-format-nonliteral -Wvla
+ifeq ($(WERROR),1)
+WARN += -Werror
+else ifneq ($(WERROR),0)
+$(error WERROR must be 1 (warnings are errors, the default) or 0)
+endif
 OPT ?= -O2 -g
 ifeq ($(SANITIZE),1)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -59,13 +76,20 @@ Q := @
 endif
 
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Iinclude -Isrc/lib \
-	$(PG_CFLAGS) $(CFLAGS)
+	$(PG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+# Each object's .d names the headers it read; -MP keeps a deleted header
+# from stopping the build. Objects depend on this Makefile too, whose
+# flags they were built with.
+DEPFLAGS = -MMD -MP
 LIB_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden \
 	$(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
-# libpq is loaded at run time, when a PostgreSQL URL is opened (db_pg.c),
-# and libcrypto at the first checksum (sha256.c): only their headers are
-# needed to build.
-LINK_PKGS := $(filter-out libpq libcrypto,$(LIB_PKGS))
+# libpq is loaded at run time, when a PostgreSQL URL is first opened
+# (db_pg.c): only its header is needed to build. Linked, it would load
+# OpenSSL, Kerberos and LDAP into every run, SQLite ones too. ferry.pc
+# and the README say that PostgreSQL needs it.
+LINK_PKGS := $(filter-out libpq,$(LIB_PKGS))
+PC_LIBPQ := $(if $(PG_CFLAGS),$(shell sed -n \
+	's/^\#define LIBPQ_SONAME "\(.*\)"/\1/p' src/lib/db_pg.c))
 LIB_LIBS := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS))
 CLI_CFLAGS := $(BASE_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(CLI_PKGS))
 CLI_LIBS := $(shell $(PKG_CONFIG) --libs $(CLI_PKGS))
@@ -92,31 +116,33 @@ LIBSO := $(BUILD)/libferry.so.$(SOVERSION)
 
 all: $(LIBA) $(LIBSO) $(FERRY)
 
-$(BUILD)/obj/lib/%.o: src/lib/%.c src/lib/ferry_int.h include/ferry.h
+$(BUILD)/obj/lib/%.o: src/lib/%.c Makefile
 	@mkdir -p $(@D)
 	@echo '  CC      $<'
-	$(Q)$(CC) $(LIB_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(LIB_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/tobj/lib/%.o: src/lib/%.c src/lib/ferry_int.h include/ferry.h
+$(BUILD)/tobj/lib/%.o: src/lib/%.c Makefile
 	@mkdir -p $(@D)
 	@echo '  CC      $< (test)'
-	$(Q)$(CC) $(LIB_CFLAGS) -DFERRY_TESTING -c $< -o $@
+	$(Q)$(CC) $(LIB_CFLAGS) -DFERRY_TESTING $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/obj/cli/%.o: src/cli/%.c src/cli/cli.h include/ferry.h
+$(BUILD)/obj/cli/%.o: src/cli/%.c Makefile
 	@mkdir -p $(@D)
 	@echo '  CC      $<'
-	$(Q)$(CC) $(CLI_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CLI_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/tobj/unit/%.o: tests/unit/%.c tests/unit/clar.h src/lib/ferry_int.h include/ferry.h
+$(BUILD)/tobj/unit/%.o: tests/unit/%.c Makefile
 	@mkdir -p $(@D)
 	@echo '  CC      $<'
-	$(Q)$(CC) $(LIB_CFLAGS) -DFERRY_TESTING -Wno-missing-prototypes -Itests/unit -I$(BUILD)/tobj/unit -c $< -o $@
+	$(Q)$(CC) $(LIB_CFLAGS) -DFERRY_TESTING -Wno-missing-prototypes -Itests/unit -I$(BUILD)/tobj/unit $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/tobj/unit/tests.inc: $(UNIT_SRC) tests/unit/generate.sh
 	@mkdir -p $(@D)
 	$(Q)sh tests/unit/generate.sh $(filter-out tests/unit/main.c,$(UNIT_SRC)) >$@
 
 $(BUILD)/tobj/unit/main.o: $(BUILD)/tobj/unit/tests.inc
+
+-include $(patsubst %.o,%.d,$(LIB_OBJ) $(TLIB_OBJ) $(CLI_OBJ) $(UNIT_OBJ))
 
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@
@@ -125,22 +151,26 @@ $(LIBA): $(LIB_OBJ)
 
 $(LIBSO): $(LIB_OBJ)
 	@echo '  LD      $@'
-	$(Q)$(CC) -shared -Wl,-soname,libferry.so.$(SOVERSION) $(SAN_LDFLAGS) -o $@ $^ $(LIB_LIBS)
+	$(Q)$(CC) -shared -Wl,-soname,libferry.so.$(SOVERSION) $(SAN_LDFLAGS) \
+		$(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(LDLIBS)
 	$(Q)ln -sf libferry.so.$(SOVERSION) $(BUILD)/libferry.so
 
 $(FERRY): $(CLI_OBJ) $(LIBA)
 	@echo '  LD      $@'
-	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(LIB_LIBS) $(CLI_LIBS)
+	$(Q)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(LIB_LIBS) \
+		$(CLI_LIBS) $(LDLIBS)
 
 # The CLI on the test build of the library, whose hooks some CLI tests use
-# (FERRY_TEST_NO_LOCK: run without the runner lock).
+# (FERRY_TEST_NO_LOCK: run without the runner lock; FERRY_TEST_LIBPQ: load
+# another file in place of libpq, to run as if it were missing).
 $(BUILD)/ferry-testing: $(CLI_OBJ) $(TLIB_OBJ)
 	@echo '  LD      $@'
-	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $(CLI_OBJ) $(TLIB_OBJ) $(LIB_LIBS) $(CLI_LIBS)
+	$(Q)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(TLIB_OBJ) \
+		$(LIB_LIBS) $(CLI_LIBS) $(LDLIBS)
 
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(TLIB_OBJ)
 	@echo '  LD      $@'
-	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIB_LIBS)
+	$(Q)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(LDLIBS)
 
 # Install missing system packages (Debian); a no-op when all are there.
 deps:
@@ -172,8 +202,8 @@ asan:
 # on one shared database. Any race ThreadSanitizer sees fails the run.
 $(BUILD)/tsan-threads: tests/tsan/threads.c include/ferry.h $(LIBA)
 	@echo '  LD      $@'
-	$(Q)$(CC) $(BASE_CFLAGS) -pthread $(SAN_LDFLAGS) -o $@ $< $(LIBA) \
-		$(LIB_LIBS)
+	$(Q)$(CC) $(BASE_CFLAGS) -pthread $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $< \
+		$(LIBA) $(LIB_LIBS) $(LDLIBS)
 
 tsan:
 	$(MAKE) BUILD=build/tsan SANITIZE=thread build/tsan/tsan-threads
@@ -203,7 +233,8 @@ install: all
 	install -m 644 docs/ferry.1 $(DESTDIR)$(MANDIR)/man1/ferry.1
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-		-e 's|@REQUIRES@|$(LINK_PKGS)|' ferry.pc.in \
+		-e 's|@REQUIRES@|$(LINK_PKGS)|' \
+		-e 's|@LIBPQ_SONAME@|$(PC_LIBPQ)|' ferry.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/ferry.pc
 
 uninstall:

@@ -35,6 +35,9 @@
  * (OpenSSL, Kerberos, LDAP, ...), which would cost more than a no-op up.
  * Each connection holds its own handle (the loader counts them), so the
  * library keeps no global state. The types come from libpq-fe.h itself.
+ * Not linked, the dependency is declared where packagers look: ferry.pc's
+ * libpq_soname (from LIBPQ_SONAME below) and the README's build section;
+ * tests/cli/t0011 runs without it.
  */
 /* clang-format off */
 #define PQ_FUNCTIONS(X) \
@@ -384,10 +387,22 @@ static void on_notice(void *arg, const PGresult *res)
  */
 static int load_libpq(pq_api *pq, ferry_error *err)
 {
+	const char *soname = LIBPQ_SONAME;
 	void *sym;
 
-	pq->handle =
-		dlopen(LIBPQ_SONAME, RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE);
+#ifdef FERRY_TESTING
+	/*
+	 * Test builds load another file when FERRY_TEST_LIBPQ names one, to
+	 * run as on a machine without libpq (a name no file has) or with one
+	 * too old (a library without PQ* functions). The messages still name
+	 * LIBPQ_SONAME, what ferry needs; the detail names the file tried.
+	 */
+	const char *test_soname = getenv("FERRY_TEST_LIBPQ");
+
+	if (test_soname && *test_soname)
+		soname = test_soname;
+#endif
+	pq->handle = dlopen(soname, RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE);
 	if (!pq->handle) {
 		ferry__error_set(err, FERRY_EINVALID,
 			"cannot load the "

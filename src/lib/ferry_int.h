@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include <nettle/sha2.h>
+
 #define FERRY__PRINTF(f, a) __attribute__((format(printf, f, a)))
 
 /*
@@ -90,26 +92,18 @@ void ferry__utc_now(char buf[32]);
 /* Lowercase hex of a SHA-256 digest into hex[65]. */
 void ferry__hex(char hex[65], const unsigned char sha[32]);
 /*
- * SHA-256 through OpenSSL (sha256.c), whose libcrypto is loaded by the
- * first hash. OpenSSL 3 looks the algorithm up on every one-shot call,
- * which costs more than hashing a small migration; a hasher looks it up
- * once, at its first hash, and reuses one context for a whole set.
+ * SHA-256 through Nettle (sha256.c). A hasher is one context, started
+ * afresh after each digest, reused for a whole set.
  */
 typedef struct {
-	void *md;		      /* EVP_MD */
-	void *ctx;		      /* EVP_MD_CTX */
-	struct ferry__crypto *crypto; /* libcrypto's functions */
+	struct sha256_ctx ctx;
 } ferry__hasher;
-
-/* "libcrypto.so.3", for messages. */
-extern const char *const ferry__libcrypto_soname;
 
 /* Never fails; returns 0. */
 int ferry__hasher_init(ferry__hasher *h);
 void ferry__hasher_release(ferry__hasher *h);
-/* SHA-256 of `len` bytes; `h` may be NULL. Returns 0, FERRY_ENOMEM or
- * FERRY_ERROR (libcrypto missing). */
-int ferry__sha256(
+/* SHA-256 of `len` bytes; `h` may be NULL for a one-off. Cannot fail. */
+void ferry__sha256(
 	ferry__hasher *h, unsigned char out[32], const void *data, size_t len);
 /* 1-based line and column of `offset` in `text`; columns count UTF-8
  * characters. */

@@ -695,11 +695,10 @@ static int run_transactional(run_ctx *ctx, ferry__step *it, ferry_error *err)
 static void stmt_hash(
 	ferry__hasher *h, char out[17], const char *stmt, size_t len)
 {
-	unsigned char sha[32] = { 0 };
+	unsigned char sha[32];
 	char hex[65];
 
-	/* Cannot fail: loading the file to run it fetched the hasher. */
-	(void)ferry__sha256(h, sha, stmt, len);
+	ferry__sha256(h, sha, stmt, len);
 	ferry__hex(hex, sha);
 	memcpy(out, hex, 16);
 	out[16] = '\0';

@@ -502,7 +502,7 @@ static int all_settled(
 int ferry_set_open_cached(ferry_set **out, const char *dir,
 	const char *cache_dir, ferry_error *err)
 {
-	ferry__hasher h = { NULL, NULL, NULL };
+	ferry__hasher h = { 0 };
 	ferry__buf text = FERRY__BUF_INIT;
 	ferry__set_cache *cache = NULL;
 	ferry__file_stamp dir_stamp;

@@ -84,7 +84,8 @@ ferry() {
 }
 
 # ferry_testing ARGS...: the CLI on the library's test build, for the hooks
-# only it has (FERRY_TEST_NO_LOCK=1: run without the runner lock). `make
+# only it has (FERRY_TEST_NO_LOCK=1: run without the runner lock;
+# FERRY_TEST_LIBPQ=FILE: load FILE in place of libpq.so.5). `make
 # test` and `make test-cli` build it and set FERRY_TESTING_BIN; a test that
 # needs it fails loudly without it.
 ferry_testing() {

@@ -38,7 +38,9 @@ cc=${FUZZ_CC:-clang}
 args=${FUZZ_ARGS:-}
 [ -z "${FUZZ_SEED:-}" ] || args="-seed=$FUZZ_SEED $args"
 targets=${*:-split parse releases url set_cache}
-pkgs="sqlite3 libcrypto libpq"
+# libcrypto only for fuzz_parse's oracle: OpenSSL's SHA-256, which shares
+# no code with Nettle's that ferry links.
+pkgs="sqlite3 nettle libpq libcrypto"
 
 die() {
 	echo "fuzz: $1" >&2

@@ -155,9 +155,8 @@ void test_util__sha256_known_vectors(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(vectors) / sizeof(*vectors); i++) {
-		cl_assert_equal_i(ferry__sha256(NULL, sha, vectors[i].msg,
-					  strlen(vectors[i].msg)),
-			0);
+		ferry__sha256(
+			NULL, sha, vectors[i].msg, strlen(vectors[i].msg));
 		ferry__hex(hex, sha);
 		cl_assert_equal_s(hex, vectors[i].sha);
 	}
@@ -174,9 +173,8 @@ void test_util__sha256_with_a_reused_hasher(void)
 	/* Twice round, so each hash starts clean from the one before. */
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < sizeof(vectors) / sizeof(*vectors); i++) {
-			if (ferry__sha256(&h, sha, vectors[i].msg,
-				    strlen(vectors[i].msg)) < 0)
-				break;
+			ferry__sha256(&h, sha, vectors[i].msg,
+				strlen(vectors[i].msg));
 			ferry__hex(hex, sha);
 			if (strcmp(hex, vectors[i].sha) != 0)
 				break;
@@ -185,7 +183,6 @@ void test_util__sha256_with_a_reused_hasher(void)
 			break;
 	}
 	ferry__hasher_release(&h);
-	cl_assert(h.md == NULL && h.ctx == NULL);
 	cl_assert_equal_i(round, 2);
 }
 
