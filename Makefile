@@ -182,11 +182,13 @@ demo: deps all
 	$(FERRY) --dir examples/shop/migrations -d sqlite:shop.db status
 
 # Under the sanitizers the fault-injection scripts run fewer trials, to
-# keep CI's two runs of the suite within its time.
+# keep CI's two runs of the suite within its time, and the tests' time
+# limits double: every ferry process is slower.
 test: all $(BUILD)/unit-tests $(BUILD)/ferry-testing
 	$(BUILD)/unit-tests
 	FERRY=$(CURDIR)/$(FERRY) FERRY_TESTING_BIN=$(CURDIR)/$(BUILD)/ferry-testing \
-		$(if $(SANITIZE),FERRY_FAULT_TRIALS=20) sh tests/cli/run.sh
+		$(if $(SANITIZE),FERRY_FAULT_TRIALS=20 FERRY_TEST_TIME_SCALE=2) \
+		sh tests/cli/run.sh
 
 test-unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests

@@ -86,7 +86,7 @@ test_expect_success 'the database holds no trace of the killed migration' '
 
 # The lock died with its holder: a new ferry gets it without waiting (on
 # PostgreSQL, once the server has noticed that the client is gone: ferry
-# asks it to check every 500 ms, so within seconds even on a loaded box).
+# asks it to check every 500 ms, so within seconds even on a loaded box; 20 s at most).
 backend_gone() {
 	test "$(db_sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()")" = 0
 }
@@ -94,7 +94,7 @@ backend_gone() {
 test_expect_success 'the lock is free at once, and the next ferry up finishes the job' '
 	if test "$ENGINE" = pg
 	then
-		wait_for 5 backend_gone
+		wait_for 20 backend_gone
 	fi &&
 	cat >migrations/2_fill.sql <<-\EOF &&
 	CREATE TABLE filled (id integer PRIMARY KEY, pad text NOT NULL);

@@ -236,7 +236,7 @@ trap 'test -f "$TRASH/holder.pid" && kill -9 "$(cat "$TRASH/holder.pid")" 2>/dev
 
 test_expect_success 'the lock held: no password in the waits, the timeouts and the holder shown' '
 	ferry -q -d "$GOOD_URL" reset --yes </dev/null &&
-	echo "SELECT pg_sleep(60);" >migrations/3_slow.sql &&
+	echo "SELECT pg_sleep(600);" >migrations/3_slow.sql &&
 	{ "$FERRY" -d "$GOOD_URL" -v up >holder.out 2>holder.err & } &&
 	echo $! >holder.pid &&
 	wait_for 30 grep -q "^up     3_slow \.\.\. " holder.out &&
