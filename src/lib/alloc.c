@@ -9,6 +9,7 @@
  */
 #include "ferry_int.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,30 @@ void *ferry__realloc(void *ptr, size_t size)
 	if (should_fail())
 		return NULL;
 	return realloc(ptr, size ? size : 1);
+}
+
+int ferry__grow(
+	void *array, size_t *alloc, size_t need, size_t size, size_t first)
+{
+	size_t n = *alloc ? *alloc : (first ? first : 1);
+	void *old, *grown;
+
+	if (need <= *alloc)
+		return 0;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			return -1;
+		n *= 2;
+	}
+	if (size && n > SIZE_MAX / size)
+		return -1;
+	/* `array` points to a pointer of any type: copied, not cast. */
+	memcpy(&old, array, sizeof(old));
+	if (!(grown = ferry__realloc(old, n * size)))
+		return -1;
+	memcpy(array, &grown, sizeof(grown));
+	*alloc = n;
+	return 0;
 }
 
 char *ferry__strndup(const char *s, size_t n)

@@ -25,15 +25,8 @@ int ferry__changes_push(ferry_changes *c, const char *action,
 {
 	char *copy;
 
-	if (c->n == c->alloc) {
-		size_t na = c->alloc ? c->alloc * 2 : 16;
-		ferry_change *v = ferry__realloc(c->v, na * sizeof(*v));
-
-		if (!v)
-			return FERRY_ENOMEM;
-		c->v = v;
-		c->alloc = na;
-	}
+	if (FERRY__GROW(c->v, c->alloc, c->n + 1, 16) < 0)
+		return FERRY_ENOMEM;
 	if (!(copy = ferry__strdup(what)))
 		return FERRY_ENOMEM;
 	c->v[c->n].action = action;

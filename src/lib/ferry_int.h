@@ -36,6 +36,17 @@ FERRY_EXTERN long ferry__alloc_count(void);
 #endif
 
 /*
+ * Arrays. Make room in the array `*array` (of `*alloc` items of `size`
+ * bytes) for `need` items: grown to twice its size, or `first` items at
+ * first, as often as it takes. Returns 0, or -1 when out of memory or when
+ * the size would overflow, with the array and `*alloc` as they were.
+ */
+int ferry__grow(
+	void *array, size_t *alloc, size_t need, size_t size, size_t first);
+#define FERRY__GROW(v, alloc, need, first) \
+	ferry__grow(&(v), &(alloc), (need), sizeof(*(v)), (first))
+
+/*
  * A growable string, in the manner of git's strbuf. Out-of-memory is
  * sticky: once an append fails, later ones do nothing and `oom` stays set,
  * so a caller builds a whole string and checks once.

@@ -67,16 +67,9 @@ static int add_row(void *payload, int ncols, const char *const *v)
 
 	if (ncols < 11)
 		return 1;
-	if (h->n == h->alloc) {
-		size_t na = h->alloc ? h->alloc * 2 : 64;
-		ferry_history_entry *p = ferry__realloc(h->v, na * sizeof(*p));
-
-		if (!p) {
-			h->oom = 1;
-			return 1;
-		}
-		h->v = p;
-		h->alloc = na;
+	if (FERRY__GROW(h->v, h->alloc, h->n + 1, 64) < 0) {
+		h->oom = 1;
+		return 1;
 	}
 	e = &h->v[h->n++];
 	memset(e, 0, sizeof(*e));

@@ -108,17 +108,9 @@ static int load_row(void *payload, int ncols, const char *const *v)
 
 	if (ncols < NCOLUMNS)
 		return 1;
-	if (ctx->l->n == ctx->alloc) {
-		size_t na = ctx->alloc ? ctx->alloc * 2 : 64;
-		ferry__row *rows =
-			ferry__realloc(ctx->l->rows, na * sizeof(*rows));
-
-		if (!rows) {
-			ctx->oom = 1;
-			return 1;
-		}
-		ctx->l->rows = rows;
-		ctx->alloc = na;
+	if (FERRY__GROW(ctx->l->rows, ctx->alloc, ctx->l->n + 1, 64) < 0) {
+		ctx->oom = 1;
+		return 1;
 	}
 	r = &ctx->l->rows[ctx->l->n++];
 	memset(r, 0, sizeof(*r));

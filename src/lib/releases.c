@@ -181,17 +181,9 @@ int ferry__releases_parse(ferry__release **out, size_t *n, const char *text,
 		for (q = p; q < eol && isspace((unsigned char)*q); q++)
 			;
 		if (q < eol) {
-			if (count == alloc) {
-				size_t na = alloc ? alloc * 2 : 8;
-				ferry__release *r =
-					ferry__realloc(rel, na * sizeof(*r));
-
-				if (!r) {
-					rc = ferry__error_oom(err);
-					goto fail;
-				}
-				rel = r;
-				alloc = na;
+			if (FERRY__GROW(rel, alloc, count + 1, 8) < 0) {
+				rc = ferry__error_oom(err);
+				goto fail;
 			}
 			memset(&rel[count], 0, sizeof(rel[count]));
 			rc = parse_line(&rel[count], q, eol, path, line, err);

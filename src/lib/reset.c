@@ -68,16 +68,9 @@ static int add_object(void *payload, int ncols, const char *const *v)
 
 	if (ncols < 4 || !v[0] || !v[1] || !v[3])
 		return 0;
-	if (r->n == r->alloc) {
-		size_t na = r->alloc ? r->alloc * 2 : 16;
-		reset_object *nv = ferry__realloc(r->v, na * sizeof(*nv));
-
-		if (!nv) {
-			r->oom = 1;
-			return 1;
-		}
-		r->v = nv;
-		r->alloc = na;
+	if (FERRY__GROW(r->v, r->alloc, r->n + 1, 16) < 0) {
+		r->oom = 1;
+		return 1;
 	}
 	o = &r->v[r->n];
 	o->pub.kind = ferry__strdup(v[0]);
@@ -141,18 +134,15 @@ static int add_outside(void *payload, int ncols, const char *const *v)
 	if (ncols < 2 || !v[0])
 		return 0;
 	if (o->n == o->alloc) {
-		size_t na = o->alloc ? o->alloc * 2 : 256;
-		char **k = ferry__realloc(o->keys, na * sizeof(*k));
+		size_t keys = o->alloc, what = o->alloc;
 
-		if (k)
-			o->keys = k;
-		k = k ? ferry__realloc(o->what, na * sizeof(*k)) : NULL;
-		if (!k) {
+		/* Two arrays of one length: it grows once both have. */
+		if (FERRY__GROW(o->keys, keys, o->n + 1, 256) < 0 ||
+			FERRY__GROW(o->what, what, o->n + 1, 256) < 0) {
 			o->oom = 1;
 			return 1;
 		}
-		o->what = k;
-		o->alloc = na;
+		o->alloc = what;
 	}
 	o->keys[o->n] = ferry__strdup(v[0]);
 	o->what[o->n] = ferry__strdup(v[1] ? v[1] : v[0]);

@@ -89,15 +89,8 @@ void ferry_report_free(ferry_report *r)
 static int report_push(ferry_report *r, const char *action,
 	const ferry_migration *m, int64_t ms, size_t resumed_at)
 {
-	if (r->n == r->alloc) {
-		size_t na = r->alloc ? r->alloc * 2 : 32;
-		ferry_step *s = ferry__realloc(r->steps, na * sizeof(*s));
-
-		if (!s)
-			return FERRY_ENOMEM;
-		r->steps = s;
-		r->alloc = na;
-	}
+	if (FERRY__GROW(r->steps, r->alloc, r->n + 1, 32) < 0)
+		return FERRY_ENOMEM;
 	r->steps[r->n].action = action;
 	r->steps[r->n].migration = m;
 	r->steps[r->n].elapsed_ms = ms;

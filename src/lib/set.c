@@ -226,16 +226,8 @@ static ferry__migration *new_migration(ferry_set *set, size_t *alloc)
 {
 	ferry__migration *m;
 
-	if (set->n == *alloc) {
-		size_t na = *alloc ? *alloc * 2 : 64;
-		ferry__migration *p =
-			ferry__realloc(set->migs, na * sizeof(*p));
-
-		if (!p)
-			return NULL;
-		set->migs = p;
-		*alloc = na;
-	}
+	if (FERRY__GROW(set->migs, *alloc, set->n + 1, 64) < 0)
+		return NULL;
 	m = &set->migs[set->n];
 	memset(m, 0, sizeof(*m));
 	return m;

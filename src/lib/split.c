@@ -377,15 +377,8 @@ static int word_eq(const lexer *lx, const char *w)
 
 static int spans_push(ferry__spans *s, size_t offset, size_t len)
 {
-	if (s->n == s->alloc) {
-		size_t na = s->alloc ? s->alloc * 2 : 16;
-		ferry__span *v = ferry__realloc(s->v, na * sizeof(*v));
-
-		if (!v)
-			return FERRY_ENOMEM;
-		s->v = v;
-		s->alloc = na;
-	}
+	if (FERRY__GROW(s->v, s->alloc, s->n + 1, 16) < 0)
+		return FERRY_ENOMEM;
 	s->v[s->n].offset = offset;
 	s->v[s->n].len = len;
 	s->n++;

@@ -45,16 +45,9 @@ static const char *keep(status_priv *st, const char *s)
 
 	if (!s)
 		return NULL;
-	if (st->nstrings == st->alloc) {
-		size_t na = st->alloc ? st->alloc * 2 : 256;
-		char **v = ferry__realloc(st->strings, na * sizeof(*v));
-
-		if (!v) {
-			st->oom = 1;
-			return NULL;
-		}
-		st->strings = v;
-		st->alloc = na;
+	if (FERRY__GROW(st->strings, st->alloc, st->nstrings + 1, 256) < 0) {
+		st->oom = 1;
+		return NULL;
 	}
 	copy = ferry__strdup(s);
 	if (!copy) {

@@ -58,17 +58,10 @@ static const char *keep(ferry_validation *v, char *s)
 		v->oom = 1;
 		return NULL;
 	}
-	if (v->nstrings == v->salloc) {
-		size_t na = v->salloc ? v->salloc * 2 : 32;
-		char **p = ferry__realloc(v->strings, na * sizeof(*p));
-
-		if (!p) {
-			free(s);
-			v->oom = 1;
-			return NULL;
-		}
-		v->strings = p;
-		v->salloc = na;
+	if (FERRY__GROW(v->strings, v->salloc, v->nstrings + 1, 32) < 0) {
+		free(s);
+		v->oom = 1;
+		return NULL;
 	}
 	v->strings[v->nstrings++] = s;
 	return s;
@@ -101,16 +94,9 @@ static void add(ferry_validation *v, const ferry__pair *p, const char *kind,
 	ferry_finding *f;
 	va_list ap;
 
-	if (v->n == v->alloc) {
-		size_t na = v->alloc ? v->alloc * 2 : 16;
-		ferry_finding *nv = ferry__realloc(v->v, na * sizeof(*nv));
-
-		if (!nv) {
-			v->oom = 1;
-			return;
-		}
-		v->v = nv;
-		v->alloc = na;
+	if (FERRY__GROW(v->v, v->alloc, v->n + 1, 16) < 0) {
+		v->oom = 1;
+		return;
 	}
 	f = &v->v[v->n++];
 	memset(f, 0, sizeof(*f));

@@ -546,3 +546,50 @@ void test_util__text_advance_matches_text_pos(void)
 	cl_assert_equal_i(l2, 2);
 	cl_assert_equal_i(c2, 2);
 }
+
+void test_util__grow_doubles_from_first(void)
+{
+	int *v = NULL;
+	size_t alloc = 0;
+
+	cl_assert_equal_i(FERRY__GROW(v, alloc, 1, 8), 0);
+	cl_assert_equal_i(alloc, 8);
+	v[7] = 7;
+	cl_assert_equal_i(FERRY__GROW(v, alloc, 8, 8), 0); /* has room */
+	cl_assert_equal_i(alloc, 8);
+	cl_assert_equal_i(FERRY__GROW(v, alloc, 9, 8), 0);
+	cl_assert_equal_i(alloc, 16);
+	cl_assert_equal_i(FERRY__GROW(v, alloc, 100, 8), 0);
+	cl_assert_equal_i(alloc, 128);
+	cl_assert_equal_i(v[7], 7);
+	free(v);
+}
+
+void test_util__grow_refuses_an_overflow(void)
+{
+	char *v = NULL;
+	uint64_t *w = NULL;
+	size_t alloc = 0;
+
+	cl_assert_equal_i(FERRY__GROW(v, alloc, SIZE_MAX, 16), -1);
+	cl_assert(v == NULL);
+	cl_assert_equal_i(alloc, 0);
+	cl_assert_equal_i(FERRY__GROW(w, alloc, SIZE_MAX / 4, 16), -1);
+	cl_assert(w == NULL);
+	cl_assert_equal_i(alloc, 0);
+}
+
+void test_util__grow_out_of_memory_keeps_the_array(void)
+{
+	int *v = NULL;
+	size_t alloc = 0;
+
+	cl_assert_equal_i(FERRY__GROW(v, alloc, 4, 4), 0);
+	v[3] = 3;
+	ferry__alloc_fail_from(1);
+	cl_assert_equal_i(FERRY__GROW(v, alloc, 5, 4), -1);
+	ferry__alloc_fail_from(0);
+	cl_assert_equal_i(alloc, 4);
+	cl_assert_equal_i(v[3], 3);
+	free(v);
+}
