@@ -38,7 +38,24 @@
 extern "C" {
 #endif
 
+/*
+ * The version, as text and as numbers: FERRY_VERSION_NUMBER is
+ * MAJOR * 1000000 + MINOR * 1000 + PATCH (0.1.0 is 1000), for #if tests
+ * at build time; ferry_version() tells the library met at run time.
+ */
 #define FERRY_VERSION "0.1.0"
+#define FERRY_VERSION_MAJOR 0
+#define FERRY_VERSION_MINOR 1
+#define FERRY_VERSION_PATCH 0
+#define FERRY_VERSION_NUMBER \
+	(FERRY_VERSION_MAJOR * 1000000 + FERRY_VERSION_MINOR * 1000 + \
+		FERRY_VERSION_PATCH)
+
+#if defined(__GNUC__)
+#define FERRY_DEPRECATED(use) __attribute__((deprecated("use " use)))
+#else
+#define FERRY_DEPRECATED(use)
+#endif
 
 #if defined(__GNUC__)
 #define FERRY_EXTERN __attribute__((visibility("default")))
@@ -171,14 +188,14 @@ FERRY_EXTERN const char *ferry_set_dir(const ferry_set *set);
 FERRY_EXTERN size_t ferry_set_count(const ferry_set *set);
 
 /** Migration `i` (0-based, in version order), or NULL when out of range. */
-FERRY_EXTERN const ferry_migration *ferry_set_get(
+FERRY_EXTERN const ferry_migration *ferry_set_at(
 	const ferry_set *set, size_t i);
 
 /** Number of releases in the `releases` file, oldest first. */
 FERRY_EXTERN size_t ferry_set_release_count(const ferry_set *set);
 
 /** Release `i`, or NULL when out of range. */
-FERRY_EXTERN const ferry_release *ferry_set_release_get(
+FERRY_EXTERN const ferry_release *ferry_set_release_at(
 	const ferry_set *set, size_t i);
 
 /**
@@ -418,8 +435,6 @@ typedef struct {
 	const char *last_by;
 	const char *last_at;
 	int last_success; /**< 0 when the last action failed */
-	size_t nentries;
-	const ferry_entry *entries; /**< files and ledger merged, by version */
 	size_t running; /**< sections running now (counted apart from failed) */
 	/**
 	 * 1 when the ledger could not be read because a migration holds the
@@ -441,6 +456,12 @@ FERRY_EXTERN int ferry_status_get(ferry_status **out, ferry_db *db,
 
 /** Free a status; NULL does nothing. */
 FERRY_EXTERN void ferry_status_free(ferry_status *status);
+
+/** Number of migrations in the status: files and ledger merged. */
+FERRY_EXTERN size_t ferry_status_count(const ferry_status *status);
+/** Migration `i` (0-based, by version), or NULL when out of range. */
+FERRY_EXTERN const ferry_entry *ferry_status_at(
+	const ferry_status *status, size_t i);
 
 /*
  * Applying migrations
@@ -491,7 +512,8 @@ typedef struct ferry_report ferry_report;
 
 /** Steps taken, in order. */
 FERRY_EXTERN size_t ferry_report_count(const ferry_report *report);
-FERRY_EXTERN const ferry_step *ferry_report_get(
+/** Step `i` (0-based), or NULL when out of range. */
+FERRY_EXTERN const ferry_step *ferry_report_at(
 	const ferry_report *report, size_t i);
 /** The newest version applied to the database after the run, or NULL. */
 FERRY_EXTERN const char *ferry_report_version(const ferry_report *report);
@@ -1007,10 +1029,25 @@ FERRY_EXTERN int ferry_reset(ferry_dropped **out, ferry_db *db,
 /** Number of objects in the list. */
 FERRY_EXTERN size_t ferry_dropped_count(const ferry_dropped *dropped);
 /** Object `i` (0-based, in drop order), or NULL when out of range. */
-FERRY_EXTERN const ferry_dropped_object *ferry_dropped_get(
+FERRY_EXTERN const ferry_dropped_object *ferry_dropped_at(
 	const ferry_dropped *dropped, size_t i);
 /** Free a reset's list; NULL does nothing. */
 FERRY_EXTERN void ferry_dropped_free(ferry_dropped *dropped);
+
+/*
+ * Names of 0.1, kept until the next soname. A list's items are read with
+ * `_count` and `_at`; `_get` is for what is computed from the database
+ * (ferry_status_get, ferry_plan_get, ferry_history_get).
+ */
+FERRY_EXTERN FERRY_DEPRECATED("ferry_set_at") const
+	ferry_migration *ferry_set_get(const ferry_set *set, size_t i);
+FERRY_EXTERN FERRY_DEPRECATED("ferry_set_release_at") const
+	ferry_release *ferry_set_release_get(const ferry_set *set, size_t i);
+FERRY_EXTERN FERRY_DEPRECATED("ferry_report_at") const
+	ferry_step *ferry_report_get(const ferry_report *report, size_t i);
+FERRY_EXTERN FERRY_DEPRECATED("ferry_dropped_at") const
+	ferry_dropped_object *ferry_dropped_get(
+		const ferry_dropped *dropped, size_t i);
 
 #ifdef __cplusplus
 }

@@ -106,7 +106,7 @@ int cmd_down(int argc, char **argv, struct cli_ctx *ctx)
 	a.o.dry_run = 0;
 	rc = 1;
 	if (ferry_report_count(r) > 0) {
-		const ferry_step *s = ferry_report_get(r, 0);
+		const ferry_step *s = ferry_report_at(r, 0);
 		size_t n = ferry_report_count(r);
 
 		snprintf(question, sizeof(question),

@@ -30,8 +30,8 @@ static json_t *list_json(const ferry_status *st)
 	json_t *arr = json_array();
 	size_t i;
 
-	for (i = 0; i < st->nentries; i++) {
-		const ferry_entry *e = &st->entries[i];
+	for (i = 0; i < ferry_status_count(st); i++) {
+		const ferry_entry *e = ferry_status_at(st, i);
 
 		json_array_append_new(arr,
 			json_pack(
@@ -73,8 +73,8 @@ static void print_list(struct cli_ctx *ctx, const ferry_status *st)
 	size_t i;
 
 	cli_table_init(&t, 7, head);
-	for (i = 0; i < st->nentries; i++) {
-		const ferry_entry *e = &st->entries[i];
+	for (i = 0; i < ferry_status_count(st); i++) {
+		const ferry_entry *e = ferry_status_at(st, i);
 		char took[32] = "", state[64], note[200] = "";
 		const char *row[7];
 

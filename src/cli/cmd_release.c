@@ -47,7 +47,7 @@ int cmd_release(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error_init(&err);
 	if (ferry_release_add(ctx->set, argv[0], checkpoint, &err) < 0)
 		return cli_fail(ctx, &err);
-	head = ferry_set_get(ctx->set, ferry_set_count(ctx->set) - 1);
+	head = ferry_set_at(ctx->set, ferry_set_count(ctx->set) - 1);
 	if (ctx->json)
 		return cli_json_print(ctx,
 			json_pack("{s:s,s:s,s:b}", "release", argv[0],

@@ -44,13 +44,13 @@ static void print_objects(const ferry_dropped *r, FILE *out, const char *verb)
 	size_t i, width = 0;
 
 	for (i = 0; i < ferry_dropped_count(r); i++) {
-		size_t n = strlen(ferry_dropped_get(r, i)->kind);
+		size_t n = strlen(ferry_dropped_at(r, i)->kind);
 
 		if (n > width)
 			width = n;
 	}
 	for (i = 0; i < ferry_dropped_count(r); i++) {
-		const ferry_dropped_object *o = ferry_dropped_get(r, i);
+		const ferry_dropped_object *o = ferry_dropped_at(r, i);
 
 		fprintf(out, "%s  %-*s  %s%s\n", verb, (int)width, o->kind,
 			o->name, o->ledger ? "  (ferry's ledger)" : "");
@@ -63,7 +63,7 @@ static int print_json(struct cli_ctx *ctx, const ferry_dropped *r, int dry_run)
 	size_t i;
 
 	for (i = 0; i < ferry_dropped_count(r); i++) {
-		const ferry_dropped_object *o = ferry_dropped_get(r, i);
+		const ferry_dropped_object *o = ferry_dropped_at(r, i);
 
 		json_array_append_new(arr,
 			json_pack("{s:s,s:s,s:b}", "kind", o->kind, "name",
@@ -117,7 +117,7 @@ int cmd_reset(int argc, char **argv, struct cli_ctx *ctx)
 		int ledger = 0;
 
 		for (i = 0; i < n; i++)
-			ledger |= ferry_dropped_get(r, i)->ledger;
+			ledger |= ferry_dropped_at(r, i)->ledger;
 		if (!ctx->yes && isatty(STDIN_FILENO))
 			print_objects(r, stderr, "drop");
 		snprintf(question, sizeof(question),

@@ -130,8 +130,8 @@ static void print_ahead(const ferry_status *st, FILE *out, int c)
 	size_t i, nrel = 0, k;
 	int n = 0;
 
-	for (i = 0; i < st->nentries; i++) {
-		const ferry_entry *e = &st->entries[i];
+	for (i = 0; i < ferry_status_count(st); i++) {
+		const ferry_entry *e = ferry_status_at(st, i);
 
 		if (e->in_files)
 			continue;
@@ -165,8 +165,8 @@ static void print_waiting(const ferry_status *st, FILE *out, int c)
 	size_t i, shown = 0, total = 0;
 
 	cli_table_init(&t, 5, head);
-	for (i = 0; i < st->nentries; i++) {
-		const ferry_entry *e = &st->entries[i];
+	for (i = 0; i < ferry_status_count(st); i++) {
+		const ferry_entry *e = ferry_status_at(st, i);
 		char note[300] = "", state[64];
 		const char *row[5];
 		int bad = e->drift || !e->in_files ||

@@ -13,7 +13,7 @@ size_t cli_report_count(const ferry_report *r, const char *action)
 	size_t i, n = 0;
 
 	for (i = 0; i < ferry_report_count(r); i++)
-		if (strcmp(ferry_report_get(r, i)->action, action) == 0)
+		if (strcmp(ferry_report_at(r, i)->action, action) == 0)
 			n++;
 	return n;
 }
@@ -67,7 +67,7 @@ int cli_report_json(struct cli_ctx *ctx, const ferry_report *r)
 	size_t i;
 
 	for (i = 0; i < ferry_report_count(r); i++) {
-		const ferry_step *s = ferry_report_get(r, i);
+		const ferry_step *s = ferry_report_at(r, i);
 
 		json_array_append_new(arr,
 			json_pack("{s:s,s:s,s:s,s:o,s:I}", "action", s->action,

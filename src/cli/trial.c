@@ -29,7 +29,7 @@ static void print_counts(const ferry_report *r, int tried_only)
 	size_t i, j, n[3] = { 0, 0, 0 }, kinds = 0, total = 0;
 
 	for (i = 0; i < ferry_report_count(r); i++) {
-		const ferry_step *s = ferry_report_get(r, i);
+		const ferry_step *s = ferry_report_at(r, i);
 
 		if (tried_only && s->not_tried)
 			continue;
@@ -114,7 +114,7 @@ int cli_print_dry_run(struct cli_ctx *ctx, ferry_report *r)
 	int rc = -1;
 
 	for (i = 0; i < n && rc < 0; i++)
-		rc = print_section(ctx, ferry_report_get(r, i), i, n, arr);
+		rc = print_section(ctx, ferry_report_at(r, i), i, n, arr);
 	if (rc >= 0) {
 		json_decref(arr);
 		ferry_report_free(r);
@@ -153,7 +153,7 @@ int cli_print_check(struct cli_ctx *ctx, ferry_report *r)
 
 	/* What ran was shown as it ran (progress); say what did not. */
 	for (i = 0; i < n; i++) {
-		const ferry_step *s = ferry_report_get(r, i);
+		const ferry_step *s = ferry_report_at(r, i);
 
 		skipped += s->not_tried != 0;
 		if (arr) {

@@ -33,9 +33,14 @@ size_t ferry_dropped_count(const ferry_dropped *r)
 	return r ? r->n : 0;
 }
 
-const ferry_dropped_object *ferry_dropped_get(const ferry_dropped *r, size_t i)
+const ferry_dropped_object *ferry_dropped_at(const ferry_dropped *r, size_t i)
 {
 	return r && i < r->n ? &r->v[i].pub : NULL;
+}
+
+const ferry_dropped_object *ferry_dropped_get(const ferry_dropped *r, size_t i)
+{
+	return ferry_dropped_at(r, i);
 }
 
 static void objects_clear(ferry_dropped *r)

@@ -55,9 +55,14 @@ size_t ferry_report_count(const ferry_report *r)
 	return r ? r->n : 0;
 }
 
-const ferry_step *ferry_report_get(const ferry_report *r, size_t i)
+const ferry_step *ferry_report_at(const ferry_report *r, size_t i)
 {
 	return r && i < r->n ? &r->steps[i] : NULL;
+}
+
+const ferry_step *ferry_report_get(const ferry_report *r, size_t i)
+{
+	return ferry_report_at(r, i);
 }
 
 int ferry_report_waited(const ferry_report *r)

@@ -53,9 +53,14 @@ size_t ferry_set_count(const ferry_set *set)
 	return set ? set->n : 0;
 }
 
-const ferry_migration *ferry_set_get(const ferry_set *set, size_t i)
+const ferry_migration *ferry_set_at(const ferry_set *set, size_t i)
 {
 	return set && i < set->n ? &set->migs[i].pub : NULL;
+}
+
+const ferry_migration *ferry_set_get(const ferry_set *set, size_t i)
+{
+	return ferry_set_at(set, i);
 }
 
 size_t ferry_set_release_count(const ferry_set *set)
@@ -63,9 +68,14 @@ size_t ferry_set_release_count(const ferry_set *set)
 	return set ? set->nreleases : 0;
 }
 
-const ferry_release *ferry_set_release_get(const ferry_set *set, size_t i)
+const ferry_release *ferry_set_release_at(const ferry_set *set, size_t i)
 {
 	return set && i < set->nreleases ? &set->releases[i].pub : NULL;
+}
+
+const ferry_release *ferry_set_release_get(const ferry_set *set, size_t i)
+{
+	return ferry_set_release_at(set, i);
 }
 
 const ferry__migration *ferry__set_find(const ferry_set *set, int64_t version)

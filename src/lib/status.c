@@ -15,13 +15,26 @@
 
 typedef struct {
 	ferry_status pub;
-	ferry_entry *entries;
+	ferry_entry *entries; /* files and ledger merged, by version */
+	size_t n;
 	const char **drift;
 	char **strings;
 	size_t nstrings;
 	size_t alloc;
 	int oom;
 } status_priv;
+
+size_t ferry_status_count(const ferry_status *status)
+{
+	return status ? ((const status_priv *)status)->n : 0;
+}
+
+const ferry_entry *ferry_status_at(const ferry_status *status, size_t i)
+{
+	const status_priv *st = (const status_priv *)status;
+
+	return st && i < st->n ? &st->entries[i] : NULL;
+}
 
 void ferry_status_free(ferry_status *status)
 {
@@ -119,7 +132,7 @@ static void count(status_priv *st)
 	ferry_status *s = &st->pub;
 	size_t i;
 
-	for (i = 0; i < s->nentries; i++) {
+	for (i = 0; i < st->n; i++) {
 		const ferry_entry *e = &st->entries[i];
 
 		if (!e->in_files)
@@ -149,7 +162,7 @@ static int all_complete(const status_priv *st, const ferry_entry *last)
 {
 	size_t i;
 
-	for (i = 0; i < st->pub.nentries && &st->entries[i] <= last; i++)
+	for (i = 0; i < st->n && &st->entries[i] <= last; i++)
 		if (st->entries[i].state != FERRY_STATE_COMPLETE)
 			return 0;
 	return 1;
@@ -171,7 +184,7 @@ static void releases(status_priv *st, const ferry_set *set)
 		const ferry_release *rel = &set->releases[r].pub;
 		int done = 1;
 
-		for (i = 0; i < s->nentries && done; i++)
+		for (i = 0; i < st->n && done; i++)
 			if (st->entries[i].version <= rel->last_version &&
 				st->entries[i].state != FERRY_STATE_COMPLETE)
 				done = 0;
@@ -180,7 +193,7 @@ static void releases(status_priv *st, const ferry_set *set)
 		s->release_finished = keep(st, rel->name);
 		finished_last = rel->last_version;
 	}
-	for (i = 0; i < s->nentries; i++) {
+	for (i = 0; i < st->n; i++) {
 		const ferry_entry *e = &st->entries[i];
 
 		if (e->state == FERRY_STATE_PENDING ||
@@ -272,8 +285,7 @@ static int busy(
 	st->pub.database_exists = db->exists;
 	st->pub.ledger_exists = 1;
 	if (n > 0)
-		st->pub.head =
-			keep(st, ferry_set_get(set, n - 1)->version_text);
+		st->pub.head = keep(st, ferry_set_at(set, n - 1)->version_text);
 	if (st->oom)
 		return -1;
 	if (err)
@@ -328,8 +340,7 @@ int ferry_status_get(ferry_status **out, ferry_db *db, const ferry_set *set,
 		rc = ferry__error_oom(err);
 		goto out;
 	}
-	st->pub.nentries = pairs.n;
-	st->pub.entries = st->entries;
+	st->n = pairs.n;
 	st->pub.drift = st->drift;
 	if ((rc = lock_state(st, db, err)) < 0)
 		goto out;

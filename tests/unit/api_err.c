@@ -576,7 +576,7 @@ static int sql_of(
 	char *text = NULL;
 	int line = 0;
 	int rc = ferry_migration_sql(
-		&text, &line, fx->set, ferry_set_get(fx->set, i), section, err);
+		&text, &line, fx->set, ferry_set_at(fx->set, i), section, err);
 
 	ferry_free(text);
 	return rc;
@@ -616,7 +616,7 @@ static int sql_null_out(struct fx *fx, ferry_error *err)
 	int line;
 
 	return ferry_migration_sql(
-		NULL, &line, fx->set, ferry_set_get(fx->set, 0), "up", err);
+		NULL, &line, fx->set, ferry_set_at(fx->set, 0), "up", err);
 }
 
 void test_api_err__migration_sql(void)
@@ -1611,6 +1611,18 @@ void test_api_err__getters_and_frees(void)
 	ferry_error_init(NULL);
 	ferry_error_init(&e);
 	cl_assert_equal_s(FERRY_VERSION, ferry_version());
+	{
+		/* The numbers say what the text says. */
+		char text[32];
+
+		snprintf(text, sizeof(text), "%d.%d.%d", FERRY_VERSION_MAJOR,
+			FERRY_VERSION_MINOR, FERRY_VERSION_PATCH);
+		cl_assert_equal_s(text, FERRY_VERSION);
+		cl_assert_equal_i(FERRY_VERSION_NUMBER,
+			FERRY_VERSION_MAJOR * 1000000 +
+				FERRY_VERSION_MINOR * 1000 +
+				FERRY_VERSION_PATCH);
+	}
 	ferry_free(NULL);
 	ferry_set_free(NULL);
 	ferry_db_close(NULL);
@@ -1634,11 +1646,11 @@ void test_api_err__getters_and_frees(void)
 	cl_assert(fx.ok);
 	cl_assert_equal_s(fx.mig, ferry_set_dir(fx.set));
 	cl_assert_equal_i(3, ferry_set_count(fx.set));
-	cl_assert_equal_s("1_users", ferry_set_get(fx.set, 0)->id);
-	cl_assert(ferry_set_get(fx.set, 3) == NULL);
+	cl_assert_equal_s("1_users", ferry_set_at(fx.set, 0)->id);
+	cl_assert(ferry_set_at(fx.set, 3) == NULL);
 	cl_assert_equal_i(1, ferry_set_release_count(fx.set));
-	cl_assert_equal_s("1.0", ferry_set_release_get(fx.set, 0)->name);
-	cl_assert(ferry_set_release_get(fx.set, 1) == NULL);
+	cl_assert_equal_s("1.0", ferry_set_release_at(fx.set, 0)->name);
+	cl_assert(ferry_set_release_at(fx.set, 1) == NULL);
 	cl_assert_equal_s("sqlite", ferry_db_engine(fx.db));
 	cl_assert(ferry_db_server_version(fx.db)[0] != '\0');
 	cl_assert_equal_s(fx.url, ferry_db_display_url(fx.db));
@@ -1652,8 +1664,8 @@ void test_api_err__getters_and_frees(void)
 
 	cl_ferry_pass(ferry_up(&r, fx.db, fx.set, NULL, &e), &e);
 	cl_assert_equal_i(3, ferry_report_count(r));
-	cl_assert_equal_s("2_email", ferry_report_get(r, 1)->migration->id);
-	cl_assert(ferry_report_get(r, 3) == NULL);
+	cl_assert_equal_s("2_email", ferry_report_at(r, 1)->migration->id);
+	cl_assert(ferry_report_at(r, 3) == NULL);
 	cl_assert_equal_s("3", ferry_report_version(r));
 	cl_assert(ferry_report_release(r) == NULL);
 	cl_assert(ferry_report_checkpoint(r) == NULL);
@@ -1696,11 +1708,11 @@ void test_api_err__getters_and_frees(void)
 	ro.dry_run = 1;
 	cl_ferry_pass(ferry_reset(&d, fx.db, &ro, &e), &e);
 	cl_assert(ferry_dropped_count(d) >= 4);
-	cl_assert(ferry_dropped_get(d, 0) != NULL);
-	cl_assert(ferry_dropped_get(d, ferry_dropped_count(d)) == NULL);
+	cl_assert(ferry_dropped_at(d, 0) != NULL);
+	cl_assert(ferry_dropped_at(d, ferry_dropped_count(d)) == NULL);
 	ferry_dropped_free(d);
 	cl_assert_equal_i(0, ferry_dropped_count(NULL));
-	cl_assert(ferry_dropped_get(NULL, 0) == NULL);
+	cl_assert(ferry_dropped_at(NULL, 0) == NULL);
 
 	fx_free(&fx);
 }
@@ -1770,3 +1782,15 @@ void test_api_err__null_handles(void)
 	both("reset: NULL db", S_UP, null_reset_db, FERRY_EINVALID);
 	both("migration_sql: NULL set", S_UP, null_sql_set, FERRY_EINVALID);
 }
+
+/* The names of 0.1 stay until the next soname, and say the same. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+void test_api_err__deprecated_names_still_answer(void)
+{
+	cl_assert(ferry_set_get(NULL, 0) == NULL);
+	cl_assert(ferry_set_release_get(NULL, 0) == NULL);
+	cl_assert(ferry_report_get(NULL, 0) == NULL);
+	cl_assert(ferry_dropped_get(NULL, 0) == NULL);
+}
+#pragma GCC diagnostic pop

@@ -228,10 +228,10 @@ static int op_set_open(ferry_error *err)
 	if (rc < 0)
 		return s == NULL ? rc : WRONG;
 	if (ferry_set_count(s) != 3 ||
-		strcmp(ferry_set_get(s, 1)->id, "0002_email") != 0 ||
-		strcmp(ferry_set_get(s, 1)->version_text, "2") != 0 ||
+		strcmp(ferry_set_at(s, 1)->id, "0002_email") != 0 ||
+		strcmp(ferry_set_at(s, 1)->version_text, "2") != 0 ||
 		ferry_set_release_count(s) != 2 ||
-		strcmp(ferry_set_get(s, 2)->release, "2.0") != 0)
+		strcmp(ferry_set_at(s, 2)->release, "2.0") != 0)
 		rc = WRONG;
 	ferry_set_free(s);
 	return rc;
@@ -524,7 +524,8 @@ static int status_applied(ferry_db *db, ferry_error *err)
 	if (rc < 0)
 		return st == NULL ? rc : WRONG;
 	if (st->complete != 2 || st->up != 1 || st->pending != 0 ||
-		st->nentries != 3 || st->entries[1].state != FERRY_STATE_UP ||
+		ferry_status_count(st) != 3 ||
+		ferry_status_at(st, 1)->state != FERRY_STATE_UP ||
 		!st->release_finished ||
 		strcmp(st->release_finished, "1.0") != 0 ||
 		!st->release_in_flight ||
@@ -752,8 +753,8 @@ static int reset_once(ferry_db *db, int dry_run, ferry_error *err)
 	if ((rc = ferry_reset(&d, db, &o, err)) < 0)
 		return d == NULL ? rc : WRONG;
 	if (ferry_dropped_count(d) != RESET_OBJECTS ||
-		strcmp(ferry_dropped_get(d, 0)->kind, "index") != 0 ||
-		!ferry_dropped_get(d, 1)->ledger)
+		strcmp(ferry_dropped_at(d, 0)->kind, "index") != 0 ||
+		!ferry_dropped_at(d, 1)->ledger)
 		rc = WRONG;
 	ferry_dropped_free(d);
 	return rc;

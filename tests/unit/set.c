@@ -110,7 +110,7 @@ void test_set__numeric_order(void)
 	cl_assert_equal_s(ferry_set_dir(set), dir);
 	cl_assert_equal_i(ferry_set_count(set), 4);
 
-	m = ferry_set_get(set, 0);
+	m = ferry_set_at(set, 0);
 	cl_assert_equal_i(m->version, 1);
 	cl_assert_equal_s(m->version_text, "1");
 	cl_assert_equal_s(m->id, "1_one-first");
@@ -118,25 +118,29 @@ void test_set__numeric_order(void)
 	cl_assert_equal_s(m->path, in_dir("1_one-first.sql"));
 	cl_assert(m->release == NULL);
 
-	m = ferry_set_get(set, 1);
+	m = ferry_set_at(set, 1);
 	cl_assert_equal_i(m->version, 2);
 	cl_assert_equal_s(m->id, "2_two");
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+	cl_assert(ferry_set_get(set, 1) == m); /* the 0.1 name, kept */
+	cl_assert(ferry_set_get(set, 4) == NULL);
+#pragma GCC diagnostic pop
 
-	m = ferry_set_get(set, 2);
+	m = ferry_set_at(set, 2);
 	cl_assert_equal_i(m->version, 10);
 	cl_assert_equal_s(m->version_text, "10");
 	cl_assert_equal_s(m->name, "ten");
 
-	m = ferry_set_get(set, 3);
+	m = ferry_set_at(set, 3);
 	cl_assert_equal_i(m->version, 11);
 	cl_assert_equal_s(m->version_text, "11");
 	cl_assert_equal_s(m->id, "0011_eleven");
 	cl_assert_equal_s(m->name, "eleven");
 	cl_assert_equal_s(m->path, in_dir("0011_eleven.sql"));
 
-	cl_assert(ferry_set_get(set, 4) == NULL);
-	cl_assert(
-		ferry__set_find(set, 10) == FERRY__MIG(ferry_set_get(set, 2)));
+	cl_assert(ferry_set_at(set, 4) == NULL);
+	cl_assert(ferry__set_find(set, 10) == FERRY__MIG(ferry_set_at(set, 2)));
 	cl_assert(ferry__set_find(set, 3) == NULL);
 }
 
@@ -146,9 +150,9 @@ void test_set__timestamp_and_long_versions(void)
 	PUT("999999999999999999_max.sql", "SELECT 2;\n");
 	cl_ferry_pass(ferry_set_open(&set, dir, &err), &err);
 	cl_assert_equal_i(ferry_set_count(set), 2);
-	cl_assert_equal_i(ferry_set_get(set, 0)->version, 20240101120000LL);
+	cl_assert_equal_i(ferry_set_at(set, 0)->version, 20240101120000LL);
 	cl_assert_equal_s(
-		ferry_set_get(set, 1)->version_text, "999999999999999999");
+		ferry_set_at(set, 1)->version_text, "999999999999999999");
 }
 
 void test_set__trailing_slash_in_dir(void)
@@ -158,7 +162,7 @@ void test_set__trailing_slash_in_dir(void)
 	PUT("1_a.sql", "SELECT 1;\n");
 	snprintf(d, sizeof(d), "%s/", dir);
 	cl_ferry_pass(ferry_set_open(&set, d, &err), &err);
-	cl_assert_equal_s(ferry_set_get(set, 0)->path, in_dir("1_a.sql"));
+	cl_assert_equal_s(ferry_set_at(set, 0)->path, in_dir("1_a.sql"));
 }
 
 void test_set__sections_and_flags(void)
@@ -173,12 +177,12 @@ void test_set__sections_and_flags(void)
 	PUT("3_c.sql", "-- ferry:up\n-- ferry:finish no-transaction\n");
 	cl_ferry_pass(ferry_set_open(&set, dir, &err), &err);
 
-	m = ferry_set_get(set, 0);
+	m = ferry_set_at(set, 0);
 	cl_assert_equal_i(m->has_finish, 0);
 	cl_assert_equal_i(m->has_down, 0);
 	cl_assert_equal_i(m->up_no_transaction, 0);
 
-	m = ferry_set_get(set, 1);
+	m = ferry_set_at(set, 1);
 	cl_assert_equal_i(m->has_finish, 1);
 	cl_assert_equal_i(m->has_down, 1);
 	cl_assert_equal_i(m->up_no_transaction, 1);
@@ -186,7 +190,7 @@ void test_set__sections_and_flags(void)
 	cl_assert_equal_i(m->down_no_transaction, 1);
 	cl_assert_equal_i(FERRY__MIG(m)->sec[FERRY__FINISH].line, 4);
 
-	m = ferry_set_get(set, 2);
+	m = ferry_set_at(set, 2);
 	cl_assert_equal_i(m->has_finish, 1);
 	cl_assert_equal_i(m->has_down, 0);
 	cl_assert_equal_i(m->up_no_transaction, 0);
@@ -199,7 +203,7 @@ void test_set__crlf_file_has_lf_checksum(void)
 
 	PUT("1_a.sql", "-- ferry:up\r\nCREATE TABLE t (a int);\r\n");
 	cl_ferry_pass(ferry_set_open(&set, dir, &err), &err);
-	ferry__hex(hex, FERRY__MIG(ferry_set_get(set, 0))->sec[FERRY__UP].sha);
+	ferry__hex(hex, FERRY__MIG(ferry_set_at(set, 0))->sec[FERRY__UP].sha);
 	cl_assert_equal_s(hex,
 		"25312a357ba5c43fcf8242755b307bf3c82a057fcc4c"
 		"030926b979b34cca9bc8");
@@ -222,7 +226,7 @@ void test_set__other_files_are_ignored(void)
 		cl_write(in_dir("drafts"), "2_draft.sql", "SELECT 2;\n"), 0);
 	cl_ferry_pass(ferry_set_open(&set, dir, &err), &err);
 	cl_assert_equal_i(ferry_set_count(set), 1);
-	cl_assert_equal_s(ferry_set_get(set, 0)->id, "1_a");
+	cl_assert_equal_s(ferry_set_at(set, 0)->id, "1_a");
 }
 
 void test_set__bad_file_names(void)
@@ -413,7 +417,7 @@ void test_set__a_link_to_a_file_is_a_migration(void)
 	cl_assert_equal_i(symlink(target, in_dir("2_b.sql")), 0);
 	cl_ferry_pass(ferry_set_open(&set, dir, &err), &err);
 	cl_assert_equal_i(ferry_set_count(set), 2);
-	cl_assert(ferry_set_get(set, 1)->has_down);
+	cl_assert(ferry_set_at(set, 1)->has_down);
 }
 
 void test_set__a_fifo_releases_file_is_refused(void)
@@ -472,24 +476,24 @@ void test_set__releases(void)
 	PUT("releases", "# shop\n1.0 2\n1.1 3 checkpoint\n2.0 0005\n");
 	cl_ferry_pass(ferry_set_open(&set, dir, &err), &err);
 	cl_assert_equal_i(ferry_set_release_count(set), 3);
-	r = ferry_set_release_get(set, 0);
+	r = ferry_set_release_at(set, 0);
 	cl_assert_equal_s(r->name, "1.0");
 	cl_assert_equal_i(r->last_version, 2);
 	cl_assert_equal_i(r->checkpoint, 0);
-	r = ferry_set_release_get(set, 1);
+	r = ferry_set_release_at(set, 1);
 	cl_assert_equal_s(r->name, "1.1");
 	cl_assert_equal_i(r->last_version, 3);
 	cl_assert_equal_i(r->checkpoint, 1);
-	r = ferry_set_release_get(set, 2);
+	r = ferry_set_release_at(set, 2);
 	cl_assert_equal_s(r->name, "2.0");
 	cl_assert_equal_i(r->last_version, 5);
-	cl_assert(ferry_set_release_get(set, 3) == NULL);
+	cl_assert(ferry_set_release_at(set, 3) == NULL);
 
-	cl_assert_equal_s(ferry_set_get(set, 0)->release, "1.0");
-	cl_assert_equal_s(ferry_set_get(set, 1)->release, "1.0");
-	cl_assert_equal_s(ferry_set_get(set, 2)->release, "1.1");
-	cl_assert_equal_s(ferry_set_get(set, 3)->release, "2.0");
-	cl_assert(ferry_set_get(set, 4)->release == NULL);
+	cl_assert_equal_s(ferry_set_at(set, 0)->release, "1.0");
+	cl_assert_equal_s(ferry_set_at(set, 1)->release, "1.0");
+	cl_assert_equal_s(ferry_set_at(set, 2)->release, "1.1");
+	cl_assert_equal_s(ferry_set_at(set, 3)->release, "2.0");
+	cl_assert(ferry_set_at(set, 4)->release == NULL);
 }
 
 void test_set__no_releases_file(void)
@@ -497,8 +501,8 @@ void test_set__no_releases_file(void)
 	PUT("1_a.sql", "SELECT 1;\n");
 	cl_ferry_pass(ferry_set_open(&set, dir, &err), &err);
 	cl_assert_equal_i(ferry_set_release_count(set), 0);
-	cl_assert(ferry_set_release_get(set, 0) == NULL);
-	cl_assert(ferry_set_get(set, 0)->release == NULL);
+	cl_assert(ferry_set_release_at(set, 0) == NULL);
+	cl_assert(ferry_set_at(set, 0)->release == NULL);
 }
 
 void test_set__release_ends_at_a_missing_version(void)
@@ -536,8 +540,8 @@ void test_set__crlf_releases_file(void)
 	PUT("releases", "1.0 1\r\n2.0 2 checkpoint\r\n");
 	cl_ferry_pass(ferry_set_open(&set, dir, &err), &err);
 	cl_assert_equal_i(ferry_set_release_count(set), 2);
-	cl_assert_equal_i(ferry_set_release_get(set, 1)->checkpoint, 1);
-	cl_assert_equal_s(ferry_set_get(set, 1)->release, "2.0");
+	cl_assert_equal_i(ferry_set_release_at(set, 1)->checkpoint, 1);
+	cl_assert_equal_s(ferry_set_at(set, 1)->release, "2.0");
 }
 
 void test_set__invalid_arguments(void)
@@ -547,7 +551,7 @@ void test_set__invalid_arguments(void)
 	cl_assert_equal_i(ferry_set_open(&set, NULL, &err), FERRY_EINVALID);
 	cl_assert_equal_s(err.message, "invalid argument: 'dir'");
 	cl_assert_equal_i(ferry_set_count(NULL), 0);
-	cl_assert(ferry_set_get(NULL, 0) == NULL);
+	cl_assert(ferry_set_at(NULL, 0) == NULL);
 	ferry_set_free(NULL);
 }
 
@@ -592,10 +596,10 @@ void test_set__new_with_timestamp(void)
 	free(text);
 	cl_ferry_pass(ferry_set_open(&set, dir, &err), &err);
 	cl_assert_equal_i(ferry_set_count(set), 1);
-	cl_assert_equal_i(ferry_set_get(set, 0)->version, v);
-	cl_assert_equal_s(ferry_set_get(set, 0)->name, "add_users");
-	cl_assert_equal_i(ferry_set_get(set, 0)->has_down, 1);
-	cl_assert_equal_i(ferry_set_get(set, 0)->has_finish, 0);
+	cl_assert_equal_i(ferry_set_at(set, 0)->version, v);
+	cl_assert_equal_s(ferry_set_at(set, 0)->name, "add_users");
+	cl_assert_equal_i(ferry_set_at(set, 0)->has_down, 1);
+	cl_assert_equal_i(ferry_set_at(set, 0)->has_finish, 0);
 }
 
 void test_set__new_timestamps_ascend(void)

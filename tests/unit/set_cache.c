@@ -76,7 +76,7 @@ static const char *up_sha(size_t i)
 {
 	static char hex[65];
 
-	ferry__hex(hex, FERRY__MIG(ferry_set_get(set, i))->sec[FERRY__UP].sha);
+	ferry__hex(hex, FERRY__MIG(ferry_set_at(set, i))->sec[FERRY__UP].sha);
 	return hex;
 }
 
@@ -156,7 +156,7 @@ void test_set_cache__unchanged_files_come_from_the_cache(void)
 	cl_ferry_pass(reopen(), &err);
 	cl_assert_equal_s(up_sha(0), FAKE_SHA);
 	/* Everything else as read from the file. */
-	m = ferry_set_get(set, 1);
+	m = ferry_set_at(set, 1);
 	cl_assert_equal_s(m->version_text, "2");
 	cl_assert(m->up_no_transaction && m->has_finish && !m->has_down);
 	cl_assert_equal_i(FERRY__MIG(m)->sec[FERRY__FINISH].line, 4);
@@ -191,7 +191,7 @@ void test_set_cache__an_edited_file_is_read_again(void)
 
 		cl_ferry_pass(ferry_set_open(&fresh, dir, &err), &err);
 		ferry__hex(planted,
-			FERRY__MIG(ferry_set_get(fresh, 0))->sec[FERRY__UP].sha);
+			FERRY__MIG(ferry_set_at(fresh, 0))->sec[FERRY__UP].sha);
 		ferry_set_free(fresh);
 	}
 	cl_assert_equal_s(up_sha(0), planted);
@@ -203,7 +203,7 @@ void test_set_cache__an_edited_file_is_read_again(void)
  */
 static int listed_from_cache(void)
 {
-	return !FERRY__MIG(ferry_set_get(set, 0))->regular;
+	return !FERRY__MIG(ferry_set_at(set, 0))->regular;
 }
 
 void test_set_cache__an_unchanged_directory_is_not_read(void)
@@ -217,11 +217,11 @@ void test_set_cache__an_unchanged_directory_is_not_read(void)
 	cl_ferry_pass(reopen(), &err);
 	cl_assert(listed_from_cache());
 	cl_assert_equal_i(ferry_set_count(set), 2);
-	cl_assert_equal_s(ferry_set_get(set, 0)->id, "1_a");
-	cl_assert_equal_s(ferry_set_get(set, 1)->name, "b");
-	cl_assert_equal_s(ferry_set_get(set, 1)->version_text, "2");
-	cl_assert(strcmp(ferry_set_get(set, 1)->path,
-			  cl_path(dir, "2_b.sql")) == 0);
+	cl_assert_equal_s(ferry_set_at(set, 0)->id, "1_a");
+	cl_assert_equal_s(ferry_set_at(set, 1)->name, "b");
+	cl_assert_equal_s(ferry_set_at(set, 1)->version_text, "2");
+	cl_assert(strcmp(ferry_set_at(set, 1)->path, cl_path(dir, "2_b.sql")) ==
+		0);
 	/* A listing that does not parse: the directory is read. */
 	cl_assert_equal_i(plant("\n2_b ", "\n2_b/"), 0);
 	cl_ferry_pass(reopen(), &err);
@@ -273,7 +273,7 @@ void test_set_cache__added_and_removed_files(void)
 	cl_ferry_pass(reopen(), &err);
 	cl_assert(!listed_from_cache());
 	cl_assert_equal_i(ferry_set_count(set), 2);
-	cl_assert_equal_s(ferry_set_get(set, 1)->id, "3_c");
+	cl_assert_equal_s(ferry_set_at(set, 1)->id, "3_c");
 	/* A rename alone changes the directory too. */
 	cl_ferry_pass(reopen(), &err);
 	cl_assert(listed_from_cache());
@@ -286,7 +286,7 @@ void test_set_cache__added_and_removed_files(void)
 		cl_assert_equal_i(rename(from, to), 0);
 	}
 	cl_ferry_pass(reopen(), &err);
-	cl_assert_equal_s(ferry_set_get(set, 1)->id, "4_c");
+	cl_assert_equal_s(ferry_set_at(set, 1)->id, "4_c");
 }
 
 /* One pass over the cache: a file it does not know, between two it does. */
@@ -304,7 +304,7 @@ void test_set_cache__a_file_between_two_known_ones(void)
 	PUT("2_b.sql", "SELECT 2;\n");
 	cl_ferry_pass(reopen(), &err);
 	cl_assert_equal_i(ferry_set_count(set), 3);
-	cl_assert_equal_s(ferry_set_get(set, 1)->id, "2_b");
+	cl_assert_equal_s(ferry_set_at(set, 1)->id, "2_b");
 	cl_assert(strcmp(up_sha(1), FAKE_SHA) != 0);
 	cl_assert_equal_s(up_sha(2), FAKE_SHA); /* still from the cache */
 }
