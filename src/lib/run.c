@@ -1209,20 +1209,20 @@ static int run(ferry_report **out, run_ctx *ctx, ferry_error *err)
 
 	/* A dry run only reads: a read-only database will do. */
 	if (!ctx->db || (ctx->db->read_only && !ctx->dry_run)) {
-		run_end(ctx);
-		return ferry__error_set(
+		rc = ferry__error_set(
 			err, FERRY_EINVALID, "database was opened read-only");
+		goto out;
 	}
 	w.dry_run = ctx->dry_run;
-	rc = ferry__decide_and_write(ctx->db, &w, ctx, err);
-	if (rc == 0 && ctx->dry_run)
-		rc = report_plan(ctx, err);
-	if (rc == 0 && !ctx->wrote)
-		rc = report_where(ctx, err);
-	if (rc == 0) {
-		*out = ctx->report;
-		ctx->report = NULL;
-	}
+	if ((rc = ferry__decide_and_write(ctx->db, &w, ctx, err)) < 0)
+		goto out;
+	if (ctx->dry_run && (rc = report_plan(ctx, err)) < 0)
+		goto out;
+	if (!ctx->wrote && (rc = report_where(ctx, err)) < 0)
+		goto out;
+	*out = ctx->report;
+	ctx->report = NULL;
+out:
 	run_end(ctx);
 	return rc;
 }
