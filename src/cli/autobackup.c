@@ -187,7 +187,7 @@ int cli_backup_dir_ensure(struct cli_ctx *ctx)
 {
 	if (!ctx->backup_dir || mkdir(ctx->backup_dir, 0700) == 0 ||
 		errno == EEXIST)
-		return -1;
+		return CLI_CONTINUE;
 	cli_error(ctx, "cannot create backup directory '%s': %s",
 		ctx->backup_dir, strerror(errno));
 	cli_hint(ctx, "create it, or change backup_dir in %s",
@@ -221,20 +221,20 @@ int cli_autobackup(
 
 	/* Trial runs change nothing: nothing to back up for. */
 	if ((!ctx->backup && !ctx->backup_dir) || opts->dry_run || opts->check)
-		return -1;
+		return CLI_CONTINUE;
 	/* A dry run says whether there is anything to do; its refusals are
 	 * the real run's to report. */
 	ferry_error_init(&err);
 	dry.dry_run = 1;
 	dry.baseline = NULL;
 	if (run(&r, ctx->db, ctx->set, &dry, &err) < 0 && !opts->baseline)
-		return -1;
+		return CLI_CONTINUE;
 	/* With --baseline the run writes, if only the baseline's rows. */
 	n = opts->baseline ? 1 : ferry_report_count(r);
 	ferry_report_free(r);
 	if (n == 0 || !database_exists(ctx))
-		return -1;
-	if ((rc = cli_backup_dir_ensure(ctx)) >= 0)
+		return CLI_CONTINUE;
+	if ((rc = cli_backup_dir_ensure(ctx)) != CLI_CONTINUE)
 		return rc;
 	cli_backup_options(ctx, &bo);
 	if (ferry_backup_create(&b, ctx->db, &bo, &err) < 0) {
@@ -248,5 +248,5 @@ int cli_autobackup(
 	if (ctx->backup_dir)
 		prune(ctx, ferry_backup_path(b), ctx->backup_keep);
 	ferry_backup_free(b);
-	return -1;
+	return CLI_CONTINUE;
 }

@@ -22,6 +22,15 @@
 #define CLI_EXIT_LOCKED 4
 #define CLI_EXIT_REFUSED 5
 
+/*
+ * What a step of a command (parse, settings, setup, a check) returns when
+ * the command goes on; any other value is the exit code to stop with, the
+ * words already said:
+ *	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
+ *		return rc;
+ */
+#define CLI_CONTINUE (-1)
+
 #define CLI__PRINTF(f, a) __attribute__((format(printf, f, a)))
 
 struct cli_command;
@@ -116,7 +125,7 @@ struct cli_help {
  * Parse argv (after the command name). For each option of `opts`,
  * `on_opt` gets its index and value (NULL for a flag); global options are
  * stored in `ctx`. Positional arguments are moved to the front of argv and
- * counted in `*npos`. Returns -1 to go on, or an exit code to stop with
+ * counted in `*npos`. Returns CLI_CONTINUE, or an exit code to stop with
  * (after `--help`, or a usage error already printed).
  */
 int cli_parse(struct cli_ctx *ctx, const struct cli_help *help, int argc,
@@ -125,19 +134,22 @@ int cli_parse(struct cli_ctx *ctx, const struct cli_help *help, int argc,
 
 /*
  * Parse the global options before the command name; `*first` is the index
- * of the command. Returns -1 to go on, or an exit code.
+ * of the command. Returns CLI_CONTINUE or an exit code.
  */
 int cli_parse_leading(struct cli_ctx *ctx, int argc, char **argv, int *first);
 
 /* Colour on each stream: a terminal, and no --no-color or NO_COLOR. */
 void cli_colors(struct cli_ctx *ctx);
-/* Merge flags, environment and ferry.conf into ctx. -1 or an exit code. */
+/* Merge flags, environment and ferry.conf into ctx. CLI_CONTINUE or an
+ * exit code. */
 int cli_settings(struct cli_ctx *ctx);
-/* cli_settings(), then open what ctx->cmd needs. -1 or an exit code. */
+/* cli_settings(), then open what ctx->cmd needs. CLI_CONTINUE or an exit
+ * code. */
 int cli_setup(struct cli_ctx *ctx);
 void cli_teardown(struct cli_ctx *ctx);
 
-/* Read ferry.conf (or --config) into ctx->conf_*. Returns -1 or an exit code. */
+/* Read ferry.conf (or --config) into ctx->conf_*. CLI_CONTINUE or an exit
+ * code. */
 int cli_config_load(struct cli_ctx *ctx);
 
 /* Print help for the whole tool, or for one command. */
@@ -277,7 +289,7 @@ void cli_table_free(struct cli_table *t);
  * progress line on a terminal.
  */
 void cli_backup_options(struct cli_ctx *ctx, ferry_backup_options *o);
-/* Make backup_dir if it is set and missing. -1 or an exit code. */
+/* Make backup_dir if it is set and missing. CLI_CONTINUE or an exit code. */
 int cli_backup_dir_ensure(struct cli_ctx *ctx);
 /* Clear the progress line, if one is shown. */
 void cli_backup_progress_end(struct cli_ctx *ctx);
@@ -287,7 +299,7 @@ void cli_format_bytes(char *buf, size_t size, long long bytes);
  * Before up, finish or migrate change anything: a backup, if --backup or
  * backup_dir asks for one and `run` (a dry run of the command) has
  * something to do; then old automatic backups beyond backup_keep go.
- * Returns -1 to go on, or the exit code to stop with.
+ * Returns CLI_CONTINUE, or the exit code to stop with.
  */
 typedef int (*cli_run_fn)(ferry_report **out, ferry_db *db,
 	const ferry_set *set, const ferry_up_options *opts, ferry_error *err);

@@ -39,7 +39,7 @@ static int on_opt(void *data, int index, const char *value)
 {
 	(void)index;
 	*(const char **)data = value;
-	return -1;
+	return CLI_CONTINUE;
 }
 
 static void print_note(struct cli_ctx *ctx, const ferry_backup *b, int64_t ms)
@@ -76,8 +76,8 @@ int cmd_backup(int argc, char **argv, struct cli_ctx *ctx)
 	int64_t start;
 	int npos, rc;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &output, &npos)) >=
-		0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &output, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx,
@@ -86,8 +86,8 @@ int cmd_backup(int argc, char **argv, struct cli_ctx *ctx)
 			argv[0]);
 	if (output && !*output)
 		return cli_usage(ctx, "-o needs a file name");
-	if ((rc = cli_setup(ctx)) >= 0 ||
-		(!output && (rc = cli_backup_dir_ensure(ctx)) >= 0))
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE ||
+		(!output && (rc = cli_backup_dir_ensure(ctx)) != CLI_CONTINUE))
 		return rc;
 	cli_backup_options(ctx, &o);
 	o.path = output;

@@ -31,7 +31,7 @@ static int on_opt(void *data, int index, const char *value)
 	(void)index;
 	(void)value;
 	o->single_transaction = 1;
-	return -1;
+	return CLI_CONTINUE;
 }
 
 int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
@@ -41,11 +41,12 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error err;
 	int npos, rc;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'bootstrap' takes no arguments");
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	if (ferry_bootstrap(&r, ctx->db, ctx->set, &o, &err) < 0)

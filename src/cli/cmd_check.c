@@ -29,7 +29,7 @@ static int on_opt(void *data, int index, const char *value)
 {
 	(void)index;
 	*(const char **)data = value;
-	return -1;
+	return CLI_CONTINUE;
 }
 
 int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
@@ -38,8 +38,8 @@ int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error err;
 	int npos, rc, code;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &release, &npos)) >=
-		0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &release, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx,
@@ -48,7 +48,7 @@ int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 			argv[0]);
 	if (!release)
 		return cli_usage(ctx, "'check' needs --release R");
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	code = ferry_check_release(ctx->db, ctx->set, release, &err);

@@ -56,7 +56,7 @@ static int on_opt(void *data, int index, const char *value)
 		a->steps = value;
 	else
 		a->o.force = 1;
-	return -1;
+	return CLI_CONTINUE;
 }
 
 int cmd_down(int argc, char **argv, struct cli_ctx *ctx)
@@ -67,7 +67,8 @@ int cmd_down(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error err;
 	int npos, rc;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &a, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &a, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx,
@@ -89,8 +90,9 @@ int cmd_down(int argc, char **argv, struct cli_ctx *ctx)
 				a.steps);
 		a.o.steps = (size_t)n;
 	}
-	if ((rc = cli_trial_setup(ctx, a.o.dry_run, a.o.check)) >= 0 ||
-		(rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_trial_setup(ctx, a.o.dry_run, a.o.check)) !=
+			CLI_CONTINUE ||
+		(rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	/* Nothing changes: nothing to ask. */

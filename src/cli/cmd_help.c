@@ -18,7 +18,8 @@ int cmd_help(int argc, char **argv, struct cli_ctx *ctx)
 	char *args[2] = { (char *)"--help", NULL };
 	int npos, rc;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos == 0) {
 		cli_print_main_help(stdout);

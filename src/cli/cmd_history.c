@@ -25,7 +25,7 @@ static int on_opt(void *data, int index, const char *value)
 {
 	(void)index;
 	*(const char **)data = value;
-	return -1;
+	return CLI_CONTINUE;
 }
 
 static json_t *history_json(const ferry_history *h)
@@ -106,8 +106,8 @@ int cmd_history(int argc, char **argv, struct cli_ctx *ctx)
 	long limit = 0;
 	int npos, rc;
 
-	if ((rc = cli_parse(
-		     ctx, &help, argc, argv, on_opt, &limit_arg, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &limit_arg,
+		     &npos)) != CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'history' takes no arguments");
@@ -120,7 +120,7 @@ int cmd_history(int argc, char **argv, struct cli_ctx *ctx)
 				"'--limit' needs a positive number, not '%s'",
 				limit_arg);
 	}
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	if (ferry_history_get(&h, ctx->db, (size_t)limit, &err) < 0)

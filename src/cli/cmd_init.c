@@ -148,7 +148,8 @@ int cmd_init(int argc, char **argv, struct cli_ctx *ctx)
 	char *in_conf;
 	int npos, rc, made_dir, made_conf;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'init' takes no arguments");
@@ -156,7 +157,7 @@ int cmd_init(int argc, char **argv, struct cli_ctx *ctx)
 	/* The directory other commands will read: flag, FERRY_DIR, the dir
 	 * of an existing ferry.conf, else migrations/ beside ferry.conf. */
 	ctx->config_optional = 1;
-	if ((rc = cli_settings(ctx)) >= 0)
+	if ((rc = cli_settings(ctx)) != CLI_CONTINUE)
 		return rc;
 	if ((made_dir = make_dirs(ctx, ctx->migrations_dir)) < 0)
 		return -made_dir;

@@ -61,7 +61,7 @@ static int on_opt(void *data, int index, const char *value)
 		o->allow_out_of_order = 1;
 	else
 		o->single_transaction = 1;
-	return -1;
+	return CLI_CONTINUE;
 }
 
 int cmd_migrate(int argc, char **argv, struct cli_ctx *ctx)
@@ -71,17 +71,18 @@ int cmd_migrate(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error err;
 	int npos, rc;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx,
 			"'migrate' takes no arguments; to stop "
 			"at a version, use --to %s",
 			argv[0]);
-	if ((rc = cli_trial_setup(ctx, o.dry_run, o.check)) >= 0 ||
-		(rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_trial_setup(ctx, o.dry_run, o.check)) != CLI_CONTINUE ||
+		(rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
-	if ((rc = cli_autobackup(ctx, ferry_migrate, &o)) >= 0)
+	if ((rc = cli_autobackup(ctx, ferry_migrate, &o)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	if (ferry_migrate(&r, ctx->db, ctx->set, &o, &err) < 0)

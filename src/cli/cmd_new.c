@@ -26,7 +26,7 @@ static int on_opt(void *data, int index, const char *value)
 	(void)value;
 	if (index == 0)
 		*(int *)data = 1;
-	return -1;
+	return CLI_CONTINUE;
 }
 
 int cmd_new(int argc, char **argv, struct cli_ctx *ctx)
@@ -35,13 +35,14 @@ int cmd_new(int argc, char **argv, struct cli_ctx *ctx)
 	char *path = NULL;
 	int npos, rc, seq = 0;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &seq, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &seq, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos != 1)
 		return cli_usage(ctx,
 			npos ? "'new' takes one name"
 			     : "'new' needs a name, e.g. 'ferry new add_users'");
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	if (ferry_migration_new(

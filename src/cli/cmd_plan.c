@@ -38,7 +38,7 @@ static int on_opt(void *data, int index, const char *value)
 		o->to = value;
 	else
 		o->allow_out_of_order = 1;
-	return -1;
+	return CLI_CONTINUE;
 }
 
 static int print_json(struct cli_ctx *ctx, const ferry_plan *p)
@@ -107,14 +107,15 @@ int cmd_plan(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error err;
 	int npos, rc;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx,
 			"'plan' takes no arguments; to plan up "
 			"to a version, use --to %s",
 			argv[0]);
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	if (ferry_plan_get(&p, ctx->db, ctx->set, &o, &err) < 0)

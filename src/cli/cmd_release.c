@@ -28,7 +28,7 @@ static int on_opt(void *data, int index, const char *value)
 	(void)index;
 	(void)value;
 	*(int *)data = 1;
-	return -1;
+	return CLI_CONTINUE;
 }
 
 int cmd_release(int argc, char **argv, struct cli_ctx *ctx)
@@ -37,12 +37,12 @@ int cmd_release(int argc, char **argv, struct cli_ctx *ctx)
 	int checkpoint = 0, npos, rc;
 	ferry_error err;
 
-	if ((rc = cli_parse(
-		     ctx, &help, argc, argv, on_opt, &checkpoint, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &checkpoint,
+		     &npos)) != CLI_CONTINUE)
 		return rc;
 	if (npos != 1)
 		return cli_usage(ctx, "'release' takes one release name");
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	if (ferry_release_add(ctx->set, argv[0], checkpoint, &err) < 0)

@@ -47,7 +47,7 @@ static int on_opt(void *data, int index, const char *value)
 		o->not_run = 1;
 	else
 		o->dry_run = 1;
-	return -1;
+	return CLI_CONTINUE;
 }
 
 static void print_changes(const ferry_changes *c, FILE *out)
@@ -87,11 +87,12 @@ int cmd_repair(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error err;
 	int npos, rc, dry_run;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'repair' takes no arguments");
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	/* Refusals first, and the question names what would change. */

@@ -35,7 +35,7 @@ static int on_opt(void *data, int index, const char *value)
 	(void)index;
 	(void)value;
 	((ferry_reset_options *)data)->dry_run = 1;
-	return -1;
+	return CLI_CONTINUE;
 }
 
 /* One line per object: "drop  view   public.active_users". */
@@ -99,11 +99,12 @@ int cmd_reset(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error err;
 	int npos, rc, dry_run;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'reset' takes no arguments");
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	/* Look first: nothing to drop asks nothing; else the question

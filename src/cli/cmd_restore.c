@@ -34,13 +34,14 @@ int cmd_restore(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error err;
 	int npos, rc;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos != 1)
 		return cli_usage(ctx,
 			npos == 0 ? "'restore' needs the backup file to restore"
 				  : "'restore' takes one backup file");
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	cli_backup_options(ctx, &o);
 	ferry_error_init(&err);

@@ -31,7 +31,7 @@ static int on_opt(void *data, int index, const char *value)
 		o->dry_run = 1;
 	else
 		o->check = 1;
-	return -1;
+	return CLI_CONTINUE;
 }
 
 int cmd_rollback(int argc, char **argv, struct cli_ctx *ctx)
@@ -41,12 +41,13 @@ int cmd_rollback(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error err;
 	int npos, rc;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'rollback' takes no arguments");
-	if ((rc = cli_trial_setup(ctx, o.dry_run, o.check)) >= 0 ||
-		(rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_trial_setup(ctx, o.dry_run, o.check)) != CLI_CONTINUE ||
+		(rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	if (ferry_rollback(&r, ctx->db, ctx->set, &o, &err) < 0)

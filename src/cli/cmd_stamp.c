@@ -34,7 +34,7 @@ static int on_opt(void *data, int index, const char *value)
 	(void)index;
 	(void)value;
 	*(int *)data = 1;
-	return -1;
+	return CLI_CONTINUE;
 }
 
 int cmd_stamp(int argc, char **argv, struct cli_ctx *ctx)
@@ -45,8 +45,8 @@ int cmd_stamp(int argc, char **argv, struct cli_ctx *ctx)
 	size_t i, n;
 	int npos, rc;
 
-	if ((rc = cli_parse(
-		     ctx, &help, argc, argv, on_opt, &o.dry_run, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o.dry_run,
+		     &npos)) != CLI_CONTINUE)
 		return rc;
 	if (npos == 0)
 		return cli_usage(ctx, "'stamp' needs a version or a release");
@@ -55,7 +55,7 @@ int cmd_stamp(int argc, char **argv, struct cli_ctx *ctx)
 			"'stamp' takes one version or release, not '%s'",
 			argv[1]);
 	o.to = argv[0];
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	if (ferry_stamp(&c, ctx->db, ctx->set, &o, &err) < 0)

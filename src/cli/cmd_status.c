@@ -31,7 +31,7 @@ static int on_opt(void *data, int index, const char *value)
 	(void)value;
 	(void)index;
 	*(int *)data = 1;
-	return -1;
+	return CLI_CONTINUE;
 }
 
 static json_t *status_json(const ferry_status *st)
@@ -313,12 +313,12 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error err;
 	int npos, rc, exit_code = 0;
 
-	if ((rc = cli_parse(
-		     ctx, &help, argc, argv, on_opt, &exit_code, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &exit_code,
+		     &npos)) != CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'status' takes no arguments");
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	if (ferry_status_get(&st, ctx->db, ctx->set, &err) < 0)

@@ -47,11 +47,12 @@ int cmd_validate(int argc, char **argv, struct cli_ctx *ctx)
 	size_t i, n;
 	int npos, rc;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'validate' takes no arguments");
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	if (ferry_validate(&v, ctx->db, ctx->set, &err) < 0)

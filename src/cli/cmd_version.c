@@ -15,7 +15,8 @@ int cmd_version(int argc, char **argv, struct cli_ctx *ctx)
 {
 	int npos, rc;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'version' takes no arguments");

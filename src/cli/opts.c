@@ -155,7 +155,7 @@ static int set_global(
 		ctx->backup = 1;
 	if (ctx->no_color)
 		ctx->color_out = ctx->color_err = 0;
-	return -1;
+	return CLI_CONTINUE;
 }
 
 /* One option found: global, or the command's own. */
@@ -168,7 +168,8 @@ static int take(struct cli_ctx *ctx, const struct cli_help *help,
 		return CLI_EXIT_OK;
 	}
 	if (help && find_long(help->opts, o->name, strlen(o->name)) == o)
-		return on_opt ? on_opt(data, (int)(o - help->opts), value) : -1;
+		return on_opt ? on_opt(data, (int)(o - help->opts), value)
+			      : CLI_CONTINUE;
 	return set_global(ctx, o, value);
 }
 
@@ -243,12 +244,13 @@ static int parse_short(struct cli_ctx *ctx, const struct cli_help *help,
 					"option '-%c' needs a value (%s)", *a,
 					o->arg);
 		}
-		if ((rc = take(ctx, help, o, value, on_opt, data)) >= 0)
+		if ((rc = take(ctx, help, o, value, on_opt, data)) !=
+			CLI_CONTINUE)
 			return rc;
 		if (value)
 			break;
 	}
-	return -1;
+	return CLI_CONTINUE;
 }
 
 int cli_parse(struct cli_ctx *ctx, const struct cli_help *help, int argc,
@@ -272,10 +274,10 @@ int cli_parse(struct cli_ctx *ctx, const struct cli_help *help, int argc,
 		rc = a[1] == '-'
 			? parse_long(ctx, help, argc, argv, &i, on_opt, data)
 			: parse_short(ctx, help, argc, argv, &i, on_opt, data);
-		if (rc >= 0)
+		if (rc != CLI_CONTINUE)
 			return rc;
 	}
-	return -1;
+	return CLI_CONTINUE;
 }
 
 int cli_parse_leading(struct cli_ctx *ctx, int argc, char **argv, int *first)
@@ -298,11 +300,11 @@ int cli_parse_leading(struct cli_ctx *ctx, int argc, char **argv, int *first)
 		rc = a[1] == '-'
 			? parse_long(ctx, NULL, argc, argv, &i, NULL, NULL)
 			: parse_short(ctx, NULL, argc, argv, &i, NULL, NULL);
-		if (rc >= 0)
+		if (rc != CLI_CONTINUE)
 			return rc;
 	}
 	*first = i;
-	return -1;
+	return CLI_CONTINUE;
 }
 
 static void print_opts(const struct cli_opt *t, FILE *out)
