@@ -100,37 +100,69 @@ struct cli_command {
 extern const struct cli_command cli_commands[];
 
 /*
- * Options. A command has a table ending with a zeroed entry; the global
- * options are accepted after the command name too.
+ * Options. Each names its kind and the variable it sets, as libgit2's
+ * option specs do, so a command's table lives in the command's function
+ * beside the variables it binds, and ends with CLI_OPT_END:
+ *
+ *	ferry_up_options o = FERRY_UP_OPTIONS_INIT;
+ *	const struct cli_opt opts[] = {
+ *		CLI_OPT_STRING("to", 0, &o.to, "TARGET", "stop after ..."),
+ *		CLI_OPT_FLAG("dry-run", 0, &o.dry_run, CLI_TRIAL_HELP_DRY_RUN),
+ *		CLI_OPT_END
+ *	};
+ *
+ * A value that needs checking (a number, two options that exclude each
+ * other) is bound as a string and checked by the command after the parse,
+ * with its own message. The global options, bound to the fields of the
+ * context, are accepted after the command name too.
  */
-enum { CLI_FLAG, CLI_VALUE };
+enum cli_opt_kind {
+	CLI_OPT_KIND_FLAG,   /* `int *value` becomes 1 */
+	CLI_OPT_KIND_STRING, /* `const char **value` points at the argument */
+	CLI_OPT_KIND_HELP    /* print the help; the command stops with exit 0 */
+};
 
 struct cli_opt {
-	const char *name; /* long name, without "--" */
+	const char *name; /* long name, without "--"; NULL ends a table */
 	char short_name;  /* or 0 */
-	int kind;	  /* CLI_FLAG or CLI_VALUE */
-	const char *arg;  /* the value's name in help, e.g. "URL" */
+	enum cli_opt_kind kind;
+	void *value;	 /* what it sets, of the type its kind says */
+	const char *arg; /* a string's name in help, e.g. "URL" */
 	const char *help;
 };
 
-/* A command's help: usage line, description, options, examples. */
+/* The conditionals make the compiler check the variable's type. */
+#define CLI_OPT_FLAG(name, short_name, var, help) \
+	{ \
+		(name), (short_name), CLI_OPT_KIND_FLAG, 1 ? (var) : (int *)0, \
+			NULL, (help) \
+	}
+#define CLI_OPT_STRING(name, short_name, var, arg, help) \
+	{ \
+		(name), (short_name), CLI_OPT_KIND_STRING, \
+			1 ? (var) : (const char **)0, (arg), (help) \
+	}
+#define CLI_OPT_END \
+	{ \
+		NULL, 0, CLI_OPT_KIND_FLAG, NULL, NULL, NULL \
+	}
+
+/* A command's help: usage line, description, examples. */
 struct cli_help {
 	const char *usage;
 	const char *desc;
-	const struct cli_opt *opts;
 	const char *examples;
 };
 
 /*
- * Parse argv (after the command name). For each option of `opts`,
- * `on_opt` gets its index and value (NULL for a flag); global options are
- * stored in `ctx`. Positional arguments are moved to the front of argv and
- * counted in `*npos`. Returns CLI_CONTINUE, or an exit code to stop with
- * (after `--help`, or a usage error already printed).
+ * Parse argv (after the command name): each option of `opts` (NULL for
+ * none) and each global option sets what it is bound to. Positional
+ * arguments are moved to the front of argv and counted in `*npos`.
+ * Returns CLI_CONTINUE, or an exit code to stop with (after `--help`, or
+ * a usage error already printed).
  */
-int cli_parse(struct cli_ctx *ctx, const struct cli_help *help, int argc,
-	char **argv, int (*on_opt)(void *data, int index, const char *value),
-	void *data, int *npos);
+int cli_parse(struct cli_ctx *ctx, const struct cli_help *help,
+	const struct cli_opt *opts, int argc, char **argv, int *npos);
 
 /*
  * Parse the global options before the command name; `*first` is the index
@@ -152,9 +184,9 @@ void cli_teardown(struct cli_ctx *ctx);
  * code. */
 int cli_config_load(struct cli_ctx *ctx);
 
-/* Print help for the whole tool, or for one command. */
-void cli_print_help(
-	const struct cli_command *cmd, const struct cli_help *help, FILE *out);
+/* Print help for the whole tool, or for one command and its options. */
+void cli_print_help(const struct cli_command *cmd, const struct cli_help *help,
+	const struct cli_opt *opts, FILE *out);
 void cli_print_main_help(FILE *out);
 
 /*

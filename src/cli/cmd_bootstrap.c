@@ -5,14 +5,6 @@
  */
 #include "cli.h"
 
-enum { OPT_SINGLE };
-
-static const struct cli_opt opts[] = {
-	[OPT_SINGLE] = { "single-transaction", 0, CLI_FLAG, NULL,
-		"the whole run in one transaction: all or none" },
-	{ NULL, 0, 0, NULL, NULL }
-};
-
 static const struct cli_help help = {
 	"bootstrap [--single-transaction] [--json]",
 	"Set up a new database: every migration's up and finish sections, in\n"
@@ -21,18 +13,8 @@ static const struct cli_help help = {
 	"sequence, type, function) or a ledger with rows, and\n"
 	"names a few of them: an existing database is upgraded with 'ferry\n"
 	"migrate' instead.",
-	opts, "  ferry -d sqlite:new.db bootstrap\n"
+	"  ferry -d sqlite:new.db bootstrap\n"
 };
-
-static int on_opt(void *data, int index, const char *value)
-{
-	ferry_up_options *o = data;
-
-	(void)index;
-	(void)value;
-	o->single_transaction = 1;
-	return CLI_CONTINUE;
-}
 
 int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 {
@@ -40,8 +22,13 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_report *r = NULL;
 	ferry_error err;
 	int npos, rc;
+	const struct cli_opt opts[] = {
+		CLI_OPT_FLAG("single-transaction", 0, &o.single_transaction,
+			"the whole run in one transaction: all or none"),
+		CLI_OPT_END
+	};
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) !=
+	if ((rc = cli_parse(ctx, &help, opts, argc, argv, &npos)) !=
 		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)

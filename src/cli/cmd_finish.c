@@ -5,19 +5,6 @@
  */
 #include "cli.h"
 
-enum { OPT_TO, OPT_SINGLE, OPT_DRY_RUN, OPT_CHECK };
-
-static const struct cli_opt opts[] = {
-	[OPT_TO] = { "to", 0, CLI_VALUE, "TARGET",
-		"finish up to this version or release" },
-	[OPT_SINGLE] = { "single-transaction", 0, CLI_FLAG, NULL,
-		"all finish sections in one transaction: all or none" },
-	[OPT_DRY_RUN] = { "dry-run", 0, CLI_FLAG, NULL,
-		CLI_TRIAL_HELP_DRY_RUN },
-	[OPT_CHECK] = { "check", 0, CLI_FLAG, NULL, CLI_TRIAL_HELP_CHECK },
-	{ NULL, 0, 0, NULL, NULL }
-};
-
 static const struct cli_help help = {
 	"finish [--to TARGET] [--single-transaction] [--dry-run | --check]\n"
 	"         [--json]",
@@ -26,25 +13,9 @@ static const struct cli_help help = {
 	"no node runs the old release any more. Each runs in one transaction\n"
 	"with its ledger row; the migration becomes 'complete'. A finished\n"
 	"migration can be reverted only with 'ferry down --force'.",
-	opts,
 	"  ferry finish\n"
 	"  ferry finish --to 2.0\n"
 };
-
-static int on_opt(void *data, int index, const char *value)
-{
-	ferry_up_options *o = data;
-
-	if (index == OPT_DRY_RUN)
-		o->dry_run = 1;
-	else if (index == OPT_CHECK)
-		o->check = 1;
-	else if (index == OPT_TO)
-		o->to = value;
-	else
-		o->single_transaction = 1;
-	return CLI_CONTINUE;
-}
 
 static void print_summary(const ferry_report *r, const char *to)
 {
@@ -65,8 +36,17 @@ int cmd_finish(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_report *r = NULL;
 	ferry_error err;
 	int npos, rc;
+	const struct cli_opt opts[] = {
+		CLI_OPT_STRING("to", 0, &o.to, "TARGET",
+			"finish up to this version or release"),
+		CLI_OPT_FLAG("single-transaction", 0, &o.single_transaction,
+			"all finish sections in one transaction: all or none"),
+		CLI_OPT_FLAG("dry-run", 0, &o.dry_run, CLI_TRIAL_HELP_DRY_RUN),
+		CLI_OPT_FLAG("check", 0, &o.check, CLI_TRIAL_HELP_CHECK),
+		CLI_OPT_END
+	};
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) !=
+	if ((rc = cli_parse(ctx, &help, opts, argc, argv, &npos)) !=
 		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)

@@ -9,14 +9,11 @@
 #include <string.h>
 #include <time.h>
 
-static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
-
 static const struct cli_help help = { "list [--json]",
 	"One line per migration, oldest first: version, name, release, state\n"
 	"(pending, up, complete, failed), when its up section was applied and\n"
 	"how long it took, and a note for drift (the file changed after it was\n"
 	"applied) or for a version the files do not have.",
-	opts,
 	"  ferry list\n"
 	"  ferry list --json | jq '.[] | select(.state == \"pending\")'\n" };
 
@@ -161,7 +158,7 @@ int cmd_list(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_status *st = NULL;
 	int npos, rc;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) !=
+	if ((rc = cli_parse(ctx, &help, NULL, argc, argv, &npos)) !=
 		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)

@@ -5,31 +5,6 @@
  */
 #include "cli.h"
 
-enum {
-	OPT_TO,
-	OPT_OUT_OF_ORDER,
-	OPT_SINGLE,
-	OPT_DRY_RUN,
-	OPT_CHECK,
-	OPT_BASELINE
-};
-
-static const struct cli_opt opts[] = {
-	[OPT_TO] = { "to", 0, CLI_VALUE, "TARGET",
-		"stop after this version or release" },
-	[OPT_OUT_OF_ORDER] = { "allow-out-of-order", 0, CLI_FLAG, NULL,
-		"apply migrations older than the newest applied one" },
-	[OPT_SINGLE] = { "single-transaction", 0, CLI_FLAG, NULL,
-		"the whole run in one transaction: all or none" },
-	[OPT_DRY_RUN] = { "dry-run", 0, CLI_FLAG, NULL,
-		CLI_TRIAL_HELP_DRY_RUN },
-	[OPT_CHECK] = { "check", 0, CLI_FLAG, NULL, CLI_TRIAL_HELP_CHECK },
-	[OPT_BASELINE] = { "baseline", 0, CLI_VALUE, "VERSION",
-		"a database with objects but no ferry ledger: first record "
-		"migrations up to VERSION as complete, without running them" },
-	{ NULL, 0, 0, NULL, NULL }
-};
-
 static const struct cli_help help = {
 	"migrate [--to TARGET] [--allow-out-of-order] [--single-transaction]\n"
 	"              [--baseline VERSION] [--dry-run | --check] [--json]",
@@ -40,29 +15,9 @@ static const struct cli_help help = {
 	"releases behind gets every skipped release's migrations, in order.\n"
 	"For an upgrade with downtime; for a blue-green rollout use 'up', then\n"
 	"'finish' once the old release is gone. 'ferry plan' shows the steps.",
-	opts,
 	"  ferry migrate\n"
 	"  ferry migrate --to 2.0\n"
 };
-
-static int on_opt(void *data, int index, const char *value)
-{
-	ferry_up_options *o = data;
-
-	if (index == OPT_DRY_RUN)
-		o->dry_run = 1;
-	else if (index == OPT_CHECK)
-		o->check = 1;
-	else if (index == OPT_TO)
-		o->to = value;
-	else if (index == OPT_BASELINE)
-		o->baseline = value;
-	else if (index == OPT_OUT_OF_ORDER)
-		o->allow_out_of_order = 1;
-	else
-		o->single_transaction = 1;
-	return CLI_CONTINUE;
-}
 
 int cmd_migrate(int argc, char **argv, struct cli_ctx *ctx)
 {
@@ -70,8 +25,23 @@ int cmd_migrate(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_report *r = NULL;
 	ferry_error err;
 	int npos, rc;
+	const struct cli_opt opts[] = {
+		CLI_OPT_STRING("to", 0, &o.to, "TARGET",
+			"stop after this version or release"),
+		CLI_OPT_FLAG("allow-out-of-order", 0, &o.allow_out_of_order,
+			"apply migrations older than the newest applied one"),
+		CLI_OPT_FLAG("single-transaction", 0, &o.single_transaction,
+			"the whole run in one transaction: all or none"),
+		CLI_OPT_FLAG("dry-run", 0, &o.dry_run, CLI_TRIAL_HELP_DRY_RUN),
+		CLI_OPT_FLAG("check", 0, &o.check, CLI_TRIAL_HELP_CHECK),
+		CLI_OPT_STRING("baseline", 0, &o.baseline, "VERSION",
+			"a database with objects but no ferry ledger: first "
+			"record migrations up to VERSION as complete, without "
+			"running them"),
+		CLI_OPT_END
+	};
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) !=
+	if ((rc = cli_parse(ctx, &help, opts, argc, argv, &npos)) !=
 		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)

@@ -5,13 +5,6 @@
  */
 #include "cli.h"
 
-enum { OPT_DRY_RUN, OPT_CHECK };
-
-static const struct cli_opt opts[] = { [OPT_DRY_RUN] = { "dry-run", 0, CLI_FLAG,
-					       NULL, CLI_TRIAL_HELP_DRY_RUN },
-	[OPT_CHECK] = { "check", 0, CLI_FLAG, NULL, CLI_TRIAL_HELP_CHECK },
-	{ NULL, 0, 0, NULL, NULL } };
-
 static const struct cli_help help = { "rollback [--dry-run | --check] [--json]",
 	"Revert the unfinished rollout with the down sections, newest first,\n"
 	"each in one transaction with the removal of its ledger row: every\n"
@@ -20,19 +13,7 @@ static const struct cli_help help = { "rollback [--dry-run | --check] [--json]",
 	"rollout: the old release finds the database as it left it. Refuses\n"
 	"(exit 5), before anything runs, when one of them has no down section,\n"
 	"was finished, or stopped half way.",
-	opts, "  ferry rollback --dry-run\n  ferry rollback\n" };
-
-static int on_opt(void *data, int index, const char *value)
-{
-	ferry_up_options *o = data;
-
-	(void)value;
-	if (index == OPT_DRY_RUN)
-		o->dry_run = 1;
-	else
-		o->check = 1;
-	return CLI_CONTINUE;
-}
+	"  ferry rollback --dry-run\n  ferry rollback\n" };
 
 int cmd_rollback(int argc, char **argv, struct cli_ctx *ctx)
 {
@@ -40,8 +21,12 @@ int cmd_rollback(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_report *r = NULL;
 	ferry_error err;
 	int npos, rc;
+	const struct cli_opt opts[] = { CLI_OPT_FLAG("dry-run", 0, &o.dry_run,
+						CLI_TRIAL_HELP_DRY_RUN),
+		CLI_OPT_FLAG("check", 0, &o.check, CLI_TRIAL_HELP_CHECK),
+		CLI_OPT_END };
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) !=
+	if ((rc = cli_parse(ctx, &help, opts, argc, argv, &npos)) !=
 		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
