@@ -251,8 +251,10 @@ int cli_report_checkpoint(struct cli_ctx *ctx, const ferry_report *r);
 typedef void (*cli_summary_fn)(const ferry_report *r, const char *arg);
 int cli_print_run(struct cli_ctx *ctx, ferry_report *r, cli_summary_fn summary,
 	const char *arg);
-/* Summaries: a run of up and finish sections (migrate, bootstrap), and
- * one of down sections, or "nothing to do: <arg>". */
+/* Summaries: "<done> N migrations; database at V", a run of up and finish
+ * sections (migrate, bootstrap), and one of down sections, or "nothing to
+ * do: <arg>". */
+void cli_print_migrations(const ferry_report *r, const char *done);
 void cli_print_phases(const ferry_report *r, const char *unused);
 void cli_print_reverted(const ferry_report *r, const char *nothing);
 /*
@@ -337,6 +339,34 @@ typedef int (*cli_run_fn)(ferry_report **out, ferry_db *db,
 	const ferry_set *set, const ferry_up_options *opts, ferry_error *err);
 int cli_autobackup(
 	struct cli_ctx *ctx, cli_run_fn run, const ferry_up_options *opts);
+
+/*
+ * The commands that run sections with ferry_up_options (runner.c): `up`,
+ * `finish`, `migrate`, `bootstrap` and `rollback`. Each describes itself
+ * in a struct cli_runner and calls cli_run(), which parses its options
+ * into one ferry_up_options, refuses arguments, sets up a trial, takes
+ * an automatic backup, runs `run` and reports (cli_print_run()).
+ */
+#define CLI_RUN_TO 0x01u	   /* --to TARGET */
+#define CLI_RUN_OUT_OF_ORDER 0x02u /* --allow-out-of-order */
+#define CLI_RUN_SINGLE 0x04u	   /* --single-transaction */
+#define CLI_RUN_TRIAL 0x08u	   /* --dry-run and --check */
+#define CLI_RUN_BASELINE 0x10u	   /* --baseline VERSION */
+#define CLI_RUN_BACKUP 0x20u	   /* cli_autobackup() before the run */
+#define CLI_RUN_NOPTS 7		   /* the most options, with the end */
+
+struct cli_runner {
+	const struct cli_help *help;
+	cli_run_fn run;		 /* ferry_up(), ferry_finish(), ... */
+	unsigned int opts;	 /* CLI_RUN_* */
+	const char *to_help;	 /* --to's words in help */
+	const char *single_help; /* --single-transaction's */
+	cli_summary_fn summary;	 /* the line that says what ran */
+	const char *nothing;	 /* summary's argument; NULL: --to's value */
+};
+
+int cli_run(
+	struct cli_ctx *ctx, const struct cli_runner *r, int argc, char **argv);
 
 /* Commands. */
 int cmd_init(int argc, char **argv, struct cli_ctx *ctx);

@@ -16,27 +16,15 @@ static const struct cli_help help = {
 	"  ferry -d sqlite:new.db bootstrap\n"
 };
 
+static const struct cli_runner bootstrap = {
+	.help = &help,
+	.run = ferry_bootstrap,
+	.opts = CLI_RUN_SINGLE,
+	.single_help = "the whole run in one transaction: all or none",
+	.summary = cli_print_phases,
+};
+
 int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 {
-	ferry_up_options o = FERRY_UP_OPTIONS_INIT;
-	ferry_report *r = NULL;
-	ferry_error err;
-	int npos, rc;
-	const struct cli_opt opts[] = {
-		CLI_OPT_FLAG("single-transaction", 0, &o.single_transaction,
-			"the whole run in one transaction: all or none"),
-		CLI_OPT_END
-	};
-
-	if ((rc = cli_parse(ctx, &help, opts, argc, argv, &npos)) !=
-		CLI_CONTINUE)
-		return rc;
-	if (npos > 0)
-		return cli_usage(ctx, "'bootstrap' takes no arguments");
-	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
-		return rc;
-	ferry_error_init(&err);
-	if (ferry_bootstrap(&r, ctx->db, ctx->set, &o, &err) < 0)
-		return cli_fail(ctx, &err);
-	return cli_print_run(ctx, r, cli_print_phases, NULL);
+	return cli_run(ctx, &bootstrap, argc, argv);
 }

@@ -4,8 +4,6 @@
  */
 #include "cli.h"
 
-#include <string.h>
-
 static const struct cli_help help = {
 	"up [--to TARGET] [--allow-out-of-order] [--single-transaction]\n"
 	"         [--baseline VERSION] [--dry-run | --check] [--json]",
@@ -32,58 +30,27 @@ static const struct cli_help help = {
 
 static void print_summary(const ferry_report *r, const char *to)
 {
-	size_t n = ferry_report_count(r);
-
-	if (n == 0 && ferry_report_waited(r))
+	if (ferry_report_count(r) > 0)
+		cli_print_migrations(r, "applied");
+	else if (ferry_report_waited(r))
 		printf("nothing to do: another ferry applied the migrations "
 		       "while this one waited\n");
-	else if (n == 0 && !ferry_report_checkpoint(r))
+	else if (!ferry_report_checkpoint(r))
 		printf("nothing to do: every migration%s%s is applied\n",
 			to ? " up to " : "", to ? to : "");
-	if (n == 0)
-		return;
-	printf("applied %zu migration%s", n, n == 1 ? "" : "s");
-	cli_report_where(r, stdout);
 }
+
+static const struct cli_runner up = {
+	.help = &help,
+	.run = ferry_up,
+	.opts = CLI_RUN_TO | CLI_RUN_OUT_OF_ORDER | CLI_RUN_SINGLE |
+		CLI_RUN_TRIAL | CLI_RUN_BASELINE | CLI_RUN_BACKUP,
+	.to_help = "stop after this version or release",
+	.single_help = "all pending migrations in one transaction: all or none",
+	.summary = print_summary,
+};
 
 int cmd_up(int argc, char **argv, struct cli_ctx *ctx)
 {
-	ferry_up_options o = FERRY_UP_OPTIONS_INIT;
-	ferry_report *r = NULL;
-	ferry_error err;
-	int npos, rc;
-	const struct cli_opt opts[] = {
-		CLI_OPT_STRING("to", 0, &o.to, "TARGET",
-			"stop after this version or release"),
-		CLI_OPT_FLAG("allow-out-of-order", 0, &o.allow_out_of_order,
-			"apply migrations older than the newest applied one"),
-		CLI_OPT_FLAG("single-transaction", 0, &o.single_transaction,
-			"all pending migrations in one transaction: all or "
-			"none"),
-		CLI_OPT_FLAG("dry-run", 0, &o.dry_run, CLI_TRIAL_HELP_DRY_RUN),
-		CLI_OPT_FLAG("check", 0, &o.check, CLI_TRIAL_HELP_CHECK),
-		CLI_OPT_STRING("baseline", 0, &o.baseline, "VERSION",
-			"a database with objects but no ferry ledger: first "
-			"record migrations up to VERSION as complete, without "
-			"running them"),
-		CLI_OPT_END
-	};
-
-	if ((rc = cli_parse(ctx, &help, opts, argc, argv, &npos)) !=
-		CLI_CONTINUE)
-		return rc;
-	if (npos > 0)
-		return cli_usage(ctx,
-			"'up' takes no arguments; to stop at a version, use "
-			"--to %s",
-			argv[0]);
-	if ((rc = cli_trial_setup(ctx, o.dry_run, o.check)) != CLI_CONTINUE ||
-		(rc = cli_setup(ctx)) != CLI_CONTINUE)
-		return rc;
-	if ((rc = cli_autobackup(ctx, ferry_up, &o)) != CLI_CONTINUE)
-		return rc;
-	ferry_error_init(&err);
-	if (ferry_up(&r, ctx->db, ctx->set, &o, &err) < 0)
-		return cli_fail(ctx, &err);
-	return cli_print_run(ctx, r, print_summary, o.to);
+	return cli_run(ctx, &up, argc, argv);
 }
