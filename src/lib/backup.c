@@ -611,6 +611,7 @@ static int engine_matches(ferry_db *db, const char *path,
 		return 0;
 	ferry__error_set(err, FERRY_EINVALID,
 		"'%s' is a backup of a %s database, not of %s", path,
+		/* NOLINTNEXTLINE: set whenever ferry__backup_kind() is 0 */
 		kind->label, db->drv->label);
 	ferry__error_hint(err,
 		"restore it into a database of its own engine; ferry does "
