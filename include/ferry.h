@@ -971,6 +971,61 @@ FERRY_EXTERN int ferry_restore_check(ferry_db *db, const char *path,
 FERRY_EXTERN int ferry_restore(ferry_backup **out, ferry_db *db,
 	const char *path, const ferry_backup_options *opts, ferry_error *err);
 
+/** A backup file ferry named itself. Owned by its ferry_backups. */
+typedef struct {
+	const char *path;    /**< the directory as given, then the file */
+	const char *time;    /**< UTC time in its name: "20261130T120000Z" */
+	const char *version; /**< the version in its name; "0": none applied */
+} ferry_backup_file;
+
+/** The backups of one database in one directory, oldest first. */
+typedef struct ferry_backups ferry_backups;
+
+/**
+ * List the backups of `db` in `dir` that ferry_backup_create() named
+ * itself (no `path` in its options): regular files named
+ * `<database>-<UTC time>-v<version>[-<n>].<sqlite|pgdump>` after this
+ * database (SQLite: its file name without the extension; PostgreSQL: the
+ * database name) with its engine's extension. Anything else is left out:
+ * other files, other databases' backups, a backup renamed by hand, a
+ * link. Oldest first: by the time in the name, then, within one second,
+ * by modification time. Reads only the directory; takes no lock.
+ *
+ * @param[out] out  free with ferry_backups_free(). NULL on failure.
+ * @param db        an open database (read-only is enough)
+ * @param dir       the directory, as ferry_backup_options.dir; NULL or
+ *                  "": the current directory
+ * @return 0, FERRY_EINVALID (no `out` or `db`, an in-memory database),
+ *         FERRY_ERROR (the directory cannot be read) or FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_backup_list(
+	ferry_backups **out, ferry_db *db, const char *dir, ferry_error *err);
+/** How many backups the list holds; 0 for NULL. */
+FERRY_EXTERN size_t ferry_backups_count(const ferry_backups *list);
+/** Backup `i`, 0 the oldest; NULL when `i` is out of range. */
+FERRY_EXTERN const ferry_backup_file *ferry_backups_at(
+	const ferry_backups *list, size_t i);
+/** Free a list (the files stay); NULL does nothing. */
+FERRY_EXTERN void ferry_backups_free(ferry_backups *list);
+
+/** Told the path of each backup ferry_backup_prune() removed. */
+typedef void (*ferry_backup_removed_cb)(const char *path, void *payload);
+
+/**
+ * Remove the backups ferry_backup_list() lists for `db` in `dir`, all but
+ * the `keep` newest, oldest first; no other file is ever touched. A file
+ * that cannot be removed does not stop the others.
+ *
+ * @param keep      how many of the newest stay; 0 removes every one
+ * @param removed   NULL, or called with each path once it is removed
+ * @param payload   passed to `removed`
+ * @return 0, FERRY_EINVALID (as ferry_backup_list()), FERRY_ERROR (the
+ *         directory cannot be read, or a backup could not be removed:
+ *         `err` names the first) or FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_backup_prune(ferry_db *db, const char *dir, size_t keep,
+	ferry_backup_removed_cb removed, void *payload, ferry_error *err);
+
 /*
  * Reset
  */

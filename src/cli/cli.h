@@ -22,6 +22,15 @@
 #define CLI_EXIT_LOCKED 4
 #define CLI_EXIT_REFUSED 5
 
+/*
+ * What a step of a command (parse, settings, setup, a check) returns when
+ * the command goes on; any other value is the exit code to stop with, the
+ * words already said:
+ *	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
+ *		return rc;
+ */
+#define CLI_CONTINUE (-1)
+
 #define CLI__PRINTF(f, a) __attribute__((format(printf, f, a)))
 
 struct cli_command;
@@ -91,58 +100,93 @@ struct cli_command {
 extern const struct cli_command cli_commands[];
 
 /*
- * Options. A command has a table ending with a zeroed entry; the global
- * options are accepted after the command name too.
+ * Options. Each names its kind and the variable it sets, as libgit2's
+ * option specs do, so a command's table lives in the command's function
+ * beside the variables it binds, and ends with CLI_OPT_END:
+ *
+ *	ferry_up_options o = FERRY_UP_OPTIONS_INIT;
+ *	const struct cli_opt opts[] = {
+ *		CLI_OPT_STRING("to", 0, &o.to, "TARGET", "stop after ..."),
+ *		CLI_OPT_FLAG("dry-run", 0, &o.dry_run, CLI_TRIAL_HELP_DRY_RUN),
+ *		CLI_OPT_END
+ *	};
+ *
+ * A value that needs checking (a number, two options that exclude each
+ * other) is bound as a string and checked by the command after the parse,
+ * with its own message. The global options, bound to the fields of the
+ * context, are accepted after the command name too.
  */
-enum { CLI_FLAG, CLI_VALUE };
+enum cli_opt_kind {
+	CLI_OPT_KIND_FLAG,   /* `int *value` becomes 1 */
+	CLI_OPT_KIND_STRING, /* `const char **value` points at the argument */
+	CLI_OPT_KIND_HELP    /* print the help; the command stops with exit 0 */
+};
 
 struct cli_opt {
-	const char *name; /* long name, without "--" */
+	const char *name; /* long name, without "--"; NULL ends a table */
 	char short_name;  /* or 0 */
-	int kind;	  /* CLI_FLAG or CLI_VALUE */
-	const char *arg;  /* the value's name in help, e.g. "URL" */
+	enum cli_opt_kind kind;
+	void *value;	 /* what it sets, of the type its kind says */
+	const char *arg; /* a string's name in help, e.g. "URL" */
 	const char *help;
 };
 
-/* A command's help: usage line, description, options, examples. */
+/* The conditionals make the compiler check the variable's type. */
+#define CLI_OPT_FLAG(name, short_name, var, help) \
+	{ \
+		(name), (short_name), CLI_OPT_KIND_FLAG, 1 ? (var) : (int *)0, \
+			NULL, (help) \
+	}
+#define CLI_OPT_STRING(name, short_name, var, arg, help) \
+	{ \
+		(name), (short_name), CLI_OPT_KIND_STRING, \
+			1 ? (var) : (const char **)0, (arg), (help) \
+	}
+#define CLI_OPT_END \
+	{ \
+		NULL, 0, CLI_OPT_KIND_FLAG, NULL, NULL, NULL \
+	}
+
+/* A command's help: usage line, description, examples. */
 struct cli_help {
 	const char *usage;
 	const char *desc;
-	const struct cli_opt *opts;
 	const char *examples;
 };
 
 /*
- * Parse argv (after the command name). For each option of `opts`,
- * `on_opt` gets its index and value (NULL for a flag); global options are
- * stored in `ctx`. Positional arguments are moved to the front of argv and
- * counted in `*npos`. Returns -1 to go on, or an exit code to stop with
- * (after `--help`, or a usage error already printed).
+ * Parse argv (after the command name): each option of `opts` (NULL for
+ * none) and each global option sets what it is bound to. Positional
+ * arguments are moved to the front of argv and counted in `*npos`.
+ * Returns CLI_CONTINUE, or an exit code to stop with (after `--help`, or
+ * a usage error already printed).
  */
-int cli_parse(struct cli_ctx *ctx, const struct cli_help *help, int argc,
-	char **argv, int (*on_opt)(void *data, int index, const char *value),
-	void *data, int *npos);
+int cli_parse(struct cli_ctx *ctx, const struct cli_help *help,
+	const struct cli_opt *opts, int argc, char **argv, int *npos);
 
 /*
  * Parse the global options before the command name; `*first` is the index
- * of the command. Returns -1 to go on, or an exit code.
+ * of the command. Returns CLI_CONTINUE or an exit code.
  */
 int cli_parse_leading(struct cli_ctx *ctx, int argc, char **argv, int *first);
 
 /* Colour on each stream: a terminal, and no --no-color or NO_COLOR. */
 void cli_colors(struct cli_ctx *ctx);
-/* Merge flags, environment and ferry.conf into ctx. -1 or an exit code. */
+/* Merge flags, environment and ferry.conf into ctx. CLI_CONTINUE or an
+ * exit code. */
 int cli_settings(struct cli_ctx *ctx);
-/* cli_settings(), then open what ctx->cmd needs. -1 or an exit code. */
+/* cli_settings(), then open what ctx->cmd needs. CLI_CONTINUE or an exit
+ * code. */
 int cli_setup(struct cli_ctx *ctx);
 void cli_teardown(struct cli_ctx *ctx);
 
-/* Read ferry.conf (or --config) into ctx->conf_*. Returns -1 or an exit code. */
+/* Read ferry.conf (or --config) into ctx->conf_*. CLI_CONTINUE or an exit
+ * code. */
 int cli_config_load(struct cli_ctx *ctx);
 
-/* Print help for the whole tool, or for one command. */
-void cli_print_help(
-	const struct cli_command *cmd, const struct cli_help *help, FILE *out);
+/* Print help for the whole tool, or for one command and its options. */
+void cli_print_help(const struct cli_command *cmd, const struct cli_help *help,
+	const struct cli_opt *opts, FILE *out);
 void cli_print_main_help(FILE *out);
 
 /*
@@ -207,8 +251,10 @@ int cli_report_checkpoint(struct cli_ctx *ctx, const ferry_report *r);
 typedef void (*cli_summary_fn)(const ferry_report *r, const char *arg);
 int cli_print_run(struct cli_ctx *ctx, ferry_report *r, cli_summary_fn summary,
 	const char *arg);
-/* Summaries: a run of up and finish sections (migrate, bootstrap), and
- * one of down sections, or "nothing to do: <arg>". */
+/* Summaries: "<done> N migrations; database at V", a run of up and finish
+ * sections (migrate, bootstrap), and one of down sections, or "nothing to
+ * do: <arg>". */
+void cli_print_migrations(const ferry_report *r, const char *done);
 void cli_print_phases(const ferry_report *r, const char *unused);
 void cli_print_reverted(const ferry_report *r, const char *nothing);
 /*
@@ -277,7 +323,7 @@ void cli_table_free(struct cli_table *t);
  * progress line on a terminal.
  */
 void cli_backup_options(struct cli_ctx *ctx, ferry_backup_options *o);
-/* Make backup_dir if it is set and missing. -1 or an exit code. */
+/* Make backup_dir if it is set and missing. CLI_CONTINUE or an exit code. */
 int cli_backup_dir_ensure(struct cli_ctx *ctx);
 /* Clear the progress line, if one is shown. */
 void cli_backup_progress_end(struct cli_ctx *ctx);
@@ -287,12 +333,40 @@ void cli_format_bytes(char *buf, size_t size, long long bytes);
  * Before up, finish or migrate change anything: a backup, if --backup or
  * backup_dir asks for one and `run` (a dry run of the command) has
  * something to do; then old automatic backups beyond backup_keep go.
- * Returns -1 to go on, or the exit code to stop with.
+ * Returns CLI_CONTINUE, or the exit code to stop with.
  */
 typedef int (*cli_run_fn)(ferry_report **out, ferry_db *db,
 	const ferry_set *set, const ferry_up_options *opts, ferry_error *err);
 int cli_autobackup(
 	struct cli_ctx *ctx, cli_run_fn run, const ferry_up_options *opts);
+
+/*
+ * The commands that run sections with ferry_up_options (runner.c): `up`,
+ * `finish`, `migrate`, `bootstrap` and `rollback`. Each describes itself
+ * in a struct cli_runner and calls cli_run(), which parses its options
+ * into one ferry_up_options, refuses arguments, sets up a trial, takes
+ * an automatic backup, runs `run` and reports (cli_print_run()).
+ */
+#define CLI_RUN_TO 0x01u	   /* --to TARGET */
+#define CLI_RUN_OUT_OF_ORDER 0x02u /* --allow-out-of-order */
+#define CLI_RUN_SINGLE 0x04u	   /* --single-transaction */
+#define CLI_RUN_TRIAL 0x08u	   /* --dry-run and --check */
+#define CLI_RUN_BASELINE 0x10u	   /* --baseline VERSION */
+#define CLI_RUN_BACKUP 0x20u	   /* cli_autobackup() before the run */
+#define CLI_RUN_NOPTS 7		   /* the most options, with the end */
+
+struct cli_runner {
+	const struct cli_help *help;
+	cli_run_fn run;		 /* ferry_up(), ferry_finish(), ... */
+	unsigned int opts;	 /* CLI_RUN_* */
+	const char *to_help;	 /* --to's words in help */
+	const char *single_help; /* --single-transaction's */
+	cli_summary_fn summary;	 /* the line that says what ran */
+	const char *nothing;	 /* summary's argument; NULL: --to's value */
+};
+
+int cli_run(
+	struct cli_ctx *ctx, const struct cli_runner *r, int argc, char **argv);
 
 /* Commands. */
 int cmd_init(int argc, char **argv, struct cli_ctx *ctx);

@@ -8,14 +8,6 @@
 #include <stdint.h>
 #include <time.h>
 
-enum { OPT_OUTPUT };
-
-static const struct cli_opt opts[] = {
-	[OPT_OUTPUT] = { "output", 'o', CLI_VALUE, "FILE",
-		"write to FILE, which must not exist" },
-	{ NULL, 0, 0, NULL, NULL }
-};
-
 static const struct cli_help help = { "backup [-o FILE] [--json]",
 	"Write a consistent copy of the whole database to a new file, mode\n"
 	"0600, and print its name. SQLite: the online backup API, while the\n"
@@ -30,17 +22,9 @@ static const struct cli_help help = { "backup [-o FILE] [--json]",
 	"a file. The ledger travels in the copy: the backup holds the version\n"
 	"and release it reports, and 'ferry restore' brings them back. Takes\n"
 	"the runner lock, so no migration runs meanwhile.",
-	opts,
 	"  ferry backup\n"
 	"  ferry backup -o /var/backups/app-before-2.0.sqlite\n"
 	"  f=$(ferry -q backup) && ferry up\n" };
-
-static int on_opt(void *data, int index, const char *value)
-{
-	(void)index;
-	*(const char **)data = value;
-	return -1;
-}
 
 static void print_note(struct cli_ctx *ctx, const ferry_backup *b, int64_t ms)
 {
@@ -75,9 +59,14 @@ int cmd_backup(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error err;
 	int64_t start;
 	int npos, rc;
+	const struct cli_opt opts[] = {
+		CLI_OPT_STRING("output", 'o', &output, "FILE",
+			"write to FILE, which must not exist"),
+		CLI_OPT_END
+	};
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &output, &npos)) >=
-		0)
+	if ((rc = cli_parse(ctx, &help, opts, argc, argv, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx,
@@ -86,8 +75,8 @@ int cmd_backup(int argc, char **argv, struct cli_ctx *ctx)
 			argv[0]);
 	if (output && !*output)
 		return cli_usage(ctx, "-o needs a file name");
-	if ((rc = cli_setup(ctx)) >= 0 ||
-		(!output && (rc = cli_backup_dir_ensure(ctx)) >= 0))
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE ||
+		(!output && (rc = cli_backup_dir_ensure(ctx)) != CLI_CONTINUE))
 		return rc;
 	cli_backup_options(ctx, &o);
 	o.path = output;

@@ -5,14 +5,6 @@
  */
 #include "cli.h"
 
-enum { OPT_SINGLE };
-
-static const struct cli_opt opts[] = {
-	[OPT_SINGLE] = { "single-transaction", 0, CLI_FLAG, NULL,
-		"the whole run in one transaction: all or none" },
-	{ NULL, 0, 0, NULL, NULL }
-};
-
 static const struct cli_help help = {
 	"bootstrap [--single-transaction] [--json]",
 	"Set up a new database: every migration's up and finish sections, in\n"
@@ -21,34 +13,18 @@ static const struct cli_help help = {
 	"sequence, type, function) or a ledger with rows, and\n"
 	"names a few of them: an existing database is upgraded with 'ferry\n"
 	"migrate' instead.",
-	opts, "  ferry -d sqlite:new.db bootstrap\n"
+	"  ferry -d sqlite:new.db bootstrap\n"
 };
 
-static int on_opt(void *data, int index, const char *value)
-{
-	ferry_up_options *o = data;
-
-	(void)index;
-	(void)value;
-	o->single_transaction = 1;
-	return -1;
-}
+static const struct cli_runner bootstrap = {
+	.help = &help,
+	.run = ferry_bootstrap,
+	.opts = CLI_RUN_SINGLE,
+	.single_help = "the whole run in one transaction: all or none",
+	.summary = cli_print_phases,
+};
 
 int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 {
-	ferry_up_options o = FERRY_UP_OPTIONS_INIT;
-	ferry_report *r = NULL;
-	ferry_error err;
-	int npos, rc;
-
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) >= 0)
-		return rc;
-	if (npos > 0)
-		return cli_usage(ctx, "'bootstrap' takes no arguments");
-	if ((rc = cli_setup(ctx)) >= 0)
-		return rc;
-	ferry_error_init(&err);
-	if (ferry_bootstrap(&r, ctx->db, ctx->set, &o, &err) < 0)
-		return cli_fail(ctx, &err);
-	return cli_print_run(ctx, r, cli_print_phases, NULL);
+	return cli_run(ctx, &bootstrap, argc, argv);
 }

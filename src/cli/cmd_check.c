@@ -5,14 +5,6 @@
  */
 #include "cli.h"
 
-enum { OPT_RELEASE };
-
-static const struct cli_opt opts[] = {
-	[OPT_RELEASE] = { "release", 0, CLI_VALUE, "R",
-		"the application release to check" },
-	{ NULL, 0, 0, NULL, NULL }
-};
-
 static const struct cli_help help = { "check --release R [--json]",
 	"Exit 0 when an application of release R can run on the database now:\n"
 	"every migration of R and of the releases before it is at least up,\n"
@@ -21,25 +13,22 @@ static const struct cli_help help = { "check --release R [--json]",
 	"not. Works when the database is newer than these files: the ledger\n"
 	"records each migration's release and whether it has a finish section.\n"
 	"Reads only.",
-	opts,
 	"  ferry check --release 1.1 && exec ./app\n"
 	"  ferry check --release 2.0 --json\n" };
-
-static int on_opt(void *data, int index, const char *value)
-{
-	(void)index;
-	*(const char **)data = value;
-	return -1;
-}
 
 int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 {
 	const char *release = NULL;
 	ferry_error err;
 	int npos, rc, code;
+	const struct cli_opt opts[] = {
+		CLI_OPT_STRING("release", 0, &release, "R",
+			"the application release to check"),
+		CLI_OPT_END
+	};
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &release, &npos)) >=
-		0)
+	if ((rc = cli_parse(ctx, &help, opts, argc, argv, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx,
@@ -48,7 +37,7 @@ int cmd_check(int argc, char **argv, struct cli_ctx *ctx)
 			argv[0]);
 	if (!release)
 		return cli_usage(ctx, "'check' needs --release R");
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	code = ferry_check_release(ctx->db, ctx->set, release, &err);

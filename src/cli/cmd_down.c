@@ -8,21 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-enum { OPT_TO, OPT_STEPS, OPT_FORCE, OPT_DRY_RUN, OPT_CHECK };
-
-static const struct cli_opt opts[] = {
-	[OPT_TO] = { "to", 0, CLI_VALUE, "TARGET",
-		"keep this version or release and older; 0 reverts all" },
-	[OPT_STEPS] = { "steps", 0, CLI_VALUE, "N",
-		"revert the N newest applied migrations" },
-	[OPT_FORCE] = { "force", 0, CLI_FLAG, NULL,
-		"also revert migrations whose finish section ran" },
-	[OPT_DRY_RUN] = { "dry-run", 0, CLI_FLAG, NULL,
-		CLI_TRIAL_HELP_DRY_RUN },
-	[OPT_CHECK] = { "check", 0, CLI_FLAG, NULL, CLI_TRIAL_HELP_CHECK },
-	{ NULL, 0, 0, NULL, NULL }
-};
-
 static const struct cli_help help = {
 	"down (--to TARGET | --steps N) [--force] [--yes] [--dry-run | --check]\n"
 	"         [--json]",
@@ -32,78 +17,69 @@ static const struct cli_help help = {
 	"dropped data that down cannot bring back. Anything that cannot be\n"
 	"reverted is refused (exit 5) before anything runs. Asks first; without\n"
 	"a terminal, refuses unless --yes.",
-	opts,
 	"  ferry down --steps 1\n"
 	"  ferry down --to 1.1 --yes\n"
 };
 
-struct down_args {
-	ferry_down_options o;
-	const char *steps;
-};
-
-static int on_opt(void *data, int index, const char *value)
-{
-	struct down_args *a = data;
-
-	if (index == OPT_DRY_RUN)
-		a->o.dry_run = 1;
-	else if (index == OPT_CHECK)
-		a->o.check = 1;
-	else if (index == OPT_TO)
-		a->o.to = value;
-	else if (index == OPT_STEPS)
-		a->steps = value;
-	else
-		a->o.force = 1;
-	return -1;
-}
-
 int cmd_down(int argc, char **argv, struct cli_ctx *ctx)
 {
-	struct down_args a = { FERRY_DOWN_OPTIONS_INIT, NULL };
+	ferry_down_options o = FERRY_DOWN_OPTIONS_INIT;
+	const char *steps = NULL;
 	ferry_report *r = NULL;
 	char question[160];
 	ferry_error err;
 	int npos, rc;
+	const struct cli_opt opts[] = {
+		CLI_OPT_STRING("to", 0, &o.to, "TARGET",
+			"keep this version or release and older; 0 reverts "
+			"all"),
+		CLI_OPT_STRING("steps", 0, &steps, "N",
+			"revert the N newest applied migrations"),
+		CLI_OPT_FLAG("force", 0, &o.force,
+			"also revert migrations whose finish section ran"),
+		CLI_OPT_FLAG("dry-run", 0, &o.dry_run, CLI_TRIAL_HELP_DRY_RUN),
+		CLI_OPT_FLAG("check", 0, &o.check, CLI_TRIAL_HELP_CHECK),
+		CLI_OPT_END
+	};
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &a, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, opts, argc, argv, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx,
 			"'down' takes no arguments; use --to %s "
 			"or --steps N",
 			argv[0]);
-	if (!a.o.to == !a.steps)
+	if (!o.to == !steps)
 		return cli_usage(ctx, "'down' needs either --to or --steps");
-	if (a.steps) {
+	if (steps) {
 		char *end;
 		long n;
 
 		errno = 0;
-		n = strtol(a.steps, &end, 10);
-		if (errno || *end || end == a.steps || n < 1)
+		n = strtol(steps, &end, 10);
+		if (errno || *end || end == steps || n < 1)
 			return cli_usage(ctx,
 				"--steps needs a whole number of migrations, "
 				"1 or more, not '%s'",
-				a.steps);
-		a.o.steps = (size_t)n;
+				steps);
+		o.steps = (size_t)n;
 	}
-	if ((rc = cli_trial_setup(ctx, a.o.dry_run, a.o.check)) >= 0 ||
-		(rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_trial_setup(ctx, o.dry_run, o.check)) != CLI_CONTINUE ||
+		(rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	/* Nothing changes: nothing to ask. */
-	if (a.o.dry_run || a.o.check) {
-		if (ferry_down(&r, ctx->db, ctx->set, &a.o, &err) < 0)
+	if (o.dry_run || o.check) {
+		if (ferry_down(&r, ctx->db, ctx->set, &o, &err) < 0)
 			return cli_fail(ctx, &err);
 		return cli_print_run(ctx, r, cli_print_reverted, NULL);
 	}
 	/* Refusals first, and the question names what would go. */
-	a.o.dry_run = 1;
-	if (ferry_down(&r, ctx->db, ctx->set, &a.o, &err) < 0)
+	o.dry_run = 1;
+	if (ferry_down(&r, ctx->db, ctx->set, &o, &err) < 0)
 		return cli_fail(ctx, &err);
-	a.o.dry_run = 0;
+	o.dry_run = 0;
 	rc = 1;
 	if (ferry_report_count(r) > 0) {
 		const ferry_step *s = ferry_report_at(r, 0);
@@ -118,7 +94,7 @@ int cmd_down(int argc, char **argv, struct cli_ctx *ctx)
 	r = NULL;
 	if (rc == 0)
 		return CLI_EXIT_REFUSED;
-	if (ferry_down(&r, ctx->db, ctx->set, &a.o, &err) < 0)
+	if (ferry_down(&r, ctx->db, ctx->set, &o, &err) < 0)
 		return cli_fail(ctx, &err);
 	return cli_print_run(
 		ctx, r, cli_print_reverted, "no applied migration is in range");

@@ -5,19 +5,6 @@
  */
 #include "cli.h"
 
-enum { OPT_TO, OPT_SINGLE, OPT_DRY_RUN, OPT_CHECK };
-
-static const struct cli_opt opts[] = {
-	[OPT_TO] = { "to", 0, CLI_VALUE, "TARGET",
-		"finish up to this version or release" },
-	[OPT_SINGLE] = { "single-transaction", 0, CLI_FLAG, NULL,
-		"all finish sections in one transaction: all or none" },
-	[OPT_DRY_RUN] = { "dry-run", 0, CLI_FLAG, NULL,
-		CLI_TRIAL_HELP_DRY_RUN },
-	[OPT_CHECK] = { "check", 0, CLI_FLAG, NULL, CLI_TRIAL_HELP_CHECK },
-	{ NULL, 0, 0, NULL, NULL }
-};
-
 static const struct cli_help help = {
 	"finish [--to TARGET] [--single-transaction] [--dry-run | --check]\n"
 	"         [--json]",
@@ -26,60 +13,29 @@ static const struct cli_help help = {
 	"no node runs the old release any more. Each runs in one transaction\n"
 	"with its ledger row; the migration becomes 'complete'. A finished\n"
 	"migration can be reverted only with 'ferry down --force'.",
-	opts,
 	"  ferry finish\n"
 	"  ferry finish --to 2.0\n"
 };
 
-static int on_opt(void *data, int index, const char *value)
-{
-	ferry_up_options *o = data;
-
-	if (index == OPT_DRY_RUN)
-		o->dry_run = 1;
-	else if (index == OPT_CHECK)
-		o->check = 1;
-	else if (index == OPT_TO)
-		o->to = value;
-	else
-		o->single_transaction = 1;
-	return -1;
-}
-
 static void print_summary(const ferry_report *r, const char *to)
 {
-	size_t n = ferry_report_count(r);
-
-	if (n == 0) {
+	if (ferry_report_count(r) == 0)
 		printf("nothing to do: no migration%s%s waits for finish\n",
 			to ? " up to " : "", to ? to : "");
-		return;
-	}
-	printf("finished %zu migration%s", n, n == 1 ? "" : "s");
-	cli_report_where(r, stdout);
+	else
+		cli_print_migrations(r, "finished");
 }
+
+static const struct cli_runner finish = {
+	.help = &help,
+	.run = ferry_finish,
+	.opts = CLI_RUN_TO | CLI_RUN_SINGLE | CLI_RUN_TRIAL | CLI_RUN_BACKUP,
+	.to_help = "finish up to this version or release",
+	.single_help = "all finish sections in one transaction: all or none",
+	.summary = print_summary,
+};
 
 int cmd_finish(int argc, char **argv, struct cli_ctx *ctx)
 {
-	ferry_up_options o = FERRY_UP_OPTIONS_INIT;
-	ferry_report *r = NULL;
-	ferry_error err;
-	int npos, rc;
-
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) >= 0)
-		return rc;
-	if (npos > 0)
-		return cli_usage(ctx,
-			"'finish' takes no arguments; to stop "
-			"at a version, use --to %s",
-			argv[0]);
-	if ((rc = cli_trial_setup(ctx, o.dry_run, o.check)) >= 0 ||
-		(rc = cli_setup(ctx)) >= 0)
-		return rc;
-	if ((rc = cli_autobackup(ctx, ferry_finish, &o)) >= 0)
-		return rc;
-	ferry_error_init(&err);
-	if (ferry_finish(&r, ctx->db, ctx->set, &o, &err) < 0)
-		return cli_fail(ctx, &err);
-	return cli_print_run(ctx, r, print_summary, o.to);
+	return cli_run(ctx, &finish, argc, argv);
 }

@@ -6,10 +6,8 @@
 
 #include <string.h>
 
-static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
-
 static const struct cli_help help = { "help [COMMAND]",
-	"Show the list of commands, or the help of one command.", opts,
+	"Show the list of commands, or the help of one command.",
 	"  ferry help up\n" };
 
 int cmd_help(int argc, char **argv, struct cli_ctx *ctx)
@@ -18,7 +16,8 @@ int cmd_help(int argc, char **argv, struct cli_ctx *ctx)
 	char *args[2] = { (char *)"--help", NULL };
 	int npos, rc;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, NULL, argc, argv, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos == 0) {
 		cli_print_main_help(stdout);

@@ -7,26 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct cli_opt opts[] = {
-	{ "limit", 'n', CLI_VALUE, "N", "show the newest N entries only" },
-	{ NULL, 0, 0, NULL, NULL }
-};
-
 static const struct cli_help help = { "history [--limit N] [--json]",
 	"The audit log kept in the database, newest first: every migration\n"
 	"ferry ran, stamped or repaired and every failure, with when, who\n"
 	"(user@host), how long, the error, and what a repair changed. Needs\n"
 	"no migration files.",
-	opts,
 	"  ferry history --limit 10\n"
 	"  ferry history --json | jq '.[] | select(.success == false)'\n" };
-
-static int on_opt(void *data, int index, const char *value)
-{
-	(void)index;
-	*(const char **)data = value;
-	return -1;
-}
 
 static json_t *history_json(const ferry_history *h)
 {
@@ -105,9 +92,14 @@ int cmd_history(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error err;
 	long limit = 0;
 	int npos, rc;
+	const struct cli_opt opts[] = {
+		CLI_OPT_STRING("limit", 'n', &limit_arg, "N",
+			"show the newest N entries only"),
+		CLI_OPT_END
+	};
 
-	if ((rc = cli_parse(
-		     ctx, &help, argc, argv, on_opt, &limit_arg, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, opts, argc, argv, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'history' takes no arguments");
@@ -120,7 +112,7 @@ int cmd_history(int argc, char **argv, struct cli_ctx *ctx)
 				"'--limit' needs a positive number, not '%s'",
 				limit_arg);
 	}
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	if (ferry_history_get(&h, ctx->db, (size_t)limit, &err) < 0)

@@ -14,15 +14,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
-
 static const struct cli_help help = {
 	"init [--dir DIR] [--config FILE] [-d URL] [--json]",
 	"Create the migration directory (default: migrations) and a commented\n"
 	"ferry.conf beside it. Whatever already exists is left as it is. With\n"
 	"-d, the database URL is written into ferry.conf (not when it holds a\n"
 	"password: use DATABASE_URL for those).",
-	opts, "  ferry init\n  ferry init -d sqlite:app.db\n"
+	"  ferry init\n  ferry init -d sqlite:app.db\n"
 };
 
 static const char conf_head[] =
@@ -148,7 +146,8 @@ int cmd_init(int argc, char **argv, struct cli_ctx *ctx)
 	char *in_conf;
 	int npos, rc, made_dir, made_conf;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, NULL, argc, argv, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'init' takes no arguments");
@@ -156,7 +155,7 @@ int cmd_init(int argc, char **argv, struct cli_ctx *ctx)
 	/* The directory other commands will read: flag, FERRY_DIR, the dir
 	 * of an existing ferry.conf, else migrations/ beside ferry.conf. */
 	ctx->config_optional = 1;
-	if ((rc = cli_settings(ctx)) >= 0)
+	if ((rc = cli_settings(ctx)) != CLI_CONTINUE)
 		return rc;
 	if ((made_dir = make_dirs(ctx, ctx->migrations_dir)) < 0)
 		return -made_dir;

@@ -9,14 +9,11 @@
 #include <string.h>
 #include <time.h>
 
-static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
-
 static const struct cli_help help = { "list [--json]",
 	"One line per migration, oldest first: version, name, release, state\n"
 	"(pending, up, complete, failed), when its up section was applied and\n"
 	"how long it took, and a note for drift (the file changed after it was\n"
 	"applied) or for a version the files do not have.",
-	opts,
 	"  ferry list\n"
 	"  ferry list --json | jq '.[] | select(.state == \"pending\")'\n" };
 
@@ -118,18 +115,20 @@ static void print_list(struct cli_ctx *ctx, const ferry_status *st)
 /*
  * The status, once the ledger can be read: while a migration holds the
  * database (SQLite, in a long write), say so once and try again, up to
- * the lock timeout.
+ * the lock timeout. CLI_CONTINUE with `*st` set, or an exit code.
  */
-static int read_status(ferry_status **st, struct cli_ctx *ctx, ferry_error *err)
+static int read_status(ferry_status **st, struct cli_ctx *ctx)
 {
+	ferry_error err;
 	struct timespec pause = { 0, 100 * 1000000L };
 	int waited_ms = 0;
 
 	for (;;) {
-		if (ferry_status_get(st, ctx->db, ctx->set, err) < 0)
-			return -1;
+		ferry_error_init(&err);
+		if (ferry_status_get(st, ctx->db, ctx->set, &err) < 0)
+			return cli_fail(ctx, &err);
 		if (!(*st)->busy)
-			return 0;
+			return CLI_CONTINUE;
 		if (waited_ms == 0)
 			cli_note(ctx,
 				"waiting for database '%s': a migration of "
@@ -157,19 +156,16 @@ static int read_status(ferry_status **st, struct cli_ctx *ctx, ferry_error *err)
 int cmd_list(int argc, char **argv, struct cli_ctx *ctx)
 {
 	ferry_status *st = NULL;
-	ferry_error err;
 	int npos, rc;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, NULL, argc, argv, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'list' takes no arguments");
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
-	ferry_error_init(&err);
-	if ((rc = read_status(&st, ctx, &err)) == -1)
-		return cli_fail(ctx, &err);
-	if (rc > 0)
+	if ((rc = read_status(&st, ctx)) != CLI_CONTINUE)
 		return rc;
 	if (ctx->json) {
 		rc = cli_json_print(ctx, list_json(st));

@@ -7,16 +7,6 @@
 
 #include <stdio.h>
 
-enum { OPT_TO, OPT_OUT_OF_ORDER };
-
-static const struct cli_opt opts[] = {
-	[OPT_TO] = { "to", 0, CLI_VALUE, "TARGET",
-		"plan up to this version or release" },
-	[OPT_OUT_OF_ORDER] = { "allow-out-of-order", 0, CLI_FLAG, NULL,
-		"plan as 'migrate --allow-out-of-order' would" },
-	{ NULL, 0, 0, NULL, NULL }
-};
-
 static const struct cli_help help = {
 	"plan [--to TARGET] [--allow-out-of-order] [--json]",
 	"Show the steps 'ferry migrate' would take to reach TARGET (default:\n"
@@ -25,21 +15,9 @@ static const struct cli_help help = {
 	"'ferry up' alone stops at a checkpoint that must be finished first.\n"
 	"Reads only: takes no lock, creates nothing. Refuses (exit 5) what\n"
 	"the run would refuse.",
-	opts,
 	"  ferry plan\n"
 	"  ferry plan --to 2.0 --json\n"
 };
-
-static int on_opt(void *data, int index, const char *value)
-{
-	ferry_up_options *o = data;
-
-	if (index == OPT_TO)
-		o->to = value;
-	else
-		o->allow_out_of_order = 1;
-	return -1;
-}
 
 static int print_json(struct cli_ctx *ctx, const ferry_plan *p)
 {
@@ -106,15 +84,23 @@ int cmd_plan(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_plan *p = NULL;
 	ferry_error err;
 	int npos, rc;
+	const struct cli_opt opts[] = {
+		CLI_OPT_STRING("to", 0, &o.to, "TARGET",
+			"plan up to this version or release"),
+		CLI_OPT_FLAG("allow-out-of-order", 0, &o.allow_out_of_order,
+			"plan as 'migrate --allow-out-of-order' would"),
+		CLI_OPT_END
+	};
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, opts, argc, argv, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx,
 			"'plan' takes no arguments; to plan up "
 			"to a version, use --to %s",
 			argv[0]);
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	if (ferry_plan_get(&p, ctx->db, ctx->set, &o, &err) < 0)

@@ -5,44 +5,32 @@
  */
 #include "cli.h"
 
-enum { OPT_CHECKPOINT };
-
-static const struct cli_opt opts[] = {
-	[OPT_CHECKPOINT] = { "checkpoint", 0, CLI_FLAG, NULL,
-		"later migrations wait until this release is finished" },
-	{ NULL, 0, 0, NULL, NULL }
-};
-
 static const struct cli_help help = { "release R [--checkpoint] [--json]",
 	"Append 'R <newest version> [checkpoint]' to <dir>/releases: the\n"
 	"migrations since the previous release belong to release R. With\n"
 	"--checkpoint, 'ferry up' takes no later migration until every\n"
 	"migration of R is finished (the upgrade guide's 'go to R first').\n"
 	"Does not open the database.",
-	opts,
 	"  ferry release 2.1.0\n"
 	"  ferry release 3.0 --checkpoint\n" };
-
-static int on_opt(void *data, int index, const char *value)
-{
-	(void)index;
-	(void)value;
-	*(int *)data = 1;
-	return -1;
-}
 
 int cmd_release(int argc, char **argv, struct cli_ctx *ctx)
 {
 	const ferry_migration *head;
 	int checkpoint = 0, npos, rc;
 	ferry_error err;
+	const struct cli_opt opts[] = {
+		CLI_OPT_FLAG("checkpoint", 0, &checkpoint,
+			"later migrations wait until this release is finished"),
+		CLI_OPT_END
+	};
 
-	if ((rc = cli_parse(
-		     ctx, &help, argc, argv, on_opt, &checkpoint, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, opts, argc, argv, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos != 1)
 		return cli_usage(ctx, "'release' takes one release name");
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	if (ferry_release_add(ctx->set, argv[0], checkpoint, &err) < 0)

@@ -8,16 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { OPT_NOT_RUN, OPT_DRY_RUN };
-
-static const struct cli_opt opts[] = {
-	[OPT_NOT_RUN] = { "not-run", 0, CLI_FLAG, NULL,
-		"a failed section counts as not run (you undid it by hand)" },
-	[OPT_DRY_RUN] = { "dry-run", 0, CLI_FLAG, NULL,
-		"list what would change, change nothing" },
-	{ NULL, 0, 0, NULL, NULL }
-};
-
 static const struct cli_help help = {
 	"repair [--not-run] [--dry-run] [--yes] [--json]",
 	"Make the ledger agree with the files after a manual fix. A section\n"
@@ -33,22 +23,9 @@ static const struct cli_help help = {
 	"Lists the changes and asks first; without a terminal, refuses unless\n"
 	"--yes. Takes the runner lock; each change is a 'repair' entry in the\n"
 	"history. Refuses (exit 5) a database ahead of the files.",
-	opts,
 	"  ferry repair --dry-run\n"
 	"  ferry repair --yes\n"
 };
-
-static int on_opt(void *data, int index, const char *value)
-{
-	ferry_repair_options *o = data;
-
-	(void)value;
-	if (index == OPT_NOT_RUN)
-		o->not_run = 1;
-	else
-		o->dry_run = 1;
-	return -1;
-}
 
 static void print_changes(const ferry_changes *c, FILE *out)
 {
@@ -86,12 +63,21 @@ int cmd_repair(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_changes *c = NULL;
 	ferry_error err;
 	int npos, rc, dry_run;
+	const struct cli_opt opts[] = {
+		CLI_OPT_FLAG("not-run", 0, &o.not_run,
+			"a failed section counts as not run (you undid it by "
+			"hand)"),
+		CLI_OPT_FLAG("dry-run", 0, &o.dry_run,
+			"list what would change, change nothing"),
+		CLI_OPT_END
+	};
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, opts, argc, argv, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'repair' takes no arguments");
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	/* Refusals first, and the question names what would change. */

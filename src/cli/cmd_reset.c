@@ -9,14 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { OPT_DRY_RUN };
-
-static const struct cli_opt opts[] = {
-	[OPT_DRY_RUN] = { "dry-run", 0, CLI_FLAG, NULL,
-		"list what would be dropped; change nothing" },
-	{ NULL, 0, 0, NULL, NULL }
-};
-
 static const struct cli_help help = { "reset [--dry-run] [--yes] [--json]",
 	"Drop everything ferry's migrations made, and the ledger: on SQLite\n"
 	"every table, view, index and trigger; on PostgreSQL every object in\n"
@@ -26,17 +18,8 @@ static const struct cli_help help = { "reset [--dry-run] [--yes] [--json]",
 	"builds the database again. The audit log goes with the ledger.\n"
 	"Lists what it drops. Asks first; without a terminal, refuses unless\n"
 	"--yes.",
-	opts,
 	"  ferry reset --dry-run\n"
 	"  ferry -d sqlite:dev.db reset --yes && ferry -d sqlite:dev.db up\n" };
-
-static int on_opt(void *data, int index, const char *value)
-{
-	(void)index;
-	(void)value;
-	((ferry_reset_options *)data)->dry_run = 1;
-	return -1;
-}
 
 /* One line per object: "drop  view   public.active_users". */
 static void print_objects(const ferry_dropped *r, FILE *out, const char *verb)
@@ -98,12 +81,18 @@ int cmd_reset(int argc, char **argv, struct cli_ctx *ctx)
 	char question[512];
 	ferry_error err;
 	int npos, rc, dry_run;
+	const struct cli_opt opts[] = {
+		CLI_OPT_FLAG("dry-run", 0, &o.dry_run,
+			"list what would be dropped; change nothing"),
+		CLI_OPT_END
+	};
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, opts, argc, argv, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'reset' takes no arguments");
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	/* Look first: nothing to drop asks nothing; else the question

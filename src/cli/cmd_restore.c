@@ -7,8 +7,6 @@
 
 #include <stdio.h>
 
-static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
-
 static const struct cli_help help = { "restore FILE [--yes] [--json]",
 	"Replace the whole database with a backup that 'ferry backup' wrote:\n"
 	"its tables, its data and its ledger, so 'ferry status' then shows\n"
@@ -21,7 +19,6 @@ static const struct cli_help help = { "restore FILE [--yes] [--json]",
 	"Refuses a missing file, a file that is not a backup and a backup of\n"
 	"the other engine before asking anything. Then asks; without a\n"
 	"terminal, refuses (exit 5) unless --yes.",
-	opts,
 	"  ferry restore shop-20261130T120000Z-v11.sqlite\n"
 	"  ferry -d postgres://app@db/app restore app.pgdump --yes\n" };
 
@@ -34,13 +31,14 @@ int cmd_restore(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error err;
 	int npos, rc;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, NULL, argc, argv, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos != 1)
 		return cli_usage(ctx,
 			npos == 0 ? "'restore' needs the backup file to restore"
 				  : "'restore' takes one backup file");
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	cli_backup_options(ctx, &o);
 	ferry_error_init(&err);

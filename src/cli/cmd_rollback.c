@@ -5,13 +5,6 @@
  */
 #include "cli.h"
 
-enum { OPT_DRY_RUN, OPT_CHECK };
-
-static const struct cli_opt opts[] = { [OPT_DRY_RUN] = { "dry-run", 0, CLI_FLAG,
-					       NULL, CLI_TRIAL_HELP_DRY_RUN },
-	[OPT_CHECK] = { "check", 0, CLI_FLAG, NULL, CLI_TRIAL_HELP_CHECK },
-	{ NULL, 0, 0, NULL, NULL } };
-
 static const struct cli_help help = { "rollback [--dry-run | --check] [--json]",
 	"Revert the unfinished rollout with the down sections, newest first,\n"
 	"each in one transaction with the removal of its ledger row: every\n"
@@ -20,37 +13,17 @@ static const struct cli_help help = { "rollback [--dry-run | --check] [--json]",
 	"rollout: the old release finds the database as it left it. Refuses\n"
 	"(exit 5), before anything runs, when one of them has no down section,\n"
 	"was finished, or stopped half way.",
-	opts, "  ferry rollback --dry-run\n  ferry rollback\n" };
+	"  ferry rollback --dry-run\n  ferry rollback\n" };
 
-static int on_opt(void *data, int index, const char *value)
-{
-	ferry_up_options *o = data;
-
-	(void)value;
-	if (index == OPT_DRY_RUN)
-		o->dry_run = 1;
-	else
-		o->check = 1;
-	return -1;
-}
+static const struct cli_runner rollback = {
+	.help = &help,
+	.run = ferry_rollback,
+	.opts = CLI_RUN_TRIAL,
+	.summary = cli_print_reverted,
+	.nothing = "no migration is in state 'up'",
+};
 
 int cmd_rollback(int argc, char **argv, struct cli_ctx *ctx)
 {
-	ferry_up_options o = FERRY_UP_OPTIONS_INIT;
-	ferry_report *r = NULL;
-	ferry_error err;
-	int npos, rc;
-
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) >= 0)
-		return rc;
-	if (npos > 0)
-		return cli_usage(ctx, "'rollback' takes no arguments");
-	if ((rc = cli_trial_setup(ctx, o.dry_run, o.check)) >= 0 ||
-		(rc = cli_setup(ctx)) >= 0)
-		return rc;
-	ferry_error_init(&err);
-	if (ferry_rollback(&r, ctx->db, ctx->set, &o, &err) < 0)
-		return cli_fail(ctx, &err);
-	return cli_print_run(
-		ctx, r, cli_print_reverted, "no migration is in state 'up'");
+	return cli_run(ctx, &rollback, argc, argv);
 }

@@ -5,14 +5,6 @@
  */
 #include "cli.h"
 
-enum { OPT_DRY_RUN };
-
-static const struct cli_opt opts[] = {
-	[OPT_DRY_RUN] = { "dry-run", 0, CLI_FLAG, NULL,
-		"list what would be recorded, record nothing" },
-	{ NULL, 0, 0, NULL, NULL }
-};
-
 static const struct cli_help help = { "stamp TARGET [--dry-run] [--json]",
 	"Record every pending migration up to TARGET (a version or a release)\n"
 	"as complete, up and finish, without running any of its SQL: for a\n"
@@ -25,17 +17,8 @@ static const struct cli_help help = { "stamp TARGET [--dry-run] [--json]",
 	"\n"
 	"Refuses (exit 5) a database ahead of the files, drift, and a\n"
 	"migration up to TARGET that stopped half way.",
-	opts,
 	"  ferry stamp 20240301120000\n"
 	"  ferry stamp 1.1 --dry-run\n" };
-
-static int on_opt(void *data, int index, const char *value)
-{
-	(void)index;
-	(void)value;
-	*(int *)data = 1;
-	return -1;
-}
 
 int cmd_stamp(int argc, char **argv, struct cli_ctx *ctx)
 {
@@ -44,9 +27,14 @@ int cmd_stamp(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error err;
 	size_t i, n;
 	int npos, rc;
+	const struct cli_opt opts[] = {
+		CLI_OPT_FLAG("dry-run", 0, &o.dry_run,
+			"list what would be recorded, record nothing"),
+		CLI_OPT_END
+	};
 
-	if ((rc = cli_parse(
-		     ctx, &help, argc, argv, on_opt, &o.dry_run, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, opts, argc, argv, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos == 0)
 		return cli_usage(ctx, "'stamp' needs a version or a release");
@@ -55,7 +43,7 @@ int cmd_stamp(int argc, char **argv, struct cli_ctx *ctx)
 			"'stamp' takes one version or release, not '%s'",
 			argv[1]);
 	o.to = argv[0];
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	if (ferry_stamp(&c, ctx->db, ctx->set, &o, &err) < 0)

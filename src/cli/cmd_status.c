@@ -7,13 +7,6 @@
 
 #include <string.h>
 
-static const struct cli_opt opts[] = {
-	{ "exit-code", 0, CLI_FLAG, NULL,
-		"exit 3 when work waits (pending, up or failed migrations), "
-		"5 on drift or a database ahead of the files" },
-	{ NULL, 0, 0, NULL, NULL }
-};
-
 static const struct cli_help help = { "status [--exit-code] [--json]",
 	"Show where the database stands against the migration files: engine\n"
 	"and server version, the database (password masked), the release\n"
@@ -21,18 +14,9 @@ static const struct cli_help help = { "status [--exit-code] [--json]",
 	"newest file, how many migrations are complete, up (waiting for\n"
 	"finish), pending, failed or unknown to the files, drift, who holds\n"
 	"the lock and the last action. Reads only; takes no lock.",
-	opts,
 	"  ferry status\n"
 	"  ferry status --json | jq .counts\n"
 	"  ferry status --exit-code || ferry up\n" };
-
-static int on_opt(void *data, int index, const char *value)
-{
-	(void)value;
-	(void)index;
-	*(int *)data = 1;
-	return -1;
-}
 
 static json_t *status_json(const ferry_status *st)
 {
@@ -312,13 +296,20 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_status *st = NULL;
 	ferry_error err;
 	int npos, rc, exit_code = 0;
+	const struct cli_opt opts[] = {
+		CLI_OPT_FLAG("exit-code", 0, &exit_code,
+			"exit 3 when work waits (pending, up or failed "
+			"migrations), 5 on drift or a database ahead of the "
+			"files"),
+		CLI_OPT_END
+	};
 
-	if ((rc = cli_parse(
-		     ctx, &help, argc, argv, on_opt, &exit_code, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, opts, argc, argv, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'status' takes no arguments");
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	if (ferry_status_get(&st, ctx->db, ctx->set, &err) < 0)

@@ -4,33 +4,6 @@
  */
 #include "cli.h"
 
-#include <string.h>
-
-enum {
-	OPT_TO,
-	OPT_OUT_OF_ORDER,
-	OPT_SINGLE,
-	OPT_DRY_RUN,
-	OPT_CHECK,
-	OPT_BASELINE
-};
-
-static const struct cli_opt opts[] = {
-	[OPT_TO] = { "to", 0, CLI_VALUE, "TARGET",
-		"stop after this version or release" },
-	[OPT_OUT_OF_ORDER] = { "allow-out-of-order", 0, CLI_FLAG, NULL,
-		"apply migrations older than the newest applied one" },
-	[OPT_SINGLE] = { "single-transaction", 0, CLI_FLAG, NULL,
-		"all pending migrations in one transaction: all or none" },
-	[OPT_DRY_RUN] = { "dry-run", 0, CLI_FLAG, NULL,
-		CLI_TRIAL_HELP_DRY_RUN },
-	[OPT_CHECK] = { "check", 0, CLI_FLAG, NULL, CLI_TRIAL_HELP_CHECK },
-	[OPT_BASELINE] = { "baseline", 0, CLI_VALUE, "VERSION",
-		"a database with objects but no ferry ledger: first record "
-		"migrations up to VERSION as complete, without running them" },
-	{ NULL, 0, 0, NULL, NULL }
-};
-
 static const struct cli_help help = {
 	"up [--to TARGET] [--allow-out-of-order] [--single-transaction]\n"
 	"         [--baseline VERSION] [--dry-run | --check] [--json]",
@@ -50,68 +23,34 @@ static const struct cli_help help = {
 	"a migration older than the newest applied one, and a database that\n"
 	"holds objects but no ferry ledger (another tool migrated it: adopt\n"
 	"it with 'ferry stamp V' or --baseline V).",
-	opts,
 	"  ferry up\n"
 	"  ferry up --to 20240301120000\n"
 	"  ferry -d postgres://app@db/app up --lock-timeout 300\n"
 };
 
-static int on_opt(void *data, int index, const char *value)
-{
-	ferry_up_options *o = data;
-
-	if (index == OPT_DRY_RUN)
-		o->dry_run = 1;
-	else if (index == OPT_CHECK)
-		o->check = 1;
-	else if (index == OPT_TO)
-		o->to = value;
-	else if (index == OPT_BASELINE)
-		o->baseline = value;
-	else if (index == OPT_OUT_OF_ORDER)
-		o->allow_out_of_order = 1;
-	else
-		o->single_transaction = 1;
-	return -1;
-}
-
 static void print_summary(const ferry_report *r, const char *to)
 {
-	size_t n = ferry_report_count(r);
-
-	if (n == 0 && ferry_report_waited(r))
+	if (ferry_report_count(r) > 0)
+		cli_print_migrations(r, "applied");
+	else if (ferry_report_waited(r))
 		printf("nothing to do: another ferry applied the migrations "
 		       "while this one waited\n");
-	else if (n == 0 && !ferry_report_checkpoint(r))
+	else if (!ferry_report_checkpoint(r))
 		printf("nothing to do: every migration%s%s is applied\n",
 			to ? " up to " : "", to ? to : "");
-	if (n == 0)
-		return;
-	printf("applied %zu migration%s", n, n == 1 ? "" : "s");
-	cli_report_where(r, stdout);
 }
+
+static const struct cli_runner up = {
+	.help = &help,
+	.run = ferry_up,
+	.opts = CLI_RUN_TO | CLI_RUN_OUT_OF_ORDER | CLI_RUN_SINGLE |
+		CLI_RUN_TRIAL | CLI_RUN_BASELINE | CLI_RUN_BACKUP,
+	.to_help = "stop after this version or release",
+	.single_help = "all pending migrations in one transaction: all or none",
+	.summary = print_summary,
+};
 
 int cmd_up(int argc, char **argv, struct cli_ctx *ctx)
 {
-	ferry_up_options o = FERRY_UP_OPTIONS_INIT;
-	ferry_report *r = NULL;
-	ferry_error err;
-	int npos, rc;
-
-	if ((rc = cli_parse(ctx, &help, argc, argv, on_opt, &o, &npos)) >= 0)
-		return rc;
-	if (npos > 0)
-		return cli_usage(ctx,
-			"'up' takes no arguments; to stop at a version, use "
-			"--to %s",
-			argv[0]);
-	if ((rc = cli_trial_setup(ctx, o.dry_run, o.check)) >= 0 ||
-		(rc = cli_setup(ctx)) >= 0)
-		return rc;
-	if ((rc = cli_autobackup(ctx, ferry_up, &o)) >= 0)
-		return rc;
-	ferry_error_init(&err);
-	if (ferry_up(&r, ctx->db, ctx->set, &o, &err) < 0)
-		return cli_fail(ctx, &err);
-	return cli_print_run(ctx, r, print_summary, o.to);
+	return cli_run(ctx, &up, argc, argv);
 }

@@ -5,8 +5,6 @@
  */
 #include "cli.h"
 
-static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
-
 static const struct cli_help help = { "validate [--json]",
 	"Check the migration files against the ledger and the ledger against\n"
 	"itself: sections changed after they ran (drift), applied versions no\n"
@@ -18,7 +16,6 @@ static const struct cli_help help = { "validate [--json]",
 	"Exit 0 when all is well; exit 5 with every finding listed, one line\n"
 	"each: version, name, what is wrong and what to do. Reads only: takes\n"
 	"no lock and creates nothing.",
-	opts,
 	"  ferry validate && ferry up\n"
 	"  ferry validate --json | jq '.findings[] | .kind'\n" };
 
@@ -47,11 +44,12 @@ int cmd_validate(int argc, char **argv, struct cli_ctx *ctx)
 	size_t i, n;
 	int npos, rc;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, NULL, argc, argv, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'validate' takes no arguments");
-	if ((rc = cli_setup(ctx)) >= 0)
+	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	if (ferry_validate(&v, ctx->db, ctx->set, &err) < 0)

@@ -6,16 +6,15 @@
 
 #include <jansson.h>
 
-static const struct cli_opt opts[] = { { NULL, 0, 0, NULL, NULL } };
-
 static const struct cli_help help = { "version [--json]",
-	"Print the version of ferry (also: ferry --version).", opts, NULL };
+	"Print the version of ferry (also: ferry --version).", NULL };
 
 int cmd_version(int argc, char **argv, struct cli_ctx *ctx)
 {
 	int npos, rc;
 
-	if ((rc = cli_parse(ctx, &help, argc, argv, NULL, NULL, &npos)) >= 0)
+	if ((rc = cli_parse(ctx, &help, NULL, argc, argv, &npos)) !=
+		CLI_CONTINUE)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'version' takes no arguments");

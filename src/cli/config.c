@@ -82,7 +82,7 @@ static int parse_line(
 
 	key = trim(text);
 	if (!*key || *key == '#')
-		return -1;
+		return CLI_CONTINUE;
 	eq = strchr(key, '=');
 	if (!eq) {
 		cli_error(ctx, "%s:%d: expected 'key = value'", path, line);
@@ -108,7 +108,7 @@ static int parse_line(
 		cli_error(ctx, "out of memory");
 		return CLI_EXIT_FAILED;
 	}
-	return -1;
+	return CLI_CONTINUE;
 }
 
 /*
@@ -133,8 +133,8 @@ static const char *file_kind(mode_t mode)
 
 /*
  * Open the configuration file for reading: NULL with an exit code in *rc
- * when it cannot be read or is not a regular file, NULL and *rc -1 when
- * it is missing and may be. A FIFO is opened without waiting for a writer
+ * when it cannot be read or is not a regular file, NULL and *rc CLI_CONTINUE
+ * when it is missing and may be. A FIFO is opened without waiting for a writer
  * (O_NONBLOCK), then refused, as a device or a directory is.
  */
 static FILE *open_config(struct cli_ctx *ctx, const char *path, int *rc)
@@ -146,12 +146,12 @@ static FILE *open_config(struct cli_ctx *ctx, const char *path, int *rc)
 	*rc = CLI_EXIT_USAGE;
 	if (fd < 0) {
 		if (errno == ENOENT && (!ctx->config || ctx->config_optional))
-			*rc = -1;
+			*rc = CLI_CONTINUE;
 		else
 			cli_error(ctx,
 				"cannot read configuration file '%s': %s", path,
 				strerror(errno));
-		if (*rc >= 0)
+		if (*rc != CLI_CONTINUE)
 			cli_hint(ctx, "check the path given with --config");
 		return NULL;
 	}
@@ -173,7 +173,7 @@ static FILE *open_config(struct cli_ctx *ctx, const char *path, int *rc)
 		close(fd);
 		return NULL;
 	}
-	*rc = -1;
+	*rc = CLI_CONTINUE;
 	return f;
 }
 
@@ -182,17 +182,17 @@ int cli_config_load(struct cli_ctx *ctx)
 	const char *path = ctx->config ? ctx->config : "ferry.conf";
 	char buf[4096];
 	FILE *f;
-	int line = 0, rc = -1;
+	int line = 0, rc = CLI_CONTINUE;
 
 	f = open_config(ctx, path, &rc);
 	if (!f) {
 		/* Nothing to read, but paths still start beside it. */
-		if (rc < 0)
+		if (rc == CLI_CONTINUE)
 			ctx->conf_path = strdup(path);
 		return rc;
 	}
 	ctx->conf_path = strdup(path);
-	while (rc < 0 && fgets(buf, sizeof(buf), f)) {
+	while (rc == CLI_CONTINUE && fgets(buf, sizeof(buf), f)) {
 		line++;
 		if (!strchr(buf, '\n') && !feof(f)) {
 			cli_error(ctx, "%s:%d: line too long", path, line);
@@ -289,12 +289,12 @@ static int resolve_backup_keep(struct cli_ctx *ctx)
 
 	ctx->backup_keep = 5;
 	if (!v)
-		return -1;
+		return CLI_CONTINUE;
 	errno = 0;
 	n = strtol(v, &end, 10);
 	if (!errno && end != v && !*end && n >= 0 && n <= 100000) {
 		ctx->backup_keep = (int)n;
-		return -1;
+		return CLI_CONTINUE;
 	}
 	cli_error(ctx,
 		"%s:%d: invalid backup_keep '%s'; give how many automatic "
@@ -329,7 +329,7 @@ static int resolve(struct cli_ctx *ctx)
 	if (ctx->cmd && (ctx->cmd->flags & CLI_NEEDS_SET) &&
 		!(ctx->cmd->flags & CLI_FRESH_SET))
 		ctx->cache_dir = user_cache_dir();
-	if ((rc = resolve_backup_keep(ctx)) >= 0)
+	if ((rc = resolve_backup_keep(ctx)) != CLI_CONTINUE)
 		return rc;
 	ctx->table_name = strdup(first_set(ctx->table, env("FERRY_TABLE"),
 		ctx->conf_table, "ferry_migrations"));
@@ -343,7 +343,7 @@ static int resolve(struct cli_ctx *ctx)
 		ctx->conf_lock_timeout, NULL);
 	ctx->lock_timeout_ms = 60000;
 	if (!lt || (ctx->lock_timeout_ms = cli_parse_duration(lt)) >= 0)
-		return -1;
+		return CLI_CONTINUE;
 	if (lt != ctx->conf_lock_timeout)
 		return cli_usage(ctx,
 			"invalid lock timeout '%s'; give seconds, e.g. 30, "
@@ -368,9 +368,10 @@ int cli_settings(struct cli_ctx *ctx)
 	int rc;
 
 	cli_colors(ctx);
-	if ((rc = cli_config_load(ctx)) >= 0 || (rc = resolve(ctx)) >= 0)
+	if ((rc = cli_config_load(ctx)) != CLI_CONTINUE ||
+		(rc = resolve(ctx)) != CLI_CONTINUE)
 		return rc;
-	return -1;
+	return CLI_CONTINUE;
 }
 
 struct set_reader {
@@ -414,7 +415,7 @@ static int open_both(struct cli_ctx *ctx, const ferry_db_options *opts)
 		pthread_join(reader, NULL);
 	if (r.rc < 0)
 		return cli_fail(ctx, &r.err);
-	return rc < 0 ? cli_fail(ctx, &err) : -1;
+	return rc < 0 ? cli_fail(ctx, &err) : CLI_CONTINUE;
 }
 
 int cli_setup(struct cli_ctx *ctx)
@@ -424,7 +425,7 @@ int cli_setup(struct cli_ctx *ctx)
 	unsigned int flags = ctx->cmd ? ctx->cmd->flags : 0;
 	int rc;
 
-	if ((rc = cli_settings(ctx)) >= 0)
+	if ((rc = cli_settings(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
 	/* Without a database to open, there is nothing to overlap with. */
@@ -435,7 +436,7 @@ int cli_setup(struct cli_ctx *ctx)
 			ctx->cache_dir, &err) < 0)
 		return cli_fail(ctx, &err);
 	if (!(flags & (CLI_NEEDS_DB | CLI_READS_DB)))
-		return -1;
+		return CLI_CONTINUE;
 	if (!ctx->database_url) {
 		cli_error(ctx, "no database given");
 		cli_hint(ctx,
@@ -454,7 +455,7 @@ int cli_setup(struct cli_ctx *ctx)
 		return open_both(ctx, &opts);
 	if (ferry_db_open(&ctx->db, ctx->database_url, &opts, &err) < 0)
 		return cli_fail(ctx, &err);
-	return -1;
+	return CLI_CONTINUE;
 }
 
 void cli_teardown(struct cli_ctx *ctx)

@@ -123,7 +123,8 @@ int main(int argc, char **argv)
 
 	memset(&ctx, 0, sizeof(ctx));
 	cli_colors(&ctx); /* usage errors come before any setup */
-	if ((rc = cli_parse_leading(&ctx, argc - 1, argv + 1, &first)) >= 0)
+	if ((rc = cli_parse_leading(&ctx, argc - 1, argv + 1, &first)) !=
+		CLI_CONTINUE)
 		return finish(&ctx, rc, json);
 	first++;
 	if (first >= argc) {

@@ -11,33 +11,51 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct cli_opt global_opts[] = {
-	/* Continuation lines start under the first: 31 columns in. */
-	{ "database", 'd', CLI_VALUE, "URL",
-		"the database (else $DATABASE_URL, else ferry.conf)\n"
-		"                               ps shows it: keep a password in "
-		"PGPASSWORD,\n"
-		"                               ~/.pgpass or $DATABASE_URL" },
-	{ "dir", 0, CLI_VALUE, "DIR",
-		"the migration directory (default: migrations)" },
-	{ "config", 0, CLI_VALUE, "FILE",
-		"the configuration file (default: ./ferry.conf)" },
-	{ "table", 0, CLI_VALUE, "NAME",
-		"the ledger table (default: ferry_migrations)" },
-	{ "schema", 0, CLI_VALUE, "NAME",
-		"PostgreSQL schema of the ledger (default: public)" },
-	{ "lock-timeout", 0, CLI_VALUE, "SECONDS",
-		"wait this long for another ferry (default: 60)" },
-	{ "json", 0, CLI_FLAG, NULL, "print one JSON document on stdout" },
-	{ "quiet", 'q', CLI_FLAG, NULL, "print only errors" },
-	{ "verbose", 'v', CLI_FLAG, NULL, "print more detail" },
-	{ "no-color", 0, CLI_FLAG, NULL, "no colours (also: NO_COLOR=1)" },
-	{ "yes", 'y', CLI_FLAG, NULL, "answer yes to confirmations" },
-	{ "backup", 0, CLI_FLAG, NULL,
-		"back up before up, finish or migrate change anything" },
-	{ "help", 'h', CLI_FLAG, NULL, "show help and exit" },
-	{ NULL, 0, 0, NULL, NULL }
-};
+/* The global options' table, with its end. */
+#define NGLOBAL 14
+
+/*
+ * The options every command takes, bound to the fields of `ctx` they set.
+ * Help prints the same table, bound to a context nobody reads.
+ */
+static void bind_globals(struct cli_opt t[NGLOBAL], struct cli_ctx *ctx)
+{
+	const struct cli_opt g[NGLOBAL] = {
+		/* Continuation lines start under the first: 31 columns in. */
+		CLI_OPT_STRING("database", 'd', &ctx->database, "URL",
+			"the database (else $DATABASE_URL, else ferry.conf)\n"
+			"                               ps shows it: keep a "
+			"password in PGPASSWORD,\n"
+			"                               ~/.pgpass or "
+			"$DATABASE_URL"),
+		CLI_OPT_STRING("dir", 0, &ctx->dir, "DIR",
+			"the migration directory (default: migrations)"),
+		CLI_OPT_STRING("config", 0, &ctx->config, "FILE",
+			"the configuration file (default: ./ferry.conf)"),
+		CLI_OPT_STRING("table", 0, &ctx->table, "NAME",
+			"the ledger table (default: ferry_migrations)"),
+		CLI_OPT_STRING("schema", 0, &ctx->schema, "NAME",
+			"PostgreSQL schema of the ledger (default: public)"),
+		CLI_OPT_STRING("lock-timeout", 0, &ctx->lock_timeout, "SECONDS",
+			"wait this long for another ferry (default: 60)"),
+		CLI_OPT_FLAG("json", 0, &ctx->json,
+			"print one JSON document on stdout"),
+		CLI_OPT_FLAG("quiet", 'q', &ctx->quiet, "print only errors"),
+		CLI_OPT_FLAG(
+			"verbose", 'v', &ctx->verbose, "print more detail"),
+		CLI_OPT_FLAG("no-color", 0, &ctx->no_color,
+			"no colours (also: NO_COLOR=1)"),
+		CLI_OPT_FLAG(
+			"yes", 'y', &ctx->yes, "answer yes to confirmations"),
+		CLI_OPT_FLAG("backup", 0, &ctx->backup,
+			"back up before up, finish or migrate change anything"),
+		{ "help", 'h', CLI_OPT_KIND_HELP, NULL, NULL,
+			"show help and exit" },
+		CLI_OPT_END
+	};
+
+	memcpy(t, g, sizeof(g));
+}
 
 static int distance(const char *a, const char *b)
 {
@@ -88,29 +106,48 @@ void cli_suggest_try(struct cli_suggest *s, const char *candidate)
 	}
 }
 
+/* One parse: the tables it looks options up in, and where it is. */
+struct parser {
+	struct cli_ctx *ctx;
+	const struct cli_help *help; /* NULL before the command name */
+	const struct cli_opt *opts;  /* the command's, or NULL */
+	struct cli_opt globals[NGLOBAL];
+	int argc;
+	char **argv;
+	int i; /* the argument being read */
+};
+
 static const struct cli_opt *find_long(
-	const struct cli_opt *t, const char *name, size_t len)
+	const struct parser *p, const char *name, size_t len)
 {
-	for (; t && t->name; t++)
-		if (strlen(t->name) == len && strncmp(t->name, name, len) == 0)
-			return t;
+	const struct cli_opt *tables[2] = { p->opts, p->globals }, *t;
+	int k;
+
+	for (k = 0; k < 2; k++)
+		for (t = tables[k]; t && t->name; t++)
+			if (strlen(t->name) == len &&
+				strncmp(t->name, name, len) == 0)
+				return t;
 	return NULL;
 }
 
-static const struct cli_opt *find_short(const struct cli_opt *t, char c)
+static const struct cli_opt *find_short(const struct parser *p, char c)
 {
-	for (; t && t->name; t++)
-		if (t->short_name && t->short_name == c)
-			return t;
+	const struct cli_opt *tables[2] = { p->opts, p->globals }, *t;
+	int k;
+
+	for (k = 0; k < 2; k++)
+		for (t = tables[k]; t && t->name; t++)
+			if (t->short_name && t->short_name == c)
+				return t;
 	return NULL;
 }
 
-static const char *closest(
-	const struct cli_opt *cmd, const char *name, size_t len)
+static const char *closest(const struct parser *p, const char *name, size_t len)
 {
-	const struct cli_opt *tables[2] = { cmd, global_opts }, *t;
+	const struct cli_opt *tables[2] = { p->opts, p->globals }, *t;
 	struct cli_suggest sg;
-	static char want[64];
+	char want[64];
 	int k;
 
 	if (len >= sizeof(want))
@@ -124,58 +161,33 @@ static const char *closest(
 	return sg.best;
 }
 
-static int set_global(
-	struct cli_ctx *ctx, const struct cli_opt *o, const char *value)
+/* One option found: set what it is bound to. */
+static int take(struct parser *p, const struct cli_opt *o, const char *value)
 {
-	const char *n = o->name;
+	struct cli_ctx *ctx = p->ctx;
 
-	if (strcmp(n, "database") == 0)
-		ctx->database = value;
-	else if (strcmp(n, "dir") == 0)
-		ctx->dir = value;
-	else if (strcmp(n, "config") == 0)
-		ctx->config = value;
-	else if (strcmp(n, "table") == 0)
-		ctx->table = value;
-	else if (strcmp(n, "schema") == 0)
-		ctx->schema = value;
-	else if (strcmp(n, "lock-timeout") == 0)
-		ctx->lock_timeout = value;
-	else if (strcmp(n, "json") == 0)
-		ctx->json = 1;
-	else if (strcmp(n, "quiet") == 0)
-		ctx->quiet = 1;
-	else if (strcmp(n, "verbose") == 0)
-		ctx->verbose = 1;
-	else if (strcmp(n, "no-color") == 0)
-		ctx->no_color = 1;
-	else if (strcmp(n, "yes") == 0)
-		ctx->yes = 1;
-	else if (strcmp(n, "backup") == 0)
-		ctx->backup = 1;
+	switch (o->kind) {
+	case CLI_OPT_KIND_HELP:
+		cli_print_help(ctx->cmd, p->help, p->opts, stdout);
+		return CLI_EXIT_OK;
+	case CLI_OPT_KIND_FLAG:
+		*(int *)o->value = 1;
+		break;
+	case CLI_OPT_KIND_STRING:
+		*(const char **)o->value = value;
+		break;
+	}
+	/* --no-color holds at once: the errors that follow are plain. */
 	if (ctx->no_color)
 		ctx->color_out = ctx->color_err = 0;
-	return -1;
+	return CLI_CONTINUE;
 }
 
-/* One option found: global, or the command's own. */
-static int take(struct cli_ctx *ctx, const struct cli_help *help,
-	const struct cli_opt *o, const char *value,
-	int (*on_opt)(void *, int, const char *), void *data)
+static int unknown(
+	struct parser *p, const char *shown, const char *name, size_t len)
 {
-	if (strcmp(o->name, "help") == 0) {
-		cli_print_help(ctx->cmd, help, stdout);
-		return CLI_EXIT_OK;
-	}
-	if (help && find_long(help->opts, o->name, strlen(o->name)) == o)
-		return on_opt ? on_opt(data, (int)(o - help->opts), value) : -1;
-	return set_global(ctx, o, value);
-}
-
-static int unknown(struct cli_ctx *ctx, const struct cli_help *help,
-	const char *shown, const char *name, size_t len)
-{
-	const char *best = closest(help ? help->opts : NULL, name, len);
+	struct cli_ctx *ctx = p->ctx;
+	const char *best = closest(p, name, len);
 
 	cli_error(ctx, "unknown option '%s'", shown);
 	if (best)
@@ -188,121 +200,125 @@ static int unknown(struct cli_ctx *ctx, const struct cli_help *help,
 	return CLI_EXIT_USAGE;
 }
 
-static int parse_long(struct cli_ctx *ctx, const struct cli_help *help,
-	int argc, char **argv, int *i, int (*on_opt)(void *, int, const char *),
-	void *data)
+static int parse_long(struct parser *p)
 {
-	const char *a = argv[*i] + 2, *eq = strchr(a, '=');
+	const char *a = p->argv[p->i] + 2, *eq = strchr(a, '=');
 	size_t len = eq ? (size_t)(eq - a) : strlen(a);
-	const struct cli_opt *o = find_long(help ? help->opts : NULL, a, len);
+	const struct cli_opt *o = find_long(p, a, len);
 	const char *value = NULL;
 
 	if (!o)
-		o = find_long(global_opts, a, len);
-	if (!o)
-		return unknown(ctx, help, argv[*i], a, len);
-	if (o->kind == CLI_FLAG && eq)
-		return cli_usage(ctx, "option '--%s' takes no value", o->name);
-	if (o->kind == CLI_VALUE) {
+		return unknown(p, p->argv[p->i], a, len);
+	if (o->kind != CLI_OPT_KIND_STRING && eq)
+		return cli_usage(
+			p->ctx, "option '--%s' takes no value", o->name);
+	if (o->kind == CLI_OPT_KIND_STRING) {
 		if (eq)
 			value = eq + 1;
-		else if (*i + 1 < argc)
-			value = argv[++*i];
+		else if (p->i + 1 < p->argc)
+			value = p->argv[++p->i];
 		else
-			return cli_usage(ctx,
+			return cli_usage(p->ctx,
 				"option '--%s' needs a value (%s)", o->name,
 				o->arg);
 	}
-	return take(ctx, help, o, value, on_opt, data);
+	return take(p, o, value);
 }
 
-static int parse_short(struct cli_ctx *ctx, const struct cli_help *help,
-	int argc, char **argv, int *i, int (*on_opt)(void *, int, const char *),
-	void *data)
+static int parse_short(struct parser *p)
 {
-	const char *a = argv[*i] + 1;
+	const char *a = p->argv[p->i] + 1;
 
 	for (; *a; a++) {
-		const struct cli_opt *o =
-			find_short(help ? help->opts : NULL, *a);
+		const struct cli_opt *o = find_short(p, *a);
 		const char *value = NULL;
 		char shown[3] = { '-', *a, '\0' };
 		int rc;
 
 		if (!o)
-			o = find_short(global_opts, *a);
-		if (!o)
-			return unknown(ctx, help, shown, shown + 1, 1);
-		if (o->kind == CLI_VALUE) {
+			return unknown(p, shown, shown + 1, 1);
+		if (o->kind == CLI_OPT_KIND_STRING) {
 			if (a[1])
 				value = a + 1;
-			else if (*i + 1 < argc)
-				value = argv[++*i];
+			else if (p->i + 1 < p->argc)
+				value = p->argv[++p->i];
 			else
-				return cli_usage(ctx,
+				return cli_usage(p->ctx,
 					"option '-%c' needs a value (%s)", *a,
 					o->arg);
 		}
-		if ((rc = take(ctx, help, o, value, on_opt, data)) >= 0)
+		if ((rc = take(p, o, value)) != CLI_CONTINUE)
 			return rc;
 		if (value)
 			break;
 	}
-	return -1;
+	return CLI_CONTINUE;
 }
 
-int cli_parse(struct cli_ctx *ctx, const struct cli_help *help, int argc,
-	char **argv, int (*on_opt)(void *data, int index, const char *value),
-	void *data, int *npos)
+static void parser_init(struct parser *p, struct cli_ctx *ctx,
+	const struct cli_help *help, const struct cli_opt *opts, int argc,
+	char **argv)
 {
-	int i, rc, dashdash = 0;
+	p->ctx = ctx;
+	p->help = help;
+	p->opts = opts;
+	bind_globals(p->globals, ctx);
+	p->argc = argc;
+	p->argv = argv;
+	p->i = 0;
+}
 
+int cli_parse(struct cli_ctx *ctx, const struct cli_help *help,
+	const struct cli_opt *opts, int argc, char **argv, int *npos)
+{
+	struct parser p;
+	int rc, dashdash = 0;
+
+	parser_init(&p, ctx, help, opts, argc, argv);
 	*npos = 0;
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i];
+	for (; p.i < argc; p.i++) {
+		const char *a = argv[p.i];
 
 		if (dashdash || a[0] != '-' || a[1] == '\0') {
-			argv[(*npos)++] = argv[i];
+			argv[(*npos)++] = argv[p.i];
 			continue;
 		}
 		if (strcmp(a, "--") == 0) {
 			dashdash = 1;
 			continue;
 		}
-		rc = a[1] == '-'
-			? parse_long(ctx, help, argc, argv, &i, on_opt, data)
-			: parse_short(ctx, help, argc, argv, &i, on_opt, data);
-		if (rc >= 0)
+		rc = a[1] == '-' ? parse_long(&p) : parse_short(&p);
+		if (rc != CLI_CONTINUE)
 			return rc;
 	}
-	return -1;
+	return CLI_CONTINUE;
 }
 
 int cli_parse_leading(struct cli_ctx *ctx, int argc, char **argv, int *first)
 {
-	int i, rc;
+	struct parser p;
+	int rc;
 
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i];
+	parser_init(&p, ctx, NULL, NULL, argc, argv);
+	for (; p.i < argc; p.i++) {
+		const char *a = argv[p.i];
 
 		if (a[0] != '-' || a[1] == '\0')
 			break;
 		if (strcmp(a, "--") == 0) {
-			i++;
+			p.i++;
 			break;
 		}
 		if (strcmp(a, "--version") == 0) {
 			printf("ferry %s\n", ferry_version());
 			return CLI_EXIT_OK;
 		}
-		rc = a[1] == '-'
-			? parse_long(ctx, NULL, argc, argv, &i, NULL, NULL)
-			: parse_short(ctx, NULL, argc, argv, &i, NULL, NULL);
-		if (rc >= 0)
+		rc = a[1] == '-' ? parse_long(&p) : parse_short(&p);
+		if (rc != CLI_CONTINUE)
 			return rc;
 	}
-	*first = i;
-	return -1;
+	*first = p.i;
+	return CLI_CONTINUE;
 }
 
 static void print_opts(const struct cli_opt *t, FILE *out)
@@ -321,20 +337,31 @@ static void print_opts(const struct cli_opt *t, FILE *out)
 	}
 }
 
-void cli_print_help(
-	const struct cli_command *cmd, const struct cli_help *help, FILE *out)
+/* The global options' help, from their table. */
+static void print_globals(FILE *out)
+{
+	struct cli_opt t[NGLOBAL];
+	struct cli_ctx unread;
+
+	memset(&unread, 0, sizeof(unread));
+	bind_globals(t, &unread);
+	print_opts(t, out);
+}
+
+void cli_print_help(const struct cli_command *cmd, const struct cli_help *help,
+	const struct cli_opt *opts, FILE *out)
 {
 	if (!cmd || !help) {
 		cli_print_main_help(out);
 		return;
 	}
 	fprintf(out, "usage: ferry %s\n\n%s\n", help->usage, help->desc);
-	if (help->opts && help->opts->name) {
+	if (opts && opts->name) {
 		fprintf(out, "\nOptions:\n");
-		print_opts(help->opts, out);
+		print_opts(opts, out);
 	}
 	fprintf(out, "\nGlobal options:\n");
-	print_opts(global_opts, out);
+	print_globals(out);
 	if (help->examples)
 		fprintf(out, "\nExamples:\n%s", help->examples);
 	fprintf(out, "\nSee 'man ferry' or docs/ferry-%s.md for more.\n",
@@ -357,7 +384,7 @@ void cli_print_main_help(FILE *out)
 	for (c = cli_commands; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->desc);
 	fprintf(out, "\nGlobal options:\n");
-	print_opts(global_opts, out);
+	print_globals(out);
 	fprintf(out,
 		"\n"
 		"Databases: sqlite:PATH, a path ending in .db/.sqlite/.sqlite3, "

@@ -48,17 +48,22 @@ void cli_print_phases(const ferry_report *r, const char *unused)
 	cli_report_where(r, stdout);
 }
 
-/* "reverted 2 migrations; database at 5 (release 1.1)" */
-void cli_print_reverted(const ferry_report *r, const char *nothing)
+/* "applied 3 migrations; database at 9 (release 2.0)" */
+void cli_print_migrations(const ferry_report *r, const char *done)
 {
 	size_t n = ferry_report_count(r);
 
-	if (n == 0) {
-		printf("nothing to do: %s\n", nothing);
-		return;
-	}
-	printf("reverted %zu migration%s", n, n == 1 ? "" : "s");
+	printf("%s %zu migration%s", done, n, n == 1 ? "" : "s");
 	cli_report_where(r, stdout);
+}
+
+/* "reverted 2 migrations; database at 5 (release 1.1)" */
+void cli_print_reverted(const ferry_report *r, const char *nothing)
+{
+	if (ferry_report_count(r) == 0)
+		printf("nothing to do: %s\n", nothing);
+	else
+		cli_print_migrations(r, "reverted");
 }
 
 int cli_report_json(struct cli_ctx *ctx, const ferry_report *r)

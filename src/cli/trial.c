@@ -19,7 +19,7 @@ int cli_trial_setup(struct cli_ctx *ctx, int dry_run, int check)
 	/* A dry run only reads: it must not create a SQLite file. */
 	ctx->dry_run = dry_run;
 	ctx->check = check;
-	return -1;
+	return CLI_CONTINUE;
 }
 
 /* "3 up and 1 finish sections"; with `tried_only`, those that ran. */
@@ -88,7 +88,7 @@ static int print_section(struct cli_ctx *ctx, const ferry_step *s, size_t i,
 		json_object_set_new(o, "sql", json_string(sql));
 		json_array_append_new(arr, o);
 		ferry_free(sql);
-		return -1;
+		return CLI_CONTINUE;
 	}
 	printf("%s-- %zu/%zu: %s %s%s%s%s\n", i ? "\n" : "", i + 1, n,
 		s->action, m->id, m->release ? " (release " : "",
@@ -104,18 +104,18 @@ static int print_section(struct cli_ctx *ctx, const ferry_step *s, size_t i,
 		len--;
 	printf("%.*s\n", (int)len, sql);
 	ferry_free(sql);
-	return -1;
+	return CLI_CONTINUE;
 }
 
 int cli_print_dry_run(struct cli_ctx *ctx, ferry_report *r)
 {
 	size_t i, n = ferry_report_count(r);
 	json_t *arr = ctx->json ? json_array() : NULL;
-	int rc = -1;
+	int rc = CLI_CONTINUE;
 
-	for (i = 0; i < n && rc < 0; i++)
+	for (i = 0; i < n && rc == CLI_CONTINUE; i++)
 		rc = print_section(ctx, ferry_report_at(r, i), i, n, arr);
-	if (rc >= 0) {
+	if (rc != CLI_CONTINUE) {
 		json_decref(arr);
 		ferry_report_free(r);
 		return rc;

@@ -2,8 +2,10 @@
 /*
  * backup.c - `ferry backup` and `ferry restore` for both engines: the
  * file's name, its safe creation and its renaming into place, telling a
- * backup file from any other, and the ledger state a backup holds. The
- * copying itself is per engine: backup_sqlite.c, backup_pg.c.
+ * backup file from any other, and the ledger state a backup holds; the
+ * listing and pruning of the backups ferry named, read by the code that
+ * writes their names. The copying itself is per engine: backup_sqlite.c,
+ * backup_pg.c.
  *
  * A backup is written to a hidden file beside its final name, created
  * with O_EXCL and mode 0600 (never following a link an attacker left),
@@ -12,6 +14,7 @@
  */
 #include "ferry_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -101,27 +104,74 @@ int ferry__backup_state_from_ledger(
 	return rc < 0 ? ferry__error_oom(err) : 0;
 }
 
-/* "shop" of "/srv/shop.db"; the database name on PostgreSQL. */
-static void name_part(ferry__buf *out, const char *name)
+/*
+ * The names of backups made without a path. Both directions live here,
+ * so that what ferry lists and prunes is exactly what it names:
+ *
+ *	<dir>/<db>-<YYYYMMDD>T<HHMMSS>Z-v<version>[-<attempt>].<ext>
+ *
+ * <db> is "shop" of "/srv/shop.db" (the last path component without its
+ * extension) and the database name on PostgreSQL, each space or tab made
+ * '_'; "database" when that leaves nothing.
+ */
+
+/* The part of `dbname` that <db> is made of. */
+static void name_span(const char *dbname, const char **start, size_t *n)
 {
-	const char *base = strrchr(name, '/'), *dot;
+	const char *base = strrchr(dbname, '/'), *dot;
+
+	base = base ? base + 1 : dbname;
+	dot = strrchr(base, '.');
+	*start = base;
+	*n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+}
+
+/* A name stays one plain word: no separators, no spaces. */
+static char name_char(char c)
+{
+	return c == '/' || c == ' ' || c == '\t' || c == '\n' ? '_' : c;
+}
+
+static void name_part(ferry__buf *out, const char *dbname)
+{
+	const char *p;
 	size_t n;
 
-	base = base ? base + 1 : name;
-	dot = strrchr(base, '.');
-	n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	name_span(dbname, &p, &n);
 	if (n == 0) {
 		ferry__buf_puts(out, "database");
 		return;
 	}
-	for (; n > 0; n--, base++) {
-		char c = *base;
+	for (; n > 0; n--, p++) {
+		char c = name_char(*p);
 
-		/* A name stays one plain word: no separators, no spaces. */
-		if (c == '/' || c == ' ' || c == '\t' || c == '\n')
-			c = '_';
 		ferry__buf_put(out, &c, 1);
 	}
+}
+
+/* The length of <db> at the start of `file`, or 0 when it is not there. */
+static size_t name_part_len(const char *file, const char *dbname)
+{
+	const char *p;
+	size_t n, i;
+
+	name_span(dbname, &p, &n);
+	if (n == 0)
+		return strncmp(file, "database", 8) == 0 ? 8 : 0;
+	for (i = 0; i < n; i++)
+		if (file[i] != name_char(p[i]))
+			return 0;
+	return n;
+}
+
+/* "<dir>/", or nothing for the current directory. */
+static void dir_prefix(ferry__buf *out, const char *dir)
+{
+	if (!dir || !*dir)
+		return;
+	ferry__buf_puts(out, dir);
+	if (dir[strlen(dir) - 1] != '/')
+		ferry__buf_puts(out, "/");
 }
 
 char *ferry__backup_default_name(const char *dir, const char *dbname,
@@ -134,17 +184,217 @@ char *ferry__backup_default_name(const char *dir, const char *dbname,
 
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
-	if (dir && *dir) {
-		ferry__buf_puts(&b, dir);
-		if (dir[strlen(dir) - 1] != '/')
-			ferry__buf_puts(&b, "/");
-	}
+	dir_prefix(&b, dir);
 	name_part(&b, dbname);
 	ferry__buf_printf(&b, "-%s-v%s", when, version ? version : "0");
 	if (attempt > 1)
 		ferry__buf_printf(&b, "-%d", attempt);
 	ferry__buf_printf(&b, ".%s", ext);
 	return ferry__buf_detach(&b);
+}
+
+/* How many ASCII digits `s` starts with. */
+static size_t digits(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] >= '0' && s[n] <= '9')
+		n++;
+	return n;
+}
+
+int ferry__backup_parse_name(ferry__backup_name *out, const char *file,
+	const char *dbname, const char *ext)
+{
+	const char *p = file + name_part_len(file, dbname);
+	size_t n;
+
+	if (p == file || *p++ != '-')
+		return 0;
+	/* YYYYMMDDTHHMMSSZ */
+	if (digits(p) != 8 || p[8] != 'T' || digits(p + 9) != 6 || p[15] != 'Z')
+		return 0;
+	memcpy(out->time, p, 16);
+	out->time[16] = '\0';
+	p += 16;
+	if (strncmp(p, "-v", 2) != 0)
+		return 0;
+	p += 2;
+	if ((n = digits(p)) == 0 || n >= sizeof(out->version))
+		return 0;
+	memcpy(out->version, p, n);
+	out->version[n] = '\0';
+	p += n;
+	out->attempt = 1;
+	if (*p == '-') {
+		p++;
+		if ((n = digits(p)) == 0 || n > 2)
+			return 0;
+		for (out->attempt = 0; n > 0; n--, p++)
+			out->attempt = out->attempt * 10 + (*p - '0');
+	}
+	return *p == '.' && strcmp(p + 1, ext) == 0;
+}
+
+/* One backup found; `pub` points into it once the list is complete. */
+typedef struct {
+	ferry_backup_file pub;
+	char *path;
+	ferry__backup_name name;
+	struct timespec mtime;
+} backup_entry;
+
+struct ferry_backups {
+	backup_entry *v;
+	size_t n, alloc;
+};
+
+size_t ferry_backups_count(const ferry_backups *list)
+{
+	return list ? list->n : 0;
+}
+
+const ferry_backup_file *ferry_backups_at(const ferry_backups *list, size_t i)
+{
+	return list && i < list->n ? &list->v[i].pub : NULL;
+}
+
+void ferry_backups_free(ferry_backups *list)
+{
+	size_t i;
+
+	if (!list)
+		return;
+	for (i = 0; i < list->n; i++)
+		free(list->v[i].path);
+	free(list->v);
+	free(list);
+}
+
+/* Oldest first: by the time in the name, then (same second) on disk. */
+static int by_age(const void *pa, const void *pb)
+{
+	const backup_entry *a = pa, *b = pb;
+	int c = strcmp(a->name.time, b->name.time);
+
+	if (c)
+		return c;
+	if (a->mtime.tv_sec != b->mtime.tv_sec)
+		return a->mtime.tv_sec < b->mtime.tv_sec ? -1 : 1;
+	if (a->mtime.tv_nsec != b->mtime.tv_nsec)
+		return a->mtime.tv_nsec < b->mtime.tv_nsec ? -1 : 1;
+	return strcmp(a->path, b->path);
+}
+
+/* Add `file` of `dir` if it is one of the backups and a regular file. */
+static int list_add(ferry_backups *l, const char *dir, const char *file,
+	const char *dbname, const char *ext)
+{
+	ferry__buf b = FERRY__BUF_INIT;
+	ferry__backup_name name;
+	struct stat st;
+	backup_entry *e;
+
+	if (!ferry__backup_parse_name(&name, file, dbname, ext))
+		return 0;
+	dir_prefix(&b, dir);
+	ferry__buf_puts(&b, file);
+	if (b.oom || FERRY__GROW(l->v, l->alloc, l->n + 1, 16) < 0) {
+		ferry__buf_release(&b);
+		return FERRY_ENOMEM;
+	}
+	/* A link, a directory, a FIFO: not a backup ferry wrote. */
+	if (lstat(b.buf, &st) != 0 || !S_ISREG(st.st_mode)) {
+		ferry__buf_release(&b);
+		return 0;
+	}
+	e = &l->v[l->n++];
+	e->path = ferry__buf_detach(&b);
+	e->name = name;
+	e->mtime = st.st_mtim;
+	return 0;
+}
+
+int ferry__backup_list_dir(ferry_backups **out, const char *dir,
+	const char *dbname, const char *ext, ferry_error *err)
+{
+	ferry_backups *l;
+	struct dirent *de;
+	size_t i;
+	DIR *d;
+	int rc = 0;
+
+	*out = NULL;
+	if (!(l = ferry__calloc(1, sizeof(*l))))
+		return ferry__error_oom(err);
+	if (!(d = opendir(dir && *dir ? dir : "."))) {
+		rc = ferry__error_os(err, FERRY_ERROR, "read directory",
+			dir && *dir ? dir : ".");
+		ferry_backups_free(l);
+		return rc;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL)
+		rc = list_add(l, dir, de->d_name, dbname, ext);
+	closedir(d);
+	if (rc < 0) {
+		ferry_backups_free(l);
+		return ferry__error_oom(err);
+	}
+	if (l->n > 0)
+		qsort(l->v, l->n, sizeof(*l->v), by_age);
+	for (i = 0; i < l->n; i++) {
+		l->v[i].pub.path = l->v[i].path;
+		l->v[i].pub.time = l->v[i].name.time;
+		l->v[i].pub.version = l->v[i].name.version;
+	}
+	*out = l;
+	return 0;
+}
+
+int ferry_backup_list(
+	ferry_backups **out, ferry_db *db, const char *dir, ferry_error *err)
+{
+	char *dbname = NULL;
+	int rc;
+
+	if (!out || !db)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"invalid argument: '%s'", out ? "db" : "out");
+	*out = NULL;
+	if (db->url.memory)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"an in-memory database has no backups");
+	if ((rc = db->drv->backup_name(db, &dbname, err)) < 0)
+		return rc;
+	rc = ferry__backup_list_dir(out, dir, dbname, db->drv->backup_ext, err);
+	free(dbname);
+	return rc;
+}
+
+int ferry_backup_prune(ferry_db *db, const char *dir, size_t keep,
+	ferry_backup_removed_cb removed, void *payload, ferry_error *err)
+{
+	ferry_backups *l = NULL;
+	size_t i, n;
+	int rc, first = 0;
+
+	if ((rc = ferry_backup_list(&l, db, dir, err)) < 0)
+		return rc;
+	n = ferry_backups_count(l);
+	for (i = 0; n > keep && i < n - keep; i++) {
+		const char *path = ferry_backups_at(l, i)->path;
+
+		if (unlink(path) == 0) {
+			if (removed)
+				removed(path, payload);
+		} else if (errno != ENOENT && first == 0) {
+			/* The others still go; the first failure is said. */
+			first = ferry__error_os(
+				err, FERRY_ERROR, "remove old backup", path);
+		}
+	}
+	ferry_backups_free(l);
+	return first;
 }
 
 /* The directory part of `path`, for the temporary file and fsync. */
@@ -488,30 +738,36 @@ done:
 	return rc;
 }
 
-int ferry__backup_target(char **final, ferry_db *db, const char *dbname,
-	const char *version, const ferry_backup_options *opts, ferry_error *err)
+int ferry__backup_target(char **final, ferry_db *db, const char *version,
+	const ferry_backup_options *opts, ferry_error *err)
 {
 	const char *ext = db->drv->backup_ext;
+	char *dbname = NULL;
 	struct stat st;
-	int attempt;
+	int attempt, rc;
 
 	*final = NULL;
 	if (opts->path) {
 		*final = ferry__strdup(opts->path);
 		return *final ? 0 : ferry__error_oom(err);
 	}
+	if ((rc = db->drv->backup_name(db, &dbname, err)) < 0)
+		return rc;
 	/* Two backups in one second at one version: a suffix tells them
 	 * apart, and the rename still refuses to replace anything. */
 	for (attempt = 1; attempt < 100; attempt++) {
 		*final = ferry__backup_default_name(
 			opts->dir, dbname, version, ext, attempt);
-		if (!*final)
-			return ferry__error_oom(err);
-		if (lstat(*final, &st) != 0)
-			return 0;
+		if (!*final || lstat(*final, &st) != 0)
+			break;
 		free(*final);
 		*final = NULL;
 	}
+	free(dbname);
+	if (*final)
+		return 0;
+	if (attempt < 100)
+		return ferry__error_oom(err);
 	return ferry__error_set(
 		err, FERRY_ERROR, "cannot find a free name for the backup");
 }

@@ -322,7 +322,6 @@ static int tool_major(const char *tool, char *const envp[])
 typedef struct {
 	char *conninfo;
 	char *password;
-	char *dbname;
 	tool_env env;
 } tool_ctx;
 
@@ -330,7 +329,6 @@ static void tool_ctx_clear(tool_ctx *t)
 {
 	free(t->conninfo);
 	free(t->password);
-	free(t->dbname);
 	env_clear(&t->env);
 }
 
@@ -343,8 +341,8 @@ static int tool_ctx_init(tool_ctx *t, ferry_db *db, ferry_error *err)
 		return ferry__error_set(err, FERRY_ERROR,
 			"the %s driver cannot start PostgreSQL's tools",
 			db->drv->name);
-	if ((rc = db->drv->tool_conninfo(
-		     db, &t->conninfo, &t->password, &t->dbname, err)) < 0)
+	if ((rc = db->drv->tool_conninfo(db, &t->conninfo, &t->password, err)) <
+		0)
 		return rc;
 	if (env_make(&t->env, t->password) < 0) {
 		tool_ctx_clear(t);
@@ -401,8 +399,8 @@ int ferry__backup_pg(ferry_db *db, ferry_backup *b,
 		return rc;
 	if ((rc = find_pg_dump(&pg_dump, db, opts, t.env.envp, err)) < 0 ||
 		(rc = ferry__backup_state_from_ledger(b, db, err)) < 0 ||
-		(rc = ferry__backup_target(
-			 &final, db, t.dbname, b->version, opts, err)) < 0 ||
+		(rc = ferry__backup_target(&final, db, b->version, opts, err)) <
+			0 ||
 		(rc = ferry__backup_tmp(final, &tmp, &fd, err)) < 0)
 		goto done;
 	{

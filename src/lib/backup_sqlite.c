@@ -194,8 +194,7 @@ int ferry__backup_sqlite(ferry_db *db, ferry_backup *b,
 	 * a busy application's writes can lock out. Until then the file is
 	 * a hidden one beside a provisional name, in the same directory.
 	 */
-	if ((rc = ferry__backup_target(
-		     &final, db, db->url.path, NULL, opts, err)) < 0 ||
+	if ((rc = ferry__backup_target(&final, db, NULL, opts, err)) < 0 ||
 		(rc = ferry__backup_tmp(final, &tmp, &fd, err)) < 0)
 		goto done;
 	close(fd);
@@ -227,8 +226,8 @@ int ferry__backup_sqlite(ferry_db *db, ferry_backup *b,
 	if (!opts->path) {
 		free(final);
 		final = NULL;
-		if ((rc = ferry__backup_target(&final, db, db->url.path,
-			     b->version, opts, err)) < 0)
+		if ((rc = ferry__backup_target(
+			     &final, db, b->version, opts, err)) < 0)
 			goto done;
 	}
 	if (sqlite3_close(dst) != SQLITE_OK) {

@@ -1342,15 +1342,15 @@ static int pg_ledger_ddl(ferry_db *db, ferry__buf *out)
  * is visible to every user of the machine. Ferry's own application_name
  * and client_encoding stay ferry's.
  */
-static int pg_tool_conninfo(ferry_db *db, char **conninfo, char **password,
-	char **dbname, ferry_error *err)
+static int pg_tool_conninfo(
+	ferry_db *db, char **conninfo, char **password, ferry_error *err)
 {
 	pg_conn *c = CONN(db);
 	PQconninfoOption *opts = c->pq.conninfo(c->pg), *o;
 	ferry__buf b = FERRY__BUF_INIT;
 	const char *p;
 
-	*conninfo = *password = *dbname = NULL;
+	*conninfo = *password = NULL;
 	if (!opts)
 		return ferry__error_oom(err);
 	for (o = opts; o->keyword; o++) {
@@ -1361,8 +1361,6 @@ static int pg_tool_conninfo(ferry_db *db, char **conninfo, char **password,
 			!strcmp(o->keyword, "sslpassword") ||
 			!strcmp(o->keyword, "replication"))
 			continue;
-		if (!strcmp(o->keyword, "dbname") && !*dbname)
-			*dbname = ferry__strdup(o->val);
 		ferry__buf_printf(&b, "%s%s='", b.len ? " " : "", o->keyword);
 		for (p = o->val; *p; p++) {
 			if (*p == '\\' || *p == '\'')
@@ -1375,14 +1373,33 @@ static int pg_tool_conninfo(ferry_db *db, char **conninfo, char **password,
 	if (c->password)
 		*password = ferry__strdup(c->password);
 	*conninfo = ferry__buf_detach(&b);
-	if (!*conninfo || !*dbname || (c->password && !*password)) {
+	if (!*conninfo || (c->password && !*password)) {
 		free(*conninfo);
 		free(*password);
-		free(*dbname);
-		*conninfo = *password = *dbname = NULL;
+		*conninfo = *password = NULL;
 		return ferry__error_oom(err);
 	}
 	return 0;
+}
+
+/* Backups are named after the database this connection uses. */
+static int pg_backup_name(ferry_db *db, char **out, ferry_error *err)
+{
+	pg_conn *c = CONN(db);
+	PQconninfoOption *opts = c->pq.conninfo(c->pg), *o;
+	const char *name = "";
+
+	*out = NULL;
+	if (!opts)
+		return ferry__error_oom(err);
+	for (o = opts; o->keyword; o++)
+		if (!strcmp(o->keyword, "dbname") && o->val) {
+			name = o->val;
+			break;
+		}
+	*out = ferry__strdup(name);
+	c->pq.conninfoFree(opts);
+	return *out ? 0 : ferry__error_oom(err);
 }
 
 const ferry__driver ferry__pg_driver = {
@@ -1536,6 +1553,7 @@ const ferry__driver ferry__pg_driver = {
 	.backup_magic = "PGDMP",
 	.backup_magic_len = 5,
 	.backup_what = "a pg_dump custom-format archive",
+	.backup_name = pg_backup_name,
 	.backup = ferry__backup_pg,
 	.restore_check = ferry__restore_pg_check,
 	.restore = ferry__restore_pg,

@@ -874,6 +874,13 @@ static int sq_query_table(ferry_db *db, const char *table, const char *sql,
 	return sq_query(db, sql, NULL, 0, fn, payload, err);
 }
 
+/* Backups are named after the database file. */
+static int sq_backup_name(ferry_db *db, char **out, ferry_error *err)
+{
+	*out = ferry__strdup(db->url.path);
+	return *out ? 0 : ferry__error_oom(err);
+}
+
 static int sq_ledger_ddl(ferry_db *db, ferry__buf *out)
 {
 	ferry__buf_printf(out,
@@ -964,6 +971,7 @@ const ferry__driver ferry__sqlite_driver = {
 	.backup_magic = "SQLite format 3",
 	.backup_magic_len = 16, /* with its NUL */
 	.backup_what = "a SQLite database",
+	.backup_name = sq_backup_name,
 	.backup = ferry__backup_sqlite,
 	.restore_check = NULL,
 	.restore = ferry__restore_sqlite,

@@ -612,10 +612,10 @@ typedef struct ferry__driver {
 	const char *objects_sql;
 	/* For tools the driver starts (pg_dump, pg_restore, psql): the
 	 * connection's settings as a keyword string without the password,
-	 * the password in use (or NULL) and the database name. NULL for an
-	 * engine without a server. */
+	 * and the password in use (or NULL). NULL for an engine without a
+	 * server. */
 	int (*tool_conninfo)(ferry_db *db, char **conninfo, char **password,
-		char **dbname, ferry_error *err);
+		ferry_error *err);
 	/* `reset` (reset.c): what to drop, one row per object in the order
 	 * to drop it: kind, name for humans, 1 for a ledger table else 0, the
 	 * DROP statement. $1 is the ledger's schema, $2 and $3 the ledger's
@@ -633,6 +633,10 @@ typedef struct ferry__driver {
 	const char *backup_magic;
 	size_t backup_magic_len;
 	const char *backup_what; /* "a SQLite database", for messages */
+	/* What backups are named after (backup.c keeps the last path
+	 * component, without its extension): SQLite's file, PostgreSQL's
+	 * database name. A new string. */
+	int (*backup_name)(ferry_db *db, char **out, ferry_error *err);
 	int (*backup)(ferry_db *db, ferry_backup *b,
 		const ferry_backup_options *opts, ferry_error *err);
 	/* Could a restore run (the tools it needs)? NULL: it could. */
@@ -986,13 +990,31 @@ int ferry__backup_set_state(ferry_backup *b, const char *version,
 /* The state from the ledger of `db`, as it is now. */
 int ferry__backup_state_from_ledger(
 	ferry_backup *b, ferry_db *db, ferry_error *err);
-/* "<dir>/<db>-<UTC time>-v<version>[-<attempt>].<ext>" */
+/*
+ * The names of backups made without a path, which ferry alone lists and
+ * prunes: "<dir>/<db>-<UTC time>-v<version>[-<attempt>].<ext>", where
+ * <db> is the last path component of `dbname` without its extension.
+ * ferry__backup_default_name() formats one (NULL when out of memory);
+ * ferry__backup_parse_name() reads one (a file name, no directory): 1
+ * with `out` filled when ferry would have given that name to a backup of
+ * `dbname` with extension `ext`, else 0.
+ */
+typedef struct {
+	char time[17];	  /* "20261130T120000Z" */
+	char version[21]; /* digits; "0" when nothing was applied */
+	int attempt;	  /* 1, or the suffix of a second in one second */
+} ferry__backup_name;
+
 char *ferry__backup_default_name(const char *dir, const char *dbname,
 	const char *version, const char *ext, int attempt);
+int ferry__backup_parse_name(ferry__backup_name *out, const char *file,
+	const char *dbname, const char *ext);
+/* The backups of `dbname` with extension `ext` in `dir`, oldest first. */
+int ferry__backup_list_dir(ferry_backups **out, const char *dir,
+	const char *dbname, const char *ext, ferry_error *err);
 /* The final name: opts->path, or a made-up one no file has yet. */
-int ferry__backup_target(char **final, ferry_db *db, const char *dbname,
-	const char *version, const ferry_backup_options *opts,
-	ferry_error *err);
+int ferry__backup_target(char **final, ferry_db *db, const char *version,
+	const ferry_backup_options *opts, ferry_error *err);
 int ferry__backup_refuse_existing(const char *path, ferry_error *err);
 /* A new hidden file beside `final`, O_EXCL, mode 0600. */
 int ferry__backup_tmp(const char *final, char **tmp, int *fd, ferry_error *err);

@@ -1434,6 +1434,85 @@ void test_api_err__backup_create(void)
 	both_any("backup: another writer", S_WRITER, backup_op);
 }
 
+static int backup_list_in(struct fx *fx, const char *dir, ferry_error *err)
+{
+	ferry_backups *l = NULL;
+	int rc;
+
+	if (backup_made_up_name(fx, err) < 0)
+		return 99;
+	rc = ferry_backup_list(&l, fx->db, dir, err);
+	if (rc == 0 && ferry_backups_count(l) != 1)
+		rc = 99;
+	ferry_backups_free(l);
+	return rc;
+}
+
+static int backup_list_op(struct fx *fx, ferry_error *err)
+{
+	return backup_list_in(fx, fx->dir, err);
+}
+
+static int backup_list_missing(struct fx *fx, ferry_error *err)
+{
+	return backup_list_in(fx, cl_path(fx->dir, "none"), err);
+}
+
+/* No backup made: the lock another handle holds is not needed. */
+static int backup_list_none(struct fx *fx, ferry_error *err)
+{
+	ferry_backups *l = NULL;
+	int rc = ferry_backup_list(&l, fx->db, fx->dir, err);
+
+	if (rc == 0 && ferry_backups_count(l) != 0)
+		rc = 99;
+	ferry_backups_free(l);
+	return rc;
+}
+
+static int backup_list_null(struct fx *fx, ferry_error *err)
+{
+	return ferry_backup_list(NULL, fx->db, fx->dir, err);
+}
+
+void test_api_err__backup_list(void)
+{
+	both("backup_list: ok", S_UP, backup_list_op, 0);
+	both("backup_list: read-only handle", S_READ_ONLY, backup_list_op, 0);
+	both("backup_list: missing directory", S_UP, backup_list_missing,
+		FERRY_ERROR);
+	both("backup_list: NULL out", S_UP, backup_list_null, FERRY_EINVALID);
+	/* A listing takes no lock: another runner does not stop it. */
+	both("backup_list: lock held", S_LOCKED, backup_list_none, 0);
+}
+
+static int backup_prune_op(struct fx *fx, ferry_error *err)
+{
+	if (backup_made_up_name(fx, err) < 0)
+		return 99;
+	return ferry_backup_prune(fx->db, fx->dir, 0, NULL, NULL, err);
+}
+
+static int backup_prune_missing(struct fx *fx, ferry_error *err)
+{
+	return ferry_backup_prune(
+		fx->db, cl_path(fx->dir, "none"), 1, NULL, NULL, err);
+}
+
+static int backup_prune_null(struct fx *fx, ferry_error *err)
+{
+	(void)fx;
+	return ferry_backup_prune(NULL, NULL, 1, NULL, NULL, err);
+}
+
+void test_api_err__backup_prune(void)
+{
+	both("backup_prune: ok", S_UP, backup_prune_op, 0);
+	both("backup_prune: missing directory", S_UP, backup_prune_missing,
+		FERRY_ERROR);
+	both("backup_prune: NULL db", S_UP, backup_prune_null, FERRY_EINVALID);
+}
+
 /* A backup of the state, to restore; 99 when it cannot be made. */
 static int make_backup(struct fx *fx, char *path, size_t size)
 {

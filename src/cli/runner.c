@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runner.c - what the commands that run sections with ferry_up_options
+ * (`up`, `finish`, `migrate`, `bootstrap`, `rollback`) have in common:
+ * their options, bound to one ferry_up_options; no arguments; a trial
+ * (`--dry-run` or `--check`) set up before the database opens; an
+ * automatic backup before anything changes; the run; its report and exit
+ * code. Each command is a struct cli_runner saying which options it takes,
+ * which library call runs and how its summary reads.
+ */
+#include "cli.h"
+
+/* The options of `r`, bound to `o`, in the order help lists them. */
+static void bind_options(struct cli_opt t[CLI_RUN_NOPTS],
+	const struct cli_runner *r, ferry_up_options *o)
+{
+	const struct {
+		unsigned int when;
+		struct cli_opt opt;
+	} all[] = {
+		{ CLI_RUN_TO,
+			CLI_OPT_STRING("to", 0, &o->to, "TARGET", r->to_help) },
+		{ CLI_RUN_OUT_OF_ORDER,
+			CLI_OPT_FLAG("allow-out-of-order", 0,
+				&o->allow_out_of_order,
+				"apply migrations older than the newest "
+				"applied one") },
+		{ CLI_RUN_SINGLE,
+			CLI_OPT_FLAG("single-transaction", 0,
+				&o->single_transaction, r->single_help) },
+		{ CLI_RUN_TRIAL,
+			CLI_OPT_FLAG("dry-run", 0, &o->dry_run,
+				CLI_TRIAL_HELP_DRY_RUN) },
+		{ CLI_RUN_TRIAL,
+			CLI_OPT_FLAG(
+				"check", 0, &o->check, CLI_TRIAL_HELP_CHECK) },
+		{ CLI_RUN_BASELINE,
+			CLI_OPT_STRING("baseline", 0, &o->baseline, "VERSION",
+				"a database with objects but no ferry ledger: "
+				"first record migrations up to VERSION as "
+				"complete, without running them") },
+	};
+	const struct cli_opt end = CLI_OPT_END;
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (r->opts & all[i].when)
+			t[n++] = all[i].opt;
+	t[n] = end;
+}
+
+int cli_run(
+	struct cli_ctx *ctx, const struct cli_runner *r, int argc, char **argv)
+{
+	ferry_up_options o = FERRY_UP_OPTIONS_INIT;
+	struct cli_opt opts[CLI_RUN_NOPTS];
+	ferry_report *report = NULL;
+	ferry_error err;
+	int npos, rc;
+
+	bind_options(opts, r, &o);
+	if ((rc = cli_parse(ctx, r->help, opts, argc, argv, &npos)) !=
+		CLI_CONTINUE)
+		return rc;
+	if (npos > 0 && (r->opts & CLI_RUN_TO))
+		return cli_usage(ctx,
+			"'%s' takes no arguments; to stop at a version, use "
+			"--to %s",
+			ctx->cmd->name, argv[0]);
+	if (npos > 0)
+		return cli_usage(
+			ctx, "'%s' takes no arguments", ctx->cmd->name);
+	if ((rc = cli_trial_setup(ctx, o.dry_run, o.check)) != CLI_CONTINUE ||
+		(rc = cli_setup(ctx)) != CLI_CONTINUE)
+		return rc;
+	if ((r->opts & CLI_RUN_BACKUP) &&
+		(rc = cli_autobackup(ctx, r->run, &o)) != CLI_CONTINUE)
+		return rc;
+	ferry_error_init(&err);
+	if (r->run(&report, ctx->db, ctx->set, &o, &err) < 0)
+		return cli_fail(ctx, &err);
+	return cli_print_run(
+		ctx, report, r->summary, r->nothing ? r->nothing : o.to);
+}
