@@ -11,7 +11,7 @@ set -eu
 what=${1:-build}
 pkgs="gcc make pkg-config libsqlite3-dev libpq-dev libssl-dev libjansson-dev"
 if [ "$what" = test ]; then
-	pkgs="$pkgs sqlite3 postgresql-15 postgresql-client-15 clang libclang-rt-14-dev valgrind util-linux procps jq clang-format clang-tidy cppcheck"
+	pkgs="$pkgs sqlite3 postgresql-15 postgresql-client-15 clang libclang-rt-14-dev valgrind util-linux procps jq strace clang-format clang-tidy cppcheck"
 fi
 
 missing=

@@ -35,6 +35,7 @@ typedef struct {
 
 typedef struct {
 	sqlite3 *h;
+	ferry__sqvfs *vfs; /* the files' VFS (db_sqlite_vfs.c), or NULL */
 	ferry__filelock lock;
 	int truncating; /* we switched journal_mode from DELETE to TRUNCATE */
 	int created;	/* the lock made the file, which is still empty */
@@ -169,9 +170,12 @@ static int open_handle(
 	ferry_db *db, const char *path, int flags, ferry_error *err)
 {
 	sq_conn *c = CONN(db);
-	int rc =
-		sqlite3_open_v2(path, &c->h, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	int memory = strcmp(path, ":memory:") == 0, rc;
 
+	if (!memory && !c->vfs && ferry__sqvfs_new(&c->vfs) < 0)
+		return ferry__error_oom(err);
+	rc = sqlite3_open_v2(path, &c->h, flags | SQLITE_OPEN_NOMUTEX,
+		memory ? NULL : ferry__sqvfs_name(c->vfs));
 	if (rc == SQLITE_OK)
 		return 0;
 	if (rc == SQLITE_NOMEM || !c->h)
@@ -285,10 +289,17 @@ static int journal_mode_is(sqlite3 *h, const char *sql, const char *mode)
 }
 
 /*
- * For the length of a run, journal by truncating rather than deleting:
- * each commit then skips creating and unlinking the journal and syncing
- * the directory, and stays as crash-safe. The mode belongs to this
- * connection only; WAL and other modes the user chose are left alone.
+ * For the length of a run, journal by truncating rather than deleting. The
+ * commit is then the truncation, which SQLite syncs: a migration is on disk
+ * when its COMMIT returns, where DELETE mode's unlink is not synced and a
+ * power cut right after it can bring the journal back and undo the commit.
+ * Each commit syncs the journal twice, the database once and the truncated
+ * journal once: four syncs, as many as sqlite3 makes in DELETE mode, since
+ * ferry's VFS does not sync the directory again for a journal already
+ * there (db_sqlite_vfs.c; without it, TRUNCATE costs five). The mode belongs
+ * to this connection only, never to the file, so neither the end of a run
+ * nor a kill changes the application's; WAL and other modes the user chose
+ * are left alone.
  */
 static void journal_fast(ferry_db *db)
 {
@@ -309,6 +320,7 @@ static void journal_restore(ferry_db *db)
 		(void)journal_mode_is(
 			c->h, "PRAGMA journal_mode = DELETE", "delete");
 	c->truncating = 0;
+	ferry__sqvfs_forget(c->vfs);
 }
 
 /* Open the file itself, creating it if `create`, and check it. */
@@ -446,7 +458,11 @@ static void sq_close(ferry_db *db)
 		return;
 	ferry__filelock_release(&c->lock);
 	cache_flush(c);
-	sqlite3_close_v2(c->h);
+	/* The VFS must outlive the connection: kept if SQLite kept it. */
+	if (sqlite3_close(c->h) == SQLITE_OK)
+		ferry__sqvfs_free(c->vfs);
+	else
+		sqlite3_close_v2(c->h);
 	free(c);
 	db->conn = NULL;
 }
@@ -684,7 +700,8 @@ static int sq_in_txn(ferry_db *db)
  * then the descriptor (os_unix.c, so since 3.7). A descriptor of our own
  * would not do: closing it would drop every POSIX lock this process holds
  * on the file, the application's connections' too. So the one found there
- * is used only if it is open on the very file SQLite opened.
+ * is used only if it is open on the very file SQLite opened. ferry's VFS
+ * (db_sqlite_vfs.c) leaves the database file to the unix VFS's own object.
  */
 static int sqlite_fd(ferry_db *db)
 {
@@ -696,8 +713,10 @@ static int sqlite_fd(ferry_db *db)
 	int fd;
 
 	if (sqlite3_file_control(h, "main", SQLITE_FCNTL_VFS_POINTER, &vfs) !=
-			SQLITE_OK ||
-		!vfs || strncmp(vfs->zName, "unix", 4) != 0 ||
+		SQLITE_OK)
+		return -1;
+	vfs = ferry__sqvfs_base(CONN(db)->vfs, vfs);
+	if (!vfs || strncmp(vfs->zName, "unix", 4) != 0 ||
 		vfs->szOsFile < (int)(3 * sizeof(void *) + sizeof(int)) ||
 		sqlite3_file_control(h, "main", SQLITE_FCNTL_FILE_POINTER,
 			&f) != SQLITE_OK ||
