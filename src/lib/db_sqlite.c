@@ -38,6 +38,7 @@ typedef struct {
 	ferry__sqvfs *vfs; /* the files' VFS (db_sqlite_vfs.c), or NULL */
 	ferry__filelock lock;
 	int truncating; /* we switched journal_mode from DELETE to TRUNCATE */
+	int sync_was;	/* synchronous before the run raised it, + 1; or 0 */
 	int created;	/* the lock made the file, which is still empty */
 	int64_t busy_since; /* when SQLite began to wait, in busy_wait() */
 	int busy_said;	    /* busy_wait() told of this wait */
@@ -300,18 +301,37 @@ static int journal_mode_is(sqlite3 *h, const char *sql, const char *mode)
  * to this connection only, never to the file, so neither the end of a run
  * nor a kill changes the application's; WAL and other modes the user chose
  * are left alone.
+ *
+ * The syncs are SQLite's at synchronous=FULL, Debian's default. A SQLite
+ * built with a lower default (NORMAL skips the first journal sync and the
+ * truncation's, or in WAL mode every commit's) gets FULL for the run, on
+ * this connection too: no commit of ferry's is one a power cut can undo.
  */
 static void journal_fast(ferry_db *db)
 {
 	sq_conn *c = CONN(db);
+	sqlite3_stmt *st = NULL;
+	int level = -1;
 
 	if (journal_mode_is(c->h, "PRAGMA journal_mode", "delete") &&
 		journal_mode_is(
 			c->h, "PRAGMA journal_mode = TRUNCATE", "truncate"))
 		c->truncating = 1;
+	if (sqlite3_prepare_v2(c->h, "PRAGMA synchronous", -1, &st, NULL) ==
+			SQLITE_OK &&
+		sqlite3_step(st) == SQLITE_ROW)
+		level = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (level >= 0 && level < 2 &&
+		sqlite3_exec(c->h, "PRAGMA synchronous = FULL", NULL, NULL,
+			NULL) == SQLITE_OK)
+		c->sync_was = level + 1;
 }
 
-/* Back to DELETE, which also removes the emptied journal file. */
+/*
+ * Back to DELETE, which also removes the emptied journal file, and to the
+ * synchronous level the connection had.
+ */
 static void journal_restore(ferry_db *db)
 {
 	sq_conn *c = CONN(db);
@@ -320,6 +340,14 @@ static void journal_restore(ferry_db *db)
 		(void)journal_mode_is(
 			c->h, "PRAGMA journal_mode = DELETE", "delete");
 	c->truncating = 0;
+	if (c->sync_was) {
+		char sql[48];
+
+		snprintf(sql, sizeof(sql), "PRAGMA synchronous = %d",
+			c->sync_was - 1);
+		(void)sqlite3_exec(c->h, sql, NULL, NULL, NULL);
+	}
+	c->sync_was = 0;
 	ferry__sqvfs_forget(c->vfs);
 }
 
