@@ -13,7 +13,7 @@
 # third under strace with every unlink made to succeed without unlinking
 # (the unlink that did not reach the disk), and then sqlite3 opens the
 # database, as the application would after the reboot. ferry commits by
-# truncating its journal and syncing it (TRUNCATE mode, see
+# zeroing its journal's header and syncing it (PERSIST mode, see
 # src/lib/db_sqlite.c) before COMMIT returns, so no unsynced step is left
 # to lose. A demonstration, not a test; it prints what each tool said and
 # what the database holds after.
@@ -50,7 +50,7 @@ after() {
 	echo "  after the cut: t_3 $(sqlite3 "$1" "SELECT CASE WHEN count(*) THEN 'there' ELSE 'GONE' END FROM sqlite_master WHERE name = 't_3'"), $2 rows: $(sqlite3 "$1" "SELECT count(*) FROM $2")"
 }
 
-echo "ferry (TRUNCATE for the run, each commit a synced truncation)"
+echo "ferry (PERSIST for the run, each commit a synced zeroed header)"
 cp "$W/all/0001_t1.sql" "$W/all/0002_t2.sql" "$W/ferry/"
 "$FERRY" -q --dir "$W/ferry" -d "sqlite:$W/ferry.db" up
 cp "$W/all/0003_t3.sql" "$W/ferry/"

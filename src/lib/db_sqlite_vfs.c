@@ -10,10 +10,10 @@
  * VFS treats every such open as the birth of a journal: at the journal's
  * first sync it also syncs the directory, so that the journal's name is
  * on disk before the database is written. In DELETE mode each commit did
- * create the journal. In TRUNCATE mode, which ferry's connection uses for
- * the length of a run (db_sqlite.c), the journal is the same file from one
- * migration to the next, and that directory sync is a fifth sync per
- * commit: one more than sqlite3 makes in DELETE mode.
+ * create the journal. In PERSIST (or TRUNCATE) mode, which ferry's
+ * connection uses for the length of a run (db_sqlite.c), the journal is
+ * the same file from one migration to the next, and that directory sync is
+ * a fifth sync per commit: one more than sqlite3 makes in DELETE mode.
  *
  * So the journal is opened through here. An open that may create it is
  * SQLite's, directory sync and all, and this VFS keeps a descriptor of

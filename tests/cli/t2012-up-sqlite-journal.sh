@@ -4,11 +4,12 @@ test_engines=sqlite
 . "$(dirname "$0")/test-lib.sh"
 
 # Issue 13, part 10. For the length of a run ferry's own connection keeps
-# its rollback journal by truncating it (TRUNCATE mode, a setting of that
-# connection only, never written to the file), and opens a journal already
-# on disk without O_CREAT (src/lib/db_sqlite_vfs.c), so a commit costs
-# what sqlite3's does in DELETE mode: four syncs. A WAL database is left
-# in WAL mode. Nothing of this may outlive the run, not even a kill -9.
+# its rollback journal and commits by zeroing its header (PERSIST mode, a
+# setting of that connection only, never written to the file), and opens
+# a journal already on disk without O_CREAT (src/lib/db_sqlite_vfs.c), so
+# a commit costs what sqlite3's does in DELETE mode: four syncs. A WAL
+# database is left in WAL mode. Nothing of this may outlive the run, not
+# even a kill -9.
 
 trap 'kill -9 $(jobs -p) 2>/dev/null' EXIT
 
@@ -72,7 +73,7 @@ test_expect_success 'up on a DELETE database leaves it so, with no journal' '
 
 # The difference between 20 migrations and 10 leaves the ledger's creation
 # out. Four a migration: the journal before and after its record count,
-# the database, the journal's truncation (the commit); the directory is
+# the database, the journal's zeroed header (the commit); the directory is
 # synced once, when the journal is made.
 test_expect_success 'a migration costs four syncs, and no directory sync' '
 	ten=$(syncs 10) &&

@@ -84,16 +84,44 @@ static size_t vfs_count(void)
 	return n;
 }
 
-void test_db_sqlite__run_journals_by_truncating_then_gives_it_back(void)
+/* The first byte of the journal, or -1 if there is none. */
+static int journal_first_byte(void)
 {
+	unsigned char b;
+	int fd = open(journal, O_RDONLY), n = -1;
+
+	if (fd >= 0 && read(fd, &b, 1) == 1)
+		n = b;
+	if (fd >= 0)
+		close(fd);
+	return n;
+}
+
+void test_db_sqlite__run_keeps_its_journal_then_gives_the_mode_back(void)
+{
+	struct stat st;
+
 	cl_assert_equal_i(db->drv->lock(db, &err), 0);
 	fetch("PRAGMA journal_mode");
-	cl_assert_equal_s(val, "truncate");
+	cl_assert_equal_s(val, "persist");
+	fetch("PRAGMA journal_size_limit");
+	cl_assert_equal_s(val, "4194304");
 	commit_one("CREATE TABLE t (x)");
-	cl_assert(access(journal, F_OK) == 0);
+	/* Committed: the journal stays, its header zeros (not hot). */
+	cl_assert_equal_i(journal_first_byte(), 0);
+	commit_one("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 "
+		   "FROM r WHERE n < 8000) INSERT INTO t SELECT "
+		   "randomblob(1000) FROM r");
+	/* 8 MB of pages journaled, then the journal cut back to 4 MiB. */
+	commit_one("UPDATE t SET x = randomblob(1000)");
+	cl_assert(stat(journal, &st) == 0);
+	cl_assert(st.st_size <= 4 << 20);
+	cl_assert_equal_i(journal_first_byte(), 0);
 	db->drv->unlock(db);
 	fetch("PRAGMA journal_mode");
 	cl_assert_equal_s(val, "delete");
+	fetch("PRAGMA journal_size_limit");
+	cl_assert_equal_s(val, "-1");
 	cl_assert(access(journal, F_OK) != 0);
 }
 
