@@ -516,7 +516,8 @@ static void sq_close(ferry_db *db)
 		return;
 	ferry__filelock_release(&c->lock);
 	cache_flush(c);
-	/* The VFS must outlive the connection: kept if SQLite kept it. */
+	/* The VFS must outlive the connection: should SQLite keep this one
+	 * as a zombie (a statement left unfinalized), the VFS stays too. */
 	if (sqlite3_close(c->h) == SQLITE_OK)
 		ferry__sqvfs_free(c->vfs);
 	else

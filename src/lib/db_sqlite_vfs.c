@@ -59,7 +59,9 @@ typedef struct {
 	int fresh; /* this journal, until its first sync, or -1 */
 } jfile;
 
-#define REAL(p) ((sqlite3_file *)((jfile *)(p) + 1))
+/* Where the unix VFS's object starts: aligned for any of its members. */
+#define JHEAD ((sizeof(jfile) + 15) & ~(size_t)15)
+#define REAL(p) ((sqlite3_file *)((char *)(p) + JHEAD))
 
 static int j_close(sqlite3_file *p)
 {
@@ -213,7 +215,7 @@ int ferry__sqvfs_new(ferry__sqvfs **out)
 	 * for its path length and its own data, both copied. */
 	v->vfs = *base;
 	v->vfs.pNext = NULL;
-	v->vfs.szOsFile = (int)sizeof(jfile) + base->szOsFile;
+	v->vfs.szOsFile = (int)JHEAD + base->szOsFile;
 	snprintf(v->name, sizeof(v->name), "ferry-%p", (void *)v);
 	v->vfs.zName = v->name;
 	v->vfs.xOpen = jv_open;
