@@ -650,6 +650,26 @@ typedef struct ferry__driver {
 extern const ferry__driver *const ferry__drivers[];
 extern const ferry__driver ferry__sqlite_driver;
 
+/*
+ * The VFS of ferry's own SQLite connection (db_sqlite_vfs.c): the unix
+ * VFS, but a journal already on disk is opened without O_CREAT, so its
+ * directory is not synced again at every commit. One per ferry_db.
+ */
+typedef struct ferry__sqvfs ferry__sqvfs;
+struct sqlite3_vfs;
+/* Register a new one. *out is NULL (and 0 returned) when the default VFS
+ * is not unix's: the connection then uses the default. 0 or FERRY_ENOMEM. */
+int ferry__sqvfs_new(ferry__sqvfs **out);
+/* The name to give sqlite3_open_v2(), or NULL for the default VFS. */
+const char *ferry__sqvfs_name(const ferry__sqvfs *v);
+/* The VFS that does the work: unix's if `vfs` is `v`'s, else `vfs`. */
+struct sqlite3_vfs *ferry__sqvfs_base(
+	const ferry__sqvfs *v, struct sqlite3_vfs *vfs);
+/* Let go of the journal known to be on disk (the run is over). */
+void ferry__sqvfs_forget(ferry__sqvfs *v);
+/* Unregister and free; only once no connection uses it. NULL is fine. */
+void ferry__sqvfs_free(ferry__sqvfs *v);
+
 struct ferry_db {
 	const ferry__driver *drv;
 	void *conn; /* the driver's own state */
