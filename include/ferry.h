@@ -164,8 +164,9 @@ FERRY_EXTERN int ferry_set_open(
  * the files an earlier call found: a file whose device, inode, size, mtime
  * and ctime are those recorded in `cache_dir` is taken as it was then
  * (editing, replacing or restoring a file changes its ctime). Files changed
- * less than two seconds before the read are not recorded, since a second
- * edit within the file system's clock tick could go unseen.
+ * less than two seconds before the read began, by the file system's clock,
+ * are not trusted, since a second edit within one tick of that clock could
+ * go unseen.
  *
  * `cache_dir` holds one small file per migration directory, named by the
  * directory's device and inode; it and its parents are created (mode 0700)

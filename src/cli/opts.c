@@ -394,7 +394,7 @@ void cli_print_main_help(FILE *out)
 		"FERRY_DIR,\n"
 		"  FERRY_TABLE, FERRY_SCHEMA, FERRY_LOCK_TIMEOUT), then "
 		"ferry.conf.\n"
-		"Files and SQLite ledgers unchanged since a run read them are "
+		"Migration files unchanged since a run read them are "
 		"not read again:\n"
 		"  the cache is in ~/.cache/ferry ($XDG_CACHE_HOME/ferry); "
 		"FERRY_CACHE=off\n"

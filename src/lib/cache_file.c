@@ -76,7 +76,8 @@ int ferry__cache_dir_open(const char *cache_dir, int *missing)
 	return fd;
 }
 
-int ferry__cache_read(int dir_fd, const char *name, char **out, size_t *len)
+int ferry__cache_read(int dir_fd, const char *name, char **out, size_t *len,
+	int64_t *mtime_ns)
 {
 	struct stat st;
 	char *text = NULL;
@@ -104,6 +105,8 @@ int ferry__cache_read(int dir_fd, const char *name, char **out, size_t *len)
 	text[got] = '\0';
 	*out = text;
 	*len = (size_t)got;
+	*mtime_ns =
+		(int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 	return 0;
 }
 
@@ -138,37 +141,47 @@ int ferry__cache_dir_create(const char *cache_dir)
 	return ferry__cache_dir_open(cache_dir, &missing);
 }
 
-void ferry__cache_write(int dir_fd, const char *name, const ferry__buf *text)
+int ferry__cache_tmp_open(int dir_fd, const char *name, ferry__buf *tmp)
 {
-	ferry__buf tmp = FERRY__BUF_INIT;
 	uint64_t r = (uint64_t)ferry__wall_ns() ^ ((uint64_t)getpid() << 32);
-	int fd = -1, tries, ok;
+	int fd = -1, tries;
 
 	/*
 	 * Other writers of the same cache each write their own, then rename:
 	 * a reader sees one whole cache or another. The name is new (O_EXCL)
-	 * and private (0600); the rename replaces whatever had the cache's
-	 * name in this trusted directory, a stray FIFO or link included.
+	 * and private (0600).
 	 */
 	for (tries = 0; fd < 0 && tries < 16; tries++) {
 		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
-		ferry__buf_release(&tmp);
+		ferry__buf_release(tmp);
 		ferry__buf_printf(
-			&tmp, "%s.%06llx", name, (unsigned long long)(r >> 40));
-		if (text->oom || tmp.oom)
-			goto out;
-		fd = openat(dir_fd, tmp.buf,
+			tmp, "%s.%06llx", name, (unsigned long long)(r >> 40));
+		if (tmp->oom)
+			return -1;
+		fd = openat(dir_fd, tmp->buf,
 			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			0600);
 		if (fd < 0 && errno != EEXIST)
-			goto out;
+			return -1;
 	}
-	if (fd < 0)
-		goto out;
-	ok = ferry__write_all(fd, text->buf, text->len) == 0;
+	return fd;
+}
+
+void ferry__cache_tmp_commit(int dir_fd, int fd, const char *tmp,
+	const char *name, const ferry__buf *text, int64_t mtime_ns)
+{
+	struct timespec times[2];
+	int ok;
+
+	times[0].tv_sec = times[1].tv_sec = mtime_ns / 1000000000;
+	times[0].tv_nsec = times[1].tv_nsec = mtime_ns % 1000000000;
+	ok = !text->oom && ferry__write_all(fd, text->buf, text->len) == 0 &&
+		futimens(fd, times) == 0;
 	ok = close(fd) == 0 && ok;
-	if (!ok || renameat(dir_fd, tmp.buf, dir_fd, name) < 0)
-		unlinkat(dir_fd, tmp.buf, 0);
-out:
-	ferry__buf_release(&tmp);
+	/*
+	 * The rename replaces whatever had the cache's name in this trusted
+	 * directory, a stray FIFO or link included.
+	 */
+	if (!ok || renameat(dir_fd, tmp, dir_fd, name) < 0)
+		unlinkat(dir_fd, tmp, 0);
 }

@@ -275,7 +275,6 @@ typedef struct {
 	int regular; /* readdir said it is a regular file: a hint, for tests
 		      * to tell a read directory from a listed one */
 	ferry__file_stamp stamp;
-	int settled;		/* stamp known and old enough to be cached */
 	const char *cache_file; /* the set cache it came from, or NULL */
 } ferry__migration;
 
@@ -293,24 +292,30 @@ struct ferry_set {
 /*
  * What an earlier read of a set found (set_cache.c): files whose stamp is
  * unchanged are not read again. Every failure of the cache is silent.
+ * set.c asks it at two seams: the list of files, and each migration.
  */
 typedef struct ferry__set_cache ferry__set_cache;
 
-/* A file changed this recently may change again unseen: never cached. */
+/*
+ * A file changed this shortly before a read began may change again unseen
+ * (within one tick of a coarse file system clock): never trusted.
+ */
 #define FERRY__CACHE_SETTLE_NS (2 * 1000000000LL)
 
 void ferry__file_stamp_of(ferry__file_stamp *out, const struct stat *st);
-/* Were both times at least `settle_ns` before `read_at_ns`? */
-int ferry__file_stamp_settled(
-	const ferry__file_stamp *s, int64_t read_at_ns, int64_t settle_ns);
+/* Were both times at least FERRY__CACHE_SETTLE_NS before `read_at_ns`? */
+int ferry__file_stamp_settled(const ferry__file_stamp *s, int64_t read_at_ns);
 /* The same device, inode, size and times? */
 int ferry__file_stamp_equal(
 	const ferry__file_stamp *a, const ferry__file_stamp *b);
-/* The wall clock in nanoseconds, as file times are. */
+/* The wall clock in nanoseconds: a seed, never compared with file times. */
 int64_t ferry__wall_ns(void);
 #ifdef FERRY_TESTING
-/* Move ferry__wall_ns() by `ns`, so tests need not wait for files to settle. */
-FERRY_EXTERN void ferry__wall_shift(int64_t ns);
+/*
+ * Move the set cache's reading of the file system clock by `ns`, so tests
+ * need not wait for files to settle.
+ */
+FERRY_EXTERN void ferry__cache_clock_shift(int64_t ns);
 #endif
 /* The cache file of the directory `dir_st` describes; NULL on OOM. */
 char *ferry__set_cache_path(const char *cache_dir, const struct stat *dir_st);
@@ -328,27 +333,33 @@ ferry__set_cache *ferry__set_cache_open(
  * saved: for tests and the fuzzer. NULL when out of memory.
  */
 ferry__set_cache *ferry__set_cache_parse(char *text, size_t len);
-/* 1 and m->sec filled when the cache knows m's file with stamp `now`. */
-int ferry__set_cache_find(
-	ferry__set_cache *c, ferry__migration *m, const ferry__file_stamp *now);
-void ferry__set_cache_free(ferry__set_cache *c);
 /* Called with each file name's id (not NUL-terminated); nonzero stops. */
 typedef int (*ferry__name_fn)(void *payload, const char *id, size_t len);
 /*
- * When the cache lists the whole directory and the directory's stamp is
- * still `dir`: call `fn` on each id, in the set's order, and return 1; -1
- * when a line is out of order or does not parse, or `fn` fails; 0 when
- * the directory must be read.
+ * The first seam. When the cache lists the whole directory and the
+ * directory's stamp is still `dir`: call `fn` on each id, in the set's
+ * order, and return 1; -1 when a line is out of order or does not parse,
+ * or `fn` fails; 0 when the directory must be read.
  */
 int ferry__set_cache_list(ferry__set_cache *c, const ferry__file_stamp *dir,
 	ferry__name_fn fn, void *payload);
+/* The second seam: 1 and m->sec filled when the cache knows m's file with
+ * stamp `now`. */
+int ferry__set_cache_find(
+	ferry__set_cache *c, ferry__migration *m, const ferry__file_stamp *now);
 /*
- * Write the settled migrations of `set` into the cache's file, creating
- * its directory if need be; with `dir`, every migration is settled and
- * the lines list the directory with that stamp.
+ * Something the cache did not know is about to be read: note the file
+ * system's clock, once, to judge later what was read (see set_cache.c).
+ */
+void ferry__set_cache_reading(ferry__set_cache *c);
+/*
+ * Record what this read learnt: the settled migrations of `set`, and the
+ * listing of the directory with stamp `dir` if all of it is settled.
+ * Writes nothing when nothing new was read.
  */
 void ferry__set_cache_save(ferry__set_cache *c, const ferry_set *set,
 	const ferry__file_stamp *dir);
+void ferry__set_cache_free(ferry__set_cache *c);
 
 /*
  * The files of the set cache (cache_file.c). Every failure is silent: a
@@ -373,12 +384,24 @@ int ferry__cache_dir_open(const char *cache_dir, int *missing);
 /* Create `cache_dir` (mode 0700), then open it as ferry__cache_dir_open. */
 int ferry__cache_dir_create(const char *cache_dir);
 /*
- * The whole file `name` in the directory `dir_fd`, NUL-terminated, when it
- * is trusted and at most FERRY__CACHE_MAX_BYTES long; 0 or -1.
+ * The whole file `name` in the directory `dir_fd`, NUL-terminated, and its
+ * modification time, when it is trusted and at most FERRY__CACHE_MAX_BYTES
+ * long; 0 or -1.
  */
-int ferry__cache_read(int dir_fd, const char *name, char **out, size_t *len);
-/* Replace `name` in `dir_fd` by `text` at once, with a rename. */
-void ferry__cache_write(int dir_fd, const char *name, const ferry__buf *text);
+int ferry__cache_read(int dir_fd, const char *name, char **out, size_t *len,
+	int64_t *mtime_ns);
+/*
+ * A new private file in `dir_fd` for the next text of `name`; its name in
+ * `tmp`. The descriptor, or -1.
+ */
+int ferry__cache_tmp_open(int dir_fd, const char *name, ferry__buf *tmp);
+/*
+ * Write `text` into the file `tmp` that `fd` (closed here) has open, date
+ * it `mtime_ns`, and rename it to `name` at once: a reader sees one whole
+ * cache or another. On any failure it is unlinked.
+ */
+void ferry__cache_tmp_commit(int dir_fd, int fd, const char *tmp,
+	const char *name, const ferry__buf *text, int64_t mtime_ns);
 
 /*
  * A migration's file as read for running it: its text, and its sections

@@ -326,23 +326,25 @@ static int list_one(void *payload, const char *id, size_t len)
 }
 
 /*
- * The migrations as the cache lists them, when the directory has not
- * changed since (1); else, or when the listing does not parse, read the
- * directory (0).
+ * The first seam: the names of the migration files. The set cache lists
+ * them while the directory keeps the stamp it recorded (no readdir);
+ * else, or when its listing does not parse, the directory is read.
  */
-static int list_cached(ferry_set *set, ferry__set_cache *cache,
+static int list_files(ferry_set *set, ferry__set_cache *cache,
 	const ferry__file_stamp *dir, ferry_error *err)
 {
 	listing l = { set, 0, strlen(set->dir), 0 };
 	size_t i;
-	int rc = ferry__set_cache_list(cache, dir, list_one, &l);
 
-	if (rc > 0)
-		return 1;
+	if (ferry__set_cache_list(cache, dir, list_one, &l) > 0)
+		return 0;
 	for (i = 0; i < set->n; i++)
 		migration_release(&set->migs[i]);
 	set->n = 0;
-	return l.oom ? ferry__error_oom(err) : 0;
+	if (l.oom)
+		return ferry__error_oom(err);
+	ferry__set_cache_reading(cache);
+	return scan(set, err);
 }
 
 static int check_duplicates(const ferry_set *set, ferry_error *err)
@@ -376,51 +378,34 @@ static void describe(ferry__migration *m)
 }
 
 /*
- * Read one file: sections, options, checksums. The text is not kept. With
- * `read_at` (the time the reading began, 0 without a cache) the file's
- * stamp is taken too, for the cache.
+ * The second seam: one migration's sections and checksums. The set cache
+ * knows them while the file keeps the stamp it recorded (one stat, no
+ * read); else the file is read, parsed and hashed, its text not kept.
+ * What is not a regular file is read, which refuses it with the reason.
  */
-static int read_migration(ferry__migration *m, ferry__hasher *h,
-	ferry__buf *text, int64_t read_at, ferry_error *err)
+static int load_migration(ferry_set *set, ferry__migration *m,
+	ferry__set_cache *cache, ferry__hasher *h, ferry__buf *text,
+	ferry_error *err)
 {
 	struct stat st;
 	int rc;
 
-	rc = ferry__read_into(m->pub.path, text, &st, err);
-	if (rc < 0)
-		return rc;
-	rc = ferry__parse_sections(
-		m->sec, text->buf, text->len, m->pub.path, h, err);
-	if (rc < 0)
-		return rc;
-	if (read_at) {
+	if (cache && stat(m->pub.path, &st) == 0 && S_ISREG(st.st_mode)) {
 		ferry__file_stamp_of(&m->stamp, &st);
-		m->settled = ferry__file_stamp_settled(
-			&m->stamp, read_at, FERRY__CACHE_SETTLE_NS);
+		if (ferry__set_cache_find(cache, m, &m->stamp)) {
+			m->cache_file = set->cache_file;
+			describe(m);
+			return 0;
+		}
 	}
+	ferry__set_cache_reading(cache);
+	if ((rc = ferry__read_into(m->pub.path, text, &st, err)) < 0 ||
+		(rc = ferry__parse_sections(m->sec, text->buf, text->len,
+			 m->pub.path, h, err)) < 0)
+		return rc;
+	ferry__file_stamp_of(&m->stamp, &st);
 	describe(m);
 	return 0;
-}
-
-/*
- * Does the cache know this file as it is now? One fstatat, no read. What
- * is not a regular file is read, which refuses it with the reason.
- */
-static int read_cached(ferry__migration *m, ferry__set_cache *cache,
-	const char *cache_file, int dir_fd)
-{
-	/* The path ends with "<id>.sql", just before the id (scan()). */
-	const char *file = m->pub.id - 1 - strlen(m->pub.id) - strlen(".sql");
-	struct stat st;
-
-	if (!cache || fstatat(dir_fd, file, &st, 0) < 0 || !S_ISREG(st.st_mode))
-		return 0;
-	ferry__file_stamp_of(&m->stamp, &st);
-	if (!ferry__set_cache_find(cache, m, &m->stamp))
-		return 0;
-	m->settled = 1;
-	m->cache_file = cache_file;
-	return 1;
 }
 
 /* Read `releases`, if present, and give each migration its release. */
@@ -487,20 +472,6 @@ static int is_sorted(const ferry_set *set)
 	return 1;
 }
 
-/* Can the cache list the directory from now on: is it all settled? */
-static int all_settled(
-	const ferry_set *set, const ferry__file_stamp *dir, int64_t read_at)
-{
-	size_t i;
-
-	if (!ferry__file_stamp_settled(dir, read_at, FERRY__CACHE_SETTLE_NS))
-		return 0;
-	for (i = 0; i < set->n; i++)
-		if (!set->migs[i].settled)
-			return 0;
-	return 1;
-}
-
 int ferry_set_open_cached(ferry_set **out, const char *dir,
 	const char *cache_dir, ferry_error *err)
 {
@@ -509,9 +480,8 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 	ferry__set_cache *cache = NULL;
 	ferry__file_stamp dir_stamp;
 	struct stat dir_st;
-	int64_t read_at = 0;
-	size_t i, fresh = 0;
-	int dir_fd = -1, listed = 0, can_list, rc;
+	size_t i;
+	int rc;
 	ferry_set *set;
 
 	if (!out || !dir)
@@ -529,17 +499,13 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 	if ((rc = stat_dir(set->dir, &dir_st, err)) < 0)
 		goto out;
 	ferry__file_stamp_of(&dir_stamp, &dir_st);
-	if (cache_dir && (cache = ferry__set_cache_open(cache_dir, &dir_st))) {
-		dir_fd = open(set->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		read_at = ferry__wall_ns();
-		set->cache_file = ferry__set_cache_path(cache_dir, &dir_st);
-	}
-	listed = list_cached(set, cache, &dir_stamp, err);
-	if (listed < 0) {
-		rc = listed;
+	if (cache_dir && (cache = ferry__set_cache_open(cache_dir, &dir_st)) &&
+		!(set->cache_file =
+				ferry__set_cache_path(cache_dir, &dir_st))) {
+		rc = ferry__error_oom(err);
 		goto out;
 	}
-	if (!listed && (rc = scan(set, err)) < 0)
+	if ((rc = list_files(set, cache, &dir_stamp, err)) < 0)
 		goto out;
 	if (set->n == 0) {
 		rc = ferry__error_set(
@@ -556,29 +522,16 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 		rc = ferry__error_oom(err);
 		goto out;
 	}
-	for (i = 0; i < set->n; i++) {
-		ferry__migration *m = &set->migs[i];
-
-		if (read_cached(m, cache, set->cache_file, dir_fd))
-			describe(m);
-		else if ((rc = read_migration(m, &h, &text, read_at, err)) ==
-				0 &&
-			m->settled)
-			fresh++;
-		if (rc < 0)
+	for (i = 0; i < set->n; i++)
+		if ((rc = load_migration(
+			     set, &set->migs[i], cache, &h, &text, err)) < 0)
 			goto out;
-	}
 	if ((rc = read_releases(set, err)) < 0)
 		goto out;
-	/* Write the cache when it learnt a file, or can now list them all. */
-	can_list = cache && all_settled(set, &dir_stamp, read_at);
-	if (cache && (fresh || (!listed && can_list)))
-		ferry__set_cache_save(cache, set, can_list ? &dir_stamp : NULL);
+	ferry__set_cache_save(cache, set, &dir_stamp);
 	*out = set;
 	set = NULL;
 out:
-	if (dir_fd >= 0)
-		close(dir_fd);
 	ferry__set_cache_free(cache);
 	ferry__hasher_release(&h);
 	ferry__buf_release(&text);

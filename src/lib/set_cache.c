@@ -12,9 +12,14 @@
  *
  * The one trap is the "racy" file, edited twice within one tick of the
  * file system's clock: the second edit can leave every stat field as the
- * first left it. So a file is recorded only if its ctime and mtime are
- * FERRY__CACHE_SETTLE_NS older than the moment its read began; a later
- * edit then necessarily carries a newer ctime.
+ * first left it. As git judges its index, an entry is trusted only if the
+ * file's ctime and mtime are older than the cache file's own modification
+ * time, by FERRY__CACHE_SETTLE_NS for file systems with coarse times. The
+ * cache file is dated when its reading began, in the file system's clock,
+ * not the client's: before the first file is read, ferry creates the file
+ * the cache will be written to and takes its ctime. A file read after that
+ * moment and edited later carries a newer ctime; one edited within the
+ * same tick is never trusted.
  *
  * The cache is only ever an optimisation: a missing, unreadable, corrupt,
  * or older-format cache is ignored and rewritten, and a failed write is
@@ -66,9 +71,15 @@ struct ferry__set_cache {
 	size_t pos;   /* the first line not yet passed */
 	int listed;   /* the lines are the whole directory at `dir` */
 	ferry__file_stamp dir;
+	int list_used;	       /* the set was listed by the cache */
+	int64_t written_at;    /* the cache file's mtime: its reading began */
 	const char *cache_dir; /* borrowed; NULL: never written */
 	char *name;	       /* the file's name in cache_dir */
 	int dir_fd;	       /* cache_dir, checked; -1 while it is missing */
+	int clock_read;	       /* ferry__set_cache_reading() was called */
+	int64_t read_at;       /* the file system's clock then */
+	int tmp_fd;	       /* the file the cache is written to, or -1 */
+	ferry__buf tmp;	       /* its name in cache_dir */
 };
 
 void ferry__file_stamp_of(ferry__file_stamp *out, const struct stat *st)
@@ -82,21 +93,22 @@ void ferry__file_stamp_of(ferry__file_stamp *out, const struct stat *st)
 		(int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
 }
 
-int ferry__file_stamp_settled(
-	const ferry__file_stamp *s, int64_t read_at_ns, int64_t settle_ns)
+int ferry__file_stamp_settled(const ferry__file_stamp *s, int64_t read_at_ns)
 {
-	int64_t limit = read_at_ns - settle_ns;
+	int64_t limit = read_at_ns - FERRY__CACHE_SETTLE_NS;
 
 	return s->ctime_ns < limit && s->mtime_ns < limit;
 }
 
 #ifdef FERRY_TESTING
-static int64_t wall_shift_ns;
+static int64_t clock_shift_ns;
 
-void ferry__wall_shift(int64_t ns)
+void ferry__cache_clock_shift(int64_t ns)
 {
-	wall_shift_ns = ns;
+	clock_shift_ns = ns;
 }
+#else
+#define clock_shift_ns 0
 #endif
 
 int64_t ferry__wall_ns(void)
@@ -104,11 +116,7 @@ int64_t ferry__wall_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-#ifdef FERRY_TESTING
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + wall_shift_ns;
-#else
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-#endif
 }
 
 int ferry__file_stamp_equal(
@@ -249,6 +257,11 @@ void ferry__set_cache_free(ferry__set_cache *c)
 {
 	if (!c)
 		return;
+	if (c->tmp_fd >= 0) {
+		close(c->tmp_fd);
+		unlinkat(c->dir_fd, c->tmp.buf, 0);
+	}
+	ferry__buf_release(&c->tmp);
 	if (c->dir_fd >= 0)
 		close(c->dir_fd);
 	free(c->name);
@@ -288,8 +301,10 @@ static ferry__set_cache *cache_new(void)
 {
 	ferry__set_cache *c = ferry__calloc(1, sizeof(*c));
 
-	if (c)
-		c->dir_fd = -1;
+	if (c) {
+		c->dir_fd = c->tmp_fd = -1;
+		c->tmp = (ferry__buf)FERRY__BUF_INIT;
+	}
 	return c;
 }
 
@@ -297,10 +312,12 @@ ferry__set_cache *ferry__set_cache_parse(char *text, size_t len)
 {
 	ferry__set_cache *c = cache_new();
 
-	if (!c)
+	if (!c) {
 		free(text);
-	else
+	} else {
 		take_text(c, text, len);
+		c->written_at = INT64_MAX; /* whatever the stamps say */
+	}
 	return c;
 }
 
@@ -324,7 +341,8 @@ ferry__set_cache *ferry__set_cache_open(
 		return NULL;
 	}
 	if (c->dir_fd >= 0 &&
-		ferry__cache_read(c->dir_fd, c->name, &text, &len) == 0)
+		ferry__cache_read(
+			c->dir_fd, c->name, &text, &len, &c->written_at) == 0)
 		take_text(c, text, len);
 	return c;
 }
@@ -336,7 +354,8 @@ int ferry__set_cache_list(ferry__set_cache *c, const ferry__file_stamp *dir,
 	int64_t last = -1, version;
 	size_t digits;
 
-	if (!c || !c->listed || !ferry__file_stamp_equal(&c->dir, dir))
+	if (!c || !c->listed || !ferry__file_stamp_equal(&c->dir, dir) ||
+		!ferry__file_stamp_settled(dir, c->written_at))
 		return 0;
 	/*
 	 * Only the ids are used here, and only in the order a set is in:
@@ -359,6 +378,7 @@ int ferry__set_cache_list(ferry__set_cache *c, const ferry__file_stamp *dir,
 			return -1;
 		last = version;
 	}
+	c->list_used = 1;
 	return 1;
 }
 
@@ -405,7 +425,8 @@ int ferry__set_cache_find(
 		p = sp + 1;
 		if (take_entry(&p, &e) < 0 || p != nl + 1)
 			break;
-		if (!ferry__file_stamp_equal(&e.stamp, now))
+		if (!ferry__file_stamp_equal(&e.stamp, now) ||
+			!ferry__file_stamp_settled(now, c->written_at))
 			return 0;
 		memcpy(m->sec, e.sec, sizeof(m->sec));
 		return 1;
@@ -449,28 +470,56 @@ static void put_entry(ferry__buf *b, const ferry__migration *m)
 	ferry__buf_puts(b, "\n");
 }
 
-void ferry__set_cache_save(
-	ferry__set_cache *c, const ferry_set *set, const ferry__file_stamp *dir)
+void ferry__set_cache_reading(ferry__set_cache *c)
 {
-	ferry__buf text = FERRY__BUF_INIT;
-	size_t i;
+	struct stat st;
 
-	if (!c || !c->cache_dir || !c->name)
+	if (!c || c->clock_read || !c->cache_dir)
 		return;
+	c->clock_read = 1;
 	/* Created now, and checked as an existing one is. */
 	if (c->dir_fd < 0 &&
 		(c->dir_fd = ferry__cache_dir_create(c->cache_dir)) < 0)
 		return;
+	c->tmp_fd = ferry__cache_tmp_open(c->dir_fd, c->name, &c->tmp);
+	if (c->tmp_fd >= 0 && fstat(c->tmp_fd, &st) == 0)
+		c->read_at = (int64_t)st.st_ctim.tv_sec * 1000000000 +
+			st.st_ctim.tv_nsec + clock_shift_ns;
+}
+
+void ferry__set_cache_save(
+	ferry__set_cache *c, const ferry_set *set, const ferry__file_stamp *dir)
+{
+	ferry__buf text = FERRY__BUF_INIT;
+	size_t i, learnt = 0;
+	int whole;
+
+	if (!c || c->tmp_fd < 0 || !c->read_at)
+		return; /* nothing was read, or nowhere to write */
+	whole = ferry__file_stamp_settled(dir, c->read_at);
+	for (i = 0; i < set->n; i++) {
+		const ferry__migration *m = &set->migs[i];
+
+		if (!ferry__file_stamp_settled(&m->stamp, c->read_at))
+			whole = 0;
+		else if (!m->cache_file)
+			learnt++;
+	}
+	/* Write when a file was learnt, or the cache can now list them. */
+	if (!learnt && (c->list_used || !whole))
+		return;
 	ferry__buf_puts(&text, CACHE_MAGIC);
 	ferry__buf_puts(&text, "dir ");
-	if (dir)
+	if (whole)
 		put_stamp(&text, dir);
 	else
 		ferry__buf_puts(&text, "-");
 	ferry__buf_puts(&text, "\n");
 	for (i = 0; i < set->n; i++)
-		if (set->migs[i].settled)
+		if (ferry__file_stamp_settled(&set->migs[i].stamp, c->read_at))
 			put_entry(&text, &set->migs[i]);
-	ferry__cache_write(c->dir_fd, c->name, &text);
+	ferry__cache_tmp_commit(
+		c->dir_fd, c->tmp_fd, c->tmp.buf, c->name, &text, c->read_at);
+	c->tmp_fd = -1;
 	ferry__buf_release(&text);
 }

@@ -135,7 +135,7 @@ test_expect_success 'setup: the set in p/ is recorded' '
 	pferry status >/dev/null &&
 	pcache=$(grep -l "^0002_more " .cache/ferry/set-*) &&
 	echo "$pcache" >pcache.name &&
-	cp "$pcache" pcache.orig &&
+	cp -p "$pcache" pcache.orig &&
 	FERRY_CACHE=off ferry -d sqlite:p.db --dir p/migrations up --dry-run >expect-dry &&
 	FERRY_CACHE=off ferry -d sqlite:p.db --dir p/migrations plan >expect-plan &&
 	FERRY_CACHE=off ferry -d sqlite:p.db --dir p/migrations status >expect-pstatus
@@ -146,13 +146,20 @@ section() {
 	awk -v k="$1" "\$1 == \"0002_more\" { print \$k }" pcache.orig
 }
 
+# put_pcache FILE: FILE's text in the p set's cache file, which keeps its
+# mode and its date (the cache trusts only files older than its date).
+put_pcache() {
+	cat "$1" >"$(cat pcache.name)" &&
+	touch -r pcache.orig "$(cat pcache.name)"
+}
+
 # plant K VALUE: the database as before, and the cache as recorded but
-# with section K of 0002_more replaced (in place: the file keeps its mode).
+# with section K of 0002_more replaced.
 plant() {
 	cp p.db.orig p.db &&
 	awk -v k="$1" -v v="$2" "\$1 == \"0002_more\" { \$k = v } { print }" \
 		pcache.orig >pcache.new &&
-	cat pcache.new >"$(cat pcache.name)"
+	put_pcache pcache.new
 }
 
 test_expect_success 'an up section recorded where the finish is: up runs the up' '
@@ -228,14 +235,14 @@ test_expect_success 'a no-transaction flag that lies: refused before anything ru
 
 test_expect_success 'a FIFO in the place of a recorded file is refused, not read' '
 	cp p.db.orig p.db &&
-	cat pcache.orig >"$(cat pcache.name)" &&
+	put_pcache pcache.orig &&
 	mv p/migrations/0002_more.sql p/0002_more.sql &&
 	mkfifo p/migrations/0002_more.sql &&
 	set -- $(stat -c "%d %i %s" p/migrations/0002_more.sql) &&
 	awk -v d="$1" -v i="$2" -v s="$3" \
 		"\$1 == \"0002_more\" { \$2 = d; \$3 = i; \$4 = s; \$7 = \"0,0,0,1,\" substr(\$7, length(\$7) - 63) } { print }" \
 		pcache.orig >pcache.new &&
-	cat pcache.new >"$(cat pcache.name)" &&
+	put_pcache pcache.new &&
 	cat >expect <<-EOF &&
 	ferry: error: ${q}p/migrations/0002_more.sql${q} is not a regular file (a FIFO)
 	hint: replace it with a regular file, or move it away
@@ -253,13 +260,17 @@ test_expect_success 'a FIFO in the place of a recorded file is refused, not read
 # (status is clean), and a directory that fails them is left as it was.
 
 test_expect_success 'setup: a planted checksum shows when the cache is used' '
+	# 0001 was copied back above: recorded only once it has settled.
+	sleep 2.1 &&
 	ferry -d "$DB_URL" status >/dev/null &&
 	cache=$(grep -l "^0001_create_users " .cache/ferry/set-*) &&
 	echo "$cache" >cache.name &&
 	zeros=0000000000000000000000000000000000000000000000000000000000000000 &&
 	awk -v z="$zeros" "\$1 == \"0001_create_users\" { \$7 = substr(\$7, 1, length(\$7) - 64) z } { print }" \
 		"$cache" >cache.planted &&
+	touch -r "$cache" cache.planted &&
 	cat cache.planted >"$cache" &&
+	touch -r cache.planted "$cache" &&
 	test_expect_code 5 ferry -d "$DB_URL" status --exit-code >out &&
 	grep "^drift       1 (changed after applied)$" out
 '
@@ -267,7 +278,7 @@ test_expect_success 'setup: a planted checksum shows when the cache is used' '
 # plant_main: the planted cache back in place, private, as ferry wrote it.
 plant_main() {
 	rm -rf "$(cat cache.name)" &&
-	cp cache.planted "$(cat cache.name)" &&
+	cp -p cache.planted "$(cat cache.name)" &&
 	chmod 600 "$(cat cache.name)"
 }
 

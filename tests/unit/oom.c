@@ -256,7 +256,7 @@ static void faultsim_set_open_cached(void)
 	ferry_error err;
 	ferry_set *s = NULL;
 
-	ferry__wall_shift(3600 * 1000000000LL);
+	ferry__cache_clock_shift(3600 * 1000000000LL);
 	snprintf(path, sizeof(path), "%s/cache", cl_tmpdir());
 	cache_dir = path;
 	FAULTSIM("ferry_set_open_cached, writing", op_set_open, 1);

@@ -4,7 +4,7 @@
  * without being read, changed ones are read again, files too new to trust
  * are not recorded, and a broken or unwritable cache changes nothing.
  *
- * The clock is moved (ferry__wall_shift) instead of waiting for files to
+ * The clock is moved (ferry__cache_clock_shift) instead of waiting for files to
  * settle. A hit is proven by a checksum planted in the cache: only a set
  * that took it from there, without reading the file, carries it.
  */
@@ -12,8 +12,10 @@
 #include "ferry_int.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static ferry_set *set;
@@ -39,7 +41,7 @@ void test_set_cache__initialize(void)
 	if (mkdir(dir, 0755) < 0 || stat(dir, &st) < 0)
 		cl_fail("mkdir");
 	cache_file = ferry__set_cache_path(cache_dir, &st);
-	ferry__wall_shift(0);
+	ferry__cache_clock_shift(0);
 }
 
 void test_set_cache__cleanup(void)
@@ -48,7 +50,7 @@ void test_set_cache__cleanup(void)
 	set = NULL;
 	free(cache_file);
 	cache_file = NULL;
-	ferry__wall_shift(0);
+	ferry__cache_clock_shift(0);
 }
 
 static char *slurp(const char *path)
@@ -61,14 +63,23 @@ static char *slurp(const char *path)
 	return text;
 }
 
+/*
+ * Write a cache file by hand, dated as one written with the clock shifted
+ * by LATER is: the cache trusts only files older than its own date.
+ */
 static int spit(const char *path, const char *text)
 {
+	struct timespec later[2];
 	FILE *f = fopen(path, "w");
 
 	if (!f)
 		return -1;
 	fputs(text, f);
-	return fclose(f);
+	if (fclose(f) != 0 || clock_gettime(CLOCK_REALTIME, &later[0]) < 0)
+		return -1;
+	later[0].tv_sec += LATER / 1000000000LL;
+	later[1] = later[0];
+	return utimensat(AT_FDCWD, path, later, 0);
 }
 
 /* The up checksum of migration `i`, in hex. */
@@ -102,6 +113,20 @@ static int plant(const char *from, const char *to)
 	return rc;
 }
 
+/* Names in `path`, "." and ".." included. */
+static int entries(const char *path)
+{
+	DIR *d = opendir(path);
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
 #define FAKE_SHA \
 	"00000000000000000000000000000000" \
 	"00000000000000000000000000000000"
@@ -113,7 +138,8 @@ void test_set_cache__new_files_are_not_recorded(void)
 	cl_assert_equal_i(ferry_set_count(set), 1);
 	/* Just written: a second edit in the same clock tick could hide. */
 	cl_assert(access(cache_file, F_OK) < 0);
-	cl_assert(access(cache_dir, F_OK) < 0);
+	/* The file that took the clock's reading is gone too. */
+	cl_assert_equal_i(entries(cache_dir), 2);
 }
 
 void test_set_cache__settled_files_are_recorded_privately(void)
@@ -125,7 +151,7 @@ void test_set_cache__settled_files_are_recorded_privately(void)
 	PUT("2_b.sql",
 		"-- ferry:up no-transaction\nSELECT 2;\n"
 		"-- ferry:finish\nSELECT 3;\n");
-	ferry__wall_shift(LATER);
+	ferry__cache_clock_shift(LATER);
 	cl_ferry_pass(reopen(), &err);
 	cl_assert(stat(cache_dir, &st) == 0 && (st.st_mode & 0777) == 0700);
 	cl_assert(stat(cache_file, &st) == 0 && (st.st_mode & 0777) == 0600);
@@ -148,7 +174,7 @@ void test_set_cache__unchanged_files_come_from_the_cache(void)
 	PUT("2_b.sql",
 		"-- ferry:up no-transaction\nSELECT 2;\n"
 		"-- ferry:finish\nSELECT 3;\n");
-	ferry__wall_shift(LATER);
+	ferry__cache_clock_shift(LATER);
 	cl_ferry_pass(reopen(), &err);
 	memcpy(real, up_sha(0), sizeof(real));
 	cl_assert_equal_i(plant(real, FAKE_SHA), 0);
@@ -168,12 +194,59 @@ void test_set_cache__unchanged_files_come_from_the_cache(void)
 	cl_assert_equal_s(up_sha(0), real);
 }
 
+static int64_t ns_of(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+/*
+ * The cache file is dated when the reading began, by the file system's
+ * clock: after a file made just before, before the cache file's own ctime.
+ */
+void test_set_cache__the_cache_is_dated_when_reading_began(void)
+{
+	struct stat probe, cache;
+
+	PUT("1_a.sql", "SELECT 1;\n");
+	PUT("probe", "the file system's clock\n");
+	cl_assert_equal_i(stat(cl_path(dir, "probe"), &probe), 0);
+	ferry__cache_clock_shift(LATER);
+	cl_ferry_pass(reopen(), &err);
+	cl_assert_equal_i(stat(cache_file, &cache), 0);
+	cl_assert(ns_of(&cache.st_mtim) - LATER >= ns_of(&probe.st_ctim));
+	cl_assert(ns_of(&cache.st_mtim) - LATER <= ns_of(&cache.st_ctim));
+}
+
+/*
+ * As git's index: an entry no older than the cache file's own date, less
+ * the settling time, is "racily clean" and read again, whatever the
+ * entry says and whoever wrote it.
+ */
+void test_set_cache__a_racily_clean_entry_is_read_again(void)
+{
+	struct timespec then[2];
+	struct stat st;
+	char real[65];
+
+	PUT("1_a.sql", "SELECT 1;\n");
+	ferry__cache_clock_shift(LATER);
+	cl_ferry_pass(reopen(), &err);
+	memcpy(real, up_sha(0), sizeof(real));
+	cl_assert_equal_i(plant(real, FAKE_SHA), 0);
+	cl_assert_equal_i(stat(cl_path(dir, "1_a.sql"), &st), 0);
+	then[0] = then[1] = st.st_ctim;
+	then[0].tv_sec = then[1].tv_sec += 1;
+	cl_assert_equal_i(utimensat(AT_FDCWD, cache_file, then, 0), 0);
+	cl_ferry_pass(reopen(), &err);
+	cl_assert_equal_s(up_sha(0), real);
+}
+
 void test_set_cache__an_edited_file_is_read_again(void)
 {
 	char planted[65];
 
 	PUT("1_a.sql", "SELECT 1;\n");
-	ferry__wall_shift(LATER);
+	ferry__cache_clock_shift(LATER);
 	cl_ferry_pass(reopen(), &err);
 	cl_assert_equal_i(plant(up_sha(0), FAKE_SHA), 0);
 	/*
@@ -211,7 +284,7 @@ void test_set_cache__an_unchanged_directory_is_not_read(void)
 	PUT("1_a.sql", "SELECT 1;\n");
 	PUT("2_b.sql", "SELECT 2;\n");
 	PUT("README", "not a migration\n");
-	ferry__wall_shift(LATER);
+	ferry__cache_clock_shift(LATER);
 	cl_ferry_pass(reopen(), &err);
 	cl_assert(!listed_from_cache());
 	cl_ferry_pass(reopen(), &err);
@@ -242,10 +315,10 @@ void test_set_cache__a_directory_with_new_files_is_not_listed(void)
 	char *text;
 
 	PUT("1_a.sql", "SELECT 1;\n");
-	ferry__wall_shift(LATER);
+	ferry__cache_clock_shift(LATER);
 	cl_ferry_pass(reopen(), &err);
 	/* A file too new to record: the directory is not listed either. */
-	ferry__wall_shift(0);
+	ferry__cache_clock_shift(0);
 	NEXT_TICK();
 	PUT("2_b.sql", "SELECT 2;\n");
 	cl_ferry_pass(reopen(), &err);
@@ -263,7 +336,7 @@ void test_set_cache__added_and_removed_files(void)
 {
 	PUT("1_a.sql", "SELECT 1;\n");
 	PUT("2_b.sql", "SELECT 2;\n");
-	ferry__wall_shift(LATER);
+	ferry__cache_clock_shift(LATER);
 	cl_ferry_pass(reopen(), &err);
 	cl_ferry_pass(reopen(), &err);
 	cl_assert(listed_from_cache());
@@ -296,7 +369,7 @@ void test_set_cache__a_file_between_two_known_ones(void)
 
 	PUT("1_a.sql", "SELECT 1;\n");
 	PUT("3_c.sql", "SELECT 3;\n");
-	ferry__wall_shift(LATER);
+	ferry__cache_clock_shift(LATER);
 	cl_ferry_pass(reopen(), &err);
 	memcpy(real, up_sha(1), sizeof(real));
 	cl_assert_equal_i(plant(real, FAKE_SHA), 0);
@@ -312,7 +385,7 @@ void test_set_cache__a_file_between_two_known_ones(void)
 void test_set_cache__a_bad_file_is_still_refused(void)
 {
 	PUT("1_a.sql", "SELECT 1;\n");
-	ferry__wall_shift(LATER);
+	ferry__cache_clock_shift(LATER);
 	cl_ferry_pass(reopen(), &err);
 	PUT("1_a.sql", "-- ferry:sideways\nSELECT 1;\n");
 	cl_assert_equal_i(reopen(), FERRY_EINVALID);
@@ -338,10 +411,10 @@ void test_set_cache__a_broken_cache_is_ignored_and_rewritten(void)
 	PUT("1_a.sql", "SELECT 1;\n");
 	cl_ferry_pass(reopen(), &err);
 	memcpy(real, up_sha(0), sizeof(real));
-	ferry__wall_shift(LATER);
+	ferry__cache_clock_shift(LATER);
 	(void)mkdir(cl_path(cl_tmpdir(), "home"), 0700);
 	(void)mkdir(cl_path(cl_tmpdir(), "home/.cache"), 0700);
-	cl_assert_equal_i(mkdir(cache_dir, 0700), 0);
+	(void)mkdir(cache_dir, 0700);
 	for (i = 0; i < sizeof(broken) / sizeof(*broken); i++) {
 		cl_assert_equal_i(spit(cache_file, broken[i]), 0);
 		cl_ferry_pass(reopen(), &err);
@@ -357,7 +430,7 @@ void test_set_cache__an_unwritable_cache_changes_nothing(void)
 	/* The cache directory's parent is a regular file. */
 	cl_assert_equal_i(cl_write(cl_tmpdir(), "home", "a file\n"), 0);
 	PUT("1_a.sql", "SELECT 1;\n");
-	ferry__wall_shift(LATER);
+	ferry__cache_clock_shift(LATER);
 	cl_ferry_pass(reopen(), &err);
 	cl_assert_equal_i(ferry_set_count(set), 1);
 	cl_assert(access(cache_file, F_OK) < 0);
@@ -377,7 +450,7 @@ static int planted(void)
 {
 	if (cl_write(dir, "1_a.sql", "SELECT 1;\n") < 0)
 		return -1;
-	ferry__wall_shift(LATER);
+	ferry__cache_clock_shift(LATER);
 	if (reopen() < 0)
 		return -1;
 	memcpy(real_sha, up_sha(0), sizeof(real_sha));
@@ -415,19 +488,6 @@ static int same(const snapshot *a, const char *path)
 }
 
 /* Entries in a directory, "." and ".." included. */
-static int entries(const char *path)
-{
-	DIR *d = opendir(path);
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 void test_set_cache__a_planted_checksum_is_used_when_trusted(void)
 {
 	/* The control for the tests below: the plant works. */
@@ -562,7 +622,7 @@ void test_set_cache__a_directory_made_by_another_user_is_not_used(void)
 	(void)mkdir(cl_path(cl_tmpdir(), "home/.cache"), 0700);
 	cl_assert_equal_i(mkdir(cache_dir, 0700), 0);
 	cl_assert_equal_i(chown(cache_dir, 65534, 65534), 0);
-	ferry__wall_shift(LATER);
+	ferry__cache_clock_shift(LATER);
 	cl_ferry_pass(reopen(), &err);
 	cl_assert_equal_i(entries(cache_dir), 2);
 	text = slurp(cache_file);
@@ -705,7 +765,7 @@ void test_set_cache__a_listing_out_of_order_is_not_used(void)
 
 	PUT("1_a.sql", "SELECT 1;\n");
 	PUT("2_b.sql", "SELECT 2;\n");
-	ferry__wall_shift(LATER);
+	ferry__cache_clock_shift(LATER);
 	cl_ferry_pass(reopen(), &err);
 	cl_ferry_pass(reopen(), &err);
 	cl_assert(listed_from_cache());
@@ -745,7 +805,7 @@ void test_set_cache__an_entry_for_a_fifo_is_not_trusted(void)
 	char text[1024], want[800];
 
 	PUT("1_a.sql", "SELECT 1;\n");
-	ferry__wall_shift(LATER);
+	ferry__cache_clock_shift(LATER);
 	cl_ferry_pass(reopen(), &err);
 	/* A FIFO in the file's place, and a cache that records it. */
 	cl_assert_equal_i(unlink(cl_path(dir, "1_a.sql")), 0);
