@@ -410,7 +410,7 @@ static char *dir_of(const char *path)
 	return out;
 }
 
-int ferry__backup_refuse_existing(const char *path, ferry_error *err)
+static int refuse_existing(const char *path, ferry_error *err)
 {
 	struct stat st;
 
@@ -506,7 +506,7 @@ int ferry__backup_commit(
 	*bytes = (int64_t)st.st_size;
 	if (rename_noreplace(tmp, final) != 0) {
 		if (errno == EEXIST)
-			return ferry__backup_refuse_existing(final, err);
+			return refuse_existing(final, err);
 		return ferry__error_os(err, FERRY_ERROR, "rename into", final);
 	}
 	(void)sync_dir(final);
@@ -676,8 +676,7 @@ int ferry_backup_create(ferry_backup **out, ferry_db *db,
 		ferry__error_hint(err, "check the database path");
 		return FERRY_EINVALID;
 	}
-	if (opts->path &&
-		(rc = ferry__backup_refuse_existing(opts->path, err)) < 0)
+	if (opts->path && (rc = refuse_existing(opts->path, err)) < 0)
 		return rc;
 	if (!(b = backup_new(db)))
 		return ferry__error_oom(err);

@@ -17,7 +17,6 @@
  */
 #include "ferry_int.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

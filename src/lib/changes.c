@@ -6,7 +6,6 @@
 #include "ferry_int.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 struct ferry_changes {
 	ferry_change *v;

@@ -110,8 +110,8 @@ typedef struct {
 	struct sha256_ctx ctx;
 } ferry__hasher;
 
-/* Never fails; returns 0. */
-int ferry__hasher_init(ferry__hasher *h);
+/* Neither can fail: no allocation, no library to find. */
+void ferry__hasher_init(ferry__hasher *h);
 void ferry__hasher_release(ferry__hasher *h);
 /* SHA-256 of `len` bytes; `h` may be NULL for a one-off. Cannot fail. */
 void ferry__sha256(
@@ -147,18 +147,7 @@ int ferry__parse_version(const char *s, size_t len, int64_t *out);
  */
 const char *ferry__file_kind(mode_t mode);
 /*
- * Open `path` for reading, following symbolic links, and check on the open
- * descriptor that it is a regular file: never a FIFO, which would block
- * the open or the read, nor a device or a directory. Fills `st` from that
- * descriptor. Returns 0 and the descriptor in `*fd`, else FERRY_EINVALID
- * ("'x' is not a regular file (a FIFO)", "'x' is a symbolic link to 'y'
- * that points nowhere", a missing or unreadable file) or FERRY_ERROR, with
- * `*fd` -1.
- */
-int ferry__open_regular(
-	int *fd, const char *path, struct stat *st, ferry_error *err);
-/*
- * Read a whole regular file (ferry__open_regular) into `b`, replacing what
+ * Read a whole regular file (never a FIFO or a device) into `b`, replacing what
  * it held; CRLF becomes LF and the text is NUL-terminated. One buffer
  * serves a whole set. With `st`, the file's stat data as the open
  * descriptor had it before the read, for the set cache.
@@ -715,7 +704,6 @@ struct ferry_db {
 	char runner[192];  /* this handle's claim on a ledger row, or "" */
 	int waited;	   /* we waited for another runner */
 	int trial;	   /* --check: nothing may outlive the transaction */
-	int in_txn;
 };
 
 /* "user@host" of this process, looked up at the first call. */
@@ -793,7 +781,6 @@ typedef struct {
 int ferry__ledger_ensure(ferry_db *db, ferry_error *err);
 int ferry__ledger_load(ferry_db *db, ferry__ledger *out, ferry_error *err);
 void ferry__ledger_clear(ferry__ledger *l);
-const ferry__row *ferry__ledger_find(const ferry__ledger *l, int64_t version);
 
 /*
  * Writes of the ledger. Every change of a migration's state is a
@@ -1058,7 +1045,6 @@ int ferry__backup_list_dir(ferry_backups **out, const char *dir,
 /* The final name: opts->path, or a made-up one no file has yet. */
 int ferry__backup_target(char **final, ferry_db *db, const char *version,
 	const ferry_backup_options *opts, ferry_error *err);
-int ferry__backup_refuse_existing(const char *path, ferry_error *err);
 /* A new hidden file beside `final`, O_EXCL, mode 0600. */
 int ferry__backup_tmp(const char *final, char **tmp, int *fd, ferry_error *err);
 /* Sync `tmp` and rename it to `final`, never replacing a file. */

@@ -37,23 +37,6 @@ void ferry__ledger_clear(ferry__ledger *l)
 	memset(l, 0, sizeof(*l));
 }
 
-const ferry__row *ferry__ledger_find(const ferry__ledger *l, int64_t version)
-{
-	size_t lo = 0, hi = l->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (l->rows[mid].version == version)
-			return &l->rows[mid];
-		if (l->rows[mid].version < version)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 static int64_t to_int(const char *s, int64_t none)
 {
 	return s ? strtoll(s, NULL, 10) : none;
@@ -290,31 +273,22 @@ ferry__val ferry__val_ms(int64_t ms)
 	return v;
 }
 
-static int run_sql(ferry_db *db, ferry__buf *sql, const ferry__val *p, int n,
-	ferry_error *err)
+/* A claim is a write that must change exactly one row: see
+ * ferry__ledger_insert(). */
+enum { PLAIN, CLAIM };
+
+/* Run `sql`, released here. */
+static int write_sql(ferry_db *db, ferry__buf *sql, const ferry__val *p, int n,
+	int claim, ferry_error *err)
 {
 	int rc;
 
-	if (sql->oom) {
-		ferry__buf_release(sql);
-		return ferry__error_oom(err);
-	}
-	rc = db->drv->query(db, sql->buf, p, n, NULL, NULL, err);
-	ferry__buf_release(sql);
-	return rc;
-}
-
-/* A write that must change exactly one row: see ferry__ledger_insert(). */
-static int claim(ferry_db *db, ferry__buf *sql, const ferry__val *p, int n,
-	ferry_error *err)
-{
-	int rc;
-
-	if (sql->oom) {
-		ferry__buf_release(sql);
-		return ferry__error_oom(err);
-	}
-	rc = db->drv->claim(db, sql->buf, p, n, err);
+	if (sql->oom)
+		rc = ferry__error_oom(err);
+	else if (claim)
+		rc = db->drv->claim(db, sql->buf, p, n, err);
+	else
+		rc = db->drv->query(db, sql->buf, p, n, NULL, NULL, err);
 	ferry__buf_release(sql);
 	return rc;
 }
@@ -374,7 +348,7 @@ int ferry__ledger_insert(
 		"$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
 		"$18, $19)",
 		db->qtable);
-	return claim(db, &sql, p, NCOLUMNS + 1, err);
+	return write_sql(db, &sql, p, NCOLUMNS + 1, CLAIM, err);
 }
 
 int ferry__ledger_take(
@@ -386,7 +360,7 @@ int ferry__ledger_take(
 
 	ferry__buf_printf(&sql, "DELETE FROM %s", db->qtable);
 	n = as_read(&sql, p, 1, r, runner);
-	return claim(db, &sql, p, n, err);
+	return write_sql(db, &sql, p, n, CLAIM, err);
 }
 
 int ferry__ledger_finish(ferry_db *db, const ferry__row *r, const char *runner,
@@ -404,7 +378,7 @@ int ferry__ledger_finish(ferry_db *db, const ferry__row *r, const char *runner,
 		"NULL, progress = NULL, error = NULL, runner = NULL",
 		db->qtable);
 	n = as_read(&sql, p, 3, r, runner);
-	return claim(db, &sql, p, 2 + n, err);
+	return write_sql(db, &sql, p, 2 + n, CLAIM, err);
 }
 
 int ferry__ledger_start(ferry_db *db, const ferry__row *r, const char *section,
@@ -422,7 +396,7 @@ int ferry__ledger_start(ferry_db *db, const ferry__row *r, const char *section,
 		"$2",
 		db->qtable);
 	n = as_read(&sql, p, 3, r, NULL);
-	return claim(db, &sql, p, 2 + n, err);
+	return write_sql(db, &sql, p, 2 + n, CLAIM, err);
 }
 
 int ferry__ledger_resume(ferry_db *db, const ferry__row *r,
@@ -436,7 +410,7 @@ int ferry__ledger_resume(ferry_db *db, const ferry__row *r,
 	ferry__buf_printf(
 		&sql, "UPDATE %s SET runner = $1, error = NULL", db->qtable);
 	n = as_read(&sql, p, 2, r, old_runner ? old_runner : "");
-	return claim(db, &sql, p, 1 + n, err);
+	return write_sql(db, &sql, p, 1 + n, CLAIM, err);
 }
 
 int ferry__ledger_progress(ferry_db *db, int64_t version, const char *runner,
@@ -453,7 +427,7 @@ int ferry__ledger_progress(ferry_db *db, int64_t version, const char *runner,
 		"UPDATE %s SET failed_statement = $3, progress = $4 WHERE "
 		"version = $1 AND state = 'failed' AND runner = $2",
 		db->qtable);
-	return claim(db, &sql, p, 4, err);
+	return write_sql(db, &sql, p, 4, CLAIM, err);
 }
 
 int ferry__ledger_failed(ferry_db *db, int64_t version, const char *runner,
@@ -472,7 +446,7 @@ int ferry__ledger_failed(ferry_db *db, int64_t version, const char *runner,
 		"UPDATE %s SET failed_statement = $3, progress = $4, error = "
 		"$5 WHERE version = $1 AND state = 'failed' AND runner = $2",
 		db->qtable);
-	return run_sql(db, &sql, p, 5, err);
+	return write_sql(db, &sql, p, 5, PLAIN, err);
 }
 
 int ferry__ledger_up_done(
@@ -497,7 +471,7 @@ int ferry__ledger_up_done(
 		"NULL, error = NULL, runner = NULL WHERE version = $1 AND "
 		"state = 'failed' AND runner = $2",
 		db->qtable);
-	return claim(db, &sql, p, 9, err);
+	return write_sql(db, &sql, p, 9, CLAIM, err);
 }
 
 int ferry__ledger_set_ms(ferry_db *db, int64_t version, int k,
@@ -510,7 +484,7 @@ int ferry__ledger_set_ms(ferry_db *db, int64_t version, int k,
 	p[1] = duration;
 	ferry__buf_printf(&sql, "UPDATE %s SET %s = $2 WHERE version = $1",
 		db->qtable, k == FERRY__FINISH ? "finish_ms" : "up_ms");
-	return run_sql(db, &sql, p, 2, err);
+	return write_sql(db, &sql, p, 2, PLAIN, err);
 }
 
 static int runner_row(void *payload, int ncols, const char *const *v)
@@ -563,5 +537,5 @@ int ferry__history_add(
 		"duration_ms, success, error, ferry_version) VALUES ($1, $2, "
 		"$3, $4, $5, $6, $7, $8, $9, $10)",
 		db->qhistory);
-	return run_sql(db, &sql, p, 10, err);
+	return write_sql(db, &sql, p, 10, PLAIN, err);
 }

@@ -134,8 +134,9 @@ static int run_begin(
 	ctx->db = db;
 	ctx->set = set;
 	ctx->report = ferry__calloc(1, sizeof(*ctx->report));
-	if (!ctx->report || ferry__hasher_init(&ctx->hasher) < 0)
+	if (!ctx->report)
 		return ferry__error_oom(err);
+	ferry__hasher_init(&ctx->hasher);
 	return 0;
 }
 

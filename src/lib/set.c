@@ -518,10 +518,7 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 		qsort(set->migs, set->n, sizeof(*set->migs), cmp_version);
 	if ((rc = check_duplicates(set, err)) < 0)
 		goto out;
-	if (ferry__hasher_init(&h) < 0) {
-		rc = ferry__error_oom(err);
-		goto out;
-	}
+	ferry__hasher_init(&h);
 	for (i = 0; i < set->n; i++)
 		if ((rc = load_migration(
 			     set, &set->migs[i], cache, &h, &text, err)) < 0)
@@ -599,8 +596,7 @@ int ferry_migration_sql(char **out, int *line, const ferry_set *set,
 	if (m != FERRY__MIG(pub) || k == FERRY__NSECTIONS || !m->sec[k].present)
 		return ferry__error_set(err, FERRY_EINVALID,
 			"migration '%s' has no %s section", pub->id, section);
-	if (ferry__hasher_init(&h) < 0)
-		return ferry__error_oom(err);
+	ferry__hasher_init(&h);
 	rc = ferry__migration_load(m, &h, &f, err);
 	ferry__hasher_release(&h);
 	if (rc < 0)

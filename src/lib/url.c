@@ -20,7 +20,6 @@
 #include "ferry_int.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>

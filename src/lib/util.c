@@ -4,10 +4,10 @@
  */
 #include "ferry_int.h"
 
+#include <nettle/base16.h>
+
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -32,13 +32,7 @@ void ferry__utc_now(char buf[32])
 
 void ferry__hex(char hex[65], const unsigned char sha[32])
 {
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < 32; i++) {
-		hex[2 * i] = digits[sha[i] >> 4];
-		hex[2 * i + 1] = digits[sha[i] & 15];
-	}
+	base16_encode_update(hex, 32, sha); /* lower case */
 	hex[64] = '\0';
 }
 
@@ -68,23 +62,9 @@ void ferry__text_advance(
 
 void ferry__text_pos(const char *text, size_t offset, int *line, int *column)
 {
-	const char *p = text, *end = text + offset, *bol = text;
-	int l = 1;
+	ferry__text_cursor c = FERRY__TEXT_CURSOR_INIT(text);
 
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-		if (!nl)
-			break;
-		l++;
-		p = bol = nl + 1;
-	}
-	/* Columns count characters, as editors show them, not bytes. */
-	*line = l;
-	*column = 1;
-	for (p = bol; p < end; p++)
-		if (((unsigned char)*p & 0xC0) != 0x80)
-			(*column)++;
+	ferry__text_advance(&c, offset, line, column);
 }
 
 int ferry__parse_version(const char *s, size_t len, int64_t *out)
@@ -158,7 +138,16 @@ static int dangling_link(const char *path, ferry_error *err)
 	return 1;
 }
 
-int ferry__open_regular(
+/*
+ * Open `path` for reading, following symbolic links, and check on the open
+ * descriptor that it is a regular file: never a FIFO, which would block
+ * the open or the read, nor a device or a directory. Fills `st` from that
+ * descriptor. Returns 0 and the descriptor in `*fd`, else FERRY_EINVALID
+ * ("'x' is not a regular file (a FIFO)", "'x' is a symbolic link to 'y'
+ * that points nowhere", a missing or unreadable file) or FERRY_ERROR, with
+ * `*fd` -1.
+ */
+static int open_regular(
 	int *fd, const char *path, struct stat *st, ferry_error *err)
 {
 	int e;
@@ -205,7 +194,7 @@ int ferry__read_into(
 	b->len = 0;
 	if (!st)
 		st = &own;
-	if ((e = ferry__open_regular(&fd, path, st, err)) < 0)
+	if ((e = open_regular(&fd, path, st, err)) < 0)
 		return e;
 	for (;;) {
 		size_t want;

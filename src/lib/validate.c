@@ -14,7 +14,6 @@
 #include "ferry_int.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

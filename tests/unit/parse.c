@@ -814,7 +814,7 @@ void test_parse__crlf_and_lf_checksums_agree(void)
 	cl_ferry_pass(
 		ferry__parse_sections(lf, file_a, la, "lf.sql", NULL, &err),
 		&err);
-	cl_assert_equal_i(ferry__hasher_init(&h), 0);
+	ferry__hasher_init(&h);
 	rc = ferry__parse_sections(crlf, file_b, lb, "crlf.sql", &h, &err);
 	ferry__hasher_release(&h);
 	cl_ferry_pass(rc, &err);

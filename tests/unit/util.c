@@ -169,7 +169,7 @@ void test_util__sha256_with_a_reused_hasher(void)
 	char hex[65];
 	size_t i, round;
 
-	cl_assert_equal_i(ferry__hasher_init(&h), 0);
+	ferry__hasher_init(&h);
 	/* Twice round, so each hash starts clean from the one before. */
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < sizeof(vectors) / sizeof(*vectors); i++) {
