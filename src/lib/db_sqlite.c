@@ -5,8 +5,9 @@
  * User SQL runs one statement at a time through sqlite3_prepare_v2()'s
  * tail, so a failure names the statement's file, line and column (and the
  * failing token's, where sqlite3_error_offset() knows it). The runner lock
- * is a lock file beside the database (lock.c), never a lock on the
- * database, so the application is not blocked between migrations.
+ * is an open-file-description lock on one byte of the database file that
+ * SQLite never locks (lock.c), so the application is not blocked between
+ * migrations.
  */
 #include "ferry_int.h"
 
