@@ -5,8 +5,9 @@
  * User SQL runs one statement at a time through sqlite3_prepare_v2()'s
  * tail, so a failure names the statement's file, line and column (and the
  * failing token's, where sqlite3_error_offset() knows it). The runner lock
- * is a lock file beside the database (lock.c), never a lock on the
- * database, so the application is not blocked between migrations.
+ * is an open-file-description lock on one byte of the database file that
+ * SQLite never locks (lock.c), so the application is not blocked between
+ * migrations.
  */
 #include "ferry_int.h"
 
@@ -145,13 +146,17 @@ static const char *class_hint(const ferry_db *db, int rc)
 	}
 }
 
-/* Fill `err` from the connection's last error. */
+/* Fill `err` from the connection's last error, led by `what` if not NULL. */
 static int fail(ferry_db *db, ferry_error *err, const char *what)
 {
 	sqlite3 *h = CONN(db)->h;
 	int rc = sqlite3_errcode(h);
 
-	ferry__error_set(err, code_of(rc), "%s: %s", what, sqlite3_errmsg(h));
+	if (what)
+		ferry__error_set(
+			err, code_of(rc), "%s: %s", what, sqlite3_errmsg(h));
+	else
+		ferry__error_set(err, code_of(rc), "%s", sqlite3_errmsg(h));
 	if (class_hint(db, rc))
 		ferry__error_hint(err, "%s", class_hint(db, rc));
 	return code_of(rc);
@@ -180,8 +185,10 @@ static int open_handle(
 		return ferry__error_oom(err);
 	rc = sqlite3_open_v2(path, &c->h, flags | SQLITE_OPEN_NOMUTEX,
 		memory ? NULL : ferry__sqvfs_name(c->vfs));
-	if (rc == SQLITE_OK)
+	if (rc == SQLITE_OK) {
+		sqlite3_extended_result_codes(c->h, 1);
 		return 0;
+	}
 	if (rc == SQLITE_NOMEM || !c->h)
 		return ferry__error_oom(err);
 	ferry__error_set(err, FERRY_EINVALID, "cannot open database '%s'",
@@ -241,11 +248,6 @@ static int busy_wait(void *arg, int count)
 	return 1;
 }
 
-static void set_busy_handler(ferry_db *db)
-{
-	sqlite3_busy_handler(CONN(db)->h, busy_wait, db);
-}
-
 /* Make sure the file is a database before anything trusts it. */
 static int check_database(ferry_db *db, ferry_error *err)
 {
@@ -256,7 +258,7 @@ static int check_database(ferry_db *db, ferry_error *err)
 	sqlite3_busy_handler(h, NULL, NULL);
 	rc = sqlite3_exec(
 		h, "SELECT 1 FROM sqlite_master LIMIT 1", NULL, NULL, NULL);
-	set_busy_handler(db);
+	sqlite3_busy_handler(h, busy_wait, db);
 
 	if (rc == SQLITE_OK)
 		return 0;
@@ -279,32 +281,27 @@ static int check_database(ferry_db *db, ferry_error *err)
 	return FERRY_EINVALID;
 }
 
-static int journal_mode_is(sqlite3 *h, const char *sql, const char *mode)
+/*
+ * Run a PRAGMA and read the value it gives: 1 if it gives one and, when
+ * `mode` is not NULL, the value is that text in any case; else 0. With
+ * `num`, the value as an integer goes to *num.
+ */
+static int pragma_get(
+	sqlite3 *h, const char *sql, const char *mode, sqlite3_int64 *num)
 {
 	sqlite3_stmt *st = NULL;
-	int same = 0;
-
-	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK &&
-		sqlite3_step(st) == SQLITE_ROW)
-		same = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0),
-			       mode) == 0;
-	sqlite3_finalize(st);
-	return same;
-}
-
-/* The integer a PRAGMA reads as, in *out; 0, or -1 if it gave none. */
-static int pragma_int(sqlite3 *h, const char *sql, sqlite3_int64 *out)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = -1;
+	const char *text;
+	int ok = 0;
 
 	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK &&
 		sqlite3_step(st) == SQLITE_ROW) {
-		*out = sqlite3_column_int64(st, 0);
-		rc = 0;
+		text = mode ? (const char *)sqlite3_column_text(st, 0) : NULL;
+		ok = !mode || sqlite3_stricmp(text, mode) == 0;
+		if (num)
+			*num = sqlite3_column_int64(st, 0);
 	}
 	sqlite3_finalize(st);
-	return rc;
+	return ok;
 }
 
 static void pragma_set(sqlite3 *h, const char *name, sqlite3_int64 value)
@@ -349,15 +346,15 @@ static void journal_fast(ferry_db *db)
 	sq_conn *c = CONN(db);
 	sqlite3_int64 v;
 
-	if (journal_mode_is(c->h, "PRAGMA journal_mode", "delete") &&
-		pragma_int(c->h, "PRAGMA journal_size_limit", &v) == 0 &&
-		journal_mode_is(
-			c->h, "PRAGMA journal_mode = PERSIST", "persist")) {
+	if (pragma_get(c->h, "PRAGMA journal_mode", "delete", NULL) &&
+		pragma_get(c->h, "PRAGMA journal_size_limit", NULL, &v) &&
+		pragma_get(c->h, "PRAGMA journal_mode = PERSIST", "persist",
+			NULL)) {
 		c->persisting = 1;
 		c->size_limit_was = v;
 		pragma_set(c->h, "journal_size_limit", 4 << 20);
 	}
-	if (pragma_int(c->h, "PRAGMA synchronous", &v) == 0 && v < 2 &&
+	if (pragma_get(c->h, "PRAGMA synchronous", NULL, &v) && v < 2 &&
 		sqlite3_exec(c->h, "PRAGMA synchronous = FULL", NULL, NULL,
 			NULL) == SQLITE_OK)
 		c->sync_was = (int)v + 1;
@@ -372,8 +369,8 @@ static void journal_restore(ferry_db *db)
 	sq_conn *c = CONN(db);
 
 	if (c->persisting && sqlite3_get_autocommit(c->h)) {
-		(void)journal_mode_is(
-			c->h, "PRAGMA journal_mode = DELETE", "delete");
+		(void)pragma_get(
+			c->h, "PRAGMA journal_mode = DELETE", "delete", NULL);
 		pragma_set(c->h, "journal_size_limit", c->size_limit_was);
 	}
 	c->persisting = 0;
@@ -402,8 +399,7 @@ static int open_file(ferry_db *db, int create, ferry_error *err)
 	if ((rc = open_handle(db, path, flags, err)) < 0)
 		return rc;
 	db->exists = 1;
-	sqlite3_extended_result_codes(CONN(db)->h, 1);
-	set_busy_handler(db);
+	sqlite3_busy_handler(CONN(db)->h, busy_wait, db);
 	if ((rc = check_database(db, err)) < 0)
 		return rc;
 	if (!db->read_only && sqlite3_db_readonly(CONN(db)->h, "main") == 1) {
@@ -414,22 +410,6 @@ static int open_file(ferry_db *db, int create, ferry_error *err)
 			"its directory");
 		return FERRY_EDB;
 	}
-	return 0;
-}
-
-/*
- * A database file that does not exist yet is not created at open: until
- * ferry writes, it reads as an empty in-memory database, so a refused or
- * idle run leaves no file behind.
- */
-static int open_missing(ferry_db *db, ferry_error *err)
-{
-	int rc;
-
-	db->exists = 0;
-	if ((rc = open_handle(db, ":memory:", SQLITE_OPEN_READWRITE, err)) < 0)
-		return rc;
-	sqlite3_extended_result_codes(CONN(db)->h, 1);
 	return 0;
 }
 
@@ -472,20 +452,11 @@ static int sq_open(ferry_db *db, ferry_error *err)
 	if (!db->conn)
 		return ferry__error_oom(err);
 	CONN(db)->lock.fd = -1;
-	if (db->url.memory) {
-		int rc =
-			open_handle(db, ":memory:", SQLITE_OPEN_READWRITE, err);
-
-		if (rc == 0)
-			sqlite3_extended_result_codes(CONN(db)->h, 1);
-		if (rc < 0)
-			return rc;
-		db->server_version = ferry__strdup(sqlite3_libversion());
-		return db->server_version ? 0 : ferry__error_oom(err);
-	}
 	db->server_version = ferry__strdup(sqlite3_libversion());
 	if (!db->server_version)
 		return ferry__error_oom(err);
+	if (db->url.memory)
+		return open_handle(db, ":memory:", SQLITE_OPEN_READWRITE, err);
 	if (stat(path, &st) == 0) {
 		/* A FIFO or a device would hang the first read. */
 		if (S_ISREG(st.st_mode))
@@ -507,7 +478,13 @@ static int sq_open(ferry_db *db, ferry_error *err)
 			"path");
 		return FERRY_EINVALID;
 	}
-	return open_missing(db, err);
+	/*
+	 * A database file that does not exist yet is not created at open:
+	 * until ferry writes, it reads as an empty in-memory database, so a
+	 * refused or idle run leaves no file behind.
+	 */
+	db->exists = 0;
+	return open_handle(db, ":memory:", SQLITE_OPEN_READWRITE, err);
 }
 
 static void sq_close(ferry_db *db)
@@ -552,34 +529,25 @@ static const char *statement_start(const char *p, const char *end)
 	return p;
 }
 
-/* Name the file position of byte `at` of the SQL, as the error location. */
-static void locate(ferry_error *err, const char *sql, const char *at,
-	const ferry__src *src)
-{
-	int line, col;
-
-	if (!src || !src->file)
-		return;
-	ferry__text_pos(sql, (size_t)(at - sql), &line, &col);
-	ferry__error_at(err, src->file, src->line + line - 1,
-		line == 1 ? src->column + col - 1 : col);
-}
-
+/*
+ * Fill `err` from the failure of the statement at `stmt`, located in the
+ * file at SQLite's error offset in it, else where the statement starts.
+ */
 static int run_failed(ferry_db *db, const char *sql, const char *stmt,
 	const char *end, int offset, const ferry__src *src, ferry_error *err)
 {
-	sqlite3 *h = CONN(db)->h;
-	int rc = sqlite3_errcode(h);
 	const char *at = statement_start(stmt, end);
+	int rc = fail(db, err, NULL), line, col;
 
-	ferry__error_set(err, code_of(rc), "%s", sqlite3_errmsg(h));
 	/* The offset counts from the text given to prepare, comments too. */
 	if (offset >= 0 && stmt + offset <= end)
 		at = stmt + offset;
-	locate(err, sql, at, src);
-	if (class_hint(db, rc))
-		ferry__error_hint(err, "%s", class_hint(db, rc));
-	return code_of(rc);
+	if (src && src->file) {
+		ferry__text_pos(sql, (size_t)(at - sql), &line, &col);
+		ferry__error_at(err, src->file, src->line + line - 1,
+			line == 1 ? src->column + col - 1 : col);
+	}
+	return rc;
 }
 
 static int sq_run(ferry_db *db, const char *sql, size_t len,
@@ -620,11 +588,19 @@ static int sq_run(ferry_db *db, const char *sql, size_t len,
 	return 0;
 }
 
-static int bind(
-	const sq_conn *c, sqlite3_stmt *st, const ferry__val *params, int n)
+/*
+ * One of ferry's own statements, prepared (or from the cache) with $1..$n
+ * bound to `params`, in *out; 0, or `err` filled with `what` and the cause.
+ */
+static int prepare_bound(sqlite3_stmt **out, ferry_db *db, const char *sql,
+	const ferry__val *params, int n, const char *what, ferry_error *err)
 {
+	sq_conn *c = CONN(db);
+	sqlite3_stmt *st;
 	int i, rc = SQLITE_OK;
 
+	if (!(*out = st = prepare_cached(c, sql)))
+		return fail(db, err, what);
 	for (i = 0; i < n && rc == SQLITE_OK; i++) {
 		char name[16];
 		int idx;
@@ -652,24 +628,23 @@ static int bind(
 			break;
 		}
 	}
+	if (rc == SQLITE_OK)
+		return 0;
+	rc = fail(db, err, what);
+	release_stmt(c, st);
 	return rc;
 }
 
 static int sq_query(ferry_db *db, const char *sql, const ferry__val *params,
 	int nparams, ferry__row_fn fn, void *payload, ferry_error *err)
 {
-	sq_conn *c = CONN(db);
+	const char *what = "ledger query failed";
 	sqlite3_stmt *st;
 	const char *vals[32];
 	int rc, ncols, i;
 
-	if (!(st = prepare_cached(c, sql)))
-		return fail(db, err, "ledger query failed");
-	if (bind(c, st, params, nparams) != SQLITE_OK) {
-		rc = fail(db, err, "ledger query failed");
-		release_stmt(c, st);
+	if ((rc = prepare_bound(&st, db, sql, params, nparams, what, err)) < 0)
 		return rc;
-	}
 	ncols = sqlite3_column_count(st);
 	if (ncols > 32)
 		ncols = 32;
@@ -683,13 +658,9 @@ static int sq_query(ferry_db *db, const char *sql, const ferry__val *params,
 			break;
 		}
 	}
-	if (rc != SQLITE_DONE) {
-		rc = fail(db, err, "ledger query failed");
-		release_stmt(c, st);
-		return rc;
-	}
-	release_stmt(c, st);
-	return 0;
+	rc = rc == SQLITE_DONE ? 0 : fail(db, err, what);
+	release_stmt(CONN(db), st);
+	return rc;
 }
 
 /*
@@ -699,26 +670,21 @@ static int sq_query(ferry_db *db, const char *sql, const ferry__val *params,
 static int sq_claim(ferry_db *db, const char *sql, const ferry__val *params,
 	int nparams, ferry_error *err)
 {
-	sq_conn *c = CONN(db);
+	const char *what = "ledger write failed";
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!(st = prepare_cached(c, sql)))
-		return fail(db, err, "ledger write failed");
-	if (bind(c, st, params, nparams) != SQLITE_OK) {
-		rc = fail(db, err, "ledger write failed");
-		release_stmt(c, st);
+	if ((rc = prepare_bound(&st, db, sql, params, nparams, what, err)) < 0)
 		return rc;
-	}
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE && sqlite3_changes(c->h) == 1)
+	if (rc == SQLITE_DONE && sqlite3_changes(CONN(db)->h) == 1)
 		rc = 0;
 	else if (rc == SQLITE_DONE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
 		rc = ferry__error_set(err, FERRY__ECLAIMED,
 			"another runner changed the ledger first");
 	else
-		rc = fail(db, err, "ledger write failed");
-	release_stmt(c, st);
+		rc = fail(db, err, what);
+	release_stmt(CONN(db), st);
 	return rc;
 }
 
@@ -803,27 +769,31 @@ static int sqlite_fd(ferry_db *db)
 	return fd;
 }
 
-/* "<the database's real path>-ferry.lock", where the holder's note goes. */
-static char *note_path(const ferry_db *db)
+/*
+ * What lock.c is handed: the descriptor to lock, from sqlite_fd(), and
+ * "<the database's real path>-ferry.lock", where the holder's note goes,
+ * in *note for the caller to free.
+ */
+static int lock_target(ferry_db *db, int *fd, char **note, ferry_error *err)
 {
 	const char *name = sqlite3_db_filename(CONN(db)->h, "main");
 	ferry__buf b = FERRY__BUF_INIT;
 
+	if ((*fd = sqlite_fd(db)) < 0) {
+		ferry__error_set(err, FERRY_EDB,
+			"cannot lock database '%s': SQLite's file is not one "
+			"ferry can lock",
+			db->url.display);
+		ferry__error_hint(err,
+			"ferry locks the database file through SQLite's unix "
+			"VFS; an application that sets another VFS as the "
+			"default must run migrations without it");
+		return FERRY_EDB;
+	}
 	ferry__buf_printf(&b, "%s-ferry.lock", name ? name : db->url.file);
-	return ferry__buf_detach(&b);
-}
-
-static int no_descriptor(ferry_db *db, ferry_error *err)
-{
-	ferry__error_set(err, FERRY_EDB,
-		"cannot lock database '%s': SQLite's file is not one ferry can "
-		"lock",
-		db->url.display);
-	ferry__error_hint(err,
-		"ferry locks the database file through SQLite's unix VFS; an "
-		"application that sets another VFS as the default must run "
-		"migrations without it");
-	return FERRY_EDB;
+	if (!(*note = ferry__buf_detach(&b)))
+		return ferry__error_oom(err);
+	return 0;
 }
 
 /* Is the database's name still the file we locked? Not if replaced. */
@@ -881,10 +851,8 @@ static int sq_lock(ferry_db *db, ferry_error *err)
 				return rc;
 			CONN(db)->created = 1;
 		}
-		if ((fd = sqlite_fd(db)) < 0)
-			return no_descriptor(db, err);
-		if (!(note = note_path(db)))
-			return ferry__error_oom(err);
+		if ((rc = lock_target(db, &fd, &note, err)) < 0)
+			return rc;
 		rc = ferry__filelock_acquire(
 			&CONN(db)->lock, fd, note, db, err);
 		free(note);
@@ -912,10 +880,8 @@ static int sq_lock_probe(
 	*holder = NULL;
 	if (db->url.memory || !db->exists)
 		return 0;
-	if ((fd = sqlite_fd(db)) < 0)
-		return no_descriptor(db, err);
-	if (!(note = note_path(db)))
-		return ferry__error_oom(err);
+	if ((rc = lock_target(db, &fd, &note, err)) < 0)
+		return rc;
 	rc = ferry__filelock_probe(fd, note, held, holder, err);
 	free(note);
 	return rc;

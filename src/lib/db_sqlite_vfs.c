@@ -73,20 +73,36 @@ static int j_close(sqlite3_file *p)
 	return REAL(p)->pMethods->xClose(REAL(p));
 }
 
-static int j_read(sqlite3_file *p, void *buf, int n, sqlite3_int64 off)
-{
-	return REAL(p)->pMethods->xRead(REAL(p), buf, n, off);
-}
-
-static int j_write(sqlite3_file *p, const void *buf, int n, sqlite3_int64 off)
-{
-	return REAL(p)->pMethods->xWrite(REAL(p), buf, n, off);
-}
-
-static int j_truncate(sqlite3_file *p, sqlite3_int64 size)
-{
-	return REAL(p)->pMethods->xTruncate(REAL(p), size);
-}
+/*
+ * The methods the journal leaves to the unix VFS's object as they are:
+ * `name` takes `params`, in which the file is p, and calls `method` with
+ * `args`, which pass REAL(p) in its place. Not formatted: clang-format
+ * reads "sqlite3_file *p" there as a product.
+ */
+/* clang-format off */
+#define FORWARD(name, method, params, args) \
+	static int name params \
+	{ \
+		return REAL(p)->pMethods->method args; \
+	}
+FORWARD(j_read, xRead, (sqlite3_file *p, void *buf, int n, sqlite3_int64 off),
+	(REAL(p), buf, n, off))
+FORWARD(j_write, xWrite,
+	(sqlite3_file *p, const void *buf, int n, sqlite3_int64 off),
+	(REAL(p), buf, n, off))
+FORWARD(j_truncate, xTruncate, (sqlite3_file *p, sqlite3_int64 size),
+	(REAL(p), size))
+FORWARD(j_size, xFileSize, (sqlite3_file *p, sqlite3_int64 *size),
+	(REAL(p), size))
+FORWARD(j_lock, xLock, (sqlite3_file *p, int level), (REAL(p), level))
+FORWARD(j_unlock, xUnlock, (sqlite3_file *p, int level), (REAL(p), level))
+FORWARD(j_reserved, xCheckReservedLock, (sqlite3_file *p, int *out),
+	(REAL(p), out))
+FORWARD(j_control, xFileControl, (sqlite3_file *p, int op, void *arg),
+	(REAL(p), op, arg))
+FORWARD(j_sector, xSectorSize, (sqlite3_file *p), (REAL(p)))
+FORWARD(j_device, xDeviceCharacteristics, (sqlite3_file *p), (REAL(p)))
+/* clang-format on */
 
 /*
  * The first sync of a journal opened with O_CREAT syncs its directory too
@@ -104,41 +120,6 @@ static int j_sync(sqlite3_file *p, int flags)
 		j->fresh = -1;
 	}
 	return rc;
-}
-
-static int j_size(sqlite3_file *p, sqlite3_int64 *size)
-{
-	return REAL(p)->pMethods->xFileSize(REAL(p), size);
-}
-
-static int j_lock(sqlite3_file *p, int level)
-{
-	return REAL(p)->pMethods->xLock(REAL(p), level);
-}
-
-static int j_unlock(sqlite3_file *p, int level)
-{
-	return REAL(p)->pMethods->xUnlock(REAL(p), level);
-}
-
-static int j_reserved(sqlite3_file *p, int *out)
-{
-	return REAL(p)->pMethods->xCheckReservedLock(REAL(p), out);
-}
-
-static int j_control(sqlite3_file *p, int op, void *arg)
-{
-	return REAL(p)->pMethods->xFileControl(REAL(p), op, arg);
-}
-
-static int j_sector(sqlite3_file *p)
-{
-	return REAL(p)->pMethods->xSectorSize(REAL(p));
-}
-
-static int j_device(sqlite3_file *p)
-{
-	return REAL(p)->pMethods->xDeviceCharacteristics(REAL(p));
 }
 
 /* Version 1: a journal is never memory-mapped nor shared-memory. */
@@ -178,9 +159,7 @@ static int jv_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f,
 
 	if (!(flags & SQLITE_OPEN_MAIN_JOURNAL) || !name)
 		return base->xOpen(base, name, f, flags, out_flags);
-	memset(j, 0, sizeof(*j));
-	j->v = v;
-	j->fresh = -1;
+	*j = (jfile){ .v = v, .fresh = -1 };
 	if ((flags & SQLITE_OPEN_CREATE) && is_known(v, name))
 		rc = base->xOpen(base, name, REAL(f),
 			flags & ~SQLITE_OPEN_CREATE, out_flags);
