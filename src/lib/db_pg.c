@@ -119,21 +119,22 @@ typedef struct {
  */
 
 /*
- * Replace every copy of the password in `s` with ****. A password shorter
- * than the mask is left alone: masking "ed" in "failed" would garble the
- * message and tell the password anyway.
+ * Replace every copy of the password in `s` with ****, then mask what the
+ * URL holds secret. A password shorter than the mask is left alone:
+ * masking "ed" in "failed" would garble the message and tell the password
+ * anyway.
  */
-static void scrub(const pg_conn *c, char *s)
+static void scrub_text(ferry_db *db, char *s, size_t size)
 {
-	size_t n;
+	const pg_conn *c = CONN(db);
+	size_t n = c && c->password ? strlen(c->password) : 0;
 	char *p;
 
-	if (!c || !c->password || (n = strlen(c->password)) < 4)
-		return;
-	while ((p = strstr(s, c->password)) != NULL) {
+	while (n >= 4 && (p = strstr(s, c->password)) != NULL) {
 		memcpy(p, "****", 4); /* NOLINT: a patch, not a string */
 		memmove(p + 4, p + n, strlen(p + n) + 1);
 	}
+	ferry__url_scrub(db->url.conninfo, s, size);
 }
 
 /* libpq's multi-line message as one line, without "FATAL:" labels. */
@@ -250,6 +251,7 @@ static int result_error(ferry_db *db, const PGresult *res, const char *sql,
 	const char *state = c->pq.resultErrorField(res, PG_DIAG_SQLSTATE);
 	const char *pos =
 		c->pq.resultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+	const char *known = known_hint(state, !src || !src->file);
 	char text[1024];
 	int code = state_code(state);
 
@@ -265,11 +267,8 @@ static int result_error(ferry_db *db, const PGresult *res, const char *sql,
 	else if (detail || context)
 		ferry__error_detail(err, "%s", detail ? detail : context);
 	/* Where ferry knows the next step in its own terms, say that. */
-	if (known_hint(state, !src || !src->file))
-		ferry__error_hint(
-			err, "%s", known_hint(state, !src || !src->file));
-	else if (hint)
-		ferry__error_hint(err, "%s", hint);
+	if (known || hint)
+		ferry__error_hint(err, "%s", known ? known : hint);
 	if (state)
 		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
 	if (src && src->file && sql) {
@@ -280,12 +279,9 @@ static int result_error(ferry_db *db, const PGresult *res, const char *sql,
 		ferry__error_at(err, src->file, src->line + line - 1,
 			line == 1 ? src->column + col - 1 : col);
 	}
-	scrub(c, err->message);
-	scrub(c, err->detail);
-	scrub(c, err->hint);
-	ferry__url_scrub(db->url.conninfo, err->message, sizeof(err->message));
-	ferry__url_scrub(db->url.conninfo, err->detail, sizeof(err->detail));
-	ferry__url_scrub(db->url.conninfo, err->hint, sizeof(err->hint));
+	scrub_text(db, err->message, sizeof(err->message));
+	scrub_text(db, err->detail, sizeof(err->detail));
+	scrub_text(db, err->hint, sizeof(err->hint));
 	return code;
 }
 
@@ -299,12 +295,14 @@ static int conn_error(ferry_db *db, const char *what, ferry_error *err)
 	ferry__error_detail(err, "%s", text);
 	if (c->pq.status(c->pg) != CONNECTION_OK)
 		ferry__error_hint(err, "%s", known_hint("08006", 0));
-	if (err) {
-		scrub(CONN(db), err->detail);
-		ferry__url_scrub(
-			db->url.conninfo, err->detail, sizeof(err->detail));
-	}
+	if (err)
+		scrub_text(db, err->detail, sizeof(err->detail));
 	return FERRY_EDB;
+}
+
+static int lost_connection(ferry_db *db, ferry_error *err)
+{
+	return conn_error(db, "lost the connection to the server", err);
 }
 
 /*
@@ -322,11 +320,8 @@ static int connect_failed(ferry_db *db, ferry_error *err)
 		db->url.display);
 	ferry__error_detail(err, "%s", text);
 	/* libpq quotes the URL it could not parse, password and all. */
-	if (err) {
-		scrub(CONN(db), err->detail);
-		ferry__url_scrub(
-			db->url.conninfo, err->detail, sizeof(err->detail));
-	}
+	if (err)
+		scrub_text(db, err->detail, sizeof(err->detail));
 	if (strstr(msg, "password authentication failed") ||
 		strstr(msg, "no password supplied"))
 		ferry__error_hint(err,
@@ -347,17 +342,25 @@ static int connect_failed(ferry_db *db, ferry_error *err)
 	return FERRY_EDB;
 }
 
-/* The password libpq will actually use, from the URL or the environment. */
-static char *password_in_use(pg_conn *c)
+/*
+ * A copy of the value libpq actually uses for `key` (from the URL, the
+ * environment or its defaults), or of `none` if it has no value or an
+ * empty one; NULL when out of memory.
+ */
+static char *conninfo_value(pg_conn *c, const char *key, const char *none)
 {
 	PQconninfoOption *opts = c->pq.conninfo(c->pg), *o;
-	char *pw = NULL;
+	const char *v = none;
+	char *copy;
 
-	for (o = opts; o && o->keyword; o++)
-		if (!strcmp(o->keyword, "password") && o->val && *o->val)
-			pw = ferry__strdup(o->val);
+	if (!opts)
+		return NULL;
+	for (o = opts; o->keyword; o++)
+		if (!strcmp(o->keyword, key) && o->val && *o->val)
+			v = o->val;
+	copy = v ? ferry__strdup(v) : NULL;
 	c->pq.conninfoFree(opts);
-	return pw;
+	return copy;
 }
 
 /* The library never prints: a server NOTICE becomes a progress event. */
@@ -372,8 +375,7 @@ static void on_notice(void *arg, const PGresult *res)
 
 	snprintf(text, sizeof(text), "%s%s%s", sev ? sev : "", sev ? ": " : "",
 		msg ? msg : "");
-	scrub(CONN(db), text);
-	ferry__url_scrub(db->url.conninfo, text, sizeof(text));
+	scrub_text(db, text, sizeof(text));
 	ev.message = text;
 	ferry__emit(db, &ev);
 }
@@ -447,7 +449,7 @@ static int pg_open(ferry_db *db, ferry_error *err)
 	c->pg = c->pq.connectdbParams(keys, vals, 1);
 	if (!c->pg)
 		return ferry__error_oom(err);
-	c->password = password_in_use(c);
+	c->password = conninfo_value(c, "password", NULL);
 	if (c->pq.status(c->pg) != CONNECTION_OK)
 		return connect_failed(db, err);
 	c->pq.setNoticeReceiver(c->pg, on_notice, db);
@@ -568,7 +570,7 @@ static int drain(ferry_db *db, ferry_error *err)
 
 	if (c->pq.pipelineSync(c->pg) != 1) {
 		queue_clear(c);
-		return conn_error(db, "lost the connection to the server", err);
+		return lost_connection(db, err);
 	}
 	while (!synced) {
 		PGresult *res = c->pq.getResult(c->pg);
@@ -577,10 +579,7 @@ static int drain(ferry_db *db, ferry_error *err)
 		if (!res) {
 			if (c->pq.status(c->pg) != CONNECTION_OK) {
 				if (rc == 0)
-					rc = conn_error(db,
-						"lost the connection to the "
-						"server",
-						err);
+					rc = lost_connection(db, err);
 				break;
 			}
 			continue; /* end of one query's results */
@@ -658,14 +657,11 @@ static int exec_now(ferry_db *db, const char *sql, const ferry__src *src,
 	ExecStatusType st = c->pq.resultStatus(res);
 	int rc = 0;
 
-	if (st == PGRES_TUPLES_OK) {
+	if (st == PGRES_TUPLES_OK)
 		rc = rows_of(c, res, fn, payload);
-	} else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
-		st != PGRES_EMPTY_QUERY) {
+	else if (st != PGRES_COMMAND_OK && st != PGRES_EMPTY_QUERY)
 		rc = res ? result_error(db, res, sql, src, err)
-			 : conn_error(db, "lost the connection to the server",
-				   err);
-	}
+			 : lost_connection(db, err);
 	c->pq.clear(res);
 	return rc;
 }
@@ -903,7 +899,7 @@ static int claim(ferry_db *db, const char *sql, const ferry__val *params,
 		rc = claim_failed(
 			res, c, result_error(db, res, sql, NULL, err), err);
 	} else {
-		rc = conn_error(db, "lost the connection to the server", err);
+		rc = lost_connection(db, err);
 	}
 	c->pq.clear(res);
 	return rc;
@@ -1273,8 +1269,7 @@ static int pg_query_table(ferry_db *db, const char *table, const char *sql,
 		rc = rows_of(c, res, fn, payload);
 	} else {
 		rc = res ? result_error(db, res, sql, NULL, err)
-			 : conn_error(db, "lost the connection to the server",
-				   err);
+			 : lost_connection(db, err);
 	}
 	c->pq.clear(res);
 	return rc;
@@ -1385,20 +1380,7 @@ static int pg_tool_conninfo(
 /* Backups are named after the database this connection uses. */
 static int pg_backup_name(ferry_db *db, char **out, ferry_error *err)
 {
-	pg_conn *c = CONN(db);
-	PQconninfoOption *opts = c->pq.conninfo(c->pg), *o;
-	const char *name = "";
-
-	*out = NULL;
-	if (!opts)
-		return ferry__error_oom(err);
-	for (o = opts; o->keyword; o++)
-		if (!strcmp(o->keyword, "dbname") && o->val) {
-			name = o->val;
-			break;
-		}
-	*out = ferry__strdup(name);
-	c->pq.conninfoFree(opts);
+	*out = conninfo_value(CONN(db), "dbname", "");
 	return *out ? 0 : ferry__error_oom(err);
 }
 
