@@ -516,19 +516,10 @@ static int enqueue(pg_conn *c, char *sql, const ferry__src *src, int claim)
 {
 	pending *p;
 
-	if (c->nqueue == c->aqueue) {
-		size_t na = c->aqueue ? c->aqueue * 2 : 64;
-		pending *q = ferry__realloc(c->queue, na * sizeof(*q));
-
-		if (!q)
-			return FERRY_ENOMEM;
-		c->queue = q;
-		c->aqueue = na;
-	}
+	if (FERRY__GROW(c->queue, c->aqueue, c->nqueue + 1, 64) < 0)
+		return FERRY_ENOMEM;
 	p = &c->queue[c->nqueue];
-	memset(p, 0, sizeof(*p));
-	p->sql = sql;
-	p->claim = claim;
+	*p = (pending){ .sql = sql, .claim = claim };
 	if (src && src->file) {
 		p->src = *src;
 		p->file = ferry__strdup(src->file);
@@ -585,19 +576,17 @@ static int drain(ferry_db *db, ferry_error *err)
 			continue; /* end of one query's results */
 		}
 		st = c->pq.resultStatus(res);
-		if (st == PGRES_PIPELINE_SYNC) {
-			synced = 1;
-		} else if (st == PGRES_FATAL_ERROR && rc == 0) {
+		if (st == PGRES_FATAL_ERROR && rc == 0) {
 			const pending *p = i < c->nqueue ? &c->queue[i] : NULL;
 
 			rc = result_error(db, res, p ? p->sql : NULL,
 				p && p->file ? &p->src : NULL, err);
 			if (p && p->claim)
 				rc = claim_failed(res, c, rc, err);
-			i++;
-		} else if (st != PGRES_PIPELINE_SYNC) {
-			i++;
 		}
+		synced = st == PGRES_PIPELINE_SYNC;
+		if (!synced)
+			i++;
 		c->pq.clear(res);
 	}
 	queue_clear(c);
@@ -986,9 +975,14 @@ static int pg_flush(ferry_db *db, ferry_error *err)
 	return CONN(db)->pipeline && CONN(db)->nqueue ? drain(db, err) : 0;
 }
 
-static void leave_pipeline(pg_conn *c)
+/* Read what is left so the connection is usable again, and leave. */
+static void leave_pipeline(ferry_db *db)
 {
+	pg_conn *c = CONN(db);
+
 	if (c->pipeline) {
+		if (c->nqueue)
+			(void)drain(db, NULL);
 		c->pq.exitPipelineMode(c->pg);
 		c->pipeline = 0;
 	}
@@ -1002,14 +996,9 @@ static int pg_commit(ferry_db *db, ferry_error *err)
 	rc = send_query(db, ferry__strdup("COMMIT"), NULL, NULL, 0, 0, err);
 	if (rc == 0)
 		rc = drain(db, err);
-	if (rc < 0) {
-		/* Read what is left so the connection is usable again. */
-		if (c->nqueue)
-			(void)drain(db, NULL);
-		leave_pipeline(c);
+	leave_pipeline(db);
+	if (rc < 0)
 		return rc;
-	}
-	leave_pipeline(c);
 	if (c->pq.transactionStatus(c->pg) != PQTRANS_IDLE)
 		return ferry__error_set(
 			err, FERRY_EDB, "the transaction did not commit");
@@ -1020,11 +1009,7 @@ static void pg_rollback(ferry_db *db)
 {
 	pg_conn *c = CONN(db);
 
-	if (c->pipeline) {
-		if (c->nqueue)
-			(void)drain(db, NULL);
-		leave_pipeline(c);
-	}
+	leave_pipeline(db);
 	if (c->pq.transactionStatus(c->pg) != PQTRANS_IDLE)
 		c->pq.clear(c->pq.exec(c->pg, "ROLLBACK"));
 }
