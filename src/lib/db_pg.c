@@ -77,13 +77,17 @@ typedef struct {
 #define LIBPQ_SONAME "libpq.so.5"
 
 /*
- * Advisory lock keys: ferry's own class, and one key for the database (the
- * server scopes advisory locks to a database). Not one per ledger: two
- * sets with their own --table or --schema still change one schema, and
- * must not migrate it at once.
+ * Advisory lock keys, as the text sent: ferry's own class, and one key for
+ * the database (the server scopes advisory locks to a database). Not one
+ * per ledger: two sets with their own --table or --schema still change one
+ * schema, and must not migrate it at once.
  */
-#define LOCK_CLASS 0x66657272 /* "ferr" */
-#define LOCK_KEY 1
+#define LOCK_CLASS "1717924466" /* 0x66657272, "ferr" */
+#define LOCK_KEY "1"
+
+/* Since PostgreSQL 14: have the server notice a vanished client (try_lock). */
+#define CHECK_CLIENT_SQL \
+	"set_config('client_connection_check_interval', '500', false)"
 
 /* Flush a pipeline once this much SQL waits, to bound memory. */
 #define PIPELINE_BYTES (1u << 20)
@@ -470,15 +474,6 @@ static int pg_open(ferry_db *db, ferry_error *err)
 	return 0;
 }
 
-static int standby(ferry_db *db, ferry_error *err)
-{
-	ferry__error_set(err, FERRY_EDB,
-		"database '%s' is a standby (read-only replica)",
-		db->url.display);
-	ferry__error_hint(err, "run migrations against the primary server");
-	return FERRY_EDB;
-}
-
 static void queue_clear(pg_conn *c)
 {
 	size_t i;
@@ -708,22 +703,6 @@ static int pg_run(ferry_db *db, const char *sql, size_t len,
 	return rc;
 }
 
-/* Parameters as text; integers printed into `ibuf`. */
-static void param_texts(
-	const ferry__val *p, int n, const char **vals, char ibuf[][24])
-{
-	int i;
-
-	for (i = 0; i < n; i++) {
-		if (p[i].type == FERRY__VAL_INT) {
-			snprintf(ibuf[i], 24, "%lld", (long long)p[i].i);
-			vals[i] = ibuf[i];
-		} else {
-			vals[i] = p[i].type == FERRY__VAL_TEXT ? p[i].s : NULL;
-		}
-	}
-}
-
 /*
  * ferry's own statement between those of a no-transaction section, which
  * may have SET ROLE for the statements after it: run it as ferry, then put
@@ -773,74 +752,87 @@ static void as_section(pg_conn *c, const char *saved)
 	"current_setting('ferry.section_start')::timestamptz) * 1000)::bigint"
 
 /*
- * `sql` (ferry's own: no quoted '$') into `out` with each parameter $n
- * that is FERRY__VAL_SECTION_MS read from the server's clock. $n stays in
- * the text, NULL: PostgreSQL refuses a parameter a statement does not use.
- * Returns 0 when no parameter is one (`out` untouched), 1, or -1 on OOM.
+ * Ready ferry's own statement `*sql` and its parameters to send. Where a
+ * parameter $n is FERRY__VAL_SECTION_MS, `*sql` is rewritten into `timed`
+ * to read it from the server's clock (ferry's SQL has no quoted '$'); $n
+ * stays in the text, NULL: PostgreSQL refuses a parameter a statement does
+ * not use. Each parameter goes as text into `vals`, integers printed into
+ * `ibuf`. The caller releases `timed`, failed or not.
  */
-static int section_ms_params(
-	ferry__buf *out, const char *sql, const ferry__val *p, int n)
+static int prepare(const char **sql, ferry__buf *timed, const ferry__val *p,
+	int n, const char **vals, char ibuf[][24], ferry_error *err)
 {
-	const char *s = sql;
-	int i, timed = 0;
+	const char *s = *sql;
+	int i, clock = 0;
 
 	for (i = 0; i < n; i++)
-		timed |= p[i].type == FERRY__VAL_SECTION_MS;
-	if (!timed)
-		return 0;
-	while (*s) {
+		clock |= p[i].type == FERRY__VAL_SECTION_MS;
+	while (clock && *s) {
 		char *end;
 		long k;
 
 		if (*s != '$' || s[1] < '0' || s[1] > '9') {
-			ferry__buf_put(out, s++, 1);
+			ferry__buf_put(timed, s++, 1);
 			continue;
 		}
 		k = strtol(s + 1, &end, 10);
 		if (k >= 1 && k <= n && p[k - 1].type == FERRY__VAL_SECTION_MS)
-			ferry__buf_printf(out,
+			ferry__buf_printf(timed,
 				"COALESCE(CAST($%ld AS bigint), " SECTION_MS_SQL
 				")",
 				k);
 		else
-			ferry__buf_put(out, s, (size_t)(end - s));
+			ferry__buf_put(timed, s, (size_t)(end - s));
 		s = end;
 	}
-	return out->oom ? -1 : 1;
+	if (timed->oom)
+		return ferry__error_oom(err);
+	if (clock)
+		*sql = timed->buf;
+	if (n > 32)
+		return ferry__error_set(
+			err, FERRY_ERROR, "too many parameters");
+	for (i = 0; i < n; i++) {
+		if (p[i].type == FERRY__VAL_INT) {
+			snprintf(ibuf[i], 24, "%lld", (long long)p[i].i);
+			vals[i] = ibuf[i];
+		} else {
+			vals[i] = p[i].type == FERRY__VAL_TEXT ? p[i].s : NULL;
+		}
+	}
+	return 0;
 }
 
-static int query(ferry_db *db, const char *sql, const ferry__val *params,
+static int pg_query(ferry_db *db, const char *sql, const ferry__val *params,
 	int nparams, ferry__row_fn fn, void *payload, ferry_error *err)
 {
 	pg_conn *c = CONN(db);
+	ferry__buf timed = FERRY__BUF_INIT;
 	const char *vals[32];
-	char ibuf[32][24], role[128];
+	char ibuf[32][24], role[128], *copy;
 	int rc;
 
-	if (nparams > 32)
-		return ferry__error_set(
-			err, FERRY_ERROR, "too many parameters");
-	param_texts(params, nparams, vals, ibuf);
+	if ((rc = prepare(&sql, &timed, params, nparams, vals, ibuf, err)) < 0)
+		goto out;
 	if (c->pipeline && !fn) {
-		char *copy = ferry__strdup(sql);
-
-		if (!copy)
-			return ferry__error_oom(err);
-		return send_query(db, copy, NULL, vals, nparams, 0, err);
-	}
-	if (c->pipeline) {
+		copy = ferry__strdup(sql);
+		rc = copy ? send_query(db, copy, NULL, vals, nparams, 0, err)
+			  : ferry__error_oom(err);
+	} else if (c->pipeline) {
 		/* Rows are needed now: read what waits, then ask. */
 		if ((rc = drain(db, err)) < 0)
-			return rc;
+			goto out;
 		c->pq.exitPipelineMode(c->pg);
 		rc = exec_now(db, sql, NULL, vals, nparams, fn, payload, err);
 		c->pq.enterPipelineMode(c->pg);
-		return rc;
+	} else if (as_ferry(c, role) < 0) {
+		rc = conn_error(db, "cannot reset the role", err);
+	} else {
+		rc = exec_now(db, sql, NULL, vals, nparams, fn, payload, err);
+		as_section(c, role);
 	}
-	if (as_ferry(c, role) < 0)
-		return conn_error(db, "cannot reset the role", err);
-	rc = exec_now(db, sql, NULL, vals, nparams, fn, payload, err);
-	as_section(c, role);
+out:
+	ferry__buf_release(&timed);
 	return rc;
 }
 
@@ -851,33 +843,34 @@ static int query(ferry_db *db, const char *sql, const ferry__val *params,
  * server when it changes no row (a cast of text to integer that only the
  * wrong count reaches), and the transaction fails with it.
  */
-static int claim(ferry_db *db, const char *sql, const ferry__val *params,
+static int pg_claim(ferry_db *db, const char *sql, const ferry__val *params,
 	int nparams, ferry_error *err)
 {
 	pg_conn *c = CONN(db);
+	ferry__buf timed = FERRY__BUF_INIT, b = FERRY__BUF_INIT;
 	const char *vals[32];
-	char ibuf[32][24], role[128];
-	ferry__buf b = FERRY__BUF_INIT;
+	char ibuf[32][24], role[128], *wrapped;
 	PGresult *res;
-	int rc = 0;
+	int rc;
 
-	if (nparams > 32)
-		return ferry__error_set(
-			err, FERRY_ERROR, "too many parameters");
-	param_texts(params, nparams, vals, ibuf);
+	if ((rc = prepare(&sql, &timed, params, nparams, vals, ibuf, err)) < 0)
+		goto out;
 	if (c->pipeline) {
 		ferry__buf_printf(&b,
 			"WITH ferry_claim AS (%s RETURNING 1) SELECT CASE "
 			"count(*) WHEN 1 THEN 1 ELSE CAST('ferry: rows changed: "
 			"' || count(*) AS integer) END FROM ferry_claim",
 			sql);
-		if (b.oom)
-			return ferry__error_oom(err);
-		return send_query(
-			db, ferry__buf_detach(&b), NULL, vals, nparams, 1, err);
+		wrapped = ferry__buf_detach(&b); /* NULL if out of memory */
+		rc = wrapped
+			? send_query(db, wrapped, NULL, vals, nparams, 1, err)
+			: ferry__error_oom(err);
+		goto out;
 	}
-	if (as_ferry(c, role) < 0)
-		return conn_error(db, "cannot reset the role", err);
+	if (as_ferry(c, role) < 0) {
+		rc = conn_error(db, "cannot reset the role", err);
+		goto out;
+	}
 	res = c->pq.execParams(c->pg, sql, nparams, NULL, vals, NULL, NULL, 0);
 	as_section(c, role);
 	if (c->pq.resultStatus(res) == PGRES_COMMAND_OK) {
@@ -891,31 +884,7 @@ static int claim(ferry_db *db, const char *sql, const ferry__val *params,
 		rc = lost_connection(db, err);
 	}
 	c->pq.clear(res);
-	return rc;
-}
-
-static int pg_query(ferry_db *db, const char *sql, const ferry__val *params,
-	int nparams, ferry__row_fn fn, void *payload, ferry_error *err)
-{
-	ferry__buf timed = FERRY__BUF_INIT;
-	int rc = section_ms_params(&timed, sql, params, nparams);
-
-	if (rc < 0)
-		return ferry__error_oom(err);
-	rc = query(db, rc ? timed.buf : sql, params, nparams, fn, payload, err);
-	ferry__buf_release(&timed);
-	return rc;
-}
-
-static int pg_claim(ferry_db *db, const char *sql, const ferry__val *params,
-	int nparams, ferry_error *err)
-{
-	ferry__buf timed = FERRY__BUF_INIT;
-	int rc = section_ms_params(&timed, sql, params, nparams);
-
-	if (rc < 0)
-		return ferry__error_oom(err);
-	rc = claim(db, rc ? timed.buf : sql, params, nparams, err);
+out:
 	ferry__buf_release(&timed);
 	return rc;
 }
@@ -942,6 +911,7 @@ static int pg_reset_session(ferry_db *db, int whole, ferry_error *err)
 		"RESET ROLE", "RESET ALL" };
 	pg_conn *c = CONN(db);
 	ferry__val p = { FERRY__VAL_TEXT, 0, c->app_name };
+	char sql[160];
 	size_t i;
 	int rc;
 
@@ -951,13 +921,10 @@ static int pg_reset_session(ferry_db *db, int whole, ferry_error *err)
 			return rc;
 	if (!whole)
 		return 0;
-	return pg_query(db,
-		c->server_num >= 140000
-			? "SELECT set_config('application_name', $1, false), "
-			  "set_config('client_connection_check_interval', "
-			  "'500', false)"
-			: "SELECT set_config('application_name', $1, false)",
-		&p, 1, NULL, NULL, err);
+	snprintf(sql, sizeof(sql),
+		"SELECT set_config('application_name', $1, false)%s",
+		c->server_num >= 140000 ? ", " CHECK_CLIENT_SQL : "");
+	return pg_query(db, sql, &p, 1, NULL, NULL, err);
 }
 
 static int pg_begin(ferry_db *db, ferry_error *err)
@@ -1049,14 +1016,10 @@ static int holder_row(void *payload, int ncols, const char *const *v)
 
 static int holder(ferry_db *db, int *held, char **who, ferry_error *err)
 {
-	ferry__val p[2] = { { FERRY__VAL_INT, LOCK_CLASS, NULL },
-		{ FERRY__VAL_INT, LOCK_KEY, NULL } };
-	const char *vals[2];
-	char ibuf[2][24];
+	const char *vals[2] = { LOCK_CLASS, LOCK_KEY };
 	int rc;
 
 	*who = NULL;
-	param_texts(p, 2, vals, ibuf);
 	rc = exec_now(db,
 		"SELECT a.pid, a.usename, COALESCE(host(a.client_addr), "
 		"'local'), a.application_name, to_char(a.backend_start AT "
@@ -1081,10 +1044,6 @@ static void sleep_ms(int ms)
 }
 
 /*
- * One round trip: take the lock if free, and then at once tell waiters who
- * we are through application_name, so none sees the lock held by nobody.
- */
-/*
  * One round trip: refuse a standby, which cannot be written; take the lock
  * if free, and then at once tell waiters who we are through
  * application_name, so none sees the lock held by nobody. And, since 14,
@@ -1095,27 +1054,21 @@ static void sleep_ms(int ms)
 static int try_lock(ferry_db *db, int *got, ferry_error *err)
 {
 	pg_conn *c = CONN(db);
-	char me[sizeof(c->app_name)] = "ferry: ", k1[24], k2[24];
-	const char *vals[3] = { k1, k2, me };
+	char me[sizeof(c->app_name)] = "ferry: ", sql[512];
+	const char *vals[3] = { LOCK_CLASS, LOCK_KEY, me }, *check = "";
 	PGresult *res;
 	int ok, in_recovery;
 
 	ferry__holder_text(db, me + 7, sizeof(me) - 7);
-	snprintf(k1, sizeof(k1), "%d", LOCK_CLASS);
-	snprintf(k2, sizeof(k2), "%d", LOCK_KEY);
-	res = c->pq.execParams(c->pg,
-		c->server_num >= 140000
-			? "SELECT pg_is_in_recovery(), CASE WHEN NOT "
-			  "pg_is_in_recovery() AND pg_try_advisory_lock($1::int, "
-			  "$2::int) THEN set_config('application_name', $3, "
-			  "false) IS NOT NULL AND "
-			  "set_config('client_connection_check_interval', "
-			  "'500', false) IS NOT NULL ELSE false END"
-			: "SELECT pg_is_in_recovery(), CASE WHEN NOT "
-			  "pg_is_in_recovery() AND pg_try_advisory_lock($1::int, "
-			  "$2::int) THEN set_config('application_name', $3, "
-			  "false) IS NOT NULL ELSE false END",
-		3, NULL, vals, NULL, NULL, 0);
+	if (c->server_num >= 140000)
+		check = " AND " CHECK_CLIENT_SQL " IS NOT NULL";
+	snprintf(sql, sizeof(sql),
+		"SELECT pg_is_in_recovery(), CASE WHEN NOT pg_is_in_recovery() "
+		"AND pg_try_advisory_lock($1::int, $2::int) THEN "
+		"set_config('application_name', $3, false) IS NOT NULL%s ELSE "
+		"false END",
+		check);
+	res = c->pq.execParams(c->pg, sql, 3, NULL, vals, NULL, NULL, 0);
 	ok = c->pq.resultStatus(res) == PGRES_TUPLES_OK &&
 		c->pq.ntuples(res) == 1;
 	in_recovery = ok && c->pq.getvalue(res, 0, 0)[0] == 't';
@@ -1125,8 +1078,14 @@ static int try_lock(ferry_db *db, int *got, ferry_error *err)
 	if (!ok)
 		result_error(db, res, NULL, NULL, err);
 	c->pq.clear(res);
-	if (in_recovery)
-		return standby(db, err);
+	if (in_recovery) {
+		ferry__error_set(err, FERRY_EDB,
+			"database '%s' is a standby (read-only replica)",
+			db->url.display);
+		ferry__error_hint(
+			err, "run migrations against the primary server");
+		return FERRY_EDB;
+	}
 	return ok ? 0 : FERRY_EDB;
 }
 
@@ -1162,7 +1121,6 @@ static int pg_lock(ferry_db *db, ferry_error *err)
 		}
 		if (ferry__now_ms() >= deadline) {
 			free(who);
-			who = NULL;
 			(void)holder(db, &held, &who, NULL);
 			ferry__error_set(err, FERRY_ELOCKED,
 				"another ferry is working on database '%s'",
@@ -1186,23 +1144,15 @@ static int pg_lock(ferry_db *db, ferry_error *err)
 static void pg_unlock(ferry_db *db)
 {
 	pg_conn *c = CONN(db);
-	char sql[128];
 
 	if (c->have_lock) {
-		snprintf(sql, sizeof(sql),
-			"SELECT pg_advisory_unlock(%d, %d), "
-			"set_config('application_name', 'ferry', false)",
-			LOCK_CLASS, LOCK_KEY);
-		c->pq.clear(c->pq.exec(c->pg, sql));
+		c->pq.clear(c->pq.exec(c->pg,
+			"SELECT pg_advisory_unlock(" LOCK_CLASS ", " LOCK_KEY
+			"), set_config('application_name', 'ferry', false)"));
 		snprintf(c->app_name, sizeof(c->app_name), "ferry");
 	}
 	c->have_lock = 0;
 	db->locked = 0;
-}
-
-static int pg_lock_probe(ferry_db *db, int *held, char **who, ferry_error *err)
-{
-	return holder(db, held, who, err);
 }
 
 static int found_row(void *payload, int ncols, const char *const *values)
@@ -1387,7 +1337,7 @@ const ferry__driver ferry__pg_driver = {
 	.in_txn = pg_in_txn,
 	.lock = pg_lock,
 	.unlock = pg_unlock,
-	.lock_probe = pg_lock_probe,
+	.lock_probe = holder,
 	.table_exists = pg_table_exists,
 	.query_table = pg_query_table,
 	.ledger_ddl = pg_ledger_ddl,
