@@ -77,13 +77,17 @@ typedef struct {
 #define LIBPQ_SONAME "libpq.so.5"
 
 /*
- * Advisory lock keys: ferry's own class, and one key for the database (the
- * server scopes advisory locks to a database). Not one per ledger: two
- * sets with their own --table or --schema still change one schema, and
- * must not migrate it at once.
+ * Advisory lock keys, as the text sent: ferry's own class, and one key for
+ * the database (the server scopes advisory locks to a database). Not one
+ * per ledger: two sets with their own --table or --schema still change one
+ * schema, and must not migrate it at once.
  */
-#define LOCK_CLASS 0x66657272 /* "ferr" */
-#define LOCK_KEY 1
+#define LOCK_CLASS "1717924466" /* 0x66657272, "ferr" */
+#define LOCK_KEY "1"
+
+/* Since PostgreSQL 14: have the server notice a vanished client (try_lock). */
+#define CHECK_CLIENT_SQL \
+	"set_config('client_connection_check_interval', '500', false)"
 
 /* Flush a pipeline once this much SQL waits, to bound memory. */
 #define PIPELINE_BYTES (1u << 20)
@@ -119,21 +123,22 @@ typedef struct {
  */
 
 /*
- * Replace every copy of the password in `s` with ****. A password shorter
- * than the mask is left alone: masking "ed" in "failed" would garble the
- * message and tell the password anyway.
+ * Replace every copy of the password in `s` with ****, then mask what the
+ * URL holds secret. A password shorter than the mask is left alone:
+ * masking "ed" in "failed" would garble the message and tell the password
+ * anyway.
  */
-static void scrub(const pg_conn *c, char *s)
+static void scrub_text(ferry_db *db, char *s, size_t size)
 {
-	size_t n;
+	const pg_conn *c = CONN(db);
+	size_t n = c && c->password ? strlen(c->password) : 0;
 	char *p;
 
-	if (!c || !c->password || (n = strlen(c->password)) < 4)
-		return;
-	while ((p = strstr(s, c->password)) != NULL) {
+	while (n >= 4 && (p = strstr(s, c->password)) != NULL) {
 		memcpy(p, "****", 4); /* NOLINT: a patch, not a string */
 		memmove(p + 4, p + n, strlen(p + n) + 1);
 	}
+	ferry__url_scrub(db->url.conninfo, s, size);
 }
 
 /* libpq's multi-line message as one line, without "FATAL:" labels. */
@@ -250,6 +255,7 @@ static int result_error(ferry_db *db, const PGresult *res, const char *sql,
 	const char *state = c->pq.resultErrorField(res, PG_DIAG_SQLSTATE);
 	const char *pos =
 		c->pq.resultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+	const char *known = known_hint(state, !src || !src->file);
 	char text[1024];
 	int code = state_code(state);
 
@@ -265,11 +271,8 @@ static int result_error(ferry_db *db, const PGresult *res, const char *sql,
 	else if (detail || context)
 		ferry__error_detail(err, "%s", detail ? detail : context);
 	/* Where ferry knows the next step in its own terms, say that. */
-	if (known_hint(state, !src || !src->file))
-		ferry__error_hint(
-			err, "%s", known_hint(state, !src || !src->file));
-	else if (hint)
-		ferry__error_hint(err, "%s", hint);
+	if (known || hint)
+		ferry__error_hint(err, "%s", known ? known : hint);
 	if (state)
 		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
 	if (src && src->file && sql) {
@@ -280,12 +283,9 @@ static int result_error(ferry_db *db, const PGresult *res, const char *sql,
 		ferry__error_at(err, src->file, src->line + line - 1,
 			line == 1 ? src->column + col - 1 : col);
 	}
-	scrub(c, err->message);
-	scrub(c, err->detail);
-	scrub(c, err->hint);
-	ferry__url_scrub(db->url.conninfo, err->message, sizeof(err->message));
-	ferry__url_scrub(db->url.conninfo, err->detail, sizeof(err->detail));
-	ferry__url_scrub(db->url.conninfo, err->hint, sizeof(err->hint));
+	scrub_text(db, err->message, sizeof(err->message));
+	scrub_text(db, err->detail, sizeof(err->detail));
+	scrub_text(db, err->hint, sizeof(err->hint));
 	return code;
 }
 
@@ -299,12 +299,14 @@ static int conn_error(ferry_db *db, const char *what, ferry_error *err)
 	ferry__error_detail(err, "%s", text);
 	if (c->pq.status(c->pg) != CONNECTION_OK)
 		ferry__error_hint(err, "%s", known_hint("08006", 0));
-	if (err) {
-		scrub(CONN(db), err->detail);
-		ferry__url_scrub(
-			db->url.conninfo, err->detail, sizeof(err->detail));
-	}
+	if (err)
+		scrub_text(db, err->detail, sizeof(err->detail));
 	return FERRY_EDB;
+}
+
+static int lost_connection(ferry_db *db, ferry_error *err)
+{
+	return conn_error(db, "lost the connection to the server", err);
 }
 
 /*
@@ -322,11 +324,8 @@ static int connect_failed(ferry_db *db, ferry_error *err)
 		db->url.display);
 	ferry__error_detail(err, "%s", text);
 	/* libpq quotes the URL it could not parse, password and all. */
-	if (err) {
-		scrub(CONN(db), err->detail);
-		ferry__url_scrub(
-			db->url.conninfo, err->detail, sizeof(err->detail));
-	}
+	if (err)
+		scrub_text(db, err->detail, sizeof(err->detail));
 	if (strstr(msg, "password authentication failed") ||
 		strstr(msg, "no password supplied"))
 		ferry__error_hint(err,
@@ -347,17 +346,25 @@ static int connect_failed(ferry_db *db, ferry_error *err)
 	return FERRY_EDB;
 }
 
-/* The password libpq will actually use, from the URL or the environment. */
-static char *password_in_use(pg_conn *c)
+/*
+ * A copy of the value libpq actually uses for `key` (from the URL, the
+ * environment or its defaults), or of `none` if it has no value or an
+ * empty one; NULL when out of memory.
+ */
+static char *conninfo_value(pg_conn *c, const char *key, const char *none)
 {
 	PQconninfoOption *opts = c->pq.conninfo(c->pg), *o;
-	char *pw = NULL;
+	const char *v = none;
+	char *copy;
 
-	for (o = opts; o && o->keyword; o++)
-		if (!strcmp(o->keyword, "password") && o->val && *o->val)
-			pw = ferry__strdup(o->val);
+	if (!opts)
+		return NULL;
+	for (o = opts; o->keyword; o++)
+		if (!strcmp(o->keyword, key) && o->val && *o->val)
+			v = o->val;
+	copy = v ? ferry__strdup(v) : NULL;
 	c->pq.conninfoFree(opts);
-	return pw;
+	return copy;
 }
 
 /* The library never prints: a server NOTICE becomes a progress event. */
@@ -372,8 +379,7 @@ static void on_notice(void *arg, const PGresult *res)
 
 	snprintf(text, sizeof(text), "%s%s%s", sev ? sev : "", sev ? ": " : "",
 		msg ? msg : "");
-	scrub(CONN(db), text);
-	ferry__url_scrub(db->url.conninfo, text, sizeof(text));
+	scrub_text(db, text, sizeof(text));
 	ev.message = text;
 	ferry__emit(db, &ev);
 }
@@ -447,7 +453,7 @@ static int pg_open(ferry_db *db, ferry_error *err)
 	c->pg = c->pq.connectdbParams(keys, vals, 1);
 	if (!c->pg)
 		return ferry__error_oom(err);
-	c->password = password_in_use(c);
+	c->password = conninfo_value(c, "password", NULL);
 	if (c->pq.status(c->pg) != CONNECTION_OK)
 		return connect_failed(db, err);
 	c->pq.setNoticeReceiver(c->pg, on_notice, db);
@@ -466,15 +472,6 @@ static int pg_open(ferry_db *db, ferry_error *err)
 	/* Asking whether it is a standby waits for the runner lock: a run
 	 * with nothing to do asks the server nothing but the ledger. */
 	return 0;
-}
-
-static int standby(ferry_db *db, ferry_error *err)
-{
-	ferry__error_set(err, FERRY_EDB,
-		"database '%s' is a standby (read-only replica)",
-		db->url.display);
-	ferry__error_hint(err, "run migrations against the primary server");
-	return FERRY_EDB;
 }
 
 static void queue_clear(pg_conn *c)
@@ -514,19 +511,10 @@ static int enqueue(pg_conn *c, char *sql, const ferry__src *src, int claim)
 {
 	pending *p;
 
-	if (c->nqueue == c->aqueue) {
-		size_t na = c->aqueue ? c->aqueue * 2 : 64;
-		pending *q = ferry__realloc(c->queue, na * sizeof(*q));
-
-		if (!q)
-			return FERRY_ENOMEM;
-		c->queue = q;
-		c->aqueue = na;
-	}
+	if (FERRY__GROW(c->queue, c->aqueue, c->nqueue + 1, 64) < 0)
+		return FERRY_ENOMEM;
 	p = &c->queue[c->nqueue];
-	memset(p, 0, sizeof(*p));
-	p->sql = sql;
-	p->claim = claim;
+	*p = (pending){ .sql = sql, .claim = claim };
 	if (src && src->file) {
 		p->src = *src;
 		p->file = ferry__strdup(src->file);
@@ -568,7 +556,7 @@ static int drain(ferry_db *db, ferry_error *err)
 
 	if (c->pq.pipelineSync(c->pg) != 1) {
 		queue_clear(c);
-		return conn_error(db, "lost the connection to the server", err);
+		return lost_connection(db, err);
 	}
 	while (!synced) {
 		PGresult *res = c->pq.getResult(c->pg);
@@ -577,28 +565,23 @@ static int drain(ferry_db *db, ferry_error *err)
 		if (!res) {
 			if (c->pq.status(c->pg) != CONNECTION_OK) {
 				if (rc == 0)
-					rc = conn_error(db,
-						"lost the connection to the "
-						"server",
-						err);
+					rc = lost_connection(db, err);
 				break;
 			}
 			continue; /* end of one query's results */
 		}
 		st = c->pq.resultStatus(res);
-		if (st == PGRES_PIPELINE_SYNC) {
-			synced = 1;
-		} else if (st == PGRES_FATAL_ERROR && rc == 0) {
+		if (st == PGRES_FATAL_ERROR && rc == 0) {
 			const pending *p = i < c->nqueue ? &c->queue[i] : NULL;
 
 			rc = result_error(db, res, p ? p->sql : NULL,
 				p && p->file ? &p->src : NULL, err);
 			if (p && p->claim)
 				rc = claim_failed(res, c, rc, err);
-			i++;
-		} else if (st != PGRES_PIPELINE_SYNC) {
-			i++;
 		}
+		synced = st == PGRES_PIPELINE_SYNC;
+		if (!synced)
+			i++;
 		c->pq.clear(res);
 	}
 	queue_clear(c);
@@ -658,14 +641,11 @@ static int exec_now(ferry_db *db, const char *sql, const ferry__src *src,
 	ExecStatusType st = c->pq.resultStatus(res);
 	int rc = 0;
 
-	if (st == PGRES_TUPLES_OK) {
+	if (st == PGRES_TUPLES_OK)
 		rc = rows_of(c, res, fn, payload);
-	} else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
-		st != PGRES_EMPTY_QUERY) {
+	else if (st != PGRES_COMMAND_OK && st != PGRES_EMPTY_QUERY)
 		rc = res ? result_error(db, res, sql, src, err)
-			 : conn_error(db, "lost the connection to the server",
-				   err);
-	}
+			 : lost_connection(db, err);
 	c->pq.clear(res);
 	return rc;
 }
@@ -723,22 +703,6 @@ static int pg_run(ferry_db *db, const char *sql, size_t len,
 	return rc;
 }
 
-/* Parameters as text; integers printed into `ibuf`. */
-static void param_texts(
-	const ferry__val *p, int n, const char **vals, char ibuf[][24])
-{
-	int i;
-
-	for (i = 0; i < n; i++) {
-		if (p[i].type == FERRY__VAL_INT) {
-			snprintf(ibuf[i], 24, "%lld", (long long)p[i].i);
-			vals[i] = ibuf[i];
-		} else {
-			vals[i] = p[i].type == FERRY__VAL_TEXT ? p[i].s : NULL;
-		}
-	}
-}
-
 /*
  * ferry's own statement between those of a no-transaction section, which
  * may have SET ROLE for the statements after it: run it as ferry, then put
@@ -788,74 +752,87 @@ static void as_section(pg_conn *c, const char *saved)
 	"current_setting('ferry.section_start')::timestamptz) * 1000)::bigint"
 
 /*
- * `sql` (ferry's own: no quoted '$') into `out` with each parameter $n
- * that is FERRY__VAL_SECTION_MS read from the server's clock. $n stays in
- * the text, NULL: PostgreSQL refuses a parameter a statement does not use.
- * Returns 0 when no parameter is one (`out` untouched), 1, or -1 on OOM.
+ * Ready ferry's own statement `*sql` and its parameters to send. Where a
+ * parameter $n is FERRY__VAL_SECTION_MS, `*sql` is rewritten into `timed`
+ * to read it from the server's clock (ferry's SQL has no quoted '$'); $n
+ * stays in the text, NULL: PostgreSQL refuses a parameter a statement does
+ * not use. Each parameter goes as text into `vals`, integers printed into
+ * `ibuf`. The caller releases `timed`, failed or not.
  */
-static int section_ms_params(
-	ferry__buf *out, const char *sql, const ferry__val *p, int n)
+static int prepare(const char **sql, ferry__buf *timed, const ferry__val *p,
+	int n, const char **vals, char ibuf[][24], ferry_error *err)
 {
-	const char *s = sql;
-	int i, timed = 0;
+	const char *s = *sql;
+	int i, clock = 0;
 
 	for (i = 0; i < n; i++)
-		timed |= p[i].type == FERRY__VAL_SECTION_MS;
-	if (!timed)
-		return 0;
-	while (*s) {
+		clock |= p[i].type == FERRY__VAL_SECTION_MS;
+	while (clock && *s) {
 		char *end;
 		long k;
 
 		if (*s != '$' || s[1] < '0' || s[1] > '9') {
-			ferry__buf_put(out, s++, 1);
+			ferry__buf_put(timed, s++, 1);
 			continue;
 		}
 		k = strtol(s + 1, &end, 10);
 		if (k >= 1 && k <= n && p[k - 1].type == FERRY__VAL_SECTION_MS)
-			ferry__buf_printf(out,
+			ferry__buf_printf(timed,
 				"COALESCE(CAST($%ld AS bigint), " SECTION_MS_SQL
 				")",
 				k);
 		else
-			ferry__buf_put(out, s, (size_t)(end - s));
+			ferry__buf_put(timed, s, (size_t)(end - s));
 		s = end;
 	}
-	return out->oom ? -1 : 1;
+	if (timed->oom)
+		return ferry__error_oom(err);
+	if (clock)
+		*sql = timed->buf;
+	if (n > 32)
+		return ferry__error_set(
+			err, FERRY_ERROR, "too many parameters");
+	for (i = 0; i < n; i++) {
+		if (p[i].type == FERRY__VAL_INT) {
+			snprintf(ibuf[i], 24, "%lld", (long long)p[i].i);
+			vals[i] = ibuf[i];
+		} else {
+			vals[i] = p[i].type == FERRY__VAL_TEXT ? p[i].s : NULL;
+		}
+	}
+	return 0;
 }
 
-static int query(ferry_db *db, const char *sql, const ferry__val *params,
+static int pg_query(ferry_db *db, const char *sql, const ferry__val *params,
 	int nparams, ferry__row_fn fn, void *payload, ferry_error *err)
 {
 	pg_conn *c = CONN(db);
+	ferry__buf timed = FERRY__BUF_INIT;
 	const char *vals[32];
-	char ibuf[32][24], role[128];
+	char ibuf[32][24], role[128], *copy;
 	int rc;
 
-	if (nparams > 32)
-		return ferry__error_set(
-			err, FERRY_ERROR, "too many parameters");
-	param_texts(params, nparams, vals, ibuf);
+	if ((rc = prepare(&sql, &timed, params, nparams, vals, ibuf, err)) < 0)
+		goto out;
 	if (c->pipeline && !fn) {
-		char *copy = ferry__strdup(sql);
-
-		if (!copy)
-			return ferry__error_oom(err);
-		return send_query(db, copy, NULL, vals, nparams, 0, err);
-	}
-	if (c->pipeline) {
+		copy = ferry__strdup(sql);
+		rc = copy ? send_query(db, copy, NULL, vals, nparams, 0, err)
+			  : ferry__error_oom(err);
+	} else if (c->pipeline) {
 		/* Rows are needed now: read what waits, then ask. */
 		if ((rc = drain(db, err)) < 0)
-			return rc;
+			goto out;
 		c->pq.exitPipelineMode(c->pg);
 		rc = exec_now(db, sql, NULL, vals, nparams, fn, payload, err);
 		c->pq.enterPipelineMode(c->pg);
-		return rc;
+	} else if (as_ferry(c, role) < 0) {
+		rc = conn_error(db, "cannot reset the role", err);
+	} else {
+		rc = exec_now(db, sql, NULL, vals, nparams, fn, payload, err);
+		as_section(c, role);
 	}
-	if (as_ferry(c, role) < 0)
-		return conn_error(db, "cannot reset the role", err);
-	rc = exec_now(db, sql, NULL, vals, nparams, fn, payload, err);
-	as_section(c, role);
+out:
+	ferry__buf_release(&timed);
 	return rc;
 }
 
@@ -866,33 +843,34 @@ static int query(ferry_db *db, const char *sql, const ferry__val *params,
  * server when it changes no row (a cast of text to integer that only the
  * wrong count reaches), and the transaction fails with it.
  */
-static int claim(ferry_db *db, const char *sql, const ferry__val *params,
+static int pg_claim(ferry_db *db, const char *sql, const ferry__val *params,
 	int nparams, ferry_error *err)
 {
 	pg_conn *c = CONN(db);
+	ferry__buf timed = FERRY__BUF_INIT, b = FERRY__BUF_INIT;
 	const char *vals[32];
-	char ibuf[32][24], role[128];
-	ferry__buf b = FERRY__BUF_INIT;
+	char ibuf[32][24], role[128], *wrapped;
 	PGresult *res;
-	int rc = 0;
+	int rc;
 
-	if (nparams > 32)
-		return ferry__error_set(
-			err, FERRY_ERROR, "too many parameters");
-	param_texts(params, nparams, vals, ibuf);
+	if ((rc = prepare(&sql, &timed, params, nparams, vals, ibuf, err)) < 0)
+		goto out;
 	if (c->pipeline) {
 		ferry__buf_printf(&b,
 			"WITH ferry_claim AS (%s RETURNING 1) SELECT CASE "
 			"count(*) WHEN 1 THEN 1 ELSE CAST('ferry: rows changed: "
 			"' || count(*) AS integer) END FROM ferry_claim",
 			sql);
-		if (b.oom)
-			return ferry__error_oom(err);
-		return send_query(
-			db, ferry__buf_detach(&b), NULL, vals, nparams, 1, err);
+		wrapped = ferry__buf_detach(&b); /* NULL if out of memory */
+		rc = wrapped
+			? send_query(db, wrapped, NULL, vals, nparams, 1, err)
+			: ferry__error_oom(err);
+		goto out;
 	}
-	if (as_ferry(c, role) < 0)
-		return conn_error(db, "cannot reset the role", err);
+	if (as_ferry(c, role) < 0) {
+		rc = conn_error(db, "cannot reset the role", err);
+		goto out;
+	}
 	res = c->pq.execParams(c->pg, sql, nparams, NULL, vals, NULL, NULL, 0);
 	as_section(c, role);
 	if (c->pq.resultStatus(res) == PGRES_COMMAND_OK) {
@@ -903,34 +881,10 @@ static int claim(ferry_db *db, const char *sql, const ferry__val *params,
 		rc = claim_failed(
 			res, c, result_error(db, res, sql, NULL, err), err);
 	} else {
-		rc = conn_error(db, "lost the connection to the server", err);
+		rc = lost_connection(db, err);
 	}
 	c->pq.clear(res);
-	return rc;
-}
-
-static int pg_query(ferry_db *db, const char *sql, const ferry__val *params,
-	int nparams, ferry__row_fn fn, void *payload, ferry_error *err)
-{
-	ferry__buf timed = FERRY__BUF_INIT;
-	int rc = section_ms_params(&timed, sql, params, nparams);
-
-	if (rc < 0)
-		return ferry__error_oom(err);
-	rc = query(db, rc ? timed.buf : sql, params, nparams, fn, payload, err);
-	ferry__buf_release(&timed);
-	return rc;
-}
-
-static int pg_claim(ferry_db *db, const char *sql, const ferry__val *params,
-	int nparams, ferry_error *err)
-{
-	ferry__buf timed = FERRY__BUF_INIT;
-	int rc = section_ms_params(&timed, sql, params, nparams);
-
-	if (rc < 0)
-		return ferry__error_oom(err);
-	rc = claim(db, rc ? timed.buf : sql, params, nparams, err);
+out:
 	ferry__buf_release(&timed);
 	return rc;
 }
@@ -957,6 +911,7 @@ static int pg_reset_session(ferry_db *db, int whole, ferry_error *err)
 		"RESET ROLE", "RESET ALL" };
 	pg_conn *c = CONN(db);
 	ferry__val p = { FERRY__VAL_TEXT, 0, c->app_name };
+	char sql[160];
 	size_t i;
 	int rc;
 
@@ -966,13 +921,10 @@ static int pg_reset_session(ferry_db *db, int whole, ferry_error *err)
 			return rc;
 	if (!whole)
 		return 0;
-	return pg_query(db,
-		c->server_num >= 140000
-			? "SELECT set_config('application_name', $1, false), "
-			  "set_config('client_connection_check_interval', "
-			  "'500', false)"
-			: "SELECT set_config('application_name', $1, false)",
-		&p, 1, NULL, NULL, err);
+	snprintf(sql, sizeof(sql),
+		"SELECT set_config('application_name', $1, false)%s",
+		c->server_num >= 140000 ? ", " CHECK_CLIENT_SQL : "");
+	return pg_query(db, sql, &p, 1, NULL, NULL, err);
 }
 
 static int pg_begin(ferry_db *db, ferry_error *err)
@@ -990,9 +942,14 @@ static int pg_flush(ferry_db *db, ferry_error *err)
 	return CONN(db)->pipeline && CONN(db)->nqueue ? drain(db, err) : 0;
 }
 
-static void leave_pipeline(pg_conn *c)
+/* Read what is left so the connection is usable again, and leave. */
+static void leave_pipeline(ferry_db *db)
 {
+	pg_conn *c = CONN(db);
+
 	if (c->pipeline) {
+		if (c->nqueue)
+			(void)drain(db, NULL);
 		c->pq.exitPipelineMode(c->pg);
 		c->pipeline = 0;
 	}
@@ -1006,14 +963,9 @@ static int pg_commit(ferry_db *db, ferry_error *err)
 	rc = send_query(db, ferry__strdup("COMMIT"), NULL, NULL, 0, 0, err);
 	if (rc == 0)
 		rc = drain(db, err);
-	if (rc < 0) {
-		/* Read what is left so the connection is usable again. */
-		if (c->nqueue)
-			(void)drain(db, NULL);
-		leave_pipeline(c);
+	leave_pipeline(db);
+	if (rc < 0)
 		return rc;
-	}
-	leave_pipeline(c);
 	if (c->pq.transactionStatus(c->pg) != PQTRANS_IDLE)
 		return ferry__error_set(
 			err, FERRY_EDB, "the transaction did not commit");
@@ -1024,11 +976,7 @@ static void pg_rollback(ferry_db *db)
 {
 	pg_conn *c = CONN(db);
 
-	if (c->pipeline) {
-		if (c->nqueue)
-			(void)drain(db, NULL);
-		leave_pipeline(c);
-	}
+	leave_pipeline(db);
 	if (c->pq.transactionStatus(c->pg) != PQTRANS_IDLE)
 		c->pq.clear(c->pq.exec(c->pg, "ROLLBACK"));
 }
@@ -1068,14 +1016,10 @@ static int holder_row(void *payload, int ncols, const char *const *v)
 
 static int holder(ferry_db *db, int *held, char **who, ferry_error *err)
 {
-	ferry__val p[2] = { { FERRY__VAL_INT, LOCK_CLASS, NULL },
-		{ FERRY__VAL_INT, LOCK_KEY, NULL } };
-	const char *vals[2];
-	char ibuf[2][24];
+	const char *vals[2] = { LOCK_CLASS, LOCK_KEY };
 	int rc;
 
 	*who = NULL;
-	param_texts(p, 2, vals, ibuf);
 	rc = exec_now(db,
 		"SELECT a.pid, a.usename, COALESCE(host(a.client_addr), "
 		"'local'), a.application_name, to_char(a.backend_start AT "
@@ -1100,10 +1044,6 @@ static void sleep_ms(int ms)
 }
 
 /*
- * One round trip: take the lock if free, and then at once tell waiters who
- * we are through application_name, so none sees the lock held by nobody.
- */
-/*
  * One round trip: refuse a standby, which cannot be written; take the lock
  * if free, and then at once tell waiters who we are through
  * application_name, so none sees the lock held by nobody. And, since 14,
@@ -1114,27 +1054,21 @@ static void sleep_ms(int ms)
 static int try_lock(ferry_db *db, int *got, ferry_error *err)
 {
 	pg_conn *c = CONN(db);
-	char me[sizeof(c->app_name)] = "ferry: ", k1[24], k2[24];
-	const char *vals[3] = { k1, k2, me };
+	char me[sizeof(c->app_name)] = "ferry: ", sql[512];
+	const char *vals[3] = { LOCK_CLASS, LOCK_KEY, me }, *check = "";
 	PGresult *res;
 	int ok, in_recovery;
 
 	ferry__holder_text(db, me + 7, sizeof(me) - 7);
-	snprintf(k1, sizeof(k1), "%d", LOCK_CLASS);
-	snprintf(k2, sizeof(k2), "%d", LOCK_KEY);
-	res = c->pq.execParams(c->pg,
-		c->server_num >= 140000
-			? "SELECT pg_is_in_recovery(), CASE WHEN NOT "
-			  "pg_is_in_recovery() AND pg_try_advisory_lock($1::int, "
-			  "$2::int) THEN set_config('application_name', $3, "
-			  "false) IS NOT NULL AND "
-			  "set_config('client_connection_check_interval', "
-			  "'500', false) IS NOT NULL ELSE false END"
-			: "SELECT pg_is_in_recovery(), CASE WHEN NOT "
-			  "pg_is_in_recovery() AND pg_try_advisory_lock($1::int, "
-			  "$2::int) THEN set_config('application_name', $3, "
-			  "false) IS NOT NULL ELSE false END",
-		3, NULL, vals, NULL, NULL, 0);
+	if (c->server_num >= 140000)
+		check = " AND " CHECK_CLIENT_SQL " IS NOT NULL";
+	snprintf(sql, sizeof(sql),
+		"SELECT pg_is_in_recovery(), CASE WHEN NOT pg_is_in_recovery() "
+		"AND pg_try_advisory_lock($1::int, $2::int) THEN "
+		"set_config('application_name', $3, false) IS NOT NULL%s ELSE "
+		"false END",
+		check);
+	res = c->pq.execParams(c->pg, sql, 3, NULL, vals, NULL, NULL, 0);
 	ok = c->pq.resultStatus(res) == PGRES_TUPLES_OK &&
 		c->pq.ntuples(res) == 1;
 	in_recovery = ok && c->pq.getvalue(res, 0, 0)[0] == 't';
@@ -1144,8 +1078,14 @@ static int try_lock(ferry_db *db, int *got, ferry_error *err)
 	if (!ok)
 		result_error(db, res, NULL, NULL, err);
 	c->pq.clear(res);
-	if (in_recovery)
-		return standby(db, err);
+	if (in_recovery) {
+		ferry__error_set(err, FERRY_EDB,
+			"database '%s' is a standby (read-only replica)",
+			db->url.display);
+		ferry__error_hint(
+			err, "run migrations against the primary server");
+		return FERRY_EDB;
+	}
 	return ok ? 0 : FERRY_EDB;
 }
 
@@ -1181,7 +1121,6 @@ static int pg_lock(ferry_db *db, ferry_error *err)
 		}
 		if (ferry__now_ms() >= deadline) {
 			free(who);
-			who = NULL;
 			(void)holder(db, &held, &who, NULL);
 			ferry__error_set(err, FERRY_ELOCKED,
 				"another ferry is working on database '%s'",
@@ -1205,23 +1144,15 @@ static int pg_lock(ferry_db *db, ferry_error *err)
 static void pg_unlock(ferry_db *db)
 {
 	pg_conn *c = CONN(db);
-	char sql[128];
 
 	if (c->have_lock) {
-		snprintf(sql, sizeof(sql),
-			"SELECT pg_advisory_unlock(%d, %d), "
-			"set_config('application_name', 'ferry', false)",
-			LOCK_CLASS, LOCK_KEY);
-		c->pq.clear(c->pq.exec(c->pg, sql));
+		c->pq.clear(c->pq.exec(c->pg,
+			"SELECT pg_advisory_unlock(" LOCK_CLASS ", " LOCK_KEY
+			"), set_config('application_name', 'ferry', false)"));
 		snprintf(c->app_name, sizeof(c->app_name), "ferry");
 	}
 	c->have_lock = 0;
 	db->locked = 0;
-}
-
-static int pg_lock_probe(ferry_db *db, int *held, char **who, ferry_error *err)
-{
-	return holder(db, held, who, err);
 }
 
 static int found_row(void *payload, int ncols, const char *const *values)
@@ -1273,8 +1204,7 @@ static int pg_query_table(ferry_db *db, const char *table, const char *sql,
 		rc = rows_of(c, res, fn, payload);
 	} else {
 		rc = res ? result_error(db, res, sql, NULL, err)
-			 : conn_error(db, "lost the connection to the server",
-				   err);
+			 : lost_connection(db, err);
 	}
 	c->pq.clear(res);
 	return rc;
@@ -1385,20 +1315,7 @@ static int pg_tool_conninfo(
 /* Backups are named after the database this connection uses. */
 static int pg_backup_name(ferry_db *db, char **out, ferry_error *err)
 {
-	pg_conn *c = CONN(db);
-	PQconninfoOption *opts = c->pq.conninfo(c->pg), *o;
-	const char *name = "";
-
-	*out = NULL;
-	if (!opts)
-		return ferry__error_oom(err);
-	for (o = opts; o->keyword; o++)
-		if (!strcmp(o->keyword, "dbname") && o->val) {
-			name = o->val;
-			break;
-		}
-	*out = ferry__strdup(name);
-	c->pq.conninfoFree(opts);
+	*out = conninfo_value(CONN(db), "dbname", "");
 	return *out ? 0 : ferry__error_oom(err);
 }
 
@@ -1420,7 +1337,7 @@ const ferry__driver ferry__pg_driver = {
 	.in_txn = pg_in_txn,
 	.lock = pg_lock,
 	.unlock = pg_unlock,
-	.lock_probe = pg_lock_probe,
+	.lock_probe = holder,
 	.table_exists = pg_table_exists,
 	.query_table = pg_query_table,
 	.ledger_ddl = pg_ledger_ddl,
