@@ -295,6 +295,14 @@ void cli_progress(const ferry_event *ev, void *payload)
 		if (ctx->verbose)
 			cli_note(ctx, "got the lock");
 		break;
+	case FERRY_EVENT_BATCH:
+		if (!ctx->verbose)
+			break;
+		cli_note(ctx,
+			"%s: statement %zu, batch %lld: %lld rows (%lld so far)",
+			ev->migration->id, ev->statement, (long long)ev->batch,
+			(long long)ev->rows, (long long)ev->rows_total);
+		break;
 	case FERRY_EVENT_RESUME:
 		if (ctx->quiet)
 			break;

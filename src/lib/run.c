@@ -12,6 +12,7 @@
  */
 #include "ferry_int.h"
 
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -743,6 +744,165 @@ static int check_resume(run_ctx *ctx, const ferry__migration *m,
 }
 
 /*
+ * Repeated statements
+ *
+ * A statement under `-- ferry:repeat` runs in a transaction of its own,
+ * again and again, until it changes no row: a backfill in batches, each
+ * committed. With each batch, in its transaction, a compare-and-set on
+ * the runner's claim records how many batches and rows are done, as
+ * "#<batches>:<rows>" after the statements' hashes in `progress`; the
+ * batch that changes nothing moves the row past the statement instead.
+ * So a kill or a failure loses no committed batch and re-runs none: the
+ * statement's own WHERE leaves out what earlier batches did, and the next
+ * run goes on with the loop, its counts carried on.
+ */
+typedef struct {
+	int64_t batches; /* that changed rows, earlier runs' included */
+	int64_t rows;
+} batch_count;
+
+/* "#<batches>:<rows>", the last entry of a progress text, taken off. */
+static void take_batch_count(ferry__buf *progress, batch_count *n)
+{
+	char *hash = progress->buf ? strrchr(progress->buf, '#') : NULL;
+	char *colon;
+
+	memset(n, 0, sizeof(*n));
+	if (!hash)
+		return;
+	n->batches = strtoll(hash + 1, &colon, 10);
+	n->rows = *colon == ':' ? strtoll(colon + 1, NULL, 10) : 0;
+	progress->len = (size_t)(hash - progress->buf);
+	if (progress->len > 0)
+		progress->len--; /* its comma */
+	progress->buf[progress->len] = '\0';
+}
+
+/* `progress` and then `entry`, as the ledger row is to say. */
+static const char *with_entry(
+	ferry__buf *out, const ferry__buf *progress, const char *entry)
+{
+	ferry__buf_clear(out);
+	ferry__buf_puts(out, ferry__buf_cstr(progress));
+	if (progress->len)
+		ferry__buf_puts(out, ",");
+	ferry__buf_puts(out, entry);
+	return out->oom ? NULL : out->buf;
+}
+
+static int too_many_batches(const ferry__migration *m, size_t i,
+	const ferry__repeat *rep, const ferry__src *src, ferry_error *err)
+{
+	ferry__error_set(err, FERRY_EDB,
+		"statement %zu of migration '%s' still changed rows after "
+		"%" PRId64 " batches",
+		i + 1, m->pub.id, rep->max_batches);
+	ferry__error_hint(err,
+		"a repeated statement must change no row in the end: make "
+		"its WHERE leave out the rows it has done, or raise max= on "
+		"'-- ferry:repeat', then run again to go on");
+	ferry__error_at(err, src->file, src->line, src->column);
+	return FERRY_EDB;
+}
+
+/*
+ * Statement `i` of the section, at `span` of its text, under `rep`.
+ * `progress` holds the hashes of the statements before it, `n` what
+ * earlier runs did of it. On success the statement's hash is added to
+ * `progress`; on failure the last batch is rolled back and `progress`
+ * ends with the committed count, for the failed row.
+ */
+static int run_batches(run_ctx *ctx, ferry__step *it, size_t i,
+	const ferry__span *span, const ferry__src *src,
+	const ferry__repeat *rep, ferry__buf *progress, batch_count *n,
+	ferry_error *err)
+{
+	ferry_db *db = ctx->db;
+	const ferry__migration *m = it->mig;
+	size_t at = it->file.sec[it->k].offset + span->offset;
+	ferry__buf row = FERRY__BUF_INIT;
+	char h[17], count[48];
+	int rc = 0;
+
+	stmt_hash(&ctx->hasher, h, it->file.text + at, span->len);
+	for (;;) {
+		ferry_event ev = { .type = FERRY_EVENT_BATCH };
+		int64_t changed;
+		const char *now;
+
+		if (db->drv->in_txn(db)) {
+			rc = ferry__error_set(err, FERRY_EINVALID,
+				"statement %zu of migration '%s' is repeated "
+				"inside the section's own BEGIN",
+				i + 1, m->pub.id);
+			ferry__error_hint(err,
+				"end that transaction before '-- ferry:repeat': "
+				"each batch commits on its own");
+			break;
+		}
+		if ((rc = db->drv->begin(db, err)) < 0)
+			break;
+		db->changes = 0;
+		rc = run_span(db, it->file.text, at, span->len, src, err);
+		if (rc == 0 && db->drv->flush)
+			rc = db->drv->flush(db, err);
+		changed = db->changes;
+		/* The batch after the last one allowed must change nothing. */
+		if (rc == 0 && changed && n->batches >= rep->max_batches)
+			rc = too_many_batches(m, i, rep, src, err);
+		snprintf(count, sizeof(count), "#%" PRId64 ":%" PRId64,
+			n->batches + 1, n->rows + changed);
+		now = with_entry(&row, progress, changed ? count : h);
+		if (rc == 0 && !now)
+			rc = ferry__error_oom(err);
+		/* Still ours? Else another runner took the section over. */
+		if (rc == 0)
+			rc = ferry__ledger_progress(db, m->pub.version,
+				runner_name(db), (int)i + (changed ? 1 : 2),
+				now, err);
+		if (rc == 0)
+			rc = db->drv->commit(db, err);
+		if (rc < 0) {
+			db->drv->rollback(db);
+			break;
+		}
+		if (!changed) {
+			ferry__buf_puts(progress, progress->len ? "," : "");
+			ferry__buf_puts(progress, h);
+			break;
+		}
+		n->batches++;
+		n->rows += changed;
+		ev.migration = &m->pub;
+		ev.section = ferry__section_names[it->k];
+		ev.statement = i + 1;
+		ev.batch = n->batches;
+		ev.rows = changed;
+		ev.rows_total = n->rows;
+		ferry__emit(db, &ev);
+		if (rep->pause_ms)
+			ferry__sleep_ms((int)rep->pause_ms);
+	}
+	if (rc < 0 && n->batches) {
+		if (err && !err->hint[0])
+			ferry__error_hint(err,
+				"its %" PRId64 " batch%s so far (%" PRId64
+				" rows) stay%s committed; fix it and run "
+				"again to go on with the next batch",
+				n->batches, n->batches == 1 ? "" : "es",
+				n->rows, n->batches == 1 ? "s" : "");
+		snprintf(count, sizeof(count), "#%" PRId64 ":%" PRId64,
+			n->batches, n->rows);
+		if (with_entry(&row, progress, count)) {
+			ferry__buf_clear(progress);
+			ferry__buf_puts(progress, row.buf);
+		}
+	}
+	ferry__buf_release(&row);
+	return rc;
+}
+
+/*
  * The resume protocol of a no-transaction section
  *
  * Its statements run one by one, outside any transaction of ferry's, so
@@ -772,6 +932,7 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 	ferry__buf progress = FERRY__BUF_INIT;
 	ferry__spans spans = { NULL, 0, 0 };
 	ferry__text_cursor pos = FERRY__TEXT_CURSOR_INIT(NULL);
+	batch_count batches = { 0, 0 };
 	const char *body;
 	size_t i, start = 0, durable = 0, durable_len = 0;
 	int rc;
@@ -791,6 +952,7 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 		start = (size_t)it->row->failed_statement - 1;
 		ferry__buf_puts(
 			&progress, it->row->progress ? it->row->progress : "");
+		take_batch_count(&progress, &batches);
 		durable = start;
 		durable_len = progress.len;
 		*resumed_at = start + 1;
@@ -810,14 +972,33 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 	pos.text = body;
 	for (i = start; i < spans.n; i++) {
 		ferry__src src = { m->pub.path, 0, 0 };
+		ferry__repeat rep;
 		char h[17];
 
 		ferry__text_advance(
 			&pos, spans.v[i].offset, &src.line, &src.column);
 		src.line += it->file.sec[k].line - 1;
-		rc = run_span(db, it->file.text,
-			it->file.sec[k].offset + spans.v[i].offset,
-			spans.v[i].len, &src, err);
+		if (ferry__repeat_find(body,
+			    i ? spans.v[i - 1].offset + spans.v[i - 1].len : 0,
+			    spans.v[i].offset, &rep)) {
+			rc = run_batches(ctx, it, i, &spans.v[i], &src, &rep,
+				&progress, &batches, err);
+			if (rc == FERRY__ECLAIMED || progress.oom) {
+				rc = progress.oom ? ferry__error_oom(err) : rc;
+				goto out;
+			}
+			if (durable == i) /* no BEGIN of the author's open */
+				durable_len = progress.len;
+			if (rc == 0) {
+				durable = i + 1;
+				memset(&batches, 0, sizeof(batches));
+				continue;
+			}
+		} else {
+			rc = run_span(db, it->file.text,
+				it->file.sec[k].offset + spans.v[i].offset,
+				spans.v[i].len, &src, err);
+		}
 		if (rc < 0) {
 			char text[1400];
 
@@ -1019,6 +1200,39 @@ static int apply_all(run_ctx *ctx, ferry_error *err)
  */
 
 /* One section of a trial: run it, and say whether it worked. */
+/*
+ * May a no-transaction section be tried all the same? When it repeats a
+ * statement (what a check of a backfill is for: its first batch, on the
+ * real data) and every statement of it can run inside the trial's
+ * transaction, as a repeated statement's batches do. 1, 0, or an error.
+ */
+static int triable(run_ctx *ctx, ferry__step *it, ferry_error *err)
+{
+	const ferry__section *sec;
+	ferry__spans spans;
+	const char *body, *what;
+	size_t i;
+	int rc;
+
+	if (!it->file.text &&
+		(rc = ferry__migration_load(
+			 it->mig, &ctx->hasher, &it->file, err)) < 0)
+		return rc;
+	sec = &it->file.sec[it->k];
+	body = it->file.text + sec->offset;
+	if (!ferry__count_repeats(body, sec->len))
+		return 0;
+	if ((rc = split_section(
+		     &spans, ctx->db, it->mig, &it->file, it->k, err)) < 0)
+		return rc;
+	for (i = 0, rc = 1; rc && i < spans.n; i++)
+		rc = ferry__stmt_classify(body + spans.v[i].offset,
+			     spans.v[i].len, ctx->db->drv->dialect,
+			     &what) == FERRY__STMT_PLAIN;
+	ferry__spans_clear(&spans);
+	return rc;
+}
+
 static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 {
 	ferry_db *db = ctx->db;
@@ -1030,7 +1244,10 @@ static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 	int rc;
 
 	/* What ran outside a transaction could not be undone: not tried. */
-	if (m->sec[k].no_transaction) {
+	if (m->sec[k].no_transaction && (rc = triable(ctx, it, err)) <= 0) {
+		ferry__loaded_release(&it->file);
+		if (rc < 0)
+			return rc;
 		if (report_push(ctx->report, ferry__section_names[k], &m->pub,
 			    -1, 0) < 0)
 			return ferry__error_oom(err);
