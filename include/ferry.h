@@ -268,8 +268,9 @@ typedef enum {
 	/**
 	 * A batch of a statement under `-- ferry:repeat` committed:
 	 * `statement`, `batch` (from 1, counting those of an earlier run
-	 * that stopped), `rows` it changed, `rows_total` so far. The last
-	 * batch changes no row and ends the repeat.
+	 * that stopped), `rows` it changed, `rows_total` so far, and
+	 * `elapsed_ms` from its BEGIN to its COMMIT. The last batch changes
+	 * no row and ends the repeat.
 	 */
 	FERRY_EVENT_BATCH
 } ferry_event_type;

@@ -298,10 +298,12 @@ void cli_progress(const ferry_event *ev, void *payload)
 	case FERRY_EVENT_BATCH:
 		if (!ctx->verbose)
 			break;
+		cli_format_ms(took, sizeof(took), (long long)ev->elapsed_ms);
 		cli_note(ctx,
-			"%s: statement %zu, batch %lld: %lld rows (%lld so far)",
+			"%s: statement %zu, batch %lld: %lld rows (%lld so "
+			"far) in %s",
 			ev->migration->id, ev->statement, (long long)ev->batch,
-			(long long)ev->rows, (long long)ev->rows_total);
+			(long long)ev->rows, (long long)ev->rows_total, took);
 		break;
 	case FERRY_EVENT_RESUME:
 		if (ctx->quiet)

@@ -827,7 +827,7 @@ static int run_batches(run_ctx *ctx, ferry__step *it, size_t i,
 	stmt_hash(&ctx->hasher, h, it->file.text + at, span->len);
 	for (;;) {
 		ferry_event ev = { .type = FERRY_EVENT_BATCH };
-		int64_t changed;
+		int64_t changed, t0 = ferry__now_ms();
 		const char *now;
 
 		if (db->drv->in_txn(db)) {
@@ -879,6 +879,7 @@ static int run_batches(run_ctx *ctx, ferry__step *it, size_t i,
 		ev.batch = n->batches;
 		ev.rows = changed;
 		ev.rows_total = n->rows;
+		ev.elapsed_ms = ferry__now_ms() - t0;
 		ferry__emit(db, &ev);
 		if (rep->pause_ms)
 			ferry__sleep_ms((int)rep->pause_ms);

@@ -78,8 +78,8 @@ test_expect_success 'the next run goes on with the loop: no batch twice, the cou
 	db_sql "DELETE FROM docs WHERE id = 17" &&
 	ferry -v -d "$DB_URL" up >out 2>err &&
 	grep "resuming at statement 2" out &&
-	grep "^ferry: 0002_backfill: statement 2, batch 2: 10 rows (20 so far)$" err &&
-	grep "^ferry: 0002_backfill: statement 2, batch 3: 3 rows (23 so far)$" err &&
+	grep "^ferry: 0002_backfill: statement 2, batch 2: 10 rows (20 so far) in [0-9]* ms$" err &&
+	grep "^ferry: 0002_backfill: statement 2, batch 3: 3 rows (23 so far) in [0-9]* ms$" err &&
 	! grep "batch 4" err &&
 	db_sql "SELECT v, touched, count(*) FROM docs GROUP BY v, touched" >actual &&
 	echo "14|1|23" >expect &&
