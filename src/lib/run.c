@@ -1200,7 +1200,6 @@ static int apply_all(run_ctx *ctx, ferry_error *err)
  * --check
  */
 
-/* One section of a trial: run it, and say whether it worked. */
 /*
  * May a no-transaction section be tried all the same? When it repeats a
  * statement (what a check of a backfill is for: its first batch, on the
@@ -1234,6 +1233,7 @@ static int triable(run_ctx *ctx, ferry__step *it, ferry_error *err)
 	return rc;
 }
 
+/* One section of a trial: run it, and say whether it worked. */
 static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 {
 	ferry_db *db = ctx->db;
