@@ -6,7 +6,7 @@
 # psql process that knows in advance how many batches there are.
 #
 #   FERRY=build/ferry bash bench/backfill.sh [-n ROWS] [-b BATCH] [--runs R]
-#                                            [--dbs sqlite,pg]
+#                                            [--dbs sqlite,pg] [--pause 20ms]
 #
 # Prints, per engine: the floor's and ferry's median time (hyperfine) and
 # their ratio; ferry's peak RSS at ROWS and at ROWS/10 (flat or not); the
@@ -15,13 +15,14 @@
 # waited during ferry's backfill (median and worst).
 set -euo pipefail
 
-rows=1000000 batch=10000 runs=3 dbs=sqlite,pg
+rows=1000000 batch=10000 runs=3 dbs=sqlite,pg pause=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-n) rows=$2; shift 2 ;;
 	-b) batch=$2; shift 2 ;;
 	--runs) runs=$2; shift 2 ;;
 	--dbs) dbs=$2; shift 2 ;;
+	--pause) pause=" pause=$2"; shift 2 ;;
 	-h|--help) sed -n '2,15p' "$0"; exit 0 ;;
 	*) echo "backfill.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
@@ -59,7 +60,7 @@ set_of() {
 	EOF
 	cat >"$1/0002_backfill.sql" <<-EOF
 	-- ferry:up no-transaction
-	-- ferry:repeat
+	-- ferry:repeat$pause
 	$update;
 	EOF
 }
@@ -155,7 +156,7 @@ for db in ${dbs//,/ }; do
 		"$rss_big" "$rss_small" "$longest" waits idle)")
 done
 
-echo "rows $rows, batch $batch ($batches batches), medians of $runs runs; $(date -u +%FT%TZ)"
+echo "rows $rows, batch $batch ($batches batches)${pause:+, ferry with$pause}, medians of $runs runs; $(date -u +%FT%TZ)"
 echo
 echo "| engine | floor (s) | ferry (s) | ferry / floor | ferry peak RSS, ${rows} / $((rows / 10)) rows | longest batch | writer's call during the backfill, median / worst |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
