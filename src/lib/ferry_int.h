@@ -255,6 +255,14 @@ typedef struct {
  */
 int ferry__repeat_find(
 	const char *text, size_t from, size_t to, ferry__repeat *out);
+/*
+ * `-- ferry:require MESSAGE` before a statement: a query that must return
+ * true before the section runs, or the run is refused with MESSAGE as the
+ * hint. Is there one in text[from, to)? 1 and the message (not
+ * NUL-terminated) in *message, *len; else 0.
+ */
+int ferry__require_find(const char *text, size_t from, size_t to,
+	const char **message, size_t *len);
 /* How many repeat directives a section's text holds. */
 size_t ferry__count_repeats(const char *text, size_t len);
 

@@ -446,14 +446,64 @@ static int parse_count(const char *p, size_t n, int64_t *out)
 	return 0;
 }
 
-/* Is the marker line `li` a repeat directive? Its options start at *opts. */
-static int is_repeat(const line_info *li, const char **opts)
+/* Lines that say something of the statement after them. */
+typedef enum { DIRECTIVE_NONE, DIRECTIVE_REPEAT, DIRECTIVE_REQUIRE } directive;
+
+static const char *const directive_names[] = { "", "repeat", "require" };
+
+/* Which directive the marker line `li` is; what follows its word at *rest. */
+static directive directive_of(const line_info *li, const char **rest)
 {
 	const char *q = skip_blanks(li->at, li->end);
+	int d;
 
-	if (!word_at(q, li->end, "repeat"))
+	for (d = DIRECTIVE_REPEAT; d <= DIRECTIVE_REQUIRE; d++)
+		if (word_at(q, li->end, directive_names[d])) {
+			*rest = skip_blanks(
+				q + strlen(directive_names[d]), li->end);
+			return (directive)d;
+		}
+	return DIRECTIVE_NONE;
+}
+
+static int is_repeat(const line_info *li, const char **opts)
+{
+	return directive_of(li, opts) == DIRECTIVE_REPEAT;
+}
+
+/*
+ * The whole lines of text[from, to), a statement's gap: the line `li` of
+ * the first `want` directive in it, or 0.
+ */
+static int directive_in(const char *text, size_t from, size_t to,
+	directive want, line_info *li, const char **rest)
+{
+	const char *p = text + from, *end = text + to;
+
+	/* Only whole lines are directives: not "SELECT 1; -- ferry:..." */
+	if (from > 0 && text[from - 1] != '\n') {
+		p = memchr(p, '\n', (size_t)(end - p));
+		p = p ? p + 1 : end;
+	}
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (classify(p, nl ? nl : end, li) == LINE_MARKER &&
+			directive_of(li, rest) == want)
+			return 1;
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+int ferry__require_find(const char *text, size_t from, size_t to,
+	const char **message, size_t *len)
+{
+	line_info li;
+
+	if (!directive_in(text, from, to, DIRECTIVE_REQUIRE, &li, message))
 		return 0;
-	*opts = q + 6;
+	*len = (size_t)(li.end - *message);
 	return 1;
 }
 
@@ -480,26 +530,12 @@ static int repeat_options(const char *p, const char *end, ferry__repeat *out,
 int ferry__repeat_find(
 	const char *text, size_t from, size_t to, ferry__repeat *out)
 {
-	const char *p = text + from, *end = text + to, *opts, *bad;
+	const char *opts, *bad;
+	line_info li;
 	size_t n;
 
-	/* Only whole lines are directives: not "SELECT 1; -- ferry:..." */
-	if (from > 0 && text[from - 1] != '\n') {
-		p = memchr(p, '\n', (size_t)(end - p));
-		p = p ? p + 1 : end;
-	}
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *eol = nl ? nl : end;
-		line_info li;
-
-		if (classify(p, eol, &li) == LINE_MARKER &&
-			is_repeat(&li, &opts) &&
-			repeat_options(opts, li.end, out, &bad, &n) == 0)
-			return 1;
-		p = nl ? nl + 1 : end;
-	}
-	return 0;
+	return directive_in(text, from, to, DIRECTIVE_REPEAT, &li, &opts) &&
+		repeat_options(opts, li.end, out, &bad, &n) == 0;
 }
 
 size_t ferry__count_repeats(const char *text, size_t len)
@@ -565,14 +601,34 @@ static int repeat_directive(const ferry__section *sec, int current,
 	return FERRY_EINVALID;
 }
 
-/* A repeat directive at `line` with nothing after it to repeat. */
-static int nothing_to_repeat(const char *path, int line, ferry_error *err)
+/* A directive `d` at `line` with no statement after it. */
+static int no_statement_after(
+	directive d, const char *path, int line, ferry_error *err)
 {
 	ferry__error_set(err, FERRY_EINVALID,
-		"'-- ferry:repeat' is followed by no statement");
+		"'-- ferry:%s' is followed by no statement",
+		directive_names[d]);
 	ferry__error_hint(err,
-		"put the statement to repeat right after it, in the same "
-		"section");
+		d == DIRECTIVE_REPEAT
+			? "put the statement to repeat right after it, in the "
+			  "same section"
+			: "put the query that must return true right after "
+			  "it, in the same section");
+	ferry__error_at(err, path, line, 0);
+	return FERRY_EINVALID;
+}
+
+/* A precondition says what to do when it is not met. */
+static int require_directive(const line_info *li, const char *message,
+	const char *path, int line, ferry_error *err)
+{
+	if (message < li->end)
+		return 0;
+	ferry__error_set(
+		err, FERRY_EINVALID, "'-- ferry:require' needs a message");
+	ferry__error_hint(err,
+		"say what to do when the query after it is not true, e.g. "
+		"'-- ferry:require stop every worker first'");
 	ferry__error_at(err, path, line, 0);
 	return FERRY_EINVALID;
 }
@@ -611,11 +667,11 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 	ferry_error *err)
 {
 	const char *start = text, *end = text + len, *p, *nul, *opts;
-	const char *repeat_from =
-		NULL; /* after a directive, till a statement */
+	const char *pending = NULL; /* after a directive, till a statement */
+	directive pending_kind = DIRECTIVE_NONE, d;
 	ferry__lex_cursor lex;
 	ferry__lex_span span;
-	int line = 1, current = -1, repeat_line = 0, k;
+	int line = 1, current = -1, pending_line = 0, k;
 
 	memset(sec, 0, sizeof(*sec) * FERRY__NSECTIONS);
 	nul = memchr(text, '\0', len);
@@ -651,18 +707,22 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 			return misspelt(text, &li, path, err);
 		if (li.kind == LINE_FOREIGN)
 			return foreign_marker(text, &li, path, err);
-		if (repeat_from &&
-			ferry__first_token(
-				repeat_from, (size_t)(p - repeat_from)) ==
-				(size_t)(p - repeat_from))
-			return nothing_to_repeat(path, repeat_line, err);
-		repeat_from = NULL;
-		if (is_repeat(&li, &opts)) {
-			if ((rc = repeat_directive(sec, current, &li, opts,
-				     path, line, err)) < 0)
+		if (pending &&
+			ferry__first_token(pending, (size_t)(p - pending)) ==
+				(size_t)(p - pending))
+			return no_statement_after(
+				pending_kind, path, pending_line, err);
+		pending = NULL;
+		if ((d = directive_of(&li, &opts)) != DIRECTIVE_NONE) {
+			rc = d == DIRECTIVE_REPEAT
+				? repeat_directive(sec, current, &li, opts,
+					  path, line, err)
+				: require_directive(&li, opts, path, line, err);
+			if (rc < 0)
 				return rc;
-			repeat_from = next;
-			repeat_line = line;
+			pending = next;
+			pending_kind = d;
+			pending_line = line;
 			p = next;
 			continue;
 		}
@@ -695,10 +755,11 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 		sec[kind].line = line + 1;
 		p = next;
 	}
-	if (repeat_from &&
-		ferry__first_token(repeat_from, (size_t)(end - repeat_from)) ==
-			(size_t)(end - repeat_from))
-		return nothing_to_repeat(path, repeat_line, err);
+	if (pending &&
+		ferry__first_token(pending, (size_t)(end - pending)) ==
+			(size_t)(end - pending))
+		return no_statement_after(
+			pending_kind, path, pending_line, err);
 	/* A comment open at the end hides the rest from SQLite. */
 	ferry__lex_at(&lex, (size_t)(end - start), &span);
 	if (span.kind == FERRY__LEX_COMMENT && span.first_end == SIZE_MAX)

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -648,14 +649,154 @@ static int reset_session(ferry_db *db, int whole, ferry_error *err)
 				      : 0;
 }
 
-/* Run section `k` of the file as it was just read and checked. */
+/*
+ * Preconditions
+ *
+ * A statement under `-- ferry:require MESSAGE` is a query, not work: it
+ * runs before its section (before the section's transaction and the
+ * ledger claim) and must return true in its first column. When it does
+ * not, the run is refused (exit 5) with MESSAGE as the hint: nothing
+ * changed, so no history. The section then runs without it.
+ */
+
+/* Is text[from, to) a gap with a require directive in it? */
+static int required_at(const char *body, size_t from, size_t to)
+{
+	const char *msg;
+	size_t len;
+
+	return ferry__require_find(body, from, to, &msg, &len);
+}
+
+/* The end of span i - 1: where the gap before span i starts. */
+static size_t gap_start(const ferry__spans *spans, size_t i)
+{
+	return i ? spans->v[i - 1].offset + spans->v[i - 1].len : 0;
+}
+
+/* The first column of the first row: true as the engines write it. */
+static int first_true(void *payload, int ncols, const char *const *v)
+{
+	static const char *const yes[] = { "1", "t", "true", "on", "yes" };
+	int *out = payload;
+	size_t i;
+
+	for (i = 0; ncols > 0 && v[0] && i < sizeof(yes) / sizeof(*yes); i++)
+		if (strcasecmp(v[0], yes[i]) == 0)
+			*out = 1;
+	return 1; /* no more rows */
+}
+
+static int precondition_failed(const ferry__migration *m, const ferry__src *src,
+	const char *msg, size_t len, int rc, ferry_error *err)
+{
+	char detail[sizeof(err->message)];
+
+	if (!err)
+		return rc;
+	if (rc == FERRY_EREFUSED) {
+		ferry__error_set(err, FERRY_EREFUSED,
+			"precondition of %s not met", m->pub.id);
+		ferry__error_hint(err, "%.*s", (int)len, msg);
+	} else if (rc != FERRY_ENOMEM) {
+		snprintf(detail, sizeof(detail), "%s", err->message);
+		ferry__error_set(err, rc,
+			"precondition of %s could not be checked: %s",
+			m->pub.id, detail);
+		ferry__error_hint(err,
+			"fix the query after '-- ferry:require'; nothing was "
+			"changed");
+	}
+	ferry__error_at(err, src->file, src->line, src->column);
+	return rc;
+}
+
+/*
+ * Run the preconditions of the step's section, as loaded; 0 when they
+ * all hold (or there are none).
+ */
+static int check_preconditions(run_ctx *ctx, ferry__step *it, ferry_error *err)
+{
+	const ferry__migration *m = it->mig;
+	const ferry__section *sec;
+	ferry__text_cursor pos;
+	ferry__spans spans;
+	const char *body, *msg;
+	size_t i, len;
+	int rc;
+
+	if (!it->file.text &&
+		(rc = ferry__migration_load(m, &ctx->hasher, &it->file, err)) <
+			0)
+		return rc;
+	sec = &it->file.sec[it->k];
+	body = it->file.text + sec->offset;
+	if (!required_at(body, 0, sec->len))
+		return 0;
+	if ((rc = split_section(&spans, ctx->db, m, &it->file, it->k, err)) < 0)
+		return rc;
+	pos = (ferry__text_cursor)FERRY__TEXT_CURSOR_INIT(body);
+	for (i = 0; rc == 0 && i < spans.n; i++) {
+		ferry__src src = { m->pub.path, 0, 0 };
+		char *sql;
+		int yes = 0;
+
+		if (!ferry__require_find(body, gap_start(&spans, i),
+			    spans.v[i].offset, &msg, &len))
+			continue;
+		ferry__text_advance(
+			&pos, spans.v[i].offset, &src.line, &src.column);
+		src.line += sec->line - 1;
+		if (!(sql = ferry__strndup(
+			      body + spans.v[i].offset, spans.v[i].len))) {
+			rc = ferry__error_oom(err);
+			break;
+		}
+		rc = ctx->db->drv->query(
+			ctx->db, sql, NULL, 0, first_true, &yes, err);
+		free(sql);
+		if (rc == 0 && !yes)
+			rc = FERRY_EREFUSED;
+		if (rc < 0)
+			rc = precondition_failed(m, &src, msg, len, rc, err);
+	}
+	ferry__spans_clear(&spans);
+	return rc;
+}
+
+/* Run section `k` of the file as it was just read and checked, without
+ * the queries of its preconditions, which ran before it. */
 static int run_section(ferry_db *db, const ferry__migration *m,
 	ferry__loaded *f, int k, ferry_error *err)
 {
+	const char *body = f->text + f->sec[k].offset;
 	ferry__src src = { m->pub.path, f->sec[k].line, 1 };
+	ferry__text_cursor pos = FERRY__TEXT_CURSOR_INIT(body);
+	ferry__spans spans;
+	size_t i, from = 0;
+	int rc;
 
-	return run_span(
-		db, f->text, f->sec[k].offset, f->sec[k].len, &src, err);
+	if (!required_at(body, 0, f->sec[k].len))
+		return run_span(db, f->text, f->sec[k].offset, f->sec[k].len,
+			&src, err);
+	if ((rc = split_section(&spans, db, m, f, k, err)) < 0)
+		return rc;
+	/* The text between preconditions, each piece at its own place. */
+	for (i = 0; rc == 0 && i <= spans.n; i++) {
+		size_t to = i < spans.n ? spans.v[i].offset : f->sec[k].len;
+
+		if (i < spans.n && !required_at(body, gap_start(&spans, i), to))
+			continue;
+		ferry__text_advance(&pos, from, &src.line, &src.column);
+		src.line += f->sec[k].line - 1;
+		if (to > from)
+			rc = run_span(db, f->text, f->sec[k].offset + from,
+				to - from, &src, err);
+		if (i < spans.n)
+			from = spans.v[i].offset + spans.v[i].len;
+	}
+	ferry__spans_clear(&spans);
+	return rc;
 }
 
 static int run_transactional(run_ctx *ctx, ferry__step *it, ferry_error *err)
@@ -979,9 +1120,11 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 		ferry__text_advance(
 			&pos, spans.v[i].offset, &src.line, &src.column);
 		src.line += it->file.sec[k].line - 1;
-		if (ferry__repeat_find(body,
-			    i ? spans.v[i - 1].offset + spans.v[i - 1].len : 0,
-			    spans.v[i].offset, &rep)) {
+		if (required_at(
+			    body, gap_start(&spans, i), spans.v[i].offset)) {
+			rc = 0; /* a precondition: it ran before the section */
+		} else if (ferry__repeat_find(body, gap_start(&spans, i),
+				   spans.v[i].offset, &rep)) {
 			rc = run_batches(ctx, it, i, &spans.v[i], &src, &rep,
 				&progress, &batches, err);
 			if (rc == FERRY__ECLAIMED || progress.oom) {
@@ -1106,6 +1249,13 @@ static int apply_step(run_ctx *ctx, size_t i, ferry_error *err)
 	ev.index = i + 1;
 	ev.total = ctx->plan.n;
 	ferry__emit(db, &ev);
+	/* Not met, or not to be checked: nothing changed, no history. */
+	if ((rc = check_preconditions(ctx, it, err)) < 0) {
+		if (!ctx->single_transaction)
+			db->drv->rollback(db);
+		ferry__loaded_release(&it->file);
+		return rc;
+	}
 	if (m->sec[it->k].no_transaction) {
 		rc = run_no_transaction(ctx, it, t0, &resumed_at, err);
 	} else if (ferry__row_resumable(it->row, it->k)) {
@@ -1264,6 +1414,10 @@ static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 		(rc = ferry__migration_load(m, &ctx->hasher, &it->file, err)) <
 			0)
 		return rc;
+	if ((rc = check_preconditions(ctx, it, err)) < 0) {
+		ferry__loaded_release(&it->file);
+		return rc;
+	}
 	rc = reset_session(db, 1, err);
 	if (rc == 0)
 		rc = run_section(db, m, &it->file, k, err);
@@ -1350,17 +1504,31 @@ static int report_where(run_ctx *ctx, ferry_error *err)
 	return 0;
 }
 
-/* A dry run: the planned steps, as the report of a run that took none. */
+/*
+ * A dry run: the planned steps, as the report of a run that took none.
+ * Their preconditions are checked, each in a transaction rolled back
+ * (what the query may write does not stay), so that a dry run refuses
+ * what the run would.
+ */
 static int report_plan(run_ctx *ctx, ferry_error *err)
 {
+	ferry_db *db = ctx->db;
 	size_t i;
+	int rc = 0;
 
-	for (i = 0; i < ctx->plan.n; i++)
+	for (i = 0; i < ctx->plan.n && rc == 0; i++) {
+		if ((rc = db->drv->begin(db, err)) < 0)
+			break;
+		rc = check_preconditions(ctx, &ctx->plan.v[i], err);
+		db->drv->rollback(db);
+		ferry__loaded_release(&ctx->plan.v[i].file);
+	}
+	for (i = 0; i < ctx->plan.n && rc == 0; i++)
 		if (report_push(ctx->report,
 			    ferry__section_names[ctx->plan.v[i].k],
 			    &ctx->plan.v[i].mig->pub, -1, 0) < 0)
 			return ferry__error_oom(err);
-	return 0;
+	return rc;
 }
 
 static int refuse_unsafe(run_ctx *ctx, ferry_error *err)

@@ -940,3 +940,38 @@ void test_parse__repeat_found_again_before_its_statement(void)
 				  "-- ferry:repeat\nDELETE FROM t;\n"),
 		2);
 }
+
+void test_parse__require_needs_a_message_and_a_query(void)
+{
+	const char *t = "-- ferry:up\n"
+			"-- ferry:require  stop the workers first  \n"
+			"SELECT count(*) = 0 FROM workers;\n"
+			"CREATE TABLE t (a int);\n";
+	size_t q = strstr(t, "SELECT") - t, len;
+	const char *msg;
+
+	cl_ferry_pass(parse(t), &err);
+	cl_assert_equal_i(ferry__require_find(t, 0, q, &msg, &len), 1);
+	cl_assert_equal_i(len, strlen("stop the workers first"));
+	cl_assert(strncmp(msg, "stop the workers first", len) == 0);
+	cl_assert_equal_i(ferry__require_find(t, q, strlen(t), &msg, &len), 0);
+
+	cl_assert_equal_i(parse("-- ferry:up\n-- ferry:require\nSELECT 1;\n"),
+		FERRY_EINVALID);
+	cl_assert(strstr(err.message, "needs a message") != NULL);
+	cl_assert_equal_i(err.line, 2);
+	cl_assert_equal_i(
+		parse("-- ferry:up\n-- ferry:require go\n-- ferry:down\n"),
+		FERRY_EINVALID);
+	cl_assert(strstr(err.message, "followed by no statement") != NULL);
+	/* One directive for one statement: not both. */
+	cl_assert_equal_i(parse("-- ferry:up no-transaction\n"
+				"-- ferry:require go\n-- ferry:repeat\n"
+				"UPDATE t SET a = 1;\n"),
+		FERRY_EINVALID);
+	cl_assert_equal_i(err.line, 2);
+	/* A require is allowed in a section that runs in one transaction. */
+	cl_ferry_pass(
+		parse("-- ferry:finish\n-- ferry:require go\nSELECT 1;\n"),
+		&err);
+}
