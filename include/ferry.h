@@ -272,7 +272,13 @@ typedef enum {
 	 * `elapsed_ms` from its BEGIN to its COMMIT. The last batch changes
 	 * no row and ends the repeat.
 	 */
-	FERRY_EVENT_BATCH
+	FERRY_EVENT_BATCH,
+	/**
+	 * Something the user should see, that does not stop the run:
+	 * `message`; `migration` if it is about one. A dry run says so of a
+	 * precondition it could not check before the steps ahead of it ran.
+	 */
+	FERRY_EVENT_WARNING
 } ferry_event_type;
 
 /** A progress event. Everything in it is borrowed for the callback only. */

@@ -260,6 +260,9 @@ void cli_progress(const ferry_event *ev, void *payload)
 			db_shown(ctx),
 			ev->holder ? ev->holder : "another process");
 		break;
+	case FERRY_EVENT_WARNING:
+		cli_warn(ctx, "%s", ev->message);
+		break;
 	case FERRY_EVENT_NOTICE:
 		/* The server's chatter ("... does not exist, skipping"): -v. */
 		if (ctx->verbose)

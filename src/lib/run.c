@@ -713,9 +713,12 @@ static int precondition_failed(const ferry__migration *m, const ferry__src *src,
 
 /*
  * Run the preconditions of the step's section, as loaded; 0 when they
- * all hold (or there are none).
+ * all hold (or there are none). With `apart`, in a transaction of their
+ * own that is rolled back: for a dry run, which must change nothing, and
+ * touch nothing when there is nothing to check.
  */
-static int check_preconditions(run_ctx *ctx, ferry__step *it, ferry_error *err)
+static int check_preconditions(
+	run_ctx *ctx, ferry__step *it, int apart, ferry_error *err)
 {
 	const ferry__migration *m = it->mig;
 	const ferry__section *sec;
@@ -735,6 +738,10 @@ static int check_preconditions(run_ctx *ctx, ferry__step *it, ferry_error *err)
 		return 0;
 	if ((rc = split_section(&spans, ctx->db, m, &it->file, it->k, err)) < 0)
 		return rc;
+	if (apart && (rc = ctx->db->drv->begin(ctx->db, err)) < 0) {
+		ferry__spans_clear(&spans);
+		return rc;
+	}
 	pos = (ferry__text_cursor)FERRY__TEXT_CURSOR_INIT(body);
 	for (i = 0; rc == 0 && i < spans.n; i++) {
 		ferry__src src = { m->pub.path, 0, 0 };
@@ -760,6 +767,8 @@ static int check_preconditions(run_ctx *ctx, ferry__step *it, ferry_error *err)
 		if (rc < 0)
 			rc = precondition_failed(m, &src, msg, len, rc, err);
 	}
+	if (apart)
+		ctx->db->drv->rollback(ctx->db);
 	ferry__spans_clear(&spans);
 	return rc;
 }
@@ -1250,7 +1259,7 @@ static int apply_step(run_ctx *ctx, size_t i, ferry_error *err)
 	ev.total = ctx->plan.n;
 	ferry__emit(db, &ev);
 	/* Not met, or not to be checked: nothing changed, no history. */
-	if ((rc = check_preconditions(ctx, it, err)) < 0) {
+	if ((rc = check_preconditions(ctx, it, 0, err)) < 0) {
 		if (!ctx->single_transaction)
 			db->drv->rollback(db);
 		ferry__loaded_release(&it->file);
@@ -1414,7 +1423,7 @@ static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 		(rc = ferry__migration_load(m, &ctx->hasher, &it->file, err)) <
 			0)
 		return rc;
-	if ((rc = check_preconditions(ctx, it, err)) < 0) {
+	if ((rc = check_preconditions(ctx, it, 0, err)) < 0) {
 		ferry__loaded_release(&it->file);
 		return rc;
 	}
@@ -1506,22 +1515,38 @@ static int report_where(run_ctx *ctx, ferry_error *err)
 
 /*
  * A dry run: the planned steps, as the report of a run that took none.
- * Their preconditions are checked, each in a transaction rolled back
- * (what the query may write does not stay), so that a dry run refuses
- * what the run would.
+ * Their preconditions are checked against the database as it is, each in
+ * a transaction rolled back (what the query may write does not stay), so
+ * that a dry run refuses what the run would. A later step's query may
+ * need what the steps before it create: when it fails, the dry run says
+ * so (a WARNING event) and goes on.
  */
 static int report_plan(run_ctx *ctx, ferry_error *err)
 {
-	ferry_db *db = ctx->db;
+	ferry_error mine;
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < ctx->plan.n && rc == 0; i++) {
-		if ((rc = db->drv->begin(db, err)) < 0)
-			break;
-		rc = check_preconditions(ctx, &ctx->plan.v[i], err);
-		db->drv->rollback(db);
+	/* A SQLite file not created yet: no query could say anything. */
+	for (i = 0; ctx->db->exists && i < ctx->plan.n && rc == 0; i++) {
+		ferry_error_init(&mine);
+		rc = check_preconditions(
+			ctx, &ctx->plan.v[i], 1, i ? &mine : err);
 		ferry__loaded_release(&ctx->plan.v[i].file);
+		if (i && (rc == FERRY_EREFUSED || rc == FERRY_ENOMEM) && err)
+			*err = mine;
+		else if (i && rc < 0) {
+			ferry_event ev = { .type = FERRY_EVENT_WARNING };
+			char text[sizeof(mine.message) + 64];
+
+			snprintf(text, sizeof(text),
+				"%s (before the steps ahead of it have run)",
+				mine.message);
+			ev.migration = &ctx->plan.v[i].mig->pub;
+			ev.message = text;
+			ferry__emit(ctx->db, &ev);
+			rc = 0;
+		}
 	}
 	for (i = 0; i < ctx->plan.n && rc == 0; i++)
 		if (report_push(ctx->report,

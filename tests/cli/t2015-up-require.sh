@@ -139,6 +139,24 @@ test_expect_success 'with --single-transaction: checked inside the run'"'"'s tra
 	test_cmp expect actual
 '
 
+test_expect_success 'a dry run cannot check a query on what a step before it creates: it warns' '
+	cat >migrations/0006_make.sql <<-\EOF &&
+	CREATE TABLE made (a integer);
+	EOF
+	cat >migrations/0007_use.sql <<-\EOF &&
+	-- ferry:up
+	-- ferry:require made must be empty
+	SELECT count(*) = 0 FROM made;
+	CREATE TABLE used (a integer);
+	EOF
+	ferry -d "$DB_URL" up --dry-run >out 2>err &&
+	grep "^ferry: warning: precondition of 0007_use could not be checked: .*made.* (before the steps ahead of it have run)$" err &&
+	ferry -d "$DB_URL" up >out 2>err &&
+	db_sql "SELECT count(*) FROM used" >actual &&
+	echo 0 >expect &&
+	test_cmp expect actual
+'
+
 # bad_file NAME TEXT EXPECT: refused when the set is read, exit 2.
 bad_file() {
 	printf "%b" "$2" >"migrations/$1" &&
