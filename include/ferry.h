@@ -231,6 +231,13 @@ FERRY_EXTERN int ferry_migration_sql(char **out, int *line,
 	const ferry_set *set, const ferry_migration *m, const char *section,
 	ferry_error *err);
 
+/**
+ * How many statements of a section's SQL, as ferry_migration_sql() gives
+ * it, are under `-- ferry:repeat`: each runs again and again, in a
+ * transaction of its own, until it changes no row.
+ */
+FERRY_EXTERN size_t ferry_sql_repeats(const char *sql);
+
 /*
  * Progress events
  */
@@ -257,7 +264,21 @@ typedef enum {
 	 * waits for it, up to the lock timeout. `holder` names the runner
 	 * lock's holder when a ferry holds it, else NULL.
 	 */
-	FERRY_EVENT_BUSY
+	FERRY_EVENT_BUSY,
+	/**
+	 * A batch of a statement under `-- ferry:repeat` committed:
+	 * `statement`, `batch` (from 1, counting those of an earlier run
+	 * that stopped), `rows` it changed, `rows_total` so far, and
+	 * `elapsed_ms` from its BEGIN to its COMMIT. The last batch changes
+	 * no row and ends the repeat.
+	 */
+	FERRY_EVENT_BATCH,
+	/**
+	 * Something the user should see, that does not stop the run:
+	 * `message`; `migration` if it is about one. A dry run says so of a
+	 * precondition it could not check before the steps ahead of it ran.
+	 */
+	FERRY_EVENT_WARNING
 } ferry_event_type;
 
 /** A progress event. Everything in it is borrowed for the callback only. */
@@ -269,8 +290,11 @@ typedef struct {
 	int64_t elapsed_ms;
 	size_t index;	     /**< 1-based step number in this run */
 	size_t total;	     /**< steps in this run */
-	size_t statement;    /**< 1-based statement, for RESUME */
+	size_t statement;    /**< 1-based statement, for RESUME and BATCH */
 	const char *message; /**< NOTICE: "NOTICE: ...", or NULL */
+	int64_t batch;	     /**< BATCH */
+	int64_t rows;	     /**< BATCH */
+	int64_t rows_total;  /**< BATCH */
 } ferry_event;
 
 typedef void (*ferry_progress_cb)(const ferry_event *event, void *payload);

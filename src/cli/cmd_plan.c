@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const struct cli_help help = {
 	"plan [--to TARGET] [--allow-out-of-order] [--json]",
@@ -19,6 +20,28 @@ static const struct cli_help help = {
 	"  ferry plan --to 2.0 --json\n"
 };
 
+/*
+ * How many statements of step `s` repeat until they change no row. Only
+ * a no-transaction section may have any: only its file is read again.
+ */
+static size_t step_repeats(struct cli_ctx *ctx, const ferry_plan_step *s)
+{
+	const ferry_migration *m = s->migration;
+	int notx = strcmp(s->action, "up") == 0 ? m->up_no_transaction
+						: m->finish_no_transaction;
+	char *sql = NULL;
+	size_t n;
+	int line;
+
+	if (!notx ||
+		ferry_migration_sql(&sql, &line, ctx->set, m, s->action, NULL) <
+			0)
+		return 0;
+	n = ferry_sql_repeats(sql);
+	ferry_free(sql);
+	return n;
+}
+
 static int print_json(struct cli_ctx *ctx, const ferry_plan *p)
 {
 	json_t *arr = json_array();
@@ -26,15 +49,18 @@ static int print_json(struct cli_ctx *ctx, const ferry_plan *p)
 
 	for (i = 0; i < ferry_plan_count(p); i++) {
 		const ferry_plan_step *s = ferry_plan_at(p, i);
+		size_t n = step_repeats(ctx, s);
+		json_t *o = json_pack("{s:s,s:s,s:s,s:o,s:b,s:b}", "action",
+			s->action, "version", s->migration->version_text,
+			"name", s->migration->name, "release",
+			cli_json_str(s->migration->release), "checkpoint",
+			s->checkpoint, "by_up", s->by_up);
 
-		json_array_append_new(arr,
-			json_pack("{s:s,s:s,s:s,s:o,s:b,s:b}", "action",
-				s->action, "version",
-				s->migration->version_text, "name",
-				s->migration->name, "release",
-				cli_json_str(s->migration->release),
-				"checkpoint", s->checkpoint, "by_up",
-				s->by_up));
+		/* Only where there are any: SPEC's fields stay as they were. */
+		if (n)
+			json_object_set_new(
+				o, "repeats", json_integer((json_int_t)n));
+		json_array_append_new(arr, o);
 	}
 	return cli_json_print(ctx, arr);
 }
@@ -71,6 +97,17 @@ static void print_plan(struct cli_ctx *ctx, const ferry_plan *p)
 	}
 	cli_table_print(&t, stdout, c);
 	cli_table_free(&t);
+	for (i = 0; i < ferry_plan_count(p); i++) {
+		const ferry_plan_step *s = ferry_plan_at(p, i);
+		size_t n = step_repeats(ctx, s);
+
+		if (n)
+			printf("step %zu: %zu statement%s of %s repeat%s "
+			       "until no row changes, each batch in a "
+			       "transaction of its own\n",
+				i + 1, n, n == 1 ? "" : "s", s->migration->id,
+				n == 1 ? "s" : "");
+	}
 	if (said)
 		printf("%s'ferry up' stops before step %d: checkpoint release "
 		       "%s must be finished first%s\n",

@@ -260,6 +260,9 @@ void cli_progress(const ferry_event *ev, void *payload)
 			db_shown(ctx),
 			ev->holder ? ev->holder : "another process");
 		break;
+	case FERRY_EVENT_WARNING:
+		cli_warn(ctx, "%s", ev->message);
+		break;
 	case FERRY_EVENT_NOTICE:
 		/* The server's chatter ("... does not exist, skipping"): -v. */
 		if (ctx->verbose)
@@ -294,6 +297,16 @@ void cli_progress(const ferry_event *ev, void *payload)
 	case FERRY_EVENT_LOCK_ACQUIRED:
 		if (ctx->verbose)
 			cli_note(ctx, "got the lock");
+		break;
+	case FERRY_EVENT_BATCH:
+		if (!ctx->verbose)
+			break;
+		cli_format_ms(took, sizeof(took), (long long)ev->elapsed_ms);
+		cli_note(ctx,
+			"%s: statement %zu, batch %lld: %lld rows (%lld so "
+			"far) in %s",
+			ev->migration->id, ev->statement, (long long)ev->batch,
+			(long long)ev->rows, (long long)ev->rows_total, took);
 		break;
 	case FERRY_EVENT_RESUME:
 		if (ctx->quiet)

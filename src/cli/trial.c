@@ -72,12 +72,13 @@ static int print_section(struct cli_ctx *ctx, const ferry_step *s, size_t i,
 	const ferry_migration *m = s->migration;
 	ferry_error err;
 	char *sql = NULL;
-	size_t len;
+	size_t len, repeats;
 	int line;
 
 	ferry_error_init(&err);
 	if (ferry_migration_sql(&sql, &line, ctx->set, m, s->action, &err) < 0)
 		return cli_fail(ctx, &err);
+	repeats = ferry_sql_repeats(sql);
 	if (arr) {
 		json_t *o = step_json(s);
 
@@ -85,6 +86,9 @@ static int print_section(struct cli_ctx *ctx, const ferry_step *s, size_t i,
 		json_object_set_new(o, "line", json_integer(line));
 		json_object_set_new(
 			o, "transaction", json_boolean(!no_transaction(s)));
+		if (repeats)
+			json_object_set_new(o, "repeats",
+				json_integer((json_int_t)repeats));
 		json_object_set_new(o, "sql", json_string(sql));
 		json_array_append_new(arr, o);
 		ferry_free(sql);
@@ -93,9 +97,16 @@ static int print_section(struct cli_ctx *ctx, const ferry_step *s, size_t i,
 	printf("%s-- %zu/%zu: %s %s%s%s%s\n", i ? "\n" : "", i + 1, n,
 		s->action, m->id, m->release ? " (release " : "",
 		m->release ? m->release : "", m->release ? ")" : "");
-	printf("-- %s:%d, %s\n", m->path, line,
+	printf("-- %s:%d, %s", m->path, line,
 		no_transaction(s) ? "no transaction: statement by statement"
 				  : "in one transaction with its ledger row");
+	if (repeats)
+		printf("; %zu statement%s repeat%s until %s no row, each "
+		       "batch in a transaction of its own",
+			repeats, repeats == 1 ? "" : "s",
+			repeats == 1 ? "s" : "",
+			repeats == 1 ? "it changes" : "they change");
+	printf("\n");
 	/* The blank lines before the next marker are not the section's. */
 	len = strlen(sql);
 	while (len &&

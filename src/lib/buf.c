@@ -106,6 +106,13 @@ char *ferry__buf_detach(ferry__buf *b)
 	return p;
 }
 
+void ferry__buf_clear(ferry__buf *b)
+{
+	b->len = 0;
+	if (b->buf)
+		b->buf[0] = '\0';
+}
+
 void ferry__buf_release(ferry__buf *b)
 {
 	free(b->buf);

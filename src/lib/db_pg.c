@@ -544,6 +544,14 @@ static int claim_failed(
 		"another runner changed the ledger first");
 }
 
+/* The rows a user's statement changed: "UPDATE 12" says 12. */
+static int64_t rows_changed(pg_conn *c, const PGresult *res)
+{
+	const char *n = c->pq.cmdTuples((PGresult *)res);
+
+	return n && *n ? strtoll(n, NULL, 10) : 0;
+}
+
 /*
  * Sync the pipeline and read every result, oldest first. The first
  * failure fills `err`; the queries after it were skipped by the server.
@@ -571,6 +579,8 @@ static int drain(ferry_db *db, ferry_error *err)
 			continue; /* end of one query's results */
 		}
 		st = c->pq.resultStatus(res);
+		if (i < c->nqueue && c->queue[i].file)
+			db->changes = rows_changed(c, res);
 		if (st == PGRES_FATAL_ERROR && rc == 0) {
 			const pending *p = i < c->nqueue ? &c->queue[i] : NULL;
 
@@ -641,6 +651,8 @@ static int exec_now(ferry_db *db, const char *sql, const ferry__src *src,
 	ExecStatusType st = c->pq.resultStatus(res);
 	int rc = 0;
 
+	if (src && src->file)
+		db->changes = rows_changed(c, res);
 	if (st == PGRES_TUPLES_OK)
 		rc = rows_of(c, res, fn, payload);
 	else if (st != PGRES_COMMAND_OK && st != PGRES_EMPTY_QUERY)
@@ -1035,14 +1047,6 @@ static int holder(ferry_db *db, int *held, char **who, ferry_error *err)
 	return rc;
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /*
  * One round trip: refuse a standby, which cannot be written; take the lock
  * if free, and then at once tell waiters who we are through
@@ -1133,7 +1137,7 @@ static int pg_lock(ferry_db *db, ferry_error *err)
 			rc = FERRY_ELOCKED;
 			break;
 		}
-		sleep_ms(pause);
+		ferry__sleep_ms(pause);
 		if (pause < 100)
 			pause *= 2;
 	}

@@ -203,14 +203,6 @@ static int open_handle(
 static int sq_lock_probe(
 	ferry_db *db, int *held, char **holder, ferry_error *err);
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /*
  * SQLite calls this while another connection holds the database (a
  * migration's long transaction, or the application writing): wait up to
@@ -244,7 +236,7 @@ static int busy_wait(void *arg, int count)
 		ferry__emit(db, &ev);
 		free(holder);
 	}
-	sleep_ms(count < 4 ? 1 << count : 20);
+	ferry__sleep_ms(count < 4 ? 1 << count : 20);
 	return 1;
 }
 
@@ -575,8 +567,12 @@ static int sq_run(ferry_db *db, const char *sql, size_t len,
 			p = tail;
 			continue;
 		}
+		/* Counted as the total moves: a statement that is no
+		 * INSERT, UPDATE or DELETE changes nothing. */
+		db->changes = sqlite3_total_changes64(h);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			;
+		db->changes = sqlite3_total_changes64(h) - db->changes;
 		if (rc != SQLITE_DONE) {
 			rc = run_failed(db, sql, p, end, -1, src, err);
 			sqlite3_finalize(st);

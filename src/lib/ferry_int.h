@@ -74,6 +74,8 @@ void ferry__buf_quote_ident(ferry__buf *b, const char *s);
 const char *ferry__buf_cstr(const ferry__buf *b);
 /* Hand the string to the caller (NULL on oom) and reset the buffer. */
 char *ferry__buf_detach(ferry__buf *b);
+/* Empty it, keeping its memory. */
+void ferry__buf_clear(ferry__buf *b);
 void ferry__buf_release(ferry__buf *b);
 
 /*
@@ -139,6 +141,8 @@ typedef struct {
 
 void ferry__text_advance(
 	ferry__text_cursor *c, size_t offset, int *line, int *column);
+/* Sleep `ms` milliseconds, whatever signals come. */
+void ferry__sleep_ms(int ms);
 /* Parse 1 to 18 decimal digits; returns 0 or -1. */
 int ferry__parse_version(const char *s, size_t len, int64_t *out);
 /*
@@ -232,6 +236,36 @@ typedef struct {
  * and checksum each (with `h`, or NULL for a one-off). Errors name
  * `path:line`.
  */
+/*
+ * `-- ferry:repeat [pause=DURATION] [max=N]`: the statement after it, in a
+ * no-transaction section, runs again and again, each time in a
+ * transaction of its own, until it changes no row (parse.c, run.c).
+ */
+typedef struct {
+	int64_t pause_ms;    /* between two batches */
+	int64_t max_batches; /* a statement still changing rows then fails */
+} ferry__repeat;
+
+#define FERRY__REPEAT_MAX_BATCHES 100000
+
+/*
+ * Is there a repeat directive in text[from, to), the comments and blanks
+ * before a statement? 1 and `out` filled, else 0. The file was checked
+ * when the set was read: a directive here parses.
+ */
+int ferry__repeat_find(
+	const char *text, size_t from, size_t to, ferry__repeat *out);
+/*
+ * `-- ferry:require MESSAGE` before a statement: a query that must return
+ * true before the section runs, or the run is refused with MESSAGE as the
+ * hint. Is there one in text[from, to)? 1 and the message (not
+ * NUL-terminated) in *message, *len; else 0.
+ */
+int ferry__require_find(const char *text, size_t from, size_t to,
+	const char **message, size_t *len);
+/* How many repeat directives a section's text holds. */
+size_t ferry__count_repeats(const char *text, size_t len);
+
 int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 	const char *text, size_t len, const char *path, ferry__hasher *h,
 	ferry_error *err);
@@ -567,7 +601,9 @@ typedef struct ferry__driver {
 	/* Run user SQL, maybe several statements, in the current transaction
 	 * state; sql[len] is '\0'. Errors carry the failing statement's
 	 * location. Inside a transaction a driver may defer running until
-	 * commit, so an error may come from commit() instead. */
+	 * commit, so an error may come from commit() instead. When a
+	 * statement has run (after flush() for a deferred one), db->changes
+	 * holds the rows it inserted, updated or deleted. */
 	int (*run)(ferry_db *db, const char *sql, size_t len,
 		const ferry__src *src, ferry_error *err);
 	/* Run one statement of ferry's own, `$1`-style parameters. */
@@ -704,6 +740,7 @@ struct ferry_db {
 	char runner[192];  /* this handle's claim on a ledger row, or "" */
 	int waited;	   /* we waited for another runner */
 	int trial;	   /* --check: nothing may outlive the transaction */
+	int64_t changes;   /* rows the user's last statement changed (run) */
 };
 
 /* "user@host" of this process, looked up at the first call. */

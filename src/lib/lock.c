@@ -147,14 +147,6 @@ static void remove_note(ferry__filelock *lk)
 	lk->wrote_note = 0;
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 static int timed_out(ferry_db *db, const char *holder, ferry_error *err)
 {
 	ferry__error_set(err, FERRY_ELOCKED,
@@ -198,7 +190,7 @@ int ferry__filelock_acquire(ferry__filelock *lk, int fd, const char *note,
 			rc = timed_out(db, holder, err);
 			goto fail;
 		}
-		sleep_ms(pause);
+		ferry__sleep_ms(pause);
 		if (pause < 50)
 			pause *= 2;
 	}

@@ -403,6 +403,236 @@ static int parse_marker(const char *p, const char *end, int *kind, int *notx,
 	return 0;
 }
 
+/*
+ * The repeat directive
+ */
+
+/* "500ms", "2s", at most an hour: 0 and *ms, or -1. */
+static int parse_duration(const char *p, size_t n, int64_t *ms)
+{
+	int64_t v = 0;
+	size_t i = 0;
+
+	while (i < n && p[i] >= '0' && p[i] <= '9' && v <= 3600000)
+		v = v * 10 + (p[i++] - '0');
+	if (i == 0)
+		return -1;
+	if (n - i == 1 && p[i] == 's')
+		v *= 1000;
+	else if (n - i != 2 || p[i] != 'm' || p[i + 1] != 's')
+		return -1;
+	if (v > 3600000)
+		return -1;
+	*ms = v;
+	return 0;
+}
+
+/* 1 to 10^9: 0 and *out, or -1. */
+static int parse_count(const char *p, size_t n, int64_t *out)
+{
+	int64_t v = 0;
+	size_t i;
+
+	if (n < 1 || n > 10)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	if (v < 1 || v > 1000000000)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Lines that say something of the statement after them. */
+typedef enum { DIRECTIVE_NONE, DIRECTIVE_REPEAT, DIRECTIVE_REQUIRE } directive;
+
+static const char *const directive_names[] = { "", "repeat", "require" };
+
+/* Which directive the marker line `li` is; what follows its word at *rest. */
+static directive directive_of(const line_info *li, const char **rest)
+{
+	const char *q = skip_blanks(li->at, li->end);
+	int d;
+
+	for (d = DIRECTIVE_REPEAT; d <= DIRECTIVE_REQUIRE; d++)
+		if (word_at(q, li->end, directive_names[d])) {
+			*rest = skip_blanks(
+				q + strlen(directive_names[d]), li->end);
+			return (directive)d;
+		}
+	return DIRECTIVE_NONE;
+}
+
+static int is_repeat(const line_info *li, const char **opts)
+{
+	return directive_of(li, opts) == DIRECTIVE_REPEAT;
+}
+
+/*
+ * The whole lines of text[from, to), a statement's gap: the line `li` of
+ * the first `want` directive in it, or 0.
+ */
+static int directive_in(const char *text, size_t from, size_t to,
+	directive want, line_info *li, const char **rest)
+{
+	const char *p = text + from, *end = text + to;
+
+	/* Only whole lines are directives: not "SELECT 1; -- ferry:..." */
+	if (from > 0 && text[from - 1] != '\n') {
+		p = memchr(p, '\n', (size_t)(end - p));
+		p = p ? p + 1 : end;
+	}
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (classify(p, nl ? nl : end, li) == LINE_MARKER &&
+			directive_of(li, rest) == want)
+			return 1;
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+int ferry__require_find(const char *text, size_t from, size_t to,
+	const char **message, size_t *len)
+{
+	line_info li;
+
+	if (!directive_in(text, from, to, DIRECTIVE_REQUIRE, &li, message))
+		return 0;
+	*len = (size_t)(li.end - *message);
+	return 1;
+}
+
+/* Its options: 0, or -1 with the wrong one in [*bad, *bad + *n). */
+static int repeat_options(const char *p, const char *end, ferry__repeat *out,
+	const char **bad, size_t *n)
+{
+	out->pause_ms = 0;
+	out->max_batches = FERRY__REPEAT_MAX_BATCHES;
+	for (p = skip_blanks(p, end); p < end; p = skip_blanks(p + *n, end)) {
+		*n = word_len(p, end);
+		if (*n > 6 && strncmp(p, "pause=", 6) == 0 &&
+			parse_duration(p + 6, *n - 6, &out->pause_ms) == 0)
+			continue;
+		if (*n > 4 && strncmp(p, "max=", 4) == 0 &&
+			parse_count(p + 4, *n - 4, &out->max_batches) == 0)
+			continue;
+		*bad = p;
+		return -1;
+	}
+	return 0;
+}
+
+int ferry__repeat_find(
+	const char *text, size_t from, size_t to, ferry__repeat *out)
+{
+	const char *opts, *bad;
+	line_info li;
+	size_t n;
+
+	return directive_in(text, from, to, DIRECTIVE_REPEAT, &li, &opts) &&
+		repeat_options(opts, li.end, out, &bad, &n) == 0;
+}
+
+size_t ferry__count_repeats(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len, *opts;
+	size_t n = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		line_info li;
+
+		if (classify(p, eol, &li) == LINE_MARKER &&
+			is_repeat(&li, &opts))
+			n++;
+		p = nl ? nl + 1 : end;
+	}
+	return n;
+}
+
+size_t ferry_sql_repeats(const char *sql)
+{
+	return sql ? ferry__count_repeats(sql, strlen(sql)) : 0;
+}
+
+/*
+ * A repeat directive at line `line`, in section `current` (-1: before any
+ * marker, the implicit up section): allowed only where each batch can
+ * commit on its own, and with options ferry knows.
+ */
+static int repeat_directive(const ferry__section *sec, int current,
+	const line_info *li, const char *opts, const char *path, int line,
+	ferry_error *err)
+{
+	ferry__repeat rep;
+	const char *bad;
+	size_t n;
+
+	if (current < 0 || !sec[current].no_transaction) {
+		const char *name =
+			ferry__section_names[current < 0 ? 0 : current];
+
+		ferry__error_set(err, FERRY_EINVALID,
+			"'-- ferry:repeat' in a section that runs in one "
+			"transaction");
+		ferry__error_hint(err,
+			"mark the section '-- ferry:%s no-transaction': each "
+			"batch of a repeated statement commits on its own",
+			name);
+	} else if (repeat_options(opts, li->end, &rep, &bad, &n) < 0) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"unknown option '%.*s' on '-- ferry:repeat'",
+			(int)(n > 40 ? 40 : n), bad);
+		ferry__error_hint(err,
+			"the options are pause=DURATION (e.g. pause=500ms or "
+			"pause=2s, at most 1 hour) and max=N (batches, default "
+			"%d)",
+			FERRY__REPEAT_MAX_BATCHES);
+	} else {
+		return 0;
+	}
+	ferry__error_at(err, path, line, 0);
+	return FERRY_EINVALID;
+}
+
+/* A directive `d` at `line` with no statement after it. */
+static int no_statement_after(
+	directive d, const char *path, int line, ferry_error *err)
+{
+	ferry__error_set(err, FERRY_EINVALID,
+		"'-- ferry:%s' is followed by no statement",
+		directive_names[d]);
+	ferry__error_hint(err,
+		d == DIRECTIVE_REPEAT
+			? "put the statement to repeat right after it, in the "
+			  "same section"
+			: "put the query that must return true right after "
+			  "it, in the same section");
+	ferry__error_at(err, path, line, 0);
+	return FERRY_EINVALID;
+}
+
+/* A precondition says what to do when it is not met. */
+static int require_directive(const line_info *li, const char *message,
+	const char *path, int line, ferry_error *err)
+{
+	if (message < li->end)
+		return 0;
+	ferry__error_set(
+		err, FERRY_EINVALID, "'-- ferry:require' needs a message");
+	ferry__error_hint(err,
+		"say what to do when the query after it is not true, e.g. "
+		"'-- ferry:require stop every worker first'");
+	ferry__error_at(err, path, line, 0);
+	return FERRY_EINVALID;
+}
+
 static int nul_byte(
 	const char *text, const char *nul, const char *path, ferry_error *err)
 {
@@ -436,10 +666,12 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 	const char *text, size_t len, const char *path, ferry__hasher *h,
 	ferry_error *err)
 {
-	const char *start = text, *end = text + len, *p, *nul;
+	const char *start = text, *end = text + len, *p, *nul, *opts;
+	const char *pending = NULL; /* after a directive, till a statement */
+	directive pending_kind = DIRECTIVE_NONE, d;
 	ferry__lex_cursor lex;
 	ferry__lex_span span;
-	int line = 1, current = -1, k;
+	int line = 1, current = -1, pending_line = 0, k;
 
 	memset(sec, 0, sizeof(*sec) * FERRY__NSECTIONS);
 	nul = memchr(text, '\0', len);
@@ -475,6 +707,25 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 			return misspelt(text, &li, path, err);
 		if (li.kind == LINE_FOREIGN)
 			return foreign_marker(text, &li, path, err);
+		if (pending &&
+			ferry__first_token(pending, (size_t)(p - pending)) ==
+				(size_t)(p - pending))
+			return no_statement_after(
+				pending_kind, path, pending_line, err);
+		pending = NULL;
+		if ((d = directive_of(&li, &opts)) != DIRECTIVE_NONE) {
+			rc = d == DIRECTIVE_REPEAT
+				? repeat_directive(sec, current, &li, opts,
+					  path, line, err)
+				: require_directive(&li, opts, path, line, err);
+			if (rc < 0)
+				return rc;
+			pending = next;
+			pending_kind = d;
+			pending_line = line;
+			p = next;
+			continue;
+		}
 		if ((rc = parse_marker(
 			     li.at, eol, &kind, &notx, path, line, err)) < 0)
 			return rc;
@@ -504,6 +755,11 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 		sec[kind].line = line + 1;
 		p = next;
 	}
+	if (pending &&
+		ferry__first_token(pending, (size_t)(end - pending)) ==
+			(size_t)(end - pending))
+		return no_statement_after(
+			pending_kind, path, pending_line, err);
 	/* A comment open at the end hides the rest from SQLite. */
 	ferry__lex_at(&lex, (size_t)(end - start), &span);
 	if (span.kind == FERRY__LEX_COMMENT && span.first_end == SIZE_MAX)

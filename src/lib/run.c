@@ -12,11 +12,13 @@
  */
 #include "ferry_int.h"
 
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -647,14 +649,163 @@ static int reset_session(ferry_db *db, int whole, ferry_error *err)
 				      : 0;
 }
 
-/* Run section `k` of the file as it was just read and checked. */
+/*
+ * Preconditions
+ *
+ * A statement under `-- ferry:require MESSAGE` is a query, not work: it
+ * runs before its section (before the section's transaction and the
+ * ledger claim) and must return true in its first column. When it does
+ * not, the run is refused (exit 5) with MESSAGE as the hint: nothing
+ * changed, so no history. The section then runs without it.
+ */
+
+/* Is text[from, to) a gap with a require directive in it? */
+static int required_at(const char *body, size_t from, size_t to)
+{
+	const char *msg;
+	size_t len;
+
+	return ferry__require_find(body, from, to, &msg, &len);
+}
+
+/* The end of span i - 1: where the gap before span i starts. */
+static size_t gap_start(const ferry__spans *spans, size_t i)
+{
+	return i ? spans->v[i - 1].offset + spans->v[i - 1].len : 0;
+}
+
+/* The first column of the first row: true as the engines write it. */
+static int first_true(void *payload, int ncols, const char *const *v)
+{
+	static const char *const yes[] = { "1", "t", "true", "on", "yes" };
+	int *out = payload;
+	size_t i;
+
+	for (i = 0; ncols > 0 && v[0] && i < sizeof(yes) / sizeof(*yes); i++)
+		if (strcasecmp(v[0], yes[i]) == 0)
+			*out = 1;
+	return 1; /* no more rows */
+}
+
+static int precondition_failed(const ferry__migration *m, const ferry__src *src,
+	const char *msg, size_t len, int rc, ferry_error *err)
+{
+	char detail[sizeof(err->message)];
+
+	if (!err)
+		return rc;
+	if (rc == FERRY_EREFUSED) {
+		ferry__error_set(err, FERRY_EREFUSED,
+			"precondition of %s not met", m->pub.id);
+		ferry__error_hint(err, "%.*s", (int)len, msg);
+	} else if (rc != FERRY_ENOMEM) {
+		snprintf(detail, sizeof(detail), "%s", err->message);
+		ferry__error_set(err, rc,
+			"precondition of %s could not be checked: %s",
+			m->pub.id, detail);
+		ferry__error_hint(err,
+			"fix the query after '-- ferry:require'; nothing was "
+			"changed");
+	}
+	ferry__error_at(err, src->file, src->line, src->column);
+	return rc;
+}
+
+/*
+ * Run the preconditions of the step's section, as loaded; 0 when they
+ * all hold (or there are none). With `apart`, in a transaction of their
+ * own that is rolled back: for a dry run, which must change nothing, and
+ * touch nothing when there is nothing to check.
+ */
+static int check_preconditions(
+	run_ctx *ctx, ferry__step *it, int apart, ferry_error *err)
+{
+	const ferry__migration *m = it->mig;
+	const ferry__section *sec;
+	ferry__text_cursor pos;
+	ferry__spans spans;
+	const char *body, *msg;
+	size_t i, len;
+	int rc;
+
+	if (!it->file.text &&
+		(rc = ferry__migration_load(m, &ctx->hasher, &it->file, err)) <
+			0)
+		return rc;
+	sec = &it->file.sec[it->k];
+	body = it->file.text + sec->offset;
+	if (!required_at(body, 0, sec->len))
+		return 0;
+	if ((rc = split_section(&spans, ctx->db, m, &it->file, it->k, err)) < 0)
+		return rc;
+	if (apart && (rc = ctx->db->drv->begin(ctx->db, err)) < 0) {
+		ferry__spans_clear(&spans);
+		return rc;
+	}
+	pos = (ferry__text_cursor)FERRY__TEXT_CURSOR_INIT(body);
+	for (i = 0; rc == 0 && i < spans.n; i++) {
+		ferry__src src = { m->pub.path, 0, 0 };
+		char *sql;
+		int yes = 0;
+
+		if (!ferry__require_find(body, gap_start(&spans, i),
+			    spans.v[i].offset, &msg, &len))
+			continue;
+		ferry__text_advance(
+			&pos, spans.v[i].offset, &src.line, &src.column);
+		src.line += sec->line - 1;
+		if (!(sql = ferry__strndup(
+			      body + spans.v[i].offset, spans.v[i].len))) {
+			rc = ferry__error_oom(err);
+			break;
+		}
+		rc = ctx->db->drv->query(
+			ctx->db, sql, NULL, 0, first_true, &yes, err);
+		free(sql);
+		if (rc == 0 && !yes)
+			rc = FERRY_EREFUSED;
+		if (rc < 0)
+			rc = precondition_failed(m, &src, msg, len, rc, err);
+	}
+	if (apart)
+		ctx->db->drv->rollback(ctx->db);
+	ferry__spans_clear(&spans);
+	return rc;
+}
+
+/* Run section `k` of the file as it was just read and checked, without
+ * the queries of its preconditions, which ran before it. */
 static int run_section(ferry_db *db, const ferry__migration *m,
 	ferry__loaded *f, int k, ferry_error *err)
 {
+	const char *body = f->text + f->sec[k].offset;
 	ferry__src src = { m->pub.path, f->sec[k].line, 1 };
+	ferry__text_cursor pos = FERRY__TEXT_CURSOR_INIT(body);
+	ferry__spans spans;
+	size_t i, from = 0;
+	int rc;
 
-	return run_span(
-		db, f->text, f->sec[k].offset, f->sec[k].len, &src, err);
+	if (!required_at(body, 0, f->sec[k].len))
+		return run_span(db, f->text, f->sec[k].offset, f->sec[k].len,
+			&src, err);
+	if ((rc = split_section(&spans, db, m, f, k, err)) < 0)
+		return rc;
+	/* The text between preconditions, each piece at its own place. */
+	for (i = 0; rc == 0 && i <= spans.n; i++) {
+		size_t to = i < spans.n ? spans.v[i].offset : f->sec[k].len;
+
+		if (i < spans.n && !required_at(body, gap_start(&spans, i), to))
+			continue;
+		ferry__text_advance(&pos, from, &src.line, &src.column);
+		src.line += f->sec[k].line - 1;
+		if (to > from)
+			rc = run_span(db, f->text, f->sec[k].offset + from,
+				to - from, &src, err);
+		if (i < spans.n)
+			from = spans.v[i].offset + spans.v[i].len;
+	}
+	ferry__spans_clear(&spans);
+	return rc;
 }
 
 static int run_transactional(run_ctx *ctx, ferry__step *it, ferry_error *err)
@@ -743,6 +894,166 @@ static int check_resume(run_ctx *ctx, const ferry__migration *m,
 }
 
 /*
+ * Repeated statements
+ *
+ * A statement under `-- ferry:repeat` runs in a transaction of its own,
+ * again and again, until it changes no row: a backfill in batches, each
+ * committed. With each batch, in its transaction, a compare-and-set on
+ * the runner's claim records how many batches and rows are done, as
+ * "#<batches>:<rows>" after the statements' hashes in `progress`; the
+ * batch that changes nothing moves the row past the statement instead.
+ * So a kill or a failure loses no committed batch and re-runs none: the
+ * statement's own WHERE leaves out what earlier batches did, and the next
+ * run goes on with the loop, its counts carried on.
+ */
+typedef struct {
+	int64_t batches; /* that changed rows, earlier runs' included */
+	int64_t rows;
+} batch_count;
+
+/* "#<batches>:<rows>", the last entry of a progress text, taken off. */
+static void take_batch_count(ferry__buf *progress, batch_count *n)
+{
+	char *hash = progress->buf ? strrchr(progress->buf, '#') : NULL;
+	char *colon;
+
+	memset(n, 0, sizeof(*n));
+	if (!hash)
+		return;
+	n->batches = strtoll(hash + 1, &colon, 10);
+	n->rows = *colon == ':' ? strtoll(colon + 1, NULL, 10) : 0;
+	progress->len = (size_t)(hash - progress->buf);
+	if (progress->len > 0)
+		progress->len--; /* its comma */
+	progress->buf[progress->len] = '\0';
+}
+
+/* `progress` and then `entry`, as the ledger row is to say. */
+static const char *with_entry(
+	ferry__buf *out, const ferry__buf *progress, const char *entry)
+{
+	ferry__buf_clear(out);
+	ferry__buf_puts(out, ferry__buf_cstr(progress));
+	if (progress->len)
+		ferry__buf_puts(out, ",");
+	ferry__buf_puts(out, entry);
+	return out->oom ? NULL : out->buf;
+}
+
+static int too_many_batches(const ferry__migration *m, size_t i,
+	const ferry__repeat *rep, const ferry__src *src, ferry_error *err)
+{
+	ferry__error_set(err, FERRY_EDB,
+		"statement %zu of migration '%s' still changed rows after "
+		"%" PRId64 " batches",
+		i + 1, m->pub.id, rep->max_batches);
+	ferry__error_hint(err,
+		"a repeated statement must change no row in the end: make "
+		"its WHERE leave out the rows it has done, or raise max= on "
+		"'-- ferry:repeat', then run again to go on");
+	ferry__error_at(err, src->file, src->line, src->column);
+	return FERRY_EDB;
+}
+
+/*
+ * Statement `i` of the section, at `span` of its text, under `rep`.
+ * `progress` holds the hashes of the statements before it, `n` what
+ * earlier runs did of it. On success the statement's hash is added to
+ * `progress`; on failure the last batch is rolled back and `progress`
+ * ends with the committed count, for the failed row.
+ */
+static int run_batches(run_ctx *ctx, ferry__step *it, size_t i,
+	const ferry__span *span, const ferry__src *src,
+	const ferry__repeat *rep, ferry__buf *progress, batch_count *n,
+	ferry_error *err)
+{
+	ferry_db *db = ctx->db;
+	const ferry__migration *m = it->mig;
+	size_t at = it->file.sec[it->k].offset + span->offset;
+	ferry__buf row = FERRY__BUF_INIT;
+	char h[17], count[48];
+	int rc = 0;
+
+	stmt_hash(&ctx->hasher, h, it->file.text + at, span->len);
+	for (;;) {
+		ferry_event ev = { .type = FERRY_EVENT_BATCH };
+		int64_t changed, t0 = ferry__now_ms();
+		const char *now;
+
+		if (db->drv->in_txn(db)) {
+			rc = ferry__error_set(err, FERRY_EINVALID,
+				"statement %zu of migration '%s' is repeated "
+				"inside the section's own BEGIN",
+				i + 1, m->pub.id);
+			ferry__error_hint(err,
+				"end that transaction before '-- ferry:repeat': "
+				"each batch commits on its own");
+			break;
+		}
+		if ((rc = db->drv->begin(db, err)) < 0)
+			break;
+		db->changes = 0;
+		rc = run_span(db, it->file.text, at, span->len, src, err);
+		if (rc == 0 && db->drv->flush)
+			rc = db->drv->flush(db, err);
+		changed = db->changes;
+		/* The batch after the last one allowed must change nothing. */
+		if (rc == 0 && changed && n->batches >= rep->max_batches)
+			rc = too_many_batches(m, i, rep, src, err);
+		snprintf(count, sizeof(count), "#%" PRId64 ":%" PRId64,
+			n->batches + 1, n->rows + changed);
+		now = with_entry(&row, progress, changed ? count : h);
+		if (rc == 0 && !now)
+			rc = ferry__error_oom(err);
+		/* Still ours? Else another runner took the section over. */
+		if (rc == 0)
+			rc = ferry__ledger_progress(db, m->pub.version,
+				runner_name(db), (int)i + (changed ? 1 : 2),
+				now, err);
+		if (rc == 0)
+			rc = db->drv->commit(db, err);
+		if (rc < 0) {
+			db->drv->rollback(db);
+			break;
+		}
+		if (!changed) {
+			ferry__buf_puts(progress, progress->len ? "," : "");
+			ferry__buf_puts(progress, h);
+			break;
+		}
+		n->batches++;
+		n->rows += changed;
+		ev.migration = &m->pub;
+		ev.section = ferry__section_names[it->k];
+		ev.statement = i + 1;
+		ev.batch = n->batches;
+		ev.rows = changed;
+		ev.rows_total = n->rows;
+		ev.elapsed_ms = ferry__now_ms() - t0;
+		ferry__emit(db, &ev);
+		if (rep->pause_ms)
+			ferry__sleep_ms((int)rep->pause_ms);
+	}
+	if (rc < 0 && n->batches) {
+		if (err && !err->hint[0])
+			ferry__error_hint(err,
+				"its %" PRId64 " batch%s so far (%" PRId64
+				" rows) stay%s committed; fix it and run "
+				"again to go on with the next batch",
+				n->batches, n->batches == 1 ? "" : "es",
+				n->rows, n->batches == 1 ? "s" : "");
+		snprintf(count, sizeof(count), "#%" PRId64 ":%" PRId64,
+			n->batches, n->rows);
+		if (with_entry(&row, progress, count)) {
+			ferry__buf_clear(progress);
+			ferry__buf_puts(progress, row.buf);
+		}
+	}
+	ferry__buf_release(&row);
+	return rc;
+}
+
+/*
  * The resume protocol of a no-transaction section
  *
  * Its statements run one by one, outside any transaction of ferry's, so
@@ -772,6 +1083,7 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 	ferry__buf progress = FERRY__BUF_INIT;
 	ferry__spans spans = { NULL, 0, 0 };
 	ferry__text_cursor pos = FERRY__TEXT_CURSOR_INIT(NULL);
+	batch_count batches = { 0, 0 };
 	const char *body;
 	size_t i, start = 0, durable = 0, durable_len = 0;
 	int rc;
@@ -791,6 +1103,7 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 		start = (size_t)it->row->failed_statement - 1;
 		ferry__buf_puts(
 			&progress, it->row->progress ? it->row->progress : "");
+		take_batch_count(&progress, &batches);
 		durable = start;
 		durable_len = progress.len;
 		*resumed_at = start + 1;
@@ -810,14 +1123,35 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 	pos.text = body;
 	for (i = start; i < spans.n; i++) {
 		ferry__src src = { m->pub.path, 0, 0 };
+		ferry__repeat rep;
 		char h[17];
 
 		ferry__text_advance(
 			&pos, spans.v[i].offset, &src.line, &src.column);
 		src.line += it->file.sec[k].line - 1;
-		rc = run_span(db, it->file.text,
-			it->file.sec[k].offset + spans.v[i].offset,
-			spans.v[i].len, &src, err);
+		if (required_at(
+			    body, gap_start(&spans, i), spans.v[i].offset)) {
+			rc = 0; /* a precondition: it ran before the section */
+		} else if (ferry__repeat_find(body, gap_start(&spans, i),
+				   spans.v[i].offset, &rep)) {
+			rc = run_batches(ctx, it, i, &spans.v[i], &src, &rep,
+				&progress, &batches, err);
+			if (rc == FERRY__ECLAIMED || progress.oom) {
+				rc = progress.oom ? ferry__error_oom(err) : rc;
+				goto out;
+			}
+			if (durable == i) /* no BEGIN of the author's open */
+				durable_len = progress.len;
+			if (rc == 0) {
+				durable = i + 1;
+				memset(&batches, 0, sizeof(batches));
+				continue;
+			}
+		} else {
+			rc = run_span(db, it->file.text,
+				it->file.sec[k].offset + spans.v[i].offset,
+				spans.v[i].len, &src, err);
+		}
 		if (rc < 0) {
 			char text[1400];
 
@@ -924,6 +1258,13 @@ static int apply_step(run_ctx *ctx, size_t i, ferry_error *err)
 	ev.index = i + 1;
 	ev.total = ctx->plan.n;
 	ferry__emit(db, &ev);
+	/* Not met, or not to be checked: nothing changed, no history. */
+	if ((rc = check_preconditions(ctx, it, 0, err)) < 0) {
+		if (!ctx->single_transaction)
+			db->drv->rollback(db);
+		ferry__loaded_release(&it->file);
+		return rc;
+	}
 	if (m->sec[it->k].no_transaction) {
 		rc = run_no_transaction(ctx, it, t0, &resumed_at, err);
 	} else if (ferry__row_resumable(it->row, it->k)) {
@@ -1018,6 +1359,39 @@ static int apply_all(run_ctx *ctx, ferry_error *err)
  * --check
  */
 
+/*
+ * May a no-transaction section be tried all the same? When it repeats a
+ * statement (what a check of a backfill is for: its first batch, on the
+ * real data) and every statement of it can run inside the trial's
+ * transaction, as a repeated statement's batches do. 1, 0, or an error.
+ */
+static int triable(run_ctx *ctx, ferry__step *it, ferry_error *err)
+{
+	const ferry__section *sec;
+	ferry__spans spans;
+	const char *body, *what;
+	size_t i;
+	int rc;
+
+	if (!it->file.text &&
+		(rc = ferry__migration_load(
+			 it->mig, &ctx->hasher, &it->file, err)) < 0)
+		return rc;
+	sec = &it->file.sec[it->k];
+	body = it->file.text + sec->offset;
+	if (!ferry__count_repeats(body, sec->len))
+		return 0;
+	if ((rc = split_section(
+		     &spans, ctx->db, it->mig, &it->file, it->k, err)) < 0)
+		return rc;
+	for (i = 0, rc = 1; rc && i < spans.n; i++)
+		rc = ferry__stmt_classify(body + spans.v[i].offset,
+			     spans.v[i].len, ctx->db->drv->dialect,
+			     &what) == FERRY__STMT_PLAIN;
+	ferry__spans_clear(&spans);
+	return rc;
+}
+
 /* One section of a trial: run it, and say whether it worked. */
 static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 {
@@ -1030,7 +1404,10 @@ static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 	int rc;
 
 	/* What ran outside a transaction could not be undone: not tried. */
-	if (m->sec[k].no_transaction) {
+	if (m->sec[k].no_transaction && (rc = triable(ctx, it, err)) <= 0) {
+		ferry__loaded_release(&it->file);
+		if (rc < 0)
+			return rc;
 		if (report_push(ctx->report, ferry__section_names[k], &m->pub,
 			    -1, 0) < 0)
 			return ferry__error_oom(err);
@@ -1046,6 +1423,10 @@ static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 		(rc = ferry__migration_load(m, &ctx->hasher, &it->file, err)) <
 			0)
 		return rc;
+	if ((rc = check_preconditions(ctx, it, 0, err)) < 0) {
+		ferry__loaded_release(&it->file);
+		return rc;
+	}
 	rc = reset_session(db, 1, err);
 	if (rc == 0)
 		rc = run_section(db, m, &it->file, k, err);
@@ -1132,17 +1513,47 @@ static int report_where(run_ctx *ctx, ferry_error *err)
 	return 0;
 }
 
-/* A dry run: the planned steps, as the report of a run that took none. */
+/*
+ * A dry run: the planned steps, as the report of a run that took none.
+ * Their preconditions are checked against the database as it is, each in
+ * a transaction rolled back (what the query may write does not stay), so
+ * that a dry run refuses what the run would. A later step's query may
+ * need what the steps before it create: when it fails, the dry run says
+ * so (a WARNING event) and goes on.
+ */
 static int report_plan(run_ctx *ctx, ferry_error *err)
 {
+	ferry_error mine;
 	size_t i;
+	int rc = 0;
 
-	for (i = 0; i < ctx->plan.n; i++)
+	/* A SQLite file not created yet: no query could say anything. */
+	for (i = 0; ctx->db->exists && i < ctx->plan.n && rc == 0; i++) {
+		ferry_error_init(&mine);
+		rc = check_preconditions(
+			ctx, &ctx->plan.v[i], 1, i ? &mine : err);
+		ferry__loaded_release(&ctx->plan.v[i].file);
+		if (i && (rc == FERRY_EREFUSED || rc == FERRY_ENOMEM) && err)
+			*err = mine;
+		else if (i && rc < 0) {
+			ferry_event ev = { .type = FERRY_EVENT_WARNING };
+			char text[sizeof(mine.message) + 64];
+
+			snprintf(text, sizeof(text),
+				"%s (before the steps ahead of it have run)",
+				mine.message);
+			ev.migration = &ctx->plan.v[i].mig->pub;
+			ev.message = text;
+			ferry__emit(ctx->db, &ev);
+			rc = 0;
+		}
+	}
+	for (i = 0; i < ctx->plan.n && rc == 0; i++)
 		if (report_push(ctx->report,
 			    ferry__section_names[ctx->plan.v[i].k],
 			    &ctx->plan.v[i].mig->pub, -1, 0) < 0)
 			return ferry__error_oom(err);
-	return 0;
+	return rc;
 }
 
 static int refuse_unsafe(run_ctx *ctx, ferry_error *err)

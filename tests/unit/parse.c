@@ -865,3 +865,113 @@ void test_parse__marker_line_is_not_in_the_checksum(void)
 	cl_assert(memcmp(a[FERRY__UP].sha, sec[FERRY__UP].sha, 32) == 0);
 	cl_assert_equal_s(sha(&sec[FERRY__UP]), SHA_CREATE);
 }
+
+/*
+ * -- ferry:repeat (issue 14): where it may stand, its options, and how the
+ * runner finds it again before a statement.
+ */
+
+void test_parse__repeat_options_and_limits(void)
+{
+	static const char *const good[] = { "", " pause=0ms", " pause=3600s",
+		" max=1", " max=1000000000", " pause=250ms max=7",
+		"   max=7   pause=1s  " };
+	static const char *const bad[] = { " pause=3601s", " pause=3600001ms",
+		" pause=5", " pause=ms", " max=0", " max=1000000001", " max=-1",
+		" max=7x", " every=3", " max=99999999999999999999" };
+	char file[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(*good); i++) {
+		snprintf(file, sizeof(file),
+			"-- ferry:up no-transaction\n-- ferry:repeat%s\n"
+			"UPDATE t SET a = 1;\n",
+			good[i]);
+		cl_ferry_pass(parse(file), &err);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		snprintf(file, sizeof(file),
+			"-- ferry:up no-transaction\n-- ferry:repeat%s\n"
+			"UPDATE t SET a = 1;\n",
+			bad[i]);
+		cl_assert_equal_i(parse(file), FERRY_EINVALID);
+		cl_assert(strstr(err.message, "unknown option") != NULL);
+		cl_assert_equal_i(err.line, 2);
+	}
+}
+
+void test_parse__repeat_is_part_of_the_section_and_its_checksum(void)
+{
+	unsigned char with[32];
+
+	cl_ferry_pass(parse("-- ferry:up no-transaction\n-- ferry:repeat\n"
+			    "UPDATE t SET a = 1;\n"),
+		&err);
+	cl_assert_equal_s(
+		body(FERRY__UP), "-- ferry:repeat\nUPDATE t SET a = 1;\n");
+	memcpy(with, sec[FERRY__UP].sha, 32);
+	cl_ferry_pass(
+		parse("-- ferry:up no-transaction\n-- ferry:repeat max=9\n"
+		      "UPDATE t SET a = 1;\n"),
+		&err);
+	cl_assert(memcmp(with, sec[FERRY__UP].sha, 32) != 0);
+}
+
+void test_parse__repeat_found_again_before_its_statement(void)
+{
+	const char *t = "SELECT 1; -- ferry:repeat max=5\n"
+			"-- a comment\n"
+			"-- FERRY:Repeat pause=2s max=3\n"
+			"UPDATE t SET a = 1;\n";
+	size_t stmt = strstr(t, "UPDATE") - t;
+	ferry__repeat rep;
+
+	/* From the end of "SELECT 1;": the rest of that line is no directive. */
+	cl_assert_equal_i(ferry__repeat_find(t, 9, stmt, &rep), 1);
+	cl_assert_equal_i(rep.pause_ms, 2000);
+	cl_assert_equal_i(rep.max_batches, 3);
+	cl_assert_equal_i(
+		ferry__repeat_find(t, 9, strstr(t, "-- FERRY") - t, &rep), 0);
+	cl_assert_equal_i(ferry__count_repeats(t, strlen(t)), 1);
+	cl_assert_equal_i(ferry_sql_repeats(t), 1);
+	cl_assert_equal_i(ferry_sql_repeats(NULL), 0);
+	cl_assert_equal_i(
+		ferry_sql_repeats("-- ferry:repeat\nUPDATE t SET a = 1;\n"
+				  "-- ferry:repeat\nDELETE FROM t;\n"),
+		2);
+}
+
+void test_parse__require_needs_a_message_and_a_query(void)
+{
+	const char *t = "-- ferry:up\n"
+			"-- ferry:require  stop the workers first  \n"
+			"SELECT count(*) = 0 FROM workers;\n"
+			"CREATE TABLE t (a int);\n";
+	size_t q = strstr(t, "SELECT") - t, len;
+	const char *msg;
+
+	cl_ferry_pass(parse(t), &err);
+	cl_assert_equal_i(ferry__require_find(t, 0, q, &msg, &len), 1);
+	cl_assert_equal_i(len, strlen("stop the workers first"));
+	cl_assert(strncmp(msg, "stop the workers first", len) == 0);
+	cl_assert_equal_i(ferry__require_find(t, q, strlen(t), &msg, &len), 0);
+
+	cl_assert_equal_i(parse("-- ferry:up\n-- ferry:require\nSELECT 1;\n"),
+		FERRY_EINVALID);
+	cl_assert(strstr(err.message, "needs a message") != NULL);
+	cl_assert_equal_i(err.line, 2);
+	cl_assert_equal_i(
+		parse("-- ferry:up\n-- ferry:require go\n-- ferry:down\n"),
+		FERRY_EINVALID);
+	cl_assert(strstr(err.message, "followed by no statement") != NULL);
+	/* One directive for one statement: not both. */
+	cl_assert_equal_i(parse("-- ferry:up no-transaction\n"
+				"-- ferry:require go\n-- ferry:repeat\n"
+				"UPDATE t SET a = 1;\n"),
+		FERRY_EINVALID);
+	cl_assert_equal_i(err.line, 2);
+	/* A require is allowed in a section that runs in one transaction. */
+	cl_ferry_pass(
+		parse("-- ferry:finish\n-- ferry:require go\nSELECT 1;\n"),
+		&err);
+}
