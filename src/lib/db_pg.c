@@ -52,6 +52,7 @@
 	X(execParams, PQexecParams) \
 	X(resultStatus, PQresultStatus) \
 	X(cmdTuples, PQcmdTuples) \
+	X(cmdStatus, PQcmdStatus) \
 	X(ntuples, PQntuples) \
 	X(nfields, PQnfields) \
 	X(getvalue, PQgetvalue) \
@@ -110,10 +111,11 @@ typedef struct {
 	size_t aqueue;
 	size_t queued_bytes;
 	int have_lock;
-	int server_num;	    /* PQserverVersion() */
-	int users_session;  /* user SQL ran outside a pipeline since the last
-			     * reset: it may have SET ROLE */
-	char app_name[128]; /* application_name as ferry sets it */
+	int server_num;	      /* PQserverVersion() */
+	int users_session;    /* user SQL ran outside a pipeline since the last
+			       * reset: it may have SET ROLE */
+	int ferry_role_local; /* this transaction's rest runs as ferry */
+	char app_name[128];   /* application_name as ferry sets it */
 } pg_conn;
 
 #define CONN(db) ((pg_conn *)(db)->conn)
@@ -544,12 +546,23 @@ static int claim_failed(
 		"another runner changed the ledger first");
 }
 
-/* The rows a user's statement changed: "UPDATE 12" says 12. */
-static int64_t rows_changed(pg_conn *c, const PGresult *res)
+/*
+ * The rows a user's statement inserted, updated or deleted: "UPDATE 12"
+ * says 12. A SELECT's count is of rows returned, not changed.
+ */
+static int64_t rows_changed(const pq_api *pq, const PGresult *res)
 {
-	const char *n = c->pq.cmdTuples((PGresult *)res);
+	static const char *const writes[] = { "INSERT ", "UPDATE ", "DELETE ",
+		"MERGE " };
+	const char *tag = pq->cmdStatus((PGresult *)res), *n;
+	size_t i;
 
-	return n && *n ? strtoll(n, NULL, 10) : 0;
+	for (i = 0; tag && i < sizeof(writes) / sizeof(*writes); i++)
+		if (strncmp(tag, writes[i], strlen(writes[i])) == 0) {
+			n = pq->cmdTuples((PGresult *)res);
+			return n && *n ? strtoll(n, NULL, 10) : 0;
+		}
+	return 0;
 }
 
 /*
@@ -558,6 +571,7 @@ static int64_t rows_changed(pg_conn *c, const PGresult *res)
  */
 static int drain(ferry_db *db, ferry_error *err)
 {
+	const pending *p;
 	pg_conn *c = CONN(db);
 	size_t i = 0;
 	int rc = 0, synced = 0;
@@ -579,11 +593,11 @@ static int drain(ferry_db *db, ferry_error *err)
 			continue; /* end of one query's results */
 		}
 		st = c->pq.resultStatus(res);
-		if (i < c->nqueue && c->queue[i].file)
-			db->changes = rows_changed(c, res);
+		p = i < c->nqueue ? &c->queue[i] : NULL;
+		/* A user's statement has a file; ferry's own have none. */
+		if (p && p->file)
+			db->changes = rows_changed(&c->pq, res);
 		if (st == PGRES_FATAL_ERROR && rc == 0) {
-			const pending *p = i < c->nqueue ? &c->queue[i] : NULL;
-
 			rc = result_error(db, res, p ? p->sql : NULL,
 				p && p->file ? &p->src : NULL, err);
 			if (p && p->claim)
@@ -652,7 +666,7 @@ static int exec_now(ferry_db *db, const char *sql, const ferry__src *src,
 	int rc = 0;
 
 	if (src && src->file)
-		db->changes = rows_changed(c, res);
+		db->changes = rows_changed(&c->pq, res);
 	if (st == PGRES_TUPLES_OK)
 		rc = rows_of(c, res, fn, payload);
 	else if (st != PGRES_COMMAND_OK && st != PGRES_EMPTY_QUERY)
@@ -815,6 +829,25 @@ static int prepare(const char **sql, ferry__buf *timed, const ferry__val *p,
 	return 0;
 }
 
+/*
+ * In a transaction's pipeline, after user SQL that ran outside one and may
+ * have SET ROLE (a no-transaction section's statements, then a repeated
+ * statement's batch): ferry's own statements run as ferry, for the rest of
+ * the transaction only, so that the user's role is back after its COMMIT,
+ * for the next batch.
+ */
+static int pipeline_as_ferry(ferry_db *db, ferry_error *err)
+{
+	pg_conn *c = CONN(db);
+
+	if (!c->users_session || c->ferry_role_local)
+		return 0;
+	c->ferry_role_local = 1;
+	return send_query(db,
+		ferry__strdup("SELECT set_config('role', 'none', true)"), NULL,
+		NULL, 0, 0, err);
+}
+
 static int pg_query(ferry_db *db, const char *sql, const ferry__val *params,
 	int nparams, ferry__row_fn fn, void *payload, ferry_error *err)
 {
@@ -827,6 +860,8 @@ static int pg_query(ferry_db *db, const char *sql, const ferry__val *params,
 	if ((rc = prepare(&sql, &timed, params, nparams, vals, ibuf, err)) < 0)
 		goto out;
 	if (c->pipeline && !fn) {
+		if ((rc = pipeline_as_ferry(db, err)) < 0)
+			goto out;
 		copy = ferry__strdup(sql);
 		rc = copy ? send_query(db, copy, NULL, vals, nparams, 0, err)
 			  : ferry__error_oom(err);
@@ -868,6 +903,8 @@ static int pg_claim(ferry_db *db, const char *sql, const ferry__val *params,
 	if ((rc = prepare(&sql, &timed, params, nparams, vals, ibuf, err)) < 0)
 		goto out;
 	if (c->pipeline) {
+		if ((rc = pipeline_as_ferry(db, err)) < 0)
+			goto out;
 		ferry__buf_printf(&b,
 			"WITH ferry_claim AS (%s RETURNING 1) SELECT CASE "
 			"count(*) WHEN 1 THEN 1 ELSE CAST('ferry: rows changed: "
@@ -946,6 +983,7 @@ static int pg_begin(ferry_db *db, ferry_error *err)
 	if (c->pq.enterPipelineMode(c->pg) != 1)
 		return conn_error(db, "cannot start a transaction", err);
 	c->pipeline = 1;
+	c->ferry_role_local = 0;
 	return send_query(db, ferry__strdup("BEGIN"), NULL, NULL, 0, 0, err);
 }
 

@@ -567,12 +567,18 @@ static int sq_run(ferry_db *db, const char *sql, size_t len,
 			p = tail;
 			continue;
 		}
-		/* Counted as the total moves: a statement that is no
-		 * INSERT, UPDATE or DELETE changes nothing. */
+		/*
+		 * The rows the statement itself changed, triggers' and
+		 * foreign keys' aside; whether it changed any at all is the
+		 * total's move: sqlite3_changes64() stays as the last
+		 * INSERT, UPDATE or DELETE left it.
+		 */
 		db->changes = sqlite3_total_changes64(h);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			;
-		db->changes = sqlite3_total_changes64(h) - db->changes;
+		db->changes = sqlite3_total_changes64(h) == db->changes
+			? 0
+			: sqlite3_changes64(h);
 		if (rc != SQLITE_DONE) {
 			rc = run_failed(db, sql, p, end, -1, src, err);
 			sqlite3_finalize(st);
