@@ -232,9 +232,13 @@ FERRY_EXTERN int ferry_migration_sql(char **out, int *line,
 	ferry_error *err);
 
 /**
- * How many statements of a section's SQL, as ferry_migration_sql() gives
- * it, are under `-- ferry:repeat`: each runs again and again, in a
- * transaction of its own, until it changes no row.
+ * How many statements of a section's SQL are under `-- ferry:repeat`: each
+ * runs again and again, in a transaction of its own, until it changes no
+ * row. Reads no file and needs no database.
+ *
+ * @param sql  a section's text, as ferry_migration_sql() gives it; NULL
+ *             counts none
+ * @return the number of repeat directives in it
  */
 FERRY_EXTERN size_t ferry_sql_repeats(const char *sql);
 
@@ -269,8 +273,8 @@ typedef enum {
 	 * A batch of a statement under `-- ferry:repeat` committed:
 	 * `statement`, `batch` (from 1, counting those of an earlier run
 	 * that stopped), `rows` it changed, `rows_total` so far, and
-	 * `elapsed_ms` from its BEGIN to its COMMIT. The last batch changes
-	 * no row and ends the repeat.
+	 * `elapsed_ms` from its BEGIN to its COMMIT. The last run of the
+	 * statement, which changes no row and ends the repeat, sends none.
 	 */
 	FERRY_EVENT_BATCH,
 	/**
@@ -291,7 +295,7 @@ typedef struct {
 	size_t index;	     /**< 1-based step number in this run */
 	size_t total;	     /**< steps in this run */
 	size_t statement;    /**< 1-based statement, for RESUME and BATCH */
-	const char *message; /**< NOTICE: "NOTICE: ...", or NULL */
+	const char *message; /**< NOTICE ("NOTICE: ..."), WARNING, or NULL */
 	int64_t batch;	     /**< BATCH */
 	int64_t rows;	     /**< BATCH */
 	int64_t rows_total;  /**< BATCH */

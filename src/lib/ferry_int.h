@@ -263,6 +263,11 @@ int ferry__repeat_find(
  */
 int ferry__require_find(const char *text, size_t from, size_t to,
 	const char **message, size_t *len);
+/*
+ * Where a directive line starts inside the statement [stmt, stmt + len)
+ * (after its first line), or `len`.
+ */
+size_t ferry__directive_within(const char *stmt, size_t len);
 /* How many repeat directives a section's text holds. */
 size_t ferry__count_repeats(const char *text, size_t len);
 

@@ -496,6 +496,22 @@ static int directive_in(const char *text, size_t from, size_t to,
 	return 0;
 }
 
+size_t ferry__directive_within(const char *stmt, size_t len)
+{
+	const char *p = memchr(stmt, '\n', len), *end = stmt + len, *rest;
+	line_info li;
+
+	while (p && ++p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (classify(p, nl ? nl : end, &li) == LINE_MARKER &&
+			directive_of(&li, &rest) != DIRECTIVE_NONE)
+			return (size_t)(p - stmt);
+		p = nl;
+	}
+	return len;
+}
+
 int ferry__require_find(const char *text, size_t from, size_t to,
 	const char **message, size_t *len)
 {

@@ -259,6 +259,29 @@ typedef struct {
 	ferry_error *err;
 } check_ctx;
 
+/*
+ * A directive stands between statements; one inside a statement (or a
+ * trigger's body) would say nothing of any: refused, never ignored.
+ */
+static int directive_inside(
+	check_ctx *c, const char *body, size_t offset, size_t len)
+{
+	size_t at = ferry__directive_within(body + offset, len);
+	ferry__src src;
+
+	if (at == len)
+		return 0;
+	src_at(&src, c->m, c->f, c->k, offset + at);
+	ferry__error_set(c->err, FERRY_EINVALID,
+		"a '-- ferry:' directive inside a statement of migration '%s'",
+		c->m->pub.id);
+	ferry__error_hint(c->err,
+		"put it on its own line before the statement it is about, "
+		"after the ';' of the one before");
+	ferry__error_at(c->err, src.file, src.line, 1);
+	return FERRY_EINVALID;
+}
+
 /* One statement of a transactional section: may it run in ferry's? */
 static int check_stmt(void *payload, size_t offset, size_t len)
 {
@@ -268,6 +291,8 @@ static int check_stmt(void *payload, size_t offset, size_t len)
 	ferry__stmt_kind kind;
 	ferry__src src;
 
+	if (directive_inside(c, body, offset, len) < 0)
+		return FERRY_EINVALID;
 	kind = ferry__stmt_classify(
 		body + offset, len, c->db->drv->dialect, &what);
 	if (kind == FERRY__STMT_PLAIN)
@@ -292,12 +317,14 @@ static int check_stmt(void *payload, size_t offset, size_t len)
 	return FERRY_EINVALID;
 }
 
+/* One statement of a no-transaction section: BEGIN and COMMIT are the
+ * author's. */
 static int no_check(void *payload, size_t offset, size_t len)
 {
-	(void)payload;
-	(void)offset;
-	(void)len;
-	return 0;
+	check_ctx *c = payload;
+
+	return directive_inside(
+		c, c->f->text + c->f->sec[c->k].offset, offset, len);
 }
 
 /*
@@ -774,9 +801,10 @@ static int check_preconditions(
 }
 
 /* Run section `k` of the file as it was just read and checked, without
- * the queries of its preconditions, which ran before it. */
+ * the queries of its preconditions, which ran before it; up to `upto`
+ * bytes of it. */
 static int run_section(ferry_db *db, const ferry__migration *m,
-	ferry__loaded *f, int k, ferry_error *err)
+	ferry__loaded *f, int k, size_t upto, ferry_error *err)
 {
 	const char *body = f->text + f->sec[k].offset;
 	ferry__src src = { m->pub.path, f->sec[k].line, 1 };
@@ -786,23 +814,27 @@ static int run_section(ferry_db *db, const ferry__migration *m,
 	int rc;
 
 	if (!required_at(body, 0, f->sec[k].len))
-		return run_span(db, f->text, f->sec[k].offset, f->sec[k].len,
-			&src, err);
+		return run_span(db, f->text, f->sec[k].offset, upto, &src, err);
 	if ((rc = split_section(&spans, db, m, f, k, err)) < 0)
 		return rc;
 	/* The text between preconditions, each piece at its own place. */
-	for (i = 0; rc == 0 && i <= spans.n; i++) {
-		size_t to = i < spans.n ? spans.v[i].offset : f->sec[k].len;
+	for (i = 0; rc == 0 && from < upto; i++) {
+		size_t to = upto;
 
-		if (i < spans.n && !required_at(body, gap_start(&spans, i), to))
-			continue;
+		for (; i < spans.n && spans.v[i].offset < upto; i++)
+			if (required_at(body, gap_start(&spans, i),
+				    spans.v[i].offset)) {
+				to = spans.v[i].offset;
+				break;
+			}
 		ferry__text_advance(&pos, from, &src.line, &src.column);
 		src.line += f->sec[k].line - 1;
 		if (to > from)
 			rc = run_span(db, f->text, f->sec[k].offset + from,
 				to - from, &src, err);
-		if (i < spans.n)
-			from = spans.v[i].offset + spans.v[i].len;
+		if (to == upto)
+			break;
+		from = spans.v[i].offset + spans.v[i].len;
 	}
 	ferry__spans_clear(&spans);
 	return rc;
@@ -827,7 +859,7 @@ static int run_transactional(run_ctx *ctx, ferry__step *it, ferry_error *err)
 	/* Claimed first: a runner that comes second runs none of it. */
 	if ((rc = claim_step(db, it, err)) < 0)
 		return rc;
-	rc = run_section(db, m, &it->file, k, err);
+	rc = run_section(db, m, &it->file, k, it->file.sec[k].len, err);
 	if (rc == 0)
 		rc = reset_session(db, 0, err);
 	if (rc == 0)
@@ -1148,6 +1180,9 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 				continue;
 			}
 		} else {
+			/* What an earlier run counted was another statement's,
+			 * if the file no longer repeats this one. */
+			memset(&batches, 0, sizeof(batches));
 			rc = run_span(db, it->file.text,
 				it->file.sec[k].offset + spans.v[i].offset,
 				spans.v[i].len, &src, err);
@@ -1364,9 +1399,14 @@ static int apply_all(run_ctx *ctx, ferry_error *err)
  * statement (what a check of a backfill is for: its first batch, on the
  * real data) and every statement of it can run inside the trial's
  * transaction, as a repeated statement's batches do. 1, 0, or an error.
+ * What is tried ends with the last repeated statement (*upto): a
+ * statement after it may need every batch done (SET NOT NULL), which one
+ * batch in the trial would fail where the run succeeds.
  */
-static int triable(run_ctx *ctx, ferry__step *it, ferry_error *err)
+static int triable(
+	run_ctx *ctx, ferry__step *it, size_t *upto, ferry_error *err)
 {
+	ferry__repeat rep;
 	const ferry__section *sec;
 	ferry__spans spans;
 	const char *body, *what;
@@ -1384,10 +1424,14 @@ static int triable(run_ctx *ctx, ferry__step *it, ferry_error *err)
 	if ((rc = split_section(
 		     &spans, ctx->db, it->mig, &it->file, it->k, err)) < 0)
 		return rc;
-	for (i = 0, rc = 1; rc && i < spans.n; i++)
+	for (i = 0, rc = 1; rc && i < spans.n; i++) {
 		rc = ferry__stmt_classify(body + spans.v[i].offset,
 			     spans.v[i].len, ctx->db->drv->dialect,
 			     &what) == FERRY__STMT_PLAIN;
+		if (ferry__repeat_find(body, gap_start(&spans, i),
+			    spans.v[i].offset, &rep))
+			*upto = spans.v[i].offset + spans.v[i].len;
+	}
 	ferry__spans_clear(&spans);
 	return rc;
 }
@@ -1401,10 +1445,17 @@ static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 	int k = it->k;
 	ferry_event ev = { .type = FERRY_EVENT_SECTION_START };
 	int64_t t0 = ferry__now_ms();
+	size_t upto = m->sec[k].len;
 	int rc;
 
-	/* What ran outside a transaction could not be undone: not tried. */
-	if (m->sec[k].no_transaction && (rc = triable(ctx, it, err)) <= 0) {
+	/*
+	 * What ran outside a transaction could not be undone: not tried. Its
+	 * preconditions are only queries: they are.
+	 */
+	if (m->sec[k].no_transaction &&
+		(rc = triable(ctx, it, &upto, err)) <= 0) {
+		if (rc == 0)
+			rc = check_preconditions(ctx, it, 0, err);
 		ferry__loaded_release(&it->file);
 		if (rc < 0)
 			return rc;
@@ -1429,7 +1480,7 @@ static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 	}
 	rc = reset_session(db, 1, err);
 	if (rc == 0)
-		rc = run_section(db, m, &it->file, k, err);
+		rc = run_section(db, m, &it->file, k, upto, err);
 	if (rc == 0)
 		rc = reset_session(db, 0, err);
 	/* A pipelining driver says now whether the section failed. */
@@ -1518,8 +1569,8 @@ static int report_where(run_ctx *ctx, ferry_error *err)
  * Their preconditions are checked against the database as it is, each in
  * a transaction rolled back (what the query may write does not stay), so
  * that a dry run refuses what the run would. A later step's query may
- * need what the steps before it create: when it fails, the dry run says
- * so (a WARNING event) and goes on.
+ * need, or be made true by, what the steps before it do: when it fails
+ * or is not met, the dry run says so (a WARNING event) and goes on.
  */
 static int report_plan(run_ctx *ctx, ferry_error *err)
 {
@@ -1533,15 +1584,16 @@ static int report_plan(run_ctx *ctx, ferry_error *err)
 		rc = check_preconditions(
 			ctx, &ctx->plan.v[i], 1, i ? &mine : err);
 		ferry__loaded_release(&ctx->plan.v[i].file);
-		if (i && (rc == FERRY_EREFUSED || rc == FERRY_ENOMEM) && err)
+		if (i && rc == FERRY_ENOMEM && err)
 			*err = mine;
 		else if (i && rc < 0) {
 			ferry_event ev = { .type = FERRY_EVENT_WARNING };
 			char text[sizeof(mine.message) + 64];
 
 			snprintf(text, sizeof(text),
-				"%s (before the steps ahead of it have run)",
-				mine.message);
+				"%s%s (before the steps ahead of it have run)",
+				mine.message,
+				rc == FERRY_EREFUSED ? " now" : "");
 			ev.migration = &ctx->plan.v[i].mig->pub;
 			ev.message = text;
 			ferry__emit(ctx->db, &ev);

@@ -168,8 +168,85 @@ test_expect_success 'a directive after SQL on the same line is a comment, not a 
 	test_cmp expect actual
 '
 
+test_expect_success 'a SELECT under repeat changes no row: it runs once' '
+	cat >migrations/0005_select.sql <<-\EOF &&
+	-- ferry:up no-transaction
+	-- ferry:repeat max=2
+	SELECT count(*) FROM docs;
+	EOF
+	ferry -v -d "$DB_URL" up >out 2>err &&
+	! grep "batch" err &&
+	db_sql "SELECT state FROM ferry_migrations WHERE version = 5" >actual &&
+	echo complete >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a directive inside a statement is refused before anything runs' '
+	cat >migrations/0006_inside.sql <<-\EOF &&
+	-- ferry:up no-transaction
+	UPDATE docs SET touched = touched + 1
+	-- ferry:repeat
+	 WHERE id = 2 AND touched < 3;
+	EOF
+	db_snapshot before &&
+	test_expect_code 2 ferry -d "$DB_URL" up >out 2>err &&
+	cat >expect <<-EOF &&
+	ferry: error: migrations/0006_inside.sql:3:1: a ${q}-- ferry:${q} directive inside a statement of migration ${q}0006_inside${q}
+	hint: put it on its own line before the statement it is about, after the ${q};${q} of the one before
+	EOF
+	test_cmp expect err &&
+	db_snapshot after &&
+	test_cmp before after &&
+	rm migrations/0006_inside.sql
+'
+
+test_expect_success '--check stops after the last repeated statement: what follows may need every batch' '
+	cat >migrations/0006_two_phase.sql <<-\EOF &&
+	-- ferry:up no-transaction
+	CREATE TABLE t6 (id integer PRIMARY KEY, v integer NOT NULL);
+	INSERT INTO t6 VALUES (1, 0), (2, 0), (3, 0), (4, 0), (5, 0);
+	-- ferry:repeat
+	UPDATE t6 SET v = 1 WHERE id IN (SELECT id FROM t6 WHERE v = 0 ORDER BY id LIMIT 2);
+	CREATE TABLE t6_done (n integer CHECK (n = 0));
+	INSERT INTO t6_done SELECT count(*) FROM t6 WHERE v = 0;
+	EOF
+	db_snapshot before &&
+	ferry -d "$DB_URL" up --check >out 2>err &&
+	grep "^up     0006_two_phase ... ok" out &&
+	db_snapshot after &&
+	test_cmp before after &&
+	ferry -d "$DB_URL" up >out 2>err &&
+	db_sql "SELECT n FROM t6_done" >actual &&
+	echo 0 >expect &&
+	test_cmp expect actual
+'
+
+if test "$ENGINE" = pg
+then
+	test_expect_success 'after the section set a role: the batches run as it, ferry'"'"'s ledger writes as ferry' '
+		db_sql "DO \$\$ BEGIN CREATE ROLE ferry_t2013_app; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" &&
+		db_sql "GRANT SELECT, UPDATE ON docs TO ferry_t2013_app" &&
+		cat >migrations/0007_as_app.sql <<-\EOF &&
+		-- ferry:up no-transaction
+		SET ROLE ferry_t2013_app;
+		-- ferry:repeat
+		UPDATE docs SET touched = touched + 1
+		 WHERE id IN (SELECT id FROM docs WHERE touched = 40 ORDER BY id LIMIT 1)
+		   AND current_user = '"'"'ferry_t2013_app'"'"';
+		EOF
+		db_sql "UPDATE docs SET touched = 40 WHERE id IN (5, 6, 7)" &&
+		ferry -d "$DB_URL" up >out 2>err &&
+		db_sql "SELECT count(*) FROM docs WHERE touched = 41" >actual &&
+		echo 3 >expect &&
+		test_cmp expect actual &&
+		db_sql "SELECT state FROM ferry_migrations WHERE version = 7" >actual &&
+		echo complete >expect &&
+		test_cmp expect actual
+	'
+fi
+
 test_expect_success 'a repeat inside the section'"'"'s own BEGIN is refused when it runs' '
-	cat >migrations/0005_in_begin.sql <<-\EOF &&
+	cat >migrations/0008_in_begin.sql <<-\EOF &&
 	-- ferry:up no-transaction
 	BEGIN;
 	-- ferry:repeat
@@ -177,7 +254,7 @@ test_expect_success 'a repeat inside the section'"'"'s own BEGIN is refused when
 	COMMIT;
 	EOF
 	test_expect_code 2 ferry -d "$DB_URL" up >out 2>err &&
-	grep "statement 2 of migration ${q}0005_in_begin${q} is repeated inside the section${q}s own BEGIN" err &&
+	grep "statement 2 of migration ${q}0008_in_begin${q} is repeated inside the section${q}s own BEGIN" err &&
 	db_sql "SELECT touched FROM docs WHERE id = 2" >actual &&
 	echo 2 >expect &&
 	test_cmp expect actual

@@ -4,7 +4,7 @@ test_description='ferry up killed with SIGKILL inside a loop of -- ferry:repeat 
 . "$TEST_DIR/lib-fault.sh"
 
 # Issue 14, part 1: "a kill between batches". 200 rows, batches of 10,
-# each batch slowed down on purpose (50 to 80 ms), so that the kills land
+# each batch slowed down on purpose (80 to 150 ms), so that the kills land
 # inside batches and between them. `touched` counts how often a row was
 # changed; after every kill, the rows changed once are exactly the rows the
 # ledger row's progress counts, and none was changed twice.
@@ -12,7 +12,7 @@ test_description='ferry up killed with SIGKILL inside a loop of -- ferry:repeat 
 trap 'kill -9 $(jobs -p) 2>/dev/null' EXIT
 
 case $ENGINE in
-sqlite) slow="(WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 300000) SELECT count(*) FROM r) > 0" ;;
+sqlite) slow="(WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 600000) SELECT count(*) FROM r) > 0" ;;
 pg) slow="(SELECT pg_sleep(0.08)::text) IS NOT NULL" ;;
 esac
 

@@ -108,6 +108,8 @@ test_expect_success 'in a no-transaction section: checked first, counted as a st
 	db_sql "UPDATE services SET running = 1 WHERE name = '"'"'api'"'"'" &&
 	test_expect_code 5 ferry -d "$DB_URL" up >out 2>err &&
 	grep "^hint: the api must be stopped$" err &&
+	test_expect_code 5 ferry -d "$DB_URL" up --check >out 2>err &&
+	grep "^hint: the api must be stopped$" err &&
 	db_sql "UPDATE services SET running = 0" &&
 	db_sql "CREATE TABLE nowhere (a integer)" &&
 	ferry -d "$DB_URL" up >out 2>err &&
@@ -157,6 +159,25 @@ test_expect_success 'a dry run cannot check a query on what a step before it cre
 	test_cmp expect actual
 '
 
+test_expect_success 'a dry run: a later step'"'"'s precondition not met now is a warning' '
+	db_sql "UPDATE services SET running = 1" &&
+	cat >migrations/0008_stop.sql <<-\EOF &&
+	UPDATE services SET running = 0;
+	EOF
+	cat >migrations/0009_after.sql <<-\EOF &&
+	-- ferry:up
+	-- ferry:require nothing may run
+	SELECT count(*) = 0 FROM services WHERE running = 1;
+	CREATE TABLE after_stop (a integer);
+	EOF
+	ferry -d "$DB_URL" up --dry-run >out 2>err &&
+	grep "^ferry: warning: precondition of 0009_after not met now (before the steps ahead of it have run)$" err &&
+	ferry -d "$DB_URL" up >out 2>err &&
+	db_sql "SELECT count(*) FROM after_stop" >actual &&
+	echo 0 >expect &&
+	test_cmp expect actual
+'
+
 # bad_file NAME TEXT EXPECT: refused when the set is read, exit 2.
 bad_file() {
 	printf "%b" "$2" >"migrations/$1" &&
@@ -167,10 +188,10 @@ bad_file() {
 }
 
 test_expect_success 'a require with no message, or with no query after it, is refused' '
-	bad_file 0009_x.sql "-- ferry:up\n-- ferry:require\nSELECT 1;\n" \
-		"ferry: error: migrations/0009_x.sql:2: ${q}-- ferry:require${q} needs a message\nhint: say what to do when the query after it is not true, e.g. ${q}-- ferry:require stop every worker first${q}\n" &&
-	bad_file 0009_x.sql "-- ferry:up\nSELECT 1;\n-- ferry:require stop it\n" \
-		"ferry: error: migrations/0009_x.sql:3: ${q}-- ferry:require${q} is followed by no statement\nhint: put the query that must return true right after it, in the same section\n"
+	bad_file 0019_x.sql "-- ferry:up\n-- ferry:require\nSELECT 1;\n" \
+		"ferry: error: migrations/0019_x.sql:2: ${q}-- ferry:require${q} needs a message\nhint: say what to do when the query after it is not true, e.g. ${q}-- ferry:require stop every worker first${q}\n" &&
+	bad_file 0019_x.sql "-- ferry:up\nSELECT 1;\n-- ferry:require stop it\n" \
+		"ferry: error: migrations/0019_x.sql:3: ${q}-- ferry:require${q} is followed by no statement\nhint: put the query that must return true right after it, in the same section\n"
 '
 
 test_done
