@@ -457,12 +457,16 @@ static directive directive_of(const line_info *li, const char **rest)
 	const char *q = skip_blanks(li->at, li->end);
 	int d;
 
-	for (d = DIRECTIVE_REPEAT; d <= DIRECTIVE_REQUIRE; d++)
-		if (word_at(q, li->end, directive_names[d])) {
-			*rest = skip_blanks(
-				q + strlen(directive_names[d]), li->end);
+	/* The word, then a blank or the end: "require-x" is no directive. */
+	for (d = DIRECTIVE_REPEAT; d <= DIRECTIVE_REQUIRE; d++) {
+		const char *w = q + strlen(directive_names[d]);
+
+		if (word_at(q, li->end, directive_names[d]) &&
+			(w == li->end || is_blank(*w))) {
+			*rest = skip_blanks(w, li->end);
 			return (directive)d;
 		}
+	}
 	return DIRECTIVE_NONE;
 }
 

@@ -59,7 +59,20 @@ static int only_space_and_comments(const char *p, const char *end, int nest)
 	return 1;
 }
 
-/* Could [p, end) be a marker line: blanks, "--", blanks, "ferry:"? */
+/* Is [p, end) the word `w`, any case, then a blank or the end? */
+static int word_then_blank(const char *p, const char *end, const char *w)
+{
+	size_t n = strlen(w);
+
+	return (size_t)(end - p) >= n && strncasecmp(p, w, n) == 0 &&
+		(p + n == end || p[n] == ' ' || p[n] == '\t' || p[n] == '\r');
+}
+
+/*
+ * Could [p, end) be a section's marker line: blanks, "--", blanks,
+ * "ferry:", and not a statement's directive (repeat, require), which
+ * opens no section?
+ */
 static int marker_line(const char *p, const char *end)
 {
 	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
@@ -68,7 +81,12 @@ static int marker_line(const char *p, const char *end)
 		return 0;
 	for (p += 2; p < end && (*p == ' ' || *p == '\t' || *p == '\r'); p++)
 		;
-	return end - p >= 6 && strncasecmp(p, "ferry:", 6) == 0;
+	if (end - p < 6 || strncasecmp(p, "ferry:", 6) != 0)
+		return 0;
+	for (p += 6; p < end && (*p == ' ' || *p == '\t' || *p == '\r'); p++)
+		;
+	return !word_then_blank(p, end, "repeat") &&
+		!word_then_blank(p, end, "require");
 }
 
 /* Does any line of [p, end) look like a marker? */
@@ -113,12 +131,14 @@ static int markers_open_sections(const char *text, const char *p,
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *eol = nl ? nl : end;
-		size_t body = nl ? (size_t)(nl + 1 - text) : (size_t)(end - text);
+		size_t body =
+			nl ? (size_t)(nl + 1 - text) : (size_t)(end - text);
 		int k, found = 0;
 
 		if (marker_line(p, eol)) {
 			for (k = 0; k < FERRY__NSECTIONS; k++)
-				found |= sec[k].present && sec[k].offset == body;
+				found |=
+					sec[k].present && sec[k].offset == body;
 			if (!found)
 				return 0;
 		}
@@ -173,7 +193,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(s->offset >= start && s->offset <= size);
 		CHECK(s->len <= size - s->offset);
 		CHECK(EVP_Digest(text + s->offset, s->len, sha, &shalen,
-			EVP_sha256(), NULL) == 1);
+			      EVP_sha256(), NULL) == 1);
 		CHECK(memcmp(sha, s->sha, 32) == 0);
 		/* An empty body at the very end has no first byte to count. */
 		if (s->offset < size)

@@ -970,6 +970,11 @@ void test_parse__require_needs_a_message_and_a_query(void)
 				"UPDATE t SET a = 1;\n"),
 		FERRY_EINVALID);
 	cl_assert_equal_i(err.line, 2);
+	/* The word, then a blank: "require-x" is an unknown marker. */
+	cl_assert_equal_i(parse("-- ferry:up\n-- ferry:require-x go\n"
+				"SELECT 1;\n"),
+		FERRY_EINVALID);
+	cl_assert(strstr(err.message, "unknown marker") != NULL);
 	/* A require is allowed in a section that runs in one transaction. */
 	cl_ferry_pass(
 		parse("-- ferry:finish\n-- ferry:require go\nSELECT 1;\n"),
