@@ -68,16 +68,7 @@ cleanup() {
 trap cleanup EXIT
 
 # --- the migration set: the body peers.sh uses ----------------------------------
-pad() { printf '%04d' "$1"; }
-body() {
-	local i r
-	i=$(pad "$1")
-	printf 'CREATE TABLE t_%s (id INTEGER PRIMARY KEY, name TEXT NOT NULL, qty INTEGER NOT NULL DEFAULT 0);\n' "$i"
-	printf 'CREATE INDEX t_%s_name_idx ON t_%s (name);\n' "$i" "$i"
-	for r in 1 2 3 4 5 6 7 8 9 10; do
-		printf "INSERT INTO t_%s (id, name, qty) VALUES (%d, 'row-%d', %d);\n" "$i" "$r" "$r" "$((r * 7))"
-	done
-}
+. "$HERE/set-body.sh"
 log "generating $N migrations in $W"
 mkdir -p "$W/m"
 : >"$W/all.sql"

@@ -64,16 +64,7 @@ trap 'rm -rf "$W"' EXIT
 mkdir -p "$OUT" "$W/ferry" "$W/dbmate"
 
 # --- the set: peers.sh's bodies -------------------------------------------------
-pad() { printf '%04d' "$1"; }
-body() {
-	local i r
-	i=$(pad "$1")
-	printf 'CREATE TABLE t_%s (id INTEGER PRIMARY KEY, name TEXT NOT NULL, qty INTEGER NOT NULL DEFAULT 0);\n' "$i"
-	printf 'CREATE INDEX t_%s_name_idx ON t_%s (name);\n' "$i" "$i"
-	for r in 1 2 3 4 5 6 7 8 9 10; do
-		printf "INSERT INTO t_%s (id, name, qty) VALUES (%d, 'row-%d', %d);\n" "$i" "$r" "$r" "$((r * 7))"
-	done
-}
+. "$HERE/set-body.sh"
 {
 	echo 'CREATE TABLE ledger (version INTEGER PRIMARY KEY, name TEXT NOT NULL, at TEXT NOT NULL);'
 	for ((i = 1; i <= N; i++)); do

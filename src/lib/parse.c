@@ -430,17 +430,9 @@ static int parse_duration(const char *p, size_t n, int64_t *ms)
 /* 1 to 10^9: 0 and *out, or -1. */
 static int parse_count(const char *p, size_t n, int64_t *out)
 {
-	int64_t v = 0;
-	size_t i;
+	int64_t v;
 
-	if (n < 1 || n > 10)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return -1;
-		v = v * 10 + (p[i] - '0');
-	}
-	if (v < 1 || v > 1000000000)
+	if (ferry__parse_version(p, n, &v) < 0 || v < 1 || v > 1000000000)
 		return -1;
 	*out = v;
 	return 0;

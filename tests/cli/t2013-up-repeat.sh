@@ -122,38 +122,28 @@ test_expect_success 'fixed, the statement resumes and ends' '
 	test_cmp expect actual
 '
 
-# bad_file NAME TEXT EXPECT: the file is refused when the set is read,
-# exit 2, with EXPECT on stderr; then it goes.
-bad_file() {
-	printf "%b" "$2" >"migrations/$1" &&
-	test_expect_code 2 ferry -d "$DB_URL" status >out 2>err &&
-	rm "migrations/$1" &&
-	printf "%b" "$3" >expect &&
-	test_cmp expect err
-}
-
 test_expect_success 'a repeat in a section that runs in one transaction is refused' '
-	bad_file 0004_x.sql "-- ferry:up\n-- ferry:repeat\nUPDATE docs SET v = 1;\n" \
+	test_refused_file 0004_x.sql "-- ferry:up\n-- ferry:repeat\nUPDATE docs SET v = 1;\n" \
 		"ferry: error: migrations/0004_x.sql:2: ${q}-- ferry:repeat${q} in a section that runs in one transaction\nhint: mark the section ${q}-- ferry:up no-transaction${q}: each batch of a repeated statement commits on its own\n" &&
-	bad_file 0004_x.sql "UPDATE docs SET v = 1;\n-- ferry:repeat\nUPDATE docs SET v = 1;\n" \
+	test_refused_file 0004_x.sql "UPDATE docs SET v = 1;\n-- ferry:repeat\nUPDATE docs SET v = 1;\n" \
 		"ferry: error: migrations/0004_x.sql:2: ${q}-- ferry:repeat${q} in a section that runs in one transaction\nhint: mark the section ${q}-- ferry:up no-transaction${q}: each batch of a repeated statement commits on its own\n"
 '
 
 test_expect_success 'unknown options and bad values are refused' '
 	for opt in every=3 pause=2h pause=5 max=0 max=x "max=3 extra"
 	do
-		bad_file 0004_x.sql "-- ferry:up no-transaction\n-- ferry:repeat $opt\nUPDATE docs SET v = 1;\n" \
+		test_refused_file 0004_x.sql "-- ferry:up no-transaction\n-- ferry:repeat $opt\nUPDATE docs SET v = 1;\n" \
 			"ferry: error: migrations/0004_x.sql:2: unknown option ${q}${opt##* }${q} on ${q}-- ferry:repeat${q}\nhint: the options are pause=DURATION (e.g. pause=500ms or pause=2s, at most 1 hour) and max=N (batches, default 100000)\n" ||
 		return 1
 	done
 '
 
 test_expect_success 'a repeat with no statement after it is refused' '
-	bad_file 0004_x.sql "-- ferry:up no-transaction\nSELECT 1;\n-- ferry:repeat\n-- only a comment\n-- ferry:down\nSELECT 2;\n" \
+	test_refused_file 0004_x.sql "-- ferry:up no-transaction\nSELECT 1;\n-- ferry:repeat\n-- only a comment\n-- ferry:down\nSELECT 2;\n" \
 		"ferry: error: migrations/0004_x.sql:3: ${q}-- ferry:repeat${q} is followed by no statement\nhint: put the statement to repeat right after it, in the same section\n" &&
-	bad_file 0004_x.sql "-- ferry:up no-transaction\nSELECT 1;\n-- ferry:repeat\n" \
+	test_refused_file 0004_x.sql "-- ferry:up no-transaction\nSELECT 1;\n-- ferry:repeat\n" \
 		"ferry: error: migrations/0004_x.sql:3: ${q}-- ferry:repeat${q} is followed by no statement\nhint: put the statement to repeat right after it, in the same section\n" &&
-	bad_file 0004_x.sql "-- ferry:up no-transaction\n-- ferry:repeat\n-- ferry:repeat\nSELECT 1;\n" \
+	test_refused_file 0004_x.sql "-- ferry:up no-transaction\n-- ferry:repeat\n-- ferry:repeat\nSELECT 1;\n" \
 		"ferry: error: migrations/0004_x.sql:2: ${q}-- ferry:repeat${q} is followed by no statement\nhint: put the statement to repeat right after it, in the same section\n"
 '
 

@@ -178,19 +178,10 @@ test_expect_success 'a dry run: a later step'"'"'s precondition not met now is a
 	test_cmp expect actual
 '
 
-# bad_file NAME TEXT EXPECT: refused when the set is read, exit 2.
-bad_file() {
-	printf "%b" "$2" >"migrations/$1" &&
-	test_expect_code 2 ferry -d "$DB_URL" status >out 2>err &&
-	rm "migrations/$1" &&
-	printf "%b" "$3" >expect &&
-	test_cmp expect err
-}
-
 test_expect_success 'a require with no message, or with no query after it, is refused' '
-	bad_file 0019_x.sql "-- ferry:up\n-- ferry:require\nSELECT 1;\n" \
+	test_refused_file 0019_x.sql "-- ferry:up\n-- ferry:require\nSELECT 1;\n" \
 		"ferry: error: migrations/0019_x.sql:2: ${q}-- ferry:require${q} needs a message\nhint: say what to do when the query after it is not true, e.g. ${q}-- ferry:require stop every worker first${q}\n" &&
-	bad_file 0019_x.sql "-- ferry:up\nSELECT 1;\n-- ferry:require stop it\n" \
+	test_refused_file 0019_x.sql "-- ferry:up\nSELECT 1;\n-- ferry:require stop it\n" \
 		"ferry: error: migrations/0019_x.sql:3: ${q}-- ferry:require${q} is followed by no statement\nhint: put the query that must return true right after it, in the same section\n"
 '
 

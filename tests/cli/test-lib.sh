@@ -292,6 +292,17 @@ test_expect_code() {
 	return 1
 }
 
+# test_refused_file NAME TEXT EXPECT: a migration file NAME holding TEXT
+# (printf %b) is refused when the set is read, exit 2 with EXPECT (printf
+# %b) on stderr; then the file goes.
+test_refused_file() {
+	printf "%b" "$2" >"migrations/$1" &&
+	test_expect_code 2 ferry -d "$DB_URL" status >out 2>err &&
+	rm "migrations/$1" &&
+	printf "%b" "$3" >expect &&
+	test_cmp expect err
+}
+
 # test_must_fail cmd args...: cmd must fail, but not crash.
 # test_refused_unchanged CODE CMD...: CMD exits CODE, prints nothing on
 # stdout and ./expect (normalized) on stderr, and leaves the database byte
