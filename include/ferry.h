@@ -131,6 +131,12 @@ typedef struct {
 	int up_no_transaction; /**< `-- ferry:up no-transaction` */
 	int finish_no_transaction;
 	int down_no_transaction;
+	/**
+	 * A repeatable migration, from `<dir>/repeatable/<name>.sql`: it has
+	 * no version (0, `version_text` ""), its `id` is "repeatable/<name>",
+	 * and it runs again whenever its text changes.
+	 */
+	int repeatable;
 } ferry_migration;
 
 /** One line of the `releases` file. Owned by the set. */
@@ -146,7 +152,9 @@ typedef struct {
  * Every `.sql` file is read, checked and checksummed now, so an invalid file
  * is reported before anything runs; the contents are not kept, so memory
  * stays small however many migrations there are. The optional `releases`
- * file is parsed and checked against the migrations.
+ * file is parsed and checked against the migrations. The files of the
+ * subdirectory `repeatable/`, if there is one, are the repeatable
+ * migrations (ferry_set_repeatable_at()); they are read every time.
  *
  * @param[out] out  the set; free with ferry_set_free(). NULL on failure.
  * @param dir       the directory, e.g. "migrations"
@@ -190,6 +198,19 @@ FERRY_EXTERN size_t ferry_set_count(const ferry_set *set);
 
 /** Migration `i` (0-based, in version order), or NULL when out of range. */
 FERRY_EXTERN const ferry_migration *ferry_set_at(
+	const ferry_set *set, size_t i);
+
+/**
+ * Number of repeatable migrations: the files of the set's `repeatable/`
+ * subdirectory, in byte order of their names. Each is one transactional
+ * up section. `up`, `migrate` and `bootstrap` run those whose text
+ * differs from the one last recorded, after every versioned migration is
+ * applied.
+ */
+FERRY_EXTERN size_t ferry_set_repeatable_count(const ferry_set *set);
+
+/** Repeatable migration `i` (0-based, by name), or NULL when out of range. */
+FERRY_EXTERN const ferry_migration *ferry_set_repeatable_at(
 	const ferry_set *set, size_t i);
 
 /** Number of releases in the `releases` file, oldest first. */
@@ -438,6 +459,13 @@ typedef struct {
 	const char *error;    /**< failed: the error text, or NULL */
 	const char *section;  /**< failed, running: "up", "finish", "down" */
 	int statements;	      /**< running: statements in the section, or 0 */
+	/**
+	 * A repeatable migration (ferry_status_repeatable_at()): state
+	 * pending (never ran) or complete; `drift` when its text changed
+	 * since it last ran, so that `up` runs it again; `up_at`, `up_ms`
+	 * and `applied_by` of its last run.
+	 */
+	int repeatable;
 } ferry_entry;
 
 /** Where a database stands against a migration set. */
@@ -471,6 +499,11 @@ typedef struct {
 	 * what the files and the runner lock tell, and every count is 0.
 	 */
 	int busy;
+	/**
+	 * Repeatable migrations in the files, and how many of them `up`
+	 * would run: never run, or changed since they last ran.
+	 */
+	size_t repeatables, repeatables_changed;
 } ferry_status;
 
 /**
@@ -490,6 +523,11 @@ FERRY_EXTERN void ferry_status_free(ferry_status *status);
 FERRY_EXTERN size_t ferry_status_count(const ferry_status *status);
 /** Migration `i` (0-based, by version), or NULL when out of range. */
 FERRY_EXTERN const ferry_entry *ferry_status_at(
+	const ferry_status *status, size_t i);
+/** Number of repeatable migrations in the status: those of the files. */
+FERRY_EXTERN size_t ferry_status_repeatable_count(const ferry_status *status);
+/** Repeatable migration `i` (0-based, by name), or NULL when out of range. */
+FERRY_EXTERN const ferry_entry *ferry_status_repeatable_at(
 	const ferry_status *status, size_t i);
 
 /*
@@ -528,7 +566,7 @@ typedef struct {
 
 /** One step a run took. Owned by its report. */
 typedef struct {
-	const char *action; /**< "up", "finish", "down" */
+	const char *action; /**< "up", "finish", "down", "repeatable" */
 	const ferry_migration *migration;
 	int64_t elapsed_ms;
 	size_t resumed_at; /**< 1-based statement a resumed section restarted
@@ -666,7 +704,7 @@ FERRY_EXTERN int ferry_down(ferry_report **out, ferry_db *db,
 
 /** One step a run would take. Owned by its plan. */
 typedef struct {
-	const char *action; /**< "up" or "finish" */
+	const char *action; /**< "up", "finish" or "repeatable" */
 	const ferry_migration *migration;
 	int checkpoint; /**< the migration's release is a checkpoint */
 	int by_up;	/**< `up --to` the same target takes this step too */

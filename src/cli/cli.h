@@ -299,6 +299,8 @@ int cli_parse_duration(const char *s);
 
 /* JSON: a string or null; print a document (the only one) and free it. */
 json_t *cli_json_str(const char *s);
+/* A migration's version; null for a repeatable one, which has none. */
+json_t *cli_json_version(const ferry_migration *m);
 int cli_json_print(struct cli_ctx *ctx, json_t *doc);
 
 /*

@@ -13,7 +13,9 @@ static const struct cli_help help = { "list [--json]",
 	"One line per migration, oldest first: version, name, release, state\n"
 	"(pending, up, complete, failed), when its up section was applied and\n"
 	"how long it took, and a note for drift (the file changed after it was\n"
-	"applied) or for a version the files do not have.",
+	"applied) or for a version the files do not have. Repeatable\n"
+	"migrations follow, by name, version R: pending until they first ran,\n"
+	"\"changed\" when up would run them again.",
 	"  ferry list\n"
 	"  ferry list --json | jq '.[] | select(.state == \"pending\")'\n" };
 
@@ -25,23 +27,29 @@ static json_t *ms_json(long long ms)
 static json_t *list_json(const ferry_status *st)
 {
 	json_t *arr = json_array();
-	size_t i;
+	size_t i, n = ferry_status_count(st);
 
-	for (i = 0; i < ferry_status_count(st); i++) {
-		const ferry_entry *e = ferry_status_at(st, i);
+	for (i = 0; i < n + ferry_status_repeatable_count(st); i++) {
+		const ferry_entry *e = i < n
+			? ferry_status_at(st, i)
+			: ferry_status_repeatable_at(st, i - n);
 
 		json_array_append_new(arr,
 			json_pack(
-				"{s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:b,s:b,s:b}",
-				"version", e->version_text, "name", e->name,
-				"release", cli_json_str(e->release), "state",
+				"{s:o,s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:b,s:b,s:b,"
+				"s:b}",
+				"version",
+				e->repeatable ? json_null()
+					      : json_string(e->version_text),
+				"name", e->name, "release",
+				cli_json_str(e->release), "state",
 				ferry_state_name(e->state), "up_at",
 				cli_json_str(e->up_at), "finish_at",
 				cli_json_str(e->finish_at), "up_ms",
 				ms_json(e->up_ms), "finish_ms",
 				ms_json(e->finish_ms), "drift", e->drift,
 				"in_files", e->in_files, "has_finish",
-				e->has_finish));
+				e->has_finish, "repeatable", e->repeatable));
 	}
 	return arr;
 }
@@ -67,11 +75,13 @@ static void print_list(struct cli_ctx *ctx, const ferry_status *st)
 		"APPLIED AT", "TOOK", "NOTE" };
 	struct cli_table t;
 	int c = ctx->color_out;
-	size_t i;
+	size_t i, n = ferry_status_count(st);
 
 	cli_table_init(&t, 7, head);
-	for (i = 0; i < ferry_status_count(st); i++) {
-		const ferry_entry *e = ferry_status_at(st, i);
+	for (i = 0; i < n + ferry_status_repeatable_count(st); i++) {
+		const ferry_entry *e = i < n
+			? ferry_status_at(st, i)
+			: ferry_status_repeatable_at(st, i - n);
 		char took[32] = "", state[64], note[200] = "";
 		const char *row[7];
 
@@ -84,6 +94,11 @@ static void print_list(struct cli_ctx *ctx, const ferry_status *st)
 		if (!e->in_files)
 			snprintf(note, sizeof(note), "%sno file%s",
 				cli_color(c, CLI_RED), cli_color(c, CLI_RESET));
+		else if (e->drift && e->repeatable)
+			snprintf(note, sizeof(note),
+				"changed: up runs it again");
+		else if (e->repeatable && e->state == FERRY_STATE_PENDING)
+			snprintf(note, sizeof(note), "repeatable");
 		else if (e->drift)
 			snprintf(note, sizeof(note), "%sdrift%s",
 				cli_color(c, CLI_RED), cli_color(c, CLI_RESET));
@@ -99,7 +114,7 @@ static void print_list(struct cli_ctx *ctx, const ferry_status *st)
 				e->section, e->failed_statement);
 		else if (e->state == FERRY_STATE_UP)
 			snprintf(note, sizeof(note), "finish pending");
-		row[0] = e->version_text;
+		row[0] = e->repeatable ? "R" : e->version_text;
 		row[1] = e->name;
 		row[2] = e->release ? e->release : "-";
 		row[3] = state;

@@ -50,8 +50,8 @@ static int print_json(struct cli_ctx *ctx, const ferry_plan *p)
 	for (i = 0; i < ferry_plan_count(p); i++) {
 		const ferry_plan_step *s = ferry_plan_at(p, i);
 		size_t n = step_repeats(ctx, s);
-		json_t *o = json_pack("{s:s,s:s,s:s,s:o,s:b,s:b}", "action",
-			s->action, "version", s->migration->version_text,
+		json_t *o = json_pack("{s:s,s:o,s:s,s:o,s:b,s:b}", "action",
+			s->action, "version", cli_json_version(s->migration),
 			"name", s->migration->name, "release",
 			cli_json_str(s->migration->release), "checkpoint",
 			s->checkpoint, "by_up", s->by_up);

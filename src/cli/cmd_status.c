@@ -12,8 +12,9 @@ static const struct cli_help help = { "status [--exit-code] [--json]",
 	"and server version, the database (password masked), the release\n"
 	"finished and the release in flight, the version applied and the\n"
 	"newest file, how many migrations are complete, up (waiting for\n"
-	"finish), pending, failed or unknown to the files, drift, who holds\n"
-	"the lock and the last action. Reads only; takes no lock.",
+	"finish), pending, failed or unknown to the files, drift, how many\n"
+	"repeatable migrations changed since they last ran, who holds the\n"
+	"lock and the last action. Reads only; takes no lock.",
 	"  ferry status\n"
 	"  ferry status --json | jq .counts\n"
 	"  ferry status --exit-code || ferry up\n" };
@@ -33,7 +34,7 @@ static json_t *status_json(const ferry_status *st)
 			cli_json_str(st->last_at), "success", st->last_success);
 	doc = json_pack("{s:s,s:s,s:s,s:b,s:b,s:o,s:o,s:o,s:o,"
 			"s:{s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:{s:b,s:o},s:o,"
-			"s:b}",
+			"s:b,s:{s:I,s:I}}",
 		"engine", st->engine, "server_version", st->server_version,
 		"database", st->database, "database_exists",
 		st->database_exists, "ledger_exists", st->ledger_exists,
@@ -46,7 +47,9 @@ static json_t *status_json(const ferry_status *st)
 		"running", (json_int_t)st->running, "unknown",
 		(json_int_t)st->unknown, "drift", drift, "lock", "held",
 		st->lock_held, "holder", cli_json_str(st->lock_holder),
-		"last_action", last, "busy", st->busy);
+		"last_action", last, "busy", st->busy, "repeatable", "total",
+		(json_int_t)st->repeatables, "changed",
+		(json_int_t)st->repeatables_changed);
 	return doc;
 }
 
@@ -213,6 +216,25 @@ static void print_waiting(const ferry_status *st, FILE *out, int c)
  * The ledger is held by a migration's write (SQLite): what the files and
  * the runner lock tell, at once, rather than a wait for the migration.
  */
+/* "1 changed, 2 current": `up` runs the changed ones (or never run). */
+static void print_repeatables(const ferry_status *st, FILE *out, int c)
+{
+	size_t changed = st->repeatables_changed,
+	       current = st->repeatables - changed;
+	char buf[64];
+
+	if (!st->repeatables)
+		return;
+	if (!changed)
+		snprintf(buf, sizeof(buf), "%zu current", current);
+	else if (!current)
+		snprintf(buf, sizeof(buf), "%zu changed", changed);
+	else
+		snprintf(buf, sizeof(buf), "%zu changed, %zu current", changed,
+			current);
+	line(out, c, "repeatable", "%s", buf);
+}
+
 static void print_busy(struct cli_ctx *ctx, const ferry_status *st)
 {
 	FILE *out = stdout;
@@ -270,6 +292,7 @@ static void print_status(struct cli_ctx *ctx, const ferry_status *st)
 	} else {
 		line(out, c, "drift", "%s", "none");
 	}
+	print_repeatables(st, out, c);
 	if (st->lock_held) {
 		snprintf(buf, sizeof(buf), "held by %s",
 			st->lock_holder ? st->lock_holder : "another process");
@@ -299,7 +322,7 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 	const struct cli_opt opts[] = {
 		CLI_OPT_FLAG("exit-code", 0, &exit_code,
 			"exit 3 when work waits (pending, up or failed "
-			"migrations), 5 on drift or a database ahead of the "
+			"migrations, changed repeatable ones), 5 on drift or a database ahead of the "
 			"files"),
 		CLI_OPT_END
 	};
@@ -323,7 +346,8 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 	if (rc == CLI_EXIT_OK && exit_code && (st->ndrift || st->unknown))
 		rc = CLI_EXIT_REFUSED;
 	else if (rc == CLI_EXIT_OK && exit_code &&
-		(st->pending || st->up || st->failed))
+		(st->pending || st->up || st->failed ||
+			st->repeatables_changed))
 		rc = CLI_EXIT_NO;
 	ferry_status_free(st);
 	return rc;

@@ -33,18 +33,23 @@ void cli_report_where(const ferry_report *r, FILE *out)
 		release ? ")" : "");
 }
 
-/* "applied 3 up and 2 finish sections; database at 9 (release 2.0)" */
+/* "applied 3 up and 2 finish sections[, and 1 repeatable migration];
+ * database at 9 (release 2.0)" */
 void cli_print_phases(const ferry_report *r, const char *unused)
 {
 	size_t up = cli_report_count(r, "up");
 	size_t fin = cli_report_count(r, "finish");
+	size_t rep = cli_report_count(r, "repeatable");
 
 	(void)unused;
-	if (up + fin == 0) {
+	if (up + fin + rep == 0) {
 		printf("nothing to do: the database is at its target\n");
 		return;
 	}
 	printf("applied %zu up and %zu finish sections", up, fin);
+	if (rep)
+		printf(", and %zu repeatable migration%s", rep,
+			rep == 1 ? "" : "s");
 	cli_report_where(r, stdout);
 }
 
@@ -75,9 +80,9 @@ int cli_report_json(struct cli_ctx *ctx, const ferry_report *r)
 		const ferry_step *s = ferry_report_at(r, i);
 
 		json_array_append_new(arr,
-			json_pack("{s:s,s:s,s:s,s:o,s:I}", "action", s->action,
-				"version", s->migration->version_text, "name",
-				s->migration->name, "release",
+			json_pack("{s:s,s:o,s:s,s:o,s:I}", "action", s->action,
+				"version", cli_json_version(s->migration),
+				"name", s->migration->name, "release",
 				cli_json_str(s->migration->release), "ms",
 				(json_int_t)s->elapsed_ms));
 	}

@@ -121,6 +121,11 @@ json_t *cli_json_str(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+json_t *cli_json_version(const ferry_migration *m)
+{
+	return m->repeatable ? json_null() : json_string(m->version_text);
+}
+
 int cli_json_print(struct cli_ctx *ctx, json_t *doc)
 {
 	if (!doc) {

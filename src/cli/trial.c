@@ -22,26 +22,34 @@ int cli_trial_setup(struct cli_ctx *ctx, int dry_run, int check)
 	return CLI_CONTINUE;
 }
 
-/* "3 up and 1 finish sections"; with `tried_only`, those that ran. */
+/* "3 up and 1 repeatable sections"; with `tried_only`, those that ran. */
 static void print_counts(const ferry_report *r, int tried_only)
 {
-	static const char *const actions[] = { "up", "finish", "down" };
-	size_t i, j, n[3] = { 0, 0, 0 }, kinds = 0, total = 0;
+	static const char *const actions[] = { "up", "finish", "down",
+		"repeatable" };
+	size_t i, j, n[4] = { 0, 0, 0, 0 }, kinds = 0, total = 0;
 
 	for (i = 0; i < ferry_report_count(r); i++) {
 		const ferry_step *s = ferry_report_at(r, i);
 
 		if (tried_only && s->not_tried)
 			continue;
-		for (j = 0; j < 3; j++)
+		for (j = 0; j < 4; j++)
 			if (strcmp(s->action, actions[j]) == 0)
 				n[j]++;
 	}
-	for (j = 0; j < 3; j++) {
+	for (j = 0; j < 4; j++)
+		kinds += n[j] != 0;
+	for (j = 0; j < 4; j++) {
 		if (!n[j])
 			continue;
-		printf("%s%zu %s", kinds ? " and " : "", n[j], actions[j]);
-		kinds++;
+		/* "1 up, 1 finish and 2 repeatable" */
+		kinds--;
+		printf("%s%zu %s",
+			!total		? ""
+				: kinds ? ", "
+					: " and ",
+			n[j], actions[j]);
 		total += n[j];
 	}
 	printf(" section%s", total == 1 ? "" : "s");
@@ -49,8 +57,8 @@ static void print_counts(const ferry_report *r, int tried_only)
 
 static json_t *step_json(const ferry_step *s)
 {
-	return json_pack("{s:s,s:s,s:s,s:o}", "action", s->action, "version",
-		s->migration->version_text, "name", s->migration->name,
+	return json_pack("{s:s,s:o,s:s,s:o}", "action", s->action, "version",
+		cli_json_version(s->migration), "name", s->migration->name,
 		"release", cli_json_str(s->migration->release));
 }
 
@@ -58,7 +66,7 @@ static int no_transaction(const ferry_step *s)
 {
 	const ferry_migration *m = s->migration;
 
-	if (strcmp(s->action, "up") == 0)
+	if (strcmp(s->action, "up") == 0 || m->repeatable)
 		return m->up_no_transaction;
 	if (strcmp(s->action, "finish") == 0)
 		return m->finish_no_transaction;
@@ -76,7 +84,9 @@ static int print_section(struct cli_ctx *ctx, const ferry_step *s, size_t i,
 	int line;
 
 	ferry_error_init(&err);
-	if (ferry_migration_sql(&sql, &line, ctx->set, m, s->action, &err) < 0)
+	/* A repeatable migration is its up section. */
+	if (ferry_migration_sql(&sql, &line, ctx->set, m,
+		    m->repeatable ? "up" : s->action, &err) < 0)
 		return cli_fail(ctx, &err);
 	repeats = ferry_sql_repeats(sql);
 	if (arr) {

@@ -81,7 +81,7 @@ int ferry__backup_set_state(ferry_backup *b, const char *version,
 int ferry__backup_state_from_ledger(
 	ferry_backup *b, ferry_db *db, ferry_error *err)
 {
-	ferry__ledger l = { NULL, 0, 0 };
+	ferry__ledger l = { 0 };
 	const ferry__row *newest = NULL;
 	char vbuf[24] = "";
 	size_t i, applied = 0;

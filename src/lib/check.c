@@ -102,8 +102,8 @@ static int too_late(ferry_error *err, const char *release, const ferry__pair *p)
 int ferry_check_release(ferry_db *db, const ferry_set *set, const char *release,
 	ferry_error *err)
 {
-	ferry__ledger ledger = { NULL, 0, 0 };
-	ferry__pairs pairs = { NULL, 0 };
+	ferry__ledger ledger = { 0 };
+	ferry__pairs pairs = { 0 };
 	int64_t last;
 	size_t i;
 	int rc;

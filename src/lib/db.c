@@ -79,9 +79,9 @@ const char *ferry__actor(ferry_db *db)
 	return db->actor ? db->actor : "unknown@localhost";
 }
 
-/* ferry_migrations -> ferry_history; app_migrations -> app_history; x ->
- * x_history */
-static char *history_name(const char *table)
+/* ferry_migrations -> ferry_<what>; app_migrations -> app_<what>; x ->
+ * x_<what> */
+static char *companion_name(const char *table, const char *what)
 {
 	static const char suffix[] = "_migrations";
 	size_t n = strlen(table), m = sizeof(suffix) - 1;
@@ -91,8 +91,14 @@ static char *history_name(const char *table)
 		ferry__buf_put(&b, table, n - m);
 	else
 		ferry__buf_puts(&b, table);
-	ferry__buf_puts(&b, "_history");
+	ferry__buf_puts(&b, "_");
+	ferry__buf_puts(&b, what);
 	return ferry__buf_detach(&b);
+}
+
+static char *history_name(const char *table)
+{
+	return companion_name(table, "history");
 }
 
 static char *qualified(const ferry_db *db, const char *name)
@@ -106,9 +112,6 @@ static char *qualified(const ferry_db *db, const char *name)
 	ferry__buf_quote_ident(&b, name);
 	return ferry__buf_detach(&b);
 }
-
-/* PostgreSQL's identifier limit (NAMEDATALEN - 1), in bytes. */
-#define FERRY__NAME_MAX 63
 
 static int check_name(const char *what, const char *name, ferry_error *err)
 {
@@ -222,13 +225,16 @@ int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
 		ferry__strdup(opts->table ? opts->table : "ferry_migrations");
 	db->schema = ferry__strdup(opts->schema ? opts->schema : "public");
 	db->history_table = db->table ? history_name(db->table) : NULL;
-	if (!db->table || !db->schema || !db->history_table) {
+	db->rep_table =
+		db->table ? companion_name(db->table, "repeatable") : NULL;
+	if (!db->table || !db->schema || !db->history_table || !db->rep_table) {
 		rc = ferry__error_oom(err);
 		goto fail;
 	}
 	db->qtable = qualified(db, db->table);
 	db->qhistory = qualified(db, db->history_table);
-	if (!db->qtable || !db->qhistory) {
+	db->qrep = qualified(db, db->rep_table);
+	if (!db->qtable || !db->qhistory || !db->qrep) {
 		rc = ferry__error_oom(err);
 		goto fail;
 	}
@@ -256,6 +262,8 @@ void ferry_db_close(ferry_db *db)
 	free(db->schema);
 	free(db->qtable);
 	free(db->qhistory);
+	free(db->rep_table);
+	free(db->qrep);
 	free(db->server_version);
 	free(db->actor);
 	free(db);

@@ -1422,7 +1422,7 @@ const ferry__driver ferry__pg_driver = {
 		"CASE c.relkind WHEN 'm' THEN 'materialized view' WHEN 'v' THEN "
 		"'view' WHEN 'f' THEN 'foreign table' WHEN 'S' THEN 'sequence' ELSE "
 		"'table' END AS kind, format('%I.%I', n.nspname, c.relname) AS name, "
-		"CASE WHEN c.relkind IN ('r', 'p') AND c.relname IN ($2, $3) THEN 1 "
+		"CASE WHEN c.relkind IN ('r', 'p') AND c.relname IN ($2, $3, $4) THEN 1 "
 		"ELSE 0 END AS ledger, format('DROP %s IF EXISTS %I.%I CASCADE', "
 		"CASE c.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'v' THEN "
 		"'VIEW' WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'S' THEN 'SEQUENCE' ELSE "

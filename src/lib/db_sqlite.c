@@ -1004,7 +1004,7 @@ const ferry__driver ferry__sqlite_driver = {
 		"SELECT type, CASE WHEN name GLOB '[A-Za-z_]*' AND name NOT "
 		"GLOB '*[^A-Za-z0-9_]*' THEN name ELSE '\"' || replace(name, "
 		"'\"', '\"\"') || '\"' END, CASE WHEN type = 'table' AND name "
-		"IN ($2, $3) THEN 1 ELSE 0 END, 'DROP ' || upper(type) || ' IF "
+		"IN ($2, $3, $4) THEN 1 ELSE 0 END, 'DROP ' || upper(type) || ' IF "
 		"EXISTS \"' || replace(name, '\"', '\"\"') || '\"' FROM "
 		"sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
 		"ORDER BY CASE WHEN type = 'table' AND sql LIKE 'CREATE "

@@ -312,7 +312,9 @@ struct ferry_set {
 	size_t n;
 	ferry__release *releases;
 	size_t nreleases;
-	char *cache_file; /* the set cache read, or NULL */
+	char *cache_file;	/* the set cache read, or NULL */
+	ferry__migration *reps; /* repeatable/, by name */
+	size_t nreps;
 };
 
 #define FERRY__MIG(m) ((const ferry__migration *)(m))
@@ -736,6 +738,8 @@ struct ferry_db {
 	char *schema; /* PostgreSQL schema, unquoted */
 	char *qtable; /* quoted, qualified names for SQL text */
 	char *qhistory;
+	char *rep_table; /* the repeatable migrations' table (repeatable.c) */
+	char *qrep;
 	char *server_version;
 	char *actor;	   /* "user@host", once ferry__actor() looked it up */
 	int exists;	   /* 0: SQLite file missing, read-only open */
@@ -747,6 +751,9 @@ struct ferry_db {
 	int trial;	   /* --check: nothing may outlive the transaction */
 	int64_t changes;   /* rows the user's last statement changed (run) */
 };
+
+/* PostgreSQL's identifier limit (NAMEDATALEN - 1), in bytes. */
+#define FERRY__NAME_MAX 63
 
 /* "user@host" of this process, looked up at the first call. */
 const char *ferry__actor(ferry_db *db);
@@ -818,6 +825,13 @@ typedef struct {
 	ferry__row *rows; /* by version */
 	size_t n;
 	int exists;
+	/*
+	 * The repeatable migrations' rows, by name, read only for a set that
+	 * has some (ferry__repeatables_load): `name`, `up_checksum` (of the
+	 * text that last ran), `up_at`, `up_ms`, `applied_by`.
+	 */
+	ferry__row *reps;
+	size_t nreps;
 } ferry__ledger;
 
 int ferry__ledger_ensure(ferry_db *db, ferry_error *err);
@@ -888,6 +902,30 @@ int ferry__ledger_set_ms(ferry_db *db, int64_t version, int k,
 /* A duration of `ms` milliseconds as a parameter; NULL when negative (not
  * measured). */
 ferry__val ferry__val_ms(int64_t ms);
+
+/*
+ * Repeatable migrations (repeatable.c): `<dir>/repeatable/<name>.sql`,
+ * one transactional up section each, run again whenever their text
+ * changes. Their rows (ferry__ledger.reps) live in a table of their own
+ * (x_migrations -> x_repeatable), made when the first one runs.
+ */
+int ferry__repeatables_read(
+	ferry_set *set, ferry__hasher *h, ferry__buf *text, ferry_error *err);
+/* Read the rows of `set`'s repeatable migrations; none when it has none. */
+int ferry__repeatables_load(
+	ferry_db *db, const ferry_set *set, ferry__ledger *l, ferry_error *err);
+void ferry__repeatables_clear(ferry__ledger *l);
+/* The row of repeatable migration `name`, or NULL when it never ran. */
+const ferry__row *ferry__repeatable_row(
+	const ferry__ledger *l, const char *name);
+int ferry__repeatables_ensure(ferry_db *db, ferry_error *err);
+/* In its transaction, before its SQL: a new row, or the row as read with
+ * the new checksum; FERRY__ECLAIMED when another runner was first. */
+int ferry__repeatable_claim(ferry_db *db, const ferry__migration *m,
+	const ferry__row *as_read, ferry_error *err);
+/* After its SQL: how long it took, as the engine measured it. */
+int ferry__repeatable_set_ms(
+	ferry_db *db, const ferry__migration *m, ferry_error *err);
 
 typedef struct {
 	const char *action;
@@ -971,6 +1009,10 @@ typedef struct {
 typedef struct {
 	ferry__pair *v;
 	size_t n;
+	/* Repeatable files and their rows; `drift`: to run (never ran, or
+	 * changed). Rows no file has are left out. */
+	ferry__pair *reps;
+	size_t nreps;
 } ferry__pairs;
 
 int ferry__pairs_build(ferry__pairs *out, const ferry_set *set,

@@ -34,6 +34,7 @@ void ferry__ledger_clear(ferry__ledger *l)
 	for (i = 0; i < l->n; i++)
 		row_clear(&l->rows[i]);
 	free(l->rows);
+	ferry__repeatables_clear(l);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -524,7 +525,7 @@ int ferry__history_add(
 	ferry__utc_now(at);
 	p[0] = text(at);
 	p[1] = text(rec->action);
-	p[2] = m ? integer(m->version) : text(NULL);
+	p[2] = m && !m->repeatable ? integer(m->version) : text(NULL);
 	p[3] = text(m ? m->name : NULL);
 	p[4] = text(m ? m->release : NULL);
 	p[5] = text(ferry__actor(db));

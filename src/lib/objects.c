@@ -46,7 +46,8 @@ static int is_ledger_table(const ferry_db *db, const char *name)
 		return 0;
 	name = bare(name);
 	return strcmp(name, db->table) == 0 ||
-		strcmp(name, db->history_table) == 0;
+		strcmp(name, db->history_table) == 0 ||
+		strcmp(name, db->rep_table) == 0;
 }
 
 static int count_object(void *payload, int ncols, const char *const *v)

@@ -151,7 +151,8 @@ static int planner_init(planner *pl, ferry__plan *out, const ferry_set *set,
 	pl->err = err;
 	pl->state = ferry__calloc(pairs->n + 1, sizeof(*pl->state));
 	/* Each pair is stepped at most once per section. */
-	out->v = ferry__calloc(2 * pairs->n + 1, sizeof(*out->v));
+	out->v =
+		ferry__calloc(2 * pairs->n + pairs->nreps + 1, sizeof(*out->v));
 	if (!pl->state || !out->v) {
 		free(pl->state);
 		pl->state = NULL;
@@ -288,6 +289,35 @@ static size_t plan_finishes(planner *pl, int64_t limit)
 	return n;
 }
 
+/*
+ * Repeatable migrations whose text changed, by name, once the run leaves
+ * every versioned migration of the files applied: a view may read a
+ * column the newest migration adds.
+ */
+static void plan_repeatables(planner *pl, int64_t target, int by_up)
+{
+	size_t i;
+
+	if (pl->set->n && target < pl->set->migs[pl->set->n - 1].pub.version)
+		return;
+	for (i = 0; i < pl->pairs->n; i++)
+		if (pl->pairs->v[i].mig && pl->state[i] != S_UP &&
+			pl->state[i] != S_COMPLETE)
+			return;
+	for (i = 0; i < pl->pairs->nreps; i++) {
+		const ferry__pair *p = &pl->pairs->reps[i];
+		ferry__step *s;
+
+		if (!p->drift)
+			continue;
+		s = &pl->plan->v[pl->plan->n++];
+		s->mig = p->mig;
+		s->row = p->row;
+		s->k = FERRY__UP;
+		s->by_up = by_up;
+	}
+}
+
 int ferry__plan_up(ferry__plan *out, const ferry_set *set,
 	const ferry__pairs *pairs, int64_t target, int allow_ooo,
 	ferry_error *err)
@@ -297,7 +327,9 @@ int ferry__plan_up(ferry__plan *out, const ferry_set *set,
 
 	if ((rc = planner_init(&pl, out, set, pairs, err)) < 0)
 		return rc;
-	return planner_done(&pl, plan_ups(&pl, target, allow_ooo, 1));
+	if ((rc = plan_ups(&pl, target, allow_ooo, 1)) == 0)
+		plan_repeatables(&pl, target, 1);
+	return planner_done(&pl, rc);
 }
 
 int ferry__plan_finish(ferry__plan *out, const ferry_set *set,
@@ -342,6 +374,7 @@ int ferry__plan_migrate(ferry__plan *out, const ferry_set *set,
 			break;
 	}
 	plan_finishes(&pl, target);
+	plan_repeatables(&pl, target, first_block == NULL);
 	out->blocked = first_block;
 	return planner_done(&pl, 0);
 }
@@ -485,8 +518,8 @@ int ferry_plan_get(ferry_plan **out, ferry_db *db, const ferry_set *set,
 	const ferry_up_options *opts, ferry_error *err)
 {
 	ferry_up_options defaults = FERRY_UP_OPTIONS_INIT;
-	ferry__ledger ledger = { NULL, 0, 0 };
-	ferry__pairs pairs = { NULL, 0 };
+	ferry__ledger ledger = { 0 };
+	ferry__pairs pairs = { 0 };
 	ferry__plan plan = { NULL, 0, NULL };
 	ferry_plan *p = NULL;
 	int64_t target;
@@ -501,6 +534,7 @@ int ferry_plan_get(ferry_plan **out, ferry_db *db, const ferry_set *set,
 		opts = &defaults;
 	if ((rc = ferry__resolve_target(set, opts->to, &target, err)) < 0 ||
 		(rc = ferry__ledger_load(db, &ledger, err)) < 0 ||
+		(rc = ferry__repeatables_load(db, set, &ledger, err)) < 0 ||
 		(rc = ferry__pairs_build(&pairs, set, &ledger, err)) < 0 ||
 		(rc = ferry__refuse_ahead(&pairs, err)) < 0 ||
 		(rc = ferry__refuse_drift(&pairs, err)) < 0 ||
@@ -515,7 +549,9 @@ int ferry_plan_get(ferry_plan **out, ferry_db *db, const ferry_set *set,
 	for (i = 0; i < plan.n; i++) {
 		const ferry_migration *m = &plan.v[i].mig->pub;
 
-		p->steps[i].action = ferry__section_names[plan.v[i].k];
+		p->steps[i].action = m->repeatable
+			? "repeatable"
+			: ferry__section_names[plan.v[i].k];
 		p->steps[i].migration = m;
 		p->steps[i].checkpoint = is_checkpoint(set, m->release);
 		p->steps[i].by_up = plan.v[i].by_up;

@@ -93,15 +93,16 @@ static int add_object(void *payload, int ncols, const char *const *v)
 /* What there is to drop now, replacing what `r` held. */
 static int list_objects(ferry_db *db, ferry_dropped *r, ferry_error *err)
 {
-	ferry__val p[3] = { { FERRY__VAL_TEXT, 0, db->schema },
+	ferry__val p[4] = { { FERRY__VAL_TEXT, 0, db->schema },
 		{ FERRY__VAL_TEXT, 0, db->table },
-		{ FERRY__VAL_TEXT, 0, db->history_table } };
+		{ FERRY__VAL_TEXT, 0, db->history_table },
+		{ FERRY__VAL_TEXT, 0, db->rep_table } };
 	int rc;
 
 	objects_clear(r);
 	if (!db->exists)
 		return 0; /* a SQLite file not made yet holds nothing */
-	rc = db->drv->query(db, db->drv->reset_sql, p, 3, add_object, r, err);
+	rc = db->drv->query(db, db->drv->reset_sql, p, 4, add_object, r, err);
 	if (r->oom)
 		return ferry__error_oom(err);
 	return rc;

@@ -107,6 +107,12 @@ static int report_push(ferry_report *r, const char *action,
 	return 0;
 }
 
+/* What a step does, as reports and the history name it. */
+static const char *step_action(const ferry__migration *m, int k)
+{
+	return m->pub.repeatable ? "repeatable" : ferry__section_names[k];
+}
+
 /* What a run does, as its command names it. */
 typedef enum { RUN_UP, RUN_FINISH, RUN_MIGRATE, RUN_DOWN } run_kind;
 
@@ -151,6 +157,8 @@ static int run_read(run_ctx *ctx, ferry_error *err)
 	ferry__pairs_clear(&ctx->pairs);
 	ferry__ledger_clear(&ctx->ledger);
 	if ((rc = ferry__ledger_load(ctx->db, &ctx->ledger, err)) < 0 ||
+		(rc = ferry__repeatables_load(
+			 ctx->db, ctx->set, &ctx->ledger, err)) < 0 ||
 		(rc = ferry__pairs_build(
 			 &ctx->pairs, ctx->set, &ctx->ledger, err)) < 0)
 		return rc;
@@ -453,7 +461,7 @@ static void failure_text(char *buf, size_t size, const ferry_error *err)
 static void record_failure(
 	ferry_db *db, const ferry__step *it, int64_t ms, const ferry_error *err)
 {
-	ferry__history_rec rec = { ferry__section_names[it->k], &it->mig->pub,
+	ferry__history_rec rec = { step_action(it->mig, it->k), &it->mig->pub,
 		ferry__val_ms(ms), 0, NULL };
 	char text[1400];
 
@@ -516,6 +524,8 @@ static int claim_step(ferry_db *db, const ferry__step *it, ferry_error *err)
 	ferry__row row;
 
 	ferry__utc_now(at);
+	if (m->pub.repeatable)
+		return ferry__repeatable_claim(db, m, it->row, err);
 	if (it->k == FERRY__UP) {
 		up_row(&row, db, m, hex, at, -1);
 		return ferry__ledger_insert(db, &row, NULL, err);
@@ -536,11 +546,13 @@ static int record_step(ferry_db *db, const ferry__step *it, ferry_error *err)
 {
 	const ferry__migration *m = it->mig;
 	ferry__val took = { FERRY__VAL_SECTION_MS, 0, NULL };
-	ferry__history_rec rec = { ferry__section_names[it->k], &m->pub, took,
-		1, NULL };
+	ferry__history_rec rec = { step_action(m, it->k), &m->pub, took, 1,
+		NULL };
 	int rc = 0;
 
-	if (it->k != FERRY__DOWN)
+	if (m->pub.repeatable)
+		rc = ferry__repeatable_set_ms(db, m, err);
+	else if (it->k != FERRY__DOWN)
 		rc = ferry__ledger_set_ms(db, m->pub.version, it->k, took, err);
 	return rc < 0 ? rc : ferry__history_add(db, &rec, err);
 }
@@ -1335,8 +1347,8 @@ static int apply_step(run_ctx *ctx, size_t i, ferry_error *err)
 	ev.type = FERRY_EVENT_SECTION_DONE;
 	ev.elapsed_ms = ferry__now_ms() - t0;
 	ferry__emit(db, &ev);
-	return report_push(ctx->report, name, &m->pub, ev.elapsed_ms,
-		       resumed_at) < 0
+	return report_push(ctx->report, step_action(m, it->k), &m->pub,
+		       ev.elapsed_ms, resumed_at) < 0
 		? ferry__error_oom(err)
 		: 0;
 }
@@ -1360,6 +1372,11 @@ static int apply_all(run_ctx *ctx, ferry_error *err)
 	int rc = 0;
 
 	if (ctx->plan.n > 0 && (rc = ferry__ledger_ensure(db, err)) < 0)
+		return rc;
+	/* Repeatable migrations come last, if any runs. */
+	if (ctx->plan.n > 0 &&
+		ctx->plan.v[ctx->plan.n - 1].mig->pub.repeatable &&
+		(rc = ferry__repeatables_ensure(db, err)) < 0)
 		return rc;
 	if (ctx->single_transaction && ctx->plan.n > 0 &&
 		(rc = db->drv->begin(db, err)) < 0)
@@ -1459,8 +1476,8 @@ static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 		ferry__loaded_release(&it->file);
 		if (rc < 0)
 			return rc;
-		if (report_push(ctx->report, ferry__section_names[k], &m->pub,
-			    -1, 0) < 0)
+		if (report_push(
+			    ctx->report, step_action(m, k), &m->pub, -1, 0) < 0)
 			return ferry__error_oom(err);
 		ctx->report->steps[ctx->report->n - 1].not_tried = 1;
 		return 0;
@@ -1498,7 +1515,7 @@ static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 	ev.type = FERRY_EVENT_SECTION_DONE;
 	ev.elapsed_ms = ferry__now_ms() - t0;
 	ferry__emit(db, &ev);
-	return report_push(ctx->report, ferry__section_names[k], &m->pub,
+	return report_push(ctx->report, step_action(m, k), &m->pub,
 		       ev.elapsed_ms, 0) < 0
 		? ferry__error_oom(err)
 		: 0;
@@ -1602,7 +1619,7 @@ static int report_plan(run_ctx *ctx, ferry_error *err)
 	}
 	for (i = 0; i < ctx->plan.n && rc == 0; i++)
 		if (report_push(ctx->report,
-			    ferry__section_names[ctx->plan.v[i].k],
+			    step_action(ctx->plan.v[i].mig, ctx->plan.v[i].k),
 			    &ctx->plan.v[i].mig->pub, -1, 0) < 0)
 			return ferry__error_oom(err);
 	return rc;
@@ -1741,7 +1758,7 @@ static int baseline(run_ctx *ctx, const char *to, ferry_error *err)
 {
 	ferry_stamp_options o = FERRY_STAMP_OPTIONS_INIT;
 	ferry_changes *changes = NULL;
-	ferry__ledger ledger = { NULL, 0, 0 };
+	ferry__ledger ledger = { 0 };
 	int rc;
 
 	if ((rc = ferry__ledger_load(ctx->db, &ledger, err)) < 0)
@@ -1851,7 +1868,7 @@ int ferry_down(ferry_report **out, ferry_db *db, const ferry_set *set,
 /* A database to bootstrap holds nothing: no table, no view, no ledger row. */
 static int refuse_not_empty(ferry_db *db, ferry_error *err)
 {
-	ferry__ledger ledger = { NULL, 0, 0 };
+	ferry__ledger ledger = { 0 };
 	ferry__objects o;
 	int rc;
 

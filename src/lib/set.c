@@ -37,6 +37,9 @@ void ferry_set_free(ferry_set *set)
 	for (i = 0; i < set->n; i++)
 		migration_release(&set->migs[i]);
 	free(set->migs);
+	for (i = 0; i < set->nreps; i++)
+		migration_release(&set->reps[i]);
+	free(set->reps);
 	ferry__releases_free(set->releases, set->nreleases);
 	free(set->dir);
 	free(set->cache_file);
@@ -523,7 +526,8 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 		if ((rc = load_migration(
 			     set, &set->migs[i], cache, &h, &text, err)) < 0)
 			goto out;
-	if ((rc = read_releases(set, err)) < 0)
+	if ((rc = read_releases(set, err)) < 0 ||
+		(rc = ferry__repeatables_read(set, &h, &text, err)) < 0)
 		goto out;
 	ferry__set_cache_save(cache, set, &dir_stamp);
 	*out = set;
@@ -589,7 +593,10 @@ int ferry_migration_sql(char **out, int *line, const ferry_set *set,
 		return ferry__error_set(err, FERRY_EINVALID,
 			"ferry_migration_sql needs out, line, set, migration "
 			"and section");
-	m = ferry__set_find(set, pub->version);
+	m = pub->repeatable ? NULL : ferry__set_find(set, pub->version);
+	for (k = 0; pub->repeatable && k < (int)set->nreps; k++)
+		if (&set->reps[k].pub == pub)
+			m = &set->reps[k];
 	for (k = 0; k < FERRY__NSECTIONS; k++)
 		if (strcmp(section, ferry__section_names[k]) == 0)
 			break;

@@ -119,6 +119,32 @@ static int drifted(const ferry__migration *m, const ferry__row *r)
 	return m->sec[FERRY__FINISH].present;
 }
 
+/*
+ * Each repeatable file with its row, if it ran: to run again (`drift`)
+ * unless the text that last ran is this one.
+ */
+static int pair_repeatables(ferry__pairs *out, const ferry_set *set,
+	const ferry__ledger *l, ferry_error *err)
+{
+	size_t i;
+
+	if (!set || set->nreps == 0)
+		return 0;
+	out->reps = ferry__calloc(set->nreps, sizeof(*out->reps));
+	if (!out->reps)
+		return ferry__error_oom(err);
+	for (i = 0; i < set->nreps; i++) {
+		ferry__pair *p = &out->reps[out->nreps++];
+		char hex[65];
+
+		p->mig = &set->reps[i];
+		p->row = ferry__repeatable_row(l, p->mig->pub.name);
+		ferry__hex(hex, p->mig->sec[FERRY__UP].sha);
+		p->drift = !p->row || strcmp(p->row->up_checksum, hex) != 0;
+	}
+	return 0;
+}
+
 int ferry__pairs_build(ferry__pairs *out, const ferry_set *set,
 	const ferry__ledger *l, ferry_error *err)
 {
@@ -145,12 +171,13 @@ int ferry__pairs_build(ferry__pairs *out, const ferry_set *set,
 			p->drift = drifted(p->mig, p->row);
 		}
 	}
-	return 0;
+	return pair_repeatables(out, set, l, err);
 }
 
 void ferry__pairs_clear(ferry__pairs *p)
 {
 	free(p->v);
+	free(p->reps);
 	memset(p, 0, sizeof(*p));
 }
 

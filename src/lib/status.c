@@ -17,6 +17,8 @@ typedef struct {
 	ferry_status pub;
 	ferry_entry *entries; /* files and ledger merged, by version */
 	size_t n;
+	ferry_entry *reps; /* the repeatable files, by name */
+	size_t nreps;
 	const char **drift;
 	char **strings;
 	size_t nstrings;
@@ -36,6 +38,19 @@ const ferry_entry *ferry_status_at(const ferry_status *status, size_t i)
 	return st && i < st->n ? &st->entries[i] : NULL;
 }
 
+size_t ferry_status_repeatable_count(const ferry_status *status)
+{
+	return status ? ((const status_priv *)status)->nreps : 0;
+}
+
+const ferry_entry *ferry_status_repeatable_at(
+	const ferry_status *status, size_t i)
+{
+	const status_priv *st = (const status_priv *)status;
+
+	return st && i < st->nreps ? &st->reps[i] : NULL;
+}
+
 void ferry_status_free(ferry_status *status)
 {
 	status_priv *st = (status_priv *)status;
@@ -47,6 +62,7 @@ void ferry_status_free(ferry_status *status)
 		free(st->strings[i]);
 	free(st->strings);
 	free(st->entries);
+	free(st->reps);
 	free(st->drift);
 	free(st);
 }
@@ -104,6 +120,27 @@ static void fill_entry(status_priv *st, ferry_entry *e, const ferry__pair *p)
 		r && r->state == FERRY_STATE_FAILED ? r->failed_statement : 0;
 	e->error = keep(st, r ? r->error : NULL);
 	e->section = e->failed_statement ? keep(st, r->failed_section) : NULL;
+}
+
+/* A repeatable migration: pending until it first ran; drift, to run
+ * again. */
+static void fill_repeatable(
+	status_priv *st, ferry_entry *e, const ferry__pair *p)
+{
+	const ferry__row *r = p->row;
+
+	e->repeatable = 1;
+	e->version_text = "";
+	e->name = keep(st, p->mig->pub.name);
+	e->state = r ? FERRY_STATE_COMPLETE : FERRY_STATE_PENDING;
+	e->up_at = keep(st, r ? r->up_at : NULL);
+	e->up_ms = r ? r->up_ms : -1;
+	e->finish_ms = -1;
+	e->applied_by = keep(st, r ? r->applied_by : NULL);
+	e->drift = r && p->drift;
+	e->in_files = 1;
+	st->pub.repeatables++;
+	st->pub.repeatables_changed += p->drift != 0;
 }
 
 /*
@@ -297,7 +334,7 @@ int ferry_status_get(ferry_status **out, ferry_db *db, const ferry_set *set,
 	ferry_error *err)
 {
 	ferry__ledger ledger;
-	ferry__pairs pairs = { NULL, 0 };
+	ferry__pairs pairs = { 0 };
 	status_priv *st;
 	size_t i;
 	int rc;
@@ -312,12 +349,16 @@ int ferry_status_get(ferry_status **out, ferry_db *db, const ferry_set *set,
 	/* Say what can be told at once rather than wait for a migration. */
 	db->busy_cap_ms = 2000;
 	rc = ferry__ledger_load(db, &ledger, err);
+	if (rc == 0)
+		rc = ferry__repeatables_load(db, set, &ledger, err);
 	db->busy_cap_ms = 0;
 	if (rc < 0) {
 		if (rc == FERRY_ELOCKED && busy(st, db, set, err) == 0) {
+			ferry__ledger_clear(&ledger);
 			*out = &st->pub;
 			return 0;
 		}
+		ferry__ledger_clear(&ledger);
 		ferry_status_free(&st->pub);
 		return rc;
 	}
@@ -325,7 +366,8 @@ int ferry_status_get(ferry_status **out, ferry_db *db, const ferry_set *set,
 		goto out;
 	st->entries = ferry__calloc(pairs.n + 1, sizeof(*st->entries));
 	st->drift = ferry__calloc(pairs.n + 1, sizeof(*st->drift));
-	if (!st->entries || !st->drift) {
+	st->reps = ferry__calloc(pairs.nreps + 1, sizeof(*st->reps));
+	if (!st->entries || !st->drift || !st->reps) {
 		rc = ferry__error_oom(err);
 		goto out;
 	}
@@ -336,6 +378,9 @@ int ferry_status_get(ferry_status **out, ferry_db *db, const ferry_set *set,
 	st->pub.ledger_exists = ledger.exists;
 	for (i = 0; i < pairs.n; i++)
 		fill_entry(st, &st->entries[i], &pairs.v[i]);
+	for (i = 0; i < pairs.nreps; i++)
+		fill_repeatable(st, &st->reps[i], &pairs.reps[i]);
+	st->nreps = pairs.nreps;
 	if (st->oom) {
 		rc = ferry__error_oom(err);
 		goto out;

@@ -297,7 +297,7 @@ int ferry_validate(ferry_validation **out, ferry_db *db, const ferry_set *set,
 	ferry_error *err)
 {
 	ferry__ledger ledger;
-	ferry__pairs pairs = { NULL, 0 };
+	ferry__pairs pairs = { 0 };
 	ferry_validation *v;
 	char *holder = NULL;
 	int rc;

@@ -11,6 +11,8 @@
 #define NMAX 8
 
 static ferry__migration migs[NMAX];
+static ferry__migration reps[NMAX];
+static ferry__row rep_rows[NMAX];
 static ferry__release rels[4];
 static ferry__row rows[NMAX];
 static struct ferry_set set;
@@ -22,6 +24,8 @@ static ferry_error err;
 void test_plan__initialize(void)
 {
 	memset(migs, 0, sizeof(migs));
+	memset(reps, 0, sizeof(reps));
+	memset(rep_rows, 0, sizeof(rep_rows));
 	memset(rels, 0, sizeof(rels));
 	memset(rows, 0, sizeof(rows));
 	memset(&set, 0, sizeof(set));
@@ -29,8 +33,10 @@ void test_plan__initialize(void)
 	memset(&pairs, 0, sizeof(pairs));
 	memset(&plan, 0, sizeof(plan));
 	set.migs = migs;
+	set.reps = reps;
 	set.releases = rels;
 	ledger.rows = rows;
+	ledger.reps = rep_rows;
 	ferry_error_init(&err);
 }
 
@@ -52,6 +58,32 @@ static void mig(int64_t v, const char *release, int finish, int down)
 	m->pub.has_down = down;
 	m->sec[FERRY__FINISH].present = finish;
 	m->sec[FERRY__DOWN].present = down;
+}
+
+/* A repeatable file whose text hashes to `sha` (every byte), and the row
+ * of its last run with `ran`'s bytes, or none when `ran` is -1. */
+static void rep(const char *name, int sha, int ran)
+{
+	static char hex[NMAX][65];
+	ferry__migration *m = &reps[set.nreps++];
+
+	m->pub.name = name;
+	m->pub.repeatable = 1;
+	memset(m->sec[FERRY__UP].sha, sha, 32);
+	m->sec[FERRY__UP].present = 1;
+	if (ran < 0)
+		return;
+	{
+		unsigned char d[32];
+		ferry__row *r = &rep_rows[ledger.nreps];
+
+		memset(d, ran, 32);
+		ferry__hex(hex[ledger.nreps], d);
+		r->name = (char *)name;
+		r->up_checksum = hex[ledger.nreps];
+		r->state = FERRY_STATE_COMPLETE;
+		ledger.nreps++;
+	}
 }
 
 static void release(const char *name, int64_t last, int checkpoint)
@@ -89,10 +121,16 @@ static const char *steps(void)
 
 	buf[0] = '\0';
 	for (i = 0; i < plan.n; i++)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s:%lld%s",
-			i ? " " : "", ferry__section_names[plan.v[i].k],
-			(long long)plan.v[i].mig->pub.version,
-			plan.v[i].by_up ? "" : "*");
+		n += plan.v[i].mig->pub.repeatable
+			? (size_t)snprintf(buf + n, sizeof(buf) - n,
+				  "%srep:%s%s", i ? " " : "",
+				  plan.v[i].mig->pub.name,
+				  plan.v[i].by_up ? "" : "*")
+			: (size_t)snprintf(buf + n, sizeof(buf) - n,
+				  "%s%s:%lld%s", i ? " " : "",
+				  ferry__section_names[plan.v[i].k],
+				  (long long)plan.v[i].mig->pub.version,
+				  plan.v[i].by_up ? "" : "*");
 	return buf;
 }
 
@@ -332,4 +370,57 @@ void test_plan__rollback_takes_the_release_back_whole(void)
 	/* 2 has no finish section, so it is complete, but 2.0 brought it. */
 	cl_ferry_pass(ferry__plan_down(&plan, &set, &pairs, &d, &err), &err);
 	cl_assert_equal_s(steps(), "down:3* down:2*");
+}
+
+void test_plan__repeatables_changed_run_last_by_name(void)
+{
+	mig(1, NULL, 0, 0);
+	mig(2, NULL, 0, 0);
+	rep("data", 1, 1);   /* unchanged */
+	rep("funcs", 2, 1);  /* changed */
+	rep("views", 3, -1); /* never ran */
+	row(1, "complete", 0, NULL);
+	pair();
+	cl_ferry_pass(
+		ferry__plan_up(&plan, &set, &pairs, INT64_MAX, 0, &err), &err);
+	cl_assert_equal_s("up:2 rep:funcs rep:views", steps());
+}
+
+void test_plan__repeatables_wait_for_every_versioned_migration(void)
+{
+	mig(1, NULL, 0, 0);
+	mig(2, NULL, 0, 0);
+	rep("views", 3, -1);
+	pair();
+	/* up --to an older version */
+	cl_ferry_pass(ferry__plan_up(&plan, &set, &pairs, 1, 0, &err), &err);
+	cl_assert_equal_s("up:1", steps());
+	/* a checkpoint stops up; migrate passes it, and so may not up */
+	ferry__plan_clear(&plan);
+	memset(migs, 0, sizeof(migs));
+	set.n = 0;
+	three_releases(1);
+	pair();
+	cl_ferry_pass(
+		ferry__plan_up(&plan, &set, &pairs, INT64_MAX, 0, &err), &err);
+	cl_assert_equal_s("up:1 up:2", steps());
+	cl_ferry_pass(
+		ferry__plan_migrate(&plan, &set, &pairs, INT64_MAX, 0, &err),
+		&err);
+	cl_assert_equal_s("up:1 up:2 finish:2* up:3* rep:views*", steps());
+}
+
+void test_plan__repeatables_alone_when_everything_is_applied(void)
+{
+	mig(1, NULL, 1, 0);
+	rep("views", 3, 2);
+	row(1, "up", 1, NULL);
+	pair();
+	cl_ferry_pass(
+		ferry__plan_up(&plan, &set, &pairs, INT64_MAX, 0, &err), &err);
+	cl_assert_equal_s("rep:views", steps());
+	ferry__plan_clear(&plan);
+	cl_ferry_pass(
+		ferry__plan_finish(&plan, &set, &pairs, INT64_MAX, &err), &err);
+	cl_assert_equal_s("finish:1*", steps());
 }
