@@ -92,7 +92,8 @@ PC_LIBPQ := $(if $(PG_CFLAGS),$(shell sed -n \
 	's/^\#define LIBPQ_SONAME "\(.*\)"/\1/p' src/lib/db_pg.c))
 LIB_LIBS := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS))
 CLI_CFLAGS := $(BASE_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(CLI_PKGS))
-CLI_LIBS := $(shell $(PKG_CONFIG) --libs $(CLI_PKGS))
+# The CLI's elapsed-time line runs on a thread of its own (ticker.c).
+CLI_LIBS := $(shell $(PKG_CONFIG) --libs $(CLI_PKGS)) -pthread
 
 LIB_SRC := $(sort $(wildcard src/lib/*.c))
 ifneq ($(HAVE_PG),yes)

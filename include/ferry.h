@@ -71,17 +71,23 @@ extern "C" {
  * Return codes. Every fallible function returns 0 or one of these, the
  * same whether or not it was given an error struct. The ferry command's
  * exit code for each is noted; its `--json` error document names them
- * "error", "db", "invalid", "locked", "refused", "nomem" and "notready".
+ * "error", "db", "invalid", "locked", "refused", "nomem", "notready" and
+ * "interrupted".
  */
 typedef enum {
 	FERRY_OK = 0,
-	FERRY_ERROR = -1,    /**< generic failure */
-	FERRY_EDB = -2,	     /**< a migration or the database failed: exit 1 */
-	FERRY_EINVALID = -3, /**< bad URL, file, argument: exit 2 */
-	FERRY_ELOCKED = -4,  /**< runner lock not had in time: exit 4 */
-	FERRY_EREFUSED = -5, /**< ahead, drift, out-of-order: exit 5 */
-	FERRY_ENOMEM = -6,   /**< out of memory */
-	FERRY_ENOTREADY = -7 /**< check: the release cannot run now: exit 3 */
+	FERRY_ERROR = -1,     /**< generic failure */
+	FERRY_EDB = -2,	      /**< a migration or the database failed: exit 1 */
+	FERRY_EINVALID = -3,  /**< bad URL, file, argument: exit 2 */
+	FERRY_ELOCKED = -4,   /**< runner lock not had in time: exit 4 */
+	FERRY_EREFUSED = -5,  /**< ahead, drift, out-of-order: exit 5 */
+	FERRY_ENOMEM = -6,    /**< out of memory */
+	FERRY_ENOTREADY = -7, /**< check: the release cannot run now: exit 3 */
+	/**
+	 * ferry_db_interrupt() stopped the command: the CLI exits 130 after
+	 * SIGINT, 143 after SIGTERM
+	 */
+	FERRY_EINTERRUPTED = -8
 } ferry_code;
 
 /**
@@ -137,6 +143,13 @@ typedef struct {
 	 * and it runs again whenever its text changes.
 	 */
 	int repeatable;
+	/**
+	 * `-- ferry:up confirm`: the section runs only once confirmed (see
+	 * ferry_up_options.confirm).
+	 */
+	int up_confirm;
+	int finish_confirm;
+	int down_confirm;
 } ferry_migration;
 
 /** One line of the `releases` file. Owned by the set. */
@@ -301,9 +314,19 @@ typedef enum {
 	/**
 	 * Something the user should see, that does not stop the run:
 	 * `message`; `migration` if it is about one. A dry run says so of a
-	 * precondition it could not check before the steps ahead of it ran.
+	 * precondition it could not check before the steps ahead of it ran;
+	 * PostgreSQL's WARNINGs come so (their primary message), its NOTICEs
+	 * as FERRY_EVENT_NOTICE.
 	 */
-	FERRY_EVENT_WARNING
+	FERRY_EVENT_WARNING,
+	/**
+	 * A statement of a no-transaction section ran: `statement` of
+	 * `total`, starting at `line` of the migration's file, `rows` it
+	 * inserted, updated or deleted (-1 when the engine does not say),
+	 * `elapsed_ms`. A transactional section runs as one unit and sends
+	 * none.
+	 */
+	FERRY_EVENT_STATEMENT
 } ferry_event_type;
 
 /** A progress event. Everything in it is borrowed for the callback only. */
@@ -314,12 +337,13 @@ typedef struct {
 	const char *holder;  /**< lock holder text, or NULL */
 	int64_t elapsed_ms;
 	size_t index;	     /**< 1-based step number in this run */
-	size_t total;	     /**< steps in this run */
+	size_t total;	     /**< steps in this run; STATEMENT: statements */
 	size_t statement;    /**< 1-based statement, for RESUME and BATCH */
 	const char *message; /**< NOTICE ("NOTICE: ..."), WARNING, or NULL */
 	int64_t batch;	     /**< BATCH */
-	int64_t rows;	     /**< BATCH */
+	int64_t rows;	     /**< BATCH, STATEMENT */
 	int64_t rows_total;  /**< BATCH */
+	int line;	     /**< STATEMENT: its first line in the file */
 } ferry_event;
 
 typedef void (*ferry_progress_cb)(const ferry_event *event, void *payload);
@@ -388,6 +412,47 @@ FERRY_EXTERN int ferry_db_open(ferry_db **out, const char *url,
 
 /** Close a database and free it; NULL does nothing. */
 FERRY_EXTERN void ferry_db_close(ferry_db *db);
+
+/**
+ * Stop what the handle is doing, from another thread or a signal handler
+ * (it is thread-safe and async-signal-safe): the running statement is
+ * cancelled (PostgreSQL: a cancel request; SQLite: sqlite3_interrupt), a
+ * transactional section rolls back with its ledger row, a no-transaction
+ * section keeps the statement it stopped at for `up` to resume, an
+ * `interrupted` entry goes into the history, the runner lock is freed, and
+ * the call returns FERRY_EINTERRUPTED. A command that is not running
+ * stops at its next step. Not during or after ferry_db_close().
+ */
+FERRY_EXTERN void ferry_db_interrupt(ferry_db *db);
+
+/**
+ * Give parameter `name` the value `value` for the migrations this handle
+ * runs (a later call for the same name replaces it). A migration declares
+ * its parameters with `-- ferry:param NAME [default VALUE]` and uses them
+ * as psql uses variables: `:NAME` as the value is, `:'NAME'` as a quoted
+ * literal, `:"NAME"` as a quoted identifier; only declared names are
+ * replaced, and only outside comments, strings, quoted identifiers and
+ * dollar quotes. A run refuses (FERRY_EINVALID), before anything runs, a
+ * migration whose parameter has neither a value nor a default, `:'x'` or
+ * `:"x"` of a name its file does not declare, and a raw `:x` whose value
+ * holds ';'. Checksums are of the files, whatever the values; the values
+ * go into the history, masked (****) when the name contains "password",
+ * "secret" or "token", as they are in a dry run's SQL.
+ *
+ * @param name   a letter or '_', then letters, digits and '_' (63 at most)
+ * @return 0, FERRY_EINVALID (a bad name) or FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_db_set_param(
+	ferry_db *db, const char *name, const char *value, ferry_error *err);
+
+/**
+ * As ferry_migration_sql(), with the values `db` holds for the file's
+ * parameters put in (see ferry_db_set_param()), secret ones masked: what
+ * a dry run shows. Fails as a run would when a parameter has no value.
+ */
+FERRY_EXTERN int ferry_migration_sql_params(char **out, int *line, ferry_db *db,
+	const ferry_set *set, const ferry_migration *m, const char *section,
+	ferry_error *err);
 
 /** "sqlite" or "postgres". */
 FERRY_EXTERN const char *ferry_db_engine(const ferry_db *db);
@@ -555,13 +620,36 @@ typedef struct {
 	 * there. Ignored once the ledger has rows. Not with dry_run or check.
 	 */
 	const char *baseline;
+	/**
+	 * Version 3. A section marked `confirm` (`-- ferry:up confirm`), and
+	 * `rerun`, run only once confirmed: `yes`, or `confirm` returning
+	 * nonzero. `confirm` is called after the runner lock is taken and the
+	 * run decided, before anything is written, once per step that asks
+	 * (`section` is "up", "finish", "down" or "rerun"). Without either,
+	 * or when it says no, the run is refused (FERRY_EREFUSED) and nothing
+	 * changes. A dry run and a check ask nothing.
+	 */
+	int yes;
+	int (*confirm)(
+		const ferry_migration *m, const char *section, void *payload);
+	void *confirm_payload;
+	/**
+	 * Version 3, ferry_up() only: a version whose migration is applied
+	 * (`up`, or `complete` without a finish section that ran) and whose
+	 * up section runs in a transaction: that section runs again, nothing
+	 * else, recorded as a `rerun` (Kong's `migrations up -f`). It must be
+	 * confirmed.
+	 */
+	const char *rerun;
 } ferry_up_options;
 
-/* Version 1, without baseline, is still accepted. */
-#define FERRY_UP_OPTIONS_VERSION 2
+/* Versions 1 (without baseline) and 2 (without confirm, rerun) are still
+ * accepted. */
+#define FERRY_UP_OPTIONS_VERSION 3
 #define FERRY_UP_OPTIONS_INIT \
 	{ \
-		FERRY_UP_OPTIONS_VERSION, NULL, 0, 0, 0, 0, NULL \
+		FERRY_UP_OPTIONS_VERSION, NULL, 0, 0, 0, 0, NULL, 0, NULL, \
+			NULL, NULL \
 	}
 
 /** One step a run took. Owned by its report. */
@@ -681,12 +769,18 @@ typedef struct {
 	int force;	/**< revert migrations whose finish section ran */
 	int dry_run;	/**< plan only: the report lists the steps */
 	int check;	/**< a trial, rolled back: see ferry_up_options */
+	/** Version 2: confirmations, as ferry_up_options has them */
+	int yes;
+	int (*confirm)(
+		const ferry_migration *m, const char *section, void *payload);
+	void *confirm_payload;
 } ferry_down_options;
 
-#define FERRY_DOWN_OPTIONS_VERSION 1
+/* Version 1, without confirmations, is still accepted. */
+#define FERRY_DOWN_OPTIONS_VERSION 2
 #define FERRY_DOWN_OPTIONS_INIT \
 	{ \
-		FERRY_DOWN_OPTIONS_VERSION, NULL, 0, 0, 0, 0 \
+		FERRY_DOWN_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0, NULL, NULL \
 	}
 
 /**

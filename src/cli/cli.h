@@ -35,7 +35,32 @@
 
 struct cli_command;
 
+/* The arguments of an option given again and again, in order. */
+struct cli_list {
+	const char **v;
+	size_t n, alloc;
+};
+
 /* Global settings after flags, environment and ferry.conf are merged. */
+struct cli_ctx;
+
+/* Migration parameters (params.c): a `param.NAME` line of ferry.conf;
+ * all of them given to the database handle once it is open. */
+/*
+ * The elapsed-time line of a long section, on a terminal (ticker.c):
+ * started with the section's line, told of batches, paused before any
+ * other output, ended at exit.
+ */
+void cli_ticker_start(FILE *out, const char *section, const char *id);
+void cli_ticker_batch(long long batch, long long rows_total);
+void cli_ticker_pause(void);
+void cli_ticker_end(void);
+
+int cli_params_conf(struct cli_ctx *ctx, const char *path, int line,
+	const char *name, const char *value);
+int cli_params_apply(struct cli_ctx *ctx);
+void cli_params_free(struct cli_ctx *ctx);
+
 struct cli_ctx {
 	const struct cli_command *cmd;
 	/* from flags (NULL when not given) */
@@ -45,6 +70,7 @@ struct cli_ctx {
 	const char *table;
 	const char *schema;
 	const char *lock_timeout;
+	struct cli_list params; /* --set NAME=VALUE, in order */
 	int json;
 	int quiet;
 	int verbose;
@@ -63,11 +89,14 @@ struct cli_ctx {
 	int color_out;	   /* colour on stdout */
 	int color_err;	   /* colour on stderr */
 	int progress_open; /* a progress line waits for its end */
+	int warnings;	   /* FERRY_EVENT_WARNINGs so far */
 	ferry_db *db;
 	ferry_set *set;
 	/* config file values, kept to be freed */
 	char *conf_database, *conf_dir, *conf_table, *conf_schema;
 	char *conf_lock_timeout, *conf_backup_dir;
+	char **conf_params; /* "NAME=VALUE" from param.NAME lines */
+	size_t nconf_params;
 	int conf_lock_timeout_line;
 	int config_optional; /* init: --config may name a file not made yet */
 	char *conf_path;     /* the file read; its directory anchors paths */
@@ -119,6 +148,7 @@ extern const struct cli_command cli_commands[];
 enum cli_opt_kind {
 	CLI_OPT_KIND_FLAG,   /* `int *value` becomes 1 */
 	CLI_OPT_KIND_STRING, /* `const char **value` points at the argument */
+	CLI_OPT_KIND_LIST,   /* `struct cli_list *value` gains the argument */
 	CLI_OPT_KIND_HELP    /* print the help; the command stops with exit 0 */
 };
 
@@ -141,6 +171,11 @@ struct cli_opt {
 	{ \
 		(name), (short_name), CLI_OPT_KIND_STRING, \
 			1 ? (var) : (const char **)0, (arg), (help) \
+	}
+#define CLI_OPT_LIST(name, short_name, var, arg, help) \
+	{ \
+		(name), (short_name), CLI_OPT_KIND_LIST, \
+			1 ? (var) : (struct cli_list *)0, (arg), (help) \
 	}
 #define CLI_OPT_END \
 	{ \
@@ -277,6 +312,13 @@ size_t cli_changes_migrations(const ferry_changes *c);
 /* Ask before something destructive: 1 yes, 0 no (a message is printed).
  * Without a terminal, only --yes says yes. */
 int cli_confirm(struct cli_ctx *ctx, const char *question);
+/*
+ * ferry_up_options.confirm: a section marked `confirm`, or a rerun, asks
+ * on the terminal; yes with --yes; no when nobody can answer (the library
+ * then says what was not confirmed). `payload` is the cli_ctx.
+ */
+int cli_confirm_step(
+	const ferry_migration *m, const char *section, void *payload);
 
 /*
  * "Did you mean" suggestions: offer each candidate, then read `best`, the
@@ -355,7 +397,8 @@ int cli_autobackup(
 #define CLI_RUN_TRIAL 0x08u	   /* --dry-run and --check */
 #define CLI_RUN_BASELINE 0x10u	   /* --baseline VERSION */
 #define CLI_RUN_BACKUP 0x20u	   /* cli_autobackup() before the run */
-#define CLI_RUN_NOPTS 7		   /* the most options, with the end */
+#define CLI_RUN_RERUN 0x40u	   /* --rerun VERSION */
+#define CLI_RUN_NOPTS 9		   /* the most options, with the end */
 
 struct cli_runner {
 	const struct cli_help *help;

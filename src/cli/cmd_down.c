@@ -94,6 +94,8 @@ int cmd_down(int argc, char **argv, struct cli_ctx *ctx)
 	r = NULL;
 	if (rc == 0)
 		return CLI_EXIT_REFUSED;
+	/* The question named them: a down section marked confirm too. */
+	o.yes = 1;
 	if (ferry_down(&r, ctx->db, ctx->set, &o, &err) < 0)
 		return cli_fail(ctx, &err);
 	return cli_print_run(

@@ -6,7 +6,8 @@
 
 static const struct cli_help help = {
 	"up [--to TARGET] [--allow-out-of-order] [--single-transaction]\n"
-	"         [--baseline VERSION] [--dry-run | --check] [--json]",
+	"         [--baseline VERSION] [--dry-run | --check] [--json]\n"
+	"   or: ferry up --rerun VERSION [--yes]",
 	"Apply the up sections of pending migrations, oldest first. Each runs\n"
 	"in one transaction with its ledger row, so a crash leaves it wholly\n"
 	"applied or not at all; a section marked no-transaction runs statement\n"
@@ -22,7 +23,12 @@ static const struct cli_help help = {
 	"a database ahead of the files, a file changed after it was applied,\n"
 	"a migration older than the newest applied one, and a database that\n"
 	"holds objects but no ferry ledger (another tool migrated it: adopt\n"
-	"it with 'ferry stamp V' or --baseline V).",
+	"it with 'ferry stamp V' or --baseline V).\n"
+	"\n"
+	"A section marked '-- ferry:up confirm' asks before it runs (refused\n"
+	"without --yes when nobody can answer). --rerun VERSION runs the up\n"
+	"section of an applied migration again, in one transaction, and\n"
+	"records it as a rerun; it asks first too.",
 	"  ferry up\n"
 	"  ferry up --to 20240301120000\n"
 	"  ferry -d postgres://app@db/app up --lock-timeout 300\n"
@@ -44,7 +50,8 @@ static const struct cli_runner up = {
 	.help = &help,
 	.run = ferry_up,
 	.opts = CLI_RUN_TO | CLI_RUN_OUT_OF_ORDER | CLI_RUN_SINGLE |
-		CLI_RUN_TRIAL | CLI_RUN_BASELINE | CLI_RUN_BACKUP,
+		CLI_RUN_TRIAL | CLI_RUN_RERUN | CLI_RUN_BASELINE |
+		CLI_RUN_BACKUP,
 	.to_help = "stop after this version or release",
 	.single_help = "all pending migrations in one transaction: all or none",
 	.summary = print_summary,

@@ -69,7 +69,8 @@ static int bad_key(
 	else
 		cli_hint(ctx,
 			"the settings are database, dir, table, schema, "
-			"lock_timeout, backup_dir and backup_keep");
+			"lock_timeout, backup_dir, backup_keep and "
+			"param.NAME");
 	return CLI_EXIT_USAGE;
 }
 
@@ -91,6 +92,8 @@ static int parse_line(
 	*eq = '\0';
 	value = trim(eq + 1);
 	key = trim(key);
+	if (strncmp(key, "param.", 6) == 0)
+		return cli_params_conf(ctx, path, line, key + 6, value);
 	for (i = 0; keys[i]; i++)
 		if (strcmp(keys[i], key) == 0)
 			break;
@@ -179,7 +182,9 @@ static FILE *open_config(struct cli_ctx *ctx, const char *path, int *rc)
 int cli_config_load(struct cli_ctx *ctx)
 {
 	const char *path = ctx->config ? ctx->config : "ferry.conf";
-	char buf[4096];
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t n;
 	FILE *f;
 	int line = 0, rc = CLI_CONTINUE;
 
@@ -191,20 +196,25 @@ int cli_config_load(struct cli_ctx *ctx)
 		return rc;
 	}
 	ctx->conf_path = strdup(path);
-	while (rc == CLI_CONTINUE && fgets(buf, sizeof(buf), f)) {
+	while (rc == CLI_CONTINUE && (n = getline(&buf, &cap, f)) >= 0) {
 		line++;
-		if (!strchr(buf, '\n') && !feof(f)) {
+		if (n > 4096) {
 			cli_error(ctx, "%s:%d: line too long", path, line);
 			rc = CLI_EXIT_USAGE;
-			break;
+		} else if (memchr(buf, '\0', (size_t)n)) {
+			/* C strings would end the value there, silently. */
+			cli_error(ctx, "%s:%d: NUL byte", path, line);
+			cli_hint(ctx, "ferry.conf is text: remove it");
+			rc = CLI_EXIT_USAGE;
+		} else {
+			rc = parse_line(ctx, path, line, buf);
 		}
-		rc = parse_line(ctx, path, line, buf);
 	}
+	free(buf);
 	fclose(f);
 	return rc;
 }
 
-/* The directory of the configuration file, for its relative paths. */
 static char *conf_dir(const struct cli_ctx *ctx)
 {
 	char *copy, *d, *out;
@@ -411,7 +421,7 @@ int cli_setup(struct cli_ctx *ctx)
 	opts.payload = ctx;
 	if (ferry_db_open(&ctx->db, ctx->database_url, &opts, &err) < 0)
 		return cli_fail(ctx, &err);
-	return CLI_CONTINUE;
+	return cli_params_apply(ctx);
 }
 
 void cli_teardown(struct cli_ctx *ctx)
@@ -433,4 +443,6 @@ void cli_teardown(struct cli_ctx *ctx)
 	free(ctx->conf_backup_keep);
 	free(ctx->backup_dir);
 	free(ctx->conf_path);
+	cli_params_free(ctx);
+	cli_ticker_end();
 }

@@ -8,6 +8,7 @@
  */
 #include "cli.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,38 @@ static int finish(struct cli_ctx *ctx, int rc, int json)
 	return rc;
 }
 
+static struct cli_ctx *running; /* for on_signal() */
+static volatile sig_atomic_t caught;
+
+/*
+ * SIGINT, SIGTERM: cancel what the database is running (the library rolls
+ * the section back, or keeps a no-transaction section's place, records
+ * the interruption and frees the lock); the command then ends as the
+ * library says, and ferry exits 128 + the signal. A second one, or one
+ * before a database is open, ends ferry at once, as by default.
+ */
+static void on_signal(int sig)
+{
+	caught = sig;
+	signal(sig, SIG_DFL);
+	if (running && running->db)
+		ferry_db_interrupt(running->db);
+	else
+		raise(sig);
+}
+
+static void catch_signals(struct cli_ctx *ctx)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	running = ctx;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_ctx ctx;
@@ -136,7 +169,11 @@ int main(int argc, char **argv)
 	if (!ctx.cmd)
 		return finish(
 			&ctx, cli_unknown_command(&ctx, argv[first]), json);
+	catch_signals(&ctx);
 	rc = ctx.cmd->fn(argc - first - 1, argv + first + 1, &ctx);
+	running = NULL;
+	if (caught)
+		rc = 128 + caught;
 	cli_teardown(&ctx);
 	return finish(&ctx, rc, json);
 }

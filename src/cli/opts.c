@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* The global options' table, with its end. */
-#define NGLOBAL 14
+#define NGLOBAL 15
 
 /*
  * The options every command takes, bound to the fields of `ctx` they set.
@@ -38,6 +38,8 @@ static void bind_globals(struct cli_opt t[NGLOBAL], struct cli_ctx *ctx)
 			"PostgreSQL schema of the ledger (default: public)"),
 		CLI_OPT_STRING("lock-timeout", 0, &ctx->lock_timeout, "SECONDS",
 			"wait this long for another ferry (default: 60)"),
+		CLI_OPT_LIST("set", 0, &ctx->params, "NAME=VALUE",
+			"a migration parameter's value (again for more)"),
 		CLI_OPT_FLAG("json", 0, &ctx->json,
 			"print one JSON document on stdout"),
 		CLI_OPT_FLAG("quiet", 'q', &ctx->quiet, "print only errors"),
@@ -161,6 +163,11 @@ static const char *closest(const struct parser *p, const char *name, size_t len)
 	return sg.best;
 }
 
+static int takes_value(const struct cli_opt *o)
+{
+	return o->kind == CLI_OPT_KIND_STRING || o->kind == CLI_OPT_KIND_LIST;
+}
+
 /* One option found: set what it is bound to. */
 static int take(struct parser *p, const struct cli_opt *o, const char *value)
 {
@@ -176,6 +183,23 @@ static int take(struct parser *p, const struct cli_opt *o, const char *value)
 	case CLI_OPT_KIND_STRING:
 		*(const char **)o->value = value;
 		break;
+	case CLI_OPT_KIND_LIST: {
+		struct cli_list *l = o->value;
+
+		if (l->n == l->alloc) {
+			size_t a = l->alloc ? 2 * l->alloc : 4;
+			const char **v = realloc(l->v, a * sizeof(*v));
+
+			if (!v) {
+				cli_error(ctx, "out of memory");
+				return CLI_EXIT_FAILED;
+			}
+			l->v = v;
+			l->alloc = a;
+		}
+		l->v[l->n++] = value;
+		break;
+	}
 	}
 	/* --no-color holds at once: the errors that follow are plain. */
 	if (ctx->no_color)
@@ -209,10 +233,10 @@ static int parse_long(struct parser *p)
 
 	if (!o)
 		return unknown(p, p->argv[p->i], a, len);
-	if (o->kind != CLI_OPT_KIND_STRING && eq)
+	if (!takes_value(o) && eq)
 		return cli_usage(
 			p->ctx, "option '--%s' takes no value", o->name);
-	if (o->kind == CLI_OPT_KIND_STRING) {
+	if (takes_value(o)) {
 		if (eq)
 			value = eq + 1;
 		else if (p->i + 1 < p->argc)
@@ -237,7 +261,7 @@ static int parse_short(struct parser *p)
 
 		if (!o)
 			return unknown(p, shown, shown + 1, 1);
-		if (o->kind == CLI_OPT_KIND_STRING) {
+		if (takes_value(o)) {
 			if (a[1])
 				value = a + 1;
 			else if (p->i + 1 < p->argc)

@@ -32,6 +32,8 @@ const char *cli_code_name(int code)
 		return "nomem";
 	case FERRY_ENOTREADY:
 		return "notready";
+	case FERRY_EINTERRUPTED:
+		return "interrupted";
 	default:
 		return "error";
 	}
@@ -51,6 +53,9 @@ static int code_of_exit(int exit_code)
 		return FERRY_ELOCKED;
 	case CLI_EXIT_REFUSED:
 		return FERRY_EREFUSED;
+	case 128 + 2:  /* SIGINT */
+	case 128 + 15: /* SIGTERM */
+		return FERRY_EINTERRUPTED;
 	default:
 		return FERRY_ERROR;
 	}
@@ -69,6 +74,8 @@ int cli_exit_code(int code)
 		return CLI_EXIT_REFUSED;
 	case FERRY_ENOTREADY:
 		return CLI_EXIT_NO;
+	case FERRY_EINTERRUPTED:
+		return 128 + 2; /* as after SIGINT; main says which signal */
 	default:
 		return CLI_EXIT_FAILED;
 	}
@@ -82,11 +89,13 @@ int cli_exit_code(int code)
  */
 static void before_stderr(void)
 {
+	cli_ticker_pause();
 	fflush(stdout);
 }
 
 static void before_stdout(void)
 {
+	cli_ticker_pause();
 	fflush(stderr);
 }
 
@@ -261,7 +270,18 @@ void cli_progress(const ferry_event *ev, void *payload)
 			ev->holder ? ev->holder : "another process");
 		break;
 	case FERRY_EVENT_WARNING:
+		ctx->warnings++;
 		cli_warn(ctx, "%s", ev->message);
+		break;
+	case FERRY_EVENT_STATEMENT:
+		if (!ctx->verbose)
+			break;
+		cli_format_ms(took, sizeof(took), (long long)ev->elapsed_ms);
+		cli_note(ctx,
+			"%s: statement %zu/%zu at %s:%d: %lld row%s in %s",
+			ev->migration->id, ev->statement, ev->total,
+			ev->migration->path, ev->line, (long long)ev->rows,
+			ev->rows == 1 ? "" : "s", took);
 		break;
 	case FERRY_EVENT_NOTICE:
 		/* The server's chatter ("... does not exist, skipping"): -v. */
@@ -299,6 +319,8 @@ void cli_progress(const ferry_event *ev, void *payload)
 			cli_note(ctx, "got the lock");
 		break;
 	case FERRY_EVENT_BATCH:
+		cli_ticker_batch(
+			(long long)ev->batch, (long long)ev->rows_total);
 		if (!ctx->verbose)
 			break;
 		cli_format_ms(took, sizeof(took), (long long)ev->elapsed_ms);
@@ -327,6 +349,7 @@ void cli_progress(const ferry_event *ev, void *payload)
 		fprintf(out, "%-6s %s ... ", ev->section, ev->migration->id);
 		fflush(out);
 		ctx->progress_open = 1;
+		cli_ticker_start(out, ev->section, ev->migration->id);
 		break;
 	case FERRY_EVENT_SECTION_DONE:
 		if (ctx->quiet)
@@ -366,6 +389,29 @@ int cli_confirm(struct cli_ctx *ctx, const char *question)
 		return 0;
 	}
 	return 1;
+}
+
+int cli_confirm_step(
+	const ferry_migration *m, const char *section, void *payload)
+{
+	struct cli_ctx *ctx = payload;
+	char answer[16];
+
+	if (ctx->yes)
+		return 1;
+	if (!isatty(STDIN_FILENO))
+		return 0;
+	before_stderr();
+	if (strcmp(section, "rerun") == 0)
+		fprintf(stderr, "run the up section of %s again? [y/N] ",
+			m->id);
+	else
+		fprintf(stderr,
+			"%s asks before its %s section runs: run it? [y/N] ",
+			m->id, section);
+	fflush(stderr);
+	return fgets(answer, sizeof(answer), stdin) &&
+		(answer[0] == 'y' || answer[0] == 'Y');
 }
 
 int cli_json_error(struct cli_ctx *ctx, int exit_code)

@@ -12,7 +12,7 @@
 
 /* The options of `r`, bound to `o`, in the order help lists them. */
 static void bind_options(struct cli_opt t[CLI_RUN_NOPTS],
-	const struct cli_runner *r, ferry_up_options *o)
+	const struct cli_runner *r, ferry_up_options *o, int *fail_on_warning)
 {
 	const struct {
 		unsigned int when;
@@ -34,6 +34,14 @@ static void bind_options(struct cli_opt t[CLI_RUN_NOPTS],
 		{ CLI_RUN_TRIAL,
 			CLI_OPT_FLAG(
 				"check", 0, &o->check, CLI_TRIAL_HELP_CHECK) },
+		{ CLI_RUN_TRIAL,
+			CLI_OPT_FLAG("fail-on-warning", 0, fail_on_warning,
+				"with --check: fail (exit 1) when the server "
+				"warned") },
+		{ CLI_RUN_RERUN,
+			CLI_OPT_STRING("rerun", 0, &o->rerun, "VERSION",
+				"run the up section of applied migration "
+				"VERSION again (asks first)") },
 		{ CLI_RUN_BASELINE,
 			CLI_OPT_STRING("baseline", 0, &o->baseline, "VERSION",
 				"a database with objects but no ferry ledger: "
@@ -56,9 +64,9 @@ int cli_run(
 	struct cli_opt opts[CLI_RUN_NOPTS];
 	ferry_report *report = NULL;
 	ferry_error err;
-	int npos, rc;
+	int npos, rc, fail_on_warning = 0;
 
-	bind_options(opts, r, &o);
+	bind_options(opts, r, &o, &fail_on_warning);
 	if ((rc = cli_parse(ctx, r->help, opts, argc, argv, &npos)) !=
 		CLI_CONTINUE)
 		return rc;
@@ -70,15 +78,29 @@ int cli_run(
 	if (npos > 0)
 		return cli_usage(
 			ctx, "'%s' takes no arguments", ctx->cmd->name);
+	if (fail_on_warning && !o.check)
+		return cli_usage(ctx, "--fail-on-warning goes with --check");
 	if ((rc = cli_trial_setup(ctx, o.dry_run, o.check)) != CLI_CONTINUE ||
 		(rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	if ((r->opts & CLI_RUN_BACKUP) &&
 		(rc = cli_autobackup(ctx, r->run, &o)) != CLI_CONTINUE)
 		return rc;
+	o.yes = ctx->yes;
+	o.confirm = cli_confirm_step;
+	o.confirm_payload = ctx;
 	ferry_error_init(&err);
 	if (r->run(&report, ctx->db, ctx->set, &o, &err) < 0)
 		return cli_fail(ctx, &err);
-	return cli_print_run(
+	rc = cli_print_run(
 		ctx, report, r->summary, r->nothing ? r->nothing : o.to);
+	if (rc == CLI_EXIT_OK && fail_on_warning && ctx->warnings) {
+		cli_error(ctx, "the check ran, but with %d warning%s",
+			ctx->warnings, ctx->warnings == 1 ? "" : "s");
+		cli_hint(ctx,
+			"--fail-on-warning makes a warning fail the check: "
+			"see it above");
+		rc = CLI_EXIT_FAILED;
+	}
+	return rc;
 }

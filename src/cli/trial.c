@@ -26,21 +26,21 @@ int cli_trial_setup(struct cli_ctx *ctx, int dry_run, int check)
 static void print_counts(const ferry_report *r, int tried_only)
 {
 	static const char *const actions[] = { "up", "finish", "down",
-		"repeatable" };
-	size_t i, j, n[4] = { 0, 0, 0, 0 }, kinds = 0, total = 0;
+		"repeatable", "rerun" };
+	size_t i, j, n[5] = { 0 }, kinds = 0, total = 0;
 
 	for (i = 0; i < ferry_report_count(r); i++) {
 		const ferry_step *s = ferry_report_at(r, i);
 
 		if (tried_only && s->not_tried)
 			continue;
-		for (j = 0; j < 4; j++)
+		for (j = 0; j < 5; j++)
 			if (strcmp(s->action, actions[j]) == 0)
 				n[j]++;
 	}
-	for (j = 0; j < 4; j++)
+	for (j = 0; j < 5; j++)
 		kinds += n[j] != 0;
-	for (j = 0; j < 4; j++) {
+	for (j = 0; j < 5; j++) {
 		if (!n[j])
 			continue;
 		/* "1 up, 1 finish and 2 repeatable" */
@@ -62,11 +62,26 @@ static json_t *step_json(const ferry_step *s)
 		"release", cli_json_str(s->migration->release));
 }
 
+/* Does the step ask before it runs? */
+static int asks(const ferry_step *s)
+{
+	const ferry_migration *m = s->migration;
+
+	if (strcmp(s->action, "rerun") == 0)
+		return 1;
+	if (strcmp(s->action, "finish") == 0)
+		return m->finish_confirm;
+	if (strcmp(s->action, "down") == 0)
+		return m->down_confirm;
+	return m->up_confirm;
+}
+
 static int no_transaction(const ferry_step *s)
 {
 	const ferry_migration *m = s->migration;
 
-	if (strcmp(s->action, "up") == 0 || m->repeatable)
+	if (strcmp(s->action, "up") == 0 || strcmp(s->action, "rerun") == 0 ||
+		m->repeatable)
 		return m->up_no_transaction;
 	if (strcmp(s->action, "finish") == 0)
 		return m->finish_no_transaction;
@@ -85,8 +100,11 @@ static int print_section(struct cli_ctx *ctx, const ferry_step *s, size_t i,
 
 	ferry_error_init(&err);
 	/* A repeatable migration is its up section. */
-	if (ferry_migration_sql(&sql, &line, ctx->set, m,
-		    m->repeatable ? "up" : s->action, &err) < 0)
+	if (ferry_migration_sql_params(&sql, &line, ctx->db, ctx->set, m,
+		    m->repeatable || strcmp(s->action, "rerun") == 0
+			    ? "up"
+			    : s->action,
+		    &err) < 0)
 		return cli_fail(ctx, &err);
 	repeats = ferry_sql_repeats(sql);
 	if (arr) {
@@ -96,6 +114,8 @@ static int print_section(struct cli_ctx *ctx, const ferry_step *s, size_t i,
 		json_object_set_new(o, "line", json_integer(line));
 		json_object_set_new(
 			o, "transaction", json_boolean(!no_transaction(s)));
+		if (asks(s))
+			json_object_set_new(o, "confirm", json_true());
 		if (repeats)
 			json_object_set_new(o, "repeats",
 				json_integer((json_int_t)repeats));
@@ -104,9 +124,10 @@ static int print_section(struct cli_ctx *ctx, const ferry_step *s, size_t i,
 		ferry_free(sql);
 		return CLI_CONTINUE;
 	}
-	printf("%s-- %zu/%zu: %s %s%s%s%s\n", i ? "\n" : "", i + 1, n,
+	printf("%s-- %zu/%zu: %s %s%s%s%s%s\n", i ? "\n" : "", i + 1, n,
 		s->action, m->id, m->release ? " (release " : "",
-		m->release ? m->release : "", m->release ? ")" : "");
+		m->release ? m->release : "", m->release ? ")" : "",
+		asks(s) ? ", asks for confirmation" : "");
 	printf("-- %s:%d, %s", m->path, line,
 		no_transaction(s) ? "no transaction: statement by statement"
 				  : "in one transaction with its ledger row");

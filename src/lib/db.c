@@ -247,6 +247,15 @@ fail:
 	return rc;
 }
 
+void ferry_db_interrupt(ferry_db *db)
+{
+	if (!db)
+		return;
+	db->interrupted = 1;
+	if (db->drv && db->conn)
+		db->drv->interrupt(db);
+}
+
 void ferry_db_close(ferry_db *db)
 {
 	if (!db)
@@ -262,6 +271,7 @@ void ferry_db_close(ferry_db *db)
 	free(db->schema);
 	free(db->qtable);
 	free(db->qhistory);
+	ferry__db_params_free(db);
 	free(db->rep_table);
 	free(db->qrep);
 	free(db->server_version);

@@ -65,7 +65,10 @@
 	X(pipelineSync, PQpipelineSync) \
 	X(sendQueryParams, PQsendQueryParams) \
 	X(getResult, PQgetResult) \
-	X(transactionStatus, PQtransactionStatus)
+	X(transactionStatus, PQtransactionStatus) \
+	X(getCancel, PQgetCancel) \
+	X(cancel, PQcancel) \
+	X(freeCancel, PQfreeCancel)
 /* clang-format on */
 
 typedef struct {
@@ -116,6 +119,7 @@ typedef struct {
 			       * reset: it may have SET ROLE */
 	int ferry_role_local; /* this transaction's rest runs as ferry */
 	char app_name[128];   /* application_name as ferry sets it */
+	PGcancel *cancel;     /* for ferry_db_interrupt(), made at connect */
 } pg_conn;
 
 #define CONN(db) ((pg_conn *)(db)->conn)
@@ -369,7 +373,11 @@ static char *conninfo_value(pg_conn *c, const char *key, const char *none)
 	return copy;
 }
 
-/* The library never prints: a server NOTICE becomes a progress event. */
+/*
+ * The library never prints: a server NOTICE becomes a progress event, and
+ * a WARNING (a deprecated feature, a value out of range) a warning event,
+ * which the user sees without asking.
+ */
 static void on_notice(void *arg, const PGresult *res)
 {
 	ferry_db *db = arg;
@@ -379,6 +387,10 @@ static void on_notice(void *arg, const PGresult *res)
 	ferry_event ev = { .type = FERRY_EVENT_NOTICE };
 	char text[512];
 
+	if (sev && strcmp(sev, "WARNING") == 0) {
+		ev.type = FERRY_EVENT_WARNING;
+		sev = NULL; /* the event says it */
+	}
 	snprintf(text, sizeof(text), "%s%s%s", sev ? sev : "", sev ? ": " : "",
 		msg ? msg : "");
 	scrub_text(db, text, sizeof(text));
@@ -459,6 +471,8 @@ static int pg_open(ferry_db *db, ferry_error *err)
 	if (c->pq.status(c->pg) != CONNECTION_OK)
 		return connect_failed(db, err);
 	c->pq.setNoticeReceiver(c->pg, on_notice, db);
+	if (!(c->cancel = c->pq.getCancel(c->pg)))
+		return ferry__error_oom(err);
 	v = c->server_num = c->pq.serverVersion(c->pg);
 	snprintf(c->app_name, sizeof(c->app_name), "ferry");
 	snprintf(vbuf, sizeof(vbuf), "%d.%d", v / 10000, v % 10000);
@@ -496,6 +510,8 @@ static void pg_close(ferry_db *db)
 		return;
 	queue_clear(c);
 	free(c->queue);
+	if (c->cancel)
+		c->pq.freeCancel(c->cancel);
 	if (c->pg)
 		c->pq.finish(c->pg);
 	if (c->pq.handle)
@@ -938,6 +954,16 @@ out:
 	return rc;
 }
 
+/* libpq says PQcancel is safe in a signal handler: it only sends. */
+static void pg_interrupt(ferry_db *db)
+{
+	pg_conn *c = CONN(db);
+	char buf[256];
+
+	if (c && c->cancel)
+		(void)c->pq.cancel(c->cancel, buf, (int)sizeof(buf));
+}
+
 static int pg_section_start(ferry_db *db, ferry_error *err)
 {
 	return pg_query(db, SECTION_START_SQL, NULL, 0, NULL, NULL, err);
@@ -1175,6 +1201,10 @@ static int pg_lock(ferry_db *db, ferry_error *err)
 			rc = FERRY_ELOCKED;
 			break;
 		}
+		if (db->interrupted) {
+			rc = ferry__error_interrupted(err);
+			break;
+		}
 		ferry__sleep_ms(pause);
 		if (pause < 100)
 			pause *= 2;
@@ -1385,6 +1415,7 @@ const ferry__driver ferry__pg_driver = {
 	.ledger_ddl = pg_ledger_ddl,
 	.reset_session = pg_reset_session,
 	.section_start = pg_section_start,
+	.interrupt = pg_interrupt,
 	/* Relations, sequences, standalone types and functions outside the
 	 * system's schemas; a sequence or a type made for a table (serial,
 	 * identity, row type) comes with it, an extension's members with

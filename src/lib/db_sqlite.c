@@ -223,7 +223,7 @@ static int busy_wait(void *arg, int count)
 		c->busy_since = now;
 		c->busy_said = 0;
 	}
-	if (now - c->busy_since >= limit)
+	if (now - c->busy_since >= limit || db->interrupted)
 		return 0;
 	if (!c->busy_said && !db->busy_cap_ms && now - c->busy_since >= 1000) {
 		ferry_event ev = { .type = FERRY_EVENT_BUSY };
@@ -722,6 +722,13 @@ static void sq_rollback(ferry_db *db)
 		sqlite3_exec(CONN(db)->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* The sqlite3 shell calls this from its SIGINT handler too. */
+static void sq_interrupt(ferry_db *db)
+{
+	if (db->conn && CONN(db)->h)
+		sqlite3_interrupt(CONN(db)->h);
+}
+
 static int sq_section_start(ferry_db *db, ferry_error *err)
 {
 	(void)err;
@@ -992,6 +999,7 @@ const ferry__driver ferry__sqlite_driver = {
 	.ledger_ddl = sq_ledger_ddl,
 	.reset_session = NULL, /* pragmas belong to the file or are ferry's */
 	.section_start = sq_section_start,
+	.interrupt = sq_interrupt,
 	.objects_sql =
 		"SELECT name FROM sqlite_master WHERE type IN ('table', "
 		"'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY "

@@ -88,6 +88,13 @@ int ferry__error_oom(ferry_error *err)
 	return ferry__error_set(err, FERRY_ENOMEM, "out of memory");
 }
 
+int ferry__error_interrupted(ferry_error *err)
+{
+	ferry__error_set(err, FERRY_EINTERRUPTED, "interrupted");
+	ferry__error_hint(err, "nothing was changed");
+	return FERRY_EINTERRUPTED;
+}
+
 /*
  * The text of errno value `e`, thread-safe: strerror() may use one static
  * buffer for every thread. _GNU_SOURCE gives glibc's strerror_r, which

@@ -91,6 +91,8 @@ void ferry__error_hint(ferry_error *err, const char *fmt, ...)
 	FERRY__PRINTF(2, 3);
 void ferry__error_at(ferry_error *err, const char *file, int line, int column);
 int ferry__error_oom(ferry_error *err);
+/* ferry_db_interrupt() stopped what had not started: nothing changed. */
+int ferry__error_interrupted(ferry_error *err);
 /* Fill from errno after a failed system call on `path`. */
 int ferry__error_os(
 	ferry_error *err, int code, const char *what, const char *path);
@@ -225,6 +227,7 @@ extern const char *const ferry__section_names[FERRY__NSECTIONS];
 typedef struct {
 	int present;
 	int no_transaction;
+	int confirm;	       /* `-- ferry:up confirm`: asks before it runs */
 	size_t offset;	       /* first byte of the body in the file text */
 	size_t len;	       /* body length, marker line excluded */
 	int line;	       /* file line of the body's first byte */
@@ -270,6 +273,31 @@ int ferry__require_find(const char *text, size_t from, size_t to,
 size_t ferry__directive_within(const char *stmt, size_t len);
 /* How many repeat directives a section's text holds. */
 size_t ferry__count_repeats(const char *text, size_t len);
+
+/*
+ * `-- ferry:param NAME [default VALUE]`: a value the file's SQL uses as
+ * psql does, `:NAME` raw, `:'NAME'` as a literal, `:"NAME"` as an
+ * identifier (params.c). A declaration is of the whole file; NAME is a
+ * letter or '_', then letters, digits and '_'. The value runs to the
+ * line's end, trailing blanks dropped.
+ */
+#define FERRY__PARAM_NAME_MAX 63
+#define FERRY__PARAMS_MAX 64 /* per file */
+
+typedef struct {
+	const char *name; /* in the file's text, not NUL-terminated */
+	size_t name_len;
+	const char *value; /* the default, when it has one */
+	size_t value_len;
+	int has_default;
+	int line;
+} ferry__param_decl;
+
+typedef int (*ferry__param_fn)(void *payload, const ferry__param_decl *d);
+/* Each declaration of a file's text that parsed, in order; stops at the
+ * first nonzero return of `fn`, which it returns. */
+int ferry__params_each(
+	const char *text, size_t len, ferry__param_fn fn, void *payload);
 
 int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 	const char *text, size_t len, const char *path, ferry__hasher *h,
@@ -438,10 +466,21 @@ void ferry__cache_tmp_commit(int dir_fd, int fd, const char *tmp,
  * as parsed from that very text. What runs is cut by these, never by what
  * the set (or its cache) recorded: only checksums are compared with those.
  */
+/* A declared parameter and the value it runs with (params.c). */
+typedef struct {
+	const char *name; /* in the file's text */
+	size_t name_len;
+	const char *value; /* the handle's, or the default in the text */
+	size_t value_len;
+	int line;
+} ferry__bound_param;
+
 typedef struct {
 	char *text; /* NULL when not loaded */
 	size_t len;
 	ferry__section sec[FERRY__NSECTIONS];
+	ferry__bound_param *params; /* bound by ferry__params_bind */
+	size_t nparams;
 } ferry__loaded;
 
 /*
@@ -597,6 +636,26 @@ typedef struct {
 	int column; /* column of the SQL's first byte */
 } ferry__src;
 
+/*
+ * Bind the parameters `f` declares to the values of `db`, else their
+ * defaults: FERRY_EINVALID, at the declaration, for one with neither.
+ */
+int ferry__params_bind(ferry_db *db, const ferry__migration *m,
+	ferry__loaded *f, ferry_error *err);
+/*
+ * `sql` (a part of f->text that starts in the open, `src` where) with the
+ * bound parameters put in, into `out`: 1, or 0 when there was nothing to
+ * put in (run `sql` as it is). With `mask`, secret values show as ****.
+ * Refuses
+ * (FERRY_EINVALID, at the use) :'x' or :"x" of a name the file does not
+ * declare, and a raw :x whose value holds ';'.
+ */
+int ferry__params_apply(const ferry__loaded *f, const char *sql, size_t len,
+	const ferry__src *src, int mask, ferry__buf *out, ferry_error *err);
+/* "parameters: a=1, api_token=****" for the history; nothing if none. */
+void ferry__params_note(const ferry__loaded *f, ferry__buf *out);
+void ferry__db_params_free(ferry_db *db);
+
 typedef struct ferry__driver {
 	const char *name;     /* "sqlite", as ferry_url_engine() says */
 	const char *label;    /* "SQLite", for messages */
@@ -661,6 +720,9 @@ typedef struct ferry__driver {
 	/* A transactional section starts: what FERRY__VAL_SECTION_MS
 	 * measures from, until the next one. */
 	int (*section_start)(ferry_db *db, ferry_error *err);
+	/* ferry_db_interrupt(): cancel the running statement; safe in a
+	 * signal handler and from another thread. */
+	void (*interrupt)(ferry_db *db);
 	/* The user's objects (SQLite: tables and views; PostgreSQL: also
 	 * sequences, types and functions), one name per row, for `bootstrap`
 	 * to refuse a database that is not empty. */
@@ -750,6 +812,12 @@ struct ferry_db {
 	int waited;	   /* we waited for another runner */
 	int trial;	   /* --check: nothing may outlive the transaction */
 	int64_t changes;   /* rows the user's last statement changed (run) */
+	volatile int interrupted; /* ferry_db_interrupt() was called: an int,
+				   * as sig_atomic_t is, set once */
+	struct {
+		char *name, *value;
+	} * params; /* ferry_db_set_param() */
+	size_t nparams, aparams;
 };
 
 /* PostgreSQL's identifier limit (NAMEDATALEN - 1), in bytes. */
@@ -860,6 +928,9 @@ int ferry__changed_meanwhile(const ferry_migration *m, ferry_error *err);
  * section (state failed, statement 1, claimed by `runner`). */
 int ferry__ledger_insert(ferry_db *db, const ferry__row *row,
 	const char *runner, ferry_error *err);
+/* Its up section ran again (a rerun): the row as read, newly dated. */
+int ferry__ledger_rerun(ferry_db *db, const ferry__row *as_read,
+	const char *checksum, const char *at, ferry_error *err);
 /* Remove the row as read (down; repair). `runner`: NULL, or must match. */
 int ferry__ledger_take(ferry_db *db, const ferry__row *as_read,
 	const char *runner, ferry_error *err);
@@ -1041,6 +1112,7 @@ typedef struct {
 	const ferry__row *row; /* its ledger row before the run, or NULL */
 	int k;		       /* FERRY__UP, FERRY__FINISH or FERRY__DOWN */
 	int by_up;	       /* `up` alone would take this step */
+	int rerun;	       /* an applied up section, run again */
 	ferry__loaded file;    /* the file while kept in memory */
 } ferry__step;
 
@@ -1075,6 +1147,9 @@ int ferry__plan_migrate(ferry__plan *out, const ferry_set *set,
 	ferry_error *err);
 int ferry__plan_down(ferry__plan *out, const ferry_set *set,
 	const ferry__pairs *pairs, const ferry__down_spec *d, ferry_error *err);
+/* `up --rerun V`: the up section of applied migration V, again. */
+int ferry__plan_rerun(ferry__plan *out, const ferry_set *set,
+	const ferry__pairs *pairs, int64_t version, ferry_error *err);
 void ferry__plan_clear(ferry__plan *p);
 
 /*

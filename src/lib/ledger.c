@@ -364,6 +364,25 @@ int ferry__ledger_take(
 	return write_sql(db, &sql, p, n, CLAIM, err);
 }
 
+int ferry__ledger_rerun(ferry_db *db, const ferry__row *r, const char *checksum,
+	const char *at, ferry_error *err)
+{
+	ferry__buf sql = FERRY__BUF_INIT;
+	ferry__val p[8];
+	int n;
+
+	p[0] = text(checksum);
+	p[1] = text(at);
+	p[2] = text(ferry__actor(db));
+	p[3] = text(FERRY_VERSION);
+	ferry__buf_printf(&sql,
+		"UPDATE %s SET up_checksum = $1, up_at = $2, applied_by = $3, "
+		"ferry_version = $4",
+		db->qtable);
+	n = as_read(&sql, p, 5, r, NULL);
+	return write_sql(db, &sql, p, 4 + n, CLAIM, err);
+}
+
 int ferry__ledger_finish(ferry_db *db, const ferry__row *r, const char *runner,
 	const char *checksum, const char *at, ferry_error *err)
 {

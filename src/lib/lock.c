@@ -190,6 +190,10 @@ int ferry__filelock_acquire(ferry__filelock *lk, int fd, const char *note,
 			rc = timed_out(db, holder, err);
 			goto fail;
 		}
+		if (db->interrupted) {
+			rc = ferry__error_interrupted(err);
+			goto fail;
+		}
 		ferry__sleep_ms(pause);
 		if (pause < 50)
 			pause *= 2;

@@ -363,7 +363,7 @@ static size_t word_len(const char *p, const char *end)
 
 /* Parse the rest of a marker line: the section name and its options. */
 static int parse_marker(const char *p, const char *end, int *kind, int *notx,
-	const char *path, int line, ferry_error *err)
+	int *confirm, const char *path, int line, ferry_error *err)
 {
 	size_t n;
 	int k;
@@ -385,6 +385,7 @@ static int parse_marker(const char *p, const char *end, int *kind, int *notx,
 	}
 	*kind = k;
 	*notx = 0;
+	*confirm = 0;
 	for (p = skip_blanks(p + n, end); p < end;
 		p = skip_blanks(p + n, end)) {
 		n = word_len(p, end);
@@ -392,11 +393,16 @@ static int parse_marker(const char *p, const char *end, int *kind, int *notx,
 			*notx = 1;
 			continue;
 		}
+		if (word_is(p, n, "confirm")) {
+			*confirm = 1;
+			continue;
+		}
 		ferry__error_set(err, FERRY_EINVALID,
 			"unknown option '%.*s' on marker 'ferry:%s'",
 			(int)(n > 40 ? 40 : n), p, ferry__section_names[k]);
-		ferry__error_hint(
-			err, "the only marker option is 'no-transaction'");
+		ferry__error_hint(err,
+			"the marker options are 'no-transaction' and "
+			"'confirm'");
 		ferry__error_at(err, path, line, 0);
 		return FERRY_EINVALID;
 	}
@@ -439,9 +445,15 @@ static int parse_count(const char *p, size_t n, int64_t *out)
 }
 
 /* Lines that say something of the statement after them. */
-typedef enum { DIRECTIVE_NONE, DIRECTIVE_REPEAT, DIRECTIVE_REQUIRE } directive;
+typedef enum {
+	DIRECTIVE_NONE,
+	DIRECTIVE_REPEAT,
+	DIRECTIVE_REQUIRE,
+	DIRECTIVE_PARAM /* of the file, not of a statement */
+} directive;
 
-static const char *const directive_names[] = { "", "repeat", "require" };
+static const char *const directive_names[] = { "", "repeat", "require",
+	"param" };
 
 /* Which directive the marker line `li` is; what follows its word at *rest. */
 static directive directive_of(const line_info *li, const char **rest)
@@ -450,7 +462,7 @@ static directive directive_of(const line_info *li, const char **rest)
 	int d;
 
 	/* The word, then a blank or the end: "require-x" is no directive. */
-	for (d = DIRECTIVE_REPEAT; d <= DIRECTIVE_REQUIRE; d++) {
+	for (d = DIRECTIVE_REPEAT; d <= DIRECTIVE_PARAM; d++) {
 		const char *w = q + strlen(directive_names[d]);
 
 		if (word_at(q, li->end, directive_names[d]) &&
@@ -630,6 +642,115 @@ static int no_statement_after(
 	return FERRY_EINVALID;
 }
 
+/*
+ * The param directive
+ */
+
+/*
+ * "NAME [default [VALUE]]" from `p` to the line's end: 0 and `out`, or -1
+ * with what is wrong in *why.
+ */
+static int param_parse(const char *p, const char *end, ferry__param_decl *out,
+	const char **why)
+{
+	size_t n = 0;
+
+	memset(out, 0, sizeof(*out));
+	while (p + n < end && is_word_char(p[n]))
+		n++;
+	if (n == 0 || (p[0] >= '0' && p[0] <= '9') ||
+		n > FERRY__PARAM_NAME_MAX) {
+		*why = "a parameter's name is a letter or '_', then letters, "
+		       "digits and '_', at most 63 of them";
+		return -1;
+	}
+	out->name = p;
+	out->name_len = n;
+	p = skip_blanks(p + n, end);
+	if (p == end)
+		return 0;
+	if (p == out->name + n || !word_at(p, end, "default") ||
+		(p + 7 < end && !is_blank(p[7]))) {
+		*why = "after the name, only 'default VALUE'";
+		return -1;
+	}
+	out->has_default = 1;
+	out->value = skip_blanks(p + 7, end);
+	out->value_len = (size_t)(end - out->value);
+	return 0;
+}
+
+/* A parameter's declaration at `line`: well formed, and the first of its
+ * name (`seen` holds the names before it, `*nseen` of them). */
+static int param_directive(const line_info *li, const char *rest,
+	const char *path, int line, ferry__param_decl *seen, size_t *nseen,
+	ferry_error *err)
+{
+	ferry__param_decl d;
+	const char *why;
+	size_t i;
+
+	if (param_parse(rest, li->end, &d, &why) < 0) {
+		ferry__error_set(
+			err, FERRY_EINVALID, "invalid '-- ferry:param' line");
+		ferry__error_hint(err,
+			"%s, e.g. '-- ferry:param "
+			"log_port default 514'",
+			why);
+		ferry__error_at(err, path, line, 0);
+		return FERRY_EINVALID;
+	}
+	for (i = 0; i < *nseen; i++) {
+		if (seen[i].name_len != d.name_len ||
+			memcmp(seen[i].name, d.name, d.name_len) != 0)
+			continue;
+		ferry__error_set(err, FERRY_EINVALID,
+			"parameter '%.*s' is declared twice", (int)d.name_len,
+			d.name);
+		ferry__error_hint(err, "the first declaration is at line %d",
+			seen[i].line);
+		ferry__error_at(err, path, line, 0);
+		return FERRY_EINVALID;
+	}
+	if (*nseen == FERRY__PARAMS_MAX) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"more than %d parameters in one file",
+			FERRY__PARAMS_MAX);
+		ferry__error_at(err, path, line, 0);
+		return FERRY_EINVALID;
+	}
+	d.line = line;
+	seen[(*nseen)++] = d;
+	return 0;
+}
+
+int ferry__params_each(
+	const char *text, size_t len, ferry__param_fn fn, void *payload)
+{
+	const char *p = text, *end = text + len, *rest, *why;
+	int line = 1, rc;
+
+	/* As ferry__parse_sections reads it: a byte order mark is no text. */
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	for (; p < end; line++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		ferry__param_decl d;
+		line_info li;
+
+		/* The file was read: a directive here is in the open. */
+		if (classify(p, nl ? nl : end, &li) == LINE_MARKER &&
+			directive_of(&li, &rest) == DIRECTIVE_PARAM &&
+			param_parse(rest, li.end, &d, &why) == 0) {
+			d.line = line;
+			if ((rc = fn(payload, &d)) != 0)
+				return rc;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
 /* A precondition says what to do when it is not met. */
 static int require_directive(const line_info *li, const char *message,
 	const char *path, int line, ferry_error *err)
@@ -681,9 +802,11 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 	const char *start = text, *end = text + len, *p, *nul, *opts;
 	const char *pending = NULL; /* after a directive, till a statement */
 	directive pending_kind = DIRECTIVE_NONE, d;
+	ferry__param_decl params[FERRY__PARAMS_MAX];
 	ferry__lex_cursor lex;
 	ferry__lex_span span;
 	int line = 1, current = -1, pending_line = 0, k;
+	size_t nparams = 0;
 
 	memset(sec, 0, sizeof(*sec) * FERRY__NSECTIONS);
 	nul = memchr(text, '\0', len);
@@ -699,7 +822,7 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 		const char *eol = nl ? nl : end, *next = nl ? nl + 1 : end;
 		line_info li;
 		size_t first;
-		int kind, notx, rc;
+		int kind, notx, confirm, rc;
 
 		if (classify(p, eol, &li) == LINE_PLAIN) {
 			p = next;
@@ -725,7 +848,14 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 			return no_statement_after(
 				pending_kind, path, pending_line, err);
 		pending = NULL;
-		if ((d = directive_of(&li, &opts)) != DIRECTIVE_NONE) {
+		if ((d = directive_of(&li, &opts)) == DIRECTIVE_PARAM) {
+			if ((rc = param_directive(&li, opts, path, line, params,
+				     &nparams, err)) < 0)
+				return rc;
+			p = next;
+			continue;
+		}
+		if (d != DIRECTIVE_NONE) {
 			rc = d == DIRECTIVE_REPEAT
 				? repeat_directive(sec, current, &li, opts,
 					  path, line, err)
@@ -738,8 +868,8 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 			p = next;
 			continue;
 		}
-		if ((rc = parse_marker(
-			     li.at, eol, &kind, &notx, path, line, err)) < 0)
+		if ((rc = parse_marker(li.at, eol, &kind, &notx, &confirm, path,
+			     line, err)) < 0)
 			return rc;
 		if (sec[kind].present) {
 			ferry__error_set(err, FERRY_EINVALID,
@@ -763,6 +893,7 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 		current = kind;
 		sec[kind].present = 1;
 		sec[kind].no_transaction = notx;
+		sec[kind].confirm = confirm;
 		sec[kind].offset = (size_t)(next - text);
 		sec[kind].line = line + 1;
 		p = next;

@@ -483,6 +483,61 @@ int ferry__plan_down(ferry__plan *out, const ferry_set *set,
 	return planner_done(&pl, 0);
 }
 
+int ferry__plan_rerun(ferry__plan *out, const ferry_set *set,
+	const ferry__pairs *pairs, int64_t version, ferry_error *err)
+{
+	const ferry__pair *p = NULL;
+	const char *why = NULL, *hint = NULL;
+	size_t i;
+
+	ferry__plan_clear(out);
+	for (i = 0; i < pairs->n; i++)
+		if (pairs->v[i].mig && pairs->v[i].mig->pub.version == version)
+			p = &pairs->v[i];
+	if (!p) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"no migration file has version %lld to rerun",
+			(long long)version);
+		ferry__error_hint(err, "'ferry list' shows the versions");
+		return FERRY_EINVALID;
+	}
+	if (!p->row ||
+		(p->row->state != FERRY_STATE_UP &&
+			p->row->state != FERRY_STATE_COMPLETE)) {
+		why = "is not applied";
+		hint = p->row ? "it stopped half way: 'ferry up' resumes it"
+			      : "'ferry up' applies it";
+	} else if (p->mig->sec[FERRY__UP].no_transaction) {
+		why = "has a no-transaction up section";
+		hint = "a rerun runs an up section again in one transaction, "
+		       "or not at all";
+	} else if (p->row->state == FERRY_STATE_COMPLETE &&
+		p->row->has_finish) {
+		why = "was finished";
+		hint = "its up section may expect what its finish section "
+		       "removed: revert it with 'ferry down --force' and apply "
+		       "it again, or write a new migration";
+	}
+	if (why) {
+		ferry__error_set(err, FERRY_EREFUSED,
+			"cannot rerun migration '%s': it %s", p->mig->pub.id,
+			why);
+		ferry__error_hint(err, "%s", hint);
+		return FERRY_EREFUSED;
+	}
+	(void)set;
+	out->v = ferry__calloc(2, sizeof(*out->v));
+	if (!out->v)
+		return ferry__error_oom(err);
+	out->v[0].mig = p->mig;
+	out->v[0].row = p->row;
+	out->v[0].k = FERRY__UP;
+	out->v[0].by_up = 1;
+	out->v[0].rerun = 1;
+	out->n = 1;
+	return 0;
+}
+
 void ferry__plan_clear(ferry__plan *p)
 {
 	size_t i;

@@ -136,6 +136,7 @@ static int read_one(ferry_set *set, size_t *alloc, const char *sub,
 		return rc;
 	ferry__file_stamp_of(&m->stamp, &st);
 	m->regular = 1;
+	m->pub.up_confirm = m->sec[FERRY__UP].confirm;
 	return 0;
 }
 

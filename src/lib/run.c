@@ -108,13 +108,15 @@ static int report_push(ferry_report *r, const char *action,
 }
 
 /* What a step does, as reports and the history name it. */
-static const char *step_action(const ferry__migration *m, int k)
+static const char *step_action(const ferry__step *it)
 {
-	return m->pub.repeatable ? "repeatable" : ferry__section_names[k];
+	if (it->mig->pub.repeatable)
+		return "repeatable";
+	return it->rerun ? "rerun" : ferry__section_names[it->k];
 }
 
 /* What a run does, as its command names it. */
-typedef enum { RUN_UP, RUN_FINISH, RUN_MIGRATE, RUN_DOWN } run_kind;
+typedef enum { RUN_UP, RUN_FINISH, RUN_MIGRATE, RUN_DOWN, RUN_RERUN } run_kind;
 
 typedef struct {
 	ferry_db *db;
@@ -133,6 +135,10 @@ typedef struct {
 	const ferry__step *failed; /* the step a failure belongs to */
 	int wrote;		   /* the lock was taken to write */
 	ferry__hasher hasher;
+	int64_t rerun; /* RUN_RERUN: the version */
+	int yes;       /* every confirmation is yes */
+	int (*confirm)(const ferry_migration *, const char *, void *);
+	void *confirm_payload;
 } run_ctx;
 
 static int run_begin(
@@ -190,11 +196,33 @@ static int run_plan(run_ctx *ctx, ferry_error *err)
 	case RUN_MIGRATE:
 		return ferry__plan_migrate(&ctx->plan, ctx->set, &ctx->pairs,
 			ctx->target, ctx->allow_ooo, err);
+	case RUN_RERUN:
+		return ferry__plan_rerun(
+			&ctx->plan, ctx->set, &ctx->pairs, ctx->rerun, err);
 	case RUN_DOWN:
 		break;
 	}
 	return ferry__plan_down(
 		&ctx->plan, ctx->set, &ctx->pairs, &ctx->down, err);
+}
+
+/*
+ * The step's file, read again and checked against the set (ferry never
+ * runs bytes it did not just check), with its parameters bound; kept
+ * until released.
+ */
+static int load_step(run_ctx *ctx, ferry__step *it, ferry_error *err)
+{
+	int rc;
+
+	if (it->file.text)
+		return 0;
+	if ((rc = ferry__migration_load(
+		     it->mig, &ctx->hasher, &it->file, err)) < 0)
+		return rc;
+	if ((rc = ferry__params_bind(ctx->db, it->mig, &it->file, err)) < 0)
+		ferry__loaded_release(&it->file);
+	return rc;
 }
 
 /*
@@ -358,6 +386,22 @@ static int check_section(ferry_db *db, const ferry__migration *m,
 	return rc;
 }
 
+/* The section's parameters can be put in: refused now, not half way. */
+static int check_params(const ferry__migration *m, const ferry__loaded *f,
+	int k, ferry_error *err)
+{
+	ferry__src src = { m->pub.path, f->sec[k].line, 1 };
+	ferry__buf put = FERRY__BUF_INIT;
+	int rc;
+
+	if (f->nparams == 0 || !f->sec[k].present)
+		return 0;
+	rc = ferry__params_apply(f, f->text + f->sec[k].offset, f->sec[k].len,
+		&src, 0, &put, err);
+	ferry__buf_release(&put);
+	return rc < 0 ? rc : 0;
+}
+
 static int check_steps(run_ctx *ctx, ferry_error *err)
 {
 	size_t i, cached = 0;
@@ -380,10 +424,11 @@ static int check_steps(run_ctx *ctx, ferry_error *err)
 				err, "run without --single-transaction");
 			return FERRY_EINVALID;
 		}
-		if ((rc = ferry__migration_load(
-			     m, &ctx->hasher, &it->file, err)) < 0)
+		if ((rc = load_step(ctx, it, err)) < 0)
 			return rc;
 		rc = check_section(ctx->db, m, &it->file, k, err);
+		if (rc == 0)
+			rc = check_params(m, &it->file, k, err);
 		if (rc < 0 || cached + it->file.len > TEXT_CACHE_BYTES)
 			ferry__loaded_release(&it->file);
 		else
@@ -461,8 +506,9 @@ static void failure_text(char *buf, size_t size, const ferry_error *err)
 static void record_failure(
 	ferry_db *db, const ferry__step *it, int64_t ms, const ferry_error *err)
 {
-	ferry__history_rec rec = { step_action(it->mig, it->k), &it->mig->pub,
-		ferry__val_ms(ms), 0, NULL };
+	ferry__history_rec rec = { db->interrupted ? "interrupted"
+						   : step_action(it),
+		&it->mig->pub, ferry__val_ms(ms), 0, NULL };
 	char text[1400];
 
 	failure_text(text, sizeof(text), err);
@@ -526,6 +572,10 @@ static int claim_step(ferry_db *db, const ferry__step *it, ferry_error *err)
 	ferry__utc_now(at);
 	if (m->pub.repeatable)
 		return ferry__repeatable_claim(db, m, it->row, err);
+	if (it->rerun) {
+		ferry__hex(hex[0], m->sec[FERRY__UP].sha);
+		return ferry__ledger_rerun(db, it->row, hex[0], at, err);
+	}
 	if (it->k == FERRY__UP) {
 		up_row(&row, db, m, hex, at, -1);
 		return ferry__ledger_insert(db, &row, NULL, err);
@@ -538,6 +588,22 @@ static int claim_step(ferry_db *db, const ferry__step *it, ferry_error *err)
 	return ferry__ledger_take(db, it->row, NULL, err);
 }
 
+/* A section's history row, with the values of its file's parameters. */
+static int add_history(ferry_db *db, const ferry__step *it,
+	ferry__history_rec *rec, ferry_error *err)
+{
+	ferry__buf note = FERRY__BUF_INIT;
+	int rc;
+
+	ferry__params_note(&it->file, &note);
+	if (note.oom)
+		return ferry__error_oom(err);
+	rec->error = note.len ? note.buf : NULL;
+	rc = ferry__history_add(db, rec, err);
+	ferry__buf_release(&note);
+	return rc;
+}
+
 /*
  * After a claimed section ran, in its transaction: how long it took (as
  * the engine measured it), and the history.
@@ -546,15 +612,14 @@ static int record_step(ferry_db *db, const ferry__step *it, ferry_error *err)
 {
 	const ferry__migration *m = it->mig;
 	ferry__val took = { FERRY__VAL_SECTION_MS, 0, NULL };
-	ferry__history_rec rec = { step_action(m, it->k), &m->pub, took, 1,
-		NULL };
+	ferry__history_rec rec = { step_action(it), &m->pub, took, 1, NULL };
 	int rc = 0;
 
 	if (m->pub.repeatable)
 		rc = ferry__repeatable_set_ms(db, m, err);
 	else if (it->k != FERRY__DOWN)
 		rc = ferry__ledger_set_ms(db, m->pub.version, it->k, took, err);
-	return rc < 0 ? rc : ferry__history_add(db, &rec, err);
+	return rc < 0 ? rc : add_history(db, it, &rec, err);
 }
 
 /*
@@ -645,7 +710,7 @@ static int claim_end(ferry_db *db, const ferry__step *it, size_t n, int64_t ms,
 	if (it->k == FERRY__UP) {
 		up_row(&row, db, m, hex, at, ms);
 		rc = ferry__ledger_up_done(db, &row, runner_name(db), err);
-		return rc < 0 ? rc : ferry__history_add(db, &rec, err);
+		return rc < 0 ? rc : add_history(db, it, &rec, err);
 	}
 	memset(&row, 0, sizeof(row));
 	row.version = m->pub.version;
@@ -662,19 +727,34 @@ static int claim_end(ferry_db *db, const ferry__step *it, size_t n, int64_t ms,
 	} else {
 		rc = ferry__ledger_take(db, &row, runner_name(db), err);
 	}
-	return rc < 0 ? rc : ferry__history_add(db, &rec, err);
+	return rc < 0 ? rc : add_history(db, it, &rec, err);
 }
 
 /*
- * Hand [off, off + len) of a migration's text to the driver, NUL-terminated
- * as drivers want it: the byte after is set aside and put back.
+ * Hand [off, off + len) of a migration's text to the driver, with its
+ * parameters put in, NUL-terminated as drivers want it: without
+ * parameters, the byte after is set aside and put back.
  */
-static int run_span(ferry_db *db, char *text, size_t off, size_t len,
+static int run_span(ferry_db *db, ferry__loaded *f, size_t off, size_t len,
 	const ferry__src *src, ferry_error *err)
 {
-	char after = text[off + len];
+	ferry__buf put = FERRY__BUF_INIT;
+	char *text = f->text, after = text[off + len];
 	int rc;
 
+	/* Between statements, a no-transaction section and batches stop. */
+	if (db->interrupted)
+		return ferry__error_interrupted(err);
+	if ((rc = ferry__params_apply(f, text + off, len, src, 0, &put, err)) <
+		0) {
+		ferry__buf_release(&put);
+		return rc;
+	}
+	if (rc > 0) {
+		rc = db->drv->run(db, ferry__buf_cstr(&put), put.len, src, err);
+		ferry__buf_release(&put);
+		return rc;
+	}
 	text[off + len] = '\0';
 	rc = db->drv->run(db, text + off, len, src, err);
 	text[off + len] = after;
@@ -767,9 +847,7 @@ static int check_preconditions(
 	size_t i, len;
 	int rc;
 
-	if (!it->file.text &&
-		(rc = ferry__migration_load(m, &ctx->hasher, &it->file, err)) <
-			0)
+	if ((rc = load_step(ctx, it, err)) < 0)
 		return rc;
 	sec = &it->file.sec[it->k];
 	body = it->file.text + sec->offset;
@@ -784,6 +862,7 @@ static int check_preconditions(
 	pos = (ferry__text_cursor)FERRY__TEXT_CURSOR_INIT(body);
 	for (i = 0; rc == 0 && i < spans.n; i++) {
 		ferry__src src = { m->pub.path, 0, 0 };
+		ferry__buf put = FERRY__BUF_INIT;
 		char *sql;
 		int yes = 0;
 
@@ -793,8 +872,15 @@ static int check_preconditions(
 		ferry__text_advance(
 			&pos, spans.v[i].offset, &src.line, &src.column);
 		src.line += sec->line - 1;
-		if (!(sql = ferry__strndup(
-			      body + spans.v[i].offset, spans.v[i].len))) {
+		if ((rc = ferry__params_apply(&it->file,
+			     body + spans.v[i].offset, spans.v[i].len, &src, 0,
+			     &put, err)) < 0) {
+			ferry__buf_release(&put);
+			break;
+		}
+		if (!(sql = rc > 0 ? ferry__buf_detach(&put)
+				   : ferry__strndup(body + spans.v[i].offset,
+					     spans.v[i].len))) {
 			rc = ferry__error_oom(err);
 			break;
 		}
@@ -826,7 +912,7 @@ static int run_section(ferry_db *db, const ferry__migration *m,
 	int rc;
 
 	if (!required_at(body, 0, f->sec[k].len))
-		return run_span(db, f->text, f->sec[k].offset, upto, &src, err);
+		return run_span(db, f, f->sec[k].offset, upto, &src, err);
 	if ((rc = split_section(&spans, db, m, f, k, err)) < 0)
 		return rc;
 	/* The text between preconditions, each piece at its own place. */
@@ -842,8 +928,8 @@ static int run_section(ferry_db *db, const ferry__migration *m,
 		ferry__text_advance(&pos, from, &src.line, &src.column);
 		src.line += f->sec[k].line - 1;
 		if (to > from)
-			rc = run_span(db, f->text, f->sec[k].offset + from,
-				to - from, &src, err);
+			rc = run_span(db, f, f->sec[k].offset + from, to - from,
+				&src, err);
 		if (to == upto)
 			break;
 		from = spans.v[i].offset + spans.v[i].len;
@@ -859,9 +945,7 @@ static int run_transactional(run_ctx *ctx, ferry__step *it, ferry_error *err)
 	const ferry__migration *m = it->mig;
 	int rc;
 
-	if (!it->file.text &&
-		(rc = ferry__migration_load(m, &ctx->hasher, &it->file, err)) <
-			0)
+	if ((rc = load_step(ctx, it, err)) < 0)
 		return rc;
 	if (!ctx->single_transaction && (rc = db->drv->begin(db, err)) < 0)
 		return rc;
@@ -1037,7 +1121,7 @@ static int run_batches(run_ctx *ctx, ferry__step *it, size_t i,
 		if ((rc = db->drv->begin(db, err)) < 0)
 			break;
 		db->changes = 0;
-		rc = run_span(db, it->file.text, at, span->len, src, err);
+		rc = run_span(db, &it->file, at, span->len, src, err);
 		if (rc == 0 && db->drv->flush)
 			rc = db->drv->flush(db, err);
 		changed = db->changes;
@@ -1118,6 +1202,33 @@ static int run_batches(run_ctx *ctx, ferry__step *it, size_t i,
  * resumes there. At the end, one transaction of ferry's turns the claim
  * into the migration's new state (claim_end).
  */
+/* One statement of a no-transaction section, and its event. */
+static int run_statement(run_ctx *ctx, ferry__step *it,
+	const ferry__spans *spans, size_t i, const ferry__src *src,
+	ferry_error *err)
+{
+	ferry_db *db = ctx->db;
+	ferry_event ev = { .type = FERRY_EVENT_STATEMENT };
+	int64_t t0 = ferry__now_ms();
+	int rc;
+
+	db->changes = -1;
+	rc = run_span(db, &it->file,
+		it->file.sec[it->k].offset + spans->v[i].offset,
+		spans->v[i].len, src, err);
+	if (rc < 0)
+		return rc;
+	ev.migration = &it->mig->pub;
+	ev.section = ferry__section_names[it->k];
+	ev.statement = i + 1;
+	ev.total = spans->n;
+	ev.line = src->line;
+	ev.rows = db->changes;
+	ev.elapsed_ms = ferry__now_ms() - t0;
+	ferry__emit(db, &ev);
+	return 0;
+}
+
 static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 	size_t *resumed_at, ferry_error *err)
 {
@@ -1132,9 +1243,7 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 	size_t i, start = 0, durable = 0, durable_len = 0;
 	int rc;
 
-	if (!it->file.text &&
-		(rc = ferry__migration_load(m, &ctx->hasher, &it->file, err)) <
-			0)
+	if ((rc = load_step(ctx, it, err)) < 0)
 		return rc;
 	body = it->file.text + it->file.sec[k].offset;
 	if ((rc = split_section(&spans, db, m, &it->file, k, err)) < 0)
@@ -1195,9 +1304,7 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 			/* What an earlier run counted was another statement's,
 			 * if the file no longer repeats this one. */
 			memset(&batches, 0, sizeof(batches));
-			rc = run_span(db, it->file.text,
-				it->file.sec[k].offset + spans.v[i].offset,
-				spans.v[i].len, &src, err);
+			rc = run_statement(ctx, it, &spans, i, &src, err);
 		}
 		if (rc < 0) {
 			char text[1400];
@@ -1289,6 +1396,47 @@ static int other_runner(run_ctx *ctx, const ferry__step *it, ferry_error *err)
 	return FERRY__ECLAIMED;
 }
 
+/*
+ * A failure that ferry_db_interrupt() caused (the engine's words say
+ * "interrupted" or "canceling statement"): says so first, and keeps what
+ * stayed applied in the hint.
+ */
+static int interrupted(ferry_error *err)
+{
+	char msg[sizeof(err->message)];
+
+	if (!err || err->code == FERRY_EINTERRUPTED)
+		return FERRY_EINTERRUPTED;
+	if (strncmp(err->message, "interrupted", 11) != 0) {
+		snprintf(msg, sizeof(msg), "interrupted: %.*s",
+			(int)sizeof(msg) - 14, err->message);
+		memcpy(err->message, msg, sizeof(msg));
+	}
+	err->code = FERRY_EINTERRUPTED;
+	return FERRY_EINTERRUPTED;
+}
+
+/* The step was stopped by ferry_db_interrupt(): nothing to fix. */
+static int step_interrupted(
+	ferry_error *err, const ferry__step *it, int whole_run)
+{
+	const ferry__migration *m = it->mig;
+
+	if (!err)
+		return FERRY_EINTERRUPTED;
+	err->code = FERRY_EINTERRUPTED;
+	snprintf(err->message, sizeof(err->message),
+		"migration '%s' was interrupted", m->pub.id);
+	snprintf(err->hint, sizeof(err->hint), "%s",
+		whole_run ? "the whole run was rolled back, nothing of it was "
+			    "applied; run it again"
+			: m->sec[it->k].no_transaction
+			? "the statements before this one stay applied; run "
+			  "again to resume here"
+			: "nothing of it was applied; run the command again");
+	return FERRY_EINTERRUPTED;
+}
+
 static int apply_step(run_ctx *ctx, size_t i, ferry_error *err)
 {
 	ferry_db *db = ctx->db;
@@ -1339,6 +1487,8 @@ static int apply_step(run_ctx *ctx, size_t i, ferry_error *err)
 		if (rc == FERRY_EREFUSED)
 			return rc;
 		wrap_failure(err, it, ctx->single_transaction);
+		if (db->interrupted)
+			rc = step_interrupted(err, it, ctx->single_transaction);
 		ctx->failed = it;
 		if (!ctx->single_transaction)
 			record_failure(db, it, ferry__now_ms() - t0, err);
@@ -1347,8 +1497,8 @@ static int apply_step(run_ctx *ctx, size_t i, ferry_error *err)
 	ev.type = FERRY_EVENT_SECTION_DONE;
 	ev.elapsed_ms = ferry__now_ms() - t0;
 	ferry__emit(db, &ev);
-	return report_push(ctx->report, step_action(m, it->k), &m->pub,
-		       ev.elapsed_ms, resumed_at) < 0
+	return report_push(ctx->report, step_action(it), &m->pub, ev.elapsed_ms,
+		       resumed_at) < 0
 		? ferry__error_oom(err)
 		: 0;
 }
@@ -1382,7 +1532,8 @@ static int apply_all(run_ctx *ctx, ferry_error *err)
 		(rc = db->drv->begin(db, err)) < 0)
 		return rc;
 	for (i = 0; i < ctx->plan.n && rc == 0; i++)
-		rc = apply_step(ctx, i, err);
+		rc = db->interrupted ? ferry__error_interrupted(err)
+				     : apply_step(ctx, i, err);
 	if (!ctx->single_transaction || ctx->plan.n == 0)
 		return rc == FERRY__ECLAIMED ? 0 : rc;
 	if (rc == 0)
@@ -1430,9 +1581,7 @@ static int triable(
 	size_t i;
 	int rc;
 
-	if (!it->file.text &&
-		(rc = ferry__migration_load(
-			 it->mig, &ctx->hasher, &it->file, err)) < 0)
+	if ((rc = load_step(ctx, it, err)) < 0)
 		return rc;
 	sec = &it->file.sec[it->k];
 	body = it->file.text + sec->offset;
@@ -1476,8 +1625,8 @@ static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 		ferry__loaded_release(&it->file);
 		if (rc < 0)
 			return rc;
-		if (report_push(
-			    ctx->report, step_action(m, k), &m->pub, -1, 0) < 0)
+		if (report_push(ctx->report, step_action(it), &m->pub, -1, 0) <
+			0)
 			return ferry__error_oom(err);
 		ctx->report->steps[ctx->report->n - 1].not_tried = 1;
 		return 0;
@@ -1487,9 +1636,7 @@ static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 	ev.index = i + 1;
 	ev.total = ctx->plan.n;
 	ferry__emit(db, &ev);
-	if (!it->file.text &&
-		(rc = ferry__migration_load(m, &ctx->hasher, &it->file, err)) <
-			0)
+	if ((rc = load_step(ctx, it, err)) < 0)
 		return rc;
 	if ((rc = check_preconditions(ctx, it, 0, err)) < 0) {
 		ferry__loaded_release(&it->file);
@@ -1515,8 +1662,8 @@ static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 	ev.type = FERRY_EVENT_SECTION_DONE;
 	ev.elapsed_ms = ferry__now_ms() - t0;
 	ferry__emit(db, &ev);
-	return report_push(ctx->report, step_action(m, k), &m->pub,
-		       ev.elapsed_ms, 0) < 0
+	return report_push(ctx->report, step_action(it), &m->pub, ev.elapsed_ms,
+		       0) < 0
 		? ferry__error_oom(err)
 		: 0;
 }
@@ -1618,8 +1765,7 @@ static int report_plan(run_ctx *ctx, ferry_error *err)
 		}
 	}
 	for (i = 0; i < ctx->plan.n && rc == 0; i++)
-		if (report_push(ctx->report,
-			    step_action(ctx->plan.v[i].mig, ctx->plan.v[i].k),
+		if (report_push(ctx->report, step_action(&ctx->plan.v[i]),
 			    &ctx->plan.v[i].mig->pub, -1, 0) < 0)
 			return ferry__error_oom(err);
 	return rc;
@@ -1658,6 +1804,43 @@ static int run_decide(void *payload, size_t *work, ferry_error *err)
  * Each step in a transaction of its own, or all in one (apply_all); then
  * where the database is now, read while the lock still keeps it so.
  */
+/*
+ * Steps that ask first (a `confirm` section, a rerun), asked under the
+ * lock, once the run is decided and checked, before anything is written:
+ * a no refuses the whole run.
+ */
+static int confirm_steps(run_ctx *ctx, ferry_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->plan.n; i++) {
+		const ferry__step *it = &ctx->plan.v[i];
+		const char *what =
+			it->rerun ? "rerun" : ferry__section_names[it->k];
+
+		if (!it->rerun && !it->mig->sec[it->k].confirm)
+			continue;
+		if (ctx->yes ||
+			(ctx->confirm &&
+				ctx->confirm(&it->mig->pub, what,
+					ctx->confirm_payload)))
+			continue;
+		ferry__error_set(err, FERRY_EREFUSED,
+			"%s%s%s of migration '%s' was not confirmed",
+			it->rerun ? "the rerun" : "the ", it->rerun ? "" : what,
+			it->rerun ? "" : " section", it->mig->pub.id);
+		ferry__error_hint(err,
+			it->rerun
+				? "a rerun runs only once confirmed: answer "
+				  "yes, or give --yes; nothing was changed"
+				: "its %s section asks before it runs: answer "
+				  "yes, or give --yes; nothing was changed",
+			what);
+		return FERRY_EREFUSED;
+	}
+	return 0;
+}
+
 static int run_write(void *payload, ferry_error *err)
 {
 	run_ctx *ctx = payload;
@@ -1665,6 +1848,7 @@ static int run_write(void *payload, ferry_error *err)
 
 	ctx->wrote = 1;
 	if ((rc = check_steps(ctx, err)) < 0 ||
+		(!ctx->check && (rc = confirm_steps(ctx, err)) < 0) ||
 		(rc = ctx->check ? check_all(ctx, err) : apply_all(ctx, err)) <
 			0)
 		return rc;
@@ -1695,7 +1879,12 @@ static int run(ferry_report **out, run_ctx *ctx, ferry_error *err)
 		goto out;
 	}
 	w.dry_run = ctx->dry_run;
-	if ((rc = ferry__decide_and_write(ctx->db, &w, ctx, err)) < 0)
+	rc = ferry__decide_and_write(ctx->db, &w, ctx, err);
+	/* Whatever stopped it, the interrupt is what the caller needs. */
+	if (rc < 0 && ctx->db->interrupted)
+		rc = interrupted(err);
+	ctx->db->interrupted = 0;
+	if (rc < 0)
 		goto out;
 	if (ctx->dry_run && (rc = report_plan(ctx, err)) < 0)
 		goto out;
@@ -1731,6 +1920,8 @@ static int up_options(
 		return 0;
 	if (in->version == 1)
 		memcpy(out, in, offsetof(ferry_up_options, baseline));
+	else if (in->version == 2)
+		memcpy(out, in, offsetof(ferry_up_options, yes));
 	else if (in->version == FERRY_UP_OPTIONS_VERSION)
 		*out = *in;
 	else
@@ -1775,6 +1966,27 @@ static int baseline(run_ctx *ctx, const char *to, ferry_error *err)
 	return rc;
 }
 
+/* `rerun`: a version, for up alone, without --to or a baseline. */
+static int rerun_version(run_ctx *ctx, run_kind kind, const ferry_up_options *o,
+	ferry_error *err)
+{
+	if (kind != RUN_UP || o->to || o->baseline) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"a rerun goes with up alone, without --to or "
+			"--baseline");
+		return FERRY_EINVALID;
+	}
+	if (ferry__parse_version(o->rerun, strlen(o->rerun), &ctx->rerun) < 0) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"invalid version '%.40s' to rerun", o->rerun);
+		ferry__error_hint(
+			err, "give the version of one migration, e.g. 5");
+		return FERRY_EINVALID;
+	}
+	ctx->kind = RUN_RERUN;
+	return 0;
+}
+
 static int run_phases(ferry_report **out, ferry_db *db, const ferry_set *set,
 	const ferry_up_options *in, run_kind kind, ferry_error *err)
 {
@@ -1799,6 +2011,13 @@ static int run_phases(ferry_report **out, ferry_db *db, const ferry_set *set,
 	ctx.single_transaction = opts->single_transaction;
 	ctx.dry_run = opts->dry_run;
 	ctx.check = opts->check;
+	ctx.yes = opts->yes;
+	ctx.confirm = opts->confirm;
+	ctx.confirm_payload = opts->confirm_payload;
+	if (opts->rerun && (rc = rerun_version(&ctx, kind, opts, err)) < 0) {
+		run_end(&ctx);
+		return rc;
+	}
 	return run(out, &ctx, err);
 }
 
@@ -1834,6 +2053,11 @@ int ferry_rollback(ferry_report **out, ferry_db *db, const ferry_set *set,
 	ctx.down.rollback = 1;
 	ctx.dry_run = opts ? opts->dry_run : 0;
 	ctx.check = opts ? opts->check : 0;
+	if (opts && opts->version >= 3) {
+		ctx.yes = opts->yes;
+		ctx.confirm = opts->confirm;
+		ctx.confirm_payload = opts->confirm_payload;
+	}
 	return run(out, &ctx, err);
 }
 
@@ -1843,7 +2067,9 @@ int ferry_down(ferry_report **out, ferry_db *db, const ferry_set *set,
 	run_ctx ctx;
 	int rc;
 
-	if (!opts || opts->version != FERRY_DOWN_OPTIONS_VERSION ||
+	if (!opts ||
+		(opts->version != 1 &&
+			opts->version != FERRY_DOWN_OPTIONS_VERSION) ||
 		(!opts->to == !opts->steps))
 		return ferry__error_set(err, FERRY_EINVALID,
 			"invalid argument: 'opts' needs a version and either "
@@ -1862,6 +2088,11 @@ int ferry_down(ferry_report **out, ferry_db *db, const ferry_set *set,
 	ctx.down.force = opts->force;
 	ctx.dry_run = opts->dry_run;
 	ctx.check = opts->check;
+	if (opts->version >= 2) {
+		ctx.yes = opts->yes;
+		ctx.confirm = opts->confirm;
+		ctx.confirm_payload = opts->confirm_payload;
+	}
 	return run(out, &ctx, err);
 }
 

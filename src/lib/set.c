@@ -378,6 +378,9 @@ static void describe(ferry__migration *m)
 	m->pub.up_no_transaction = m->sec[FERRY__UP].no_transaction;
 	m->pub.finish_no_transaction = m->sec[FERRY__FINISH].no_transaction;
 	m->pub.down_no_transaction = m->sec[FERRY__DOWN].no_transaction;
+	m->pub.up_confirm = m->sec[FERRY__UP].confirm;
+	m->pub.finish_confirm = m->sec[FERRY__FINISH].confirm;
+	m->pub.down_confirm = m->sec[FERRY__DOWN].confirm;
 }
 
 /*
@@ -542,6 +545,7 @@ out:
 
 void ferry__loaded_release(ferry__loaded *f)
 {
+	free(f->params);
 	free(f->text);
 	memset(f, 0, sizeof(*f));
 }
@@ -562,6 +566,7 @@ int ferry__migration_load(const ferry__migration *m, ferry__hasher *h,
 
 		if (now->present == then->present &&
 			now->no_transaction == then->no_transaction &&
+			now->confirm == then->confirm &&
 			memcmp(now->sha, then->sha, 32) == 0)
 			continue;
 		rc = ferry__error_set(err, FERRY_EINVALID,
@@ -579,10 +584,13 @@ int ferry__migration_load(const ferry__migration *m, ferry__hasher *h,
 	return rc;
 }
 
-int ferry_migration_sql(char **out, int *line, const ferry_set *set,
-	const ferry_migration *pub, const char *section, ferry_error *err)
+/* A section's text as it runs: with `db`, its parameters put in. */
+static int section_sql(char **out, int *line, ferry_db *db,
+	const ferry_set *set, const ferry_migration *pub, const char *section,
+	ferry_error *err)
 {
 	const ferry__migration *m;
+	ferry__buf put = FERRY__BUF_INIT;
 	ferry__loaded f;
 	ferry__hasher h;
 	int k, rc;
@@ -606,14 +614,43 @@ int ferry_migration_sql(char **out, int *line, const ferry_set *set,
 	ferry__hasher_init(&h);
 	rc = ferry__migration_load(m, &h, &f, err);
 	ferry__hasher_release(&h);
-	if (rc < 0)
+	if (rc == 0 && db && (rc = ferry__params_bind(db, m, &f, err)) == 0) {
+		ferry__src src = { m->pub.path, f.sec[k].line, 1 };
+
+		rc = ferry__params_apply(&f, f.text + f.sec[k].offset,
+			f.sec[k].len, &src, 1, &put, err);
+	}
+	if (rc < 0) {
+		ferry__buf_release(&put);
+		ferry__loaded_release(&f);
 		return rc;
+	}
+	*line = f.sec[k].line;
+	if (rc > 0) {
+		*out = ferry__buf_detach(&put);
+		ferry__loaded_release(&f);
+		return *out ? 0 : ferry__error_oom(err);
+	}
 	/* The section, moved to the start of the buffer it lives in. */
 	memmove(f.text, f.text + f.sec[k].offset, f.sec[k].len);
 	f.text[f.sec[k].len] = '\0';
 	*out = f.text;
-	*line = f.sec[k].line;
+	f.text = NULL;
+	ferry__loaded_release(&f);
 	return 0;
+}
+
+int ferry_migration_sql(char **out, int *line, const ferry_set *set,
+	const ferry_migration *pub, const char *section, ferry_error *err)
+{
+	return section_sql(out, line, NULL, set, pub, section, err);
+}
+
+int ferry_migration_sql_params(char **out, int *line, ferry_db *db,
+	const ferry_set *set, const ferry_migration *pub, const char *section,
+	ferry_error *err)
+{
+	return section_sql(out, line, db, set, pub, section, err);
 }
 
 /*

@@ -34,7 +34,7 @@
  * One file per directory, named by the directory's device and inode,
  * holds a text line per migration, in the set's order:
  *
- *   ferry-set-cache 2 <ferry version>
+ *   ferry-set-cache 3 <ferry version>
  *   dir <dev> <ino> <size> <mtime ns> <ctime ns>   (or "dir -")
  *   <id> <dev> <ino> <size> <mtime ns> <ctime ns> <up> <finish> <down>
  *
@@ -42,7 +42,8 @@
  * was recorded: while the directory keeps that stamp, no file was added,
  * removed or renamed in it, and the lines list it without a readdir. A
  * section is "-" when absent, else
- * <no-transaction>,<offset>,<length>,<line>,<sha-256 in hex>. The format
+ * <options>,<offset>,<length>,<line>,<sha-256 in hex>, the options its
+ * marker's (1 no-transaction, 2 confirm, added). The format
  * number goes up whenever what parse.c finds in a file changes meaning.
  */
 #include "ferry_int.h"
@@ -53,7 +54,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CACHE_MAGIC "ferry-set-cache 2 " FERRY_VERSION "\n"
+#define CACHE_MAGIC "ferry-set-cache 3 " FERRY_VERSION "\n"
 
 typedef struct {
 	ferry__file_stamp stamp;
@@ -204,14 +205,15 @@ static int take_sha(char **p, unsigned char sha[32])
  */
 static int take_section(char **p, ferry__section *sec, uint64_t size)
 {
-	uint64_t no_tx, offset, len, line;
+	uint64_t opts, offset, len, line;
 
 	memset(sec, 0, sizeof(*sec));
 	if (**p == '-') {
 		(*p)++;
 		return 0;
 	}
-	if (take_u64(p, &no_tx) < 0 || no_tx > 1 || take_char(p, ',') < 0 ||
+	/* Its marker's options: 1 no-transaction, 2 confirm. */
+	if (take_u64(p, &opts) < 0 || opts > 3 || take_char(p, ',') < 0 ||
 		take_u64(p, &offset) < 0 || take_char(p, ',') < 0 ||
 		take_u64(p, &len) < 0 || take_char(p, ',') < 0 ||
 		take_u64(p, &line) < 0 || line > INT32_MAX ||
@@ -220,7 +222,8 @@ static int take_section(char **p, ferry__section *sec, uint64_t size)
 	if (offset > size || len > size - offset || line < 1 || line > size + 1)
 		return -1;
 	sec->present = 1;
-	sec->no_transaction = (int)no_tx;
+	sec->no_transaction = (opts & 1) != 0;
+	sec->confirm = (opts & 2) != 0;
 	sec->offset = (size_t)offset;
 	sec->len = (size_t)len;
 	sec->line = (int)line;
@@ -464,8 +467,9 @@ static void put_entry(ferry__buf *b, const ferry__migration *m)
 			continue;
 		}
 		ferry__hex(hex, sec->sha);
-		ferry__buf_printf(b, " %d,%zu,%zu,%d,%s", sec->no_transaction,
-			sec->offset, sec->len, sec->line, hex);
+		ferry__buf_printf(b, " %d,%zu,%zu,%d,%s",
+			sec->no_transaction | sec->confirm << 1, sec->offset,
+			sec->len, sec->line, hex);
 	}
 	ferry__buf_puts(b, "\n");
 }

@@ -66,10 +66,10 @@ test_expect_success 'an unknown short option' '
 
 test_expect_success 'an option of another command is unknown here' '
 	cat >expect <<-\EOF &&
-	ferry: error: unknown option '"'"'--seq'"'"'
+	ferry: error: unknown option '"'"'--checkpoint'"'"'
 	hint: try '"'"'ferry up --help'"'"'
 	EOF
-	expect_usage -d "$DB_URL" up --seq
+	expect_usage -d "$DB_URL" up --checkpoint
 '
 
 test_expect_success 'an option missing its value' '

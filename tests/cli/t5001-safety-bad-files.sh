@@ -183,7 +183,7 @@ test_expect_success 'an unknown marker option' '
 	EOF
 	cat >expect <<-\EOF &&
 	ferry: error: migrations/2_second.sql:1: unknown option '"'"'no-transactions'"'"' on marker '"'"'ferry:up'"'"'
-	hint: the only marker option is '"'"'no-transaction'"'"'
+	hint: the marker options are '"'"'no-transaction'"'"' and '"'"'confirm'"'"'
 	EOF
 	fails_cleanly 2 ferry -d "$DB_URL" up
 '

@@ -79,4 +79,15 @@ static inline size_t fuzz_count(const char *hay, const char *needle)
 	return n;
 }
 
+/* The 1-based line of text[offset]. */
+static inline int fuzz_line_of(const char *text, size_t offset)
+{
+	int line = 1;
+	size_t i;
+
+	for (i = 0; i < offset; i++)
+		line += text[i] == '\n';
+	return line;
+}
+
 #endif /* FUZZ_H */

@@ -70,8 +70,8 @@ static int word_then_blank(const char *p, const char *end, const char *w)
 
 /*
  * Could [p, end) be a section's marker line: blanks, "--", blanks,
- * "ferry:", and not a statement's directive (repeat, require), which
- * opens no section?
+ * "ferry:", and not a directive (repeat, require, param), which opens no
+ * section?
  */
 static int marker_line(const char *p, const char *end)
 {
@@ -86,7 +86,8 @@ static int marker_line(const char *p, const char *end)
 	for (p += 6; p < end && (*p == ' ' || *p == '\t' || *p == '\r'); p++)
 		;
 	return !word_then_blank(p, end, "repeat") &&
-		!word_then_blank(p, end, "require");
+		!word_then_blank(p, end, "require") &&
+		!word_then_blank(p, end, "param");
 }
 
 /* Does any line of [p, end) look like a marker? */
@@ -101,16 +102,6 @@ static int has_marker(const char *p, const char *end)
 		p = nl ? nl + 1 : end;
 	}
 	return 0;
-}
-
-static int line_of(const char *text, size_t offset)
-{
-	int line = 1;
-	size_t i;
-
-	for (i = 0; i < offset; i++)
-		line += text[i] == '\n';
-	return line;
 }
 
 static void check_error(const ferry_error *err, int rc, int nlines)
@@ -163,7 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	if (rc != 0) {
-		check_error(&err, rc, line_of(text, size));
+		check_error(&err, rc, fuzz_line_of(text, size));
 		return 0;
 	}
 	CHECK(err.code == FERRY_OK);
@@ -197,7 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(memcmp(sha, s->sha, 32) == 0);
 		/* An empty body at the very end has no first byte to count. */
 		if (s->offset < size)
-			CHECK(s->line == line_of(text, s->offset));
+			CHECK(s->line == fuzz_line_of(text, s->offset));
 		/* Sorted by offset, ties keep file order: insertion sort. */
 		for (j = n; j > 0 && sec[order[j - 1]].offset > s->offset; j--)
 			order[j] = order[j - 1];

@@ -18,7 +18,7 @@
  * - a lookup with any other stamp finds nothing;
  * - a failed allocation gives no cache and no leak.
  *
- * The seeds in tests/fuzz/corpus/set_cache/ start "ferry-set-cache 2 @",
+ * The seeds in tests/fuzz/corpus/set_cache/ start "ferry-set-cache 3 @",
  * which the target reads as the magic line of this version of ferry, so
  * that they stay valid caches when the version changes.
  */
@@ -179,8 +179,8 @@ static void check_sections(const ferry__migration *m)
 /* The input as ferry__cache_read leaves it, with "@" for the version. */
 static char *input(const uint8_t *data, size_t size, size_t *n)
 {
-	static const char seed[] = "ferry-set-cache 2 @\n";
-	static const char magic[] = "ferry-set-cache 2 " FERRY_VERSION "\n";
+	static const char seed[] = "ferry-set-cache 3 @\n";
+	static const char magic[] = "ferry-set-cache 3 " FERRY_VERSION "\n";
 	size_t k = sizeof(seed) - 1, m = sizeof(magic) - 1;
 	char *s;
 

@@ -662,8 +662,7 @@ void test_parse__unknown_option(void)
 	cl_assert_equal_s(
 		err.message, "unknown option 'notx' on marker 'ferry:down'");
 	cl_assert_equal_s(err.hint,
-		"the only marker option is "
-		"'no-transaction'");
+		"the marker options are 'no-transaction' and 'confirm'");
 	cl_assert_equal_s(err.file, PATH);
 	cl_assert_equal_i(err.line, 3);
 }
@@ -979,4 +978,16 @@ void test_parse__require_needs_a_message_and_a_query(void)
 	cl_ferry_pass(
 		parse("-- ferry:finish\n-- ferry:require go\nSELECT 1;\n"),
 		&err);
+}
+
+void test_parse__confirm_option(void)
+{
+	cl_ferry_pass(parse("-- ferry:up confirm\nSELECT 1;\n"
+			    "-- ferry:finish no-transaction confirm\n"
+			    "SELECT 2;\n"),
+		&err);
+	cl_assert(sec[FERRY__UP].confirm && !sec[FERRY__UP].no_transaction);
+	cl_assert(sec[FERRY__FINISH].confirm &&
+		sec[FERRY__FINISH].no_transaction);
+	cl_assert(!sec[FERRY__DOWN].confirm);
 }

@@ -157,8 +157,8 @@ void test_set_cache__settled_files_are_recorded_privately(void)
 	cl_assert(stat(cache_file, &st) == 0 && (st.st_mode & 0777) == 0600);
 	text = slurp(cache_file);
 	cl_assert(text != NULL);
-	cl_assert(strncmp(text, "ferry-set-cache 2 " FERRY_VERSION "\ndir ",
-			  strlen("ferry-set-cache 2 " FERRY_VERSION
+	cl_assert(strncmp(text, "ferry-set-cache 3 " FERRY_VERSION "\ndir ",
+			  strlen("ferry-set-cache 3 " FERRY_VERSION
 				 "\ndir ")) == 0);
 	cl_assert(strstr(text, "\n1_a ") != NULL);
 	cl_assert(strstr(text, "\n2_b ") != NULL);
@@ -399,8 +399,8 @@ void test_set_cache__a_broken_cache_is_ignored_and_rewritten(void)
 		"",
 		"not a cache\n",
 		"ferry-set-cache 0 " FERRY_VERSION "\n",
-		"ferry-set-cache 2 " FERRY_VERSION "\ndir -\n1_a 1 2 3\n",
-		"ferry-set-cache 2 " FERRY_VERSION
+		"ferry-set-cache 3 " FERRY_VERSION "\ndir -\n1_a 1 2 3\n",
+		"ferry-set-cache 3 " FERRY_VERSION
 		"\ndir -\n1_a 1 2 3 4 5 - - -",
 		"ferry-set-cache 1 " FERRY_VERSION
 		"\n1_a 1 2 3 4 5 0,0,10,1,zz - -\n",
@@ -733,7 +733,7 @@ void test_set_cache__sections_outside_the_file_are_not_used(void)
 		" 0,0,10,0,",			/* line 0 */
 		" 0,0,10,12,",			/* more lines than bytes */
 		" 0,0,10,2147483648,",		/* not an int */
-		" 2,0,10,1,",			/* no-transaction is 0 or 1 */
+		" 4,0,10,1,",			/* options are 0 to 3 */
 	};
 	static const char *const good[] = {
 		" 0,10,0,1,", /* an empty body at the very end */
@@ -813,7 +813,7 @@ void test_set_cache__an_entry_for_a_fifo_is_not_trusted(void)
 	cl_assert_equal_i(stat(cl_path(dir, "1_a.sql"), &st), 0);
 	ferry__file_stamp_of(&s, &st);
 	snprintf(text, sizeof(text),
-		"ferry-set-cache 2 " FERRY_VERSION "\ndir -\n"
+		"ferry-set-cache 3 " FERRY_VERSION "\ndir -\n"
 		"1_a %llu %llu %llu %lld %lld 0,0,0,1," FAKE_SHA " - -\n",
 		(unsigned long long)s.dev, (unsigned long long)s.ino,
 		(unsigned long long)s.size, (long long)s.mtime_ns,
