@@ -169,6 +169,14 @@ $(BUILD)/ferry-testing: $(CLI_OBJ) $(TLIB_OBJ)
 	$(Q)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(TLIB_OBJ) \
 		$(LIB_LIBS) $(CLI_LIBS) $(LDLIBS)
 
+# examples/startup: an application that migrates at start, with a
+# migration written in C; built against the library as installed users do.
+$(BUILD)/examples/startup: examples/startup/main.c include/ferry.h $(LIBA)
+	@mkdir -p $(@D)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) \
+		$(LIB_LIBS) $(LDLIBS)
+
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(TLIB_OBJ)
 	@echo '  LD      $@'
 	$(Q)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(LDLIBS)
@@ -185,7 +193,7 @@ demo: deps all
 # Under the sanitizers the fault-injection scripts run fewer trials, to
 # keep CI's two runs of the suite within its time, and the tests' time
 # limits double: every ferry process is slower.
-test: all $(BUILD)/unit-tests $(BUILD)/ferry-testing
+test: all $(BUILD)/unit-tests $(BUILD)/ferry-testing $(BUILD)/examples/startup
 	$(BUILD)/unit-tests
 	FERRY=$(CURDIR)/$(FERRY) FERRY_TESTING_BIN=$(CURDIR)/$(BUILD)/ferry-testing \
 		$(if $(SANITIZE),FERRY_FAULT_TRIALS=20 FERRY_TEST_TIME_SCALE=2) \
@@ -194,7 +202,7 @@ test: all $(BUILD)/unit-tests $(BUILD)/ferry-testing
 test-unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
 
-test-cli: all $(BUILD)/ferry-testing
+test-cli: all $(BUILD)/ferry-testing $(BUILD)/examples/startup
 	FERRY=$(CURDIR)/$(FERRY) FERRY_TESTING_BIN=$(CURDIR)/$(BUILD)/ferry-testing \
 		sh tests/cli/run.sh $(T)
 

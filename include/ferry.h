@@ -150,6 +150,11 @@ typedef struct {
 	int up_confirm;
 	int finish_confirm;
 	int down_confirm;
+	/**
+	 * A migration written in C (ferry_set_add_code()): `path` is
+	 * "(code)", and its one up section is the function.
+	 */
+	int code;
 } ferry_migration;
 
 /** One line of the `releases` file. Owned by the set. */
@@ -202,6 +207,61 @@ FERRY_EXTERN int ferry_set_open_cached(ferry_set **out, const char *dir,
 
 /** Free a set; NULL does nothing. */
 FERRY_EXTERN void ferry_set_free(ferry_set *set);
+
+/** A migration written in C runs through one of these (see below). */
+typedef struct ferry_tx ferry_tx;
+
+/**
+ * A code migration's work: it runs inside the migration's transaction,
+ * after its ledger row is claimed, through ferry_tx_exec() and
+ * ferry_tx_query() only; it neither commits nor rolls back. Return 0, or
+ * a negative code (with `err` filled, or not) to fail the migration,
+ * which then rolls back with everything it did.
+ */
+typedef int (*ferry_code_fn)(ferry_tx *tx, void *payload, ferry_error *err);
+
+/**
+ * Add a migration written in C to the set: it orders, locks, records
+ * (ledger row, history), plans, reports, dry-runs and is checked (in a
+ * rolled-back trial) exactly as a file would be; it has only an up
+ * section, in a transaction. Its checksum is that of `checksum`: change it
+ * when the code changes what it does, and an applied migration shows
+ * drift, as an edited file does.
+ *
+ * @param version   not a version a file or another code migration has
+ * @param name      letters, digits, '_' and '-'
+ * @param release   its release, or NULL to take it from the `releases`
+ *                  file as a file's
+ * @param fn        the work; `payload` is handed to it
+ * @param checksum  any text that names this version of the code, e.g.
+ *                  "v1"; not NULL
+ * @return 0, FERRY_EINVALID (bad argument, duplicate version) or
+ *         FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_set_add_code(ferry_set *set, int64_t version,
+	const char *name, const char *release, ferry_code_fn fn, void *payload,
+	const char *checksum, ferry_error *err);
+
+/** A row of ferry_tx_query(): `values` are text, NULL for SQL NULL. */
+typedef int (*ferry_row_fn)(
+	void *payload, int ncols, const char *const *values);
+
+/**
+ * Run one statement in a code migration's transaction, with `$1`-style
+ * parameters given as text (NULL for SQL NULL), at most 32.
+ *
+ * @return 0, FERRY_EDB (the engine's error, in `err`), FERRY_EINVALID
+ */
+FERRY_EXTERN int ferry_tx_exec(ferry_tx *tx, const char *sql,
+	const char *const *params, int nparams, ferry_error *err);
+
+/**
+ * As ferry_tx_exec(), calling `fn` for each row of the result; `fn`
+ * returns nonzero to stop reading rows (not an error).
+ */
+FERRY_EXTERN int ferry_tx_query(ferry_tx *tx, const char *sql,
+	const char *const *params, int nparams, ferry_row_fn fn, void *payload,
+	ferry_error *err);
 
 /** The directory the set was read from. */
 FERRY_EXTERN const char *ferry_set_dir(const ferry_set *set);
@@ -416,7 +476,8 @@ FERRY_EXTERN void ferry_db_close(ferry_db *db);
 /**
  * Stop what the handle is doing, from another thread or a signal handler
  * (it is thread-safe and async-signal-safe): the running statement is
- * cancelled (PostgreSQL: a cancel request; SQLite: sqlite3_interrupt), a
+ * cancelled (PostgreSQL: a cancel request; SQLite: a progress handler
+ * watching the flag), a
  * transactional section rolls back with its ledger row, a no-transaction
  * section keeps the statement it stopped at for `up` to resume, an
  * `interrupted` entry goes into the history, the runner lock is freed, and

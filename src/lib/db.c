@@ -251,8 +251,8 @@ void ferry_db_interrupt(ferry_db *db)
 {
 	if (!db)
 		return;
-	db->interrupted = 1;
-	if (db->drv && db->conn)
+	__atomic_store_n(&db->interrupted, 1, __ATOMIC_SEQ_CST);
+	if (db->drv && db->drv->interrupt && db->conn)
 		db->drv->interrupt(db);
 }
 

@@ -1201,7 +1201,7 @@ static int pg_lock(ferry_db *db, ferry_error *err)
 			rc = FERRY_ELOCKED;
 			break;
 		}
-		if (db->interrupted) {
+		if (ferry__interrupted(db)) {
 			rc = ferry__error_interrupted(err);
 			break;
 		}

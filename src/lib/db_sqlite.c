@@ -175,6 +175,18 @@ static int dir_exists(const char *path)
 	return ok;
 }
 
+/*
+ * ferry_db_interrupt() only sets a flag: SQLite asks this every thousand
+ * steps of a statement, in the thread that runs it, and stops the
+ * statement (SQLITE_INTERRUPT) once the flag is up. sqlite3_interrupt()
+ * from the interrupting thread would race with the handle being opened
+ * again (a file made at the first write) or closed.
+ */
+static int interrupted(void *arg)
+{
+	return ferry__interrupted(arg);
+}
+
 static int open_handle(
 	ferry_db *db, const char *path, int flags, ferry_error *err)
 {
@@ -187,6 +199,7 @@ static int open_handle(
 		memory ? NULL : ferry__sqvfs_name(c->vfs));
 	if (rc == SQLITE_OK) {
 		sqlite3_extended_result_codes(c->h, 1);
+		sqlite3_progress_handler(c->h, 1000, interrupted, db);
 		return 0;
 	}
 	if (rc == SQLITE_NOMEM || !c->h)
@@ -223,7 +236,7 @@ static int busy_wait(void *arg, int count)
 		c->busy_since = now;
 		c->busy_said = 0;
 	}
-	if (now - c->busy_since >= limit || db->interrupted)
+	if (now - c->busy_since >= limit || ferry__interrupted(db))
 		return 0;
 	if (!c->busy_said && !db->busy_cap_ms && now - c->busy_since >= 1000) {
 		ferry_event ev = { .type = FERRY_EVENT_BUSY };
@@ -722,13 +735,6 @@ static void sq_rollback(ferry_db *db)
 		sqlite3_exec(CONN(db)->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
-/* The sqlite3 shell calls this from its SIGINT handler too. */
-static void sq_interrupt(ferry_db *db)
-{
-	if (db->conn && CONN(db)->h)
-		sqlite3_interrupt(CONN(db)->h);
-}
-
 static int sq_section_start(ferry_db *db, ferry_error *err)
 {
 	(void)err;
@@ -999,7 +1005,7 @@ const ferry__driver ferry__sqlite_driver = {
 	.ledger_ddl = sq_ledger_ddl,
 	.reset_session = NULL, /* pragmas belong to the file or are ferry's */
 	.section_start = sq_section_start,
-	.interrupt = sq_interrupt,
+	.interrupt = NULL, /* the progress handler watches the flag */
 	.objects_sql =
 		"SELECT name FROM sqlite_master WHERE type IN ('table', "
 		"'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY "

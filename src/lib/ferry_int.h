@@ -332,7 +332,18 @@ typedef struct {
 		      * to tell a read directory from a listed one */
 	ferry__file_stamp stamp;
 	const char *cache_file; /* the set cache it came from, or NULL */
+	ferry_code_fn code;	/* ferry_set_add_code(): its work */
+	void *code_payload;
 } ferry__migration;
+
+/* A code migration's handle on its transaction (code.c). */
+struct ferry_tx {
+	ferry_db *db;
+	const ferry__migration *m;
+};
+
+/* Run code migration `m` in the open transaction of `db`. */
+int ferry__code_run(ferry_db *db, const ferry__migration *m, ferry_error *err);
 
 struct ferry_set {
 	char *dir;
@@ -721,7 +732,8 @@ typedef struct ferry__driver {
 	 * measures from, until the next one. */
 	int (*section_start)(ferry_db *db, ferry_error *err);
 	/* ferry_db_interrupt(): cancel the running statement; safe in a
-	 * signal handler and from another thread. */
+	 * signal handler and from another thread. NULL: the driver watches
+	 * the flag itself. */
 	void (*interrupt)(ferry_db *db);
 	/* The user's objects (SQLite: tables and views; PostgreSQL: also
 	 * sequences, types and functions), one name per row, for `bootstrap`
@@ -812,8 +824,8 @@ struct ferry_db {
 	int waited;	   /* we waited for another runner */
 	int trial;	   /* --check: nothing may outlive the transaction */
 	int64_t changes;   /* rows the user's last statement changed (run) */
-	volatile int interrupted; /* ferry_db_interrupt() was called: an int,
-				   * as sig_atomic_t is, set once */
+	int interrupted;   /* ferry_db_interrupt() was called: atomic, read
+			    * with ferry__interrupted() */
 	struct {
 		char *name, *value;
 	} * params; /* ferry_db_set_param() */
@@ -822,6 +834,15 @@ struct ferry_db {
 
 /* PostgreSQL's identifier limit (NAMEDATALEN - 1), in bytes. */
 #define FERRY__NAME_MAX 63
+
+/*
+ * Was the handle interrupted? ferry_db_interrupt() sets the flag from any
+ * thread or a signal handler: a lock-free atomic, safe in both.
+ */
+static inline int ferry__interrupted(ferry_db *db)
+{
+	return __atomic_load_n(&db->interrupted, __ATOMIC_SEQ_CST);
+}
 
 /* "user@host" of this process, looked up at the first call. */
 const char *ferry__actor(ferry_db *db);

@@ -190,7 +190,7 @@ int ferry__filelock_acquire(ferry__filelock *lk, int fd, const char *note,
 			rc = timed_out(db, holder, err);
 			goto fail;
 		}
-		if (db->interrupted) {
+		if (ferry__interrupted(db)) {
 			rc = ferry__error_interrupted(err);
 			goto fail;
 		}

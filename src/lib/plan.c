@@ -70,10 +70,16 @@ int ferry__refuse_drift(const ferry__pairs *pairs, ferry_error *err)
 		ferry__error_detail(err, "applied by %s at %s",
 			p->row->applied_by ? p->row->applied_by : "?",
 			p->row->up_at ? p->row->up_at : "?");
-		ferry__error_hint(err,
-			"restore '%s' as it was applied; changes belong in a "
-			"new migration",
-			p->mig->pub.path);
+		if (p->mig->pub.code)
+			ferry__error_hint(err,
+				"its checksum given to ferry_set_add_code() "
+				"changed: give the one it was applied with; "
+				"changes belong in a new migration");
+		else
+			ferry__error_hint(err,
+				"restore '%s' as it was applied; changes belong in a "
+				"new migration",
+				p->mig->pub.path);
 		return FERRY_EREFUSED;
 	}
 	return 0;

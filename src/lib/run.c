@@ -217,6 +217,15 @@ static int load_step(run_ctx *ctx, ferry__step *it, ferry_error *err)
 
 	if (it->file.text)
 		return 0;
+	if (it->mig->code) {
+		/* No file: an empty text, the sections the set has. */
+		if (!(it->file.text = ferry__strdup("")))
+			return ferry__error_oom(err);
+		memcpy(it->file.sec, it->mig->sec, sizeof(it->file.sec));
+		it->file.sec[FERRY__UP].offset = it->file.sec[FERRY__UP].len =
+			0;
+		return 0;
+	}
 	if ((rc = ferry__migration_load(
 		     it->mig, &ctx->hasher, &it->file, err)) < 0)
 		return rc;
@@ -506,8 +515,8 @@ static void failure_text(char *buf, size_t size, const ferry_error *err)
 static void record_failure(
 	ferry_db *db, const ferry__step *it, int64_t ms, const ferry_error *err)
 {
-	ferry__history_rec rec = { db->interrupted ? "interrupted"
-						   : step_action(it),
+	ferry__history_rec rec = { ferry__interrupted(db) ? "interrupted"
+							  : step_action(it),
 		&it->mig->pub, ferry__val_ms(ms), 0, NULL };
 	char text[1400];
 
@@ -743,7 +752,7 @@ static int run_span(ferry_db *db, ferry__loaded *f, size_t off, size_t len,
 	int rc;
 
 	/* Between statements, a no-transaction section and batches stop. */
-	if (db->interrupted)
+	if (ferry__interrupted(db))
 		return ferry__error_interrupted(err);
 	if ((rc = ferry__params_apply(f, text + off, len, src, 0, &put, err)) <
 		0) {
@@ -955,7 +964,9 @@ static int run_transactional(run_ctx *ctx, ferry__step *it, ferry_error *err)
 	/* Claimed first: a runner that comes second runs none of it. */
 	if ((rc = claim_step(db, it, err)) < 0)
 		return rc;
-	rc = run_section(db, m, &it->file, k, it->file.sec[k].len, err);
+	rc = m->code
+		? ferry__code_run(db, m, err)
+		: run_section(db, m, &it->file, k, it->file.sec[k].len, err);
 	if (rc == 0)
 		rc = reset_session(db, 0, err);
 	if (rc == 0)
@@ -1487,7 +1498,7 @@ static int apply_step(run_ctx *ctx, size_t i, ferry_error *err)
 		if (rc == FERRY_EREFUSED)
 			return rc;
 		wrap_failure(err, it, ctx->single_transaction);
-		if (db->interrupted)
+		if (ferry__interrupted(db))
 			rc = step_interrupted(err, it, ctx->single_transaction);
 		ctx->failed = it;
 		if (!ctx->single_transaction)
@@ -1532,8 +1543,8 @@ static int apply_all(run_ctx *ctx, ferry_error *err)
 		(rc = db->drv->begin(db, err)) < 0)
 		return rc;
 	for (i = 0; i < ctx->plan.n && rc == 0; i++)
-		rc = db->interrupted ? ferry__error_interrupted(err)
-				     : apply_step(ctx, i, err);
+		rc = ferry__interrupted(db) ? ferry__error_interrupted(err)
+					    : apply_step(ctx, i, err);
 	if (!ctx->single_transaction || ctx->plan.n == 0)
 		return rc == FERRY__ECLAIMED ? 0 : rc;
 	if (rc == 0)
@@ -1644,7 +1655,8 @@ static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 	}
 	rc = reset_session(db, 1, err);
 	if (rc == 0)
-		rc = run_section(db, m, &it->file, k, upto, err);
+		rc = m->code ? ferry__code_run(db, m, err)
+			     : run_section(db, m, &it->file, k, upto, err);
 	if (rc == 0)
 		rc = reset_session(db, 0, err);
 	/* A pipelining driver says now whether the section failed. */
@@ -1881,9 +1893,9 @@ static int run(ferry_report **out, run_ctx *ctx, ferry_error *err)
 	w.dry_run = ctx->dry_run;
 	rc = ferry__decide_and_write(ctx->db, &w, ctx, err);
 	/* Whatever stopped it, the interrupt is what the caller needs. */
-	if (rc < 0 && ctx->db->interrupted)
+	if (rc < 0 && ferry__interrupted(ctx->db))
 		rc = interrupted(err);
-	ctx->db->interrupted = 0;
+	__atomic_store_n(&ctx->db->interrupted, 0, __ATOMIC_SEQ_CST);
 	if (rc < 0)
 		goto out;
 	if (ctx->dry_run && (rc = report_plan(ctx, err)) < 0)

@@ -611,6 +611,12 @@ static int section_sql(char **out, int *line, ferry_db *db,
 	if (m != FERRY__MIG(pub) || k == FERRY__NSECTIONS || !m->sec[k].present)
 		return ferry__error_set(err, FERRY_EINVALID,
 			"migration '%s' has no %s section", pub->id, section);
+	if (m->code) {
+		*line = 0;
+		*out = ferry__strdup("-- written in C: the function the "
+				     "application gave ferry_set_add_code()\n");
+		return *out ? 0 : ferry__error_oom(err);
+	}
 	ferry__hasher_init(&h);
 	rc = ferry__migration_load(m, &h, &f, err);
 	ferry__hasher_release(&h);

@@ -244,7 +244,7 @@ int ferry__section_statements(ferry_db *db, const ferry__migration *m, int k)
 	ferry__loaded f;
 	int n = 0;
 
-	if (k < 0)
+	if (k < 0 || m->code)
 		return 0;
 	ferry__hasher_init(&h);
 	if (ferry__migration_load(m, &h, &f, NULL) == 0 && f.sec[k].present &&

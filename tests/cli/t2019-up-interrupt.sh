@@ -3,7 +3,7 @@ test_description='SIGINT and SIGTERM cancel the running statement, roll back, re
 . "$(dirname "$0")/test-lib.sh"
 
 # Issue 14, part 8: Ctrl-C during a long migration cancels the statement
-# (PQcancel, sqlite3_interrupt), rolls the section back or keeps a
+# (PQcancel; on SQLite a progress handler), rolls the section back or keeps a
 # no-transaction section's place, writes an `interrupted` history entry,
 # frees the runner lock and exits 130 (SIGINT) or 143 (SIGTERM).
 

@@ -7,7 +7,8 @@
  * SQLite file, apply, read the status and the history, and close, for
  * several rounds. Then all eight open their own handle on one shared file,
  * with one ferry_set shared read-only, and run `up` together: the runner
- * lock lets exactly one of them apply the set.
+ * lock lets exactly one of them apply the set. Last, one thread stops
+ * another's long migration with ferry_db_interrupt().
  *
  * Built with -fsanitize=thread (`make tsan`); any race TSan sees fails
  * the run. Exits 0 when all is well, 1 on a wrong result.
@@ -20,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #define NTHREADS 8
 #define NROUNDS 6
@@ -194,6 +197,62 @@ static int run_all(struct worker *w, void *(*fn)(void *), const char *phase)
 	return bad;
 }
 
+/* ferry_db_interrupt() from another thread, while a statement runs. */
+static void *interrupter(void *arg)
+{
+	struct timespec pause = { 0, 300 * 1000000L };
+
+	nanosleep(&pause, NULL);
+	ferry_db_interrupt(arg);
+	return NULL;
+}
+
+static int interrupt_phase(void)
+{
+	ferry_db_options o = FERRY_DB_OPTIONS_INIT;
+	ferry_report *r = NULL;
+	ferry_set *set = NULL;
+	ferry_db *db = NULL;
+	ferry_error err;
+	pthread_t tid;
+	char dir[300], path[400], url[400];
+	FILE *f;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/slow", tmp);
+	snprintf(path, sizeof(path), "%s/1_slow.sql", dir);
+	snprintf(url, sizeof(url), "sqlite:%s/slow.db", tmp);
+	if (mkdir(dir, 0700) < 0 || !(f = fopen(path, "w")))
+		return 1;
+	fputs("CREATE TABLE t (a integer);\n"
+	      "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r "
+	      "WHERE i < 100000000) SELECT count(*) FROM r;\n",
+		f);
+	fclose(f);
+	ferry_error_init(&err);
+	if (ferry_set_open(&set, dir, &err) < 0 ||
+		ferry_db_open(&db, url, &o, &err) < 0) {
+		fprintf(stderr, "tsan-threads: interrupt: %s\n", err.message);
+		ferry_set_free(set);
+		return 1;
+	}
+	if (pthread_create(&tid, NULL, interrupter, db) != 0)
+		return 1;
+	rc = ferry_up(&r, db, set, NULL, &err);
+	pthread_join(tid, NULL);
+	ferry_report_free(r);
+	ferry_db_close(db);
+	ferry_set_free(set);
+	if (rc != FERRY_EINTERRUPTED) {
+		fprintf(stderr,
+			"tsan-threads: interrupt: ferry_up returned %d, not "
+			"FERRY_EINTERRUPTED (%s)\n",
+			rc, err.message);
+		return 1;
+	}
+	return 0;
+}
+
 static void remove_tmp(void)
 {
 	char cmd[300];
@@ -245,10 +304,11 @@ int main(int argc, char **argv)
 		bad = 1;
 	}
 	ferry_set_free(shared_set);
+	bad |= interrupt_phase();
 	remove_tmp();
 	if (!bad)
 		printf("tsan-threads: %d threads, %d rounds each, then one "
-		       "shared database: ok\n",
+		       "shared database, then an interrupt: ok\n",
 			NTHREADS, NROUNDS);
 	return bad;
 }
