@@ -380,11 +380,11 @@ typedef enum {
 	 */
 	FERRY_EVENT_WARNING,
 	/**
-	 * A statement of a no-transaction section ran: `statement` of
-	 * `total`, starting at `line` of the migration's file, `rows` it
-	 * inserted, updated or deleted (-1 when the engine does not say),
-	 * `elapsed_ms`. A transactional section runs as one unit and sends
-	 * none.
+	 * A statement of a section ran: `statement` of `total` (0 when not
+	 * known), starting at `line` of the migration's file, `rows` it
+	 * inserted, updated or deleted, `elapsed_ms` (-1 when not measured
+	 * apart: PostgreSQL runs a transaction's statements as one pipeline,
+	 * and says they ran when it commits).
 	 */
 	FERRY_EVENT_STATEMENT
 } ferry_event_type;

@@ -256,6 +256,26 @@ static const char *db_shown(const struct cli_ctx *ctx)
 	return ctx->db ? ferry_db_display_url(ctx->db) : "the database";
 }
 
+/* -v: "0002_x: statement 2/3 at FILE:LINE: 2 rows in 1 ms"; a statement
+ * of a PostgreSQL pipeline has no time of its own. */
+static void print_statement(struct cli_ctx *ctx, const ferry_event *ev)
+{
+	char n[48], took[32] = "";
+
+	if (ev->total)
+		snprintf(n, sizeof(n), "%zu/%zu", ev->statement, ev->total);
+	else
+		snprintf(n, sizeof(n), "%zu", ev->statement);
+	if (ev->elapsed_ms >= 0) {
+		memcpy(took, " in ", 5);
+		cli_format_ms(
+			took + 4, sizeof(took) - 4, (long long)ev->elapsed_ms);
+	}
+	cli_note(ctx, "%s: statement %s at %s:%d: %lld row%s%s",
+		ev->migration->id, n, ev->migration->path, ev->line,
+		(long long)ev->rows, ev->rows == 1 ? "" : "s", took);
+}
+
 void cli_progress(const ferry_event *ev, void *payload)
 {
 	struct cli_ctx *ctx = payload;
@@ -276,12 +296,7 @@ void cli_progress(const ferry_event *ev, void *payload)
 	case FERRY_EVENT_STATEMENT:
 		if (!ctx->verbose)
 			break;
-		cli_format_ms(took, sizeof(took), (long long)ev->elapsed_ms);
-		cli_note(ctx,
-			"%s: statement %zu/%zu at %s:%d: %lld row%s in %s",
-			ev->migration->id, ev->statement, ev->total,
-			ev->migration->path, ev->line, (long long)ev->rows,
-			ev->rows == 1 ? "" : "s", took);
+		print_statement(ctx, ev);
 		break;
 	case FERRY_EVENT_NOTICE:
 		/* The server's chatter ("... does not exist, skipping"): -v. */

@@ -247,6 +247,23 @@ fail:
 	return rc;
 }
 
+void ferry__statement_done(
+	ferry_db *db, int line, int64_t rows, int64_t elapsed_ms)
+{
+	ferry_event ev = { .type = FERRY_EVENT_STATEMENT };
+
+	if (!db->stmt.m)
+		return;
+	ev.migration = db->stmt.m;
+	ev.section = db->stmt.section;
+	ev.statement = db->stmt.next++;
+	ev.total = db->stmt.total;
+	ev.line = line;
+	ev.rows = rows;
+	ev.elapsed_ms = elapsed_ms;
+	ferry__emit(db, &ev);
+}
+
 void ferry_db_interrupt(ferry_db *db)
 {
 	if (!db)

@@ -613,6 +613,8 @@ static int drain(ferry_db *db, ferry_error *err)
 		/* A user's statement has a file; ferry's own have none. */
 		if (p && p->file)
 			db->changes = rows_changed(&c->pq, res);
+		if (p && p->file && st != PGRES_FATAL_ERROR && rc == 0)
+			ferry__statement_done(db, p->src.line, db->changes, -1);
 		if (st == PGRES_FATAL_ERROR && rc == 0) {
 			rc = result_error(db, res, p ? p->sql : NULL,
 				p && p->file ? &p->src : NULL, err);
@@ -676,6 +678,7 @@ static int exec_now(ferry_db *db, const char *sql, const ferry__src *src,
 	ferry_error *err)
 {
 	pg_conn *c = CONN(db);
+	int64_t t0 = ferry__now_ms();
 	PGresult *res =
 		c->pq.execParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0);
 	ExecStatusType st = c->pq.resultStatus(res);
@@ -688,6 +691,9 @@ static int exec_now(ferry_db *db, const char *sql, const ferry__src *src,
 	else if (st != PGRES_COMMAND_OK && st != PGRES_EMPTY_QUERY)
 		rc = res ? result_error(db, res, sql, src, err)
 			 : lost_connection(db, err);
+	if (rc == 0 && src && src->file)
+		ferry__statement_done(
+			db, src->line, db->changes, ferry__now_ms() - t0);
 	c->pq.clear(res);
 	return rc;
 }

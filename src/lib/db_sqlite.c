@@ -569,6 +569,7 @@ static int sq_run(ferry_db *db, const char *sql, size_t len,
 	while (p < end) {
 		sqlite3_stmt *st = NULL;
 		const char *tail = NULL;
+		int64_t t0 = ferry__now_ms();
 
 		/* The length counts the NUL, or SQLite copies the rest of the
 		 * text for every statement: quadratic in a 50 MB migration. */
@@ -598,6 +599,15 @@ static int sq_run(ferry_db *db, const char *sql, size_t len,
 			return rc;
 		}
 		sqlite3_finalize(st);
+		if (src && src->file) {
+			int line, col;
+
+			ferry__text_pos(sql,
+				(size_t)(statement_start(p, end) - sql), &line,
+				&col);
+			ferry__statement_done(db, src->line + line - 1,
+				db->changes, ferry__now_ms() - t0);
+		}
 		p = tail;
 	}
 	return 0;

@@ -492,6 +492,7 @@ typedef struct {
 	ferry__section sec[FERRY__NSECTIONS];
 	ferry__bound_param *params; /* bound by ferry__params_bind */
 	size_t nparams;
+	size_t nstatements; /* of the planned section, once checked; or 0 */
 } ferry__loaded;
 
 /*
@@ -826,6 +827,17 @@ struct ferry_db {
 	int64_t changes;   /* rows the user's last statement changed (run) */
 	int interrupted;   /* ferry_db_interrupt() was called: atomic, read
 			    * with ferry__interrupted() */
+	/*
+	 * FERRY_EVENT_STATEMENT: run.c names the section whose SQL runs, the
+	 * number its next statement has and how many it has (0: unknown);
+	 * the driver calls ferry__statement_done() for each statement of a
+	 * file once it has run (PostgreSQL: when its result comes back).
+	 */
+	struct {
+		const ferry_migration *m; /* NULL: send none */
+		const char *section;
+		size_t next, total;
+	} stmt;
 	struct {
 		char *name, *value;
 	} * params; /* ferry_db_set_param() */
@@ -843,6 +855,10 @@ static inline int ferry__interrupted(ferry_db *db)
 {
 	return __atomic_load_n(&db->interrupted, __ATOMIC_SEQ_CST);
 }
+
+/* A statement of the section run.c named ran: its event. */
+void ferry__statement_done(
+	ferry_db *db, int line, int64_t rows, int64_t elapsed_ms);
 
 /* "user@host" of this process, looked up at the first call. */
 const char *ferry__actor(ferry_db *db);

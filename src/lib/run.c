@@ -235,6 +235,20 @@ static int load_step(run_ctx *ctx, ferry__step *it, ferry_error *err)
 }
 
 /*
+ * The drivers' FERRY_EVENT_STATEMENTs are of the step's section from
+ * statement `next` on, of `total` (0: not known); until db->stmt.m goes
+ * back to NULL.
+ */
+static void statements_of(
+	ferry_db *db, const ferry__step *it, size_t next, size_t total)
+{
+	db->stmt.m = &it->mig->pub;
+	db->stmt.section = ferry__section_names[it->k];
+	db->stmt.next = next;
+	db->stmt.total = total;
+}
+
+/*
  * Checking statements before anything runs
  */
 
@@ -302,6 +316,7 @@ typedef struct {
 	const ferry__loaded *f;
 	int k;
 	ferry_error *err;
+	size_t n; /* statements seen */
 } check_ctx;
 
 /*
@@ -336,6 +351,7 @@ static int check_stmt(void *payload, size_t offset, size_t len)
 	ferry__stmt_kind kind;
 	ferry__src src;
 
+	c->n++;
 	if (directive_inside(c, body, offset, len) < 0)
 		return FERRY_EINVALID;
 	kind = ferry__stmt_classify(
@@ -379,9 +395,9 @@ static int no_check(void *payload, size_t offset, size_t len)
  * looked at one at a time: no memory grows with their number.
  */
 static int check_section(ferry_db *db, const ferry__migration *m,
-	const ferry__loaded *f, int k, ferry_error *err)
+	ferry__loaded *f, int k, ferry_error *err)
 {
-	check_ctx c = { db, m, f, k, err };
+	check_ctx c = { db, m, f, k, err, 0 };
 	ferry__split_error serr = { 0, NULL, NULL };
 	int rc;
 
@@ -392,6 +408,7 @@ static int check_section(ferry_db *db, const ferry__migration *m,
 		f->sec[k].no_transaction ? no_check : check_stmt, &c, &serr);
 	if (rc == FERRY_EINVALID && serr.what)
 		return split_failed(err, m, f, k, &serr);
+	f->nstatements = c.n;
 	return rc;
 }
 
@@ -964,6 +981,8 @@ static int run_transactional(run_ctx *ctx, ferry__step *it, ferry_error *err)
 	/* Claimed first: a runner that comes second runs none of it. */
 	if ((rc = claim_step(db, it, err)) < 0)
 		return rc;
+	/* PostgreSQL's come back at the commit (or the flush). */
+	statements_of(db, it, 1, it->file.nstatements);
 	rc = m->code
 		? ferry__code_run(db, m, err)
 		: run_section(db, m, &it->file, k, it->file.sec[k].len, err);
@@ -976,6 +995,7 @@ static int run_transactional(run_ctx *ctx, ferry__step *it, ferry_error *err)
 	/* One transaction for the run: still, "ok" means the section ran. */
 	else if (rc == 0 && db->drv->flush)
 		rc = db->drv->flush(db, err);
+	db->stmt.m = NULL;
 	ferry__loaded_release(&it->file);
 	return rc;
 }
@@ -1219,25 +1239,14 @@ static int run_statement(run_ctx *ctx, ferry__step *it,
 	ferry_error *err)
 {
 	ferry_db *db = ctx->db;
-	ferry_event ev = { .type = FERRY_EVENT_STATEMENT };
-	int64_t t0 = ferry__now_ms();
 	int rc;
 
-	db->changes = -1;
+	statements_of(db, it, i + 1, spans->n);
 	rc = run_span(db, &it->file,
 		it->file.sec[it->k].offset + spans->v[i].offset,
 		spans->v[i].len, src, err);
-	if (rc < 0)
-		return rc;
-	ev.migration = &it->mig->pub;
-	ev.section = ferry__section_names[it->k];
-	ev.statement = i + 1;
-	ev.total = spans->n;
-	ev.line = src->line;
-	ev.rows = db->changes;
-	ev.elapsed_ms = ferry__now_ms() - t0;
-	ferry__emit(db, &ev);
-	return 0;
+	db->stmt.m = NULL;
+	return rc;
 }
 
 static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
@@ -1654,6 +1663,7 @@ static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 		return rc;
 	}
 	rc = reset_session(db, 1, err);
+	statements_of(db, it, 1, it->file.nstatements);
 	if (rc == 0)
 		rc = m->code ? ferry__code_run(db, m, err)
 			     : run_section(db, m, &it->file, k, upto, err);
@@ -1662,6 +1672,7 @@ static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 	/* A pipelining driver says now whether the section failed. */
 	if (rc == 0 && db->drv->flush)
 		rc = db->drv->flush(db, err);
+	db->stmt.m = NULL;
 	ferry__loaded_release(&it->file);
 	if (rc < 0) {
 		if (err && !err->hint[0])

@@ -25,6 +25,16 @@ test_expect_success '-v: one line per statement of a no-transaction section, wit
 	grep "^ferry: 0002_steps: statement 3/3 at migrations/0002_steps.sql:4: 0 rows in [0-9]* ms$" err
 '
 
+test_expect_success '-v: and of a transactional section, once it ran' '
+	printf "INSERT INTO t VALUES (7);\nINSERT INTO t VALUES (8), (9);\n" >migrations/0003_tx.sql &&
+	ferry -d "$DB_URL" -v up >out 2>err &&
+	grep "^ferry: 0003_tx: statement 1/2 at migrations/0003_tx.sql:1: 1 row" err &&
+	grep "^ferry: 0003_tx: statement 2/2 at migrations/0003_tx.sql:2: 2 rows" err &&
+	rm migrations/0003_tx.sql &&
+	db_sql "DELETE FROM t WHERE a > 6" &&
+	db_sql "DELETE FROM ferry_migrations WHERE version = 3"
+'
+
 test_expect_success 'on a terminal, a section longer than 2 s shows its elapsed time in place' '
 	{
 		echo "INSERT INTO t VALUES (4);" &&
