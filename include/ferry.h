@@ -230,8 +230,8 @@ typedef int (*ferry_code_fn)(ferry_tx *tx, void *payload, ferry_error *err);
  *
  * @param version   not a version a file or another code migration has
  * @param name      letters, digits, '_' and '-'
- * @param release   its release, or NULL to take it from the `releases`
- *                  file as a file's
+ * @param release   its release (copied), or NULL to take it from the
+ *                  `releases` file as a file's
  * @param fn        the work; `payload` is handed to it
  * @param checksum  any text that names this version of the code, e.g.
  *                  "v1"; not NULL

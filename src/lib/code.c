@@ -28,14 +28,15 @@ static int name_ok(const char *name)
 	return 1;
 }
 
-/* path "(code)", id "<version>_<name>", version text: one block. */
-static int name_code(ferry__migration *m, int64_t version, const char *name)
+/* path "(code)", id "<version>_<name>", version text and the release
+ * given, copied: one block. */
+static int name_code(ferry__migration *m, int64_t version, const char *name,
+	const char *release)
 {
 	char vt[24];
 	int vn = snprintf(vt, sizeof(vt), "%lld", (long long)version);
-	size_t n = strlen(name),
-	       need = sizeof("(code)") + (size_t)vn + 1 + n + 1 + (size_t)vn +
-		1;
+	size_t n = strlen(name), r = release ? strlen(release) + 1 : 0;
+	size_t need = sizeof("(code)") + 2 * ((size_t)vn + 1) + n + 1 + r;
 	char *p = ferry__malloc(need);
 
 	if (!p)
@@ -48,6 +49,10 @@ static int name_code(ferry__migration *m, int64_t version, const char *name)
 	m->pub.name = m->pub.id + vn + 1;
 	memcpy(p, vt, (size_t)vn + 1);
 	m->pub.version_text = p;
+	if (release) {
+		memcpy(p + vn + 1, release, r);
+		m->pub.release = p + vn + 1;
+	}
 	return 0;
 }
 
@@ -98,14 +103,15 @@ int ferry_set_add_code(ferry_set *set, int64_t version, const char *name,
 		(set->n - i) * sizeof(*set->migs));
 	m = &set->migs[i];
 	memset(m, 0, sizeof(*m));
-	if (name_code(m, version, name) < 0) {
+	if (name_code(m, version, name, release) < 0) {
 		memmove(&set->migs[i], &set->migs[i + 1],
 			(set->n - i) * sizeof(*set->migs));
 		return ferry__error_oom(err);
 	}
 	set->n++;
 	m->pub.version = version;
-	m->pub.release = release ? release : release_of(set, version);
+	if (!m->pub.release)
+		m->pub.release = release_of(set, version);
 	m->pub.code = 1;
 	m->code = fn;
 	m->code_payload = payload;

@@ -742,3 +742,49 @@ void test_set__new_in_missing_dir(void)
 		"create it with 'ferry init', or name "
 		"another one with --dir");
 }
+
+static int noop_code(ferry_tx *tx, void *payload, ferry_error *e)
+{
+	(void)tx;
+	(void)payload;
+	(void)e;
+	return 0;
+}
+
+void test_set__code_migrations_join_in_version_order(void)
+{
+	char release[8] = "2.0";
+	const ferry_migration *m;
+
+	PUT("1_a.sql", "SELECT 1;\n");
+	PUT("3_c.sql", "SELECT 3;\n");
+	PUT("releases", "1.0 1\n2.0 3\n");
+	cl_ferry_pass(ferry_set_open(&set, dir, &err), &err);
+	cl_ferry_pass(ferry_set_add_code(set, 2, "b", release, noop_code, NULL,
+			      "v1", &err),
+		&err);
+	memcpy(release, "XXX", 4); /* the set keeps a copy */
+	cl_ferry_pass(ferry_set_add_code(
+			      set, 4, "d", NULL, noop_code, NULL, "v1", &err),
+		&err);
+	cl_assert_equal_i(ferry_set_count(set), 4);
+	m = ferry_set_at(set, 1);
+	cl_assert(m->code && !m->has_finish);
+	cl_assert_equal_s(m->id, "2_b");
+	cl_assert_equal_s(m->name, "b");
+	cl_assert_equal_s(m->version_text, "2");
+	cl_assert_equal_s(m->release, "2.0");
+	cl_assert(ferry_set_at(set, 3)->release == NULL); /* unreleased */
+	cl_assert_equal_i(ferry_set_add_code(set, 3, "dup", NULL, noop_code,
+				  NULL, "v1", &err),
+		FERRY_EINVALID);
+	cl_assert_equal_s(err.message,
+		"duplicate version 3: code migration 'dup' and '3_c'");
+	cl_assert_equal_i(ferry_set_add_code(set, 5, "bad name", NULL,
+				  noop_code, NULL, "v1", &err),
+		FERRY_EINVALID);
+	cl_assert_equal_i(ferry_set_add_code(set, 5, "e", NULL, noop_code, NULL,
+				  NULL, &err),
+		FERRY_EINVALID);
+	cl_assert_equal_i(ferry_set_count(set), 4);
+}
