@@ -10,14 +10,17 @@ static const struct cli_help help = { "release R [--checkpoint] [--json]",
 	"migrations since the previous release belong to release R. With\n"
 	"--checkpoint, 'ferry up' takes no later migration until every\n"
 	"migration of R is finished (the upgrade guide's 'go to R first').\n"
-	"Does not open the database.",
+	"With no migration since the previous release, R is a patch release:\n"
+	"it ends where that one does, and 'check --release R' answers as for\n"
+	"it. Does not open the database.",
 	"  ferry release 2.1.0\n"
 	"  ferry release 3.0 --checkpoint\n" };
 
 int cmd_release(int argc, char **argv, struct cli_ctx *ctx)
 {
 	const ferry_migration *head;
-	int checkpoint = 0, npos, rc;
+	const ferry_release *prev;
+	int checkpoint = 0, npos, rc, patch;
 	ferry_error err;
 	const struct cli_opt opts[] = {
 		CLI_OPT_FLAG("checkpoint", 0, &checkpoint,
@@ -36,12 +39,20 @@ int cmd_release(int argc, char **argv, struct cli_ctx *ctx)
 	if (ferry_release_add(ctx->set, argv[0], checkpoint, &err) < 0)
 		return cli_fail(ctx, &err);
 	head = ferry_set_at(ctx->set, ferry_set_count(ctx->set) - 1);
+	prev = ferry_set_release_at(
+		ctx->set, ferry_set_release_count(ctx->set) - 1);
+	patch = prev && prev->last_version == head->version;
 	if (ctx->json)
 		return cli_json_print(ctx,
-			json_pack("{s:s,s:s,s:b}", "release", argv[0],
+			json_pack("{s:s,s:s,s:b,s:b}", "release", argv[0],
 				"last_version", head->version_text,
-				"checkpoint", checkpoint));
-	if (!ctx->quiet)
+				"checkpoint", checkpoint, "new_migrations",
+				!patch));
+	if (!ctx->quiet && patch)
+		printf("release %s ends at %s, as %s does: no new migration; "
+		       "written to %s/releases\n",
+			argv[0], head->id, prev->name, ferry_set_dir(ctx->set));
+	else if (!ctx->quiet)
 		printf("release %s ends at %s%s; written to %s/releases\n",
 			argv[0], head->id, checkpoint ? " (checkpoint)" : "",
 			ferry_set_dir(ctx->set));

@@ -113,7 +113,11 @@ static int parse_line(ferry__release *r, const char *p, const char *end,
 	return r->pub.name ? 0 : ferry__error_oom(err);
 }
 
-/* Duplicate names and versions that do not ascend. */
+/*
+ * Duplicate names and versions that go back. Two releases may end at one
+ * version: a patch release with no migration of its own (2.1.0, then
+ * 2.1.0.1), whose migrations are the first one's.
+ */
 static int check_order(
 	const ferry__release *rel, size_t n, const char *path, ferry_error *err)
 {
@@ -131,17 +135,18 @@ static int check_order(
 			ferry__error_at(err, path, rel[i].line, 0);
 			return FERRY_EINVALID;
 		}
-		if (rel[i].pub.last_version <= rel[i - 1].pub.last_version) {
+		if (rel[i].pub.last_version < rel[i - 1].pub.last_version) {
 			ferry__error_set(err, FERRY_EINVALID,
-				"release '%s' ends at version %lld, not after "
+				"release '%s' ends at version %lld, before "
 				"release '%s' (%lld)",
 				rel[i].pub.name,
 				(long long)rel[i].pub.last_version,
 				rel[i - 1].pub.name,
 				(long long)rel[i - 1].pub.last_version);
 			ferry__error_hint(err,
-				"list releases oldest first, each ending at a "
-				"newer migration");
+				"list releases oldest first, each ending at the "
+				"same migration as the one before or a newer "
+				"one");
 			ferry__error_at(err, path, rel[i].line, 0);
 			return FERRY_EINVALID;
 		}
@@ -217,10 +222,10 @@ static int lacks_final_newline(int fd, const struct stat *st)
 /*
  * The file as it is now, under its lock, may have changed since the set
  * read it (another 'ferry release', or a second call on one set): the
- * release must still be new, and the head still past the last release.
+ * release must still be new, and no line added since.
  */
 static int still_new(int fd, const struct stat *st, const char *name,
-	const ferry_migration *head, const char *path, ferry_error *err)
+	size_t seen, const char *path, ferry_error *err)
 {
 	ferry__release *rel = NULL;
 	size_t n = 0, i;
@@ -240,8 +245,7 @@ static int still_new(int fd, const struct stat *st, const char *name,
 	free(text);
 	for (i = 0; rc == 0 && i < n; i++) {
 		if (strcmp(rel[i].pub.name, name) == 0 ||
-			(i == n - 1 &&
-				rel[i].pub.last_version >= head->version)) {
+			(i == n - 1 && n != seen)) {
 			rc = ferry__error_set(err, FERRY_EINVALID,
 				"'%s' changed while ferry was running", path);
 			ferry__error_hint(err,
@@ -283,16 +287,10 @@ int ferry_release_add(const ferry_set *set, const char *name, int checkpoint,
 			(long long)set->releases[i].pub.last_version);
 		return FERRY_EINVALID;
 	}
+	/* No new migration since the last release: a patch release. */
 	head = set->n ? &set->migs[set->n - 1].pub : NULL;
-	if (!head ||
-		(set->nreleases &&
-			set->releases[set->nreleases - 1].pub.last_version >=
-				head->version)) {
-		ferry__error_set(err, FERRY_EINVALID,
-			"no migration since release '%s'",
-			set->nreleases
-				? set->releases[set->nreleases - 1].pub.name
-				: "(none)");
+	if (!head) {
+		ferry__error_set(err, FERRY_EINVALID, "no migration to tag");
 		ferry__error_hint(err,
 			"a release tags the newest migration; add one first "
 			"with 'ferry new'");
@@ -322,7 +320,8 @@ int ferry_release_add(const ferry_set *set, const char *name, int checkpoint,
 			err, "replace it with a regular file, or move it away");
 	} else if (flock(fd, LOCK_EX) < 0) {
 		rc = ferry__error_os(err, FERRY_ERROR, "lock", path.buf);
-	} else if ((rc = still_new(fd, &st, name, head, path.buf, err)) < 0) {
+	} else if ((rc = still_new(fd, &st, name, set->nreleases, path.buf,
+			    err)) < 0) {
 		/* another 'ferry release' came first */
 	} else if ((lacks_final_newline(fd, &st) && write(fd, "\n", 1) != 1) ||
 		write(fd, line.buf, line.len) != (ssize_t)line.len) {

@@ -67,13 +67,16 @@ test_expect_success '--checkpoint appends the word' '
 	test_cmp expect migrations/releases
 '
 
-test_expect_success 'no migration since the last release: refused (exit 2)' '
-	cat >expect <<-\EOF &&
-	ferry: error: no migration since release '"'"'1.1'"'"'
-	hint: a release tags the newest migration; add one first with '"'"'ferry new'"'"'
-	EOF
-	refused 2 ferry release 2.0 &&
-	refused 2 ferry release 2.0 --checkpoint
+test_expect_success 'no migration since the last release: a patch release, ending where it does' '
+	ferry release 1.1.1 >actual 2>err &&
+	echo "release 1.1.1 ends at 30_c, as 1.1 does: no new migration; written to migrations/releases" >expect &&
+	test_cmp expect actual &&
+	test_must_be_empty err &&
+	printf "1.0 20\n1.1 30 checkpoint\n1.1.1 30\n" >expect &&
+	test_cmp expect migrations/releases &&
+	ferry release 1.1.2 --json >out &&
+	test_json out ".new_migrations == false" &&
+	printf "1.0 20\n1.1 30 checkpoint\n" >migrations/releases
 '
 
 test_expect_success 'invalid names: digits alone, a space, a slash, empty (exit 2)' '
@@ -121,7 +124,7 @@ test_expect_success 'release --json' '
 	echo "CREATE TABLE f (id integer);" >migrations/60_f.sql &&
 	ferry release 3.0 --checkpoint --json >out 2>err &&
 	test_must_be_empty err &&
-	test_json out ". == {\"release\": \"3.0\", \"last_version\": \"60\", \"checkpoint\": true}" &&
+	test_json out ". == {\"release\": \"3.0\", \"last_version\": \"60\", \"checkpoint\": true, \"new_migrations\": true}" &&
 	tail -n 1 migrations/releases >actual &&
 	echo "3.0 60 checkpoint" >expect &&
 	test_cmp expect actual
@@ -164,6 +167,24 @@ test_expect_success 'usage: no name, two names (exit 2)' '
 	EOF
 	refused 2 ferry release &&
 	refused 2 ferry release 5.0 6.0
+'
+
+test_expect_success 'a patch release: status names it, check --release answers as for the one it follows' '
+	mkdir patch &&
+	echo "CREATE TABLE pa (id integer);" >patch/1_a.sql &&
+	printf -- "-- ferry:up\nCREATE TABLE pb (id integer);\n" >patch/2_b.sql &&
+	printf "1.0 2\n" >patch/releases &&
+	ferry --dir patch release 1.0.1 >out &&
+	printf -- "-- ferry:up\nCREATE TABLE pc (id integer);\n-- ferry:finish\nDROP TABLE pa;\n" >patch/3_c.sql &&
+	ferry -d "$DB_URL" --dir patch -q up &&
+	ferry -d "$DB_URL" --dir patch status >out &&
+	grep "^release     1.0.1 finished; 1.0.1+1 in flight$" out &&
+	ferry -d "$DB_URL" --dir patch check --release 1.0.1 &&
+	ferry -d "$DB_URL" --dir patch -q finish &&
+	test_expect_code 3 ferry -d "$DB_URL" --dir patch check --release 1.0 >out 2>err &&
+	test_expect_code 3 ferry -d "$DB_URL" --dir patch check --release 1.0.1 >out 2>err.patch &&
+	sed "s/1\.0\.1/1.0/g" err.patch >actual &&
+	test_cmp err actual
 '
 
 test_done

@@ -157,19 +157,30 @@ void test_releases__duplicate_name(void)
 		"release '1.0' is listed twice", "the first one is at line 1");
 }
 
-void test_releases__versions_must_ascend(void)
+void test_releases__versions_must_not_go_back(void)
 {
 	static const char hint[] = "list releases oldest first, each ending "
-				   "at a newer migration";
+				   "at the same migration as the one before "
+				   "or a newer one";
 
 	cl_assert_bad("1.0 5\n\n1.1 3\n", 3,
-		"release '1.1' ends at version 3, "
-		"not after release '1.0' (5)",
+		"release '1.1' ends at version 3, before release '1.0' (5)",
 		hint);
-	cl_assert_bad("1.0 5\n1.1 0005\n", 2,
-		"release '1.1' ends at version "
-		"5, not after release '1.0' (5)",
+	cl_assert_bad("1.0 5\n1.1 5\n1.2 0004\n", 3,
+		"release '1.2' ends at version 4, before release '1.1' (5)",
 		hint);
+}
+
+void test_releases__a_patch_release_ends_where_the_one_before_does(void)
+{
+	static const char t[] = "2.1.0 7\n2.1.0.1 0007\n";
+
+	cl_ferry_pass(
+		ferry__releases_parse(&rel, &n, t, sizeof(t) - 1, PATH, &err),
+		&err);
+	cl_assert_equal_i(n, 2);
+	cl_assert_equal_s(rel[1].pub.name, "2.1.0.1");
+	cl_assert_equal_i(rel[1].pub.last_version, 7);
 }
 
 void test_releases__nul_byte(void)
