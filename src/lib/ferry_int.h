@@ -305,7 +305,8 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 
 /*
  * The `releases` file (releases.c). Checks syntax, duplicate names and that
- * versions ascend; set.c checks them against the migrations.
+ * versions never go back (equal for a patch release); set.c checks them
+ * against the migrations.
  */
 typedef struct {
 	ferry_release pub;
