@@ -1057,12 +1057,17 @@ typedef struct {
 	unsigned int version; /**< FERRY_STAMP_OPTIONS_VERSION */
 	const char *to;	      /**< a version or a release; required */
 	int dry_run;	      /**< list the changes, make none */
+	/**
+	 * Version 2: do not check that the objects the stamped sections
+	 * create are there (see ferry_stamp()). Version 1 callers check.
+	 */
+	int no_verify;
 } ferry_stamp_options;
 
-#define FERRY_STAMP_OPTIONS_VERSION 1
+#define FERRY_STAMP_OPTIONS_VERSION 2
 #define FERRY_STAMP_OPTIONS_INIT \
 	{ \
-		FERRY_STAMP_OPTIONS_VERSION, NULL, 0 \
+		FERRY_STAMP_OPTIONS_VERSION, NULL, 0, 0 \
 	}
 
 /**
@@ -1073,12 +1078,19 @@ typedef struct {
  * transaction, under the runner lock. Migrations already applied are left
  * alone. Creates the ledger if needed (not in a dry run).
  *
+ * First, unless `opts->no_verify`, it reads the up and finish sections to
+ * be stamped for the tables, views, indexes, sequences, types, functions,
+ * triggers and schemas they create (and do not drop or rename again), and
+ * refuses when the database lacks any: the error names the first one's
+ * file and line, its detail lists them all. Objects made inside a DO
+ * block or a function are not seen.
+ *
  * @param[out] out  the changes; free with ferry_changes_free(). NULL on
  *                  failure.
  * @return 0, FERRY_EINVALID (no `to`, or no migration or release by that
  *         name), FERRY_EREFUSED (database ahead of the files, drift, a
- *         migration up to the target that stopped half way),
- *         FERRY_ELOCKED, FERRY_EDB or FERRY_ENOMEM
+ *         migration up to the target that stopped half way, objects
+ *         missing), FERRY_ELOCKED, FERRY_EDB or FERRY_ENOMEM
  */
 FERRY_EXTERN int ferry_stamp(ferry_changes **out, ferry_db *db,
 	const ferry_set *set, const ferry_stamp_options *opts,

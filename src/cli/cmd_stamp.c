@@ -5,7 +5,8 @@
  */
 #include "cli.h"
 
-static const struct cli_help help = { "stamp TARGET [--dry-run] [--json]",
+static const struct cli_help help = {
+	"stamp TARGET [--no-verify] [--dry-run] [--json]",
 	"Record every pending migration up to TARGET (a version or a release)\n"
 	"as complete, up and finish, without running any of its SQL: for a\n"
 	"database that already has their schema. A migration that failed with\n"
@@ -15,10 +16,16 @@ static const struct cli_help help = { "stamp TARGET [--dry-run] [--json]",
 	"who stamped it, and a 'stamp' entry in the history; all in one\n"
 	"transaction, under the runner lock.\n"
 	"\n"
+	"First it reads the up and finish sections to stamp for the tables,\n"
+	"views, indexes, sequences, types, functions, triggers and schemas\n"
+	"they create, and refuses (exit 5), listing them, when the database\n"
+	"lacks any; --no-verify records the migrations anyway.\n"
+	"\n"
 	"Refuses (exit 5) a database ahead of the files, drift, and a\n"
 	"migration up to TARGET that stopped half way.",
 	"  ferry stamp 20240301120000\n"
-	"  ferry stamp 1.1 --dry-run\n" };
+	"  ferry stamp 1.1 --dry-run\n"
+};
 
 int cmd_stamp(int argc, char **argv, struct cli_ctx *ctx)
 {
@@ -30,6 +37,8 @@ int cmd_stamp(int argc, char **argv, struct cli_ctx *ctx)
 	const struct cli_opt opts[] = {
 		CLI_OPT_FLAG("dry-run", 0, &o.dry_run,
 			"list what would be recorded, record nothing"),
+		CLI_OPT_FLAG("no-verify", 0, &o.no_verify,
+			"do not check that the objects they create exist"),
 		CLI_OPT_END
 	};
 

@@ -1452,6 +1452,29 @@ const ferry__driver ferry__pg_driver = {
 	/* Every object in the schema but an extension's members, which go
 	 * with their extension, and sequences and types made for a table. In
 	 * an order that drops dependents first, though CASCADE forgives. */
+	/* An unqualified name is looked for where the search path finds
+	 * it; an index or trigger in any schema, as its table's decides. */
+	.object_exists_sql =
+		"SELECT count(*) FROM (SELECT 1 FROM pg_catalog.pg_class c "
+		"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+		"WHERE c.relname = $3 AND position(c.relkind::text IN CASE $1 "
+		"WHEN 'table' THEN 'rpf' WHEN 'view' THEN 'v' WHEN "
+		"'materialized view' THEN 'm' WHEN 'index' THEN 'iI' WHEN "
+		"'sequence' THEN 'S' ELSE '' END) > 0 AND (n.nspname = $2 OR "
+		"($2 = '' AND ($1 = 'index' OR n.nspname = ANY "
+		"(pg_catalog.current_schemas(true))))) UNION ALL SELECT 1 FROM "
+		"pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = "
+		"t.typnamespace WHERE $1 = 'type' AND t.typname = $3 AND "
+		"(n.nspname = $2 OR ($2 = '' AND n.nspname = ANY "
+		"(pg_catalog.current_schemas(true)))) UNION ALL SELECT 1 FROM "
+		"pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = "
+		"p.pronamespace WHERE $1 = 'function' AND p.proname = $3 AND "
+		"(n.nspname = $2 OR ($2 = '' AND n.nspname = ANY "
+		"(pg_catalog.current_schemas(true)))) UNION ALL SELECT 1 FROM "
+		"pg_catalog.pg_trigger g WHERE $1 = 'trigger' AND g.tgname = $3 "
+		"AND NOT g.tgisinternal UNION ALL SELECT 1 FROM "
+		"pg_catalog.pg_namespace n WHERE $1 = 'schema' AND n.nspname = "
+		"$3) AS found",
 	.reset_sql =
 		"SELECT kind, name, ledger, stmt FROM ("
 		"SELECT CASE c.relkind WHEN 'm' THEN 1 WHEN 'v' THEN 2 WHEN 'f' "

@@ -1016,6 +1016,11 @@ const ferry__driver ferry__sqlite_driver = {
 	.reset_session = NULL, /* pragmas belong to the file or are ferry's */
 	.section_start = sq_section_start,
 	.interrupt = NULL, /* the progress handler watches the flag */
+	.object_exists_sql =
+		"SELECT CASE WHEN $1 NOT IN ('table', 'view', 'index', "
+		"'trigger') OR $2 NOT IN ('', 'main') OR EXISTS (SELECT 1 FROM "
+		"sqlite_master WHERE type = $1 AND name = $3 COLLATE NOCASE) "
+		"THEN 1 ELSE 0 END",
 	.objects_sql =
 		"SELECT name FROM sqlite_master WHERE type IN ('table', "
 		"'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY "

@@ -619,6 +619,27 @@ ferry__stmt_kind ferry__stmt_classify(const char *stmt, size_t len,
 	ferry__dialect dialect, const char **what);
 
 /*
+ * A statement's first tokens, comments skipped, for readers of its words
+ * (created.c). A U&"..." identifier is a STRING: not read as a name.
+ */
+typedef enum {
+	FERRY__TOK_WORD = 1, /* a keyword or unquoted identifier */
+	FERRY__TOK_QUOTED,   /* "x", [x], `x` */
+	FERRY__TOK_STRING,   /* 'x', E'x', $$x$$ */
+	FERRY__TOK_PUNCT     /* ( ) . , and every other run of symbols */
+} ferry__tok_type;
+
+typedef struct {
+	ferry__tok_type type;
+	const char *s;
+	size_t len;
+} ferry__tok;
+
+/* Up to `max` tokens of `stmt`, until its ';'; how many. */
+int ferry__stmt_tokens(const char *stmt, size_t len, ferry__dialect dialect,
+	ferry__tok *out, int max);
+
+/*
  * Drivers. An engine implements this table; ferry_db holds one.
  */
 typedef enum {
@@ -741,6 +762,12 @@ typedef struct ferry__driver {
 	 * sequences, types and functions), one name per row, for `bootstrap`
 	 * to refuse a database that is not empty. */
 	const char *objects_sql;
+	/* Does the object exist? $1 its kind ("table", "index", ... as
+	 * created.c names them), $2 its schema ('' when not named), $3 its
+	 * name, both as the engine stores them; one row, "0" if not. A kind
+	 * the engine does not have, or a schema it cannot look into, counts
+	 * as there. */
+	const char *object_exists_sql;
 	/* For tools the driver starts (pg_dump, pg_restore, psql): the
 	 * connection's settings as a keyword string without the password,
 	 * and the password in use (or NULL). NULL for an engine without a
@@ -1064,6 +1091,38 @@ typedef struct {
 
 int ferry__decide_and_write(
 	ferry_db *db, const ferry__writer *w, void *payload, ferry_error *err);
+
+/*
+ * The objects a run of migrations leaves behind (created.c), for `stamp`
+ * to check that a database has them.
+ */
+typedef struct {
+	int kind;     /* see ferry__created_kind() */
+	char *schema; /* as the engine stores it; NULL if not named */
+	char *name;
+	char *on; /* an index's or trigger's table, or NULL */
+	const ferry__migration *migration;
+	int line; /* of the statement that created it */
+} ferry__created_obj;
+
+typedef struct {
+	ferry__dialect dialect;
+	ferry__created_obj *v;
+	size_t n;
+	size_t alloc;
+} ferry__created;
+
+/* Read one statement of `m` at `line`: 0 or FERRY_ENOMEM. */
+int ferry__created_statement(ferry__created *c, const ferry__migration *m,
+	int line, const char *stmt, size_t len);
+/* Read the up and finish sections of `m`, from its file read again. */
+int ferry__created_migration(
+	ferry__created *c, const ferry__migration *m, ferry_error *err);
+/* Keep only the objects `db` lacks, in the order they were created. */
+int ferry__created_missing(ferry_db *db, ferry__created *c, ferry_error *err);
+/* "table", "index", "materialized view", ... */
+const char *ferry__created_kind(const ferry__created_obj *o);
+void ferry__created_clear(ferry__created *c);
 
 /*
  * What a database holds besides ferry's ledger (objects.c).

@@ -874,3 +874,34 @@ ferry__stmt_kind ferry__stmt_classify(
 #undef K3
 	return FERRY__STMT_PLAIN;
 }
+
+/*
+ * Tokens, for readers of a statement's words (created.c)
+ */
+
+int ferry__stmt_tokens(const char *stmt, size_t len, ferry__dialect dialect,
+	ferry__tok *out, int max)
+{
+	lexer lx;
+	tok_type t;
+	int n = 0;
+
+	lex_init(&lx, stmt, len, dialect);
+	while (n < max && (t = lex_next(&lx)) != T_EOF && t != T_ERROR &&
+		t != T_SEMI) {
+		ferry__tok *k = &out[n++];
+
+		k->s = lx.tok;
+		k->len = lx.len;
+		if (t == T_WORD)
+			k->type = FERRY__TOK_WORD;
+		else if (t == T_STRING &&
+			(*lx.tok == '"' || *lx.tok == '[' || *lx.tok == '`'))
+			k->type = FERRY__TOK_QUOTED;
+		else if (t == T_STRING)
+			k->type = FERRY__TOK_STRING;
+		else
+			k->type = FERRY__TOK_PUNCT;
+	}
+	return n;
+}

@@ -6,8 +6,10 @@
  * created it by hand; a database that grew without ferry).
  *
  * Stamping only writes ledger rows, so it refuses what would make them
- * lie: a database ahead of the files, drift, and a migration up to V that
- * stopped half way (that is for `up` to resume or `repair` to settle).
+ * lie: a database ahead of the files, drift, a migration up to V that
+ * stopped half way (that is for `up` to resume or `repair` to settle),
+ * and, unless told not to check, a database that lacks the objects the
+ * stamped sections create (created.c).
  */
 #include "ferry_int.h"
 
@@ -21,6 +23,8 @@ typedef struct {
 	ferry__ledger ledger;
 	ferry__pairs pairs;
 	ferry_changes *changes;
+	int verify;
+	int dry_run;
 } stamp_ctx;
 
 static int refuse_failed(const stamp_ctx *ctx, ferry_error *err)
@@ -46,6 +50,58 @@ static int refuse_failed(const stamp_ctx *ctx, ferry_error *err)
 		return FERRY_EREFUSED;
 	}
 	return 0;
+}
+
+/* Up to this many missing objects are named in the error's detail. */
+#define MISSING_SHOWN 8
+
+/* Refuse when the database lacks what the stamped sections create. */
+static int refuse_missing(const stamp_ctx *ctx, ferry_error *err)
+{
+	ferry__created c;
+	ferry__buf list = FERRY__BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.dialect = ctx->db->drv->dialect;
+	for (i = 0; rc == 0 && i < ferry_changes_count(ctx->changes); i++)
+		rc = ferry__created_migration(&c,
+			FERRY__MIG(
+				ferry_changes_at(ctx->changes, i)->migration),
+			err);
+	if (rc == 0)
+		rc = ferry__created_missing(ctx->db, &c, err);
+	for (i = 0; rc == 0 && i < c.n && i < MISSING_SHOWN; i++) {
+		const ferry__created_obj *o = &c.v[i];
+
+		ferry__buf_printf(&list, "%s%s %s%s%s (%s:%d)", i ? ", " : "",
+			ferry__created_kind(o), o->schema ? o->schema : "",
+			o->schema ? "." : "", o->name, o->migration->pub.path,
+			o->line);
+	}
+	if (rc == 0 && c.n > MISSING_SHOWN)
+		ferry__buf_printf(&list, " and %zu more", c.n - MISSING_SHOWN);
+	if (rc == 0 && list.oom)
+		rc = ferry__error_oom(err);
+	if (rc == 0 && c.n > 0) {
+		const ferry__created_obj *o = &c.v[0];
+
+		ferry__error_set(err, FERRY_EREFUSED,
+			"the database lacks %zu object%s that the migrations "
+			"to stamp create: %s %s",
+			c.n, c.n == 1 ? "" : "s", ferry__created_kind(o),
+			o->name);
+		ferry__error_at(err, o->migration->pub.path, o->line, 1);
+		ferry__error_detail(err, "missing: %s", list.buf);
+		ferry__error_hint(err,
+			"create them, or run those migrations with 'ferry up' "
+			"instead; 'stamp --no-verify' records them anyway");
+		rc = FERRY_EREFUSED;
+	}
+	ferry__buf_release(&list);
+	ferry__created_clear(&c);
+	return rc;
 }
 
 /* Read the ledger (again), refuse what is unsafe, list what to record. */
@@ -76,6 +132,11 @@ static int decide(void *payload, size_t *work, ferry_error *err)
 			    "recorded as complete without running it") < 0)
 			return ferry__error_oom(err);
 	}
+	/* Checked under the lock: before it, another runner may be half way
+	 * through making them. A dry run takes no lock. */
+	if (ctx->verify && (ctx->db->locked || ctx->dry_run) &&
+		(rc = refuse_missing(ctx, err)) < 0)
+		return rc;
 	*work = ferry_changes_count(ctx->changes);
 	return 0;
 }
@@ -139,7 +200,7 @@ int ferry_stamp(ferry_changes **out, ferry_db *db, const ferry_set *set,
 		return ferry__error_set(err, FERRY_EINVALID,
 			"ferry_stamp needs out, db, set and opts->to");
 	*out = NULL;
-	if (opts->version != FERRY_STAMP_OPTIONS_VERSION)
+	if (opts->version != 1 && opts->version != FERRY_STAMP_OPTIONS_VERSION)
 		return ferry__error_set(err, FERRY_EINVALID,
 			"invalid argument: 'opts' (version %u)", opts->version);
 	if (db->read_only)
@@ -148,11 +209,12 @@ int ferry_stamp(ferry_changes **out, ferry_db *db, const ferry_set *set,
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.db = db;
 	ctx.set = set;
+	ctx.verify = opts->version < 2 || !opts->no_verify;
 	if ((rc = ferry__resolve_target(set, opts->to, &ctx.target, err)) < 0)
 		return rc;
 	if (!(ctx.changes = ferry__changes_new()))
 		return ferry__error_oom(err);
-	w.dry_run = opts->dry_run;
+	w.dry_run = ctx.dry_run = opts->dry_run;
 	rc = ferry__decide_and_write(db, &w, &ctx, err);
 	ferry__pairs_clear(&ctx.pairs);
 	ferry__ledger_clear(&ctx.ledger);

@@ -297,7 +297,7 @@ test_expect_success 'stamp waits for the lock, then gives up (exit 4); nothing r
 test_expect_success 'stamp --help' '
 	ferry stamp --help >out 2>err &&
 	test_must_be_empty err &&
-	grep "^usage: ferry stamp TARGET \\[--dry-run\\] \\[--json\\]" out
+	grep "^usage: ferry stamp TARGET \\[--no-verify\\] \\[--dry-run\\] \\[--json\\]" out
 '
 
 test_done

@@ -49,6 +49,7 @@ test_expect_success 'reading it adds nothing' '
 '
 
 test_expect_success 'stamp writes its row, the runner column added first' '
+	db_sql "CREATE TABLE b (id int); CREATE TABLE c (id int)" &&
 	ferry -d "$DB_URL" stamp 2 >out 2>err &&
 	has_runner &&
 	test "$(db_sql "SELECT state || $q $q || COALESCE(runner, $q-$q) FROM ferry_migrations WHERE version = 2")" = "complete -"

@@ -1315,9 +1315,18 @@ static int stamp_to(struct fx *fx, const char *to, ferry_error *err)
 	int rc;
 
 	o.to = to;
+	o.no_verify = strcmp(to ? to : "", "verified") != 0;
+	if (!o.no_verify)
+		o.to = "3";
 	rc = ferry_stamp(&c, fx->db, fx->set, &o, err);
 	ferry_changes_free(c);
 	return rc;
+}
+
+/* Checked: the fixtures' tables are not there. */
+static int stamp_verified(struct fx *fx, ferry_error *err)
+{
+	return stamp_to(fx, "verified", err);
 }
 
 static int stamp_head(struct fx *fx, ferry_error *err)
@@ -1348,6 +1357,7 @@ static int stamp_two(struct fx *fx, ferry_error *err)
 void test_api_err__stamp(void)
 {
 	both("stamp: fresh", S_FILES, stamp_head, 0);
+	both("stamp: objects missing", S_FILES, stamp_verified, FERRY_EREFUSED);
 	both("stamp: applied", S_UP, stamp_head, 0);
 	both("stamp: no target", S_FILES, stamp_no_target, FERRY_EINVALID);
 	both("stamp: unknown target", S_FILES, stamp_unknown, FERRY_EINVALID);

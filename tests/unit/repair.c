@@ -64,6 +64,22 @@ static size_t stamp(const char *to, int dry_run)
 
 	o.to = to;
 	o.dry_run = dry_run;
+	o.no_verify = 1; /* the ledger is what these tests look at */
+	if (ferry_stamp(&c, db, set, &o, &err) < 0)
+		return (size_t)-1;
+	n = ferry_changes_count(c);
+	ferry_changes_free(c);
+	return n;
+}
+
+/* As stamp(), checking the objects. */
+static size_t stamp_checked(const char *to)
+{
+	ferry_stamp_options o = FERRY_STAMP_OPTIONS_INIT;
+	ferry_changes *c = NULL;
+	size_t n;
+
+	o.to = to;
 	if (ferry_stamp(&c, db, set, &o, &err) < 0)
 		return (size_t)-1;
 	n = ferry_changes_count(c);
@@ -96,6 +112,7 @@ void test_repair__stamp_records_and_leaves_applied_alone(void)
 	cl_assert_equal_i(2, (int)stamp("1.0", 1));
 	cl_assert_equal_i(0, (int)findings()); /* the dry run wrote nothing */
 	o.to = "1.0";
+	o.no_verify = 1;
 	cl_ferry_pass(ferry_stamp(&c, db, set, &o, &err), &err);
 	cl_assert_equal_i(2, (int)ferry_changes_count(c));
 	cl_assert_equal_s("stamp", ferry_changes_at(c, 1)->action);
@@ -188,11 +205,31 @@ static int op_stamp(ferry_db *d, ferry_error *e)
 	int rc;
 
 	o.to = "3";
+	o.no_verify = 1;
 	if ((rc = ferry_stamp(&c, d, set, &o, e)) < 0)
 		return c ? -100 : rc;
 	rc = ferry_changes_count(c) == 3 ? 0 : -100;
 	ferry_changes_free(c);
 	return rc;
+}
+
+/* Checked, on a database without the tables: refused, never half. */
+static int op_stamp_verified(ferry_db *d, ferry_error *e)
+{
+	ferry_stamp_options o = FERRY_STAMP_OPTIONS_INIT;
+	ferry_changes *c = NULL;
+	int rc;
+
+	o.to = "3";
+	rc = ferry_stamp(&c, d, set, &o, e);
+	if (c)
+		return -100;
+	if (rc == FERRY_EREFUSED &&
+		(!strstr(e->detail, "missing: table users (") ||
+			!strstr(e->detail, "/1_users.sql:1), table orders (") ||
+			!strstr(e->detail, "/3_orders.sql:1)")))
+		return -101;
+	return rc == FERRY_EREFUSED ? 0 : rc;
 }
 
 static int op_validate(ferry_db *d, ferry_error *e)
@@ -277,6 +314,19 @@ static void faultsim(op_fn op, const char *what)
 void test_repair__oom_stamp(void)
 {
 	faultsim(op_stamp, "ferry_stamp");
+	faultsim(op_stamp_verified, "ferry_stamp, checked");
+}
+
+void test_repair__stamp_checks_what_the_sections_create(void)
+{
+	cl_assert_equal_i(-1, (int)stamp_checked("3"));
+	cl_assert_equal_i(FERRY_EREFUSED, err.code);
+	cl_assert_equal_s("the database lacks 2 objects that the migrations "
+			  "to stamp create: table users",
+		err.message);
+	cl_assert_equal_i(1, err.line);
+	cl_assert(strstr(err.file, "1_users.sql"));
+	cl_assert_equal_i(3, (int)stamp("3", 1)); /* nothing recorded */
 }
 
 void test_repair__oom_validate_and_repair(void)
