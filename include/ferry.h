@@ -162,6 +162,13 @@ typedef struct {
 	const char *name;     /**< "2.1.0" */
 	int64_t last_version; /**< newest migration of the release */
 	int checkpoint; /**< must be finished before later migrations go up */
+	/**
+	 * `baseline`: the set starts at this release; its migration (the
+	 * set's oldest) holds the schema the release leaves. A database
+	 * whose ledger finished the release under older files counts it as
+	 * applied; one that did not is refused (FERRY_EREFUSED).
+	 */
+	int baseline;
 } ferry_release;
 
 /**
@@ -592,6 +599,12 @@ typedef struct {
 	 * and `applied_by` of its last run.
 	 */
 	int repeatable;
+	/**
+	 * Applied, older than every file: a migration a squashed set (or a
+	 * baseline) left out. `in_files` is 0, but it is not counted as
+	 * `unknown`: the database has moved past it (else see `behind`).
+	 */
+	int retired;
 } ferry_entry;
 
 /** Where a database stands against a migration set. */
@@ -630,6 +643,18 @@ typedef struct {
 	 * would run: never run, or changed since they last ran.
 	 */
 	size_t repeatables, repeatables_changed;
+	/** Applied migrations older than every file (ferry_entry.retired). */
+	size_t retired;
+	/**
+	 * The database is behind the files, at a release older than the
+	 * oldest these files upgrade from: "release 1.1"; NULL if not.
+	 * `up`, `finish` and `migrate` refuse it.
+	 */
+	const char *behind;
+	/** With `behind`: "release 1.2", the oldest these files upgrade
+	 * from; and 1 when it is that release but not finished. */
+	const char *behind_oldest;
+	int behind_unfinished;
 } ferry_status;
 
 /**

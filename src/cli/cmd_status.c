@@ -21,7 +21,7 @@ static const struct cli_help help = { "status [--exit-code] [--json]",
 
 static json_t *status_json(const ferry_status *st)
 {
-	json_t *drift = json_array(), *doc, *last = json_null();
+	json_t *drift = json_array(), *doc, *last = json_null(), *behind;
 	size_t i;
 
 	for (i = 0; i < st->ndrift; i++)
@@ -32,9 +32,13 @@ static json_t *status_json(const ferry_status *st)
 			cli_json_str(st->last_version), "by",
 			cli_json_str(st->last_by), "at",
 			cli_json_str(st->last_at), "success", st->last_success);
+	behind = st->behind ? json_pack("{s:s,s:s,s:b}", "at", st->behind,
+				      "oldest", st->behind_oldest, "unfinished",
+				      st->behind_unfinished)
+			    : json_null();
 	doc = json_pack("{s:s,s:s,s:s,s:b,s:b,s:o,s:o,s:o,s:o,"
-			"s:{s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:{s:b,s:o},s:o,"
-			"s:b,s:{s:I,s:I}}",
+			"s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:{s:b,s:o},s:o,"
+			"s:b,s:{s:I,s:I},s:o}",
 		"engine", st->engine, "server_version", st->server_version,
 		"database", st->database, "database_exists",
 		st->database_exists, "ledger_exists", st->ledger_exists,
@@ -45,11 +49,12 @@ static json_t *status_json(const ferry_status *st)
 		(json_int_t)st->complete, "up", (json_int_t)st->up, "pending",
 		(json_int_t)st->pending, "failed", (json_int_t)st->failed,
 		"running", (json_int_t)st->running, "unknown",
-		(json_int_t)st->unknown, "drift", drift, "lock", "held",
-		st->lock_held, "holder", cli_json_str(st->lock_holder),
-		"last_action", last, "busy", st->busy, "repeatable", "total",
-		(json_int_t)st->repeatables, "changed",
-		(json_int_t)st->repeatables_changed);
+		(json_int_t)st->unknown, "retired", (json_int_t)st->retired,
+		"drift", drift, "lock", "held", st->lock_held, "holder",
+		cli_json_str(st->lock_holder), "last_action", last, "busy",
+		st->busy, "repeatable", "total", (json_int_t)st->repeatables,
+		"changed", (json_int_t)st->repeatables_changed, "behind",
+		behind);
 	return doc;
 }
 
@@ -99,9 +104,12 @@ static void print_counts(const ferry_status *st, FILE *out, int c)
 			", %s%zu failed%s", cli_color(c, CLI_RED), st->failed,
 			cli_color(c, CLI_RESET));
 	if (st->unknown)
-		snprintf(buf + n, sizeof(buf) - (size_t)n,
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
 			", %s%zu not in the files%s", cli_color(c, CLI_RED),
 			st->unknown, cli_color(c, CLI_RESET));
+	if (st->retired && !st->behind)
+		snprintf(buf + n, sizeof(buf) - (size_t)n,
+			", %zu retired (older than every file)", st->retired);
 	line(out, c, "migrations", "%s", buf);
 }
 
@@ -120,7 +128,7 @@ static void print_ahead(const ferry_status *st, FILE *out, int c)
 	for (i = 0; i < ferry_status_count(st); i++) {
 		const ferry_entry *e = ferry_status_at(st, i);
 
-		if (e->in_files)
+		if (e->in_files || e->retired)
 			continue;
 		newest = e->version_text;
 		for (k = 0; k < nrel; k++)
@@ -144,6 +152,28 @@ static void print_ahead(const ferry_status *st, FILE *out, int c)
 	line(out, c, "ahead", "%s", buf);
 }
 
+/* A database behind the files: at a release they cannot upgrade from. */
+static void print_behind(const ferry_status *st, FILE *out, int c)
+{
+	char buf[600];
+
+	if (!st->behind)
+		return;
+	if (st->behind_unfinished)
+		snprintf(buf, sizeof(buf),
+			"%sat %s, not finished: these files start from it "
+			"finished; finish it with an older release first%s",
+			cli_color(c, CLI_RED), st->behind,
+			cli_color(c, CLI_RESET));
+	else
+		snprintf(buf, sizeof(buf),
+			"%sat %s, older than these files support: upgrade to "
+			"%s first with an older release%s",
+			cli_color(c, CLI_RED), st->behind, st->behind_oldest,
+			cli_color(c, CLI_RESET));
+	line(out, c, "behind", "%s", buf);
+}
+
 /* The migrations that need attention, newest concerns last. */
 static void print_waiting(const ferry_status *st, FILE *out, int c)
 {
@@ -156,17 +186,28 @@ static void print_waiting(const ferry_status *st, FILE *out, int c)
 		const ferry_entry *e = ferry_status_at(st, i);
 		char note[300] = "", state[64];
 		const char *row[5];
-		int bad = e->drift || !e->in_files ||
+		int bad = e->drift || (!e->in_files && !e->retired) ||
 			e->state == FERRY_STATE_FAILED;
 		int up = e->state == FERRY_STATE_UP;
 
-		if (e->state == FERRY_STATE_COMPLETE && !bad)
+		/* Retired rows matter only when the database is behind:
+		 * then the newest says where it stopped. */
+		if (e->retired &&
+			(!st->behind ||
+				strcmp(e->version_text,
+					st->current ? st->current : "") != 0))
+			continue;
+		if (e->state == FERRY_STATE_COMPLETE && !bad && !e->retired)
 			continue;
 		total++;
 		if (shown >= 20)
 			continue;
 		shown++;
-		if (!e->in_files)
+		if (e->retired)
+			snprintf(note, sizeof(note),
+				"older than every file: the set starts at %s",
+				st->behind_oldest);
+		else if (!e->in_files)
 			snprintf(note, sizeof(note),
 				"applied, but no file has it");
 		else if (e->drift)
@@ -278,6 +319,7 @@ static void print_status(struct cli_ctx *ctx, const ferry_status *st)
 	line(out, c, "version", "%s", buf);
 	print_counts(st, out, c);
 	print_ahead(st, out, c);
+	print_behind(st, out, c);
 	if (st->ndrift) {
 		size_t i;
 		int n = 0;
@@ -322,8 +364,8 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 	const struct cli_opt opts[] = {
 		CLI_OPT_FLAG("exit-code", 0, &exit_code,
 			"exit 3 when work waits (pending, up or failed "
-			"migrations, changed repeatable ones), 5 on drift or a database ahead of the "
-			"files"),
+			"migrations, changed repeatable ones), 5 on drift or a "
+			"database ahead of or behind the files"),
 		CLI_OPT_END
 	};
 
@@ -343,7 +385,8 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 		print_status(ctx, st);
 		rc = CLI_EXIT_OK;
 	}
-	if (rc == CLI_EXIT_OK && exit_code && (st->ndrift || st->unknown))
+	if (rc == CLI_EXIT_OK && exit_code &&
+		(st->ndrift || st->unknown || st->behind))
 		rc = CLI_EXIT_REFUSED;
 	else if (rc == CLI_EXIT_OK && exit_code &&
 		(st->pending || st->up || st->failed ||

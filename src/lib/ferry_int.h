@@ -505,6 +505,9 @@ int ferry__migration_load(const ferry__migration *m, ferry__hasher *h,
 	ferry__loaded *out, ferry_error *err);
 void ferry__loaded_release(ferry__loaded *f);
 
+/* The release marked `baseline`, or NULL. */
+const ferry__release *ferry__set_baseline(const ferry_set *set);
+
 /* The migration with `version`, or NULL. */
 const ferry__migration *ferry__set_find(const ferry_set *set, int64_t version);
 
@@ -996,6 +999,10 @@ int ferry__ledger_insert(ferry_db *db, const ferry__row *row,
 /* Its up section ran again (a rerun): the row as read, newly dated. */
 int ferry__ledger_rerun(ferry_db *db, const ferry__row *as_read,
 	const char *checksum, const char *at, ferry_error *err);
+/* The baseline's row, as read (written by the files it replaced), takes
+ * the baseline's checksums, NULL for a section it lacks. */
+int ferry__ledger_adopt(ferry_db *db, const ferry__row *as_read,
+	const char *const sums[3], ferry_error *err);
 /* Remove the row as read (down; repair). `runner`: NULL, or must match. */
 int ferry__ledger_take(ferry_db *db, const ferry__row *as_read,
 	const char *runner, ferry_error *err);
@@ -1172,7 +1179,20 @@ typedef struct {
 	const ferry__migration *mig; /* NULL: applied, but no file */
 	const ferry__row *row;	     /* NULL: pending */
 	int drift;
+	/* A row older than every file: one of the migrations a squashed
+	 * set left out. Neither ahead of the files nor drift. */
+	int retired;
+	/* The baseline migration's row, written by the older files it
+	 * replaces: counted as applied; the ledger does not say so yet. */
+	int adopt;
 } ferry__pair;
+
+/* Why a database is behind the files (ferry__pairs.behind). */
+enum {
+	FERRY__BEHIND_NO = 0,
+	FERRY__BEHIND_OLDER,	 /* at a release older than the oldest file */
+	FERRY__BEHIND_UNFINISHED /* the baseline release not finished */
+};
 
 typedef struct {
 	ferry__pair *v;
@@ -1181,11 +1201,23 @@ typedef struct {
 	 * changed). Rows no file has are left out. */
 	ferry__pair *reps;
 	size_t nreps;
+	/* Rows older than every file, and the newest of them. */
+	size_t retired;
+	const ferry__row *newest_retired;
+	/* With retired rows: has the database not reached the set's oldest
+	 * migration (the baseline's, finished)? Then it is behind. */
+	int behind;
+	const ferry_set *set;
+	const ferry__pair *adopt; /* the pair to adopt, or NULL */
 } ferry__pairs;
 
 int ferry__pairs_build(ferry__pairs *out, const ferry_set *set,
 	const ferry__ledger *l, ferry_error *err);
 void ferry__pairs_clear(ferry__pairs *p);
+/* "release 1.1", or "version 4": where a database behind the files is. */
+void ferry__behind_where(const ferry__pairs *p, char *buf, size_t size);
+/* "release 1.2", or "version 6": the oldest these files upgrade from. */
+void ferry__behind_oldest(const ferry__pairs *p, char *buf, size_t size);
 
 /*
  * Running or failed (state.c): a failed section is running while the

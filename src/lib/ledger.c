@@ -383,6 +383,25 @@ int ferry__ledger_rerun(ferry_db *db, const ferry__row *r, const char *checksum,
 	return write_sql(db, &sql, p, 4 + n, CLAIM, err);
 }
 
+int ferry__ledger_adopt(ferry_db *db, const ferry__row *r,
+	const char *const sums[3], ferry_error *err)
+{
+	ferry__buf sql = FERRY__BUF_INIT;
+	ferry__val p[8];
+	int n;
+
+	p[0] = text(sums[FERRY__UP]);
+	p[1] = text(sums[FERRY__FINISH]);
+	p[2] = integer(sums[FERRY__FINISH] != NULL);
+	p[3] = text(sums[FERRY__DOWN]);
+	ferry__buf_printf(&sql,
+		"UPDATE %s SET up_checksum = $1, finish_checksum = $2, "
+		"has_finish = $3, down_checksum = $4",
+		db->qtable);
+	n = as_read(&sql, p, 5, r, NULL);
+	return write_sql(db, &sql, p, 4 + n, CLAIM, err);
+}
+
 int ferry__ledger_finish(ferry_db *db, const ferry__row *r, const char *runner,
 	const char *checksum, const char *at, ferry_error *err)
 {

@@ -20,14 +20,44 @@
  * Refusals
  */
 
+/*
+ * The database is at a release older than the set's oldest migration (a
+ * squashed set): what it lacks is in files these no longer have.
+ */
+static int refuse_behind(const ferry__pairs *pairs, ferry_error *err)
+{
+	char where[120], oldest[120];
+
+	ferry__behind_where(pairs, where, sizeof(where));
+	ferry__behind_oldest(pairs, oldest, sizeof(oldest));
+	if (pairs->behind == FERRY__BEHIND_UNFINISHED) {
+		ferry__error_set(err, FERRY_EREFUSED,
+			"database is at %s but has not finished it; this set "
+			"starts from it finished",
+			where);
+		ferry__error_hint(err,
+			"finish it first with an older release ('ferry "
+			"finish'), then run this one");
+		return FERRY_EREFUSED;
+	}
+	ferry__error_set(err, FERRY_EREFUSED,
+		"database is at %s, older than this set supports", where);
+	ferry__error_hint(err,
+		"upgrade to %s first with an older release, then run this one",
+		oldest + (strncmp(oldest, "release ", 8) == 0 ? 8 : 0));
+	return FERRY_EREFUSED;
+}
+
 /* The database has versions no file has: it is ahead of these files. */
 int ferry__refuse_ahead(const ferry__pairs *pairs, ferry_error *err)
 {
 	const ferry__row *newest = NULL;
 	size_t i, count = 0;
 
+	if (pairs->behind)
+		return refuse_behind(pairs, err);
 	for (i = 0; i < pairs->n; i++) {
-		if (pairs->v[i].mig)
+		if (pairs->v[i].mig || pairs->v[i].retired)
 			continue;
 		newest = pairs->v[i].row;
 		count++;

@@ -3,8 +3,11 @@
  * releases.c - the `releases` file: product releases mapped onto the set.
  *
  * One line per release, oldest first: `<release> <last-version>
- * [checkpoint]`; `#` starts a comment. A release name must not be all
- * digits, so that `--to` can tell a release from a version.
+ * [checkpoint] [baseline]`; `#` starts a comment. A release name must not
+ * be all digits, so that `--to` can tell a release from a version. The
+ * one `baseline` release is where a squashed set starts: its migration
+ * holds the schema that release leaves, and set.c checks there is none
+ * older.
  */
 #include "ferry_int.h"
 
@@ -50,7 +53,7 @@ static int name_ok(const char *s, size_t n)
 	return !digits_only;
 }
 
-/* Split [p, end) into up to 4 blank-separated words. */
+/* Split [p, end) into up to 4 blank-separated words; 5 if more. */
 static int words(const char *p, const char *end, const char *w[4], size_t wl[4])
 {
 	int n = 0;
@@ -78,16 +81,16 @@ static int parse_line(ferry__release *r, const char *p, const char *end,
 	const char *path, int line, ferry_error *err)
 {
 	static const char form[] = "each line is '<release> <last-version> "
-				   "[checkpoint]'";
+				   "[checkpoint] [baseline]'";
 	const char *w[4];
 	size_t wl[4];
-	int n = words(p, end, w, wl);
+	int n = words(p, end, w, wl), i;
 
 	if (n < 2)
 		return bad_line(err, path, line, form,
 			"release line '%.*s' has no version", p,
 			(int)(end - p > 60 ? 60 : end - p));
-	if (n > 3)
+	if (n > 4)
 		return bad_line(err, path, line, form,
 			"too many words on release line '%.*s'", p,
 			(int)(end - p > 60 ? 60 : end - p));
@@ -103,11 +106,20 @@ static int parse_line(ferry__release *r, const char *p, const char *end,
 			"file names",
 			"invalid version '%.*s'", w[1],
 			(int)(wl[1] > 60 ? 60 : wl[1]));
-	if (n == 3 && !(wl[2] == 10 && memcmp(w[2], "checkpoint", 10) == 0))
-		return bad_line(err, path, line, form,
-			"unknown word '%.*s' after the version", w[2],
-			(int)(wl[2] > 60 ? 60 : wl[2]));
-	r->pub.checkpoint = n == 3;
+	for (i = 2; i < n; i++) {
+		int *flag = wl[i] == 10 && !memcmp(w[i], "checkpoint", 10)
+			? &r->pub.checkpoint
+			: wl[i] == 8 && !memcmp(w[i], "baseline", 8)
+			? &r->pub.baseline
+			: NULL;
+
+		if (!flag || *flag)
+			return bad_line(err, path, line, form,
+				flag ? "'%.*s' is given twice"
+				     : "unknown word '%.*s' after the version",
+				w[i], (int)(wl[i] > 60 ? 60 : wl[i]));
+		*flag = 1;
+	}
 	r->line = line;
 	r->pub.name = ferry__strndup(w[0], wl[0]);
 	return r->pub.name ? 0 : ferry__error_oom(err);
@@ -125,6 +137,18 @@ static int check_order(
 
 	for (i = 1; i < n; i++) {
 		for (j = 0; j < i; j++) {
+			if (rel[i].pub.baseline && rel[j].pub.baseline) {
+				ferry__error_set(err, FERRY_EINVALID,
+					"release '%s' is a second baseline",
+					rel[i].pub.name);
+				ferry__error_hint(err,
+					"a set starts at one baseline, '%s' "
+					"at line %d: remove the older lines "
+					"with their migrations, or this word",
+					rel[j].pub.name, rel[j].line);
+				ferry__error_at(err, path, rel[i].line, 0);
+				return FERRY_EINVALID;
+			}
 			if (strcmp(rel[i].pub.name, rel[j].pub.name) != 0)
 				continue;
 			ferry__error_set(err, FERRY_EINVALID,

@@ -1820,7 +1820,50 @@ static int run_decide(void *payload, size_t *work, ferry_error *err)
 		(rc = run_plan(ctx, err)) < 0)
 		return rc;
 	*work = ctx->plan.n;
+	/* A baseline to count as applied is work of its own. */
+	if (ctx->pairs.adopt && !ctx->check && ctx->kind != RUN_DOWN)
+		*work += 1;
 	return 0;
+}
+
+/*
+ * The baseline's row was written by the older files it replaces, which
+ * finished its release: it takes the baseline's checksums, so that an
+ * edit to the baseline from now on is drift, with a `baseline` history
+ * row that says so. One transaction, before the run's steps.
+ */
+static int adopt_baseline(run_ctx *ctx, ferry_error *err)
+{
+	const ferry__pair *p = ctx->pairs.adopt;
+	const ferry__migration *m;
+	ferry_db *db = ctx->db;
+	char hex[FERRY__NSECTIONS][65];
+	const char *sums[FERRY__NSECTIONS];
+	ferry__history_rec rec = { "baseline", NULL, ferry__val_ms(-1), 1,
+		"counted as applied: the older files finished this release; "
+		"this file never ran here" };
+	int k, rc;
+
+	if (!p || ctx->check || ctx->kind == RUN_DOWN)
+		return 0;
+	m = p->mig;
+	for (k = 0; k < FERRY__NSECTIONS; k++) {
+		ferry__hex(hex[k], m->sec[k].sha);
+		sums[k] = m->sec[k].present || k == FERRY__UP ? hex[k] : NULL;
+	}
+	rec.migration = &m->pub;
+	if ((rc = db->drv->begin(db, err)) < 0)
+		return rc;
+	if ((rc = ferry__ledger_adopt(db, p->row, sums, err)) ==
+		FERRY__ECLAIMED)
+		rc = ferry__changed_meanwhile(&m->pub, err);
+	if (rc == 0)
+		rc = ferry__history_add(db, &rec, err);
+	if (rc == 0)
+		rc = db->drv->commit(db, err);
+	if (rc < 0)
+		db->drv->rollback(db);
+	return rc;
 }
 
 /*
@@ -1870,7 +1913,8 @@ static int run_write(void *payload, ferry_error *err)
 	int rc;
 
 	ctx->wrote = 1;
-	if ((rc = check_steps(ctx, err)) < 0 ||
+	if ((rc = adopt_baseline(ctx, err)) < 0 ||
+		(rc = check_steps(ctx, err)) < 0 ||
 		(!ctx->check && (rc = confirm_steps(ctx, err)) < 0) ||
 		(rc = ctx->check ? check_all(ctx, err) : apply_all(ctx, err)) <
 			0)

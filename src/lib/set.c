@@ -414,6 +414,38 @@ static int load_migration(ferry_set *set, ferry__migration *m,
 	return 0;
 }
 
+const ferry__release *ferry__set_baseline(const ferry_set *set)
+{
+	size_t i;
+
+	for (i = 0; set && i < set->nreleases; i++)
+		if (set->releases[i].pub.baseline)
+			return &set->releases[i];
+	return NULL;
+}
+
+/* A baseline replaces every migration before it: none may be left. */
+static int check_baseline(
+	const ferry_set *set, const char *path, ferry_error *err)
+{
+	const ferry__release *b = ferry__set_baseline(set);
+
+	if (!b || set->migs[0].pub.version == b->pub.last_version)
+		return 0;
+	ferry__error_set(err, FERRY_EINVALID,
+		"migration '%s' is older than the baseline of release '%s' "
+		"(version %lld)",
+		set->migs[0].pub.id, b->pub.name,
+		(long long)b->pub.last_version);
+	ferry__error_hint(err,
+		"the baseline migration holds the schema release '%s' "
+		"leaves and replaces every migration before it: remove "
+		"the older files",
+		b->pub.name);
+	ferry__error_at(err, path, b->line, 0);
+	return FERRY_EINVALID;
+}
+
 /* Read `releases`, if present, and give each migration its release. */
 static int read_releases(ferry_set *set, ferry_error *err)
 {
@@ -450,6 +482,8 @@ static int read_releases(ferry_set *set, ferry_error *err)
 		ferry__error_at(err, path, rel->line, 0);
 		rc = FERRY_EINVALID;
 	}
+	if (rc == 0)
+		rc = check_baseline(set, path, err);
 	free(path);
 	for (i = 0; rc == 0 && i < set->n; i++) {
 		while (r < set->nreleases &&

@@ -15,6 +15,7 @@
  */
 #include "ferry_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,12 +146,93 @@ static int pair_repeatables(ferry__pairs *out, const ferry_set *set,
 	return 0;
 }
 
+/*
+ * Rows older than the oldest file: a squashed set left their migrations
+ * out. The database has moved past them when it applied the oldest file
+ * (for a baseline, finished it, its row then written by the files the
+ * baseline replaced: counted as applied, never drift, since the baseline
+ * never ran there). Else it is behind: at a release these files cannot
+ * upgrade from.
+ */
+static void find_retired(ferry__pairs *out, const ferry_set *set)
+{
+	const ferry__release *base = ferry__set_baseline(set);
+	ferry__pair *oldest = NULL;
+	size_t i;
+
+	for (i = 0; i < out->n; i++) {
+		ferry__pair *p = &out->v[i];
+
+		if (p->mig && !oldest)
+			oldest = p;
+		if (p->mig || oldest)
+			continue;
+		p->retired = 1;
+		out->retired++;
+		out->newest_retired = p->row;
+	}
+	if (!out->retired || !oldest)
+		return;
+	if (!base) {
+		for (i = 0; i < out->n; i++)
+			if (out->v[i].mig && out->v[i].row)
+				return;
+		out->behind = FERRY__BEHIND_OLDER;
+	} else if (!oldest->row) {
+		out->behind = FERRY__BEHIND_OLDER;
+	} else if (oldest->row->state != FERRY_STATE_COMPLETE) {
+		out->behind = FERRY__BEHIND_UNFINISHED;
+	} else if (oldest->drift) {
+		oldest->drift = 0;
+		oldest->adopt = 1;
+		out->adopt = oldest;
+	}
+}
+
+static void release_or_version(
+	char *buf, size_t size, const char *release, int64_t version)
+{
+	if (release)
+		snprintf(buf, size, "release %s", release);
+	else
+		snprintf(buf, size, "version %lld", (long long)version);
+}
+
+void ferry__behind_where(const ferry__pairs *p, char *buf, size_t size)
+{
+	const ferry__row *r = p->newest_retired;
+	size_t i;
+
+	/* Unfinished: at the baseline's release, which it has begun. */
+	for (i = 0; p->behind == FERRY__BEHIND_UNFINISHED && i < p->n; i++)
+		if (p->v[i].mig && p->v[i].row)
+			r = p->v[i].row;
+	if (!r) {
+		snprintf(buf, size, "an older release");
+		return;
+	}
+	release_or_version(buf, size, r->release, r->version);
+}
+
+void ferry__behind_oldest(const ferry__pairs *p, char *buf, size_t size)
+{
+	const ferry_migration *m =
+		p->set && p->set->n ? &p->set->migs[0].pub : NULL;
+
+	if (!m) {
+		snprintf(buf, size, "an older release");
+		return;
+	}
+	release_or_version(buf, size, m->release, m->version);
+}
+
 int ferry__pairs_build(ferry__pairs *out, const ferry_set *set,
 	const ferry__ledger *l, ferry_error *err)
 {
 	size_t i = 0, j = 0, nset = set ? set->n : 0;
 
 	memset(out, 0, sizeof(*out));
+	out->set = set;
 	out->v = ferry__calloc(nset + l->n + 1, sizeof(*out->v));
 	if (!out->v)
 		return ferry__error_oom(err);
@@ -171,6 +253,7 @@ int ferry__pairs_build(ferry__pairs *out, const ferry_set *set,
 			p->drift = drifted(p->mig, p->row);
 		}
 	}
+	find_retired(out, set);
 	return pair_repeatables(out, set, l, err);
 }
 

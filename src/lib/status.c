@@ -115,6 +115,7 @@ static void fill_entry(status_priv *st, ferry_entry *e, const ferry__pair *p)
 	e->applied_by = keep(st, r ? r->applied_by : NULL);
 	e->drift = p->drift;
 	e->in_files = m != NULL;
+	e->retired = p->retired;
 	e->has_finish = m ? m->pub.has_finish : r->has_finish;
 	e->failed_statement =
 		r && r->state == FERRY_STATE_FAILED ? r->failed_statement : 0;
@@ -172,7 +173,9 @@ static void count(status_priv *st)
 	for (i = 0; i < st->n; i++) {
 		const ferry_entry *e = &st->entries[i];
 
-		if (!e->in_files)
+		if (e->retired)
+			s->retired++;
+		else if (!e->in_files)
 			s->unknown++;
 		else if (e->state == FERRY_STATE_PENDING)
 			s->pending++;
@@ -393,6 +396,16 @@ int ferry_status_get(ferry_status **out, ferry_db *db, const ferry_set *set,
 		find_running(st, db, &pairs, st->pub.lock_holder);
 	count(st);
 	releases(st, set);
+	if (pairs.behind) {
+		char buf[120];
+
+		ferry__behind_where(&pairs, buf, sizeof(buf));
+		st->pub.behind = keep(st, buf);
+		ferry__behind_oldest(&pairs, buf, sizeof(buf));
+		st->pub.behind_oldest = keep(st, buf);
+		st->pub.behind_unfinished =
+			pairs.behind == FERRY__BEHIND_UNFINISHED;
+	}
 	if ((rc = last_action(st, db, err)) < 0)
 		goto out;
 	if (st->oom)

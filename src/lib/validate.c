@@ -262,9 +262,35 @@ static void find_all(ferry_validation *v, const ferry__pairs *pairs,
 	int64_t newest = newest_applied(pairs);
 	size_t i;
 
+	if (pairs->behind) {
+		char where[120], oldest[120];
+		const ferry__pair *last = NULL;
+
+		for (i = 0; i < pairs->n; i++)
+			if (pairs->v[i].retired)
+				last = &pairs->v[i];
+		ferry__behind_where(pairs, where, sizeof(where));
+		ferry__behind_oldest(pairs, oldest, sizeof(oldest));
+		if (last)
+			add(v, last, "behind",
+				"upgrade with an older release first, then "
+				"run this one",
+				pairs->behind == FERRY__BEHIND_UNFINISHED
+					? "the database is at %s but has not "
+					  "finished it; these files start from "
+					  "it finished (%s)"
+					: "the database is at %s, older than "
+					  "these files support: their oldest "
+					  "is %s",
+				where, oldest);
+	}
 	for (i = 0; i < pairs->n; i++) {
 		const ferry__pair *p = &pairs->v[i];
 
+		if (p->retired) {
+			check_row(v, p);
+			continue;
+		}
 		if (!p->row) {
 			if (p->mig->pub.version < newest)
 				add(v, p, "out_of_order",
@@ -288,7 +314,7 @@ static void find_all(ferry_validation *v, const ferry__pairs *pairs,
 		if (p->row->state == FERRY_STATE_FAILED && p->mig &&
 			!ferry__pair_running(db, p, holder))
 			check_failed(v, p);
-		else if (p->mig)
+		else if (p->mig && !p->adopt) /* a baseline never ran */
 			check_drift(v, p);
 	}
 }

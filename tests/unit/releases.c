@@ -7,7 +7,7 @@
 #include "ferry_int.h"
 
 #define PATH "migrations/releases"
-#define FORM "each line is '<release> <last-version> [checkpoint]'"
+#define FORM "each line is '<release> <last-version> [checkpoint] [baseline]'"
 
 static ferry__release *rel;
 static size_t n;
@@ -110,8 +110,30 @@ void test_releases__no_version(void)
 
 void test_releases__too_many_words(void)
 {
-	cl_assert_bad("# r\n1.0 3 checkpoint now\n", 2,
-		"too many words on release line '1.0 3 checkpoint now'", FORM);
+	cl_assert_bad("# r\n1.0 3 checkpoint baseline now\n", 2,
+		"too many words on release line '1.0 3 checkpoint baseline "
+		"now'",
+		FORM);
+	cl_assert_bad("1.0 3 checkpoint now\n", 1,
+		"unknown word 'now' after the version", FORM);
+}
+
+void test_releases__baseline(void)
+{
+	cl_assert_equal_i(0, parse("1.0 3 baseline\n1.1 4 checkpoint\n"));
+	cl_assert_equal_i(1, rel[0].pub.baseline);
+	cl_assert_equal_i(0, rel[0].pub.checkpoint);
+	cl_assert_equal_i(0, rel[1].pub.baseline);
+	cl_assert_equal_i(1, rel[1].pub.checkpoint);
+	cl_assert_equal_i(0, parse("1.0 3\n2.0 5 baseline checkpoint\n"));
+	cl_assert_equal_i(1, rel[1].pub.baseline);
+	cl_assert_equal_i(1, rel[1].pub.checkpoint);
+	cl_assert_bad("1.0 3 checkpoint checkpoint\n", 1,
+		"'checkpoint' is given twice", FORM);
+	cl_assert_bad("1.0 3 baseline\n2.0 4\n3.0 5 baseline\n", 3,
+		"release '3.0' is a second baseline",
+		"a set starts at one baseline, '1.0' at line 1: remove the "
+		"older lines with their migrations, or this word");
 }
 
 void test_releases__unknown_third_word(void)
