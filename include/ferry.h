@@ -1121,6 +1121,57 @@ FERRY_EXTERN int ferry_stamp(ferry_changes **out, ferry_db *db,
 	const ferry_set *set, const ferry_stamp_options *opts,
 	ferry_error *err);
 
+/** Options of ferry_adopt(). */
+typedef struct {
+	unsigned int version; /**< FERRY_ADOPT_OPTIONS_VERSION */
+	/**
+	 * The tool whose ledger to read: "golang-migrate", "dbmate", "goose",
+	 * "flyway", "diesel", "sqlx", "prisma" or "sql-migrate"; NULL to find
+	 * the one ledger there is.
+	 */
+	const char *from;
+	int dry_run; /**< list the changes, make none */
+} ferry_adopt_options;
+
+#define FERRY_ADOPT_OPTIONS_VERSION 1
+#define FERRY_ADOPT_OPTIONS_INIT \
+	{ \
+		FERRY_ADOPT_OPTIONS_VERSION, NULL, 0 \
+	}
+
+/**
+ * Take over a database another tool migrated: read that tool's ledger
+ * table (golang-migrate's and dbmate's `schema_migrations`,
+ * `goose_db_version`, `flyway_schema_history`,
+ * `__diesel_schema_migrations`, `_sqlx_migrations`, `_prisma_migrations`,
+ * sql-migrate's `gorp_migrations`), map each migration it ran onto the
+ * set's files (by version; Prisma and sql-migrate by name), and record
+ * those ferry has no row for as complete, as ferry_stamp() does, each with
+ * a ferry_history row of action "adopt": in one transaction, under the
+ * runner lock. The other tool's table is only read. Adopting again adds
+ * only what is new.
+ *
+ * Refuses (FERRY_EREFUSED), writing nothing: no such ledger; a row in a
+ * bad state (golang-migrate `dirty`, Flyway or sqlx `success` false,
+ * Prisma `finished_at` null, or rolled back and not applied again),
+ * named; a migration it ran that no file has; a file that no longer
+ * matches the checksum the tool kept (Flyway's CRC32, sqlx's SHA-384,
+ * Prisma's SHA-256); a database ahead of the files, or drifted. Several
+ * tools' ledgers without `opts->from`, or an unknown tool, is
+ * FERRY_EINVALID.
+ *
+ * @param[out] out   the changes (action "adopt"); free with
+ *                   ferry_changes_free(). NULL on failure.
+ * @param[out] tool  NULL, or the tool whose ledger was read, to free with
+ *                   ferry_free() (NULL when none was read)
+ * @param opts       NULL, or FERRY_ADOPT_OPTIONS_INIT plus changes
+ * @return 0, FERRY_EREFUSED, FERRY_EINVALID, FERRY_ELOCKED, FERRY_EDB or
+ *         FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_adopt(ferry_changes **out, ferry_db *db,
+	const ferry_set *set, const ferry_adopt_options *opts, char **tool,
+	ferry_error *err);
+
 /*
  * Backup and restore
  */

@@ -10,7 +10,7 @@
 set -eu
 
 what=${1:-build}
-pkgs="gcc make pkg-config libsqlite3-dev libpq-dev nettle-dev libjansson-dev"
+pkgs="gcc make pkg-config libsqlite3-dev libpq-dev nettle-dev zlib1g-dev libjansson-dev"
 if [ "$what" = test ]; then
 	pkgs="$pkgs libssl-dev sqlite3 postgresql-15 postgresql-client-15 clang libclang-rt-14-dev valgrind util-linux procps jq strace clang-format clang-tidy cppcheck"
 fi

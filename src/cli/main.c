@@ -48,6 +48,8 @@ const struct cli_command cli_commands[] = {
 		"accept edited checksums, clear failed after a manual fix" },
 	{ "stamp", cmd_stamp, CLI_NEEDS_SET | CLI_NEEDS_DB,
 		"record migrations up to V as complete without running them" },
+	{ "adopt", cmd_adopt, CLI_NEEDS_SET | CLI_NEEDS_DB,
+		"take over a database another tool migrated, from its ledger" },
 	{ "backup", cmd_backup, CLI_READS_DB,
 		"a consistent copy of the whole database, to a file" },
 	{ "restore", cmd_restore, CLI_NEEDS_DB,

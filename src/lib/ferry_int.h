@@ -999,6 +999,11 @@ int ferry__ledger_insert(ferry_db *db, const ferry__row *row,
 /* Its up section ran again (a rerun): the row as read, newly dated. */
 int ferry__ledger_rerun(ferry_db *db, const ferry__row *as_read,
 	const char *checksum, const char *at, ferry_error *err);
+/* A new row for `pub` recorded as complete, both phases, without running
+ * it (stamp, adopt): the files' checksums, no timings. A row already
+ * there fails with "changed meanwhile". */
+int ferry__ledger_record_complete(
+	ferry_db *db, const ferry_migration *pub, ferry_error *err);
 /* The baseline's row, as read (written by the files it replaced), takes
  * the baseline's checksums, NULL for a section it lacks. */
 int ferry__ledger_adopt(ferry_db *db, const ferry__row *as_read,

@@ -383,6 +383,36 @@ int ferry__ledger_rerun(ferry_db *db, const ferry__row *r, const char *checksum,
 	return write_sql(db, &sql, p, 4 + n, CLAIM, err);
 }
 
+int ferry__ledger_record_complete(
+	ferry_db *db, const ferry_migration *pub, ferry_error *err)
+{
+	const ferry__migration *m = FERRY__MIG(pub);
+	char hex[3][65], at[32];
+	ferry__row r;
+	int k, rc;
+
+	memset(&r, 0, sizeof(r));
+	for (k = 0; k < FERRY__NSECTIONS; k++)
+		ferry__hex(hex[k], m->sec[k].sha);
+	ferry__utc_now(at);
+	r.version = pub->version;
+	r.name = (char *)pub->name;
+	r.state = FERRY_STATE_COMPLETE;
+	r.release = (char *)pub->release;
+	r.has_finish = pub->has_finish;
+	r.up_checksum = hex[FERRY__UP];
+	r.finish_checksum = pub->has_finish ? hex[FERRY__FINISH] : NULL;
+	r.down_checksum = pub->has_down ? hex[FERRY__DOWN] : NULL;
+	r.up_at = at;
+	r.up_ms = -1;
+	r.finish_at = pub->has_finish ? at : NULL;
+	r.finish_ms = -1;
+	r.applied_by = (char *)ferry__actor(db);
+	r.ferry_version = (char *)FERRY_VERSION;
+	rc = ferry__ledger_insert(db, &r, NULL, err);
+	return rc == FERRY__ECLAIMED ? ferry__changed_meanwhile(pub, err) : rc;
+}
+
 int ferry__ledger_adopt(ferry_db *db, const ferry__row *r,
 	const char *const sums[3], ferry_error *err)
 {

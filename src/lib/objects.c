@@ -175,10 +175,15 @@ int ferry__refuse_unledgered(
 	else
 		ferry__error_detail(err, "%s%s", ferry__buf_cstr(&o.names),
 			o.n > 3 ? ", ..." : "");
-	ferry__error_hint(err,
-		"if migrations up to V made them, record that with 'ferry "
-		"stamp V' or 'ferry up --baseline V'; else check the database "
-		"URL");
+	if (o.foreign.len)
+		ferry__error_hint(err,
+			"'ferry adopt' records what that tool ran; else, if "
+			"migrations up to V made them, 'ferry stamp V'");
+	else
+		ferry__error_hint(err,
+			"if migrations up to V made them, record that with "
+			"'ferry stamp V' or 'ferry up --baseline V'; else "
+			"check the database URL");
 	ferry__objects_clear(&o);
 	return FERRY_EREFUSED;
 }

@@ -141,36 +141,6 @@ static int decide(void *payload, size_t *work, ferry_error *err)
 	return 0;
 }
 
-/* The row of a migration recorded as complete: both phases, no timings. */
-static int put_row(ferry_db *db, const ferry_migration *pub, ferry_error *err)
-{
-	const ferry__migration *m = FERRY__MIG(pub);
-	char hex[3][65], at[32];
-	ferry__row r;
-	int k, rc;
-
-	memset(&r, 0, sizeof(r));
-	for (k = 0; k < FERRY__NSECTIONS; k++)
-		ferry__hex(hex[k], m->sec[k].sha);
-	ferry__utc_now(at);
-	r.version = pub->version;
-	r.name = (char *)pub->name;
-	r.state = FERRY_STATE_COMPLETE;
-	r.release = (char *)pub->release;
-	r.has_finish = pub->has_finish;
-	r.up_checksum = hex[FERRY__UP];
-	r.finish_checksum = pub->has_finish ? hex[FERRY__FINISH] : NULL;
-	r.down_checksum = pub->has_down ? hex[FERRY__DOWN] : NULL;
-	r.up_at = at;
-	r.up_ms = -1;
-	r.finish_at = pub->has_finish ? at : NULL;
-	r.finish_ms = -1;
-	r.applied_by = (char *)ferry__actor(db);
-	r.ferry_version = (char *)FERRY_VERSION;
-	rc = ferry__ledger_insert(db, &r, NULL, err);
-	return rc == FERRY__ECLAIMED ? ferry__changed_meanwhile(pub, err) : rc;
-}
-
 static int write_all(void *payload, ferry_error *err)
 {
 	stamp_ctx *ctx = payload;
@@ -183,7 +153,8 @@ static int write_all(void *payload, ferry_error *err)
 		ferry__history_rec rec = { "stamp", c->migration,
 			ferry__val_ms(-1), 1, NULL };
 
-		if ((rc = put_row(db, c->migration, err)) == 0)
+		if ((rc = ferry__ledger_record_complete(
+			     db, c->migration, err)) == 0)
 			rc = ferry__history_add(db, &rec, err);
 	}
 	return rc;

@@ -37,12 +37,12 @@ test_expect_success 'up refuses with exit 5, and nothing changes' '
 	sqlite) cat >expect <<-EOF ;;
 	ferry: error: database ${q}$DB_SHOWN${q} holds 2 objects but no ferry ledger
 	schema_migrations, users; ${q}schema_migrations${q} (dbmate, golang-migrate or Rails) looks like another tool${q}s ledger
-	hint: if migrations up to V made them, record that with ${q}ferry stamp V${q} or ${q}ferry up --baseline V${q}; else check the database URL
+	hint: ${q}ferry adopt${q} records what that tool ran; else, if migrations up to V made them, ${q}ferry stamp V${q}
 	EOF
 	pg) cat >expect <<-EOF ;;
 	ferry: error: database ${q}$DB_SHOWN${q} holds 2 objects but no ferry ledger
 	public.schema_migrations, public.users; ${q}public.schema_migrations${q} (dbmate, golang-migrate or Rails) looks like another tool${q}s ledger
-	hint: if migrations up to V made them, record that with ${q}ferry stamp V${q} or ${q}ferry up --baseline V${q}; else check the database URL
+	hint: ${q}ferry adopt${q} records what that tool ran; else, if migrations up to V made them, ${q}ferry stamp V${q}
 	EOF
 	esac &&
 	test_cmp expect err &&
