@@ -261,7 +261,7 @@ static int read_row(void *payload, int ncols, const char *const *v)
 		return 1;
 	}
 	/* Flyway's undo and delete markers take a migration back. */
-	r->rolled_back = ctx->tool->sum == SUM_PRISMA && strcmp(v[1], "1");
+	r->rolled_back = ctx->tool->sum == SUM_PRISMA && strcmp(v[1], "1") != 0;
 	r->applied = strcmp(v[1], "1") == 0 &&
 		!(kind &&
 			(strcmp(kind, "UNDO_SQL") == 0 ||

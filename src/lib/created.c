@@ -227,6 +227,7 @@ static int fold_pair(
 	if (!*nm || (schema >= 0 && !*sch)) {
 		free(*sch);
 		free(*nm);
+		*sch = *nm = NULL;
 		return FERRY_ENOMEM;
 	}
 	return 0;
