@@ -245,6 +245,11 @@ static int add(stmt_ctx *s, int kind, int schema, int name, int on)
 		obj_clear(&o);
 		return FERRY_ENOMEM;
 	}
+	/* "" is no name a database keeps (PostgreSQL refuses it). */
+	if (!*o.name || (o.schema && !*o.schema)) {
+		obj_clear(&o);
+		return 0;
+	}
 	o.kind = kind;
 	o.migration = s->m;
 	o.line = s->line;
@@ -369,6 +374,8 @@ static int read_alter(stmt_ctx *s)
 			r->dialect);
 		if (!now) {
 			rc = FERRY_ENOMEM;
+		} else if (!*now) {
+			free(now); /* not a name: left as it was */
 		} else if (to_schema >= 0) {
 			free(o->schema);
 			o->schema = now;
