@@ -212,6 +212,23 @@ FERRY_EXTERN int ferry_set_open(
 FERRY_EXTERN int ferry_set_open_cached(ferry_set **out, const char *dir,
 	const char *cache_dir, ferry_error *err);
 
+/**
+ * Write `set` as ferry's own files into `dest`, a directory that does not
+ * exist yet (or is empty): each migration as `<version>_<name>.sql`, same
+ * version, its sections under ferry's markers with their flags, the
+ * repeatable migrations in `repeatable/`, the releases in `releases`. The
+ * files are written beside `dest`, read back and compared with `set`, and
+ * only then renamed to `dest`; on failure nothing is left. For `ferry
+ * import --from FORMAT SRC DEST`: a set read in another tool's format
+ * becomes a ferry set whose versions that tool's ledger still names.
+ *
+ * @return 0, FERRY_EINVALID (`dest` exists and is not empty; a migration
+ *         written in C; a text that would not read back the same),
+ *         FERRY_ERROR (the file system) or FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_set_write(
+	const ferry_set *set, const char *dest, ferry_error *err);
+
 /** Free a set; NULL does nothing. */
 FERRY_EXTERN void ferry_set_free(ferry_set *set);
 
