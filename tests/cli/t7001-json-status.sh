@@ -19,7 +19,7 @@ test_expect_success 'status --json on a database not used yet' '
 		".release_finished == null" \
 		".release_in_flight == null" \
 		".head == \"5\"" \
-		".counts == {\"complete\": 0, \"up\": 0, \"pending\": 5, \"failed\": 0, \"running\": 0, \"unknown\": 0}" \
+		".counts == {\"complete\": 0, \"up\": 0, \"pending\": 5, \"failed\": 0, \"running\": 0, \"unknown\": 0, \"retired\": 0}" \
 		".drift == []" \
 		".lock == {\"held\": false, \"holder\": null}" \
 		".last_action == null"
@@ -41,7 +41,7 @@ test_expect_success 'every field of the contract is there' '
 	test_json out \
 		"has(\"engine\") and has(\"server_version\") and has(\"database\")" \
 		"has(\"release_finished\") and has(\"release_in_flight\") and has(\"head\")" \
-		"(.counts | keys) == [\"complete\", \"failed\", \"pending\", \"running\", \"unknown\", \"up\"]" \
+		"(.counts | keys) == [\"complete\", \"failed\", \"pending\", \"retired\", \"running\", \"unknown\", \"up\"]" \
 		"(.counts | map(type == \"number\") | all)" \
 		"(.drift | type) == \"array\"" \
 		"(.lock | has(\"held\") and has(\"holder\"))" \
@@ -57,7 +57,7 @@ test_expect_success 'status --json after a partial up' '
 		".release_finished == \"1.0\"" \
 		".release_in_flight == \"1.1\"" \
 		".head == \"5\"" \
-		".counts == {\"complete\": 3, \"up\": 0, \"pending\": 2, \"failed\": 0, \"running\": 0, \"unknown\": 0}" \
+		".counts == {\"complete\": 3, \"up\": 0, \"pending\": 2, \"failed\": 0, \"running\": 0, \"unknown\": 0, \"retired\": 0}" \
 		".drift == []" \
 		"(.last_action | keys) == [\"action\", \"at\", \"by\", \"success\", \"version\"]" \
 		".last_action.action == \"up\"" \
