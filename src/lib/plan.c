@@ -103,6 +103,13 @@ int ferry__resolve_target(
 	if (ferry__parse_version(to, strlen(to), out) == 0 &&
 		ferry__set_find(set, *out))
 		return 0;
+	/* Another tool's version as it writes it: Flyway's "1.2.10". */
+	for (i = 0; set->format != FERRY_FORMAT_FERRY && i < set->n; i++) {
+		if (strcmp(set->migs[i].pub.version_text, to) == 0) {
+			*out = set->migs[i].pub.version;
+			return 0;
+		}
+	}
 	ferry__error_set(
 		err, FERRY_EINVALID, "no migration or release '%s'", to);
 	ferry__error_hint(err,

@@ -258,7 +258,7 @@ static void src_at(ferry__src *src, const ferry__migration *m,
 	int line, col;
 
 	ferry__text_pos(f->text + f->sec[k].offset, offset, &line, &col);
-	src->file = m->pub.path;
+	src->file = ferry__section_path(m, k);
 	src->line = f->sec[k].line + line - 1;
 	src->column = col;
 }
@@ -303,8 +303,8 @@ static int split_section(ferry__spans *out, ferry_db *db,
 	ferry__split_error serr = { 0, NULL, NULL };
 	int rc;
 
-	rc = ferry__split(out, f->text + f->sec[k].offset, f->sec[k].len,
-		db->drv->dialect, &serr);
+	rc = ferry__split_blocks(out, f->text + f->sec[k].offset, f->sec[k].len,
+		f->sec[k].blocks, db->drv->dialect, &serr);
 	if (rc == FERRY_ENOMEM)
 		return ferry__error_oom(err);
 	return rc < 0 ? split_failed(err, m, f, k, &serr) : 0;
@@ -403,8 +403,8 @@ static int check_section(ferry_db *db, const ferry__migration *m,
 
 	if (!f->sec[k].present)
 		return 0;
-	rc = ferry__split_each(f->text + f->sec[k].offset, f->sec[k].len,
-		db->drv->dialect,
+	rc = ferry__split_blocks_each(f->text + f->sec[k].offset, f->sec[k].len,
+		f->sec[k].blocks, db->drv->dialect,
 		f->sec[k].no_transaction ? no_check : check_stmt, &c, &serr);
 	if (rc == FERRY_EINVALID && serr.what)
 		return split_failed(err, m, f, k, &serr);
@@ -416,7 +416,7 @@ static int check_section(ferry_db *db, const ferry__migration *m,
 static int check_params(const ferry__migration *m, const ferry__loaded *f,
 	int k, ferry_error *err)
 {
-	ferry__src src = { m->pub.path, f->sec[k].line, 1 };
+	ferry__src src = { ferry__section_path(m, k), f->sec[k].line, 1 };
 	ferry__buf put = FERRY__BUF_INIT;
 	int rc;
 
@@ -931,7 +931,7 @@ static int run_section(ferry_db *db, const ferry__migration *m,
 	ferry__loaded *f, int k, size_t upto, ferry_error *err)
 {
 	const char *body = f->text + f->sec[k].offset;
-	ferry__src src = { m->pub.path, f->sec[k].line, 1 };
+	ferry__src src = { ferry__section_path(m, k), f->sec[k].line, 1 };
 	ferry__text_cursor pos = FERRY__TEXT_CURSOR_INIT(body);
 	ferry__spans spans;
 	size_t i, from = 0;
@@ -1720,9 +1720,9 @@ static int check_all(run_ctx *ctx, ferry_error *err)
 static int report_where(run_ctx *ctx, ferry_error *err)
 {
 	const ferry__release *blocked = ctx->plan.blocked;
-	const char *release = NULL;
+	const char *release = NULL, *text = NULL;
 	int64_t newest = INT64_MIN;
-	char vt[24];
+	char vt[64];
 	size_t i;
 	int rc;
 
@@ -1739,11 +1739,14 @@ static int report_where(run_ctx *ctx, ferry_error *err)
 			newest = p->row->version;
 			release =
 				p->mig ? p->mig->pub.release : p->row->release;
+			text = p->mig ? p->mig->pub.version_text : NULL;
 		}
 	}
 	if (newest == INT64_MIN)
 		return 0;
 	snprintf(vt, sizeof(vt), "%lld", (long long)newest);
+	if (text)
+		snprintf(vt, sizeof(vt), "%s", text);
 	ctx->report->version = ferry__strdup(vt);
 	ctx->report->release = ferry__strdup(release);
 	if (!ctx->report->version || (release && !ctx->report->release))

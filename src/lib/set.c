@@ -26,6 +26,7 @@
 static void migration_release(ferry__migration *m)
 {
 	free((char *)m->pub.path);
+	free(m->down_path);
 }
 
 void ferry_set_free(ferry_set *set)
@@ -243,6 +244,7 @@ static ferry__migration *new_migration(ferry_set *set, size_t *alloc)
 		return NULL;
 	m = &set->migs[set->n];
 	memset(m, 0, sizeof(*m));
+	m->format = FERRY_FORMAT_FERRY;
 	return m;
 }
 
@@ -330,22 +332,34 @@ static int list_one(void *payload, const char *id, size_t len)
 
 /*
  * The first seam: the names of the migration files. The set cache lists
- * them while the directory keeps the stamp it recorded (no readdir);
- * else, or when its listing does not parse, the directory is read.
+ * them while the directory keeps the stamp it recorded (no readdir): the
+ * names of a set in ferry's format, the only one cached. Else, or when
+ * its listing does not parse, the format is found if `*format` is auto,
+ * and the directory is read when it is ferry's (the caller lists another
+ * tool's set).
  */
 static int list_files(ferry_set *set, ferry__set_cache *cache,
-	const ferry__file_stamp *dir, ferry_error *err)
+	const ferry__file_stamp *dir, ferry_format *format, ferry_error *err)
 {
 	listing l = { set, 0, strlen(set->dir), 0 };
 	size_t i;
+	int rc;
 
-	if (ferry__set_cache_list(cache, dir, list_one, &l) > 0)
+	if ((*format == FERRY_FORMAT_AUTO || *format == FERRY_FORMAT_FERRY) &&
+		ferry__set_cache_list(cache, dir, list_one, &l) > 0) {
+		*format = FERRY_FORMAT_FERRY;
 		return 0;
+	}
 	for (i = 0; i < set->n; i++)
 		migration_release(&set->migs[i]);
 	set->n = 0;
 	if (l.oom)
 		return ferry__error_oom(err);
+	if (*format == FERRY_FORMAT_AUTO &&
+		(rc = ferry__format_detect(set->dir, format, err)) < 0)
+		return rc;
+	if (*format != FERRY_FORMAT_FERRY)
+		return 0;
 	ferry__set_cache_reading(cache);
 	return scan(set, err);
 }
@@ -405,9 +419,7 @@ static int load_migration(ferry_set *set, ferry__migration *m,
 		}
 	}
 	ferry__set_cache_reading(cache);
-	if ((rc = ferry__read_into(m->pub.path, text, &st, err)) < 0 ||
-		(rc = ferry__parse_sections(m->sec, text->buf, text->len,
-			 m->pub.path, h, err)) < 0)
+	if ((rc = ferry__format_read(m, text, m->sec, h, &st, err)) < 0)
 		return rc;
 	ferry__file_stamp_of(&m->stamp, &st);
 	describe(m);
@@ -464,7 +476,16 @@ static int read_releases(ferry_set *set, ferry_error *err)
 
 int ferry_set_open(ferry_set **out, const char *dir, ferry_error *err)
 {
-	return ferry_set_open_cached(out, dir, NULL, err);
+	return ferry_set_open_with(out, dir, NULL, err);
+}
+
+int ferry_set_open_cached(ferry_set **out, const char *dir,
+	const char *cache_dir, ferry_error *err)
+{
+	ferry_set_options opts = FERRY_SET_OPTIONS_INIT;
+
+	opts.cache_dir = cache_dir;
+	return ferry_set_open_with(out, dir, &opts, err);
 }
 
 /* Already in version order, as a listing from the cache is? */
@@ -478,9 +499,41 @@ static int is_sorted(const ferry_set *set)
 	return 1;
 }
 
-int ferry_set_open_cached(ferry_set **out, const char *dir,
-	const char *cache_dir, ferry_error *err)
+/*
+ * Another tool's set: listed in its layout, each migration read in its
+ * format, never cached (the cache knows ferry's names only).
+ */
+static int open_foreign(
+	ferry_set *set, ferry__hasher *h, ferry__buf *text, ferry_error *err)
 {
+	size_t i;
+	int rc;
+
+	if ((rc = ferry__format_scan(set, err)) < 0)
+		return rc;
+	if (set->n == 0) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"no %s migrations in '%s'",
+			ferry_format_name(set->format), set->dir);
+		ferry__error_hint(err,
+			"name the directory of the set with --dir, or its "
+			"format with --format");
+		return FERRY_EINVALID;
+	}
+	for (i = 0; i < set->n; i++)
+		if ((rc = load_migration(
+			     set, &set->migs[i], NULL, h, text, err)) < 0)
+			return rc;
+	if ((rc = read_releases(set, err)) < 0)
+		return rc;
+	return ferry__repeatables_read_listed(set, h, text, err);
+}
+
+int ferry_set_open_with(ferry_set **out, const char *dir,
+	const ferry_set_options *opts, ferry_error *err)
+{
+	const char *cache_dir = opts ? opts->cache_dir : NULL;
+	ferry_format format = opts ? opts->format : FERRY_FORMAT_AUTO;
 	ferry__hasher h = { 0 };
 	ferry__buf text = FERRY__BUF_INIT;
 	ferry__set_cache *cache = NULL;
@@ -502,6 +555,12 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 		rc = ferry__error_oom(err);
 		goto out;
 	}
+	if (!ferry_format_name(format)) {
+		rc = ferry__error_set(
+			err, FERRY_EINVALID, "invalid argument: 'format'");
+		goto out;
+	}
+	ferry__hasher_init(&h);
 	if ((rc = stat_dir(set->dir, &dir_st, err)) < 0)
 		goto out;
 	ferry__file_stamp_of(&dir_stamp, &dir_st);
@@ -511,8 +570,16 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 		rc = ferry__error_oom(err);
 		goto out;
 	}
-	if ((rc = list_files(set, cache, &dir_stamp, err)) < 0)
+	if ((rc = list_files(set, cache, &dir_stamp, &format, err)) < 0)
 		goto out;
+	set->format = format;
+	if (format != FERRY_FORMAT_FERRY) {
+		if ((rc = open_foreign(set, &h, &text, err)) < 0)
+			goto out;
+		*out = set;
+		set = NULL;
+		goto out;
+	}
 	if (set->n == 0) {
 		rc = ferry__error_set(
 			err, FERRY_EINVALID, "no migrations in '%s'", set->dir);
@@ -524,7 +591,6 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 		qsort(set->migs, set->n, sizeof(*set->migs), cmp_version);
 	if ((rc = check_duplicates(set, err)) < 0)
 		goto out;
-	ferry__hasher_init(&h);
 	for (i = 0; i < set->n; i++)
 		if ((rc = load_migration(
 			     set, &set->migs[i], cache, &h, &text, err)) < 0)
@@ -553,14 +619,15 @@ void ferry__loaded_release(ferry__loaded *f)
 int ferry__migration_load(const ferry__migration *m, ferry__hasher *h,
 	ferry__loaded *out, ferry_error *err)
 {
+	ferry__buf text = FERRY__BUF_INIT;
 	int rc, k;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = ferry__read_file(m->pub.path, &out->text, &out->len, err)) <
-		0)
-		return rc;
-	rc = ferry__parse_sections(
-		out->sec, out->text, out->len, m->pub.path, h, err);
+	rc = ferry__format_read(m, &text, out->sec, h, NULL, err);
+	out->len = text.len;
+	out->text = ferry__buf_detach(&text);
+	if (rc == 0 && !out->text)
+		rc = ferry__error_oom(err);
 	for (k = 0; rc == 0 && k < FERRY__NSECTIONS; k++) {
 		const ferry__section *now = &out->sec[k], *then = &m->sec[k];
 

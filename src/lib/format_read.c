@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * format_read.c - one migration of any format read and cut into ferry's
+ * sections, when the set is opened and again when it runs (set.c), so
+ * that what runs is cut exactly as what was checksummed.
+ *
+ * Two-file layouts (golang-migrate, sqlx, Flyway's undo, diesel) read the
+ * up file, then the down file's bytes after it in the same buffer: each
+ * section is one whole file, checksummed as it is. How each tool runs a
+ * file outside a transaction:
+ *
+ *   sqlx            a file whose first line starts "-- no-transaction"
+ *   diesel          `run_in_transaction = false` in the migration
+ *                   directory's metadata.toml
+ *   flyway          `executeInTransaction=false` in the script's config
+ *                   file, `<script>.sql.conf`; without one, Flyway itself
+ *                   runs a script outside a transaction when a statement
+ *                   of it cannot run inside one
+ *   golang-migrate, prisma   neither wraps a file in a transaction: ferry
+ *                   does, unless the file holds transaction control of its
+ *                   own (BEGIN/COMMIT) or a statement that cannot run in a
+ *                   transaction; then it runs statement by statement
+ */
+#include "ferry_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int nul_check(
+	const char *text, size_t len, const char *path, ferry_error *err)
+{
+	const char *nul = memchr(text, '\0', len);
+	int line, col;
+
+	if (!nul)
+		return 0;
+	ferry__text_pos(text, (size_t)(nul - text), &line, &col);
+	ferry__error_set(err, FERRY_EINVALID, "file contains a NUL byte");
+	ferry__error_hint(err, "a migration is SQL text; remove the NUL byte");
+	ferry__error_at(err, path, line, col);
+	return FERRY_EINVALID;
+}
+
+typedef struct {
+	const char *text;
+	int found;
+} own_txn;
+
+static int own_txn_stmt(void *payload, size_t offset, size_t len)
+{
+	own_txn *o = payload;
+	const char *what;
+
+	if (ferry__stmt_classify(o->text + offset, len, FERRY__DIALECT_PG,
+		    &what) != FERRY__STMT_PLAIN ||
+		ferry__stmt_classify(o->text + offset, len,
+			FERRY__DIALECT_SQLITE, &what) != FERRY__STMT_PLAIN) {
+		o->found = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Does `text` manage its own transactions, or hold a statement no
+ * transaction may hold, under either engine's reading? Text that does not
+ * split is left to the run, which names the problem.
+ */
+static int runs_own_txn(const char *text, size_t len)
+{
+	own_txn o = { text, 0 };
+	ferry__split_error serr = { 0, NULL, NULL };
+
+	(void)ferry__split_each(
+		text, len, FERRY__DIALECT_PG, own_txn_stmt, &o, &serr);
+	return o.found;
+}
+
+/* Is `key = false` (or `key=false`) a line of `text`? */
+static int key_false(const char *text, const char *key)
+{
+	size_t n = strlen(key);
+	const char *p;
+
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		const char *q = p;
+
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (strncmp(q, key, n) != 0)
+			continue;
+		q += n;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q != '=')
+			continue;
+		q++;
+		while (*q == ' ' || *q == '\t' || *q == '"')
+			q++;
+		if (strncmp(q, "false", 5) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A file next to the migration that says "not in a transaction": 1 if it
+ * says so, 0 if it does not or is not there, <0 on a read error.
+ */
+static int side_file_says_no_txn(
+	const char *path, const char *key, ferry_error *err)
+{
+	char *text;
+	size_t len;
+	struct stat st;
+	int rc;
+
+	if (lstat(path, &st) < 0 && errno == ENOENT)
+		return 0;
+	if ((rc = ferry__read_file(path, &text, &len, err)) < 0)
+		return rc;
+	rc = key_false(text, key);
+	free(text);
+	return rc;
+}
+
+/* `<up file's directory>/metadata.toml` (diesel), `<file>.conf` (flyway). */
+static int side_path(ferry__buf *b, const ferry__migration *m)
+{
+	if (m->format == FERRY_FORMAT_DIESEL) {
+		const char *slash = strrchr(m->pub.path, '/');
+
+		ferry__buf_put(b, m->pub.path,
+			slash ? (size_t)(slash - m->pub.path) + 1 : 0);
+		ferry__buf_puts(b, "metadata.toml");
+	} else {
+		ferry__buf_puts(b, m->pub.path);
+		ferry__buf_puts(b, ".conf");
+	}
+	return b->oom ? -1 : 0;
+}
+
+/* Whether section `k` (whole file text[off, off+len)) runs outside one. */
+static int whole_file_no_txn(const ferry__migration *m, int k, const char *text,
+	size_t off, size_t len, ferry_error *err)
+{
+	ferry__buf side = FERRY__BUF_INIT;
+	int rc;
+
+	switch (m->format) {
+	case FERRY_FORMAT_SQLX:
+		return len >= 17 &&
+			strncmp(text + off, "-- no-transaction", 17) == 0;
+	case FERRY_FORMAT_DIESEL:
+	case FERRY_FORMAT_FLYWAY:
+		/* Flyway's undo script has a config file of its own. */
+		if (k == FERRY__DOWN && m->format == FERRY_FORMAT_FLYWAY) {
+			ferry__buf_puts(&side, m->down_path);
+			ferry__buf_puts(&side, ".conf");
+		} else if (side_path(&side, m) < 0) {
+			ferry__buf_release(&side);
+			return ferry__error_oom(err);
+		}
+		if (side.oom)
+			return ferry__error_oom(err);
+		rc = side_file_says_no_txn(side.buf,
+			m->format == FERRY_FORMAT_DIESEL
+				? "run_in_transaction"
+				: "executeInTransaction",
+			err);
+		ferry__buf_release(&side);
+		if (rc != 0 || m->format == FERRY_FORMAT_DIESEL)
+			return rc;
+		return runs_own_txn(text + off, len);
+	case FERRY_FORMAT_GOLANG_MIGRATE:
+	case FERRY_FORMAT_PRISMA:
+		return runs_own_txn(text + off, len);
+	default:
+		return 0;
+	}
+}
+
+/* Section `k` is text[off, end): one whole file. */
+static int whole_file(const ferry__migration *m, int k, const char *text,
+	size_t off, size_t end, ferry__section *sec, ferry__hasher *h,
+	ferry_error *err)
+{
+	int rc;
+
+	/* A UTF-8 byte order mark, as some editors write, is not SQL. */
+	if (end - off >= 3 && memcmp(text + off, "\xEF\xBB\xBF", 3) == 0)
+		off += 3;
+	sec->present = 1;
+	sec->offset = off;
+	sec->len = end - off;
+	sec->line = 1;
+	ferry__sha256(h, sec->sha, text + off, end - off);
+	if ((rc = whole_file_no_txn(m, k, text, off, end - off, err)) < 0)
+		return rc;
+	sec->no_transaction = rc;
+	return 0;
+}
+
+int ferry__format_read(const ferry__migration *m, ferry__buf *text,
+	ferry__section sec[FERRY__NSECTIONS], ferry__hasher *h, struct stat *st,
+	ferry_error *err)
+{
+	ferry__buf down = FERRY__BUF_INIT;
+	size_t up_len;
+	int rc;
+
+	memset(sec, 0, sizeof(*sec) * FERRY__NSECTIONS);
+	if ((rc = ferry__read_into(m->pub.path, text, st, err)) < 0)
+		return rc;
+	switch (m->format) {
+	case FERRY_FORMAT_AUTO:
+	case FERRY_FORMAT_FERRY:
+		return ferry__parse_sections(
+			sec, text->buf, text->len, m->pub.path, h, err);
+	case FERRY_FORMAT_DBMATE:
+	case FERRY_FORMAT_GOOSE:
+	case FERRY_FORMAT_SQL_MIGRATE:
+		return ferry__markers_parse(m->format, sec, text->buf,
+			text->len, m->pub.path, h, err);
+	default:
+		break;
+	}
+	if ((rc = nul_check(text->buf, text->len, m->pub.path, err)) < 0)
+		return rc;
+	up_len = text->len;
+	if (m->down_path) {
+		if ((rc = ferry__read_into(m->down_path, &down, NULL, err)) <
+				0 ||
+			(rc = nul_check(
+				 down.buf, down.len, m->down_path, err)) < 0) {
+			ferry__buf_release(&down);
+			return rc;
+		}
+		ferry__buf_put(text, down.buf, down.len);
+		ferry__buf_release(&down);
+		if (text->oom)
+			return ferry__error_oom(err);
+	}
+	if ((rc = whole_file(m, FERRY__UP, text->buf, 0, up_len,
+		     &sec[FERRY__UP], h, err)) < 0)
+		return rc;
+	if (m->down_path &&
+		(rc = whole_file(m, FERRY__DOWN, text->buf, up_len, text->len,
+			 &sec[FERRY__DOWN], h, err)) < 0)
+		return rc;
+	return 0;
+}
