@@ -207,7 +207,7 @@ static const char *naming(ferry_format f)
 	case FERRY_FORMAT_SQLX:
 		return "<version>_<description>.sql, or .up.sql and .down.sql";
 	case FERRY_FORMAT_GOOSE:
-		return "<version>_<name>.sql (ferry runs no Go migrations)";
+		return "<version>_<name>.sql";
 	case FERRY_FORMAT_FLYWAY:
 		return "V<version>__<description>.sql, U<version>__... or "
 		       "R__<description>.sql";
@@ -222,6 +222,17 @@ static const char *naming(ferry_format f)
 
 static int bad_name(const ferry_set *set, const char *name, ferry_error *err)
 {
+	if (set->format == FERRY_FORMAT_GOOSE &&
+		ends_with(name, strlen(name), ".go")) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"'%s' is a goose migration written in Go, which ferry "
+			"cannot run",
+			name);
+		ferry__error_hint(err,
+			"write it as SQL, or as a code migration "
+			"(ferry_set_add_code) in the application");
+		return FERRY_EINVALID;
+	}
 	ferry__error_set(err, FERRY_EINVALID,
 		"'%s' is not a valid %s migration name", name,
 		ferry_format_name(set->format));
@@ -480,7 +491,6 @@ static int add_down(
 				  "V<version>__... script"
 				: "a .down.sql file needs its .up.sql file "
 				  "of the same version");
-		ferry__error_at(err, b.buf, 0, 0);
 		ferry__buf_release(&b);
 		return FERRY_EINVALID;
 	}

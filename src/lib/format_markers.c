@@ -168,6 +168,7 @@ int ferry__markers_parse(ferry_format f, ferry__section sec[FERRY__NSECTIONS],
 	parser ps = { f, markers_of(f), text, path, err };
 	const char *p = text, *end = text + len;
 	int line = 1, current = -1, block_line = 0, file_notx = 0, k;
+	int sql_line = 0; /* the first line of SQL before any section */
 	char bad[64];
 
 	memset(sec, 0, sizeof(*sec) * FERRY__NSECTIONS);
@@ -183,11 +184,8 @@ int ferry__markers_parse(ferry_format f, ferry__section sec[FERRY__NSECTIONS],
 		switch (m) {
 		case M_NONE:
 		case M_IGNORED:
-			if (current < 0 && !only_comment(p, eol))
-				return fail(&ps, line,
-					"a migration's SQL follows its up "
-					"marker; put it after that line",
-					"SQL before '%s'", ps.ms->up);
+			if (current < 0 && !sql_line && !only_comment(p, eol))
+				sql_line = line;
 			break;
 		case M_UP:
 		case M_DOWN:
@@ -261,8 +259,14 @@ int ferry__markers_parse(ferry_format f, ferry__section sec[FERRY__NSECTIONS],
 		return fail(&ps, block_line, "close it with its end marker",
 			"'%s' is never closed", ps.ms->begin);
 	if (!sec[FERRY__UP].present)
-		return fail(&ps, 1, "put it on the line before the SQL to run",
+		return fail(&ps, sql_line ? sql_line : 1,
+			"put it on the line before the SQL to run",
 			"no '%s' marker", ps.ms->up);
+	if (sql_line)
+		return fail(&ps, sql_line,
+			"a migration's SQL follows its up marker; put it "
+			"after that line",
+			"SQL before '%s'", ps.ms->up);
 	if (current >= 0)
 		sec[current].len = len - sec[current].offset;
 	for (k = 0; k < FERRY__NSECTIONS; k++) {
