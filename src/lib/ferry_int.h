@@ -313,10 +313,14 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 typedef struct {
 	ferry_release pub;
 	int line;
+	char vtext[64]; /* the version as written: another tool's spelling */
 } ferry__release;
 
 int ferry__releases_parse(ferry__release **out, size_t *n, const char *text,
 	size_t len, const char *path, ferry_error *err);
+/* The same, where a version may also have parts ("1.2.10"): a Flyway set. */
+int ferry__releases_parse_dotted(ferry__release **out, size_t *n,
+	const char *text, size_t len, const char *path, ferry_error *err);
 void ferry__releases_free(ferry__release *rel, size_t n);
 
 /*

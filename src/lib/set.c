@@ -426,6 +426,23 @@ static int load_migration(ferry_set *set, ferry__migration *m,
 	return 0;
 }
 
+/*
+ * Another tool's set: a release line names a version as that tool writes
+ * it ("2" in a Flyway set whose versions have parts), as `ferry release`
+ * writes it; that migration's version it is.
+ */
+static void by_version_text(const ferry_set *set, ferry__release *rel)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		if (strcmp(set->migs[i].pub.version_text, rel->vtext) == 0) {
+			rel->pub.last_version = set->migs[i].pub.version;
+			return;
+		}
+	}
+}
+
 /* Read `releases`, if present, and give each migration its release. */
 static int read_releases(ferry_set *set, ferry_error *err)
 {
@@ -443,13 +460,17 @@ static int read_releases(ferry_set *set, ferry_error *err)
 	}
 	rc = ferry__read_file(path, &text, &len, err);
 	if (rc == 0) {
-		rc = ferry__releases_parse(
+		rc = (set->format == FERRY_FORMAT_FLYWAY
+				? ferry__releases_parse_dotted
+				: ferry__releases_parse)(
 			&set->releases, &set->nreleases, text, len, path, err);
 		free(text);
 	}
 	for (i = 0; rc == 0 && i < set->nreleases; i++) {
-		const ferry__release *rel = &set->releases[i];
+		ferry__release *rel = &set->releases[i];
 
+		if (set->format != FERRY_FORMAT_FERRY)
+			by_version_text(set, rel);
 		if (ferry__set_find(set, rel->pub.last_version))
 			continue;
 		ferry__error_set(err, FERRY_EINVALID,

@@ -218,6 +218,27 @@ test_expect_success 'flyway: the undo scripts are the down sections' '
 	on fw up >out
 '
 
+test_expect_success 'flyway: releases name versions as Flyway writes them' '
+	echo "1.0 1.2.9" >fw/releases &&
+	on fw release 2.0 >out &&
+	cat >expect <<-\EOF &&
+	1.0 1.2.9
+	2.0 2
+	EOF
+	test_cmp expect fw/releases &&
+	on fw list >out &&
+	normalize_table <out >actual &&
+	cat >expect <<-\EOF &&
+	VERSION  NAME  RELEASE  STATE  APPLIED AT  TOOK
+	1  create_a  1.0  complete  TIME  N ms
+	1.2.9  create_b  1.0  complete  TIME  N ms
+	1.2.10  create_c  2.0  complete  TIME  N ms
+	2  index_a  2.0  complete  TIME  N ms
+	R  views  -  complete  TIME  N ms
+	EOF
+	test_cmp expect actual
+'
+
 test_expect_success 'sql-migrate: Up notransaction, StatementBegin/End' '
 	mkdir sqlm &&
 	cat >sqlm/1_create_notes.sql <<-\EOF &&
