@@ -376,14 +376,16 @@ FERRY_EXTERN const ferry_release *ferry_set_release_at(
  *
  * The version is the current UTC time as YYYYMMDDHHMMSS, or with `seq` the
  * next number after the newest file, zero-padded like the existing ones.
- * Does not read the other files' contents, so it works while one of them is
- * invalid.
+ * Does not parse the other files, so it works while one of them is
+ * invalid; it reads their first lines only to refuse a directory that
+ * holds another tool's set (see ferry_set_open_with()).
  *
  * @param[out] out  path of the new file; free with ferry_free()
  * @param dir       the migration directory; must exist
  * @param name      letters, digits, '_' and '-'
  * @param seq       nonzero for a sequential version
- * @return 0, FERRY_EINVALID (bad name, missing directory), FERRY_ERROR
+ * @return 0, FERRY_EINVALID (bad name, missing directory, another tool's
+ *         set), FERRY_ERROR
  */
 FERRY_EXTERN int ferry_migration_new(char **out, const char *dir,
 	const char *name, int seq, ferry_error *err);

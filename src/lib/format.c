@@ -116,7 +116,7 @@ static int is_flyway_name(const char *s)
 	return s[0] == '_' && s[1] == '_';
 }
 
-/* Read up to 64 KiB of `path`, NUL-terminated, into buf; its length. */
+/* Read the start of `path`, NUL-terminated, into buf; its length. */
 static size_t peek(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -178,7 +178,7 @@ static void found(findings *f, int fam, const char *name)
 
 static void look_at(findings *f, const char *dir, const char *name)
 {
-	char path[4096], text[65536];
+	char path[4096], text[16384];
 
 	if (strcmp(name, "migration_lock.toml") == 0) {
 		found(f, FAM_PRISMA, name);

@@ -23,6 +23,7 @@
  */
 #include "ferry_int.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +184,56 @@ static int whole_file_no_txn(const ferry__migration *m, int k, const char *text,
 	}
 }
 
+/*
+ * Flyway replaces Ant-style placeholders, `${name}`, in every script by
+ * default (and fails on one it has no value for): ferry does not, so a
+ * script holding one would run other SQL than Flyway's. Refused, where.
+ */
+static int flyway_placeholder(
+	const char *text, size_t len, const char *path, ferry_error *err)
+{
+	const char *p = text, *end = text + len;
+	int line, col;
+
+	while ((p = memchr(p, '$', (size_t)(end - p))) != NULL) {
+		const char *q = p + 2;
+
+		if (p + 1 >= end || p[1] != '{') {
+			p++;
+			continue;
+		}
+		while (q < end &&
+			(isalnum((unsigned char)*q) || *q == '_' || *q == ':' ||
+				*q == '.' || *q == '-'))
+			q++;
+		if (q == p + 2 || q >= end || *q != '}') {
+			p++;
+			continue;
+		}
+		ferry__text_pos(text, (size_t)(p - text), &line, &col);
+		ferry__error_set(err, FERRY_EINVALID,
+			"Flyway placeholder '%.*s', which ferry does not replace",
+			(int)(q - p + 1 > 64 ? 64 : q - p + 1), p);
+		ferry__error_hint(err,
+			"write the value into the script: ferry runs it as it "
+			"is");
+		ferry__error_at(err, path, line, col);
+		return FERRY_EINVALID;
+	}
+	return 0;
+}
+
+/* What every file of a two-file or directory layout must pass. */
+static int check_text(const ferry__migration *m, const char *text, size_t len,
+	const char *path, ferry_error *err)
+{
+	int rc = nul_check(text, len, path, err);
+
+	if (rc == 0 && m->format == FERRY_FORMAT_FLYWAY)
+		rc = flyway_placeholder(text, len, path, err);
+	return rc;
+}
+
 /* Section `k` is text[off, end): one whole file. */
 static int whole_file(const ferry__migration *m, int k, const char *text,
 	size_t off, size_t end, ferry__section *sec, ferry__hasher *h,
@@ -228,14 +279,14 @@ int ferry__format_read(const ferry__migration *m, ferry__buf *text,
 	default:
 		break;
 	}
-	if ((rc = nul_check(text->buf, text->len, m->pub.path, err)) < 0)
+	if ((rc = check_text(m, text->buf, text->len, m->pub.path, err)) < 0)
 		return rc;
 	up_len = text->len;
 	if (m->down_path) {
 		if ((rc = ferry__read_into(m->down_path, &down, NULL, err)) <
 				0 ||
-			(rc = nul_check(
-				 down.buf, down.len, m->down_path, err)) < 0) {
+			(rc = check_text(m, down.buf, down.len, m->down_path,
+				 err)) < 0) {
 			ferry__buf_release(&down);
 			return rc;
 		}

@@ -568,6 +568,9 @@ int ferry_set_open_with(ferry_set **out, const char *dir,
 		return ferry__error_set(err, FERRY_EINVALID,
 			"invalid argument: '%s'", out ? "dir" : "out");
 	*out = NULL;
+	if (opts && opts->version != FERRY_SET_OPTIONS_VERSION)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"invalid argument: 'opts' (version %u)", opts->version);
 	set = ferry__calloc(1, sizeof(*set));
 	if (!set)
 		return ferry__error_oom(err);
@@ -792,6 +795,27 @@ static int newest_version(
 	return 0;
 }
 
+/*
+ * A ferry file in another tool's set would mix two formats: the next read
+ * could not tell which the set is in. A directory that cannot be read is
+ * left for newest_version() to report.
+ */
+static int refuse_foreign(const char *dir, ferry_error *err)
+{
+	ferry_format f = FERRY_FORMAT_FERRY;
+
+	if (ferry__format_detect(dir, &f, NULL) < 0 || f == FERRY_FORMAT_FERRY)
+		return 0;
+	ferry__error_set(err, FERRY_EINVALID,
+		"'%s' holds a %s set; 'ferry new' writes ferry's format", dir,
+		ferry_format_name(f));
+	ferry__error_hint(err,
+		"write the new migration as %s names them: ferry reads it "
+		"in place",
+		ferry_format_name(f));
+	return FERRY_EINVALID;
+}
+
 /* The first line names the migration after a word of its own: a comment
  * whose first word is "ferry" would read as a misspelt marker. */
 static const char template_text[] =
@@ -827,7 +851,8 @@ int ferry_migration_new(char **out, const char *dir, const char *name, int seq,
 			"use letters, digits, '_' and '-', e.g. 'add_users'");
 		return FERRY_EINVALID;
 	}
-	if ((rc = newest_version(dir, &max, &width, err)) < 0)
+	if ((rc = refuse_foreign(dir, err)) < 0 ||
+		(rc = newest_version(dir, &max, &width, err)) < 0)
 		return rc;
 	if (seq) {
 		v = max + 1;

@@ -421,4 +421,27 @@ test_expect_success 'a goose migration written in Go' '
 	test_cmp expect actual
 '
 
+test_expect_success 'a Flyway placeholder ferry does not replace' '
+	mkdir bad7 &&
+	printf "CREATE TABLE t (id integer);\nCREATE TABLE \${flyway:defaultSchema}.u (id integer);\n" >bad7/V1__a.sql &&
+	cat >expect <<-\EOF &&
+	ferry: error: bad7/V1__a.sql:2:14: Flyway placeholder '"'"'${flyway:defaultSchema}'"'"', which ferry does not replace
+	hint: write the value into the script: ferry runs it as it is
+	EOF
+	test_expect_code 2 on bad7 status 2>actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'ferry new refuses to write ferry'"'"'s format into another tool'"'"'s set' '
+	cat >expect <<-\EOF &&
+	ferry: error: '"'"'goose'"'"' holds a goose set; '"'"'ferry new'"'"' writes ferry'"'"'s format
+	hint: write the new migration as goose names them: ferry reads it in place
+	EOF
+	test_expect_code 2 ferry --dir goose new add_things 2>actual &&
+	test_cmp expect actual &&
+	ls goose >actual &&
+	printf "00001_create_users.sql\n00002_bump.sql\n" >expect &&
+	test_cmp expect actual
+'
+
 test_done
