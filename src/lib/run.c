@@ -1992,6 +1992,20 @@ static int baseline(run_ctx *ctx, const char *to, ferry_error *err)
 	return rc;
 }
 
+/* Another tool's version as it writes it ("1.2.10"): 0, or -1. */
+static int foreign_version(const ferry_set *set, const char *text, int64_t *out)
+{
+	size_t i;
+
+	for (i = 0; set->format != FERRY_FORMAT_FERRY && i < set->n; i++) {
+		if (strcmp(set->migs[i].pub.version_text, text) == 0) {
+			*out = set->migs[i].pub.version;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 /* `rerun`: a version, for up alone, without --to or a baseline. */
 static int rerun_version(run_ctx *ctx, run_kind kind, const ferry_up_options *o,
 	ferry_error *err)
@@ -2002,7 +2016,8 @@ static int rerun_version(run_ctx *ctx, run_kind kind, const ferry_up_options *o,
 			"--baseline");
 		return FERRY_EINVALID;
 	}
-	if (ferry__parse_version(o->rerun, strlen(o->rerun), &ctx->rerun) < 0) {
+	if (ferry__parse_version(o->rerun, strlen(o->rerun), &ctx->rerun) < 0 &&
+		foreign_version(ctx->set, o->rerun, &ctx->rerun) < 0) {
 		ferry__error_set(err, FERRY_EINVALID,
 			"invalid version '%.40s' to rerun", o->rerun);
 		ferry__error_hint(

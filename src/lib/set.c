@@ -520,6 +520,27 @@ static int is_sorted(const ferry_set *set)
 	return 1;
 }
 
+/* A Flyway set's repeatable migrations are its R__ scripts, none else. */
+static int refuse_second_repeatables(const ferry_set *set, ferry_error *err)
+{
+	char *path = join_path(set->dir, "repeatable");
+	struct stat st;
+	int there;
+
+	if (!path)
+		return ferry__error_oom(err);
+	there = lstat(path, &st) == 0;
+	free(path);
+	if (!there)
+		return 0;
+	ferry__error_set(err, FERRY_EINVALID,
+		"a Flyway set has a 'repeatable' directory in '%s'", set->dir);
+	ferry__error_hint(err,
+		"its repeatable migrations are its R__<name>.sql scripts: "
+		"move repeatable/<name>.sql to R__<name>.sql");
+	return FERRY_EINVALID;
+}
+
 /*
  * Another tool's set: listed in its layout, each migration read in its
  * format, never cached (the cache knows ferry's names only).
@@ -546,6 +567,14 @@ static int open_foreign(
 			     set, &set->migs[i], NULL, h, text, err)) < 0)
 			return rc;
 	if ((rc = read_releases(set, err)) < 0)
+		return rc;
+	/*
+	 * Flyway has repeatable scripts of its own (R__); any other tool's
+	 * set may carry ferry's repeatable/ directory, as it may `releases`.
+	 */
+	if (set->format != FERRY_FORMAT_FLYWAY)
+		return ferry__repeatables_read(set, h, text, err);
+	if ((rc = refuse_second_repeatables(set, err)) < 0)
 		return rc;
 	return ferry__repeatables_read_listed(set, h, text, err);
 }

@@ -421,6 +421,38 @@ test_expect_success 'a goose migration written in Go' '
 	test_cmp expect actual
 '
 
+test_expect_success 'another tool'"'"'s set may carry ferry'"'"'s repeatable/ directory' '
+	mkdir -p gmr/repeatable &&
+	echo "CREATE TABLE gmr_t (id integer);" >gmr/1_t.up.sql &&
+	printf "DROP VIEW IF EXISTS gmr_v;\nCREATE VIEW gmr_v AS SELECT id FROM gmr_t;\n" >gmr/repeatable/views.sql &&
+	on gmr up >out &&
+	normalize <out >actual &&
+	cat >expect <<-\EOF &&
+	up     1_t ... ok (N ms)
+	up     repeatable/views ... ok (N ms)
+	applied 2 migrations; database at 1
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'but a Flyway set keeps its repeatable scripts as R__ files' '
+	mkdir fw/repeatable &&
+	cat >expect <<-\EOF &&
+	ferry: error: a Flyway set has a '"'"'repeatable'"'"' directory in '"'"'fw'"'"'
+	hint: its repeatable migrations are its R__<name>.sql scripts: move repeatable/<name>.sql to R__<name>.sql
+	EOF
+	test_expect_code 2 on fw status 2>actual &&
+	test_cmp expect actual &&
+	rmdir fw/repeatable
+'
+
+test_expect_success 'up --rerun takes a Flyway version as Flyway writes it' '
+	on fw up --rerun 1.2.10 --dry-run >out &&
+	head -n 1 out >actual &&
+	echo "-- 1/1: rerun V1.2.10__create_c (release 2.0), asks for confirmation" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'a Flyway placeholder ferry does not replace' '
 	mkdir bad7 &&
 	printf "CREATE TABLE t (id integer);\nCREATE TABLE \${flyway:defaultSchema}.u (id integer);\n" >bad7/V1__a.sql &&
