@@ -78,15 +78,17 @@ static int word(const char **p, const char *end, const char *w)
 /* Options after a section marker; 0, or -1 for one ferry does not know. */
 static int options(ferry_format f, const char *p, const char *end, int *notx)
 {
+	/* sql-migrate's word, and dbmate's option either way. */
+	const char *off = f == FERRY_FORMAT_SQL_MIGRATE ? "notransaction"
+							: "transaction:false";
+	const char *on = f == FERRY_FORMAT_DBMATE ? "transaction:true" : NULL;
+
+	if (f == FERRY_FORMAT_GOOSE)
+		return p < end ? -1 : 0;
 	while (p < end) {
-		if (f == FERRY_FORMAT_SQL_MIGRATE &&
-			word(&p, end, "notransaction"))
+		if (word(&p, end, off))
 			*notx = 1;
-		else if (f == FERRY_FORMAT_DBMATE &&
-			word(&p, end, "transaction:false"))
-			*notx = 1;
-		else if (f == FERRY_FORMAT_DBMATE &&
-			word(&p, end, "transaction:true"))
+		else if (on && word(&p, end, on))
 			*notx = 0;
 		else
 			return -1;
