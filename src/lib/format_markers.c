@@ -23,7 +23,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 typedef enum {
 	M_NONE = 0,
@@ -32,22 +31,20 @@ typedef enum {
 	M_BEGIN,
 	M_END,
 	M_FILE_NO_TXN, /* goose's NO TRANSACTION */
-	M_IGNORED,     /* goose's ENVSUB OFF */
+	M_IGNORED,     /* goose's ENVSUBST OFF */
 	M_BAD	       /* the tool's marker, but nothing ferry knows */
 } mark;
 
 typedef struct {
-	const char *prefix; /* what starts its markers, after "--" */
 	const char *up, *down, *begin, *end; /* as messages spell them */
 } marker_set;
 
-static const marker_set goose = { "+goose", "-- +goose Up", "-- +goose Down",
+static const marker_set goose = { "-- +goose Up", "-- +goose Down",
 	"-- +goose StatementBegin", "-- +goose StatementEnd" };
-static const marker_set sql_migrate = { "+migrate", "-- +migrate Up",
-	"-- +migrate Down", "-- +migrate StatementBegin",
-	"-- +migrate StatementEnd" };
-static const marker_set dbmate = { "migrate:", "-- migrate:up",
-	"-- migrate:down", NULL, NULL };
+static const marker_set sql_migrate = { "-- +migrate Up", "-- +migrate Down",
+	"-- +migrate StatementBegin", "-- +migrate StatementEnd" };
+static const marker_set dbmate = { "-- migrate:up", "-- migrate:down", NULL,
+	NULL };
 
 static const marker_set *markers_of(ferry_format f)
 {
@@ -61,82 +58,146 @@ static int blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-/* Is [p, end) the word `w`, any case, then a blank or the end? */
-static int word(const char **p, const char *end, const char *w)
+/* [p, end) with blanks trimmed at both ends. */
+static void trim(const char **p, const char **end)
 {
-	size_t n = strlen(w);
-
-	if ((size_t)(end - *p) < n || strncasecmp(*p, w, n) != 0 ||
-		(*p + n < end && !blank((*p)[n])))
-		return 0;
-	*p += n;
-	while (*p < end && blank(**p))
+	while (*p < *end && blank(**p))
 		(*p)++;
-	return 1;
+	while (*end > *p && blank((*end)[-1]))
+		(*end)--;
 }
 
-/* Options after a section marker; 0, or -1 for one ferry does not know. */
-static int options(ferry_format f, const char *p, const char *end, int *notx)
+/* Is [p, end) exactly `s`? */
+static int is(const char *p, const char *end, const char *s)
 {
-	/* sql-migrate's word, and dbmate's option either way. */
-	const char *off = f == FERRY_FORMAT_SQL_MIGRATE ? "notransaction"
-							: "transaction:false";
-	const char *on = f == FERRY_FORMAT_DBMATE ? "transaction:true" : NULL;
+	size_t n = strlen(s);
 
-	if (f == FERRY_FORMAT_GOOSE)
-		return p < end ? -1 : 0;
-	while (p < end) {
-		if (word(&p, end, off))
+	return (size_t)(end - p) == n && memcmp(p, s, n) == 0;
+}
+
+/*
+ * goose: a line that starts with "--", trimmed after it, and compared
+ * whole and case-sensitively (its parser's `switch cmd`). What starts
+ * "+goose" and is none of them, goose would take for a comment; ferry
+ * refuses it, since the author meant a marker.
+ */
+static mark goose_marker(const char *p, const char *end)
+{
+	if (end - p < 2 || p[0] != '-' || p[1] != '-')
+		return M_NONE;
+	p += 2;
+	trim(&p, &end);
+	if ((size_t)(end - p) < 6 || memcmp(p, "+goose", 6) != 0)
+		return M_NONE;
+	if (is(p, end, "+goose Up"))
+		return M_UP;
+	if (is(p, end, "+goose Down"))
+		return M_DOWN;
+	if (is(p, end, "+goose StatementBegin"))
+		return M_BEGIN;
+	if (is(p, end, "+goose StatementEnd"))
+		return M_END;
+	if (is(p, end, "+goose NO TRANSACTION"))
+		return M_FILE_NO_TXN;
+	/* ENVSUBST ON would put environment variables in: not ferry's. */
+	if (is(p, end, "+goose ENVSUBST OFF"))
+		return M_IGNORED;
+	return M_BAD;
+}
+
+/*
+ * sql-migrate: a line that starts "-- +migrate ", then words: the command
+ * (case-sensitive) and options, of which `notransaction` counts.
+ */
+static mark sql_migrate_marker(const char *p, const char *end, int *notx)
+{
+	static const char prefix[] = "-- +migrate ";
+	const char *w;
+	mark m;
+
+	if ((size_t)(end - p) < sizeof(prefix) - 1 ||
+		memcmp(p, prefix, sizeof(prefix) - 1) != 0)
+		return M_NONE;
+	p += sizeof(prefix) - 1;
+	trim(&p, &end);
+	for (w = p; w < end && !blank(*w); w++)
+		;
+	if (is(p, w, "Up"))
+		m = M_UP;
+	else if (is(p, w, "Down"))
+		m = M_DOWN;
+	else if (is(p, w, "StatementBegin"))
+		return M_BEGIN;
+	else if (is(p, w, "StatementEnd"))
+		return M_END;
+	else
+		return M_BAD;
+	while (w < end) {
+		const char *o;
+
+		while (w < end && blank(*w))
+			w++;
+		for (o = w; w < end && !blank(*w); w++)
+			;
+		if (is(o, w, "notransaction"))
 			*notx = 1;
-		else if (on && word(&p, end, on))
-			*notx = 0;
-		else
-			return -1;
 	}
-	return 0;
+	return m;
+}
+
+/*
+ * dbmate: "--", blanks, "migrate:up" or "migrate:down", then the end of
+ * the line or blanks and `key:value` options; `transaction:false` runs
+ * the section outside a transaction, other keys are dbmate's to ignore.
+ */
+static mark dbmate_marker(const char *p, const char *end, int *notx)
+{
+	mark m;
+
+	if (end - p < 2 || p[0] != '-' || p[1] != '-')
+		return M_NONE;
+	p += 2;
+	while (p < end && blank(*p))
+		p++;
+	if ((size_t)(end - p) >= 10 && memcmp(p, "migrate:up", 10) == 0) {
+		m = M_UP;
+		p += 10;
+	} else if ((size_t)(end - p) >= 12 &&
+		memcmp(p, "migrate:down", 12) == 0) {
+		m = M_DOWN;
+		p += 12;
+	} else {
+		return M_NONE;
+	}
+	if (p < end && !blank(*p))
+		return M_NONE; /* "migrate:upgrade" */
+	while (p < end) {
+		const char *o, *colon;
+
+		while (p < end && blank(*p))
+			p++;
+		for (o = p; p < end && !blank(*p); p++)
+			;
+		colon = memchr(o, ':', (size_t)(p - o));
+		if (colon && !memchr(colon + 1, ':', (size_t)(p - colon - 1)) &&
+			is(o, colon, "transaction"))
+			*notx = is(colon + 1, p, "false");
+	}
+	return m;
 }
 
 /* What the line [p, end) is; `notx` for a section marker's option. */
 static mark read_marker(
 	ferry_format f, const char *p, const char *end, int *notx)
 {
-	const marker_set *ms = markers_of(f);
-	size_t n = strlen(ms->prefix);
-
 	*notx = 0;
 	while (end > p && blank(end[-1]))
 		end--;
-	if (end - p < 2 || p[0] != '-' || p[1] != '-')
-		return M_NONE;
-	p += 2;
-	while (p < end && blank(*p))
-		p++;
-	if ((size_t)(end - p) < n || strncmp(p, ms->prefix, n) != 0)
-		return M_NONE;
-	p += n;
-	if (f != FERRY_FORMAT_DBMATE) {
-		if (p < end && !blank(*p))
-			return M_NONE; /* "+gooseberry" */
-		while (p < end && blank(*p))
-			p++;
-	}
-	if (word(&p, end, "up"))
-		return options(f, p, end, notx) < 0 ? M_BAD : M_UP;
-	if (word(&p, end, "down"))
-		return options(f, p, end, notx) < 0 ? M_BAD : M_DOWN;
-	if (f == FERRY_FORMAT_DBMATE)
-		return M_BAD;
-	if (word(&p, end, "statementbegin"))
-		return p == end ? M_BEGIN : M_BAD;
-	if (word(&p, end, "statementend"))
-		return p == end ? M_END : M_BAD;
-	if (f == FERRY_FORMAT_GOOSE && word(&p, end, "no") &&
-		word(&p, end, "transaction"))
-		return p == end ? M_FILE_NO_TXN : M_BAD;
-	if (f == FERRY_FORMAT_GOOSE && word(&p, end, "envsub") &&
-		word(&p, end, "off"))
-		return p == end ? M_IGNORED : M_BAD;
-	return M_BAD;
+	if (f == FERRY_FORMAT_GOOSE)
+		return goose_marker(p, end);
+	if (f == FERRY_FORMAT_SQL_MIGRATE)
+		return sql_migrate_marker(p, end, notx);
+	return dbmate_marker(p, end, notx);
 }
 
 /* A comment or a blank line: what may stand before the first marker. */
@@ -197,6 +258,13 @@ int ferry__markers_parse(ferry_format f, ferry__section sec[FERRY__NSECTIONS],
 					"close the block before the next "
 					"section",
 					"'%s' is never closed", ps.ms->begin);
+			/* As goose and dbmate read it: down comes last. */
+			if (k == FERRY__DOWN && !sec[FERRY__UP].present &&
+				f != FERRY_FORMAT_SQL_MIGRATE)
+				return fail(&ps, line,
+					"put the up section first",
+					"'%s' before the up section",
+					ps.ms->down);
 			if (sec[k].present)
 				return fail(&ps, line,
 					"a migration has one of each; merge "
@@ -241,18 +309,15 @@ int ferry__markers_parse(ferry_format f, ferry__section sec[FERRY__NSECTIONS],
 				(int)(eol - p > 48 ? 48 : eol - p), p);
 			return fail(&ps, line,
 				f == FERRY_FORMAT_GOOSE
-					? "goose's annotations ferry reads: "
+					? "goose reads '+goose' then, exactly: "
 					  "Up, Down, StatementBegin, "
-					  "StatementEnd, NO TRANSACTION, "
-					  "ENVSUB OFF"
-					: f == FERRY_FORMAT_DBMATE
-					? "dbmate's markers ferry reads: "
-					  "'-- migrate:up' and "
-					  "'-- migrate:down', with "
-					  "'transaction:false'"
-					: "sql-migrate's markers ferry reads: "
-					  "Up and Down (with notransaction), "
-					  "StatementBegin, StatementEnd",
+					  "StatementEnd, NO TRANSACTION, or "
+					  "ENVSUBST OFF (ferry puts in no "
+					  "environment variables)"
+					: "sql-migrate reads '-- +migrate ' "
+					  "then, exactly: Up or Down (with "
+					  "notransaction), StatementBegin, "
+					  "StatementEnd",
 				"unknown marker '%s'", bad);
 		}
 		p = next;
@@ -264,6 +329,11 @@ int ferry__markers_parse(ferry_format f, ferry__section sec[FERRY__NSECTIONS],
 		return fail(&ps, sql_line ? sql_line : 1,
 			"put it on the line before the SQL to run",
 			"no '%s' marker", ps.ms->up);
+	if (f == FERRY_FORMAT_DBMATE && !sec[FERRY__DOWN].present)
+		return fail(&ps, line - 1,
+			"dbmate requires a down block, even an empty one: end "
+			"the file with that line",
+			"no '%s' marker", ps.ms->down);
 	if (sql_line)
 		return fail(&ps, sql_line,
 			"a migration's SQL follows its up marker; put it "

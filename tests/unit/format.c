@@ -241,3 +241,68 @@ void test_format__names_parse_and_print(void)
 	cl_assert_equal_s(err.message, "unknown format 'Flyway'");
 	cl_assert(ferry_format_name((ferry_format)99) == NULL);
 }
+
+static int parse(ferry_format f, const char *text, ferry__section *sec)
+{
+	return ferry__markers_parse(
+		f, sec, text, strlen(text), "x.sql", NULL, &err);
+}
+
+void test_format__markers_are_read_as_exactly_as_their_tools_do(void)
+{
+	ferry__section sec[FERRY__NSECTIONS];
+
+	/* goose and sql-migrate match their words case-sensitively. */
+	cl_assert_equal_i(
+		parse(FERRY_FORMAT_GOOSE, "-- +goose up\nselect 1;\n", sec),
+		FERRY_EINVALID);
+	cl_assert_equal_s(err.message, "unknown marker '-- +goose up'");
+	cl_assert_equal_i(err.line, 1);
+	cl_assert_equal_i(parse(FERRY_FORMAT_SQL_MIGRATE,
+				  "-- +migrate up\nselect 1;\n", sec),
+		FERRY_EINVALID);
+	cl_assert_equal_i(parse(FERRY_FORMAT_GOOSE,
+				  "-- +goose ENVSUBST ON\n-- +goose Up\n", sec),
+		FERRY_EINVALID);
+	/* goose trims after "--"; sql-migrate wants "-- +migrate ". */
+	cl_ferry_pass(
+		parse(FERRY_FORMAT_GOOSE, "--+goose Up\nselect 1;\n", sec),
+		&err);
+	cl_ferry_pass(parse(FERRY_FORMAT_SQL_MIGRATE,
+			      "-- +migrate Down\nselect 2;\n"
+			      "-- +migrate Up notransaction other\nselect 1;\n",
+			      sec),
+		&err);
+	cl_assert(sec[FERRY__UP].no_transaction && sec[FERRY__UP].line == 4);
+	/* goose wants its down section after the up one. */
+	cl_assert_equal_i(
+		parse(FERRY_FORMAT_GOOSE,
+			"-- +goose Down\nselect 2;\n-- +goose Up\n", sec),
+		FERRY_EINVALID);
+	cl_assert_equal_s(
+		err.message, "'-- +goose Down' before the up section");
+}
+
+void test_format__dbmate_options_and_its_down_block(void)
+{
+	ferry__section sec[FERRY__NSECTIONS];
+
+	cl_ferry_pass(
+		parse(FERRY_FORMAT_DBMATE,
+			"--migrate:up foo:bar transaction:false\nvacuum;\n"
+			"-- migrate:down transaction:FALSE\n",
+			sec),
+		&err);
+	cl_assert(sec[FERRY__UP].no_transaction);
+	cl_assert(!sec[FERRY__DOWN].no_transaction);
+	cl_assert_equal_i(
+		parse(FERRY_FORMAT_DBMATE, "-- migrate:up\nselect 1;\n", sec),
+		FERRY_EINVALID);
+	cl_assert_equal_s(err.message, "no '-- migrate:down' marker");
+	cl_assert_equal_i(parse(FERRY_FORMAT_DBMATE,
+				  "create table t (x int);\n-- migrate:up\n"
+				  "-- migrate:down\n",
+				  sec),
+		FERRY_EINVALID);
+	cl_assert_equal_s(err.message, "SQL before '-- migrate:up'");
+}
