@@ -390,6 +390,21 @@ int ferry__format_read(const ferry__migration *m, ferry__buf *text,
 	ferry__section sec[FERRY__NSECTIONS], ferry__hasher *h, struct stat *st,
 	ferry_error *err);
 /*
+ * Flyway's script configuration file, `<script>.conf` (format_flyway.c):
+ * defaults when there is none; FERRY_EINVALID, at its line, for what ferry
+ * cannot do as Flyway would.
+ */
+typedef struct {
+	int in_transaction; /* executeInTransaction: 1, 0, or -1 unsaid */
+	int placeholders;   /* placeholderReplacement, 1 unless false */
+} ferry__flyway_conf;
+
+int ferry__flyway_conf_read(
+	const char *script, ferry__flyway_conf *out, ferry_error *err);
+/* Refuse a `${name}` placeholder in text[0, len), at its place. */
+int ferry__flyway_placeholder(
+	const char *text, size_t len, const char *path, ferry_error *err);
+/*
  * dbmate, goose and sql-migrate: one file, sections opened by that tool's
  * marker comments (format_markers.c).
  */

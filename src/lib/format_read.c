@@ -13,9 +13,9 @@
  *   diesel          `run_in_transaction = false` in the migration
  *                   directory's metadata.toml
  *   flyway          `executeInTransaction=false` in the script's config
- *                   file, `<script>.sql.conf`; without one, Flyway itself
- *                   runs a script outside a transaction when a statement
- *                   of it cannot run inside one
+ *                   file, `<script>.sql.conf` (format_flyway.c); without
+ *                   it, Flyway itself runs a script outside a transaction
+ *                   when a statement of it cannot run inside one
  *   golang-migrate, prisma   neither wraps a file in a transaction: ferry
  *                   does, unless the file holds transaction control of its
  *                   own (BEGIN/COMMIT) or a statement that cannot run in a
@@ -23,7 +23,6 @@
  */
 #include "ferry_int.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,73 +107,53 @@ static int key_false(const char *text, const char *key)
 }
 
 /*
- * A file next to the migration that says "not in a transaction": 1 if it
- * says so, 0 if it does not or is not there, <0 on a read error.
+ * diesel: `run_in_transaction = false` in the migration directory's
+ * metadata.toml. 1 if it says so, 0 if not or there is none, <0 on a read
+ * error.
  */
-static int side_file_says_no_txn(
-	const char *path, const char *key, ferry_error *err)
+static int diesel_no_txn(const ferry__migration *m, ferry_error *err)
 {
+	ferry__buf path = FERRY__BUF_INIT;
+	const char *slash = strrchr(m->pub.path, '/');
+	struct stat st;
 	char *text;
 	size_t len;
-	struct stat st;
 	int rc;
 
-	if (lstat(path, &st) < 0 && errno == ENOENT)
+	ferry__buf_put(&path, m->pub.path,
+		slash ? (size_t)(slash - m->pub.path) + 1 : 0);
+	ferry__buf_puts(&path, "metadata.toml");
+	if (path.oom)
+		return ferry__error_oom(err);
+	if (lstat(path.buf, &st) < 0 && errno == ENOENT) {
+		ferry__buf_release(&path);
 		return 0;
-	if ((rc = ferry__read_file(path, &text, &len, err)) < 0)
+	}
+	rc = ferry__read_file(path.buf, &text, &len, err);
+	ferry__buf_release(&path);
+	if (rc < 0)
 		return rc;
-	rc = key_false(text, key);
+	rc = key_false(text, "run_in_transaction");
 	free(text);
 	return rc;
 }
 
-/* `<up file's directory>/metadata.toml` (diesel), `<file>.conf` (flyway). */
-static int side_path(ferry__buf *b, const ferry__migration *m)
+/*
+ * Whether a section, the whole file text[off, off+len), runs outside a
+ * transaction; `fc`: a Flyway script's settings.
+ */
+static int whole_file_no_txn(const ferry__migration *m, const char *text,
+	size_t off, size_t len, const ferry__flyway_conf *fc, ferry_error *err)
 {
-	if (m->format == FERRY_FORMAT_DIESEL) {
-		const char *slash = strrchr(m->pub.path, '/');
-
-		ferry__buf_put(b, m->pub.path,
-			slash ? (size_t)(slash - m->pub.path) + 1 : 0);
-		ferry__buf_puts(b, "metadata.toml");
-	} else {
-		ferry__buf_puts(b, m->pub.path);
-		ferry__buf_puts(b, ".conf");
-	}
-	return b->oom ? -1 : 0;
-}
-
-/* Whether section `k` (whole file text[off, off+len)) runs outside one. */
-static int whole_file_no_txn(const ferry__migration *m, int k, const char *text,
-	size_t off, size_t len, ferry_error *err)
-{
-	ferry__buf side = FERRY__BUF_INIT;
-	int rc;
-
 	switch (m->format) {
 	case FERRY_FORMAT_SQLX:
 		return len >= 17 &&
 			strncmp(text + off, "-- no-transaction", 17) == 0;
 	case FERRY_FORMAT_DIESEL:
+		return diesel_no_txn(m, err);
 	case FERRY_FORMAT_FLYWAY:
-		/* Flyway's undo script has a config file of its own. */
-		if (k == FERRY__DOWN && m->format == FERRY_FORMAT_FLYWAY) {
-			ferry__buf_puts(&side, m->down_path);
-			ferry__buf_puts(&side, ".conf");
-		} else if (side_path(&side, m) < 0) {
-			ferry__buf_release(&side);
-			return ferry__error_oom(err);
-		}
-		if (side.oom)
-			return ferry__error_oom(err);
-		rc = side_file_says_no_txn(side.buf,
-			m->format == FERRY_FORMAT_DIESEL
-				? "run_in_transaction"
-				: "executeInTransaction",
-			err);
-		ferry__buf_release(&side);
-		if (rc != 0 || m->format == FERRY_FORMAT_DIESEL)
-			return rc;
+		if (fc->in_transaction >= 0)
+			return !fc->in_transaction;
 		return runs_own_txn(text + off, len);
 	case FERRY_FORMAT_GOLANG_MIGRATE:
 	case FERRY_FORMAT_PRISMA:
@@ -184,72 +163,37 @@ static int whole_file_no_txn(const ferry__migration *m, int k, const char *text,
 	}
 }
 
-/*
- * Flyway replaces Ant-style placeholders, `${name}`, in every script by
- * default (and fails on one it has no value for): ferry does not, so a
- * script holding one would run other SQL than Flyway's. Refused, where.
- */
-static int flyway_placeholder(
-	const char *text, size_t len, const char *path, ferry_error *err)
-{
-	const char *p = text, *end = text + len;
-	int line, col;
-
-	while ((p = memchr(p, '$', (size_t)(end - p))) != NULL) {
-		const char *q = p + 2;
-
-		if (p + 1 >= end || p[1] != '{') {
-			p++;
-			continue;
-		}
-		while (q < end &&
-			(isalnum((unsigned char)*q) || *q == '_' || *q == ':' ||
-				*q == '.' || *q == '-'))
-			q++;
-		if (q == p + 2 || q >= end || *q != '}') {
-			p++;
-			continue;
-		}
-		ferry__text_pos(text, (size_t)(p - text), &line, &col);
-		ferry__error_set(err, FERRY_EINVALID,
-			"Flyway placeholder '%.*s', which ferry does not replace",
-			(int)(q - p + 1 > 64 ? 64 : q - p + 1), p);
-		ferry__error_hint(err,
-			"write the value into the script: ferry runs it as it "
-			"is");
-		ferry__error_at(err, path, line, col);
-		return FERRY_EINVALID;
-	}
-	return 0;
-}
-
 /* What every file of a two-file or directory layout must pass. */
 static int check_text(const ferry__migration *m, const char *text, size_t len,
-	const char *path, ferry_error *err)
+	const char *path, const ferry__flyway_conf *fc, ferry_error *err)
 {
 	int rc = nul_check(text, len, path, err);
 
-	if (rc == 0 && m->format == FERRY_FORMAT_FLYWAY)
-		rc = flyway_placeholder(text, len, path, err);
+	if (rc == 0 && m->format == FERRY_FORMAT_FLYWAY && fc->placeholders)
+		rc = ferry__flyway_placeholder(text, len, path, err);
 	return rc;
 }
 
-/* Section `k` is text[off, end): one whole file. */
-static int whole_file(const ferry__migration *m, int k, const char *text,
-	size_t off, size_t end, ferry__section *sec, ferry__hasher *h,
-	ferry_error *err)
+/* A section that is the whole file text[off, end). */
+static int whole_file(const ferry__migration *m, const char *text, size_t off,
+	size_t end, ferry__section *sec, ferry__hasher *h,
+	const ferry__flyway_conf *fc, ferry_error *err)
 {
 	int rc;
 
-	/* A UTF-8 byte order mark, as some editors write, is not SQL. */
-	if (end - off >= 3 && memcmp(text + off, "\xEF\xBB\xBF", 3) == 0)
+	/*
+	 * A UTF-8 byte order mark, as some editors write, is not SQL; sqlx
+	 * looks for its "-- no-transaction" at the file's first byte even so.
+	 */
+	if (m->format != FERRY_FORMAT_SQLX && end - off >= 3 &&
+		memcmp(text + off, "\xEF\xBB\xBF", 3) == 0)
 		off += 3;
 	sec->present = 1;
 	sec->offset = off;
 	sec->len = end - off;
 	sec->line = 1;
 	ferry__sha256(h, sec->sha, text + off, end - off);
-	if ((rc = whole_file_no_txn(m, k, text, off, end - off, err)) < 0)
+	if ((rc = whole_file_no_txn(m, text, off, end - off, fc, err)) < 0)
 		return rc;
 	sec->no_transaction = rc;
 	return 0;
@@ -260,6 +204,7 @@ int ferry__format_read(const ferry__migration *m, ferry__buf *text,
 	ferry_error *err)
 {
 	ferry__buf down = FERRY__BUF_INIT;
+	ferry__flyway_conf fc[2] = { { -1, 1 }, { -1, 1 } };
 	size_t up_len;
 	int rc;
 
@@ -279,14 +224,22 @@ int ferry__format_read(const ferry__migration *m, ferry__buf *text,
 	default:
 		break;
 	}
-	if ((rc = check_text(m, text->buf, text->len, m->pub.path, err)) < 0)
+	/* Flyway: the script's and its undo script's settings. */
+	if (m->format == FERRY_FORMAT_FLYWAY &&
+		((rc = ferry__flyway_conf_read(m->pub.path, &fc[0], err)) < 0 ||
+			(m->down_path &&
+				(rc = ferry__flyway_conf_read(
+					 m->down_path, &fc[1], err)) < 0)))
+		return rc;
+	if ((rc = check_text(
+		     m, text->buf, text->len, m->pub.path, &fc[0], err)) < 0)
 		return rc;
 	up_len = text->len;
 	if (m->down_path) {
 		if ((rc = ferry__read_into(m->down_path, &down, NULL, err)) <
 				0 ||
 			(rc = check_text(m, down.buf, down.len, m->down_path,
-				 err)) < 0) {
+				 &fc[1], err)) < 0) {
 			ferry__buf_release(&down);
 			return rc;
 		}
@@ -295,12 +248,12 @@ int ferry__format_read(const ferry__migration *m, ferry__buf *text,
 		if (text->oom)
 			return ferry__error_oom(err);
 	}
-	if ((rc = whole_file(m, FERRY__UP, text->buf, 0, up_len,
-		     &sec[FERRY__UP], h, err)) < 0)
+	if ((rc = whole_file(m, text->buf, 0, up_len, &sec[FERRY__UP], h,
+		     &fc[0], err)) < 0)
 		return rc;
 	if (m->down_path &&
-		(rc = whole_file(m, FERRY__DOWN, text->buf, up_len, text->len,
-			 &sec[FERRY__DOWN], h, err)) < 0)
+		(rc = whole_file(m, text->buf, up_len, text->len,
+			 &sec[FERRY__DOWN], h, &fc[1], err)) < 0)
 		return rc;
 	return 0;
 }

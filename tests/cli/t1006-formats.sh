@@ -458,10 +458,27 @@ test_expect_success 'a Flyway placeholder ferry does not replace' '
 	printf "CREATE TABLE t (id integer);\nCREATE TABLE \${flyway:defaultSchema}.u (id integer);\n" >bad7/V1__a.sql &&
 	cat >expect <<-\EOF &&
 	ferry: error: bad7/V1__a.sql:2:14: Flyway placeholder '"'"'${flyway:defaultSchema}'"'"', which ferry does not replace
-	hint: write the value into the script: ferry runs it as it is
+	hint: write the value into the script, or set placeholderReplacement=false in its .conf file if the text is meant as it is
 	EOF
 	test_expect_code 2 on bad7 status 2>actual &&
-	test_cmp expect actual
+	test_cmp expect actual &&
+	echo "placeholderReplacement=false" >bad7/V1__a.sql.conf &&
+	on bad7 status >/dev/null
+'
+
+test_expect_success 'a Flyway script configuration ferry cannot honour' '
+	echo "shouldExecute=\${env}==prod" >bad7/V1__a.sql.conf &&
+	cat >expect <<-\EOF &&
+	ferry: error: bad7/V1__a.sql.conf:1:1: shouldExecute, which ferry cannot evaluate
+	hint: remove the script from the set where it must not run: ferry runs every script it reads
+	EOF
+	test_expect_code 2 on bad7 status 2>actual &&
+	test_cmp expect actual &&
+	printf "# a comment\nencoding=ISO_8859_1\n" >bad7/V1__a.sql.conf &&
+	test_expect_code 2 on bad7 status 2>actual &&
+	head -n 1 actual >first &&
+	echo "ferry: error: bad7/V1__a.sql.conf:2:1: a script in an encoding other than UTF-8" >expect &&
+	test_cmp expect first
 '
 
 test_expect_success 'ferry new refuses to write ferry'"'"'s format into another tool'"'"'s set' '
