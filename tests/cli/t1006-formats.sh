@@ -453,6 +453,16 @@ test_expect_success 'up --rerun takes a Flyway version as Flyway writes it' '
 	test_cmp expect actual
 '
 
+test_expect_success 'an error in a down file names that file, line and column' '
+	mkdir dn &&
+	echo "CREATE TABLE dn_t (id integer);" >dn/1_t.up.sql &&
+	printf -- "-- undo\nDROP TABEL dn_t;\n" >dn/1_t.down.sql &&
+	on dn up >/dev/null &&
+	test_expect_code 1 on dn down --steps 1 --yes >out 2>err &&
+	sed -n 2p err >actual &&
+	grep "^dn/1_t.down.sql:2:[0-9]*: " actual
+'
+
 test_expect_success 'a Flyway placeholder ferry does not replace' '
 	mkdir bad7 &&
 	printf "CREATE TABLE t (id integer);\nCREATE TABLE \${flyway:defaultSchema}.u (id integer);\n" >bad7/V1__a.sql &&
