@@ -7,11 +7,15 @@
  * `N_x.up.sql`/`.down.sql` (golang-migrate, or sqlx when a file starts
  * with sqlx's `-- no-transaction`); a directory `<version>_<name>/` with
  * `migration.sql` (Prisma, which also leaves `migration_lock.toml`) or
- * `up.sql` (diesel); else single `N_x.sql` files, which the first marker
- * found tells apart: `-- ferry:`, `-- +goose`, `-- +migrate`
- * (sql-migrate), `-- migrate:` (dbmate), or sqlx's first line. Files
- * without any marker are ferry's (all `up`). Two families in one
- * directory are refused, naming a file of each.
+ * `up.sql` (diesel); else single `N_x.sql` files, which their markers
+ * tell apart: a set where any file has a `-- ferry:` marker is ferry's
+ * (parse.c then names another tool's marker in it, where it stands), as
+ * is one where a file without any marker (all `up`) stands beside
+ * dbmate's, goose's or sql-migrate's, which mark every file; else
+ * `-- +goose`, `-- +migrate` (sql-migrate), `-- migrate:` (dbmate) or
+ * sqlx's `-- no-transaction` first line, one tool only. Two families, or two
+ * tools' markers, in one directory are refused, naming a file of each (the
+ * first by name, whatever order the directory lists them in).
  */
 #include "ferry_int.h"
 
@@ -81,8 +85,11 @@ static const char *const fam_names[NFAMS] = { "flyway",
 
 typedef struct {
 	char first[NFAMS][256]; /* a name of each family found, or "" */
-	ferry_format single;	/* what the single files' markers say */
-	int sqlx;		/* an .up.sql file starts "-- no-transaction" */
+	/* Single files: the first name with each format's marker, or "". */
+	char marked[FERRY_FORMAT_PRISMA + 1][256];
+	int ferry;    /* a file has a ferry marker: no more to read */
+	int unmarked; /* a file has no marker at all */
+	int sqlx;     /* an .up.sql file starts "-- no-transaction" */
 } findings;
 
 static int digits_then(const char *s, char end)
@@ -170,10 +177,16 @@ static int is_dir_with(const char *dir, const char *sub, const char *file)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* Keep the first of the names, by name. */
+static void keep_first(char dst[256], const char *name)
+{
+	if (!dst[0] || strcmp(name, dst) < 0)
+		snprintf(dst, 256, "%s", name);
+}
+
 static void found(findings *f, int fam, const char *name)
 {
-	if (!f->first[fam][0])
-		snprintf(f->first[fam], sizeof(f->first[fam]), "%s", name);
+	keep_first(f->first[fam], name);
 }
 
 static void look_at(findings *f, const char *dir, const char *name)
@@ -214,8 +227,58 @@ static void look_at(findings *f, const char *dir, const char *name)
 		return;
 	}
 	found(f, FAM_SINGLE, name);
-	if (f->single == FERRY_FORMAT_AUTO && peek(path, text, sizeof(text)))
-		f->single = marker_of(text);
+	if (!f->ferry && peek(path, text, sizeof(text))) {
+		ferry_format m = marker_of(text);
+
+		if (m == FERRY_FORMAT_FERRY)
+			f->ferry = 1;
+		else if (m == FERRY_FORMAT_AUTO)
+			f->unmarked = 1;
+		else
+			keep_first(f->marked[m], name);
+	}
+}
+
+/* The single files' format: ferry's, or one tool's; -1 for two tools. */
+static int single_format(
+	const findings *f, ferry_format *out, const char *dir, ferry_error *err)
+{
+	int a = -1, b = -1, i;
+
+	*out = FERRY_FORMAT_FERRY;
+	if (f->ferry)
+		return 0;
+	/*
+	 * dbmate, goose and sql-migrate mark every file; a file without a
+	 * marker beside theirs is a ferry set's (all up), with a stray file
+	 * that parse.c names. sqlx marks only some.
+	 */
+	if (f->unmarked &&
+		(f->marked[FERRY_FORMAT_DBMATE][0] ||
+			f->marked[FERRY_FORMAT_GOOSE][0] ||
+			f->marked[FERRY_FORMAT_SQL_MIGRATE][0]))
+		return 0;
+	for (i = 0; i <= FERRY_FORMAT_PRISMA; i++) {
+		if (!f->marked[i][0])
+			continue;
+		if (a < 0)
+			a = i;
+		else if (b < 0)
+			b = i;
+	}
+	if (a < 0)
+		return 0;
+	if (b < 0) {
+		*out = (ferry_format)a;
+		return 0;
+	}
+	ferry__error_set(err, FERRY_EINVALID,
+		"'%s' mixes two tools' markers: %s ('%s') and %s ('%s')", dir,
+		names[a], f->marked[a], names[b], f->marked[b]);
+	ferry__error_hint(err,
+		"keep one tool's files in a directory, or name the format "
+		"with --format");
+	return FERRY_EINVALID;
 }
 
 int ferry__format_detect(const char *dir, ferry_format *out, ferry_error *err)
@@ -229,7 +292,6 @@ int ferry__format_detect(const char *dir, ferry_format *out, ferry_error *err)
 		return ferry__error_os(
 			err, FERRY_EINVALID, "read migration directory", dir);
 	memset(&f, 0, sizeof(f));
-	f.single = FERRY_FORMAT_AUTO;
 	while ((de = readdir(d)) != NULL)
 		if (de->d_name[0] != '.')
 			look_at(&f, dir, de->d_name);
@@ -265,8 +327,7 @@ int ferry__format_detect(const char *dir, ferry_format *out, ferry_error *err)
 		*out = FERRY_FORMAT_PRISMA;
 		break;
 	default:
-		*out = f.single == FERRY_FORMAT_AUTO ? FERRY_FORMAT_FERRY
-						     : f.single;
+		return single_format(&f, out, dir, err);
 	}
 	return 0;
 }

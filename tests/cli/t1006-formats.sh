@@ -350,10 +350,34 @@ test_expect_success 'a goose file without -- +goose Up' '
 	mkdir bad1 &&
 	printf -- "-- +goose Up\nSELECT 1;\n" >bad1/1_a.sql &&
 	printf "SELECT 1;\n" >bad1/2_b.sql &&
-	test_expect_code 2 on bad1 status 2>err &&
-	grep "bad1/2_b.sql:1:1" err &&
-	grep "no '"'"'-- +goose Up'"'"' marker" err &&
-	grep "^hint: put it on the line before the SQL to run$" err
+	cat >expect <<-\EOF &&
+	ferry: error: bad1/2_b.sql:1:1: no '"'"'-- +goose Up'"'"' marker
+	hint: put it on the line before the SQL to run
+	EOF
+	test_expect_code 2 on bad1 --format goose status 2>actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'auto: a file without markers beside goose files is a ferry set with a stray goose file' '
+	cat >expect <<-\EOF &&
+	ferry: error: bad1/1_a.sql:1:1: goose marker '"'"'-- +goose Up'"'"'
+	hint: ferry reads a set of goose files with '"'"'--format goose'"'"'; in a ferry set, rewrite the markers as '"'"'-- ferry:up'"'"' and '"'"'-- ferry:down'"'"'
+	EOF
+	test_expect_code 2 on bad1 status 2>actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'auto: two tools'"'"' markers, named whatever the directory order' '
+	mkdir bad8 &&
+	printf -- "-- +goose Up\nSELECT 1;\n" >bad8/2_a.sql &&
+	printf -- "-- +migrate Up\nSELECT 1;\n" >bad8/1_b.sql &&
+	printf -- "-- +goose Up\nSELECT 1;\n" >bad8/0_c.sql &&
+	cat >expect <<-\EOF &&
+	ferry: error: '"'"'bad8'"'"' mixes two tools'"'"' markers: goose ('"'"'0_c.sql'"'"') and sql-migrate ('"'"'1_b.sql'"'"')
+	hint: keep one tool'"'"'s files in a directory, or name the format with --format
+	EOF
+	test_expect_code 2 on bad8 status 2>actual &&
+	test_cmp expect actual
 '
 
 test_expect_success 'a golang-migrate .down.sql without its .up.sql' '
