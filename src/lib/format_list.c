@@ -233,6 +233,19 @@ static int bad_name(const ferry_set *set, const char *name, ferry_error *err)
 			"(ferry_set_add_code) in the application");
 		return FERRY_EINVALID;
 	}
+	/* Flyway's callbacks: beforeMigrate.sql, afterEachMigrate.sql, ... */
+	if (set->format == FERRY_FORMAT_FLYWAY &&
+		(strncmp(name, "before", 6) == 0 ||
+			strncmp(name, "after", 5) == 0)) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"'%s' is a Flyway callback, which ferry does not run",
+			name);
+		ferry__error_hint(err,
+			"move it out of '%s'; what it must do before or after "
+			"a run belongs in a migration or in the deployment",
+			set->dir);
+		return FERRY_EINVALID;
+	}
 	ferry__error_set(err, FERRY_EINVALID,
 		"'%s' is not a valid %s migration name", name,
 		ferry_format_name(set->format));
@@ -308,8 +321,7 @@ static int bad_version(const ferry_set *set, const entry *e, ferry_error *err)
 }
 
 /* The version of `e`, dashes (diesel) left out. */
-static int version_of(const ferry_set *set, const entry *e, int dotted,
-	int64_t *v, int *parts)
+static int version_of(const entry *e, int dotted, int64_t *v, int *parts)
 {
 	char text[64];
 	size_t i, n = 0;
@@ -319,7 +331,6 @@ static int version_of(const ferry_set *set, const entry *e, int dotted,
 			text[n++] = e->entry[e->ver_at + i];
 	if (i < e->ver_len)
 		return -1;
-	(void)set;
 	return ferry__format_version(text, n, dotted, v, parts);
 }
 
@@ -428,8 +439,7 @@ static int add_migration(ferry_set *set, size_t *alloc, const entry *e,
 	char vt[64];
 	int64_t v = 0;
 
-	if (e->role != ROLE_REPEATABLE &&
-		version_of(set, e, dotted, &v, NULL) < 0)
+	if (e->role != ROLE_REPEATABLE && version_of(e, dotted, &v, NULL) < 0)
 		return bad_version(set, e, err);
 	if (e->role == ROLE_REPEATABLE) {
 		if (FERRY__GROW(set->reps, *alloc, set->nreps + 1, 8) < 0)
@@ -473,7 +483,7 @@ static int add_down(
 	size_t dl = strlen(set->dir);
 	int64_t v;
 
-	if (version_of(set, e, dotted, &v, NULL) < 0)
+	if (version_of(e, dotted, &v, NULL) < 0)
 		return bad_version(set, e, err);
 	m = (ferry__migration *)ferry__set_find(set, v);
 	ferry__buf_put(&b, set->dir, dl);
@@ -518,8 +528,7 @@ int ferry__format_scan(ferry_set *set, ferry_error *err)
 		int64_t v;
 
 		if (es.v[i].role != ROLE_REPEATABLE &&
-			version_of(set, &es.v[i], 1, &v, &parts) == 0 &&
-			parts > 1)
+			version_of(&es.v[i], 1, &v, &parts) == 0 && parts > 1)
 			dotted = 1;
 	}
 	for (i = 0; rc == 0 && i < es.n; i++)
