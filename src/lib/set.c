@@ -331,12 +331,12 @@ static int list_one(void *payload, const char *id, size_t len)
 }
 
 /*
- * The first seam: the names of the migration files. The set cache lists
- * them while the directory keeps the stamp it recorded (no readdir): the
- * names of a set in ferry's format, the only one cached. Else, or when
- * its listing does not parse, the format is found if `*format` is auto,
- * and the directory is read when it is ferry's (the caller lists another
- * tool's set).
+ * The first seam: the names of the migration files. `auto` first finds
+ * the set's format from the directory (format.c; the cache is never asked
+ * what a set is). A set in ferry's format: the set cache lists its names
+ * while the directory keeps the stamp it recorded (no second readdir);
+ * else, or when its listing does not parse, the directory is read.
+ * Another tool's set is left to the caller.
  */
 static int list_files(ferry_set *set, ferry__set_cache *cache,
 	const ferry__file_stamp *dir, ferry_format *format, ferry_error *err)
@@ -345,21 +345,18 @@ static int list_files(ferry_set *set, ferry__set_cache *cache,
 	size_t i;
 	int rc;
 
-	if ((*format == FERRY_FORMAT_AUTO || *format == FERRY_FORMAT_FERRY) &&
-		ferry__set_cache_list(cache, dir, list_one, &l) > 0) {
-		*format = FERRY_FORMAT_FERRY;
-		return 0;
-	}
-	for (i = 0; i < set->n; i++)
-		migration_release(&set->migs[i]);
-	set->n = 0;
-	if (l.oom)
-		return ferry__error_oom(err);
 	if (*format == FERRY_FORMAT_AUTO &&
 		(rc = ferry__format_detect(set->dir, format, err)) < 0)
 		return rc;
 	if (*format != FERRY_FORMAT_FERRY)
 		return 0;
+	if (ferry__set_cache_list(cache, dir, list_one, &l) > 0)
+		return 0;
+	for (i = 0; i < set->n; i++)
+		migration_release(&set->migs[i]);
+	set->n = 0;
+	if (l.oom)
+		return ferry__error_oom(err);
 	ferry__set_cache_reading(cache);
 	return scan(set, err);
 }
