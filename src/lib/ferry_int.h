@@ -347,6 +347,12 @@ typedef struct {
 
 /* The file section `k` of `m` is read from, for messages. */
 const char *ferry__section_path(const ferry__migration *m, int k);
+/*
+ * How the tool of another tool's set runs section `k` of `m` outside a
+ * transaction, as a hint ("add the line '-- +goose NO TRANSACTION' to
+ * the file"); NULL for ferry's own format.
+ */
+const char *ferry__format_no_txn_hint(const ferry__migration *m, int k);
 
 /* A code migration's handle on its transaction (code.c). */
 struct ferry_tx {

@@ -77,6 +77,37 @@ const char *ferry__section_path(const ferry__migration *m, int k)
 	return k == FERRY__DOWN && m->down_path ? m->down_path : m->pub.path;
 }
 
+const char *ferry__format_no_txn_hint(const ferry__migration *m, int k)
+{
+	int down = k == FERRY__DOWN;
+
+	switch (m->format) {
+	case FERRY_FORMAT_DBMATE:
+		return down
+			? "add 'transaction:false' to its '-- migrate:down' "
+			  "line"
+			: "add 'transaction:false' to its '-- migrate:up' "
+			  "line";
+	case FERRY_FORMAT_GOOSE:
+		return "add the line '-- +goose NO TRANSACTION' to the file";
+	case FERRY_FORMAT_SQL_MIGRATE:
+		return down
+			? "add 'notransaction' to its '-- +migrate Down' "
+			  "line"
+			: "add 'notransaction' to its '-- +migrate Up' line";
+	case FERRY_FORMAT_SQLX:
+		return "make '-- no-transaction' the file's first line";
+	case FERRY_FORMAT_DIESEL:
+		return "write 'run_in_transaction = false' in the migration's "
+		       "metadata.toml";
+	case FERRY_FORMAT_FLYWAY:
+		return "write 'executeInTransaction=false' in the script's "
+		       "<script>.sql.conf file";
+	default:
+		return NULL;
+	}
+}
+
 /* The layouts a directory may hold; one of them at most. */
 enum { FAM_FLYWAY, FAM_UPDOWN, FAM_SINGLE, FAM_DIESEL, FAM_PRISMA, NFAMS };
 

@@ -347,7 +347,7 @@ static int check_stmt(void *payload, size_t offset, size_t len)
 {
 	check_ctx *c = payload;
 	const char *body = c->f->text + c->f->sec[c->k].offset, *what;
-	const char *name = ferry__section_names[c->k];
+	const char *name = ferry__section_names[c->k], *foreign;
 	ferry__stmt_kind kind;
 	ferry__src src;
 
@@ -359,20 +359,34 @@ static int check_stmt(void *payload, size_t offset, size_t len)
 	if (kind == FERRY__STMT_PLAIN)
 		return 0;
 	src_at(&src, c->m, c->f, c->k, offset);
+	/* Another tool's set: that tool's way, which ferry reads. */
+	foreign = ferry__format_no_txn_hint(c->m, c->k);
 	if (kind == FERRY__STMT_TXN_CONTROL) {
 		ferry__error_set(c->err, FERRY_EINVALID,
 			"%s in migration '%s' would end ferry's transaction",
 			what, c->m->pub.id);
-		ferry__error_hint(c->err,
-			"remove it: ferry runs each section in a transaction; "
-			"or mark the section '-- ferry:%s no-transaction'",
-			name);
+		if (foreign)
+			ferry__error_hint(c->err,
+				"remove it: ferry runs each section in a "
+				"transaction; or %s",
+				foreign);
+		else
+			ferry__error_hint(c->err,
+				"remove it: ferry runs each section in a "
+				"transaction; or mark the section '-- "
+				"ferry:%s no-transaction'",
+				name);
 	} else {
 		ferry__error_set(c->err, FERRY_EINVALID,
 			"%s cannot run inside a transaction (migration '%s')",
 			what, c->m->pub.id);
-		ferry__error_hint(c->err,
-			"mark the section '-- ferry:%s no-transaction'", name);
+		if (foreign)
+			ferry__error_hint(c->err, "%s", foreign);
+		else
+			ferry__error_hint(c->err,
+				"mark the section '-- ferry:%s "
+				"no-transaction'",
+				name);
 	}
 	ferry__error_at(c->err, src.file, src.line, src.column);
 	return FERRY_EINVALID;

@@ -487,6 +487,16 @@ test_expect_success 'an error in a down file names that file, line and column' '
 	grep "^dn/1_t.down.sql:2:[0-9]*: " actual
 '
 
+test_expect_success 'a statement no transaction may hold: the hint is the tool'"'"'s way' '
+	mkdir gx &&
+	{ echo "-- +goose Up" && notx goose_users gx_idx; } >gx/00001_idx.sql &&
+	test_expect_code 2 on gx up 2>err &&
+	grep "^ferry: error: gx/00001_idx.sql:2:1: " err &&
+	tail -n 1 err >actual &&
+	echo "hint: add the line '"'"'-- +goose NO TRANSACTION'"'"' to the file" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'a Flyway placeholder ferry does not replace' '
 	mkdir bad7 &&
 	printf "CREATE TABLE t (id integer);\nCREATE TABLE \${flyway:defaultSchema}.u (id integer);\n" >bad7/V1__a.sql &&
