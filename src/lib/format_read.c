@@ -16,10 +16,13 @@
  *                   file, `<script>.sql.conf` (format_flyway.c); without
  *                   it, Flyway itself runs a script outside a transaction
  *                   when a statement of it cannot run inside one
- *   golang-migrate, prisma   neither wraps a file in a transaction: ferry
- *                   does, unless the file holds transaction control of its
- *                   own (BEGIN/COMMIT) or a statement that cannot run in a
- *                   transaction; then it runs statement by statement
+ *   golang-migrate, prisma   send a file as one script: PostgreSQL
+ *                   runs such a script in one implicit transaction unless
+ *                   it says BEGIN/COMMIT itself (golang-migrate's SQLite
+ *                   driver wraps it in one). ferry runs it in a
+ *                   transaction, unless the file holds transaction control
+ *                   of its own or a statement that cannot run in one; then
+ *                   statement by statement, as the file says
  */
 #include "ferry_int.h"
 
