@@ -306,3 +306,42 @@ void test_format__dbmate_options_and_its_down_block(void)
 		FERRY_EINVALID);
 	cl_assert_equal_s(err.message, "SQL before '-- migrate:up'");
 }
+
+void test_format__open_with_checks_its_options(void)
+{
+	ferry_set_options o = FERRY_SET_OPTIONS_INIT;
+
+	PUT("00001_a.sql", "-- +goose Up\nselect 1;\n");
+	o.version = 99;
+	cl_assert_equal_i(
+		ferry_set_open_with(&set, dir, &o, &err), FERRY_EINVALID);
+	cl_assert(set == NULL);
+	cl_assert_equal_s(err.message, "invalid argument: 'opts' (version 99)");
+	o.version = FERRY_SET_OPTIONS_VERSION;
+	o.format = (ferry_format)42;
+	cl_assert_equal_i(
+		ferry_set_open_with(&set, dir, &o, &err), FERRY_EINVALID);
+	cl_assert_equal_s(err.message, "invalid argument: 'format'");
+	/* ferry_set_open() is auto. */
+	cl_ferry_pass(ferry_set_open(&set, dir, &err), &err);
+	cl_assert_equal_i(ferry_set_format(set), FERRY_FORMAT_GOOSE);
+	cl_assert_equal_s(ferry_set_at(set, 0)->id, "00001_a");
+	cl_assert_equal_s(ferry_set_at(set, 0)->name, "a");
+	cl_assert_equal_s(ferry_set_at(set, 0)->version_text, "1");
+}
+
+void test_format__a_named_format_is_read_as_named(void)
+{
+	ferry_set_options o = FERRY_SET_OPTIONS_INIT;
+
+	PUT("1_a.sql", "select 1;\n");
+	o.format = FERRY_FORMAT_SQLX;
+	cl_ferry_pass(ferry_set_open_with(&set, dir, &o, &err), &err);
+	cl_assert_equal_i(ferry_set_format(set), FERRY_FORMAT_SQLX);
+	ferry_set_free(set);
+	set = NULL;
+	o.format = FERRY_FORMAT_DBMATE;
+	cl_assert_equal_i(
+		ferry_set_open_with(&set, dir, &o, &err), FERRY_EINVALID);
+	cl_assert_equal_s(err.message, "no '-- migrate:up' marker");
+}
