@@ -164,6 +164,12 @@ typedef struct {
 	 * "(code)", and its one up section is the function.
 	 */
 	int code;
+	/**
+	 * The file the down section is read from when it is a file of its
+	 * own (golang-migrate's and sqlx's `.down.sql`, Flyway's `U` script,
+	 * diesel's `down.sql`), else NULL: it is in `path`.
+	 */
+	const char *down_path;
 } ferry_migration;
 
 /** One line of the `releases` file. Owned by the set. */

@@ -353,6 +353,8 @@ const char *ferry__section_path(const ferry__migration *m, int k);
  * the file"); NULL for ferry's own format.
  */
 const char *ferry__format_no_txn_hint(const ferry__migration *m, int k);
+/* How the tool of `m`'s set writes a down part, as a hint. */
+const char *ferry__format_down_hint(const ferry__migration *m);
 
 /* A code migration's handle on its transaction (code.c). */
 struct ferry_tx {

@@ -108,6 +108,31 @@ const char *ferry__format_no_txn_hint(const ferry__migration *m, int k)
 	}
 }
 
+const char *ferry__format_down_hint(const ferry__migration *m)
+{
+	switch (m->format) {
+	case FERRY_FORMAT_GOLANG_MIGRATE:
+	case FERRY_FORMAT_SQLX:
+		return "write its down file, <version>_<name>.down.sql";
+	case FERRY_FORMAT_GOOSE:
+		return "add a '-- +goose Down' section that undoes it";
+	case FERRY_FORMAT_SQL_MIGRATE:
+		return "add a '-- +migrate Down' section that undoes it";
+	case FERRY_FORMAT_DBMATE:
+		return "write what undoes it under its '-- migrate:down' line";
+	case FERRY_FORMAT_FLYWAY:
+		return "write its undo script, U<version>__<description>.sql";
+	case FERRY_FORMAT_DIESEL:
+		return "write its down.sql";
+	case FERRY_FORMAT_PRISMA:
+		return "a Prisma migration has no down part: undo it with a "
+		       "new migration";
+	default:
+		return "add a '-- ferry:down' section that undoes its up "
+		       "section";
+	}
+}
+
 /* The layouts a directory may hold; one of them at most. */
 enum { FAM_FLYWAY, FAM_UPDOWN, FAM_SINGLE, FAM_DIESEL, FAM_PRISMA, NFAMS };
 

@@ -426,7 +426,7 @@ static int dir_down(ferry__migration *m, ferry_error *err)
 	if (b.oom)
 		return ferry__error_oom(err);
 	if (path_exists(b.buf))
-		m->down_path = ferry__buf_detach(&b);
+		m->pub.down_path = m->down_path = ferry__buf_detach(&b);
 	else
 		ferry__buf_release(&b);
 	return 0;
@@ -511,7 +511,7 @@ static int add_down(
 		ferry__buf_release(&b);
 		return rc;
 	}
-	m->down_path = ferry__buf_detach(&b);
+	m->pub.down_path = m->down_path = ferry__buf_detach(&b);
 	return 0;
 }
 

@@ -417,9 +417,14 @@ static int check_revertible(planner *pl, size_t i, const ferry__down_spec *d)
 		ferry__error_set(pl->err, FERRY_EREFUSED,
 			"cannot %s migration '%s': it has no down section", cmd,
 			m->pub.id);
-		ferry__error_hint(pl->err,
-			"add a '-- ferry:down' section that undoes its up "
-			"section; nothing was reverted");
+		if (m->format != FERRY_FORMAT_FERRY &&
+			m->format != FERRY_FORMAT_AUTO)
+			ferry__error_hint(pl->err, "%s; nothing was reverted",
+				ferry__format_down_hint(m));
+		else
+			ferry__error_hint(pl->err,
+				"add a '-- ferry:down' section that undoes its "
+				"up section; nothing was reverted");
 		return FERRY_EREFUSED;
 	}
 	if (pl->state[i] == S_COMPLETE && p->row->has_finish && !d->force) {

@@ -1543,7 +1543,9 @@ static const ferry__step *step_of_error(run_ctx *ctx, const ferry_error *err)
 	size_t i;
 
 	for (i = 0; err && err->file[0] && i < ctx->plan.n; i++)
-		if (strcmp(ctx->plan.v[i].mig->pub.path, err->file) == 0)
+		if (strcmp(ferry__section_path(
+				   ctx->plan.v[i].mig, ctx->plan.v[i].k),
+			    err->file) == 0)
 			return &ctx->plan.v[i];
 	return &ctx->plan.v[ctx->plan.n - 1];
 }

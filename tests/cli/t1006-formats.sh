@@ -497,6 +497,22 @@ test_expect_success 'a statement no transaction may hold: the hint is the tool'"
 	test_cmp expect actual
 '
 
+test_expect_success 'down: a dry run shows the down file; no down file is refused with the tool'"'"'s way' '
+	on dn up >/dev/null &&
+	on dn down --steps 1 --dry-run >out &&
+	sed -n 2p out >actual &&
+	echo "-- dn/1_t.down.sql:1, in one transaction with its ledger row" >expect &&
+	test_cmp expect actual &&
+	echo "CREATE TABLE dn_u (id integer);" >dn/2_u.up.sql &&
+	on dn up >/dev/null &&
+	cat >expect <<-\EOF &&
+	ferry: error: cannot revert migration '"'"'2_u'"'"': it has no down section
+	hint: write its down file, <version>_<name>.down.sql; nothing was reverted
+	EOF
+	test_expect_code 5 on dn down --steps 1 --yes 2>actual &&
+	test_cmp expect actual
+'
+
 test_expect_success 'a Flyway placeholder ferry does not replace' '
 	mkdir bad7 &&
 	printf "CREATE TABLE t (id integer);\nCREATE TABLE \${flyway:defaultSchema}.u (id integer);\n" >bad7/V1__a.sql &&
