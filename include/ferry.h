@@ -126,8 +126,17 @@ typedef struct ferry_set ferry_set;
 
 /** One migration file of a set. Owned by the set. */
 typedef struct {
-	int64_t version;	  /**< numeric version from the file name */
-	const char *version_text; /**< the version in decimal, no zero padding */
+	/**
+	 * numeric version from the file name; in another tool's format, its
+	 * version as ferry orders it (a Flyway set with dotted versions:
+	 * see the README, "Reading other tools' sets")
+	 */
+	int64_t version;
+	/**
+	 * the version in decimal, no zero padding; in another tool's format,
+	 * the version as that tool writes it ("1.2.10")
+	 */
+	const char *version_text;
 	const char *id;	  /**< file name without ".sql": "0042_add_users" */
 	const char *name; /**< name part: "add_users" */
 	const char *path; /**< path as found: "migrations/0042_add_users.sql" */
@@ -155,6 +164,12 @@ typedef struct {
 	 * "(code)", and its one up section is the function.
 	 */
 	int code;
+	/**
+	 * The file the down section is read from when it is a file of its
+	 * own (golang-migrate's and sqlx's `.down.sql`, Flyway's `U` script,
+	 * diesel's `down.sql`), else NULL: it is in `path`.
+	 */
+	const char *down_path;
 } ferry_migration;
 
 /** One line of the `releases` file. Owned by the set. */
@@ -228,6 +243,75 @@ FERRY_EXTERN int ferry_set_open_cached(ferry_set **out, const char *dir,
  */
 FERRY_EXTERN int ferry_set_write(
 	const ferry_set *set, const char *dest, ferry_error *err);
+
+/**
+ * The layout and markers a migration set is written in: ferry's own, or
+ * another tool's, read in place (each tool's own rules; see the README,
+ * "Reading other tools' sets").
+ */
+typedef enum {
+	FERRY_FORMAT_AUTO = 0, /**< find out from the directory */
+	FERRY_FORMAT_FERRY,    /**< `<version>_<name>.sql`, `-- ferry:up` */
+	FERRY_FORMAT_GOLANG_MIGRATE, /**< `N_name.up.sql`, `N_name.down.sql` */
+	FERRY_FORMAT_DBMATE,	     /**< `-- migrate:up`, `-- migrate:down` */
+	FERRY_FORMAT_GOOSE,	     /**< `-- +goose Up`, `-- +goose Down` */
+	FERRY_FORMAT_FLYWAY, /**< `V1.2__desc.sql`, `U1.2__…`, `R__…` */
+	FERRY_FORMAT_SQL_MIGRATE, /**< `-- +migrate Up`, `-- +migrate Down` */
+	FERRY_FORMAT_DIESEL,	  /**< `<version>_<name>/up.sql`, `down.sql` */
+	FERRY_FORMAT_SQLX, /**< `<version>_<desc>.sql` or `.up.sql`/`.down.sql` */
+	FERRY_FORMAT_PRISMA /**< `<timestamp>_<name>/migration.sql` */
+} ferry_format;
+
+/**
+ * The name of a format as `--format` spells it ("golang-migrate"), or NULL
+ * for a value that is none.
+ */
+FERRY_EXTERN const char *ferry_format_name(ferry_format format);
+
+/**
+ * The format `name` spells ("auto", "ferry", "golang-migrate", "dbmate",
+ * "goose", "flyway", "sql-migrate", "diesel", "sqlx", "prisma").
+ *
+ * @return 0, or FERRY_EINVALID (`*out` untouched) for another name, with a
+ *         hint listing the names
+ */
+FERRY_EXTERN int ferry_format_parse(
+	ferry_format *out, const char *name, ferry_error *err);
+
+typedef struct {
+	unsigned int version; /**< FERRY_SET_OPTIONS_VERSION */
+	/** The set's format; FERRY_FORMAT_AUTO finds it out. */
+	ferry_format format;
+	/**
+	 * As for ferry_set_open_cached(), or NULL. Only sets in ferry's own
+	 * format are cached; other formats are read whole every time.
+	 */
+	const char *cache_dir;
+} ferry_set_options;
+
+#define FERRY_SET_OPTIONS_VERSION 1
+#define FERRY_SET_OPTIONS_INIT \
+	{ \
+		FERRY_SET_OPTIONS_VERSION, FERRY_FORMAT_AUTO, NULL \
+	}
+
+/**
+ * Read a migration set as ferry_set_open() does, in the format `opts`
+ * names. With FERRY_FORMAT_AUTO (and in ferry_set_open() and
+ * ferry_set_open_cached(), which are this with `opts` NULL) the layout
+ * is found from the directory's names and markers; ferry_set_format()
+ * says which it found. Files are checksummed as they are; a set in any
+ * format may carry ferry's `releases` file.
+ *
+ * @param opts  NULL, or FERRY_SET_OPTIONS_INIT plus changes
+ * @return as ferry_set_open(); FERRY_EINVALID also when `auto` finds two
+ *         layouts mixed, or a file breaks its format's rules
+ */
+FERRY_EXTERN int ferry_set_open_with(ferry_set **out, const char *dir,
+	const ferry_set_options *opts, ferry_error *err);
+
+/** The format the set was read in: never FERRY_FORMAT_AUTO. */
+FERRY_EXTERN ferry_format ferry_set_format(const ferry_set *set);
 
 /** Free a set; NULL does nothing. */
 FERRY_EXTERN void ferry_set_free(ferry_set *set);
@@ -322,14 +406,16 @@ FERRY_EXTERN const ferry_release *ferry_set_release_at(
  *
  * The version is the current UTC time as YYYYMMDDHHMMSS, or with `seq` the
  * next number after the newest file, zero-padded like the existing ones.
- * Does not read the other files' contents, so it works while one of them is
- * invalid.
+ * Does not parse the other files, so it works while one of them is
+ * invalid; it reads their first lines only to refuse a directory that
+ * holds another tool's set (see ferry_set_open_with()).
  *
  * @param[out] out  path of the new file; free with ferry_free()
  * @param dir       the migration directory; must exist
  * @param name      letters, digits, '_' and '-'
  * @param seq       nonzero for a sequential version
- * @return 0, FERRY_EINVALID (bad name, missing directory), FERRY_ERROR
+ * @return 0, FERRY_EINVALID (bad name, missing directory, another tool's
+ *         set), FERRY_ERROR
  */
 FERRY_EXTERN int ferry_migration_new(char **out, const char *dir,
 	const char *name, int seq, ferry_error *err);

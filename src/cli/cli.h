@@ -66,6 +66,7 @@ struct cli_ctx {
 	/* from flags (NULL when not given) */
 	const char *database;
 	const char *dir;
+	const char *format; /* --format */
 	const char *config;
 	const char *table;
 	const char *schema;
@@ -85,6 +86,7 @@ struct cli_ctx {
 	char *table_name;
 	char *schema_name;
 	char *cache_dir; /* the set cache's directory, or NULL for none */
+	ferry_format set_format; /* --format, FERRY_FORMAT or format = */
 	int lock_timeout_ms;
 	int color_out;	   /* colour on stdout */
 	int color_err;	   /* colour on stderr */
@@ -94,6 +96,8 @@ struct cli_ctx {
 	ferry_set *set;
 	/* config file values, kept to be freed */
 	char *conf_database, *conf_dir, *conf_table, *conf_schema;
+	char *conf_format;
+	int conf_format_line;
 	char *conf_lock_timeout, *conf_backup_dir;
 	char **conf_params; /* "NAME=VALUE" from param.NAME lines */
 	size_t nconf_params;

@@ -19,7 +19,7 @@ static const struct cli_help help = { "status [--exit-code] [--json]",
 	"  ferry status --json | jq .counts\n"
 	"  ferry status --exit-code || ferry up\n" };
 
-static json_t *status_json(const ferry_status *st)
+static json_t *status_json(const ferry_status *st, const ferry_set *set)
 {
 	json_t *drift = json_array(), *doc, *last = json_null(), *behind;
 	size_t i;
@@ -55,6 +55,9 @@ static json_t *status_json(const ferry_status *st)
 		st->busy, "repeatable", "total", (json_int_t)st->repeatables,
 		"changed", (json_int_t)st->repeatables_changed, "behind",
 		behind);
+	if (doc)
+		json_object_set_new(doc, "format",
+			json_string(ferry_format_name(ferry_set_format(set))));
 	return doc;
 }
 
@@ -312,6 +315,10 @@ static void print_status(struct cli_ctx *ctx, const ferry_status *st)
 		st->server_version,
 		st->database_exists ? "" : ", not created yet");
 	line(out, c, "database", "%s", buf);
+	/* Another tool's set says so; ferry's own needs no line. */
+	if (ferry_set_format(ctx->set) != FERRY_FORMAT_FERRY)
+		line(out, c, "format", "%s",
+			ferry_format_name(ferry_set_format(ctx->set)));
 	print_releases(st, out, c);
 	snprintf(buf, sizeof(buf), "%s%s; newest file %s",
 		st->current ? "at " : "nothing applied yet",
@@ -380,7 +387,7 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 	if (ferry_status_get(&st, ctx->db, ctx->set, &err) < 0)
 		return cli_fail(ctx, &err);
 	if (ctx->json) {
-		rc = cli_json_print(ctx, status_json(st));
+		rc = cli_json_print(ctx, status_json(st, ctx->set));
 	} else {
 		print_status(ctx, st);
 		rc = CLI_EXIT_OK;

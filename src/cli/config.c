@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const keys[] = { "database", "dir", "table", "schema",
-	"lock_timeout", "backup_dir", "backup_keep", NULL };
+static const char *const keys[] = { "database", "dir", "format", "table",
+	"schema", "lock_timeout", "backup_dir", "backup_keep", NULL };
 
 static char *trim(char *s)
 {
@@ -43,6 +43,8 @@ static char **slot(struct cli_ctx *ctx, const char *key)
 		return &ctx->conf_database;
 	if (strcmp(key, "dir") == 0)
 		return &ctx->conf_dir;
+	if (strcmp(key, "format") == 0)
+		return &ctx->conf_format;
 	if (strcmp(key, "table") == 0)
 		return &ctx->conf_table;
 	if (strcmp(key, "schema") == 0)
@@ -68,8 +70,8 @@ static int bad_key(
 		cli_hint(ctx, "did you mean '%s'?", sg.best);
 	else
 		cli_hint(ctx,
-			"the settings are database, dir, table, schema, "
-			"lock_timeout, backup_dir, backup_keep and "
+			"the settings are database, dir, format, table, "
+			"schema, lock_timeout, backup_dir, backup_keep and "
 			"param.NAME");
 	return CLI_EXIT_USAGE;
 }
@@ -106,6 +108,8 @@ static int parse_line(
 		ctx->conf_lock_timeout_line = line;
 	if (dst == &ctx->conf_backup_keep)
 		ctx->conf_backup_keep_line = line;
+	if (dst == &ctx->conf_format)
+		ctx->conf_format_line = line;
 	if (!*dst) {
 		cli_error(ctx, "out of memory");
 		return CLI_EXIT_FAILED;
@@ -312,6 +316,28 @@ static int resolve_backup_keep(struct cli_ctx *ctx)
 	return CLI_EXIT_USAGE;
 }
 
+/* --format, else FERRY_FORMAT, else `format =` in ferry.conf; auto. */
+static int resolve_format(struct cli_ctx *ctx)
+{
+	const char *f = first_set(
+		ctx->format, env("FERRY_FORMAT"), ctx->conf_format, NULL);
+	ferry_error err;
+
+	ctx->set_format = FERRY_FORMAT_AUTO;
+	if (!f)
+		return CLI_CONTINUE;
+	ferry_error_init(&err);
+	if (ferry_format_parse(&ctx->set_format, f, &err) == 0)
+		return CLI_CONTINUE;
+	if (f != ctx->conf_format)
+		cli_error(ctx, "unknown format '%s'", f);
+	else
+		cli_error(ctx, "%s:%d: unknown format '%s'", ctx->conf_path,
+			ctx->conf_format_line, f);
+	cli_hint(ctx, "%s", err.hint);
+	return CLI_EXIT_USAGE;
+}
+
 static int resolve(struct cli_ctx *ctx)
 {
 	const char *lt;
@@ -335,6 +361,8 @@ static int resolve(struct cli_ctx *ctx)
 	if (ctx->conf_backup_dir && *ctx->conf_backup_dir)
 		ctx->backup_dir = relative_to(cdir, ctx->conf_backup_dir);
 	free(cdir);
+	if ((rc = resolve_format(ctx)) != CLI_CONTINUE)
+		return rc;
 	if (ctx->cmd && (ctx->cmd->flags & CLI_NEEDS_SET) &&
 		!(ctx->cmd->flags & CLI_FRESH_SET))
 		ctx->cache_dir = user_cache_dir();
@@ -386,6 +414,7 @@ int cli_settings(struct cli_ctx *ctx)
 int cli_setup(struct cli_ctx *ctx)
 {
 	ferry_db_options opts = FERRY_DB_OPTIONS_INIT;
+	ferry_set_options set_opts = FERRY_SET_OPTIONS_INIT;
 	ferry_error err;
 	unsigned int flags = ctx->cmd ? ctx->cmd->flags : 0;
 	int rc;
@@ -399,9 +428,11 @@ int cli_setup(struct cli_ctx *ctx)
 	 * the set cache (a no-op up on 1,000 migrations: the same 22 ms on
 	 * SQLite and 51 ms on PostgreSQL, within the noise).
 	 */
+	set_opts.format = ctx->set_format;
+	set_opts.cache_dir = ctx->cache_dir;
 	if ((flags & CLI_NEEDS_SET) &&
-		ferry_set_open_cached(&ctx->set, ctx->migrations_dir,
-			ctx->cache_dir, &err) < 0)
+		ferry_set_open_with(
+			&ctx->set, ctx->migrations_dir, &set_opts, &err) < 0)
 		return cli_fail(ctx, &err);
 	if (!(flags & (CLI_NEEDS_DB | CLI_READS_DB)))
 		return CLI_CONTINUE;
@@ -436,6 +467,7 @@ void cli_teardown(struct cli_ctx *ctx)
 	free(ctx->cache_dir);
 	free(ctx->conf_database);
 	free(ctx->conf_dir);
+	free(ctx->conf_format);
 	free(ctx->conf_table);
 	free(ctx->conf_schema);
 	free(ctx->conf_lock_timeout);

@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* The global options' table, with its end. */
-#define NGLOBAL 15
+#define NGLOBAL 16
 
 /*
  * The options every command takes, bound to the fields of `ctx` they set.
@@ -30,6 +30,12 @@ static void bind_globals(struct cli_opt t[NGLOBAL], struct cli_ctx *ctx)
 			"$DATABASE_URL"),
 		CLI_OPT_STRING("dir", 0, &ctx->dir, "DIR",
 			"the migration directory (default: migrations)"),
+		CLI_OPT_STRING("format", 0, &ctx->format, "NAME",
+			"the set's layout: auto (default), ferry,\n"
+			"                               golang-migrate, dbmate, "
+			"goose, flyway,\n"
+			"                               sql-migrate, diesel, "
+			"sqlx, prisma"),
 		CLI_OPT_STRING("config", 0, &ctx->config, "FILE",
 			"the configuration file (default: ./ferry.conf)"),
 		CLI_OPT_STRING("table", 0, &ctx->table, "NAME",
@@ -416,8 +422,8 @@ void cli_print_main_help(FILE *out)
 		"  postgres://user@host:5432/dbname or 'host=... dbname=...'.\n"
 		"Settings come from flags, then the environment (DATABASE_URL, "
 		"FERRY_DIR,\n"
-		"  FERRY_TABLE, FERRY_SCHEMA, FERRY_LOCK_TIMEOUT), then "
-		"ferry.conf.\n"
+		"  FERRY_FORMAT, FERRY_TABLE, FERRY_SCHEMA, FERRY_LOCK_TIMEOUT), "
+		"then ferry.conf.\n"
 		"Migration files unchanged since a run read them are "
 		"not read again:\n"
 		"  the cache is in ~/.cache/ferry ($XDG_CACHE_HOME/ferry); "

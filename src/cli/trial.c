@@ -128,7 +128,11 @@ static int print_section(struct cli_ctx *ctx, const ferry_step *s, size_t i,
 		s->action, m->id, m->release ? " (release " : "",
 		m->release ? m->release : "", m->release ? ")" : "",
 		asks(s) ? ", asks for confirmation" : "");
-	printf("-- %s:%d, %s", m->path, line,
+	/* A down section in a file of its own (a .down.sql) is there. */
+	printf("-- %s:%d, %s",
+		strcmp(s->action, "down") == 0 && m->down_path ? m->down_path
+							       : m->path,
+		line,
 		no_transaction(s) ? "no transaction: statement by statement"
 				  : "in one transaction with its ledger row");
 	if (repeats)

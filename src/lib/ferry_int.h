@@ -232,6 +232,8 @@ typedef struct {
 	size_t len;	       /* body length, marker line excluded */
 	int line;	       /* file line of the body's first byte */
 	unsigned char sha[32]; /* SHA-256 of the body (LF line ends) */
+	int blocks; /* goose/sql-migrate StatementBegin ... StatementEnd
+		     * blocks inside: each is one statement */
 } ferry__section;
 
 /*
@@ -311,10 +313,14 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 typedef struct {
 	ferry_release pub;
 	int line;
+	char vtext[64]; /* the version as written: another tool's spelling */
 } ferry__release;
 
 int ferry__releases_parse(ferry__release **out, size_t *n, const char *text,
 	size_t len, const char *path, ferry_error *err);
+/* The same, where a version may also have parts ("1.2.10"): a Flyway set. */
+int ferry__releases_parse_dotted(ferry__release **out, size_t *n,
+	const char *text, size_t len, const char *path, ferry_error *err);
 void ferry__releases_free(ferry__release *rel, size_t n);
 
 /*
@@ -335,7 +341,20 @@ typedef struct {
 	const char *cache_file; /* the set cache it came from, or NULL */
 	ferry_code_fn code;	/* ferry_set_add_code(): its work */
 	void *code_payload;
+	ferry_format format; /* how its file(s) are read and cut */
+	char *down_path;     /* a down section in a file of its own, or NULL */
 } ferry__migration;
+
+/* The file section `k` of `m` is read from, for messages. */
+const char *ferry__section_path(const ferry__migration *m, int k);
+/*
+ * How the tool of another tool's set runs section `k` of `m` outside a
+ * transaction, as a hint ("add the line '-- +goose NO TRANSACTION' to
+ * the file"); NULL for ferry's own format.
+ */
+const char *ferry__format_no_txn_hint(const ferry__migration *m, int k);
+/* How the tool of `m`'s set writes a down part, as a hint. */
+const char *ferry__format_down_hint(const ferry__migration *m);
 
 /* A code migration's handle on its transaction (code.c). */
 struct ferry_tx {
@@ -355,7 +374,62 @@ struct ferry_set {
 	char *cache_file;	/* the set cache read, or NULL */
 	ferry__migration *reps; /* repeatable/, by name */
 	size_t nreps;
+	ferry_format format; /* never FERRY_FORMAT_AUTO once read */
 };
+
+/*
+ * Other tools' sets, read in place (format*.c).
+ */
+/* Which format `dir` is written in (FERRY_FORMAT_FERRY when it holds no
+ * other tool's layout); FERRY_EINVALID when it mixes two. */
+int ferry__format_detect(const char *dir, ferry_format *out, ferry_error *err);
+/*
+ * List the migrations of `set->dir`, in `set->format` (not ferry's), into
+ * set->migs (and set->reps for Flyway's R__ files): names, versions and
+ * paths; their files are read later, by ferry__format_read().
+ */
+int ferry__format_scan(ferry_set *set, ferry_error *err);
+/*
+ * Read the file(s) of `m` into `text` (its down file, if it has one of its
+ * own, after its up file's bytes) and cut them into sections as m->format
+ * says, checksumming each. With `st`, the up file's stat data.
+ */
+int ferry__format_read(const ferry__migration *m, ferry__buf *text,
+	ferry__section sec[FERRY__NSECTIONS], ferry__hasher *h, struct stat *st,
+	ferry_error *err);
+/*
+ * Flyway's script configuration file, `<script>.conf` (format_flyway.c):
+ * defaults when there is none; FERRY_EINVALID, at its line, for what ferry
+ * cannot do as Flyway would.
+ */
+typedef struct {
+	int in_transaction; /* executeInTransaction: 1, 0, or -1 unsaid */
+	int placeholders;   /* placeholderReplacement, 1 unless false */
+} ferry__flyway_conf;
+
+int ferry__flyway_conf_read(
+	const char *script, ferry__flyway_conf *out, ferry_error *err);
+/* Refuse a `${name}` placeholder in text[0, len), at its place. */
+int ferry__flyway_placeholder(
+	const char *text, size_t len, const char *path, ferry_error *err);
+/*
+ * dbmate, goose and sql-migrate: one file, sections opened by that tool's
+ * marker comments (format_markers.c).
+ */
+int ferry__markers_parse(ferry_format format,
+	ferry__section sec[FERRY__NSECTIONS], const char *text, size_t len,
+	const char *path, ferry__hasher *h, ferry_error *err);
+/*
+ * An upstream version ("42", "1.2.10", "1_2") as ferry's int64
+ * (format_version.c). Without `dotted`, 1 to 18 digits, as they are. With
+ * it (a set where some version has parts), parts split at '.' or '_',
+ * trailing zero parts dropped, the first up to 6 digits, then up to 4
+ * parts of up to 3 digits: p0 * 10^12 + p1 * 10^9 + ... + p4. Returns 0,
+ * or -1 when the text is no version or does not fit. `*parts` (may be
+ * NULL) is how many significant parts it has.
+ */
+int ferry__format_version(
+	const char *text, size_t len, int dotted, int64_t *out, int *parts);
 
 #define FERRY__MIG(m) ((const ferry__migration *)(m))
 
@@ -550,6 +624,16 @@ int ferry__split_each(const char *text, size_t len, ferry__dialect dialect,
 int ferry__split(ferry__spans *out, const char *text, size_t len,
 	ferry__dialect dialect, ferry__split_error *serr);
 void ferry__spans_clear(ferry__spans *s);
+/*
+ * Statement splitting that keeps each StatementBegin ... StatementEnd
+ * block of a section (`blocks`) as one statement; without `blocks`,
+ * ferry__split_each() itself (format_blocks.c).
+ */
+int ferry__split_blocks_each(const char *text, size_t len, int blocks,
+	ferry__dialect dialect, ferry__stmt_fn fn, void *payload,
+	ferry__split_error *serr);
+int ferry__split_blocks(ferry__spans *out, const char *text, size_t len,
+	int blocks, ferry__dialect dialect, ferry__split_error *serr);
 
 /*
  * Where lines start, lexically: in the open, or inside a block comment, a
@@ -1058,6 +1142,10 @@ ferry__val ferry__val_ms(int64_t ms);
  * (x_migrations -> x_repeatable), made when the first one runs.
  */
 int ferry__repeatables_read(
+	ferry_set *set, ferry__hasher *h, ferry__buf *text, ferry_error *err);
+/* Read the repeatable migrations another tool's layout listed (Flyway's
+ * R__ files) into set->reps, each checked as one transactional section. */
+int ferry__repeatables_read_listed(
 	ferry_set *set, ferry__hasher *h, ferry__buf *text, ferry_error *err);
 /* Read the rows of `set`'s repeatable migrations; none when it has none. */
 int ferry__repeatables_load(

@@ -86,8 +86,8 @@ typedef struct {
 } line_info;
 
 #define FOREIGN_HINT(tool) \
-	"ferry does not read " tool " files (yet); rewrite the markers as " \
-	"'-- ferry:up' and '-- ferry:down'"
+	"ferry reads a set of " tool " files with '--format " tool "'; in a " \
+	"ferry set, rewrite the markers as '-- ferry:up' and '-- ferry:down'"
 
 /*
  * Liquibase formatted SQL, as Liquibase matches it (`q` is just after "--"

@@ -133,6 +133,13 @@ int ferry__resolve_target(
 	if (ferry__parse_version(to, strlen(to), out) == 0 &&
 		ferry__set_find(set, *out))
 		return 0;
+	/* Another tool's version as it writes it: Flyway's "1.2.10". */
+	for (i = 0; set->format != FERRY_FORMAT_FERRY && i < set->n; i++) {
+		if (strcmp(set->migs[i].pub.version_text, to) == 0) {
+			*out = set->migs[i].pub.version;
+			return 0;
+		}
+	}
 	ferry__error_set(
 		err, FERRY_EINVALID, "no migration or release '%s'", to);
 	ferry__error_hint(err,
@@ -440,9 +447,14 @@ static int check_revertible(planner *pl, size_t i, const ferry__down_spec *d)
 		ferry__error_set(pl->err, FERRY_EREFUSED,
 			"cannot %s migration '%s': it has no down section", cmd,
 			m->pub.id);
-		ferry__error_hint(pl->err,
-			"add a '-- ferry:down' section that undoes its up "
-			"section; nothing was reverted");
+		if (m->format != FERRY_FORMAT_FERRY &&
+			m->format != FERRY_FORMAT_AUTO)
+			ferry__error_hint(pl->err, "%s; nothing was reverted",
+				ferry__format_down_hint(m));
+		else
+			ferry__error_hint(pl->err,
+				"add a '-- ferry:down' section that undoes its "
+				"up section; nothing was reverted");
 		return FERRY_EREFUSED;
 	}
 	if (pl->state[i] == S_COMPLETE && p->row->has_finish && !d->force) {

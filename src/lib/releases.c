@@ -78,7 +78,7 @@ static int words(const char *p, const char *end, const char *w[4], size_t wl[4])
 }
 
 static int parse_line(ferry__release *r, const char *p, const char *end,
-	const char *path, int line, ferry_error *err)
+	const char *path, int line, int dotted, ferry_error *err)
 {
 	static const char form[] = "each line is '<release> <last-version> "
 				   "[checkpoint] [baseline]'";
@@ -100,7 +100,18 @@ static int parse_line(ferry__release *r, const char *p, const char *end,
 			"'+', and not only digits (write '5.0', not '5')",
 			"invalid release name '%.*s'", w[0],
 			(int)(wl[0] > 60 ? 60 : wl[0]));
-	if (ferry__parse_version(w[1], wl[1], &r->pub.last_version) < 0)
+	/*
+	 * Or a dotted version of a Flyway set, as `ferry release` writes it;
+	 * set.c maps another tool's version by its text (vtext).
+	 */
+	if (wl[1] < sizeof(r->vtext)) {
+		memcpy(r->vtext, w[1], wl[1]);
+		r->vtext[wl[1]] = '\0';
+	}
+	if (ferry__parse_version(w[1], wl[1], &r->pub.last_version) < 0 &&
+		(!dotted ||
+			ferry__format_version(w[1], wl[1], 1,
+				&r->pub.last_version, NULL) < 0))
 		return bad_line(err, path, line,
 			"a version is 1 to 18 digits, as in the migration "
 			"file names",
@@ -178,8 +189,25 @@ static int check_order(
 	return 0;
 }
 
-int ferry__releases_parse(ferry__release **out, size_t *n, const char *text,
-	size_t len, const char *path, ferry_error *err)
+/*
+ * A file that names a dotted version (a Flyway set's "1.2.10") names them
+ * all as parts, "2" too, so that they compare as that set's versions do.
+ */
+static void dotted_all(ferry__release *rel, size_t n)
+{
+	size_t i;
+	int dotted = 0;
+
+	for (i = 0; i < n; i++)
+		if (strpbrk(rel[i].vtext, "._"))
+			dotted = 1;
+	for (i = 0; dotted && i < n; i++)
+		(void)ferry__format_version(rel[i].vtext, strlen(rel[i].vtext),
+			1, &rel[i].pub.last_version, NULL);
+}
+
+static int parse_all(ferry__release **out, size_t *n, const char *text,
+	size_t len, const char *path, int dotted, ferry_error *err)
 {
 	const char *p = text, *end = text + len;
 	ferry__release *rel = NULL;
@@ -215,7 +243,8 @@ int ferry__releases_parse(ferry__release **out, size_t *n, const char *text,
 				goto fail;
 			}
 			memset(&rel[count], 0, sizeof(rel[count]));
-			rc = parse_line(&rel[count], q, eol, path, line, err);
+			rc = parse_line(
+				&rel[count], q, eol, path, line, dotted, err);
 			if (rel[count].pub.name)
 				count++;
 			if (rc < 0)
@@ -223,6 +252,7 @@ int ferry__releases_parse(ferry__release **out, size_t *n, const char *text,
 		}
 		p = nl ? nl + 1 : end;
 	}
+	dotted_all(rel, count);
 	if ((rc = check_order(rel, count, path, err)) < 0)
 		goto fail;
 	*out = rel;
@@ -231,6 +261,18 @@ int ferry__releases_parse(ferry__release **out, size_t *n, const char *text,
 fail:
 	ferry__releases_free(rel, count);
 	return rc;
+}
+
+int ferry__releases_parse(ferry__release **out, size_t *n, const char *text,
+	size_t len, const char *path, ferry_error *err)
+{
+	return parse_all(out, n, text, len, path, 0, err);
+}
+
+int ferry__releases_parse_dotted(ferry__release **out, size_t *n,
+	const char *text, size_t len, const char *path, ferry_error *err)
+{
+	return parse_all(out, n, text, len, path, 1, err);
 }
 
 /* Does the file end without a newline? Then an appended line needs one. */
@@ -265,7 +307,9 @@ static int still_new(int fd, const struct stat *st, const char *name,
 		return ferry__error_os(err, FERRY_ERROR, "read", path);
 	}
 	text[got] = '\0';
-	rc = ferry__releases_parse(&rel, &n, text, (size_t)got, path, err);
+	/* Only names and lines count here, whatever the set's versions. */
+	rc = ferry__releases_parse_dotted(
+		&rel, &n, text, (size_t)got, path, err);
 	free(text);
 	for (i = 0; rc == 0 && i < n; i++) {
 		if (strcmp(rel[i].pub.name, name) == 0 ||

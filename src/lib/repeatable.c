@@ -187,6 +187,27 @@ out:
 	return rc;
 }
 
+int ferry__repeatables_read_listed(
+	ferry_set *set, ferry__hasher *h, ferry__buf *text, ferry_error *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < set->nreps; i++) {
+		ferry__migration *m = &set->reps[i];
+		struct stat st;
+
+		if ((rc = ferry__format_read(m, text, m->sec, h, &st, err)) <
+				0 ||
+			(rc = check_sections(m, err)) < 0)
+			return rc;
+		ferry__file_stamp_of(&m->stamp, &st);
+		m->regular = 1;
+		m->pub.up_confirm = m->sec[FERRY__UP].confirm;
+	}
+	return 0;
+}
+
 size_t ferry_set_repeatable_count(const ferry_set *set)
 {
 	return set ? set->nreps : 0;

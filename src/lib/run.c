@@ -258,7 +258,7 @@ static void src_at(ferry__src *src, const ferry__migration *m,
 	int line, col;
 
 	ferry__text_pos(f->text + f->sec[k].offset, offset, &line, &col);
-	src->file = m->pub.path;
+	src->file = ferry__section_path(m, k);
 	src->line = f->sec[k].line + line - 1;
 	src->column = col;
 }
@@ -303,8 +303,8 @@ static int split_section(ferry__spans *out, ferry_db *db,
 	ferry__split_error serr = { 0, NULL, NULL };
 	int rc;
 
-	rc = ferry__split(out, f->text + f->sec[k].offset, f->sec[k].len,
-		db->drv->dialect, &serr);
+	rc = ferry__split_blocks(out, f->text + f->sec[k].offset, f->sec[k].len,
+		f->sec[k].blocks, db->drv->dialect, &serr);
 	if (rc == FERRY_ENOMEM)
 		return ferry__error_oom(err);
 	return rc < 0 ? split_failed(err, m, f, k, &serr) : 0;
@@ -347,7 +347,7 @@ static int check_stmt(void *payload, size_t offset, size_t len)
 {
 	check_ctx *c = payload;
 	const char *body = c->f->text + c->f->sec[c->k].offset, *what;
-	const char *name = ferry__section_names[c->k];
+	const char *name = ferry__section_names[c->k], *foreign;
 	ferry__stmt_kind kind;
 	ferry__src src;
 
@@ -359,20 +359,34 @@ static int check_stmt(void *payload, size_t offset, size_t len)
 	if (kind == FERRY__STMT_PLAIN)
 		return 0;
 	src_at(&src, c->m, c->f, c->k, offset);
+	/* Another tool's set: that tool's way, which ferry reads. */
+	foreign = ferry__format_no_txn_hint(c->m, c->k);
 	if (kind == FERRY__STMT_TXN_CONTROL) {
 		ferry__error_set(c->err, FERRY_EINVALID,
 			"%s in migration '%s' would end ferry's transaction",
 			what, c->m->pub.id);
-		ferry__error_hint(c->err,
-			"remove it: ferry runs each section in a transaction; "
-			"or mark the section '-- ferry:%s no-transaction'",
-			name);
+		if (foreign)
+			ferry__error_hint(c->err,
+				"remove it: ferry runs each section in a "
+				"transaction; or %s",
+				foreign);
+		else
+			ferry__error_hint(c->err,
+				"remove it: ferry runs each section in a "
+				"transaction; or mark the section '-- "
+				"ferry:%s no-transaction'",
+				name);
 	} else {
 		ferry__error_set(c->err, FERRY_EINVALID,
 			"%s cannot run inside a transaction (migration '%s')",
 			what, c->m->pub.id);
-		ferry__error_hint(c->err,
-			"mark the section '-- ferry:%s no-transaction'", name);
+		if (foreign)
+			ferry__error_hint(c->err, "%s", foreign);
+		else
+			ferry__error_hint(c->err,
+				"mark the section '-- ferry:%s "
+				"no-transaction'",
+				name);
 	}
 	ferry__error_at(c->err, src.file, src.line, src.column);
 	return FERRY_EINVALID;
@@ -403,8 +417,8 @@ static int check_section(ferry_db *db, const ferry__migration *m,
 
 	if (!f->sec[k].present)
 		return 0;
-	rc = ferry__split_each(f->text + f->sec[k].offset, f->sec[k].len,
-		db->drv->dialect,
+	rc = ferry__split_blocks_each(f->text + f->sec[k].offset, f->sec[k].len,
+		f->sec[k].blocks, db->drv->dialect,
 		f->sec[k].no_transaction ? no_check : check_stmt, &c, &serr);
 	if (rc == FERRY_EINVALID && serr.what)
 		return split_failed(err, m, f, k, &serr);
@@ -416,7 +430,7 @@ static int check_section(ferry_db *db, const ferry__migration *m,
 static int check_params(const ferry__migration *m, const ferry__loaded *f,
 	int k, ferry_error *err)
 {
-	ferry__src src = { m->pub.path, f->sec[k].line, 1 };
+	ferry__src src = { ferry__section_path(m, k), f->sec[k].line, 1 };
 	ferry__buf put = FERRY__BUF_INIT;
 	int rc;
 
@@ -931,7 +945,7 @@ static int run_section(ferry_db *db, const ferry__migration *m,
 	ferry__loaded *f, int k, size_t upto, ferry_error *err)
 {
 	const char *body = f->text + f->sec[k].offset;
-	ferry__src src = { m->pub.path, f->sec[k].line, 1 };
+	ferry__src src = { ferry__section_path(m, k), f->sec[k].line, 1 };
 	ferry__text_cursor pos = FERRY__TEXT_CURSOR_INIT(body);
 	ferry__spans spans;
 	size_t i, from = 0;
@@ -1529,7 +1543,9 @@ static const ferry__step *step_of_error(run_ctx *ctx, const ferry_error *err)
 	size_t i;
 
 	for (i = 0; err && err->file[0] && i < ctx->plan.n; i++)
-		if (strcmp(ctx->plan.v[i].mig->pub.path, err->file) == 0)
+		if (strcmp(ferry__section_path(
+				   ctx->plan.v[i].mig, ctx->plan.v[i].k),
+			    err->file) == 0)
 			return &ctx->plan.v[i];
 	return &ctx->plan.v[ctx->plan.n - 1];
 }
@@ -1720,9 +1736,9 @@ static int check_all(run_ctx *ctx, ferry_error *err)
 static int report_where(run_ctx *ctx, ferry_error *err)
 {
 	const ferry__release *blocked = ctx->plan.blocked;
-	const char *release = NULL;
+	const char *release = NULL, *text = NULL;
 	int64_t newest = INT64_MIN;
-	char vt[24];
+	char vt[64];
 	size_t i;
 	int rc;
 
@@ -1739,11 +1755,14 @@ static int report_where(run_ctx *ctx, ferry_error *err)
 			newest = p->row->version;
 			release =
 				p->mig ? p->mig->pub.release : p->row->release;
+			text = p->mig ? p->mig->pub.version_text : NULL;
 		}
 	}
 	if (newest == INT64_MIN)
 		return 0;
 	snprintf(vt, sizeof(vt), "%lld", (long long)newest);
+	if (text)
+		snprintf(vt, sizeof(vt), "%s", text);
 	ctx->report->version = ferry__strdup(vt);
 	ctx->report->release = ferry__strdup(release);
 	if (!ctx->report->version || (release && !ctx->report->release))
@@ -2033,6 +2052,20 @@ static int baseline(run_ctx *ctx, const char *to, ferry_error *err)
 	return rc;
 }
 
+/* Another tool's version as it writes it ("1.2.10"): 0, or -1. */
+static int foreign_version(const ferry_set *set, const char *text, int64_t *out)
+{
+	size_t i;
+
+	for (i = 0; set->format != FERRY_FORMAT_FERRY && i < set->n; i++) {
+		if (strcmp(set->migs[i].pub.version_text, text) == 0) {
+			*out = set->migs[i].pub.version;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 /* `rerun`: a version, for up alone, without --to or a baseline. */
 static int rerun_version(run_ctx *ctx, run_kind kind, const ferry_up_options *o,
 	ferry_error *err)
@@ -2043,7 +2076,8 @@ static int rerun_version(run_ctx *ctx, run_kind kind, const ferry_up_options *o,
 			"--baseline");
 		return FERRY_EINVALID;
 	}
-	if (ferry__parse_version(o->rerun, strlen(o->rerun), &ctx->rerun) < 0) {
+	if (ferry__parse_version(o->rerun, strlen(o->rerun), &ctx->rerun) < 0 &&
+		foreign_version(ctx->set, o->rerun, &ctx->rerun) < 0) {
 		ferry__error_set(err, FERRY_EINVALID,
 			"invalid version '%.40s' to rerun", o->rerun);
 		ferry__error_hint(

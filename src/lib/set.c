@@ -26,6 +26,7 @@
 static void migration_release(ferry__migration *m)
 {
 	free((char *)m->pub.path);
+	free(m->down_path);
 }
 
 void ferry_set_free(ferry_set *set)
@@ -243,6 +244,7 @@ static ferry__migration *new_migration(ferry_set *set, size_t *alloc)
 		return NULL;
 	m = &set->migs[set->n];
 	memset(m, 0, sizeof(*m));
+	m->format = FERRY_FORMAT_FERRY;
 	return m;
 }
 
@@ -329,16 +331,25 @@ static int list_one(void *payload, const char *id, size_t len)
 }
 
 /*
- * The first seam: the names of the migration files. The set cache lists
- * them while the directory keeps the stamp it recorded (no readdir);
+ * The first seam: the names of the migration files. `auto` first finds
+ * the set's format from the directory (format.c; the cache is never asked
+ * what a set is). A set in ferry's format: the set cache lists its names
+ * while the directory keeps the stamp it recorded (no second readdir);
  * else, or when its listing does not parse, the directory is read.
+ * Another tool's set is left to the caller.
  */
 static int list_files(ferry_set *set, ferry__set_cache *cache,
-	const ferry__file_stamp *dir, ferry_error *err)
+	const ferry__file_stamp *dir, ferry_format *format, ferry_error *err)
 {
 	listing l = { set, 0, strlen(set->dir), 0 };
 	size_t i;
+	int rc;
 
+	if (*format == FERRY_FORMAT_AUTO &&
+		(rc = ferry__format_detect(set->dir, format, err)) < 0)
+		return rc;
+	if (*format != FERRY_FORMAT_FERRY)
+		return 0;
 	if (ferry__set_cache_list(cache, dir, list_one, &l) > 0)
 		return 0;
 	for (i = 0; i < set->n; i++)
@@ -405,9 +416,7 @@ static int load_migration(ferry_set *set, ferry__migration *m,
 		}
 	}
 	ferry__set_cache_reading(cache);
-	if ((rc = ferry__read_into(m->pub.path, text, &st, err)) < 0 ||
-		(rc = ferry__parse_sections(m->sec, text->buf, text->len,
-			 m->pub.path, h, err)) < 0)
+	if ((rc = ferry__format_read(m, text, m->sec, h, &st, err)) < 0)
 		return rc;
 	ferry__file_stamp_of(&m->stamp, &st);
 	describe(m);
@@ -446,6 +455,23 @@ static int check_baseline(
 	return FERRY_EINVALID;
 }
 
+/*
+ * Another tool's set: a release line names a version as that tool writes
+ * it ("2" in a Flyway set whose versions have parts), as `ferry release`
+ * writes it; that migration's version it is.
+ */
+static void by_version_text(const ferry_set *set, ferry__release *rel)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		if (strcmp(set->migs[i].pub.version_text, rel->vtext) == 0) {
+			rel->pub.last_version = set->migs[i].pub.version;
+			return;
+		}
+	}
+}
+
 /* Read `releases`, if present, and give each migration its release. */
 static int read_releases(ferry_set *set, ferry_error *err)
 {
@@ -463,13 +489,17 @@ static int read_releases(ferry_set *set, ferry_error *err)
 	}
 	rc = ferry__read_file(path, &text, &len, err);
 	if (rc == 0) {
-		rc = ferry__releases_parse(
+		rc = (set->format == FERRY_FORMAT_FLYWAY
+				? ferry__releases_parse_dotted
+				: ferry__releases_parse)(
 			&set->releases, &set->nreleases, text, len, path, err);
 		free(text);
 	}
 	for (i = 0; rc == 0 && i < set->nreleases; i++) {
-		const ferry__release *rel = &set->releases[i];
+		ferry__release *rel = &set->releases[i];
 
+		if (set->format != FERRY_FORMAT_FERRY)
+			by_version_text(set, rel);
 		if (ferry__set_find(set, rel->pub.last_version))
 			continue;
 		ferry__error_set(err, FERRY_EINVALID,
@@ -498,7 +528,16 @@ static int read_releases(ferry_set *set, ferry_error *err)
 
 int ferry_set_open(ferry_set **out, const char *dir, ferry_error *err)
 {
-	return ferry_set_open_cached(out, dir, NULL, err);
+	return ferry_set_open_with(out, dir, NULL, err);
+}
+
+int ferry_set_open_cached(ferry_set **out, const char *dir,
+	const char *cache_dir, ferry_error *err)
+{
+	ferry_set_options opts = FERRY_SET_OPTIONS_INIT;
+
+	opts.cache_dir = cache_dir;
+	return ferry_set_open_with(out, dir, &opts, err);
 }
 
 /* Already in version order, as a listing from the cache is? */
@@ -512,9 +551,70 @@ static int is_sorted(const ferry_set *set)
 	return 1;
 }
 
-int ferry_set_open_cached(ferry_set **out, const char *dir,
-	const char *cache_dir, ferry_error *err)
+/* A Flyway set's repeatable migrations are its R__ scripts, none else. */
+static int refuse_second_repeatables(const ferry_set *set, ferry_error *err)
 {
+	char *path = join_path(set->dir, "repeatable");
+	struct stat st;
+	int there;
+
+	if (!path)
+		return ferry__error_oom(err);
+	there = lstat(path, &st) == 0;
+	free(path);
+	if (!there)
+		return 0;
+	ferry__error_set(err, FERRY_EINVALID,
+		"a Flyway set has a 'repeatable' directory in '%s'", set->dir);
+	ferry__error_hint(err,
+		"its repeatable migrations are its R__<name>.sql scripts: "
+		"move repeatable/<name>.sql to R__<name>.sql");
+	return FERRY_EINVALID;
+}
+
+/*
+ * Another tool's set: listed in its layout, each migration read in its
+ * format, never cached (the cache knows ferry's names only).
+ */
+static int open_foreign(
+	ferry_set *set, ferry__hasher *h, ferry__buf *text, ferry_error *err)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = ferry__format_scan(set, err)) < 0)
+		return rc;
+	if (set->n == 0) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"no %s migrations in '%s'",
+			ferry_format_name(set->format), set->dir);
+		ferry__error_hint(err,
+			"name the directory of the set with --dir, or its "
+			"format with --format");
+		return FERRY_EINVALID;
+	}
+	for (i = 0; i < set->n; i++)
+		if ((rc = load_migration(
+			     set, &set->migs[i], NULL, h, text, err)) < 0)
+			return rc;
+	if ((rc = read_releases(set, err)) < 0)
+		return rc;
+	/*
+	 * Flyway has repeatable scripts of its own (R__); any other tool's
+	 * set may carry ferry's repeatable/ directory, as it may `releases`.
+	 */
+	if (set->format != FERRY_FORMAT_FLYWAY)
+		return ferry__repeatables_read(set, h, text, err);
+	if ((rc = refuse_second_repeatables(set, err)) < 0)
+		return rc;
+	return ferry__repeatables_read_listed(set, h, text, err);
+}
+
+int ferry_set_open_with(ferry_set **out, const char *dir,
+	const ferry_set_options *opts, ferry_error *err)
+{
+	const char *cache_dir = opts ? opts->cache_dir : NULL;
+	ferry_format format = opts ? opts->format : FERRY_FORMAT_AUTO;
 	ferry__hasher h = { 0 };
 	ferry__buf text = FERRY__BUF_INIT;
 	ferry__set_cache *cache = NULL;
@@ -528,6 +628,9 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 		return ferry__error_set(err, FERRY_EINVALID,
 			"invalid argument: '%s'", out ? "dir" : "out");
 	*out = NULL;
+	if (opts && opts->version != FERRY_SET_OPTIONS_VERSION)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"invalid argument: 'opts' (version %u)", opts->version);
 	set = ferry__calloc(1, sizeof(*set));
 	if (!set)
 		return ferry__error_oom(err);
@@ -536,6 +639,12 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 		rc = ferry__error_oom(err);
 		goto out;
 	}
+	if (!ferry_format_name(format)) {
+		rc = ferry__error_set(
+			err, FERRY_EINVALID, "invalid argument: 'format'");
+		goto out;
+	}
+	ferry__hasher_init(&h);
 	if ((rc = stat_dir(set->dir, &dir_st, err)) < 0)
 		goto out;
 	ferry__file_stamp_of(&dir_stamp, &dir_st);
@@ -545,8 +654,16 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 		rc = ferry__error_oom(err);
 		goto out;
 	}
-	if ((rc = list_files(set, cache, &dir_stamp, err)) < 0)
+	if ((rc = list_files(set, cache, &dir_stamp, &format, err)) < 0)
 		goto out;
+	set->format = format;
+	if (format != FERRY_FORMAT_FERRY) {
+		if ((rc = open_foreign(set, &h, &text, err)) < 0)
+			goto out;
+		*out = set;
+		set = NULL;
+		goto out;
+	}
 	if (set->n == 0) {
 		rc = ferry__error_set(
 			err, FERRY_EINVALID, "no migrations in '%s'", set->dir);
@@ -558,7 +675,6 @@ int ferry_set_open_cached(ferry_set **out, const char *dir,
 		qsort(set->migs, set->n, sizeof(*set->migs), cmp_version);
 	if ((rc = check_duplicates(set, err)) < 0)
 		goto out;
-	ferry__hasher_init(&h);
 	for (i = 0; i < set->n; i++)
 		if ((rc = load_migration(
 			     set, &set->migs[i], cache, &h, &text, err)) < 0)
@@ -587,14 +703,15 @@ void ferry__loaded_release(ferry__loaded *f)
 int ferry__migration_load(const ferry__migration *m, ferry__hasher *h,
 	ferry__loaded *out, ferry_error *err)
 {
+	ferry__buf text = FERRY__BUF_INIT;
 	int rc, k;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = ferry__read_file(m->pub.path, &out->text, &out->len, err)) <
-		0)
-		return rc;
-	rc = ferry__parse_sections(
-		out->sec, out->text, out->len, m->pub.path, h, err);
+	rc = ferry__format_read(m, &text, out->sec, h, NULL, err);
+	out->len = text.len;
+	out->text = ferry__buf_detach(&text);
+	if (rc == 0 && !out->text)
+		rc = ferry__error_oom(err);
 	for (k = 0; rc == 0 && k < FERRY__NSECTIONS; k++) {
 		const ferry__section *now = &out->sec[k], *then = &m->sec[k];
 
@@ -738,6 +855,27 @@ static int newest_version(
 	return 0;
 }
 
+/*
+ * A ferry file in another tool's set would mix two formats: the next read
+ * could not tell which the set is in. A directory that cannot be read is
+ * left for newest_version() to report.
+ */
+static int refuse_foreign(const char *dir, ferry_error *err)
+{
+	ferry_format f = FERRY_FORMAT_FERRY;
+
+	if (ferry__format_detect(dir, &f, NULL) < 0 || f == FERRY_FORMAT_FERRY)
+		return 0;
+	ferry__error_set(err, FERRY_EINVALID,
+		"'%s' holds a %s set; 'ferry new' writes ferry's format", dir,
+		ferry_format_name(f));
+	ferry__error_hint(err,
+		"write the new migration as %s names them: ferry reads it "
+		"in place",
+		ferry_format_name(f));
+	return FERRY_EINVALID;
+}
+
 /* The first line names the migration after a word of its own: a comment
  * whose first word is "ferry" would read as a misspelt marker. */
 static const char template_text[] =
@@ -773,7 +911,8 @@ int ferry_migration_new(char **out, const char *dir, const char *name, int seq,
 			"use letters, digits, '_' and '-', e.g. 'add_users'");
 		return FERRY_EINVALID;
 	}
-	if ((rc = newest_version(dir, &max, &width, err)) < 0)
+	if ((rc = refuse_foreign(dir, err)) < 0 ||
+		(rc = newest_version(dir, &max, &width, err)) < 0)
 		return rc;
 	if (seq) {
 		v = max + 1;

@@ -331,8 +331,9 @@ int ferry__section_statements(ferry_db *db, const ferry__migration *m, int k)
 		return 0;
 	ferry__hasher_init(&h);
 	if (ferry__migration_load(m, &h, &f, NULL) == 0 && f.sec[k].present &&
-		ferry__split_each(f.text + f.sec[k].offset, f.sec[k].len,
-			db->drv->dialect, count_stmt, &n, &serr) < 0)
+		ferry__split_blocks_each(f.text + f.sec[k].offset, f.sec[k].len,
+			f.sec[k].blocks, db->drv->dialect, count_stmt, &n,
+			&serr) < 0)
 		n = 0;
 	ferry__loaded_release(&f);
 	ferry__hasher_release(&h);

@@ -101,7 +101,9 @@ static void fill_entry(status_priv *st, ferry_entry *e, const ferry__pair *p)
 	const ferry__row *r = p->row;
 
 	e->version = m ? m->pub.version : r->version;
-	e->version_text = keep_version(st, e->version);
+	/* A file's own spelling: another tool's version as it writes it. */
+	e->version_text = m ? keep(st, m->pub.version_text)
+			    : keep_version(st, e->version);
 	e->name = keep(st, m ? m->pub.name : r->name);
 	if (m && m->pub.release)
 		e->release = keep(st, m->pub.release);

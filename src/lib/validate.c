@@ -101,7 +101,9 @@ static void add(ferry_validation *v, const ferry__pair *p, const char *kind,
 	memset(f, 0, sizeof(*f));
 	f->kind = kind;
 	f->version = p->mig ? p->mig->pub.version : p->row->version;
-	f->version_text = keepf(v, "%lld", (long long)f->version);
+	/* A file's own spelling: another tool's version as it writes it. */
+	f->version_text = p->mig ? keepf(v, "%s", p->mig->pub.version_text)
+				 : keepf(v, "%lld", (long long)f->version);
 	f->name = keepf(v, "%s", p->mig ? p->mig->pub.name : p->row->name);
 	va_start(ap, fmt);
 	ferry__buf_vprintf(&b, fmt, ap);

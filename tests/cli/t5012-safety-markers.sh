@@ -144,7 +144,7 @@ test_expect_success 'the issue: a dbmate file does not drop users during up' '
 	EOF
 	cat >expect <<-EOF &&
 	ferry: error: $M:1:1: dbmate marker '"'"'-- migrate:up'"'"'
-	hint: ferry does not read dbmate files (yet); rewrite the markers as '"'"'-- ferry:up'"'"' and '"'"'-- ferry:down'"'"'
+	hint: ferry reads a set of dbmate files with '"'"'--format dbmate'"'"'; in a ferry set, rewrite the markers as '"'"'-- ferry:up'"'"' and '"'"'-- ferry:down'"'"'
 	EOF
 	refused &&
 	users_intact
@@ -159,7 +159,7 @@ test_expect_success 'goose, without a space after --' '
 	EOF
 	cat >expect <<-EOF &&
 	ferry: error: $M:1:1: goose marker '"'"'--+goose Up'"'"'
-	hint: ferry does not read goose files (yet); rewrite the markers as '"'"'-- ferry:up'"'"' and '"'"'-- ferry:down'"'"'
+	hint: ferry reads a set of goose files with '"'"'--format goose'"'"'; in a ferry set, rewrite the markers as '"'"'-- ferry:up'"'"' and '"'"'-- ferry:down'"'"'
 	EOF
 	refused &&
 	users_intact
@@ -173,7 +173,7 @@ test_expect_success 'goose, after a ferry marker' '
 	EOF
 	cat >expect <<-EOF &&
 	ferry: error: $M:3:1: goose marker '"'"'-- +goose NO TRANSACTION'"'"'
-	hint: ferry does not read goose files (yet); rewrite the markers as '"'"'-- ferry:up'"'"' and '"'"'-- ferry:down'"'"'
+	hint: ferry reads a set of goose files with '"'"'--format goose'"'"'; in a ferry set, rewrite the markers as '"'"'-- ferry:up'"'"' and '"'"'-- ferry:down'"'"'
 	EOF
 	refused
 '
@@ -187,7 +187,7 @@ test_expect_success 'sql-migrate' '
 	EOF
 	cat >expect <<-EOF &&
 	ferry: error: $M:1:1: sql-migrate marker '"'"'-- +migrate Up'"'"'
-	hint: ferry does not read sql-migrate files (yet); rewrite the markers as '"'"'-- ferry:up'"'"' and '"'"'-- ferry:down'"'"'
+	hint: ferry reads a set of sql-migrate files with '"'"'--format sql-migrate'"'"'; in a ferry set, rewrite the markers as '"'"'-- ferry:up'"'"' and '"'"'-- ferry:down'"'"'
 	EOF
 	refused
 '

@@ -274,6 +274,72 @@ void test_oom__set_open_cached(void)
 	cl_in_child(faultsim_set_open_cached);
 }
 
+/* Another tool's set: a Flyway one with dotted versions, an undo script,
+ * a repeatable script, a script config file and a releases file. */
+static char other_dir[512];
+
+static int op_set_open_flyway(ferry_error *err)
+{
+	ferry_set *s = (ferry_set *)1;
+	ferry_set_options o = FERRY_SET_OPTIONS_INIT;
+	int rc = ferry_set_open_with(&s, other_dir, &o, err);
+
+	if (rc < 0)
+		return s == NULL ? rc : WRONG;
+	if (ferry_set_count(s) != 3 ||
+		strcmp(ferry_set_at(s, 2)->version_text, "1.2.10") != 0 ||
+		!ferry_set_at(s, 2)->has_down ||
+		!ferry_set_at(s, 1)->up_no_transaction ||
+		ferry_set_repeatable_count(s) != 1 ||
+		strcmp(ferry_set_at(s, 2)->release, "2.0") != 0)
+		rc = WRONG;
+	ferry_set_free(s);
+	return rc;
+}
+
+static int op_set_open_goose(ferry_error *err)
+{
+	ferry_set *s = (ferry_set *)1;
+	int rc = ferry_set_open(&s, other_dir, err);
+
+	if (rc < 0)
+		return s == NULL ? rc : WRONG;
+	if (ferry_set_count(s) != 1 || !ferry_set_at(s, 0)->has_down)
+		rc = WRONG;
+	ferry_set_free(s);
+	return rc;
+}
+
+static void faultsim_set_open_other(void)
+{
+	snprintf(other_dir, sizeof(other_dir), "%s/flyway", cl_tmpdir());
+	if (mkdir(other_dir, 0755) < 0 ||
+		cl_write(other_dir, "V1__a.sql", "SELECT 1;\n") < 0 ||
+		cl_write(other_dir, "V1.2.9__b.sql", "VACUUM;\n") < 0 ||
+		cl_write(other_dir, "V1.2.10__c.sql", "SELECT 3;\n") < 0 ||
+		cl_write(other_dir, "U1.2.10__c.sql", "SELECT 4;\n") < 0 ||
+		cl_write(other_dir, "R__views.sql", "SELECT 5;\n") < 0 ||
+		cl_write(other_dir, "V1__a.sql.conf",
+			"executeInTransaction=true\n") < 0 ||
+		cl_write(other_dir, "releases", "1.0 1\n2.0 1.2.10\n") < 0)
+		cl_fail("cannot write the Flyway set");
+	FAULTSIM("ferry_set_open_with, flyway", op_set_open_flyway, 1);
+	snprintf(other_dir, sizeof(other_dir), "%s/goose", cl_tmpdir());
+	if (mkdir(other_dir, 0755) < 0 ||
+		cl_write(other_dir, "00001_a.sql",
+			"-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n"
+			"-- +goose StatementEnd\n-- +goose Down\nSELECT 2;\n") <
+			0)
+		cl_fail("cannot write the goose set");
+	FAULTSIM("ferry_set_open, goose", op_set_open_goose, 1);
+	child_done = 1;
+}
+
+void test_oom__set_open_other_formats(void)
+{
+	cl_in_child(faultsim_set_open_other);
+}
+
 static int op_releases(ferry_error *err)
 {
 	static const char text[] =

@@ -338,8 +338,8 @@ void test_parse__misspelt_markers_inside_text_are_text(void)
 }
 
 #define HINT_TOOL(tool) \
-	"ferry does not read " tool " files (yet); rewrite the markers as " \
-	"'-- ferry:up' and '-- ferry:down'"
+	"ferry reads a set of " tool " files with '--format " tool "'; in a " \
+	"ferry set, rewrite the markers as '-- ferry:up' and '-- ferry:down'"
 #define HINT_LIQUIBASE \
 	"ferry does not read Liquibase formatted SQL (yet); rewrite each " \
 	"changeset as a migration file with '-- ferry:up' and '-- " \
