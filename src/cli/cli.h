@@ -436,6 +436,7 @@ int cmd_validate(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_repair(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_stamp(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_adopt(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_import(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_backup(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_restore(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_reset(int argc, char **argv, struct cli_ctx *ctx);

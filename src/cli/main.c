@@ -50,6 +50,8 @@ const struct cli_command cli_commands[] = {
 		"record migrations up to V as complete without running them" },
 	{ "adopt", cmd_adopt, CLI_NEEDS_SET | CLI_NEEDS_DB,
 		"take over a database another tool migrated, from its ledger" },
+	{ "import", cmd_import, 0,
+		"write another tool's set as ferry's own files, versions kept" },
 	{ "backup", cmd_backup, CLI_READS_DB,
 		"a consistent copy of the whole database, to a file" },
 	{ "restore", cmd_restore, CLI_NEEDS_DB,

@@ -149,13 +149,22 @@ static void rows_clear(adopt_ctx *ctx)
 	ctx->bad_unknown = 0;
 }
 
-/* "0042" and "42" are one version; a dotted one is compared as text. */
-static int same_version(const char *key, const ferry_migration *m)
+/*
+ * "0042" and "42" are one version; a dotted one is compared as text, or
+ * (`dotted`, Flyway) as ferry numbers it in a set whose versions have
+ * parts: how `ferry import` names its files.
+ */
+static int same_version(const char *key, const ferry_migration *m, int dotted)
 {
+	int64_t parts;
 	char *end;
 	long long v;
 
 	if (strcmp(key, m->version_text) == 0)
+		return 1;
+	if (dotted &&
+		ferry__format_version(key, strlen(key), 1, &parts, NULL) == 0 &&
+		parts == m->version)
 		return 1;
 	if (!*key || strspn(key, "0123456789") != strlen(key))
 		return 0;
@@ -181,7 +190,8 @@ static const ferry__migration *find(const adopt_ctx *ctx, const char *key)
 		const ferry_migration *m = &ctx->set->migs[i].pub;
 
 		if (ctx->tool->by_name ? same_name(key, m)
-				       : same_version(key, m))
+				       : same_version(key, m,
+						 ctx->tool->sum == SUM_FLYWAY))
 			return &ctx->set->migs[i];
 	}
 	return NULL;

@@ -53,6 +53,87 @@ static int write_file(
 	return 0;
 }
 
+/* goose's and sql-migrate's block markers: one statement between them. */
+static int block_marker(const char *line, size_t len)
+{
+	static const char *const words[] = { "-- +goose StatementBegin",
+		"-- +goose StatementEnd", "-- +migrate StatementBegin",
+		"-- +migrate StatementEnd" };
+	size_t k;
+
+	while (len > 0 &&
+		(line[len - 1] == ' ' || line[len - 1] == '\t' ||
+			line[len - 1] == '\r'))
+		len--;
+	for (k = 0; k < sizeof(words) / sizeof(*words); k++)
+		if (strlen(words[k]) == len && memcmp(line, words[k], len) == 0)
+			return 1 + (int)(k % 2); /* 1 begin, 2 end */
+	return 0;
+}
+
+/* Is `text` one statement as one engine or the other splits it? */
+static int one_statement(const char *text, size_t len)
+{
+	ferry__dialect d[2] = { FERRY__DIALECT_PG, FERRY__DIALECT_SQLITE };
+	ferry__split_error serr = { 0, NULL, NULL };
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		ferry__spans sp = { NULL, 0, 0 };
+		int one = ferry__split(&sp, text, len, d[k], &serr) == 0 &&
+			sp.n <= 1;
+
+		ferry__spans_clear(&sp);
+		if (one)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The section's text without the block markers, which ferry's format does
+ * not have: ferry's splitter must then find each block one statement on
+ * its own (a dollar-quoted body, a trigger's BEGIN ... END), else it is
+ * refused rather than run cut at its ';'.
+ */
+static int put_body(ferry__buf *b, const char *sql, const ferry_migration *m,
+	int line, ferry_error *err)
+{
+	const char *p = sql, *block = NULL;
+	int at = line, block_line = 0;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		int mark = block_marker(p, len);
+
+		if (mark == 2 && block &&
+			!one_statement(block, (size_t)(p - block))) {
+			ferry__error_set(err, FERRY_EINVALID,
+				"the StatementBegin block of '%s' would be cut "
+				"at its ';' in ferry's format",
+				m->id);
+			ferry__error_hint(err,
+				"make it one statement ferry can tell (a "
+				"dollar-quoted body), or import it by hand");
+			ferry__error_at(err, m->path, block_line, 1);
+			return FERRY_EINVALID;
+		}
+		if (mark == 1) {
+			block = nl ? nl + 1 : p + len;
+			block_line = at;
+		} else if (mark == 2) {
+			block = NULL;
+		} else {
+			ferry__buf_put(b, p, len);
+			ferry__buf_puts(b, "\n");
+		}
+		at++;
+		p = nl ? nl + 1 : p + len;
+	}
+	return 0;
+}
+
 /* One section under its marker, its text ending with a newline. */
 static int put_section(ferry__buf *b, const ferry_set *set,
 	const ferry_migration *m, const char *section, int notx, int confirm,
@@ -65,11 +146,9 @@ static int put_section(ferry__buf *b, const ferry_set *set,
 		return rc;
 	ferry__buf_printf(b, "-- ferry:%s%s%s\n", section,
 		notx ? " no-transaction" : "", confirm ? " confirm" : "");
-	ferry__buf_puts(b, sql);
-	if (*sql && sql[strlen(sql) - 1] != '\n')
-		ferry__buf_puts(b, "\n");
+	rc = put_body(b, sql, m, line, err);
 	free(sql);
-	return 0;
+	return rc;
 }
 
 static int write_migration(const ferry_set *set, const ferry_migration *m,
