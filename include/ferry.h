@@ -758,6 +758,11 @@ typedef struct {
 	 * from; and 1 when it is that release but not finished. */
 	const char *behind_oldest;
 	int behind_unfinished;
+	/**
+	 * No ferry ledger yet, but another tool's: "'goose_db_version'
+	 * (goose)", for ferry_adopt(); NULL if none.
+	 */
+	const char *foreign_ledger;
 } ferry_status;
 
 /**

@@ -58,6 +58,9 @@ static json_t *status_json(const ferry_status *st, const ferry_set *set)
 	if (doc)
 		json_object_set_new(doc, "format",
 			json_string(ferry_format_name(ferry_set_format(set))));
+	if (doc)
+		json_object_set_new(doc, "foreign_ledger",
+			cli_json_str(st->foreign_ledger));
 	return doc;
 }
 
@@ -327,6 +330,13 @@ static void print_status(struct cli_ctx *ctx, const ferry_status *st)
 	print_counts(st, out, c);
 	print_ahead(st, out, c);
 	print_behind(st, out, c);
+	if (st->foreign_ledger) {
+		snprintf(buf, sizeof(buf),
+			"%s is another tool's ledger: 'ferry adopt' records "
+			"what it ran",
+			st->foreign_ledger);
+		line(out, c, "adopt", "%s", buf);
+	}
 	if (st->ndrift) {
 		size_t i;
 		int n = 0;

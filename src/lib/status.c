@@ -335,6 +335,20 @@ static int busy(
 	return 0;
 }
 
+/* No ledger of ferry's: another tool's, which `ferry adopt` reads? */
+static int foreign_ledger(status_priv *st, ferry_db *db, ferry_error *err)
+{
+	ferry__objects o;
+	int rc;
+
+	if ((rc = ferry__objects_count(db, &o, err)) < 0)
+		return rc;
+	if (o.foreign.len && !o.other_ferry)
+		st->pub.foreign_ledger = keep(st, ferry__buf_cstr(&o.foreign));
+	ferry__objects_clear(&o);
+	return 0;
+}
+
 int ferry_status_get(ferry_status **out, ferry_db *db, const ferry_set *set,
 	ferry_error *err)
 {
@@ -408,7 +422,8 @@ int ferry_status_get(ferry_status **out, ferry_db *db, const ferry_set *set,
 		st->pub.behind_unfinished =
 			pairs.behind == FERRY__BEHIND_UNFINISHED;
 	}
-	if ((rc = last_action(st, db, err)) < 0)
+	if ((rc = last_action(st, db, err)) < 0 ||
+		(!ledger.exists && (rc = foreign_ledger(st, db, err)) < 0))
 		goto out;
 	if (st->oom)
 		rc = ferry__error_oom(err);

@@ -69,12 +69,18 @@ test_expect_success 'golang-migrate: one row, every version up to it; --dry-run 
 	would record 2 migrations as complete, as golang-migrate ran them; nothing changed
 	EOF
 	test_cmp expect out &&
+	ferry -d "$DB_URL" status >out &&
+	grep "^adopt       .\(public\.\)\{0,1\}schema_migrations. (dbmate, golang-migrate or Rails) is another tool.s ledger: .ferry adopt. records what it ran\$" out &&
+	ferry -d "$DB_URL" --json status >out &&
+	test_json out ".foreign_ledger | test(\"schema_migrations\")" &&
 	rows_of schema_migrations >foreign.before &&
 	ferry -d "$DB_URL" adopt >out 2>err &&
 	test_must_be_empty err &&
 	grep "^recorded 2 migrations as complete, as golang-migrate ran them\$" out &&
 	rows_of schema_migrations >foreign.after &&
 	test_cmp foreign.before foreign.after &&
+	ferry -d "$DB_URL" status >out &&
+	! grep "^adopt" out &&
 	adopted_then_up golang-migrate schema_migrations
 '
 
