@@ -77,8 +77,10 @@ make_set() {
 		goose)
 			printf -- '-- +goose Up\nCREATE TABLE t%d (id int);\n\n-- +goose Down\nDROP TABLE t%d;\n' "$i" "$i" >"$d/${v}_t$i.sql" ;;
 		flyway)
-			printf 'CREATE TABLE t%d (id int);\n' "$i" >"$d/V1.$i.0__t$i.sql"
-			printf 'DROP TABLE t%d;\n' "$i" >"$d/U1.$i.0__t$i.sql" ;;
+			# dotted, each part within Flyway's and ferry's bounds
+			v="$((i / 1000)).$((i % 1000)).1"
+			printf 'CREATE TABLE t%d (id int);\n' "$i" >"$d/V${v}__t$i.sql"
+			printf 'DROP TABLE t%d;\n' "$i" >"$d/U${v}__t$i.sql" ;;
 		sql-migrate)
 			printf -- '-- +migrate Up\nCREATE TABLE t%d (id int);\n\n-- +migrate Down\nDROP TABLE t%d;\n' "$i" "$i" >"$d/${v}_t$i.sql" ;;
 		diesel)
