@@ -6,8 +6,9 @@
  * The input is a whole releases file. For any input the parser must not
  * crash or leak (LeakSanitizer runs with libFuzzer). On success each line
  * that holds more than blanks and a `#` comment gave one release, whose
- * name, version and checkpoint flag match the line as read here; versions
- * never go back (a patch release ends where the one before does), and
+ * name, version and checkpoint and baseline flags match the line as read
+ * here (each flag word once); versions never go back (a patch release ends
+ * where the one before does), at most one release is the baseline, and
  * names are unique, of the allowed characters and
  * not all digits. On failure there is nothing to free and the error is
  * one line of text. A failed allocation, anywhere
@@ -25,9 +26,9 @@
 static int check_line(
 	const char *p, const char *end, int line, const ferry__release *r)
 {
-	const char *w[3];
-	size_t wl[3];
-	int n = 0;
+	const char *w[4];
+	size_t wl[4];
+	int n = 0, k, checkpoint = 0, baseline = 0;
 	int64_t v = 0;
 	size_t i;
 
@@ -40,7 +41,7 @@ static int check_line(
 			break;
 		for (q = p; q < end && !isspace((unsigned char)*q); q++)
 			;
-		CHECK(n < 3);
+		CHECK(n < 4);
 		w[n] = p;
 		wl[n++] = (size_t)(q - p);
 		p = q;
@@ -58,8 +59,17 @@ static int check_line(
 		v = v * 10 + (w[1][i] - '0');
 	}
 	CHECK(r->pub.last_version == v);
-	CHECK(r->pub.checkpoint == (n == 3));
-	CHECK(n < 3 || (wl[2] == 10 && memcmp(w[2], "checkpoint", 10) == 0));
+	for (k = 2; k < n; k++) {
+		int c = wl[k] == 10 && memcmp(w[k], "checkpoint", 10) == 0;
+		int b = wl[k] == 8 && memcmp(w[k], "baseline", 8) == 0;
+
+		CHECK(c || b);
+		CHECK(!(c && checkpoint) && !(b && baseline));
+		checkpoint |= c;
+		baseline |= b;
+	}
+	CHECK(r->pub.checkpoint == checkpoint);
+	CHECK(r->pub.baseline == baseline);
 	return 1;
 }
 
@@ -96,6 +106,9 @@ static void check_success(
 		p = nl ? nl + 1 : end;
 	}
 	CHECK(k == n);
+	for (i = 0, k = 0; i < n; i++)
+		k += rel[i].pub.baseline != 0;
+	CHECK(k <= 1);
 	for (i = 0; i < n; i++) {
 		CHECK(name_ok(rel[i].pub.name));
 		/* A patch release may end where the one before does. */
