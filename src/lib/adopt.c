@@ -238,6 +238,33 @@ static void all_up_to(adopt_ctx *ctx, const ferry__migration *last)
 	}
 }
 
+/* Every file whose version is at or before Flyway's baseline `key`. */
+static void baseline_at(adopt_ctx *ctx, const char *key)
+{
+	int dotted = strpbrk(key, "._") != NULL;
+	int64_t at;
+	size_t i;
+
+	for (i = 0; i < ctx->set->n; i++)
+		dotted |=
+			strchr(ctx->set->migs[i].pub.version_text, '.') != NULL;
+	if (ferry__format_version(key, strlen(key), dotted, &at, NULL) < 0) {
+		keep_bad(ctx, key, 1);
+		return;
+	}
+	for (i = 0; i < ctx->set->n; i++) {
+		foreign_row *r;
+
+		if (ctx->set->migs[i].pub.version > at)
+			break;
+		if (!(r = row_for(ctx, &ctx->set->migs[i]))) {
+			ctx->oom = 1;
+			return;
+		}
+		r->applied = 1;
+	}
+}
+
 static int read_row(void *payload, int ncols, const char *const *v)
 {
 	adopt_ctx *ctx = payload;
@@ -253,6 +280,12 @@ static int read_row(void *payload, int ncols, const char *const *v)
 	if (v[2] && strcmp(v[2], "0") != 0) {
 		keep_bad(ctx, v[0], 0);
 		return 0;
+	}
+	/* Flyway's baseline is often a version no file has (1, with the
+	 * files from 2 on): every file up to it counts. */
+	if (kind && strcmp(kind, "BASELINE") == 0 && !find(ctx, v[0])) {
+		baseline_at(ctx, v[0]);
+		return ctx->oom;
 	}
 	if (!(m = find(ctx, v[0]))) {
 		/* Undone since, it needs no file. */
@@ -577,7 +610,10 @@ static int decide(void *payload, size_t *work, ferry_error *err)
 			    ctx->changes, "adopt", &m->pub, ctx->note) < 0)
 			return ferry__error_oom(err);
 	}
-	*work = ferry_changes_count(ctx->changes);
+	/* Adopted with nothing to record (a Flyway baseline before every
+	 * file): ferry's ledger is made all the same, so that `up` knows
+	 * the database is ferry's now. */
+	*work = ferry_changes_count(ctx->changes) + !ctx->ledger.exists;
 	return 0;
 }
 

@@ -179,6 +179,21 @@ test_expect_success 'flyway: a BASELINE row counts every version up to it' '
 	grep "^recorded 2 migrations as complete, as flyway ran them\$" out
 '
 
+test_expect_success 'flyway: a BASELINE before every file makes the ledger, and up runs them all' '
+	fresh &&
+	db_sql "DROP TABLE a1" &&
+	db_sql "DROP TABLE a2" &&
+	db_sql "CREATE TABLE legacy (id int)" &&
+	flyway_table &&
+	db_sql "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) VALUES (1, '"'"'0'"'"', '"'"'<< Flyway Baseline >>'"'"', '"'"'BASELINE'"'"', '"'"'<< Flyway Baseline >>'"'"', NULL, '"'"'ci'"'"', 0, $bool_t)" &&
+	test_expect_code 5 ferry -d "$DB_URL" up 2>err &&
+	ferry -d "$DB_URL" adopt >out 2>err &&
+	grep "^nothing to do: ferry.s ledger has every migration flyway ran\$" out &&
+	ferry -d "$DB_URL" up >out 2>err &&
+	grep "^applied 3 migrations; database at 3\$" out &&
+	db_sql "DROP TABLE legacy"
+'
+
 test_expect_success 'diesel: one row per migration' '
 	fresh &&
 	db_sql "CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY NOT NULL, run_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP)" &&
