@@ -453,10 +453,11 @@ int ferry__created_migration(
 
 		if (!sec->present)
 			continue;
-		/* A section that does not split fails when it runs; here it
-		 * only tells less. */
-		(void)ferry__split_each(
-			s.text, sec->len, c->dialect, one_statement, &s, &serr);
+		/* Cut as it runs (goose's blocks kept whole). A section that
+		 * does not split fails when it runs; here it only tells
+		 * less. */
+		(void)ferry__split_blocks_each(s.text, sec->len, sec->blocks,
+			c->dialect, one_statement, &s, &serr);
 		if (s.rc < 0)
 			rc = ferry__error_oom(err);
 	}
