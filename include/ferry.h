@@ -496,7 +496,16 @@ typedef enum {
 	 * apart: PostgreSQL runs a transaction's statements as one pipeline,
 	 * and says they ran when it commits).
 	 */
-	FERRY_EVENT_STATEMENT
+	FERRY_EVENT_STATEMENT,
+	/**
+	 * A statement ran out of the lock budget (ferry_db_options'
+	 * `lock_wait_ms`): its section rolled back (a no-transaction
+	 * section: the statement alone) and is tried again after
+	 * `elapsed_ms`. `holder` names the session that blocked it, or is
+	 * NULL; `index` is the try to come (2 for the first retry) of
+	 * `total`.
+	 */
+	FERRY_EVENT_LOCK_RETRY
 } ferry_event_type;
 
 /** A progress event. Everything in it is borrowed for the callback only. */
@@ -514,6 +523,9 @@ typedef struct {
 	int64_t rows;	     /**< BATCH, STATEMENT */
 	int64_t rows_total;  /**< BATCH */
 	int line;	     /**< STATEMENT: its first line in the file */
+	/** SECTION_DONE: how long the section held SQLite's write lock
+	 * (ferry_step's `write_lock_ms`); -1 where not measured */
+	int64_t write_lock_ms;
 } ferry_event;
 
 typedef void (*ferry_progress_cb)(const ferry_event *event, void *payload);
@@ -541,14 +553,41 @@ typedef struct {
 	 * programs written for version 2 still build and run.
 	 */
 	const char *cache_dir;
+	/**
+	 * The lock budget (PostgreSQL; version 3): how long one statement of
+	 * a migration may wait for a lock (its `lock_timeout`), so that the
+	 * application's queries queued behind it wait no longer. A section
+	 * that runs out of it rolls back and is tried again, up to
+	 * `lock_retries` times, each try naming the session that blocked it.
+	 * 0: no budget and no retry, the server's own `lock_timeout`.
+	 * Default FERRY_LOCK_WAIT_DEFAULT_MS.
+	 */
+	int lock_wait_ms;
+	int lock_retries; /**< tries after the first; default 5 */
+	/**
+	 * Refuse to change the database while another session is connected
+	 * to it (PostgreSQL; version 3): the "stop every service first" of
+	 * an upgrade guide, checked once the runner lock is taken. SQLite
+	 * cannot tell who has its file open: there the option is refused.
+	 */
+	int exclusive;
 } ferry_db_options;
 
-/* Version 1, without cache_dir, is still accepted. */
-#define FERRY_DB_OPTIONS_VERSION 2
+/*
+ * One second: about ten times what an application's short transactions
+ * hold a table, so that DDL almost always gets its lock at the first try,
+ * and well under the few seconds after which a load balancer or a user
+ * gives up on a request that queued behind it.
+ */
+#define FERRY_LOCK_WAIT_DEFAULT_MS 1000
+
+/* Versions 1 (without cache_dir) and 2 (without the lock budget and
+ * exclusive) are still accepted, with the budget's defaults. */
+#define FERRY_DB_OPTIONS_VERSION 3
 #define FERRY_DB_OPTIONS_INIT \
 	{ \
 		FERRY_DB_OPTIONS_VERSION, NULL, NULL, NULL, 60000, 0, NULL, \
-			NULL, NULL \
+			NULL, NULL, FERRY_LOCK_WAIT_DEFAULT_MS, 5, 0 \
 	}
 
 /**
@@ -766,6 +805,44 @@ typedef struct {
 } ferry_status;
 
 /**
+ * The other sessions connected to the database, grouped by application,
+ * user and client (ferry_sessions_get()). Borrowed from the list.
+ */
+typedef struct {
+	const char *application; /**< its application_name, or "" */
+	const char *user;	 /**< "?" when the server does not say */
+	const char *client;	 /**< its address, or "local" (a socket) */
+	size_t count;		 /**< sessions in the group */
+	/** their states, "idle, idle in transaction"; "?" when the server
+	 * hides them from this user */
+	const char *states;
+	const char *since; /**< the oldest one's start, UTC, or "" */
+	int ferry;	   /**< other ferry runners (waiting for the lock) */
+} ferry_session;
+
+typedef struct ferry_sessions ferry_sessions;
+
+/**
+ * Who else is connected to the database, leaving out this handle's own
+ * connections. PostgreSQL asks the server (pg_stat_activity); SQLite
+ * keeps no such list, and the result says it does not know. Reads only.
+ *
+ * @param[out] out  the list; free with ferry_sessions_free()
+ * @return 0, FERRY_EDB or FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_sessions_get(
+	ferry_sessions **out, ferry_db *db, ferry_error *err);
+/** 1 when the engine can tell who is connected (PostgreSQL), else 0. */
+FERRY_EXTERN int ferry_sessions_known(const ferry_sessions *sessions);
+/** Number of groups. */
+FERRY_EXTERN size_t ferry_sessions_count(const ferry_sessions *sessions);
+/** Group `i` (0-based, the largest first), or NULL when out of range. */
+FERRY_EXTERN const ferry_session *ferry_sessions_at(
+	const ferry_sessions *sessions, size_t i);
+/** Free a list; NULL does nothing. */
+FERRY_EXTERN void ferry_sessions_free(ferry_sessions *sessions);
+
+/**
  * Compare the database with a migration set. Reads only; takes no lock.
  *
  * @param[out] out  the status; free with ferry_status_free()
@@ -854,6 +931,13 @@ typedef struct {
 	size_t resumed_at; /**< 1-based statement a resumed section restarted
 			      at, or 0 */
 	int not_tried;	   /**< check: a no-transaction section, not run */
+	/**
+	 * SQLite: how long the step held the database's write lock, in
+	 * which the application could not write; -1 where not measured
+	 * (PostgreSQL locks rows and tables, not the database).
+	 */
+	int64_t write_lock_ms;
+	int lock_retries; /**< tries it took beyond the first (lock budget) */
 } ferry_step;
 
 /** What a run did. */

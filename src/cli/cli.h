@@ -71,7 +71,10 @@ struct cli_ctx {
 	const char *table;
 	const char *schema;
 	const char *lock_timeout;
-	struct cli_list params; /* --set NAME=VALUE, in order */
+	const char *lock_wait;	  /* --lock-wait */
+	const char *lock_retries; /* --lock-retries */
+	int exclusive;		  /* --exclusive, or exclusive = true */
+	struct cli_list params;	  /* --set NAME=VALUE, in order */
 	int json;
 	int quiet;
 	int verbose;
@@ -88,10 +91,12 @@ struct cli_ctx {
 	char *cache_dir; /* the set cache's directory, or NULL for none */
 	ferry_format set_format; /* --format, FERRY_FORMAT or format = */
 	int lock_timeout_ms;
-	int color_out;	   /* colour on stdout */
-	int color_err;	   /* colour on stderr */
-	int progress_open; /* a progress line waits for its end */
-	int warnings;	   /* FERRY_EVENT_WARNINGs so far */
+	int lock_wait_ms;   /* the lock budget of one statement; 0: none */
+	int lock_retries_n; /* tries beyond the first */
+	int color_out;	    /* colour on stdout */
+	int color_err;	    /* colour on stderr */
+	int progress_open;  /* a progress line waits for its end */
+	int warnings;	    /* FERRY_EVENT_WARNINGs so far */
 	ferry_db *db;
 	ferry_set *set;
 	/* config file values, kept to be freed */
@@ -102,6 +107,8 @@ struct cli_ctx {
 	char **conf_params; /* "NAME=VALUE" from param.NAME lines */
 	size_t nconf_params;
 	int conf_lock_timeout_line;
+	char *conf_lock_wait, *conf_lock_retries, *conf_exclusive;
+	int conf_lock_wait_line, conf_lock_retries_line, conf_exclusive_line;
 	int config_optional; /* init: --config may name a file not made yet */
 	char *conf_path;     /* the file read; its directory anchors paths */
 	/* automatic backups (autobackup.c) */
@@ -118,10 +125,11 @@ struct cli_ctx {
 };
 
 /* What a command needs before it runs. */
-#define CLI_NEEDS_SET 1u /* the migration set, read and checked */
-#define CLI_NEEDS_DB 2u	 /* the database, open for writing */
-#define CLI_READS_DB 4u	 /* the database, open for reading */
-#define CLI_FRESH_SET 8u /* every file read, whatever the set cache says */
+#define CLI_NEEDS_SET 1u  /* the migration set, read and checked */
+#define CLI_NEEDS_DB 2u	  /* the database, open for writing */
+#define CLI_READS_DB 4u	  /* the database, open for reading */
+#define CLI_FRESH_SET 8u  /* every file read, whatever the set cache says */
+#define CLI_EXCLUSIVE 16u /* --exclusive (or exclusive = true) applies */
 
 struct cli_command {
 	const char *name;
@@ -402,7 +410,9 @@ int cli_autobackup(
 #define CLI_RUN_BASELINE 0x10u	   /* --baseline VERSION */
 #define CLI_RUN_BACKUP 0x20u	   /* cli_autobackup() before the run */
 #define CLI_RUN_RERUN 0x40u	   /* --rerun VERSION */
-#define CLI_RUN_NOPTS 9		   /* the most options, with the end */
+#define CLI_RUN_LOCK_BUDGET 0x80u  /* --lock-wait, --lock-retries */
+#define CLI_RUN_EXCLUSIVE 0x100u   /* --exclusive */
+#define CLI_RUN_NOPTS 12	   /* the most options, with the end */
 
 struct cli_runner {
 	const struct cli_help *help;

@@ -29,7 +29,8 @@ static void print_summary(const ferry_report *r, const char *to)
 static const struct cli_runner finish = {
 	.help = &help,
 	.run = ferry_finish,
-	.opts = CLI_RUN_TO | CLI_RUN_SINGLE | CLI_RUN_TRIAL | CLI_RUN_BACKUP,
+	.opts = CLI_RUN_TO | CLI_RUN_SINGLE | CLI_RUN_TRIAL | CLI_RUN_BACKUP |
+		CLI_RUN_LOCK_BUDGET | CLI_RUN_EXCLUSIVE,
 	.to_help = "finish up to this version or release",
 	.single_help = "all finish sections in one transaction: all or none",
 	.summary = print_summary,

@@ -7,7 +7,8 @@
 
 #include <stdio.h>
 
-static const struct cli_help help = { "restore FILE [--yes] [--json]",
+static const struct cli_help help = {
+	"restore FILE [--exclusive] [--yes] [--json]",
 	"Replace the whole database with a backup that 'ferry backup' wrote:\n"
 	"its tables, its data and its ledger, so 'ferry status' then shows\n"
 	"the version the backup holds. All or nothing: SQLite copies the file\n"
@@ -18,9 +19,12 @@ static const struct cli_help help = { "restore FILE [--yes] [--json]",
 	"\n"
 	"Refuses a missing file, a file that is not a backup and a backup of\n"
 	"the other engine before asking anything. Then asks; without a\n"
-	"terminal, refuses (exit 5) unless --yes.",
+	"terminal, refuses (exit 5) unless --yes. With --exclusive (or\n"
+	"'exclusive = true' in ferry.conf), refuses (exit 5) while another\n"
+	"session is connected to a PostgreSQL database.",
 	"  ferry restore shop-20261130T120000Z-v11.sqlite\n"
-	"  ferry -d postgres://app@db/app restore app.pgdump --yes\n" };
+	"  ferry -d postgres://app@db/app restore app.pgdump --yes\n"
+};
 
 int cmd_restore(int argc, char **argv, struct cli_ctx *ctx)
 {
@@ -31,7 +35,12 @@ int cmd_restore(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error err;
 	int npos, rc;
 
-	if ((rc = cli_parse(ctx, &help, NULL, argc, argv, &npos)) !=
+	struct cli_opt opts[] = { CLI_OPT_FLAG("exclusive", 0, &ctx->exclusive,
+					  "refuse while another session is "
+					  "connected (PostgreSQL)"),
+		CLI_OPT_END };
+
+	if ((rc = cli_parse(ctx, &help, opts, argc, argv, &npos)) !=
 		CLI_CONTINUE)
 		return rc;
 	if (npos != 1)

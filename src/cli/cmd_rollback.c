@@ -18,7 +18,7 @@ static const struct cli_help help = { "rollback [--dry-run | --check] [--json]",
 static const struct cli_runner rollback = {
 	.help = &help,
 	.run = ferry_rollback,
-	.opts = CLI_RUN_TRIAL,
+	.opts = CLI_RUN_TRIAL | CLI_RUN_LOCK_BUDGET,
 	.summary = cli_print_reverted,
 	.nothing = "no migration is in state 'up'",
 };

@@ -19,7 +19,32 @@ static const struct cli_help help = { "status [--exit-code] [--json]",
 	"  ferry status --json | jq .counts\n"
 	"  ferry status --exit-code || ferry up\n" };
 
-static json_t *status_json(const ferry_status *st, const ferry_set *set)
+/* The other sessions, for JSON: a list, or null where not known. */
+static json_t *sessions_json(const ferry_sessions *ss)
+{
+	json_t *list;
+	size_t i;
+
+	if (!ferry_sessions_known(ss))
+		return json_null();
+	list = json_array();
+	for (i = 0; i < ferry_sessions_count(ss); i++) {
+		const ferry_session *e = ferry_sessions_at(ss, i);
+
+		json_array_append_new(list,
+			json_pack("{s:s,s:s,s:s,s:I,s:s,s:o,s:b}",
+				"application", e->application, "user", e->user,
+				"client", e->client, "count",
+				(json_int_t)e->count, "states", e->states,
+				"since",
+				cli_json_str(e->since[0] ? e->since : NULL),
+				"ferry", e->ferry));
+	}
+	return list;
+}
+
+static json_t *status_json(
+	const ferry_status *st, const ferry_set *set, const ferry_sessions *ss)
 {
 	json_t *drift = json_array(), *doc, *last = json_null(), *behind;
 	size_t i;
@@ -61,6 +86,8 @@ static json_t *status_json(const ferry_status *st, const ferry_set *set)
 	if (doc)
 		json_object_set_new(doc, "foreign_ledger",
 			cli_json_str(st->foreign_ledger));
+	if (doc)
+		json_object_set_new(doc, "sessions", sessions_json(ss));
 	return doc;
 }
 
@@ -303,7 +330,33 @@ static void print_busy(struct cli_ctx *ctx, const ferry_status *st)
 	line(out, c, "lock", "%s", buf);
 }
 
-static void print_status(struct cli_ctx *ctx, const ferry_status *st)
+/*
+ * Who else is connected (PostgreSQL): one line per application, user and
+ * client. SQLite cannot tell, and a line saying so on every status would
+ * say nothing new: the JSON has null, the man page says why.
+ */
+static void print_sessions(const ferry_sessions *ss, FILE *out, int c)
+{
+	char buf[700];
+	size_t i;
+
+	if (!ferry_sessions_known(ss))
+		return;
+	if (ferry_sessions_count(ss) == 0)
+		line(out, c, "sessions", "%s", "none besides this one");
+	for (i = 0; i < ferry_sessions_count(ss); i++) {
+		const ferry_session *e = ferry_sessions_at(ss, i);
+
+		snprintf(buf, sizeof(buf), "%zu %s'%s' (user %s, from %s), %s",
+			e->count, e->ferry ? "ferry " : "",
+			e->application[0] ? e->application : "?", e->user,
+			e->client, e->states);
+		line(out, c, i ? "" : "sessions", "%s", buf);
+	}
+}
+
+static void print_status(
+	struct cli_ctx *ctx, const ferry_status *st, const ferry_sessions *ss)
 {
 	FILE *out = stdout;
 	int c = ctx->color_out;
@@ -359,6 +412,7 @@ static void print_status(struct cli_ctx *ctx, const ferry_status *st)
 	} else {
 		line(out, c, "lock", "%s", "free");
 	}
+	print_sessions(ss, out, c);
 	if (st->last_action) {
 		snprintf(buf, sizeof(buf), "%s%s%s%s by %s at %s",
 			st->last_action, st->last_version ? " " : "",
@@ -376,6 +430,7 @@ static void print_status(struct cli_ctx *ctx, const ferry_status *st)
 int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 {
 	ferry_status *st = NULL;
+	ferry_sessions *ss = NULL;
 	ferry_error err;
 	int npos, rc, exit_code = 0;
 	const struct cli_opt opts[] = {
@@ -396,12 +451,17 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 	ferry_error_init(&err);
 	if (ferry_status_get(&st, ctx->db, ctx->set, &err) < 0)
 		return cli_fail(ctx, &err);
+	if (ferry_sessions_get(&ss, ctx->db, &err) < 0) {
+		ferry_status_free(st);
+		return cli_fail(ctx, &err);
+	}
 	if (ctx->json) {
-		rc = cli_json_print(ctx, status_json(st, ctx->set));
+		rc = cli_json_print(ctx, status_json(st, ctx->set, ss));
 	} else {
-		print_status(ctx, st);
+		print_status(ctx, st, ss);
 		rc = CLI_EXIT_OK;
 	}
+	ferry_sessions_free(ss);
 	if (rc == CLI_EXIT_OK && exit_code &&
 		(st->ndrift || st->unknown || st->behind))
 		rc = CLI_EXIT_REFUSED;

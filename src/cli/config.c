@@ -17,7 +17,8 @@
 #include <unistd.h>
 
 static const char *const keys[] = { "database", "dir", "format", "table",
-	"schema", "lock_timeout", "backup_dir", "backup_keep", NULL };
+	"schema", "lock_timeout", "backup_dir", "backup_keep", "lock_wait",
+	"lock_retries", "exclusive", NULL };
 
 static char *trim(char *s)
 {
@@ -53,6 +54,12 @@ static char **slot(struct cli_ctx *ctx, const char *key)
 		return &ctx->conf_lock_timeout;
 	if (strcmp(key, "backup_keep") == 0)
 		return &ctx->conf_backup_keep;
+	if (strcmp(key, "lock_wait") == 0)
+		return &ctx->conf_lock_wait;
+	if (strcmp(key, "lock_retries") == 0)
+		return &ctx->conf_lock_retries;
+	if (strcmp(key, "exclusive") == 0)
+		return &ctx->conf_exclusive;
 	return &ctx->conf_backup_dir;
 }
 
@@ -71,8 +78,8 @@ static int bad_key(
 	else
 		cli_hint(ctx,
 			"the settings are database, dir, format, table, "
-			"schema, lock_timeout, backup_dir, backup_keep and "
-			"param.NAME");
+			"schema, lock_timeout, lock_wait, lock_retries, "
+			"exclusive, backup_dir, backup_keep and param.NAME");
 	return CLI_EXIT_USAGE;
 }
 
@@ -110,6 +117,12 @@ static int parse_line(
 		ctx->conf_backup_keep_line = line;
 	if (dst == &ctx->conf_format)
 		ctx->conf_format_line = line;
+	if (dst == &ctx->conf_lock_wait)
+		ctx->conf_lock_wait_line = line;
+	if (dst == &ctx->conf_lock_retries)
+		ctx->conf_lock_retries_line = line;
+	if (dst == &ctx->conf_exclusive)
+		ctx->conf_exclusive_line = line;
 	if (!*dst) {
 		cli_error(ctx, "out of memory");
 		return CLI_EXIT_FAILED;
@@ -316,6 +329,65 @@ static int resolve_backup_keep(struct cli_ctx *ctx)
 	return CLI_EXIT_USAGE;
 }
 
+/*
+ * The lock budget and --exclusive: the option, else the environment, else
+ * ferry.conf. A bad value names where it came from.
+ */
+static int bad_setting(struct cli_ctx *ctx, const char *v, const char *conf,
+	int line, const char *what)
+{
+	if (v != conf)
+		return cli_usage(ctx, "invalid %s '%s'", what, v);
+	cli_error(ctx, "%s:%d: invalid %s '%s'", ctx->conf_path, line, what, v);
+	return CLI_EXIT_USAGE;
+}
+
+static int resolve_lock_budget(struct cli_ctx *ctx)
+{
+	const char *w = first_set(ctx->lock_wait, env("FERRY_LOCK_WAIT"),
+		ctx->conf_lock_wait, NULL);
+	const char *r = first_set(ctx->lock_retries, env("FERRY_LOCK_RETRIES"),
+		ctx->conf_lock_retries, NULL);
+	const char *x = ctx->conf_exclusive;
+	char *end;
+	long n;
+
+	ctx->lock_wait_ms = FERRY_LOCK_WAIT_DEFAULT_MS;
+	if (w && (ctx->lock_wait_ms = cli_parse_duration(w)) < 0) {
+		bad_setting(ctx, w, ctx->conf_lock_wait,
+			ctx->conf_lock_wait_line, "lock wait");
+		cli_hint(ctx,
+			"give how long one statement may wait for a lock, e.g. "
+			"1s, 500ms, or 0 for no limit");
+		return CLI_EXIT_USAGE;
+	}
+	ctx->lock_retries_n = 5;
+	if (r) {
+		errno = 0;
+		n = strtol(r, &end, 10);
+		if (errno || end == r || *end || n < 0 || n > 1000) {
+			bad_setting(ctx, r, ctx->conf_lock_retries,
+				ctx->conf_lock_retries_line, "lock retries");
+			cli_hint(ctx,
+				"give how many times to try again, 0 to 1000");
+			return CLI_EXIT_USAGE;
+		}
+		ctx->lock_retries_n = (int)n;
+	}
+	if (!ctx->exclusive && x) {
+		if (!strcmp(x, "true") || !strcmp(x, "yes") || !strcmp(x, "1"))
+			ctx->exclusive = 1;
+		else if (strcmp(x, "false") && strcmp(x, "no") &&
+			strcmp(x, "0")) {
+			bad_setting(ctx, x, x, ctx->conf_exclusive_line,
+				"exclusive");
+			cli_hint(ctx, "give true or false");
+			return CLI_EXIT_USAGE;
+		}
+	}
+	return CLI_CONTINUE;
+}
+
 /* --format, else FERRY_FORMAT, else `format =` in ferry.conf; auto. */
 static int resolve_format(struct cli_ctx *ctx)
 {
@@ -366,7 +438,8 @@ static int resolve(struct cli_ctx *ctx)
 	if (ctx->cmd && (ctx->cmd->flags & CLI_NEEDS_SET) &&
 		!(ctx->cmd->flags & CLI_FRESH_SET))
 		ctx->cache_dir = user_cache_dir();
-	if ((rc = resolve_backup_keep(ctx)) != CLI_CONTINUE)
+	if ((rc = resolve_backup_keep(ctx)) != CLI_CONTINUE ||
+		(rc = resolve_lock_budget(ctx)) != CLI_CONTINUE)
 		return rc;
 	ctx->table_name = strdup(first_set(ctx->table, env("FERRY_TABLE"),
 		ctx->conf_table, "ferry_migrations"));
@@ -447,6 +520,9 @@ int cli_setup(struct cli_ctx *ctx)
 	opts.schema = ctx->schema_name;
 	opts.base_dir = ctx->base_dir;
 	opts.lock_timeout_ms = ctx->lock_timeout_ms;
+	opts.lock_wait_ms = ctx->lock_wait_ms;
+	opts.lock_retries = ctx->lock_retries_n;
+	opts.exclusive = ctx->exclusive && (flags & CLI_EXCLUSIVE);
 	opts.read_only = !(flags & CLI_NEEDS_DB) || ctx->dry_run;
 	opts.progress = cli_progress;
 	opts.payload = ctx;
@@ -471,6 +547,9 @@ void cli_teardown(struct cli_ctx *ctx)
 	free(ctx->conf_table);
 	free(ctx->conf_schema);
 	free(ctx->conf_lock_timeout);
+	free(ctx->conf_lock_wait);
+	free(ctx->conf_lock_retries);
+	free(ctx->conf_exclusive);
 	free(ctx->conf_backup_dir);
 	free(ctx->conf_backup_keep);
 	free(ctx->backup_dir);

@@ -329,6 +329,15 @@ void cli_progress(const ferry_event *ev, void *payload)
 			"applied nothing of %s and stops",
 			ev->migration ? ev->migration->id : "its transaction");
 		break;
+	case FERRY_EVENT_LOCK_RETRY:
+		cli_format_ms(took, sizeof(took), (long long)ev->elapsed_ms);
+		cli_note(ctx,
+			"%s: waited too long for a lock, %s; rolled back, try "
+			"%zu of %zu in %s",
+			ev->migration->id,
+			ev->holder ? ev->holder : "held by another session",
+			ev->index, ev->total, took);
+		break;
 	case FERRY_EVENT_LOCK_ACQUIRED:
 		if (ctx->verbose)
 			cli_note(ctx, "got the lock");
@@ -374,8 +383,15 @@ void cli_progress(const ferry_event *ev, void *payload)
 		if (!ctx->progress_open)
 			fprintf(out, "%-6s %s ... ", ev->section,
 				ev->migration->id);
-		fprintf(out, "%sok%s (%s)\n", cli_color(c, CLI_GREEN),
+		fprintf(out, "%sok%s (%s", cli_color(c, CLI_GREEN),
 			cli_color(c, CLI_RESET), took);
+		/* How long the application could not write: -v. */
+		if (ctx->verbose && ev->write_lock_ms >= 0) {
+			cli_format_ms(took, sizeof(took),
+				(long long)ev->write_lock_ms);
+			fprintf(out, ", write lock held %s", took);
+		}
+		fprintf(out, ")\n");
 		fflush(out);
 		ctx->progress_open = 0;
 		break;

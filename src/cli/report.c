@@ -80,11 +80,16 @@ int cli_report_json(struct cli_ctx *ctx, const ferry_report *r)
 		const ferry_step *s = ferry_report_at(r, i);
 
 		json_array_append_new(arr,
-			json_pack("{s:s,s:o,s:s,s:o,s:I}", "action", s->action,
-				"version", cli_json_version(s->migration),
-				"name", s->migration->name, "release",
+			json_pack("{s:s,s:o,s:s,s:o,s:I,s:o,s:i}", "action",
+				s->action, "version",
+				cli_json_version(s->migration), "name",
+				s->migration->name, "release",
 				cli_json_str(s->migration->release), "ms",
-				(json_int_t)s->elapsed_ms));
+				(json_int_t)s->elapsed_ms, "write_lock_ms",
+				s->write_lock_ms >= 0
+					? json_integer(s->write_lock_ms)
+					: json_null(),
+				"lock_retries", s->lock_retries));
 	}
 	return cli_json_print(ctx,
 		json_pack("{s:o,s:b,s:b,s:I,s:o,s:o}", "applied", arr, "waited",

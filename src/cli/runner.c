@@ -12,7 +12,8 @@
 
 /* The options of `r`, bound to `o`, in the order help lists them. */
 static void bind_options(struct cli_opt t[CLI_RUN_NOPTS],
-	const struct cli_runner *r, ferry_up_options *o, int *fail_on_warning)
+	const struct cli_runner *r, ferry_up_options *o, int *fail_on_warning,
+	struct cli_ctx *ctx)
 {
 	const struct {
 		unsigned int when;
@@ -47,6 +48,24 @@ static void bind_options(struct cli_opt t[CLI_RUN_NOPTS],
 				"a database with objects but no ferry ledger: "
 				"first record migrations up to VERSION as "
 				"complete, without running them") },
+		{ CLI_RUN_LOCK_BUDGET,
+			CLI_OPT_STRING("lock-wait", 0, &ctx->lock_wait,
+				"DURATION",
+				"how long one statement may wait for a lock, "
+				"and\n"
+				"                               so stall the "
+				"application (default: 1s;\n"
+				"                               0: no limit, no "
+				"retry)") },
+		{ CLI_RUN_LOCK_BUDGET,
+			CLI_OPT_STRING("lock-retries", 0, &ctx->lock_retries,
+				"N",
+				"then roll back and try again N times "
+				"(default: 5)") },
+		{ CLI_RUN_EXCLUSIVE,
+			CLI_OPT_FLAG("exclusive", 0, &ctx->exclusive,
+				"refuse while another session is connected "
+				"(PostgreSQL)") },
 	};
 	const struct cli_opt end = CLI_OPT_END;
 	size_t i, n = 0;
@@ -66,7 +85,7 @@ int cli_run(
 	ferry_error err;
 	int npos, rc, fail_on_warning = 0;
 
-	bind_options(opts, r, &o, &fail_on_warning);
+	bind_options(opts, r, &o, &fail_on_warning, ctx);
 	if ((rc = cli_parse(ctx, r->help, opts, argc, argv, &npos)) !=
 		CLI_CONTINUE)
 		return rc;

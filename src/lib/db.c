@@ -189,7 +189,7 @@ int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
-	if (opts->version != 1 && opts->version != FERRY_DB_OPTIONS_VERSION)
+	if (opts->version < 1 || opts->version > FERRY_DB_OPTIONS_VERSION)
 		return ferry__error_set(err, FERRY_EINVALID,
 			"invalid argument: 'opts' (version %u)", opts->version);
 	if ((rc = check_name("table",
@@ -205,9 +205,20 @@ int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
 	if (!db)
 		return ferry__error_oom(err);
 	db->exists = 1;
+	db->write_lock_ms = -1;
 	db->lock_timeout_ms =
 		opts->lock_timeout_ms < 0 ? 0 : opts->lock_timeout_ms;
 	db->read_only = opts->read_only;
+	/* Older structs end before the budget: theirs is the default. */
+	db->lock_wait_ms = FERRY_LOCK_WAIT_DEFAULT_MS;
+	db->lock_retries = 5;
+	if (opts->version >= 3) {
+		db->lock_wait_ms =
+			opts->lock_wait_ms < 0 ? 0 : opts->lock_wait_ms;
+		db->lock_retries =
+			opts->lock_retries < 0 ? 0 : opts->lock_retries;
+		db->exclusive = opts->exclusive;
+	}
 	db->progress = opts->progress;
 	db->payload = opts->payload;
 	if ((rc = ferry__url_parse(&db->url, url, opts->base_dir, err)) < 0)
@@ -221,6 +232,10 @@ int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
 			"libpq-dev)");
 		goto fail;
 	}
+	/* Refused at once where it cannot be known, not at the first change. */
+	if (db->exclusive && !db->drv->sessions_sql &&
+		(rc = ferry__sessions_refuse(db, err)) < 0)
+		goto fail;
 	db->table =
 		ferry__strdup(opts->table ? opts->table : "ferry_migrations");
 	db->schema = ferry__strdup(opts->schema ? opts->schema : "public");

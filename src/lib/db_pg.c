@@ -28,6 +28,8 @@
 
 #include <dlfcn.h>
 #include <libpq-fe.h>
+#include <poll.h>
+#include <strings.h>
 
 /*
  * libpq, loaded when a PostgreSQL URL is first opened rather than linked:
@@ -68,7 +70,11 @@
 	X(transactionStatus, PQtransactionStatus) \
 	X(getCancel, PQgetCancel) \
 	X(cancel, PQcancel) \
-	X(freeCancel, PQfreeCancel)
+	X(freeCancel, PQfreeCancel) \
+	X(socket, PQsocket) \
+	X(isBusy, PQisBusy) \
+	X(consumeInput, PQconsumeInput) \
+	X(backendPID, PQbackendPID)
 /* clang-format on */
 
 typedef struct {
@@ -120,6 +126,14 @@ typedef struct {
 	int ferry_role_local; /* this transaction's rest runs as ferry */
 	char app_name[128];   /* application_name as ferry sets it */
 	PGcancel *cancel;     /* for ferry_db_interrupt(), made at connect */
+	/*
+	 * Under the lock budget, who blocks a statement that waits: asked
+	 * through a second connection, opened at the first long wait.
+	 */
+	PGconn *observer;
+	int observer_failed; /* it could not connect: ask no more */
+	int backend_pid;     /* this connection's server process */
+	char blocker[512];   /* who blocked the statement waited on, or "" */
 } pg_conn;
 
 #define CONN(db) ((pg_conn *)(db)->conn)
@@ -272,6 +286,9 @@ static int result_error(ferry_db *db, const PGresult *res, const char *sql,
 		primary = text;
 	}
 	ferry__error_set(err, code, "%s", primary);
+	/* Out of the lock budget: who it waited for is what matters. */
+	if (state && !strcmp(state, "55P03") && c->blocker[0])
+		detail = c->blocker;
 	if (detail && context)
 		ferry__error_detail(err, "%s (%s)", detail, context);
 	else if (detail || context)
@@ -448,12 +465,24 @@ missing:
 	return FERRY_EINVALID;
 }
 
+/*
+ * A connection as the URL says. Defaults first: what the URL says
+ * overrides them, and `app_name` (if not NULL) overrides the URL's.
+ */
+static PGconn *connect_to(ferry_db *db, const char *app_name)
+{
+	const char *keys[] = { "connect_timeout", "fallback_application_name",
+		"client_encoding", "dbname", "application_name", NULL };
+	const char *vals[] = { "10", "ferry", "UTF8", db->url.conninfo,
+		app_name, NULL };
+
+	if (!app_name)
+		keys[4] = NULL;
+	return CONN(db)->pq.connectdbParams(keys, vals, 1);
+}
+
 static int pg_open(ferry_db *db, ferry_error *err)
 {
-	/* Defaults first: what the URL says overrides them. */
-	const char *keys[] = { "connect_timeout", "fallback_application_name",
-		"client_encoding", "dbname", NULL };
-	const char *vals[] = { "10", "ferry", "UTF8", db->url.conninfo, NULL };
 	pg_conn *c;
 	char vbuf[32];
 	int v, rc;
@@ -464,7 +493,7 @@ static int pg_open(ferry_db *db, ferry_error *err)
 	db->conn = c;
 	if ((rc = load_libpq(&c->pq, err)) < 0)
 		return rc;
-	c->pg = c->pq.connectdbParams(keys, vals, 1);
+	c->pg = connect_to(db, NULL);
 	if (!c->pg)
 		return ferry__error_oom(err);
 	c->password = conninfo_value(c, "password", NULL);
@@ -473,6 +502,7 @@ static int pg_open(ferry_db *db, ferry_error *err)
 	c->pq.setNoticeReceiver(c->pg, on_notice, db);
 	if (!(c->cancel = c->pq.getCancel(c->pg)))
 		return ferry__error_oom(err);
+	c->backend_pid = c->pq.backendPID(c->pg);
 	v = c->server_num = c->pq.serverVersion(c->pg);
 	snprintf(c->app_name, sizeof(c->app_name), "ferry");
 	snprintf(vbuf, sizeof(vbuf), "%d.%d", v / 10000, v % 10000);
@@ -512,6 +542,8 @@ static void pg_close(ferry_db *db)
 	free(c->queue);
 	if (c->cancel)
 		c->pq.freeCancel(c->cancel);
+	if (c->observer)
+		c->pq.finish(c->observer);
 	if (c->pg)
 		c->pq.finish(c->pg);
 	if (c->pq.handle)
@@ -582,6 +614,131 @@ static int64_t rows_changed(const pq_api *pq, const PGresult *res)
 }
 
 /*
+ * Who blocks a waiting statement
+ */
+
+/*
+ * Only while a statement waits does the server say what it waits for
+ * (pg_blocking_pids()), and it cannot say so on the connection that
+ * waits: a second connection asks, the observer, opened at the first
+ * statement that waits long enough to be under suspicion, and kept.
+ * Asked at OBSERVE_FIRST_MS (or a quarter of the budget, if less: the
+ * first time, connecting takes some of it), then every half budget, so
+ * that a wait that uses it up is seen at least once.
+ */
+#define OBSERVE_FIRST_MS 50
+
+#define BLOCKER_SQL \
+	"SELECT a.pid, COALESCE(NULLIF(a.application_name, ''), '?'), " \
+	"COALESCE(a.usename::text, '?'), COALESCE(host(a.client_addr), " \
+	"'local'), COALESCE(a.state, '?'), COALESCE(to_char(extract(epoch " \
+	"FROM clock_timestamp() - a.xact_start), 'FM999999990.0'), '?'), " \
+	"(SELECT string_agg(DISTINCT l.relation::regclass::text, ', ') " \
+	"FROM pg_locks l WHERE l.pid = $1::int AND NOT l.granted AND " \
+	"l.relation IS NOT NULL), count(*) OVER () FROM pg_stat_activity a " \
+	"WHERE a.pid = ANY (pg_blocking_pids($1::int)) ORDER BY a.xact_start " \
+	"NULLS LAST LIMIT 1"
+
+/* "pid 12 (application 'app', user u, from local, idle in transaction,
+ * its transaction open 5.6 s) holds a lock on routes". */
+static void blocker_text(pg_conn *c, const PGresult *res)
+{
+	const char *on, *more;
+	int others;
+
+	if (c->pq.ntuples(res) != 1 || c->pq.nfields(res) != 8)
+		return;
+	on = c->pq.getvalue(res, 0, 6);
+	more = c->pq.getvalue(res, 0, 7);
+	others = (int)strtol(more, NULL, 10) - 1;
+	snprintf(c->blocker, sizeof(c->blocker),
+		"blocked by pid %s (application '%s', user %s, from %s, %s, "
+		"its transaction open %s s)%s%s%s",
+		c->pq.getvalue(res, 0, 0), c->pq.getvalue(res, 0, 1),
+		c->pq.getvalue(res, 0, 2), c->pq.getvalue(res, 0, 3),
+		c->pq.getvalue(res, 0, 4), c->pq.getvalue(res, 0, 5),
+		*on ? ", waiting for a lock on " : "", on,
+		others > 0 ? " and by other sessions" : "");
+}
+
+static void observe_blockers(ferry_db *db)
+{
+	pg_conn *c = CONN(db);
+	char pid[16];
+	const char *vals[1] = { pid };
+	PGresult *res;
+
+	if (!c->observer && !c->observer_failed) {
+		c->observer = connect_to(db, "ferry: lock observer");
+		if (!c->observer ||
+			c->pq.status(c->observer) != CONNECTION_OK) {
+			if (c->observer)
+				c->pq.finish(c->observer);
+			c->observer = NULL;
+			c->observer_failed = 1;
+		}
+	}
+	if (!c->observer)
+		return;
+	snprintf(pid, sizeof(pid), "%d", c->backend_pid);
+	res = c->pq.execParams(
+		c->observer, BLOCKER_SQL, 1, NULL, vals, NULL, NULL, 0);
+	if (c->pq.resultStatus(res) == PGRES_TUPLES_OK)
+		blocker_text(c, res);
+	c->pq.clear(res);
+}
+
+/*
+ * PQgetResult(), but under the lock budget, while the result is slow to
+ * come, have the observer look at what the statement waits for.
+ */
+static PGresult *next_result(ferry_db *db)
+{
+	pg_conn *c = CONN(db);
+	int half = db->lock_wait_ms / 2, quarter = db->lock_wait_ms / 4;
+	int64_t ask = ferry__now_ms() +
+		(quarter < OBSERVE_FIRST_MS ? quarter : OBSERVE_FIRST_MS);
+
+	while (db->lock_wait_ms > 0 && c->pq.isBusy(c->pg)) {
+		struct pollfd p = { c->pq.socket(c->pg), POLLIN, 0 };
+		int64_t now = ferry__now_ms();
+
+		if (now >= ask) {
+			observe_blockers(db);
+			ask = ferry__now_ms() + (half > 0 ? half : 1);
+			continue;
+		}
+		if (poll(&p, 1, (int)(ask - now)) < 0 && errno != EINTR)
+			break;
+		if (c->pq.consumeInput(c->pg) != 1)
+			break;
+	}
+	return c->pq.getResult(c->pg);
+}
+
+/* PQexecParams(), waiting through next_result(): the last result. */
+static PGresult *exec_params(
+	ferry_db *db, const char *sql, int n, const char *const *vals)
+{
+	pg_conn *c = CONN(db);
+	PGresult *last = NULL, *res;
+
+	if (!c->pq.sendQueryParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0))
+		return NULL;
+	while ((res = next_result(db)) != NULL) {
+		/* An error stays the answer, as PQexecParams() keeps it. */
+		if (last && c->pq.resultStatus(last) == PGRES_FATAL_ERROR) {
+			c->pq.clear(res);
+			continue;
+		}
+		if (last)
+			c->pq.clear(last);
+		last = res;
+	}
+	return last;
+}
+
+/*
  * Sync the pipeline and read every result, oldest first. The first
  * failure fills `err`; the queries after it were skipped by the server.
  */
@@ -592,12 +749,13 @@ static int drain(ferry_db *db, ferry_error *err)
 	size_t i = 0;
 	int rc = 0, synced = 0;
 
+	c->blocker[0] = '\0';
 	if (c->pq.pipelineSync(c->pg) != 1) {
 		queue_clear(c);
 		return lost_connection(db, err);
 	}
 	while (!synced) {
-		PGresult *res = c->pq.getResult(c->pg);
+		PGresult *res = next_result(db);
 		ExecStatusType st;
 
 		if (!res) {
@@ -679,10 +837,13 @@ static int exec_now(ferry_db *db, const char *sql, const ferry__src *src,
 {
 	pg_conn *c = CONN(db);
 	int64_t t0 = ferry__now_ms();
-	PGresult *res =
-		c->pq.execParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0);
-	ExecStatusType st = c->pq.resultStatus(res);
+	PGresult *res;
+	ExecStatusType st;
 	int rc = 0;
+
+	c->blocker[0] = '\0';
+	res = exec_params(db, sql, n, vals);
+	st = c->pq.resultStatus(res);
 
 	if (src && src->file)
 		db->changes = rows_changed(&c->pq, res);
@@ -706,6 +867,64 @@ typedef struct {
 	ferry__text_cursor pos; /* where the last statement started */
 } run_ctx;
 
+/*
+ * A CONCURRENTLY statement (CREATE INDEX, REINDEX, DROP INDEX, DETACH
+ * PARTITION) blocks no reader or writer, but waits for every older
+ * transaction to end; cut short by the lock budget, it leaves an invalid
+ * index behind that a retry trips over. So it runs without the budget.
+ */
+static int concurrently(const char *sql, size_t len)
+{
+	ferry__tok tok[64];
+	int n = ferry__stmt_tokens(sql, len, FERRY__DIALECT_PG, tok, 64), i;
+
+	for (i = 0; i < n; i++)
+		if (tok[i].type == FERRY__TOK_WORD && tok[i].len == 12 &&
+			!strncasecmp(tok[i].s, "concurrently", 12))
+			return 1;
+	return 0;
+}
+
+/*
+ * Outside a transaction, a statement to run without the lock budget:
+ * lift it for the session, keeping in `saved` what to put back after.
+ */
+static void budget_off(pg_conn *c, char saved[64])
+{
+	PGresult *res = c->pq.exec(c->pg,
+		"SELECT current_setting('lock_timeout'), "
+		"set_config('lock_timeout', '0', false)");
+
+	saved[0] = '\0';
+	if (c->pq.resultStatus(res) == PGRES_TUPLES_OK &&
+		c->pq.ntuples(res) == 1)
+		snprintf(saved, 64, "%s", c->pq.getvalue(res, 0, 0));
+	c->pq.clear(res);
+}
+
+static void budget_back(pg_conn *c, const char *saved)
+{
+	const char *vals[1] = { saved };
+
+	if (saved[0])
+		c->pq.clear(c->pq.execParams(c->pg,
+			"SELECT set_config('lock_timeout', $1, false)", 1, NULL,
+			vals, NULL, NULL, 0));
+}
+
+/* Run user statement `sql` now, outside the lock budget. */
+static int exec_unbudgeted(
+	ferry_db *db, const char *sql, const ferry__src *src, ferry_error *err)
+{
+	char saved[64];
+	int rc;
+
+	budget_off(CONN(db), saved);
+	rc = exec_now(db, sql, src, NULL, 0, NULL, NULL, err);
+	budget_back(CONN(db), saved);
+	return rc;
+}
+
 /* One statement: queued in a transaction's pipeline, else run now. */
 static int run_stmt(void *payload, size_t offset, size_t len)
 {
@@ -728,7 +947,10 @@ static int run_stmt(void *payload, size_t offset, size_t len)
 	if (CONN(db)->pipeline)
 		return send_query(db, copy, &at, NULL, 0, 0, r->err);
 	CONN(db)->users_session = 1;
-	rc = exec_now(db, copy, &at, NULL, 0, NULL, NULL, r->err);
+	if (db->lock_wait_ms > 0 && concurrently(copy, len))
+		rc = exec_unbudgeted(db, copy, &at, r->err);
+	else
+		rc = exec_now(db, copy, &at, NULL, 0, NULL, NULL, r->err);
 	free(copy);
 	return rc;
 }
@@ -905,6 +1127,9 @@ out:
 	return rc;
 }
 
+/* The lock budget for the rest of the transaction: $1. */
+#define BUDGET_LOCAL_SQL "SELECT set_config('lock_timeout', $1, true)"
+
 /*
  * One of ferry's ledger writes that must change exactly one row. Queued in
  * a transaction's pipeline, its row count is known only at the sync, when
@@ -917,15 +1142,26 @@ static int pg_claim(ferry_db *db, const char *sql, const ferry__val *params,
 {
 	pg_conn *c = CONN(db);
 	ferry__buf timed = FERRY__BUF_INIT, b = FERRY__BUF_INIT;
-	const char *vals[32];
-	char ibuf[32][24], role[128], *wrapped;
+	char ibuf[32][24], role[128], *wrapped, saved[64], budget[24];
+	const char *vals[32], *zero = "0", *budget_p = budget;
 	PGresult *res;
 	int rc;
 
+	snprintf(budget, sizeof(budget), "%dms", db->lock_wait_ms);
+
 	if ((rc = prepare(&sql, &timed, params, nparams, vals, ibuf, err)) < 0)
 		goto out;
+	/*
+	 * A claim waits only for another ferry's claim of the same row,
+	 * never in the application's way: it waits without the budget, to
+	 * find the row taken (FERRY__ECLAIMED) rather than time out.
+	 */
 	if (c->pipeline) {
-		if ((rc = pipeline_as_ferry(db, err)) < 0)
+		if ((rc = pipeline_as_ferry(db, err)) < 0 ||
+			(db->lock_wait_ms > 0 &&
+				(rc = send_query(db,
+					 ferry__strdup(BUDGET_LOCAL_SQL), NULL,
+					 &zero, 1, 0, err)) < 0))
 			goto out;
 		ferry__buf_printf(&b,
 			"WITH ferry_claim AS (%s RETURNING 1) SELECT CASE "
@@ -936,13 +1172,20 @@ static int pg_claim(ferry_db *db, const char *sql, const ferry__val *params,
 		rc = wrapped
 			? send_query(db, wrapped, NULL, vals, nparams, 1, err)
 			: ferry__error_oom(err);
+		if (rc == 0 && db->lock_wait_ms > 0)
+			rc = send_query(db, ferry__strdup(BUDGET_LOCAL_SQL),
+				NULL, &budget_p, 1, 0, err);
 		goto out;
 	}
 	if (as_ferry(c, role) < 0) {
 		rc = conn_error(db, "cannot reset the role", err);
 		goto out;
 	}
+	if (db->lock_wait_ms > 0)
+		budget_off(c, saved);
 	res = c->pq.execParams(c->pg, sql, nparams, NULL, vals, NULL, NULL, 0);
+	if (db->lock_wait_ms > 0)
+		budget_back(c, saved);
 	as_section(c, role);
 	if (c->pq.resultStatus(res) == PGRES_COMMAND_OK) {
 		if (strcmp(c->pq.cmdTuples(res), "1") != 0)
@@ -991,8 +1234,10 @@ static int pg_reset_session(ferry_db *db, int whole, ferry_error *err)
 	static const char *const reset[] = { "RESET SESSION AUTHORIZATION",
 		"RESET ROLE", "RESET ALL" };
 	pg_conn *c = CONN(db);
-	ferry__val p = { FERRY__VAL_TEXT, 0, c->app_name };
-	char sql[160];
+	char budget[24];
+	ferry__val p[2] = { { FERRY__VAL_TEXT, 0, c->app_name },
+		{ FERRY__VAL_TEXT, 0, budget } };
+	char sql[256];
 	size_t i;
 	int rc;
 
@@ -1002,10 +1247,16 @@ static int pg_reset_session(ferry_db *db, int whole, ferry_error *err)
 			return rc;
 	if (!whole)
 		return 0;
+	/* The lock budget, for the session: a no-transaction section's
+	 * statements each have it too. */
+	snprintf(budget, sizeof(budget), "%dms", db->lock_wait_ms);
 	snprintf(sql, sizeof(sql),
-		"SELECT set_config('application_name', $1, false)%s",
+		"SELECT set_config('application_name', $1, false)%s%s",
+		db->lock_wait_ms > 0 ? ", set_config('lock_timeout', $2, false)"
+				     : "",
 		c->server_num >= 140000 ? ", " CHECK_CLIENT_SQL : "");
-	return pg_query(db, sql, &p, 1, NULL, NULL, err);
+	return pg_query(
+		db, sql, p, db->lock_wait_ms > 0 ? 2 : 1, NULL, NULL, err);
 }
 
 static int pg_begin(ferry_db *db, ferry_error *err)
@@ -1426,6 +1677,18 @@ const ferry__driver ferry__pg_driver = {
 	 * system's schemas; a sequence or a type made for a table (serial,
 	 * identity, row type) comes with it, an extension's members with
 	 * the extension (which a DBA may have installed beforehand). */
+	.sessions_sql =
+		"SELECT COALESCE(application_name, ''), COALESCE(usename::text, "
+		"'?'), COALESCE(host(client_addr), 'local'), count(*), "
+		"COALESCE(string_agg(DISTINCT state, ', '), '?'), "
+		"COALESCE(to_char(min(backend_start) AT TIME ZONE 'UTC', "
+		"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), "
+		"COALESCE(application_name = 'ferry' OR application_name LIKE "
+		"'ferry: %', false) FROM pg_stat_activity WHERE datname = "
+		"current_database() AND pid <> pg_backend_pid() AND "
+		"backend_type = 'client backend' AND application_name IS "
+		"DISTINCT FROM 'ferry: lock observer' GROUP BY 1, 2, 3, 7 "
+		"ORDER BY 4 DESC, 1, 2, 3",
 	.objects_sql =
 		"SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class "
 		"c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "

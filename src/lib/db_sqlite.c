@@ -43,7 +43,8 @@ typedef struct {
 	int sync_was; /* synchronous before the run raised it, + 1; or 0 */
 	int created;  /* the lock made the file, which is still empty */
 	int64_t busy_since; /* when SQLite began to wait, in busy_wait() */
-	int busy_said;	    /* busy_wait() told of this wait */
+	int64_t write_t0; /* when this transaction took the write lock, or 0 */
+	int busy_said;	  /* busy_wait() told of this wait */
 	int64_t section_t0; /* sq_section_start(): statements run as they
 			     * come, so the client's clock measures them */
 	cached_stmt cache[STMT_CACHE];
@@ -555,12 +556,42 @@ static int run_failed(ferry_db *db, const char *sql, const char *stmt,
 	return rc;
 }
 
+/*
+ * The write lock: while ferry holds it the application cannot write, so
+ * each step says for how long (db->write_lock_ms). From BEGIN IMMEDIATE,
+ * or a statement's first write in an author's own BEGIN, to the end of
+ * the transaction; a write outside any transaction holds it while it runs.
+ */
+static void write_lock_held(ferry_db *db, int64_t since)
+{
+	int64_t ms = ferry__now_ms() - since;
+
+	db->write_lock_ms = (db->write_lock_ms < 0 ? 0 : db->write_lock_ms) +
+		(ms < 0 ? 0 : ms);
+}
+
+static void write_lock_account(
+	ferry_db *db, sqlite3_stmt *st, int was_auto, int64_t t0)
+{
+	sq_conn *c = CONN(db);
+	int now_auto = sqlite3_get_autocommit(c->h);
+
+	if (!sqlite3_stmt_readonly(st) && was_auto && now_auto)
+		write_lock_held(db, t0);
+	else if (!sqlite3_stmt_readonly(st) && !now_auto && !c->write_t0)
+		c->write_t0 = t0;
+	else if (now_auto && c->write_t0) {
+		write_lock_held(db, c->write_t0);
+		c->write_t0 = 0;
+	}
+}
+
 static int sq_run(ferry_db *db, const char *sql, size_t len,
 	const ferry__src *src, ferry_error *err)
 {
 	sqlite3 *h = CONN(db)->h;
 	const char *p = sql, *end = sql + len;
-	int rc;
+	int rc, was_auto;
 
 	if (sql[len] != '\0')
 		return ferry__error_set(err, FERRY_ERROR,
@@ -588,8 +619,10 @@ static int sq_run(ferry_db *db, const char *sql, size_t len,
 		 * INSERT, UPDATE or DELETE left it.
 		 */
 		db->changes = sqlite3_total_changes64(h);
+		was_auto = sqlite3_get_autocommit(h);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			;
+		write_lock_account(db, st, was_auto, t0);
 		db->changes = sqlite3_total_changes64(h) == db->changes
 			? 0
 			: sqlite3_changes64(h);
@@ -730,19 +763,37 @@ static int sq_begin(ferry_db *db, ferry_error *err)
 	if (!db->exists && !db->url.memory && !db->trial &&
 		(rc = materialize(db, 1, err)) < 0)
 		return rc;
-	return exec_simple(
-		db, "BEGIN IMMEDIATE", "cannot start a transaction", err);
+	if ((rc = exec_simple(db, "BEGIN IMMEDIATE",
+		     "cannot start a transaction", err)) < 0)
+		return rc;
+	CONN(db)->write_t0 = ferry__now_ms();
+	return 0;
+}
+
+/* The transaction ended: the write lock is free. */
+static void write_lock_end(ferry_db *db)
+{
+	sq_conn *c = CONN(db);
+
+	if (c->write_t0 && sqlite3_get_autocommit(c->h)) {
+		write_lock_held(db, c->write_t0);
+		c->write_t0 = 0;
+	}
 }
 
 static int sq_commit(ferry_db *db, ferry_error *err)
 {
-	return exec_simple(db, "COMMIT", "cannot commit", err);
+	int rc = exec_simple(db, "COMMIT", "cannot commit", err);
+
+	write_lock_end(db);
+	return rc;
 }
 
 static void sq_rollback(ferry_db *db)
 {
 	if (!sqlite3_get_autocommit(CONN(db)->h))
 		sqlite3_exec(CONN(db)->h, "ROLLBACK", NULL, NULL, NULL);
+	write_lock_end(db);
 }
 
 static int sq_section_start(ferry_db *db, ferry_error *err)

@@ -855,6 +855,10 @@ typedef struct ferry__driver {
 	 * the engine does not have, or a schema it cannot look into, counts
 	 * as there. */
 	const char *object_exists_sql;
+	/* The other sessions on the database (sessions.c): application,
+	 * user, client, count, states, oldest start, are they ferry
+	 * runners; NULL when the engine cannot tell. */
+	const char *sessions_sql;
 	/* For tools the driver starts (pg_dump, pg_restore, psql): the
 	 * connection's settings as a keyword string without the password,
 	 * and the password in use (or NULL). NULL for an engine without a
@@ -920,6 +924,9 @@ struct ferry_db {
 	void *conn; /* the driver's own state */
 	ferry__url url;
 	int lock_timeout_ms;
+	int lock_wait_ms; /* the lock budget of one statement; 0: none */
+	int lock_retries; /* tries of a section beyond the first */
+	int exclusive;	  /* refuse while another session is connected */
 	int read_only;
 	ferry_progress_cb progress;
 	void *payload;
@@ -940,8 +947,11 @@ struct ferry_db {
 	int waited;	   /* we waited for another runner */
 	int trial;	   /* --check: nothing may outlive the transaction */
 	int64_t changes;   /* rows the user's last statement changed (run) */
-	int interrupted;   /* ferry_db_interrupt() was called: atomic, read
-			    * with ferry__interrupted() */
+	/* SQLite: how long the last transaction held the write lock, from
+	 * its first write to its end (-1: not measured) */
+	int64_t write_lock_ms;
+	int interrupted; /* ferry_db_interrupt() was called: atomic, read
+			  * with ferry__interrupted() */
 	/*
 	 * FERRY_EVENT_STATEMENT: run.c names the section whose SQL runs, the
 	 * number its next statement has and how many it has (0: unknown);
@@ -1316,6 +1326,23 @@ void ferry__behind_oldest(const ferry__pairs *p, char *buf, size_t size);
  * Running or failed (state.c): a failed section is running while the
  * runner that claimed it holds the runner lock.
  */
+/*
+ * The lock budget (lock_budget.c). May a section that failed with `err`,
+ * tried `tries` times beyond the first, be tried again? It ran out of the
+ * budget or met a deadlock, and rolled back.
+ */
+int ferry__budget_retryable(ferry_db *db, const ferry_error *err, int tries);
+/* Tell of retry `tries` (1 for the first) and pause before it; 0, or
+ * interrupted. */
+int ferry__budget_wait(ferry_db *db, const ferry_migration *m,
+	const char *section, int tries, ferry_error *err);
+/* The last try failed so: say how often it was tried, and what now. */
+void ferry__budget_spent(ferry_db *db, ferry_error *err, int tries);
+
+/* --exclusive: refuse (FERRY_EREFUSED) while another session that is not
+ * a ferry is connected; FERRY_EINVALID where that cannot be known. */
+int ferry__sessions_refuse(ferry_db *db, ferry_error *err);
+
 /* The runner lock's holder, or NULL in `*holder` when it is free. */
 int ferry__lock_holder(ferry_db *db, char **holder, ferry_error *err);
 /* Is the failed section of `p` being run by `holder` (NULL: no one)? */
@@ -1336,6 +1363,7 @@ typedef struct {
 	int by_up;	       /* `up` alone would take this step */
 	int rerun;	       /* an applied up section, run again */
 	ferry__loaded file;    /* the file while kept in memory */
+	int tries;	       /* tries beyond the first (lock budget) */
 } ferry__step;
 
 typedef struct {

@@ -34,6 +34,8 @@
 
 int ferry__lock(ferry_db *db, ferry_error *err)
 {
+	int rc;
+
 #ifdef FERRY_TESTING
 	/*
 	 * Test builds can run without the lock, to prove that the ledger
@@ -47,7 +49,13 @@ int ferry__lock(ferry_db *db, ferry_error *err)
 		return 0;
 	}
 #endif
-	return db->drv->lock(db, err);
+	if ((rc = db->drv->lock(db, err)) < 0 || !db->exclusive)
+		return rc;
+	/* Nobody else may be connected while it changes: checked now that
+	 * no other ferry can start meanwhile. */
+	if ((rc = ferry__sessions_refuse(db, err)) < 0)
+		ferry__unlock(db);
+	return rc;
 }
 
 void ferry__unlock(ferry_db *db)

@@ -103,6 +103,8 @@ static int report_push(ferry_report *r, const char *action,
 	r->steps[r->n].elapsed_ms = ms;
 	r->steps[r->n].resumed_at = resumed_at;
 	r->steps[r->n].not_tried = 0;
+	r->steps[r->n].write_lock_ms = -1;
+	r->steps[r->n].lock_retries = 0;
 	r->n++;
 	return 0;
 }
@@ -1263,6 +1265,34 @@ static int run_statement(run_ctx *ctx, ferry__step *it,
 	return rc;
 }
 
+/*
+ * A statement of a no-transaction section that ran out of the lock budget
+ * rolled back alone, unless it ran in a BEGIN of the author's: then it is
+ * tried again, as a transactional section is.
+ */
+static int run_statement_budgeted(run_ctx *ctx, ferry__step *it,
+	const ferry__spans *spans, size_t i, const ferry__src *src,
+	ferry_error *err)
+{
+	ferry_db *db = ctx->db;
+	int tries = 0, rc, in_txn;
+
+	for (;;) {
+		in_txn = db->drv->in_txn(db);
+		rc = run_statement(ctx, it, spans, i, src, err);
+		if (rc == 0 || in_txn ||
+			!ferry__budget_retryable(db, err, tries))
+			break;
+		if ((rc = ferry__budget_wait(db, &it->mig->pub,
+			     ferry__section_names[it->k], ++tries, err)) < 0)
+			return rc;
+	}
+	if (rc < 0)
+		ferry__budget_spent(db, err, tries);
+	it->tries += tries;
+	return rc;
+}
+
 static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 	size_t *resumed_at, ferry_error *err)
 {
@@ -1338,7 +1368,8 @@ static int run_no_transaction(run_ctx *ctx, ferry__step *it, int64_t t0,
 			/* What an earlier run counted was another statement's,
 			 * if the file no longer repeats this one. */
 			memset(&batches, 0, sizeof(batches));
-			rc = run_statement(ctx, it, &spans, i, &src, err);
+			rc = run_statement_budgeted(
+				ctx, it, &spans, i, &src, err);
 		}
 		if (rc < 0) {
 			char text[1400];
@@ -1487,6 +1518,7 @@ static int apply_step(run_ctx *ctx, size_t i, ferry_error *err)
 	ev.index = i + 1;
 	ev.total = ctx->plan.n;
 	ferry__emit(db, &ev);
+	db->write_lock_ms = -1; /* the driver counts, if it can */
 	/* Not met, or not to be checked: nothing changed, no history. */
 	if ((rc = check_preconditions(ctx, it, 0, err)) < 0) {
 		if (!ctx->single_transaction)
@@ -1508,6 +1540,19 @@ static int apply_step(run_ctx *ctx, size_t i, ferry_error *err)
 		return FERRY_EREFUSED;
 	} else {
 		rc = run_transactional(ctx, it, err);
+		/* Out of the lock budget: it changed nothing, so try again. */
+		while (rc < 0 && !ctx->single_transaction &&
+			ferry__budget_retryable(db, err, it->tries)) {
+			db->drv->rollback(db);
+			if ((rc = ferry__budget_wait(
+				     db, &m->pub, name, ++it->tries, err)) < 0)
+				break;
+			if ((rc = check_preconditions(ctx, it, 0, err)) < 0)
+				break;
+			rc = run_transactional(ctx, it, err);
+		}
+		if (rc < 0)
+			ferry__budget_spent(db, err, it->tries);
 	}
 	if (rc == FERRY__ECLAIMED) {
 		if (!ctx->single_transaction)
@@ -1530,11 +1575,15 @@ static int apply_step(run_ctx *ctx, size_t i, ferry_error *err)
 	}
 	ev.type = FERRY_EVENT_SECTION_DONE;
 	ev.elapsed_ms = ferry__now_ms() - t0;
+	ev.write_lock_ms = db->write_lock_ms;
 	ferry__emit(db, &ev);
-	return report_push(ctx->report, step_action(it), &m->pub, ev.elapsed_ms,
-		       resumed_at) < 0
-		? ferry__error_oom(err)
-		: 0;
+	if (report_push(ctx->report, step_action(it), &m->pub, ev.elapsed_ms,
+		    resumed_at) < 0)
+		return ferry__error_oom(err);
+	ctx->report->steps[ctx->report->n - 1].lock_retries = it->tries;
+	ctx->report->steps[ctx->report->n - 1].write_lock_ms =
+		db->write_lock_ms;
+	return 0;
 }
 
 /* The step a failure names by its file, else the last one of the run. */
@@ -1700,6 +1749,7 @@ static int check_step(run_ctx *ctx, size_t i, ferry_error *err)
 	}
 	ev.type = FERRY_EVENT_SECTION_DONE;
 	ev.elapsed_ms = ferry__now_ms() - t0;
+	ev.write_lock_ms = db->write_lock_ms;
 	ferry__emit(db, &ev);
 	return report_push(ctx->report, step_action(it), &m->pub, ev.elapsed_ms,
 		       0) < 0

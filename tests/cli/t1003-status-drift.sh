@@ -13,7 +13,7 @@ test_expect_success 'an edited applied file is drift' '
 		>migrations/0001_create_users.sql &&
 	ferry -d "$DB_URL" status >out 2>err &&
 	test_must_be_empty err &&
-	sed -n "3,\$p" out | normalize >actual &&
+	sed -n "3,\$p" out | normalize_engine | normalize >actual &&
 	cat >expect <<-\EOF &&
 	version     at 3; newest file 3
 	migrations  3 complete, 0 pending
@@ -98,7 +98,7 @@ test_expect_success 'a version applied that no file has' '
 	rm migrations/0004_later.sql &&
 	ferry -d "$DB_URL" status >out 2>err &&
 	test_must_be_empty err &&
-	sed -n "3,\$p" out | normalize >actual &&
+	sed -n "3,\$p" out | normalize_engine | normalize >actual &&
 	cat >expect <<-\EOF &&
 	version     at 4; newest file 3
 	migrations  3 complete, 0 pending, 1 not in the files

@@ -29,7 +29,7 @@ test_expect_success 'SQLite: a full database or disk says to free space' '
 	fi
 '
 
-test_expect_success 'PostgreSQL: a lock timeout says to run again, exit 4' '
+test_expect_success 'PostgreSQL: a lock timeout the section set itself, no budget: run again, exit 4' '
 	if test $ENGINE = pg; then
 		cat >migrations/2_lock.sql <<-\EOF &&
 		SET LOCAL lock_timeout = 200;
@@ -37,7 +37,7 @@ test_expect_success 'PostgreSQL: a lock timeout says to run again, exit 4' '
 		EOF
 		{ echo "BEGIN; LOCK TABLE t; SELECT pg_sleep(5); COMMIT;" | "$PSQL" -X -q -d "$DB_URL" >/dev/null 2>&1 & } &&
 		sleep 1 &&
-		test_expect_code 4 ferry -d "$DB_URL" up >out 2>err &&
+		test_expect_code 4 ferry -d "$DB_URL" up --lock-wait 0 >out 2>err &&
 		grep "(SQLSTATE 55P03)$" err &&
 		grep "^hint: a lock it needs is held by another session: run again when that session is done$" err &&
 		rm migrations/2_lock.sql &&

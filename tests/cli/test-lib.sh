@@ -21,7 +21,8 @@
 #   normalize       a filter: timestamps -> TIME, durations -> N ms, hosts
 #   as_nobody CMD   run CMD as an unprivileged user when we are root
 #   normalize_table normalize, and two spaces between table columns
-#   normalize_engine "(sqlite 3.40.1)" in status -> "(ENGINE VERSION)"
+#   normalize_engine "(sqlite 3.40.1)" in status -> "(ENGINE VERSION)", and
+#                   no "sessions    none besides this one" (PostgreSQL)
 #   test_env V=X CMD  run CMD (or ferry) with V set, in a subshell
 #   test_json F Q..   F is one JSON document and each jq filter Q holds
 #   test_tty F CMD  run CMD on a pseudo-terminal, its output into F
@@ -200,9 +201,11 @@ normalize_table() {
 }
 
 # The engine's name and version that 'ferry status' shows after the
-# database, "(sqlite 3.40.1)", become "(ENGINE VERSION)".
+# database, "(sqlite 3.40.1)", become "(ENGINE VERSION)"; the sessions line
+# PostgreSQL adds when nobody else is connected goes (t9011 tests it).
 normalize_engine() {
-	sed -E 's/^(database +[^(]*) \(.*\)(, not created yet)?$/\1 (ENGINE VERSION)\2/'
+	sed -E -e 's/^(database +[^(]*) \(.*\)(, not created yet)?$/\1 (ENGINE VERSION)\2/' \
+		-e '/^sessions    none besides this one$/d'
 }
 
 # test_json FILE [FILTER...]: FILE holds exactly one JSON document, and

@@ -1,0 +1,179 @@
+#!/bin/sh
+test_description='PostgreSQL: the lock budget, retries that name the blocker, and --lock-wait 0'
+test_engines=pg
+. "$(dirname "$0")/test-lib.sh"
+
+# Issue 16 part 1: every statement of a section waits at most --lock-wait
+# for a lock (lock_timeout), so the application's queries queued behind
+# it wait no longer; a section out of budget rolls back and is tried
+# again, each retry naming the session that blocked it; after the last,
+# exit 4 with the blocker named and "run again", never "fix the file".
+# CONCURRENTLY statements run without the budget; --lock-wait 0 is the
+# old behaviour.
+
+q="'"
+
+# block SECONDS: a session of application 'blocker' reads table t in a
+# transaction that stays open SECONDS; returns once it holds its lock.
+block() {
+	PGAPPNAME=blocker "$PSQL" -X -q -d "$DB_URL" \
+		-c "BEGIN; SELECT count(*) FROM t; SELECT pg_sleep($1); COMMIT;" \
+		>/dev/null 2>&1 &
+	echo $! >blocker.pid
+	wait_for 10 blocking
+}
+
+blocking() {
+	test "$(db_sql "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name = ${q}blocker${q} AND l.relation = ${q}t${q}::regclass AND l.granted")" = 1
+}
+
+# The blocker's server pid, as the messages name it.
+blocker_pid() {
+	db_sql "SELECT pid FROM pg_stat_activity WHERE application_name = ${q}blocker${q}"
+}
+
+unblocked() {
+	wait "$(cat blocker.pid)" 2>/dev/null
+	rm -f blocker.pid
+}
+
+trap 'for f in "$TRASH"/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done' EXIT
+
+test_expect_success 'setup: table t, applied' '
+	mkdir migrations &&
+	printf "%s\n" "-- ferry:up" "CREATE TABLE t (id int);" \
+		"INSERT INTO t VALUES (1);" >migrations/1_t.sql &&
+	ferry -d "$DB_URL" up >out 2>err
+'
+
+test_expect_success 'a section blocked for a while is retried until it gets its lock: exit 0, applied once' '
+	printf "%s\n" "-- ferry:up" "ALTER TABLE t ADD COLUMN x int;" >migrations/2_x.sql &&
+	block 2 &&
+	pid=$(blocker_pid) &&
+	ferry -d "$DB_URL" up --lock-wait 300ms --lock-retries 20 --json >out 2>err &&
+	unblocked &&
+	test_json out ".applied | length == 1" ".applied[0].version == \"2\"" \
+		".applied[0].lock_retries >= 2" ".applied[0].write_lock_ms == null" &&
+	grep "^ferry: 2_x: waited too long for a lock, blocked by pid $pid (application ${q}blocker${q}, user [^,]*, from [^,]*, active, its transaction open [0-9.]* s), waiting for a lock on t; rolled back, try 2 of 21 in [0-9]* ms$" err &&
+	test "$(grep -c "waited too long for a lock" err)" -ge 2 &&
+	db_sql "SELECT count(*) FROM information_schema.columns WHERE table_name = ${q}t${q} AND column_name = ${q}x${q}" >actual &&
+	echo 1 >expect &&
+	test_cmp expect actual &&
+	db_sql "SELECT action, success FROM ferry_history WHERE version = 2" >actual &&
+	echo "up|1" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'the retry limit reached: exit 4, the blocker named, "run again", the database as it was' '
+	printf "%s\n" "-- ferry:up" "ALTER TABLE t ADD COLUMN y int;" >migrations/3_y.sql &&
+	block 6 &&
+	pid=$(blocker_pid) &&
+	db_snapshot before &&
+	test_expect_code 4 ferry -d "$DB_URL" up --lock-wait 200ms --lock-retries 1 >out 2>err &&
+	test "$(grep -c "waited too long for a lock" err)" = 1 &&
+	grep "^ferry: error: migration ${q}3_y${q} failed$" err &&
+	grep "^migrations/3_y.sql:2:1: canceling statement due to lock timeout: blocked by pid $pid (application ${q}blocker${q}, " err &&
+	grep "^hint: tried 2 times, waiting at most 200 ms for the lock each time: run again once the session that holds it is done, or allow more with --lock-wait or --lock-retries$" err &&
+	! grep "fix" err &&
+	db_sql "SELECT count(*) FROM information_schema.columns WHERE table_name = ${q}t${q} AND column_name = ${q}y${q}" >actual &&
+	echo 0 >expect &&
+	test_cmp expect actual &&
+	db_sql "SELECT count(*) FROM ferry_migrations WHERE version = 3" >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success '... in JSON: code locked, exit 4, SQLSTATE 55P03, the blocker in the detail' '
+	test_expect_code 4 ferry -d "$DB_URL" up --lock-wait 200ms --lock-retries 0 --json >out 2>err &&
+	unblocked &&
+	test_json out ".error.code == \"locked\"" ".error.exit == 4" \
+		".error.sqlstate == \"55P03\"" \
+		".error.detail | test(\"blocked by pid [0-9]+ \\\\(application .blocker.\")" \
+		".error.hint | startswith(\"tried 1 time,\")" &&
+	! grep "waited too long" err
+'
+
+test_expect_success 'once the blocker is gone, the same up applies it' '
+	ferry -d "$DB_URL" up --lock-wait 200ms >out 2>err &&
+	grep "^applied 1 migration; database at 3$" out
+'
+
+test_expect_success '--lock-wait 0: no budget, no retry: it waits for the blocker as before' '
+	printf "%s\n" "-- ferry:up" "ALTER TABLE t ADD COLUMN z int;" >migrations/4_z.sql &&
+	block 1.5 &&
+	ferry -d "$DB_URL" up --lock-wait 0 --json >out 2>err &&
+	unblocked &&
+	test_json out ".applied[0].version == \"4\"" ".applied[0].lock_retries == 0" \
+		".applied[0].ms >= 1000" &&
+	! grep "waited too long" err
+'
+
+test_expect_success 'no-transaction: the blocked statement alone is tried again; the ones before stay, run once' '
+	printf "%s\n" "-- ferry:up no-transaction" "CREATE TABLE u (id int);" \
+		"ALTER TABLE t ADD COLUMN w int;" >migrations/5_w.sql &&
+	block 1.5 &&
+	ferry -d "$DB_URL" up --lock-wait 200ms --lock-retries 20 --json >out 2>err &&
+	unblocked &&
+	test_json out ".applied[0].version == \"5\"" ".applied[0].lock_retries >= 1" &&
+	grep "^ferry: 5_w: waited too long for a lock, blocked by pid" err &&
+	db_sql "SELECT count(*) FROM information_schema.columns WHERE table_name = ${q}t${q} AND column_name = ${q}w${q}" >actual &&
+	echo 1 >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'CREATE INDEX CONCURRENTLY runs without the budget: it waits, and leaves no invalid index' '
+	printf "%s\n" "-- ferry:up no-transaction" \
+		"CREATE INDEX CONCURRENTLY t_id ON t (id);" >migrations/6_idx.sql &&
+	block 1.5 &&
+	ferry -d "$DB_URL" up --lock-wait 200ms --lock-retries 0 >out 2>err &&
+	unblocked &&
+	grep "^applied 1 migration; database at 6$" out &&
+	! grep "waited too long" err &&
+	db_sql "SELECT indisvalid FROM pg_index WHERE indexrelid = ${q}t_id${q}::regclass" >actual &&
+	echo t >expect &&
+	test_cmp expect actual &&
+	db_sql "SHOW lock_timeout" >actual &&
+	echo 0 >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'ferry.conf: lock_wait and lock_retries; the option wins over the file' '
+	printf "%s\n" "-- ferry:up" "ALTER TABLE t ADD COLUMN v int;" >migrations/7_v.sql &&
+	printf "%s\n" "lock_wait = 200ms" "lock_retries = 0" >ferry.conf &&
+	block 6 &&
+	test_expect_code 4 ferry -d "$DB_URL" up >out 2>err &&
+	grep "^hint: tried 1 time, waiting at most 200 ms" err &&
+	test_expect_code 4 ferry -d "$DB_URL" up --lock-retries 1 >out 2>err &&
+	grep "^hint: tried 2 times, waiting at most 200 ms" err &&
+	test_expect_code 4 env FERRY_LOCK_WAIT=100ms "$FERRY" -d "$DB_URL" up >out 2>err &&
+	grep "^hint: tried 1 time, waiting at most 100 ms" err &&
+	unblocked &&
+	rm ferry.conf
+'
+
+test_expect_success 'bad values: exit 2, naming the option or the line of ferry.conf' '
+	test_expect_code 2 ferry -d "$DB_URL" up --lock-wait soon >out 2>err &&
+	grep "^ferry: error: invalid lock wait ${q}soon${q}$" err &&
+	test_expect_code 2 ferry -d "$DB_URL" up --lock-retries -1 >out 2>err &&
+	grep "^ferry: error: invalid lock retries ${q}-1${q}$" err &&
+	printf "%s\n" "# budget" "lock_retries = many" >ferry.conf &&
+	test_expect_code 2 ferry -d "$DB_URL" up >out 2>err &&
+	grep "^ferry: error: ferry.conf:2: invalid lock retries ${q}many${q}$" err &&
+	printf "%s\n" "lock_wiat = 1s" >ferry.conf &&
+	test_expect_code 2 ferry -d "$DB_URL" up >out 2>err &&
+	grep "did you mean ${q}lock_wait${q}" err &&
+	rm ferry.conf
+'
+
+test_expect_success 'the session keeps no lock_timeout of ferry for the next section to inherit (--lock-wait 0 after)' '
+	printf "%s\n" "-- ferry:up" "DO \$\$ BEGIN IF current_setting(${q}lock_timeout${q}) <> ${q}0${q} THEN RAISE EXCEPTION ${q}lock_timeout is not as expected${q}; END IF; END \$\$;" >migrations/8_check.sql &&
+	ferry -d "$DB_URL" up --lock-wait 0 >out 2>err &&
+	grep "^applied 2 migrations; database at 8$" out
+'
+
+test_expect_success 'by default a section runs with lock_timeout 1s' '
+	printf "%s\n" "-- ferry:up" "DO \$\$ BEGIN IF current_setting(${q}lock_timeout${q}) <> ${q}1s${q} THEN RAISE EXCEPTION ${q}lock_timeout is not as expected${q}; END IF; END \$\$;" >migrations/9_default.sql &&
+	ferry -d "$DB_URL" up >out 2>err &&
+	grep "^applied 1 migration; database at 9$" out
+'
+
+test_done
