@@ -25,7 +25,7 @@
 int ferry__budget_retryable(ferry_db *db, const ferry_error *err, int tries)
 {
 	/* A deadlock the server broke rolled back whole, like a timeout. */
-	return db->lock_wait_ms > 0 && tries < db->lock_retries &&
+	return err && db->lock_wait_ms > 0 && tries < db->lock_retries &&
 		err->code == FERRY_ELOCKED &&
 		(!strcmp(err->sqlstate, "55P03") ||
 			!strcmp(err->sqlstate, "40P01"));
@@ -61,7 +61,7 @@ int ferry__budget_wait(ferry_db *db, const ferry_migration *m,
 	pause = jittered(pause, tries);
 	ev.migration = m;
 	ev.section = section;
-	ev.holder = err->detail[0] ? err->detail : NULL;
+	ev.holder = err && err->detail[0] ? err->detail : NULL;
 	ev.elapsed_ms = pause;
 	ev.index = (size_t)tries + 1;
 	ev.total = (size_t)db->lock_retries + 1;
@@ -77,7 +77,7 @@ int ferry__budget_wait(ferry_db *db, const ferry_migration *m,
 
 void ferry__budget_spent(ferry_db *db, ferry_error *err, int tries)
 {
-	if (db->lock_wait_ms <= 0 || err->code != FERRY_ELOCKED ||
+	if (!err || db->lock_wait_ms <= 0 || err->code != FERRY_ELOCKED ||
 		strcmp(err->sqlstate, "55P03") != 0)
 		return;
 	snprintf(err->hint, sizeof(err->hint),

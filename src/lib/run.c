@@ -1147,7 +1147,7 @@ static int run_batches(run_ctx *ctx, ferry__step *it, size_t i,
 	size_t at = it->file.sec[it->k].offset + span->offset;
 	ferry__buf row = FERRY__BUF_INIT;
 	char h[17], count[48];
-	int rc = 0;
+	int rc = 0, tries = 0;
 
 	stmt_hash(&ctx->hasher, h, it->file.text + at, span->len);
 	for (;;) {
@@ -1189,7 +1189,14 @@ static int run_batches(run_ctx *ctx, ferry__step *it, size_t i,
 			rc = db->drv->commit(db, err);
 		if (rc < 0) {
 			db->drv->rollback(db);
-			break;
+			/* Out of the lock budget, the batch alone rolled back. */
+			if (!ferry__budget_retryable(db, err, tries))
+				break;
+			if ((rc = ferry__budget_wait(db, &m->pub,
+				     ferry__section_names[it->k], ++tries,
+				     err)) < 0)
+				break;
+			continue;
 		}
 		if (!changed) {
 			ferry__buf_puts(progress, progress->len ? "," : "");
@@ -1209,6 +1216,9 @@ static int run_batches(run_ctx *ctx, ferry__step *it, size_t i,
 		if (rep->pause_ms)
 			ferry__sleep_ms((int)rep->pause_ms);
 	}
+	if (rc < 0)
+		ferry__budget_spent(db, err, tries);
+	it->tries += tries;
 	if (rc < 0 && n->batches) {
 		if (err && !err->hint[0])
 			ferry__error_hint(err,

@@ -120,13 +120,32 @@ test_expect_success 'no-transaction: the blocked statement alone is tried again;
 	test_cmp expect actual
 '
 
+test_expect_success 'a batch of a repeated statement out of budget is tried again alone' '
+	printf "%s\n" "-- ferry:up no-transaction" "-- ferry:repeat" \
+		"UPDATE t SET id = id + 100 WHERE ctid IN (SELECT ctid FROM t WHERE id < 100 LIMIT 1);" \
+		>migrations/51_batch.sql &&
+	PGAPPNAME=blocker "$PSQL" -X -q -d "$DB_URL" \
+		-c "BEGIN; SELECT id FROM t FOR UPDATE; SELECT pg_sleep(1.5); COMMIT;" \
+		>/dev/null 2>&1 &
+	echo $! >blocker.pid &&
+	wait_for 10 blocking &&
+	ferry -d "$DB_URL" up --lock-wait 200ms --lock-retries 20 --json >out 2>err &&
+	unblocked &&
+	test_json out ".applied[0].version == \"51\"" \
+		".applied[0].lock_retries >= 1" &&
+	grep "^ferry: 51_batch: waited too long for a lock, blocked by pid [0-9]* (application ${q}blocker${q}, " err &&
+	db_sql "SELECT count(*) FROM t WHERE id < 100" >actual &&
+	echo 0 >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'CREATE INDEX CONCURRENTLY runs without the budget: it waits, and leaves no invalid index' '
 	printf "%s\n" "-- ferry:up no-transaction" \
-		"CREATE INDEX CONCURRENTLY t_id ON t (id);" >migrations/6_idx.sql &&
+		"CREATE INDEX CONCURRENTLY t_id ON t (id);" >migrations/61_idx.sql &&
 	block 1.5 &&
 	ferry -d "$DB_URL" up --lock-wait 200ms --lock-retries 0 >out 2>err &&
 	unblocked &&
-	grep "^applied 1 migration; database at 6$" out &&
+	grep "^applied 1 migration; database at 61$" out &&
 	! grep "waited too long" err &&
 	db_sql "SELECT indisvalid FROM pg_index WHERE indexrelid = ${q}t_id${q}::regclass" >actual &&
 	echo t >expect &&
@@ -137,7 +156,7 @@ test_expect_success 'CREATE INDEX CONCURRENTLY runs without the budget: it waits
 '
 
 test_expect_success 'ferry.conf: lock_wait and lock_retries; the option wins over the file' '
-	printf "%s\n" "-- ferry:up" "ALTER TABLE t ADD COLUMN v int;" >migrations/7_v.sql &&
+	printf "%s\n" "-- ferry:up" "ALTER TABLE t ADD COLUMN v int;" >migrations/71_v.sql &&
 	printf "%s\n" "lock_wait = 200ms" "lock_retries = 0" >ferry.conf &&
 	block 6 &&
 	test_expect_code 4 ferry -d "$DB_URL" up >out 2>err &&
@@ -165,15 +184,15 @@ test_expect_success 'bad values: exit 2, naming the option or the line of ferry.
 '
 
 test_expect_success 'the session keeps no lock_timeout of ferry for the next section to inherit (--lock-wait 0 after)' '
-	printf "%s\n" "-- ferry:up" "DO \$\$ BEGIN IF current_setting(${q}lock_timeout${q}) <> ${q}0${q} THEN RAISE EXCEPTION ${q}lock_timeout is not as expected${q}; END IF; END \$\$;" >migrations/8_check.sql &&
+	printf "%s\n" "-- ferry:up" "DO \$\$ BEGIN IF current_setting(${q}lock_timeout${q}) <> ${q}0${q} THEN RAISE EXCEPTION ${q}lock_timeout is not as expected${q}; END IF; END \$\$;" >migrations/81_check.sql &&
 	ferry -d "$DB_URL" up --lock-wait 0 >out 2>err &&
-	grep "^applied 2 migrations; database at 8$" out
+	grep "^applied 2 migrations; database at 81$" out
 '
 
 test_expect_success 'by default a section runs with lock_timeout 1s' '
-	printf "%s\n" "-- ferry:up" "DO \$\$ BEGIN IF current_setting(${q}lock_timeout${q}) <> ${q}1s${q} THEN RAISE EXCEPTION ${q}lock_timeout is not as expected${q}; END IF; END \$\$;" >migrations/9_default.sql &&
+	printf "%s\n" "-- ferry:up" "DO \$\$ BEGIN IF current_setting(${q}lock_timeout${q}) <> ${q}1s${q} THEN RAISE EXCEPTION ${q}lock_timeout is not as expected${q}; END IF; END \$\$;" >migrations/91_default.sql &&
 	ferry -d "$DB_URL" up >out 2>err &&
-	grep "^applied 1 migration; database at 9$" out
+	grep "^applied 1 migration; database at 91$" out
 '
 
 test_done
