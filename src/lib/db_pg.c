@@ -726,6 +726,8 @@ static PGresult *exec_params(
 	if (!c->pq.sendQueryParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0))
 		return NULL;
 	while ((res = next_result(db)) != NULL) {
+		ExecStatusType st = c->pq.resultStatus(res);
+
 		/* An error stays the answer, as PQexecParams() keeps it. */
 		if (last && c->pq.resultStatus(last) == PGRES_FATAL_ERROR) {
 			c->pq.clear(res);
@@ -734,6 +736,10 @@ static PGresult *exec_params(
 		if (last)
 			c->pq.clear(last);
 		last = res;
+		/* A COPY gives the same result until it ends: as PQexec. */
+		if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT ||
+			st == PGRES_COPY_BOTH)
+			break;
 	}
 	return last;
 }

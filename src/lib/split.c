@@ -23,6 +23,10 @@
 	"ferry sends SQL statements, not inline data: load the rows with " \
 	"INSERT, or COPY from a file the server can read"
 
+#define COPY_OUT_HINT \
+	"a migration's rows go nowhere: COPY to a file the server can " \
+	"write, or leave the statement out"
+
 typedef enum {
 	T_EOF = 0,
 	T_WORD,
@@ -403,6 +407,8 @@ typedef struct {
 	int copy;	 /* PostgreSQL: COPY ... */
 	int last_from;	 /* ... the previous word was FROM */
 	int copy_stdin;	 /* ... FROM STDIN: inline data follows */
+	int last_to;	 /* ... the previous word was TO */
+	int copy_stdout; /* ... TO STDOUT: rows for a client to read */
 } stmt_state;
 
 static void track_pg_word(stmt_state *st, const lexer *lx)
@@ -419,7 +425,10 @@ static void track_pg_word(stmt_state *st, const lexer *lx)
 		st->copy = 1;
 	if (st->copy && st->last_from && word_eq(lx, "stdin"))
 		st->copy_stdin = 1;
+	if (st->copy && st->last_to && word_eq(lx, "stdout"))
+		st->copy_stdout = 1;
 	st->last_from = word_eq(lx, "from");
+	st->last_to = word_eq(lx, "to");
 	st->words++;
 	/* CREATE [OR REPLACE] FUNCTION|PROCEDURE, as psql decides it. */
 	if (!(st->first[0] == 'c' &&
@@ -463,13 +472,18 @@ static int stmt_ends(const stmt_state *st, ferry__dialect d)
 	return !st->trigger || st->last_end;
 }
 
-static int copy_refused(
-	const char *text, const char *start, ferry__split_error *serr)
+/*
+ * COPY to or from the client: ferry has no rows to send and reads none
+ * back (the protocol would wait for a client that never speaks).
+ */
+static int copy_refused(const char *text, const char *start,
+	const stmt_state *st, ferry__split_error *serr)
 {
 	if (serr) {
 		serr->offset = (size_t)(start - text);
-		serr->what = "COPY ... FROM stdin";
-		serr->hint = COPY_HINT;
+		serr->what = st->copy_stdin ? "COPY ... FROM stdin"
+					    : "COPY ... TO stdout";
+		serr->hint = st->copy_stdin ? COPY_HINT : COPY_OUT_HINT;
 	}
 	return FERRY_EINVALID;
 }
@@ -488,7 +502,7 @@ int ferry__split_each(const char *text, size_t len, ferry__dialect dialect,
 	while ((t = lex_next(&lx)) != T_EOF) {
 		/* Inside COPY ... FROM stdin, the data's fault is the COPY's. */
 		if (t == T_ERROR && start && st.copy_stdin)
-			return copy_refused(text, start, serr);
+			return copy_refused(text, start, &st, serr);
 		if (t == T_ERROR) {
 			if (serr) {
 				serr->offset = (size_t)(lx.tok - text);
@@ -521,8 +535,8 @@ int ferry__split_each(const char *text, size_t len, ferry__dialect dialect,
 				continue;
 			}
 			/* psql would read the lines after it as data. */
-			if (st.copy_stdin)
-				return copy_refused(text, start, serr);
+			if (st.copy_stdin || st.copy_stdout)
+				return copy_refused(text, start, &st, serr);
 			if ((rc = fn(payload, (size_t)(start - text),
 				     (size_t)(last - start))) != 0)
 				return rc;
@@ -535,8 +549,8 @@ int ferry__split_each(const char *text, size_t len, ferry__dialect dialect,
 		st.last_end = 0;
 		st.last_semi = 0;
 	}
-	if (start && st.copy_stdin)
-		return copy_refused(text, start, serr);
+	if (start && (st.copy_stdin || st.copy_stdout))
+		return copy_refused(text, start, &st, serr);
 	if (start)
 		return fn(payload, (size_t)(start - text),
 			(size_t)(last - start));

@@ -333,6 +333,7 @@ refused() {
 
 meta_hint="ferry runs SQL, not psql scripts; write the SQL the command stands for"
 copy_hint="ferry sends SQL statements, not inline data: load the rows with INSERT, or COPY from a file the server can read"
+copy_out_hint="a migration${q}s rows go nowhere: COPY to a file the server can write, or leave the statement out"
 
 test_expect_success 'psql meta-command i (include): exit 2, its line and column, nothing run' '
 	printf "%s\n" "CREATE TABLE meta (id int);" "SELECT 1; \\i x.sql" >migrations/0010_meta.sql &&
@@ -360,6 +361,21 @@ test_expect_success 'copy from STDIN in lower case, with options: refused the sa
 	printf "%s\n" "CREATE TABLE copied (a int, b text);" "copy copied from STDIN with (format csv);" "1,one" "\\." \
 		>migrations/0010_meta.sql &&
 	refused 0010_meta 2:1 "COPY ... FROM stdin" "$copy_hint"
+'
+
+# A COPY TO STDOUT in a pipeline left ferry waiting forever for a client
+# that would read its rows: refused before anything runs, in either kind
+# of section; a COPY to a file and words named "to" or "stdout" are not.
+test_expect_success 'COPY ... TO STDOUT: exit 2, the line, the hint; transactional or not' '
+	printf "%s\n" "-- ferry:up" "CREATE TABLE copied (a int, b text);" \
+		"copy (SELECT 1) to STDOUT with (format csv);" >migrations/0010_meta.sql &&
+	refused 0010_meta 3:1 "COPY ... TO stdout" "$copy_out_hint" &&
+	printf "%s\n" "-- ferry:up no-transaction" "CREATE TABLE copied (a int);" \
+		"COPY copied TO stdout;" >migrations/0010_meta.sql &&
+	refused 0010_meta 3:1 "COPY ... TO stdout" "$copy_out_hint" &&
+	printf "%s\n" "-- ferry:up" "SELECT 1 AS to, 2 AS stdout;" \
+		"SELECT stdout FROM (SELECT 1 AS stdout) s;" >migrations/0010_meta.sql &&
+	ferry -d "$DB_URL" up --dry-run >out 2>err
 '
 
 # run.c: "check every pending section's statements, and only then apply,
