@@ -97,7 +97,7 @@ CLI_LIBS := $(shell $(PKG_CONFIG) --libs $(CLI_PKGS)) -pthread
 
 LIB_SRC := $(sort $(wildcard src/lib/*.c))
 ifneq ($(HAVE_PG),yes)
-LIB_SRC := $(filter-out src/lib/db_pg.c,$(LIB_SRC))
+LIB_SRC := $(filter-out src/lib/db_pg.c src/lib/db_pg_pooler.c,$(LIB_SRC))
 endif
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))

@@ -525,6 +525,22 @@ typedef void (*ferry_progress_cb)(const ferry_event *event, void *payload);
 /** An opaque connection to a database, with its ledger settings. */
 typedef struct ferry_db ferry_db;
 
+/**
+ * What stands between ferry and a PostgreSQL server (ferry_db_options).
+ * Behind a transaction pooler each transaction may run on another server
+ * connection: ferry then holds its runner lock as a row of a table
+ * (`ferry_lock`, in the ledger's schema) instead of a session's advisory
+ * lock, keeps its own settings to each transaction, and refuses what needs
+ * one session (no-transaction sections, --single-transaction, a session
+ * SET) with FERRY_EREFUSED. SQLite ignores it.
+ */
+typedef enum {
+	FERRY_POOLER_AUTO = 0, /**< a pooler if the server's process id is
+				* not the one the connection announced */
+	FERRY_POOLER_NONE,     /**< a direct connection (or session pooling) */
+	FERRY_POOLER_TRANSACTION /**< a transaction pooler */
+} ferry_pooler;
+
 typedef struct {
 	unsigned int version; /**< FERRY_DB_OPTIONS_VERSION */
 	const char *table;    /**< ledger table; NULL for "ferry_migrations" */
@@ -541,14 +557,21 @@ typedef struct {
 	 * programs written for version 2 still build and run.
 	 */
 	const char *cache_dir;
+	/**
+	 * PostgreSQL: is there a transaction pooler (PgBouncer's
+	 * pool_mode=transaction) between ferry and the server? (version 3)
+	 * FERRY_POOLER_AUTO finds out when the runner lock is first taken;
+	 * see "Behind a connection pooler" in the README.
+	 */
+	ferry_pooler pooler;
 } ferry_db_options;
 
-/* Version 1, without cache_dir, is still accepted. */
-#define FERRY_DB_OPTIONS_VERSION 2
+/* Versions 1 (without cache_dir) and 2 (without pooler) are still accepted. */
+#define FERRY_DB_OPTIONS_VERSION 3
 #define FERRY_DB_OPTIONS_INIT \
 	{ \
 		FERRY_DB_OPTIONS_VERSION, NULL, NULL, NULL, 60000, 0, NULL, \
-			NULL, NULL \
+			NULL, NULL, FERRY_POOLER_AUTO \
 	}
 
 /**

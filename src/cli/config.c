@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 static const char *const keys[] = { "database", "dir", "format", "table",
-	"schema", "lock_timeout", "backup_dir", "backup_keep", NULL };
+	"schema", "lock_timeout", "pooler", "backup_dir", "backup_keep", NULL };
 
 static char *trim(char *s)
 {
@@ -53,6 +53,8 @@ static char **slot(struct cli_ctx *ctx, const char *key)
 		return &ctx->conf_lock_timeout;
 	if (strcmp(key, "backup_keep") == 0)
 		return &ctx->conf_backup_keep;
+	if (strcmp(key, "pooler") == 0)
+		return &ctx->conf_pooler;
 	return &ctx->conf_backup_dir;
 }
 
@@ -71,7 +73,7 @@ static int bad_key(
 	else
 		cli_hint(ctx,
 			"the settings are database, dir, format, table, "
-			"schema, lock_timeout, backup_dir, backup_keep and "
+			"schema, lock_timeout, pooler, backup_dir, backup_keep and "
 			"param.NAME");
 	return CLI_EXIT_USAGE;
 }
@@ -110,6 +112,8 @@ static int parse_line(
 		ctx->conf_backup_keep_line = line;
 	if (dst == &ctx->conf_format)
 		ctx->conf_format_line = line;
+	if (dst == &ctx->conf_pooler)
+		ctx->conf_pooler_line = line;
 	if (!*dst) {
 		cli_error(ctx, "out of memory");
 		return CLI_EXIT_FAILED;
@@ -338,6 +342,34 @@ static int resolve_format(struct cli_ctx *ctx)
 	return CLI_EXIT_USAGE;
 }
 
+/*
+ * --pooler, else FERRY_POOLER, else `pooler =` in ferry.conf: auto (find
+ * out), none (a direct connection) or transaction (PgBouncer's
+ * pool_mode=transaction and the like).
+ */
+static int resolve_pooler(struct cli_ctx *ctx)
+{
+	static const char *const names[] = { "auto", "none", "transaction" };
+	const char *v = first_set(
+		ctx->pooler, env("FERRY_POOLER"), ctx->conf_pooler, "auto");
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(v, names[i]) == 0) {
+			ctx->pooler_mode = i == 0 ? FERRY_POOLER_AUTO
+				: i == 1	  ? FERRY_POOLER_NONE
+						  : FERRY_POOLER_TRANSACTION;
+			return CLI_CONTINUE;
+		}
+	if (v != ctx->conf_pooler)
+		cli_error(ctx, "unknown pooler '%s'", v);
+	else
+		cli_error(ctx, "%s:%d: unknown pooler '%s'", ctx->conf_path,
+			ctx->conf_pooler_line, v);
+	cli_hint(ctx, "give auto, none or transaction");
+	return CLI_EXIT_USAGE;
+}
+
 static int resolve(struct cli_ctx *ctx)
 {
 	const char *lt;
@@ -361,7 +393,8 @@ static int resolve(struct cli_ctx *ctx)
 	if (ctx->conf_backup_dir && *ctx->conf_backup_dir)
 		ctx->backup_dir = relative_to(cdir, ctx->conf_backup_dir);
 	free(cdir);
-	if ((rc = resolve_format(ctx)) != CLI_CONTINUE)
+	if ((rc = resolve_format(ctx)) != CLI_CONTINUE ||
+		(rc = resolve_pooler(ctx)) != CLI_CONTINUE)
 		return rc;
 	if (ctx->cmd && (ctx->cmd->flags & CLI_NEEDS_SET) &&
 		!(ctx->cmd->flags & CLI_FRESH_SET))
@@ -447,6 +480,7 @@ int cli_setup(struct cli_ctx *ctx)
 	opts.schema = ctx->schema_name;
 	opts.base_dir = ctx->base_dir;
 	opts.lock_timeout_ms = ctx->lock_timeout_ms;
+	opts.pooler = ctx->pooler_mode;
 	opts.read_only = !(flags & CLI_NEEDS_DB) || ctx->dry_run;
 	opts.progress = cli_progress;
 	opts.payload = ctx;
@@ -471,6 +505,7 @@ void cli_teardown(struct cli_ctx *ctx)
 	free(ctx->conf_table);
 	free(ctx->conf_schema);
 	free(ctx->conf_lock_timeout);
+	free(ctx->conf_pooler);
 	free(ctx->conf_backup_dir);
 	free(ctx->conf_backup_keep);
 	free(ctx->backup_dir);

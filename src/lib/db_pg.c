@@ -1113,6 +1113,10 @@ static int holder(ferry_db *db, int *held, char **who, ferry_error *err)
 		"l.objid = $2::bigint::oid AND l.objsubid = 2 AND l.pid <> "
 		"pg_backend_pid()",
 		NULL, vals, 2, holder_row, who, err);
+	/* Or a runner behind a transaction pooler, by its lock row. */
+	if (rc == 0 && !*who)
+		rc = ferry__pgpool_holder(
+			db, CONN(db)->pq.handle, CONN(db)->pg, held, who, err);
 	*held = *who != NULL;
 	return rc;
 }
@@ -1169,6 +1173,13 @@ static int pg_lock(ferry_db *db, ferry_error *err)
 	int got = 0, waiting = 0, pause = 5, rc, held;
 	char *who = NULL;
 
+	/* Behind a transaction pooler, a row (db_pg_pooler.c). */
+	if ((rc = ferry__pgpool_detect(
+		     db, CONN(db)->pq.handle, CONN(db)->pg, err)) < 0)
+		return rc;
+	if (db->pooled)
+		return ferry__pgpool_lock(
+			db, CONN(db)->pq.handle, CONN(db)->pg, err);
 	for (;;) {
 		if ((rc = try_lock(db, &got, err)) < 0)
 			break;
@@ -1223,6 +1234,10 @@ static void pg_unlock(ferry_db *db)
 {
 	pg_conn *c = CONN(db);
 
+	if (db->pgpool) {
+		ferry__pgpool_unlock(db);
+		return;
+	}
 	if (c->have_lock) {
 		c->pq.clear(c->pq.exec(c->pg,
 			"SELECT pg_advisory_unlock(" LOCK_CLASS ", " LOCK_KEY
@@ -1231,6 +1246,42 @@ static void pg_unlock(ferry_db *db)
 	}
 	c->have_lock = 0;
 	db->locked = 0;
+}
+
+/*
+ * Behind a transaction pooler the session belongs to no one: the reset
+ * before and after a section keeps to its transaction (SET LOCAL,
+ * set_config(..., true)), so that nothing of it stays with the server
+ * connection for the pooler's next client. What another client left in
+ * that session is put back to its default for this transaction only.
+ * pg_reset_session()'s session-wide RESET ALL and its application_name
+ * and client_connection_check_interval are left out: the lock row says
+ * who holds the lock, and the server's client is the pooler, which stays
+ * when ferry goes.
+ */
+#define POOLED_RESET_SQL \
+	"SELECT count(set_config(name, reset_val, true)) FROM " \
+	"pg_catalog.pg_settings WHERE context = 'user' AND setting IS " \
+	"DISTINCT FROM reset_val AND name NOT IN ('application_name', " \
+	"'client_encoding', 'role', 'session_authorization') AND name NOT " \
+	"LIKE 'transaction\\_%'"
+
+static int pg_reset_either(ferry_db *db, int whole, ferry_error *err)
+{
+	static const char *const reset[] = {
+		"SET LOCAL SESSION AUTHORIZATION DEFAULT",
+		"SET LOCAL ROLE NONE", POOLED_RESET_SQL
+	};
+	size_t i;
+	int rc;
+
+	if (!db->pooled)
+		return pg_reset_session(db, whole, err);
+	CONN(db)->users_session = 0;
+	for (i = 0; i < (whole ? 3u : 2u); i++)
+		if ((rc = pg_query(db, reset[i], NULL, 0, NULL, NULL, err)) < 0)
+			return rc;
+	return 0;
 }
 
 static int found_row(void *payload, int ncols, const char *const *values)
@@ -1419,7 +1470,7 @@ const ferry__driver ferry__pg_driver = {
 	.table_exists = pg_table_exists,
 	.query_table = pg_query_table,
 	.ledger_ddl = pg_ledger_ddl,
-	.reset_session = pg_reset_session,
+	.reset_session = pg_reset_either,
 	.section_start = pg_section_start,
 	.interrupt = pg_interrupt,
 	/* Relations, sequences, standalone types and functions outside the
