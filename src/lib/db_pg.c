@@ -1254,10 +1254,11 @@ static void pg_unlock(ferry_db *db)
  * set_config(..., true)), so that nothing of it stays with the server
  * connection for the pooler's next client. What another client left in
  * that session is put back to its default for this transaction only.
- * pg_reset_session()'s session-wide RESET ALL and its application_name
- * and client_connection_check_interval are left out: the lock row says
- * who holds the lock, and the server's client is the pooler, which stays
- * when ferry goes.
+ * pg_reset_session()'s session-wide RESET ALL and application_name are
+ * left out (the lock row says who holds the lock); the check for a
+ * vanished client is the transaction's own: a pooler closes the server
+ * connection of a client that died in a transaction, and the server,
+ * noticing, must not run the COMMIT the pipeline already sent.
  */
 #define POOLED_RESET_SQL \
 	"SELECT count(set_config(name, reset_val, true)) FROM " \
@@ -1281,7 +1282,12 @@ static int pg_reset_either(ferry_db *db, int whole, ferry_error *err)
 	for (i = 0; i < (whole ? 3u : 2u); i++)
 		if ((rc = pg_query(db, reset[i], NULL, 0, NULL, NULL, err)) < 0)
 			return rc;
-	return 0;
+	if (!whole || CONN(db)->server_num < 140000)
+		return 0;
+	return pg_query(db,
+		"SELECT set_config('client_connection_check_interval', '500', "
+		"true)",
+		NULL, 0, NULL, NULL, err);
 }
 
 static int found_row(void *payload, int ncols, const char *const *values)
