@@ -1167,6 +1167,8 @@ static int try_lock(ferry_db *db, int *got, ferry_error *err)
 	return ok ? 0 : FERRY_EDB;
 }
 
+static void pg_unlock(ferry_db *db);
+
 static int pg_lock(ferry_db *db, ferry_error *err)
 {
 	int64_t deadline = ferry__now_ms() + db->lock_timeout_ms;
@@ -1183,6 +1185,17 @@ static int pg_lock(ferry_db *db, ferry_error *err)
 	for (;;) {
 		if ((rc = try_lock(db, &got, err)) < 0)
 			break;
+		/* A runner behind a pooler holds the lock row: wait for it. */
+		if (got &&
+			ferry__pgpool_holder(db, CONN(db)->pq.handle,
+				CONN(db)->pg, &held, &who, NULL) == 0 &&
+			held) {
+			CONN(db)->have_lock = 1;
+			pg_unlock(db);
+			got = 0;
+		}
+		free(who);
+		who = NULL;
 		if (got) {
 			CONN(db)->have_lock = 1;
 			db->locked = 1;

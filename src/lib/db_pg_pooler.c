@@ -425,8 +425,9 @@ int ferry__pgpool_lock(ferry_db *db, void *libpq, void *pg, ferry_error *err)
 		if (!waiting) {
 			ferry_event ev = { .type = FERRY_EVENT_LOCK_WAIT };
 
-			(void)ferry__pgpool_holder(
-				db, libpq, pg, &held, &who, NULL);
+			/* The driver's probe: a direct runner's advisory
+			 * lock, or the row. */
+			(void)db->drv->lock_probe(db, &held, &who, NULL);
 			ev.holder = who;
 			ferry__emit(db, &ev);
 			waiting = 1;
@@ -434,8 +435,7 @@ int ferry__pgpool_lock(ferry_db *db, void *libpq, void *pg, ferry_error *err)
 		if (ferry__now_ms() >= deadline) {
 			free(who);
 			who = NULL;
-			(void)ferry__pgpool_holder(
-				db, libpq, pg, &held, &who, NULL);
+			(void)db->drv->lock_probe(db, &held, &who, NULL);
 			rc = timed_out(db, who, err);
 			break;
 		}

@@ -228,6 +228,42 @@ test_expect_success 'ferry leaves no setting of its own in the pooled sessions' 
 	test_cmp expect actual
 '
 
+# A runner on a direct connection and one behind the pooler: each waits
+# for the other's lock (the row, or the advisory lock).
+sleeping() {
+	test "$(db_sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE ${q}SELECT pg_sleep(3);${q} AND state = ${q}active${q}")" -ge 1
+}
+
+test_expect_success 'a direct runner waits for the lock row of a runner behind the pooler' '
+	printf "%s\n" "CREATE TABLE t25 (id int);" "SELECT pg_sleep(3);" >migrations/025_slow.sql &&
+	"$FERRY" -d "$POOLED" up >pooled.out 2>pooled.err &
+	echo $! >pooled.pid &&
+	wait_for 10 sleeping &&
+	ferry -d "$DB_URL" up >out 2>err &&
+	wait "$(cat pooled.pid)" &&
+	grep "^applied 1 migration; database at 25\$" pooled.out &&
+	echo "nothing to do: another ferry applied the migrations while this one waited" >expect &&
+	test_cmp expect out &&
+	normalize <err >actual &&
+	echo "ferry: waiting for the lock on '"'"'$DB_SHOWN'"'"', held by pid PID, USER@HOST, since TIME" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a runner behind the pooler waits for the advisory lock of a direct one' '
+	printf "%s\n" "CREATE TABLE t26 (id int);" "SELECT pg_sleep(3);" >migrations/026_slow.sql &&
+	"$FERRY" -d "$DB_URL" up >direct.out 2>direct.err &
+	echo $! >direct.pid &&
+	wait_for 10 sleeping &&
+	ferry -d "$POOLED" up >out 2>err &&
+	wait "$(cat direct.pid)" &&
+	grep "^applied 1 migration; database at 26\$" direct.out &&
+	echo "nothing to do: another ferry applied the migrations while this one waited" >expect &&
+	test_cmp expect out &&
+	normalize <err >actual &&
+	echo "ferry: waiting for the lock on '"'"'$POOLED'"'"', held by pid PID, USER@HOST, since TIME" >expect &&
+	test_cmp expect actual
+'
+
 # A holder killed with kill -9 leaves its row; the row expires when its
 # heartbeat stops (test builds: FERRY_TEST_POOLER_TTL_MS; else 30 s),
 # and the pooler's closing of the dead client's server connection stops
