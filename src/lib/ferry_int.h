@@ -1010,6 +1010,8 @@ int ferry__pooler_refuse_section(ferry_db *db, const ferry_migration *m,
  * the caller places the error at the statement. */
 int ferry__pooler_refuse_stmt(ferry_db *db, const ferry_migration *m,
 	const char *stmt, size_t len, ferry_error *err);
+/* A backup or a restore (`what`), whose tools keep session settings. */
+int ferry__pooler_refuse_tool(ferry_db *db, const char *what, ferry_error *err);
 
 #ifdef FERRY_HAVE_PG
 /*

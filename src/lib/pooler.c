@@ -27,6 +27,12 @@
  *    migration, which may run elsewhere, but would change whatever
  *    another client runs next on that server connection.
  *
+ *  - a backup or a restore: pg_dump, pg_restore and psql set session
+ *    settings (search_path = '' among them) outside their transaction,
+ *    where a pooler may run them on another server connection than the
+ *    dump's own, and leave them with that connection for the pooler's
+ *    next client.
+ *
  * Each refusal's hint names the way around: SET LOCAL, or a run through a
  * URL that reaches the server directly.
  */
@@ -135,5 +141,18 @@ int ferry__pooler_refuse_stmt(ferry_db *db, const ferry_migration *m,
 			DIRECT_HINT);
 	else
 		ferry__error_hint(err, "%s", DIRECT_HINT);
+	return FERRY_EREFUSED;
+}
+
+int ferry__pooler_refuse_tool(ferry_db *db, const char *what, ferry_error *err)
+{
+	if (!db->pooled)
+		return 0;
+	ferry__error_set(err, FERRY_EREFUSED,
+		"a %s cannot run through a transaction pooler", what);
+	ferry__error_detail(err,
+		"pg_dump, pg_restore and psql keep session settings, which a "
+		"transaction pooler hands to other clients");
+	ferry__error_hint(err, "%s", DIRECT_HINT);
 	return FERRY_EREFUSED;
 }

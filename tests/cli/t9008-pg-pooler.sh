@@ -222,6 +222,23 @@ test_expect_success '... RESET and DISCARD too; SET LOCAL runs' '
 	test_must_be_empty err
 '
 
+test_expect_success 'a backup is refused through the pooler (exit 5), and up --backup with it' '
+	cat >expect <<-\EOF &&
+	ferry: error: a backup cannot run through a transaction pooler
+	pg_dump, pg_restore and psql keep session settings, which a transaction pooler hands to other clients
+	hint: run it with a URL that reaches PostgreSQL directly, not through the pooler (or with --pooler=none if the pooler keeps sessions)
+	EOF
+	test_expect_code 5 ferry -d "$POOLED" backup >out 2>actual &&
+	test_cmp expect actual &&
+	echo "CREATE TABLE t25 (id integer);" >migrations/025_t25.sql &&
+	test_expect_code 5 ferry -d "$POOLED" up --backup >out 2>actual &&
+	test_cmp expect actual &&
+	echo 24 >expect &&
+	db_sql "SELECT count(*) FROM ferry_migrations" >actual &&
+	test_cmp expect actual &&
+	rm migrations/025_t25.sql
+'
+
 test_expect_success 'ferry leaves no setting of its own in the pooled sessions' '
 	db_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE ${q}ferry: %${q}" >actual &&
 	echo 0 >expect &&
