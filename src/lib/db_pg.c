@@ -13,7 +13,8 @@
  * The runner lock is a session-level advisory lock, taken by polling
  * pg_try_advisory_lock(): a waiter blocked in pg_advisory_lock() would keep
  * a transaction open, and the holder's CREATE INDEX CONCURRENTLY would wait
- * for it forever.
+ * for it forever. Behind a transaction pooler, where a session's lock
+ * means nothing, the lock is a row instead (db_pg_pooler.c).
  *
  * Passwords: libpq and the server never print one, but to be sure, the
  * password in use is scrubbed from every text this driver passes on.
