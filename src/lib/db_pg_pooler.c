@@ -106,16 +106,19 @@ static int load_api(pool_api *pq, void *libpq, ferry_error *err)
 {
 	void *sym;
 
+	/* POSIX's way to a function from dlsym(), which the C standard
+	 * leaves undefined. */
 #define X(field, name) \
 	if (!(sym = dlsym(libpq, #name))) \
 		goto missing; \
-	memcpy(&pq->field, &sym, sizeof(sym));
+	*(void **)&pq->field = sym;
 	POOL_FUNCTIONS(X)
 #undef X
 	return 0;
 missing:
-	return ferry__error_set(err, FERRY_EINVALID,
+	ferry__error_set(err, FERRY_EINVALID,
 		"the PostgreSQL client library is too old");
+	return FERRY_EINVALID;
 }
 
 /* The server's words for a failed statement on the lock. */
@@ -166,7 +169,8 @@ int ferry__pgpool_detect(ferry_db *db, void *libpq, void *pg, ferry_error *err)
 	res = pq.execParams(
 		pg, "SELECT pg_backend_pid()", 0, NULL, NULL, NULL, NULL, 0);
 	if (pq.resultStatus(res) == PGRES_TUPLES_OK && pq.ntuples(res) == 1)
-		db->pooled = atoi(pq.getvalue(res, 0, 0)) != pq.backendPID(pg);
+		db->pooled = strtol(pq.getvalue(res, 0, 0), NULL, 10) !=
+			pq.backendPID(pg);
 	else
 		rc = lock_error(db, &pq, pg, res, err);
 	pq.clear(res);
@@ -363,8 +367,10 @@ static int pool_new(ferry__pgpool **out, ferry_db *db, void *libpq, void *pg,
 	int rc;
 
 	*out = NULL;
-	if (!p)
-		return ferry__error_oom(err);
+	if (!p) {
+		ferry__error_oom(err);
+		return FERRY_ENOMEM;
+	}
 	if ((rc = load_api(&p->pq, libpq, err)) < 0) {
 		pool_free(p);
 		return rc;
@@ -374,7 +380,8 @@ static int pool_new(ferry__pgpool **out, ferry_db *db, void *libpq, void *pg,
 #ifdef FERRY_TESTING
 	/* Test builds wait less for a killed holder's row to expire. */
 	if (getenv("FERRY_TEST_POOLER_TTL_MS"))
-		p->ttl_ms = atoi(getenv("FERRY_TEST_POOLER_TTL_MS"));
+		p->ttl_ms = (int)strtol(
+			getenv("FERRY_TEST_POOLER_TTL_MS"), NULL, 10);
 	if (p->ttl_ms < 300)
 		p->ttl_ms = 300;
 #endif
@@ -392,7 +399,8 @@ static int pool_new(ferry__pgpool **out, ferry_db *db, void *libpq, void *pg,
 	p->conninfo = ferry__strdup(db->url.conninfo);
 	if (!p->table || !p->conninfo) {
 		pool_free(p);
-		return ferry__error_oom(err);
+		ferry__error_oom(err);
+		return FERRY_ENOMEM;
 	}
 	*out = p;
 	return 0;
