@@ -129,6 +129,53 @@ test_expect_success 'a ninth runner through the pooler has nothing to do' '
 	test_must_be_empty err
 '
 
+# Without the lock at all (test builds), the ledger alone: every claim
+# is in its migration's transaction, which the pooler keeps on one server
+# connection; runners racing to make the ledger's tables all go on.
+test_expect_success 'without the lock, 8 runners through the pooler: the ledger applies each once' '
+	mkdir second &&
+	for i in $N20
+	do
+		cat >second/0${i}_kind_$i.sql <<-EOF || return 1
+		CREATE TYPE kind$i AS ENUM ('"'"'a'"'"', '"'"'b'"'"');
+		CREATE TABLE s$i (id integer PRIMARY KEY, k kind$i NOT NULL);
+		INSERT INTO s$i (id, k) SELECT g, '"'"'a'"'"' FROM generate_series(1, 2000) g;
+		EOF
+	done &&
+	rm -f go &&
+	for p in $RUNNERS
+	do
+		(
+			while ! test -f go; do sleep 0.01; done
+			FERRY_TEST_NO_LOCK=1 "$FERRY_TESTING_BIN" -d "$POOLED" --dir second --table second_migrations up >nolock.out.$p 2>nolock.err.$p
+			echo $? >nolock.rc.$p
+		) &
+	done &&
+	touch go &&
+	wait &&
+	for p in $RUNNERS
+	do
+		echo "runner $p: 0" || return 1
+	done >expect &&
+	for p in $RUNNERS
+	do
+		echo "runner $p: $(cat nolock.rc.$p)" || return 1
+	done >actual &&
+	test_cmp expect actual &&
+	echo "20|20|up|20" >expect &&
+	db_sql "SELECT count(*), count(DISTINCT version), (SELECT action || ${q}|${q} || count(*) FROM second_history GROUP BY action) FROM second_migrations" >actual &&
+	test_cmp expect actual &&
+	for i in $N20
+	do
+		echo "s$i 2000" || return 1
+	done >expect &&
+	for i in $N20
+	do
+		echo "s$i $(db_sql "SELECT count(*) FROM s$i")" || return 1
+	done >actual &&
+	test_cmp expect actual
+'
+
 test_expect_success 'a no-transaction section is refused through the pooler (exit 5)' '
 	cat >migrations/021_index.sql <<-\EOF &&
 	-- ferry:up no-transaction
