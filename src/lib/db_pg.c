@@ -1186,6 +1186,8 @@ static int pg_lock(ferry_db *db, ferry_error *err)
 	for (;;) {
 		if ((rc = try_lock(db, &got, err)) < 0)
 			break;
+		free(who);
+		who = NULL;
 		/* A runner behind a pooler holds the lock row: wait for it. */
 		if (got &&
 			ferry__pgpool_holder(db, CONN(db)->pq.handle,

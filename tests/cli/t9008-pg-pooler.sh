@@ -303,27 +303,27 @@ test_expect_success 'a direct runner waits for the lock row of a runner behind t
 	"$FERRY" -d "$POOLED" up >pooled.out 2>pooled.err &
 	echo $! >pooled.pid &&
 	wait_for 10 sleeping &&
-	ferry -d "$DB_URL" up >out 2>err &&
+	ferry -d "$DB_URL" up >direct.out 2>direct.err &&
 	wait "$(cat pooled.pid)" &&
 	grep "^applied 1 migration; database at 25\$" pooled.out &&
 	echo "nothing to do: another ferry applied the migrations while this one waited" >expect &&
-	test_cmp expect out &&
-	normalize <err >actual &&
+	test_cmp expect direct.out &&
+	normalize <direct.err >actual &&
 	echo "ferry: waiting for the lock on '"'"'$DB_SHOWN'"'"', held by pid PID, USER@HOST, since TIME" >expect &&
 	test_cmp expect actual
 '
 
 test_expect_success 'a runner behind the pooler waits for the advisory lock of a direct one' '
 	printf "%s\n" "CREATE TABLE t26 (id int);" "SELECT pg_sleep(3);" >migrations/026_slow.sql &&
-	"$FERRY" -d "$DB_URL" up >direct.out 2>direct.err &
-	echo $! >direct.pid &&
+	"$FERRY" -d "$DB_URL" up >direct2.out 2>direct2.err &
+	echo $! >direct2.pid &&
 	wait_for 10 sleeping &&
-	ferry -d "$POOLED" up >out 2>err &&
-	wait "$(cat direct.pid)" &&
-	grep "^applied 1 migration; database at 26\$" direct.out &&
+	ferry -d "$POOLED" up >pooled2.out 2>pooled2.err &&
+	wait "$(cat direct2.pid)" &&
+	grep "^applied 1 migration; database at 26\$" direct2.out &&
 	echo "nothing to do: another ferry applied the migrations while this one waited" >expect &&
-	test_cmp expect out &&
-	normalize <err >actual &&
+	test_cmp expect pooled2.out &&
+	normalize <pooled2.err >actual &&
 	echo "ferry: waiting for the lock on '"'"'$POOLED'"'"', held by pid PID, USER@HOST, since TIME" >expect &&
 	test_cmp expect actual
 '
