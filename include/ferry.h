@@ -532,7 +532,10 @@ typedef struct ferry_db ferry_db;
  * (`ferry_lock`, in the ledger's schema) instead of a session's advisory
  * lock, keeps its own settings to each transaction, and refuses what needs
  * one session (no-transaction sections, --single-transaction, a session
- * SET) with FERRY_EREFUSED. SQLite ignores it.
+ * SET, backups and restores) with FERRY_EREFUSED. While it holds that
+ * row, the handle runs a thread of its own on a second connection, which
+ * keeps the row from expiring; it ends when the lock is let go (at the
+ * end of the command, or in ferry_db_close()). SQLite ignores it.
  */
 typedef enum {
 	FERRY_POOLER_AUTO = 0, /**< a pooler if the server's process id is
