@@ -90,14 +90,16 @@ LIB_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden \
 LINK_PKGS := $(filter-out libpq,$(LIB_PKGS))
 PC_LIBPQ := $(if $(PG_CFLAGS),$(shell sed -n \
 	's/^\#define LIBPQ_SONAME "\(.*\)"/\1/p' src/lib/db_pg.c))
-LIB_LIBS := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS))
+# Behind a transaction pooler the PostgreSQL lock row has a heartbeat
+# thread (db_pg_pooler.c).
+LIB_LIBS := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS)) $(if $(PG_CFLAGS),-pthread)
 CLI_CFLAGS := $(BASE_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(CLI_PKGS))
 # The CLI's elapsed-time line runs on a thread of its own (ticker.c).
 CLI_LIBS := $(shell $(PKG_CONFIG) --libs $(CLI_PKGS)) -pthread
 
 LIB_SRC := $(sort $(wildcard src/lib/*.c))
 ifneq ($(HAVE_PG),yes)
-LIB_SRC := $(filter-out src/lib/db_pg.c,$(LIB_SRC))
+LIB_SRC := $(filter-out src/lib/db_pg.c src/lib/db_pg_pooler.c,$(LIB_SRC))
 endif
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
@@ -245,7 +247,8 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		-e 's|@REQUIRES@|$(LINK_PKGS)|' \
-		-e 's|@LIBPQ_SONAME@|$(PC_LIBPQ)|' ferry.pc.in \
+		-e 's|@LIBPQ_SONAME@|$(PC_LIBPQ)|' \
+		-e 's|@LIBS_PRIVATE@|$(if $(PG_CFLAGS),-pthread)|' ferry.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/ferry.pc
 
 uninstall:

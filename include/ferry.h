@@ -537,6 +537,25 @@ typedef void (*ferry_progress_cb)(const ferry_event *event, void *payload);
 /** An opaque connection to a database, with its ledger settings. */
 typedef struct ferry_db ferry_db;
 
+/**
+ * What stands between ferry and a PostgreSQL server (ferry_db_options).
+ * Behind a transaction pooler each transaction may run on another server
+ * connection: ferry then holds its runner lock as a row of a table
+ * (`ferry_lock`, in the ledger's schema) instead of a session's advisory
+ * lock, keeps its own settings to each transaction, and refuses what needs
+ * one session (no-transaction sections, --single-transaction, a session
+ * SET, backups and restores) with FERRY_EREFUSED. While it holds that
+ * row, the handle runs a thread of its own on a second connection, which
+ * keeps the row from expiring; it ends when the lock is let go (at the
+ * end of the command, or in ferry_db_close()). SQLite ignores it.
+ */
+typedef enum {
+	FERRY_POOLER_AUTO = 0, /**< a pooler if the server's process id is
+				* not the one the connection announced */
+	FERRY_POOLER_NONE,     /**< a direct connection (or session pooling) */
+	FERRY_POOLER_TRANSACTION /**< a transaction pooler */
+} ferry_pooler;
+
 typedef struct {
 	unsigned int version; /**< FERRY_DB_OPTIONS_VERSION */
 	const char *table;    /**< ledger table; NULL for "ferry_migrations" */
@@ -571,6 +590,13 @@ typedef struct {
 	 * cannot tell who has its file open: there the option is refused.
 	 */
 	int exclusive;
+	/**
+	 * PostgreSQL: is there a transaction pooler (PgBouncer's
+	 * pool_mode=transaction) between ferry and the server? (version 3)
+	 * FERRY_POOLER_AUTO finds out when the runner lock is first taken;
+	 * see "Behind a connection pooler" in the README.
+	 */
+	ferry_pooler pooler;
 } ferry_db_options;
 
 /*
@@ -581,13 +607,14 @@ typedef struct {
  */
 #define FERRY_LOCK_WAIT_DEFAULT_MS 1000
 
-/* Versions 1 (without cache_dir) and 2 (without the lock budget and
- * exclusive) are still accepted, with the budget's defaults. */
+/* Versions 1 (without cache_dir) and 2 (without the lock budget,
+ * exclusive and pooler) are still accepted, with their defaults. */
 #define FERRY_DB_OPTIONS_VERSION 3
 #define FERRY_DB_OPTIONS_INIT \
 	{ \
 		FERRY_DB_OPTIONS_VERSION, NULL, NULL, NULL, 60000, 0, NULL, \
-			NULL, NULL, FERRY_LOCK_WAIT_DEFAULT_MS, 5, 0 \
+			NULL, NULL, FERRY_LOCK_WAIT_DEFAULT_MS, 5, 0, \
+			FERRY_POOLER_AUTO \
 	}
 
 /**

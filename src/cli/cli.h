@@ -74,6 +74,7 @@ struct cli_ctx {
 	const char *lock_wait;	  /* --lock-wait */
 	const char *lock_retries; /* --lock-retries */
 	int exclusive;		  /* --exclusive, or exclusive = true */
+	const char *pooler;	  /* --pooler */
 	struct cli_list params;	  /* --set NAME=VALUE, in order */
 	int json;
 	int quiet;
@@ -99,10 +100,13 @@ struct cli_ctx {
 	int warnings;	    /* FERRY_EVENT_WARNINGs so far */
 	ferry_db *db;
 	ferry_set *set;
+	ferry_pooler pooler_mode; /* --pooler, FERRY_POOLER or pooler = */
 	/* config file values, kept to be freed */
 	char *conf_database, *conf_dir, *conf_table, *conf_schema;
 	char *conf_format;
 	int conf_format_line;
+	char *conf_pooler;
+	int conf_pooler_line;
 	char *conf_lock_timeout, *conf_backup_dir;
 	char **conf_params; /* "NAME=VALUE" from param.NAME lines */
 	size_t nconf_params;

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 static const char *const keys[] = { "database", "dir", "format", "table",
-	"schema", "lock_timeout", "backup_dir", "backup_keep", "lock_wait",
-	"lock_retries", "exclusive", NULL };
+	"schema", "lock_timeout", "pooler", "backup_dir", "backup_keep",
+	"lock_wait", "lock_retries", "exclusive", NULL };
 
 static char *trim(char *s)
 {
@@ -60,6 +60,8 @@ static char **slot(struct cli_ctx *ctx, const char *key)
 		return &ctx->conf_lock_retries;
 	if (strcmp(key, "exclusive") == 0)
 		return &ctx->conf_exclusive;
+	if (strcmp(key, "pooler") == 0)
+		return &ctx->conf_pooler;
 	return &ctx->conf_backup_dir;
 }
 
@@ -78,7 +80,7 @@ static int bad_key(
 	else
 		cli_hint(ctx,
 			"the settings are database, dir, format, table, "
-			"schema, lock_timeout, lock_wait, lock_retries, "
+			"schema, lock_timeout, pooler, lock_wait, lock_retries, "
 			"exclusive, backup_dir, backup_keep and param.NAME");
 	return CLI_EXIT_USAGE;
 }
@@ -123,6 +125,8 @@ static int parse_line(
 		ctx->conf_lock_retries_line = line;
 	if (dst == &ctx->conf_exclusive)
 		ctx->conf_exclusive_line = line;
+	if (dst == &ctx->conf_pooler)
+		ctx->conf_pooler_line = line;
 	if (!*dst) {
 		cli_error(ctx, "out of memory");
 		return CLI_EXIT_FAILED;
@@ -410,6 +414,34 @@ static int resolve_format(struct cli_ctx *ctx)
 	return CLI_EXIT_USAGE;
 }
 
+/*
+ * --pooler, else FERRY_POOLER, else `pooler =` in ferry.conf: auto (find
+ * out), none (a direct connection) or transaction (PgBouncer's
+ * pool_mode=transaction and the like).
+ */
+static int resolve_pooler(struct cli_ctx *ctx)
+{
+	static const char *const names[] = { "auto", "none", "transaction" };
+	const char *v = first_set(
+		ctx->pooler, env("FERRY_POOLER"), ctx->conf_pooler, "auto");
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(v, names[i]) == 0) {
+			ctx->pooler_mode = i == 0 ? FERRY_POOLER_AUTO
+				: i == 1	  ? FERRY_POOLER_NONE
+						  : FERRY_POOLER_TRANSACTION;
+			return CLI_CONTINUE;
+		}
+	if (v != ctx->conf_pooler)
+		cli_error(ctx, "unknown pooler '%s'", v);
+	else
+		cli_error(ctx, "%s:%d: unknown pooler '%s'", ctx->conf_path,
+			ctx->conf_pooler_line, v);
+	cli_hint(ctx, "give auto, none or transaction");
+	return CLI_EXIT_USAGE;
+}
+
 static int resolve(struct cli_ctx *ctx)
 {
 	const char *lt;
@@ -433,7 +465,8 @@ static int resolve(struct cli_ctx *ctx)
 	if (ctx->conf_backup_dir && *ctx->conf_backup_dir)
 		ctx->backup_dir = relative_to(cdir, ctx->conf_backup_dir);
 	free(cdir);
-	if ((rc = resolve_format(ctx)) != CLI_CONTINUE)
+	if ((rc = resolve_format(ctx)) != CLI_CONTINUE ||
+		(rc = resolve_pooler(ctx)) != CLI_CONTINUE)
 		return rc;
 	if (ctx->cmd && (ctx->cmd->flags & CLI_NEEDS_SET) &&
 		!(ctx->cmd->flags & CLI_FRESH_SET))
@@ -523,6 +556,7 @@ int cli_setup(struct cli_ctx *ctx)
 	opts.lock_wait_ms = ctx->lock_wait_ms;
 	opts.lock_retries = ctx->lock_retries_n;
 	opts.exclusive = ctx->exclusive && (flags & CLI_EXCLUSIVE);
+	opts.pooler = ctx->pooler_mode;
 	opts.read_only = !(flags & CLI_NEEDS_DB) || ctx->dry_run;
 	opts.progress = cli_progress;
 	opts.payload = ctx;
@@ -550,6 +584,7 @@ void cli_teardown(struct cli_ctx *ctx)
 	free(ctx->conf_lock_wait);
 	free(ctx->conf_lock_retries);
 	free(ctx->conf_exclusive);
+	free(ctx->conf_pooler);
 	free(ctx->conf_backup_dir);
 	free(ctx->conf_backup_keep);
 	free(ctx->backup_dir);

@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* The global options' table, with its end. */
-#define NGLOBAL 16
+#define NGLOBAL 17
 
 /*
  * The options every command takes, bound to the fields of `ctx` they set.
@@ -44,6 +44,9 @@ static void bind_globals(struct cli_opt t[NGLOBAL], struct cli_ctx *ctx)
 			"PostgreSQL schema of the ledger (default: public)"),
 		CLI_OPT_STRING("lock-timeout", 0, &ctx->lock_timeout, "SECONDS",
 			"wait this long for another ferry (default: 60)"),
+		CLI_OPT_STRING("pooler", 0, &ctx->pooler, "MODE",
+			"PostgreSQL through a pooler: auto (default),\n"
+			"                               none or transaction"),
 		CLI_OPT_LIST("set", 0, &ctx->params, "NAME=VALUE",
 			"a migration parameter's value (again for more)"),
 		CLI_OPT_FLAG("json", 0, &ctx->json,

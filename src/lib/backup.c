@@ -687,7 +687,8 @@ int ferry_backup_create(ferry_backup **out, ferry_db *db,
 			goto done;
 		locked_here = 1;
 	}
-	rc = db->drv->backup(db, b, opts, err);
+	if ((rc = ferry__pooler_refuse_tool(db, "backup", err)) == 0)
+		rc = db->drv->backup(db, b, opts, err);
 done:
 	if (locked_here)
 		ferry__unlock(db);
@@ -726,7 +727,8 @@ int ferry_restore(ferry_backup **out, ferry_db *db, const char *path,
 			goto done;
 		locked_here = 1;
 	}
-	rc = db->drv->restore(db, path, b, opts, err);
+	if ((rc = ferry__pooler_refuse_tool(db, "restore", err)) == 0)
+		rc = db->drv->restore(db, path, b, opts, err);
 done:
 	if (locked_here)
 		ferry__unlock(db);

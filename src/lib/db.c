@@ -219,6 +219,16 @@ int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
 			opts->lock_retries < 0 ? 0 : opts->lock_retries;
 		db->exclusive = opts->exclusive;
 	}
+	/* A version 1 or 2 caller's struct ends before `pooler`. */
+	db->pooler = opts->version >= 3 ? opts->pooler : FERRY_POOLER_AUTO;
+	if (db->pooler != FERRY_POOLER_AUTO &&
+		db->pooler != FERRY_POOLER_NONE &&
+		db->pooler != FERRY_POOLER_TRANSACTION) {
+		rc = ferry__error_set(err, FERRY_EINVALID,
+			"invalid argument: 'opts' (pooler %d)",
+			(int)db->pooler);
+		goto fail;
+	}
 	db->progress = opts->progress;
 	db->payload = opts->payload;
 	if ((rc = ferry__url_parse(&db->url, url, opts->base_dir, err)) < 0)

@@ -13,7 +13,8 @@
  * The runner lock is a session-level advisory lock, taken by polling
  * pg_try_advisory_lock(): a waiter blocked in pg_advisory_lock() would keep
  * a transaction open, and the holder's CREATE INDEX CONCURRENTLY would wait
- * for it forever.
+ * for it forever. Behind a transaction pooler, where a session's lock
+ * means nothing, the lock is a row instead (db_pg_pooler.c).
  *
  * Passwords: libpq and the server never print one, but to be sure, the
  * password in use is scrubbed from every text this driver passes on.
@@ -1370,6 +1371,10 @@ static int holder(ferry_db *db, int *held, char **who, ferry_error *err)
 		"l.objid = $2::bigint::oid AND l.objsubid = 2 AND l.pid <> "
 		"pg_backend_pid()",
 		NULL, vals, 2, holder_row, who, err);
+	/* Or a runner behind a transaction pooler, by its lock row. */
+	if (rc == 0 && !*who)
+		rc = ferry__pgpool_holder(
+			db, CONN(db)->pq.handle, CONN(db)->pg, held, who, err);
 	*held = *who != NULL;
 	return rc;
 }
@@ -1420,15 +1425,37 @@ static int try_lock(ferry_db *db, int *got, ferry_error *err)
 	return ok ? 0 : FERRY_EDB;
 }
 
+static void pg_unlock(ferry_db *db);
+
 static int pg_lock(ferry_db *db, ferry_error *err)
 {
 	int64_t deadline = ferry__now_ms() + db->lock_timeout_ms;
 	int got = 0, waiting = 0, pause = 5, rc, held;
 	char *who = NULL;
 
+	/* Behind a transaction pooler, a row (db_pg_pooler.c). */
+	if ((rc = ferry__pgpool_detect(
+		     db, CONN(db)->pq.handle, CONN(db)->pg, err)) < 0)
+		return rc;
+	if (db->pooled)
+		return ferry__pgpool_lock(
+			db, CONN(db)->pq.handle, CONN(db)->pg, err);
 	for (;;) {
 		if ((rc = try_lock(db, &got, err)) < 0)
 			break;
+		free(who);
+		who = NULL;
+		/* A runner behind a pooler holds the lock row: wait for it. */
+		if (got &&
+			ferry__pgpool_holder(db, CONN(db)->pq.handle,
+				CONN(db)->pg, &held, &who, NULL) == 0 &&
+			held) {
+			CONN(db)->have_lock = 1;
+			pg_unlock(db);
+			got = 0;
+		}
+		free(who);
+		who = NULL;
 		if (got) {
 			CONN(db)->have_lock = 1;
 			db->locked = 1;
@@ -1480,6 +1507,10 @@ static void pg_unlock(ferry_db *db)
 {
 	pg_conn *c = CONN(db);
 
+	if (db->pgpool) {
+		ferry__pgpool_unlock(db);
+		return;
+	}
 	if (c->have_lock) {
 		c->pq.clear(c->pq.exec(c->pg,
 			"SELECT pg_advisory_unlock(" LOCK_CLASS ", " LOCK_KEY
@@ -1488,6 +1519,61 @@ static void pg_unlock(ferry_db *db)
 	}
 	c->have_lock = 0;
 	db->locked = 0;
+}
+
+/*
+ * Behind a transaction pooler the session belongs to no one: the reset
+ * before and after a section keeps to its transaction (SET LOCAL,
+ * set_config(..., true)), so that nothing of it stays with the server
+ * connection for the pooler's next client. What another client left in
+ * that session is put back to its default for this transaction only.
+ * pg_reset_session()'s session-wide RESET ALL and application_name are
+ * left out (the lock row says who holds the lock); the check for a
+ * vanished client is the transaction's own: a pooler closes the server
+ * connection of a client that died in a transaction, and the server,
+ * noticing, must not run the COMMIT the pipeline already sent.
+ */
+#define POOLED_RESET_SQL \
+	"SELECT count(set_config(name, reset_val, true)) FROM " \
+	"pg_catalog.pg_settings WHERE context = 'user' AND setting IS " \
+	"DISTINCT FROM reset_val AND name NOT IN ('application_name', " \
+	"'client_encoding', 'role', 'session_authorization') AND name NOT " \
+	"LIKE 'transaction\\_%'"
+
+static int pg_reset_either(ferry_db *db, int whole, ferry_error *err)
+{
+	static const char *const reset[] = {
+		"SET LOCAL SESSION AUTHORIZATION DEFAULT",
+		"SET LOCAL ROLE NONE", POOLED_RESET_SQL
+	};
+	char budget[24], sql[160];
+	ferry__val p = { FERRY__VAL_TEXT, 0, budget };
+	size_t i;
+	int rc;
+
+	if (!db->pooled)
+		return pg_reset_session(db, whole, err);
+	CONN(db)->users_session = 0;
+	for (i = 0; i < (whole ? 3u : 2u); i++)
+		if ((rc = pg_query(db, reset[i], NULL, 0, NULL, NULL, err)) < 0)
+			return rc;
+	if (!whole)
+		return 0;
+	/* The lock budget, for this transaction: there is no session. */
+	snprintf(budget, sizeof(budget), "%dms", db->lock_wait_ms);
+	snprintf(sql, sizeof(sql), "SELECT %s%s%s",
+		db->lock_wait_ms > 0 ? "set_config('lock_timeout', $1, true)"
+				     : "",
+		db->lock_wait_ms > 0 && CONN(db)->server_num >= 140000 ? ", "
+								       : "",
+		CONN(db)->server_num >= 140000
+			? "set_config('client_connection_check_interval', "
+			  "'500', true)"
+			: "");
+	if (db->lock_wait_ms <= 0 && CONN(db)->server_num < 140000)
+		return 0;
+	return pg_query(
+		db, sql, &p, db->lock_wait_ms > 0 ? 1 : 0, NULL, NULL, err);
 }
 
 static int found_row(void *payload, int ncols, const char *const *values)
@@ -1676,13 +1762,9 @@ const ferry__driver ferry__pg_driver = {
 	.table_exists = pg_table_exists,
 	.query_table = pg_query_table,
 	.ledger_ddl = pg_ledger_ddl,
-	.reset_session = pg_reset_session,
+	.reset_session = pg_reset_either,
 	.section_start = pg_section_start,
 	.interrupt = pg_interrupt,
-	/* Relations, sequences, standalone types and functions outside the
-	 * system's schemas; a sequence or a type made for a table (serial,
-	 * identity, row type) comes with it, an extension's members with
-	 * the extension (which a DBA may have installed beforehand). */
 	.sessions_sql =
 		"SELECT COALESCE(application_name, ''), COALESCE(usename::text, "
 		"'?'), COALESCE(host(client_addr), 'local'), count(*), "
@@ -1695,6 +1777,10 @@ const ferry__driver ferry__pg_driver = {
 		"backend_type = 'client backend' AND application_name IS "
 		"DISTINCT FROM 'ferry: lock observer' GROUP BY 1, 2, 3, 7 "
 		"ORDER BY 4 DESC, 1, 2, 3",
+	/* Relations, sequences, standalone types and functions outside the
+	 * system's schemas; a sequence or a type made for a table (serial,
+	 * identity, row type) comes with it, an extension's members with
+	 * the extension (which a DBA may have installed beforehand). */
 	.objects_sql =
 		"SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class "
 		"c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "

@@ -967,6 +967,11 @@ struct ferry_db {
 		char *name, *value;
 	} * params; /* ferry_db_set_param() */
 	size_t nparams, aparams;
+	/* Behind a transaction pooler (pooler.c, db_pg_pooler.c). */
+	ferry_pooler pooler; /* as ferry_db_options said */
+	int pooled; /* one is in the way: set each time the runner lock is
+		     * taken, else 0 */
+	struct ferry__pgpool *pgpool; /* PostgreSQL's lock row, while held */
 };
 
 /* PostgreSQL's identifier limit (NAMEDATALEN - 1), in bytes. */
@@ -1001,6 +1006,37 @@ void ferry__unlock(ferry_db *db);
 
 /* How a runner describes itself to waiters: "pid 12, user@host, since T". */
 void ferry__holder_text(ferry_db *db, char *buf, size_t size);
+
+/*
+ * Behind a transaction pooler (pooler.c): what needs one session for
+ * longer than a transaction is refused, FERRY_EREFUSED with a hint that
+ * names the way around it. Each returns 0 when db->pooled is 0.
+ */
+/* A no-transaction section of `m`, or a whole run in one transaction. */
+int ferry__pooler_refuse_section(ferry_db *db, const ferry_migration *m,
+	const char *section, int no_transaction, int single_transaction,
+	ferry_error *err);
+/* A statement whose effect outlives its transaction (a session SET, ...);
+ * the caller places the error at the statement. */
+int ferry__pooler_refuse_stmt(ferry_db *db, const ferry_migration *m,
+	const char *stmt, size_t len, ferry_error *err);
+/* A backup or a restore (`what`), whose tools keep session settings. */
+int ferry__pooler_refuse_tool(ferry_db *db, const char *what, ferry_error *err);
+
+#ifdef FERRY_HAVE_PG
+/*
+ * The PostgreSQL driver's side of a transaction pooler (db_pg_pooler.c).
+ * `libpq` is the driver's dlopen() handle, `pg` its PGconn.
+ */
+/* Set db->pooled: from the option, or by asking the server (one query). */
+int ferry__pgpool_detect(ferry_db *db, void *libpq, void *pg, ferry_error *err);
+/* The runner lock as a row of ferry_lock, waiting up to the timeout. */
+int ferry__pgpool_lock(ferry_db *db, void *libpq, void *pg, ferry_error *err);
+void ferry__pgpool_unlock(ferry_db *db);
+/* Who holds the lock row, if anyone (an expired row holds nothing). */
+int ferry__pgpool_holder(ferry_db *db, void *libpq, void *pg, int *held,
+	char **who, ferry_error *err);
+#endif
 
 /*
  * The lock of an engine without a server: an open-file-description lock

@@ -50,11 +50,28 @@ static int is_ledger_table(const ferry_db *db, const char *name)
 		strcmp(name, db->rep_table) == 0;
 }
 
+/*
+ * The runner lock's table behind a transaction pooler (db_pg_pooler.c),
+ * made before the ledger when a first run takes the lock: ferry's own,
+ * and no sign of anything applied.
+ */
+static int is_lock_table(const ferry_db *db, const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	size_t ns = dot ? (size_t)(dot - name) : 0;
+
+	return dot && strlen(db->schema) == ns &&
+		strncmp(name, db->schema, ns) == 0 &&
+		strcmp(dot + 1, "ferry_lock") == 0;
+}
+
 static int count_object(void *payload, int ncols, const char *const *v)
 {
 	ferry__objects *o = payload;
 	size_t i;
 
+	if (ncols >= 1 && v[0] && is_lock_table(o->db, v[0]))
+		return 0;
 	if (ncols < 1 || !v[0])
 		return 0;
 	if (is_ledger_table(o->db, v[0])) {

@@ -358,9 +358,15 @@ static int check_stmt(void *payload, size_t offset, size_t len)
 		return FERRY_EINVALID;
 	kind = ferry__stmt_classify(
 		body + offset, len, c->db->drv->dialect, &what);
-	if (kind == FERRY__STMT_PLAIN)
+	if (kind == FERRY__STMT_PLAIN &&
+		ferry__pooler_refuse_stmt(
+			c->db, &c->m->pub, body + offset, len, c->err) == 0)
 		return 0;
 	src_at(&src, c->m, c->f, c->k, offset);
+	if (kind == FERRY__STMT_PLAIN) {
+		ferry__error_at(c->err, src.file, src.line, src.column);
+		return FERRY_EREFUSED;
+	}
 	/* Another tool's set: that tool's way, which ferry reads. */
 	foreign = ferry__format_no_txn_hint(c->m, c->k);
 	if (kind == FERRY__STMT_TXN_CONTROL) {
@@ -454,6 +460,11 @@ static int check_steps(run_ctx *ctx, ferry_error *err)
 		const ferry__migration *m = it->mig;
 		int k = it->k;
 
+		/* Behind a transaction pooler: what needs one session. */
+		if ((rc = ferry__pooler_refuse_section(ctx->db, &m->pub,
+			     ferry__section_names[k], m->sec[k].no_transaction,
+			     ctx->single_transaction, err)) < 0)
+			return rc;
 		if (ctx->single_transaction && m->sec[k].no_transaction) {
 			ferry__error_set(err, FERRY_EINVALID,
 				"cannot run migration '%s' in a single "

@@ -117,7 +117,7 @@ test_expect_success 'an unknown setting with nothing near it lists the settings'
 	printf "colour = always\n" >ferry.conf &&
 	cat >expect <<-EOF &&
 	ferry: error: ferry.conf:1: unknown setting ${q}colour${q}
-	hint: the settings are database, dir, format, table, schema, lock_timeout, lock_wait, lock_retries, exclusive, backup_dir, backup_keep and param.NAME
+	hint: the settings are database, dir, format, table, schema, lock_timeout, pooler, lock_wait, lock_retries, exclusive, backup_dir, backup_keep and param.NAME
 	EOF
 	test_expect_code 2 ferry -d "$DB_URL" status 2>actual &&
 	test_cmp expect actual

@@ -24,12 +24,12 @@ block() {
 }
 
 blocking() {
-	test "$(db_sql "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name = ${q}blocker${q} AND l.relation = ${q}t${q}::regclass AND l.granted")" = 1
+	test "$(db_sql "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.datname = current_database() AND a.application_name = ${q}blocker${q} AND l.relation = ${q}t${q}::regclass AND l.granted")" = 1
 }
 
 # The blocker's server pid, as the messages name it.
 blocker_pid() {
-	db_sql "SELECT pid FROM pg_stat_activity WHERE application_name = ${q}blocker${q}"
+	db_sql "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = ${q}blocker${q}"
 }
 
 unblocked() {

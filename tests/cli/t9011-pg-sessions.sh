@@ -21,14 +21,14 @@ connect() {
 }
 
 connected() {
-	test "$(db_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = ${q}$1${q} AND state = ${q}active${q}")" -ge 1
+	test "$(db_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = ${q}$1${q} AND state = ${q}active${q}")" -ge 1
 }
 
 disconnect() {
 	kill "$(cat $1.pid)" 2>/dev/null
 	wait "$(cat $1.pid)" 2>/dev/null
 	rm -f $1.pid
-	db_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ${q}$1${q}" >/dev/null
+	db_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = ${q}$1${q}" >/dev/null
 	wait_for 10 gone $1
 }
 
@@ -38,12 +38,12 @@ gone() {
 
 # sessions_of NAME N: N sessions of application NAME (a LIKE pattern).
 sessions_of() {
-	test "$(db_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE ${q}$1${q}")" = "$2"
+	test "$(db_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE ${q}$1${q}")" = "$2"
 }
 
 # running_sleep N: N backends run SELECT pg_sleep(N).
 running_sleep() {
-	test "$(db_sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE ${q}SELECT pg_sleep($1)%${q} AND state = ${q}active${q}")" -ge 1
+	test "$(db_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE ${q}SELECT pg_sleep($1)%${q} AND state = ${q}active${q}")" -ge 1
 }
 
 trap 'for f in "$TRASH"/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done' EXIT
@@ -114,7 +114,7 @@ test_expect_success 'exclusive = true in ferry.conf: up refuses; status and plan
 
 test_expect_success 'one session left: named alone' '
 	disconnect worker &&
-	db_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ${q}app-1.5${q} ORDER BY pid LIMIT 1" >/dev/null &&
+	db_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = ${q}app-1.5${q} ORDER BY pid LIMIT 1" >/dev/null &&
 	wait_for 10 sessions_of app-1.5 1 &&
 	test_expect_code 5 ferry -d "$DB_URL" up --exclusive >out 2>err &&
 	grep "^ferry: error: 1 other session is connected to database" err
