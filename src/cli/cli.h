@@ -402,7 +402,8 @@ int cli_autobackup(
 #define CLI_RUN_BASELINE 0x10u	   /* --baseline VERSION */
 #define CLI_RUN_BACKUP 0x20u	   /* cli_autobackup() before the run */
 #define CLI_RUN_RERUN 0x40u	   /* --rerun VERSION */
-#define CLI_RUN_NOPTS 9		   /* the most options, with the end */
+#define CLI_RUN_STRICT 0x80u	   /* --strict: refuse what lint finds */
+#define CLI_RUN_NOPTS 10	   /* the most options, with the end */
 
 struct cli_runner {
 	const struct cli_help *help;
@@ -416,6 +417,14 @@ struct cli_runner {
 
 int cli_run(
 	struct cli_ctx *ctx, const struct cli_runner *r, int argc, char **argv);
+
+/*
+ * Lint (cmd_lint.c), shared with validate: the engine whose rules run
+ * (--engine's value, else the database URL's, else NULL for both), and
+ * the findings as a JSON array.
+ */
+int cli_lint_engine(struct cli_ctx *ctx, const char *flag, const char **out);
+json_t *cli_lint_json(const ferry_lint_result *r);
 
 /* Commands. */
 int cmd_init(int argc, char **argv, struct cli_ctx *ctx);
@@ -433,6 +442,7 @@ int cmd_plan(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_check(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_release(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_validate(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_lint(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_repair(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_stamp(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_adopt(int argc, char **argv, struct cli_ctx *ctx);
