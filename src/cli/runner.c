@@ -47,6 +47,10 @@ static void bind_options(struct cli_opt t[CLI_RUN_NOPTS],
 				"a database with objects but no ferry ledger: "
 				"first record migrations up to VERSION as "
 				"complete, without running them") },
+		{ CLI_RUN_STRICT,
+			CLI_OPT_FLAG("strict", 0, &o->strict,
+				"refuse (exit 5) when 'ferry lint' finds an "
+				"error in a section to run") },
 	};
 	const struct cli_opt end = CLI_OPT_END;
 	size_t i, n = 0;
