@@ -494,8 +494,9 @@ int ferry__created_has(
 	size_t i;
 	int found = 0;
 
-	/* Out of memory: taken as not created, the cautious answer. */
-	for (i = 0; nm && !found && i < c->n; i++)
+	if (!nm)
+		return FERRY_ENOMEM;
+	for (i = 0; !found && i < c->n; i++)
 		found = strcmp(kind_names[c->v[i].kind], kind) == 0 &&
 			same(c->v[i].name, nm);
 	free(nm);

@@ -1224,7 +1224,8 @@ int ferry__created_missing(ferry_db *db, ferry__created *c, ferry_error *err);
 const char *ferry__created_kind(const ferry__created_obj *o);
 void ferry__created_clear(ferry__created *c);
 /* Is there an object of `kind` ("table", "index", ...) named by the
- * token `name` (its last part, folded as the engine folds it)? */
+ * token `name` (its last part, folded as the engine folds it)? 1, 0, or
+ * FERRY_ENOMEM. */
 int ferry__created_has(
 	const ferry__created *c, const char *kind, const ferry__tok *name);
 
@@ -1275,6 +1276,7 @@ typedef struct {
 	ferry__dialect dialect;
 	const ferry__created *created; /* the migration's objects so far */
 	ferry__lint_checks *checks;    /* of the whole pass */
+	int *oom;		       /* set when out of memory */
 	const char *body;	       /* the section, to look ahead in */
 	const ferry__span *next;       /* the statements after this one */
 	size_t nnext;

@@ -288,13 +288,18 @@ static void lint_section(section_ctx *c, const char *text)
 	ferry__spans spans = { NULL, 0, 0 };
 	ferry__tok *t;
 	size_t i, gap = 0;
+	int rc;
 
 	p->body = text + c->sec->offset;
 	p->line = c->sec->line;
 	/* A section that does not split fails when it runs: nothing here. */
-	if (ferry__split_blocks(&spans, p->body, c->sec->len, c->sec->blocks,
-		    c->dialect, &serr) < 0)
+	if ((rc = ferry__split_blocks(&spans, p->body, c->sec->len,
+		     c->sec->blocks, c->dialect, &serr)) < 0) {
+		if (rc == FERRY_ENOMEM)
+			p->res->oom = 1;
+		ferry__spans_clear(&spans);
 		return;
+	}
 	if (!(t = ferry__malloc(MAX_TOKENS * sizeof(*t)))) {
 		p->res->oom = 1;
 		ferry__spans_clear(&spans);
@@ -316,6 +321,7 @@ static void lint_section(section_ctx *c, const char *text)
 		s.dialect = c->dialect;
 		s.created = c->created;
 		s.checks = &p->checks;
+		s.oom = &p->res->oom;
 		s.body = p->body;
 		s.next = sp + 1;
 		s.nnext = spans.n - i - 1;

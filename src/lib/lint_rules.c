@@ -235,7 +235,13 @@ static const char *name_of(const ferry__tok *t, char buf[64])
 /* The migration created this table (or index, view...): no traffic. */
 static int created(const reader *r, const char *kind, int tok)
 {
-	return tok >= 0 && ferry__created_has(r->s->created, kind, &r->t[tok]);
+	int rc;
+
+	if (tok < 0)
+		return 0;
+	if ((rc = ferry__created_has(r->s->created, kind, &r->t[tok])) < 0)
+		*r->s->oom = 1;
+	return rc > 0;
 }
 
 /* The index just after the parenthesised group or token at `i`. */
