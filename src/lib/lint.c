@@ -126,15 +126,18 @@ static void add_finding(ferry__lint_pass *p, const ferry__lint_rule *rule,
 {
 	ferry_lint_result *r = p->res;
 	ferry_lint_finding *f;
+	size_t *order;
 	int i;
 
+	/* `order` keeps up with `v`'s allocation, grown after it. */
 	if (FERRY__GROW(r->v, r->alloc, r->n + 1, 16) < 0 ||
-		!(r->order = ferry__realloc(
+		!(order = ferry__realloc(
 			  r->order, r->alloc * sizeof(*r->order)))) {
 		free(message);
 		r->oom = 1;
 		return;
 	}
+	r->order = order;
 	f = &r->v[r->n];
 	memset(f, 0, sizeof(*f));
 	r->order[r->n] = p->mig_index * FERRY__NSECTIONS + (size_t)p->k;

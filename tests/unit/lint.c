@@ -83,8 +83,10 @@ void test_lint__drop_table_in_up_only(void)
 	cl_assert_equal_s("", lint(SQ, "-- ferry:finish\nDROP TABLE users;\n"));
 	cl_assert_equal_s("", lint(SQ, "-- ferry:down\nDROP TABLE users;\n"));
 	/* created by this very migration: no traffic on it yet */
-	cl_assert_equal_s("", lint(PG, "CREATE TABLE t (id int);\n"
-				       "DROP TABLE IF EXISTS t;\n"));
+	cl_assert_equal_s("",
+		lint(PG,
+			"CREATE TABLE t (id int);\n"
+			"DROP TABLE IF EXISTS t;\n"));
 }
 
 void test_lint__drop_column_and_view(void)
@@ -96,8 +98,10 @@ void test_lint__drop_column_and_view(void)
 	cl_assert_equal_s(
 		"", lint(PG, "ALTER TABLE users DROP CONSTRAINT c;\n"));
 	cl_assert_equal_s("up 1:1 up-drop-view\n", lint(SQ, "DROP VIEW v;\n"));
-	cl_assert_equal_s("", lint(SQ, "CREATE VIEW w AS SELECT 1;\n"
-				       "DROP VIEW w;\n"));
+	cl_assert_equal_s("",
+		lint(SQ,
+			"CREATE VIEW w AS SELECT 1;\n"
+			"DROP VIEW w;\n"));
 }
 
 void test_lint__renames(void)
@@ -106,8 +110,10 @@ void test_lint__renames(void)
 		lint(SQ, "ALTER TABLE users RENAME TO people;\n"));
 	cl_assert_equal_s("up 1:19 up-rename-column\n",
 		lint(SQ, "ALTER TABLE users RENAME COLUMN name TO n;\n"));
-	cl_assert_equal_s("", lint(SQ, "CREATE TABLE t (a int);\n"
-				       "ALTER TABLE t RENAME COLUMN a TO b;\n"));
+	cl_assert_equal_s("",
+		lint(SQ,
+			"CREATE TABLE t (a int);\n"
+			"ALTER TABLE t RENAME COLUMN a TO b;\n"));
 	cl_assert_equal_s(
 		"", lint(PG, "ALTER TABLE users RENAME CONSTRAINT a TO b;\n"));
 }
@@ -118,41 +124,51 @@ void test_lint__alter_type(void)
 			  "up 1:19 pg-alter-type-rewrite\n",
 		lint(PG, "ALTER TABLE users ALTER COLUMN id TYPE bigint;\n"));
 	cl_assert_equal_s("finish 2:19 pg-alter-type-rewrite\n",
-		lint(PG, "-- ferry:finish\nALTER TABLE users ALTER id SET "
-			 "DATA TYPE bigint;\n"));
+		lint(PG,
+			"-- ferry:finish\nALTER TABLE users ALTER id SET "
+			"DATA TYPE bigint;\n"));
 	/* widening to text or varchar: binary-coercible, no rewrite */
-	cl_assert_equal_s("", lint(PG, "ALTER TABLE users ALTER COLUMN name "
-				       "TYPE text;\n"));
-	cl_assert_equal_s("", lint(PG, "ALTER TABLE users ALTER COLUMN name "
-				       "TYPE character varying(200);\n"));
+	cl_assert_equal_s("",
+		lint(PG,
+			"ALTER TABLE users ALTER COLUMN name "
+			"TYPE text;\n"));
+	cl_assert_equal_s("",
+		lint(PG,
+			"ALTER TABLE users ALTER COLUMN name "
+			"TYPE character varying(200);\n"));
 	cl_assert_equal_s("up 1:19 up-alter-type\n"
 			  "up 1:19 pg-alter-type-rewrite\n",
-		lint(PG, "ALTER TABLE users ALTER COLUMN name TYPE text "
-			 "USING upper(name);\n"));
+		lint(PG,
+			"ALTER TABLE users ALTER COLUMN name TYPE text "
+			"USING upper(name);\n"));
 }
 
 void test_lint__set_not_null(void)
 {
 	cl_assert_equal_s("up 1:19 up-set-not-null\n",
-		lint(SQ, "ALTER TABLE users ALTER COLUMN email SET NOT "
-			 "NULL;\n"));
+		lint(SQ,
+			"ALTER TABLE users ALTER COLUMN email SET NOT "
+			"NULL;\n"));
 	cl_assert_equal_s("finish 2:19 pg-set-not-null-scan\n",
-		lint(PG, "-- ferry:finish\nALTER TABLE users ALTER COLUMN "
-			 "email SET NOT NULL;\n"));
+		lint(PG,
+			"-- ferry:finish\nALTER TABLE users ALTER COLUMN "
+			"email SET NOT NULL;\n"));
 	/* a validated CHECK (email IS NOT NULL) spares the scan */
 	cl_assert_equal_s("",
-		lint(PG, "-- ferry:up\n"
-			 "ALTER TABLE users ADD CONSTRAINT e CHECK (email IS "
-			 "NOT NULL) NOT VALID;\n"
-			 "ALTER TABLE users VALIDATE CONSTRAINT e;\n"
-			 "-- ferry:finish\nALTER TABLE users ALTER COLUMN "
-			 "email SET NOT NULL;\n"));
+		lint(PG,
+			"-- ferry:up\n"
+			"ALTER TABLE users ADD CONSTRAINT e CHECK (email IS "
+			"NOT NULL) NOT VALID;\n"
+			"ALTER TABLE users VALIDATE CONSTRAINT e;\n"
+			"-- ferry:finish\nALTER TABLE users ALTER COLUMN "
+			"email SET NOT NULL;\n"));
 	/* not validated: still a scan */
 	cl_assert_equal_s("finish 4:19 pg-set-not-null-scan\n",
-		lint(PG, "-- ferry:up\nALTER TABLE users ADD CONSTRAINT e CHECK (email IS "
-			 "NOT NULL) NOT VALID;\n"
-			 "-- ferry:finish\nALTER TABLE users ALTER COLUMN "
-			 "email SET NOT NULL;\n"));
+		lint(PG,
+			"-- ferry:up\nALTER TABLE users ADD CONSTRAINT e CHECK (email IS "
+			"NOT NULL) NOT VALID;\n"
+			"-- ferry:finish\nALTER TABLE users ALTER COLUMN "
+			"email SET NOT NULL;\n"));
 }
 
 void test_lint__truncate(void)
@@ -167,8 +183,10 @@ void test_lint__add_column_not_null(void)
 {
 	cl_assert_equal_s("up 1:19 up-add-column-not-null\n",
 		lint(SQ, "ALTER TABLE users ADD COLUMN age int NOT NULL;\n"));
-	cl_assert_equal_s("", lint(SQ, "ALTER TABLE users ADD COLUMN age int "
-				       "NOT NULL DEFAULT 0;\n"));
+	cl_assert_equal_s("",
+		lint(SQ,
+			"ALTER TABLE users ADD COLUMN age int "
+			"NOT NULL DEFAULT 0;\n"));
 	cl_assert_equal_s(
 		"", lint(SQ, "ALTER TABLE users ADD COLUMN age int;\n"));
 }
@@ -177,10 +195,14 @@ void test_lint__pg_index_concurrently(void)
 {
 	cl_assert_equal_s("up 1:1 pg-create-index-blocking\n",
 		lint(PG, "CREATE INDEX o_u ON orders (user_id);\n"));
-	cl_assert_equal_s("", lint(PG, "CREATE INDEX CONCURRENTLY o_u ON "
-				       "orders (user_id);\n"));
-	cl_assert_equal_s("", lint(PG, "CREATE TABLE t (a int);\n"
-				       "CREATE UNIQUE INDEX t_a ON t (a);\n"));
+	cl_assert_equal_s("",
+		lint(PG,
+			"CREATE INDEX CONCURRENTLY o_u ON "
+			"orders (user_id);\n"));
+	cl_assert_equal_s("",
+		lint(PG,
+			"CREATE TABLE t (a int);\n"
+			"CREATE UNIQUE INDEX t_a ON t (a);\n"));
 	/* SQLite has no CONCURRENTLY: not its rule */
 	cl_assert_equal_s(
 		"", lint(SQ, "CREATE INDEX o_u ON orders (user_id);\n"));
@@ -193,27 +215,34 @@ void test_lint__pg_index_concurrently(void)
 void test_lint__pg_volatile_default(void)
 {
 	cl_assert_equal_s("up 1:19 pg-volatile-default\n",
-		lint(PG, "ALTER TABLE users ADD COLUMN t timestamptz DEFAULT "
-			 "clock_timestamp();\n"));
+		lint(PG,
+			"ALTER TABLE users ADD COLUMN t timestamptz DEFAULT "
+			"clock_timestamp();\n"));
 	cl_assert_equal_s("up 1:19 pg-volatile-default\n",
 		lint(PG, "ALTER TABLE users ADD COLUMN n bigserial;\n"));
-	cl_assert_equal_s("", lint(PG, "ALTER TABLE users ADD COLUMN t "
-				       "timestamptz DEFAULT now();\n"));
-	cl_assert_equal_s("", lint(PG, "ALTER TABLE users ADD COLUMN k int "
-				       "DEFAULT 0;\n"));
+	cl_assert_equal_s("",
+		lint(PG,
+			"ALTER TABLE users ADD COLUMN t "
+			"timestamptz DEFAULT now();\n"));
+	cl_assert_equal_s("",
+		lint(PG,
+			"ALTER TABLE users ADD COLUMN k int "
+			"DEFAULT 0;\n"));
 }
 
 void test_lint__pg_constraint_not_valid(void)
 {
 	cl_assert_equal_s("up 1:20 pg-constraint-not-valid\n",
-		lint(PG, "ALTER TABLE orders ADD CONSTRAINT f FOREIGN KEY "
-			 "(user_id) REFERENCES users (id);\n"));
+		lint(PG,
+			"ALTER TABLE orders ADD CONSTRAINT f FOREIGN KEY "
+			"(user_id) REFERENCES users (id);\n"));
 	cl_assert_equal_s("up 1:20 pg-constraint-not-valid\n",
 		lint(PG, "ALTER TABLE orders ADD CHECK (id > 0);\n"));
 	cl_assert_equal_s("",
-		lint(PG, "ALTER TABLE orders ADD CONSTRAINT f FOREIGN KEY "
-			 "(user_id) REFERENCES users (id) NOT VALID;\n"
-			 "ALTER TABLE orders VALIDATE CONSTRAINT f;\n"));
+		lint(PG,
+			"ALTER TABLE orders ADD CONSTRAINT f FOREIGN KEY "
+			"(user_id) REFERENCES users (id) NOT VALID;\n"
+			"ALTER TABLE orders VALIDATE CONSTRAINT f;\n"));
 }
 
 void test_lint__pg_rewrites_and_locks(void)
@@ -222,9 +251,10 @@ void test_lint__pg_rewrites_and_locks(void)
 			  "up 2:1 pg-vacuum-full\n"
 			  "up 3:1 pg-cluster\n"
 			  "up 4:1 pg-lock-table\n",
-		lint(PG, "VACUUM FULL users;\nVACUUM (FULL, VERBOSE) users;\n"
-			 "CLUSTER users USING users_name;\n"
-			 "LOCK TABLE users IN SHARE MODE;\n"));
+		lint(PG,
+			"VACUUM FULL users;\nVACUUM (FULL, VERBOSE) users;\n"
+			"CLUSTER users USING users_name;\n"
+			"LOCK TABLE users IN SHARE MODE;\n"));
 	cl_assert_equal_s("", lint(PG, "VACUUM users;\nANALYZE users;\n"));
 }
 
@@ -232,15 +262,19 @@ void test_lint__unbounded_write(void)
 {
 	cl_assert_equal_s("up 1:1 unbounded-write\nup 2:1 unbounded-write\n",
 		lint(SQ, "UPDATE users SET name = '';\nDELETE FROM orders;\n"));
-	cl_assert_equal_s("", lint(SQ, "UPDATE users SET name = '' WHERE id "
-				       "= 1;\n"));
+	cl_assert_equal_s("",
+		lint(SQ,
+			"UPDATE users SET name = '' WHERE id "
+			"= 1;\n"));
 	/* a WHERE in a subquery bounds nothing */
 	cl_assert_equal_s("up 1:1 unbounded-write\n",
-		lint(PG, "UPDATE users SET name = (SELECT max(id) FROM orders "
-			 "WHERE id > 1);\n"));
+		lint(PG,
+			"UPDATE users SET name = (SELECT max(id) FROM orders "
+			"WHERE id > 1);\n"));
 	cl_assert_equal_s("",
-		lint(PG, "-- ferry:up no-transaction\n-- ferry:repeat\n"
-			 "DELETE FROM orders;\n"));
+		lint(PG,
+			"-- ferry:up no-transaction\n-- ferry:repeat\n"
+			"DELETE FROM orders;\n"));
 }
 
 void test_lint__sqlite_table_rebuild(void)
@@ -257,8 +291,9 @@ void test_lint__sqlite_table_rebuild(void)
 	cl_assert_equal_s("up 3:1 up-drop-table\n", lint(PG, rebuild));
 	/* a copy into a new table, the old one kept: no rebuild */
 	cl_assert_equal_s("",
-		lint(SQ, "CREATE TABLE archive (id int);\n"
-			 "INSERT INTO archive SELECT id FROM users;\n"));
+		lint(SQ,
+			"CREATE TABLE archive (id int);\n"
+			"INSERT INTO archive SELECT id FROM users;\n"));
 }
 
 void test_lint__sqlite_pragma_in_transaction(void)
@@ -266,8 +301,9 @@ void test_lint__sqlite_pragma_in_transaction(void)
 	cl_assert_equal_s("up 1:1 sqlite-pragma-in-transaction\n",
 		lint(SQ, "PRAGMA foreign_keys = OFF;\n"));
 	cl_assert_equal_s("",
-		lint(SQ, "-- ferry:up no-transaction\nPRAGMA foreign_keys = "
-			 "OFF;\n"));
+		lint(SQ,
+			"-- ferry:up no-transaction\nPRAGMA foreign_keys = "
+			"OFF;\n"));
 	cl_assert_equal_s("", lint(SQ, "PRAGMA user_version = 3;\n"));
 }
 
@@ -276,23 +312,27 @@ void test_lint__allow_suppresses_with_a_reason(void)
 	const ferry_lint_finding *f;
 
 	cl_assert_equal_s("up 2:1 up-drop-table allowed\n",
-		lint(SQ, "-- ferry:allow up-drop-table nothing reads it since "
-			 "2.0\nDROP TABLE users;\n"));
+		lint(SQ,
+			"-- ferry:allow up-drop-table nothing reads it since "
+			"2.0\nDROP TABLE users;\n"));
 	f = ferry_lint_result_at(res, 0);
 	cl_assert_equal_s(f->reason, "nothing reads it since 2.0");
 	cl_assert_equal_i(ferry_lint_result_errors(res), 0);
 	/* on the statement's own first line */
 	cl_assert_equal_s("up 1:1 up-drop-table allowed\n",
-		lint(SQ, "DROP TABLE users; -- ferry:allow up-drop-table "
-			 "unused\n"));
+		lint(SQ,
+			"DROP TABLE users; -- ferry:allow up-drop-table "
+			"unused\n"));
 	/* an allow of another rule does not */
 	cl_assert_equal_s("up 2:1 up-drop-table\n",
-		lint(SQ, "-- ferry:allow up-truncate fine\nDROP TABLE "
-			 "users;\n"));
+		lint(SQ,
+			"-- ferry:allow up-truncate fine\nDROP TABLE "
+			"users;\n"));
 	/* nor one of the statement before */
 	cl_assert_equal_s("up 2:1 up-drop-table\n",
-		lint(SQ, "SELECT 1; -- ferry:allow up-drop-table why\nDROP "
-			 "TABLE users;\n"));
+		lint(SQ,
+			"SELECT 1; -- ferry:allow up-drop-table why\nDROP "
+			"TABLE users;\n"));
 }
 
 void test_lint__allow_without_reason_or_rule(void)
@@ -301,8 +341,9 @@ void test_lint__allow_without_reason_or_rule(void)
 		lint(SQ, "-- ferry:allow up-drop-table\nDROP TABLE users;\n"));
 	cl_assert_equal_i(ferry_lint_result_errors(res), 2);
 	cl_assert_equal_s("up 1:1 allow-unknown-rule\n",
-		lint(SQ, "-- ferry:allow drop-everything because\nSELECT "
-			 "1;\n"));
+		lint(SQ,
+			"-- ferry:allow drop-everything because\nSELECT "
+			"1;\n"));
 }
 
 void test_lint__both_engines_tag_findings(void)
@@ -311,8 +352,9 @@ void test_lint__both_engines_tag_findings(void)
 
 	cl_assert_equal_s("up 1:1 pg-create-index-blocking\n"
 			  "up 2:1 up-drop-table\n",
-		lint(NULL, "CREATE INDEX o_u ON orders (user_id);\n"
-			   "DROP TABLE users;\n"));
+		lint(NULL,
+			"CREATE INDEX o_u ON orders (user_id);\n"
+			"DROP TABLE users;\n"));
 	f = ferry_lint_result_at(res, 0);
 	cl_assert_equal_s(f->engine, "postgres");
 	cl_assert_equal_i(f->level, FERRY_LINT_ERROR);
