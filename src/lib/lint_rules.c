@@ -469,6 +469,17 @@ static void add_constraint(
 	if (accept(r, "constraint"))
 		name = read_name(r);
 	kind = r->i;
+	/* UNIQUE, PRIMARY KEY: an index built as CREATE INDEX builds it,
+	 * unless USING INDEX adopts one built CONCURRENTLY. */
+	if ((is_word(r, kind, "unique") || is_word(r, kind, "primary")) &&
+		!fresh && find_word(r, kind, end, "using") < 0) {
+		ferry__lint_hit(p, "pg-create-index-blocking", &r->t[i - 1],
+			"ADD %s constraint to '%s' builds its index without "
+			"CONCURRENTLY",
+			is_word(r, kind, "unique") ? "UNIQUE" : "PRIMARY KEY",
+			name_of(&r->t[table], b));
+		return;
+	}
 	if (!is_word(r, kind, "foreign") && !is_word(r, kind, "check"))
 		return;
 	not_valid = find_not(r, kind, end, "valid") >= 0;
@@ -543,11 +554,11 @@ static void alter_action(
 			add_constraint(p, r, table, i + 1, end, 1);
 		else if (is_word(r, i + 1, "constraint") ||
 			is_word(r, i + 1, "foreign") ||
-			is_word(r, i + 1, "check"))
+			is_word(r, i + 1, "check") ||
+			is_word(r, i + 1, "primary") ||
+			is_word(r, i + 1, "unique"))
 			add_constraint(p, r, table, i + 1, end, 0);
-		else if (!is_word(r, i + 1, "primary") &&
-			!is_word(r, i + 1, "unique") &&
-			!is_word(r, i + 1, "exclude"))
+		else if (!is_word(r, i + 1, "exclude"))
 			add_column(p, r, table, i + 1, end);
 		return;
 	}

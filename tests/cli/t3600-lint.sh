@@ -203,11 +203,13 @@ test_expect_success 'pg-create-index-blocking and pg-drop-index-blocking: Postgr
 	DROP INDEX users_name;
 	CREATE TABLE t (a integer);
 	CREATE INDEX t_a ON t (a);
+	ALTER TABLE orders ADD CONSTRAINT orders_u UNIQUE (user_id);
 	EOF
 	if on pg; then
 		cat >expect <<-\EOF
 		pg-create-index-blocking 1:1
 		pg-drop-index-blocking 2:1
+		pg-create-index-blocking 5:20
 		EOF
 		finds 5
 	else

@@ -210,6 +210,15 @@ void test_lint__pg_index_concurrently(void)
 		lint(PG, "DROP INDEX users_name;\n"));
 	cl_assert_equal_s("",
 		lint(PG, "DROP INDEX CONCURRENTLY IF EXISTS users_name;\n"));
+	/* a UNIQUE constraint builds its index the same way */
+	cl_assert_equal_s("up 1:20 pg-create-index-blocking\n",
+		lint(PG,
+			"ALTER TABLE orders ADD CONSTRAINT u UNIQUE "
+			"(user_id);\n"));
+	cl_assert_equal_s("",
+		lint(PG,
+			"ALTER TABLE orders ADD CONSTRAINT u "
+			"UNIQUE USING INDEX orders_u;\n"));
 }
 
 void test_lint__pg_volatile_default(void)
