@@ -7,9 +7,10 @@
  *
  * Offline: the files only. A table is taken as existing, with traffic on
  * it, unless the same migration created it (created.c reads that from its
- * statements). With no engine chosen, the rules of both run: the generic
- * and SQLite ones on a SQLite reading of the text, the PostgreSQL ones on
- * a PostgreSQL reading.
+ * statements). With no engine chosen, the rules of both run: the SQLite
+ * ones on a SQLite reading of the text, the generic and PostgreSQL ones on
+ * a PostgreSQL reading (which a SQLite file survives, while a PostgreSQL
+ * function body read as SQLite would be cut at each ';').
  */
 #include "ferry_int.h"
 
@@ -442,10 +443,11 @@ int ferry_lint(ferry_lint_result **out, const ferry_set *set,
 		return ferry__error_oom(err);
 	if (!engine) {
 		rc = lint_pass(r, set, FERRY__DIALECT_SQLITE,
-			FERRY__LINT_GENERIC | FERRY__LINT_SQLITE, NULL, err);
+			FERRY__LINT_SQLITE, NULL, err);
 		if (rc == 0)
 			rc = lint_pass(r, set, FERRY__DIALECT_PG,
-				FERRY__LINT_PG, NULL, err);
+				FERRY__LINT_GENERIC | FERRY__LINT_PG, NULL,
+				err);
 	} else if (strcmp(engine, "sqlite") == 0)
 		rc = lint_pass(r, set, FERRY__DIALECT_SQLITE,
 			FERRY__LINT_GENERIC | FERRY__LINT_SQLITE, "sqlite",

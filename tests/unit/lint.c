@@ -376,6 +376,17 @@ void test_lint__both_engines_tag_findings(void)
 	cl_assert_equal_s(ferry_lint_result_at(res, 0)->engine, "sqlite");
 }
 
+void test_lint__both_engines_read_generic_rules_as_postgres(void)
+{
+	static const char fn[] = "CREATE FUNCTION f() RETURNS int AS $$ "
+				 "SELECT 1; DELETE FROM users; SELECT 2 $$ "
+				 "LANGUAGE sql;\n";
+
+	/* SQLite's reading cuts the body at its ';' */
+	cl_assert_equal_s("up 1:49 unbounded-write\n", lint(SQ, fn));
+	cl_assert_equal_s("", lint(NULL, fn));
+}
+
 void test_lint__bad_arguments(void)
 {
 	ferry_lint_options o = FERRY_LINT_OPTIONS_INIT;
