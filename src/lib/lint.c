@@ -22,10 +22,16 @@
 #define MAX_TOKENS 512
 #define MAX_ALLOWS 8
 
+/* A finding, and the section it is in, counted across the set: the
+ * first key of file order. */
+typedef struct {
+	ferry_lint_finding pub;
+	size_t section;
+} item;
+
 struct ferry_lint_result {
-	ferry_lint_finding *v;
+	item *v;
 	size_t n, alloc;
-	size_t *order; /* per finding: section, then the order found */
 	char **strings;
 	size_t nstrings, salloc;
 	int oom;
@@ -62,7 +68,7 @@ size_t ferry_lint_result_count(const ferry_lint_result *r)
 const ferry_lint_finding *ferry_lint_result_at(
 	const ferry_lint_result *r, size_t i)
 {
-	return r && i < r->n ? &r->v[i] : NULL;
+	return r && i < r->n ? &r->v[i].pub : NULL;
 }
 
 size_t ferry_lint_result_errors(const ferry_lint_result *r)
@@ -70,7 +76,8 @@ size_t ferry_lint_result_errors(const ferry_lint_result *r)
 	size_t i, n = 0;
 
 	for (i = 0; r && i < r->n; i++)
-		n += r->v[i].level == FERRY_LINT_ERROR && !r->v[i].allowed;
+		n += r->v[i].pub.level == FERRY_LINT_ERROR &&
+			!r->v[i].pub.allowed;
 	return n;
 }
 
@@ -83,7 +90,6 @@ void ferry_lint_result_free(ferry_lint_result *r)
 	for (i = 0; i < r->nstrings; i++)
 		free(r->strings[i]);
 	free(r->strings);
-	free(r->order);
 	free(r->v);
 	free(r);
 }
@@ -127,22 +133,16 @@ static void add_finding(ferry__lint_pass *p, const ferry__lint_rule *rule,
 {
 	ferry_lint_result *r = p->res;
 	ferry_lint_finding *f;
-	size_t *order;
 	int i;
 
-	/* `order` keeps up with `v`'s allocation, grown after it. */
-	if (FERRY__GROW(r->v, r->alloc, r->n + 1, 16) < 0 ||
-		!(order = ferry__realloc(
-			  r->order, r->alloc * sizeof(*r->order)))) {
+	if (FERRY__GROW(r->v, r->alloc, r->n + 1, 16) < 0) {
 		free(message);
 		r->oom = 1;
 		return;
 	}
-	r->order = order;
-	f = &r->v[r->n];
-	memset(f, 0, sizeof(*f));
-	r->order[r->n] = p->mig_index * FERRY__NSECTIONS + (size_t)p->k;
-	r->n++;
+	memset(&r->v[r->n], 0, sizeof(*r->v));
+	r->v[r->n].section = p->mig_index * FERRY__NSECTIONS + (size_t)p->k;
+	f = &r->v[r->n++].pub;
 	f->file = ferry__section_path(p->m, p->k);
 	position(p, at, &f->line, &f->column);
 	f->migration = &p->m->pub;
@@ -392,29 +392,26 @@ static int lint_pass(ferry_lint_result *r, const ferry_set *set,
 }
 
 /* File order: migration and section, then line and column. */
+static int before(const item *a, const item *b)
+{
+	if (a->section != b->section)
+		return a->section < b->section;
+	if (a->pub.line != b->pub.line)
+		return a->pub.line < b->pub.line;
+	return a->pub.column < b->pub.column;
+}
+
 static void sort_findings(ferry_lint_result *r)
 {
 	size_t i, j;
 
 	/* Insertion sort: stable, and the passes left it nearly sorted. */
 	for (i = 1; i < r->n; i++) {
-		ferry_lint_finding f = r->v[i];
-		size_t o = r->order[i];
+		item it = r->v[i];
 
-		for (j = i; j > 0; j--) {
-			const ferry_lint_finding *g = &r->v[j - 1];
-
-			if (r->order[j - 1] < o ||
-				(r->order[j - 1] == o &&
-					(g->line < f.line ||
-						(g->line == f.line &&
-							g->column <= f.column))))
-				break;
-			r->v[j] = *g;
-			r->order[j] = r->order[j - 1];
-		}
-		r->v[j] = f;
-		r->order[j] = o;
+		for (j = i; j > 0 && before(&it, &r->v[j - 1]); j--)
+			r->v[j] = r->v[j - 1];
+		r->v[j] = it;
 	}
 }
 
