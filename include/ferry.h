@@ -939,15 +939,21 @@ typedef struct {
 	 * confirmed.
 	 */
 	const char *rerun;
+	/**
+	 * Version 4. Refuse (FERRY_EREFUSED) before anything is written when
+	 * ferry_lint(), with the database's engine, finds an error that no
+	 * allow suppressed in a section the run would run.
+	 */
+	int strict;
 } ferry_up_options;
 
-/* Versions 1 (without baseline) and 2 (without confirm, rerun) are still
- * accepted. */
-#define FERRY_UP_OPTIONS_VERSION 3
+/* Versions 1 (without baseline), 2 (without confirm, rerun) and 3
+ * (without strict) are still accepted. */
+#define FERRY_UP_OPTIONS_VERSION 4
 #define FERRY_UP_OPTIONS_INIT \
 	{ \
 		FERRY_UP_OPTIONS_VERSION, NULL, 0, 0, 0, 0, NULL, 0, NULL, \
-			NULL, NULL \
+			NULL, NULL, 0 \
 	}
 
 /** One step a run took. Owned by its report. */
@@ -1196,6 +1202,96 @@ FERRY_EXTERN size_t ferry_history_count(const ferry_history *history);
 FERRY_EXTERN const ferry_history_entry *ferry_history_at(
 	const ferry_history *history, size_t i);
 FERRY_EXTERN void ferry_history_free(ferry_history *history);
+
+/*
+ * Linting for live traffic
+ */
+
+/** How much a lint finding matters. */
+typedef enum {
+	FERRY_LINT_WARNING = 1, /**< worth a look; does not fail the lint */
+	FERRY_LINT_ERROR = 2	/**< breaks the previous release, or blocks
+				   traffic: `ferry lint` exits 5 */
+} ferry_lint_level;
+
+/** One statement `ferry_lint()` flagged. Owned by its result. */
+typedef struct {
+	const char *file; /**< the migration file, as the set names it */
+	int line;	  /**< 1-based */
+	int column;	  /**< 1-based, in bytes */
+	const ferry_migration *migration; /**< owned by the set */
+	const char *section;		  /**< "up", "finish" or "down" */
+	const char *rule; /**< a stable id: "up-drop-column", ... */
+	ferry_lint_level level;
+	/**
+	 * "sqlite", "postgres", or "any" for a rule of both engines when
+	 * both were linted (no engine chosen)
+	 */
+	const char *engine;
+	const char *message; /**< what the statement does: one line */
+	const char *why;     /**< how it hurts live traffic */
+	const char *fix;     /**< what to write instead */
+	/**
+	 * The rule is one that breaks the previous release (an `up-*` rule):
+	 * once it ran, that release can no longer run on the database.
+	 */
+	int breaking;
+	int allowed;	    /**< suppressed by `-- ferry:allow RULE reason` */
+	const char *reason; /**< the allow's reason, or NULL */
+} ferry_lint_finding;
+
+typedef struct {
+	unsigned int version; /**< FERRY_LINT_OPTIONS_VERSION */
+	/**
+	 * "sqlite" or "postgres": that engine's rules and the rules of both;
+	 * NULL: every rule, each finding tagged with its engine
+	 */
+	const char *engine;
+} ferry_lint_options;
+
+#define FERRY_LINT_OPTIONS_VERSION 1
+#define FERRY_LINT_OPTIONS_INIT \
+	{ \
+		FERRY_LINT_OPTIONS_VERSION, NULL \
+	}
+
+/** What ferry_lint() found. */
+typedef struct ferry_lint_result ferry_lint_result;
+
+/**
+ * Read the sections of every migration of `set` for statements that hurt
+ * an application running on the database while they run: in an `up`
+ * section, whatever breaks the previous release (it still runs, in the
+ * blue-green model; that belongs in `finish`); in every section, what
+ * blocks reads or writes for long (a table rewrite, an index built
+ * without CONCURRENTLY, a whole-table UPDATE). Offline: reads the files
+ * only, never a database. A table is taken as existing, with traffic on
+ * it, unless the same migration created it.
+ *
+ * A statement preceded by (or with on its first line) the comment
+ * `-- ferry:allow RULE reason` keeps its finding, marked allowed. An
+ * allow without a reason, or naming no rule ferry knows, is a finding.
+ * Findings are a result, not an error: the call returns 0 with every
+ * finding, in file order. Code migrations and repeatable ones are not
+ * read; a section that does not split is skipped (it fails when it runs).
+ *
+ * @param[out] out  free with ferry_lint_result_free(). NULL on failure.
+ * @param set       the migration set; not modified
+ * @param opts      NULL, or FERRY_LINT_OPTIONS_INIT plus changes
+ * @param err       filled on failure; may be NULL
+ * @return 0, FERRY_EINVALID (an unknown engine, an unreadable file) or
+ *         FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_lint(ferry_lint_result **out, const ferry_set *set,
+	const ferry_lint_options *opts, ferry_error *err);
+FERRY_EXTERN size_t ferry_lint_result_count(const ferry_lint_result *r);
+/** Finding `i` (0-based), or NULL when out of range. */
+FERRY_EXTERN const ferry_lint_finding *ferry_lint_result_at(
+	const ferry_lint_result *r, size_t i);
+/** How many findings are errors that no allow suppressed. */
+FERRY_EXTERN size_t ferry_lint_result_errors(const ferry_lint_result *r);
+/** Free a result; NULL does nothing. */
+FERRY_EXTERN void ferry_lint_result_free(ferry_lint_result *r);
 
 /*
  * Validate, repair, stamp

@@ -416,7 +416,8 @@ int cli_autobackup(
 #define CLI_RUN_RERUN 0x40u	   /* --rerun VERSION */
 #define CLI_RUN_LOCK_BUDGET 0x80u  /* --lock-wait, --lock-retries */
 #define CLI_RUN_EXCLUSIVE 0x100u   /* --exclusive */
-#define CLI_RUN_NOPTS 12	   /* the most options, with the end */
+#define CLI_RUN_STRICT 0x200u	   /* --strict: refuse what lint finds */
+#define CLI_RUN_NOPTS 13	   /* the most options, with the end */
 
 struct cli_runner {
 	const struct cli_help *help;
@@ -430,6 +431,14 @@ struct cli_runner {
 
 int cli_run(
 	struct cli_ctx *ctx, const struct cli_runner *r, int argc, char **argv);
+
+/*
+ * Lint (cmd_lint.c), shared with validate: the engine whose rules run
+ * (--engine's value, else the database URL's, else NULL for both), and
+ * the findings as a JSON array.
+ */
+int cli_lint_engine(struct cli_ctx *ctx, const char *flag, const char **out);
+json_t *cli_lint_json(const ferry_lint_result *r);
 
 /* Commands. */
 int cmd_init(int argc, char **argv, struct cli_ctx *ctx);
@@ -447,6 +456,7 @@ int cmd_plan(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_check(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_release(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_validate(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_lint(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_repair(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_stamp(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_adopt(int argc, char **argv, struct cli_ctx *ctx);

@@ -7,7 +7,8 @@
 
 static const struct cli_help help = {
 	"migrate [--to TARGET] [--allow-out-of-order] [--single-transaction]\n"
-	"              [--baseline VERSION] [--dry-run | --check] [--json]",
+	"              [--baseline VERSION] [--dry-run | --check] [--strict]\n"
+	"              [--json]",
 	"Bring the database all the way to TARGET (default: the newest\n"
 	"migration): the up sections of pending migrations, then the finish\n"
 	"sections. At each checkpoint release on the way, everything up to it\n"
@@ -24,7 +25,7 @@ static const struct cli_runner migrate = {
 	.run = ferry_migrate,
 	.opts = CLI_RUN_TO | CLI_RUN_OUT_OF_ORDER | CLI_RUN_SINGLE |
 		CLI_RUN_TRIAL | CLI_RUN_BASELINE | CLI_RUN_BACKUP |
-		CLI_RUN_LOCK_BUDGET | CLI_RUN_EXCLUSIVE,
+		CLI_RUN_LOCK_BUDGET | CLI_RUN_EXCLUSIVE | CLI_RUN_STRICT,
 	.to_help = "stop after this version or release",
 	.single_help = "the whole run in one transaction: all or none",
 	.summary = cli_print_phases,

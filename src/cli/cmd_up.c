@@ -6,7 +6,7 @@
 
 static const struct cli_help help = {
 	"up [--to TARGET] [--allow-out-of-order] [--single-transaction]\n"
-	"         [--baseline VERSION] [--dry-run | --check] [--json]\n"
+	"         [--baseline VERSION] [--dry-run | --check] [--strict] [--json]\n"
 	"   or: ferry up --rerun VERSION [--yes]",
 	"Apply the up sections of pending migrations, oldest first. Each runs\n"
 	"in one transaction with its ledger row, so a crash leaves it wholly\n"
@@ -28,7 +28,11 @@ static const struct cli_help help = {
 	"A section marked '-- ferry:up confirm' asks before it runs (refused\n"
 	"without --yes when nobody can answer). --rerun VERSION runs the up\n"
 	"section of an applied migration again, in one transaction, and\n"
-	"records it as a rerun; it asks first too.",
+	"records it as a rerun; it asks first too.\n"
+	"\n"
+	"--strict refuses (exit 5), before anything is written, when 'ferry\n"
+	"lint' finds an error no '-- ferry:allow' suppressed in a section the\n"
+	"run would run.",
 	"  ferry up\n"
 	"  ferry up --to 20240301120000\n"
 	"  ferry -d postgres://app@db/app up --lock-timeout 300\n"
@@ -51,7 +55,8 @@ static const struct cli_runner up = {
 	.run = ferry_up,
 	.opts = CLI_RUN_TO | CLI_RUN_OUT_OF_ORDER | CLI_RUN_SINGLE |
 		CLI_RUN_TRIAL | CLI_RUN_RERUN | CLI_RUN_BASELINE |
-		CLI_RUN_BACKUP | CLI_RUN_LOCK_BUDGET | CLI_RUN_EXCLUSIVE,
+		CLI_RUN_BACKUP | CLI_RUN_LOCK_BUDGET | CLI_RUN_EXCLUSIVE |
+		CLI_RUN_STRICT,
 	.to_help = "stop after this version or release",
 	.single_help = "all pending migrations in one transaction: all or none",
 	.summary = print_summary,

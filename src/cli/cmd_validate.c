@@ -15,11 +15,16 @@ static const struct cli_help help = { "validate [--json]",
 	"\n"
 	"Exit 0 when all is well; exit 5 with every finding listed, one line\n"
 	"each: version, name, what is wrong and what to do. Reads only: takes\n"
-	"no lock and creates nothing.",
+	"no lock and creates nothing.\n"
+	"\n"
+	"It also runs 'ferry lint' with the database's engine and prints its\n"
+	"findings that no allow suppressed as warnings (under \"lint\" with\n"
+	"--json); they do not change the exit code.",
 	"  ferry validate && ferry up\n"
 	"  ferry validate --json | jq '.findings[] | .kind'\n" };
 
-static int print_json(struct cli_ctx *ctx, const ferry_validation *v)
+static int print_json(struct cli_ctx *ctx, const ferry_validation *v,
+	const ferry_lint_result *lint)
 {
 	json_t *arr = json_array();
 	size_t i;
@@ -33,12 +38,28 @@ static int print_json(struct cli_ctx *ctx, const ferry_validation *v)
 				"message", f->message, "hint", f->hint));
 	}
 	return cli_json_print(ctx,
-		json_pack("{s:b,s:o}", "ok", ferry_validation_count(v) == 0,
-			"findings", arr));
+		json_pack("{s:b,s:o,s:o}", "ok", ferry_validation_count(v) == 0,
+			"findings", arr, "lint", cli_lint_json(lint)));
+}
+
+/* Lint findings no allow suppressed, as warnings: they change nothing. */
+static void warn_lint(struct cli_ctx *ctx, const ferry_lint_result *lint)
+{
+	size_t i;
+
+	for (i = 0; i < ferry_lint_result_count(lint); i++) {
+		const ferry_lint_finding *f = ferry_lint_result_at(lint, i);
+
+		if (!f->allowed)
+			cli_warn(ctx, "%s:%d:%d: [%s] %s", f->file, f->line,
+				f->column, f->rule, f->message);
+	}
 }
 
 int cmd_validate(int argc, char **argv, struct cli_ctx *ctx)
 {
+	ferry_lint_options lo = FERRY_LINT_OPTIONS_INIT;
+	ferry_lint_result *lint = NULL;
 	ferry_validation *v = NULL;
 	ferry_error err;
 	size_t i, n;
@@ -52,13 +73,19 @@ int cmd_validate(int argc, char **argv, struct cli_ctx *ctx)
 	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);
-	if (ferry_validate(&v, ctx->db, ctx->set, &err) < 0)
+	lo.engine = ferry_url_engine(ctx->database_url);
+	if (ferry_lint(&lint, ctx->set, &lo, &err) < 0)
 		return cli_fail(ctx, &err);
+	if (ferry_validate(&v, ctx->db, ctx->set, &err) < 0) {
+		ferry_lint_result_free(lint);
+		return cli_fail(ctx, &err);
+	}
 	n = ferry_validation_count(v);
 	rc = CLI_EXIT_OK;
 	if (ctx->json) {
-		rc = print_json(ctx, v);
+		rc = print_json(ctx, v, lint);
 	} else {
+		warn_lint(ctx, lint);
 		for (i = 0; i < n; i++) {
 			const ferry_finding *f = ferry_validation_at(v, i);
 
@@ -72,6 +99,7 @@ int cmd_validate(int argc, char **argv, struct cli_ctx *ctx)
 				ferry_set_count(ctx->set) == 1 ? "" : "s");
 	}
 	ferry_validation_free(v);
+	ferry_lint_result_free(lint);
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	if (n > 0 && !ctx->json)

@@ -44,6 +44,8 @@ const struct cli_command cli_commands[] = {
 	{ "validate", cmd_validate,
 		CLI_NEEDS_SET | CLI_READS_DB | CLI_FRESH_SET,
 		"check the files against the ledger, and the ledger itself" },
+	{ "lint", cmd_lint, CLI_NEEDS_SET,
+		"flag statements that would hurt live traffic, offline" },
 	{ "repair", cmd_repair, CLI_NEEDS_SET | CLI_NEEDS_DB | CLI_FRESH_SET,
 		"accept edited checksums, clear failed after a manual fix" },
 	{ "stamp", cmd_stamp, CLI_NEEDS_SET | CLI_NEEDS_DB,

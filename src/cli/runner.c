@@ -48,6 +48,10 @@ static void bind_options(struct cli_opt t[CLI_RUN_NOPTS],
 				"a database with objects but no ferry ledger: "
 				"first record migrations up to VERSION as "
 				"complete, without running them") },
+		{ CLI_RUN_STRICT,
+			CLI_OPT_FLAG("strict", 0, &o->strict,
+				"refuse (exit 5) when 'ferry lint' finds an "
+				"error in a section to run") },
 		{ CLI_RUN_LOCK_BUDGET,
 			CLI_OPT_STRING("lock-wait", 0, &ctx->lock_wait,
 				"DURATION",

@@ -99,9 +99,52 @@ static int too_late(ferry_error *err, const char *release, const ferry__pair *p)
 	return FERRY_ENOTREADY;
 }
 
+/*
+ * The first statement of `m`'s up section that breaks the previous
+ * release (an up-* lint rule, not allowed), in `lint`; or NULL. Such an
+ * up section ends the older releases as a finish does.
+ */
+static const ferry_lint_finding *breaking_up(
+	const ferry_lint_result *lint, const ferry__migration *m)
+{
+	size_t i;
+
+	for (i = 0; m && i < ferry_lint_result_count(lint); i++) {
+		const ferry_lint_finding *f = ferry_lint_result_at(lint, i);
+
+		if (f->migration == &m->pub && f->breaking && !f->allowed)
+			return f;
+	}
+	return NULL;
+}
+
+static int broken_by_up(ferry_error *err, const char *release,
+	const ferry__pair *p, const ferry_lint_finding *f)
+{
+	const char *newer = p->row->release;
+	char name[128];
+
+	pair_name(name, sizeof(name), p);
+	ferry__error_set(err, FERRY_ENOTREADY,
+		"release %s can no longer run: migration '%s'%s%s%s is applied "
+		"and its up section breaks older releases",
+		release, name, newer ? " (release " : "", newer ? newer : "",
+		newer ? ")" : "");
+	ferry__error_detail(err, "[%s] %s", f->rule, f->message);
+	ferry__error_at(err, f->file, f->line, f->column);
+	if (newer)
+		ferry__error_hint(err, "run release %s or later", newer);
+	else
+		ferry__error_hint(err, "run a newer release");
+	return FERRY_ENOTREADY;
+}
+
 int ferry_check_release(ferry_db *db, const ferry_set *set, const char *release,
 	ferry_error *err)
 {
+	ferry_lint_options lo = FERRY_LINT_OPTIONS_INIT;
+	ferry_lint_result *lint = NULL;
+	const ferry_lint_finding *f;
 	ferry__ledger ledger = { 0 };
 	ferry__pairs pairs = { 0 };
 	int64_t last;
@@ -122,6 +165,8 @@ int ferry_check_release(ferry_db *db, const ferry_set *set, const char *release,
 			err, "'ferry list' shows the releases this set knows");
 		goto out;
 	}
+	lo.engine =
+		db->drv->dialect == FERRY__DIALECT_PG ? "postgres" : "sqlite";
 	for (i = 0; i < pairs.n && rc == 0; i++) {
 		const ferry__pair *p = &pairs.v[i];
 		int64_t v = p->mig ? p->mig->pub.version : p->row->version;
@@ -130,8 +175,14 @@ int ferry_check_release(ferry_db *db, const ferry_set *set, const char *release,
 			rc = not_yet(db, err, release, p);
 		else if (v > last && ferry__row_finished(p->row))
 			rc = too_late(err, release, p);
+		else if (v > last && p->mig && ferry__row_applied(p->row) &&
+			(lint ||
+				(rc = ferry_lint(&lint, set, &lo, err)) == 0) &&
+			(f = breaking_up(lint, p->mig)))
+			rc = broken_by_up(err, release, p, f);
 	}
 out:
+	ferry_lint_result_free(lint);
 	ferry__pairs_clear(&pairs);
 	ferry__ledger_clear(&ledger);
 	return rc;

@@ -487,6 +487,22 @@ const char *ferry__created_kind(const ferry__created_obj *o)
 	return kind_names[o->kind];
 }
 
+int ferry__created_has(
+	const ferry__created *c, const char *kind, const ferry__tok *name)
+{
+	char *nm = fold(name, c->dialect);
+	size_t i;
+	int found = 0;
+
+	if (!nm)
+		return FERRY_ENOMEM;
+	for (i = 0; !found && i < c->n; i++)
+		found = strcmp(kind_names[c->v[i].kind], kind) == 0 &&
+			same(c->v[i].name, nm);
+	free(nm);
+	return found;
+}
+
 int ferry__created_missing(ferry_db *db, ferry__created *c, ferry_error *err)
 {
 	size_t i = 0;

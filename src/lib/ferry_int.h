@@ -1269,6 +1269,71 @@ int ferry__created_missing(ferry_db *db, ferry__created *c, ferry_error *err);
 /* "table", "index", "materialized view", ... */
 const char *ferry__created_kind(const ferry__created_obj *o);
 void ferry__created_clear(ferry__created *c);
+/* Is there an object of `kind` ("table", "index", ...) named by the
+ * token `name` (its last part, folded as the engine folds it)? 1, 0, or
+ * FERRY_ENOMEM. */
+int ferry__created_has(
+	const ferry__created *c, const char *kind, const ferry__tok *name);
+
+/*
+ * Linting for live traffic (lint.c walks the sections and keeps the
+ * findings; lint_rules.c reads each statement).
+ */
+typedef struct ferry__lint_pass ferry__lint_pass;
+
+/* The rule families a pass runs. */
+#define FERRY__LINT_GENERIC 1u
+#define FERRY__LINT_PG 2u
+#define FERRY__LINT_SQLITE 4u
+
+typedef struct {
+	const char *id;
+	ferry_lint_level level;
+	unsigned family; /* one of FERRY__LINT_* */
+	int up_only;	 /* breaks the previous release: up sections only */
+	const char *why;
+	const char *fix;
+} ferry__lint_rule;
+
+/* The rule called `id` (len bytes), or NULL. */
+const ferry__lint_rule *ferry__lint_rule_find(const char *id, size_t len);
+
+/* CHECK (col IS NOT NULL) constraints seen so far, for SET NOT NULL. */
+typedef struct {
+	char *table, *column, *name;
+	int valid;
+} ferry__lint_check;
+
+typedef struct {
+	ferry__lint_check *v;
+	size_t n, alloc;
+	int oom;
+} ferry__lint_checks;
+
+void ferry__lint_checks_clear(ferry__lint_checks *c);
+
+/* One statement, as the rules see it. */
+typedef struct {
+	const ferry__tok *t;
+	int n;
+	int k;		   /* FERRY__UP, FERRY__FINISH or FERRY__DOWN */
+	int transactional; /* the section runs in one transaction */
+	int repeat;	   /* under `-- ferry:repeat` */
+	ferry__dialect dialect;
+	const ferry__created *created; /* the migration's objects so far */
+	ferry__lint_checks *checks;    /* of the whole pass */
+	int *oom;		       /* set when out of memory */
+	const char *body;	       /* the section, to look ahead in */
+	const ferry__span *next;       /* the statements after this one */
+	size_t nnext;
+} ferry__lint_stmt;
+
+/* Run every rule on one statement; findings go to the pass. */
+void ferry__lint_statement(ferry__lint_pass *p, const ferry__lint_stmt *s);
+/* A finding of `rule` at the token `at`, unless the pass runs no such
+ * rule (another family, or an up-only rule outside up). */
+void ferry__lint_hit(ferry__lint_pass *p, const char *rule,
+	const ferry__tok *at, const char *fmt, ...) FERRY__PRINTF(4, 5);
 
 /*
  * What a database holds besides ferry's ledger (objects.c).

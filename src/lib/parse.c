@@ -449,11 +449,12 @@ typedef enum {
 	DIRECTIVE_NONE,
 	DIRECTIVE_REPEAT,
 	DIRECTIVE_REQUIRE,
-	DIRECTIVE_PARAM /* of the file, not of a statement */
+	DIRECTIVE_PARAM, /* of the file, not of a statement */
+	DIRECTIVE_ALLOW	 /* for `ferry lint` (lint.c), which reads it */
 } directive;
 
-static const char *const directive_names[] = { "", "repeat", "require",
-	"param" };
+static const char *const directive_names[] = { "", "repeat", "require", "param",
+	"allow" };
 
 /* Which directive the marker line `li` is; what follows its word at *rest. */
 static directive directive_of(const line_info *li, const char **rest)
@@ -462,7 +463,7 @@ static directive directive_of(const line_info *li, const char **rest)
 	int d;
 
 	/* The word, then a blank or the end: "require-x" is no directive. */
-	for (d = DIRECTIVE_REPEAT; d <= DIRECTIVE_PARAM; d++) {
+	for (d = DIRECTIVE_REPEAT; d <= DIRECTIVE_ALLOW; d++) {
 		const char *w = q + strlen(directive_names[d]);
 
 		if (word_at(q, li->end, directive_names[d]) &&
@@ -848,7 +849,12 @@ int ferry__parse_sections(ferry__section sec[FERRY__NSECTIONS],
 			return no_statement_after(
 				pending_kind, path, pending_line, err);
 		pending = NULL;
-		if ((d = directive_of(&li, &opts)) == DIRECTIVE_PARAM) {
+		if ((d = directive_of(&li, &opts)) == DIRECTIVE_ALLOW) {
+			/* Its words are the linter's to judge. */
+			p = next;
+			continue;
+		}
+		if (d == DIRECTIVE_PARAM) {
 			if ((rc = param_directive(&li, opts, path, line, params,
 				     &nparams, err)) < 0)
 				return rc;

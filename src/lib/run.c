@@ -141,6 +141,7 @@ typedef struct {
 	int yes;       /* every confirmation is yes */
 	int (*confirm)(const ferry_migration *, const char *, void *);
 	void *confirm_payload;
+	int strict; /* refuse what ferry_lint() says hurts live traffic */
 } run_ctx;
 
 static int run_begin(
@@ -1897,6 +1898,52 @@ static int refuse_unsafe(run_ctx *ctx, ferry_error *err)
 		: ferry__refuse_unledgered(ctx->db, &ctx->ledger, err);
 }
 
+/*
+ * --strict: the first section the run would run with a lint error no
+ * allow suppressed refuses the run, before anything is written.
+ */
+static int refuse_lint(run_ctx *ctx, ferry_error *err)
+{
+	ferry_lint_options o = FERRY_LINT_OPTIONS_INIT;
+	ferry_lint_result *r = NULL;
+	size_t i, j;
+	int rc;
+
+	if (!ctx->strict || ctx->plan.n == 0)
+		return 0;
+	o.engine = ctx->db->drv->dialect == FERRY__DIALECT_PG ? "postgres"
+							      : "sqlite";
+	if ((rc = ferry_lint(&r, ctx->set, &o, err)) < 0)
+		return rc;
+	for (i = 0; i < ctx->plan.n && rc == 0; i++) {
+		const ferry__step *it = &ctx->plan.v[i];
+
+		for (j = 0; j < ferry_lint_result_count(r) && rc == 0; j++) {
+			const ferry_lint_finding *f =
+				ferry_lint_result_at(r, j);
+
+			if (f->migration != &it->mig->pub || f->allowed ||
+				f->level != FERRY_LINT_ERROR ||
+				strcmp(f->section,
+					ferry__section_names[it->k]) != 0)
+				continue;
+			rc = ferry__error_set(err, FERRY_EREFUSED,
+				"--strict: the %s section of migration '%s' "
+				"would hurt live traffic",
+				f->section, it->mig->pub.id);
+			ferry__error_detail(
+				err, "[%s] %s", f->rule, f->message);
+			ferry__error_at(err, f->file, f->line, f->column);
+			ferry__error_hint(err,
+				"%s; or allow it with '-- ferry:allow %s "
+				"REASON' ('ferry lint' lists every finding)",
+				f->fix, f->rule);
+		}
+	}
+	ferry_lint_result_free(r);
+	return rc;
+}
+
 /* Read the ledger (again), refuse what is unsafe, and plan. */
 static int run_decide(void *payload, size_t *work, ferry_error *err)
 {
@@ -1907,7 +1954,8 @@ static int run_decide(void *payload, size_t *work, ferry_error *err)
 		ctx->report->waited = ctx->db->waited;
 	if ((rc = run_read(ctx, err)) < 0 ||
 		(rc = refuse_unsafe(ctx, err)) < 0 ||
-		(rc = run_plan(ctx, err)) < 0)
+		(rc = run_plan(ctx, err)) < 0 ||
+		(rc = refuse_lint(ctx, err)) < 0)
 		return rc;
 	*work = ctx->plan.n;
 	/* A baseline to count as applied is work of its own. */
@@ -2079,6 +2127,8 @@ static int up_options(
 		memcpy(out, in, offsetof(ferry_up_options, baseline));
 	else if (in->version == 2)
 		memcpy(out, in, offsetof(ferry_up_options, yes));
+	else if (in->version == 3)
+		memcpy(out, in, offsetof(ferry_up_options, strict));
 	else if (in->version == FERRY_UP_OPTIONS_VERSION)
 		*out = *in;
 	else
@@ -2186,6 +2236,7 @@ static int run_phases(ferry_report **out, ferry_db *db, const ferry_set *set,
 	ctx.yes = opts->yes;
 	ctx.confirm = opts->confirm;
 	ctx.confirm_payload = opts->confirm_payload;
+	ctx.strict = opts->strict;
 	if (opts->rerun && (rc = rerun_version(&ctx, kind, opts, err)) < 0) {
 		run_end(&ctx);
 		return rc;

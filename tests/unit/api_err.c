@@ -1072,8 +1072,42 @@ static int up_check_failing(struct fx *fx, ferry_error *err)
 	return rc;
 }
 
+/* A pending up section that drops what the previous release uses. */
+static int up_strict_with(struct fx *fx, unsigned version, ferry_error *err)
+{
+	ferry_up_options o = FERRY_UP_OPTIONS_INIT;
+	ferry_report *r = NULL;
+	int rc;
+
+	if (cl_write(fx->mig, "4_drop.sql",
+		    "-- ferry:up\nALTER TABLE users DROP COLUMN email;\n") <
+			0 ||
+		reopen_set(fx) < 0)
+		return 99;
+	o.version = version;
+	o.strict = 1;
+	rc = ferry_up(&r, fx->db, fx->set, &o, err);
+	ferry_report_free(r);
+	return rc;
+}
+
+static int up_strict(struct fx *fx, ferry_error *err)
+{
+	return up_strict_with(fx, FERRY_UP_OPTIONS_VERSION, err);
+}
+
+/* Version 3 had no `strict`: whatever follows is not read. */
+static int up_strict_version_3(struct fx *fx, ferry_error *err)
+{
+	return up_strict_with(fx, 3, err);
+}
+
 void test_api_err__up(void)
 {
+	both("up: strict, a breaking statement", S_UP, up_strict,
+		FERRY_EREFUSED);
+	both("up: strict in a version 3 struct, unread", S_UP,
+		up_strict_version_3, 0);
 	both("up: fresh", S_FILES, up_op, 0);
 	both("up: nothing to do", S_UP, up_op, 0);
 	both("up: failing migration", S_UP, up_failing, FERRY_EDB);

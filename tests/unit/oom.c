@@ -416,6 +416,55 @@ void test_oom__migration_new(void)
 }
 
 /*
+ * Linting: findings, an allow's reason, a CHECK kept for SET NOT NULL.
+ */
+
+static size_t lint_expected;
+
+static int op_lint(ferry_error *err)
+{
+	ferry_lint_result *r = (ferry_lint_result *)1;
+	size_t n;
+	int rc = ferry_lint(&r, set, NULL, err);
+
+	if (rc < 0)
+		return r == NULL ? rc : WRONG;
+	n = ferry_lint_result_count(r);
+	if (n > 0 && !ferry_lint_result_at(r, n - 1)->message)
+		n = 0;
+	ferry_lint_result_free(r);
+	return n == lint_expected ? 0 : WRONG;
+}
+
+static void faultsim_lint(void)
+{
+	ferry_error err;
+	ferry_lint_result *r = NULL;
+
+	ferry_error_init(&err);
+	if (cl_write(dir, "4_lint.sql",
+		    "-- ferry:up\nALTER TABLE users DROP COLUMN name;\n"
+		    "-- ferry:allow up-drop-table unused since 1.0\n"
+		    "DROP TABLE users;\n"
+		    "ALTER TABLE users ADD CONSTRAINT c CHECK (email IS NOT "
+		    "NULL) NOT VALID;\n-- ferry:finish\n"
+		    "ALTER TABLE users ALTER email SET NOT NULL;\n") < 0)
+		cl_fail("cannot write 4_lint.sql");
+	cl_ferry_pass(ferry_set_open(&set, dir, &err), &err);
+	cl_ferry_pass(ferry_lint(&r, set, NULL, &err), &err);
+	lint_expected = ferry_lint_result_count(r);
+	ferry_lint_result_free(r);
+	cl_assert(lint_expected >= 4);
+	FAULTSIM("ferry_lint", op_lint, 1);
+	child_done = 1;
+}
+
+void test_oom__lint(void)
+{
+	cl_in_child(faultsim_lint);
+}
+
+/*
  * Splitting and URLs
  */
 
