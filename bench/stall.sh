@@ -88,6 +88,7 @@ chmod 755 "$W"
 [ -n "$OUT" ] || OUT=$W/out
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
+VARIANTS="baseline blocker floor ferry-nobudget ferry floor-alone ferry-alone"
 export XDG_CACHE_HOME=$W/cache
 
 # Every process started in the background, ended by its PID on exit.
@@ -102,7 +103,8 @@ cleanup() {
 		wait "$p" 2>/dev/null || true
 	done
 	[ -n "$PGDIR" ] && sh "$TOP/tests/cli/pg-cluster.sh" stop "$PGDIR"
-	rm -rf "$W/set-"* "$W"/*.db* "$W/cache"
+	find "$W" -mindepth 1 -maxdepth 1 ! -path "$OUT" -exec rm -rf {} +
+	[ "$OUT" = "$W/out" ] || rmdir "$W"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -199,6 +201,21 @@ stats() {
 	PY
 }
 
+# label ENGINE VARIANT: the variant's name in the table
+label() {
+	local floor="psql -1 -f"
+	[ "$1" = sqlite ] && floor=sqlite3
+	case $2 in
+	baseline) echo "load alone" ;;
+	blocker) echo "blocker, no migration" ;;
+	floor) echo "floor ($floor)" ;;
+	ferry-nobudget) echo "ferry up --lock-wait 0" ;;
+	ferry) echo "ferry up (default budget)" ;;
+	floor-alone) echo "floor ($floor), no blocker" ;;
+	ferry-alone) echo "ferry up (default budget), no blocker" ;;
+	esac
+}
+
 # migrated NAME RC T0 T1 [JSON]: the migration column
 migrated() {
 	local what ms=$(( ($4 - $3) / 1000 ))
@@ -228,7 +245,7 @@ run_pg() {
 	EOF
 	{ echo 'BEGIN;'; cat "$W/up-pg.sql"; echo 'COMMIT;'; } >"$W/floor-pg.sql"
 	local v
-	for v in baseline blocker floor ferry-nobudget ferry; do
+	for v in $VARIANTS; do
 		log "PostgreSQL: $v"
 		q "$ADMIN" "DROP DATABASE IF EXISTS stall WITH (FORCE)"
 		q "$ADMIN" "CREATE DATABASE stall"
@@ -251,17 +268,19 @@ run_pg() {
 			sleep "$BLOCK"
 			t1=$(now_us)
 		else
-			PGAPPNAME=stall-blocker "$PSQL" -X -q -d "$URL" \
-				-c "BEGIN" -c "SELECT count(*) FROM routes" \
-				-c "SELECT pg_sleep($BLOCK)" -c "COMMIT" >/dev/null &
-			bp=$!
-			PIDS+=("$bp")
-			until [ "$(q "$URL" "SELECT count(*) FROM pg_stat_activity
-				WHERE application_name = 'stall-blocker' AND wait_event = 'PgSleep'")" = 1 ]; do
-				sleep 0.02
-			done
+			if [[ $v != *-alone ]]; then
+				PGAPPNAME=stall-blocker "$PSQL" -X -q -d "$URL" \
+					-c "BEGIN" -c "SELECT count(*) FROM routes" \
+					-c "SELECT pg_sleep($BLOCK)" -c "COMMIT" >/dev/null &
+				bp=$!
+				PIDS+=("$bp")
+				until [ "$(q "$URL" "SELECT count(*) FROM pg_stat_activity
+					WHERE application_name = 'stall-blocker' AND wait_event = 'PgSleep'")" = 1 ]; do
+					sleep 0.02
+				done
+			fi
 			t0=$(now_us)
-			case $v in
+			case ${v%-alone} in
 			blocker) wait "$bp" || rc=$? ;;
 			floor) "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$URL" -f "$W/floor-pg.sql" \
 				>"$d/migration.out" 2>"$d/migration.err" || rc=$? ;;
@@ -272,14 +291,15 @@ run_pg() {
 			esac
 			t1=$(now_us)
 			[ "$v" = blocker ] || mig=$(migrated "$v" "$rc" "$t0" "$t1" "$d/migration.json")
-			wait "$bp" 2>/dev/null || true
+			[ -z "$bp" ] || wait "$bp" 2>/dev/null || true
 		fi
 		wait "$lp" || true
 		local aborted
 		aborted=$(grep -c 'aborted' "$d/pgbench.err" || true)
 		[ $(( (t1 - t0) / 1000000 + LEAD )) -lt "$SECONDS_" ] ||
 			log "warning: the load ended before the window did (raise --seconds)"
-		stats pg "$v" "$t0" "$t1" "$mig" "$aborted" "$d"/pgbench.*[0-9]
+		echo "$t0 $t1" >"$d/window"
+		stats pg "$(label pg "$v")" "$t0" "$t1" "$mig" "$aborted" "$d"/pgbench.*[0-9]
 		PIDS=()
 	done
 	sh "$TOP/tests/cli/pg-cluster.sh" stop "$PGDIR"
@@ -292,7 +312,7 @@ run_sqlite() {
 	cc -O2 -o "$client" "$HERE/stall_client.c" -lsqlite3 -lm
 	{ echo 'BEGIN;'; cat "$W/up-sqlite.sql"; echo 'COMMIT;'; } >"$W/floor-sqlite.sql"
 	local v db=$W/stall.db
-	for v in baseline blocker floor ferry-nobudget ferry; do
+	for v in $VARIANTS; do
 		log "SQLite: $v"
 		rm -f "$db" "$db"-*
 		case $v in
@@ -317,14 +337,16 @@ run_sqlite() {
 			sleep "$BLOCK"
 			t1=$(now_us)
 		else
-			"$client" block "$db" "$BLOCK" >"$d/blocker.out" &
-			bp=$!
-			PIDS+=("$bp")
-			until grep -q held "$d/blocker.out" 2>/dev/null; do
-				sleep 0.01
-			done
+			if [[ $v != *-alone ]]; then
+				"$client" block "$db" "$BLOCK" >"$d/blocker.out" &
+				bp=$!
+				PIDS+=("$bp")
+				until grep -q held "$d/blocker.out" 2>/dev/null; do
+					sleep 0.01
+				done
+			fi
 			t0=$(now_us)
-			case $v in
+			case ${v%-alone} in
 			blocker) wait "$bp" || rc=$? ;;
 			floor) sqlite3 -bail -cmd '.timeout 60000' "$db" <"$W/floor-sqlite.sql" \
 				>"$d/migration.out" 2>"$d/migration.err" || rc=$? ;;
@@ -335,14 +357,15 @@ run_sqlite() {
 			esac
 			t1=$(now_us)
 			[ "$v" = blocker ] || mig=$(migrated "$v" "$rc" "$t0" "$t1" "$d/migration.json")
-			wait "$bp" 2>/dev/null || true
+			[ -z "$bp" ] || wait "$bp" 2>/dev/null || true
 		fi
 		for i in "${lps[@]}"; do
 			wait "$i" || true
 		done
 		[ $(( (t1 - t0) / 1000000 + LEAD )) -lt "$SECONDS_" ] ||
 			log "warning: the load ended before the window did (raise --seconds)"
-		stats sqlite "$v" "$t0" "$t1" "$mig" 0 "$d"/req.*
+		echo "$t0 $t1" >"$d/window"
+		stats sqlite "$(label sqlite "$v")" "$t0" "$t1" "$mig" 0 "$d"/req.*
 		PIDS=()
 	done
 }
@@ -356,7 +379,7 @@ if want pg; then
 	budget = int(sys.argv[2])
 	for line in open(sys.argv[1]):
 	    c = [x.strip() for x in line.split("|")]
-	    if len(c) > 8 and c[1] == "PostgreSQL" and c[2] == "ferry":
+	    if len(c) > 8 and c[1] == "PostgreSQL" and c[2] == "ferry up (default budget)":
 	        worst = float(c[7].split()[0])
 	        done = c[3].startswith("done")
 	        print()
