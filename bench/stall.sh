@@ -234,7 +234,7 @@ run_pg() {
 	PGDIR=$W/pg
 	ADMIN=$(PG_CLUSTER_FSYNC=on sh "$TOP/tests/cli/pg-cluster.sh" start "$PGDIR")
 	URL=${ADMIN/\/postgres\?//stall?}
-	q() { "$PSQL" -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+	q() { PGOPTIONS="-c client_min_messages=warning" "$PSQL" -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 	cat >"$W/read.sql" <<-EOF
 	\\set id random(1, $ROWS)
 	SELECT path, hits FROM routes WHERE id = :id;
