@@ -35,7 +35,8 @@
 # column is also filled, a rewrite of every row) and creates a table.
 # Variants: the load alone (baseline), the blocker without a migration,
 # the floor (psql -1 -f / sqlite3 with the same SQL), ferry up
-# --lock-wait 0 (no budget), ferry up (default budget). Figures, over the
+# --lock-wait 0 (no budget), ferry up (default budget), then the floor
+# and ferry up again without the blocker. Figures, over the
 # requests in the window from just before the migration to its end (the
 # baseline: --block seconds after --lead; the blocker alone: its
 # transaction): median, p99 and worst latency, failed requests, and
@@ -63,7 +64,7 @@ while [ $# -gt 0 ]; do
 	--block) BLOCK=$2; shift 2 ;;
 	--lead) LEAD=$2; shift 2 ;;
 	-o) OUT=$2; shift 2 ;;
-	-h|--help) sed -n '3,41p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,43p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "stall.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
