@@ -18,7 +18,8 @@
 #   db_sql SQL      run SQL on $DB_URL, print rows as a|b|c
 #   db_snapshot F   write the database's whole content to F (for "unchanged")
 #   use_fixture N   copy tests/fixtures/N to ./migrations
-#   normalize       a filter: timestamps -> TIME, durations -> N ms, hosts
+#   normalize       a filter: timestamps -> TIME, durations -> N ms, hosts,
+#                   no "sessions    none besides this one" (PostgreSQL)
 #   as_nobody CMD   run CMD as an unprivileged user when we are root
 #   normalize_table normalize, and two spaces between table columns
 #   normalize_engine "(sqlite 3.40.1)" in status -> "(ENGINE VERSION)", and
@@ -169,7 +170,8 @@ normalize() {
 		-e 's/[0-9]+ min [0-9]+ s\b/N ms/g' \
 		-e 's/[0-9]+(\.[0-9]+)? (ms|s|min)\b/N ms/g' \
 		-e "s/$(id -un)@$(hostname)/USER@HOST/g" \
-		-e 's/pid [0-9]+/pid PID/g'
+		-e 's/pid [0-9]+/pid PID/g' \
+		-e '/^sessions    none besides this one$/d'
 }
 
 as_nobody() {
