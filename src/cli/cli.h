@@ -73,9 +73,9 @@ struct cli_ctx {
 	const char *lock_timeout;
 	const char *lock_wait;	  /* --lock-wait */
 	const char *lock_retries; /* --lock-retries */
-	int exclusive;		  /* --exclusive, or exclusive = true */
 	const char *pooler;	  /* --pooler */
 	struct cli_list params;	  /* --set NAME=VALUE, in order */
+	int exclusive;		  /* --exclusive, or exclusive = true */
 	int json;
 	int quiet;
 	int verbose;
@@ -90,7 +90,10 @@ struct cli_ctx {
 	char *table_name;
 	char *schema_name;
 	char *cache_dir; /* the set cache's directory, or NULL for none */
-	ferry_format set_format; /* --format, FERRY_FORMAT or format = */
+	ferry_db *db;
+	ferry_set *set;
+	ferry_format set_format;  /* --format, FERRY_FORMAT or format = */
+	ferry_pooler pooler_mode; /* --pooler, FERRY_POOLER or pooler = */
 	int lock_timeout_ms;
 	int lock_wait_ms;   /* the lock budget of one statement; 0: none */
 	int lock_retries_n; /* tries beyond the first */
@@ -98,29 +101,23 @@ struct cli_ctx {
 	int color_err;	    /* colour on stderr */
 	int progress_open;  /* a progress line waits for its end */
 	int warnings;	    /* FERRY_EVENT_WARNINGs so far */
-	ferry_db *db;
-	ferry_set *set;
-	ferry_pooler pooler_mode; /* --pooler, FERRY_POOLER or pooler = */
-	/* config file values, kept to be freed */
+	/* config file values, kept to be freed, and the lines they are on */
 	char *conf_database, *conf_dir, *conf_table, *conf_schema;
-	char *conf_format;
-	int conf_format_line;
-	char *conf_pooler;
-	int conf_pooler_line;
+	char *conf_format, *conf_pooler;
 	char *conf_lock_timeout, *conf_backup_dir;
+	char *conf_lock_wait, *conf_lock_retries, *conf_exclusive;
 	char **conf_params; /* "NAME=VALUE" from param.NAME lines */
 	size_t nconf_params;
-	int conf_lock_timeout_line;
-	char *conf_lock_wait, *conf_lock_retries, *conf_exclusive;
-	int conf_lock_wait_line, conf_lock_retries_line, conf_exclusive_line;
-	int config_optional; /* init: --config may name a file not made yet */
-	char *conf_path;     /* the file read; its directory anchors paths */
+	char *conf_path; /* the file read; its directory anchors paths */
 	/* automatic backups (autobackup.c) */
-	int backup;	  /* --backup: one before up, finish, migrate */
 	char *backup_dir; /* backup_dir, relative to ferry.conf's dir */
-	int backup_keep;  /* backup_keep: how many to keep; 0 = all */
 	char *conf_backup_keep;
+	int conf_format_line, conf_pooler_line, conf_lock_timeout_line;
+	int conf_lock_wait_line, conf_lock_retries_line, conf_exclusive_line;
 	int conf_backup_keep_line;
+	int config_optional; /* init: --config may name a file not made yet */
+	int backup;	     /* --backup: one before up, finish, migrate */
+	int backup_keep;     /* backup_keep: how many to keep; 0 = all */
 	/* output.c: what --json's error document says */
 	int json_done;	   /* a JSON document is on stdout already */
 	int error_said;	   /* `error` holds the run's first error */

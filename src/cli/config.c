@@ -379,10 +379,11 @@ static int resolve_lock_budget(struct cli_ctx *ctx)
 		ctx->lock_retries_n = (int)n;
 	}
 	if (!ctx->exclusive && x) {
-		if (!strcmp(x, "true") || !strcmp(x, "yes") || !strcmp(x, "1"))
+		if (strcmp(x, "true") == 0 || strcmp(x, "yes") == 0 ||
+			strcmp(x, "1") == 0)
 			ctx->exclusive = 1;
-		else if (strcmp(x, "false") && strcmp(x, "no") &&
-			strcmp(x, "0")) {
+		else if (strcmp(x, "false") != 0 && strcmp(x, "no") != 0 &&
+			strcmp(x, "0") != 0) {
 			bad_setting(ctx, x, x, ctx->conf_exclusive_line,
 				"exclusive");
 			cli_hint(ctx, "give true or false");

@@ -131,8 +131,8 @@ int ferry__sessions_refuse(ferry_db *db, ferry_error *err)
 			"without --exclusive");
 		return FERRY_EINVALID;
 	}
-	if ((rc = ferry_sessions_get(&s, db, err)) < 0)
-		return rc;
+	if ((rc = ferry_sessions_get(&s, db, err)) < 0 || !s)
+		return rc < 0 ? rc : ferry__error_oom(err);
 	for (i = 0; i < s->n; i++) {
 		const ferry_session *e = &s->v[i];
 
