@@ -1633,6 +1633,106 @@ FERRY_EXTERN const ferry_backup_file *ferry_backups_at(
 /** Free a list (the files stay); NULL does nothing. */
 FERRY_EXTERN void ferry_backups_free(ferry_backups *list);
 
+/*
+ * Export
+ */
+
+/**
+ * Where export output goes when no `path` is given: `len` bytes of JSON
+ * Lines, whole lines only. Returns 0, or nonzero to stop the export
+ * (FERRY_ERROR, "cannot write the export").
+ */
+typedef int (*ferry_export_write_cb)(
+	const char *data, size_t len, void *payload);
+
+/**
+ * Progress of an export: `rows` rows of `table` written so far; called
+ * at each table's start (0) and every few thousand rows.
+ */
+typedef void (*ferry_export_progress_cb)(
+	const char *table, uint64_t rows, void *payload);
+
+typedef struct {
+	unsigned int version; /**< FERRY_EXPORT_OPTIONS_VERSION */
+	/**
+	 * The tables to export, in this order; NULL (or `ntables` 0): every
+	 * table of the user's, by name. A table that does not exist is
+	 * FERRY_EINVALID.
+	 */
+	const char *const *tables;
+	size_t ntables;
+	/**
+	 * Row filters: `wheres[i]` is "table:condition", an SQL condition
+	 * on that table's rows. A table named by none is exported whole.
+	 */
+	const char *const *wheres;
+	size_t nwheres;
+	/**
+	 * A file to write (replaced if it exists), or a directory (one that
+	 * exists, or a path ending in '/', made if missing) to write one
+	 * `<table>.jsonl` per table into. Each file is written beside its
+	 * final name and renamed when the whole export worked. NULL: `write`.
+	 */
+	const char *path;
+	ferry_export_write_cb write; /**< without `path`; required then */
+	ferry_export_progress_cb progress; /**< or NULL */
+	void *payload; /**< passed to `write` and `progress` */
+	int include_ledger; /**< export ferry's own tables too */
+} ferry_export_options;
+
+#define FERRY_EXPORT_OPTIONS_VERSION 1
+#define FERRY_EXPORT_OPTIONS_INIT \
+	{ \
+		FERRY_EXPORT_OPTIONS_VERSION, NULL, 0, NULL, 0, NULL, NULL, \
+			NULL, NULL, 0 \
+	}
+
+/** What an export wrote. */
+typedef struct ferry_export_report ferry_export_report;
+
+/** One exported table. */
+typedef struct {
+	const char *name; /**< as the database names it */
+	uint64_t rows;	  /**< rows written */
+	const char *path; /**< its file, or NULL (one file or `write`) */
+} ferry_export_table;
+
+/** How many tables were exported. */
+FERRY_EXTERN size_t ferry_export_report_count(const ferry_export_report *r);
+/** Table `i` (0-based, in export order), or NULL when out of range. */
+FERRY_EXTERN const ferry_export_table *ferry_export_report_at(
+	const ferry_export_report *r, size_t i);
+/** Rows written, all tables together. */
+FERRY_EXTERN uint64_t ferry_export_report_rows(const ferry_export_report *r);
+/** Free a report (files stay); NULL does nothing. */
+FERRY_EXTERN void ferry_export_report_free(ferry_export_report *r);
+
+/**
+ * Write the rows of the database's tables as JSON Lines (docs/ferry-export.md
+ * has the format): a header record naming the engine, the migration version
+ * and release, and each table's columns with their declared types; then
+ * one record per row, table by table, in primary key order where there
+ * is one.
+ *
+ * Reads one consistent snapshot (SQLite: one read transaction;
+ * PostgreSQL: REPEATABLE READ READ ONLY, TimeZone UTC, DateStyle ISO) and
+ * streams it: memory does not grow with the size of a table. ferry's own
+ * tables are left out unless `include_ledger`. Takes no lock and writes
+ * nothing to the database. On failure no file under `path` is written or
+ * replaced; what went to `write` before the failure stays there.
+ *
+ * @param[out] out  what was written; free with ferry_export_report_free().
+ *                  NULL on failure; may be NULL
+ * @param db        an open database (read-only is enough)
+ * @param opts      FERRY_EXPORT_OPTIONS_INIT plus `path` or `write`
+ * @param err       filled on failure; may be NULL
+ * @return 0, FERRY_EINVALID (no such table, a bad condition, neither
+ *         `path` nor `write`), FERRY_ERROR (a file cannot be written),
+ *         FERRY_EDB or FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_export(ferry_export_report **out, ferry_db *db,
+	const ferry_export_options *opts, ferry_error *err);
+
 /** Told the path of each backup ferry_backup_prune() removed. */
 typedef void (*ferry_backup_removed_cb)(const char *path, void *payload);
 

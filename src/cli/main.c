@@ -56,6 +56,8 @@ const struct cli_command cli_commands[] = {
 		"write another tool's set as ferry's own files, versions kept" },
 	{ "backup", cmd_backup, CLI_READS_DB,
 		"a consistent copy of the whole database, to a file" },
+	{ "export", cmd_export, CLI_READS_DB,
+		"write the database's rows as JSON Lines" },
 	{ "restore", cmd_restore, CLI_NEEDS_DB | CLI_EXCLUSIVE,
 		"replace the database with a backup" },
 	{ "reset", cmd_reset, CLI_NEEDS_DB,

@@ -1740,6 +1740,111 @@ static int pg_backup_name(ferry_db *db, char **out, ferry_error *err)
 	return *out ? 0 : ferry__error_oom(err);
 }
 
+/*
+ * Export (export.c). One snapshot for the whole export, and text forms
+ * that read back the same anywhere: timestamps in UTC, ISO dates,
+ * floats in their shortest exact form (PostgreSQL 12 and later).
+ */
+static int pg_export_begin(ferry_db *db, ferry_error *err)
+{
+	static const char *const steps[] = {
+		"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+		"SET LOCAL TimeZone = 'UTC'",
+		"SET LOCAL DateStyle = 'ISO, YMD'",
+		"SET LOCAL IntervalStyle = 'iso_8601'",
+		"SET LOCAL extra_float_digits = 1",
+	};
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if ((rc = exec_now(db, steps[i], NULL, NULL, 0, NULL, NULL,
+			     err)) < 0)
+			return rc;
+	return 0;
+}
+
+/* The kind letter, then the value's text: bytea as hex, the rest ::text. */
+static void pg_export_value(
+	ferry__buf *sql, const char *qcolumn, const char *kind)
+{
+	char k = kind && *kind ? kind[0] : FERRY__EXPORT_TEXT;
+
+	if (k == FERRY__EXPORT_BYTES)
+		ferry__buf_printf(
+			sql, "'x' || encode(%s, 'hex')", qcolumn);
+	else
+		ferry__buf_printf(sql, "'%c' || %s::text", k, qcolumn);
+}
+
+#define EXPORT_CURSOR "ferry_export"
+#define EXPORT_FETCH "FETCH 1000 FROM " EXPORT_CURSOR
+
+/*
+ * A cursor, fetched a thousand rows at a time: a plain query would hold
+ * the whole table in the client's memory. DECLARE plans the query, so
+ * what fails there is the statement itself (FERRY_EINVALID).
+ */
+static int pg_export_rows(ferry_db *db, const char *sql, ferry__row_fn fn,
+	void *payload, ferry_error *err)
+{
+	pg_conn *c = CONN(db);
+	ferry__buf declare = FERRY__BUF_INIT;
+	const char **vals = NULL;
+	PGresult *res = NULL;
+	int rc, rows, cols, r, k;
+
+	ferry__buf_printf(&declare,
+		"DECLARE " EXPORT_CURSOR " NO SCROLL CURSOR FOR %s", sql);
+	if (declare.oom) {
+		rc = ferry__error_oom(err);
+		goto out;
+	}
+	if ((rc = exec_now(db, declare.buf, NULL, NULL, 0, NULL, NULL, err)) <
+		0) {
+		if (rc == FERRY_EDB)
+			rc = FERRY_EINVALID;
+		if (err)
+			err->code = rc;
+		goto out;
+	}
+	for (;;) {
+		res = exec_params(db, EXPORT_FETCH, 0, NULL);
+		if (c->pq.resultStatus(res) != PGRES_TUPLES_OK) {
+			rc = res ? result_error(db, res, EXPORT_FETCH, NULL, err)
+				 : lost_connection(db, err);
+			goto out;
+		}
+		rows = c->pq.ntuples(res);
+		cols = c->pq.nfields(res);
+		if (rows == 0)
+			break;
+		if (!vals &&
+			!(vals = ferry__calloc((size_t)cols + 1, sizeof(*vals)))) {
+			rc = ferry__error_oom(err);
+			goto out;
+		}
+		for (r = 0; r < rows; r++) {
+			for (k = 0; k < cols; k++)
+				vals[k] = c->pq.getisnull(res, r, k)
+					? NULL
+					: c->pq.getvalue(res, r, k);
+			if ((rc = fn(payload, cols, vals)) != 0)
+				goto out;
+		}
+		c->pq.clear(res);
+		res = NULL;
+	}
+	rc = exec_now(db, "CLOSE " EXPORT_CURSOR, NULL, NULL, 0, NULL, NULL,
+		err);
+out:
+	if (res)
+		c->pq.clear(res);
+	ferry__buf_release(&declare);
+	free(vals);
+	return rc;
+}
+
 const ferry__driver ferry__pg_driver = {
 	.name = "postgres",
 	.label = "PostgreSQL",
@@ -1765,6 +1870,28 @@ const ferry__driver ferry__pg_driver = {
 	.reset_session = pg_reset_either,
 	.section_start = pg_section_start,
 	.interrupt = pg_interrupt,
+	.export_begin = pg_export_begin,
+	/* Tables and partitioned tables, not their partitions (the parent
+	 * reads their rows); a domain's kind is its base type's. */
+	.export_columns_sql =
+		"SELECT c.relname, a.attname, format_type(a.atttypid, "
+		"a.atttypmod), COALESCE((SELECT k.n FROM "
+		"unnest(i.indkey::int2[]) WITH ORDINALITY AS k(att, n) WHERE "
+		"k.att = a.attnum), 0), CASE b.typname WHEN 'int2' THEN 'i' WHEN 'int4' "
+		"THEN 'i' WHEN 'int8' THEN 'i' WHEN 'oid' THEN 'i' WHEN 'numeric' "
+		"THEN 'd' WHEN 'float4' THEN 'f' WHEN 'float8' THEN 'f' WHEN "
+		"'bool' THEN 'b' WHEN 'bytea' THEN 'x' ELSE 't' END FROM "
+		"pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+		"c.relnamespace JOIN pg_catalog.pg_attribute a ON a.attrelid = "
+		"c.oid AND a.attnum > 0 AND NOT a.attisdropped JOIN "
+		"pg_catalog.pg_type t ON t.oid = a.atttypid JOIN "
+		"pg_catalog.pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN "
+		"t.typbasetype ELSE t.oid END LEFT JOIN pg_catalog.pg_index i ON "
+		"i.indrelid = c.oid AND i.indisprimary WHERE n.nspname = $1 AND "
+		"c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY "
+		"c.relname COLLATE \"C\", a.attnum",
+	.export_value = pg_export_value,
+	.export_rows = pg_export_rows,
 	.sessions_sql =
 		"SELECT COALESCE(application_name, ''), COALESCE(usename::text, "
 		"'?'), COALESCE(host(client_addr), 'local'), count(*), "

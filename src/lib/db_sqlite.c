@@ -1042,6 +1042,135 @@ static int sq_ledger_ddl(ferry_db *db, ferry__buf *out)
 	return out->oom ? FERRY_ENOMEM : 0;
 }
 
+/*
+ * Export (export.c). One read transaction holds one snapshot for the
+ * whole export: BEGIN alone takes none, the first read does.
+ */
+static int sq_export_begin(ferry_db *db, ferry_error *err)
+{
+	if (exec_simple(db, "BEGIN", "cannot start a transaction", err) < 0)
+		return FERRY_EDB;
+	return exec_simple(db, "SELECT count(*) FROM sqlite_master",
+		"cannot read the database", err);
+}
+
+/* SQLite's values carry their own types: the column, as it is. */
+static void sq_export_value(
+	ferry__buf *sql, const char *qcolumn, const char *kind)
+{
+	(void)kind;
+	ferry__buf_puts(sql, qcolumn);
+}
+
+/*
+ * The shortest "%.*g" that reads back as the same double (SQLite's own
+ * text keeps 15 digits, which does not), and JSON-free words for what is
+ * not a number.
+ */
+static void float_text(ferry__buf *b, double d)
+{
+	char text[40];
+	int prec;
+
+	if (d != d) {
+		ferry__buf_puts(b, "NaN");
+		return;
+	}
+	if (d > 1.7976931348623157e308 || d < -1.7976931348623157e308) {
+		ferry__buf_puts(b, d > 0 ? "Infinity" : "-Infinity");
+		return;
+	}
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(text, sizeof(text), "%.*g", prec, d);
+		if (strtod(text, NULL) == d)
+			break;
+	}
+	snprintf(text, sizeof(text), "%.*g", prec, d);
+	ferry__buf_puts(b, text);
+}
+
+static void value_text(ferry__buf *b, sqlite3_stmt *st, int i)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *blob;
+	int n, k;
+
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER:
+		ferry__buf_printf(b, "%c%lld", FERRY__EXPORT_INT,
+			(long long)sqlite3_column_int64(st, i));
+		break;
+	case SQLITE_FLOAT:
+		ferry__buf_put(b, "f", 1);
+		float_text(b, sqlite3_column_double(st, i));
+		break;
+	case SQLITE_BLOB:
+		blob = sqlite3_column_blob(st, i);
+		n = sqlite3_column_bytes(st, i);
+		ferry__buf_put(b, "x", 1);
+		if (ferry__buf_grow(b, (size_t)n * 2 + 1) < 0)
+			return;
+		for (k = 0; k < n; k++) {
+			b->buf[b->len++] = hex[blob[k] >> 4];
+			b->buf[b->len++] = hex[blob[k] & 15];
+		}
+		b->buf[b->len] = '\0';
+		break;
+	default: /* text; NULL is handled by the caller */
+		ferry__buf_put(b, "t", 1);
+		ferry__buf_puts(b, (const char *)sqlite3_column_text(st, i));
+	}
+}
+
+/*
+ * Step one statement, a row at a time: one buffer holds a row's values,
+ * reused for the next, so memory stays that of the widest row.
+ */
+static int sq_export_rows(ferry_db *db, const char *sql, ferry__row_fn fn,
+	void *payload, ferry_error *err)
+{
+	ferry__buf row = FERRY__BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	const char **vals = NULL;
+	size_t *at = NULL;
+	int rc, ncols, i;
+
+	if (sqlite3_prepare_v2(CONN(db)->h, sql, -1, &st, NULL) != SQLITE_OK)
+		return ferry__error_set(err, FERRY_EINVALID, "%s",
+			sqlite3_errmsg(CONN(db)->h));
+	ncols = sqlite3_column_count(st);
+	vals = ferry__calloc((size_t)ncols + 1, sizeof(*vals));
+	at = ferry__calloc((size_t)ncols + 1, sizeof(*at));
+	if (!vals || !at) {
+		rc = ferry__error_oom(err);
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ferry__buf_clear(&row);
+		for (i = 0; i < ncols; i++) {
+			at[i] = row.len;
+			if (sqlite3_column_type(st, i) != SQLITE_NULL)
+				value_text(&row, st, i);
+			ferry__buf_put(&row, "", 1); /* the value's NUL */
+		}
+		if (row.oom) {
+			rc = ferry__error_oom(err);
+			goto out;
+		}
+		for (i = 0; i < ncols; i++)
+			vals[i] = row.buf[at[i]] ? row.buf + at[i] : NULL;
+		if ((rc = fn(payload, ncols, vals)) != 0)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : fail(db, err, "cannot read the rows");
+out:
+	sqlite3_finalize(st);
+	ferry__buf_release(&row);
+	free(vals);
+	free(at);
+	return rc;
+}
+
 const ferry__driver ferry__sqlite_driver = {
 	.name = "sqlite",
 	.label = "SQLite",
@@ -1067,6 +1196,13 @@ const ferry__driver ferry__sqlite_driver = {
 	.reset_session = NULL, /* pragmas belong to the file or are ferry's */
 	.section_start = sq_section_start,
 	.interrupt = NULL, /* the progress handler watches the flag */
+	.export_begin = sq_export_begin,
+	.export_columns_sql =
+		"SELECT m.name, p.name, p.type, p.pk, '' FROM sqlite_master m, "
+		"pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name "
+		"NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY m.name, p.cid",
+	.export_value = sq_export_value,
+	.export_rows = sq_export_rows,
 	.object_exists_sql =
 		"SELECT CASE WHEN $1 NOT IN ('table', 'view', 'index', "
 		"'trigger') OR $2 NOT IN ('', 'main') OR EXISTS (SELECT 1 FROM "

@@ -893,7 +893,54 @@ typedef struct ferry__driver {
 		ferry_error *err);
 	int (*restore)(ferry_db *db, const char *path, ferry_backup *b,
 		const ferry_backup_options *opts, ferry_error *err);
+	/*
+	 * Export (export.c decides what and where; the engine reads).
+	 * export_begin: one read-only snapshot for the whole export, with
+	 * the session settings its text forms need; rollback() ends it.
+	 * export_columns_sql: every table's columns, one row each, by table
+	 * then position: table, column, declared type, place in the primary
+	 * key ("0": none), kind (FERRY__EXPORT_* below, "" when each value
+	 * carries its own). export_value: append the select-list expression
+	 * of one column (quoted name given) of that kind. export_rows: run
+	 * one SELECT, each row to `fn` with all its columns, in memory that
+	 * does not grow with the rows; FERRY_EINVALID when the engine
+	 * refuses the statement itself (a bad condition), FERRY_EDB after.
+	 */
+	int (*export_begin)(ferry_db *db, ferry_error *err);
+	const char *export_columns_sql;
+	void (*export_value)(
+		ferry__buf *sql, const char *qcolumn, const char *kind);
+	int (*export_rows)(ferry_db *db, const char *sql, ferry__row_fn fn,
+		void *payload, ferry_error *err);
 } ferry__driver;
+
+/*
+ * What export_rows() hands export.c: each value NULL for SQL NULL, else
+ * one of these kind letters followed by the engine's text of the value.
+ */
+#define FERRY__EXPORT_INT 'i'	/* decimal digits, maybe a '-' */
+#define FERRY__EXPORT_FLOAT 'f' /* a round-trip text, NaN, [-]Infinity */
+#define FERRY__EXPORT_DECIMAL 'd' /* exact digits: kept a JSON string */
+#define FERRY__EXPORT_BOOL 'b'	  /* "t" or "f" */
+#define FERRY__EXPORT_BYTES 'x'	  /* lowercase or uppercase hex */
+#define FERRY__EXPORT_TEXT 't'	  /* UTF-8 text */
+
+/*
+ * JSON for the export (export_json.c), by hand: the library has no JSON
+ * library, and export needs only to write, never to parse.
+ */
+/* `len` bytes of UTF-8 as a JSON string; a byte that is not UTF-8
+ * becomes U+FFFD, so the line is always valid JSON. */
+void ferry__json_str(ferry__buf *b, const char *s, size_t len);
+/* Is `s` an integer JSON readers hold exactly (|v| <= 2^53)? */
+int ferry__json_int_exact(const char *s);
+/* Is `s` a number by JSON's grammar? */
+int ferry__json_number(const char *s);
+/* `hex` (an even count of hex digits) as base64 (RFC 4648, padded, no
+ * line breaks), in a JSON string. -1 (nothing appended) on bad hex. */
+int ferry__json_base64_hex(ferry__buf *b, const char *hex);
+/* One value as export_rows() hands it (kind letter, text) as JSON. */
+void ferry__json_export_value(ferry__buf *b, const char *v);
 
 /* Every driver built in, NULL last (db.c). */
 extern const ferry__driver *const ferry__drivers[];
@@ -1350,6 +1397,9 @@ typedef struct {
 
 int ferry__objects_count(ferry_db *db, ferry__objects *out, ferry_error *err);
 void ferry__objects_clear(ferry__objects *o);
+/* Is table `name` ("schema.table" or "table") one of ferry's own: the
+ * ledger, its history, the repeatables, the pooler's lock table? */
+int ferry__objects_own(const ferry_db *db, const char *name);
 /*
  * Refuse (FERRY_EREFUSED) a database that holds objects but no ferry
  * ledger (`ledger` as just read): another tool migrated it, or it is the

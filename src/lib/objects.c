@@ -65,6 +65,11 @@ static int is_lock_table(const ferry_db *db, const char *name)
 		strcmp(dot + 1, "ferry_lock") == 0;
 }
 
+int ferry__objects_own(const ferry_db *db, const char *name)
+{
+	return is_ledger_table(db, name) || is_lock_table(db, name);
+}
+
 static int count_object(void *payload, int ncols, const char *const *v)
 {
 	ferry__objects *o = payload;
