@@ -652,17 +652,22 @@ int ferry_export(ferry_export_report **out, ferry_db *db,
 			goto out;
 		k++;
 	}
-	rc = flush_line(&x);
+	if ((rc = flush_line(&x)) == 0 && out)
+		rc = report(&x, out, rows, per_table);
 out:
 	db->drv->rollback(db);
+	/* The report is made first: once renamed, files are not taken back. */
 	if (x.outs) {
 		int frc = outs_finish(&x, rc == 0);
 
-		if (rc == 0)
+		if (rc == 0 && frc < 0) {
 			rc = frc;
+			if (out) {
+				ferry_export_report_free(*out);
+				*out = NULL;
+			}
+		}
 	}
-	if (rc == 0 && out)
-		rc = report(&x, out, rows, per_table);
 	free(rows);
 	ctx_clear(&x);
 	return rc;
