@@ -1674,9 +1674,9 @@ typedef struct {
 	 * final name and renamed when the whole export worked. NULL: `write`.
 	 */
 	const char *path;
-	ferry_export_write_cb write; /**< without `path`; required then */
+	ferry_export_write_cb write;	   /**< without `path`; required then */
 	ferry_export_progress_cb progress; /**< or NULL */
-	void *payload; /**< passed to `write` and `progress` */
+	void *payload;	    /**< passed to `write` and `progress` */
 	int include_ledger; /**< export ferry's own tables too */
 } ferry_export_options;
 

@@ -1758,8 +1758,8 @@ static int pg_export_begin(ferry_db *db, ferry_error *err)
 	int rc;
 
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
-		if ((rc = exec_now(db, steps[i], NULL, NULL, 0, NULL, NULL,
-			     err)) < 0)
+		if ((rc = exec_now(
+			     db, steps[i], NULL, NULL, 0, NULL, NULL, err)) < 0)
 			return rc;
 	return 0;
 }
@@ -1771,8 +1771,7 @@ static void pg_export_value(
 	char k = kind && *kind ? kind[0] : FERRY__EXPORT_TEXT;
 
 	if (k == FERRY__EXPORT_BYTES)
-		ferry__buf_printf(
-			sql, "'x' || encode(%s, 'hex')", qcolumn);
+		ferry__buf_printf(sql, "'x' || encode(%s, 'hex')", qcolumn);
 	else
 		ferry__buf_printf(sql, "'%c' || %s::text", k, qcolumn);
 }
@@ -1811,8 +1810,9 @@ static int pg_export_rows(ferry_db *db, const char *sql, ferry__row_fn fn,
 	for (;;) {
 		res = exec_params(db, EXPORT_FETCH, 0, NULL);
 		if (c->pq.resultStatus(res) != PGRES_TUPLES_OK) {
-			rc = res ? result_error(db, res, EXPORT_FETCH, NULL, err)
-				 : lost_connection(db, err);
+			rc = res
+				? result_error(db, res, EXPORT_FETCH, NULL, err)
+				: lost_connection(db, err);
 			goto out;
 		}
 		rows = c->pq.ntuples(res);
@@ -1820,7 +1820,8 @@ static int pg_export_rows(ferry_db *db, const char *sql, ferry__row_fn fn,
 		if (rows == 0)
 			break;
 		if (!vals &&
-			!(vals = ferry__calloc((size_t)cols + 1, sizeof(*vals)))) {
+			!(vals = ferry__calloc(
+				  (size_t)cols + 1, sizeof(*vals)))) {
 			rc = ferry__error_oom(err);
 			goto out;
 		}
@@ -1835,8 +1836,8 @@ static int pg_export_rows(ferry_db *db, const char *sql, ferry__row_fn fn,
 		c->pq.clear(res);
 		res = NULL;
 	}
-	rc = exec_now(db, "CLOSE " EXPORT_CURSOR, NULL, NULL, 0, NULL, NULL,
-		err);
+	rc = exec_now(
+		db, "CLOSE " EXPORT_CURSOR, NULL, NULL, 0, NULL, NULL, err);
 out:
 	if (res)
 		c->pq.clear(res);

@@ -1136,8 +1136,8 @@ static int sq_export_rows(ferry_db *db, const char *sql, ferry__row_fn fn,
 	int rc, ncols, i;
 
 	if (sqlite3_prepare_v2(CONN(db)->h, sql, -1, &st, NULL) != SQLITE_OK)
-		return ferry__error_set(err, FERRY_EINVALID, "%s",
-			sqlite3_errmsg(CONN(db)->h));
+		return ferry__error_set(
+			err, FERRY_EINVALID, "%s", sqlite3_errmsg(CONN(db)->h));
 	ncols = sqlite3_column_count(st);
 	vals = ferry__calloc((size_t)ncols + 1, sizeof(*vals));
 	at = ferry__calloc((size_t)ncols + 1, sizeof(*at));

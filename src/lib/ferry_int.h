@@ -918,8 +918,8 @@ typedef struct ferry__driver {
  * What export_rows() hands export.c: each value NULL for SQL NULL, else
  * one of these kind letters followed by the engine's text of the value.
  */
-#define FERRY__EXPORT_INT 'i'	/* decimal digits, maybe a '-' */
-#define FERRY__EXPORT_FLOAT 'f' /* a round-trip text, NaN, [-]Infinity */
+#define FERRY__EXPORT_INT 'i'	  /* decimal digits, maybe a '-' */
+#define FERRY__EXPORT_FLOAT 'f'	  /* a round-trip text, NaN, [-]Infinity */
 #define FERRY__EXPORT_DECIMAL 'd' /* exact digits: kept a JSON string */
 #define FERRY__EXPORT_BOOL 'b'	  /* "t" or "f" */
 #define FERRY__EXPORT_BYTES 'x'	  /* lowercase or uppercase hex */
