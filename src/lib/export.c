@@ -614,6 +614,11 @@ int ferry_export(ferry_export_report **out, ferry_db *db,
 	if (!db->drv->export_rows)
 		return ferry__error_set(err, FERRY_EINVALID, "%s cannot export",
 			db->drv->label);
+	/* A read-only open of a SQLite file that is not there: no tables to
+	 * export, but an empty export would hide a wrong path. */
+	if (!db->exists)
+		return ferry__error_set(err, FERRY_EINVALID,
+			"database '%s' does not exist", db->url.display);
 	memset(&x, 0, sizeof(x));
 	x.db = db;
 	x.opts = opts;

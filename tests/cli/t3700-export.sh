@@ -267,4 +267,14 @@ test_expect_success 'a path that cannot be written: exit 1 naming it, nothing le
 	test_cmp expect file
 '
 
+test_expect_success 'SQLite: a database file that is not there is an error, not an empty export' '
+	if [ $ENGINE = sqlite ]; then
+		echo "ferry: error: database '"'"'sqlite:nothere.db'"'"' does not exist" >expect &&
+		test_expect_code 2 ferry -d sqlite:nothere.db export >out 2>err &&
+		test_cmp expect err &&
+		test_must_be_empty out &&
+		test_path_is_missing nothere.db
+	fi
+'
+
 test_done

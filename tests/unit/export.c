@@ -212,6 +212,43 @@ void test_export__to_callback(void)
 	ferry_db_close(db);
 }
 
+/* Wider than the 32 columns ferry's own queries hand over. */
+void test_export__wide_table(void)
+{
+	ferry_export_options o = FERRY_EXPORT_OPTIONS_INIT;
+	const char *tables[] = { "wide" };
+	ferry__buf sql = FERRY__BUF_INIT, got = FERRY__BUF_INIT;
+	ferry_db *db = NULL;
+	char path[600];
+	sqlite3 *h;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	ferry__buf_puts(&sql, "CREATE TABLE wide (c0");
+	for (i = 1; i < 40; i++)
+		ferry__buf_printf(&sql, ", c%d", i);
+	ferry__buf_puts(&sql, "); INSERT INTO wide VALUES (0");
+	for (i = 1; i < 40; i++)
+		ferry__buf_printf(&sql, ", %d", i);
+	ferry__buf_puts(&sql, ");");
+	cl_assert_equal_i(sqlite3_open(path, &h), SQLITE_OK);
+	cl_assert_equal_i(
+		sqlite3_exec(h, sql.buf, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	cl_assert_equal_i(ferry_db_open(&db, path, NULL, &err), 0);
+	o.write = collect;
+	o.payload = &got;
+	o.tables = tables;
+	o.ntables = 1;
+	cl_assert_equal_i(ferry_export(NULL, db, &o, &err), 0);
+	cl_assert(strstr(got.buf, "\"row\": [0, 1, 2,") != NULL);
+	cl_assert(strstr(got.buf, ", 38, 39]}\n") != NULL);
+	cl_assert(strstr(got.buf, "{\"name\": \"c39\"") != NULL);
+	ferry__buf_release(&sql);
+	ferry__buf_release(&got);
+	ferry_db_close(db);
+}
+
 void test_export__invalid(void)
 {
 	ferry_export_options o = FERRY_EXPORT_OPTIONS_INIT;
@@ -240,6 +277,8 @@ void test_export__invalid(void)
 	o.version = 99;
 	cl_assert_equal_i(ferry_export(&r, db, &o, &err), FERRY_EINVALID);
 	ferry_db_close(db);
+	cl_assert_equal_i(ferry_export(&r, NULL, &o, &err), FERRY_EINVALID);
+	cl_assert_equal_s(err.message, "invalid argument: 'db'");
 }
 
 /* Only t.db is left in the directory: no file, no hidden partial one. */
