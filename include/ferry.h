@@ -1726,9 +1726,10 @@ FERRY_EXTERN void ferry_export_report_free(ferry_export_report *r);
  * @param db        an open database (read-only is enough)
  * @param opts      FERRY_EXPORT_OPTIONS_INIT plus `path` or `write`
  * @param err       filled on failure; may be NULL
- * @return 0, FERRY_EINVALID (no such table, a bad condition, neither
- *         `path` nor `write`), FERRY_ERROR (a file cannot be written),
- *         FERRY_EDB or FERRY_ENOMEM
+ * @return 0, FERRY_EINVALID (no such table, a condition the engine
+ *         refuses, neither `path` nor `write`, a SQLite file that does
+ *         not exist), FERRY_ERROR (a file cannot be written, or `write`
+ *         said stop), FERRY_EDB or FERRY_ENOMEM
  */
 FERRY_EXTERN int ferry_export(ferry_export_report **out, ferry_db *db,
 	const ferry_export_options *opts, ferry_error *err);
