@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FLUSH_AT (64 * 1024)
+#define FLUSH_AT ((size_t)64 * 1024)
 #define PROGRESS_EVERY 10000
 
 typedef struct {
@@ -279,7 +279,7 @@ static int add_column(void *payload, int ncols, const char *const *v)
 	c->name = ferry__strdup(v[1]);
 	c->type = ferry__strdup(v[2] ? v[2] : "");
 	c->kind = ferry__strdup(v[4] ? v[4] : "");
-	c->pk = v[3] ? atoi(v[3]) : 0;
+	c->pk = v[3] ? (int)strtol(v[3], NULL, 10) : 0;
 	if (!c->name || !c->type || !c->kind)
 		return x->rc = ferry__error_oom(x->err);
 	return 0;
@@ -579,7 +579,7 @@ static void ctx_clear(export_ctx *x)
 		free(x->tables[i].name);
 	}
 	free(x->tables);
-	for (i = 0; i < x->nouts; i++) {
+	for (i = 0; x->outs && i < x->nouts; i++) {
 		free(x->outs[i].final);
 		free(x->outs[i].tmp);
 	}

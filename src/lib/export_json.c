@@ -178,9 +178,15 @@ int ferry__json_base64_hex(ferry__buf *b, const char *hex)
 		size_t k, have = nbytes - i < 3 ? nbytes - i : 3;
 
 		memset(in, 0, sizeof(in));
-		for (k = 0; k < have; k++)
-			in[k] = (unsigned char)(hexval(hex[2 * (i + k)]) << 4 |
-				hexval(hex[2 * (i + k) + 1]));
+		for (k = 0; k < have; k++) {
+			/* Checked above: both are hex digits, 0 to 15. */
+			unsigned int hi =
+				(unsigned int)hexval(hex[2 * (i + k)]);
+			unsigned int lo =
+				(unsigned int)hexval(hex[2 * (i + k) + 1]);
+
+			in[k] = (unsigned char)(hi << 4 | lo);
+		}
 		out[0] = abc[in[0] >> 2];
 		out[1] = abc[((in[0] & 3) << 4) | (in[1] >> 4)];
 		out[2] = have > 1 ? abc[((in[1] & 15) << 2) | (in[2] >> 6)]
