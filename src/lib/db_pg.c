@@ -1743,7 +1743,9 @@ static int pg_backup_name(ferry_db *db, char **out, ferry_error *err)
 /*
  * Export (export.c). One snapshot for the whole export, and text forms
  * that read back the same anywhere: timestamps in UTC, ISO dates,
- * floats in their shortest exact form (PostgreSQL 12 and later).
+ * floats exact: extra_float_digits above 0 is the shortest text that
+ * reads back the same from PostgreSQL 12 on, and 3 gives 17 digits,
+ * exact too, before it.
  */
 static int pg_export_begin(ferry_db *db, ferry_error *err)
 {
@@ -1752,7 +1754,7 @@ static int pg_export_begin(ferry_db *db, ferry_error *err)
 		"SET LOCAL TimeZone = 'UTC'",
 		"SET LOCAL DateStyle = 'ISO, YMD'",
 		"SET LOCAL IntervalStyle = 'iso_8601'",
-		"SET LOCAL extra_float_digits = 1",
+		"SET LOCAL extra_float_digits = 3",
 	};
 	size_t i;
 	int rc;
