@@ -267,6 +267,23 @@ test_expect_success 'a path that cannot be written: exit 1 naming it, nothing le
 	test_cmp expect file
 '
 
+test_expect_success 'another ledger (the global --table before export) stays out as ferry'"'"'s own' '
+	mkdir other &&
+	printf "%s\n" "-- ferry:up" "CREATE TABLE other (id integer PRIMARY KEY);" >other/1_other.sql &&
+	ferry -d "$DB_URL" --dir other --table app_migrations up >out 2>err &&
+	ferry -d "$DB_URL" --table app_migrations export --table other >out 2>err &&
+	head -n 1 out >header &&
+	test_json header "[.tables[].name] == [\"other\"]" ".version == \"1\"" ".release == null" &&
+	ferry -d "$DB_URL" --table app_migrations export >out 2>err &&
+	head -n 1 out >header &&
+	test_json header "[.tables[].name | select(startswith(\"app_\"))] == []" \
+		"[.tables[].name] | index(\"ferry_migrations\") != null" &&
+	ferry -d "$DB_URL" export >out 2>err &&
+	head -n 1 out >header &&
+	test_json header "[.tables[].name] | index(\"app_migrations\") != null" \
+		"[.tables[].name] | index(\"ferry_migrations\") == null"
+'
+
 test_expect_success 'SQLite: a database file that is not there is an error, not an empty export' '
 	if [ $ENGINE = sqlite ]; then
 		echo "ferry: error: database '"'"'sqlite:nothere.db'"'"' does not exist" >expect &&
