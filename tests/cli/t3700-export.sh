@@ -284,6 +284,31 @@ test_expect_success 'another ledger (the global --table before export) stays out
 		"[.tables[].name] | index(\"ferry_migrations\") == null"
 '
 
+test_expect_success 'PostgreSQL: a partitioned table through its parent, a domain by its base type, an interval in ISO 8601' '
+	if [ $ENGINE = pg ]; then
+		cat >other/2_parts.sql <<-\EOF &&
+		-- ferry:up
+		CREATE DOMAIN cents AS bigint;
+		CREATE TABLE events (id int, at date, price cents, took interval, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+		CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('"'"'2025-01-01'"'"') TO ('"'"'2026-01-01'"'"');
+		CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('"'"'2026-01-01'"'"') TO ('"'"'2027-01-01'"'"');
+		INSERT INTO events VALUES (2, '"'"'2025-06-01'"'"', 9007199254740993, '"'"'1 day 2 hours'"'"'), (1, '"'"'2026-06-01'"'"', 250, NULL);
+		EOF
+		ferry -d "$DB_URL" --dir other --table app_migrations up >out 2>err &&
+		ferry -d "$DB_URL" --table app_migrations export >out 2>err &&
+		head -n 1 out >header &&
+		test_json header "[.tables[].name | select(startswith(\"events\"))] == [\"events\"]" \
+			".tables[] | select(.name == \"events\") | .primary_key == [\"id\", \"at\"]" \
+			".tables[] | select(.name == \"events\") | .columns[2].type == \"cents\"" &&
+		grep "^{\"table\": \"events\"" out >actual &&
+		cat >expect <<-\EOF &&
+		{"table": "events", "row": [1, "2026-06-01", 250, null]}
+		{"table": "events", "row": [2, "2025-06-01", "9007199254740993", "P1DT2H"]}
+		EOF
+		test_cmp expect actual
+	fi
+'
+
 test_expect_success 'SQLite: a database file that is not there is an error, not an empty export' '
 	if [ $ENGINE = sqlite ]; then
 		echo "ferry: error: database '"'"'sqlite:nothere.db'"'"' does not exist" >expect &&
