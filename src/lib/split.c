@@ -500,8 +500,10 @@ int ferry__split_each(const char *text, size_t len, ferry__dialect dialect,
 	memset(&st, 0, sizeof(st));
 	lex_init(&lx, text, len, dialect);
 	while ((t = lex_next(&lx)) != T_EOF) {
-		/* Inside COPY ... FROM stdin, the data's fault is the COPY's. */
-		if (t == T_ERROR && start && st.copy_stdin)
+		/* Inside COPY ... FROM stdin, the data's fault is the COPY's;
+		 * and a COPY ... TO stdout is refused whatever follows it, so
+		 * it is the first problem either way. */
+		if (t == T_ERROR && start && (st.copy_stdin || st.copy_stdout))
 			return copy_refused(text, start, &st, serr);
 		if (t == T_ERROR) {
 			if (serr) {

@@ -87,7 +87,8 @@ static int marker_line(const char *p, const char *end)
 		;
 	return !word_then_blank(p, end, "repeat") &&
 		!word_then_blank(p, end, "require") &&
-		!word_then_blank(p, end, "param");
+		!word_then_blank(p, end, "param") &&
+		!word_then_blank(p, end, "allow");
 }
 
 /* Does any line of [p, end) look like a marker? */
