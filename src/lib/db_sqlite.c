@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1075,11 +1076,11 @@ static void float_text(ferry__buf *b, double d)
 	char text[40];
 	int prec;
 
-	if (d != d) {
+	if (isnan(d)) {
 		ferry__buf_puts(b, "NaN");
 		return;
 	}
-	if (d > 1.7976931348623157e308 || d < -1.7976931348623157e308) {
+	if (isinf(d)) {
 		ferry__buf_puts(b, d > 0 ? "Infinity" : "-Infinity");
 		return;
 	}
