@@ -43,7 +43,7 @@ WERROR ?= 1
 VERSION := $(shell sed -n 's/^\#define FERRY_VERSION "\(.*\)"/\1/p' include/ferry.h)
 SOVERSION := 0
 
-LIB_PKGS := sqlite3 nettle zlib
+LIB_PKGS := sqlite3 nettle zlib jansson
 CLI_PKGS := jansson
 HAVE_PG := $(if $(wildcard src/lib/db_pg.c),$(shell $(PKG_CONFIG) --exists libpq && echo yes))
 ifeq ($(HAVE_PG),yes)

@@ -1734,6 +1734,86 @@ FERRY_EXTERN void ferry_export_report_free(ferry_export_report *r);
 FERRY_EXTERN int ferry_export(ferry_export_report **out, ferry_db *db,
 	const ferry_export_options *opts, ferry_error *err);
 
+/**
+ * Progress of an import or a copy: `rows` rows of `table` loaded so far
+ * (of `total`, or 0 when not known), `bytes` the size of their values
+ * as read; called at 0 when a table starts.
+ */
+typedef void (*ferry_load_progress_cb)(const char *table, uint64_t rows,
+	uint64_t total, uint64_t bytes, void *payload);
+
+/** Options of ferry_import(). */
+typedef struct {
+	unsigned int version; /**< FERRY_IMPORT_OPTIONS_VERSION */
+	/**
+	 * What ferry_export() wrote: one file, or a directory of
+	 * `<table>.jsonl` files (export's `-o DIR/`). Required. A file that
+	 * cannot be read twice (a pipe) is loaded in its own order.
+	 */
+	const char *path;
+	/** Empty the tables first when they hold rows, rather than refuse. */
+	int truncate;
+	/** One transaction for every table, rather than one per table. */
+	int single_transaction;
+	ferry_load_progress_cb progress; /**< or NULL */
+	void *payload;			 /**< for `progress` */
+} ferry_import_options;
+
+#define FERRY_IMPORT_OPTIONS_VERSION 1
+#define FERRY_IMPORT_OPTIONS_INIT \
+	{ \
+		FERRY_IMPORT_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL \
+	}
+
+/** What an import or a copy loaded, table by table. */
+typedef struct ferry_load_report ferry_load_report;
+
+/** One table loaded. */
+typedef struct {
+	const char *name; /**< as the target names it */
+	uint64_t rows;	  /**< rows loaded (copy: and found in the target) */
+	/**
+	 * The checksum of those rows, 64 hex digits: by value, in any order,
+	 * the same on both engines (docs/ferry-import.md says how)
+	 */
+	const char *checksum;
+	/** copy only: the source's checksum, which `checksum` must equal */
+	const char *source_checksum;
+	uint64_t source_rows; /**< copy only: the source's row count */
+	int skipped; /**< copy only: already there, equal, from a run before */
+} ferry_load_table;
+
+/** How many tables. */
+FERRY_EXTERN size_t ferry_load_report_count(const ferry_load_report *r);
+/** Table `i` (0-based, in the order they were loaded), or NULL. */
+FERRY_EXTERN const ferry_load_table *ferry_load_report_at(
+	const ferry_load_report *r, size_t i);
+/** Rows loaded, all tables. */
+FERRY_EXTERN uint64_t ferry_load_report_rows(const ferry_load_report *r);
+FERRY_EXTERN void ferry_load_report_free(ferry_load_report *r);
+
+/**
+ * Load an export (ferry_export(), docs/ferry-import.md) into the database,
+ * which must be at the export's migration version: the tables it names,
+ * which must exist there with the columns it names, parents before the
+ * tables whose foreign keys refer to them. PostgreSQL's sequences and
+ * identity columns are moved past the loaded values. Takes the runner
+ * lock. A table that fails is rolled back whole (with
+ * `single_transaction`, everything); the error names the file, the line
+ * and the table.
+ *
+ * @param[out] out  per table, rows and checksum; free with
+ *                  ferry_load_report_free(). NULL on failure; may be NULL
+ * @return 0, FERRY_EINVALID (a file that is not an export, damaged or cut
+ *         short, from a newer format; a table or column the database
+ *         lacks; a value the column refuses), FERRY_EREFUSED (another
+ *         migration version; a table that holds rows, without
+ *         `truncate`), FERRY_EDB, FERRY_ELOCKED, FERRY_ENOMEM,
+ *         FERRY_EINTERRUPTED
+ */
+FERRY_EXTERN int ferry_import(ferry_load_report **out, ferry_db *db,
+	const ferry_import_options *opts, ferry_error *err);
+
 /** Told the path of each backup ferry_backup_prune() removed. */
 typedef void (*ferry_backup_removed_cb)(const char *path, void *payload);
 

@@ -8,7 +8,9 @@
 #ifndef FERRY_CLI_H
 #define FERRY_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -437,6 +439,25 @@ int cli_run(
 int cli_lint_engine(struct cli_ctx *ctx, const char *flag, const char **out);
 json_t *cli_lint_json(const ferry_lint_result *r);
 
+/*
+ * The progress line of export, import and copy (rows_progress.c): drawn
+ * on a terminal once a second has gone, erased by _end().
+ */
+struct cli_rows_progress {
+	const char *verb; /* "importing" */
+	struct timespec t0, table_t0;
+	int tty, drawn;
+	char table[128];
+};
+
+void cli_rows_progress_init(
+	struct cli_rows_progress *p, struct cli_ctx *ctx, const char *verb);
+void cli_rows_progress(struct cli_rows_progress *p, const char *table,
+	uint64_t rows, uint64_t total, uint64_t bytes);
+void cli_rows_progress_end(struct cli_rows_progress *p);
+/* "10,402": thousands apart, as people read counts. */
+void cli_format_count(char *buf, size_t size, unsigned long long n);
+
 /* Commands. */
 int cmd_init(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_new(int argc, char **argv, struct cli_ctx *ctx);
@@ -458,6 +479,7 @@ int cmd_repair(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_stamp(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_adopt(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_import(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_copy(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_backup(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_export(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_restore(int argc, char **argv, struct cli_ctx *ctx);

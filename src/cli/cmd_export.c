@@ -13,10 +13,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-
-#define PROGRESS_AFTER_MS 1000
 
 static const struct cli_help help = {
 	"export [--table T]... [--where T:COND]... [-o FILE|DIR/] "
@@ -41,58 +37,10 @@ static const struct cli_help help = {
 	"  ferry export -o dump/ --json\n"
 };
 
-struct progress {
-	struct timespec t0;
-	int tty;
-	int drawn;
-	char table[128];
-};
-
-static long long ms_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t0->tv_sec) * 1000LL +
-		(now.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-/* "10,402": thousands apart, as people read counts. */
-static void format_count(char *buf, size_t size, unsigned long long n)
-{
-	char digits[32];
-	size_t len, i, o = 0;
-
-	len = (size_t)snprintf(digits, sizeof(digits), "%llu", n);
-	for (i = 0; i < len && o + 2 < size; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-}
-
 /* On a terminal, after a second: the table and its rows so far. */
 static void on_progress(const char *table, uint64_t rows, void *payload)
 {
-	struct progress *p = payload;
-	char count[32];
-
-	if (!p->tty || ms_since(&p->t0) < PROGRESS_AFTER_MS)
-		return;
-	format_count(count, sizeof(count), (unsigned long long)rows);
-	fprintf(stderr, "\r\033[Kexporting %s: %s rows", table, count);
-	fflush(stderr);
-	p->drawn = 1;
-}
-
-static void progress_end(struct progress *p)
-{
-	if (p->drawn) {
-		fprintf(stderr, "\r\033[K");
-		fflush(stderr);
-		p->drawn = 0;
-	}
+	cli_rows_progress(payload, table, rows, 0, 0);
 }
 
 static int to_stdout(const char *data, size_t len, void *payload)
@@ -129,7 +77,7 @@ int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 	const char *output = NULL;
 	int include_ledger = 0, npos, rc;
 	ferry_export_report *r = NULL;
-	struct progress p = { { 0, 0 }, 0, 0, "" };
+	struct cli_rows_progress p;
 	char count[32];
 	ferry_error err;
 	const struct cli_opt opts[] = {
@@ -175,11 +123,10 @@ int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 	o.progress = on_progress;
 	o.payload = &p;
 	o.include_ledger = include_ledger;
-	p.tty = isatty(STDERR_FILENO) && !ctx->quiet;
-	clock_gettime(CLOCK_MONOTONIC, &p.t0);
+	cli_rows_progress_init(&p, ctx, "exporting");
 	ferry_error_init(&err);
 	rc = ferry_export(&r, ctx->db, &o, &err);
-	progress_end(&p);
+	cli_rows_progress_end(&p);
 	if (rc == 0 && !output && fflush(stdout) != 0) {
 		cli_error(ctx, "cannot write the export to stdout");
 		rc = CLI_EXIT_FAILED;
@@ -189,7 +136,7 @@ int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 		rc = cli_fail(ctx, &err);
 		goto out;
 	}
-	format_count(count, sizeof(count),
+	cli_format_count(count, sizeof(count),
 		(unsigned long long)ferry_export_report_rows(r));
 	cli_note(ctx, "exported %zu table%s, %s row%s to %s",
 		ferry_export_report_count(r),

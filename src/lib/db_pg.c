@@ -75,7 +75,9 @@
 	X(socket, PQsocket) \
 	X(isBusy, PQisBusy) \
 	X(consumeInput, PQconsumeInput) \
-	X(backendPID, PQbackendPID)
+	X(backendPID, PQbackendPID) \
+	X(putCopyData, PQputCopyData) \
+	X(putCopyEnd, PQputCopyEnd)
 /* clang-format on */
 
 typedef struct {
@@ -135,6 +137,9 @@ typedef struct {
 	int observer_failed; /* it could not connect: ask no more */
 	int backend_pid;     /* this connection's server process */
 	char blocker[512];   /* who blocked the statement waited on, or "" */
+	ferry__buf load;     /* COPY data not sent yet (pg_load_row) */
+	int load_ncols;
+	int64_t load_rows; /* rows handed to the COPY so far */
 } pg_conn;
 
 #define CONN(db) ((pg_conn *)(db)->conn)
@@ -550,6 +555,7 @@ static void pg_close(ferry_db *db)
 	if (c->pq.handle)
 		dlclose(c->pq.handle);
 	free(c->password);
+	ferry__buf_release(&c->load);
 	free(c);
 	db->conn = NULL;
 }
@@ -1848,6 +1854,125 @@ out:
 	return rc;
 }
 
+/*
+ * Loading (load.c): COPY ... FROM STDIN in text form, sent every
+ * LOAD_SEND bytes. The server checks each row as it comes, but says what
+ * failed only when the COPY ends; its CONTEXT names the row by its line
+ * in the COPY, which is the row's number among those loaded.
+ */
+#define LOAD_SEND ((size_t)256 * 1024)
+
+static int pg_load_exec(ferry_db *db, const char *sql, ferry_error *err)
+{
+	return exec_now(db, sql, NULL, NULL, 0, NULL, NULL, err);
+}
+
+static int pg_load_begin(ferry_db *db, const char *qtable, const char *qcols,
+	int ncols, ferry_error *err)
+{
+	pg_conn *c = CONN(db);
+	ferry__buf sql = FERRY__BUF_INIT;
+	PGresult *res;
+	int rc = 0;
+
+	ferry__buf_printf(&sql, "COPY %s (%s) FROM STDIN", qtable, qcols);
+	if (sql.oom)
+		return ferry__error_oom(err);
+	res = exec_params(db, sql.buf, 0, NULL);
+	if (c->pq.resultStatus(res) != PGRES_COPY_IN)
+		rc = res ? result_error(db, res, sql.buf, NULL, err)
+			 : lost_connection(db, err);
+	c->pq.clear(res);
+	ferry__buf_release(&sql);
+	ferry__buf_clear(&c->load);
+	c->load_ncols = ncols;
+	c->load_rows = 0;
+	return rc;
+}
+
+/* COPY's text form: backslash, newline, carriage return and tab escaped. */
+static void copy_text(ferry__buf *b, const char *s)
+{
+	const char *run = s;
+
+	for (; *s; s++) {
+		const char *esc = *s == '\\' ? "\\\\"
+			: *s == '\n'	     ? "\\n"
+			: *s == '\r'	     ? "\\r"
+			: *s == '\t'	     ? "\\t"
+					     : NULL;
+
+		if (!esc)
+			continue;
+		ferry__buf_put(b, run, (size_t)(s - run));
+		ferry__buf_puts(b, esc);
+		run = s + 1;
+	}
+	ferry__buf_put(b, run, (size_t)(s - run));
+}
+
+static int load_send(ferry_db *db, ferry_error *err)
+{
+	pg_conn *c = CONN(db);
+
+	if (c->load.len &&
+		c->pq.putCopyData(c->pg, c->load.buf, (int)c->load.len) != 1)
+		return conn_error(db, "cannot send rows to the server", err);
+	ferry__buf_clear(&c->load);
+	return 0;
+}
+
+static int pg_load_row(ferry_db *db, const char *const *vals, ferry_error *err)
+{
+	pg_conn *c = CONN(db);
+	int i;
+
+	for (i = 0; i < c->load_ncols; i++) {
+		const char *v = vals[i];
+
+		if (i)
+			ferry__buf_put(&c->load, "\t", 1);
+		if (!v)
+			ferry__buf_put(&c->load, "\\N", 2);
+		else if (v[0] == FERRY__EXPORT_BYTES) {
+			ferry__buf_put(&c->load, "\\\\x", 3);
+			ferry__buf_puts(&c->load, v + 1);
+		} else
+			copy_text(&c->load, v + 1);
+	}
+	ferry__buf_put(&c->load, "\n", 1);
+	c->load_rows++;
+	if (c->load.oom)
+		return ferry__error_oom(err);
+	return c->load.len >= LOAD_SEND ? load_send(db, err) : 0;
+}
+
+static int pg_load_end(ferry_db *db, int ok, ferry_error *err)
+{
+	pg_conn *c = CONN(db);
+	PGresult *res;
+	int rc = ok ? load_send(db, err) : 0, sent;
+
+	sent = c->pq.putCopyEnd(c->pg, rc == 0 && ok ? NULL : "abandoned");
+	if (sent != 1 && rc == 0)
+		rc = conn_error(db, "cannot end the COPY", err);
+	while ((res = c->pq.getResult(c->pg)) != NULL) {
+		if (rc == 0 && ok &&
+			c->pq.resultStatus(res) != PGRES_COMMAND_OK) {
+			const char *ctx =
+				c->pq.resultErrorField(res, PG_DIAG_CONTEXT);
+			const char *at = ctx ? strstr(ctx, ", line ") : NULL;
+
+			rc = result_error(db, res, NULL, NULL, err);
+			if (at && err)
+				err->line = (int)strtol(at + 7, NULL, 10);
+		}
+		c->pq.clear(res);
+	}
+	ferry__buf_clear(&c->load);
+	return rc;
+}
+
 const ferry__driver ferry__pg_driver = {
 	.name = "postgres",
 	.label = "PostgreSQL",
@@ -1895,6 +2020,24 @@ const ferry__driver ferry__pg_driver = {
 		"c.relname COLLATE \"C\", a.attnum",
 	.export_value = pg_export_value,
 	.export_rows = pg_export_rows,
+	.load_exec = pg_load_exec,
+	.load_begin = pg_load_begin,
+	.load_row = pg_load_row,
+	.load_end = pg_load_end,
+	.load_fks_sql =
+		"SELECT c.relname, p.relname FROM pg_catalog.pg_constraint k "
+		"JOIN pg_catalog.pg_class c ON c.oid = k.conrelid JOIN "
+		"pg_catalog.pg_class p ON p.oid = k.confrelid JOIN "
+		"pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE "
+		"k.contype = 'f' AND n.nspname = $1",
+	/* serial and identity columns of table $2 of schema $1 */
+	.load_sequences_sql =
+		"SELECT a.attname, pg_get_serial_sequence(quote_ident($1) || "
+		"'.' || quote_ident($2), a.attname) FROM pg_catalog.pg_attribute "
+		"a WHERE a.attrelid = (quote_ident($1) || '.' || "
+		"quote_ident($2))::regclass AND a.attnum > 0 AND NOT "
+		"a.attisdropped AND pg_get_serial_sequence(quote_ident($1) || "
+		"'.' || quote_ident($2), a.attname) IS NOT NULL",
 	.sessions_sql =
 		"SELECT COALESCE(application_name, ''), COALESCE(usename::text, "
 		"'?'), COALESCE(host(client_addr), 'local'), count(*), "

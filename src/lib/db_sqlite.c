@@ -50,6 +50,10 @@ typedef struct {
 			     * come, so the client's clock measures them */
 	cached_stmt cache[STMT_CACHE];
 	unsigned next_evict;
+	sqlite3_stmt *load; /* the INSERT of sq_load_begin(), or NULL */
+	int load_ncols;
+	int64_t load_row; /* rows handed to it so far */
+	ferry__buf load_blob;
 } sq_conn;
 
 #define CONN(db) ((sq_conn *)(db)->conn)
@@ -501,6 +505,8 @@ static void sq_close(ferry_db *db)
 	if (!c)
 		return;
 	ferry__filelock_release(&c->lock);
+	sqlite3_finalize(c->load);
+	ferry__buf_release(&c->load_blob);
 	cache_flush(c);
 	/* The VFS must outlive the connection: should SQLite keep this one
 	 * as a zombie (a statement left unfinalized), the VFS stays too. */
@@ -1175,6 +1181,136 @@ out:
 	return rc;
 }
 
+/*
+ * Loading (load.c): one prepared INSERT, bound and stepped per row. A
+ * value is bound as what it is, and the column's affinity does the rest
+ * as it would for any INSERT: "19.90" into a numeric column becomes 19.9.
+ */
+static int sq_load_exec(ferry_db *db, const char *sql, ferry_error *err)
+{
+	return exec_simple(db, sql, NULL, err);
+}
+
+static int sq_load_begin(ferry_db *db, const char *qtable, const char *qcols,
+	int ncols, ferry_error *err)
+{
+	sq_conn *c = CONN(db);
+	ferry__buf sql = FERRY__BUF_INIT;
+	int i, rc = 0;
+
+	ferry__buf_printf(&sql, "INSERT INTO %s (%s) VALUES (", qtable, qcols);
+	for (i = 0; i < ncols; i++)
+		ferry__buf_puts(&sql, i ? ", ?" : "?");
+	ferry__buf_puts(&sql, ")");
+	if (sql.oom)
+		rc = ferry__error_oom(err);
+	else if (sqlite3_prepare_v2(c->h, sql.buf, -1, &c->load, NULL) !=
+		SQLITE_OK)
+		rc = fail(db, err, NULL);
+	c->load_ncols = ncols;
+	c->load_row = 0;
+	ferry__buf_release(&sql);
+	return rc;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Value `i` (1-based) of the INSERT; SQLITE_MISMATCH for what SQLite
+ * cannot hold. */
+static int bind_value(sq_conn *c, int i, const char *v)
+{
+	const char *s = v ? v + 1 : NULL;
+	char *end;
+	size_t n, k;
+	long long ll;
+
+	if (!v)
+		return sqlite3_bind_null(c->load, i);
+	switch (v[0]) {
+	case FERRY__EXPORT_INT:
+		errno = 0;
+		ll = strtoll(s, &end, 10);
+		if (errno == 0 && *end == '\0')
+			return sqlite3_bind_int64(c->load, i, ll);
+		/* past 64 bits: as text, which affinity makes a real */
+		return sqlite3_bind_text(c->load, i, s, -1, SQLITE_STATIC);
+	case FERRY__EXPORT_FLOAT:
+		if (!strcmp(s, "NaN"))
+			return SQLITE_MISMATCH; /* SQLite stores NULL instead */
+		return sqlite3_bind_double(c->load, i, strtod(s, NULL));
+	case FERRY__EXPORT_BOOL:
+		return sqlite3_bind_int(c->load, i, s[0] == 't');
+	case FERRY__EXPORT_BYTES:
+		n = strlen(s) / 2;
+		ferry__buf_clear(&c->load_blob);
+		if (ferry__buf_grow(&c->load_blob, n + 1) < 0)
+			return SQLITE_NOMEM;
+		for (k = 0; k < n; k++) {
+			int hi = hex_digit(s[2 * k]),
+			    lo = hex_digit(s[2 * k + 1]);
+
+			if (hi < 0 || lo < 0)
+				return SQLITE_MISMATCH;
+			c->load_blob.buf[k] = (char)(hi << 4 | lo);
+		}
+		return sqlite3_bind_blob64(
+			c->load, i, c->load_blob.buf, n, SQLITE_TRANSIENT);
+	default: /* text, decimal digits */
+		return sqlite3_bind_text(c->load, i, s, -1, SQLITE_STATIC);
+	}
+}
+
+static int sq_load_row(ferry_db *db, const char *const *vals, ferry_error *err)
+{
+	sq_conn *c = CONN(db);
+	int i, rc = SQLITE_OK;
+
+	c->load_row++;
+	for (i = 0; i < c->load_ncols && rc == SQLITE_OK; i++)
+		rc = bind_value(c, i + 1, vals[i]);
+	if (rc == SQLITE_MISMATCH) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"value %d (%s) cannot be stored by SQLite", i,
+			vals[i - 1] + 1);
+		ferry__error_hint(err,
+			"SQLite has no NaN: change the value, or load into "
+			"PostgreSQL");
+		rc = FERRY_EINVALID;
+	} else if (rc == SQLITE_OK) {
+		rc = sqlite3_step(c->load);
+		rc = rc == SQLITE_DONE ? 0 : fail(db, err, NULL);
+	} else {
+		rc = fail(db, err, NULL);
+	}
+	sqlite3_reset(c->load);
+	sqlite3_clear_bindings(c->load);
+	if (rc < 0 && err) {
+		err->line = (int)c->load_row;
+		err->column = rc == FERRY_EINVALID ? i : 0;
+	}
+	return rc;
+}
+
+static int sq_load_end(ferry_db *db, int ok, ferry_error *err)
+{
+	sq_conn *c = CONN(db);
+
+	(void)ok;
+	(void)err;
+	sqlite3_finalize(c->load);
+	c->load = NULL;
+	return 0;
+}
+
 const ferry__driver ferry__sqlite_driver = {
 	.name = "sqlite",
 	.label = "SQLite",
@@ -1207,6 +1343,14 @@ const ferry__driver ferry__sqlite_driver = {
 		"NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY m.name, p.cid",
 	.export_value = sq_export_value,
 	.export_rows = sq_export_rows,
+	.load_exec = sq_load_exec,
+	.load_begin = sq_load_begin,
+	.load_row = sq_load_row,
+	.load_end = sq_load_end,
+	.load_fks_sql = "SELECT m.name, f.\"table\" FROM sqlite_master m, "
+			"pragma_foreign_key_list(m.name) f WHERE m.type = "
+			"'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+	.load_sequences_sql = NULL, /* AUTOINCREMENT follows inserts */
 	.object_exists_sql =
 		"SELECT CASE WHEN $1 NOT IN ('table', 'view', 'index', "
 		"'trigger') OR $2 NOT IN ('', 'main') OR EXISTS (SELECT 1 FROM "

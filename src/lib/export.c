@@ -464,32 +464,6 @@ static int choose(export_ctx *x)
 	return 0;
 }
 
-/* The newest migration applied (up or complete) and its release. */
-static int ledger_state(export_ctx *x)
-{
-	ferry__ledger l = { 0 };
-	const ferry__row *newest = NULL;
-	char v[24];
-	size_t i;
-	int rc;
-
-	if ((rc = ferry__ledger_load(x->db, &l, x->err)) < 0)
-		return rc;
-	for (i = 0; i < l.n; i++)
-		if (l.rows[i].state != FERRY_STATE_FAILED)
-			newest = &l.rows[i];
-	if (newest) {
-		snprintf(v, sizeof(v), "%lld", (long long)newest->version);
-		x->version = ferry__strdup(v);
-		if (newest->release)
-			x->release = ferry__strdup(newest->release);
-		if (!x->version || (newest->release && !x->release))
-			rc = ferry__error_oom(x->err);
-	}
-	ferry__ledger_clear(&l);
-	return rc;
-}
-
 /* The report, from the tables read; paths as written in dir mode. */
 static int report(export_ctx *x, ferry_export_report **out,
 	const uint64_t *rows, int per_table)
@@ -627,7 +601,8 @@ int ferry_export(ferry_export_report **out, ferry_db *db,
 	ferry__utc_now(x.at);
 
 	if ((rc = db->drv->export_begin(db, err)) < 0 ||
-		(rc = ledger_state(&x)) < 0)
+		(rc = ferry__ledger_newest(db, &x.version, &x.release, err)) <
+			0)
 		goto out;
 	schema.s = db->schema;
 	if ((rc = db->drv->query(db, db->drv->export_columns_sql, &schema,

@@ -912,6 +912,28 @@ typedef struct ferry__driver {
 		ferry__buf *sql, const char *qcolumn, const char *kind);
 	int (*export_rows)(ferry_db *db, const char *sql, ferry__row_fn fn,
 		void *payload, ferry_error *err);
+	/*
+	 * Loading rows (load.c). load_exec: a statement of ferry's own that
+	 * returns no rows, run now, outside any pipeline (BEGIN, COMMIT,
+	 * TRUNCATE). load_begin: rows for the `ncols` columns `qcols`
+	 * (quoted, comma-separated) of table `qtable` (quoted, qualified)
+	 * follow, each to load_row() in export_rows()'s form. A row the
+	 * engine refuses may fail at load_row() or only at load_end(); the
+	 * error's `line` is then the row's 1-based number among those
+	 * loaded (0: not known), its `column` the value's (0: not known).
+	 * load_end(ok 0): abandon what was sent; the caller rolls back.
+	 */
+	int (*load_exec)(ferry_db *db, const char *sql, ferry_error *err);
+	int (*load_begin)(ferry_db *db, const char *qtable, const char *qcols,
+		int ncols, ferry_error *err);
+	int (*load_row)(
+		ferry_db *db, const char *const *vals, ferry_error *err);
+	int (*load_end)(ferry_db *db, int ok, ferry_error *err);
+	/* The foreign keys among the tables of schema $1: child, parent. */
+	const char *load_fks_sql;
+	/* The sequences of table $2 of schema $1's columns: column,
+	 * sequence; NULL when the engine moves them on insert itself. */
+	const char *load_sequences_sql;
 } ferry__driver;
 
 /*
@@ -941,6 +963,92 @@ int ferry__json_number(const char *s);
 int ferry__json_base64_hex(ferry__buf *b, const char *hex);
 /* One value as export_rows() hands it (kind letter, text) as JSON. */
 void ferry__json_export_value(ferry__buf *b, const char *v);
+
+/*
+ * A checksum of rows that SQLite and PostgreSQL agree on (rowsum.c):
+ * values in export_rows()'s form, compared by value (20 = "20.00", true =
+ * 1, a UTC time with or without its "+00"), rows in any order.
+ */
+typedef struct {
+	ferry__hasher hasher;
+	ferry__buf scratch, value;
+	unsigned char sum[32];
+	uint64_t rows;
+} ferry__rowsum;
+
+void ferry__rowsum_init(ferry__rowsum *r);
+void ferry__rowsum_release(ferry__rowsum *r);
+/* FERRY_ENOMEM or 0. */
+int ferry__rowsum_add(ferry__rowsum *r, int ncols, const char *const *vals);
+void ferry__rowsum_hex(const ferry__rowsum *r, char hex[65]);
+
+/*
+ * Loading rows into the tables of a database (load.c), for import.c and
+ * copy.c: the target's tables as it has them, their order by foreign
+ * keys, and one table's rows through the engine's bulk path.
+ */
+typedef struct {
+	char *name;
+	char **cols;
+	size_t ncols, acols;
+} ferry__load_table;
+
+typedef struct {
+	ferry__load_table *tables;
+	size_t n, alloc;
+	int oom;
+} ferry__load_schema;
+
+/* Every table of the database (the ledger's schema) and its columns. */
+int ferry__load_schema_read(
+	ferry_db *db, ferry__load_schema *s, ferry_error *err);
+void ferry__load_schema_clear(ferry__load_schema *s);
+ferry__load_table *ferry__load_schema_find(
+	ferry__load_schema *s, const char *name);
+/* The column's place in the table, or -1. */
+int ferry__load_table_column(const ferry__load_table *t, const char *name);
+/*
+ * `order` (n items): the indexes of `names`, parents before the tables
+ * whose foreign keys refer to them, else in the given order.
+ * FERRY_EINVALID, naming them, for tables in a cycle.
+ */
+int ferry__load_order(ferry_db *db, char **names, size_t n, size_t *order,
+	ferry_error *err);
+int ferry__load_is_empty(
+	ferry_db *db, const char *table, int *empty, ferry_error *err);
+/* Empty the tables `names`, taken in `order` (as ferry__load_order()). */
+int ferry__load_empty_tables(ferry_db *db, char **names, size_t n,
+	const size_t *order, ferry_error *err);
+
+typedef struct {
+	ferry_db *db;
+	const char *table;
+	ferry__rowsum sum; /* of the rows loaded */
+	uint64_t rows;
+	int open; /* load_begin() done, load_end() not yet */
+} ferry__loader;
+
+/* Rows for the columns `cols` of `table` follow; release() after, always. */
+int ferry__load_begin(ferry__loader *l, ferry_db *db, const char *table,
+	const char *const *cols, size_t ncols, ferry_error *err);
+/* One row, values in export_rows()'s form. */
+int ferry__load_row(ferry__loader *l, int ncols, const char *const *vals,
+	ferry_error *err);
+/* The rows are all there (ok) or abandoned (0); sequences moved past the
+ * loaded values. The caller commits or rolls back. */
+int ferry__load_end(ferry__loader *l, int ok, ferry_error *err);
+void ferry__load_release(ferry__loader *l);
+
+struct ferry_load_report {
+	ferry_load_table *tables;
+	size_t n, alloc;
+	uint64_t rows;
+};
+
+/* A table at the end of `r`, its checksum from `sum`; NULL when out of
+ * memory. */
+ferry_load_table *ferry__load_report_add(ferry_load_report *r,
+	const char *name, uint64_t rows, const ferry__rowsum *sum);
 
 /* Every driver built in, NULL last (db.c). */
 extern const ferry__driver *const ferry__drivers[];
@@ -1149,6 +1257,10 @@ typedef struct {
 
 int ferry__ledger_ensure(ferry_db *db, ferry_error *err);
 int ferry__ledger_load(ferry_db *db, ferry__ledger *out, ferry_error *err);
+/* The newest migration applied (up or complete) as a decimal string, and
+ * its release; both NULL when none (or no ledger). New strings. */
+int ferry__ledger_newest(
+	ferry_db *db, char **version, char **release, ferry_error *err);
 void ferry__ledger_clear(ferry__ledger *l);
 
 /*

@@ -10,6 +10,7 @@
  */
 #include "ferry_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,6 +165,37 @@ int ferry__ledger_load(ferry_db *db, ferry__ledger *out, ferry_error *err)
 		rc = not_a_ledger(db, err);
 	if (rc < 0)
 		ferry__ledger_clear(out);
+	return rc;
+}
+
+int ferry__ledger_newest(
+	ferry_db *db, char **version, char **release, ferry_error *err)
+{
+	ferry__ledger l = { 0 };
+	const ferry__row *newest = NULL;
+	char v[24];
+	size_t i;
+	int rc;
+
+	*version = *release = NULL;
+	if ((rc = ferry__ledger_load(db, &l, err)) < 0)
+		return rc;
+	for (i = 0; i < l.n; i++)
+		if (l.rows[i].state != FERRY_STATE_FAILED)
+			newest = &l.rows[i];
+	if (newest) {
+		snprintf(v, sizeof(v), "%lld", (long long)newest->version);
+		*version = ferry__strdup(v);
+		if (newest->release)
+			*release = ferry__strdup(newest->release);
+		if (!*version || (newest->release && !*release)) {
+			free(*version);
+			free(*release);
+			*version = *release = NULL;
+			rc = ferry__error_oom(err);
+		}
+	}
+	ferry__ledger_clear(&l);
 	return rc;
 }
 
