@@ -1814,6 +1814,49 @@ FERRY_EXTERN void ferry_load_report_free(ferry_load_report *r);
 FERRY_EXTERN int ferry_import(ferry_load_report **out, ferry_db *db,
 	const ferry_import_options *opts, ferry_error *err);
 
+/** Options of ferry_copy(). */
+typedef struct {
+	unsigned int version; /**< FERRY_COPY_OPTIONS_VERSION */
+	/**
+	 * The migrations that bring the target to the source's version
+	 * (ferry_migrate() to it); NULL: the target must be there already.
+	 */
+	const ferry_set *set;
+	/** Replace the rows of target tables that hold others, rather than
+	 * refuse. */
+	int truncate;
+	ferry_load_progress_cb progress; /**< or NULL */
+	void *payload;			 /**< for `progress` */
+} ferry_copy_options;
+
+#define FERRY_COPY_OPTIONS_VERSION 1
+#define FERRY_COPY_OPTIONS_INIT \
+	{ \
+		FERRY_COPY_OPTIONS_VERSION, NULL, 0, NULL, NULL \
+	}
+
+/**
+ * Copy every table of `from` into `to`, either engine into either
+ * (docs/ferry-copy.md): `to` is first brought to the migration version of
+ * `from` with `opts->set` (every migration of `from` must be finished),
+ * then each table, parents first, is streamed from one snapshot of
+ * `from` into one transaction of `to`, read back, and committed only when
+ * the rows and the checksum are the source's. Tables of `to` that already
+ * hold exactly the source's rows (a copy interrupted before) are skipped;
+ * tables that hold others are refused unless `truncate`. Takes the
+ * runner lock of `to`.
+ *
+ * @param[out] out  per table, rows and checksums of both sides; free with
+ *                  ferry_load_report_free(). NULL on failure; may be NULL
+ * @return 0, FERRY_EINVALID (a table or column the target lacks, a value
+ *         it cannot hold), FERRY_EREFUSED (target past the source, a
+ *         rollout unfinished, tables with other rows), FERRY_EDB (a row
+ *         refused, or the rows read back differ), FERRY_ELOCKED,
+ *         FERRY_ENOMEM, FERRY_EINTERRUPTED
+ */
+FERRY_EXTERN int ferry_copy(ferry_load_report **out, ferry_db *from,
+	ferry_db *to, const ferry_copy_options *opts, ferry_error *err);
+
 /** Told the path of each backup ferry_backup_prune() removed. */
 typedef void (*ferry_backup_removed_cb)(const char *path, void *payload);
 

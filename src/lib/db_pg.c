@@ -1753,23 +1753,19 @@ static int pg_backup_name(ferry_db *db, char **out, ferry_error *err)
  * reads back the same from PostgreSQL 12 on, and 3 gives 17 digits,
  * exact too, before it.
  */
+#define READ_SETTINGS_SQL \
+	"SELECT set_config('TimeZone', 'UTC', true), set_config('DateStyle', " \
+	"'ISO, YMD', true), set_config('IntervalStyle', 'iso_8601', true), " \
+	"set_config('extra_float_digits', '3', true)"
+
 static int pg_export_begin(ferry_db *db, ferry_error *err)
 {
-	static const char *const steps[] = {
-		"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-		"SET LOCAL TimeZone = 'UTC'",
-		"SET LOCAL DateStyle = 'ISO, YMD'",
-		"SET LOCAL IntervalStyle = 'iso_8601'",
-		"SET LOCAL extra_float_digits = 3",
-	};
-	size_t i;
-	int rc;
+	int rc = exec_now(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+		NULL, NULL, 0, NULL, NULL, err);
 
-	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
-		if ((rc = exec_now(
-			     db, steps[i], NULL, NULL, 0, NULL, NULL, err)) < 0)
-			return rc;
-	return 0;
+	return rc < 0 ? rc
+		      : exec_now(db, READ_SETTINGS_SQL, NULL, NULL, 0, NULL,
+				NULL, err);
 }
 
 /* The kind letter, then the value's text: bytea as hex, the rest ::text. */
@@ -2020,6 +2016,7 @@ const ferry__driver ferry__pg_driver = {
 		"c.relname COLLATE \"C\", a.attnum",
 	.export_value = pg_export_value,
 	.export_rows = pg_export_rows,
+	.read_settings_sql = READ_SETTINGS_SQL,
 	.load_exec = pg_load_exec,
 	.load_begin = pg_load_begin,
 	.load_row = pg_load_row,

@@ -1343,6 +1343,7 @@ const ferry__driver ferry__sqlite_driver = {
 		"NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY m.name, p.cid",
 	.export_value = sq_export_value,
 	.export_rows = sq_export_rows,
+	.read_settings_sql = NULL, /* values carry their own types */
 	.load_exec = sq_load_exec,
 	.load_begin = sq_load_begin,
 	.load_row = sq_load_row,

@@ -403,19 +403,6 @@ static export_table *find_table(export_ctx *x, const char *name, size_t len)
 	return NULL;
 }
 
-static int is_own(export_ctx *x, const char *name)
-{
-	ferry__buf b = FERRY__BUF_INIT;
-	int own;
-
-	if (!x->db->drv->schemas)
-		return ferry__objects_own(x->db, name);
-	ferry__buf_printf(&b, "%s.%s", x->db->schema, name);
-	own = ferry__objects_own(x->db, ferry__buf_cstr(&b));
-	ferry__buf_release(&b);
-	return own;
-}
-
 static int missing(export_ctx *x, const char *name, size_t len)
 {
 	ferry__error_set(x->err, FERRY_EINVALID, "table '%.*s' does not exist",
@@ -435,7 +422,7 @@ static int choose(export_ctx *x)
 	if (o->ntables == 0) {
 		for (i = 0; i < x->n; i++)
 			x->tables[i].chosen = o->include_ledger ||
-				!is_own(x, x->tables[i].name);
+				!ferry__objects_own_table(x->db, x->tables[i].name);
 	}
 	for (i = 0; i < o->ntables; i++) {
 		if (!(t = find_table(x, o->tables[i], strlen(o->tables[i]))))

@@ -912,6 +912,10 @@ typedef struct ferry__driver {
 		ferry__buf *sql, const char *qcolumn, const char *kind);
 	int (*export_rows)(ferry_db *db, const char *sql, ferry__row_fn fn,
 		void *payload, ferry_error *err);
+	/* The session settings of the text forms export_begin sets, for the
+	 * current transaction only: for other reads of the same kind (copy
+	 * reads back what it loaded); NULL when there are none. */
+	const char *read_settings_sql;
 	/*
 	 * Loading rows (load.c). load_exec: a statement of ferry's own that
 	 * returns no rows, run now, outside any pipeline (BEGIN, COMMIT,
@@ -990,7 +994,8 @@ void ferry__rowsum_hex(const ferry__rowsum *r, char hex[65]);
 typedef struct {
 	char *name;
 	char **cols;
-	size_t ncols, acols;
+	char **kinds; /* as export_columns_sql gives them */
+	size_t ncols, acols, akinds;
 } ferry__load_table;
 
 typedef struct {
@@ -1512,6 +1517,8 @@ void ferry__objects_clear(ferry__objects *o);
 /* Is table `name` ("schema.table" or "table") one of ferry's own: the
  * ledger, its history, the repeatables, the pooler's lock table? */
 int ferry__objects_own(const ferry_db *db, const char *name);
+/* The same for a table of the ledger's schema, named without it. */
+int ferry__objects_own_table(ferry_db *db, const char *table);
 /*
  * Refuse (FERRY_EREFUSED) a database that holds objects but no ferry
  * ledger (`ledger` as just read): another tool migrated it, or it is the

@@ -34,9 +34,13 @@ static int add_column(void *payload, int ncols, const char *const *v)
 			return s->oom = 1;
 	}
 	if (FERRY__GROW(t->cols, t->acols, t->ncols + 1, 8) < 0 ||
-		!(t->cols[t->ncols] = ferry__strdup(v[1])))
+		FERRY__GROW(t->kinds, t->akinds, t->ncols + 1, 8) < 0)
 		return s->oom = 1;
+	t->cols[t->ncols] = ferry__strdup(v[1]);
+	t->kinds[t->ncols] = ferry__strdup(v[4] ? v[4] : "");
 	t->ncols++;
+	if (!t->cols[t->ncols - 1] || !t->kinds[t->ncols - 1])
+		return s->oom = 1;
 	return 0;
 }
 
@@ -60,9 +64,12 @@ void ferry__load_schema_clear(ferry__load_schema *s)
 	size_t i, k;
 
 	for (i = 0; i < s->n; i++) {
-		for (k = 0; k < s->tables[i].ncols; k++)
+		for (k = 0; k < s->tables[i].ncols; k++) {
 			free(s->tables[i].cols[k]);
+			free(s->tables[i].kinds[k]);
+		}
 		free(s->tables[i].cols);
+		free(s->tables[i].kinds);
 		free(s->tables[i].name);
 	}
 	free(s->tables);

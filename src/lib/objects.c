@@ -70,6 +70,19 @@ int ferry__objects_own(const ferry_db *db, const char *name)
 	return is_ledger_table(db, name) || is_lock_table(db, name);
 }
 
+int ferry__objects_own_table(ferry_db *db, const char *table)
+{
+	ferry__buf b = FERRY__BUF_INIT;
+	int own;
+
+	if (!db->drv->schemas)
+		return ferry__objects_own(db, table);
+	ferry__buf_printf(&b, "%s.%s", db->schema, table);
+	own = ferry__objects_own(db, ferry__buf_cstr(&b));
+	ferry__buf_release(&b);
+	return own;
+}
+
 static int count_object(void *payload, int ncols, const char *const *v)
 {
 	ferry__objects *o = payload;
