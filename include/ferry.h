@@ -1757,12 +1757,22 @@ typedef struct {
 	int single_transaction;
 	ferry_load_progress_cb progress; /**< or NULL */
 	void *payload;			 /**< for `progress` */
+	/**
+	 * An export from an older migration version than the database's:
+	 * load it into a scratch database (SQLite: a file beside the
+	 * database; PostgreSQL: a new database on the same server) brought
+	 * to the export's version with `set`, migrate that to the database's
+	 * version, and copy its tables over (as ferry_copy() does), then
+	 * drop it. Every migration of the database must be finished.
+	 */
+	int via_migrations;
+	const ferry_set *set; /**< required with `via_migrations` */
 } ferry_import_options;
 
 #define FERRY_IMPORT_OPTIONS_VERSION 1
 #define FERRY_IMPORT_OPTIONS_INIT \
 	{ \
-		FERRY_IMPORT_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL \
+		FERRY_IMPORT_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, 0, NULL \
 	}
 
 /** What an import or a copy loaded, table by table. */

@@ -11,7 +11,8 @@
 #include <string.h>
 
 static const struct cli_help help = {
-	"import [--truncate] [--single-transaction] FILE|DIR|-\n"
+	"import [--truncate] [--single-transaction] [--via-migrations] "
+	"FILE|DIR|-\n"
 	"       ferry import --from FORMAT SRC DEST",
 	"Load what 'ferry export' wrote (one file, a directory of\n"
 	"<table>.jsonl files, or - for stdin) into the database, which must\n"
@@ -22,7 +23,10 @@ static const struct cli_help help = {
 	"are refused unless --truncate, which empties them first.\n"
 	"PostgreSQL's sequences and identity columns are moved past the\n"
 	"loaded values. Prints each table's rows and a checksum of them,\n"
-	"the same on both engines. See docs/ferry-import.md.\n"
+	"the same on both engines. An export from an older version is\n"
+	"refused, unless --via-migrations: it is then loaded into a scratch\n"
+	"database at its version, migrated by the set (--dir) to the\n"
+	"database's, and copied over. See docs/ferry-import.md.\n"
 	"\n"
 	"With --from: write the migration set in SRC, read in another tool's\n"
 	"FORMAT, as ferry's own files in DEST, a new directory: each\n"
@@ -38,9 +42,12 @@ static const struct cli_help help = {
 	"  ferry import --from goose db/migrations migrations\n"
 };
 
-/* The data import needs the database, open for writing. */
+/* The data import needs the database, open for writing; through the
+ * migrations, the set too. */
 static const struct cli_command data_import = { "import", cmd_import,
 	CLI_NEEDS_DB, NULL };
+static const struct cli_command via_import = { "import", cmd_import,
+	CLI_NEEDS_DB | CLI_NEEDS_SET, NULL };
 
 static int import_set(
 	struct cli_ctx *ctx, const char *from, int npos, char **argv)
@@ -128,8 +135,8 @@ static void print_text(
 		ferry_load_report_rows(r) == 1 ? "" : "s", path);
 }
 
-static int import_rows(
-	struct cli_ctx *ctx, int npos, char **argv, int truncate, int single)
+static int import_rows(struct cli_ctx *ctx, int npos, char **argv, int truncate,
+	int single, int via)
 {
 	ferry_import_options o = FERRY_IMPORT_OPTIONS_INIT;
 	ferry_load_report *r = NULL;
@@ -144,12 +151,14 @@ static int import_rows(
 			     : "'import' needs what 'ferry export' wrote: a "
 			       "FILE, a DIR, or - for stdin");
 	path = strcmp(argv[0], "-") ? argv[0] : "/dev/stdin";
-	ctx->cmd = &data_import;
+	ctx->cmd = via ? &via_import : &data_import;
 	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	o.path = path;
 	o.truncate = truncate;
 	o.single_transaction = single;
+	o.via_migrations = via;
+	o.set = ctx->set;
 	o.progress = on_progress;
 	o.payload = &p;
 	cli_rows_progress_init(&p, ctx, "importing");
@@ -169,13 +178,16 @@ static int import_rows(
 int cmd_import(int argc, char **argv, struct cli_ctx *ctx)
 {
 	const char *from = NULL;
-	int truncate = 0, single = 0, npos, rc;
+	int truncate = 0, single = 0, via = 0, npos, rc;
 	const struct cli_opt opts[] = {
 		CLI_OPT_FLAG("truncate", 0, &truncate,
 			"empty tables that hold rows first (their rows are "
 			"lost)"),
 		CLI_OPT_FLAG("single-transaction", 0, &single,
 			"every table in one transaction"),
+		CLI_OPT_FLAG("via-migrations", 0, &via,
+			"an export from an older version: through a scratch "
+			"database and the set's migrations"),
 		CLI_OPT_STRING("from", 0, &from, "FORMAT",
 			"convert another tool's set, in FORMAT"),
 		CLI_OPT_END
@@ -184,10 +196,10 @@ int cmd_import(int argc, char **argv, struct cli_ctx *ctx)
 	if ((rc = cli_parse(ctx, &help, opts, argc, argv, &npos)) !=
 		CLI_CONTINUE)
 		return rc;
-	if (from && (truncate || single))
+	if (from && (truncate || single || via))
 		return cli_usage(ctx,
-			"--truncate and --single-transaction load rows: not "
-			"with --from");
+			"--truncate, --single-transaction and --via-migrations "
+			"load rows: not with --from");
 	return from ? import_set(ctx, from, npos, argv)
-		    : import_rows(ctx, npos, argv, truncate, single);
+		    : import_rows(ctx, npos, argv, truncate, single, via);
 }

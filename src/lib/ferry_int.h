@@ -1044,6 +1044,12 @@ int ferry__load_row(ferry__loader *l, int ncols, const char *const *vals,
 int ferry__load_end(ferry__loader *l, int ok, ferry_error *err);
 void ferry__load_release(ferry__loader *l);
 
+/* import_via.c: the export at `file_version` through a scratch database
+ * migrated to `db_version`, then copied into `db`. */
+int ferry__import_via(ferry_load_report **out, ferry_db *db,
+	const ferry_import_options *opts, const char *file_version,
+	const char *db_version, ferry_error *err);
+
 struct ferry_load_report {
 	ferry_load_table *tables;
 	size_t n, alloc;

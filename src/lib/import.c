@@ -654,11 +654,13 @@ out:
  */
 
 /* The export and the database are at the same migration version. */
-static int same_version(import_ctx *x)
+static int same_version(import_ctx *x, char **db_version, int *file_older)
 {
 	char *version = NULL, *release = NULL;
 	int rc;
 
+	*db_version = NULL;
+	*file_older = 0;
 	if ((rc = ferry__ledger_newest(x->db, &version, &release, x->err)) < 0)
 		return rc;
 	if ((version == NULL) != (x->version == NULL) ||
@@ -674,11 +676,17 @@ static int same_version(import_ctx *x)
 			"the export is at migration version %s, the database "
 			"at %s: an import needs the same version",
 			file, db);
+		*file_older = !older;
 		if (older)
 			ferry__error_hint(x->err,
 				"bring the database to the export's version "
 				"first: ferry migrate --to %s",
 				x->version);
+		else if (!x->opts->via_migrations)
+			ferry__error_hint(x->err,
+				"bring the export to the database's version "
+				"with the set's migrations: ferry import "
+				"--via-migrations");
 		else
 			ferry__error_hint(x->err,
 				"import into a database at version %s, or "
@@ -686,7 +694,7 @@ static int same_version(import_ctx *x)
 				file, db);
 		rc = FERRY_EREFUSED;
 	}
-	free(version);
+	*db_version = version;
 	free(release);
 	return rc;
 }
@@ -877,7 +885,8 @@ int ferry_import(ferry_load_report **out, ferry_db *db,
 	ferry_load_report *r = NULL;
 	size_t *order = NULL, i;
 	struct stat st;
-	int rc, any, locked = 0;
+	char *db_version = NULL;
+	int rc, any, locked = 0, file_older = 0;
 
 	if (out)
 		*out = NULL;
@@ -909,8 +918,18 @@ int ferry_import(ferry_load_report **out, ferry_db *db,
 	if ((rc = ferry__lock(db, err)) < 0)
 		goto out;
 	locked = 1;
-	if ((rc = same_version(&x)) < 0 ||
-		(rc = ferry__load_schema_read(db, &x.target, err)) < 0 ||
+	rc = same_version(&x, &db_version, &file_older);
+	if (rc == FERRY_EREFUSED && file_older && opts->via_migrations) {
+		/* The scratch database's run takes the locks it needs. */
+		ferry__unlock(db);
+		locked = 0;
+		if (err)
+			ferry_error_init(err);
+		rc = ferry__import_via(
+			out, db, opts, x.version, db_version, err);
+		goto via;
+	}
+	if (rc < 0 || (rc = ferry__load_schema_read(db, &x.target, err)) < 0 ||
 		(rc = tables_there(&x)) < 0)
 		goto out;
 	if (!(order = ferry__calloc(x.n + 1, sizeof(*order))) ||
@@ -949,7 +968,9 @@ out:
 		*out = r;
 	else
 		ferry_load_report_free(r);
+via:
 	free(order);
+	free(db_version);
 	ctx_clear(&x);
 	return rc;
 }
