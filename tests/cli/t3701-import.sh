@@ -14,29 +14,36 @@ test_description='ferry import: an export loaded back, parents first, checked, a
 
 # --- more databases than test-lib's one ---------------------------------
 
-# new_db NAME: a fresh, empty database; prints its URL.
+# new_db NAME [TEMPLATE]: a fresh database, empty or a copy of the
+# database TEMPLATE made by new_db; prints its URL.
 new_db() {
 	case $ENGINE in
 	sqlite)
 		rm -f "$TRASH/$1.db" &&
+		if [ -n "${2:-}" ]; then cp "$TRASH/$2.db" "$TRASH/$1.db"; fi &&
 		echo "sqlite:$1.db" ;;
 	pg)
 		"$PSQL" -X -q -d "$PG_ADMIN_URL" \
+			-c "SET client_min_messages = warning" \
 			-c "DROP DATABASE IF EXISTS ${pg_db_name}_$1 WITH (FORCE)" \
-			-c "CREATE DATABASE ${pg_db_name}_$1" >/dev/null &&
+			-c "CREATE DATABASE ${pg_db_name}_$1${2:+ TEMPLATE ${pg_db_name}_$2}" \
+			>/dev/null &&
 		echo "${pg_base%/*}/${pg_db_name}_$1$pg_query" ;;
 	esac
 }
 
-# migrated NAME [ARGS...]: new_db NAME, brought up by ./migrations (or by
-# `ferry ARGS` in place of `up`); prints its URL.
+# migrated NAME [ARGS...]: a new database brought up by ./migrations (a
+# copy of the one setup made so), or by `ferry ARGS`; prints its URL.
 migrated() {
 	_name=$1 &&
 	shift &&
-	_url=$(new_db "$_name") &&
-	if [ $# -eq 0 ]; then set -- up; fi &&
-	ferry -d "$_url" "$@" >/dev/null 2>&1 &&
-	echo "$_url"
+	if [ $# -eq 0 ]; then
+		new_db "$_name" tmpl
+	else
+		_url=$(new_db "$_name") &&
+		ferry -d "$_url" "$@" >/dev/null 2>&1 &&
+		echo "$_url"
+	fi
 }
 
 # sql_on URL SQL: run SQL on another database, rows as a|b|c.
@@ -153,7 +160,9 @@ test_expect_success 'setup: the source, and its export' '
 	ferry -d "$DB_URL" export -o src.jsonl 2>err &&
 	ferry -d "$DB_URL" export -o dump/ 2>err &&
 	ferry -d "$DB_URL" export --table staff --table z_customers -o two.jsonl 2>err &&
-	test_line_count = 7 two.jsonl
+	test_line_count = 7 two.jsonl &&
+	T=$(new_db tmpl) &&
+	ferry -d "$T" up >out 2>err
 '
 
 test_expect_success 'round trip: the rows come back as they were, each table named with its count' '
@@ -163,7 +172,6 @@ test_expect_success 'round trip: the rows come back as they were, each table nam
 	test_must_be_empty err &&
 	for t in $tables; do
 		case $t in
-		serials) n=2 ;;
 		*) n=3 ;;
 		esac &&
 		printf "%-24s %12s rows  checksum CHECKSUM\n" $t $n || return 1
@@ -194,7 +202,7 @@ test_expect_success 'round trip: the values in the database, not only in the fil
 		cat >expect <<-\EOF &&
 		1|9007199254740993|0.1|19.90000|t|\x00ff41|2026-12-06 10:00:00+00|f
 		2|-9223372036854775808|1e+100|1234567890123456789012345.12345|f|\x|2026-12-06 10:00:00.5+00|t
-		3|9007199254740992|NaN|NaN|||||
+		3|9007199254740992|NaN|NaN||||
 		EOF
 		sql_on "$T" "SET TimeZone = UTC; SELECT id, big, f, num, ok, b, at, s = '"'"''"'"' FROM vals ORDER BY id" >actual &&
 		test_cmp expect actual &&
@@ -225,8 +233,7 @@ test_expect_success 'checksums: the same data, the same sums, whatever the order
 
 test_expect_success 'checksums: other data, other sums' '
 	sed "s/\"ann\"/\"Ann\"/" src.jsonl >changed.jsonl &&
-	T=$(migrated ch) &&
-	ferry -d "$T" import changed.jsonl --json >changed.json 2>err &&
+	ferry -d "$T" import --truncate changed.jsonl --json >changed.json 2>err &&
 	jq -r ".tables[] | select(.name == \"z_customers\") | .checksum" first.json >a &&
 	jq -r ".tables[] | select(.name == \"z_customers\") | .checksum" changed.json >b &&
 	! test_cmp a b >/dev/null &&
@@ -269,7 +276,7 @@ test_expect_success 'a directory from export -o DIR/: every table, the same sums
 test_expect_success 'a directory with no *.jsonl: exit 2, named' '
 	mkdir nothing &&
 	echo x >nothing/readme.txt &&
-	T=$(migrated nodir) &&
+	T=$DB_URL &&
 	echo "ferry: error: directory '"'"'nothing'"'"' holds no export (*.jsonl)" >expect &&
 	test_expect_code 2 ferry -d "$T" import nothing >out 2>err &&
 	test_cmp expect err &&
@@ -305,7 +312,6 @@ test_expect_success 'a pipe whose order is not the foreign keys'"'"': exit 2, th
 # to load first and tables[prev] (the parent) as coming first in the
 # stream: the other way round.
 test_expect_failure 'the pipe refusal names the parent as the one to load first' '
-	T=$(migrated pipe2) &&
 	cat src.jsonl | test_expect_code 2 ferry -d "$T" import - >out 2>err &&
 	head -n 1 err >actual &&
 	echo "ferry: error: table '"'"'z_customers'"'"' must be loaded before '"'"'a_orders'"'"', which comes first in the stream" >expect &&
@@ -338,8 +344,7 @@ test_expect_success 'a pipe in the wrong order with --single-transaction: loaded
 		# a_orders comes first and its key is not DEFERRABLE: the
 		# COPY fails at the end of the table, nothing is left
 		test $rc = 1 &&
-		grep "^ferry: error: table '"'"'a_orders'"'"'" err &&
-		grep "foreign key" err &&
+		grep "^ferry: error: insert or update on table \"a_orders\" violates foreign key constraint \"a_orders_customer_fkey\"$" err &&
 		rows_of "$T" >actual &&
 		printf "%s\n" "a_orders|0" "staff|0" "z_customers|0" >expect &&
 		test_cmp expect actual
@@ -378,6 +383,25 @@ test_expect_success '--truncate: their rows replaced by the export'"'"'s' '
 	ferry -d "$T" export -o back-trunc.jsonl 2>err &&
 	same_rows src.jsonl back-trunc.jsonl
 '
+
+# PostgreSQL: --truncate is one TRUNCATE of the export's tables, which
+# PostgreSQL refuses when a table outside the export refers to one of
+# them (here a_orders -> z_customers), even an empty one: exit 1 with
+# PostgreSQL's hint "use TRUNCATE ... CASCADE". SQLite deletes the rows.
+truncate_some='
+	T=$(migrated some) &&
+	ferry -d "$T" import two.jsonl >out 2>err &&
+	sql_on "$T" "DELETE FROM staff WHERE id = 2" &&
+	ferry -d "$T" import --truncate two.jsonl >out 2>err &&
+	rows_of "$T" >actual &&
+	printf "%s\n" "a_orders|0" "staff|3" "z_customers|3" >expect &&
+	test_cmp expect actual
+'
+if [ $ENGINE = pg ]; then
+	test_expect_failure '--truncate of some tables, one of them referred to by another' "$truncate_some"
+else
+	test_expect_success '--truncate of some tables, one of them referred to by another' "$truncate_some"
+fi
 
 test_expect_success 'a database at an older version: exit 5, ferry migrate --to, nothing changed' '
 	T=$(migrated old migrate --to 1) &&
@@ -446,16 +470,20 @@ test_expect_success 'a table or a column the database does not have: exit 2, nam
 # --- bad input: exit code, FILE:LINE:COL, and the database as it was ------
 # two.jsonl: line 1 the header, 2-4 staff (loaded first), 5-7 z_customers.
 
-# refused CODE FILE: import FILE into a fresh database, exit CODE, nothing
-# on stdout, ./expect on stderr, the database unchanged.
+# refused CODE FILE: import FILE into the database "bad", exit CODE,
+# nothing on stdout, ./expect on stderr, the database as it was (each
+# test leaves it so for the next).
 refused() {
-	T=$(migrated "bad$test_count") &&
-	snap "$T" before &&
+	if ! [ -f bad.before ]; then
+		T=$(migrated bad | tee bad.url) &&
+		snap "$T" bad.before
+	fi &&
+	T=$(cat bad.url) &&
 	test_expect_code "$1" ferry -d "$T" import "$2" >out 2>err &&
 	test_must_be_empty out &&
 	test_cmp expect err &&
 	snap "$T" after &&
-	test_cmp before after
+	test_cmp bad.before after
 }
 
 test_expect_success 'an empty file: exit 2' '
@@ -575,11 +603,21 @@ test_expect_success 'PostgreSQL: a value the column cannot take: exit 1, table, 
 		head -n 1 err >actual &&
 		grep "^ferry: error: abc.jsonl:3:1: table '"'"'staff'"'"'" actual &&
 		grep "invalid input syntax for type integer: \"abc\"" actual &&
-		grep "boss" err &&
 		snap "$T" after &&
 		test_cmp before after
 	fi
 '
+
+# BUG (minor): the engine names the column only in its CONTEXT ("COPY
+# staff, line 2, column boss: ..."), which pg_load_end() reads for the
+# line but not for the column; refused_row() can name a column only when
+# err->column is set, which db_pg.c never does.
+if [ $ENGINE = pg ]; then
+	test_expect_failure 'PostgreSQL: that error names the column too' '
+		test_expect_code 1 ferry -d "$T" import abc.jsonl >out 2>err &&
+		grep "boss" err
+	'
+fi
 
 # BUG: a float's NaN and ±Infinity are JSON strings in an export, so
 # put_value() hands them on as text ('t'), and sq_load_row()'s NaN check
