@@ -339,7 +339,10 @@ static int copy_row(void *payload, int ncols, const char *const *v)
 static int refused(copy_ctx *x, copy_table *t, int rc)
 {
 	char words[sizeof(x->err->message)];
-	int row = x->err->line, col = x->err->column;
+	int row = x->err->line,
+	    col = x->err->column
+		? x->err->column
+		: ferry__load_error_column(x->err, t->src->cols, t->src->ncols);
 
 	memcpy(words, x->err->message, sizeof(words));
 	if (col > 0 && (size_t)col <= t->src->ncols)

@@ -1043,6 +1043,10 @@ int ferry__load_row(ferry__loader *l, int ncols, const char *const *vals,
  * loaded values. The caller commits or rolls back. */
 int ferry__load_end(ferry__loader *l, int ok, ferry_error *err);
 void ferry__load_release(ferry__loader *l);
+/* The 1-based place among `cols` of the column an engine's error names
+ * (PostgreSQL: "COPY t, line 2, column c: ..."), or 0. */
+int ferry__load_error_column(
+	const ferry_error *err, char *const *cols, size_t ncols);
 
 /* import_via.c: the export at `file_version` through a scratch database
  * migrated to `db_version`, then copied into `db`. */

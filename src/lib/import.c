@@ -31,7 +31,8 @@
 /* One table of the export: where its rows are and what they hold. */
 typedef struct {
 	char *name;
-	char **cols; /* the header's columns, in row order */
+	char **cols;  /* the header's columns, in row order */
+	char **types; /* and their types, as the source declared them */
 	size_t ncols;
 	size_t file;   /* which input */
 	long offset;   /* of its first row, or -1: none, or not known */
@@ -60,6 +61,9 @@ typedef struct {
 	char *line;
 	size_t line_alloc;
 	long lineno;
+	/* A pipe: the line that ended a table's rows, the next one's first */
+	int pending;
+	ssize_t pending_len;
 	ferry__buf row; /* the values, NUL after each */
 	const char **vals;
 	size_t avals;
@@ -104,6 +108,17 @@ static int read_line(import_ctx *x, import_input *in, ssize_t *len)
 	return 1;
 }
 
+/* read_line(), after the line a pipe's previous table left unread. */
+static int next_line(import_ctx *x, import_input *in, ssize_t *len)
+{
+	if (x->pending) {
+		x->pending = 0;
+		*len = x->pending_len;
+		return 1;
+	}
+	return read_line(x, in, len);
+}
+
 static json_t *parse(import_ctx *x, import_input *in, ssize_t len, int *rc)
 {
 	json_error_t je;
@@ -145,19 +160,29 @@ static int add_table(import_ctx *x, size_t file, json_t *t)
 	it->offset = -1;
 	if (!(it->name = ferry__strdup(json_string_value(name))) ||
 		!(it->cols = ferry__calloc(
-			  json_array_size(cols) + 1, sizeof(*it->cols)))) {
+			  json_array_size(cols) + 1, sizeof(*it->cols))) ||
+		!(it->types = ferry__calloc(
+			  json_array_size(cols) + 1, sizeof(*it->types)))) {
 		free(it->name);
+		free(it->cols);
 		return ferry__error_oom(x->err);
 	}
 	x->n++;
 	json_array_foreach(cols, i, c)
 	{
 		json_t *cn = json_object_get(c, "name");
+		json_t *ct = json_object_get(c, "type");
 
 		if (!json_is_string(cn))
 			return -1;
-		if (!(it->cols[i] = ferry__strdup(json_string_value(cn))))
+		if (!(it->cols[i] = ferry__strdup(json_string_value(cn))) ||
+			!(it->types[i] = ferry__strdup(json_is_string(ct)
+					  ? json_string_value(ct)
+					  : ""))) {
+			free(it->cols[i]);
+			it->cols[i] = NULL;
 			return ferry__error_oom(x->err);
+		}
 		it->ncols++;
 	}
 	return 0;
@@ -509,6 +534,29 @@ static const char *put_value(ferry__buf *b, json_t *v)
 	       "{\"base64\": ...}, JSON columns strings)";
 }
 
+/* Export writes a float's NaN and infinities as strings. */
+static int float_word(const char *s)
+{
+	return !strcmp(s, "NaN") || !strcmp(s, "Infinity") ||
+		!strcmp(s, "-Infinity");
+}
+
+/* A float column, by SQLite's rule for REAL affinity, which also names
+ * PostgreSQL's real and double precision. */
+static int float_type(const char *type)
+{
+	char lower[64];
+	size_t i;
+
+	for (i = 0; type[i] && i < sizeof(lower) - 1; i++)
+		lower[i] = (char)(type[i] >= 'A' && type[i] <= 'Z'
+				? type[i] - 'A' + 'a'
+				: type[i]);
+	lower[i] = '\0';
+	return strstr(lower, "real") || strstr(lower, "floa") ||
+		strstr(lower, "doub");
+}
+
 /* The row on x->line, of table `t`, into x->vals (t->ncols values). */
 static int row_values(
 	import_ctx *x, import_input *in, ssize_t len, import_table *t)
@@ -544,6 +592,9 @@ static int row_values(
 				"column '%s': %s", t->cols[i], bad);
 			goto out;
 		}
+		if (json_is_string(v) && float_word(json_string_value(v)) &&
+			float_type(t->types[i]))
+			x->row.buf[at[i]] = FERRY__EXPORT_FLOAT;
 		ferry__buf_put(&x->row, "", 1);
 	}
 	if (x->row.oom) {
@@ -568,7 +619,9 @@ static int refused_row(
 {
 	char words[sizeof(x->err->message)];
 	long line = x->err->line > 0 ? t->line + x->err->line - 1 : 0;
-	int col = x->err->column;
+	int col = x->err->column
+		? x->err->column
+		: ferry__load_error_column(x->err, t->cols, t->ncols);
 
 	memcpy(words, x->err->message, sizeof(words));
 	if (col > 0 && (size_t)col <= t->ncols)
@@ -609,15 +662,22 @@ static int load_table(import_ctx *x, import_table *t, ferry_load_report *r)
 		rc = ferry__error_os(x->err, FERRY_ERROR, "read", in->path);
 		goto out;
 	}
-	x->lineno = t->line - 1;
+	if (t->offset >= 0)
+		x->lineno = t->line - 1;
 	ferry__buf_puts(&prefix, "{\"table\": ");
 	ferry__json_str(&prefix, t->name, strlen(t->name));
 	ferry__buf_puts(&prefix, ", ");
-	while ((rc = read_line(x, in, &len)) > 0) {
+	while ((rc = next_line(x, in, &len)) > 0) {
 		if ((rc = row_table(x, in, len, &cur, &prefix)) < 0)
 			break;
-		if (cur != t)
-			break; /* the next table's rows */
+		if (cur != t) {
+			/* the next table's rows: a pipe keeps its first */
+			x->pending = t->offset < 0;
+			x->pending_len = len;
+			break;
+		}
+		if (t->line == 0)
+			t->line = x->lineno;
 		if ((rc = row_values(x, in, len, t)) < 0)
 			break;
 		if ((rc = ferry__load_row(&l, (int)t->ncols, x->vals, x->err)) <
@@ -787,10 +847,11 @@ static int stream_order(import_ctx *x, size_t *order)
 			ferry__error_set(x->err, FERRY_EINVALID,
 				"table '%s' must be loaded before '%s', which "
 				"comes first in the stream",
-				x->tables[k].name, x->tables[prev].name);
+				x->tables[prev].name, x->tables[k].name);
 			ferry__error_hint(x->err,
 				"import from a file rather than a pipe, or with "
-				"--single-transaction");
+				"--single-transaction where the foreign keys can "
+				"wait for the commit (SQLite, or DEFERRABLE keys)");
 			return FERRY_EINVALID;
 		}
 		prev = k;
@@ -814,6 +875,32 @@ static int txn(import_ctx *x, const char *sql)
 		rc = x->db->drv->load_exec(
 			x->db, "SET CONSTRAINTS ALL DEFERRED", x->err);
 	return rc;
+}
+
+/*
+ * A pipe is read once, its tables in the header's order: a row left over
+ * at the end is of a table whose rows came out of that order, and was
+ * not loaded.
+ */
+static int nothing_left(import_ctx *x)
+{
+	size_t i;
+	ssize_t len;
+	int rc;
+
+	for (i = 0; i < x->nin; i++) {
+		import_input *in = &x->in[i];
+
+		if (in->seekable)
+			continue;
+		if ((rc = next_line(x, in, &len)) < 0)
+			return rc;
+		if (rc > 0)
+			return damaged(x, in, x->lineno, 1,
+				"rows that come after the tables the header "
+				"lists before them: they were not loaded");
+	}
+	return 0;
 }
 
 static int load_all(
@@ -846,6 +933,8 @@ static int load_all(
 		if (!single)
 			rc = txn(x, "COMMIT");
 	}
+	if (rc == 0)
+		rc = nothing_left(x);
 	if (rc == 0 && single)
 		rc = txn(x, "COMMIT");
 	if (rc < 0)
@@ -865,9 +954,12 @@ static void ctx_clear(import_ctx *x)
 	}
 	free(x->in);
 	for (i = 0; i < x->n; i++) {
-		for (k = 0; k < x->tables[i].ncols; k++)
+		for (k = 0; k < x->tables[i].ncols; k++) {
 			free(x->tables[i].cols[k]);
+			free(x->tables[i].types[k]);
+		}
 		free(x->tables[i].cols);
+		free(x->tables[i].types);
 		free(x->tables[i].name);
 	}
 	free(x->tables);

@@ -233,16 +233,53 @@ int ferry__load_is_empty(
 	return rc;
 }
 
+typedef struct {
+	char **names;
+	size_t n;
+	int outside; /* a table not in `names` refers to one in it */
+} referrers_ctx;
+
+static int in_names(const referrers_ctx *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (!strcmp(r->names[i], name))
+			return 1;
+	return 0;
+}
+
+static int note_referrer(void *payload, int ncols, const char *const *v)
+{
+	referrers_ctx *r = payload;
+
+	(void)ncols;
+	if (in_names(r, v[1]) && !in_names(r, v[0]))
+		r->outside = 1;
+	return 0;
+}
+
 int ferry__load_empty_tables(ferry_db *db, char **names, size_t n,
 	const size_t *order, ferry_error *err)
 {
+	ferry__val schema = { FERRY__VAL_TEXT, 0, NULL };
+	referrers_ctx refs = { names, n, 0 };
 	ferry__buf sql = FERRY__BUF_INIT;
 	size_t i;
 	int rc = 0;
 
-	/* PostgreSQL empties them at once, whatever refers to what; SQLite
-	 * has no TRUNCATE: children first. */
-	if (db->drv->schemas) {
+	/*
+	 * PostgreSQL empties them at once with one TRUNCATE, unless a table
+	 * left out refers to one of them (TRUNCATE refuses that even when
+	 * it is empty); else, as SQLite, which has no TRUNCATE: DELETE,
+	 * children first.
+	 */
+	schema.s = db->schema;
+	if (db->drv->schemas &&
+		(rc = db->drv->query(db, db->drv->load_fks_sql, &schema, 1,
+			 note_referrer, &refs, err)) < 0)
+		return rc;
+	if (db->drv->schemas && !refs.outside) {
 		ferry__buf_puts(&sql, "TRUNCATE ");
 		for (i = 0; i < n; i++) {
 			if (i)
@@ -386,6 +423,22 @@ static int move_sequences(ferry__loader *l, ferry_error *err)
 		rc = l->db->drv->load_exec(l->db, s.sql.buf + at, err);
 	ferry__buf_release(&s.sql);
 	return rc;
+}
+
+int ferry__load_error_column(
+	const ferry_error *err, char *const *cols, size_t ncols)
+{
+	const char *at = err ? strstr(err->detail, ", column ") : NULL;
+	size_t k, len;
+
+	if (!at)
+		return 0;
+	at += 9;
+	len = strcspn(at, ":");
+	for (k = 0; k < ncols; k++)
+		if (strlen(cols[k]) == len && !strncmp(cols[k], at, len))
+			return (int)k + 1;
+	return 0;
 }
 
 /*
