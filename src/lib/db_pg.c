@@ -1433,11 +1433,42 @@ static int try_lock(ferry_db *db, int *got, ferry_error *err)
 
 static void pg_unlock(ferry_db *db);
 
+/* One try for ferry__lock_wait(): the advisory lock, if no row holds it. */
+static int take_lock(ferry_db *db, void *payload, ferry_error *err)
+{
+	char *who = NULL;
+	int got = 0, held = 0, rc;
+
+	(void)payload;
+	if ((rc = try_lock(db, &got, err)) < 0)
+		return rc;
+	if (!got)
+		return FERRY__LOCK_BUSY;
+	/* A runner behind a pooler holds the lock row: wait for it. */
+	if (ferry__pgpool_holder(db, CONN(db)->pq.handle, CONN(db)->pg, &held,
+		    &who, NULL) == 0 &&
+		held)
+		got = 0;
+	free(who);
+	CONN(db)->have_lock = 1;
+	if (!got) {
+		pg_unlock(db);
+		return FERRY__LOCK_BUSY;
+	}
+	db->locked = 1;
+	return FERRY__LOCK_TAKEN;
+}
+
 static int pg_lock(ferry_db *db, ferry_error *err)
 {
-	int64_t deadline = ferry__now_ms() + db->lock_timeout_ms;
-	int got = 0, waiting = 0, pause = 5, rc, held;
-	char *who = NULL;
+	static const ferry__lock_waiter waiter = {
+		.take = take_lock,
+		.holder = NULL, /* holder(), the driver's lock_probe */
+		.unknown = "an unknown session",
+		/* Each poll is a round trip: 160 ms apart at most. */
+		.pause_max_ms = 160,
+	};
+	int rc;
 
 	/* Behind a transaction pooler, a row (db_pg_pooler.c). */
 	if ((rc = ferry__pgpool_detect(
@@ -1446,67 +1477,7 @@ static int pg_lock(ferry_db *db, ferry_error *err)
 	if (db->pooled)
 		return ferry__pgpool_lock(
 			db, CONN(db)->pq.handle, CONN(db)->pg, err);
-	for (;;) {
-		if ((rc = try_lock(db, &got, err)) < 0)
-			break;
-		free(who);
-		who = NULL;
-		/* A runner behind a pooler holds the lock row: wait for it. */
-		if (got &&
-			ferry__pgpool_holder(db, CONN(db)->pq.handle,
-				CONN(db)->pg, &held, &who, NULL) == 0 &&
-			held) {
-			CONN(db)->have_lock = 1;
-			pg_unlock(db);
-			got = 0;
-		}
-		free(who);
-		who = NULL;
-		if (got) {
-			CONN(db)->have_lock = 1;
-			db->locked = 1;
-			if (waiting) {
-				ferry_event ev = {
-					.type = FERRY_EVENT_LOCK_ACQUIRED
-				};
-
-				db->waited = 1;
-				ferry__emit(db, &ev);
-			}
-			break;
-		}
-		if (!waiting) {
-			ferry_event ev = { .type = FERRY_EVENT_LOCK_WAIT };
-
-			(void)holder(db, &held, &who, NULL);
-			ev.holder = who;
-			ferry__emit(db, &ev);
-			waiting = 1;
-		}
-		if (ferry__now_ms() >= deadline) {
-			free(who);
-			(void)holder(db, &held, &who, NULL);
-			ferry__error_set(err, FERRY_ELOCKED,
-				"another ferry is working on database '%s'",
-				db->url.display);
-			ferry__error_detail(err, "the lock is held by %s",
-				who ? who : "an unknown session");
-			ferry__error_hint(err,
-				"wait for it to finish, or wait longer with "
-				"--lock-timeout");
-			rc = FERRY_ELOCKED;
-			break;
-		}
-		if (ferry__interrupted(db)) {
-			rc = ferry__error_interrupted(err);
-			break;
-		}
-		ferry__sleep_ms(pause);
-		if (pause < 100)
-			pause *= 2;
-	}
-	free(who);
-	return rc;
+	return ferry__lock_wait(db, &waiter, NULL, err);
 }
 
 static void pg_unlock(ferry_db *db)

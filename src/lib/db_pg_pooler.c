@@ -406,72 +406,49 @@ static int pool_new(ferry__pgpool **out, ferry_db *db, void *libpq, void *pg,
 	return 0;
 }
 
-static int timed_out(ferry_db *db, const char *who, ferry_error *err)
-{
-	ferry__error_set(err, FERRY_ELOCKED,
-		"another ferry is working on database '%s'", db->url.display);
-	ferry__error_detail(err, "the lock is held by %s",
-		who ? who : "an unknown session");
-	ferry__error_hint(err,
-		"wait for it to finish, or wait longer with --lock-timeout");
-	return FERRY_ELOCKED;
-}
-
-int ferry__pgpool_lock(ferry_db *db, void *libpq, void *pg, ferry_error *err)
-{
-	int64_t deadline = ferry__now_ms() + db->lock_timeout_ms;
-	int got = 0, waiting = 0, pause = 5, held, rc;
-	char me[160], *who = NULL;
+/* The lock row as ferry__lock_wait() takes it, as `me`. */
+typedef struct {
 	ferry__pgpool *p;
+	char me[160];
+} row_take;
 
-	if ((rc = pool_new(&p, db, libpq, pg, err)) < 0)
-		return rc;
-	ferry__holder_text(db, me, sizeof(me));
-	for (;;) {
-		if ((rc = try_take(db, p, me, &got, err)) < 0 || got)
-			break;
-		if (!waiting) {
-			ferry_event ev = { .type = FERRY_EVENT_LOCK_WAIT };
+static int take_row(ferry_db *db, void *payload, ferry_error *err)
+{
+	row_take *t = payload;
+	ferry__pgpool *p = t->p;
+	int got = 0, rc;
 
-			/* The driver's probe: a direct runner's advisory
-			 * lock, or the row. */
-			(void)db->drv->lock_probe(db, &held, &who, NULL);
-			ev.holder = who;
-			ferry__emit(db, &ev);
-			waiting = 1;
-		}
-		if (ferry__now_ms() >= deadline) {
-			free(who);
-			who = NULL;
-			(void)db->drv->lock_probe(db, &held, &who, NULL);
-			rc = timed_out(db, who, err);
-			break;
-		}
-		if (ferry__interrupted(db)) {
-			rc = ferry__error_interrupted(err);
-			break;
-		}
-		ferry__sleep_ms(pause);
-		if (pause < 100)
-			pause *= 2;
-	}
-	free(who);
-	if (rc < 0 || !got) {
-		pool_free(p);
+	if ((rc = try_take(db, p, t->me, &got, err)) < 0)
 		return rc;
-	}
+	if (!got)
+		return FERRY__LOCK_BUSY;
 	/* Without a heartbeat the row expires: still the lock, for a while. */
 	if (pthread_create(&p->beat, NULL, heartbeat, p) == 0)
 		p->beating = 1;
 	db->pgpool = p;
 	db->locked = 1;
-	if (waiting) {
-		ferry_event ev = { .type = FERRY_EVENT_LOCK_ACQUIRED };
+	return FERRY__LOCK_TAKEN;
+}
 
-		db->waited = 1;
-		ferry__emit(db, &ev);
-	}
-	return 0;
+int ferry__pgpool_lock(ferry_db *db, void *libpq, void *pg, ferry_error *err)
+{
+	static const ferry__lock_waiter waiter = {
+		.take = take_row,
+		/* The driver's probe: a direct runner's advisory lock, or
+		 * the row. */
+		.holder = NULL,
+		.unknown = "an unknown session",
+		.pause_max_ms = 160,
+	};
+	row_take t;
+	int rc;
+
+	if ((rc = pool_new(&t.p, db, libpq, pg, err)) < 0)
+		return rc;
+	ferry__holder_text(db, t.me, sizeof(t.me));
+	if ((rc = ferry__lock_wait(db, &waiter, &t, err)) < 0)
+		pool_free(t.p);
+	return rc;
 }
 
 void ferry__pgpool_unlock(ferry_db *db)

@@ -1177,6 +1177,37 @@ void ferry__unlock(ferry_db *db);
 /* How a runner describes itself to waiters: "pid 12, user@host, since T". */
 void ferry__holder_text(ferry_db *db, char *buf, size_t size);
 
+/* What a lock's take() says when it did not fail. */
+#define FERRY__LOCK_BUSY 0  /* someone else holds it */
+#define FERRY__LOCK_TAKEN 1 /* ours now */
+
+/*
+ * A runner lock as ferry__lock_wait() polls it: each driver's own way to
+ * take it, and to say who holds it.
+ */
+typedef struct {
+	/* Try once, without waiting: FERRY__LOCK_TAKEN with everything that
+	 * holding it needs done (db->locked set), FERRY__LOCK_BUSY, or an
+	 * error code with `err` filled. */
+	int (*take)(ferry_db *db, void *payload, ferry_error *err);
+	/* Who holds it, allocated, or NULL when that is not known; NULL
+	 * here asks the driver's lock_probe(). */
+	char *(*holder)(ferry_db *db, void *payload);
+	const char *unknown; /* the holder when not known: "an unknown ..." */
+	int pause_max_ms;    /* polls 5 ms apart, doubling up to this */
+} ferry__lock_waiter;
+
+/*
+ * Take the lock `w` describes, waiting up to db->lock_timeout_ms. The
+ * first time it is busy, says so with FERRY_EVENT_LOCK_WAIT (and who holds
+ * it); on taking it after that, FERRY_EVENT_LOCK_ACQUIRED and db->waited.
+ * Returns 0, take()'s error, FERRY_ELOCKED when the time is up (who holds
+ * it in the detail), or FERRY_EINTERRUPTED. `payload` goes to the
+ * callbacks.
+ */
+int ferry__lock_wait(ferry_db *db, const ferry__lock_waiter *w, void *payload,
+	ferry_error *err);
+
 /*
  * Behind a transaction pooler (pooler.c): what needs one session for
  * longer than a transaction is refused, FERRY_EREFUSED with a hint that

@@ -20,6 +20,9 @@
  * name for writing, so a planted symbolic link leads nowhere), and removed
  * before the lock is released. The note is only ever read while the lock
  * is seen held; it decides nothing.
+ *
+ * Whatever the engine, a lock that is busy is waited for the same way, by
+ * ferry__lock_wait(): the polls, the events, the timeout and its words.
  */
 #include "ferry_int.h"
 
@@ -76,6 +79,79 @@ void ferry__holder_text(ferry_db *db, char *buf, size_t size)
 	ferry__utc_now(since);
 	snprintf(buf, size, "pid %ld, %s, since %s", (long)getpid(),
 		ferry__actor(db), since);
+}
+
+static int timed_out(
+	ferry_db *db, const char *holder, const char *unknown, ferry_error *err)
+{
+	ferry__error_set(err, FERRY_ELOCKED,
+		"another ferry is working on database '%s'", db->url.display);
+	ferry__error_detail(
+		err, "the lock is held by %s", holder ? holder : unknown);
+	ferry__error_hint(err,
+		"wait for it to finish, or wait longer with --lock-timeout");
+	return FERRY_ELOCKED;
+}
+
+static char *probe_holder(
+	ferry_db *db, const ferry__lock_waiter *w, void *payload)
+{
+	char *who = NULL;
+	int held;
+
+	if (w->holder)
+		return w->holder(db, payload);
+	(void)db->drv->lock_probe(db, &held, &who, NULL);
+	return who;
+}
+
+int ferry__lock_wait(ferry_db *db, const ferry__lock_waiter *w, void *payload,
+	ferry_error *err)
+{
+	int64_t deadline = ferry__now_ms() + db->lock_timeout_ms;
+	int waiting = 0, pause = 5, rc;
+	char *who = NULL;
+
+	for (;;) {
+		if ((rc = w->take(db, payload, err)) < 0)
+			break;
+		if (rc == FERRY__LOCK_TAKEN) {
+			if (waiting) {
+				ferry_event ev = {
+					.type = FERRY_EVENT_LOCK_ACQUIRED
+				};
+
+				db->waited = 1;
+				ferry__emit(db, &ev);
+			}
+			rc = 0;
+			break;
+		}
+		if (!waiting) {
+			ferry_event ev = { .type = FERRY_EVENT_LOCK_WAIT };
+
+			who = probe_holder(db, w, payload);
+			ev.holder = who;
+			ferry__emit(db, &ev);
+			waiting = 1;
+		}
+		/* Asked again: the holder may have changed meanwhile. */
+		if (ferry__now_ms() >= deadline) {
+			free(who);
+			who = probe_holder(db, w, payload);
+			rc = timed_out(db, who, w->unknown, err);
+			break;
+		}
+		if (ferry__interrupted(db)) {
+			rc = ferry__error_interrupted(err);
+			break;
+		}
+		ferry__sleep_ms(pause);
+		if (pause * 2 <= w->pause_max_ms)
+			pause *= 2;
+	}
+	free(who);
+	return rc;
 }
 
 static int lock_byte(int fd, int cmd, short type)
@@ -155,71 +231,55 @@ static void remove_note(ferry__filelock *lk)
 	lk->wrote_note = 0;
 }
 
-static int timed_out(ferry_db *db, const char *holder, ferry_error *err)
+/* The file lock as ferry__lock_wait() takes it: the byte, then the note. */
+typedef struct {
+	ferry__filelock *lk;
+	int fd;
+} file_take;
+
+static int take_byte(ferry_db *db, void *payload, ferry_error *err)
 {
-	ferry__error_set(err, FERRY_ELOCKED,
-		"another ferry is working on database '%s'", db->url.display);
-	ferry__error_detail(err, "the lock is held by %s",
-		holder ? holder : "an unknown process");
-	ferry__error_hint(err,
-		"wait for it to finish, or wait longer with --lock-timeout");
-	return FERRY_ELOCKED;
+	file_take *t = payload;
+
+	if (lock_byte(t->fd, F_OFD_SETLK, F_WRLCK) < 0) {
+		if (errno == EAGAIN || errno == EACCES)
+			return FERRY__LOCK_BUSY;
+		return ferry__error_os(err, FERRY_EDB, "lock", db->url.display);
+	}
+	t->lk->fd = t->fd;
+	write_note(t->lk, db);
+	return FERRY__LOCK_TAKEN;
+}
+
+static char *note_holder(ferry_db *db, void *payload)
+{
+	file_take *t = payload;
+
+	(void)db;
+	return read_note(t->lk->note);
 }
 
 int ferry__filelock_acquire(ferry__filelock *lk, int fd, const char *note,
 	ferry_db *db, ferry_error *err)
 {
-	int64_t deadline = ferry__now_ms() + db->lock_timeout_ms;
-	char *holder = NULL;
-	int waiting = 0, pause = 5, rc;
+	static const ferry__lock_waiter waiter = {
+		.take = take_byte,
+		.holder = note_holder,
+		.unknown = "an unknown process",
+		/* A local file is cheap to ask: 80 ms apart at most. */
+		.pause_max_ms = 80,
+	};
+	file_take t = { lk, fd };
+	int rc;
 
 	memset(lk, 0, sizeof(*lk));
 	lk->fd = -1;
 	if (!(lk->note = ferry__strdup(note)))
 		return ferry__error_oom(err);
-	for (;;) {
-		if (lock_byte(fd, F_OFD_SETLK, F_WRLCK) == 0)
-			break;
-		if (errno != EAGAIN && errno != EACCES) {
-			rc = ferry__error_os(
-				err, FERRY_EDB, "lock", db->url.display);
-			goto fail;
-		}
-		free(holder);
-		holder = read_note(note);
-		if (!waiting) {
-			ferry_event ev = { .type = FERRY_EVENT_LOCK_WAIT };
-
-			ev.holder = holder;
-			ferry__emit(db, &ev);
-			waiting = 1;
-		}
-		if (ferry__now_ms() >= deadline) {
-			rc = timed_out(db, holder, err);
-			goto fail;
-		}
-		if (ferry__interrupted(db)) {
-			rc = ferry__error_interrupted(err);
-			goto fail;
-		}
-		ferry__sleep_ms(pause);
-		if (pause < 50)
-			pause *= 2;
+	if ((rc = ferry__lock_wait(db, &waiter, &t, err)) < 0) {
+		free(lk->note);
+		lk->note = NULL;
 	}
-	lk->fd = fd;
-	write_note(lk, db);
-	if (waiting) {
-		ferry_event ev = { .type = FERRY_EVENT_LOCK_ACQUIRED };
-
-		db->waited = 1;
-		ferry__emit(db, &ev);
-	}
-	free(holder);
-	return 0;
-fail:
-	free(holder);
-	free(lk->note);
-	lk->note = NULL;
 	return rc;
 }
 
