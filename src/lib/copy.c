@@ -19,6 +19,7 @@
  */
 #include "ferry_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -338,24 +339,16 @@ static int copy_row(void *payload, int ncols, const char *const *v)
 /* A row the target refused: the table, and the row's place. */
 static int refused(copy_ctx *x, copy_table *t, int rc)
 {
-	char words[sizeof(x->err->message)];
-	int row = x->err->line,
-	    col = x->err->column
-		? x->err->column
-		: ferry__load_error_column(x->err, t->src->cols, t->src->ncols);
+	int col = x->err->column ? x->err->column
+				 : ferry__load_error_column(
+					   x->err, t->src->cols, t->src->ncols);
+	char row[32];
 
-	memcpy(words, x->err->message, sizeof(words));
-	if (col > 0 && (size_t)col <= t->src->ncols)
-		ferry__error_set(x->err, rc,
-			"table '%s', row %d, column '%s': %s", t->dst->name,
-			row, t->src->cols[col - 1], words);
-	else if (row > 0)
-		ferry__error_set(x->err, rc, "table '%s', row %d: %s",
-			t->dst->name, row, words);
-	else
-		ferry__error_set(
-			x->err, rc, "table '%s': %s", t->dst->name, words);
-	x->err->line = x->err->column = 0;
+	snprintf(row, sizeof(row), "row %d", x->err->line);
+	ferry__load_error_place(x->err, t->dst->name,
+		col > 0 && (size_t)col <= t->src->ncols ? t->src->cols[col - 1]
+							: NULL,
+		x->err->line > 0 ? row : NULL);
 	if (!x->err->hint[0])
 		ferry__error_hint(x->err,
 			"the table was left as it was in the target; the tables "

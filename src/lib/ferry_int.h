@@ -1043,6 +1043,11 @@ int ferry__load_row(ferry__loader *l, int ncols, const char *const *vals,
  * loaded values. The caller commits or rolls back. */
 int ferry__load_end(ferry__loader *l, int ok, ferry_error *err);
 void ferry__load_release(ferry__loader *l);
+/* An engine's error about a row, reworded "table 't', ROW, column 'c':
+ * what the engine said" (row and column may be NULL), keeping its detail,
+ * hint and SQLSTATE; its file position cleared. */
+void ferry__load_error_place(ferry_error *err, const char *table,
+	const char *column, const char *row);
 /* The 1-based place among `cols` of the column an engine's error names
  * (PostgreSQL: "COPY t, line 2, column c: ..."), or 0. */
 int ferry__load_error_column(

@@ -617,20 +617,14 @@ out:
 static int refused_row(
 	import_ctx *x, const import_input *in, const import_table *t, int rc)
 {
-	char words[sizeof(x->err->message)];
 	long line = x->err->line > 0 ? t->line + x->err->line - 1 : 0;
 	int col = x->err->column
 		? x->err->column
 		: ferry__load_error_column(x->err, t->cols, t->ncols);
 
-	memcpy(words, x->err->message, sizeof(words));
-	if (col > 0 && (size_t)col <= t->ncols)
-		ferry__error_set(x->err, rc, "table '%s', column '%s': %s",
-			t->name, t->cols[col - 1], words);
-	else
-		ferry__error_set(x->err, rc, "table '%s': %s", t->name, words);
-	x->err->line = x->err->column = 0;
-	x->err->file[0] = '\0';
+	ferry__load_error_place(x->err, t->name,
+		col > 0 && (size_t)col <= t->ncols ? t->cols[col - 1] : NULL,
+		NULL);
 	if (line > 0)
 		ferry__error_at(x->err, in->path, (int)line, 1);
 	if (!x->err->hint[0])

@@ -441,6 +441,22 @@ int ferry__load_error_column(
 	return 0;
 }
 
+void ferry__load_error_place(ferry_error *err, const char *table,
+	const char *column, const char *row)
+{
+	ferry_error was;
+
+	if (!err)
+		return;
+	was = *err;
+	ferry__error_set(err, was.code, "table '%s'%s%s%s%s%s: %s", table,
+		row ? ", " : "", row ? row : "", column ? ", column '" : "",
+		column ? column : "", column ? "'" : "", was.message);
+	memcpy(err->detail, was.detail, sizeof(err->detail));
+	memcpy(err->hint, was.hint, sizeof(err->hint));
+	memcpy(err->sqlstate, was.sqlstate, sizeof(err->sqlstate));
+}
+
 /*
  * The report of an import or a copy
  */

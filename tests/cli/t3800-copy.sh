@@ -175,6 +175,24 @@ test_expect_success 'killed during a copy: the next run completes it' '
 	test_cmp expect actual
 '
 
+test_expect_success 'the target changed while a table loads: the read-back differs, exit 1, rolled back' '
+	db_sql "DELETE FROM a_orders" && db_sql "DELETE FROM z_customers" &&
+	case $ENGINE in
+	sqlite)
+		db_sql "CREATE TRIGGER sneak AFTER INSERT ON a_orders WHEN NEW.id = 100 BEGIN INSERT INTO a_orders (id, customer, note) VALUES (9999999, 1, ${q}sneaked in${q}); END" ;;
+	pg)
+		db_sql "CREATE FUNCTION sneak() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN IF NEW.id = 100 THEN INSERT INTO a_orders (id, customer, note) VALUES (9999999, 1, ${q}sneaked in${q}); END IF; RETURN NEW; END \$\$" &&
+		db_sql "CREATE TRIGGER sneak AFTER INSERT ON a_orders FOR EACH ROW EXECUTE FUNCTION sneak()" ;;
+	esac &&
+	test_expect_code 1 ferry --dir dst copy --from src.db --to "$DB_URL" >out 2>err &&
+	grep "^ferry: error: table ${q}a_orders${q}: the target${q}s rows differ from the source${q}s after the copy (3,004 rows\|^ferry: error: table ${q}a_orders${q}: the target${q}s rows differ from the source${q}s after the copy (3004 rows" err &&
+	grep "^hint: another session wrote to the table meanwhile" err &&
+	db_sql "SELECT count(*) FROM a_orders" >actual &&
+	echo 0 >expect &&
+	test_cmp expect actual &&
+	db_sql "DROP TRIGGER sneak${ENGINE#sqlite}" 2>/dev/null || db_sql "DROP TRIGGER sneak ON a_orders"
+'
+
 test_expect_success 'refused: a target past the source, a source in the middle of a rollout' '
 	printf "%s\n" "-- ferry:up" "CREATE TABLE extra (id int);" >dst/2_extra.sql &&
 	ferry -d "$DB_URL" --dir dst up >out 2>err &&
