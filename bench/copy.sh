@@ -461,7 +461,7 @@ fi
 echo
 cat "$RESULTS"
 if [ "$FAILED" = 1 ]; then
-	log "a result differs from the source: see the .verify files in $OUT"
+	log "a tool failed or its result differs from the source: see the .log and .verify files in $OUT"
 	[ "$OUT" != "$W/out" ] || cat "$OUT"/*.verify >&2 2>/dev/null || true
 	exit 1
 fi
