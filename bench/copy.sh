@@ -245,10 +245,10 @@ if [ ! -s "$SRC.sums" ]; then
 	done >"$SRC.sums.tmp"
 	mv "$SRC.sums.tmp" "$SRC.sums"
 fi
-for t in $TABLES; do
-	read -r _ n _ < <(grep "^$t " "$SRC.sums")
-	declare "COUNT_$t=$n"
-done
+declare -A COUNT=()
+while read -r t n _; do
+	COUNT[$t]=$n
+done <"$SRC.sums"
 
 # --- PostgreSQL --------------------------------------------------------------
 log "starting a PostgreSQL server (fsync on)"
@@ -317,7 +317,7 @@ rss() { cut -d' ' -f2 "$OUT/$1.time"; }
 	echo "host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(free -g | awk '/^Mem:/ { print $2 }') GiB, $(uname -r), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "ferry: $("$FERRY" --version); copy: $HAVE_COPY; import of an export: $HAVE_IMPORT"
 	echo "sqlite3 $(sqlite3 --version | cut -d' ' -f1), $("$PSQL" -X -At -d "$ADMIN" -c 'SHOW server_version'), pgloader $PGLOADER_VERSION"
-	echo "source: $SRC, $SRC_MB MiB, $ROWS rows: customers $COUNT_customers, products $COUNT_products, orders $COUNT_orders, order_items $COUNT_order_items"
+	echo "source: $SRC, $SRC_MB MiB, $ROWS rows: customers ${COUNT[customers]}, products ${COUNT[products]}, orders ${COUNT[orders]}, order_items ${COUNT[order_items]}"
 	echo "PostgreSQL: fsync on, max_wal_size 8GB, other settings default"
 	echo '```'
 	echo
@@ -368,7 +368,7 @@ row "sqlite3 to CSV, 4 files ($CSV_MB MiB)" "$(secs csv-out)" "$(rss csv-out)" -
 # its count in the message). Adds two rows to the table.
 FKS="orders.customer_id:customers order_items.order_id:orders order_items.product_id:products"
 floor_load() {
-	local name=$1 how=$2 url fk opts= s m v
+	local name=$1 how=$2 url fk opts='' s m v
 	log "floor: psql \\copy the CSV files, foreign keys $how"
 	freshdb "$name"
 	url=$(dburl "$name")
