@@ -249,8 +249,10 @@ static int read_header(import_ctx *x, size_t file)
 	}
 	json_array_foreach(tables, i, t)
 	{
-		if ((rc = add_table(x, file, t)) == -1)
+		if ((rc = add_table(x, file, t)) == -1) {
+			rc = 0; /* not a code: the header's shape is wrong */
 			goto not_export;
+		}
 		if (rc == -2) {
 			rc = at_line(x, in, 1, 1, FERRY_EINVALID,
 				"table '%s' is in the export twice%s",

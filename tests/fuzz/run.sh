@@ -37,10 +37,10 @@ out=${FUZZ_OUT:-build/fuzz}
 cc=${FUZZ_CC:-clang}
 args=${FUZZ_ARGS:-}
 [ -z "${FUZZ_SEED:-}" ] || args="-seed=$FUZZ_SEED $args"
-targets=${*:-split parse releases url set_cache params created}
+targets=${*:-split parse releases url set_cache params created import}
 # libcrypto only for fuzz_parse's oracle: OpenSSL's SHA-256, which shares
 # no code with Nettle's that ferry links.
-pkgs="sqlite3 nettle zlib libpq libcrypto"
+pkgs="sqlite3 nettle zlib jansson libpq libcrypto"
 
 die() {
 	echo "fuzz: $1" >&2
