@@ -339,9 +339,9 @@ static int copy_row(void *payload, int ncols, const char *const *v)
 /* A row the target refused: the table, and the row's place. */
 static int refused(copy_ctx *x, copy_table *t, int rc)
 {
-	int col = x->err->column ? x->err->column
-				 : ferry__load_error_column(
-					   x->err, t->src->cols, t->src->ncols);
+	int col = x->err->column
+		? x->err->column
+		: ferry__load_error_column(x->err, t->src->cols, t->src->ncols);
 	char row[32];
 
 	snprintf(row, sizeof(row), "row %d", x->err->line);

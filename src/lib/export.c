@@ -422,7 +422,8 @@ static int choose(export_ctx *x)
 	if (o->ntables == 0) {
 		for (i = 0; i < x->n; i++)
 			x->tables[i].chosen = o->include_ledger ||
-				!ferry__objects_own_table(x->db, x->tables[i].name);
+				!ferry__objects_own_table(
+					x->db, x->tables[i].name);
 	}
 	for (i = 0; i < o->ntables; i++) {
 		if (!(t = find_table(x, o->tables[i], strlen(o->tables[i]))))

@@ -1017,8 +1017,8 @@ int ferry__load_table_column(const ferry__load_table *t, const char *name);
  * whose foreign keys refer to them, else in the given order.
  * FERRY_EINVALID, naming them, for tables in a cycle.
  */
-int ferry__load_order(ferry_db *db, char **names, size_t n, size_t *order,
-	ferry_error *err);
+int ferry__load_order(
+	ferry_db *db, char **names, size_t n, size_t *order, ferry_error *err);
 int ferry__load_is_empty(
 	ferry_db *db, const char *table, int *empty, ferry_error *err);
 /* Empty the tables `names`, taken in `order` (as ferry__load_order()). */
@@ -1037,8 +1037,8 @@ typedef struct {
 int ferry__load_begin(ferry__loader *l, ferry_db *db, const char *table,
 	const char *const *cols, size_t ncols, ferry_error *err);
 /* One row, values in export_rows()'s form. */
-int ferry__load_row(ferry__loader *l, int ncols, const char *const *vals,
-	ferry_error *err);
+int ferry__load_row(
+	ferry__loader *l, int ncols, const char *const *vals, ferry_error *err);
 /* The rows are all there (ok) or abandoned (0); sequences moved past the
  * loaded values. The caller commits or rolls back. */
 int ferry__load_end(ferry__loader *l, int ok, ferry_error *err);
@@ -1067,8 +1067,8 @@ struct ferry_load_report {
 
 /* A table at the end of `r`, its checksum from `sum`; NULL when out of
  * memory. */
-ferry_load_table *ferry__load_report_add(ferry_load_report *r,
-	const char *name, uint64_t rows, const ferry__rowsum *sum);
+ferry_load_table *ferry__load_report_add(ferry_load_report *r, const char *name,
+	uint64_t rows, const ferry__rowsum *sum);
 
 /* Every driver built in, NULL last (db.c). */
 extern const ferry__driver *const ferry__drivers[];

@@ -125,6 +125,21 @@ test_expect_success 'and back: the target copied into a new SQLite file equals t
 	test_cmp expect actual
 '
 
+if [ $ENGINE = pg ]; then
+	test_expect_success 'PostgreSQL into another PostgreSQL database: equal, sequences on' '
+		other="${DB_URL%%\?*}_2" &&
+		case $DB_URL in *\?*) other="$other?${DB_URL#*\?}" ;; esac &&
+		"$PSQL" -X -q -d "$PG_ADMIN_URL" -c "CREATE DATABASE ${pg_db_name}_2" &&
+		ferry --dir dst copy --from "$DB_URL" --to "$other" --json >out 2>err &&
+		test_json out ".tables | length == 2" ".tables | all(.equal and (.skipped | not))" \
+			".rows == 3006" ".from == \"postgres\"" ".to == \"postgres\"" &&
+		"$PSQL" -X -q -At -d "$other" -c "INSERT INTO z_customers (name) VALUES (${q}next${q}) RETURNING id" >actual &&
+		echo 4 >expect &&
+		test_cmp expect actual &&
+		"$PSQL" -X -q -d "$PG_ADMIN_URL" -c "DROP DATABASE ${pg_db_name}_2"
+	'
+fi
+
 test_expect_success 'a target table with other rows: refused (exit 5), unchanged' '
 	db_sql "UPDATE a_orders SET note = '"'"'changed'"'"' WHERE id = 3" &&
 	db_snapshot before &&
