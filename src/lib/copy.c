@@ -371,8 +371,8 @@ static int copy_one(copy_ctx *x, copy_table *t, ferry_load_report *r)
 		     (const char *const *)t->src->cols, t->src->ncols,
 		     x->err)) < 0)
 		goto out;
-	if ((rc = select_sql(x->from, &sql, t->src,
-		     (const char *const *)t->src->kinds)) < 0) {
+	if (select_sql(x->from, &sql, t->src,
+		    (const char *const *)t->src->kinds) < 0) {
 		rc = ferry__error_oom(x->err);
 		goto out;
 	}
@@ -393,7 +393,7 @@ static int copy_one(copy_ctx *x, copy_table *t, ferry_load_report *r)
 		goto out;
 	if (t->dst_sum.rows != x->load.rows ||
 		memcmp(t->dst_sum.sum, x->load.sum.sum,
-			sizeof(t->dst_sum.sum))) {
+			sizeof(t->dst_sum.sum)) != 0) {
 		char a[65], b[65];
 
 		ferry__rowsum_hex(&x->load.sum, a);

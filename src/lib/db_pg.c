@@ -1998,6 +1998,22 @@ const ferry__driver ferry__pg_driver = {
 		"pg_catalog.pg_class p ON p.oid = k.confrelid JOIN "
 		"pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE "
 		"k.contype = 'f' AND n.nspname = $1",
+	/* Indexes that back no constraint, and the table's foreign keys */
+	.load_defer_sql =
+		"SELECT 'DROP INDEX ' || quote_ident($2) || '.' || "
+		"quote_ident(ic.relname), pg_get_indexdef(i.indexrelid) FROM "
+		"pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = "
+		"i.indexrelid WHERE i.indrelid = (quote_ident($2) || '.' || "
+		"quote_ident($1))::regclass AND NOT i.indisunique AND NOT EXISTS "
+		"(SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = "
+		"i.indexrelid) UNION ALL SELECT 'ALTER TABLE ' || quote_ident($2) "
+		"|| '.' || quote_ident($1) || ' DROP CONSTRAINT ' || "
+		"quote_ident(k.conname), 'ALTER TABLE ' || quote_ident($2) || "
+		"'.' || quote_ident($1) || ' ADD CONSTRAINT ' || "
+		"quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid) "
+		"FROM pg_catalog.pg_constraint k WHERE k.conrelid = "
+		"(quote_ident($2) || '.' || quote_ident($1))::regclass AND "
+		"k.contype = 'f'",
 	/* serial and identity columns of table $2 of schema $1 */
 	.load_sequences_sql =
 		"SELECT a.attname, pg_get_serial_sequence(quote_ident($1) || "

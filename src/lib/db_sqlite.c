@@ -1352,6 +1352,11 @@ const ferry__driver ferry__sqlite_driver = {
 			"pragma_foreign_key_list(m.name) f WHERE m.type = "
 			"'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
 	.load_sequences_sql = NULL, /* AUTOINCREMENT follows inserts */
+	/* indexes made by CREATE INDEX (a constraint's have no sql) */
+	.load_defer_sql = "SELECT 'DROP INDEX \"' || replace(name, '\"', "
+			  "'\"\"') || '\"', sql FROM sqlite_master WHERE "
+			  "type = 'index' AND tbl_name = $1 AND sql IS NOT "
+			  "NULL",
 	.object_exists_sql =
 		"SELECT CASE WHEN $1 NOT IN ('table', 'view', 'index', "
 		"'trigger') OR $2 NOT IN ('', 'main') OR EXISTS (SELECT 1 FROM "

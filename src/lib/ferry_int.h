@@ -935,6 +935,11 @@ typedef struct ferry__driver {
 	int (*load_end)(ferry_db *db, int ok, ferry_error *err);
 	/* The foreign keys among the tables of schema $1: child, parent. */
 	const char *load_fks_sql;
+	/* What load.c drops before table $1's rows (of schema $2) and makes
+	 * again after: the statement that drops, the one that creates, per
+	 * index or key. Never a constraint's own index (a key may need it).
+	 * NULL: none. */
+	const char *load_defer_sql;
 	/* The sequences of table $2 of schema $1's columns: column,
 	 * sequence; NULL when the engine moves them on insert itself. */
 	const char *load_sequences_sql;
@@ -1029,6 +1034,7 @@ typedef struct {
 	ferry_db *db;
 	const char *table;
 	ferry__rowsum sum; /* of the rows loaded */
+	ferry__buf remake; /* indexes and keys dropped: drop, create, ... */
 	uint64_t rows;
 	int open; /* load_begin() done, load_end() not yet */
 } ferry__loader;

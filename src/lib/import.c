@@ -240,7 +240,7 @@ static int read_header(import_ctx *x, size_t file)
 		(json_is_string(version) != (x->version != NULL) ||
 			(x->version &&
 				strcmp(x->version,
-					json_string_value(version))))) {
+					json_string_value(version)) != 0))) {
 		rc = at_line(x, in, 1, 1, FERRY_EINVALID,
 			"%s is from another export than %s: another migration "
 			"version",
@@ -550,7 +550,7 @@ static int float_type(const char *type)
 	char lower[64];
 	size_t i;
 
-	for (i = 0; type[i] && i < sizeof(lower) - 1; i++)
+	for (i = 0; i < sizeof(lower) - 1 && type[i]; i++)
 		lower[i] = (char)(type[i] >= 'A' && type[i] <= 'Z'
 				? type[i] - 'A' + 'a'
 				: type[i]);
@@ -692,10 +692,11 @@ static int load_table(import_ctx *x, import_table *t, ferry_load_report *r)
 			}
 		}
 	}
-	if (rc == 0 && (rc = ferry__load_end(&l, 1, x->err)) < 0 && x->err &&
-		x->err->line > 0)
-		rc = refused_row(x, in, t, rc);
-	else if (rc < 0 && x->err && !x->err->file[0] && x->err->line > 0)
+	/* A row the engine refused, now or at the end: its place, unless
+	 * the error already names one (the file's own). */
+	if (rc == 0)
+		rc = ferry__load_end(&l, 1, x->err);
+	if (rc < 0 && x->err && !x->err->file[0] && x->err->line > 0)
 		rc = refused_row(x, in, t, rc);
 	if (rc == 0 && !ferry__load_report_add(r, t->name, l.rows, &l.sum))
 		rc = ferry__error_oom(x->err);
@@ -1010,7 +1011,6 @@ int ferry_import(ferry_load_report **out, ferry_db *db,
 	if (rc == FERRY_EREFUSED && file_older && opts->via_migrations) {
 		/* The scratch database's run takes the locks it needs. */
 		ferry__unlock(db);
-		locked = 0;
 		if (err)
 			ferry_error_init(err);
 		rc = ferry__import_via(

@@ -301,6 +301,62 @@ int ferry__load_empty_tables(ferry_db *db, char **names, size_t n,
 	return rc;
 }
 
+/* Each row: the statement that drops an index or a foreign key, and the
+ * one that makes it again; kept NUL-separated, in pairs. */
+static int add_deferred(void *payload, int ncols, const char *const *v)
+{
+	ferry__buf *b = payload;
+
+	(void)ncols;
+	ferry__buf_put(b, v[0], strlen(v[0]) + 1);
+	ferry__buf_put(b, v[1], strlen(v[1]) + 1);
+	return 0;
+}
+
+/*
+ * Secondary indexes and foreign keys are dropped before the rows and made
+ * again after, in the same transaction: built once from all the rows and
+ * checked with one join, rather than kept up row by row (four times
+ * faster on 10 million rows, bench/copy.sh). A failure rolls the drops
+ * back with the rest.
+ */
+static int defer_checks(ferry__loader *l, ferry_error *err)
+{
+	ferry__val params[2] = { { FERRY__VAL_TEXT, 0, NULL },
+		{ FERRY__VAL_TEXT, 0, NULL } };
+	ferry_db *db = l->db;
+	size_t at;
+	int rc;
+
+	if (!db->drv->load_defer_sql)
+		return 0;
+	params[0].s = l->table;
+	params[1].s = db->schema;
+	rc = db->drv->query(db, db->drv->load_defer_sql, params,
+		db->drv->schemas ? 2 : 1, add_deferred, &l->remake, err);
+	if (rc == 0 && l->remake.oom)
+		rc = ferry__error_oom(err);
+	for (at = 0; rc == 0 && at < l->remake.len;) {
+		rc = db->drv->load_exec(db, l->remake.buf + at, err);
+		at += strlen(l->remake.buf + at) + 1;
+		at += strlen(l->remake.buf + at) + 1;
+	}
+	return rc;
+}
+
+static int remake_checks(ferry__loader *l, ferry_error *err)
+{
+	size_t at;
+	int rc = 0;
+
+	for (at = 0; rc == 0 && at < l->remake.len;) {
+		at += strlen(l->remake.buf + at) + 1;
+		rc = l->db->drv->load_exec(l->db, l->remake.buf + at, err);
+		at += strlen(l->remake.buf + at) + 1;
+	}
+	return rc;
+}
+
 int ferry__load_begin(ferry__loader *l, ferry_db *db, const char *table,
 	const char *const *cols, size_t ncols, ferry_error *err)
 {
@@ -312,6 +368,8 @@ int ferry__load_begin(ferry__loader *l, ferry_db *db, const char *table,
 	l->db = db;
 	l->table = table;
 	ferry__rowsum_init(&l->sum);
+	if ((rc = defer_checks(l, err)) < 0)
+		return rc;
 	table_sql(db, &qtable, table);
 	for (k = 0; k < ncols; k++) {
 		if (k)
@@ -353,6 +411,8 @@ int ferry__load_end(ferry__loader *l, int ok, ferry_error *err)
 		l->open = 0;
 		rc = l->db->drv->load_end(l->db, ok, err);
 	}
+	if (rc == 0 && ok)
+		rc = remake_checks(l, err);
 	if (rc == 0 && ok && l->db->drv->load_sequences_sql)
 		rc = move_sequences(l, err);
 	return rc;
@@ -364,6 +424,7 @@ void ferry__load_release(ferry__loader *l)
 		(void)l->db->drv->load_end(l->db, 0, NULL);
 	l->open = 0;
 	ferry__rowsum_release(&l->sum);
+	ferry__buf_release(&l->remake);
 }
 
 typedef struct {

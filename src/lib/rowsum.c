@@ -43,7 +43,7 @@ static int is_number(const char *s, size_t len)
 /* A decimal number's value as #<digits>e<exp>: 0 as #0e0. */
 static void canonical_number(ferry__buf *b, const char *s, size_t len)
 {
-	char digits[64];
+	char digits[64] = { 0 };
 	size_t nd = 0, i = 0;
 	long exp = 0, e10 = 0;
 	int neg = 0, esign = 1, seen_point = 0, first, last;
@@ -104,13 +104,10 @@ static size_t utc_time(const char *s, size_t len)
 		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
 			;
 	end = i;
-	if (len - i == 1 && s[i] == 'Z')
-		i = len;
-	else if (len - i == 3 && !memcmp(s + i, "+00", 3))
-		i = len;
-	else if (len - i == 6 && !memcmp(s + i, "+00:00", 6))
-		i = len;
-	if (i != len)
+	/* What may follow: nothing, or a zone that says UTC. */
+	if (!(len - i == 0 || (len - i == 1 && s[i] == 'Z') ||
+		    (len - i == 3 && !memcmp(s + i, "+00", 3)) ||
+		    (len - i == 6 && !memcmp(s + i, "+00:00", 6))))
 		return 0;
 	while (end > 19 && s[end - 1] == '0')
 		end--;
