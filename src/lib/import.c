@@ -421,7 +421,7 @@ static int scan(import_ctx *x, size_t file)
 			ferry__buf_puts(&prefix, ", ");
 		}
 		t->rows++;
-		at = ftell(in->f);
+		at += (long)len; /* ftell() would be a system call a line */
 	}
 	ferry__buf_release(&prefix);
 	return rc;
@@ -642,6 +642,7 @@ static int load_table(import_ctx *x, import_table *t, ferry_load_report *r)
 	ferry__loader l;
 	import_table *cur = t;
 	ferry__buf prefix = FERRY__BUF_INIT;
+	uint64_t bytes = 0;
 	ssize_t len;
 	int rc;
 
@@ -674,6 +675,7 @@ static int load_table(import_ctx *x, import_table *t, ferry_load_report *r)
 		}
 		if (t->line == 0)
 			t->line = x->lineno;
+		bytes += (uint64_t)len;
 		if ((rc = row_values(x, in, len, t)) < 0)
 			break;
 		if ((rc = ferry__load_row(&l, (int)t->ncols, x->vals, x->err)) <
@@ -684,7 +686,7 @@ static int load_table(import_ctx *x, import_table *t, ferry_load_report *r)
 		if (l.rows % PROGRESS_EVERY == 0) {
 			if (x->opts->progress)
 				x->opts->progress(t->name, l.rows, t->rows,
-					(uint64_t)(ftell(in->f) - t->offset),
+					bytes,
 					x->opts->payload);
 			if (ferry__interrupted(x->db)) {
 				rc = ferry__error_interrupted(x->err);
