@@ -686,8 +686,7 @@ static int load_table(import_ctx *x, import_table *t, ferry_load_report *r)
 		if (l.rows % PROGRESS_EVERY == 0) {
 			if (x->opts->progress)
 				x->opts->progress(t->name, l.rows, t->rows,
-					bytes,
-					x->opts->payload);
+					bytes, x->opts->payload);
 			if (ferry__interrupted(x->db)) {
 				rc = ferry__error_interrupted(x->err);
 				break;
