@@ -87,6 +87,17 @@ void ferry__buf_quote_ident(ferry__buf *b, const char *s)
 	ferry__buf_put(b, "\"", 1);
 }
 
+void ferry__buf_quote_literal(ferry__buf *b, const char *s)
+{
+	ferry__buf_put(b, "'", 1);
+	for (; *s; s++) {
+		if (*s == '\'')
+			ferry__buf_put(b, "'", 1);
+		ferry__buf_put(b, s, 1);
+	}
+	ferry__buf_put(b, "'", 1);
+}
+
 const char *ferry__buf_cstr(const ferry__buf *b)
 {
 	return b->buf && !b->oom ? b->buf : "";

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1072,33 +1071,6 @@ static void sq_export_value(
 	ferry__buf_puts(sql, qcolumn);
 }
 
-/*
- * The shortest "%.*g" that reads back as the same double (SQLite's own
- * text keeps 15 digits, which does not), and JSON-free words for what is
- * not a number.
- */
-static void float_text(ferry__buf *b, double d)
-{
-	char text[40];
-	int prec;
-
-	if (isnan(d)) {
-		ferry__buf_puts(b, "NaN");
-		return;
-	}
-	if (isinf(d)) {
-		ferry__buf_puts(b, d > 0 ? "Infinity" : "-Infinity");
-		return;
-	}
-	for (prec = 15; prec < 17; prec++) {
-		snprintf(text, sizeof(text), "%.*g", prec, d);
-		if (strtod(text, NULL) == d)
-			break;
-	}
-	snprintf(text, sizeof(text), "%.*g", prec, d);
-	ferry__buf_puts(b, text);
-}
-
 static void value_text(ferry__buf *b, sqlite3_stmt *st, int i)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -1112,7 +1084,7 @@ static void value_text(ferry__buf *b, sqlite3_stmt *st, int i)
 		break;
 	case SQLITE_FLOAT:
 		ferry__buf_put(b, "f", 1);
-		float_text(b, sqlite3_column_double(st, i));
+		ferry__float_text(b, sqlite3_column_double(st, i));
 		break;
 	case SQLITE_BLOB:
 		blob = sqlite3_column_blob(st, i);
@@ -1213,17 +1185,6 @@ static int sq_load_begin(ferry_db *db, const char *qtable, const char *qcols,
 	return rc;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Value `i` (1-based) of the INSERT; SQLITE_MISMATCH for what SQLite
  * cannot hold. */
 static int bind_value(sq_conn *c, int i, const char *v)
@@ -1255,8 +1216,8 @@ static int bind_value(sq_conn *c, int i, const char *v)
 		if (ferry__buf_grow(&c->load_blob, n + 1) < 0)
 			return SQLITE_NOMEM;
 		for (k = 0; k < n; k++) {
-			int hi = hex_digit(s[2 * k]),
-			    lo = hex_digit(s[2 * k + 1]);
+			int hi = ferry__hex_digit(s[2 * k]),
+			    lo = ferry__hex_digit(s[2 * k + 1]);
 
 			if (hi < 0 || lo < 0)
 				return SQLITE_MISMATCH;

@@ -11,7 +11,9 @@
  */
 #include "ferry_int.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Length of the UTF-8 sequence at s (up to `left` bytes), 0 if invalid. */
@@ -148,17 +150,6 @@ int ferry__json_number(const char *s)
 	return *s == '\0';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int ferry__json_base64_hex(ferry__buf *b, const char *hex)
 {
 	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -170,7 +161,7 @@ int ferry__json_base64_hex(ferry__buf *b, const char *hex)
 	if (len % 2 != 0)
 		return -1;
 	for (i = 0; i < len; i++)
-		if (hexval(hex[i]) < 0)
+		if (ferry__hex_digit(hex[i]) < 0)
 			return -1;
 	nbytes = len / 2;
 	ferry__buf_put(b, "\"", 1);
@@ -180,10 +171,10 @@ int ferry__json_base64_hex(ferry__buf *b, const char *hex)
 		memset(in, 0, sizeof(in));
 		for (k = 0; k < have; k++) {
 			/* Checked above: both are hex digits, 0 to 15. */
-			unsigned int hi =
-				(unsigned int)hexval(hex[2 * (i + k)]);
-			unsigned int lo =
-				(unsigned int)hexval(hex[2 * (i + k) + 1]);
+			unsigned int hi = (unsigned int)ferry__hex_digit(
+				hex[2 * (i + k)]);
+			unsigned int lo = (unsigned int)ferry__hex_digit(
+				hex[2 * (i + k) + 1]);
 
 			in[k] = (unsigned char)(hi << 4 | lo);
 		}
@@ -233,4 +224,27 @@ void ferry__json_export_value(ferry__buf *b, const char *v)
 	default: /* FERRY__EXPORT_DECIMAL, FERRY__EXPORT_TEXT */
 		ferry__json_str(b, text, strlen(text));
 	}
+}
+
+/* Export, and import of a JSON real: both the shortest round-trip text. */
+void ferry__float_text(ferry__buf *b, double d)
+{
+	char text[40];
+	int prec;
+
+	if (isnan(d)) {
+		ferry__buf_puts(b, "NaN");
+		return;
+	}
+	if (isinf(d)) {
+		ferry__buf_puts(b, d > 0 ? "Infinity" : "-Infinity");
+		return;
+	}
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(text, sizeof(text), "%.*g", prec, d);
+		if (strtod(text, NULL) == d)
+			break;
+	}
+	snprintf(text, sizeof(text), "%.*g", prec, d);
+	ferry__buf_puts(b, text);
 }

@@ -70,6 +70,9 @@ void ferry__buf_printf(ferry__buf *b, const char *fmt, ...) FERRY__PRINTF(2, 3);
 void ferry__buf_vprintf(ferry__buf *b, const char *fmt, va_list ap);
 /* Append `s` as an SQL identifier in double quotes, quotes doubled. */
 void ferry__buf_quote_ident(ferry__buf *b, const char *s);
+/* Append `s` as an SQL string literal, quotes doubled; backslashes stay
+ * (standard_conforming_strings, PostgreSQL's default since 9.1). */
+void ferry__buf_quote_literal(ferry__buf *b, const char *s);
 /* The string, or "" when empty; never NULL. */
 const char *ferry__buf_cstr(const ferry__buf *b);
 /* Hand the string to the caller (NULL on oom) and reset the buffer. */
@@ -106,6 +109,8 @@ int64_t ferry__now_ms(void);
 void ferry__utc_now(char buf[32]);
 /* Lowercase hex of a SHA-256 digest into hex[65]. */
 void ferry__hex(char hex[65], const unsigned char sha[32]);
+/* The value of a hex digit, either case, or -1. */
+int ferry__hex_digit(char c);
 /*
  * SHA-256 through Nettle (sha256.c). A hasher is one context, started
  * afresh after each digest, reused for a whole set.
@@ -970,6 +975,9 @@ int ferry__json_number(const char *s);
 /* `hex` (an even count of hex digits) as base64 (RFC 4648, padded, no
  * line breaks), in a JSON string. -1 (nothing appended) on bad hex. */
 int ferry__json_base64_hex(ferry__buf *b, const char *hex);
+/* The shortest "%.*g" of `d` that reads back as the same double; NaN and
+ * infinities as the words "NaN", "Infinity", "-Infinity". */
+void ferry__float_text(ferry__buf *b, double d);
 /* One value as export_rows() hands it (kind letter, text) as JSON. */
 void ferry__json_export_value(ferry__buf *b, const char *v);
 

@@ -19,7 +19,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -476,21 +475,6 @@ static int base64_hex(ferry__buf *b, const char *s, size_t len)
 	return 0;
 }
 
-/* The shortest text that reads back as the same double. */
-static void float_text(ferry__buf *b, double d)
-{
-	char text[40];
-	int prec;
-
-	for (prec = 15; prec < 17; prec++) {
-		snprintf(text, sizeof(text), "%.*g", prec, d);
-		if (strtod(text, NULL) == d)
-			break;
-	}
-	snprintf(text, sizeof(text), "%.*g", prec, d);
-	ferry__buf_puts(b, text);
-}
-
 /* One JSON value as export_rows() gives it; "" for NULL (the caller
  * maps it), or a message for what is no value. */
 static const char *put_value(ferry__buf *b, json_t *v)
@@ -511,7 +495,7 @@ static const char *put_value(ferry__buf *b, json_t *v)
 		return NULL;
 	case JSON_REAL:
 		ferry__buf_put(b, "f", 1);
-		float_text(b, json_real_value(v));
+		ferry__float_text(b, json_real_value(v));
 		return NULL;
 	case JSON_STRING:
 		if (memchr(json_string_value(v), '\0', json_string_length(v)))

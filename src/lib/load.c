@@ -432,19 +432,6 @@ typedef struct {
 	ferry__loader *l;
 } seq_ctx;
 
-/* A string literal; standard_conforming_strings, on since 9.1, keeps
- * backslashes as they are. */
-static void quote_literal(ferry__buf *b, const char *s)
-{
-	ferry__buf_put(b, "'", 1);
-	for (; *s; s++) {
-		if (*s == '\'')
-			ferry__buf_put(b, "'", 1);
-		ferry__buf_put(b, s, 1);
-	}
-	ferry__buf_put(b, "'", 1);
-}
-
 static int add_setval(void *payload, int ncols, const char *const *v)
 {
 	seq_ctx *s = payload;
@@ -453,7 +440,7 @@ static int add_setval(void *payload, int ncols, const char *const *v)
 	/* SELECT setval('seq', max("col")) FROM t HAVING max("col") IS NOT
 	 * NULL: nothing loaded, nothing moved. */
 	ferry__buf_puts(&s->sql, "SELECT setval(");
-	quote_literal(&s->sql, v[1]);
+	ferry__buf_quote_literal(&s->sql, v[1]);
 	ferry__buf_puts(&s->sql, ", max(");
 	ferry__buf_quote_ident(&s->sql, v[0]);
 	ferry__buf_puts(&s->sql, ")) FROM ");

@@ -268,3 +268,14 @@ int ferry__read_file(
 	*out = fit ? fit : b.buf;
 	return 0;
 }
+
+int ferry__hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
