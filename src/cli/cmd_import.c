@@ -145,6 +145,9 @@ static int import_rows(struct cli_ctx *ctx, int npos, char **argv, int truncate,
 	ferry_error err;
 	int rc;
 
+	/* SRC DEST: the set conversion, without its --from. */
+	if (npos == 2)
+		return cli_usage(ctx, "'import' needs --from FORMAT");
 	if (npos != 1)
 		return cli_usage(ctx,
 			npos ? "'import' takes one FILE, DIR or -"
