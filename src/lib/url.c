@@ -439,19 +439,64 @@ static char *write_mask(const char *url, const unsigned char *f)
 	return ferry__buf_detach(&b);
 }
 
-char *ferry_url_mask(const char *url)
+static char *mask_once(const char *url)
 {
-	unsigned char *f;
+	unsigned char *f = ferry__calloc(strlen(url) + 1, 1);
 	char *m;
 
-	if (!url)
-		return NULL;
-	f = ferry__calloc(strlen(url) + 1, 1);
 	if (!f)
 		return NULL;
 	find_secrets(url, f);
 	m = write_mask(url, f);
 	free(f);
+	return m;
+}
+
+static size_t count_of(const char *s, char c)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == c;
+	return n;
+}
+
+/* The mask has the URL's shape: the same separators, as many. */
+static int same_shape(const char *a, const char *b)
+{
+	const char *c;
+
+	for (c = "/@?&= "; *c; c++)
+		if (count_of(a, *c) != count_of(b, *c))
+			return 0;
+	return 1;
+}
+
+char *ferry_url_mask(const char *url)
+{
+	char *m, *again;
+	int i;
+
+	if (!url || !(m = mask_once(url)))
+		return NULL;
+	/*
+	 * A mask can read as a URL with a secret the original's layout hid
+	 * (a user before a scheme that is none, found by fuzz_url): mask
+	 * until nothing more is hidden, so that what is shown, shown
+	 * again, is the same. Only ever hides more.
+	 */
+	for (i = 0; i < 4 && same_shape(url, m); i++) {
+		if (!(again = mask_once(m))) {
+			free(m);
+			return NULL;
+		}
+		if (!strcmp(again, m)) {
+			free(again);
+			break;
+		}
+		free(m);
+		m = again;
+	}
 	return m;
 }
 
