@@ -199,9 +199,10 @@ static int state_is(const pool_api *pq, const PGresult *res, const char *s)
  * Make the lock table (and the ledger's schema) when the first runner
  * behind a pooler finds none. Runners that start together race to make
  * it: CREATE ... IF NOT EXISTS is not safe against itself, and the loser
- * fails on a catalog's unique index (23505, "pg_type_typname_nsp_index")
- * or sees it made (42P07, 42P06): the table is there, which is all that
- * was wanted.
+ * fails on a catalog's unique index (23505, "pg_type_typname_nsp_index"),
+ * on the table's row type made a moment before (42710, type "ferry_lock"
+ * already exists), or sees it made (42P07, 42P06): the table is there,
+ * which is all that was wanted.
  */
 static int make_table(ferry_db *db, ferry__pgpool *p, ferry_error *err)
 {
@@ -232,6 +233,7 @@ static int make_table(ferry_db *db, ferry__pgpool *p, ferry_error *err)
 			p->pg, b.buf, 0, NULL, NULL, NULL, NULL, 0);
 		if (p->pq.resultStatus(res) != PGRES_COMMAND_OK &&
 			!state_is(&p->pq, res, "23505") &&
+			!state_is(&p->pq, res, "42710") &&
 			!state_is(&p->pq, res, "42P07") &&
 			!state_is(&p->pq, res, "42P06") &&
 			/* No right to create the schema: it may exist. */
