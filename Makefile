@@ -11,6 +11,9 @@
 #   make check           test + asan + tsan: what CI runs
 #   make valgrind        the CLI tests with ferry under valgrind (slow; T=...)
 #   make install PREFIX=/usr/local DESTDIR=
+#   make dist            build/ferry-VERSION.tar.gz of the commit checked out
+#   make distcheck       ... then build and install that tarball
+#   make deb             Debian packages into build/deb (debian/)
 #   make lint            clang-format, cppcheck and clang-tidy over src/
 #   make format          clang-format in place
 #   make fuzz            short libFuzzer runs (clang)
@@ -40,7 +43,11 @@ BUILD ?= build
 LINT_JOBS ?= 2
 WERROR ?= 1
 
-VERSION := $(shell sed -n 's/^\#define FERRY_VERSION "\(.*\)"/\1/p' include/ferry.h)
+# The version is written once, as three numbers in include/ferry.h. The
+# shared library's soname carries the ABI's number (README: "Versions and
+# ABI"), its file name the whole version.
+version_part = $(shell sed -n 's/^\#define FERRY_VERSION_$(1) \([0-9]*\)$$/\1/p' include/ferry.h)
+VERSION := $(call version_part,MAJOR).$(call version_part,MINOR).$(call version_part,PATCH)
 SOVERSION := 0
 
 LIB_PKGS := sqlite3 nettle zlib jansson
@@ -111,10 +118,11 @@ UNIT_OBJ := $(UNIT_SRC:tests/%.c=$(BUILD)/tobj/%.o)
 
 FERRY := $(BUILD)/ferry
 LIBA := $(BUILD)/libferry.a
-LIBSO := $(BUILD)/libferry.so.$(SOVERSION)
+LIBSO := $(BUILD)/libferry.so.$(VERSION)
+LIBMAP := src/lib/libferry.map
 
 .PHONY: all demo test test-unit test-cli asan tsan check install uninstall \
-	clean lint format fuzz bench deps valgrind
+	clean lint format fuzz bench deps valgrind dist distcheck deb
 .SUFFIXES:
 
 all: $(LIBA) $(LIBSO) $(FERRY)
@@ -152,10 +160,12 @@ $(LIBA): $(LIB_OBJ)
 	@echo '  AR      $@'
 	$(Q)ar rcs $@ $^
 
-$(LIBSO): $(LIB_OBJ)
+$(LIBSO): $(LIB_OBJ) $(LIBMAP)
 	@echo '  LD      $@'
-	$(Q)$(CC) -shared -Wl,-soname,libferry.so.$(SOVERSION) $(SAN_LDFLAGS) \
-		$(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(LDLIBS)
+	$(Q)$(CC) -shared -Wl,-soname,libferry.so.$(SOVERSION) \
+		-Wl,--version-script,$(LIBMAP) $(SAN_LDFLAGS) \
+		$(LDFLAGS) -o $@ $(LIB_OBJ) $(LIB_LIBS) $(LDLIBS)
+	$(Q)ln -sf libferry.so.$(VERSION) $(BUILD)/libferry.so.$(SOVERSION)
 	$(Q)ln -sf libferry.so.$(SOVERSION) $(BUILD)/libferry.so
 
 $(FERRY): $(CLI_OBJ) $(LIBA)
@@ -240,7 +250,8 @@ install: all
 		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(FERRY) $(DESTDIR)$(BINDIR)/ferry
 	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/libferry.a
-	install -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/libferry.so.$(SOVERSION)
+	install -m 644 $(LIBSO) $(DESTDIR)$(LIBDIR)/libferry.so.$(VERSION)
+	ln -sf libferry.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libferry.so.$(SOVERSION)
 	ln -sf libferry.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libferry.so
 	install -m 644 include/ferry.h $(DESTDIR)$(INCLUDEDIR)/ferry.h
 	install -m 644 docs/ferry.1 $(DESTDIR)$(MANDIR)/man1/ferry.1
@@ -254,8 +265,40 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ferry $(DESTDIR)$(LIBDIR)/libferry.a \
 		$(DESTDIR)$(LIBDIR)/libferry.so $(DESTDIR)$(LIBDIR)/libferry.so.$(SOVERSION) \
+		$(DESTDIR)$(LIBDIR)/libferry.so.$(VERSION) \
 		$(DESTDIR)$(INCLUDEDIR)/ferry.h $(DESTDIR)$(LIBDIR)/pkgconfig/ferry.pc \
 		$(DESTDIR)$(MANDIR)/man1/ferry.1
+
+# A source tarball of the commit checked out (what is committed, nothing
+# built): build/ferry-VERSION.tar.gz. distcheck builds and runs it.
+DIST := $(BUILD)/ferry-$(VERSION).tar.gz
+
+dist:
+	@mkdir -p $(BUILD)
+	@git diff --quiet HEAD 2>/dev/null || \
+		echo 'dist: uncommitted changes are not in the tarball' >&2
+	git archive --format=tar.gz --prefix=ferry-$(VERSION)/ -o $(DIST) HEAD
+	@echo '  DIST    $(DIST)'
+
+distcheck: dist
+	rm -rf $(BUILD)/distcheck && mkdir -p $(BUILD)/distcheck
+	tar -xzf $(DIST) -C $(BUILD)/distcheck
+	$(MAKE) -C $(BUILD)/distcheck/ferry-$(VERSION) all
+	$(MAKE) -C $(BUILD)/distcheck/ferry-$(VERSION) install \
+		DESTDIR=$(CURDIR)/$(BUILD)/distcheck/root PREFIX=/usr
+	$(BUILD)/distcheck/root/usr/bin/ferry --version | grep -qx 'ferry $(VERSION)'
+	@echo 'distcheck: ferry-$(VERSION).tar.gz builds and installs'
+
+# Debian packages (ferry, libferry0, libferry-dev) built from the dist
+# tarball, so that only committed files go in: into build/deb, with
+# lintian's verdict. tests/package/smoke.sh installs and tries them.
+deb: dist
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb
+	tar -xzf $(DIST) -C $(BUILD)/deb
+	cd $(BUILD)/deb/ferry-$(VERSION) && dpkg-buildpackage -b -us -uc
+	lintian --fail-on error --suppress-tags initial-upload-closes-no-bugs \
+		$(BUILD)/deb/*.changes
+	@ls $(BUILD)/deb/*.deb
 
 FORMAT_SRC := $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) src/lib/ferry_int.h src/cli/cli.h \
 	include/ferry.h tests/unit/clar.h tests/tsan/threads.c

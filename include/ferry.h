@@ -39,14 +39,23 @@ extern "C" {
 #endif
 
 /*
- * The version, as text and as numbers: FERRY_VERSION_NUMBER is
+ * The version, as numbers and as text: FERRY_VERSION_NUMBER is
  * MAJOR * 1000000 + MINOR * 1000 + PATCH (0.1.0 is 1000), for #if tests
  * at build time; ferry_version() tells the library met at run time.
+ *
+ * The three numbers are the one place the version is written: the text,
+ * the Makefile (the shared library's name, ferry.pc, `make dist`) and the
+ * checks that CHANGELOG.md and debian/changelog agree all derive from them.
  */
-#define FERRY_VERSION "0.1.0"
 #define FERRY_VERSION_MAJOR 0
 #define FERRY_VERSION_MINOR 1
 #define FERRY_VERSION_PATCH 0
+#define FERRY__STR(x) #x
+#define FERRY__XSTR(x) FERRY__STR(x)
+/* clang-format off */
+#define FERRY_VERSION FERRY__XSTR(FERRY_VERSION_MAJOR) "." \
+	FERRY__XSTR(FERRY_VERSION_MINOR) "." FERRY__XSTR(FERRY_VERSION_PATCH)
+/* clang-format on */
 #define FERRY_VERSION_NUMBER \
 	(FERRY_VERSION_MAJOR * 1000000 + FERRY_VERSION_MINOR * 1000 + \
 		FERRY_VERSION_PATCH)
