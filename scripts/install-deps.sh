@@ -22,7 +22,7 @@ if [ "$what" = deb ] || [ "$what" = test ]; then
 	pkgs="$pkgs git dpkg-dev debhelper lintian"
 fi
 if [ "$what" = test ]; then
-	pkgs="$pkgs libssl-dev sqlite3 postgresql-15 postgresql-client-15 clang libclang-rt-14-dev valgrind util-linux procps jq strace clang-format clang-tidy cppcheck pgbouncer"
+	pkgs="$pkgs libssl-dev python3 sqlite3 postgresql-15 postgresql-client-15 clang libclang-rt-14-dev valgrind util-linux procps jq strace clang-format clang-tidy cppcheck pgbouncer"
 fi
 
 missing=
