@@ -11,6 +11,7 @@
 #   3. status (and migrate) on a PostgreSQL server started here
 #   4. a program built with `pkg-config --cflags --libs ferry` runs on the
 #      installed shared library
+#   5. the Python module migrates a database on it
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,7 +31,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-set -- "$debdir"/ferry_*.deb "$debdir"/libferry0_*.deb "$debdir"/libferry-dev_*.deb
+set -- "$debdir"/ferry_*.deb "$debdir"/libferry0_*.deb "$debdir"/libferry-dev_*.deb \
+	"$debdir"/python3-ferry_*.deb
 for deb; do
 	[ -f "$deb" ] || fail "no package $deb: run make deb first"
 done
@@ -111,5 +113,19 @@ installed=$(dpkg -L libferry0 | grep '/libferry\.so\.0$')
 	{ ldd embed >&2; fail "the program does not load the installed $installed"; }
 ./embed sqlite:shop.db >embed.out || fail "the program failed"
 [ "$(cat embed.out)" = "libferry $version" ] || fail "the program printed '$(cat embed.out)'"
+
+echo "smoke: 5. the Python module"
+/usr/bin/python3 - sqlite:py.db >py.out <<'PY' || fail "the Python module failed"
+import sys
+import ferry
+
+with ferry.open(sys.argv[1], "migrations") as db:
+    report = db.migrate()
+    print(ferry.version(), len(report.steps), db.status().pending)
+    print(ferry.__file__)
+PY
+head -n 1 py.out | grep -q "^$version [1-9][0-9]* 0$" || { cat py.out >&2; fail "the Python module printed that"; }
+grep -q "^/usr/lib/python3/dist-packages/ferry/__init__.py$" py.out ||
+	{ cat py.out >&2; fail "the Python module is not the package's"; }
 
 echo "smoke: ok, ferry $version installed and working"
