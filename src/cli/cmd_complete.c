@@ -4,6 +4,8 @@
  * scripts (completion/ferry.bash, completion/ferry.zsh) offer, one a line.
  *
  *	commands  the command names, as `ferry --help` lists them
+ *	topics    what `ferry help` takes: the commands, then the pages that
+ *	          are not one (trial-runs)
  *	versions  the versions of the migration set, oldest first
  *	releases  the releases of its releases file, oldest first
  *
@@ -18,10 +20,12 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct cli_help help = { "__complete commands|versions|releases",
+static const struct cli_help help = {
+	"__complete commands|topics|versions|releases",
 	"Print the words shell completion offers, one a line (for the\n"
 	"completion scripts; not a command to type).",
-	NULL };
+	NULL
+};
 
 const struct cli_command cli_complete_command = { "__complete", cmd_complete,
 	CLI_NEEDS_SET, "the words shell completion offers" };
@@ -43,6 +47,21 @@ static int print_set(struct cli_ctx *ctx, int releases)
 	return CLI_EXIT_OK;
 }
 
+/* The help pages that are no command's. */
+static void print_pages(void)
+{
+	const struct cli_help_page *p;
+	const struct cli_command *c;
+
+	for (p = cli_help_pages; p->name; p++) {
+		for (c = cli_commands; c->name; c++)
+			if (strcmp(c->name, p->name) == 0)
+				break;
+		if (!c->name)
+			printf("%s\n", p->name);
+	}
+}
+
 int cmd_complete(int argc, char **argv, struct cli_ctx *ctx)
 {
 	const struct cli_command *c;
@@ -52,11 +71,15 @@ int cmd_complete(int argc, char **argv, struct cli_ctx *ctx)
 		CLI_CONTINUE)
 		return rc;
 	if (npos != 1)
-		return cli_usage(ctx, "'__complete' takes one of commands, "
-				      "versions or releases");
-	if (strcmp(argv[0], "commands") == 0) {
+		return cli_usage(ctx,
+			"'__complete' takes one of commands, "
+			"topics, versions or releases");
+	if (strcmp(argv[0], "commands") == 0 ||
+		strcmp(argv[0], "topics") == 0) {
 		for (c = cli_commands; c->name; c++)
 			printf("%s\n", c->name);
+		if (argv[0][0] == 't')
+			print_pages();
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(argv[0], "versions") == 0)
@@ -64,5 +87,6 @@ int cmd_complete(int argc, char **argv, struct cli_ctx *ctx)
 	if (strcmp(argv[0], "releases") == 0)
 		return print_set(ctx, 1);
 	return cli_usage(ctx,
-		"'__complete' takes one of commands, versions or releases");
+		"'__complete' takes one of commands, topics, versions or "
+		"releases");
 }

@@ -42,8 +42,8 @@ static int show(const char *text)
 	FILE *p;
 	int status;
 
-	if (isatty(STDOUT_FILENO) && !(pager && (!*pager ||
-						strcmp(pager, "cat") == 0))) {
+	if (isatty(STDOUT_FILENO) &&
+		!(pager && (!*pager || strcmp(pager, "cat") == 0))) {
 		if (!pager)
 			pager = "less";
 		setenv("LESS", "FRX", 0);
