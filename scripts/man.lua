@@ -47,9 +47,9 @@ end
 -- A table is set as wide as its text, up to the page: pandoc would give a
 -- Markdown table's columns equal shares of a line 72 wide (its dash rows
 -- are all "---"), which leaves "0" a column as wide as the text beside it
--- and runs past an 80-column terminal. Each column gets its longest word,
--- then the room left goes to the columns whose text wants more, in
--- proportion to what each wants.
+-- and runs past an 80-column terminal. Each column gets its longest word
+-- (a short column all its text), then the room left goes to the columns
+-- whose text wants more, in proportion to what each wants.
 --
 -- pandoc writes a width as a fraction of 70 (its 72 columns less 2); man
 -- on an 80-column terminal leaves a table 71, less 3 between columns and
@@ -78,6 +78,8 @@ function Table(tbl)
   end
   local used, extra = 0, 0
   for i = 1, n do
+    -- a short column ("130, 143", "string or null") is not wrapped
+    if want[i] <= 14 then min[i] = want[i] end
     used = used + min[i]
     extra = extra + want[i] - min[i]
   end
