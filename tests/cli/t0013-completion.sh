@@ -188,10 +188,10 @@ test_expect_success 'zsh: the script parses' '
 '
 
 # zcomplete LINE...: type each LINE and TAB in an interactive zsh (zsh/zpty)
-# with the script as _ferry on $fpath and ferry on $path (zsh sets its own
-# PATH in /etc/zsh/zshenv; under make valgrind, the binary itself), and
-# write the matches completion
-# adds to the file zmatches, each LINE's after "## LINE".
+# with the script as _ferry on $fpath and the directory of ferry, resolved
+# (with a ".." in it, zsh ran another ferry found later on $path), first
+# on $path; under make valgrind the binary itself. The matches completion
+# adds go to the file zmatches, each LINE's after "## LINE".
 zcomplete() {
 	mkdir -p zfunc && cp "$ZSH_COMPLETION" zfunc/_ferry && rm -f zmatches &&
 	bindir=$(cd "$(dirname "${FERRY_VALGRIND_BIN:-$FERRY}")" && pwd -P) zsh -f -c '
