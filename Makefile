@@ -114,6 +114,8 @@ UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 TLIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/tobj/%.o)
 CLI_OBJ := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
+# `ferry help CMD`: the manual pages' text, generated (see "Manual pages").
+CLI_OBJ += $(BUILD)/obj/gen/help_pages.o
 UNIT_OBJ := $(UNIT_SRC:tests/%.c=$(BUILD)/tobj/%.o)
 
 FERRY := $(BUILD)/ferry
@@ -244,6 +246,76 @@ check: deps
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-10} FUZZ_SEED=$${FUZZ_SEED:-1} \
 		sh tests/fuzz/run.sh
 	$(MAKE) lint
+
+# Manual pages. docs/ferry-CMD.md is the one source of a command's page:
+# pandoc makes build/man/ferry-CMD.1 of it (scripts/man.lua: its "#
+# ferry-up(1)" line names the page, links become their text), and the same
+# page, rendered as man shows it, is compiled in as `ferry help CMD`
+# (scripts/help-pages.sh). A page whose first line says (7), a concept
+# rather than a command, becomes ferry-NAME.7. The main page is written in
+# roff as it is: docs/ferry.1.
+PANDOC ?= pandoc
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+MAN_MD := $(sort $(wildcard docs/ferry-*.md))
+MAN7_MD := $(if $(MAN_MD),$(shell grep -l '^\# ferry-[a-z-]*(7)$$' $(MAN_MD)))
+MAN_PAGES := $(patsubst docs/%.md,$(BUILD)/man/%.1,$(filter-out $(MAN7_MD),$(MAN_MD))) \
+	$(patsubst docs/%.md,$(BUILD)/man/%.7,$(MAN7_MD))
+MAN_DATE := $(shell sed -n 's/^\.TH FERRY 1 \([^ ]*\) .*/\1/p' docs/ferry.1)
+# The version and date the pages show: rewritten, and the pages made
+# again, only when one of them changes.
+MAN_STAMP := $(BUILD)/man/.version
+PANDOC_MAN = $(PANDOC) -f markdown-smart -t man -s --lua-filter scripts/man.lua \
+	-V adjusting=l -V hyphenate= -M date='$(MAN_DATE)' \
+	-M footer='ferry $(VERSION)'
+
+.PHONY: man install-man uninstall-man man-stamp
+
+all: man
+man: $(MAN_PAGES)
+
+man-stamp:
+$(MAN_STAMP): man-stamp
+	@mkdir -p $(@D)
+	@echo '$(VERSION) $(MAN_DATE)' | cmp -s - $@ || \
+		echo '$(VERSION) $(MAN_DATE)' >$@
+
+$(BUILD)/man/%.1: docs/%.md scripts/man.lua $(MAN_STAMP)
+	@echo '  PANDOC  $<'
+	$(Q)$(PANDOC_MAN) -o $@ $<
+
+$(BUILD)/man/%.7: docs/%.md scripts/man.lua $(MAN_STAMP)
+	@echo '  PANDOC  $<'
+	$(Q)$(PANDOC_MAN) -o $@ $<
+
+$(BUILD)/gen/help_pages.c: $(MAN_PAGES) scripts/help-pages.sh
+	@mkdir -p $(@D)
+	@echo '  GEN     $@'
+	$(Q)sh scripts/help-pages.sh $(MAN_PAGES) >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c Makefile
+	@mkdir -p $(@D)
+	@echo '  CC      $<'
+	$(Q)$(CC) $(CLI_CFLAGS) -Isrc/cli $(DEPFLAGS) -c $< -o $@
+
+# The pages, and bash and zsh completion (completion/), where man, bash's
+# bash-completion and zsh look for them. A package sets BASHCOMPDIR and
+# ZSHCOMPDIR where its distribution wants them.
+install: install-man
+install-man: man
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR)
+	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
+	$(if $(filter %.7,$(MAN_PAGES)),install -d $(DESTDIR)$(MANDIR)/man7 && \
+		install -m 644 $(filter %.7,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man7/)
+	install -m 644 completion/ferry.bash $(DESTDIR)$(BASHCOMPDIR)/ferry
+	install -m 644 completion/ferry.zsh $(DESTDIR)$(ZSHCOMPDIR)/_ferry
+
+uninstall: uninstall-man
+uninstall-man:
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MAN_PAGES)))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(filter %.7,$(MAN_PAGES)))) \
+		$(DESTDIR)$(BASHCOMPDIR)/ferry $(DESTDIR)$(ZSHCOMPDIR)/_ferry
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \

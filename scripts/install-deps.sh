@@ -4,10 +4,12 @@
 # install-deps.sh [build|test] - install the Debian packages ferry needs
 # that are missing, and nothing when all are there.
 #
-#   build  compiler, pkg-config and the libraries (default)
+#   build  compiler, pkg-config and the libraries (default); pandoc and
+#          groff for the manual pages and `ferry help`
 #   deb    also the tools that build Debian packages (make deb)
 #   test   also the sqlite3 and PostgreSQL servers and tools the tests use
-#          (pgbouncer too, for the tests behind a transaction pooler),
+#          (pgbouncer too, for the tests behind a transaction pooler; man,
+#          bash-completion and zsh for those of the pages and completion),
 #          OpenSSL's libcrypto, a second SHA-256 for the fuzz tests, and
 #          what deb needs: CI builds the packages and tries them
 set -eu
@@ -17,12 +19,12 @@ case $what in
 build | deb | test) ;;
 *) echo "usage: install-deps.sh [build|deb|test]" >&2; exit 2 ;;
 esac
-pkgs="gcc make pkg-config libsqlite3-dev libpq-dev nettle-dev zlib1g-dev libjansson-dev"
+pkgs="gcc make pkg-config libsqlite3-dev libpq-dev nettle-dev zlib1g-dev libjansson-dev pandoc groff-base"
 if [ "$what" = deb ] || [ "$what" = test ]; then
 	pkgs="$pkgs git dpkg-dev debhelper lintian"
 fi
 if [ "$what" = test ]; then
-	pkgs="$pkgs libssl-dev python3 sqlite3 postgresql-15 postgresql-client-15 clang libclang-rt-14-dev valgrind util-linux procps jq strace clang-format clang-tidy cppcheck pgbouncer"
+	pkgs="$pkgs libssl-dev python3 sqlite3 postgresql-15 postgresql-client-15 clang libclang-rt-14-dev valgrind util-linux procps jq strace clang-format clang-tidy cppcheck pgbouncer man-db bash-completion zsh"
 fi
 
 missing=

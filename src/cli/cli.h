@@ -487,4 +487,23 @@ int cmd_reset(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_version(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_help(int argc, char **argv, struct cli_ctx *ctx);
 
+/*
+ * `ferry help CMD`: each manual page made from docs/ferry-*.md, as man
+ * shows it, generated at build time (scripts/help-pages.sh); ends with a
+ * NULL name. `name` is the page's without "ferry-": "up", "trial-runs".
+ */
+struct cli_help_page {
+	const char *name;
+	const char *text;
+};
+
+extern const struct cli_help_page cli_help_pages[];
+
+/*
+ * `ferry __complete WHAT`, for the shell completion scripts (completion/):
+ * a command of its own, not in cli_commands, so not in `ferry --help`.
+ */
+extern const struct cli_command cli_complete_command;
+int cmd_complete(int argc, char **argv, struct cli_ctx *ctx);
+
 #endif /* FERRY_CLI_H */

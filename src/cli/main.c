@@ -76,6 +76,8 @@ static const struct cli_command *find_command(const char *name)
 	for (c = cli_commands; c->name; c++)
 		if (strcmp(c->name, name) == 0)
 			return c;
+	if (strcmp(name, cli_complete_command.name) == 0)
+		return &cli_complete_command;
 	return NULL;
 }
 

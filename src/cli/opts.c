@@ -397,8 +397,8 @@ void cli_print_help(const struct cli_command *cmd, const struct cli_help *help,
 	print_globals(out);
 	if (help->examples)
 		fprintf(out, "\nExamples:\n%s", help->examples);
-	fprintf(out, "\nSee 'man ferry' or docs/ferry-%s.md for more.\n",
-		cmd->name);
+	fprintf(out, "\nSee 'ferry help %s' or 'man ferry-%s' for more.\n",
+		cmd->name, cmd->name);
 }
 
 void cli_print_main_help(FILE *out)
@@ -440,7 +440,9 @@ void cli_print_main_help(FILE *out)
 		"  found work pending,"
 		"  4 the lock was not had in time, 5 refused for safety.\n"
 		"\n"
-		"Run 'ferry <command> --help' for a command's options.\n");
+		"Run 'ferry <command> --help' for a command's options, 'ferry "
+		"help <command>'\n"
+		"for its manual page.\n");
 }
 
 void cli_format_ms(char *buf, size_t size, long long ms)

@@ -3,6 +3,7 @@ test_description='--help on ferry and on every command, and ferry help'
 . "$(dirname "$0")/test-lib.sh"
 
 commands="init new status list up history version help"
+q="'"
 
 test_expect_success 'ferry --help: usage, every command, the global options' '
 	ferry --help >out 2>err &&
@@ -36,7 +37,7 @@ test_expect_success '--help on every command: exit 0, its usage line, the global
 		grep "^usage: ferry $c\\( \\|\$\\)" actual &&
 		grep "^Global options:" out &&
 		grep "^  -d, --database URL  " out &&
-		grep "docs/ferry-$c.md" out || return 1
+		grep "^See ${q}ferry help $c${q} or ${q}man ferry-$c${q} for more\.\$" out || return 1
 	done
 '
 
@@ -81,12 +82,14 @@ test_expect_success '-h is --help, wherever it stands' '
 	test_cmp expect actual
 '
 
-test_expect_success 'ferry help COMMAND is COMMAND --help' '
+test_expect_success 'ferry help COMMAND is its manual page, not COMMAND --help' '
 	for c in $commands; do
-		ferry $c --help >expect &&
+		ferry $c --help >short &&
 		ferry help $c >actual 2>err &&
 		test_must_be_empty err &&
-		test_cmp expect actual || return 1
+		! test_cmp short actual &&
+		grep "^NAME\$" actual &&
+		grep "^       ferry-$c - " actual || return 1
 	done
 '
 
