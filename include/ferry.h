@@ -296,6 +296,12 @@ typedef struct {
 	}
 
 /**
+ * Fill `opts` with FERRY_SET_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_set_options_init(ferry_set_options *opts);
+
+/**
  * Read a migration set as ferry_set_open() does, in the format `opts`
  * names. With FERRY_FORMAT_AUTO (and in ferry_set_open() and
  * ferry_set_open_cached(), which are this with `opts` NULL) the layout
@@ -309,6 +315,44 @@ typedef struct {
  */
 FERRY_EXTERN int ferry_set_open_with(ferry_set **out, const char *dir,
 	const ferry_set_options *opts, ferry_error *err);
+
+/**
+ * One file of a migration set held in memory, for ferry_set_open_mem():
+ * its name as it is in the migration directory, and its bytes. `ferry
+ * embed DIR` writes an array of these as C source.
+ */
+typedef struct {
+	/**
+	 * "0001_init.sql" (a migration), "repeatable/views.sql" (a
+	 * repeatable migration) or "releases" (the releases file)
+	 */
+	const char *name;
+	const char *data; /**< the file's bytes; need not end with a NUL */
+	size_t size;	  /**< how many bytes `data` holds */
+} ferry_mem_file;
+
+/**
+ * Read a migration set from files held in memory, e.g. compiled into the
+ * program with `ferry embed DIR > migrations.c`: each is taken as a file
+ * of that name in a directory in ferry's format would be, so the set has
+ * the same migrations, versions, checksums, releases and repeatable
+ * migrations as ferry_set_open() of the directory gives, and refuses what
+ * it refuses. Names no directory file would be read for (a README) are
+ * left alone. The bytes are copied: `files` may go once this returns.
+ *
+ * A migration's `path` is its name ("0001_init.sql"); ferry_set_dir() is
+ * "". ferry_release_add() refuses such a set: it has no file to add to.
+ *
+ * @param[out] out  the set; free with ferry_set_free(). NULL on failure.
+ * @param files     `nfiles` files, in any order
+ * @param nfiles    how many
+ * @param err       filled on failure, with `file` and `line` when a file
+ *                  is at fault; may be NULL
+ * @return 0, FERRY_EINVALID (no migration, a name given twice, and what
+ *         ferry_set_open() refuses) or FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_set_open_mem(ferry_set **out,
+	const ferry_mem_file *files, size_t nfiles, ferry_error *err);
 
 /** The format the set was read in: never FERRY_FORMAT_AUTO. */
 FERRY_EXTERN ferry_format ferry_set_format(const ferry_set *set);
@@ -597,6 +641,14 @@ typedef struct {
 	 * see "Behind a connection pooler" in the README.
 	 */
 	ferry_pooler pooler;
+	/**
+	 * Who is recorded as acting (version 4): the `applied_by` of ledger
+	 * rows, the `by` of history rows and the runner lock's holder text,
+	 * e.g. "deploy-bot" or "alice@ci". 1 to FERRY_ACTOR_MAX bytes, no
+	 * control characters, copied; else ferry_db_open() fails with
+	 * FERRY_EINVALID. NULL: "user@host" of the process, as before.
+	 */
+	const char *actor;
 } ferry_db_options;
 
 /*
@@ -607,15 +659,25 @@ typedef struct {
  */
 #define FERRY_LOCK_WAIT_DEFAULT_MS 1000
 
-/* Versions 1 (without cache_dir) and 2 (without the lock budget,
- * exclusive and pooler) are still accepted, with their defaults. */
-#define FERRY_DB_OPTIONS_VERSION 3
+/** The longest ferry_db_options.actor, in bytes. */
+#define FERRY_ACTOR_MAX 128
+
+/* Versions 1 (without cache_dir), 2 (without the lock budget, exclusive
+ * and pooler) and 3 (without actor) are still accepted, with their
+ * defaults. */
+#define FERRY_DB_OPTIONS_VERSION 4
 #define FERRY_DB_OPTIONS_INIT \
 	{ \
 		FERRY_DB_OPTIONS_VERSION, NULL, NULL, NULL, 60000, 0, NULL, \
 			NULL, NULL, FERRY_LOCK_WAIT_DEFAULT_MS, 5, 0, \
-			FERRY_POOLER_AUTO \
+			FERRY_POOLER_AUTO, NULL \
 	}
+
+/**
+ * Fill `opts` with FERRY_DB_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_db_options_init(ferry_db_options *opts);
 
 /**
  * Connect to a database.
@@ -956,6 +1018,12 @@ typedef struct {
 			NULL, NULL, 0 \
 	}
 
+/**
+ * Fill `opts` with FERRY_UP_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_up_options_init(ferry_up_options *opts);
+
 /** One step a run took. Owned by its report. */
 typedef struct {
 	const char *action; /**< "up", "finish", "down", "repeatable" */
@@ -1093,6 +1161,12 @@ typedef struct {
 	{ \
 		FERRY_DOWN_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0, NULL, NULL \
 	}
+
+/**
+ * Fill `opts` with FERRY_DOWN_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_down_options_init(ferry_down_options *opts);
 
 /**
  * Revert applied migrations newest first with their `down` sections. A
@@ -1255,6 +1329,12 @@ typedef struct {
 		FERRY_LINT_OPTIONS_VERSION, NULL \
 	}
 
+/**
+ * Fill `opts` with FERRY_LINT_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_lint_options_init(ferry_lint_options *opts);
+
 /** What ferry_lint() found. */
 typedef struct ferry_lint_result ferry_lint_result;
 
@@ -1373,6 +1453,12 @@ typedef struct {
 	}
 
 /**
+ * Fill `opts` with FERRY_REPAIR_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_repair_options_init(ferry_repair_options *opts);
+
+/**
  * Make the ledger agree with the files after a manual fix: record the
  * files' current checksums for sections that drifted, and clear `failed`
  * (see ferry_repair_options.not_run). Takes the runner lock and reads the
@@ -1409,6 +1495,12 @@ typedef struct {
 	{ \
 		FERRY_STAMP_OPTIONS_VERSION, NULL, 0, 0 \
 	}
+
+/**
+ * Fill `opts` with FERRY_STAMP_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_stamp_options_init(ferry_stamp_options *opts);
 
 /**
  * Record every pending migration up to `opts->to` as complete (up and
@@ -1453,6 +1545,12 @@ typedef struct {
 	{ \
 		FERRY_ADOPT_OPTIONS_VERSION, NULL, 0 \
 	}
+
+/**
+ * Fill `opts` with FERRY_ADOPT_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_adopt_options_init(ferry_adopt_options *opts);
 
 /**
  * Take over a database another tool migrated: read that tool's ledger
@@ -1521,6 +1619,12 @@ typedef struct {
 	{ \
 		FERRY_BACKUP_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL \
 	}
+
+/**
+ * Fill `opts` with FERRY_BACKUP_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_backup_options_init(ferry_backup_options *opts);
 
 /** A backup file and the ledger state it holds. */
 typedef struct ferry_backup ferry_backup;
@@ -1687,6 +1791,12 @@ typedef struct {
 			NULL, NULL, 0 \
 	}
 
+/**
+ * Fill `opts` with FERRY_EXPORT_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_export_options_init(ferry_export_options *opts);
+
 /** What an export wrote. */
 typedef struct ferry_export_report ferry_export_report;
 
@@ -1775,6 +1885,12 @@ typedef struct {
 		FERRY_IMPORT_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, 0, NULL \
 	}
 
+/**
+ * Fill `opts` with FERRY_IMPORT_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_import_options_init(ferry_import_options *opts);
+
 /** What an import or a copy loaded, table by table. */
 typedef struct ferry_load_report ferry_load_report;
 
@@ -1846,6 +1962,12 @@ typedef struct {
 	}
 
 /**
+ * Fill `opts` with FERRY_COPY_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_copy_options_init(ferry_copy_options *opts);
+
+/**
  * Copy every table of `from` into `to`, either engine into either
  * (docs/ferry-copy.md): `to` is first brought to the migration version of
  * `from` with `opts->set` (every migration of `from` must be finished),
@@ -1911,6 +2033,12 @@ typedef struct {
 	{ \
 		FERRY_RESET_OPTIONS_VERSION, 0 \
 	}
+
+/**
+ * Fill `opts` with FERRY_RESET_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_reset_options_init(ferry_reset_options *opts);
 
 /**
  * Drop everything ferry's migrations made, and the ledger: on SQLite every

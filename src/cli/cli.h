@@ -76,6 +76,7 @@ struct cli_ctx {
 	const char *lock_wait;	  /* --lock-wait */
 	const char *lock_retries; /* --lock-retries */
 	const char *pooler;	  /* --pooler */
+	const char *actor;	  /* --actor */
 	struct cli_list params;	  /* --set NAME=VALUE, in order */
 	int exclusive;		  /* --exclusive, or exclusive = true */
 	int json;
