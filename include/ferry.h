@@ -708,7 +708,97 @@ FERRY_EXTERN void ferry_db_options_init(ferry_db_options *opts);
 FERRY_EXTERN int ferry_db_open(ferry_db **out, const char *url,
 	const ferry_db_options *opts, ferry_error *err);
 
-/** Close a database and free it; NULL does nothing. */
+/** SQLite's connection (sqlite3.h's `sqlite3`), declared only. */
+struct sqlite3;
+/** libpq's connection (libpq-fe.h's `PGconn`), declared only. */
+struct pg_conn;
+
+/**
+ * Use a SQLite connection the application already has, rather than open
+ * one: ferry runs its commands on `handle`, so they see the application's
+ * attached databases and functions, and an in-memory database works.
+ *
+ * Ownership: `handle` is borrowed. ferry_db_close() does not close it;
+ * close the ferry_db first, then the handle, and do not use the handle
+ * from another thread while a ferry command runs on it. It must be
+ * outside a transaction when opened and between commands, and come from
+ * the SQLite library libferry is linked with (the system's
+ * libsqlite3.so.0, not a copy compiled into the program).
+ *
+ * What ferry changes on it, for as long as the ferry_db is open: its busy
+ * handler (ferry waits up to `lock_timeout_ms` for writers), its progress
+ * handler (for ferry_db_interrupt()) and extended result codes (on);
+ * ferry_db_close() removes the two handlers, so an application that had
+ * its own (or a busy timeout) sets it again afterwards. During a run,
+ * `journal_mode` DELETE becomes PERSIST and `synchronous` is raised to
+ * FULL, both put back when the run ends, as on ferry's own connections.
+ * The runner lock is taken on the file, as for a URL (an in-memory
+ * database needs none); ferry_backup_create() and ferry_restore() work on
+ * the file the handle has open ("main"). The URL ferry_db_display_url()
+ * gives is "sqlite:" and that file's path, or "sqlite::memory:".
+ *
+ * @param[out] out  the database; close with ferry_db_close(). NULL on failure.
+ * @param handle    an open `sqlite3 *`
+ * @param opts      NULL, or FERRY_DB_OPTIONS_INIT plus changes; `base_dir`
+ *                  is unused
+ * @param err       filled on failure; may be NULL
+ * @return 0, FERRY_EINVALID (NULL `handle`, a transaction open on it, not
+ *         a database), FERRY_EDB (read-only, unless `read_only`) or
+ *         FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_db_open_sqlite(ferry_db **out, struct sqlite3 *handle,
+	const ferry_db_options *opts, ferry_error *err);
+
+/**
+ * Use a PostgreSQL connection the application already has (a `PGconn *`
+ * of its own libpq), rather than open one.
+ *
+ * libferry does not link libpq: it loads libpq.so.5 when first needed.
+ * In a program linked with libpq.so.5 that load finds the library already
+ * there, so ferry calls the very functions that made `conn`; a program
+ * whose libpq is another file (another soname, a static copy) is refused,
+ * since two libpq's must never share a connection.
+ *
+ * Ownership: `conn` is borrowed. ferry_db_close() does not close it;
+ * close the ferry_db first, and do not use `conn` from another thread
+ * while a ferry command runs on it. It must be connected, idle (no
+ * transaction open, not in pipeline mode) when opened and between
+ * commands.
+ *
+ * What ferry changes on the session: the runner lock is a session
+ * advisory lock, let go when each command ends (and in ferry_db_close());
+ * while it holds it, `application_name` names the runner. Before each
+ * migration section, the session is put back as it was at connect (RESET
+ * ALL, RESET ROLE, RESET SESSION AUTHORIZATION), so that a migration runs
+ * the same whoever connected, and `lock_timeout` is the lock budget: a
+ * setting the application made with SET before is gone after a command
+ * that ran a migration. ferry_db_close() puts `application_name` back as
+ * it was at open and resets `lock_timeout` if a command changed them.
+ * The connection's notice receiver is left alone: the server's NOTICEs
+ * and WARNINGs go where the application sends them, not to `progress`.
+ * ferry_db_interrupt() cancels with a PGcancel of the connection's own.
+ * What needs a second connection (the lock budget's observer, the
+ * pooler's heartbeat, ferry_backup_create() and ferry_restore()'s tools,
+ * ferry_import() via migrations) connects with the settings the server
+ * connection was made with, as PQconninfo() tells them, password
+ * included.
+ *
+ * @param[out] out  the database; close with ferry_db_close(). NULL on failure.
+ * @param conn      a connected `PGconn *`
+ * @param opts      NULL, or FERRY_DB_OPTIONS_INIT plus changes
+ * @param err       filled on failure; may be NULL
+ * @return 0, FERRY_EINVALID (NULL `conn`, not connected, not idle, another
+ *         libpq, PostgreSQL older than 12, a ferry built without
+ *         PostgreSQL) or FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_db_open_pg(ferry_db **out, struct pg_conn *conn,
+	const ferry_db_options *opts, ferry_error *err);
+
+/**
+ * Close a database and free it; NULL does nothing. A connection the
+ * application handed to ferry_db_open_sqlite() or ferry_db_open_pg()
+ * stays open.
+ */
 FERRY_EXTERN void ferry_db_close(ferry_db *db);
 
 /**

@@ -208,8 +208,13 @@ static const ferry__driver *driver_for(const ferry__url *url)
 	return NULL;
 }
 
-int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
-	ferry_error *err)
+/*
+ * ferry_db_open() with a URL; ferry_db_open_sqlite() and _pg() with
+ * `borrowed`, the application's connection to `engine`, which the driver
+ * takes as its own but never closes, and whose URL it makes up.
+ */
+static int db_open(ferry_db **out, const char *url, ferry__engine engine,
+	void *borrowed, const ferry_db_options *opts, ferry_error *err)
 {
 	ferry_db_options defaults = FERRY_DB_OPTIONS_INIT;
 	ferry_db *db;
@@ -269,8 +274,13 @@ int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
 			(!(db->actor = ferry__strdup(opts->actor)) &&
 				(rc = ferry__error_oom(err)) < 0)))
 		goto fail;
-	if ((rc = ferry__url_parse(&db->url, url, opts->base_dir, err)) < 0)
+	if (borrowed) {
+		db->url.engine = engine;
+		db->borrowed = borrowed;
+	} else if ((rc = ferry__url_parse(&db->url, url, opts->base_dir, err)) <
+		0) {
 		goto fail;
+	}
 	db->drv = driver_for(&db->url);
 	if (!db->drv) {
 		rc = ferry__error_set(err, FERRY_EINVALID,
@@ -308,6 +318,36 @@ int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
 fail:
 	ferry_db_close(db);
 	return rc;
+}
+
+int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
+	ferry_error *err)
+{
+	return db_open(out, url, 0, NULL, opts, err);
+}
+
+int ferry_db_open_sqlite(ferry_db **out, struct sqlite3 *handle,
+	const ferry_db_options *opts, ferry_error *err)
+{
+	if (!handle) {
+		if (out)
+			*out = NULL;
+		return ferry__error_set(
+			err, FERRY_EINVALID, "invalid argument: 'handle'");
+	}
+	return db_open(out, NULL, FERRY__ENGINE_SQLITE, handle, opts, err);
+}
+
+int ferry_db_open_pg(ferry_db **out, struct pg_conn *conn,
+	const ferry_db_options *opts, ferry_error *err)
+{
+	if (!conn) {
+		if (out)
+			*out = NULL;
+		return ferry__error_set(
+			err, FERRY_EINVALID, "invalid argument: 'conn'");
+	}
+	return db_open(out, NULL, FERRY__ENGINE_PG, conn, opts, err);
 }
 
 void ferry__statement_done(

@@ -1170,6 +1170,10 @@ struct ferry_db {
 	int pooled; /* one is in the way: set each time the runner lock is
 		     * taken, else 0 */
 	struct ferry__pgpool *pgpool; /* PostgreSQL's lock row, while held */
+	/* ferry_db_open_sqlite(), _pg(): the application's connection (a
+	 * sqlite3 *, a PGconn *), which the driver uses but never closes;
+	 * NULL when ferry opened its own */
+	void *borrowed;
 };
 
 /* PostgreSQL's identifier limit (NAMEDATALEN - 1), in bytes. */

@@ -834,10 +834,11 @@ int ferry_set_open_mem(ferry_set **out, const ferry_mem_file *files,
 	ferry_set *set;
 	int rc;
 
+	if (out)
+		*out = NULL;
 	if (!out || (!files && nfiles))
 		return ferry__error_set(err, FERRY_EINVALID,
 			"invalid argument: '%s'", out ? "files" : "out");
-	*out = NULL;
 	if ((rc = mem_names(files, nfiles, err)) < 0)
 		return rc;
 	set = ferry__calloc(1, sizeof(*set));
