@@ -179,6 +179,26 @@ $(BUILD)/examples/startup: examples/startup/main.c include/ferry.h $(LIBA)
 	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) \
 		$(LIB_LIBS) $(LDLIBS)
 
+# examples/embed: migrations compiled in (`ferry embed`, at build time,
+# never committed), run on the application's own sqlite3 or PGconn.
+EMBED_MIGRATIONS := $(wildcard examples/embed/migrations/* \
+	examples/embed/migrations/repeatable/*)
+$(BUILD)/gen/embed/migrations.c: $(FERRY) $(EMBED_MIGRATIONS)
+	@mkdir -p $(@D)
+	@echo '  EMBED   $@'
+	$(Q)$(FERRY) embed --name embed_migrations examples/embed/migrations \
+		>$@.tmp && mv $@.tmp $@
+
+$(BUILD)/examples/embed: examples/embed/main.c $(BUILD)/gen/embed/migrations.c \
+		include/ferry.h $(LIBA)
+	@mkdir -p $(@D)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(BASE_CFLAGS) $(if $(PG_CFLAGS),-DEMBED_HAVE_PG \
+		$(shell $(PKG_CONFIG) --cflags libpq)) $(SAN_LDFLAGS) $(LDFLAGS) \
+		-o $@ examples/embed/main.c $(BUILD)/gen/embed/migrations.c \
+		$(LIBA) $(LIB_LIBS) $(if $(PG_CFLAGS),$(shell $(PKG_CONFIG) \
+		--libs libpq)) $(LDLIBS)
+
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(TLIB_OBJ)
 	@echo '  LD      $@'
 	$(Q)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(LDLIBS)
@@ -195,7 +215,8 @@ demo: deps all
 # Under the sanitizers the fault-injection scripts run fewer trials, to
 # keep CI's two runs of the suite within its time, and the tests' time
 # limits double: every ferry process is slower.
-test: all $(BUILD)/unit-tests $(BUILD)/ferry-testing $(BUILD)/examples/startup
+test: all $(BUILD)/unit-tests $(BUILD)/ferry-testing $(BUILD)/examples/startup \
+		$(BUILD)/examples/embed
 	$(BUILD)/unit-tests
 	FERRY=$(CURDIR)/$(FERRY) FERRY_TESTING_BIN=$(CURDIR)/$(BUILD)/ferry-testing \
 		$(if $(SANITIZE),FERRY_FAULT_TRIALS=20 FERRY_TEST_TIME_SCALE=2) \
@@ -204,7 +225,8 @@ test: all $(BUILD)/unit-tests $(BUILD)/ferry-testing $(BUILD)/examples/startup
 test-unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
 
-test-cli: all $(BUILD)/ferry-testing $(BUILD)/examples/startup
+test-cli: all $(BUILD)/ferry-testing $(BUILD)/examples/startup \
+		$(BUILD)/examples/embed
 	FERRY=$(CURDIR)/$(FERRY) FERRY_TESTING_BIN=$(CURDIR)/$(BUILD)/ferry-testing \
 		sh tests/cli/run.sh $(T)
 
