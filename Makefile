@@ -11,6 +11,8 @@
 #   make check           test + asan + tsan: what CI runs
 #   make valgrind        the CLI tests with ferry under valgrind (slow; T=...)
 #   make install PREFIX=/usr/local DESTDIR=
+#   make apidocs         the API reference (doxygen) into build/api/html
+#   make install-apidocs  it, into $(PREFIX)/share/doc/libferry-dev/api
 #   make lint            clang-format, cppcheck and clang-tidy over src/
 #   make format          clang-format in place
 #   make fuzz            short libFuzzer runs (clang)
@@ -32,6 +34,7 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+APIDOCDIR ?= $(PREFIX)/share/doc/libferry-dev/api
 DESTDIR ?=
 
 CC ?= cc
@@ -114,7 +117,7 @@ LIBA := $(BUILD)/libferry.a
 LIBSO := $(BUILD)/libferry.so.$(SOVERSION)
 
 .PHONY: all demo test test-unit test-cli asan tsan check install uninstall \
-	clean lint format fuzz bench deps valgrind
+	clean lint format fuzz bench deps valgrind apidocs install-apidocs
 .SUFFIXES:
 
 all: $(LIBA) $(LIBSO) $(FERRY)
@@ -272,6 +275,22 @@ install: all
 		-e 's|@LIBPQ_SONAME@|$(PC_LIBPQ)|' \
 		-e 's|@LIBS_PRIVATE@|$(if $(PG_CFLAGS),-pthread)|' ferry.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/ferry.pc
+
+# The API reference, from ferry.h's comments (Doxyfile): any doxygen
+# warning (a public name undocumented, a broken comment) fails it.
+apidocs: $(BUILD)/api/html/index.html
+
+$(BUILD)/api/html/index.html: Doxyfile include/ferry.h
+	@rm -rf $(BUILD)/api
+	@mkdir -p $(BUILD)/api
+	@echo '  DOXYGEN $(BUILD)/api/html'
+	$(Q)FERRY_VERSION=$(VERSION) FERRY_API_OUT=$(BUILD)/api doxygen Doxyfile
+
+# For the -dev package: DESTDIR=debian/libferry-dev PREFIX=/usr.
+install-apidocs: apidocs
+	install -d $(DESTDIR)$(APIDOCDIR)
+	cp -R $(BUILD)/api/html $(DESTDIR)$(APIDOCDIR)/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(APIDOCDIR)/html
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ferry $(DESTDIR)$(LIBDIR)/libferry.a \

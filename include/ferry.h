@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/*
- * ferry.h - the public interface of libferry, a database migration engine
- * for SQLite and PostgreSQL.
+/**
+ * @file ferry.h
+ * The public interface of libferry, a database migration engine for
+ * SQLite and PostgreSQL.
  *
  * This is the only header an application or the ferry command-line tool
  * includes. The library never prints, never exits and keeps no global
@@ -38,25 +39,28 @@
 extern "C" {
 #endif
 
-/*
+/**
  * The version, as text and as numbers: FERRY_VERSION_NUMBER is
- * MAJOR * 1000000 + MINOR * 1000 + PATCH (0.1.0 is 1000), for #if tests
+ * MAJOR * 1000000 + MINOR * 1000 + PATCH (0.1.0 is 1000), for `#if` tests
  * at build time; ferry_version() tells the library met at run time.
  */
 #define FERRY_VERSION "0.1.0"
-#define FERRY_VERSION_MAJOR 0
-#define FERRY_VERSION_MINOR 1
-#define FERRY_VERSION_PATCH 0
+#define FERRY_VERSION_MAJOR 0 /**< the major version */
+#define FERRY_VERSION_MINOR 1 /**< the minor version */
+#define FERRY_VERSION_PATCH 0 /**< the patch level */
+/** MAJOR * 1000000 + MINOR * 1000 + PATCH, for `#if` */
 #define FERRY_VERSION_NUMBER \
 	(FERRY_VERSION_MAJOR * 1000000 + FERRY_VERSION_MINOR * 1000 + \
 		FERRY_VERSION_PATCH)
 
+/** Marks a name of 0.1 kept until the next soname: `use` replaces it. */
 #if defined(__GNUC__)
 #define FERRY_DEPRECATED(use) __attribute__((deprecated("use " use)))
 #else
 #define FERRY_DEPRECATED(use)
 #endif
 
+/** Marks what libferry exports: every function of this header. */
 #if defined(__GNUC__)
 #define FERRY_EXTERN __attribute__((visibility("default")))
 #else
@@ -144,8 +148,8 @@ typedef struct {
 	int has_finish;	       /**< the file has a `-- ferry:finish` section */
 	int has_down;	       /**< the file has a `-- ferry:down` section */
 	int up_no_transaction; /**< `-- ferry:up no-transaction` */
-	int finish_no_transaction;
-	int down_no_transaction;
+	int finish_no_transaction; /**< `-- ferry:finish no-transaction` */
+	int down_no_transaction;   /**< `-- ferry:down no-transaction` */
 	/**
 	 * A repeatable migration, from `<dir>/repeatable/<name>.sql`: it has
 	 * no version (0, `version_text` ""), its `id` is "repeatable/<name>",
@@ -157,8 +161,8 @@ typedef struct {
 	 * ferry_up_options.confirm).
 	 */
 	int up_confirm;
-	int finish_confirm;
-	int down_confirm;
+	int finish_confirm; /**< `-- ferry:finish confirm` */
+	int down_confirm;   /**< `-- ferry:down confirm` */
 	/**
 	 * A migration written in C (ferry_set_add_code()): `path` is
 	 * "(code)", and its one up section is the function.
@@ -278,6 +282,7 @@ FERRY_EXTERN const char *ferry_format_name(ferry_format format);
 FERRY_EXTERN int ferry_format_parse(
 	ferry_format *out, const char *name, ferry_error *err);
 
+/** Options of ferry_set_open_with(). */
 typedef struct {
 	unsigned int version; /**< FERRY_SET_OPTIONS_VERSION */
 	/** The set's format; FERRY_FORMAT_AUTO finds it out. */
@@ -289,7 +294,12 @@ typedef struct {
 	const char *cache_dir;
 } ferry_set_options;
 
+/** The version of ferry_set_options this header declares. */
 #define FERRY_SET_OPTIONS_VERSION 1
+/**
+ * ferry_set_options with every default, to declare one with; in a
+ * language without C macros, ferry_set_options_init().
+ */
 #define FERRY_SET_OPTIONS_INIT \
 	{ \
 		FERRY_SET_OPTIONS_VERSION, FERRY_FORMAT_AUTO, NULL \
@@ -494,6 +504,7 @@ FERRY_EXTERN size_t ferry_sql_repeats(const char *sql);
  * Progress events
  */
 
+/** What a progress event (ferry_event) tells. */
 typedef enum {
 	FERRY_EVENT_LOCK_WAIT, /**< another runner holds the lock: `holder` */
 	FERRY_EVENT_LOCK_ACQUIRED, /**< the lock is ours, after waiting */
@@ -554,11 +565,11 @@ typedef enum {
 
 /** A progress event. Everything in it is borrowed for the callback only. */
 typedef struct {
-	ferry_event_type type;
+	ferry_event_type type;		  /**< what happened */
 	const ferry_migration *migration; /**< or NULL */
 	const char *section; /**< "up", "finish", "down", or NULL */
 	const char *holder;  /**< lock holder text, or NULL */
-	int64_t elapsed_ms;
+	int64_t elapsed_ms;  /**< SECTION_DONE, BATCH, LOCK_RETRY */
 	size_t index;	     /**< 1-based step number in this run */
 	size_t total;	     /**< steps in this run; STATEMENT: statements */
 	size_t statement;    /**< 1-based statement, for RESUME and BATCH */
@@ -572,6 +583,7 @@ typedef struct {
 	int64_t write_lock_ms;
 } ferry_event;
 
+/** Told each progress event (ferry_db_options.progress). */
 typedef void (*ferry_progress_cb)(const ferry_event *event, void *payload);
 
 /*
@@ -600,6 +612,7 @@ typedef enum {
 	FERRY_POOLER_TRANSACTION /**< a transaction pooler */
 } ferry_pooler;
 
+/** Options of ferry_db_open(), ferry_db_open_sqlite() and ferry_db_open_pg(). */
 typedef struct {
 	unsigned int version; /**< FERRY_DB_OPTIONS_VERSION */
 	const char *table;    /**< ledger table; NULL for "ferry_migrations" */
@@ -651,8 +664,9 @@ typedef struct {
 	const char *actor;
 } ferry_db_options;
 
-/*
- * One second: about ten times what an application's short transactions
+/**
+ * The default lock budget (ferry_db_options.lock_wait_ms). One second:
+ * about ten times what an application's short transactions
  * hold a table, so that DDL almost always gets its lock at the first try,
  * and well under the few seconds after which a load balancer or a user
  * gives up on a request that queued behind it.
@@ -662,10 +676,14 @@ typedef struct {
 /** The longest ferry_db_options.actor, in bytes. */
 #define FERRY_ACTOR_MAX 128
 
-/* Versions 1 (without cache_dir), 2 (without the lock budget, exclusive
- * and pooler) and 3 (without actor) are still accepted, with their
- * defaults. */
+/** The version of ferry_db_options this header declares. Versions 1 (without
+ * cache_dir), 2 (without the lock budget, exclusive and pooler) and 3 (without
+ * actor) are still accepted, with their defaults. */
 #define FERRY_DB_OPTIONS_VERSION 4
+/**
+ * ferry_db_options with every default, to declare one with; in a
+ * language without C macros, ferry_db_options_init().
+ */
 #define FERRY_DB_OPTIONS_INIT \
 	{ \
 		FERRY_DB_OPTIONS_VERSION, NULL, NULL, NULL, 60000, 0, NULL, \
@@ -894,9 +912,9 @@ FERRY_EXTERN const char *ferry_state_name(ferry_state state);
 
 /** One migration as the files and the ledger see it together. */
 typedef struct {
-	int64_t version;
-	const char *version_text;
-	const char *name;
+	int64_t version;	  /**< as ferry_migration has it */
+	const char *version_text; /**< as ferry_migration has it */
+	const char *name;	  /**< from the file, else from the ledger */
 	const char
 		*release;  /**< from the files, else from the ledger; or NULL */
 	ferry_state state; /**< its name: ferry_state_name() */
@@ -907,12 +925,12 @@ typedef struct {
 	const char *applied_by; /**< "user@host", or NULL */
 	int drift;		/**< the file changed after it was applied */
 	int in_files;		/**< 0: applied, but no file has this version */
-	int has_finish;
-	int failed_statement; /**< failed, running: 1-based statement it
-				 stopped at, or runs now */
-	const char *error;    /**< failed: the error text, or NULL */
-	const char *section;  /**< failed, running: "up", "finish", "down" */
-	int statements;	      /**< running: statements in the section, or 0 */
+	int has_finish;		/**< it has a finish section */
+	int failed_statement;	/**< failed, running: 1-based statement it
+				   stopped at, or runs now */
+	const char *error;	/**< failed: the error text, or NULL */
+	const char *section;	/**< failed, running: "up", "finish", "down" */
+	int statements;		/**< running: statements in the section, or 0 */
 	/**
 	 * A repeatable migration (ferry_status_repeatable_at()): state
 	 * pending (never ran) or complete; `drift` when its text changed
@@ -930,28 +948,32 @@ typedef struct {
 
 /** Where a database stands against a migration set. */
 typedef struct {
-	const char *engine;
-	const char *server_version;
-	const char *database; /**< URL, password masked */
-	int database_exists;  /**< 0: SQLite file not created yet */
-	int ledger_exists;
-	const char *head;    /**< newest version in the files, or NULL */
+	const char *engine;	    /**< "sqlite" or "postgres" */
+	const char *server_version; /**< as ferry_db_server_version() */
+	const char *database;	    /**< URL, password masked */
+	int database_exists;	    /**< 0: SQLite file not created yet */
+	int ledger_exists;	    /**< 0: no ferry ledger yet */
+	const char *head;	    /**< newest version in the files, or NULL */
 	const char *current; /**< newest version up or complete, or NULL */
 	const char *release_finished;  /**< newest release wholly complete, or
 					  NULL */
 	const char *release_in_flight; /**< release being rolled out ("2.0+3"),
 					  or NULL */
-	size_t complete, up, pending, failed, unknown;
-	size_t ndrift;
+	size_t complete;	       /**< how many migrations are complete */
+	size_t up;		       /**< up, their finish to run */
+	size_t pending;		       /**< pending */
+	size_t failed;		       /**< failed */
+	size_t unknown; /**< applied, in a state ferry does not know */
+	size_t ndrift;	/**< how many versions `drift` lists */
 	const char *const *drift; /**< versions whose files changed */
-	int lock_held;
+	int lock_held;		  /**< a runner holds the runner lock now */
 	const char *
 		lock_holder; /**< "pid 123 on host (user) since ...", or NULL */
-	const char *last_action; /**< newest history action, or NULL */
-	const char *last_version;
-	const char *last_by;
-	const char *last_at;
-	int last_success; /**< 0 when the last action failed */
+	const char *last_action;  /**< newest history action, or NULL */
+	const char *last_version; /**< its version, or NULL */
+	const char *last_by;	  /**< who did it, or NULL */
+	const char *last_at;	  /**< when, RFC 3339 UTC, or NULL */
+	int last_success;	  /**< 0 when the last action failed */
 	size_t running; /**< sections running now (counted apart from failed) */
 	/**
 	 * 1 when the ledger could not be read because a migration holds the
@@ -963,7 +985,8 @@ typedef struct {
 	 * Repeatable migrations in the files, and how many of them `up`
 	 * would run: never run, or changed since they last ran.
 	 */
-	size_t repeatables, repeatables_changed;
+	size_t repeatables;
+	size_t repeatables_changed; /**< of `repeatables`, to run again */
 	/** Applied migrations older than every file (ferry_entry.retired). */
 	size_t retired;
 	/**
@@ -975,7 +998,7 @@ typedef struct {
 	/** With `behind`: "release 1.2", the oldest these files upgrade
 	 * from; and 1 when it is that release but not finished. */
 	const char *behind_oldest;
-	int behind_unfinished;
+	int behind_unfinished; /**< see `behind_oldest` */
 	/**
 	 * No ferry ledger yet, but another tool's: "'goose_db_version'
 	 * (goose)", for ferry_adopt(); NULL if none.
@@ -999,6 +1022,7 @@ typedef struct {
 	int ferry;	   /**< other ferry runners (waiting for the lock) */
 } ferry_session;
 
+/** The list ferry_sessions_get() gives. */
 typedef struct ferry_sessions ferry_sessions;
 
 /**
@@ -1049,6 +1073,10 @@ FERRY_EXTERN const ferry_entry *ferry_status_repeatable_at(
  * Applying migrations
  */
 
+/**
+ * Options of ferry_up(), ferry_finish(), ferry_migrate(),
+ * ferry_bootstrap(), ferry_rollback() and ferry_plan_get().
+ */
 typedef struct {
 	unsigned int version;	/**< FERRY_UP_OPTIONS_VERSION */
 	const char *to;		/**< a version or a release; NULL for head */
@@ -1079,10 +1107,11 @@ typedef struct {
 	 * or when it says no, the run is refused (FERRY_EREFUSED) and nothing
 	 * changes. A dry run and a check ask nothing.
 	 */
-	int yes;
+	int yes; /**< every confirmation is yes */
+	/** asked once per step that needs a yes; nonzero is yes */
 	int (*confirm)(
 		const ferry_migration *m, const char *section, void *payload);
-	void *confirm_payload;
+	void *confirm_payload; /**< passed to `confirm` */
 	/**
 	 * Version 3, ferry_up() only: a version whose migration is applied
 	 * (`up`, or `complete` without a finish section that ran) and whose
@@ -1099,9 +1128,14 @@ typedef struct {
 	int strict;
 } ferry_up_options;
 
-/* Versions 1 (without baseline), 2 (without confirm, rerun) and 3
- * (without strict) are still accepted. */
+/** The version of ferry_up_options this header declares. Versions 1 (without
+ * baseline), 2 (without confirm, rerun) and 3 (without strict) are still
+ * accepted. */
 #define FERRY_UP_OPTIONS_VERSION 4
+/**
+ * ferry_up_options with every default, to declare one with; in a
+ * language without C macros, ferry_up_options_init().
+ */
 #define FERRY_UP_OPTIONS_INIT \
 	{ \
 		FERRY_UP_OPTIONS_VERSION, NULL, 0, 0, 0, 0, NULL, 0, NULL, \
@@ -1117,8 +1151,8 @@ FERRY_EXTERN void ferry_up_options_init(ferry_up_options *opts);
 /** One step a run took. Owned by its report. */
 typedef struct {
 	const char *action; /**< "up", "finish", "down", "repeatable" */
-	const ferry_migration *migration;
-	int64_t elapsed_ms;
+	const ferry_migration *migration; /**< owned by the set */
+	int64_t elapsed_ms;		  /**< how long it ran */
 	size_t resumed_at; /**< 1-based statement a resumed section restarted
 			      at, or 0 */
 	int not_tried;	   /**< check: a no-transaction section, not run */
@@ -1231,6 +1265,7 @@ FERRY_EXTERN int ferry_bootstrap(ferry_report **out, ferry_db *db,
 FERRY_EXTERN int ferry_rollback(ferry_report **out, ferry_db *db,
 	const ferry_set *set, const ferry_up_options *opts, ferry_error *err);
 
+/** Options of ferry_down(). */
 typedef struct {
 	unsigned int version; /**< FERRY_DOWN_OPTIONS_VERSION */
 	const char *to; /**< keep this version or release and older; "0": none */
@@ -1239,14 +1274,20 @@ typedef struct {
 	int dry_run;	/**< plan only: the report lists the steps */
 	int check;	/**< a trial, rolled back: see ferry_up_options */
 	/** Version 2: confirmations, as ferry_up_options has them */
-	int yes;
+	int yes; /**< every confirmation is yes */
+	/** asked once per step that needs a yes; nonzero is yes */
 	int (*confirm)(
 		const ferry_migration *m, const char *section, void *payload);
-	void *confirm_payload;
+	void *confirm_payload; /**< passed to `confirm` */
 } ferry_down_options;
 
-/* Version 1, without confirmations, is still accepted. */
+/** The version of ferry_down_options this header declares. Version 1, without
+ * confirmations, is still accepted. */
 #define FERRY_DOWN_OPTIONS_VERSION 2
+/**
+ * ferry_down_options with every default, to declare one with; in a
+ * language without C macros, ferry_down_options_init().
+ */
 #define FERRY_DOWN_OPTIONS_INIT \
 	{ \
 		FERRY_DOWN_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0, NULL, NULL \
@@ -1273,12 +1314,13 @@ FERRY_EXTERN int ferry_down(ferry_report **out, ferry_db *db,
 
 /** One step a run would take. Owned by its plan. */
 typedef struct {
-	const char *action; /**< "up", "finish" or "repeatable" */
-	const ferry_migration *migration;
+	const char *action;		  /**< "up", "finish" or "repeatable" */
+	const ferry_migration *migration; /**< owned by the set */
 	int checkpoint; /**< the migration's release is a checkpoint */
 	int by_up;	/**< `up --to` the same target takes this step too */
 } ferry_plan_step;
 
+/** The steps ferry_plan_get() found. */
 typedef struct ferry_plan ferry_plan;
 
 /**
@@ -1292,11 +1334,14 @@ typedef struct ferry_plan ferry_plan;
  */
 FERRY_EXTERN int ferry_plan_get(ferry_plan **out, ferry_db *db,
 	const ferry_set *set, const ferry_up_options *opts, ferry_error *err);
+/** How many steps. */
 FERRY_EXTERN size_t ferry_plan_count(const ferry_plan *plan);
+/** Step `i` (0-based, in order), or NULL when out of range. */
 FERRY_EXTERN const ferry_plan_step *ferry_plan_at(
 	const ferry_plan *plan, size_t i);
 /** The unfinished checkpoint where `up` alone would stop, or NULL. */
 FERRY_EXTERN const char *ferry_plan_checkpoint(const ferry_plan *plan);
+/** Free a plan; NULL does nothing. */
 FERRY_EXTERN void ferry_plan_free(ferry_plan *plan);
 
 /*
@@ -1335,22 +1380,23 @@ FERRY_EXTERN int ferry_release_add(const ferry_set *set, const char *name,
 
 /** One row of the audit log. */
 typedef struct {
-	int64_t id;
+	int64_t id;	/**< ascending, in the order of the actions */
 	const char *at; /**< RFC 3339 UTC */
 	const char
 		*action; /**< "up", "finish", "down", "stamp", "repair", ... */
-	const char *version; /**< or NULL */
-	const char *name;    /**< or NULL */
-	const char *release; /**< or NULL */
-	const char *by;	     /**< "user@host" */
-	int64_t duration_ms; /**< -1 when not measured */
-	int success;
-	const char *error; /**< the failure, or NULL */
-	const char *ferry_version;
+	const char *version;	   /**< or NULL */
+	const char *name;	   /**< or NULL */
+	const char *release;	   /**< or NULL */
+	const char *by;		   /**< "user@host" */
+	int64_t duration_ms;	   /**< -1 when not measured */
+	int success;		   /**< 0 when the action failed */
+	const char *error;	   /**< the failure, or NULL */
+	const char *ferry_version; /**< of the ferry that acted */
 	const char *note; /**< what a successful action changed (repair), or
 			     NULL */
 } ferry_history_entry;
 
+/** The audit log ferry_history_get() read. */
 typedef struct ferry_history ferry_history;
 
 /**
@@ -1362,9 +1408,12 @@ typedef struct ferry_history ferry_history;
  */
 FERRY_EXTERN int ferry_history_get(
 	ferry_history **out, ferry_db *db, size_t limit, ferry_error *err);
+/** How many rows. */
 FERRY_EXTERN size_t ferry_history_count(const ferry_history *history);
+/** Row `i` (0-based, newest first), or NULL when out of range. */
 FERRY_EXTERN const ferry_history_entry *ferry_history_at(
 	const ferry_history *history, size_t i);
+/** Free the log; NULL does nothing. */
 FERRY_EXTERN void ferry_history_free(ferry_history *history);
 
 /*
@@ -1385,8 +1434,8 @@ typedef struct {
 	int column;	  /**< 1-based, in bytes */
 	const ferry_migration *migration; /**< owned by the set */
 	const char *section;		  /**< "up", "finish" or "down" */
-	const char *rule; /**< a stable id: "up-drop-column", ... */
-	ferry_lint_level level;
+	const char *rule;	/**< a stable id: "up-drop-column", ... */
+	ferry_lint_level level; /**< error or warning */
 	/**
 	 * "sqlite", "postgres", or "any" for a rule of both engines when
 	 * both were linted (no engine chosen)
@@ -1404,6 +1453,7 @@ typedef struct {
 	const char *reason; /**< the allow's reason, or NULL */
 } ferry_lint_finding;
 
+/** Options of ferry_lint(). */
 typedef struct {
 	unsigned int version; /**< FERRY_LINT_OPTIONS_VERSION */
 	/**
@@ -1413,7 +1463,12 @@ typedef struct {
 	const char *engine;
 } ferry_lint_options;
 
+/** The version of ferry_lint_options this header declares. */
 #define FERRY_LINT_OPTIONS_VERSION 1
+/**
+ * ferry_lint_options with every default, to declare one with; in a
+ * language without C macros, ferry_lint_options_init().
+ */
 #define FERRY_LINT_OPTIONS_INIT \
 	{ \
 		FERRY_LINT_OPTIONS_VERSION, NULL \
@@ -1454,6 +1509,7 @@ typedef struct ferry_lint_result ferry_lint_result;
  */
 FERRY_EXTERN int ferry_lint(ferry_lint_result **out, const ferry_set *set,
 	const ferry_lint_options *opts, ferry_error *err);
+/** How many findings. */
 FERRY_EXTERN size_t ferry_lint_result_count(const ferry_lint_result *r);
 /** Finding `i` (0-based), or NULL when out of range. */
 FERRY_EXTERN const ferry_lint_finding *ferry_lint_result_at(
@@ -1476,13 +1532,14 @@ typedef struct {
 	 * "ledger" (the ledger row contradicts itself)
 	 */
 	const char *kind;
-	int64_t version;
-	const char *version_text;
-	const char *name;    /**< from the file, else from the ledger */
-	const char *message; /**< what is wrong: one line, lowercase */
-	const char *hint;    /**< what to do: one line */
+	int64_t version;	  /**< the migration it is about */
+	const char *version_text; /**< the same, as text */
+	const char *name;	  /**< from the file, else from the ledger */
+	const char *message;	  /**< what is wrong: one line, lowercase */
+	const char *hint;	  /**< what to do: one line */
 } ferry_finding;
 
+/** The findings ferry_validate() gives. */
 typedef struct ferry_validation ferry_validation;
 
 /**
@@ -1499,7 +1556,9 @@ typedef struct ferry_validation ferry_validation;
  */
 FERRY_EXTERN int ferry_validate(ferry_validation **out, ferry_db *db,
 	const ferry_set *set, ferry_error *err);
+/** How many findings. */
 FERRY_EXTERN size_t ferry_validation_count(const ferry_validation *v);
+/** Finding `i` (0-based, by version), or NULL when out of range. */
 FERRY_EXTERN const ferry_finding *ferry_validation_at(
 	const ferry_validation *v, size_t i);
 /** Free a validation; NULL does nothing. */
@@ -1512,9 +1571,12 @@ typedef struct {
 	const char *what; /**< "accepted the changed up section", ... */
 } ferry_change;
 
+/** The changes ferry_repair(), ferry_stamp() and ferry_adopt() made. */
 typedef struct ferry_changes ferry_changes;
 
+/** How many changes. */
 FERRY_EXTERN size_t ferry_changes_count(const ferry_changes *c);
+/** Change `i` (0-based, in order), or NULL when out of range. */
 FERRY_EXTERN const ferry_change *ferry_changes_at(
 	const ferry_changes *c, size_t i);
 /** Nonzero when the call waited for another runner's lock. */
@@ -1522,6 +1584,7 @@ FERRY_EXTERN int ferry_changes_waited(const ferry_changes *c);
 /** Free a list of changes; NULL does nothing. */
 FERRY_EXTERN void ferry_changes_free(ferry_changes *c);
 
+/** Options of ferry_repair(). */
 typedef struct {
 	unsigned int version; /**< FERRY_REPAIR_OPTIONS_VERSION */
 	/**
@@ -1536,7 +1599,12 @@ typedef struct {
 	int dry_run; /**< list the changes, make none */
 } ferry_repair_options;
 
+/** The version of ferry_repair_options this header declares. */
 #define FERRY_REPAIR_OPTIONS_VERSION 1
+/**
+ * ferry_repair_options with every default, to declare one with; in a
+ * language without C macros, ferry_repair_options_init().
+ */
 #define FERRY_REPAIR_OPTIONS_INIT \
 	{ \
 		FERRY_REPAIR_OPTIONS_VERSION, 0, 0 \
@@ -1569,6 +1637,7 @@ FERRY_EXTERN int ferry_repair(ferry_changes **out, ferry_db *db,
 	const ferry_set *set, const ferry_repair_options *opts,
 	ferry_error *err);
 
+/** Options of ferry_stamp(). */
 typedef struct {
 	unsigned int version; /**< FERRY_STAMP_OPTIONS_VERSION */
 	const char *to;	      /**< a version or a release; required */
@@ -1580,7 +1649,12 @@ typedef struct {
 	int no_verify;
 } ferry_stamp_options;
 
+/** The version of ferry_stamp_options this header declares. */
 #define FERRY_STAMP_OPTIONS_VERSION 2
+/**
+ * ferry_stamp_options with every default, to declare one with; in a
+ * language without C macros, ferry_stamp_options_init().
+ */
 #define FERRY_STAMP_OPTIONS_INIT \
 	{ \
 		FERRY_STAMP_OPTIONS_VERSION, NULL, 0, 0 \
@@ -1630,7 +1704,12 @@ typedef struct {
 	int dry_run; /**< list the changes, make none */
 } ferry_adopt_options;
 
+/** The version of ferry_adopt_options this header declares. */
 #define FERRY_ADOPT_OPTIONS_VERSION 1
+/**
+ * ferry_adopt_options with every default, to declare one with; in a
+ * language without C macros, ferry_adopt_options_init().
+ */
 #define FERRY_ADOPT_OPTIONS_INIT \
 	{ \
 		FERRY_ADOPT_OPTIONS_VERSION, NULL, 0 \
@@ -1686,6 +1765,8 @@ FERRY_EXTERN int ferry_adopt(ferry_changes **out, ferry_db *db,
 typedef void (*ferry_backup_progress_cb)(
 	uint64_t done, uint64_t total, void *payload);
 
+/** Options of ferry_backup_create(), ferry_restore() and ferry_restore_check().
+ */
 typedef struct {
 	unsigned int version; /**< FERRY_BACKUP_OPTIONS_VERSION */
 	/**
@@ -1696,7 +1777,7 @@ typedef struct {
 	const char *dir; /**< where a made-up name goes; NULL: cwd */
 	/**
 	 * PostgreSQL: the directory of pg_dump, pg_restore and psql, and the
-	 * only one searched. NULL: PATH, then /usr/lib/postgresql/<N>/bin,
+	 * only one searched. NULL: PATH, then `/usr/lib/postgresql/<N>/bin`,
 	 * newest first.
 	 */
 	const char *pg_bindir;
@@ -1704,7 +1785,12 @@ typedef struct {
 	void *payload;			   /**< passed to `progress` */
 } ferry_backup_options;
 
+/** The version of ferry_backup_options this header declares. */
 #define FERRY_BACKUP_OPTIONS_VERSION 1
+/**
+ * ferry_backup_options with every default, to declare one with; in a
+ * language without C macros, ferry_backup_options_init().
+ */
 #define FERRY_BACKUP_OPTIONS_INIT \
 	{ \
 		FERRY_BACKUP_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL \
@@ -1803,12 +1889,13 @@ typedef struct ferry_backups ferry_backups;
 /**
  * List the backups of `db` in `dir` that ferry_backup_create() named
  * itself (no `path` in its options): regular files named
- * `<database>-<UTC time>-v<version>[-<n>].<sqlite|pgdump>` after this
- * database (SQLite: its file name without the extension; PostgreSQL: the
- * database name) with its engine's extension. Anything else is left out:
- * other files, other databases' backups, a backup renamed by hand, a
- * link. Oldest first: by the time in the name, then, within one second,
- * by modification time. Reads only the directory; takes no lock.
+ * `DATABASE-TIME-vVERSION[-N].EXT` after this database (DATABASE is,
+ * on SQLite, its file name without the extension; on PostgreSQL, the
+ * database name; TIME is UTC) with its engine's extension EXT (`sqlite`,
+ * `pgdump`). Anything else is left out: other files, other databases'
+ * backups, a backup renamed by hand, a link. Oldest first: by the time in the
+ * name, then, within one second, by modification time. Reads only the
+ * directory; takes no lock.
  *
  * @param[out] out  free with ferry_backups_free(). NULL on failure.
  * @param db        an open database (read-only is enough)
@@ -1846,6 +1933,7 @@ typedef int (*ferry_export_write_cb)(
 typedef void (*ferry_export_progress_cb)(
 	const char *table, uint64_t rows, void *payload);
 
+/** Options of ferry_export(). */
 typedef struct {
 	unsigned int version; /**< FERRY_EXPORT_OPTIONS_VERSION */
 	/**
@@ -1854,13 +1942,13 @@ typedef struct {
 	 * FERRY_EINVALID.
 	 */
 	const char *const *tables;
-	size_t ntables;
+	size_t ntables; /**< how many `tables` names */
 	/**
 	 * Row filters: `wheres[i]` is "table:condition", an SQL condition
 	 * on that table's rows. A table named by none is exported whole.
 	 */
 	const char *const *wheres;
-	size_t nwheres;
+	size_t nwheres; /**< how many `wheres` holds */
 	/**
 	 * A file to write (replaced if it exists), or a directory (one that
 	 * exists, or a path ending in '/', made if missing) to write one
@@ -1874,7 +1962,12 @@ typedef struct {
 	int include_ledger; /**< export ferry's own tables too */
 } ferry_export_options;
 
+/** The version of ferry_export_options this header declares. */
 #define FERRY_EXPORT_OPTIONS_VERSION 1
+/**
+ * ferry_export_options with every default, to declare one with; in a
+ * language without C macros, ferry_export_options_init().
+ */
 #define FERRY_EXPORT_OPTIONS_INIT \
 	{ \
 		FERRY_EXPORT_OPTIONS_VERSION, NULL, 0, NULL, 0, NULL, NULL, \
@@ -1969,7 +2062,12 @@ typedef struct {
 	const ferry_set *set; /**< required with `via_migrations` */
 } ferry_import_options;
 
+/** The version of ferry_import_options this header declares. */
 #define FERRY_IMPORT_OPTIONS_VERSION 1
+/**
+ * ferry_import_options with every default, to declare one with; in a
+ * language without C macros, ferry_import_options_init().
+ */
 #define FERRY_IMPORT_OPTIONS_INIT \
 	{ \
 		FERRY_IMPORT_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, 0, NULL \
@@ -2006,6 +2104,7 @@ FERRY_EXTERN const ferry_load_table *ferry_load_report_at(
 	const ferry_load_report *r, size_t i);
 /** Rows loaded, all tables. */
 FERRY_EXTERN uint64_t ferry_load_report_rows(const ferry_load_report *r);
+/** Free a report; NULL does nothing. */
 FERRY_EXTERN void ferry_load_report_free(ferry_load_report *r);
 
 /**
@@ -2045,7 +2144,12 @@ typedef struct {
 	void *payload;			 /**< for `progress` */
 } ferry_copy_options;
 
+/** The version of ferry_copy_options this header declares. */
 #define FERRY_COPY_OPTIONS_VERSION 1
+/**
+ * ferry_copy_options with every default, to declare one with; in a
+ * language without C macros, ferry_copy_options_init().
+ */
 #define FERRY_COPY_OPTIONS_INIT \
 	{ \
 		FERRY_COPY_OPTIONS_VERSION, NULL, 0, NULL, NULL \
@@ -2113,12 +2217,18 @@ typedef struct {
 /** What a reset dropped, in the order it dropped it. */
 typedef struct ferry_dropped ferry_dropped;
 
+/** Options of ferry_reset(). */
 typedef struct {
 	unsigned int version; /**< FERRY_RESET_OPTIONS_VERSION */
 	int dry_run; /**< list what would go; change nothing, take no lock */
 } ferry_reset_options;
 
+/** The version of ferry_reset_options this header declares. */
 #define FERRY_RESET_OPTIONS_VERSION 1
+/**
+ * ferry_reset_options with every default, to declare one with; in a
+ * language without C macros, ferry_reset_options_init().
+ */
 #define FERRY_RESET_OPTIONS_INIT \
 	{ \
 		FERRY_RESET_OPTIONS_VERSION, 0 \
@@ -2171,12 +2281,16 @@ FERRY_EXTERN void ferry_dropped_free(ferry_dropped *dropped);
  * `_count` and `_at`; `_get` is for what is computed from the database
  * (ferry_status_get, ferry_plan_get, ferry_history_get).
  */
+/** Deprecated: ferry_set_at(). */
 FERRY_EXTERN FERRY_DEPRECATED("ferry_set_at") const
 	ferry_migration *ferry_set_get(const ferry_set *set, size_t i);
+/** Deprecated: ferry_set_release_at(). */
 FERRY_EXTERN FERRY_DEPRECATED("ferry_set_release_at") const
 	ferry_release *ferry_set_release_get(const ferry_set *set, size_t i);
+/** Deprecated: ferry_report_at(). */
 FERRY_EXTERN FERRY_DEPRECATED("ferry_report_at") const
 	ferry_step *ferry_report_get(const ferry_report *report, size_t i);
+/** Deprecated: ferry_dropped_at(). */
 FERRY_EXTERN FERRY_DEPRECATED("ferry_dropped_at") const
 	ferry_dropped_object *ferry_dropped_get(
 		const ferry_dropped *dropped, size_t i);

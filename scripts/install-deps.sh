@@ -6,14 +6,15 @@
 #
 #   build  compiler, pkg-config and the libraries (default)
 #   test   also the sqlite3 and PostgreSQL servers and tools the tests use
-#          (pgbouncer too, for the tests behind a transaction pooler),
+#          (pgbouncer too, for the tests behind a transaction pooler;
+#          doxygen, to check the API reference of ferry.h),
 #          and OpenSSL's libcrypto, a second SHA-256 for the fuzz tests
 set -eu
 
 what=${1:-build}
 pkgs="gcc make pkg-config libsqlite3-dev libpq-dev nettle-dev zlib1g-dev libjansson-dev"
 if [ "$what" = test ]; then
-	pkgs="$pkgs libssl-dev sqlite3 postgresql-15 postgresql-client-15 clang libclang-rt-14-dev valgrind util-linux procps jq strace clang-format clang-tidy cppcheck pgbouncer"
+	pkgs="$pkgs libssl-dev sqlite3 postgresql-15 postgresql-client-15 clang libclang-rt-14-dev valgrind util-linux procps jq strace clang-format clang-tidy cppcheck pgbouncer doxygen"
 fi
 
 missing=
