@@ -132,8 +132,8 @@ static void disconnect_app(struct conn *c)
 #endif
 }
 
-static int open_db(ferry_db **db, struct conn *c, ferry_db_options *o,
-	ferry_error *err)
+static int open_db(
+	ferry_db **db, struct conn *c, ferry_db_options *o, ferry_error *err)
 {
 #ifdef EMBED_HAVE_PG
 	if (c->pg)
@@ -184,8 +184,9 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (!url || argc > 2) {
-		fprintf(stderr, "usage: embed [DATABASE] (else "
-				"$EMBED_DATABASE)\n");
+		fprintf(stderr,
+			"usage: embed [DATABASE] (else "
+			"$EMBED_DATABASE)\n");
 		return 2;
 	}
 	if (connect_app(&c, url) != 0) {

@@ -18,7 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct cli_help help = { "embed [DIR] [--name SYMBOL]",
+static const struct cli_help help = {
+	"embed [DIR] [--name SYMBOL]",
 	"Print C source that defines the migration set of DIR (else --dir,\n"
 	"$FERRY_DIR, ferry.conf's dir, 'migrations') as an array of\n"
 	"ferry_mem_file, for ferry_set_open_mem(): every migration, every\n"
@@ -157,8 +158,7 @@ static int list_files(struct cli_ctx *ctx, const ferry_set *set,
 
 		rc = add_file(ctx, f, under(m->path, dir), m->path);
 	}
-	for (i = 0;
-		rc == CLI_CONTINUE && i < ferry_set_repeatable_count(set);
+	for (i = 0; rc == CLI_CONTINUE && i < ferry_set_repeatable_count(set);
 		i++) {
 		const ferry_migration *m = ferry_set_repeatable_at(set, i);
 
@@ -236,8 +236,8 @@ static void put_literal(FILE *out, const char *data, size_t size)
 	}
 }
 
-static void print_source(FILE *out, const struct files *f, const char *dir,
-	const char *symbol)
+static void print_source(
+	FILE *out, const struct files *f, const char *dir, const char *symbol)
 {
 	size_t i;
 
@@ -319,8 +319,7 @@ int cmd_embed(int argc, char **argv, struct cli_ctx *ctx)
 		CLI_CONTINUE)
 		return rc;
 	if (npos > 1)
-		return cli_usage(
-			ctx, "'embed' takes at most one directory");
+		return cli_usage(ctx, "'embed' takes at most one directory");
 	if (!symbol_valid(symbol))
 		return cli_usage(ctx,
 			"invalid symbol '%s'; give a C identifier of at most "

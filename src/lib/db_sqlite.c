@@ -472,8 +472,8 @@ static int sq_adopt(ferry_db *db, ferry_error *err)
 	if (!sqlite3_get_autocommit(c->h)) {
 		ferry__error_set(err, FERRY_EINVALID,
 			"the SQLite connection is inside a transaction");
-		ferry__error_hint(err,
-			"commit or roll back before handing it to ferry");
+		ferry__error_hint(
+			err, "commit or roll back before handing it to ferry");
 		return FERRY_EINVALID;
 	}
 	sqlite3_extended_result_codes(c->h, 1);

@@ -17,7 +17,7 @@
 	{ \
 		static const ferry_##lower##_options defaults = \
 			FERRY_##UPPER##_OPTIONS_INIT; \
- \
+\
 		if (opts) \
 			memcpy(opts, &defaults, sizeof(defaults)); \
 	}

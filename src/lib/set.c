@@ -713,8 +713,8 @@ out:
  * "repeatable/" the repeatable migrations, other ".sql" names versioned
  * migrations; other names are left alone, as a README in a directory is.
  */
-static int mem_names(const ferry_mem_file *files, size_t nfiles,
-	ferry_error *err)
+static int mem_names(
+	const ferry_mem_file *files, size_t nfiles, ferry_error *err)
 {
 	size_t i, j;
 
@@ -738,8 +738,8 @@ static int mem_names(const ferry_mem_file *files, size_t nfiles,
 }
 
 /* Each file's bytes into one block the set keeps, `copy[i]` its place. */
-static int mem_copy(ferry_set *set, const ferry_mem_file *files,
-	size_t nfiles, const char **copy, ferry_error *err)
+static int mem_copy(ferry_set *set, const ferry_mem_file *files, size_t nfiles,
+	const char **copy, ferry_error *err)
 {
 	size_t i, total = 1;
 	char *p;
@@ -758,9 +758,8 @@ static int mem_copy(ferry_set *set, const ferry_mem_file *files,
 	return 0;
 }
 
-static int mem_read(ferry_set *set, const ferry_mem_file *files,
-	size_t nfiles, const char **copy, ferry__hasher *h, ferry__buf *text,
-	ferry_error *err)
+static int mem_read(ferry_set *set, const ferry_mem_file *files, size_t nfiles,
+	const char **copy, ferry__hasher *h, ferry__buf *text, ferry_error *err)
 {
 	static const char sub[] = "repeatable/";
 	size_t i, alloc = 0, rep_alloc = 0, rel = nfiles;

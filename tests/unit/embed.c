@@ -209,8 +209,8 @@ void test_embed__mem_set_refuses_what_a_directory_refuses(void)
 	cl_assert_equal_s(err.file, "releases");
 	cl_assert_equal_i(err.line, 1);
 	cl_assert_equal_i(refused(&bad, 1), FERRY_EINVALID);
-	cl_assert_equal_s(err.message,
-		"'0001_a.SQL' is not a valid migration file name");
+	cl_assert_equal_s(
+		err.message, "'0001_a.SQL' is not a valid migration file name");
 	cl_assert_equal_i(refused(&nul, 1), FERRY_EINVALID);
 	cl_assert_equal_s(err.file, "0001_a.sql");
 	cl_assert_equal_i(refused(&readme, 1), FERRY_EINVALID);
@@ -226,10 +226,10 @@ void test_embed__release_add_refuses_a_mem_set(void)
 	ferry_mem_file f = { "0001_a.sql", "-- ferry:up\nSELECT 1;\n", 22 };
 
 	cl_ferry_pass(ferry_set_open_mem(&mem_set, &f, 1, &err), &err);
-	cl_assert_equal_i(ferry_release_add(mem_set, "1.0", 0, &err),
-		FERRY_EINVALID);
-	cl_assert_equal_s(err.message,
-		"an embedded set has no releases file to add to");
+	cl_assert_equal_i(
+		ferry_release_add(mem_set, "1.0", 0, &err), FERRY_EINVALID);
+	cl_assert_equal_s(
+		err.message, "an embedded set has no releases file to add to");
 }
 
 /* The application's handle outlives ferry's, and still works. */
@@ -246,12 +246,12 @@ void test_embed__borrowed_sqlite_stays_open(void)
 	up(mem_set);
 	ferry_db_close(db);
 	db = NULL;
-	cl_assert_equal_i(sqlite3_exec(h, "INSERT INTO a VALUES (1)", NULL,
-				  NULL, NULL),
+	cl_assert_equal_i(
+		sqlite3_exec(h, "INSERT INTO a VALUES (1)", NULL, NULL, NULL),
 		SQLITE_OK);
-	cl_assert_equal_i(sqlite3_prepare_v2(h,
-				  "SELECT count(*) FROM ferry_migrations", -1,
-				  &st, NULL),
+	cl_assert_equal_i(
+		sqlite3_prepare_v2(h, "SELECT count(*) FROM ferry_migrations",
+			-1, &st, NULL),
 		SQLITE_OK);
 	cl_assert_equal_i(sqlite3_step(st), SQLITE_ROW);
 	cl_assert_equal_i(sqlite3_column_int(st, 0), 1);
@@ -261,14 +261,15 @@ void test_embed__borrowed_sqlite_stays_open(void)
 void test_embed__borrowed_sqlite_in_a_transaction_is_refused(void)
 {
 	cl_assert_equal_i(sqlite3_open(":memory:", &h), SQLITE_OK);
-	cl_assert_equal_i(sqlite3_exec(h, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
-	cl_assert_equal_i(ferry_db_open_sqlite(&db, h, NULL, &err),
-		FERRY_EINVALID);
+	cl_assert_equal_i(
+		sqlite3_exec(h, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	cl_assert_equal_i(
+		ferry_db_open_sqlite(&db, h, NULL, &err), FERRY_EINVALID);
 	cl_assert(db == NULL);
 	cl_assert_equal_s(
 		err.message, "the SQLite connection is inside a transaction");
-	cl_assert_equal_i(ferry_db_open_sqlite(&db, NULL, NULL, &err),
-		FERRY_EINVALID);
+	cl_assert_equal_i(
+		ferry_db_open_sqlite(&db, NULL, NULL, &err), FERRY_EINVALID);
 }
 
 void test_embed__actor_is_recorded(void)
@@ -311,7 +312,8 @@ void test_embed__bad_actor_is_refused(void)
 	o.actor = longer;
 	cl_assert_equal_i(ferry_db_open(&db, "sqlite::memory:", &o, &err),
 		FERRY_EINVALID);
-	cl_assert_equal_s(err.message, "invalid actor: 129 bytes, more than 128");
+	cl_assert_equal_s(
+		err.message, "invalid actor: 129 bytes, more than 128");
 	longer[FERRY_ACTOR_MAX] = '\0';
 	cl_ferry_pass(ferry_db_open(&db, "sqlite::memory:", &o, &err), &err);
 	/* A version 3 caller's struct has no actor: not read. */

@@ -15,12 +15,14 @@
  */
 #define CHECK_INIT(lower, UPPER) \
 	do { \
-		static const ferry_##lower##_options want = FERRY_##UPPER##_OPTIONS_INIT; \
+		static const ferry_##lower##_options want = \
+			FERRY_##UPPER##_OPTIONS_INIT; \
 		ferry_##lower##_options got; \
- \
+\
 		memset(&got, 0xa5, sizeof(got)); \
 		ferry_##lower##_options_init(&got); \
-		cl_assert_equal_i(got.version, FERRY_##UPPER##_OPTIONS_VERSION); \
+		cl_assert_equal_i( \
+			got.version, FERRY_##UPPER##_OPTIONS_VERSION); \
 		cl_assert(memcmp(&got, &want, sizeof(want)) == 0); \
 		ferry_##lower##_options_init(NULL); \
 	} while (0)
