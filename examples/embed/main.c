@@ -105,8 +105,13 @@ static int connect_app(struct conn *c, const char *url)
 	if (is_pg(url)) {
 #ifdef EMBED_HAVE_PG
 		c->pg = PQconnectdb(url);
-		if (PQstatus(c->pg) == CONNECTION_OK)
+		/* A session setting of the application's, which ferry puts
+		 * back when it lets go of the connection. */
+		if (PQstatus(c->pg) == CONNECTION_OK) {
+			PQclear(PQexec(
+				c->pg, "SET application_name = 'embed-app'"));
 			return 0;
+		}
 		fprintf(stderr, "embed: cannot connect: %s",
 			PQerrorMessage(c->pg));
 #else
@@ -140,6 +145,23 @@ static int open_db(
 		return ferry_db_open_pg(db, c->pg, o, err);
 #endif
 	return ferry_db_open_sqlite(db, c->sqlite, o, err);
+}
+
+/* PostgreSQL: the session's application_name, as the application set it. */
+static void print_session(struct conn *c)
+{
+#ifdef EMBED_HAVE_PG
+	PGresult *res;
+
+	if (!c->pg)
+		return;
+	res = PQexec(c->pg, "SHOW application_name");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		printf("session: application_name %s\n", PQgetvalue(res, 0, 0));
+	PQclear(res);
+#else
+	(void)c;
+#endif
 }
 
 /* The application at work: its query, on its connection. */
@@ -224,6 +246,7 @@ int main(int argc, char **argv)
 	/* ferry is done with the connection; the application goes on. */
 	ferry_db_close(db);
 	ferry_set_free(set);
+	print_session(&c);
 	printf("ready: release %s, %d note%s by embed\n", RELEASE,
 		count_notes(&c), count_notes(&c) == 1 ? "" : "s");
 	disconnect_app(&c);

@@ -41,6 +41,14 @@ test_expect_success 'the first start migrates, event by event, and is ready' '
 	migrated: 3 steps, database at 2 (release 1.1)
 	ready: release 1.1, 1 note by embed
 	EOF
+	# PostgreSQL: the session setting the program made is back once
+	# ferry let go of its connection (ferry named the runner in it).
+	if test "$ENGINE" = pg
+	then
+		grep "^session: application_name embed-app$" out &&
+		grep -v "^session: " out >out.rest &&
+		mv out.rest out
+	fi &&
 	test_cmp expect out &&
 	# PostgreSQL NOTICEs go to the receiver the application has (libpq
 	# prints them), which ferry leaves alone on a connection it borrows.
@@ -77,7 +85,8 @@ test_expect_success 'the next start, from $EMBED_DATABASE, has nothing to do' '
 	migrated: 0 steps, database at 2 (release 1.1)
 	ready: release 1.1, 1 note by embed
 	EOF
-	test_cmp expect out &&
+	grep -v "^session: " out >out.rest &&
+	test_cmp expect out.rest &&
 	db_snapshot after &&
 	test_cmp before after
 '
