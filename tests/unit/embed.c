@@ -323,3 +323,31 @@ void test_embed__bad_actor_is_refused(void)
 	o.actor = "";
 	cl_ferry_pass(ferry_db_open(&db, "sqlite::memory:", &o, &err), &err);
 }
+
+/* A file's handle: the runner lock is taken on its file, a backup copies
+ * it, and the URL shown is the file's. */
+void test_embed__borrowed_sqlite_file_locks_and_backs_up(void)
+{
+	ferry_backup_options bo = FERRY_BACKUP_OPTIONS_INIT;
+	ferry_mem_file f = { "0001_a.sql",
+		"-- ferry:up\nCREATE TABLE a (x INTEGER);\n", 0 };
+	ferry_backup *b = NULL;
+	char path[600], copy[600], url[620];
+
+	snprintf(path, sizeof(path), "%s/app.db", cl_tmpdir());
+	snprintf(copy, sizeof(copy), "%s/app-copy.sqlite", cl_tmpdir());
+	snprintf(url, sizeof(url), "sqlite:%s", path);
+	f.size = strlen(f.data);
+	cl_ferry_pass(ferry_set_open_mem(&mem_set, &f, 1, &err), &err);
+	cl_assert_equal_i(sqlite3_open(path, &h), SQLITE_OK);
+	cl_ferry_pass(ferry_db_open_sqlite(&db, h, NULL, &err), &err);
+	cl_assert_equal_s(ferry_db_display_url(db), url);
+	up(mem_set);
+	bo.path = copy;
+	cl_ferry_pass(ferry_backup_create(&b, db, &bo, &err), &err);
+	cl_assert_equal_s(ferry_backup_version(b), "1");
+	ferry_backup_free(b);
+	cl_assert_equal_i(
+		sqlite3_exec(h, "INSERT INTO a VALUES (1)", NULL, NULL, NULL),
+		SQLITE_OK);
+}
