@@ -14,6 +14,8 @@
 #   make dist            build/ferry-VERSION.tar.gz of the commit checked out
 #   make distcheck       ... then build and install that tarball
 #   make deb             Debian packages into build/deb (debian/)
+#   make apidocs         the API reference (doxygen) into build/api/html
+#   make install-apidocs  it, into $(PREFIX)/share/doc/libferry-dev/api
 #   make lint            clang-format, cppcheck and clang-tidy over src/
 #   make format          clang-format in place
 #   make fuzz            short libFuzzer runs (clang)
@@ -35,6 +37,7 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+APIDOCDIR ?= $(PREFIX)/share/doc/libferry-dev/api
 DESTDIR ?=
 
 CC ?= cc
@@ -46,7 +49,7 @@ WERROR ?= 1
 # The version is written once, as three numbers in include/ferry.h. The
 # shared library's soname carries the ABI's number (README: "Versions and
 # ABI"), its file name the whole version.
-version_part = $(shell sed -n 's/^\#define FERRY_VERSION_$(1) \([0-9]*\)$$/\1/p' include/ferry.h)
+version_part = $(shell sed -n 's/^\#define FERRY_VERSION_$(1) \([0-9]*\)\( .*\)\{0,1\}$$/\1/p' include/ferry.h)
 VERSION := $(call version_part,MAJOR).$(call version_part,MINOR).$(call version_part,PATCH)
 SOVERSION := 0
 
@@ -124,7 +127,8 @@ LIBSO := $(BUILD)/libferry.so.$(VERSION)
 LIBMAP := src/lib/libferry.map
 
 .PHONY: all demo test test-unit test-cli asan tsan check install uninstall \
-	clean lint format fuzz bench deps valgrind dist distcheck deb
+	clean lint format fuzz bench deps valgrind dist distcheck deb apidocs \
+	install-apidocs
 .SUFFIXES:
 
 all: $(LIBA) $(LIBSO) $(FERRY)
@@ -191,6 +195,26 @@ $(BUILD)/examples/startup: examples/startup/main.c include/ferry.h $(LIBA)
 	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) \
 		$(LIB_LIBS) $(LDLIBS)
 
+# examples/embed: migrations compiled in (`ferry embed`, at build time,
+# never committed), run on the application's own sqlite3 or PGconn.
+EMBED_MIGRATIONS := $(wildcard examples/embed/migrations/* \
+	examples/embed/migrations/repeatable/*)
+$(BUILD)/gen/embed/migrations.c: $(FERRY) $(EMBED_MIGRATIONS)
+	@mkdir -p $(@D)
+	@echo '  EMBED   $@'
+	$(Q)$(FERRY) embed --name embed_migrations examples/embed/migrations \
+		>$@.tmp && mv $@.tmp $@
+
+$(BUILD)/examples/embed: examples/embed/main.c $(BUILD)/gen/embed/migrations.c \
+		include/ferry.h $(LIBA)
+	@mkdir -p $(@D)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(BASE_CFLAGS) $(if $(PG_CFLAGS),-DEMBED_HAVE_PG \
+		$(shell $(PKG_CONFIG) --cflags libpq)) $(SAN_LDFLAGS) $(LDFLAGS) \
+		-o $@ examples/embed/main.c $(BUILD)/gen/embed/migrations.c \
+		$(LIBA) $(LIB_LIBS) $(if $(PG_CFLAGS),$(shell $(PKG_CONFIG) \
+		--libs libpq)) $(LDLIBS)
+
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(TLIB_OBJ)
 	@echo '  LD      $@'
 	$(Q)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(LDLIBS)
@@ -207,7 +231,8 @@ demo: deps all
 # Under the sanitizers the fault-injection scripts run fewer trials, to
 # keep CI's two runs of the suite within its time, and the tests' time
 # limits double: every ferry process is slower.
-test: all $(BUILD)/unit-tests $(BUILD)/ferry-testing $(BUILD)/examples/startup
+test: all $(BUILD)/unit-tests $(BUILD)/ferry-testing $(BUILD)/examples/startup \
+		$(BUILD)/examples/embed
 	$(BUILD)/unit-tests
 	FERRY=$(CURDIR)/$(FERRY) FERRY_TESTING_BIN=$(CURDIR)/$(BUILD)/ferry-testing \
 		$(if $(SANITIZE),FERRY_FAULT_TRIALS=20 FERRY_TEST_TIME_SCALE=2) \
@@ -216,7 +241,8 @@ test: all $(BUILD)/unit-tests $(BUILD)/ferry-testing $(BUILD)/examples/startup
 test-unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
 
-test-cli: all $(BUILD)/ferry-testing $(BUILD)/examples/startup
+test-cli: all $(BUILD)/ferry-testing $(BUILD)/examples/startup \
+		$(BUILD)/examples/embed
 	FERRY=$(CURDIR)/$(FERRY) FERRY_TESTING_BIN=$(CURDIR)/$(BUILD)/ferry-testing \
 		sh tests/cli/run.sh $(T)
 
@@ -333,6 +359,22 @@ install: all
 		-e 's|@LIBPQ_SONAME@|$(PC_LIBPQ)|' \
 		-e 's|@LIBS_PRIVATE@|$(if $(PG_CFLAGS),-pthread)|' ferry.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/ferry.pc
+
+# The API reference, from ferry.h's comments (Doxyfile): any doxygen
+# warning (a public name undocumented, a broken comment) fails it.
+apidocs: $(BUILD)/api/html/index.html
+
+$(BUILD)/api/html/index.html: Doxyfile include/ferry.h
+	@rm -rf $(BUILD)/api
+	@mkdir -p $(BUILD)/api
+	@echo '  DOXYGEN $(BUILD)/api/html'
+	$(Q)FERRY_VERSION=$(VERSION) FERRY_API_OUT=$(BUILD)/api doxygen Doxyfile
+
+# For the -dev package: DESTDIR=debian/libferry-dev PREFIX=/usr.
+install-apidocs: apidocs
+	install -d $(DESTDIR)$(APIDOCDIR)
+	cp -R $(BUILD)/api/html $(DESTDIR)$(APIDOCDIR)/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(APIDOCDIR)/html
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ferry $(DESTDIR)$(LIBDIR)/libferry.a \

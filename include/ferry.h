@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/*
- * ferry.h - the public interface of libferry, a database migration engine
- * for SQLite and PostgreSQL.
+/**
+ * @file ferry.h
+ * The public interface of libferry, a database migration engine for
+ * SQLite and PostgreSQL.
  *
  * This is the only header an application or the ferry command-line tool
  * includes. The library never prints, never exits and keeps no global
@@ -38,34 +39,40 @@
 extern "C" {
 #endif
 
-/*
+/**
  * The version, as numbers and as text: FERRY_VERSION_NUMBER is
- * MAJOR * 1000000 + MINOR * 1000 + PATCH (0.1.0 is 1000), for #if tests
+ * MAJOR * 1000000 + MINOR * 1000 + PATCH (0.1.0 is 1000), for `#if` tests
  * at build time; ferry_version() tells the library met at run time.
  *
  * The three numbers are the one place the version is written: the text,
  * the Makefile (the shared library's name, ferry.pc, `make dist`) and the
  * checks that CHANGELOG.md and debian/changelog agree all derive from them.
  */
-#define FERRY_VERSION_MAJOR 0
-#define FERRY_VERSION_MINOR 1
-#define FERRY_VERSION_PATCH 0
+#define FERRY_VERSION_MAJOR 0 /**< the major version */
+#define FERRY_VERSION_MINOR 1 /**< the minor version */
+#define FERRY_VERSION_PATCH 0 /**< the patch level */
+/** @cond */
 #define FERRY__STR(x) #x
 #define FERRY__XSTR(x) FERRY__STR(x)
+/** @endcond */
+/** The version as text, "MAJOR.MINOR.PATCH" */
 /* clang-format off */
 #define FERRY_VERSION FERRY__XSTR(FERRY_VERSION_MAJOR) "." \
 	FERRY__XSTR(FERRY_VERSION_MINOR) "." FERRY__XSTR(FERRY_VERSION_PATCH)
 /* clang-format on */
+/** MAJOR * 1000000 + MINOR * 1000 + PATCH, for `#if` */
 #define FERRY_VERSION_NUMBER \
 	(FERRY_VERSION_MAJOR * 1000000 + FERRY_VERSION_MINOR * 1000 + \
 		FERRY_VERSION_PATCH)
 
+/** Marks a name of 0.1 kept until the next soname: `use` replaces it. */
 #if defined(__GNUC__)
 #define FERRY_DEPRECATED(use) __attribute__((deprecated("use " use)))
 #else
 #define FERRY_DEPRECATED(use)
 #endif
 
+/** Marks what libferry exports: every function of this header. */
 #if defined(__GNUC__)
 #define FERRY_EXTERN __attribute__((visibility("default")))
 #else
@@ -153,8 +160,8 @@ typedef struct {
 	int has_finish;	       /**< the file has a `-- ferry:finish` section */
 	int has_down;	       /**< the file has a `-- ferry:down` section */
 	int up_no_transaction; /**< `-- ferry:up no-transaction` */
-	int finish_no_transaction;
-	int down_no_transaction;
+	int finish_no_transaction; /**< `-- ferry:finish no-transaction` */
+	int down_no_transaction;   /**< `-- ferry:down no-transaction` */
 	/**
 	 * A repeatable migration, from `<dir>/repeatable/<name>.sql`: it has
 	 * no version (0, `version_text` ""), its `id` is "repeatable/<name>",
@@ -166,8 +173,8 @@ typedef struct {
 	 * ferry_up_options.confirm).
 	 */
 	int up_confirm;
-	int finish_confirm;
-	int down_confirm;
+	int finish_confirm; /**< `-- ferry:finish confirm` */
+	int down_confirm;   /**< `-- ferry:down confirm` */
 	/**
 	 * A migration written in C (ferry_set_add_code()): `path` is
 	 * "(code)", and its one up section is the function.
@@ -287,6 +294,7 @@ FERRY_EXTERN const char *ferry_format_name(ferry_format format);
 FERRY_EXTERN int ferry_format_parse(
 	ferry_format *out, const char *name, ferry_error *err);
 
+/** Options of ferry_set_open_with(). */
 typedef struct {
 	unsigned int version; /**< FERRY_SET_OPTIONS_VERSION */
 	/** The set's format; FERRY_FORMAT_AUTO finds it out. */
@@ -298,11 +306,22 @@ typedef struct {
 	const char *cache_dir;
 } ferry_set_options;
 
+/** The version of ferry_set_options this header declares. */
 #define FERRY_SET_OPTIONS_VERSION 1
+/**
+ * ferry_set_options with every default, to declare one with; in a
+ * language without C macros, ferry_set_options_init().
+ */
 #define FERRY_SET_OPTIONS_INIT \
 	{ \
 		FERRY_SET_OPTIONS_VERSION, FERRY_FORMAT_AUTO, NULL \
 	}
+
+/**
+ * Fill `opts` with FERRY_SET_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_set_options_init(ferry_set_options *opts);
 
 /**
  * Read a migration set as ferry_set_open() does, in the format `opts`
@@ -318,6 +337,44 @@ typedef struct {
  */
 FERRY_EXTERN int ferry_set_open_with(ferry_set **out, const char *dir,
 	const ferry_set_options *opts, ferry_error *err);
+
+/**
+ * One file of a migration set held in memory, for ferry_set_open_mem():
+ * its name as it is in the migration directory, and its bytes. `ferry
+ * embed DIR` writes an array of these as C source.
+ */
+typedef struct {
+	/**
+	 * "0001_init.sql" (a migration), "repeatable/views.sql" (a
+	 * repeatable migration) or "releases" (the releases file)
+	 */
+	const char *name;
+	const char *data; /**< the file's bytes; need not end with a NUL */
+	size_t size;	  /**< how many bytes `data` holds */
+} ferry_mem_file;
+
+/**
+ * Read a migration set from files held in memory, e.g. compiled into the
+ * program with `ferry embed DIR > migrations.c`: each is taken as a file
+ * of that name in a directory in ferry's format would be, so the set has
+ * the same migrations, versions, checksums, releases and repeatable
+ * migrations as ferry_set_open() of the directory gives, and refuses what
+ * it refuses. Names no directory file would be read for (a README) are
+ * left alone. The bytes are copied: `files` may go once this returns.
+ *
+ * A migration's `path` is its name ("0001_init.sql"); ferry_set_dir() is
+ * "". ferry_release_add() refuses such a set: it has no file to add to.
+ *
+ * @param[out] out  the set; free with ferry_set_free(). NULL on failure.
+ * @param files     `nfiles` files, in any order
+ * @param nfiles    how many
+ * @param err       filled on failure, with `file` and `line` when a file
+ *                  is at fault; may be NULL
+ * @return 0, FERRY_EINVALID (no migration, a name given twice, and what
+ *         ferry_set_open() refuses) or FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_set_open_mem(ferry_set **out,
+	const ferry_mem_file *files, size_t nfiles, ferry_error *err);
 
 /** The format the set was read in: never FERRY_FORMAT_AUTO. */
 FERRY_EXTERN ferry_format ferry_set_format(const ferry_set *set);
@@ -459,6 +516,7 @@ FERRY_EXTERN size_t ferry_sql_repeats(const char *sql);
  * Progress events
  */
 
+/** What a progress event (ferry_event) tells. */
 typedef enum {
 	FERRY_EVENT_LOCK_WAIT, /**< another runner holds the lock: `holder` */
 	FERRY_EVENT_LOCK_ACQUIRED, /**< the lock is ours, after waiting */
@@ -519,11 +577,11 @@ typedef enum {
 
 /** A progress event. Everything in it is borrowed for the callback only. */
 typedef struct {
-	ferry_event_type type;
+	ferry_event_type type;		  /**< what happened */
 	const ferry_migration *migration; /**< or NULL */
 	const char *section; /**< "up", "finish", "down", or NULL */
 	const char *holder;  /**< lock holder text, or NULL */
-	int64_t elapsed_ms;
+	int64_t elapsed_ms;  /**< SECTION_DONE, BATCH, LOCK_RETRY */
 	size_t index;	     /**< 1-based step number in this run */
 	size_t total;	     /**< steps in this run; STATEMENT: statements */
 	size_t statement;    /**< 1-based statement, for RESUME and BATCH */
@@ -537,6 +595,7 @@ typedef struct {
 	int64_t write_lock_ms;
 } ferry_event;
 
+/** Told each progress event (ferry_db_options.progress). */
 typedef void (*ferry_progress_cb)(const ferry_event *event, void *payload);
 
 /*
@@ -565,6 +624,7 @@ typedef enum {
 	FERRY_POOLER_TRANSACTION /**< a transaction pooler */
 } ferry_pooler;
 
+/** Options of ferry_db_open(), ferry_db_open_sqlite() and ferry_db_open_pg(). */
 typedef struct {
 	unsigned int version; /**< FERRY_DB_OPTIONS_VERSION */
 	const char *table;    /**< ledger table; NULL for "ferry_migrations" */
@@ -606,25 +666,48 @@ typedef struct {
 	 * see "Behind a connection pooler" in the README.
 	 */
 	ferry_pooler pooler;
+	/**
+	 * Who is recorded as acting (version 4): the `applied_by` of ledger
+	 * rows, the `by` of history rows and the runner lock's holder text,
+	 * e.g. "deploy-bot" or "alice@ci". 1 to FERRY_ACTOR_MAX bytes, no
+	 * control characters, copied; else ferry_db_open() fails with
+	 * FERRY_EINVALID. NULL: "user@host" of the process, as before.
+	 */
+	const char *actor;
 } ferry_db_options;
 
-/*
- * One second: about ten times what an application's short transactions
+/**
+ * The default lock budget (ferry_db_options.lock_wait_ms). One second:
+ * about ten times what an application's short transactions
  * hold a table, so that DDL almost always gets its lock at the first try,
  * and well under the few seconds after which a load balancer or a user
  * gives up on a request that queued behind it.
  */
 #define FERRY_LOCK_WAIT_DEFAULT_MS 1000
 
-/* Versions 1 (without cache_dir) and 2 (without the lock budget,
- * exclusive and pooler) are still accepted, with their defaults. */
-#define FERRY_DB_OPTIONS_VERSION 3
+/** The longest ferry_db_options.actor, in bytes. */
+#define FERRY_ACTOR_MAX 128
+
+/** The version of ferry_db_options this header declares. Versions 1 (without
+ * cache_dir), 2 (without the lock budget, exclusive and pooler) and 3 (without
+ * actor) are still accepted, with their defaults. */
+#define FERRY_DB_OPTIONS_VERSION 4
+/**
+ * ferry_db_options with every default, to declare one with; in a
+ * language without C macros, ferry_db_options_init().
+ */
 #define FERRY_DB_OPTIONS_INIT \
 	{ \
 		FERRY_DB_OPTIONS_VERSION, NULL, NULL, NULL, 60000, 0, NULL, \
 			NULL, NULL, FERRY_LOCK_WAIT_DEFAULT_MS, 5, 0, \
-			FERRY_POOLER_AUTO \
+			FERRY_POOLER_AUTO, NULL \
 	}
+
+/**
+ * Fill `opts` with FERRY_DB_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_db_options_init(ferry_db_options *opts);
 
 /**
  * Connect to a database.
@@ -655,7 +738,97 @@ typedef struct {
 FERRY_EXTERN int ferry_db_open(ferry_db **out, const char *url,
 	const ferry_db_options *opts, ferry_error *err);
 
-/** Close a database and free it; NULL does nothing. */
+/** SQLite's connection (sqlite3.h's `sqlite3`), declared only. */
+struct sqlite3;
+/** libpq's connection (libpq-fe.h's `PGconn`), declared only. */
+struct pg_conn;
+
+/**
+ * Use a SQLite connection the application already has, rather than open
+ * one: ferry runs its commands on `handle`, so they see the application's
+ * attached databases and functions, and an in-memory database works.
+ *
+ * Ownership: `handle` is borrowed. ferry_db_close() does not close it;
+ * close the ferry_db first, then the handle, and do not use the handle
+ * from another thread while a ferry command runs on it. It must be
+ * outside a transaction when opened and between commands, and come from
+ * the SQLite library libferry is linked with (the system's
+ * libsqlite3.so.0, not a copy compiled into the program).
+ *
+ * What ferry changes on it, for as long as the ferry_db is open: its busy
+ * handler (ferry waits up to `lock_timeout_ms` for writers), its progress
+ * handler (for ferry_db_interrupt()) and extended result codes (on);
+ * ferry_db_close() removes the two handlers, so an application that had
+ * its own (or a busy timeout) sets it again afterwards. During a run,
+ * `journal_mode` DELETE becomes PERSIST and `synchronous` is raised to
+ * FULL, both put back when the run ends, as on ferry's own connections.
+ * The runner lock is taken on the file, as for a URL (an in-memory
+ * database needs none); ferry_backup_create() and ferry_restore() work on
+ * the file the handle has open ("main"). The URL ferry_db_display_url()
+ * gives is "sqlite:" and that file's path, or "sqlite::memory:".
+ *
+ * @param[out] out  the database; close with ferry_db_close(). NULL on failure.
+ * @param handle    an open `sqlite3 *`
+ * @param opts      NULL, or FERRY_DB_OPTIONS_INIT plus changes; `base_dir`
+ *                  is unused
+ * @param err       filled on failure; may be NULL
+ * @return 0, FERRY_EINVALID (NULL `handle`, a transaction open on it, not
+ *         a database), FERRY_EDB (read-only, unless `read_only`) or
+ *         FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_db_open_sqlite(ferry_db **out, struct sqlite3 *handle,
+	const ferry_db_options *opts, ferry_error *err);
+
+/**
+ * Use a PostgreSQL connection the application already has (a `PGconn *`
+ * of its own libpq), rather than open one.
+ *
+ * libferry does not link libpq: it loads libpq.so.5 when first needed.
+ * In a program linked with libpq.so.5 that load finds the library already
+ * there, so ferry calls the very functions that made `conn`; a program
+ * whose libpq is another file (another soname, a static copy) is refused,
+ * since two libpq's must never share a connection.
+ *
+ * Ownership: `conn` is borrowed. ferry_db_close() does not close it;
+ * close the ferry_db first, and do not use `conn` from another thread
+ * while a ferry command runs on it. It must be connected, idle (no
+ * transaction open, not in pipeline mode) when opened and between
+ * commands.
+ *
+ * What ferry changes on the session: the runner lock is a session
+ * advisory lock, let go when each command ends (and in ferry_db_close());
+ * while it holds it, `application_name` names the runner. Before each
+ * migration section, the session is put back as it was at connect (RESET
+ * ALL, RESET ROLE, RESET SESSION AUTHORIZATION), so that a migration runs
+ * the same whoever connected, and `lock_timeout` is the lock budget: a
+ * setting the application made with SET before is gone after a command
+ * that ran a migration. ferry_db_close() puts `application_name` back as
+ * it was at open and resets `lock_timeout` if a command changed them.
+ * The connection's notice receiver is left alone: the server's NOTICEs
+ * and WARNINGs go where the application sends them, not to `progress`.
+ * ferry_db_interrupt() cancels with a PGcancel of the connection's own.
+ * What needs a second connection (the lock budget's observer, the
+ * pooler's heartbeat, ferry_backup_create() and ferry_restore()'s tools,
+ * ferry_import() via migrations) connects with the settings the server
+ * connection was made with, as PQconninfo() tells them, password
+ * included.
+ *
+ * @param[out] out  the database; close with ferry_db_close(). NULL on failure.
+ * @param conn      a connected `PGconn *`
+ * @param opts      NULL, or FERRY_DB_OPTIONS_INIT plus changes
+ * @param err       filled on failure; may be NULL
+ * @return 0, FERRY_EINVALID (NULL `conn`, not connected, not idle, another
+ *         libpq, PostgreSQL older than 12, a ferry built without
+ *         PostgreSQL) or FERRY_ENOMEM
+ */
+FERRY_EXTERN int ferry_db_open_pg(ferry_db **out, struct pg_conn *conn,
+	const ferry_db_options *opts, ferry_error *err);
+
+/**
+ * Close a database and free it; NULL does nothing. A connection the
+ * application handed to ferry_db_open_sqlite() or ferry_db_open_pg()
+ * stays open.
+ */
 FERRY_EXTERN void ferry_db_close(ferry_db *db);
 
 /**
@@ -751,9 +924,9 @@ FERRY_EXTERN const char *ferry_state_name(ferry_state state);
 
 /** One migration as the files and the ledger see it together. */
 typedef struct {
-	int64_t version;
-	const char *version_text;
-	const char *name;
+	int64_t version;	  /**< as ferry_migration has it */
+	const char *version_text; /**< as ferry_migration has it */
+	const char *name;	  /**< from the file, else from the ledger */
 	const char
 		*release;  /**< from the files, else from the ledger; or NULL */
 	ferry_state state; /**< its name: ferry_state_name() */
@@ -764,12 +937,12 @@ typedef struct {
 	const char *applied_by; /**< "user@host", or NULL */
 	int drift;		/**< the file changed after it was applied */
 	int in_files;		/**< 0: applied, but no file has this version */
-	int has_finish;
-	int failed_statement; /**< failed, running: 1-based statement it
-				 stopped at, or runs now */
-	const char *error;    /**< failed: the error text, or NULL */
-	const char *section;  /**< failed, running: "up", "finish", "down" */
-	int statements;	      /**< running: statements in the section, or 0 */
+	int has_finish;		/**< it has a finish section */
+	int failed_statement;	/**< failed, running: 1-based statement it
+				   stopped at, or runs now */
+	const char *error;	/**< failed: the error text, or NULL */
+	const char *section;	/**< failed, running: "up", "finish", "down" */
+	int statements;		/**< running: statements in the section, or 0 */
 	/**
 	 * A repeatable migration (ferry_status_repeatable_at()): state
 	 * pending (never ran) or complete; `drift` when its text changed
@@ -787,28 +960,32 @@ typedef struct {
 
 /** Where a database stands against a migration set. */
 typedef struct {
-	const char *engine;
-	const char *server_version;
-	const char *database; /**< URL, password masked */
-	int database_exists;  /**< 0: SQLite file not created yet */
-	int ledger_exists;
-	const char *head;    /**< newest version in the files, or NULL */
+	const char *engine;	    /**< "sqlite" or "postgres" */
+	const char *server_version; /**< as ferry_db_server_version() */
+	const char *database;	    /**< URL, password masked */
+	int database_exists;	    /**< 0: SQLite file not created yet */
+	int ledger_exists;	    /**< 0: no ferry ledger yet */
+	const char *head;	    /**< newest version in the files, or NULL */
 	const char *current; /**< newest version up or complete, or NULL */
 	const char *release_finished;  /**< newest release wholly complete, or
 					  NULL */
 	const char *release_in_flight; /**< release being rolled out ("2.0+3"),
 					  or NULL */
-	size_t complete, up, pending, failed, unknown;
-	size_t ndrift;
+	size_t complete;	       /**< how many migrations are complete */
+	size_t up;		       /**< up, their finish to run */
+	size_t pending;		       /**< pending */
+	size_t failed;		       /**< failed */
+	size_t unknown; /**< applied, in a state ferry does not know */
+	size_t ndrift;	/**< how many versions `drift` lists */
 	const char *const *drift; /**< versions whose files changed */
-	int lock_held;
+	int lock_held;		  /**< a runner holds the runner lock now */
 	const char *
 		lock_holder; /**< "pid 123 on host (user) since ...", or NULL */
-	const char *last_action; /**< newest history action, or NULL */
-	const char *last_version;
-	const char *last_by;
-	const char *last_at;
-	int last_success; /**< 0 when the last action failed */
+	const char *last_action;  /**< newest history action, or NULL */
+	const char *last_version; /**< its version, or NULL */
+	const char *last_by;	  /**< who did it, or NULL */
+	const char *last_at;	  /**< when, RFC 3339 UTC, or NULL */
+	int last_success;	  /**< 0 when the last action failed */
 	size_t running; /**< sections running now (counted apart from failed) */
 	/**
 	 * 1 when the ledger could not be read because a migration holds the
@@ -820,7 +997,8 @@ typedef struct {
 	 * Repeatable migrations in the files, and how many of them `up`
 	 * would run: never run, or changed since they last ran.
 	 */
-	size_t repeatables, repeatables_changed;
+	size_t repeatables;
+	size_t repeatables_changed; /**< of `repeatables`, to run again */
 	/** Applied migrations older than every file (ferry_entry.retired). */
 	size_t retired;
 	/**
@@ -832,7 +1010,7 @@ typedef struct {
 	/** With `behind`: "release 1.2", the oldest these files upgrade
 	 * from; and 1 when it is that release but not finished. */
 	const char *behind_oldest;
-	int behind_unfinished;
+	int behind_unfinished; /**< see `behind_oldest` */
 	/**
 	 * No ferry ledger yet, but another tool's: "'goose_db_version'
 	 * (goose)", for ferry_adopt(); NULL if none.
@@ -856,6 +1034,7 @@ typedef struct {
 	int ferry;	   /**< other ferry runners (waiting for the lock) */
 } ferry_session;
 
+/** The list ferry_sessions_get() gives. */
 typedef struct ferry_sessions ferry_sessions;
 
 /**
@@ -906,6 +1085,10 @@ FERRY_EXTERN const ferry_entry *ferry_status_repeatable_at(
  * Applying migrations
  */
 
+/**
+ * Options of ferry_up(), ferry_finish(), ferry_migrate(),
+ * ferry_bootstrap(), ferry_rollback() and ferry_plan_get().
+ */
 typedef struct {
 	unsigned int version;	/**< FERRY_UP_OPTIONS_VERSION */
 	const char *to;		/**< a version or a release; NULL for head */
@@ -936,10 +1119,11 @@ typedef struct {
 	 * or when it says no, the run is refused (FERRY_EREFUSED) and nothing
 	 * changes. A dry run and a check ask nothing.
 	 */
-	int yes;
+	int yes; /**< every confirmation is yes */
+	/** asked once per step that needs a yes; nonzero is yes */
 	int (*confirm)(
 		const ferry_migration *m, const char *section, void *payload);
-	void *confirm_payload;
+	void *confirm_payload; /**< passed to `confirm` */
 	/**
 	 * Version 3, ferry_up() only: a version whose migration is applied
 	 * (`up`, or `complete` without a finish section that ran) and whose
@@ -956,20 +1140,31 @@ typedef struct {
 	int strict;
 } ferry_up_options;
 
-/* Versions 1 (without baseline), 2 (without confirm, rerun) and 3
- * (without strict) are still accepted. */
+/** The version of ferry_up_options this header declares. Versions 1 (without
+ * baseline), 2 (without confirm, rerun) and 3 (without strict) are still
+ * accepted. */
 #define FERRY_UP_OPTIONS_VERSION 4
+/**
+ * ferry_up_options with every default, to declare one with; in a
+ * language without C macros, ferry_up_options_init().
+ */
 #define FERRY_UP_OPTIONS_INIT \
 	{ \
 		FERRY_UP_OPTIONS_VERSION, NULL, 0, 0, 0, 0, NULL, 0, NULL, \
 			NULL, NULL, 0 \
 	}
 
+/**
+ * Fill `opts` with FERRY_UP_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_up_options_init(ferry_up_options *opts);
+
 /** One step a run took. Owned by its report. */
 typedef struct {
 	const char *action; /**< "up", "finish", "down", "repeatable" */
-	const ferry_migration *migration;
-	int64_t elapsed_ms;
+	const ferry_migration *migration; /**< owned by the set */
+	int64_t elapsed_ms;		  /**< how long it ran */
 	size_t resumed_at; /**< 1-based statement a resumed section restarted
 			      at, or 0 */
 	int not_tried;	   /**< check: a no-transaction section, not run */
@@ -1082,6 +1277,7 @@ FERRY_EXTERN int ferry_bootstrap(ferry_report **out, ferry_db *db,
 FERRY_EXTERN int ferry_rollback(ferry_report **out, ferry_db *db,
 	const ferry_set *set, const ferry_up_options *opts, ferry_error *err);
 
+/** Options of ferry_down(). */
 typedef struct {
 	unsigned int version; /**< FERRY_DOWN_OPTIONS_VERSION */
 	const char *to; /**< keep this version or release and older; "0": none */
@@ -1090,18 +1286,30 @@ typedef struct {
 	int dry_run;	/**< plan only: the report lists the steps */
 	int check;	/**< a trial, rolled back: see ferry_up_options */
 	/** Version 2: confirmations, as ferry_up_options has them */
-	int yes;
+	int yes; /**< every confirmation is yes */
+	/** asked once per step that needs a yes; nonzero is yes */
 	int (*confirm)(
 		const ferry_migration *m, const char *section, void *payload);
-	void *confirm_payload;
+	void *confirm_payload; /**< passed to `confirm` */
 } ferry_down_options;
 
-/* Version 1, without confirmations, is still accepted. */
+/** The version of ferry_down_options this header declares. Version 1, without
+ * confirmations, is still accepted. */
 #define FERRY_DOWN_OPTIONS_VERSION 2
+/**
+ * ferry_down_options with every default, to declare one with; in a
+ * language without C macros, ferry_down_options_init().
+ */
 #define FERRY_DOWN_OPTIONS_INIT \
 	{ \
 		FERRY_DOWN_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0, NULL, NULL \
 	}
+
+/**
+ * Fill `opts` with FERRY_DOWN_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_down_options_init(ferry_down_options *opts);
 
 /**
  * Revert applied migrations newest first with their `down` sections. A
@@ -1118,12 +1326,13 @@ FERRY_EXTERN int ferry_down(ferry_report **out, ferry_db *db,
 
 /** One step a run would take. Owned by its plan. */
 typedef struct {
-	const char *action; /**< "up", "finish" or "repeatable" */
-	const ferry_migration *migration;
+	const char *action;		  /**< "up", "finish" or "repeatable" */
+	const ferry_migration *migration; /**< owned by the set */
 	int checkpoint; /**< the migration's release is a checkpoint */
 	int by_up;	/**< `up --to` the same target takes this step too */
 } ferry_plan_step;
 
+/** The steps ferry_plan_get() found. */
 typedef struct ferry_plan ferry_plan;
 
 /**
@@ -1137,11 +1346,14 @@ typedef struct ferry_plan ferry_plan;
  */
 FERRY_EXTERN int ferry_plan_get(ferry_plan **out, ferry_db *db,
 	const ferry_set *set, const ferry_up_options *opts, ferry_error *err);
+/** How many steps. */
 FERRY_EXTERN size_t ferry_plan_count(const ferry_plan *plan);
+/** Step `i` (0-based, in order), or NULL when out of range. */
 FERRY_EXTERN const ferry_plan_step *ferry_plan_at(
 	const ferry_plan *plan, size_t i);
 /** The unfinished checkpoint where `up` alone would stop, or NULL. */
 FERRY_EXTERN const char *ferry_plan_checkpoint(const ferry_plan *plan);
+/** Free a plan; NULL does nothing. */
 FERRY_EXTERN void ferry_plan_free(ferry_plan *plan);
 
 /*
@@ -1180,22 +1392,23 @@ FERRY_EXTERN int ferry_release_add(const ferry_set *set, const char *name,
 
 /** One row of the audit log. */
 typedef struct {
-	int64_t id;
+	int64_t id;	/**< ascending, in the order of the actions */
 	const char *at; /**< RFC 3339 UTC */
 	const char
 		*action; /**< "up", "finish", "down", "stamp", "repair", ... */
-	const char *version; /**< or NULL */
-	const char *name;    /**< or NULL */
-	const char *release; /**< or NULL */
-	const char *by;	     /**< "user@host" */
-	int64_t duration_ms; /**< -1 when not measured */
-	int success;
-	const char *error; /**< the failure, or NULL */
-	const char *ferry_version;
+	const char *version;	   /**< or NULL */
+	const char *name;	   /**< or NULL */
+	const char *release;	   /**< or NULL */
+	const char *by;		   /**< "user@host" */
+	int64_t duration_ms;	   /**< -1 when not measured */
+	int success;		   /**< 0 when the action failed */
+	const char *error;	   /**< the failure, or NULL */
+	const char *ferry_version; /**< of the ferry that acted */
 	const char *note; /**< what a successful action changed (repair), or
 			     NULL */
 } ferry_history_entry;
 
+/** The audit log ferry_history_get() read. */
 typedef struct ferry_history ferry_history;
 
 /**
@@ -1207,9 +1420,12 @@ typedef struct ferry_history ferry_history;
  */
 FERRY_EXTERN int ferry_history_get(
 	ferry_history **out, ferry_db *db, size_t limit, ferry_error *err);
+/** How many rows. */
 FERRY_EXTERN size_t ferry_history_count(const ferry_history *history);
+/** Row `i` (0-based, newest first), or NULL when out of range. */
 FERRY_EXTERN const ferry_history_entry *ferry_history_at(
 	const ferry_history *history, size_t i);
+/** Free the log; NULL does nothing. */
 FERRY_EXTERN void ferry_history_free(ferry_history *history);
 
 /*
@@ -1230,8 +1446,8 @@ typedef struct {
 	int column;	  /**< 1-based, in bytes */
 	const ferry_migration *migration; /**< owned by the set */
 	const char *section;		  /**< "up", "finish" or "down" */
-	const char *rule; /**< a stable id: "up-drop-column", ... */
-	ferry_lint_level level;
+	const char *rule;	/**< a stable id: "up-drop-column", ... */
+	ferry_lint_level level; /**< error or warning */
 	/**
 	 * "sqlite", "postgres", or "any" for a rule of both engines when
 	 * both were linted (no engine chosen)
@@ -1249,6 +1465,7 @@ typedef struct {
 	const char *reason; /**< the allow's reason, or NULL */
 } ferry_lint_finding;
 
+/** Options of ferry_lint(). */
 typedef struct {
 	unsigned int version; /**< FERRY_LINT_OPTIONS_VERSION */
 	/**
@@ -1258,11 +1475,22 @@ typedef struct {
 	const char *engine;
 } ferry_lint_options;
 
+/** The version of ferry_lint_options this header declares. */
 #define FERRY_LINT_OPTIONS_VERSION 1
+/**
+ * ferry_lint_options with every default, to declare one with; in a
+ * language without C macros, ferry_lint_options_init().
+ */
 #define FERRY_LINT_OPTIONS_INIT \
 	{ \
 		FERRY_LINT_OPTIONS_VERSION, NULL \
 	}
+
+/**
+ * Fill `opts` with FERRY_LINT_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_lint_options_init(ferry_lint_options *opts);
 
 /** What ferry_lint() found. */
 typedef struct ferry_lint_result ferry_lint_result;
@@ -1293,6 +1521,7 @@ typedef struct ferry_lint_result ferry_lint_result;
  */
 FERRY_EXTERN int ferry_lint(ferry_lint_result **out, const ferry_set *set,
 	const ferry_lint_options *opts, ferry_error *err);
+/** How many findings. */
 FERRY_EXTERN size_t ferry_lint_result_count(const ferry_lint_result *r);
 /** Finding `i` (0-based), or NULL when out of range. */
 FERRY_EXTERN const ferry_lint_finding *ferry_lint_result_at(
@@ -1315,13 +1544,14 @@ typedef struct {
 	 * "ledger" (the ledger row contradicts itself)
 	 */
 	const char *kind;
-	int64_t version;
-	const char *version_text;
-	const char *name;    /**< from the file, else from the ledger */
-	const char *message; /**< what is wrong: one line, lowercase */
-	const char *hint;    /**< what to do: one line */
+	int64_t version;	  /**< the migration it is about */
+	const char *version_text; /**< the same, as text */
+	const char *name;	  /**< from the file, else from the ledger */
+	const char *message;	  /**< what is wrong: one line, lowercase */
+	const char *hint;	  /**< what to do: one line */
 } ferry_finding;
 
+/** The findings ferry_validate() gives. */
 typedef struct ferry_validation ferry_validation;
 
 /**
@@ -1338,7 +1568,9 @@ typedef struct ferry_validation ferry_validation;
  */
 FERRY_EXTERN int ferry_validate(ferry_validation **out, ferry_db *db,
 	const ferry_set *set, ferry_error *err);
+/** How many findings. */
 FERRY_EXTERN size_t ferry_validation_count(const ferry_validation *v);
+/** Finding `i` (0-based, by version), or NULL when out of range. */
 FERRY_EXTERN const ferry_finding *ferry_validation_at(
 	const ferry_validation *v, size_t i);
 /** Free a validation; NULL does nothing. */
@@ -1351,9 +1583,12 @@ typedef struct {
 	const char *what; /**< "accepted the changed up section", ... */
 } ferry_change;
 
+/** The changes ferry_repair(), ferry_stamp() and ferry_adopt() made. */
 typedef struct ferry_changes ferry_changes;
 
+/** How many changes. */
 FERRY_EXTERN size_t ferry_changes_count(const ferry_changes *c);
+/** Change `i` (0-based, in order), or NULL when out of range. */
 FERRY_EXTERN const ferry_change *ferry_changes_at(
 	const ferry_changes *c, size_t i);
 /** Nonzero when the call waited for another runner's lock. */
@@ -1361,6 +1596,7 @@ FERRY_EXTERN int ferry_changes_waited(const ferry_changes *c);
 /** Free a list of changes; NULL does nothing. */
 FERRY_EXTERN void ferry_changes_free(ferry_changes *c);
 
+/** Options of ferry_repair(). */
 typedef struct {
 	unsigned int version; /**< FERRY_REPAIR_OPTIONS_VERSION */
 	/**
@@ -1375,11 +1611,22 @@ typedef struct {
 	int dry_run; /**< list the changes, make none */
 } ferry_repair_options;
 
+/** The version of ferry_repair_options this header declares. */
 #define FERRY_REPAIR_OPTIONS_VERSION 1
+/**
+ * ferry_repair_options with every default, to declare one with; in a
+ * language without C macros, ferry_repair_options_init().
+ */
 #define FERRY_REPAIR_OPTIONS_INIT \
 	{ \
 		FERRY_REPAIR_OPTIONS_VERSION, 0, 0 \
 	}
+
+/**
+ * Fill `opts` with FERRY_REPAIR_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_repair_options_init(ferry_repair_options *opts);
 
 /**
  * Make the ledger agree with the files after a manual fix: record the
@@ -1402,6 +1649,7 @@ FERRY_EXTERN int ferry_repair(ferry_changes **out, ferry_db *db,
 	const ferry_set *set, const ferry_repair_options *opts,
 	ferry_error *err);
 
+/** Options of ferry_stamp(). */
 typedef struct {
 	unsigned int version; /**< FERRY_STAMP_OPTIONS_VERSION */
 	const char *to;	      /**< a version or a release; required */
@@ -1413,11 +1661,22 @@ typedef struct {
 	int no_verify;
 } ferry_stamp_options;
 
+/** The version of ferry_stamp_options this header declares. */
 #define FERRY_STAMP_OPTIONS_VERSION 2
+/**
+ * ferry_stamp_options with every default, to declare one with; in a
+ * language without C macros, ferry_stamp_options_init().
+ */
 #define FERRY_STAMP_OPTIONS_INIT \
 	{ \
 		FERRY_STAMP_OPTIONS_VERSION, NULL, 0, 0 \
 	}
+
+/**
+ * Fill `opts` with FERRY_STAMP_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_stamp_options_init(ferry_stamp_options *opts);
 
 /**
  * Record every pending migration up to `opts->to` as complete (up and
@@ -1457,11 +1716,22 @@ typedef struct {
 	int dry_run; /**< list the changes, make none */
 } ferry_adopt_options;
 
+/** The version of ferry_adopt_options this header declares. */
 #define FERRY_ADOPT_OPTIONS_VERSION 1
+/**
+ * ferry_adopt_options with every default, to declare one with; in a
+ * language without C macros, ferry_adopt_options_init().
+ */
 #define FERRY_ADOPT_OPTIONS_INIT \
 	{ \
 		FERRY_ADOPT_OPTIONS_VERSION, NULL, 0 \
 	}
+
+/**
+ * Fill `opts` with FERRY_ADOPT_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_adopt_options_init(ferry_adopt_options *opts);
 
 /**
  * Take over a database another tool migrated: read that tool's ledger
@@ -1507,6 +1777,8 @@ FERRY_EXTERN int ferry_adopt(ferry_changes **out, ferry_db *db,
 typedef void (*ferry_backup_progress_cb)(
 	uint64_t done, uint64_t total, void *payload);
 
+/** Options of ferry_backup_create(), ferry_restore() and ferry_restore_check().
+ */
 typedef struct {
 	unsigned int version; /**< FERRY_BACKUP_OPTIONS_VERSION */
 	/**
@@ -1517,7 +1789,7 @@ typedef struct {
 	const char *dir; /**< where a made-up name goes; NULL: cwd */
 	/**
 	 * PostgreSQL: the directory of pg_dump, pg_restore and psql, and the
-	 * only one searched. NULL: PATH, then /usr/lib/postgresql/<N>/bin,
+	 * only one searched. NULL: PATH, then `/usr/lib/postgresql/<N>/bin`,
 	 * newest first.
 	 */
 	const char *pg_bindir;
@@ -1525,11 +1797,22 @@ typedef struct {
 	void *payload;			   /**< passed to `progress` */
 } ferry_backup_options;
 
+/** The version of ferry_backup_options this header declares. */
 #define FERRY_BACKUP_OPTIONS_VERSION 1
+/**
+ * ferry_backup_options with every default, to declare one with; in a
+ * language without C macros, ferry_backup_options_init().
+ */
 #define FERRY_BACKUP_OPTIONS_INIT \
 	{ \
 		FERRY_BACKUP_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL \
 	}
+
+/**
+ * Fill `opts` with FERRY_BACKUP_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_backup_options_init(ferry_backup_options *opts);
 
 /** A backup file and the ledger state it holds. */
 typedef struct ferry_backup ferry_backup;
@@ -1618,12 +1901,13 @@ typedef struct ferry_backups ferry_backups;
 /**
  * List the backups of `db` in `dir` that ferry_backup_create() named
  * itself (no `path` in its options): regular files named
- * `<database>-<UTC time>-v<version>[-<n>].<sqlite|pgdump>` after this
- * database (SQLite: its file name without the extension; PostgreSQL: the
- * database name) with its engine's extension. Anything else is left out:
- * other files, other databases' backups, a backup renamed by hand, a
- * link. Oldest first: by the time in the name, then, within one second,
- * by modification time. Reads only the directory; takes no lock.
+ * `DATABASE-TIME-vVERSION[-N].EXT` after this database (DATABASE is,
+ * on SQLite, its file name without the extension; on PostgreSQL, the
+ * database name; TIME is UTC) with its engine's extension EXT (`sqlite`,
+ * `pgdump`). Anything else is left out: other files, other databases'
+ * backups, a backup renamed by hand, a link. Oldest first: by the time in the
+ * name, then, within one second, by modification time. Reads only the
+ * directory; takes no lock.
  *
  * @param[out] out  free with ferry_backups_free(). NULL on failure.
  * @param db        an open database (read-only is enough)
@@ -1661,6 +1945,7 @@ typedef int (*ferry_export_write_cb)(
 typedef void (*ferry_export_progress_cb)(
 	const char *table, uint64_t rows, void *payload);
 
+/** Options of ferry_export(). */
 typedef struct {
 	unsigned int version; /**< FERRY_EXPORT_OPTIONS_VERSION */
 	/**
@@ -1669,13 +1954,13 @@ typedef struct {
 	 * FERRY_EINVALID.
 	 */
 	const char *const *tables;
-	size_t ntables;
+	size_t ntables; /**< how many `tables` names */
 	/**
 	 * Row filters: `wheres[i]` is "table:condition", an SQL condition
 	 * on that table's rows. A table named by none is exported whole.
 	 */
 	const char *const *wheres;
-	size_t nwheres;
+	size_t nwheres; /**< how many `wheres` holds */
 	/**
 	 * A file to write (replaced if it exists), or a directory (one that
 	 * exists, or a path ending in '/', made if missing) to write one
@@ -1689,12 +1974,23 @@ typedef struct {
 	int include_ledger; /**< export ferry's own tables too */
 } ferry_export_options;
 
+/** The version of ferry_export_options this header declares. */
 #define FERRY_EXPORT_OPTIONS_VERSION 1
+/**
+ * ferry_export_options with every default, to declare one with; in a
+ * language without C macros, ferry_export_options_init().
+ */
 #define FERRY_EXPORT_OPTIONS_INIT \
 	{ \
 		FERRY_EXPORT_OPTIONS_VERSION, NULL, 0, NULL, 0, NULL, NULL, \
 			NULL, NULL, 0 \
 	}
+
+/**
+ * Fill `opts` with FERRY_EXPORT_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_export_options_init(ferry_export_options *opts);
 
 /** What an export wrote. */
 typedef struct ferry_export_report ferry_export_report;
@@ -1778,11 +2074,22 @@ typedef struct {
 	const ferry_set *set; /**< required with `via_migrations` */
 } ferry_import_options;
 
+/** The version of ferry_import_options this header declares. */
 #define FERRY_IMPORT_OPTIONS_VERSION 1
+/**
+ * ferry_import_options with every default, to declare one with; in a
+ * language without C macros, ferry_import_options_init().
+ */
 #define FERRY_IMPORT_OPTIONS_INIT \
 	{ \
 		FERRY_IMPORT_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, 0, NULL \
 	}
+
+/**
+ * Fill `opts` with FERRY_IMPORT_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_import_options_init(ferry_import_options *opts);
 
 /** What an import or a copy loaded, table by table. */
 typedef struct ferry_load_report ferry_load_report;
@@ -1809,6 +2116,7 @@ FERRY_EXTERN const ferry_load_table *ferry_load_report_at(
 	const ferry_load_report *r, size_t i);
 /** Rows loaded, all tables. */
 FERRY_EXTERN uint64_t ferry_load_report_rows(const ferry_load_report *r);
+/** Free a report; NULL does nothing. */
 FERRY_EXTERN void ferry_load_report_free(ferry_load_report *r);
 
 /**
@@ -1848,11 +2156,22 @@ typedef struct {
 	void *payload;			 /**< for `progress` */
 } ferry_copy_options;
 
+/** The version of ferry_copy_options this header declares. */
 #define FERRY_COPY_OPTIONS_VERSION 1
+/**
+ * ferry_copy_options with every default, to declare one with; in a
+ * language without C macros, ferry_copy_options_init().
+ */
 #define FERRY_COPY_OPTIONS_INIT \
 	{ \
 		FERRY_COPY_OPTIONS_VERSION, NULL, 0, NULL, NULL \
 	}
+
+/**
+ * Fill `opts` with FERRY_COPY_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_copy_options_init(ferry_copy_options *opts);
 
 /**
  * Copy every table of `from` into `to`, either engine into either
@@ -1910,16 +2229,28 @@ typedef struct {
 /** What a reset dropped, in the order it dropped it. */
 typedef struct ferry_dropped ferry_dropped;
 
+/** Options of ferry_reset(). */
 typedef struct {
 	unsigned int version; /**< FERRY_RESET_OPTIONS_VERSION */
 	int dry_run; /**< list what would go; change nothing, take no lock */
 } ferry_reset_options;
 
+/** The version of ferry_reset_options this header declares. */
 #define FERRY_RESET_OPTIONS_VERSION 1
+/**
+ * ferry_reset_options with every default, to declare one with; in a
+ * language without C macros, ferry_reset_options_init().
+ */
 #define FERRY_RESET_OPTIONS_INIT \
 	{ \
 		FERRY_RESET_OPTIONS_VERSION, 0 \
 	}
+
+/**
+ * Fill `opts` with FERRY_RESET_OPTIONS_INIT, for languages without C
+ * macros. NULL does nothing.
+ */
+FERRY_EXTERN void ferry_reset_options_init(ferry_reset_options *opts);
 
 /**
  * Drop everything ferry's migrations made, and the ledger: on SQLite every
@@ -1962,12 +2293,16 @@ FERRY_EXTERN void ferry_dropped_free(ferry_dropped *dropped);
  * `_count` and `_at`; `_get` is for what is computed from the database
  * (ferry_status_get, ferry_plan_get, ferry_history_get).
  */
+/** Deprecated: ferry_set_at(). */
 FERRY_EXTERN FERRY_DEPRECATED("ferry_set_at") const
 	ferry_migration *ferry_set_get(const ferry_set *set, size_t i);
+/** Deprecated: ferry_set_release_at(). */
 FERRY_EXTERN FERRY_DEPRECATED("ferry_set_release_at") const
 	ferry_release *ferry_set_release_get(const ferry_set *set, size_t i);
+/** Deprecated: ferry_report_at(). */
 FERRY_EXTERN FERRY_DEPRECATED("ferry_report_at") const
 	ferry_step *ferry_report_get(const ferry_report *report, size_t i);
+/** Deprecated: ferry_dropped_at(). */
 FERRY_EXTERN FERRY_DEPRECATED("ferry_dropped_at") const
 	ferry_dropped_object *ferry_dropped_get(
 		const ferry_dropped *dropped, size_t i);

@@ -9,9 +9,10 @@
 #   deb    also the tools that build Debian packages (make deb)
 #   test   also the sqlite3 and PostgreSQL servers and tools the tests use
 #          (pgbouncer too, for the tests behind a transaction pooler; man,
-#          bash-completion and zsh for those of the pages and completion),
-#          OpenSSL's libcrypto, a second SHA-256 for the fuzz tests, and
-#          what deb needs: CI builds the packages and tries them
+#          bash-completion and zsh for those of the pages and completion;
+#          doxygen, to check the API reference of ferry.h), OpenSSL's
+#          libcrypto, a second SHA-256 for the fuzz tests, and what deb
+#          needs: CI builds the packages and tries them
 set -eu
 
 what=${1:-build}
@@ -24,7 +25,7 @@ if [ "$what" = deb ] || [ "$what" = test ]; then
 	pkgs="$pkgs git dpkg-dev debhelper lintian"
 fi
 if [ "$what" = test ]; then
-	pkgs="$pkgs libssl-dev python3 sqlite3 postgresql-15 postgresql-client-15 clang libclang-rt-14-dev valgrind util-linux procps jq strace clang-format clang-tidy cppcheck pgbouncer man-db bash-completion zsh"
+	pkgs="$pkgs libssl-dev python3 sqlite3 postgresql-15 postgresql-client-15 clang libclang-rt-14-dev valgrind util-linux procps jq strace clang-format clang-tidy cppcheck pgbouncer man-db bash-completion zsh doxygen"
 fi
 
 missing=

@@ -76,6 +76,7 @@ struct cli_ctx {
 	const char *lock_wait;	  /* --lock-wait */
 	const char *lock_retries; /* --lock-retries */
 	const char *pooler;	  /* --pooler */
+	const char *actor;	  /* --actor */
 	struct cli_list params;	  /* --set NAME=VALUE, in order */
 	int exclusive;		  /* --exclusive, or exclusive = true */
 	int json;
@@ -484,6 +485,7 @@ int cmd_backup(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_export(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_restore(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_reset(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_embed(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_version(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_help(int argc, char **argv, struct cli_ctx *ctx);
 

@@ -558,6 +558,7 @@ int cli_setup(struct cli_ctx *ctx)
 	opts.lock_retries = ctx->lock_retries_n;
 	opts.exclusive = ctx->exclusive && (flags & CLI_EXCLUSIVE);
 	opts.pooler = ctx->pooler_mode;
+	opts.actor = ctx->actor ? ctx->actor : env("FERRY_ACTOR");
 	opts.read_only = !(flags & CLI_NEEDS_DB) || ctx->dry_run;
 	opts.progress = cli_progress;
 	opts.payload = ctx;

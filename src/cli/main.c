@@ -64,6 +64,8 @@ const struct cli_command cli_commands[] = {
 		"replace the database with a backup" },
 	{ "reset", cmd_reset, CLI_NEEDS_DB,
 		"drop everything ferry's migrations made, and the ledger" },
+	{ "embed", cmd_embed, 0,
+		"print the migration set as C source, for ferry_set_open_mem()" },
 	{ "version", cmd_version, 0, "print the ferry version" },
 	{ "help", cmd_help, 0, "show help for ferry or a command" },
 	{ NULL, NULL, 0, NULL }

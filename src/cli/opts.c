@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* The global options' table, with its end. */
-#define NGLOBAL 17
+#define NGLOBAL 18
 
 /*
  * The options every command takes, bound to the fields of `ctx` they set.
@@ -47,6 +47,10 @@ static void bind_globals(struct cli_opt t[NGLOBAL], struct cli_ctx *ctx)
 		CLI_OPT_STRING("pooler", 0, &ctx->pooler, "MODE",
 			"PostgreSQL through a pooler: auto (default),\n"
 			"                               none or transaction"),
+		CLI_OPT_STRING("actor", 0, &ctx->actor, "NAME",
+			"who the ledger and history name (else\n"
+			"                               $FERRY_ACTOR, else "
+			"user@host)"),
 		CLI_OPT_LIST("set", 0, &ctx->params, "NAME=VALUE",
 			"a migration parameter's value (again for more)"),
 		CLI_OPT_FLAG("json", 0, &ctx->json,

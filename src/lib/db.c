@@ -154,6 +154,38 @@ static int check_history_name(const char *table, ferry_error *err)
 	return FERRY_EINVALID;
 }
 
+/*
+ * The actor the caller names goes into the ledger, the history and the
+ * lock holder's text, which are read back as one line each: text without
+ * control characters, of a length a terminal line and a column hold.
+ */
+static int check_actor(const char *actor, ferry_error *err)
+{
+	size_t n = strlen(actor), i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)actor[i] < 0x20 || actor[i] == 0x7f)
+			break;
+	if (n > 0 && n <= FERRY_ACTOR_MAX && i == n)
+		return 0;
+	if (n == 0)
+		ferry__error_set(err, FERRY_EINVALID, "invalid actor: empty");
+	else if (i < n)
+		ferry__error_set(err, FERRY_EINVALID,
+			"invalid actor: it holds a control character at byte "
+			"%zu",
+			i + 1);
+	else
+		ferry__error_set(err, FERRY_EINVALID,
+			"invalid actor: %zu bytes, more than %d", n,
+			FERRY_ACTOR_MAX);
+	ferry__error_hint(err,
+		"name who acts in 1 to %d bytes of printable text, e.g. "
+		"'deploy-bot' or 'alice@ci'",
+		FERRY_ACTOR_MAX);
+	return FERRY_EINVALID;
+}
+
 #ifdef FERRY_HAVE_PG
 extern const ferry__driver ferry__pg_driver;
 #endif
@@ -176,8 +208,13 @@ static const ferry__driver *driver_for(const ferry__url *url)
 	return NULL;
 }
 
-int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
-	ferry_error *err)
+/*
+ * ferry_db_open() with a URL; ferry_db_open_sqlite() and _pg() with
+ * `borrowed`, the application's connection to `engine`, which the driver
+ * takes as its own but never closes, and whose URL it makes up.
+ */
+static int db_open(ferry_db **out, const char *url, ferry__engine engine,
+	void *borrowed, const ferry_db_options *opts, ferry_error *err)
 {
 	ferry_db_options defaults = FERRY_DB_OPTIONS_INIT;
 	ferry_db *db;
@@ -231,8 +268,19 @@ int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
 	}
 	db->progress = opts->progress;
 	db->payload = opts->payload;
-	if ((rc = ferry__url_parse(&db->url, url, opts->base_dir, err)) < 0)
+	/* A version 3 caller's struct ends before `actor`. */
+	if (opts->version >= 4 && opts->actor &&
+		((rc = check_actor(opts->actor, err)) < 0 ||
+			(!(db->actor = ferry__strdup(opts->actor)) &&
+				(rc = ferry__error_oom(err)) < 0)))
 		goto fail;
+	if (borrowed) {
+		db->url.engine = engine;
+		db->borrowed = borrowed;
+	} else if ((rc = ferry__url_parse(&db->url, url, opts->base_dir, err)) <
+		0) {
+		goto fail;
+	}
 	db->drv = driver_for(&db->url);
 	if (!db->drv) {
 		rc = ferry__error_set(err, FERRY_EINVALID,
@@ -270,6 +318,36 @@ int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
 fail:
 	ferry_db_close(db);
 	return rc;
+}
+
+int ferry_db_open(ferry_db **out, const char *url, const ferry_db_options *opts,
+	ferry_error *err)
+{
+	return db_open(out, url, 0, NULL, opts, err);
+}
+
+int ferry_db_open_sqlite(ferry_db **out, struct sqlite3 *handle,
+	const ferry_db_options *opts, ferry_error *err)
+{
+	if (!handle) {
+		if (out)
+			*out = NULL;
+		return ferry__error_set(
+			err, FERRY_EINVALID, "invalid argument: 'handle'");
+	}
+	return db_open(out, NULL, FERRY__ENGINE_SQLITE, handle, opts, err);
+}
+
+int ferry_db_open_pg(ferry_db **out, struct pg_conn *conn,
+	const ferry_db_options *opts, ferry_error *err)
+{
+	if (!conn) {
+		if (out)
+			*out = NULL;
+		return ferry__error_set(
+			err, FERRY_EINVALID, "invalid argument: 'conn'");
+	}
+	return db_open(out, NULL, FERRY__ENGINE_PG, conn, opts, err);
 }
 
 void ferry__statement_done(

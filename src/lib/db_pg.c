@@ -77,7 +77,8 @@
 	X(consumeInput, PQconsumeInput) \
 	X(backendPID, PQbackendPID) \
 	X(putCopyData, PQputCopyData) \
-	X(putCopyEnd, PQputCopyEnd)
+	X(putCopyEnd, PQputCopyEnd) \
+	X(pipelineStatus, PQpipelineStatus)
 /* clang-format on */
 
 typedef struct {
@@ -140,6 +141,10 @@ typedef struct {
 	ferry__buf load;     /* COPY data not sent yet (pg_load_row) */
 	int load_ncols;
 	int64_t load_rows; /* rows handed to the COPY so far */
+	/* ferry_db_open_pg(): the application's application_name at open,
+	 * and whether a command changed the session's settings since */
+	char *app_saved;
+	int touched;
 } pg_conn;
 
 #define CONN(db) ((pg_conn *)(db)->conn)
@@ -487,6 +492,126 @@ static PGconn *connect_to(ferry_db *db, const char *app_name)
 	return CONN(db)->pq.connectdbParams(keys, vals, 1);
 }
 
+/*
+ * ferry_db_open_pg(): is the libpq just loaded the one the application
+ * made its connection with? In a program linked with libpq.so.5, dlopen()
+ * of that soname returns the library already loaded, and the symbol the
+ * program's own calls resolve to is ours. A program that reached another
+ * libpq (another soname, a static copy) would have its PGconn read by
+ * code of another layout: refused before anything is called on it.
+ */
+static int same_libpq(ferry_db *db, ferry_error *err)
+{
+	pg_conn *c = CONN(db);
+	void *global = dlsym(RTLD_DEFAULT, "PQstatus"), *ours;
+
+	memcpy(&ours, &c->pq.status, sizeof(ours));
+	if (!global || global == ours)
+		return 0;
+	ferry__error_set(err, FERRY_EINVALID,
+		"the application's libpq is not " LIBPQ_SONAME
+		", which ferry uses");
+	ferry__error_hint(err,
+		"link the program with the system's libpq (-lpq, " LIBPQ_SONAME
+		"), or give ferry a URL rather than a connection");
+	return FERRY_EINVALID;
+}
+
+/*
+ * The settings `c->pg` was made with, as a keyword string for ferry's own
+ * second connections (connect_to()): PQconninfo() of it, password
+ * included, less what connect_to() sets itself.
+ */
+static char *borrowed_conninfo(pg_conn *c)
+{
+	PQconninfoOption *opts = c->pq.conninfo(c->pg), *o;
+	ferry__buf b = FERRY__BUF_INIT;
+	const char *p;
+
+	if (!opts)
+		return NULL;
+	for (o = opts; o->keyword; o++) {
+		if (!o->val || !*o->val ||
+			!strcmp(o->keyword, "application_name") ||
+			!strcmp(o->keyword, "fallback_application_name") ||
+			!strcmp(o->keyword, "client_encoding") ||
+			!strcmp(o->keyword, "replication"))
+			continue;
+		ferry__buf_printf(&b, "%s%s='", b.len ? " " : "", o->keyword);
+		for (p = o->val; *p; p++) {
+			if (*p == '\\' || *p == '\'')
+				ferry__buf_put(&b, "\\", 1);
+			ferry__buf_put(&b, p, 1);
+		}
+		ferry__buf_puts(&b, "'");
+	}
+	c->pq.conninfoFree(opts);
+	return ferry__buf_detach(&b);
+}
+
+/*
+ * The application's connection: checked to be ours to use now (connected,
+ * idle, the same libpq), its URL made up from its settings, and its
+ * application_name kept to put back at close. Its notice receiver stays
+ * the application's.
+ */
+static int pg_adopt(ferry_db *db, ferry_error *err)
+{
+	pg_conn *c = CONN(db);
+	PGresult *res;
+	int rc;
+
+	if ((rc = same_libpq(db, err)) < 0)
+		return rc;
+	c->pg = db->borrowed;
+	if (c->pq.status(c->pg) != CONNECTION_OK ||
+		c->pq.transactionStatus(c->pg) != PQTRANS_IDLE ||
+		c->pq.pipelineStatus(c->pg) != PQ_PIPELINE_OFF) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"the PostgreSQL connection is %s",
+			c->pq.status(c->pg) != CONNECTION_OK
+				? "not connected"
+				: "busy (a transaction, a query or a pipeline)");
+		ferry__error_hint(err,
+			"hand ferry a connected, idle connection: no "
+			"transaction open, not in pipeline mode");
+		return FERRY_EINVALID;
+	}
+	c->password = conninfo_value(c, "password", NULL);
+	if (!(db->url.conninfo = borrowed_conninfo(c)) ||
+		!(db->url.display = ferry_url_mask(db->url.conninfo)))
+		return ferry__error_oom(err);
+	res = c->pq.exec(c->pg, "SELECT current_setting('application_name')");
+	if (c->pq.resultStatus(res) == PGRES_TUPLES_OK &&
+		c->pq.ntuples(res) == 1)
+		c->app_saved = ferry__strdup(c->pq.getvalue(res, 0, 0));
+	else
+		rc = result_error(db, res, NULL, NULL, err);
+	c->pq.clear(res);
+	if (rc < 0)
+		return rc;
+	return c->app_saved ? 0 : ferry__error_oom(err);
+}
+
+/* What ferry_db_close() puts back on the application's connection. */
+static void pg_give_back(pg_conn *c)
+{
+	const char *vals[1] = { c->app_saved };
+
+	if (!c->touched || !c->app_saved ||
+		c->pq.status(c->pg) != CONNECTION_OK)
+		return;
+	if (c->pq.transactionStatus(c->pg) != PQTRANS_IDLE)
+		c->pq.clear(c->pq.exec(c->pg, "ROLLBACK"));
+	c->pq.clear(c->pq.execParams(c->pg,
+		"SELECT set_config('application_name', $1, false)", 1, NULL,
+		vals, NULL, NULL, 0));
+	c->pq.clear(c->pq.exec(c->pg, "RESET lock_timeout"));
+	if (c->server_num >= 140000)
+		c->pq.clear(c->pq.exec(
+			c->pg, "RESET client_connection_check_interval"));
+}
+
 static int pg_open(ferry_db *db, ferry_error *err)
 {
 	pg_conn *c;
@@ -499,13 +624,18 @@ static int pg_open(ferry_db *db, ferry_error *err)
 	db->conn = c;
 	if ((rc = load_libpq(&c->pq, err)) < 0)
 		return rc;
-	c->pg = connect_to(db, NULL);
-	if (!c->pg)
-		return ferry__error_oom(err);
-	c->password = conninfo_value(c, "password", NULL);
-	if (c->pq.status(c->pg) != CONNECTION_OK)
-		return connect_failed(db, err);
-	c->pq.setNoticeReceiver(c->pg, on_notice, db);
+	if (db->borrowed) {
+		if ((rc = pg_adopt(db, err)) < 0)
+			return rc;
+	} else {
+		c->pg = connect_to(db, NULL);
+		if (!c->pg)
+			return ferry__error_oom(err);
+		c->password = conninfo_value(c, "password", NULL);
+		if (c->pq.status(c->pg) != CONNECTION_OK)
+			return connect_failed(db, err);
+		c->pq.setNoticeReceiver(c->pg, on_notice, db);
+	}
 	if (!(c->cancel = c->pq.getCancel(c->pg)))
 		return ferry__error_oom(err);
 	c->backend_pid = c->pq.backendPID(c->pg);
@@ -538,6 +668,8 @@ static void queue_clear(pg_conn *c)
 	c->queued_bytes = 0;
 }
 
+static void leave_pipeline(ferry_db *db);
+
 static void pg_close(ferry_db *db)
 {
 	pg_conn *c = CONN(db);
@@ -550,8 +682,14 @@ static void pg_close(ferry_db *db)
 		c->pq.freeCancel(c->cancel);
 	if (c->observer)
 		c->pq.finish(c->observer);
-	if (c->pg)
+	if (c->pg && db->borrowed) {
+		if (c->pipeline)
+			leave_pipeline(db);
+		pg_give_back(c);
+	} else if (c->pg) {
 		c->pq.finish(c->pg);
+	}
+	free(c->app_saved);
 	if (c->pq.handle)
 		dlclose(c->pq.handle);
 	free(c->password);
@@ -1255,6 +1393,7 @@ static int pg_reset_session(ferry_db *db, int whole, ferry_error *err)
 	int rc;
 
 	c->users_session = 0;
+	c->touched = 1;
 	for (i = 0; i < (whole ? 3u : 2u); i++)
 		if ((rc = pg_query(db, reset[i], NULL, 0, NULL, NULL, err)) < 0)
 			return rc;
@@ -1415,8 +1554,10 @@ static int try_lock(ferry_db *db, int *got, ferry_error *err)
 		c->pq.ntuples(res) == 1;
 	in_recovery = ok && c->pq.getvalue(res, 0, 0)[0] == 't';
 	*got = ok && c->pq.getvalue(res, 0, 1)[0] == 't';
-	if (*got)
+	if (*got) {
 		memcpy(c->app_name, me, sizeof(me));
+		c->touched = 1;
+	}
 	if (!ok)
 		result_error(db, res, NULL, NULL, err);
 	c->pq.clear(res);

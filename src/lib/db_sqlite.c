@@ -449,6 +449,54 @@ static int materialize(ferry_db *db, int create, ferry_error *err)
 }
 
 /*
+ * ferry_db_open_sqlite(): the application's connection, as it is. Its
+ * file is the one it has open as "main"; a connection with none (an
+ * in-memory or temporary database) is taken as ":memory:" is.
+ */
+static int sq_adopt(ferry_db *db, ferry_error *err)
+{
+	sq_conn *c = CONN(db);
+	const char *file;
+	ferry__buf b = FERRY__BUF_INIT;
+
+	c->h = db->borrowed;
+	file = sqlite3_db_filename(c->h, "main");
+	db->url.memory = !file || !*file;
+	db->url.path = ferry__strdup(db->url.memory ? ":memory:" : file);
+	db->url.file = db->url.memory ? NULL : ferry__strdup(file);
+	ferry__buf_printf(&b, "sqlite:%s", db->url.path ? db->url.path : "");
+	db->url.display = ferry__buf_detach(&b);
+	if (!db->url.path || !db->url.display ||
+		(!db->url.memory && !db->url.file))
+		return ferry__error_oom(err);
+	if (!sqlite3_get_autocommit(c->h)) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"the SQLite connection is inside a transaction");
+		ferry__error_hint(
+			err, "commit or roll back before handing it to ferry");
+		return FERRY_EINVALID;
+	}
+	sqlite3_extended_result_codes(c->h, 1);
+	sqlite3_progress_handler(c->h, 1000, interrupted, db);
+	sqlite3_busy_handler(c->h, busy_wait, db);
+	if (!db->url.memory) {
+		int rc = check_database(db, err);
+
+		if (rc < 0)
+			return rc;
+	}
+	if (!db->read_only && sqlite3_db_readonly(c->h, "main") == 1) {
+		ferry__error_set(err, FERRY_EDB, "database '%s' is read-only",
+			db->url.display);
+		ferry__error_hint(err,
+			"open the connection read-write, or ask ferry only to "
+			"read (read_only)");
+		return FERRY_EDB;
+	}
+	return 0;
+}
+
+/*
  * Every access to the file goes through url.file, its canonical absolute
  * path: never a name SQLite could read as a URI, and the same file for
  * every spelling of its URL. Messages show the path as written.
@@ -465,6 +513,8 @@ static int sq_open(ferry_db *db, ferry_error *err)
 	db->server_version = ferry__strdup(sqlite3_libversion());
 	if (!db->server_version)
 		return ferry__error_oom(err);
+	if (db->borrowed)
+		return sq_adopt(db, err);
 	if (db->url.memory)
 		return open_handle(db, ":memory:", SQLITE_OPEN_READWRITE, err);
 	if (stat(path, &st) == 0) {
@@ -507,9 +557,16 @@ static void sq_close(ferry_db *db)
 	sqlite3_finalize(c->load);
 	ferry__buf_release(&c->load_blob);
 	cache_flush(c);
-	/* The VFS must outlive the connection: should SQLite keep this one
-	 * as a zombie (a statement left unfinalized), the VFS stays too. */
-	if (sqlite3_close(c->h) == SQLITE_OK)
+	if (db->borrowed) {
+		/* The application's: its handlers go, the connection stays. */
+		if (c->h) {
+			sqlite3_progress_handler(c->h, 0, NULL, NULL);
+			sqlite3_busy_handler(c->h, NULL, NULL);
+		}
+	} else if (sqlite3_close(c->h) == SQLITE_OK)
+		/* The VFS must outlive the connection: should SQLite keep
+		 * this one as a zombie (a statement left unfinalized), the
+		 * VFS stays too. */
 		ferry__sqvfs_free(c->vfs);
 	else
 		sqlite3_close_v2(c->h);

@@ -168,6 +168,10 @@ int ferry__read_into(
 /* The same into a new allocation, freed with free(). */
 int ferry__read_file(
 	const char *path, char **out, size_t *len, ferry_error *err);
+/* The same from memory: `len` bytes of `data` (ferry_set_open_mem()),
+ * CRLF made LF, NUL-terminated, as a file's would be. */
+int ferry__read_mem(
+	const char *data, size_t len, ferry__buf *b, ferry_error *err);
 /* Write all of `data`, across short writes and EINTR; 0 or -1 (errno). */
 int ferry__write_all(int fd, const char *data, size_t len);
 
@@ -348,6 +352,10 @@ typedef struct {
 	void *code_payload;
 	ferry_format format; /* how its file(s) are read and cut */
 	char *down_path;     /* a down section in a file of its own, or NULL */
+	/* ferry_set_open_mem(): the file's bytes, in the set's `mem`, read
+	 * in place of `path`; else NULL */
+	const char *mem;
+	size_t mem_len;
 } ferry__migration;
 
 /* The file section `k` of `m` is read from, for messages. */
@@ -380,6 +388,7 @@ struct ferry_set {
 	ferry__migration *reps; /* repeatable/, by name */
 	size_t nreps;
 	ferry_format format; /* never FERRY_FORMAT_AUTO once read */
+	char *mem; /* ferry_set_open_mem(): every file's bytes; else NULL */
 };
 
 /*
@@ -1161,6 +1170,10 @@ struct ferry_db {
 	int pooled; /* one is in the way: set each time the runner lock is
 		     * taken, else 0 */
 	struct ferry__pgpool *pgpool; /* PostgreSQL's lock row, while held */
+	/* ferry_db_open_sqlite(), _pg(): the application's connection (a
+	 * sqlite3 *, a PGconn *), which the driver uses but never closes;
+	 * NULL when ferry opened its own */
+	void *borrowed;
 };
 
 /* PostgreSQL's identifier limit (NAMEDATALEN - 1), in bytes. */
@@ -1415,6 +1428,12 @@ int ferry__repeatables_read(
 	ferry_set *set, ferry__hasher *h, ferry__buf *text, ferry_error *err);
 /* Read the repeatable migrations another tool's layout listed (Flyway's
  * R__ files) into set->reps, each checked as one transactional section. */
+/* ferry_set_open_mem(): the repeatable migration `file` ("<name>.sql",
+ * under "repeatable/"), its bytes `data` kept by the set. */
+int ferry__repeatable_mem(ferry_set *set, size_t *alloc, const char *file,
+	const char *data, size_t len, ferry__hasher *h, ferry__buf *text,
+	ferry_error *err);
+void ferry__repeatables_sort(ferry_set *set);
 int ferry__repeatables_read_listed(
 	ferry_set *set, ferry__hasher *h, ferry__buf *text, ferry_error *err);
 /* Read the rows of `set`'s repeatable migrations; none when it has none. */

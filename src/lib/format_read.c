@@ -212,7 +212,14 @@ int ferry__format_read(const ferry__migration *m, ferry__buf *text,
 	int rc;
 
 	memset(sec, 0, sizeof(*sec) * FERRY__NSECTIONS);
-	if ((rc = ferry__read_into(m->pub.path, text, st, err)) < 0)
+	if (m->mem) {
+		if (st)
+			memset(st, 0, sizeof(*st));
+		rc = ferry__read_mem(m->mem, m->mem_len, text, err);
+	} else {
+		rc = ferry__read_into(m->pub.path, text, st, err);
+	}
+	if (rc < 0)
 		return rc;
 	switch (m->format) {
 	case FERRY_FORMAT_AUTO:

@@ -364,6 +364,14 @@ int ferry_release_add(const ferry_set *set, const char *name, int checkpoint,
 			"with 'ferry new'");
 		return FERRY_EINVALID;
 	}
+	if (set->mem) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"an embedded set has no releases file to add to");
+		ferry__error_hint(err,
+			"add the release to the migration directory, then "
+			"embed it again with 'ferry embed'");
+		return FERRY_EINVALID;
+	}
 	ferry__buf_printf(&path, "%s/releases", set->dir);
 	ferry__buf_printf(&line, "%s %s%s\n", name, head->version_text,
 		checkpoint ? " checkpoint" : "");

@@ -140,6 +140,42 @@ static int read_one(ferry_set *set, size_t *alloc, const char *sub,
 	return 0;
 }
 
+int ferry__repeatable_mem(ferry_set *set, size_t *alloc, const char *file,
+	const char *data, size_t len, ferry__hasher *h, ferry__buf *text,
+	ferry_error *err)
+{
+	ferry__migration *m;
+	int kind = match_name(file), rc;
+
+	if (kind == 0)
+		return 0; /* not a migration, as in a directory */
+	if (kind < 0)
+		return bad_name(SUBDIR, file, err);
+	if (FERRY__GROW(set->reps, *alloc, set->nreps + 1, 8) < 0)
+		return ferry__error_oom(err);
+	m = &set->reps[set->nreps];
+	memset(m, 0, sizeof(*m));
+	if (name_repeatable(m, SUBDIR, file) < 0)
+		return ferry__error_oom(err);
+	set->nreps++;
+	m->mem = data;
+	m->mem_len = len;
+	if ((rc = ferry__read_mem(data, len, text, err)) < 0 ||
+		(rc = ferry__parse_sections(m->sec, text->buf, text->len,
+			 m->pub.path, h, err)) < 0 ||
+		(rc = check_sections(m, err)) < 0)
+		return rc;
+	m->pub.up_confirm = m->sec[FERRY__UP].confirm;
+	return 0;
+}
+
+/* By name, as a directory's are once read. */
+void ferry__repeatables_sort(ferry_set *set)
+{
+	if (set->nreps > 1)
+		qsort(set->reps, set->nreps, sizeof(*set->reps), cmp_name);
+}
+
 int ferry__repeatables_read(
 	ferry_set *set, ferry__hasher *h, ferry__buf *text, ferry_error *err)
 {

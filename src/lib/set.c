@@ -44,6 +44,7 @@ void ferry_set_free(ferry_set *set)
 	ferry__releases_free(set->releases, set->nreleases);
 	free(set->dir);
 	free(set->cache_file);
+	free(set->mem);
 	free(set);
 }
 
@@ -472,29 +473,19 @@ static void by_version_text(const ferry_set *set, ferry__release *rel)
 	}
 }
 
-/* Read `releases`, if present, and give each migration its release. */
-static int read_releases(ferry_set *set, ferry_error *err)
+/*
+ * The text of `releases` (the file at `path`): parse it, check it against
+ * the migrations, and give each migration its release.
+ */
+static int apply_releases(ferry_set *set, const char *text, size_t len,
+	const char *path, ferry_error *err)
 {
-	char *path = join_path(set->dir, "releases"), *text;
-	size_t len, i, r = 0;
-	struct stat st;
+	size_t i, r = 0;
 	int rc;
 
-	if (!path)
-		return ferry__error_oom(err);
-	/* Not there at all; a link that points nowhere is an error. */
-	if (lstat(path, &st) < 0 && errno == ENOENT) {
-		free(path);
-		return 0;
-	}
-	rc = ferry__read_file(path, &text, &len, err);
-	if (rc == 0) {
-		rc = (set->format == FERRY_FORMAT_FLYWAY
-				? ferry__releases_parse_dotted
-				: ferry__releases_parse)(
-			&set->releases, &set->nreleases, text, len, path, err);
-		free(text);
-	}
+	rc = (set->format == FERRY_FORMAT_FLYWAY ? ferry__releases_parse_dotted
+						 : ferry__releases_parse)(
+		&set->releases, &set->nreleases, text, len, path, err);
 	for (i = 0; rc == 0 && i < set->nreleases; i++) {
 		ferry__release *rel = &set->releases[i];
 
@@ -514,7 +505,6 @@ static int read_releases(ferry_set *set, ferry_error *err)
 	}
 	if (rc == 0)
 		rc = check_baseline(set, path, err);
-	free(path);
 	for (i = 0; rc == 0 && i < set->n; i++) {
 		while (r < set->nreleases &&
 			set->releases[r].pub.last_version <
@@ -523,6 +513,30 @@ static int read_releases(ferry_set *set, ferry_error *err)
 		if (r < set->nreleases)
 			set->migs[i].pub.release = set->releases[r].pub.name;
 	}
+	return rc;
+}
+
+/* Read `releases`, if present, and give each migration its release. */
+static int read_releases(ferry_set *set, ferry_error *err)
+{
+	char *path = join_path(set->dir, "releases"), *text;
+	size_t len;
+	struct stat st;
+	int rc;
+
+	if (!path)
+		return ferry__error_oom(err);
+	/* Not there at all; a link that points nowhere is an error. */
+	if (lstat(path, &st) < 0 && errno == ENOENT) {
+		free(path);
+		return 0;
+	}
+	rc = ferry__read_file(path, &text, &len, err);
+	if (rc == 0) {
+		rc = apply_releases(set, text, len, path, err);
+		free(text);
+	}
+	free(path);
 	return rc;
 }
 
@@ -687,6 +701,160 @@ int ferry_set_open_with(ferry_set **out, const char *dir,
 	set = NULL;
 out:
 	ferry__set_cache_free(cache);
+	ferry__hasher_release(&h);
+	ferry__buf_release(&text);
+	ferry_set_free(set);
+	return rc;
+}
+
+/*
+ * ferry_set_open_mem(): the files' names, as a directory's are read. A
+ * name may appear once; "releases" is the releases file, names under
+ * "repeatable/" the repeatable migrations, other ".sql" names versioned
+ * migrations; other names are left alone, as a README in a directory is.
+ */
+static int mem_names(
+	const ferry_mem_file *files, size_t nfiles, ferry_error *err)
+{
+	size_t i, j;
+
+	for (i = 0; i < nfiles; i++) {
+		if (!files[i].name || (!files[i].data && files[i].size))
+			return ferry__error_set(err, FERRY_EINVALID,
+				"invalid argument: 'files[%zu]' (no %s)", i,
+				files[i].name ? "data" : "name");
+		for (j = 0; j < i; j++) {
+			if (strcmp(files[i].name, files[j].name) != 0)
+				continue;
+			ferry__error_set(err, FERRY_EINVALID,
+				"file '%s' is given twice", files[i].name);
+			ferry__error_hint(err,
+				"each file of an embedded set is named once, "
+				"as in a directory");
+			return FERRY_EINVALID;
+		}
+	}
+	return 0;
+}
+
+/* Each file's bytes into one block the set keeps, `copy[i]` its place. */
+static int mem_copy(ferry_set *set, const ferry_mem_file *files, size_t nfiles,
+	const char **copy, ferry_error *err)
+{
+	size_t i, total = 1;
+	char *p;
+
+	for (i = 0; i < nfiles; i++)
+		total += files[i].size + 1;
+	if (!(set->mem = p = ferry__malloc(total)))
+		return ferry__error_oom(err);
+	for (i = 0; i < nfiles; i++) {
+		if (files[i].size)
+			memcpy(p, files[i].data, files[i].size);
+		p[files[i].size] = '\0';
+		copy[i] = p;
+		p += files[i].size + 1;
+	}
+	return 0;
+}
+
+static int mem_read(ferry_set *set, const ferry_mem_file *files, size_t nfiles,
+	const char **copy, ferry__hasher *h, ferry__buf *text, ferry_error *err)
+{
+	static const char sub[] = "repeatable/";
+	size_t i, alloc = 0, rep_alloc = 0, rel = nfiles;
+	int rc;
+
+	for (i = 0; i < nfiles; i++) {
+		const char *name = files[i].name;
+		ferry__migration *m;
+		int64_t version;
+		size_t digits;
+		int kind;
+
+		if (strcmp(name, "releases") == 0) {
+			rel = i;
+			continue;
+		}
+		if (strncmp(name, sub, sizeof(sub) - 1) == 0) {
+			if ((rc = ferry__repeatable_mem(set, &rep_alloc,
+				     name + sizeof(sub) - 1, copy[i],
+				     files[i].size, h, text, err)) < 0)
+				return rc;
+			continue;
+		}
+		if ((kind = match_name(name, &version, &digits)) == 0)
+			continue;
+		if (kind < 0 || strchr(name, '/'))
+			return bad_name("the embedded set", name, err);
+		if (!(m = new_migration(set, &alloc)))
+			return ferry__error_oom(err);
+		m->pub.version = version;
+		m->regular = 1;
+		m->mem = copy[i];
+		m->mem_len = files[i].size;
+		if (name_migration(m, "", 0, name, digits) < 0)
+			return ferry__error_oom(err);
+		set->n++;
+	}
+	if (set->n == 0) {
+		ferry__error_set(err, FERRY_EINVALID,
+			"no migrations in the embedded set");
+		ferry__error_hint(err,
+			"give files named like a directory's, e.g. "
+			"'0001_init.sql'");
+		return FERRY_EINVALID;
+	}
+	qsort(set->migs, set->n, sizeof(*set->migs), cmp_version);
+	if ((rc = check_duplicates(set, err)) < 0)
+		return rc;
+	for (i = 0; i < set->n; i++) {
+		ferry__migration *m = &set->migs[i];
+
+		if ((rc = ferry__format_read(m, text, m->sec, h, NULL, err)) <
+			0)
+			return rc;
+		describe(m);
+	}
+	ferry__repeatables_sort(set);
+	if (rel == nfiles)
+		return 0;
+	if ((rc = ferry__read_mem(copy[rel], files[rel].size, text, err)) < 0)
+		return rc;
+	return apply_releases(set, text->buf, text->len, "releases", err);
+}
+
+int ferry_set_open_mem(ferry_set **out, const ferry_mem_file *files,
+	size_t nfiles, ferry_error *err)
+{
+	ferry__hasher h = { 0 };
+	ferry__buf text = FERRY__BUF_INIT;
+	const char **copy = NULL;
+	ferry_set *set;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!out || (!files && nfiles))
+		return ferry__error_set(err, FERRY_EINVALID,
+			"invalid argument: '%s'", out ? "files" : "out");
+	if ((rc = mem_names(files, nfiles, err)) < 0)
+		return rc;
+	set = ferry__calloc(1, sizeof(*set));
+	copy = ferry__calloc(nfiles + 1, sizeof(*copy));
+	if (!set || !copy || !(set->dir = ferry__strdup(""))) {
+		rc = ferry__error_oom(err);
+		goto out;
+	}
+	set->format = FERRY_FORMAT_FERRY;
+	ferry__hasher_init(&h);
+	if ((rc = mem_copy(set, files, nfiles, copy, err)) < 0 ||
+		(rc = mem_read(set, files, nfiles, copy, &h, &text, err)) < 0)
+		goto out;
+	*out = set;
+	set = NULL;
+out:
+	free(copy);
 	ferry__hasher_release(&h);
 	ferry__buf_release(&text);
 	ferry_set_free(set);

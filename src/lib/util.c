@@ -235,6 +235,18 @@ int ferry__read_into(
 	return 0;
 }
 
+int ferry__read_mem(
+	const char *data, size_t len, ferry__buf *b, ferry_error *err)
+{
+	b->len = 0;
+	ferry__buf_put(b, data, len);
+	if (b->oom || ferry__buf_grow(b, 1) < 0)
+		return ferry__error_oom(err);
+	b->len = crlf_to_lf(b->buf, b->len);
+	b->buf[b->len] = '\0';
+	return 0;
+}
+
 int ferry__write_all(int fd, const char *data, size_t len)
 {
 	while (len > 0) {

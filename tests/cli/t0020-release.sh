@@ -10,7 +10,7 @@ lib=$(dirname "$bin")/libferry.so.0
 
 test_expect_success 'setup: the version from its one place, ferry.h' '
 	for part in MAJOR MINOR PATCH; do
-		sed -n "s/^#define FERRY_VERSION_$part \\([0-9][0-9]*\\)\$/\\1/p" \
+		sed -n "s/^#define FERRY_VERSION_$part \\([0-9][0-9]*\\)\\( .*\\)\\{0,1\\}\$/\\1/p" \
 			"$src/include/ferry.h" >part.$part &&
 		test_line_count = 1 part.$part || return 1
 	done &&
