@@ -318,10 +318,17 @@ typedef struct {
 	}
 
 /**
- * Fill `opts` with FERRY_SET_OPTIONS_INIT, for languages without C
- * macros. NULL does nothing.
+ * Fill `opts` with FERRY_SET_OPTIONS_INIT, for languages without C macros.
+ *
+ * @param version  the caller's FERRY_SET_OPTIONS_VERSION: the fields of
+ *                 that version are set, and nothing past them, so that a
+ *                 program written for an older ferry.h is safe with a
+ *                 newer library
+ * @return 0, or FERRY_EINVALID when `opts` is NULL or `version` is 0 or
+ *         newer than this library's
  */
-FERRY_EXTERN void ferry_set_options_init(ferry_set_options *opts);
+FERRY_EXTERN int ferry_set_options_init(
+	ferry_set_options *opts, unsigned int version);
 
 /**
  * Read a migration set as ferry_set_open() does, in the format `opts`
@@ -704,10 +711,17 @@ typedef struct {
 	}
 
 /**
- * Fill `opts` with FERRY_DB_OPTIONS_INIT, for languages without C
- * macros. NULL does nothing.
+ * Fill `opts` with FERRY_DB_OPTIONS_INIT, for languages without C macros.
+ *
+ * @param version  the caller's FERRY_DB_OPTIONS_VERSION: the fields of
+ *                 that version are set, and nothing past them, so that a
+ *                 program written for an older ferry.h is safe with a
+ *                 newer library
+ * @return 0, or FERRY_EINVALID when `opts` is NULL or `version` is 0 or
+ *         newer than this library's
  */
-FERRY_EXTERN void ferry_db_options_init(ferry_db_options *opts);
+FERRY_EXTERN int ferry_db_options_init(
+	ferry_db_options *opts, unsigned int version);
 
 /**
  * Connect to a database.
@@ -1155,10 +1169,17 @@ typedef struct {
 	}
 
 /**
- * Fill `opts` with FERRY_UP_OPTIONS_INIT, for languages without C
- * macros. NULL does nothing.
+ * Fill `opts` with FERRY_UP_OPTIONS_INIT, for languages without C macros.
+ *
+ * @param version  the caller's FERRY_UP_OPTIONS_VERSION: the fields of
+ *                 that version are set, and nothing past them, so that a
+ *                 program written for an older ferry.h is safe with a
+ *                 newer library
+ * @return 0, or FERRY_EINVALID when `opts` is NULL or `version` is 0 or
+ *         newer than this library's
  */
-FERRY_EXTERN void ferry_up_options_init(ferry_up_options *opts);
+FERRY_EXTERN int ferry_up_options_init(
+	ferry_up_options *opts, unsigned int version);
 
 /** One step a run took. Owned by its report. */
 typedef struct {
@@ -1306,10 +1327,17 @@ typedef struct {
 	}
 
 /**
- * Fill `opts` with FERRY_DOWN_OPTIONS_INIT, for languages without C
- * macros. NULL does nothing.
+ * Fill `opts` with FERRY_DOWN_OPTIONS_INIT, for languages without C macros.
+ *
+ * @param version  the caller's FERRY_DOWN_OPTIONS_VERSION: the fields of
+ *                 that version are set, and nothing past them, so that a
+ *                 program written for an older ferry.h is safe with a
+ *                 newer library
+ * @return 0, or FERRY_EINVALID when `opts` is NULL or `version` is 0 or
+ *         newer than this library's
  */
-FERRY_EXTERN void ferry_down_options_init(ferry_down_options *opts);
+FERRY_EXTERN int ferry_down_options_init(
+	ferry_down_options *opts, unsigned int version);
 
 /**
  * Revert applied migrations newest first with their `down` sections. A
@@ -1487,10 +1515,17 @@ typedef struct {
 	}
 
 /**
- * Fill `opts` with FERRY_LINT_OPTIONS_INIT, for languages without C
- * macros. NULL does nothing.
+ * Fill `opts` with FERRY_LINT_OPTIONS_INIT, for languages without C macros.
+ *
+ * @param version  the caller's FERRY_LINT_OPTIONS_VERSION: the fields of
+ *                 that version are set, and nothing past them, so that a
+ *                 program written for an older ferry.h is safe with a
+ *                 newer library
+ * @return 0, or FERRY_EINVALID when `opts` is NULL or `version` is 0 or
+ *         newer than this library's
  */
-FERRY_EXTERN void ferry_lint_options_init(ferry_lint_options *opts);
+FERRY_EXTERN int ferry_lint_options_init(
+	ferry_lint_options *opts, unsigned int version);
 
 /** What ferry_lint() found. */
 typedef struct ferry_lint_result ferry_lint_result;
@@ -1623,10 +1658,17 @@ typedef struct {
 	}
 
 /**
- * Fill `opts` with FERRY_REPAIR_OPTIONS_INIT, for languages without C
- * macros. NULL does nothing.
+ * Fill `opts` with FERRY_REPAIR_OPTIONS_INIT, for languages without C macros.
+ *
+ * @param version  the caller's FERRY_REPAIR_OPTIONS_VERSION: the fields of
+ *                 that version are set, and nothing past them, so that a
+ *                 program written for an older ferry.h is safe with a
+ *                 newer library
+ * @return 0, or FERRY_EINVALID when `opts` is NULL or `version` is 0 or
+ *         newer than this library's
  */
-FERRY_EXTERN void ferry_repair_options_init(ferry_repair_options *opts);
+FERRY_EXTERN int ferry_repair_options_init(
+	ferry_repair_options *opts, unsigned int version);
 
 /**
  * Make the ledger agree with the files after a manual fix: record the
@@ -1673,10 +1715,17 @@ typedef struct {
 	}
 
 /**
- * Fill `opts` with FERRY_STAMP_OPTIONS_INIT, for languages without C
- * macros. NULL does nothing.
+ * Fill `opts` with FERRY_STAMP_OPTIONS_INIT, for languages without C macros.
+ *
+ * @param version  the caller's FERRY_STAMP_OPTIONS_VERSION: the fields of
+ *                 that version are set, and nothing past them, so that a
+ *                 program written for an older ferry.h is safe with a
+ *                 newer library
+ * @return 0, or FERRY_EINVALID when `opts` is NULL or `version` is 0 or
+ *         newer than this library's
  */
-FERRY_EXTERN void ferry_stamp_options_init(ferry_stamp_options *opts);
+FERRY_EXTERN int ferry_stamp_options_init(
+	ferry_stamp_options *opts, unsigned int version);
 
 /**
  * Record every pending migration up to `opts->to` as complete (up and
@@ -1728,10 +1777,17 @@ typedef struct {
 	}
 
 /**
- * Fill `opts` with FERRY_ADOPT_OPTIONS_INIT, for languages without C
- * macros. NULL does nothing.
+ * Fill `opts` with FERRY_ADOPT_OPTIONS_INIT, for languages without C macros.
+ *
+ * @param version  the caller's FERRY_ADOPT_OPTIONS_VERSION: the fields of
+ *                 that version are set, and nothing past them, so that a
+ *                 program written for an older ferry.h is safe with a
+ *                 newer library
+ * @return 0, or FERRY_EINVALID when `opts` is NULL or `version` is 0 or
+ *         newer than this library's
  */
-FERRY_EXTERN void ferry_adopt_options_init(ferry_adopt_options *opts);
+FERRY_EXTERN int ferry_adopt_options_init(
+	ferry_adopt_options *opts, unsigned int version);
 
 /**
  * Take over a database another tool migrated: read that tool's ledger
@@ -1809,10 +1865,17 @@ typedef struct {
 	}
 
 /**
- * Fill `opts` with FERRY_BACKUP_OPTIONS_INIT, for languages without C
- * macros. NULL does nothing.
+ * Fill `opts` with FERRY_BACKUP_OPTIONS_INIT, for languages without C macros.
+ *
+ * @param version  the caller's FERRY_BACKUP_OPTIONS_VERSION: the fields of
+ *                 that version are set, and nothing past them, so that a
+ *                 program written for an older ferry.h is safe with a
+ *                 newer library
+ * @return 0, or FERRY_EINVALID when `opts` is NULL or `version` is 0 or
+ *         newer than this library's
  */
-FERRY_EXTERN void ferry_backup_options_init(ferry_backup_options *opts);
+FERRY_EXTERN int ferry_backup_options_init(
+	ferry_backup_options *opts, unsigned int version);
 
 /** A backup file and the ledger state it holds. */
 typedef struct ferry_backup ferry_backup;
@@ -1987,10 +2050,17 @@ typedef struct {
 	}
 
 /**
- * Fill `opts` with FERRY_EXPORT_OPTIONS_INIT, for languages without C
- * macros. NULL does nothing.
+ * Fill `opts` with FERRY_EXPORT_OPTIONS_INIT, for languages without C macros.
+ *
+ * @param version  the caller's FERRY_EXPORT_OPTIONS_VERSION: the fields of
+ *                 that version are set, and nothing past them, so that a
+ *                 program written for an older ferry.h is safe with a
+ *                 newer library
+ * @return 0, or FERRY_EINVALID when `opts` is NULL or `version` is 0 or
+ *         newer than this library's
  */
-FERRY_EXTERN void ferry_export_options_init(ferry_export_options *opts);
+FERRY_EXTERN int ferry_export_options_init(
+	ferry_export_options *opts, unsigned int version);
 
 /** What an export wrote. */
 typedef struct ferry_export_report ferry_export_report;
@@ -2086,10 +2156,17 @@ typedef struct {
 	}
 
 /**
- * Fill `opts` with FERRY_IMPORT_OPTIONS_INIT, for languages without C
- * macros. NULL does nothing.
+ * Fill `opts` with FERRY_IMPORT_OPTIONS_INIT, for languages without C macros.
+ *
+ * @param version  the caller's FERRY_IMPORT_OPTIONS_VERSION: the fields of
+ *                 that version are set, and nothing past them, so that a
+ *                 program written for an older ferry.h is safe with a
+ *                 newer library
+ * @return 0, or FERRY_EINVALID when `opts` is NULL or `version` is 0 or
+ *         newer than this library's
  */
-FERRY_EXTERN void ferry_import_options_init(ferry_import_options *opts);
+FERRY_EXTERN int ferry_import_options_init(
+	ferry_import_options *opts, unsigned int version);
 
 /** What an import or a copy loaded, table by table. */
 typedef struct ferry_load_report ferry_load_report;
@@ -2168,10 +2245,17 @@ typedef struct {
 	}
 
 /**
- * Fill `opts` with FERRY_COPY_OPTIONS_INIT, for languages without C
- * macros. NULL does nothing.
+ * Fill `opts` with FERRY_COPY_OPTIONS_INIT, for languages without C macros.
+ *
+ * @param version  the caller's FERRY_COPY_OPTIONS_VERSION: the fields of
+ *                 that version are set, and nothing past them, so that a
+ *                 program written for an older ferry.h is safe with a
+ *                 newer library
+ * @return 0, or FERRY_EINVALID when `opts` is NULL or `version` is 0 or
+ *         newer than this library's
  */
-FERRY_EXTERN void ferry_copy_options_init(ferry_copy_options *opts);
+FERRY_EXTERN int ferry_copy_options_init(
+	ferry_copy_options *opts, unsigned int version);
 
 /**
  * Copy every table of `from` into `to`, either engine into either
@@ -2247,10 +2331,17 @@ typedef struct {
 	}
 
 /**
- * Fill `opts` with FERRY_RESET_OPTIONS_INIT, for languages without C
- * macros. NULL does nothing.
+ * Fill `opts` with FERRY_RESET_OPTIONS_INIT, for languages without C macros.
+ *
+ * @param version  the caller's FERRY_RESET_OPTIONS_VERSION: the fields of
+ *                 that version are set, and nothing past them, so that a
+ *                 program written for an older ferry.h is safe with a
+ *                 newer library
+ * @return 0, or FERRY_EINVALID when `opts` is NULL or `version` is 0 or
+ *         newer than this library's
  */
-FERRY_EXTERN void ferry_reset_options_init(ferry_reset_options *opts);
+FERRY_EXTERN int ferry_reset_options_init(
+	ferry_reset_options *opts, unsigned int version);
 
 /**
  * Drop everything ferry's migrations made, and the ledger: on SQLite every

@@ -18,9 +18,9 @@
  * 1 failed, 2 invalid, 3 not ready, 4 locked, 5 refused (a database ahead
  * of the program, or a migration changed after it ran).
  *
- * Every options struct is filled with ferry_<x>_options_init(), as a
- * program in a language without C macros would: the _INIT macros are
- * the same values.
+ * Every options struct is filled with ferry_<x>_options_init(), naming
+ * the version of the struct this program holds, as a program in a
+ * language without C macros would: the _INIT macros are the same values.
  */
 #include <ferry.h>
 
@@ -216,8 +216,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ferry_error_init(&err);
-	ferry_db_options_init(&dbo);
-	ferry_up_options_init(&uo);
+	ferry_db_options_init(&dbo, FERRY_DB_OPTIONS_VERSION);
+	ferry_up_options_init(&uo, FERRY_UP_OPTIONS_VERSION);
 	dbo.progress = progress;
 	dbo.actor = "embed-example";
 	if ((rc = ferry_set_open_mem(&set, embed_migrations,

@@ -239,7 +239,8 @@ class Database:
 
     def __init__(self, url, migrations="migrations", *, progress=None,
                  table=None, schema=None, lock_timeout=60.0, lock_wait=1.0,
-                 lock_retries=5, pooler="auto", read_only=False):
+                 lock_retries=5, pooler="auto", read_only=False,
+                 actor=None):
         if pooler not in _capi.POOLERS:
             raise InvalidError("pooler must be one of %s" %
                                ", ".join(sorted(_capi.POOLERS)))
@@ -251,8 +252,11 @@ class Database:
         # Kept for as long as the library may call it.
         self._cb = _capi.PROGRESS_CB(self._on_event)
         opts = _capi.DbOptions()
-        opts.version = _capi.DB_OPTIONS_VERSION
+        self._lib.ferry_db_options_init(ctypes.byref(opts),
+                                        _capi.DB_OPTIONS_VERSION)
         self._table, self._schema = _bytes(table), _bytes(schema)
+        self._actor = _bytes(actor)
+        opts.actor = self._actor
         opts.table, opts.schema = self._table, self._schema
         opts.lock_timeout_ms = int(lock_timeout * 1000)
         opts.read_only = int(bool(read_only))
@@ -306,7 +310,8 @@ class Database:
     def _run(self, name, to, dry_run, check, allow_out_of_order,
              single_transaction, strict, yes):
         opts = _capi.UpOptions()
-        opts.version = _capi.UP_OPTIONS_VERSION
+        self._lib.ferry_up_options_init(ctypes.byref(opts),
+                                        _capi.UP_OPTIONS_VERSION)
         target = _bytes(to)
         opts.to = target
         opts.dry_run = int(bool(dry_run))
@@ -458,5 +463,6 @@ def open(url, migrations="migrations", **options) -> Database:  # noqa: A001
     """Open the database at `url` (sqlite:PATH, postgres://...) to migrate
     it with the directory `migrations`. Options: progress (a callable
     given each Event), table, schema, lock_timeout, lock_wait (seconds),
-    lock_retries, pooler ("auto", "none", "transaction"), read_only."""
+    lock_retries, pooler ("auto", "none", "transaction"), read_only, actor
+    (who the ledger and the history record; default user@host)."""
     return Database(url, migrations, **options)

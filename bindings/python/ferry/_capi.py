@@ -30,7 +30,7 @@ ENOMEM = -6
 ENOTREADY = -7
 EINTERRUPTED = -8
 
-DB_OPTIONS_VERSION = 3
+DB_OPTIONS_VERSION = 4
 UP_OPTIONS_VERSION = 4
 LOCK_WAIT_DEFAULT_MS = 1000
 
@@ -113,6 +113,7 @@ class DbOptions(ctypes.Structure):
         ("lock_retries", c_int),
         ("exclusive", c_int),
         ("pooler", c_int),
+        ("actor", c_char_p),
     ]
 
 
@@ -228,6 +229,8 @@ _PP = lambda t: ctypes.POINTER(ctypes.POINTER(t))  # noqa: E731
 # name: (result, argument types)
 _FUNCTIONS = {
     "ferry_version": (c_char_p, []),
+    "ferry_db_options_init": (c_int, [_P(DbOptions), ctypes.c_uint]),
+    "ferry_up_options_init": (c_int, [_P(UpOptions), ctypes.c_uint]),
     "ferry_error_init": (None, [_P(Error)]),
     "ferry_set_open": (c_int, [_P(c_void_p), c_char_p, _P(Error)]),
     "ferry_set_free": (None, [c_void_p]),

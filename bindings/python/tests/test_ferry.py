@@ -104,6 +104,15 @@ class TestRuns(Case):
         self.assertEqual((st.complete, st.up, st.pending), (3, 0, 0))
         self.assertEqual(st.release_finished, "2.0")
 
+    def test_the_actor_is_recorded(self):
+        db = self.open(actor="deploy-bot")
+        db.up(to="1")
+        self.assertEqual(db.status().entries[0].applied_by, "deploy-bot")
+
+    def test_a_bad_actor_is_invalid(self):
+        with self.assertRaises(ferry.InvalidError):
+            self.open(actor="a\nb")
+
     def test_dry_run_changes_nothing(self):
         db = self.open()
         r = db.up(dry_run=True)
