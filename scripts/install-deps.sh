@@ -22,7 +22,7 @@ build | deb | test) ;;
 esac
 pkgs="gcc make pkg-config libsqlite3-dev libpq-dev nettle-dev zlib1g-dev libjansson-dev pandoc groff-base"
 if [ "$what" = deb ] || [ "$what" = test ]; then
-	pkgs="$pkgs git dpkg-dev debhelper lintian"
+	pkgs="$pkgs git dpkg-dev debhelper lintian doxygen"
 fi
 if [ "$what" = test ]; then
 	pkgs="$pkgs libssl-dev python3 sqlite3 postgresql-15 postgresql-client-15 clang libclang-rt-14-dev valgrind util-linux procps jq strace clang-format clang-tidy cppcheck pgbouncer man-db bash-completion zsh doxygen"

@@ -53,8 +53,11 @@ dpkg -S /usr/bin/ferry | grep -q "^ferry: " || fail "/usr/bin/ferry is not the p
 echo "smoke: 1. ferry -V"
 ferry -V >out || fail "ferry -V exited $?"
 [ "$(cat out)" = "ferry $version" ] || fail "ferry -V printed '$(cat out)', not 'ferry $version'"
-man -w ferry >/dev/null 2>&1 || [ -f /usr/share/man/man1/ferry.1.gz ] ||
-	fail "no man page ferry(1)"
+for page in man1/ferry.1 man1/ferry-up.1 man1/ferry-status.1 man7/ferry-trial-runs.7; do
+	[ -f "/usr/share/man/$page.gz" ] || fail "no man page $page"
+done
+[ -f /usr/share/bash-completion/completions/ferry ] || fail "no bash completion"
+[ -f /usr/share/zsh/vendor-completions/_ferry ] || fail "no zsh completion"
 
 echo "smoke: 2. the example set on SQLite"
 examples=/usr/share/doc/ferry/examples/shop
@@ -113,6 +116,9 @@ installed=$(dpkg -L libferry0 | grep '/libferry\.so\.0$')
 	{ ldd embed >&2; fail "the program does not load the installed $installed"; }
 ./embed sqlite:shop.db >embed.out || fail "the program failed"
 [ "$(cat embed.out)" = "libferry $version" ] || fail "the program printed '$(cat embed.out)'"
+
+[ -f /usr/share/doc/libferry-dev/api/html/index.html ] ||
+	fail "libferry-dev has no API reference in /usr/share/doc/libferry-dev/api"
 
 echo "smoke: 5. the Python module"
 /usr/bin/python3 - sqlite:py.db >py.out <<'PY' || fail "the Python module failed"
