@@ -81,7 +81,8 @@ struct cli_ctx {
 	int json;
 	int quiet;
 	int verbose;
-	int no_color;
+	int no_color;	   /* --no-color: --color=never */
+	const char *color; /* --color=auto|always|never */
 	int yes;
 	int dry_run; /* the command only reads: open the database read-only */
 	int check;   /* the command's sections run in a rolled-back trial */
@@ -220,8 +221,12 @@ int cli_parse(struct cli_ctx *ctx, const struct cli_help *help,
  */
 int cli_parse_leading(struct cli_ctx *ctx, int argc, char **argv, int *first);
 
-/* Colour on each stream: a terminal, and no --no-color or NO_COLOR. */
-void cli_colors(struct cli_ctx *ctx);
+/*
+ * Colour on each stream: --color (or --no-color), else NO_COLOR (never),
+ * else CLICOLOR_FORCE or FORCE_COLOR (always), else a terminal whose TERM
+ * is not dumb. CLI_CONTINUE, or exit 2 for a --color it does not know.
+ */
+int cli_colors(struct cli_ctx *ctx);
 /* Merge flags, environment and ferry.conf into ctx. CLI_CONTINUE or an
  * exit code. */
 int cli_settings(struct cli_ctx *ctx);

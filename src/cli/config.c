@@ -283,12 +283,32 @@ static const char *first_set(
 	return conf ? conf : dflt;
 }
 
-static int colour_wanted(struct cli_ctx *ctx, int fd)
+/* CLICOLOR_FORCE=1, FORCE_COLOR=1: set, not empty and not "0". */
+static int env_forces(const char *name)
+{
+	const char *v = env(name);
+
+	return v && strcmp(v, "0") != 0;
+}
+
+/*
+ * The option beats the environment; NO_COLOR beats CLICOLOR_FORCE and
+ * FORCE_COLOR, since it is the user's own word and the others are often
+ * set for a whole CI system (no-color.org).
+ */
+static int colour_wanted(const char *when, int fd)
 {
 	const char *term = getenv("TERM");
 
-	return !ctx->no_color && !env("NO_COLOR") && isatty(fd) &&
-		!(term && strcmp(term, "dumb") == 0);
+	if (strcmp(when, "always") == 0)
+		return 1;
+	if (strcmp(when, "never") == 0)
+		return 0;
+	if (env("NO_COLOR"))
+		return 0;
+	if (env_forces("CLICOLOR_FORCE") || env_forces("FORCE_COLOR"))
+		return 1;
+	return isatty(fd) && !(term && strcmp(term, "dumb") == 0);
 }
 
 /*
@@ -501,18 +521,31 @@ static int resolve(struct cli_ctx *ctx)
 	return CLI_EXIT_USAGE;
 }
 
-void cli_colors(struct cli_ctx *ctx)
+int cli_colors(struct cli_ctx *ctx)
 {
-	ctx->color_out = colour_wanted(ctx, 1);
-	ctx->color_err = colour_wanted(ctx, 2);
+	const char *when = ctx->no_color ? "never"
+		: ctx->color		 ? ctx->color
+					 : "auto";
+
+	ctx->color_out = ctx->color_err = 0;
+	if (strcmp(when, "auto") != 0 && strcmp(when, "always") != 0 &&
+		strcmp(when, "never") != 0) {
+		ctx->color = NULL; /* the hint that follows must not loop */
+		return cli_usage(ctx, "invalid --color '%s'; give auto, "
+				      "always or never",
+			when);
+	}
+	ctx->color_out = colour_wanted(when, 1);
+	ctx->color_err = colour_wanted(when, 2);
+	return CLI_CONTINUE;
 }
 
 int cli_settings(struct cli_ctx *ctx)
 {
 	int rc;
 
-	cli_colors(ctx);
-	if ((rc = cli_config_load(ctx)) != CLI_CONTINUE ||
+	if ((rc = cli_colors(ctx)) != CLI_CONTINUE ||
+		(rc = cli_config_load(ctx)) != CLI_CONTINUE ||
 		(rc = resolve(ctx)) != CLI_CONTINUE)
 		return rc;
 	return CLI_CONTINUE;

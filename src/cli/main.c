@@ -83,19 +83,16 @@ int cli_unknown_command(struct cli_ctx *ctx, const char *name)
 {
 	const struct cli_command *c;
 	struct cli_suggest sg;
-	char message[300], hint[100] = "try 'ferry --help'";
 
 	cli_suggest_init(&sg, name);
 	for (c = cli_commands; c->name; c++)
 		cli_suggest_try(&sg, c->name);
-	snprintf(message, sizeof(message), "'%s' is not a ferry command", name);
-	if (sg.best)
-		snprintf(hint, sizeof(hint), "did you mean '%s'?", sg.best);
-	cli_error_keep(ctx, message, hint);
-	fflush(stdout);
-	fprintf(stderr, "ferry: %s. See 'ferry --help'.\n", message);
+	/* In the form of every other error, so scripts grep one prefix. */
+	cli_error(ctx, "'%s' is not a ferry command", name);
 	if (sg.best)
 		cli_hint(ctx, "did you mean '%s'?", sg.best);
+	else
+		cli_hint(ctx, "try 'ferry --help' for the list of commands");
 	return CLI_EXIT_USAGE;
 }
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* The global options' table, with its end. */
-#define NGLOBAL 17
+#define NGLOBAL 18
 
 /*
  * The options every command takes, bound to the fields of `ctx` they set.
@@ -54,8 +54,11 @@ static void bind_globals(struct cli_opt t[NGLOBAL], struct cli_ctx *ctx)
 		CLI_OPT_FLAG("quiet", 'q', &ctx->quiet, "print only errors"),
 		CLI_OPT_FLAG(
 			"verbose", 'v', &ctx->verbose, "print more detail"),
-		CLI_OPT_FLAG("no-color", 0, &ctx->no_color,
-			"no colours (also: NO_COLOR=1)"),
+		CLI_OPT_STRING("color", 0, &ctx->color, "WHEN",
+			"colour: auto (a terminal), always or never;\n"
+			"                               also NO_COLOR, "
+			"CLICOLOR_FORCE, FORCE_COLOR"),
+		CLI_OPT_FLAG("no-color", 0, &ctx->no_color, "--color=never"),
 		CLI_OPT_FLAG(
 			"yes", 'y', &ctx->yes, "answer yes to confirmations"),
 		CLI_OPT_FLAG("backup", 0, &ctx->backup,
@@ -210,9 +213,14 @@ static int take(struct parser *p, const struct cli_opt *o, const char *value)
 		break;
 	}
 	}
-	/* --no-color holds at once: the errors that follow are plain. */
-	if (ctx->no_color)
-		ctx->color_out = ctx->color_err = 0;
+	/* The last of --color and --no-color counts, and holds at once:
+	 * the errors that follow obey it. */
+	if (o->value == &ctx->color)
+		ctx->no_color = 0;
+	if (o->value == &ctx->no_color)
+		ctx->color = NULL;
+	if (o->value == &ctx->color || o->value == &ctx->no_color)
+		return cli_colors(ctx);
 	return CLI_CONTINUE;
 }
 
@@ -342,7 +350,7 @@ int cli_parse_leading(struct cli_ctx *ctx, int argc, char **argv, int *first)
 			p.i++;
 			break;
 		}
-		if (strcmp(a, "--version") == 0) {
+		if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
 			printf("ferry %s\n", ferry_version());
 			return CLI_EXIT_OK;
 		}
