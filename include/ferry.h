@@ -114,6 +114,19 @@ FERRY_EXTERN void ferry_error_init(ferry_error *err);
 /** The library's version, FERRY_VERSION. */
 FERRY_EXTERN const char *ferry_version(void);
 
+/** The version of the SQLite library in use, e.g. "3.40.1". */
+FERRY_EXTERN const char *ferry_sqlite_version(void);
+
+/**
+ * The version of the libpq that PostgreSQL URLs would load, as
+ * PQlibVersion() gives it (160004 for 16.4), or 0 when it cannot be
+ * loaded or ferry was built without PostgreSQL. Loads libpq to ask.
+ */
+FERRY_EXTERN int ferry_libpq_version(void);
+
+/** How this libferry was built: compiler, kind of build, engines. */
+FERRY_EXTERN const char *ferry_build(void);
+
 /** Free memory that ferry allocated and documented as caller-owned. */
 FERRY_EXTERN void ferry_free(void *ptr);
 

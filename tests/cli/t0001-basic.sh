@@ -4,12 +4,18 @@ test_description='ferry runs, helps and refuses unknown commands'
 
 test_expect_success 'version' '
 	echo "ferry 0.1.0" >expect &&
-	ferry version >actual 2>err &&
+	ferry version >out 2>err &&
+	sed -n 1p out >actual &&
 	test_cmp expect actual &&
 	test_must_be_empty err &&
 	ferry --version >actual 2>err &&
 	test_cmp expect actual &&
-	test_must_be_empty err
+	test_must_be_empty err &&
+	ferry -V >actual 2>err &&
+	test_cmp expect actual &&
+	test_must_be_empty err &&
+	ferry -q -V >actual &&
+	test_cmp expect actual
 '
 
 test_expect_success 'version needs no database, no migrations and no ferry.conf' '
