@@ -958,15 +958,22 @@ typedef struct {
 	 * allow suppressed in a section the run would run.
 	 */
 	int strict;
+	/**
+	 * Version 5. Run an up section that still holds only the placeholder
+	 * line of ferry_migration_new()'s template. Without it such a run is
+	 * refused (FERRY_EREFUSED) before anything is written, naming the
+	 * file and line: the migration was created and never written.
+	 */
+	int allow_empty;
 } ferry_up_options;
 
-/* Versions 1 (without baseline), 2 (without confirm, rerun) and 3
- * (without strict) are still accepted. */
-#define FERRY_UP_OPTIONS_VERSION 4
+/* Versions 1 (without baseline), 2 (without confirm, rerun), 3 (without
+ * strict) and 4 (without allow_empty) are still accepted. */
+#define FERRY_UP_OPTIONS_VERSION 5
 #define FERRY_UP_OPTIONS_INIT \
 	{ \
 		FERRY_UP_OPTIONS_VERSION, NULL, 0, 0, 0, 0, NULL, 0, NULL, \
-			NULL, NULL, 0 \
+			NULL, NULL, 0, 0 \
 	}
 
 /** One step a run took. Owned by its report. */

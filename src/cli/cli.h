@@ -421,7 +421,8 @@ int cli_autobackup(
 #define CLI_RUN_LOCK_BUDGET 0x80u  /* --lock-wait, --lock-retries */
 #define CLI_RUN_EXCLUSIVE 0x100u   /* --exclusive */
 #define CLI_RUN_STRICT 0x200u	   /* --strict: refuse what lint finds */
-#define CLI_RUN_NOPTS 13	   /* the most options, with the end */
+#define CLI_RUN_ALLOW_EMPTY 0x400u /* --allow-empty: run a bare template */
+#define CLI_RUN_NOPTS 14	   /* the most options, with the end */
 
 struct cli_runner {
 	const struct cli_help *help;

@@ -584,6 +584,15 @@ int ferry__migration_load(const ferry__migration *m, ferry__hasher *h,
 	ferry__loaded *out, ferry_error *err);
 void ferry__loaded_release(ferry__loaded *f);
 
+/*
+ * The line `ferry new` writes into the up section (template.c): a section
+ * whose only line it is was never written, and `up` refuses it unless
+ * allow_empty.
+ */
+#define FERRY__TEMPLATE_PLACEHOLDER \
+	"-- TODO: write the up SQL here; until then 'ferry up' refuses this file"
+int ferry__section_is_template(const char *body, size_t len, int *line);
+
 /* The release marked `baseline`, or NULL. */
 const ferry__release *ferry__set_baseline(const ferry_set *set);
 

@@ -885,7 +885,7 @@ static const char template_text[] =
 	"-- the release running now working; put what drops data in a\n"
 	"-- '-- ferry:finish' section, run once the old release is gone.\n"
 	"-- ferry:up\n"
-	"\n"
+	FERRY__TEMPLATE_PLACEHOLDER "\n"
 	"\n"
 	"-- ferry:down\n"
 	"\n";
