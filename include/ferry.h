@@ -395,6 +395,17 @@ FERRY_EXTERN const ferry_migration *ferry_set_at(
 	const ferry_set *set, size_t i);
 
 /**
+ * Split every section of every migration of `set` into statements as
+ * `engine` ("sqlite" or "postgres"; NULL: as each would) will when it runs
+ * them, without a database: an unterminated quoted string, identifier,
+ * dollar quote or comment, or a psql meta-command, is found now rather
+ * than in production. Returns 0, or FERRY_EINVALID with `err` naming the
+ * first section that does not split at its file, line and column.
+ */
+FERRY_EXTERN int ferry_set_check_split(
+	const ferry_set *set, const char *engine, ferry_error *err);
+
+/**
  * Number of repeatable migrations: the files of the set's `repeatable/`
  * subdirectory, in byte order of their names. Each is one transactional
  * up section. `up`, `migrate` and `bootstrap` run those whose text

@@ -574,7 +574,8 @@ int cli_setup(struct cli_ctx *ctx)
 		ferry_set_open_with(
 			&ctx->set, ctx->migrations_dir, &set_opts, &err) < 0)
 		return cli_fail(ctx, &err);
-	if (!(flags & (CLI_NEEDS_DB | CLI_READS_DB)))
+	if (!(flags & (CLI_NEEDS_DB | CLI_READS_DB)) || ctx->offline ||
+		(!ctx->database_url && ctx->db_optional))
 		return CLI_CONTINUE;
 	if (!ctx->database_url) {
 		cli_error(ctx, "no database given");

@@ -638,6 +638,10 @@ int ferry__split_each(const char *text, size_t len, ferry__dialect dialect,
 int ferry__split(ferry__spans *out, const char *text, size_t len,
 	ferry__dialect dialect, ferry__split_error *serr);
 void ferry__spans_clear(ferry__spans *s);
+/* A section of `m` that does not split, as the error that names its
+ * file, line and column (run.c). Returns FERRY_EINVALID. */
+int ferry__split_failed(ferry_error *err, const ferry__migration *m,
+	const ferry__loaded *f, int k, const ferry__split_error *serr);
 /*
  * Statement splitting that keeps each StatementBegin ... StatementEnd
  * block of a section (`blocks`) as one statement; without `blocks`,

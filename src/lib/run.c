@@ -268,7 +268,7 @@ static void src_at(ferry__src *src, const ferry__migration *m,
 }
 
 /* Say what the splitter found wrong, and where. */
-static int split_failed(ferry_error *err, const ferry__migration *m,
+int ferry__split_failed(ferry_error *err, const ferry__migration *m,
 	const ferry__loaded *f, int k, const ferry__split_error *serr)
 {
 	ferry__src src;
@@ -311,7 +311,7 @@ static int split_section(ferry__spans *out, ferry_db *db,
 		f->sec[k].blocks, db->drv->dialect, &serr);
 	if (rc == FERRY_ENOMEM)
 		return ferry__error_oom(err);
-	return rc < 0 ? split_failed(err, m, f, k, &serr) : 0;
+	return rc < 0 ? ferry__split_failed(err, m, f, k, &serr) : 0;
 }
 
 typedef struct {
@@ -431,7 +431,7 @@ static int check_section(ferry_db *db, const ferry__migration *m,
 		f->sec[k].blocks, db->drv->dialect,
 		f->sec[k].no_transaction ? no_check : check_stmt, &c, &serr);
 	if (rc == FERRY_EINVALID && serr.what)
-		return split_failed(err, m, f, k, &serr);
+		return ferry__split_failed(err, m, f, k, &serr);
 	f->nstatements = c.n;
 	return rc;
 }
