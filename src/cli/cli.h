@@ -70,6 +70,7 @@ struct cli_ctx {
 	const char *dir;
 	const char *format; /* --format */
 	const char *config;
+	const char *env; /* --env NAME: ferry.conf's [env.NAME] */
 	const char *table;
 	const char *schema;
 	const char *lock_timeout;
@@ -112,6 +113,10 @@ struct cli_ctx {
 	char **conf_params; /* "NAME=VALUE" from param.NAME lines */
 	size_t nconf_params;
 	char *conf_path; /* the file read; its directory anchors paths */
+	const char *conf_env; /* the [env.NAME] chosen, or NULL */
+	int conf_in_env;      /* 0: top level; 1: the chosen env; -1: another */
+	int conf_env_found;   /* the chosen env's section was seen */
+	char conf_envs[256];  /* the names of the envs seen, for the error */
 	/* automatic backups (autobackup.c) */
 	char *backup_dir; /* backup_dir, relative to ferry.conf's dir */
 	char *conf_backup_keep;
@@ -240,6 +245,13 @@ void cli_teardown(struct cli_ctx *ctx);
 /* Read ferry.conf (or --config) into ctx->conf_*. CLI_CONTINUE or an exit
  * code. */
 int cli_config_load(struct cli_ctx *ctx);
+/*
+ * A ferry.conf value with ${VAR}, ${VAR:-default} and $$ expanded, into
+ * `*out` (malloc'd); `column` is where `value` starts on `line`, for the
+ * error about an unset variable. CLI_CONTINUE or an exit code.
+ */
+int cli_conf_expand(struct cli_ctx *ctx, const char *path, int line,
+	int column, const char *value, char **out);
 
 /* Print help for the whole tool, or for one command and its options. */
 void cli_print_help(const struct cli_command *cmd, const struct cli_help *help,

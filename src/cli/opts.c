@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* The global options' table, with its end. */
-#define NGLOBAL 18
+#define NGLOBAL 19
 
 /*
  * The options every command takes, bound to the fields of `ctx` they set.
@@ -38,6 +38,9 @@ static void bind_globals(struct cli_opt t[NGLOBAL], struct cli_ctx *ctx)
 			"sqlx, prisma"),
 		CLI_OPT_STRING("config", 0, &ctx->config, "FILE",
 			"the configuration file (default: ./ferry.conf)"),
+		CLI_OPT_STRING("env", 0, &ctx->env, "NAME",
+			"the [env.NAME] section of ferry.conf (else "
+			"$FERRY_ENV)"),
 		CLI_OPT_STRING("table", 0, &ctx->table, "NAME",
 			"the ledger table (default: ferry_migrations)"),
 		CLI_OPT_STRING("schema", 0, &ctx->schema, "NAME",
