@@ -141,6 +141,13 @@ struct cli_ctx {
 #define CLI_READS_DB 4u	  /* the database, open for reading */
 #define CLI_FRESH_SET 8u  /* every file read, whatever the set cache says */
 #define CLI_EXCLUSIVE 16u /* --exclusive (or exclusive = true) applies */
+/* For help, of commands that open what they need themselves: which of
+ * the global options apply (opts.c). */
+#define CLI_TAKES_DB 32u    /* a database: -d and its settings */
+#define CLI_TAKES_URL 64u   /* -d alone (init writes it down) */
+#define CLI_TAKES_DIR 128u  /* the migration directory: --dir, --format */
+#define CLI_AUTOBACKUP 256u /* --backup */
+#define CLI_NO_CONF 512u    /* reads no settings: not --config, --env */
 
 struct cli_command {
 	const char *name;

@@ -39,8 +39,7 @@ static void bind_globals(struct cli_opt t[NGLOBAL], struct cli_ctx *ctx)
 		CLI_OPT_STRING("config", 0, &ctx->config, "FILE",
 			"the configuration file (default: ./ferry.conf)"),
 		CLI_OPT_STRING("env", 0, &ctx->env, "NAME",
-			"the [env.NAME] section of ferry.conf (else "
-			"$FERRY_ENV)"),
+			"the [env.NAME] section of ferry.conf (FERRY_ENV)"),
 		CLI_OPT_STRING("table", 0, &ctx->table, "NAME",
 			"the ledger table (default: ferry_migrations)"),
 		CLI_OPT_STRING("schema", 0, &ctx->schema, "NAME",
@@ -381,14 +380,61 @@ static void print_opts(const struct cli_opt *t, FILE *out)
 	}
 }
 
-/* The global options' help, from their table. */
-static void print_globals(FILE *out)
+/*
+ * Which commands a global option applies to, by the command table's flags:
+ * some of `any` (none: every command), all of `all`, none of `not`. A
+ * command's help lists only those; the parser still accepts the others
+ * and ignores them, so an alias or a script may pass -d to every command.
+ */
+static const struct {
+	const char *name;
+	unsigned int any, all, not;
+} applies_to[] = {
+	{ "database", CLI_NEEDS_DB | CLI_READS_DB | CLI_TAKES_DB | CLI_TAKES_URL,
+		0, 0 },
+	{ "dir", CLI_NEEDS_SET | CLI_TAKES_DIR, 0, 0 },
+	{ "format", CLI_NEEDS_SET | CLI_TAKES_DIR, 0, 0 },
+	{ "config", 0, 0, CLI_NO_CONF },
+	{ "env", 0, 0, CLI_NO_CONF },
+	{ "table", CLI_NEEDS_DB | CLI_READS_DB | CLI_TAKES_DB, 0, 0 },
+	{ "schema", CLI_NEEDS_DB | CLI_READS_DB | CLI_TAKES_DB, 0, 0 },
+	{ "lock-timeout", CLI_NEEDS_DB | CLI_READS_DB | CLI_TAKES_DB, 0, 0 },
+	{ "pooler", CLI_NEEDS_DB | CLI_READS_DB | CLI_TAKES_DB, 0, 0 },
+	{ "set", CLI_NEEDS_DB | CLI_READS_DB, CLI_NEEDS_SET, 0 },
+	{ "yes", CLI_NEEDS_DB | CLI_TAKES_DB, 0, 0 },
+	{ "backup", CLI_AUTOBACKUP, 0, 0 },
+};
+
+static int applies(const struct cli_opt *o, const struct cli_command *cmd)
+{
+	size_t i;
+
+	if (!cmd)
+		return 1;
+	for (i = 0; i < sizeof(applies_to) / sizeof(applies_to[0]); i++)
+		if (strcmp(applies_to[i].name, o->name) == 0)
+			return (!applies_to[i].any ||
+				       (cmd->flags & applies_to[i].any)) &&
+				(cmd->flags & applies_to[i].all) ==
+				applies_to[i].all &&
+				!(cmd->flags & applies_to[i].not);
+	return 1;
+}
+
+/* The global options' help, from their table: those that apply to `cmd`,
+ * or all of them. */
+static void print_globals(const struct cli_command *cmd, FILE *out)
 {
 	struct cli_opt t[NGLOBAL];
 	struct cli_ctx unread;
+	size_t i, n = 0;
 
 	memset(&unread, 0, sizeof(unread));
 	bind_globals(t, &unread);
+	for (i = 0; t[i].name; i++)
+		if (applies(&t[i], cmd))
+			t[n++] = t[i];
+	t[n] = t[i]; /* the end */
 	print_opts(t, out);
 }
 
@@ -405,7 +451,7 @@ void cli_print_help(const struct cli_command *cmd, const struct cli_help *help,
 		print_opts(opts, out);
 	}
 	fprintf(out, "\nGlobal options:\n");
-	print_globals(out);
+	print_globals(cmd, out);
 	if (help->examples)
 		fprintf(out, "\nExamples:\n%s", help->examples);
 	fprintf(out, "\nSee 'man ferry' or docs/ferry-%s.md for more.\n",
@@ -428,8 +474,10 @@ void cli_print_main_help(FILE *out)
 	for (c = cli_commands; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->desc);
 	fprintf(out, "\nGlobal options:\n");
-	print_globals(out);
+	print_globals(NULL, out);
 	fprintf(out,
+		"  -V, --version                print the version and exit "
+		"(before the command)\n"
 		"\n"
 		"Databases: sqlite:PATH, a path ending in .db/.sqlite/.sqlite3, "
 		"sqlite::memory:,\n"
