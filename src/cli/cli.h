@@ -70,7 +70,9 @@ struct cli_ctx {
 	const char *dir;
 	const char *format; /* --format */
 	const char *config;
-	const char *env; /* --env NAME: ferry.conf's [env.NAME] */
+	const char *env;  /* --env NAME: ferry.conf's [env.NAME] */
+	const char *wait; /* --wait[=DURATION]: "" when given alone */
+	int wait_ms;	  /* how long to wait for the database; 0: not */
 	const char *table;
 	const char *schema;
 	const char *lock_timeout;
@@ -179,6 +181,8 @@ enum cli_opt_kind {
 	CLI_OPT_KIND_FLAG,   /* `int *value` becomes 1 */
 	CLI_OPT_KIND_STRING, /* `const char **value` points at the argument */
 	CLI_OPT_KIND_LIST,   /* `struct cli_list *value` gains the argument */
+	CLI_OPT_KIND_OPTIONAL, /* a string, given only as --name=value; "" when
+				* given as --name alone */
 	CLI_OPT_KIND_HELP    /* print the help; the command stops with exit 0 */
 };
 
@@ -206,6 +210,11 @@ struct cli_opt {
 	{ \
 		(name), (short_name), CLI_OPT_KIND_LIST, \
 			1 ? (var) : (struct cli_list *)0, (arg), (help) \
+	}
+#define CLI_OPT_OPTIONAL(name, var, arg, help) \
+	{ \
+		(name), 0, CLI_OPT_KIND_OPTIONAL, \
+			1 ? (var) : (const char **)0, (arg), (help) \
 	}
 #define CLI_OPT_END \
 	{ \
@@ -248,6 +257,14 @@ int cli_settings(struct cli_ctx *ctx);
  * code. */
 int cli_setup(struct cli_ctx *ctx);
 void cli_teardown(struct cli_ctx *ctx);
+
+/*
+ * --wait (wait.c): check its duration; open ctx->db, trying again for up
+ * to ctx->wait_ms while the server is not up yet. 0, or -1 with `err`.
+ */
+int cli_wait_resolve(struct cli_ctx *ctx);
+int cli_db_open_waiting(struct cli_ctx *ctx, const ferry_db_options *opts,
+	ferry_error *err);
 
 /* Read ferry.conf (or --config) into ctx->conf_*. CLI_CONTINUE or an exit
  * code. */

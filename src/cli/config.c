@@ -563,7 +563,8 @@ static int resolve(struct cli_ctx *ctx)
 		ctx->backup_dir = relative_to(cdir, ctx->conf_backup_dir);
 	free(cdir);
 	if ((rc = resolve_format(ctx)) != CLI_CONTINUE ||
-		(rc = resolve_pooler(ctx)) != CLI_CONTINUE)
+		(rc = resolve_pooler(ctx)) != CLI_CONTINUE ||
+		(rc = cli_wait_resolve(ctx)) != CLI_CONTINUE)
 		return rc;
 	if (ctx->cmd && (ctx->cmd->flags & CLI_NEEDS_SET) &&
 		!(ctx->cmd->flags & CLI_FRESH_SET))
@@ -671,7 +672,7 @@ int cli_setup(struct cli_ctx *ctx)
 	opts.read_only = !(flags & CLI_NEEDS_DB) || ctx->dry_run;
 	opts.progress = cli_progress;
 	opts.payload = ctx;
-	if (ferry_db_open(&ctx->db, ctx->database_url, &opts, &err) < 0)
+	if (cli_db_open_waiting(ctx, &opts, &err) < 0)
 		return cli_fail(ctx, &err);
 	return cli_params_apply(ctx);
 }

@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* The global options' table, with its end. */
-#define NGLOBAL 19
+#define NGLOBAL 20
 
 /*
  * The options every command takes, bound to the fields of `ctx` they set.
@@ -40,6 +40,9 @@ static void bind_globals(struct cli_opt t[NGLOBAL], struct cli_ctx *ctx)
 			"the configuration file (default: ./ferry.conf)"),
 		CLI_OPT_STRING("env", 0, &ctx->env, "NAME",
 			"the [env.NAME] section of ferry.conf (FERRY_ENV)"),
+		CLI_OPT_OPTIONAL("wait", &ctx->wait, "DURATION",
+			"wait for a database still starting (default: "
+			"60s)"),
 		CLI_OPT_STRING("table", 0, &ctx->table, "NAME",
 			"the ledger table (default: ferry_migrations)"),
 		CLI_OPT_STRING("schema", 0, &ctx->schema, "NAME",
@@ -197,6 +200,9 @@ static int take(struct parser *p, const struct cli_opt *o, const char *value)
 	case CLI_OPT_KIND_STRING:
 		*(const char **)o->value = value;
 		break;
+	case CLI_OPT_KIND_OPTIONAL:
+		*(const char **)o->value = value ? value : "";
+		break;
 	case CLI_OPT_KIND_LIST: {
 		struct cli_list *l = o->value;
 
@@ -252,6 +258,8 @@ static int parse_long(struct parser *p)
 
 	if (!o)
 		return unknown(p, p->argv[p->i], a, len);
+	if (o->kind == CLI_OPT_KIND_OPTIONAL)
+		return take(p, o, eq ? eq + 1 : NULL);
 	if (!takes_value(o) && eq)
 		return cli_usage(
 			p->ctx, "option '--%s' takes no value", o->name);
@@ -369,7 +377,10 @@ static void print_opts(const struct cli_opt *t, FILE *out)
 	for (; t && t->name; t++) {
 		char left[64];
 
-		if (t->short_name)
+		if (t->kind == CLI_OPT_KIND_OPTIONAL)
+			snprintf(left, sizeof(left), "    --%s[=%s]", t->name,
+				t->arg);
+		else if (t->short_name)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s",
 				t->short_name, t->name, t->arg ? " " : "",
 				t->arg ? t->arg : "");
@@ -400,6 +411,7 @@ static const struct {
 	{ "schema", CLI_NEEDS_DB | CLI_READS_DB | CLI_TAKES_DB, 0, 0 },
 	{ "lock-timeout", CLI_NEEDS_DB | CLI_READS_DB | CLI_TAKES_DB, 0, 0 },
 	{ "pooler", CLI_NEEDS_DB | CLI_READS_DB | CLI_TAKES_DB, 0, 0 },
+	{ "wait", CLI_NEEDS_DB | CLI_READS_DB | CLI_TAKES_DB, 0, 0 },
 	{ "set", CLI_NEEDS_DB | CLI_READS_DB, CLI_NEEDS_SET, 0 },
 	{ "yes", CLI_NEEDS_DB | CLI_TAKES_DB, 0, 0 },
 	{ "backup", CLI_AUTOBACKUP, 0, 0 },
