@@ -114,7 +114,7 @@ struct cli_ctx {
 	char *conf_lock_wait, *conf_lock_retries, *conf_exclusive;
 	char **conf_params; /* "NAME=VALUE" from param.NAME lines */
 	size_t nconf_params;
-	char *conf_path; /* the file read; its directory anchors paths */
+	char *conf_path;      /* the file read; its directory anchors paths */
 	const char *conf_env; /* the [env.NAME] chosen, or NULL */
 	int conf_in_env;      /* 0: top level; 1: the chosen env; -1: another */
 	int conf_env_found;   /* the chosen env's section was seen */
@@ -178,12 +178,12 @@ extern const struct cli_command cli_commands[];
  * context, are accepted after the command name too.
  */
 enum cli_opt_kind {
-	CLI_OPT_KIND_FLAG,   /* `int *value` becomes 1 */
-	CLI_OPT_KIND_STRING, /* `const char **value` points at the argument */
-	CLI_OPT_KIND_LIST,   /* `struct cli_list *value` gains the argument */
+	CLI_OPT_KIND_FLAG,     /* `int *value` becomes 1 */
+	CLI_OPT_KIND_STRING,   /* `const char **value` points at the argument */
+	CLI_OPT_KIND_LIST,     /* `struct cli_list *value` gains the argument */
 	CLI_OPT_KIND_OPTIONAL, /* a string, given only as --name=value; "" when
 				* given as --name alone */
-	CLI_OPT_KIND_HELP    /* print the help; the command stops with exit 0 */
+	CLI_OPT_KIND_HELP /* print the help; the command stops with exit 0 */
 };
 
 struct cli_opt {
@@ -263,8 +263,8 @@ void cli_teardown(struct cli_ctx *ctx);
  * to ctx->wait_ms while the server is not up yet. 0, or -1 with `err`.
  */
 int cli_wait_resolve(struct cli_ctx *ctx);
-int cli_db_open_waiting(struct cli_ctx *ctx, const ferry_db_options *opts,
-	ferry_error *err);
+int cli_db_open_waiting(
+	struct cli_ctx *ctx, const ferry_db_options *opts, ferry_error *err);
 
 /* Read ferry.conf (or --config) into ctx->conf_*. CLI_CONTINUE or an exit
  * code. */
@@ -274,8 +274,8 @@ int cli_config_load(struct cli_ctx *ctx);
  * `*out` (malloc'd); `column` is where `value` starts on `line`, for the
  * error about an unset variable. CLI_CONTINUE or an exit code.
  */
-int cli_conf_expand(struct cli_ctx *ctx, const char *path, int line,
-	int column, const char *value, char **out);
+int cli_conf_expand(struct cli_ctx *ctx, const char *path, int line, int column,
+	const char *value, char **out);
 
 /* Print help for the whole tool, or for one command and its options. */
 void cli_print_help(const struct cli_command *cmd, const struct cli_help *help,

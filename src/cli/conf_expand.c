@@ -12,8 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int append(char **buf, size_t *len, size_t *cap, const char *s,
-	size_t n)
+static int append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
 {
 	if (*len + n + 1 > *cap) {
 		size_t c = (*len + n + 1) * 2;
@@ -36,8 +35,8 @@ static int name_char(char c, int first)
 		(!first && c >= '0' && c <= '9');
 }
 
-int cli_conf_expand(struct cli_ctx *ctx, const char *path, int line,
-	int column, const char *value, char **out)
+int cli_conf_expand(struct cli_ctx *ctx, const char *path, int line, int column,
+	const char *value, char **out)
 {
 	char *buf = NULL, name[128];
 	size_t len = 0, cap = 0, n;
@@ -66,8 +65,8 @@ int cli_conf_expand(struct cli_ctx *ctx, const char *path, int line,
 		}
 		if (n == 0 || n >= sizeof(name) || !end || *end != '}') {
 			free(buf);
-			cli_error(ctx, "%s:%d:%d: invalid '${' in a value", path,
-				line, column + (int)(start - value));
+			cli_error(ctx, "%s:%d:%d: invalid '${' in a value",
+				path, line, column + (int)(start - value));
 			cli_hint(ctx,
 				"write ${NAME} or ${NAME:-default}, NAME letters, "
 				"digits and '_'; $$ is one '$'");
@@ -79,14 +78,15 @@ int cli_conf_expand(struct cli_ctx *ctx, const char *path, int line,
 		if (v && *v)
 			oom = append(&buf, &len, &cap, v, strlen(v));
 		else if (dflt)
-			oom = append(&buf, &len, &cap, dflt,
-				(size_t)(end - dflt));
+			oom = append(
+				&buf, &len, &cap, dflt, (size_t)(end - dflt));
 		else {
 			free(buf);
 			cli_error(ctx,
 				"%s:%d:%d: environment variable '%s' is not "
 				"set",
-				path, line, column + (int)(start - value), name);
+				path, line, column + (int)(start - value),
+				name);
 			cli_hint(ctx,
 				"set it, or give a default: ${%s:-VALUE}; $$ "
 				"is one '$'",

@@ -100,23 +100,23 @@ static int section(
 
 	if (n < 7 || strncmp(head, "[env.", 5) != 0 || head[n - 1] != ']') {
 		cli_error(ctx, "%s:%d: unknown section '%s'", path, line, head);
-		cli_hint(ctx, "the sections are [env.NAME], e.g. "
-			      "[env.production]");
+		cli_hint(ctx,
+			"the sections are [env.NAME], e.g. "
+			"[env.production]");
 		return CLI_EXIT_USAGE;
 	}
 	for (i = 5; i < n - 1; i++)
 		if (!(isalnum((unsigned char)head[i]) || head[i] == '_' ||
 			    head[i] == '-' || head[i] == '.')) {
-			cli_error(ctx, "%s:%d: invalid environment name in '%s'",
-				path, line, head);
-			cli_hint(ctx,
-				"use letters, digits, '_', '-' and '.'");
+			cli_error(ctx,
+				"%s:%d: invalid environment name in '%s'", path,
+				line, head);
+			cli_hint(ctx, "use letters, digits, '_', '-' and '.'");
 			return CLI_EXIT_USAGE;
 		}
 	snprintf(envs + used, sizeof(ctx->conf_envs) - used, "%s%.*s",
 		used ? ", " : "", (int)(n - 6), name);
-	ctx->conf_in_env = ctx->conf_env &&
-			strlen(ctx->conf_env) == n - 6 &&
+	ctx->conf_in_env = ctx->conf_env && strlen(ctx->conf_env) == n - 6 &&
 			strncmp(ctx->conf_env, name, n - 6) == 0
 		? 1
 		: -1;
@@ -268,8 +268,9 @@ int cli_config_load(struct cli_ctx *ctx)
 	if (!f && rc == CLI_CONTINUE && ctx->conf_env) {
 		cli_error(ctx, "environment '%s' asked for, but there is no %s",
 			ctx->conf_env, path);
-		cli_hint(ctx, "%s names it; write an [env.%s] section in "
-			      "ferry.conf, or pass --config FILE",
+		cli_hint(ctx,
+			"%s names it; write an [env.%s] section in "
+			"ferry.conf, or pass --config FILE",
 			ctx->env ? "--env" : "FERRY_ENV", ctx->conf_env);
 		return CLI_EXIT_USAGE;
 	}
@@ -608,8 +609,9 @@ int cli_colors(struct cli_ctx *ctx)
 	if (strcmp(when, "auto") != 0 && strcmp(when, "always") != 0 &&
 		strcmp(when, "never") != 0) {
 		ctx->color = NULL; /* the hint that follows must not loop */
-		return cli_usage(ctx, "invalid --color '%s'; give auto, "
-				      "always or never",
+		return cli_usage(ctx,
+			"invalid --color '%s'; give auto, "
+			"always or never",
 			when);
 	}
 	ctx->color_out = colour_wanted(when, 1);

@@ -16,7 +16,8 @@
 const struct cli_command cli_commands[] = {
 	{ "init", cmd_init, CLI_TAKES_DIR | CLI_TAKES_URL,
 		"create migrations/ and a commented ferry.conf" },
-	{ "new", cmd_new, CLI_TAKES_DIR, "write a new migration file and print its path" },
+	{ "new", cmd_new, CLI_TAKES_DIR,
+		"write a new migration file and print its path" },
 	{ "status", cmd_status, CLI_NEEDS_SET | CLI_READS_DB,
 		"show where the database stands" },
 	{ "list", cmd_list, CLI_NEEDS_SET | CLI_READS_DB,

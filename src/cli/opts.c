@@ -399,10 +399,11 @@ static void print_opts(const struct cli_opt *t, FILE *out)
  */
 static const struct {
 	const char *name;
-	unsigned int any, all, not;
+	unsigned int any, all, not ;
 } applies_to[] = {
-	{ "database", CLI_NEEDS_DB | CLI_READS_DB | CLI_TAKES_DB | CLI_TAKES_URL,
-		0, 0 },
+	{ "database",
+		CLI_NEEDS_DB | CLI_READS_DB | CLI_TAKES_DB | CLI_TAKES_URL, 0,
+		0 },
 	{ "dir", CLI_NEEDS_SET | CLI_TAKES_DIR, 0, 0 },
 	{ "format", CLI_NEEDS_SET | CLI_TAKES_DIR, 0, 0 },
 	{ "config", 0, 0, CLI_NO_CONF },
@@ -429,7 +430,7 @@ static int applies(const struct cli_opt *o, const struct cli_command *cmd)
 				       (cmd->flags & applies_to[i].any)) &&
 				(cmd->flags & applies_to[i].all) ==
 				applies_to[i].all &&
-				!(cmd->flags & applies_to[i].not);
+				!(cmd->flags & applies_to[i].not );
 	return 1;
 }
 

@@ -18,7 +18,8 @@
 static int not_up_yet(const ferry_error *err)
 {
 	static const char *const words[] = { "Connection refused",
-		"No such file or directory", "the database system is starting up",
+		"No such file or directory",
+		"the database system is starting up",
 		"the database system is not yet accepting connections", NULL };
 	int i;
 
@@ -61,8 +62,8 @@ int cli_wait_resolve(struct cli_ctx *ctx)
 	return CLI_CONTINUE;
 }
 
-int cli_db_open_waiting(struct cli_ctx *ctx, const ferry_db_options *opts,
-	ferry_error *err)
+int cli_db_open_waiting(
+	struct cli_ctx *ctx, const ferry_db_options *opts, ferry_error *err)
 {
 	long long start = now_ms(), said = -5000, waited;
 	struct timespec pause = { 0, 250000000L };
@@ -100,7 +101,8 @@ int cli_db_open_waiting(struct cli_ctx *ctx, const ferry_db_options *opts,
 		}
 		/* Sooner at first; never past the end. */
 		if (ctx->wait_ms - waited < pause.tv_nsec / 1000000)
-			pause.tv_nsec = (long)(ctx->wait_ms - waited) * 1000000L;
+			pause.tv_nsec =
+				(long)(ctx->wait_ms - waited) * 1000000L;
 		nanosleep(&pause, NULL);
 		if (pause.tv_nsec < 750000000L)
 			pause.tv_nsec += 250000000L;

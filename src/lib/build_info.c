@@ -53,7 +53,7 @@ const char *ferry_build(void)
 {
 	return BUILD_CC ", " BUILD_KIND BUILD_PG
 #ifdef FERRY_TESTING
-		", test build"
+			", test build"
 #endif
 		;
 }

@@ -141,7 +141,7 @@ typedef struct {
 	int yes;       /* every confirmation is yes */
 	int (*confirm)(const ferry_migration *, const char *, void *);
 	void *confirm_payload;
-	int strict; /* refuse what ferry_lint() says hurts live traffic */
+	int strict;	 /* refuse what ferry_lint() says hurts live traffic */
 	int allow_empty; /* run an up section ferry new never saw written */
 } run_ctx;
 

@@ -57,16 +57,16 @@ int ferry_set_check_split(
 	size_t i;
 
 	if (!set)
-		return ferry__error_set(err, FERRY_EINVALID,
-			"invalid argument: 'set' is NULL");
+		return ferry__error_set(
+			err, FERRY_EINVALID, "invalid argument: 'set' is NULL");
 	if (engine && strcmp(engine, "postgres") == 0) {
 		dialects[0] = FERRY__DIALECT_PG;
 		nd = 1;
 	} else if (engine && strcmp(engine, "sqlite") == 0) {
 		nd = 1;
 	} else if (engine) {
-		ferry__error_set(err, FERRY_EINVALID, "unknown engine '%s'",
-			engine);
+		ferry__error_set(
+			err, FERRY_EINVALID, "unknown engine '%s'", engine);
 		ferry__error_hint(err, "give 'sqlite' or 'postgres'");
 		return FERRY_EINVALID;
 	}

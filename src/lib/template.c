@@ -24,8 +24,9 @@ int ferry__section_is_template(const char *body, size_t len, int *line)
 
 		while (a < b && (body[a] == ' ' || body[a] == '\t'))
 			a++;
-		while (b > a && (body[b - 1] == ' ' || body[b - 1] == '\t' ||
-					body[b - 1] == '\r'))
+		while (b > a &&
+			(body[b - 1] == ' ' || body[b - 1] == '\t' ||
+				body[b - 1] == '\r'))
 			b--;
 		if (b > a) {
 			if (found || b - a != n ||
