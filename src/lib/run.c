@@ -1959,8 +1959,12 @@ static int refuse_template(run_ctx *ctx, ferry_error *err)
 		ferry__hasher h;
 		ferry__loaded f;
 
+		/* Longer than the placeholder and some blank lines: written,
+		 * and not read again to know it. */
 		if (it->k != FERRY__UP || it->mig->code ||
-			!it->mig->sec[FERRY__UP].present)
+			!it->mig->sec[FERRY__UP].present ||
+			it->mig->sec[FERRY__UP].len >
+				sizeof(FERRY__TEMPLATE_PLACEHOLDER) + 64)
 			continue;
 		ferry__hasher_init(&h);
 		rc = ferry__migration_load(it->mig, &h, &f, err);
