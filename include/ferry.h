@@ -130,6 +130,19 @@ FERRY_EXTERN void ferry_error_init(ferry_error *err);
 /** The library's version, FERRY_VERSION. */
 FERRY_EXTERN const char *ferry_version(void);
 
+/** The version of the SQLite library in use, e.g. "3.40.1". */
+FERRY_EXTERN const char *ferry_sqlite_version(void);
+
+/**
+ * The version of the libpq that PostgreSQL URLs would load, as
+ * PQlibVersion() gives it (160004 for 16.4), or 0 when it cannot be
+ * loaded or ferry was built without PostgreSQL. Loads libpq to ask.
+ */
+FERRY_EXTERN int ferry_libpq_version(void);
+
+/** How this libferry was built: compiler, kind of build, engines. */
+FERRY_EXTERN const char *ferry_build(void);
+
 /** Free memory that ferry allocated and documented as caller-owned. */
 FERRY_EXTERN void ferry_free(void *ptr);
 
@@ -453,6 +466,17 @@ FERRY_EXTERN size_t ferry_set_count(const ferry_set *set);
 /** Migration `i` (0-based, in version order), or NULL when out of range. */
 FERRY_EXTERN const ferry_migration *ferry_set_at(
 	const ferry_set *set, size_t i);
+
+/**
+ * Split every section of every migration of `set` into statements as
+ * `engine` ("sqlite" or "postgres"; NULL: as each would) will when it runs
+ * them, without a database: an unterminated quoted string, identifier,
+ * dollar quote or comment, or a psql meta-command, is found now rather
+ * than in production. Returns 0, or FERRY_EINVALID with `err` naming the
+ * first section that does not split at its file, line and column.
+ */
+FERRY_EXTERN int ferry_set_check_split(
+	const ferry_set *set, const char *engine, ferry_error *err);
 
 /**
  * Number of repeatable migrations: the files of the set's `repeatable/`
@@ -1152,12 +1176,19 @@ typedef struct {
 	 * allow suppressed in a section the run would run.
 	 */
 	int strict;
+	/**
+	 * Version 5. Run an up section that still holds only the placeholder
+	 * line of ferry_migration_new()'s template. Without it such a run is
+	 * refused (FERRY_EREFUSED) before anything is written, naming the
+	 * file and line: the migration was created and never written.
+	 */
+	int allow_empty;
 } ferry_up_options;
 
 /** The version of ferry_up_options this header declares. Versions 1 (without
- * baseline), 2 (without confirm, rerun) and 3 (without strict) are still
- * accepted. */
-#define FERRY_UP_OPTIONS_VERSION 4
+ * baseline), 2 (without confirm, rerun), 3 (without strict) and 4 (without
+ * allow_empty) are still accepted. */
+#define FERRY_UP_OPTIONS_VERSION 5
 /**
  * ferry_up_options with every default, to declare one with; in a
  * language without C macros, ferry_up_options_init().
@@ -1165,7 +1196,7 @@ typedef struct {
 #define FERRY_UP_OPTIONS_INIT \
 	{ \
 		FERRY_UP_OPTIONS_VERSION, NULL, 0, 0, 0, 0, NULL, 0, NULL, \
-			NULL, NULL, 0 \
+			NULL, NULL, 0, 0 \
 	}
 
 /**

@@ -70,6 +70,9 @@ struct cli_ctx {
 	const char *dir;
 	const char *format; /* --format */
 	const char *config;
+	const char *env;  /* --env NAME: ferry.conf's [env.NAME] */
+	const char *wait; /* --wait[=DURATION]: "" when given alone */
+	int wait_ms;	  /* how long to wait for the database; 0: not */
 	const char *table;
 	const char *schema;
 	const char *lock_timeout;
@@ -82,7 +85,8 @@ struct cli_ctx {
 	int json;
 	int quiet;
 	int verbose;
-	int no_color;
+	int no_color;	   /* --no-color: --color=never */
+	const char *color; /* --color=auto|always|never */
 	int yes;
 	int dry_run; /* the command only reads: open the database read-only */
 	int check;   /* the command's sections run in a rolled-back trial */
@@ -111,7 +115,11 @@ struct cli_ctx {
 	char *conf_lock_wait, *conf_lock_retries, *conf_exclusive;
 	char **conf_params; /* "NAME=VALUE" from param.NAME lines */
 	size_t nconf_params;
-	char *conf_path; /* the file read; its directory anchors paths */
+	char *conf_path;      /* the file read; its directory anchors paths */
+	const char *conf_env; /* the [env.NAME] chosen, or NULL */
+	int conf_in_env;      /* 0: top level; 1: the chosen env; -1: another */
+	int conf_env_found;   /* the chosen env's section was seen */
+	char conf_envs[256];  /* the names of the envs seen, for the error */
 	/* automatic backups (autobackup.c) */
 	char *backup_dir; /* backup_dir, relative to ferry.conf's dir */
 	char *conf_backup_keep;
@@ -119,6 +127,8 @@ struct cli_ctx {
 	int conf_lock_wait_line, conf_lock_retries_line, conf_exclusive_line;
 	int conf_backup_keep_line;
 	int config_optional; /* init: --config may name a file not made yet */
+	int db_optional;     /* validate: no database given is no error */
+	int offline;	     /* validate --offline: open no database */
 	int backup;	     /* --backup: one before up, finish, migrate */
 	int backup_keep;     /* backup_keep: how many to keep; 0 = all */
 	/* output.c: what --json's error document says */
@@ -134,6 +144,13 @@ struct cli_ctx {
 #define CLI_READS_DB 4u	  /* the database, open for reading */
 #define CLI_FRESH_SET 8u  /* every file read, whatever the set cache says */
 #define CLI_EXCLUSIVE 16u /* --exclusive (or exclusive = true) applies */
+/* For help, of commands that open what they need themselves: which of
+ * the global options apply (opts.c). */
+#define CLI_TAKES_DB 32u    /* a database: -d and its settings */
+#define CLI_TAKES_URL 64u   /* -d alone (init writes it down) */
+#define CLI_TAKES_DIR 128u  /* the migration directory: --dir, --format */
+#define CLI_AUTOBACKUP 256u /* --backup */
+#define CLI_NO_CONF 512u    /* reads no settings: not --config, --env */
 
 struct cli_command {
 	const char *name;
@@ -162,10 +179,12 @@ extern const struct cli_command cli_commands[];
  * context, are accepted after the command name too.
  */
 enum cli_opt_kind {
-	CLI_OPT_KIND_FLAG,   /* `int *value` becomes 1 */
-	CLI_OPT_KIND_STRING, /* `const char **value` points at the argument */
-	CLI_OPT_KIND_LIST,   /* `struct cli_list *value` gains the argument */
-	CLI_OPT_KIND_HELP    /* print the help; the command stops with exit 0 */
+	CLI_OPT_KIND_FLAG,     /* `int *value` becomes 1 */
+	CLI_OPT_KIND_STRING,   /* `const char **value` points at the argument */
+	CLI_OPT_KIND_LIST,     /* `struct cli_list *value` gains the argument */
+	CLI_OPT_KIND_OPTIONAL, /* a string, given only as --name=value; "" when
+				* given as --name alone */
+	CLI_OPT_KIND_HELP /* print the help; the command stops with exit 0 */
 };
 
 struct cli_opt {
@@ -192,6 +211,11 @@ struct cli_opt {
 	{ \
 		(name), (short_name), CLI_OPT_KIND_LIST, \
 			1 ? (var) : (struct cli_list *)0, (arg), (help) \
+	}
+#define CLI_OPT_OPTIONAL(name, var, arg, help) \
+	{ \
+		(name), 0, CLI_OPT_KIND_OPTIONAL, \
+			1 ? (var) : (const char **)0, (arg), (help) \
 	}
 #define CLI_OPT_END \
 	{ \
@@ -221,8 +245,12 @@ int cli_parse(struct cli_ctx *ctx, const struct cli_help *help,
  */
 int cli_parse_leading(struct cli_ctx *ctx, int argc, char **argv, int *first);
 
-/* Colour on each stream: a terminal, and no --no-color or NO_COLOR. */
-void cli_colors(struct cli_ctx *ctx);
+/*
+ * Colour on each stream: --color (or --no-color), else NO_COLOR (never),
+ * else CLICOLOR_FORCE or FORCE_COLOR (always), else a terminal whose TERM
+ * is not dumb. CLI_CONTINUE, or exit 2 for a --color it does not know.
+ */
+int cli_colors(struct cli_ctx *ctx);
 /* Merge flags, environment and ferry.conf into ctx. CLI_CONTINUE or an
  * exit code. */
 int cli_settings(struct cli_ctx *ctx);
@@ -231,9 +259,24 @@ int cli_settings(struct cli_ctx *ctx);
 int cli_setup(struct cli_ctx *ctx);
 void cli_teardown(struct cli_ctx *ctx);
 
+/*
+ * --wait (wait.c): check its duration; open ctx->db, trying again for up
+ * to ctx->wait_ms while the server is not up yet. 0, or -1 with `err`.
+ */
+int cli_wait_resolve(struct cli_ctx *ctx);
+int cli_db_open_waiting(
+	struct cli_ctx *ctx, const ferry_db_options *opts, ferry_error *err);
+
 /* Read ferry.conf (or --config) into ctx->conf_*. CLI_CONTINUE or an exit
  * code. */
 int cli_config_load(struct cli_ctx *ctx);
+/*
+ * A ferry.conf value with ${VAR}, ${VAR:-default} and $$ expanded, into
+ * `*out` (malloc'd); `column` is where `value` starts on `line`, for the
+ * error about an unset variable. CLI_CONTINUE or an exit code.
+ */
+int cli_conf_expand(struct cli_ctx *ctx, const char *path, int line, int column,
+	const char *value, char **out);
 
 /* Print help for the whole tool, or for one command and its options. */
 void cli_print_help(const struct cli_command *cmd, const struct cli_help *help,
@@ -417,7 +460,8 @@ int cli_autobackup(
 #define CLI_RUN_LOCK_BUDGET 0x80u  /* --lock-wait, --lock-retries */
 #define CLI_RUN_EXCLUSIVE 0x100u   /* --exclusive */
 #define CLI_RUN_STRICT 0x200u	   /* --strict: refuse what lint finds */
-#define CLI_RUN_NOPTS 13	   /* the most options, with the end */
+#define CLI_RUN_ALLOW_EMPTY 0x400u /* --allow-empty: run a bare template */
+#define CLI_RUN_NOPTS 14	   /* the most options, with the end */
 
 struct cli_runner {
 	const struct cli_help *help;

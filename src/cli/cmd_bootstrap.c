@@ -19,7 +19,7 @@ static const struct cli_help help = {
 static const struct cli_runner bootstrap = {
 	.help = &help,
 	.run = ferry_bootstrap,
-	.opts = CLI_RUN_SINGLE | CLI_RUN_LOCK_BUDGET,
+	.opts = CLI_RUN_SINGLE | CLI_RUN_LOCK_BUDGET | CLI_RUN_ALLOW_EMPTY,
 	.single_help = "the whole run in one transaction: all or none",
 	.summary = cli_print_phases,
 };

@@ -43,7 +43,13 @@ static const char conf_tail[] =
 	"# schema = public\n"
 	"\n"
 	"# Seconds to wait while another ferry works on the same database.\n"
-	"# lock_timeout = 60\n";
+	"# lock_timeout = 60\n"
+	"\n"
+	"# Values may use ${VAR} and ${VAR:-default}; $$ is one '$'. An\n"
+	"# [env.NAME] section overrides the keys above when chosen with\n"
+	"# --env NAME or FERRY_ENV=NAME:\n"
+	"# [env.production]\n"
+	"# database = postgres://app@db.internal/app\n";
 
 static int write_conf(struct cli_ctx *ctx, const char *path, const char *dir)
 {

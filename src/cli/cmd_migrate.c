@@ -25,7 +25,8 @@ static const struct cli_runner migrate = {
 	.run = ferry_migrate,
 	.opts = CLI_RUN_TO | CLI_RUN_OUT_OF_ORDER | CLI_RUN_SINGLE |
 		CLI_RUN_TRIAL | CLI_RUN_BASELINE | CLI_RUN_BACKUP |
-		CLI_RUN_LOCK_BUDGET | CLI_RUN_EXCLUSIVE | CLI_RUN_STRICT,
+		CLI_RUN_LOCK_BUDGET | CLI_RUN_EXCLUSIVE | CLI_RUN_STRICT |
+		CLI_RUN_ALLOW_EMPTY,
 	.to_help = "stop after this version or release",
 	.single_help = "the whole run in one transaction: all or none",
 	.summary = cli_print_phases,

@@ -56,7 +56,7 @@ static const struct cli_runner up = {
 	.opts = CLI_RUN_TO | CLI_RUN_OUT_OF_ORDER | CLI_RUN_SINGLE |
 		CLI_RUN_TRIAL | CLI_RUN_RERUN | CLI_RUN_BASELINE |
 		CLI_RUN_BACKUP | CLI_RUN_LOCK_BUDGET | CLI_RUN_EXCLUSIVE |
-		CLI_RUN_STRICT,
+		CLI_RUN_STRICT | CLI_RUN_ALLOW_EMPTY,
 	.to_help = "stop after this version or release",
 	.single_help = "all pending migrations in one transaction: all or none",
 	.summary = print_summary,

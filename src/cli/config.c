@@ -85,15 +85,59 @@ static int bad_key(
 	return CLI_EXIT_USAGE;
 }
 
+/*
+ * `[env.NAME]`: the lines up to the next section count only when NAME is
+ * the environment chosen (--env, else FERRY_ENV), and then override the
+ * top-level lines, which come before every section.
+ */
+static int section(
+	struct cli_ctx *ctx, const char *path, int line, const char *head)
+{
+	size_t n = strlen(head), i;
+	const char *name = head + 5;
+	char *envs = ctx->conf_envs;
+	size_t used = strlen(envs);
+
+	if (n < 7 || strncmp(head, "[env.", 5) != 0 || head[n - 1] != ']') {
+		cli_error(ctx, "%s:%d: unknown section '%s'", path, line, head);
+		cli_hint(ctx,
+			"the sections are [env.NAME], e.g. "
+			"[env.production]");
+		return CLI_EXIT_USAGE;
+	}
+	for (i = 5; i < n - 1; i++)
+		if (!(isalnum((unsigned char)head[i]) || head[i] == '_' ||
+			    head[i] == '-' || head[i] == '.')) {
+			cli_error(ctx,
+				"%s:%d: invalid environment name in '%s'", path,
+				line, head);
+			cli_hint(ctx, "use letters, digits, '_', '-' and '.'");
+			return CLI_EXIT_USAGE;
+		}
+	snprintf(envs + used, sizeof(ctx->conf_envs) - used, "%s%.*s",
+		used ? ", " : "", (int)(n - 6), name);
+	ctx->conf_in_env = ctx->conf_env && strlen(ctx->conf_env) == n - 6 &&
+			strncmp(ctx->conf_env, name, n - 6) == 0
+		? 1
+		: -1;
+	if (ctx->conf_in_env == 1)
+		ctx->conf_env_found = 1;
+	return CLI_CONTINUE;
+}
+
 static int parse_line(
 	struct cli_ctx *ctx, const char *path, int line, char *text)
 {
-	char *eq, *key, *value, **dst;
-	int i;
+	char *eq, *key, *value, **dst, *expanded = NULL;
+	int i, rc;
 
 	key = trim(text);
 	if (!*key || *key == '#')
 		return CLI_CONTINUE;
+	if (*key == '[')
+		return section(ctx, path, line, key);
+	if (ctx->conf_in_env < 0)
+		return CLI_CONTINUE; /* another environment's */
 	eq = strchr(key, '=');
 	if (!eq) {
 		cli_error(ctx, "%s:%d: expected 'key = value'", path, line);
@@ -103,16 +147,24 @@ static int parse_line(
 	*eq = '\0';
 	value = trim(eq + 1);
 	key = trim(key);
-	if (strncmp(key, "param.", 6) == 0)
-		return cli_params_conf(ctx, path, line, key + 6, value);
+	if ((rc = cli_conf_expand(ctx, path, line, (int)(value - text) + 1,
+		     value, &expanded)) != CLI_CONTINUE)
+		return rc;
+	if (strncmp(key, "param.", 6) == 0) {
+		rc = cli_params_conf(ctx, path, line, key + 6, expanded);
+		free(expanded);
+		return rc;
+	}
 	for (i = 0; keys[i]; i++)
 		if (strcmp(keys[i], key) == 0)
 			break;
-	if (!keys[i])
+	if (!keys[i]) {
+		free(expanded);
 		return bad_key(ctx, path, line, key);
+	}
 	dst = slot(ctx, key);
 	free(*dst);
-	*dst = strdup(value);
+	*dst = expanded;
 	if (dst == &ctx->conf_lock_timeout)
 		ctx->conf_lock_timeout_line = line;
 	if (dst == &ctx->conf_backup_keep)
@@ -209,7 +261,19 @@ int cli_config_load(struct cli_ctx *ctx)
 	FILE *f;
 	int line = 0, rc = CLI_CONTINUE;
 
+	ctx->conf_env = ctx->env ? ctx->env : getenv("FERRY_ENV");
+	if (ctx->conf_env && !*ctx->conf_env)
+		ctx->conf_env = NULL;
 	f = open_config(ctx, path, &rc);
+	if (!f && rc == CLI_CONTINUE && ctx->conf_env) {
+		cli_error(ctx, "environment '%s' asked for, but there is no %s",
+			ctx->conf_env, path);
+		cli_hint(ctx,
+			"%s names it; write an [env.%s] section in "
+			"ferry.conf, or pass --config FILE",
+			ctx->env ? "--env" : "FERRY_ENV", ctx->conf_env);
+		return CLI_EXIT_USAGE;
+	}
 	if (!f) {
 		/* Nothing to read, but paths still start beside it. */
 		if (rc == CLI_CONTINUE)
@@ -233,6 +297,19 @@ int cli_config_load(struct cli_ctx *ctx)
 	}
 	free(buf);
 	fclose(f);
+	if (rc == CLI_CONTINUE && ctx->conf_env && !ctx->conf_env_found) {
+		cli_error(ctx, "%s: no environment '%s'", path, ctx->conf_env);
+		if (ctx->conf_envs[0])
+			cli_hint(ctx, "the environments in it are: %s",
+				ctx->conf_envs);
+		else
+			cli_hint(ctx,
+				"it has no [env.NAME] section; %s names "
+				"'%s'",
+				ctx->env ? "--env" : "FERRY_ENV",
+				ctx->conf_env);
+		return CLI_EXIT_USAGE;
+	}
 	return rc;
 }
 
@@ -283,12 +360,32 @@ static const char *first_set(
 	return conf ? conf : dflt;
 }
 
-static int colour_wanted(struct cli_ctx *ctx, int fd)
+/* CLICOLOR_FORCE=1, FORCE_COLOR=1: set, not empty and not "0". */
+static int env_forces(const char *name)
+{
+	const char *v = env(name);
+
+	return v && strcmp(v, "0") != 0;
+}
+
+/*
+ * The option beats the environment; NO_COLOR beats CLICOLOR_FORCE and
+ * FORCE_COLOR, since it is the user's own word and the others are often
+ * set for a whole CI system (no-color.org).
+ */
+static int colour_wanted(const char *when, int fd)
 {
 	const char *term = getenv("TERM");
 
-	return !ctx->no_color && !env("NO_COLOR") && isatty(fd) &&
-		!(term && strcmp(term, "dumb") == 0);
+	if (strcmp(when, "always") == 0)
+		return 1;
+	if (strcmp(when, "never") == 0)
+		return 0;
+	if (env("NO_COLOR"))
+		return 0;
+	if (env_forces("CLICOLOR_FORCE") || env_forces("FORCE_COLOR"))
+		return 1;
+	return isatty(fd) && !(term && strcmp(term, "dumb") == 0);
 }
 
 /*
@@ -467,7 +564,8 @@ static int resolve(struct cli_ctx *ctx)
 		ctx->backup_dir = relative_to(cdir, ctx->conf_backup_dir);
 	free(cdir);
 	if ((rc = resolve_format(ctx)) != CLI_CONTINUE ||
-		(rc = resolve_pooler(ctx)) != CLI_CONTINUE)
+		(rc = resolve_pooler(ctx)) != CLI_CONTINUE ||
+		(rc = cli_wait_resolve(ctx)) != CLI_CONTINUE)
 		return rc;
 	if (ctx->cmd && (ctx->cmd->flags & CLI_NEEDS_SET) &&
 		!(ctx->cmd->flags & CLI_FRESH_SET))
@@ -501,18 +599,32 @@ static int resolve(struct cli_ctx *ctx)
 	return CLI_EXIT_USAGE;
 }
 
-void cli_colors(struct cli_ctx *ctx)
+int cli_colors(struct cli_ctx *ctx)
 {
-	ctx->color_out = colour_wanted(ctx, 1);
-	ctx->color_err = colour_wanted(ctx, 2);
+	const char *when = ctx->no_color ? "never"
+		: ctx->color		 ? ctx->color
+					 : "auto";
+
+	ctx->color_out = ctx->color_err = 0;
+	if (strcmp(when, "auto") != 0 && strcmp(when, "always") != 0 &&
+		strcmp(when, "never") != 0) {
+		ctx->color = NULL; /* the hint that follows must not loop */
+		return cli_usage(ctx,
+			"invalid --color '%s'; give auto, "
+			"always or never",
+			when);
+	}
+	ctx->color_out = colour_wanted(when, 1);
+	ctx->color_err = colour_wanted(when, 2);
+	return CLI_CONTINUE;
 }
 
 int cli_settings(struct cli_ctx *ctx)
 {
 	int rc;
 
-	cli_colors(ctx);
-	if ((rc = cli_config_load(ctx)) != CLI_CONTINUE ||
+	if ((rc = cli_colors(ctx)) != CLI_CONTINUE ||
+		(rc = cli_config_load(ctx)) != CLI_CONTINUE ||
 		(rc = resolve(ctx)) != CLI_CONTINUE)
 		return rc;
 	return CLI_CONTINUE;
@@ -541,7 +653,8 @@ int cli_setup(struct cli_ctx *ctx)
 		ferry_set_open_with(
 			&ctx->set, ctx->migrations_dir, &set_opts, &err) < 0)
 		return cli_fail(ctx, &err);
-	if (!(flags & (CLI_NEEDS_DB | CLI_READS_DB)))
+	if (!(flags & (CLI_NEEDS_DB | CLI_READS_DB)) || ctx->offline ||
+		(!ctx->database_url && ctx->db_optional))
 		return CLI_CONTINUE;
 	if (!ctx->database_url) {
 		cli_error(ctx, "no database given");
@@ -562,7 +675,7 @@ int cli_setup(struct cli_ctx *ctx)
 	opts.read_only = !(flags & CLI_NEEDS_DB) || ctx->dry_run;
 	opts.progress = cli_progress;
 	opts.payload = ctx;
-	if (ferry_db_open(&ctx->db, ctx->database_url, &opts, &err) < 0)
+	if (cli_db_open_waiting(ctx, &opts, &err) < 0)
 		return cli_fail(ctx, &err);
 	return cli_params_apply(ctx);
 }

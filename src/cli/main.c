@@ -14,20 +14,24 @@
 #include <string.h>
 
 const struct cli_command cli_commands[] = {
-	{ "init", cmd_init, 0,
+	{ "init", cmd_init, CLI_TAKES_DIR | CLI_TAKES_URL,
 		"create migrations/ and a commented ferry.conf" },
-	{ "new", cmd_new, 0, "write a new migration file and print its path" },
+	{ "new", cmd_new, CLI_TAKES_DIR,
+		"write a new migration file and print its path" },
 	{ "status", cmd_status, CLI_NEEDS_SET | CLI_READS_DB,
 		"show where the database stands" },
 	{ "list", cmd_list, CLI_NEEDS_SET | CLI_READS_DB,
 		"one line per migration: release, state, when applied" },
 	{ "plan", cmd_plan, CLI_NEEDS_SET | CLI_READS_DB,
 		"the steps up and migrate would take, touching nothing" },
-	{ "up", cmd_up, CLI_NEEDS_SET | CLI_NEEDS_DB | CLI_EXCLUSIVE,
+	{ "up", cmd_up,
+		CLI_NEEDS_SET | CLI_NEEDS_DB | CLI_EXCLUSIVE | CLI_AUTOBACKUP,
 		"apply the up sections of pending migrations" },
-	{ "finish", cmd_finish, CLI_NEEDS_SET | CLI_NEEDS_DB | CLI_EXCLUSIVE,
+	{ "finish", cmd_finish,
+		CLI_NEEDS_SET | CLI_NEEDS_DB | CLI_EXCLUSIVE | CLI_AUTOBACKUP,
 		"apply the finish sections of migrations that are up" },
-	{ "migrate", cmd_migrate, CLI_NEEDS_SET | CLI_NEEDS_DB | CLI_EXCLUSIVE,
+	{ "migrate", cmd_migrate,
+		CLI_NEEDS_SET | CLI_NEEDS_DB | CLI_EXCLUSIVE | CLI_AUTOBACKUP,
 		"up and finish all the way, checkpoint by checkpoint" },
 	{ "bootstrap", cmd_bootstrap, CLI_NEEDS_SET | CLI_NEEDS_DB,
 		"a new, empty database straight to the newest migration" },
@@ -52,7 +56,7 @@ const struct cli_command cli_commands[] = {
 		"record migrations up to V as complete without running them" },
 	{ "adopt", cmd_adopt, CLI_NEEDS_SET | CLI_NEEDS_DB,
 		"take over a database another tool migrated, from its ledger" },
-	{ "import", cmd_import, 0,
+	{ "import", cmd_import, CLI_TAKES_DB | CLI_TAKES_DIR,
 		"load an export's rows; --from: convert another tool's set" },
 	{ "backup", cmd_backup, CLI_READS_DB,
 		"a consistent copy of the whole database, to a file" },
@@ -64,10 +68,10 @@ const struct cli_command cli_commands[] = {
 		"replace the database with a backup" },
 	{ "reset", cmd_reset, CLI_NEEDS_DB,
 		"drop everything ferry's migrations made, and the ledger" },
-	{ "embed", cmd_embed, 0,
+	{ "embed", cmd_embed, CLI_TAKES_DIR,
 		"print the migration set as C source, for ferry_set_open_mem()" },
-	{ "version", cmd_version, 0, "print the ferry version" },
-	{ "help", cmd_help, 0, "show help for ferry or a command" },
+	{ "version", cmd_version, CLI_NO_CONF, "print the ferry version" },
+	{ "help", cmd_help, CLI_NO_CONF, "show help for ferry or a command" },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -87,19 +91,16 @@ int cli_unknown_command(struct cli_ctx *ctx, const char *name)
 {
 	const struct cli_command *c;
 	struct cli_suggest sg;
-	char message[300], hint[100] = "try 'ferry --help'";
 
 	cli_suggest_init(&sg, name);
 	for (c = cli_commands; c->name; c++)
 		cli_suggest_try(&sg, c->name);
-	snprintf(message, sizeof(message), "'%s' is not a ferry command", name);
-	if (sg.best)
-		snprintf(hint, sizeof(hint), "did you mean '%s'?", sg.best);
-	cli_error_keep(ctx, message, hint);
-	fflush(stdout);
-	fprintf(stderr, "ferry: %s. See 'ferry --help'.\n", message);
+	/* In the form of every other error, so scripts grep one prefix. */
+	cli_error(ctx, "'%s' is not a ferry command", name);
 	if (sg.best)
 		cli_hint(ctx, "did you mean '%s'?", sg.best);
+	else
+		cli_hint(ctx, "try 'ferry --help' for the list of commands");
 	return CLI_EXIT_USAGE;
 }
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* The global options' table, with its end. */
-#define NGLOBAL 18
+#define NGLOBAL 21
 
 /*
  * The options every command takes, bound to the fields of `ctx` they set.
@@ -38,6 +38,11 @@ static void bind_globals(struct cli_opt t[NGLOBAL], struct cli_ctx *ctx)
 			"sqlx, prisma"),
 		CLI_OPT_STRING("config", 0, &ctx->config, "FILE",
 			"the configuration file (default: ./ferry.conf)"),
+		CLI_OPT_STRING("env", 0, &ctx->env, "NAME",
+			"the [env.NAME] section of ferry.conf (FERRY_ENV)"),
+		CLI_OPT_OPTIONAL("wait", &ctx->wait, "DURATION",
+			"wait for a database still starting (default: "
+			"60s)"),
 		CLI_OPT_STRING("table", 0, &ctx->table, "NAME",
 			"the ledger table (default: ferry_migrations)"),
 		CLI_OPT_STRING("schema", 0, &ctx->schema, "NAME",
@@ -58,8 +63,11 @@ static void bind_globals(struct cli_opt t[NGLOBAL], struct cli_ctx *ctx)
 		CLI_OPT_FLAG("quiet", 'q', &ctx->quiet, "print only errors"),
 		CLI_OPT_FLAG(
 			"verbose", 'v', &ctx->verbose, "print more detail"),
-		CLI_OPT_FLAG("no-color", 0, &ctx->no_color,
-			"no colours (also: NO_COLOR=1)"),
+		CLI_OPT_STRING("color", 0, &ctx->color, "WHEN",
+			"colour: auto (a terminal), always or never;\n"
+			"                               also NO_COLOR, "
+			"CLICOLOR_FORCE, FORCE_COLOR"),
+		CLI_OPT_FLAG("no-color", 0, &ctx->no_color, "--color=never"),
 		CLI_OPT_FLAG(
 			"yes", 'y', &ctx->yes, "answer yes to confirmations"),
 		CLI_OPT_FLAG("backup", 0, &ctx->backup,
@@ -196,6 +204,9 @@ static int take(struct parser *p, const struct cli_opt *o, const char *value)
 	case CLI_OPT_KIND_STRING:
 		*(const char **)o->value = value;
 		break;
+	case CLI_OPT_KIND_OPTIONAL:
+		*(const char **)o->value = value ? value : "";
+		break;
 	case CLI_OPT_KIND_LIST: {
 		struct cli_list *l = o->value;
 
@@ -214,9 +225,14 @@ static int take(struct parser *p, const struct cli_opt *o, const char *value)
 		break;
 	}
 	}
-	/* --no-color holds at once: the errors that follow are plain. */
-	if (ctx->no_color)
-		ctx->color_out = ctx->color_err = 0;
+	/* The last of --color and --no-color counts, and holds at once:
+	 * the errors that follow obey it. */
+	if (o->value == &ctx->color)
+		ctx->no_color = 0;
+	if (o->value == &ctx->no_color)
+		ctx->color = NULL;
+	if (o->value == &ctx->color || o->value == &ctx->no_color)
+		return cli_colors(ctx);
 	return CLI_CONTINUE;
 }
 
@@ -246,6 +262,8 @@ static int parse_long(struct parser *p)
 
 	if (!o)
 		return unknown(p, p->argv[p->i], a, len);
+	if (o->kind == CLI_OPT_KIND_OPTIONAL)
+		return take(p, o, eq ? eq + 1 : NULL);
 	if (!takes_value(o) && eq)
 		return cli_usage(
 			p->ctx, "option '--%s' takes no value", o->name);
@@ -346,7 +364,7 @@ int cli_parse_leading(struct cli_ctx *ctx, int argc, char **argv, int *first)
 			p.i++;
 			break;
 		}
-		if (strcmp(a, "--version") == 0) {
+		if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
 			printf("ferry %s\n", ferry_version());
 			return CLI_EXIT_OK;
 		}
@@ -363,7 +381,10 @@ static void print_opts(const struct cli_opt *t, FILE *out)
 	for (; t && t->name; t++) {
 		char left[64];
 
-		if (t->short_name)
+		if (t->kind == CLI_OPT_KIND_OPTIONAL)
+			snprintf(left, sizeof(left), "    --%s[=%s]", t->name,
+				t->arg);
+		else if (t->short_name)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s",
 				t->short_name, t->name, t->arg ? " " : "",
 				t->arg ? t->arg : "");
@@ -374,14 +395,64 @@ static void print_opts(const struct cli_opt *t, FILE *out)
 	}
 }
 
-/* The global options' help, from their table. */
-static void print_globals(FILE *out)
+/*
+ * Which commands a global option applies to, by the command table's flags:
+ * some of `any` (none: every command), all of `all`, none of `not`. A
+ * command's help lists only those; the parser still accepts the others
+ * and ignores them, so an alias or a script may pass -d to every command.
+ */
+static const struct {
+	const char *name;
+	unsigned int any, all, not ;
+} applies_to[] = {
+	{ "database",
+		CLI_NEEDS_DB | CLI_READS_DB | CLI_TAKES_DB | CLI_TAKES_URL, 0,
+		0 },
+	{ "dir", CLI_NEEDS_SET | CLI_TAKES_DIR, 0, 0 },
+	{ "format", CLI_NEEDS_SET | CLI_TAKES_DIR, 0, 0 },
+	{ "config", 0, 0, CLI_NO_CONF },
+	{ "env", 0, 0, CLI_NO_CONF },
+	{ "table", CLI_NEEDS_DB | CLI_READS_DB | CLI_TAKES_DB, 0, 0 },
+	{ "schema", CLI_NEEDS_DB | CLI_READS_DB | CLI_TAKES_DB, 0, 0 },
+	{ "lock-timeout", CLI_NEEDS_DB | CLI_READS_DB | CLI_TAKES_DB, 0, 0 },
+	{ "pooler", CLI_NEEDS_DB | CLI_READS_DB | CLI_TAKES_DB, 0, 0 },
+	{ "wait", CLI_NEEDS_DB | CLI_READS_DB | CLI_TAKES_DB, 0, 0 },
+	{ "actor", CLI_NEEDS_DB | CLI_TAKES_DB, 0, 0 },
+	{ "set", CLI_NEEDS_DB | CLI_READS_DB, CLI_NEEDS_SET, 0 },
+	{ "yes", CLI_NEEDS_DB | CLI_TAKES_DB, 0, 0 },
+	{ "backup", CLI_AUTOBACKUP, 0, 0 },
+};
+
+static int applies(const struct cli_opt *o, const struct cli_command *cmd)
+{
+	size_t i;
+
+	if (!cmd)
+		return 1;
+	for (i = 0; i < sizeof(applies_to) / sizeof(applies_to[0]); i++)
+		if (strcmp(applies_to[i].name, o->name) == 0)
+			return (!applies_to[i].any ||
+				       (cmd->flags & applies_to[i].any)) &&
+				(cmd->flags & applies_to[i].all) ==
+				applies_to[i].all &&
+				!(cmd->flags & applies_to[i].not );
+	return 1;
+}
+
+/* The global options' help, from their table: those that apply to `cmd`,
+ * or all of them. */
+static void print_globals(const struct cli_command *cmd, FILE *out)
 {
 	struct cli_opt t[NGLOBAL];
 	struct cli_ctx unread;
+	size_t i, n = 0;
 
 	memset(&unread, 0, sizeof(unread));
 	bind_globals(t, &unread);
+	for (i = 0; t[i].name; i++)
+		if (applies(&t[i], cmd))
+			t[n++] = t[i];
+	t[n] = t[i]; /* the end */
 	print_opts(t, out);
 }
 
@@ -398,7 +469,7 @@ void cli_print_help(const struct cli_command *cmd, const struct cli_help *help,
 		print_opts(opts, out);
 	}
 	fprintf(out, "\nGlobal options:\n");
-	print_globals(out);
+	print_globals(cmd, out);
 	if (help->examples)
 		fprintf(out, "\nExamples:\n%s", help->examples);
 	fprintf(out, "\nSee 'ferry help %s' or 'man ferry-%s' for more.\n",
@@ -421,8 +492,10 @@ void cli_print_main_help(FILE *out)
 	for (c = cli_commands; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->desc);
 	fprintf(out, "\nGlobal options:\n");
-	print_globals(out);
+	print_globals(NULL, out);
 	fprintf(out,
+		"  -V, --version                print the version and exit "
+		"(before the command)\n"
 		"\n"
 		"Databases: sqlite:PATH, a path ending in .db/.sqlite/.sqlite3, "
 		"sqlite::memory:,\n"

@@ -52,6 +52,12 @@ static void bind_options(struct cli_opt t[CLI_RUN_NOPTS],
 			CLI_OPT_FLAG("strict", 0, &o->strict,
 				"refuse (exit 5) when 'ferry lint' finds an "
 				"error in a section to run") },
+		{ CLI_RUN_ALLOW_EMPTY,
+			CLI_OPT_FLAG("allow-empty", 0, &o->allow_empty,
+				"run an up section that is still the "
+				"template\n"
+				"                               'ferry new' "
+				"wrote (refused otherwise)") },
 		{ CLI_RUN_LOCK_BUDGET,
 			CLI_OPT_STRING("lock-wait", 0, &ctx->lock_wait,
 				"DURATION",

@@ -476,6 +476,25 @@ missing:
 	return FERRY_EINVALID;
 }
 
+/* PQlibVersion() of the libpq a connection would load, or 0. */
+int ferry_libpq_version(void)
+{
+	pq_api pq;
+	ferry_error err;
+	int (*lib_version)(void);
+	void *sym;
+	int v = 0;
+
+	if (load_libpq(&pq, &err) < 0)
+		return 0;
+	if ((sym = dlsym(pq.handle, "PQlibVersion"))) {
+		memcpy(&lib_version, &sym, sizeof(sym));
+		v = lib_version();
+	}
+	dlclose(pq.handle);
+	return v;
+}
+
 /*
  * A connection as the URL says. Defaults first: what the URL says
  * overrides them, and `app_name` (if not NULL) overrides the URL's.

@@ -593,6 +593,15 @@ int ferry__migration_load(const ferry__migration *m, ferry__hasher *h,
 	ferry__loaded *out, ferry_error *err);
 void ferry__loaded_release(ferry__loaded *f);
 
+/*
+ * The line `ferry new` writes into the up section (template.c): a section
+ * whose only line it is was never written, and `up` refuses it unless
+ * allow_empty.
+ */
+#define FERRY__TEMPLATE_PLACEHOLDER \
+	"-- TODO: write the up SQL here; until then 'ferry up' refuses this file"
+int ferry__section_is_template(const char *body, size_t len, int *line);
+
 /* The release marked `baseline`, or NULL. */
 const ferry__release *ferry__set_baseline(const ferry_set *set);
 
@@ -638,6 +647,10 @@ int ferry__split_each(const char *text, size_t len, ferry__dialect dialect,
 int ferry__split(ferry__spans *out, const char *text, size_t len,
 	ferry__dialect dialect, ferry__split_error *serr);
 void ferry__spans_clear(ferry__spans *s);
+/* A section of `m` that does not split, as the error that names its
+ * file, line and column (run.c). Returns FERRY_EINVALID. */
+int ferry__split_failed(ferry_error *err, const ferry__migration *m,
+	const ferry__loaded *f, int k, const ferry__split_error *serr);
 /*
  * Statement splitting that keeps each StatementBegin ... StatementEnd
  * block of a section (`blocks`) as one statement; without `blocks`,

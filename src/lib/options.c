@@ -47,13 +47,13 @@ static int options_init(void *opts, unsigned int version, const void *defaults,
 			FERRY_##UPPER##_OPTIONS_VERSION); \
 	}
 
-/* Versions 1, 2 and 3 end where the next one's first field begins. */
+/* Each older version ends where the next one's first field begins. */
 OPTIONS_INIT(db, DB, offsetof(ferry_db_options, cache_dir),
 	offsetof(ferry_db_options, lock_wait_ms),
 	offsetof(ferry_db_options, actor), sizeof(ferry_db_options))
 OPTIONS_INIT(up, UP, offsetof(ferry_up_options, baseline),
 	offsetof(ferry_up_options, yes), offsetof(ferry_up_options, strict),
-	sizeof(ferry_up_options))
+	offsetof(ferry_up_options, allow_empty), sizeof(ferry_up_options))
 OPTIONS_INIT(down, DOWN, offsetof(ferry_down_options, yes),
 	sizeof(ferry_down_options))
 OPTIONS_INIT(stamp, STAMP, offsetof(ferry_stamp_options, no_verify),

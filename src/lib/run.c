@@ -141,7 +141,8 @@ typedef struct {
 	int yes;       /* every confirmation is yes */
 	int (*confirm)(const ferry_migration *, const char *, void *);
 	void *confirm_payload;
-	int strict; /* refuse what ferry_lint() says hurts live traffic */
+	int strict;	 /* refuse what ferry_lint() says hurts live traffic */
+	int allow_empty; /* run an up section ferry new never saw written */
 } run_ctx;
 
 static int run_begin(
@@ -267,7 +268,7 @@ static void src_at(ferry__src *src, const ferry__migration *m,
 }
 
 /* Say what the splitter found wrong, and where. */
-static int split_failed(ferry_error *err, const ferry__migration *m,
+int ferry__split_failed(ferry_error *err, const ferry__migration *m,
 	const ferry__loaded *f, int k, const ferry__split_error *serr)
 {
 	ferry__src src;
@@ -310,7 +311,7 @@ static int split_section(ferry__spans *out, ferry_db *db,
 		f->sec[k].blocks, db->drv->dialect, &serr);
 	if (rc == FERRY_ENOMEM)
 		return ferry__error_oom(err);
-	return rc < 0 ? split_failed(err, m, f, k, &serr) : 0;
+	return rc < 0 ? ferry__split_failed(err, m, f, k, &serr) : 0;
 }
 
 typedef struct {
@@ -430,7 +431,7 @@ static int check_section(ferry_db *db, const ferry__migration *m,
 		f->sec[k].blocks, db->drv->dialect,
 		f->sec[k].no_transaction ? no_check : check_stmt, &c, &serr);
 	if (rc == FERRY_EINVALID && serr.what)
-		return split_failed(err, m, f, k, &serr);
+		return ferry__split_failed(err, m, f, k, &serr);
 	f->nstatements = c.n;
 	return rc;
 }
@@ -1944,6 +1945,50 @@ static int refuse_lint(run_ctx *ctx, ferry_error *err)
 	return rc;
 }
 
+/*
+ * An up section the run would run that is still `ferry new`'s template
+ * refuses the run, before anything is written (template.c says why).
+ */
+static int refuse_template(run_ctx *ctx, ferry_error *err)
+{
+	size_t i;
+	int rc = 0, at;
+
+	for (i = 0; i < ctx->plan.n && !ctx->allow_empty && rc == 0; i++) {
+		const ferry__step *it = &ctx->plan.v[i];
+		ferry__hasher h;
+		ferry__loaded f;
+
+		/* Longer than the placeholder and some blank lines: written,
+		 * and not read again to know it. */
+		if (it->k != FERRY__UP || it->mig->code ||
+			!it->mig->sec[FERRY__UP].present ||
+			it->mig->sec[FERRY__UP].len >
+				sizeof(FERRY__TEMPLATE_PLACEHOLDER) + 64)
+			continue;
+		ferry__hasher_init(&h);
+		rc = ferry__migration_load(it->mig, &h, &f, err);
+		ferry__hasher_release(&h);
+		if (rc == 0 &&
+			ferry__section_is_template(
+				f.text + f.sec[FERRY__UP].offset,
+				f.sec[FERRY__UP].len, &at)) {
+			rc = ferry__error_set(err, FERRY_EREFUSED,
+				"the up section of migration '%s' is still "
+				"the template 'ferry new' wrote",
+				it->mig->pub.id);
+			ferry__error_at(err, it->mig->pub.path,
+				f.sec[FERRY__UP].line + at, 1);
+			ferry__error_hint(err,
+				"write its SQL in place of the TODO line, or "
+				"pass --allow-empty to record it as applied "
+				"with nothing run");
+		}
+		ferry__loaded_release(&f);
+	}
+	return rc;
+}
+
 /* Read the ledger (again), refuse what is unsafe, and plan. */
 static int run_decide(void *payload, size_t *work, ferry_error *err)
 {
@@ -1955,7 +2000,8 @@ static int run_decide(void *payload, size_t *work, ferry_error *err)
 	if ((rc = run_read(ctx, err)) < 0 ||
 		(rc = refuse_unsafe(ctx, err)) < 0 ||
 		(rc = run_plan(ctx, err)) < 0 ||
-		(rc = refuse_lint(ctx, err)) < 0)
+		(rc = refuse_lint(ctx, err)) < 0 ||
+		(rc = refuse_template(ctx, err)) < 0)
 		return rc;
 	*work = ctx->plan.n;
 	/* A baseline to count as applied is work of its own. */
@@ -2129,6 +2175,8 @@ static int up_options(
 		memcpy(out, in, offsetof(ferry_up_options, yes));
 	else if (in->version == 3)
 		memcpy(out, in, offsetof(ferry_up_options, strict));
+	else if (in->version == 4)
+		memcpy(out, in, offsetof(ferry_up_options, allow_empty));
 	else if (in->version == FERRY_UP_OPTIONS_VERSION)
 		*out = *in;
 	else
@@ -2237,6 +2285,7 @@ static int run_phases(ferry_report **out, ferry_db *db, const ferry_set *set,
 	ctx.confirm = opts->confirm;
 	ctx.confirm_payload = opts->confirm_payload;
 	ctx.strict = opts->strict;
+	ctx.allow_empty = opts->allow_empty;
 	if (opts->rerun && (rc = rerun_version(&ctx, kind, opts, err)) < 0) {
 		run_end(&ctx);
 		return rc;

@@ -1052,8 +1052,7 @@ static const char template_text[] =
 	"-- Say what this migration changes and why. The up section must keep\n"
 	"-- the release running now working; put what drops data in a\n"
 	"-- '-- ferry:finish' section, run once the old release is gone.\n"
-	"-- ferry:up\n"
-	"\n"
+	"-- ferry:up\n" FERRY__TEMPLATE_PLACEHOLDER "\n"
 	"\n"
 	"-- ferry:down\n"
 	"\n";

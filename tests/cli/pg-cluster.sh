@@ -6,7 +6,8 @@
 #   pg-cluster.sh start DIR   initdb + start in DIR; print the server's URL
 #   pg-cluster.sh stop DIR    stop it and remove DIR
 #
-# The server listens on 127.0.0.1 at a free port and on a Unix socket in
+# The server listens on 127.0.0.1 at a free port (PG_CLUSTER_PORT=N: that
+# one, for a test that starts ferry before the server) and on a Unix socket in
 # DIR, with fsync off (the data is thrown away; PG_CLUSTER_FSYNC=on for
 # benchmarks). As root it runs as the
 # `postgres` system user, since PostgreSQL refuses to run as root. Role
@@ -51,7 +52,7 @@ host all all 127.0.0.1/32 trust
 host replication all 127.0.0.1/32 trust
 HBA
 	for try in 1 2 3 4 5 6 7 8; do
-		port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000 ))
+		port=${PG_CLUSTER_PORT:-$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000 ))}
 		if as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
 			-o "-c port=$port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir $durability -c max_connections=200" \
 			start >/dev/null 2>&1; then
@@ -61,6 +62,7 @@ HBA
 			echo "$url"
 			exit 0
 		fi
+		[ -z "${PG_CLUSTER_PORT:-}" ] || break
 		tail -n 3 "$dir/server.log" 2>/dev/null | grep -qi 'address already in use' || break
 	done
 	tail -n 20 "$dir/server.log" >&2 || true

@@ -4,12 +4,18 @@ test_description='ferry runs, helps and refuses unknown commands'
 
 test_expect_success 'version' '
 	echo "ferry 0.1.0" >expect &&
-	ferry version >actual 2>err &&
+	ferry version >out 2>err &&
+	sed -n 1p out >actual &&
 	test_cmp expect actual &&
 	test_must_be_empty err &&
 	ferry --version >actual 2>err &&
 	test_cmp expect actual &&
-	test_must_be_empty err
+	test_must_be_empty err &&
+	ferry -V >actual 2>err &&
+	test_cmp expect actual &&
+	test_must_be_empty err &&
+	ferry -q -V >actual &&
+	test_cmp expect actual
 '
 
 test_expect_success 'version needs no database, no migrations and no ferry.conf' '
@@ -22,7 +28,7 @@ test_expect_success 'version needs no database, no migrations and no ferry.conf'
 
 test_expect_success 'an unknown command suggests the nearest one' '
 	cat >expect <<-\EOF &&
-	ferry: '"'"'stauts'"'"' is not a ferry command. See '"'"'ferry --help'"'"'.
+	ferry: error: '"'"'stauts'"'"' is not a ferry command
 	hint: did you mean '"'"'status'"'"'?
 	EOF
 	test_expect_code 2 ferry stauts >out 2>actual &&
@@ -32,7 +38,7 @@ test_expect_success 'an unknown command suggests the nearest one' '
 
 test_expect_success 'an unknown command after global options suggests too' '
 	cat >expect <<-\EOF &&
-	ferry: '"'"'lsit'"'"' is not a ferry command. See '"'"'ferry --help'"'"'.
+	ferry: error: '"'"'lsit'"'"' is not a ferry command
 	hint: did you mean '"'"'list'"'"'?
 	EOF
 	test_expect_code 2 ferry -d "$DB_URL" --dir migrations lsit 2>actual &&
@@ -41,7 +47,8 @@ test_expect_success 'an unknown command after global options suggests too' '
 
 test_expect_success 'an unknown command with nothing near it gets no suggestion' '
 	cat >expect <<-\EOF &&
-	ferry: '"'"'frobnicate'"'"' is not a ferry command. See '"'"'ferry --help'"'"'.
+	ferry: error: '"'"'frobnicate'"'"' is not a ferry command
+	hint: try '"'"'ferry --help'"'"' for the list of commands
 	EOF
 	test_expect_code 2 ferry frobnicate 2>actual &&
 	test_cmp expect actual

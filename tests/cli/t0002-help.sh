@@ -36,7 +36,7 @@ test_expect_success '--help on every command: exit 0, its usage line, the global
 		head -n 1 out >actual &&
 		grep "^usage: ferry $c\\( \\|\$\\)" actual &&
 		grep "^Global options:" out &&
-		grep "^  -d, --database URL  " out &&
+		grep "^  -h, --help  " out &&
 		grep "^See ${q}ferry help $c${q} or ${q}man ferry-$c${q} for more\.\$" out || return 1
 	done
 '
@@ -129,6 +129,49 @@ test_expect_success 'ferry help takes one command' '
 	test_expect_code 2 ferry help up list >out 2>actual &&
 	test_cmp expect actual &&
 	test_must_be_empty out
+'
+
+# The global options a command lists are those that apply to it.
+global_opts() {
+	ferry "$1" --help | sed -n "/^Global options:/,/^\$/p" |
+		sed -n "s/^  \(-., \)\{0,1\} *--\([a-z-]*\).*/\2/p"
+}
+
+test_expect_success 'each command lists only the global options that apply to it' '
+	global_opts version >actual &&
+	printf "%s\n" json quiet verbose color no-color help >expect &&
+	test_cmp expect actual &&
+	global_opts new >actual &&
+	printf "%s\n" dir format config env json quiet verbose color \
+		no-color help >expect &&
+	test_cmp expect actual &&
+	global_opts up >actual &&
+	grep "^database$" actual && grep "^backup$" actual &&
+	grep "^lock-timeout$" actual && grep "^yes$" actual &&
+	global_opts status >actual &&
+	grep "^database$" actual && ! grep "^backup$" actual &&
+	! grep "^yes$" actual &&
+	global_opts history >actual &&
+	! grep "^dir$" actual && grep "^database$" actual &&
+	global_opts lint >actual &&
+	! grep "^database$" actual && grep "^dir$" actual &&
+	global_opts init >actual &&
+	grep "^database$" actual && ! grep "^lock-timeout$" actual
+'
+
+test_expect_success 'the overview lists every global option, and -V' '
+	ferry --help >out &&
+	grep "^  -d, --database URL  " out &&
+	grep "^      --backup  " out &&
+	grep "^  -V, --version  " out
+'
+
+test_expect_success 'a global option that does not apply is accepted and ignored' '
+	ferry -d sqlite:nowhere.db --lock-timeout 5 version >out &&
+	grep "^ferry " out &&
+	test_path_is_missing nowhere.db &&
+	ferry version --backup --table x >out &&
+	grep "^ferry " out
 '
 
 test_done

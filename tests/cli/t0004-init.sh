@@ -21,7 +21,8 @@ test_expect_success 'ferry.conf is commented and names the directory' '
 	test_cmp expect actual &&
 	grep "^# database = " ferry.conf &&
 	grep "^# table = ferry_migrations" ferry.conf &&
-	grep "^# lock_timeout = 60" ferry.conf
+	grep "^# lock_timeout = 60" ferry.conf &&
+	grep "^# \[env.production\]$" ferry.conf
 '
 
 test_expect_success 'init again changes nothing and says so' '

@@ -2,6 +2,8 @@
 test_description='ferry new: a migration file from the template'
 . "$(dirname "$0")/test-lib.sh"
 
+q="'"
+
 test_expect_success 'new without a migration directory' '
 	cat >expect <<-\EOF &&
 	ferry: error: migration directory '"'"'migrations'"'"' does not exist
@@ -28,7 +30,7 @@ test_expect_success 'new NAME: a UTC timestamp version, the path on stdout' '
 	test "$v" -le "$after"
 '
 
-test_expect_success 'the template has up and down markers and applies as it is' '
+test_expect_success 'the template has up and down markers and a TODO line' '
 	path=$(ls migrations/*_add_users.sql) &&
 	grep -n "^-- ferry:" "$path" >markers &&
 	sed "s/^[0-9]*://" markers >actual &&
@@ -41,9 +43,52 @@ test_expect_success 'the template has up and down markers and applies as it is' 
 	echo "-- Migration add_users" >expect &&
 	test_cmp expect actual &&
 	grep "ferry:finish" "$path" &&
-	ferry -d "$DB_URL" -q up &&
+	sed -n 7p "$path" >actual &&
+	echo "-- TODO: write the up SQL here; until then ${q}ferry up${q} refuses this file" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'up refuses an untouched template, naming file and line' '
+	path=$(ls migrations/*_add_users.sql) &&
+	id=$(basename "$path" .sql) &&
+	cat >expect <<-EOF &&
+	ferry: error: $path:7:1: the up section of migration ${q}$id${q} is still the template ${q}ferry new${q} wrote
+	hint: write its SQL in place of the TODO line, or pass --allow-empty to record it as applied with nothing run
+	EOF
+	test_expect_code 5 ferry -d "$DB_URL" up >out 2>actual &&
+	test_cmp expect actual &&
+	test_must_be_empty out &&
+	test_expect_code 5 ferry -d "$DB_URL" migrate 2>actual &&
+	test_cmp expect actual &&
+	test_expect_code 5 ferry -d "$DB_URL" up --dry-run 2>actual &&
+	test_cmp expect actual &&
+	ferry -d "$DB_URL" list >actual &&
+	grep "add_users  *-  *pending" actual
+'
+
+test_expect_success 'up --json: the refusal as a JSON error' '
+	test_expect_code 5 ferry -d "$DB_URL" up --json >out 2>err &&
+	jq -e ".error.code == \"refused\" and .error.exit == 5 and
+		.error.line == 7 and (.error.file | test(\"_add_users[.]sql$\"))" out
+'
+
+test_expect_success 'up --allow-empty records the template as applied' '
+	ferry -d "$DB_URL" -q up --allow-empty &&
 	ferry -d "$DB_URL" list >actual &&
 	grep "add_users  *-  *complete" actual
+'
+
+test_expect_success 'an up section emptied by hand, or written, runs' '
+	ferry -q new emptied >path &&
+	sed -i "/^-- TODO: write the up SQL here/d" "$(cat path)" &&
+	ferry -q new written >path &&
+	sed -i "s/^-- TODO: write the up SQL here.*/CREATE TABLE w (id int);/" "$(cat path)" &&
+	ferry -d "$DB_URL" -q up &&
+	ferry -d "$DB_URL" list >actual &&
+	grep "emptied  *-  *complete" actual &&
+	grep "written  *-  *complete" actual &&
+	db_tables >tables &&
+	grep "^w$" tables
 '
 
 test_expect_success 'a name that starts with ferry still makes a file ferry reads' '

@@ -134,7 +134,7 @@ test_expect_success 'an unknown setting in the file given with --config names th
 '
 
 test_expect_success 'a line without =' '
-	printf "# ferry\n[ferry]\ndir = confdir\n" >ferry.conf &&
+	printf "# ferry\njust words\ndir = confdir\n" >ferry.conf &&
 	cat >expect <<-EOF &&
 	ferry: error: ferry.conf:2: expected ${q}key = value${q}
 	hint: comments start with ${q}#${q}

@@ -73,4 +73,61 @@ test_expect_success 'no colour when stdout and stderr are not a terminal' '
 	grep "^ferry: error: migration" err
 '
 
+test_expect_success '--color=always colours a file, for CI logs' '
+	env -u NO_COLOR "$FERRY" -d "$DB_URL" --color=always list >out &&
+	has_color out &&
+	env -u NO_COLOR "$FERRY" -d "$DB_URL" list --color always >out &&
+	has_color out
+'
+
+test_expect_success '--color=never and --color=auto on a terminal' '
+	test_tty out env -u NO_COLOR TERM=xterm ferry -d "$DB_URL" --color=never list &&
+	no_color out &&
+	test_tty out env -u NO_COLOR TERM=xterm ferry -d "$DB_URL" --color=auto list &&
+	has_color out &&
+	env -u NO_COLOR "$FERRY" -d "$DB_URL" --color=auto list >out &&
+	no_color out
+'
+
+test_expect_success 'the last of --color and --no-color counts' '
+	env -u NO_COLOR "$FERRY" -d "$DB_URL" --no-color list --color=always >out &&
+	has_color out &&
+	env -u NO_COLOR "$FERRY" -d "$DB_URL" --color=always list --no-color >out &&
+	no_color out
+'
+
+test_expect_success 'CLICOLOR_FORCE and FORCE_COLOR colour a file' '
+	env -u NO_COLOR CLICOLOR_FORCE=1 "$FERRY" -d "$DB_URL" list >out &&
+	has_color out &&
+	env -u NO_COLOR FORCE_COLOR=1 "$FERRY" -d "$DB_URL" list >out &&
+	has_color out &&
+	env -u NO_COLOR FORCE_COLOR=1 "$FERRY" -d "$DB_URL" stauts >out 2>err;
+	test $? = 2 &&
+	has_color err
+'
+
+test_expect_success 'FORCE_COLOR=0 or empty does not force' '
+	env -u NO_COLOR FORCE_COLOR=0 CLICOLOR_FORCE= "$FERRY" -d "$DB_URL" list >out &&
+	no_color out
+'
+
+test_expect_success 'NO_COLOR beats FORCE_COLOR; the option beats both' '
+	env NO_COLOR=1 FORCE_COLOR=1 CLICOLOR_FORCE=1 "$FERRY" -d "$DB_URL" list >out &&
+	no_color out &&
+	env NO_COLOR=1 "$FERRY" -d "$DB_URL" --color=always list >out &&
+	has_color out &&
+	env -u NO_COLOR FORCE_COLOR=1 "$FERRY" -d "$DB_URL" --color=never list >out &&
+	no_color out
+'
+
+test_expect_success 'an unknown --color is a usage error' '
+	cat >expect <<-\EOF &&
+	ferry: error: invalid --color '"'"'sometimes'"'"'; give auto, always or never
+	hint: try '"'"'ferry --help'"'"'
+	EOF
+	test_expect_code 2 ferry -d "$DB_URL" --color=sometimes list >out 2>actual &&
+	test_cmp expect actual &&
+	test_must_be_empty out
+'
+
 test_done

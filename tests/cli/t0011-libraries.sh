@@ -83,4 +83,30 @@ test_expect_success 'a libpq without pipeline mode: exit 2, the version needed' 
 	test_cmp expect actual
 '
 
+test_expect_success 'ferry version names SQLite, libpq and the build' '
+	ferry version >out &&
+	sed -n 1p out >first &&
+	ferry --version >expect &&
+	test_cmp expect first &&
+	grep "^sqlite 3\.[0-9][0-9]*\.[0-9][0-9]*$" out &&
+	grep "^libpq [0-9][0-9]*\.[0-9][0-9]*" out &&
+	grep "^build \(gcc\|clang\) .*, with PostgreSQL" out &&
+	test $(wc -l <out) = 4
+'
+
+test_expect_success 'ferry version without libpq says it is not found' '
+	no_libpq version >out &&
+	grep "^libpq not found$" out &&
+	no_libpq version --json >out &&
+	jq -e ".libpq == null and (.sqlite | test(\"^3[.]\")) and
+		(.build | test(\"test build\"))" out
+'
+
+test_expect_success 'ferry version --json names them too' '
+	ferry version --json >out &&
+	jq -e "(.version | test(\"^[0-9]+[.][0-9]+[.][0-9]+$\")) and
+		(.sqlite | test(\"^3[.]\")) and (.libpq | test(\"^[0-9]+[.]\")) and
+		(.build | type == \"string\")" out
+'
+
 test_done

@@ -23,7 +23,7 @@ test_expect_success 'setup' '
 	INSERT INTO users (id, name) VALUES (1, '"'"'ada'"'"');
 	INSERT INTO orders (id, user_id) VALUES (1, 1);
 	EOF
-	ferry version | sed "s/^ferry //" >ferry_version
+	ferry --version | sed "s/^ferry //" >ferry_version
 '
 
 test_expect_success 'up applies in numeric order: 2 before 10' '

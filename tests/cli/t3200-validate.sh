@@ -279,7 +279,7 @@ test_expect_success 'usage: validate takes no arguments (exit 2)' '
 test_expect_success 'validate --help' '
 	ferry validate --help >out 2>err &&
 	test_must_be_empty err &&
-	grep "^usage: ferry validate \\[--json\\]" out
+	grep "^usage: ferry validate \[--offline\] \[--json\]" out
 '
 
 test_done

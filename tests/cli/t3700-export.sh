@@ -61,7 +61,7 @@ test_expect_success 'the header: format, engine, version, release, time, tables 
 	test_json header \
 		".ferry_export == 1" \
 		".engine == \"$e\"" \
-		".ferry_version == \"$(ferry version | sed "s/^ferry //")\"" \
+		".ferry_version == \"$(ferry --version | sed "s/^ferry //")\"" \
 		".version == \"2\"" \
 		".release == \"2.0\"" \
 		".exported_at | test(\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$\")" \

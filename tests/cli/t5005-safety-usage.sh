@@ -125,7 +125,7 @@ test_expect_success 'a target that is neither a version nor a release' '
 
 test_expect_success 'an unknown command suggests status for stauts' '
 	cat >expect <<-\EOF &&
-	ferry: '"'"'stauts'"'"' is not a ferry command. See '"'"'ferry --help'"'"'.
+	ferry: error: '"'"'stauts'"'"' is not a ferry command
 	hint: did you mean '"'"'status'"'"'?
 	EOF
 	fails_cleanly 2 ferry -d "$DB_URL" stauts
@@ -133,7 +133,7 @@ test_expect_success 'an unknown command suggests status for stauts' '
 
 test_expect_success 'an unknown command suggests up for upp' '
 	cat >expect <<-\EOF &&
-	ferry: '"'"'upp'"'"' is not a ferry command. See '"'"'ferry --help'"'"'.
+	ferry: error: '"'"'upp'"'"' is not a ferry command
 	hint: did you mean '"'"'up'"'"'?
 	EOF
 	fails_cleanly 2 ferry -d "$DB_URL" upp
@@ -141,7 +141,8 @@ test_expect_success 'an unknown command suggests up for upp' '
 
 test_expect_success 'an unknown command like no other gets no suggestion' '
 	cat >expect <<-\EOF &&
-	ferry: '"'"'frobnicate'"'"' is not a ferry command. See '"'"'ferry --help'"'"'.
+	ferry: error: '"'"'frobnicate'"'"' is not a ferry command
+	hint: try '"'"'ferry --help'"'"' for the list of commands
 	EOF
 	fails_cleanly 2 ferry -d "$DB_URL" frobnicate
 '

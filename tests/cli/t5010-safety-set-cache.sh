@@ -37,7 +37,7 @@ test_expect_success 'a run records settled files in ~/.cache/ferry, privately' '
 	printf "700\n600\n" >expect &&
 	test_cmp expect modes &&
 	head -n 1 ".cache/ferry/$(cat files)" >magic &&
-	echo "ferry-set-cache 3 $(ferry version | sed "s/^ferry //; s/ .*//")" >expect &&
+	echo "ferry-set-cache 3 $(ferry --version | sed "s/^ferry //; s/ .*//")" >expect &&
 	test_cmp expect magic &&
 	grep -c "^000[123]_" ".cache/ferry/$(cat files)" >count &&
 	echo 3 >expect &&

@@ -26,7 +26,7 @@ test_expect_success 'a ledger planted there changes nothing: up applies what is 
 	set -- $(stat -c "%d %i" "$DB_FILE") &&
 	name=$(printf "ledger-%x-%x" "$1" "$2") &&
 	{
-		echo "ferry-ledger-cache 1 $(ferry version | sed "s/^ferry //; s/ .*//")" &&
+		echo "ferry-ledger-cache 1 $(ferry --version | sed "s/^ferry //; s/ .*//")" &&
 		db_sql "SELECT * FROM ferry_migrations"
 	} >".cache/ferry/$name" &&
 	chmod 600 ".cache/ferry/$name" &&

@@ -19,7 +19,7 @@ test_expect_success 'history --json: newest first, with who, when and how long' 
 	ferry -d "$DB_URL" history --json >out 2>err &&
 	test_must_be_empty err &&
 	user=$(id -un)@$(hostname) &&
-	v=$(ferry version | sed "s/^ferry //") &&
+	v=$(ferry --version | sed "s/^ferry //") &&
 	test_json out \
 		"length == 2" \
 		"map(.version) == [\"2\", \"1\"]" \

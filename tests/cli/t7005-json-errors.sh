@@ -94,7 +94,7 @@ test_expect_success 'an unknown command, and no command' '
 		\"message\": \"${q}stauts${q} is not a ferry command\",
 		\"hint\": \"did you mean ${q}status${q}?\"}" &&
 	cat >expect <<-EOF &&
-	ferry: ${q}stauts${q} is not a ferry command. See ${q}ferry --help${q}.
+	ferry: error: ${q}stauts${q} is not a ferry command
 	hint: did you mean ${q}status${q}?
 	EOF
 	test_cmp expect err &&
