@@ -12,12 +12,14 @@
 
 # The options of `ferry [CMD] --help`, one "--name ARG" or "--name" a line
 # (and "-x ARG" for a short name). Only lines that start like an option,
-# "  -d, --database URL  ..." or "      --dir DIR  ...", are read.
+# "  -d, --database URL  ...", "      --dir DIR  ..." or "      --wait[=D]
+# ..." (a value given only with '=': completed as a flag), are read.
 _ferry_options()
 {
 	"$1" ${2:+"$2"} --help 2>/dev/null | sed -n \
 		-e 's/^  -\([a-zA-Z0-9]\), \(--[a-z][a-z0-9-]*\)\( \([A-Z][^ ]*\)\)\{0,1\} .*/\2 \4\n-\1 \4/p' \
-		-e 's/^      \(--[a-z][a-z0-9-]*\)\( \([A-Z][^ ]*\)\)\{0,1\} .*/\1 \3/p'
+		-e 's/^      \(--[a-z][a-z0-9-]*\)\( \([A-Z][^ ]*\)\)\{0,1\} .*/\1 \3/p' \
+		-e 's/^      \(--[a-z][a-z0-9-]*\)\[=[A-Z][^ ]*\] .*/\1/p'
 }
 
 # The words `ferry __complete WHAT` prints, for the set the line names.

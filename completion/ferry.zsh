@@ -12,13 +12,15 @@
 
 # The options of `ferry [CMD] --help`, one "--name<TAB>ARG<TAB>help" a
 # line (and "-x<TAB>ARG<TAB>help" for a short name). Only lines that start
-# like an option, "  -d, --database URL  ..." or "      --dir DIR  ...",
-# are read.
+# like an option, "  -d, --database URL  ...", "      --dir DIR  ..." or
+# "      --wait[=D]  ..." (a value given only with '=': a flag here), are
+# read.
 _ferry_options() {
 	local tab=$'\t'
 	"$@" --help 2>/dev/null | sed -n \
 		-e "s/^  -\([a-zA-Z0-9]\), \(--[a-z][a-z0-9-]*\)\( \([A-Z][^ ]*\)\)\{0,1\}  *\(.*\)/\2$tab\4$tab\5\n-\1$tab\4$tab\5/p" \
-		-e "s/^      \(--[a-z][a-z0-9-]*\)\( \([A-Z][^ ]*\)\)\{0,1\}  *\(.*\)/\1$tab\3$tab\4/p"
+		-e "s/^      \(--[a-z][a-z0-9-]*\)\( \([A-Z][^ ]*\)\)\{0,1\}  *\(.*\)/\1$tab\3$tab\4/p" \
+		-e "s/^      \(--[a-z][a-z0-9-]*\)\[=[A-Z][^ ]*\]  *\(.*\)/\1$tab$tab\2/p"
 }
 
 # The words `ferry __complete WHAT` prints, for the set the line names.

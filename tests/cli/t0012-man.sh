@@ -10,7 +10,7 @@ BUILD_DIR=$(dirname "$bin")
 MAN_DIR=$BUILD_DIR/man
 ROOT=$(cd "$TEST_DIR/../.." && pwd)
 q="'"
-VERSION=$(ferry version | sed "s/^ferry //")
+VERSION=$(ferry --version | sed "s/^ferry //")
 # man renders as it does on an 80-column UTF-8 terminal, as ferry help.
 render() {
 	LC_ALL=C.UTF-8 MANWIDTH=80 man -l "$1"
@@ -127,7 +127,7 @@ test_expect_success 'ferry help alone is ferry --help; an unknown name is an err
 	test_cmp expect actual &&
 	test_expect_code 2 ferry help nosuch >out 2>err &&
 	test_must_be_empty out &&
-	grep "^ferry: ${q}nosuch${q} is not a ferry command" err &&
+	grep "^ferry: error: ${q}nosuch${q} is not a ferry command" err &&
 	test_expect_code 2 ferry help __complete >out 2>err &&
 	test_must_be_empty out
 '
