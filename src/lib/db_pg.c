@@ -537,24 +537,32 @@ static int same_libpq(ferry_db *db, ferry_error *err)
 }
 
 /*
- * The settings `c->pg` was made with, as a keyword string for ferry's own
- * second connections (connect_to()): PQconninfo() of it, password
- * included, less what connect_to() sets itself.
+ * The settings `c->pg` really uses (from the URL, the environment and the
+ * defaults: PQconninfo()), as a keyword string, less ferry's own
+ * application_name and client_encoding, and with the passwords only when
+ * `secrets` says so. NULL when out of memory.
  */
-static char *borrowed_conninfo(pg_conn *c)
+static char *settings_string(pg_conn *c, int secrets)
 {
+	static const char *const left_out[] = { "application_name",
+		"fallback_application_name", "client_encoding", "replication" };
 	PQconninfoOption *opts = c->pq.conninfo(c->pg), *o;
 	ferry__buf b = FERRY__BUF_INIT;
 	const char *p;
+	size_t i;
 
 	if (!opts)
 		return NULL;
 	for (o = opts; o->keyword; o++) {
-		if (!o->val || !*o->val ||
-			!strcmp(o->keyword, "application_name") ||
-			!strcmp(o->keyword, "fallback_application_name") ||
-			!strcmp(o->keyword, "client_encoding") ||
-			!strcmp(o->keyword, "replication"))
+		int skip = !o->val || !*o->val ||
+			(!secrets &&
+				(!strcmp(o->keyword, "password") ||
+					!strcmp(o->keyword, "sslpassword")));
+
+		for (i = 0; !skip && i < sizeof(left_out) / sizeof(*left_out);
+			i++)
+			skip = !strcmp(o->keyword, left_out[i]);
+		if (skip)
 			continue;
 		ferry__buf_printf(&b, "%s%s='", b.len ? " " : "", o->keyword);
 		for (p = o->val; *p; p++) {
@@ -566,6 +574,15 @@ static char *borrowed_conninfo(pg_conn *c)
 	}
 	c->pq.conninfoFree(opts);
 	return ferry__buf_detach(&b);
+}
+
+/*
+ * The settings of a borrowed connection, for ferry's own second
+ * connections (connect_to()), which set the rest themselves.
+ */
+static char *borrowed_conninfo(pg_conn *c)
+{
+	return settings_string(c, 1);
 }
 
 /*
@@ -1834,33 +1851,9 @@ static int pg_tool_conninfo(
 	ferry_db *db, char **conninfo, char **password, ferry_error *err)
 {
 	pg_conn *c = CONN(db);
-	PQconninfoOption *opts = c->pq.conninfo(c->pg), *o;
-	ferry__buf b = FERRY__BUF_INIT;
-	const char *p;
 
-	*conninfo = *password = NULL;
-	if (!opts)
-		return ferry__error_oom(err);
-	for (o = opts; o->keyword; o++) {
-		if (!o->val || !*o->val || !strcmp(o->keyword, "password") ||
-			!strcmp(o->keyword, "application_name") ||
-			!strcmp(o->keyword, "fallback_application_name") ||
-			!strcmp(o->keyword, "client_encoding") ||
-			!strcmp(o->keyword, "sslpassword") ||
-			!strcmp(o->keyword, "replication"))
-			continue;
-		ferry__buf_printf(&b, "%s%s='", b.len ? " " : "", o->keyword);
-		for (p = o->val; *p; p++) {
-			if (*p == '\\' || *p == '\'')
-				ferry__buf_put(&b, "\\", 1);
-			ferry__buf_put(&b, p, 1);
-		}
-		ferry__buf_puts(&b, "'");
-	}
-	c->pq.conninfoFree(opts);
-	if (c->password)
-		*password = ferry__strdup(c->password);
-	*conninfo = ferry__buf_detach(&b);
+	*conninfo = settings_string(c, 0);
+	*password = c->password ? ferry__strdup(c->password) : NULL;
 	if (!*conninfo || (c->password && !*password)) {
 		free(*conninfo);
 		free(*password);
