@@ -285,6 +285,32 @@ typedef struct {
 	const ferry__section *sec;
 } section_ctx;
 
+/*
+ * An up section `ferry new` wrote and nobody filled in (template.c): no
+ * statement to read, but the one thing in a pull request that `up` is
+ * sure to refuse. Found at its placeholder line.
+ */
+static void check_template(ferry__lint_pass *p, size_t len)
+{
+	const ferry__lint_rule *rule;
+	const char *at = p->body;
+	int line;
+
+	if (p->k != FERRY__UP ||
+		!ferry__section_is_template(p->body, len, &line))
+		return;
+	rule = ferry__lint_rule_find(
+		"up-untouched-template", strlen("up-untouched-template"));
+	if (!rule || !(rule->family & p->families))
+		return;
+	while (line-- > 0 &&
+		(at = memchr(at, '\n', len - (size_t)(at - p->body))))
+		at++;
+	add_finding(p, rule, at ? at : p->body,
+		ferry__strdup("the up section is still the template "
+			      "'ferry new' wrote"));
+}
+
 static void lint_section(section_ctx *c, const char *text)
 {
 	ferry__lint_pass *p = c->p;
@@ -296,6 +322,7 @@ static void lint_section(section_ctx *c, const char *text)
 
 	p->body = text + c->sec->offset;
 	p->line = c->sec->line;
+	check_template(p, c->sec->len);
 	/* A section that does not split fails when it runs: nothing here. */
 	if ((rc = ferry__split_blocks(&spans, p->body, c->sec->len,
 		     c->sec->blocks, c->dialect, &serr)) < 0) {

@@ -125,6 +125,11 @@ static const ferry__lint_rule rules[] = {
 		"SQLite ignores this pragma inside a transaction: the setting "
 		"silently stays as it was",
 		"put it in a section marked no-transaction" },
+	{ "up-untouched-template", E, G, 1,
+		"the up section is still the placeholder 'ferry new' wrote: "
+		"'ferry up' refuses it, or with --allow-empty records the "
+		"migration as applied with nothing run",
+		"write its SQL in place of the TODO line" },
 	{ "allow-without-reason", E, G, 0,
 		"a suppression without a reason cannot be reviewed; it "
 		"suppresses nothing",

@@ -72,6 +72,20 @@ test_expect_success 'up --json: the refusal as a JSON error' '
 		.error.line == 7 and (.error.file | test(\"_add_users[.]sql$\"))" out
 '
 
+test_expect_success 'lint and validate without a database flag it before a run does: exit 5' '
+	path=$(ls migrations/*_add_users.sql) &&
+	test_expect_code 5 ferry lint >out 2>err &&
+	grep "^$path:7:1: error: \[up-untouched-template\] the up section is still the template ${q}ferry new${q} wrote\$" out &&
+	grep "^    fix: write its SQL in place of the TODO line\$" out &&
+	test_expect_code 5 ferry validate --offline >out 2>err &&
+	grep "^ferry: error: $path:7:1: \[up-untouched-template\]" err &&
+	cp "$path" template.sql &&
+	sed -i "7a SELECT 1;" "$path" &&
+	ferry lint >out &&
+	cp template.sql "$path" &&
+	test_expect_code 5 ferry lint >out
+'
+
 test_expect_success 'up --allow-empty records the template as applied' '
 	ferry -d "$DB_URL" -q up --allow-empty &&
 	ferry -d "$DB_URL" list >actual &&
