@@ -94,8 +94,8 @@ static int validate_offline(struct cli_ctx *ctx, const ferry_lint_result *lint)
 	if (errors > 0) {
 		if (!ctx->json)
 			cli_hint(ctx,
-				"move what breaks the previous release to a "
-				"finish section, or allow a statement with "
+				"'ferry lint' says why each one hurts and how "
+				"to fix it; or allow a statement with "
 				"'-- ferry:allow RULE REASON'");
 		return CLI_EXIT_REFUSED;
 	}
