@@ -260,12 +260,13 @@ int cli_setup(struct cli_ctx *ctx);
 void cli_teardown(struct cli_ctx *ctx);
 
 /*
- * --wait (wait.c): check its duration; open ctx->db, trying again for up
- * to ctx->wait_ms while the server is not up yet. 0, or -1 with `err`.
+ * --wait (wait.c): check its duration; open the database at `url` into
+ * `*out`, trying again for up to ctx->wait_ms while the server is not up
+ * yet. 0, or -1 with `err`.
  */
 int cli_wait_resolve(struct cli_ctx *ctx);
-int cli_db_open_waiting(
-	struct cli_ctx *ctx, const ferry_db_options *opts, ferry_error *err);
+int cli_db_open_waiting(struct cli_ctx *ctx, ferry_db **out, const char *url,
+	const ferry_db_options *opts, ferry_error *err);
 
 /* Read ferry.conf (or --config) into ctx->conf_*. CLI_CONTINUE or an exit
  * code. */

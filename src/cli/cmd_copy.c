@@ -130,7 +130,7 @@ int cmd_copy(int argc, char **argv, struct cli_ctx *ctx)
 	dbo.schema = ctx->schema_name;
 	dbo.lock_timeout_ms = ctx->lock_timeout_ms;
 	dbo.read_only = 1;
-	if (ferry_db_open(&src, from, &dbo, &err) < 0)
+	if (cli_db_open_waiting(ctx, &src, from, &dbo, &err) < 0)
 		return cli_fail(ctx, &err);
 	o.set = ctx->set;
 	o.truncate = truncate;

@@ -675,7 +675,8 @@ int cli_setup(struct cli_ctx *ctx)
 	opts.read_only = !(flags & CLI_NEEDS_DB) || ctx->dry_run;
 	opts.progress = cli_progress;
 	opts.payload = ctx;
-	if (cli_db_open_waiting(ctx, &opts, &err) < 0)
+	if (cli_db_open_waiting(ctx, &ctx->db, ctx->database_url, &opts, &err) <
+		0)
 		return cli_fail(ctx, &err);
 	return cli_params_apply(ctx);
 }

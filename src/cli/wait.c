@@ -62,8 +62,8 @@ int cli_wait_resolve(struct cli_ctx *ctx)
 	return CLI_CONTINUE;
 }
 
-int cli_db_open_waiting(
-	struct cli_ctx *ctx, const ferry_db_options *opts, ferry_error *err)
+int cli_db_open_waiting(struct cli_ctx *ctx, ferry_db **out, const char *url,
+	const ferry_db_options *opts, ferry_error *err)
 {
 	long long start = now_ms(), said = -5000, waited;
 	struct timespec pause = { 0, 250000000L };
@@ -71,7 +71,7 @@ int cli_db_open_waiting(
 
 	for (;;) {
 		ferry_error_init(err);
-		if (ferry_db_open(&ctx->db, ctx->database_url, opts, err) == 0)
+		if (ferry_db_open(out, url, opts, err) == 0)
 			return 0;
 		waited = now_ms() - start;
 		if (!ctx->wait_ms || !not_up_yet(err))
@@ -88,7 +88,7 @@ int cli_db_open_waiting(
 		}
 		/* A line now and then, not one per try. */
 		if (waited - said >= 5000) {
-			char *shown = ferry_url_mask(ctx->database_url);
+			char *shown = ferry_url_mask(url);
 
 			cli_format_ms(took, sizeof(took), waited);
 			cli_format_ms(limit, sizeof(limit), ctx->wait_ms);

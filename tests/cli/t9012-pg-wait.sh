@@ -57,6 +57,14 @@ test_expect_success '--wait=1s gives up after a second with a clear error (exit 
 	jq -e ".error.exit == 1 and (.error.hint | test(\"waited\"))" out
 '
 
+test_expect_success 'copy waits for its --from database too' '
+	port=$(free_port) &&
+	test_expect_code 1 ferry copy --from "postgres://postgres@127.0.0.1:$port/postgres" \
+		--to "$DB_URL" --wait=1s >out 2>err &&
+	grep "^ferry: waiting for the database ${q}postgres://postgres@127.0.0.1:$port/postgres${q} to accept connections" err &&
+	grep "^hint: waited 1.0 s (--wait 1.0 s)" err
+'
+
 test_expect_success '--wait: a server started later is waited for, and up runs' '
 	port=$(free_port) &&
 	url="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable" &&
