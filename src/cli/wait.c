@@ -13,25 +13,38 @@
 
 #define WAIT_DEFAULT_MS 60000
 
-/* libpq's words for what passes by itself (they reach us as the
- * detail; libpq gives no SQLSTATE before a connection exists). */
-static int not_up_yet(const ferry_error *err)
+static int says_any(const ferry_error *err, const char *const *words)
 {
-	static const char *const words[] = { "Connection refused",
-		"No such file or directory",
-		"the database system is starting up",
-		"the database system is not yet accepting connections", NULL };
 	int i;
 
-	if (err->code != FERRY_EDB)
-		return 0;
-	if (strcmp(err->sqlstate, "57P03") == 0)
-		return 1;
 	for (i = 0; words[i]; i++)
 		if (strstr(err->detail, words[i]) ||
 			strstr(err->message, words[i]))
 			return 1;
 	return 0;
+}
+
+/*
+ * libpq's words for what passes by itself (they reach us as the detail;
+ * libpq gives no SQLSTATE before a connection exists). With several
+ * hosts (a list in the URL, or localhost as ::1 and 127.0.0.1) libpq
+ * joins every host's failure into one text: one host that refused must
+ * not hide another that rejected the password, so any word of a failure
+ * that time does not cure means no retry.
+ */
+static int not_up_yet(const ferry_error *err)
+{
+	static const char *const passes[] = { "Connection refused",
+		"No such file or directory",
+		"the database system is starting up",
+		"the database system is not yet accepting connections", NULL };
+	static const char *const stays[] = { "authentication failed",
+		"does not exist", "no pg_hba.conf entry", "password",
+		"permission denied", "SSL", "certificate", NULL };
+
+	if (err->code != FERRY_EDB || says_any(err, stays))
+		return 0;
+	return strcmp(err->sqlstate, "57P03") == 0 || says_any(err, passes);
 }
 
 static long long now_ms(void)

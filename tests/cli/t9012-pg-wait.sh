@@ -78,6 +78,17 @@ test_expect_success '--wait: a server started later is waited for, and up runs' 
 	grep "^applied 3 migrations" up.out
 '
 
+test_expect_success 'a wrong password behind a refused host is not waited for either' '
+	port=$(free_port) &&
+	start=$(date +%s) &&
+	test_expect_code 1 ferry -d "postgres://ferry_pw:wr0ng-pw@127.0.0.1:$port,$HOST:$PORT/$DB?sslmode=disable" \
+		--wait=30s status >out 2>err &&
+	test $(( $(date +%s) - start )) -le 3 &&
+	! grep "waiting for the database" err &&
+	grep "password authentication failed" err &&
+	! grep "wr0ng-pw" err
+'
+
 test_expect_success 'a wrong password is not waited for' '
 	start=$(date +%s) &&
 	test_expect_code 1 ferry -d "postgres://ferry_pw:wr0ng-pw@$HOST:$PORT/$DB?sslmode=disable" \
