@@ -595,6 +595,7 @@ static int pg_adopt(ferry_db *db, ferry_error *err)
 {
 	pg_conn *c = CONN(db);
 	PGresult *res;
+	char *shown;
 	int rc;
 
 	if ((rc = same_libpq(db, err)) < 0)
@@ -614,8 +615,12 @@ static int pg_adopt(ferry_db *db, ferry_error *err)
 		return FERRY_EINVALID;
 	}
 	c->password = conninfo_value(c, "password", NULL);
-	if (!(db->url.conninfo = borrowed_conninfo(c)) ||
-		!(db->url.display = ferry_url_mask(db->url.conninfo)))
+	/* Shown in messages: made without the passwords, then masked too. */
+	shown = settings_string(c, 0);
+	db->url.conninfo = borrowed_conninfo(c);
+	db->url.display = shown ? ferry_url_mask(shown) : NULL;
+	free(shown);
+	if (!db->url.conninfo || !db->url.display)
 		return ferry__error_oom(err);
 	res = c->pq.exec(c->pg, "SELECT current_setting('application_name')");
 	if (c->pq.resultStatus(res) == PGRES_TUPLES_OK &&

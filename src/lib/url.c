@@ -192,6 +192,17 @@ static const char *slash_password_end(const char *path, const char *end)
 	return last;
 }
 
+/* The length of `password=` or `sslpassword=` (the key of the SSL key's
+ * passphrase) at `p`, else 0. */
+static size_t secret_key(const char *p, const char *end)
+{
+	if (end - p >= 9 && strncasecmp(p, "password=", 9) == 0)
+		return 9;
+	if (end - p >= 12 && strncasecmp(p, "sslpassword=", 12) == 0)
+		return 12;
+	return 0;
+}
+
 /*
  * postgres://user:secret@host/db?password=x: what may be a password, the
  * authority starting at `auth` and the URI ending at `end`, under each
@@ -217,6 +228,7 @@ static void uri_secrets(
 	const char *path, *query, *libpq_query;
 	const char *first_at = NULL, *last_at = NULL, *colon = NULL;
 	const char *value = NULL, *value_end = NULL, *p;
+	size_t key_len;
 
 	if (auth >= end)
 		return;
@@ -252,8 +264,8 @@ static void uri_secrets(
 		if (query && p > query && (p[-1] == '&' || p[-1] == '?') &&
 			!(value && p < value_end) &&
 			(!in_user_secret || (libpq_query && p > libpq_query)) &&
-			end - p >= 9 && strncasecmp(p, "password=", 9) == 0) {
-			value = p + 9;
+			(key_len = secret_key(p, end)) > 0) {
+			value = p + key_len;
 			value_end = query_value_end(value, end);
 			f[value - url] |= EMPTY_SECRET;
 			mark(f, url, value, value_end, SECRET);
@@ -322,8 +334,10 @@ static void keyword_secrets(const char *s, unsigned char *f, int tidy)
 		while (*p && *p != '=' && !isspace((unsigned char)*p))
 			p++;
 		key_end = p;
-		is_pw = key_end - key == 8 &&
-			strncasecmp(key, "password", 8) == 0;
+		is_pw = (key_end - key == 8 &&
+				strncasecmp(key, "password", 8) == 0) ||
+			(key_end - key == 11 &&
+				strncasecmp(key, "sslpassword", 11) == 0);
 		while (isspace((unsigned char)*p))
 			p++;
 		if (*p != '=') {

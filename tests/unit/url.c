@@ -84,6 +84,13 @@ void test_url__masks_passwords(void)
 	m = ferry_url_mask("host=db password='a b\\'c' dbname=app");
 	cl_assert_equal_s(m, "host=db password=**** dbname=app");
 	free(m);
+	/* The SSL key's passphrase is a secret too. */
+	m = ferry_url_mask("host=db sslpassword=keysecret dbname=app");
+	cl_assert_equal_s(m, "host=db sslpassword=**** dbname=app");
+	free(m);
+	m = ferry_url_mask("postgres://db/app?sslpassword=keysecret&x=1");
+	cl_assert_equal_s(m, "postgres://db/app?sslpassword=****&x=1");
+	free(m);
 }
 
 void test_url__unknown_scheme(void)
