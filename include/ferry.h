@@ -825,7 +825,9 @@ FERRY_EXTERN int ferry_db_open_sqlite(ferry_db **out, struct sqlite3 *handle,
  * In a program linked with libpq.so.5 that load finds the library already
  * there, so ferry calls the very functions that made `conn`; a program
  * whose libpq is another file (another soname, a static copy) is refused,
- * since two libpq's must never share a connection.
+ * since two libpq's must never share a connection; so is one whose libpq
+ * the process cannot see (loaded RTLD_LOCAL, a static copy not exported),
+ * where which libpq made `conn` cannot be told.
  *
  * Ownership: `conn` is borrowed. ferry_db_close() does not close it;
  * close the ferry_db first, and do not use `conn` from another thread

@@ -517,7 +517,10 @@ static PGconn *connect_to(ferry_db *db, const char *app_name)
  * of that soname returns the library already loaded, and the symbol the
  * program's own calls resolve to is ours. A program that reached another
  * libpq (another soname, a static copy) would have its PGconn read by
- * code of another layout: refused before anything is called on it.
+ * code of another layout: refused before anything is called on it. So is
+ * one whose libpq is not visible to the process (loaded RTLD_LOCAL by a
+ * plugin, or a static copy not exported): which libpq made the connection
+ * cannot be told then, and a guess would risk memory corruption.
  */
 static int same_libpq(ferry_db *db, ferry_error *err)
 {
@@ -525,14 +528,17 @@ static int same_libpq(ferry_db *db, ferry_error *err)
 	void *global = dlsym(RTLD_DEFAULT, "PQstatus"), *ours;
 
 	memcpy(&ours, &c->pq.status, sizeof(ours));
-	if (!global || global == ours)
+	if (global && global == ours)
 		return 0;
 	ferry__error_set(err, FERRY_EINVALID,
-		"the application's libpq is not " LIBPQ_SONAME
-		", which ferry uses");
+		global ? "the application's libpq is not " LIBPQ_SONAME
+			 ", which ferry uses"
+		       : "cannot tell which libpq made the application's "
+			 "connection: none is loaded for the whole process");
 	ferry__error_hint(err,
 		"link the program with the system's libpq (-lpq, " LIBPQ_SONAME
-		"), or give ferry a URL rather than a connection");
+		"; a plugin: dlopen it RTLD_GLOBAL), or give ferry a URL "
+		"rather than a connection");
 	return FERRY_EINVALID;
 }
 

@@ -272,6 +272,28 @@ void test_embed__borrowed_sqlite_in_a_transaction_is_refused(void)
 		ferry_db_open_sqlite(&db, NULL, NULL, &err), FERRY_EINVALID);
 }
 
+#ifdef FERRY_HAVE_PG
+/*
+ * This test program does not link libpq: the one ferry loads is the only
+ * one there, and nothing shows it is the one a connection came from.
+ * Refused before anything reads the connection, which is no PGconn here.
+ */
+void test_embed__borrowed_pg_without_a_visible_libpq_is_refused(void)
+{
+	char not_a_conn[64] = { 0 };
+	int rc =
+		ferry_db_open_pg(&db, (struct pg_conn *)not_a_conn, NULL, &err);
+
+	if (rc == FERRY_EDB || strstr(err.message, "cannot load"))
+		return; /* no libpq on this machine: nothing to compare */
+	cl_assert_equal_i(rc, FERRY_EINVALID);
+	cl_assert(db == NULL);
+	cl_assert_equal_s(err.message,
+		"cannot tell which libpq made the application's connection: "
+		"none is loaded for the whole process");
+}
+#endif
+
 void test_embed__actor_is_recorded(void)
 {
 	ferry_db_options o = FERRY_DB_OPTIONS_INIT;
