@@ -97,6 +97,18 @@ test_expect_success 'the source compiles with -Wall -Wextra -Werror -std=c11, an
 	test_cmp expect actual
 '
 
+test_expect_success 'a directory name cannot end the comment it is printed in' '
+	d=$(printf "inj*\\\\\n/ int injected = 1; /*??/") &&
+	mkdir -p "$d" &&
+	cp migrations/0001_create_users.sql "$d"/ &&
+	ferry embed --name inj "$d" >inj.c &&
+	cc -Wall -Wextra -Werror -std=c11 -I"$INCLUDE" -c inj.c -o inj.o &&
+	nm inj.o >symbols &&
+	grep " inj\$" symbols &&
+	! grep injected symbols &&
+	grep "directory ${q}inj___/ int injected = 1; /___/${q}" inj.c
+'
+
 test_expect_success 'the directory comes from --dir when not given' '
 	ferry --dir migrations embed >dir.c &&
 	test_cmp out.c dir.c
