@@ -127,7 +127,6 @@ struct cli_ctx {
 	int conf_lock_wait_line, conf_lock_retries_line, conf_exclusive_line;
 	int conf_backup_keep_line;
 	int config_optional; /* init: --config may name a file not made yet */
-	int db_optional;     /* validate: no database given is no error */
 	int offline;	     /* validate --offline: open no database */
 	int backup;	     /* --backup: one before up, finish, migrate */
 	int backup_keep;     /* backup_keep: how many to keep; 0 = all */

@@ -21,8 +21,8 @@ static const struct cli_help help = { "validate [--offline] [--json]",
 	"findings that no allow suppressed as warnings (under \"lint\" with\n"
 	"--json); they do not change the exit code.\n"
 	"\n"
-	"Without a database (none given, or --offline) it checks the files\n"
-	"alone, for a pull request's CI job: names, sections and releases\n"
+	"With --offline it checks the files alone, opening no database, for\n"
+	"a pull request's CI job: names, sections and releases\n"
 	"(exit 2 at the first invalid file), every section cut into\n"
 	"statements as a run would (exit 2 at an unterminated string or\n"
 	"quote), and 'ferry lint', whose errors then fail (exit 5) and whose\n"
@@ -101,9 +101,8 @@ static int validate_offline(struct cli_ctx *ctx, const ferry_lint_result *lint)
 	}
 	if (!ctx->json && !ctx->quiet)
 		printf("ok: the files check out (%zu migration%s); no database "
-		       "checked (%s)\n",
-			n, n == 1 ? "" : "s",
-			ctx->offline ? "--offline" : "none given");
+		       "checked (--offline)\n",
+			n, n == 1 ? "" : "s");
 	return CLI_EXIT_OK;
 }
 
@@ -127,7 +126,6 @@ int cmd_validate(int argc, char **argv, struct cli_ctx *ctx)
 		return rc;
 	if (npos > 0)
 		return cli_usage(ctx, "'validate' takes no arguments");
-	ctx->db_optional = 1;
 	if ((rc = cli_setup(ctx)) != CLI_CONTINUE)
 		return rc;
 	ferry_error_init(&err);

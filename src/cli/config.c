@@ -653,14 +653,16 @@ int cli_setup(struct cli_ctx *ctx)
 		ferry_set_open_with(
 			&ctx->set, ctx->migrations_dir, &set_opts, &err) < 0)
 		return cli_fail(ctx, &err);
-	if (!(flags & (CLI_NEEDS_DB | CLI_READS_DB)) || ctx->offline ||
-		(!ctx->database_url && ctx->db_optional))
+	if (!(flags & (CLI_NEEDS_DB | CLI_READS_DB)) || ctx->offline)
 		return CLI_CONTINUE;
 	if (!ctx->database_url) {
 		cli_error(ctx, "no database given");
 		cli_hint(ctx,
 			"pass -d URL, set DATABASE_URL, or write 'database = "
-			"URL' in ferry.conf");
+			"URL' in ferry.conf%s",
+			strcmp(ctx->cmd->name, "validate") == 0
+				? "; or --offline to check the files alone"
+				: "");
 		return CLI_EXIT_USAGE;
 	}
 	opts.table = ctx->table_name;
