@@ -796,8 +796,9 @@ struct pg_conn;
  * What ferry changes on it, for as long as the ferry_db is open: its busy
  * handler (ferry waits up to `lock_timeout_ms` for writers), its progress
  * handler (for ferry_db_interrupt()) and extended result codes (on);
- * ferry_db_close() removes the two handlers, so an application that had
- * its own (or a busy timeout) sets it again afterwards. During a run,
+ * ferry_db_close() removes the two handlers and puts back the handle's
+ * busy timeout (`PRAGMA busy_timeout`); an application that had a busy
+ * handler or progress handler of its own sets it again afterwards. During a run,
  * `journal_mode` DELETE becomes PERSIST and `synchronous` is raised to
  * FULL, both put back when the run ends, as on ferry's own connections.
  * The runner lock is taken on the file, as for a URL (an in-memory
@@ -842,8 +843,10 @@ FERRY_EXTERN int ferry_db_open_sqlite(ferry_db **out, struct sqlite3 *handle,
  * ALL, RESET ROLE, RESET SESSION AUTHORIZATION), so that a migration runs
  * the same whoever connected, and `lock_timeout` is the lock budget: a
  * setting the application made with SET before is gone after a command
- * that ran a migration. ferry_db_close() puts `application_name` back as
- * it was at open and resets `lock_timeout` if a command changed them.
+ * that ran a migration, until ferry_db_close(), which puts back every
+ * setting the session had made with SET at open (SET ROLE and SET
+ * SESSION AUTHORIZATION included) and `application_name`, and resets
+ * `lock_timeout`, if a command changed them.
  * The connection's notice receiver is left alone: the server's NOTICEs
  * and WARNINGs go where the application sends them, not to `progress`.
  * ferry_db_interrupt() cancels with a PGcancel of the connection's own.

@@ -105,11 +105,13 @@ static int connect_app(struct conn *c, const char *url)
 	if (is_pg(url)) {
 #ifdef EMBED_HAVE_PG
 		c->pg = PQconnectdb(url);
-		/* A session setting of the application's, which ferry puts
+		/* Session settings of the application's, which ferry puts
 		 * back when it lets go of the connection. */
 		if (PQstatus(c->pg) == CONNECTION_OK) {
-			PQclear(PQexec(
-				c->pg, "SET application_name = 'embed-app'"));
+			PQclear(PQexec(c->pg,
+				"SET application_name = 'embed-app'; "
+				"SET statement_timeout = '7s'; "
+				"SET search_path = public, pg_catalog"));
 			return 0;
 		}
 		fprintf(stderr, "embed: cannot connect: %s",
@@ -147,7 +149,7 @@ static int open_db(
 	return ferry_db_open_sqlite(db, c->sqlite, o, err);
 }
 
-/* PostgreSQL: the session's application_name, as the application set it. */
+/* PostgreSQL: the session's settings, as the application set them. */
 static void print_session(struct conn *c)
 {
 #ifdef EMBED_HAVE_PG
@@ -155,9 +157,15 @@ static void print_session(struct conn *c)
 
 	if (!c->pg)
 		return;
-	res = PQexec(c->pg, "SHOW application_name");
+	res = PQexec(c->pg,
+		"SELECT current_setting('application_name'), "
+		"current_setting('statement_timeout'), "
+		"current_setting('search_path')");
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
-		printf("session: application_name %s\n", PQgetvalue(res, 0, 0));
+		printf("session: application_name %s, statement_timeout %s, "
+		       "search_path %s\n",
+			PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+			PQgetvalue(res, 0, 2));
 	PQclear(res);
 #else
 	(void)c;

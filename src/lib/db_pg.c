@@ -144,6 +144,7 @@ typedef struct {
 	/* ferry_db_open_pg(): the application's application_name at open,
 	 * and whether a command changed the session's settings since */
 	char *app_saved;
+	char *session_saved; /* SQL that sets the session's settings back */
 	int touched;
 } pg_conn;
 
@@ -637,7 +638,29 @@ static int pg_adopt(ferry_db *db, ferry_error *err)
 	c->pq.clear(res);
 	if (rc < 0)
 		return rc;
-	return c->app_saved ? 0 : ferry__error_oom(err);
+	if (!c->app_saved)
+		return ferry__error_oom(err);
+	/*
+	 * Every setting the application made with SET (SET ROLE and SET
+	 * SESSION AUTHORIZATION included, the latter first, which resets
+	 * the role), as the statements that make it again: ferry resets the
+	 * session before each section (RESET ALL).
+	 */
+	res = c->pq.exec(c->pg,
+		"SELECT coalesce(string_agg(format('SELECT "
+		"pg_catalog.set_config(%L, %L, false);', name, setting), ' ' "
+		"ORDER BY name <> 'session_authorization', name), '') FROM "
+		"pg_catalog.pg_settings WHERE source = 'session' AND context "
+		"IN ('user', 'superuser') AND name <> 'application_name'");
+	if (c->pq.resultStatus(res) == PGRES_TUPLES_OK &&
+		c->pq.ntuples(res) == 1)
+		c->session_saved = ferry__strdup(c->pq.getvalue(res, 0, 0));
+	else
+		rc = result_error(db, res, NULL, NULL, err);
+	c->pq.clear(res);
+	if (rc < 0)
+		return rc;
+	return c->session_saved ? 0 : ferry__error_oom(err);
 }
 
 /* What ferry_db_close() puts back on the application's connection. */
@@ -657,6 +680,8 @@ static void pg_give_back(pg_conn *c)
 	if (c->server_num >= 140000)
 		c->pq.clear(c->pq.exec(
 			c->pg, "RESET client_connection_check_interval"));
+	if (c->session_saved && *c->session_saved)
+		c->pq.clear(c->pq.exec(c->pg, c->session_saved));
 }
 
 static int pg_open(ferry_db *db, ferry_error *err)
@@ -737,6 +762,7 @@ static void pg_close(ferry_db *db)
 		c->pq.finish(c->pg);
 	}
 	free(c->app_saved);
+	free(c->session_saved);
 	if (c->pq.handle)
 		dlclose(c->pq.handle);
 	free(c->password);

@@ -53,6 +53,7 @@ typedef struct {
 	int load_ncols;
 	int64_t load_row; /* rows handed to it so far */
 	ferry__buf load_blob;
+	int app_busy_ms; /* a borrowed handle's busy timeout, to put back */
 } sq_conn;
 
 #define CONN(db) ((sq_conn *)(db)->conn)
@@ -448,6 +449,20 @@ static int materialize(ferry_db *db, int create, ferry_error *err)
 	return 0;
 }
 
+/* The busy timeout `h` has (PRAGMA busy_timeout), or 0. */
+static int busy_timeout_of(sqlite3 *h)
+{
+	sqlite3_stmt *st = NULL;
+	int ms = 0;
+
+	if (sqlite3_prepare_v2(h, "PRAGMA busy_timeout", -1, &st, NULL) ==
+			SQLITE_OK &&
+		sqlite3_step(st) == SQLITE_ROW)
+		ms = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return ms;
+}
+
 /*
  * ferry_db_open_sqlite(): the application's connection, as it is. Its
  * file is the one it has open as "main"; a connection with none (an
@@ -476,6 +491,7 @@ static int sq_adopt(ferry_db *db, ferry_error *err)
 			err, "commit or roll back before handing it to ferry");
 		return FERRY_EINVALID;
 	}
+	c->app_busy_ms = busy_timeout_of(c->h);
 	sqlite3_extended_result_codes(c->h, 1);
 	sqlite3_progress_handler(c->h, 1000, interrupted, db);
 	sqlite3_busy_handler(c->h, busy_wait, db);
@@ -558,10 +574,11 @@ static void sq_close(ferry_db *db)
 	ferry__buf_release(&c->load_blob);
 	cache_flush(c);
 	if (db->borrowed) {
-		/* The application's: its handlers go, the connection stays. */
+		/* The application's: ferry's handlers go, its busy timeout
+		 * comes back (0 clears the handler), the connection stays. */
 		if (c->h) {
 			sqlite3_progress_handler(c->h, 0, NULL, NULL);
-			sqlite3_busy_handler(c->h, NULL, NULL);
+			sqlite3_busy_timeout(c->h, c->app_busy_ms);
 		}
 	} else if (sqlite3_close(c->h) == SQLITE_OK)
 		/* The VFS must outlive the connection: should SQLite keep

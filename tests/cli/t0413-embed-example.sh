@@ -41,11 +41,12 @@ test_expect_success 'the first start migrates, event by event, and is ready' '
 	migrated: 3 steps, database at 2 (release 1.1)
 	ready: release 1.1, 1 note by embed
 	EOF
-	# PostgreSQL: the session setting the program made is back once
-	# ferry let go of its connection (ferry named the runner in it).
+	# PostgreSQL: the session settings the program made are back once
+	# ferry let go of its connection (ferry named the runner in it and
+	# reset the session before each section).
 	if test "$ENGINE" = pg
 	then
-		grep "^session: application_name embed-app$" out &&
+		grep "^session: application_name embed-app, statement_timeout 7s, search_path public, pg_catalog$" out &&
 		grep -v "^session: " out >out.rest &&
 		mv out.rest out
 	fi &&

@@ -258,6 +258,25 @@ void test_embed__borrowed_sqlite_stays_open(void)
 	sqlite3_finalize(st);
 }
 
+/* ferry replaces the busy handler while it has the handle; at close the
+ * application's busy timeout is back. */
+void test_embed__borrowed_sqlite_gets_its_busy_timeout_back(void)
+{
+	sqlite3_stmt *st;
+
+	cl_assert_equal_i(sqlite3_open(":memory:", &h), SQLITE_OK);
+	sqlite3_busy_timeout(h, 4321);
+	cl_ferry_pass(ferry_db_open_sqlite(&db, h, NULL, &err), &err);
+	ferry_db_close(db);
+	db = NULL;
+	cl_assert_equal_i(
+		sqlite3_prepare_v2(h, "PRAGMA busy_timeout", -1, &st, NULL),
+		SQLITE_OK);
+	cl_assert_equal_i(sqlite3_step(st), SQLITE_ROW);
+	cl_assert_equal_i(sqlite3_column_int(st, 0), 4321);
+	sqlite3_finalize(st);
+}
+
 void test_embed__borrowed_sqlite_in_a_transaction_is_refused(void)
 {
 	cl_assert_equal_i(sqlite3_open(":memory:", &h), SQLITE_OK);
