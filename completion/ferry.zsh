@@ -25,16 +25,22 @@ _ferry_options() {
 
 # The words `ferry __complete WHAT` prints, for the set the line names.
 _ferry_set_words() {
-	local what=$1 i w
+	local what=$1 i w v
 	local -a args
+	# A path as typed: its leading ~ is the home directory; nothing else
+	# is expanded (no globbing: a glob qualifier could run code).
 	for ((i = 2; i < CURRENT; i++)); do
 		w=${words[i]}
 		case $w in
 		(--dir|--config|--format)
-			args+=($w ${~words[i+1]})
+			v=${words[i+1]}
+			[[ $v == \~* ]] && v=$HOME${v#\~}
+			args+=($w $v)
 			((i++)) ;;
 		(--dir=*|--config=*|--format=*)
-			args+=(${w%%=*} ${~w#*=}) ;;
+			v=${w#*=}
+			[[ $v == \~* ]] && v=$HOME${v#\~}
+			args+=(${w%%=*} $v) ;;
 		esac
 	done
 	${words[1]} $args __complete $what 2>/dev/null

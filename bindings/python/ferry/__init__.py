@@ -271,6 +271,10 @@ class Database:
         if rc != 0:
             _raise(rc, err)
         self._db = db
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            self.close()
+            raise failure
 
     # A callback must not raise through C: the first exception stops the
     # run (as an interrupt does) and is raised once the call returns.
@@ -295,6 +299,9 @@ class Database:
         return self._db
 
     def _with_set(self, fn):
+        """fn(db, set, err) on a set read now; an exception the progress
+        callback raised meanwhile is raised in place of the result (or of
+        the InterruptedError it caused)."""
         db = self._handle()
         err = _capi.Error()
         s = ctypes.c_void_p()
@@ -302,10 +309,20 @@ class Database:
                                       ctypes.byref(err))
         if rc != 0:
             _raise(rc, err)
+        self._failure = None
         try:
-            return fn(db, s, err)
+            result = fn(db, s, err)
+        except Error as e:
+            failure, self._failure = self._failure, None
+            if failure is not None:
+                raise failure from e
+            raise
         finally:
             self._lib.ferry_set_free(s)
+        failure, self._failure = self._failure, None
+        if failure is not None:
+            raise failure
+        return result
 
     def _run(self, name, to, dry_run, check, allow_out_of_order,
              single_transaction, strict, yes):
@@ -323,14 +340,10 @@ class Database:
 
         def run(db, s, err):
             report = ctypes.c_void_p()
-            self._failure = None
             rc = getattr(self._lib, name)(ctypes.byref(report), db, s,
                                           ctypes.byref(opts),
                                           ctypes.byref(err))
-            failure, self._failure = self._failure, None
             try:
-                if failure is not None:
-                    raise failure
                 if rc != 0:
                     _raise(rc, err)
                 return self._report(report)

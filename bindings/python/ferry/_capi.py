@@ -10,7 +10,6 @@ compares every size here with the C compiler's.
 """
 
 import ctypes
-import ctypes.util
 import os
 
 c_char_p = ctypes.c_char_p
@@ -264,19 +263,22 @@ _FUNCTIONS = {
 }
 
 
-def _find():
-    """The library: $FERRY_LIBRARY if set, else libferry.so.0 as the
-    dynamic linker finds it (the libferry0 package)."""
-    path = os.environ.get("FERRY_LIBRARY")
-    if path:
-        return path
-    return ctypes.util.find_library("ferry") or "libferry.so.0"
+# The soname whose ABI these structures follow: a libferry.so.1 would be
+# another layout, so it is never picked up by a looser search.
+SONAME = "libferry.so.0"
 
 
 def load():
-    lib = ctypes.CDLL(_find())
+    """The library: $FERRY_LIBRARY if set, else libferry.so.0 as the
+    dynamic linker finds it (the libferry0 package). Its major version
+    must be 0, the ABI of the structures above."""
+    lib = ctypes.CDLL(os.environ.get("FERRY_LIBRARY") or SONAME)
     for name, (restype, argtypes) in _FUNCTIONS.items():
         fn = getattr(lib, name)
         fn.restype = restype
         fn.argtypes = argtypes
+    version = lib.ferry_version().decode()
+    if version.split(".")[0] != "0":
+        raise ImportError("libferry %s is not of the ABI of %s" %
+                          (version, SONAME))
     return lib

@@ -7,6 +7,7 @@ runs it on both engines. Every test works in tables of its own (a prefix
 and its own ledger), so that they share the one database.
 """
 
+import hashlib
 import os
 import re
 import shutil
@@ -36,7 +37,9 @@ SET = {
 
 class Case(unittest.TestCase):
     def setUp(self):
-        self.prefix = "py_" + self._testMethodName[5:25]
+        # Tables of its own: a short, distinct name for each test.
+        self.prefix = "py_" + hashlib.sha256(
+            self._testMethodName.encode()).hexdigest()[:12]
         self.dir = tempfile.mkdtemp(prefix="ferry-py-")
         self.addCleanup(shutil.rmtree, self.dir)
         self.write(SET)
@@ -181,6 +184,16 @@ class TestErrors(Case):
         self.assertEqual([e.state for e in st.entries],
                          ["complete", "pending", "pending"])
         self.assertEqual(len(db.up().steps), 2)
+
+    def test_a_callback_that_raises_is_raised_once(self):
+        db = self.open(progress=lambda e: 1 / 0)
+        # status() reads only and sends no event: nothing to raise.
+        self.assertEqual(db.status().pending, 3)
+        with self.assertRaises(ZeroDivisionError):
+            db.up()
+        # the failure is not kept: the next call sees its own events
+        db._progress = self.events.append
+        self.assertEqual(len(db.up().steps), 3)
 
     def test_a_closed_database_is_refused(self):
         db = self.open()
