@@ -6,6 +6,8 @@
  * so a password with a '$' in an older file means what it meant. An unset
  * variable with no default is an error at its line and column: an empty
  * password or host would otherwise fail later and further from the cause.
+ * In the user info and the query of a postgres:// URI a value is
+ * percent-encoded, which libpq decodes: the password stays the password.
  */
 #include "cli.h"
 
@@ -29,6 +31,86 @@ static int append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
 	return 0;
 }
 
+/* Past the `${...}` at `p`, or NULL when `p` starts none. */
+static const char *past_expansion(const char *p)
+{
+	const char *close;
+
+	if (p[0] != '$' || p[1] != '{' || !(close = strchr(p + 2, '}')))
+		return NULL;
+	return close + 1;
+}
+
+/*
+ * In a postgres:// URI, where a value's bytes must be percent-encoded to
+ * stay what they are: its user info (before the '@' that ends it) and its
+ * query. A password with '@', '/', '?' or '&' pasted raw would move a
+ * boundary, and send the rest of itself on as a host name or a key. The
+ * places are found in the text as written, outside any ${...}.
+ */
+struct uri_parts {
+	const char *auth, *userinfo_end, *query;
+};
+
+static void find_uri_parts(const char *value, struct uri_parts *u)
+{
+	const char *p, *next;
+
+	memset(u, 0, sizeof(*u));
+	if (strncmp(value, "postgres://", 11) != 0 &&
+		strncmp(value, "postgresql://", 13) != 0)
+		return;
+	u->auth = strstr(value, "://") + 3;
+	for (p = u->auth; *p; p = next) {
+		next = past_expansion(p);
+		if (next)
+			continue;
+		next = p + 1;
+		if (*p == '@' && !u->query)
+			u->userinfo_end = p;
+		else if (*p == '?' && !u->query)
+			u->query = p;
+		else if (*p == '/' && !u->query)
+			break;
+	}
+	for (; *p && !u->query; p = next) {
+		next = past_expansion(p);
+		if (!next) {
+			if (*p == '?')
+				u->query = p;
+			next = p + 1;
+		}
+	}
+}
+
+static int needs_encoding(const struct uri_parts *u, const char *at)
+{
+	return (u->userinfo_end && at >= u->auth && at < u->userinfo_end) ||
+		(u->query && at > u->query);
+}
+
+/* `s` percent-encoded: all but letters, digits and "-._~". */
+static int append_encoded(
+	char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+	int oom = 0;
+
+	for (i = 0; i < n && !oom; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char e[3] = { '%', hex[c >> 4], hex[c & 15] };
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			(c >= '0' && c <= '9') || c == '-' || c == '.' ||
+			c == '_' || c == '~')
+			oom = append(buf, len, cap, s + i, 1);
+		else
+			oom = append(buf, len, cap, e, 3);
+	}
+	return oom;
+}
+
 static int name_char(char c, int first)
 {
 	return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
@@ -41,7 +123,10 @@ int cli_conf_expand(struct cli_ctx *ctx, const char *path, int line, int column,
 	char *buf = NULL, name[128];
 	size_t len = 0, cap = 0, n;
 	const char *p = value;
+	struct uri_parts uri;
 	int oom = append(&buf, &len, &cap, "", 0);
+
+	find_uri_parts(value, &uri);
 
 	while (*p && !oom) {
 		const char *start = p, *end, *dflt = NULL, *v;
@@ -76,10 +161,15 @@ int cli_conf_expand(struct cli_ctx *ctx, const char *path, int line, int column,
 		name[n] = '\0';
 		v = getenv(name);
 		if (v && *v)
-			oom = append(&buf, &len, &cap, v, strlen(v));
+			oom = needs_encoding(&uri, start)
+				? append_encoded(&buf, &len, &cap, v, strlen(v))
+				: append(&buf, &len, &cap, v, strlen(v));
 		else if (dflt)
-			oom = append(
-				&buf, &len, &cap, dflt, (size_t)(end - dflt));
+			oom = needs_encoding(&uri, start)
+				? append_encoded(&buf, &len, &cap, dflt,
+					  (size_t)(end - dflt))
+				: append(&buf, &len, &cap, dflt,
+					  (size_t)(end - dflt));
 		else {
 			free(buf);
 			cli_error(ctx,

@@ -116,6 +116,16 @@ test_expect_success 'a password from ${VAR} is masked like any other' '
 	grep "\*\*\*\*" err
 '
 
+test_expect_success 'a password with @ / ? & from ${VAR} stays the password: encoded, masked' '
+	printf "database = postgres://app:\${APP_PW}@127.0.0.1:1/app?application_name=\${APP}\n" >pw.conf &&
+	test_expect_code 1 test_env "APP_PW=s3cr@et/pa?x&y" "APP=a&b" \
+		ferry --config pw.conf history >out 2>err &&
+	grep "^ferry: error: cannot connect to database ${q}postgres://app:\*\*\*\*@127.0.0.1:1/app?application_name=a%26b${q}\$" err &&
+	grep "127.0.0.1\", port 1 failed: Connection refused" err &&
+	! grep "et/pa" out err &&
+	! grep "translate host name" err
+'
+
 test_expect_success 'the other environments lines are not read' '
 	cat >ferry.conf <<-EOF &&
 	database = $DB_URL
