@@ -485,7 +485,15 @@ static int sum_matches(const adopt_ctx *ctx, const foreign_row *r, int *match,
 	*match = 1;
 	if (!r->sum || ctx->tool->sum == SUM_NONE || r->mig->code)
 		return 0;
-	if ((rc = ferry__read_file(r->mig->pub.path, &text, &len, err)) < 0)
+	if (r->mig->mem) {
+		/* An embedded set: its bytes, not a file of that name. */
+		len = r->mig->mem_len;
+		if (!(text = ferry__malloc(len + 1)))
+			return ferry__error_oom(err);
+		memcpy(text, r->mig->mem, len);
+		text[len] = '\0';
+	} else if ((rc = ferry__read_file(r->mig->pub.path, &text, &len, err)) <
+		0)
 		return rc;
 	switch (ctx->tool->sum) {
 	case SUM_FLYWAY:

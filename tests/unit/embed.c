@@ -392,3 +392,42 @@ void test_embed__borrowed_sqlite_file_locks_and_backs_up(void)
 		sqlite3_exec(h, "INSERT INTO a VALUES (1)", NULL, NULL, NULL),
 		SQLITE_OK);
 }
+
+/*
+ * Adopting another tool's ledger compares its checksums with the set's
+ * bytes: an embedded set's, not a file of the same name in the working
+ * directory (there is none here: reading one failed before).
+ */
+void test_embed__adopt_checks_the_embedded_bytes(void)
+{
+	ferry_mem_file f = { "0001_a.sql", "CREATE TABLE a (id int);\n", 25 };
+	ferry_changes *changes = NULL;
+	char *tool = NULL;
+	int rc;
+
+	cl_ferry_pass(ferry_set_open_mem(&mem_set, &f, 1, &err), &err);
+	cl_assert_equal_i(sqlite3_open(":memory:", &h), SQLITE_OK);
+	rc = sqlite3_exec(h,
+		"CREATE TABLE flyway_schema_history (installed_rank "
+		"int NOT NULL PRIMARY KEY, version varchar(50), "
+		"description varchar(200) NOT NULL, type varchar(20) "
+		"NOT NULL, script varchar(1000) NOT NULL, checksum "
+		"int, installed_by varchar(100) NOT NULL, "
+		"installed_on timestamp NOT NULL DEFAULT "
+		"CURRENT_TIMESTAMP, execution_time int NOT NULL, "
+		"success boolean NOT NULL);"
+		"INSERT INTO flyway_schema_history VALUES (1, '1', "
+		"'a', 'SQL', '0001_a.sql', 12345, 'ci', "
+		"CURRENT_TIMESTAMP, 5, 1);"
+		"CREATE TABLE a (id int);",
+		NULL, NULL, NULL);
+	cl_assert_equal_i(rc, SQLITE_OK);
+	cl_ferry_pass(ferry_db_open_sqlite(&db, h, NULL, &err), &err);
+	rc = ferry_adopt(&changes, db, mem_set, NULL, &tool, &err);
+	/* 12345 is no checksum of those bytes: refused for it, not for a
+	 * file that is not there. */
+	cl_assert(strstr(err.message, "cannot read") == NULL);
+	cl_assert(rc == 0 || rc == FERRY_EREFUSED);
+	ferry_changes_free(changes);
+	ferry_free(tool);
+}
