@@ -194,6 +194,7 @@ test_expect_success 'zsh: the script parses' '
 # adds go to the file zmatches, each LINE's after "## LINE".
 zcomplete() {
 	mkdir -p zfunc && cp "$ZSH_COMPLETION" zfunc/_ferry && rm -f zmatches &&
+	pause=${FERRY_TEST_TIME_SCALE:-1} \
 	bindir=$(cd "$(dirname "${FERRY_VALGRIND_BIN:-$FERRY}")" && pwd -P) zsh -f -c '
 		zmodload zsh/zpty || exit 1
 		out=$PWD/zmatches
@@ -205,6 +206,9 @@ zcomplete() {
 		for line in "$@"; do
 			zpty -w z "print -r -- \"## $line\" >>$out"
 			zpty -w -n z "$line"$'"'\t'"'
+			# Keys typed while a completion runs can cut it
+			# short (a slow ferry, under ASan): let it end.
+			sleep $pause
 			zpty -w -n z $'"'\C-u'"'
 		done
 		zpty -w z "print -r -- \"## end\" >>$out"
