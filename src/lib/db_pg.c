@@ -629,38 +629,30 @@ static int pg_adopt(ferry_db *db, ferry_error *err)
 	free(shown);
 	if (!db->url.conninfo || !db->url.display)
 		return ferry__error_oom(err);
-	res = c->pq.exec(c->pg, "SELECT current_setting('application_name')");
-	if (c->pq.resultStatus(res) == PGRES_TUPLES_OK &&
-		c->pq.ntuples(res) == 1)
-		c->app_saved = ferry__strdup(c->pq.getvalue(res, 0, 0));
-	else
-		rc = result_error(db, res, NULL, NULL, err);
-	c->pq.clear(res);
-	if (rc < 0)
-		return rc;
-	if (!c->app_saved)
-		return ferry__error_oom(err);
 	/*
-	 * Every setting the application made with SET (SET ROLE and SET
-	 * SESSION AUTHORIZATION included, the latter first, which resets
-	 * the role), as the statements that make it again: ferry resets the
+	 * What to give back at close, in one round trip: application_name,
+	 * and every setting the application made with SET (SET ROLE and SET
+	 * SESSION AUTHORIZATION included, the latter first, which resets the
+	 * role) as the statements that make it again, since ferry resets the
 	 * session before each section (RESET ALL).
 	 */
 	res = c->pq.exec(c->pg,
-		"SELECT coalesce(string_agg(format('SELECT "
+		"SELECT current_setting('application_name'), "
+		"coalesce((SELECT string_agg(format('SELECT "
 		"pg_catalog.set_config(%L, %L, false);', name, setting), ' ' "
-		"ORDER BY name <> 'session_authorization', name), '') FROM "
+		"ORDER BY name <> 'session_authorization', name) FROM "
 		"pg_catalog.pg_settings WHERE source = 'session' AND context "
-		"IN ('user', 'superuser') AND name <> 'application_name'");
+		"IN ('user', 'superuser') AND name <> 'application_name'), '')");
 	if (c->pq.resultStatus(res) == PGRES_TUPLES_OK &&
-		c->pq.ntuples(res) == 1)
-		c->session_saved = ferry__strdup(c->pq.getvalue(res, 0, 0));
-	else
+		c->pq.ntuples(res) == 1) {
+		c->app_saved = ferry__strdup(c->pq.getvalue(res, 0, 0));
+		c->session_saved = ferry__strdup(c->pq.getvalue(res, 0, 1));
+	} else
 		rc = result_error(db, res, NULL, NULL, err);
 	c->pq.clear(res);
 	if (rc < 0)
 		return rc;
-	return c->session_saved ? 0 : ferry__error_oom(err);
+	return c->app_saved && c->session_saved ? 0 : ferry__error_oom(err);
 }
 
 /* What ferry_db_close() puts back on the application's connection. */
