@@ -703,6 +703,8 @@ static int pg_open(ferry_db *db, ferry_error *err)
 	if (!(c->cancel = c->pq.getCancel(c->pg)))
 		return ferry__error_oom(err);
 	c->backend_pid = c->pq.backendPID(c->pg);
+	/* Said, so known now; a pooler found is known once the lock is. */
+	db->pooled = db->pooler == FERRY_POOLER_TRANSACTION;
 	v = c->server_num = c->pq.serverVersion(c->pg);
 	snprintf(c->app_name, sizeof(c->app_name), "ferry");
 	snprintf(vbuf, sizeof(vbuf), "%d.%d", v / 10000, v % 10000);
@@ -878,6 +880,12 @@ static void observe_blockers(ferry_db *db)
 	const char *vals[1] = { pid };
 	PGresult *res;
 
+	/* Behind a transaction pooler the pid ferry knows is the pooler's,
+	 * and an observer would take one of the pool's few connections,
+	 * maybe waiting for the one this statement holds; it would also
+	 * leave its name on a server connection the pooler keeps. */
+	if (db->pooled)
+		return;
 	if (!c->observer && !c->observer_failed) {
 		c->observer = connect_to(db, "ferry: lock observer");
 		if (!c->observer ||

@@ -15,7 +15,7 @@ q="'"
 RUNNERS="1 2 3 4 5 6 7 8"
 N20="01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20"
 BOUNCER=$TRASH/bouncer
-trap 'sh "$TEST_DIR/pgbouncer.sh" stop "$BOUNCER"' EXIT
+trap 'test -f "$TRASH/blocker.pid" && kill -9 "$(cat "$TRASH/blocker.pid")" 2>/dev/null; sh "$TEST_DIR/pgbouncer.sh" stop "$BOUNCER"' EXIT
 
 test_expect_success 'setup: PgBouncer in transaction mode in front of the server' '
 	sh "$TEST_DIR/pgbouncer.sh" start "$BOUNCER" "$PG_ADMIN_URL" >bouncer.url &&
@@ -147,7 +147,7 @@ test_expect_success 'without the lock, 8 runners through the pooler: the ledger 
 	do
 		(
 			while ! test -f go; do sleep 0.01; done
-			FERRY_TEST_NO_LOCK=1 "$FERRY_TESTING_BIN" -d "$POOLED" --dir second --table second_migrations up >nolock.out.$p 2>nolock.err.$p
+			FERRY_TEST_NO_LOCK=1 "$FERRY_TESTING_BIN" -d "$POOLED" --pooler=transaction --dir second --table second_migrations up >nolock.out.$p 2>nolock.err.$p
 			echo $? >nolock.rc.$p
 		) &
 	done &&
@@ -284,6 +284,33 @@ test_expect_success 'a backup is refused through the pooler (exit 5), and up --b
 	db_sql "SELECT count(*) FROM ferry_migrations" >actual &&
 	test_cmp expect actual &&
 	rm migrations/025_t25.sql
+'
+
+# The lock budget holds behind the pooler too. The blocker goes unnamed:
+# the pid ferry knows is the pooler's, and a second connection to ask
+# would take one of the pool's four, and leave its name on it.
+blocking_t01() {
+	test "$(db_sql "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.datname = current_database() AND a.application_name = ${q}blocker${q} AND l.relation = ${q}t01${q}::regclass AND l.granted")" = 1
+}
+
+test_expect_success 'out of the lock budget through the pooler: exit 4, retried, no observer left in the pool' '
+	PGAPPNAME=blocker "$PSQL" -X -q -d "$DB_URL" \
+		-c "BEGIN; SELECT count(*) FROM t01; SELECT pg_sleep(60); COMMIT;" \
+		>/dev/null 2>&1 &
+	echo $! >blocker.pid &&
+	wait_for 10 blocking_t01 &&
+	echo "ALTER TABLE t01 ADD COLUMN extra int;" >migrations/025_extra.sql &&
+	test_expect_code 4 ferry -d "$POOLED" up --lock-wait 300ms --lock-retries 1 >out 2>err &&
+	test "$(grep -c "waited too long for a lock" err)" = 1 &&
+	grep "^ferry: 025_extra: waited too long for a lock, held by another session; rolled back, try 2 of 2 in " err &&
+	grep "^migrations/025_extra.sql:1:1: canceling statement due to lock timeout (SQLSTATE 55P03)$" err &&
+	grep "^hint: tried 2 times, waiting at most 300 ms for the lock each time: run again" err &&
+	db_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = ${q}blocker${q}" >/dev/null &&
+	{ wait "$(cat blocker.pid)" || :; } &&
+	rm blocker.pid migrations/025_extra.sql &&
+	db_sql "SELECT count(*) FROM information_schema.columns WHERE table_name = ${q}t01${q} AND column_name = ${q}extra${q}" >actual &&
+	echo 0 >expect &&
+	test_cmp expect actual
 '
 
 test_expect_success 'ferry leaves no setting of its own in the pooled sessions' '
