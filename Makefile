@@ -44,6 +44,8 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 BUILD ?= build
 LINT_JOBS ?= 2
+# Compilers at once where check, distcheck and deb build (make -j).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR ?= 1
 
 # The version is written once, as three numbers in include/ferry.h. The
@@ -126,7 +128,7 @@ LIBA := $(BUILD)/libferry.a
 LIBSO := $(BUILD)/libferry.so.$(VERSION)
 LIBMAP := src/lib/libferry.map
 
-.PHONY: all demo test test-unit test-cli asan tsan check install uninstall \
+.PHONY: all demo test test-prereqs test-unit test-cli asan tsan check install uninstall \
 	clean lint format fuzz bench deps valgrind dist distcheck deb apidocs \
 	install-apidocs
 .SUFFIXES:
@@ -231,8 +233,14 @@ demo: deps all
 # Under the sanitizers the fault-injection scripts run fewer trials, to
 # keep CI's two runs of the suite within its time, and the tests' time
 # limits double: every ferry process is slower.
-test: all $(BUILD)/unit-tests $(BUILD)/ferry-testing $(BUILD)/examples/startup \
-		$(BUILD)/examples/embed
+TEST_PREREQS := all $(BUILD)/unit-tests $(BUILD)/ferry-testing \
+	$(BUILD)/examples/startup $(BUILD)/examples/embed
+
+# What the suite runs, built; check builds it with -j$(JOBS) first, so
+# that the suite itself runs outside make's job server.
+test-prereqs: $(TEST_PREREQS)
+
+test: $(TEST_PREREQS)
 	$(BUILD)/unit-tests
 	FERRY=$(CURDIR)/$(FERRY) FERRY_TESTING_BIN=$(CURDIR)/$(BUILD)/ferry-testing \
 		$(if $(SANITIZE),FERRY_FAULT_TRIALS=20 FERRY_TEST_TIME_SCALE=2) \
@@ -266,8 +274,11 @@ valgrind: all
 	FERRY_VALGRIND_BIN=$(CURDIR)/$(FERRY) sh tests/cli/valgrind-run.sh $(T)
 
 check: deps
+	$(MAKE) -j$(JOBS) test-prereqs
 	$(MAKE) test
+	$(MAKE) -j$(JOBS) BUILD=build/asan SANITIZE=1 test-prereqs
 	$(MAKE) asan
+	$(MAKE) -j$(JOBS) BUILD=build/tsan SANITIZE=thread build/tsan/tsan-threads
 	$(MAKE) tsan
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-10} FUZZ_SEED=$${FUZZ_SEED:-1} \
 		sh tests/fuzz/run.sh
@@ -397,7 +408,7 @@ dist:
 distcheck: dist
 	rm -rf $(BUILD)/distcheck && mkdir -p $(BUILD)/distcheck
 	tar -xzf $(DIST) -C $(BUILD)/distcheck
-	$(MAKE) -C $(BUILD)/distcheck/ferry-$(VERSION) all
+	$(MAKE) -C $(BUILD)/distcheck/ferry-$(VERSION) -j$(JOBS) all
 	$(MAKE) -C $(BUILD)/distcheck/ferry-$(VERSION) install \
 		DESTDIR=$(CURDIR)/$(BUILD)/distcheck/root PREFIX=/usr
 	$(BUILD)/distcheck/root/usr/bin/ferry --version | grep -qx 'ferry $(VERSION)'
@@ -409,7 +420,7 @@ distcheck: dist
 deb: dist
 	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb
 	tar -xzf $(DIST) -C $(BUILD)/deb
-	cd $(BUILD)/deb/ferry-$(VERSION) && dpkg-buildpackage -b -us -uc
+	cd $(BUILD)/deb/ferry-$(VERSION) && dpkg-buildpackage -b -us -uc -j$(JOBS)
 	lintian --fail-on error --suppress-tags initial-upload-closes-no-bugs \
 		$(BUILD)/deb/*.changes
 	@ls $(BUILD)/deb/*.deb

@@ -14,6 +14,8 @@
 #   FUZZ_CC       the compiler (default clang; -fsanitize=fuzzer needs
 #                 Debian's libclang-rt-14-dev)
 #   FUZZ_ARGS     more libFuzzer options, e.g. -max_len=65536
+#   FUZZ_JOBS     targets built and run at once (default: the CPUs);
+#                 each still gets FUZZ_SECONDS of its own
 #   FUZZ_SEED     libFuzzer's random seed (default: a new one each run);
 #                 `make check` uses 1, so that CI tries inputs in the same
 #                 order on every run (how far it gets depends on the
@@ -36,6 +38,7 @@ seconds=${FUZZ_SECONDS:-20}
 out=${FUZZ_OUT:-build/fuzz}
 cc=${FUZZ_CC:-clang}
 args=${FUZZ_ARGS:-}
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 [ -z "${FUZZ_SEED:-}" ] || args="-seed=$FUZZ_SEED $args"
 targets=${*:-split parse releases url set_cache params created import}
 # libcrypto only for fuzz_parse's oracle: OpenSSL's SHA-256, which shares
@@ -73,25 +76,31 @@ stale() {
 }
 
 # The library once, with coverage but without libFuzzer's main; an object
-# is rebuilt when its source, a header or this script is newer.
+# is rebuilt when its source, a header or this script is newer. Objects,
+# then targets, are built $jobs at a time.
 mkdir -p "$out/obj"
 objs=
+todo=
 for src in src/lib/*.c; do
 	obj=$out/obj/$(basename "$src" .c).o
 	objs="$objs $obj"
 	stale "$obj" "$src" src/lib/ferry_int.h include/ferry.h \
 		tests/fuzz/run.sh || continue
-	echo "  CC      $src (fuzz)"
-	# shellcheck disable=SC2086
-	"$cc" $cflags -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
+	todo="$todo $src"
 done
-for t in $targets; do
-	echo "  LD      $out/fuzz_$t"
-	# shellcheck disable=SC2086
-	"$cc" $cflags -fsanitize=fuzzer -Itests/fuzz "tests/fuzz/fuzz_$t.c" \
-		$objs $libs -o "$out/fuzz_$t" ||
-		die "cannot build 'fuzz_$t'" "-fsanitize=fuzzer needs libclang-rt-14-dev"
-done
+export cc cflags libs objs out
+# shellcheck disable=SC2016,SC2086 # expanded by the inner sh; split on purpose
+printf '%s\n' $todo | xargs -r -P "$jobs" -n 1 sh -c '
+	echo "  CC      $1 (fuzz)"
+	$cc $cflags -fsanitize=fuzzer-no-link -c "$1" \
+		-o "$out/obj/$(basename "$1" .c).o"' sh
+# shellcheck disable=SC2016,SC2086
+printf '%s\n' $targets | xargs -P "$jobs" -n 1 sh -c '
+	echo "  LD      $out/fuzz_$1"
+	$cc $cflags -fsanitize=fuzzer -Itests/fuzz "tests/fuzz/fuzz_$1.c" \
+		$objs $libs -o "$out/fuzz_$1"' sh ||
+	die "cannot build the fuzz targets" \
+		"-fsanitize=fuzzer needs libclang-rt-14-dev"
 
 # The figures of the status line libFuzzer printed last ("#N DONE cov: ..."
 # at the end, or the last "#N NEW/REDUCE/pulse ..." before a crash).
@@ -100,11 +109,11 @@ field() {
 		sed -n "s/.* $2: \([^ ]*\).*/\1/p"
 }
 
-failed=
-for t in $targets; do
+# fuzz_one TARGET: run it for its time; its exit code in $out/TARGET.rc.
+fuzz_one() {
+	t=$1
 	work=$out/corpus/$t
 	arts=$out/artifacts/$t
-	log=$out/$t.log
 	mkdir -p "$work" "$arts"
 	cp tests/fuzz/corpus/"$t"/* "$work"/
 	dict=
@@ -117,7 +126,25 @@ for t in $targets; do
 	rc=0
 	# shellcheck disable=SC2086
 	"$out/fuzz_$t" $limit $dict -timeout=10 -print_final_stats=1 \
-		-artifact_prefix="$arts/" $args "$work" >"$log" 2>&1 || rc=$?
+		-artifact_prefix="$arts/" $args "$work" >"$out/$t.log" 2>&1 ||
+		rc=$?
+	echo "$rc" >"$out/$t.rc"
+}
+
+# $jobs targets at a time: all run for the same time, so a batch ends
+# together.
+n=0
+for t in $targets; do
+	fuzz_one "$t" &
+	n=$((n + 1))
+	[ "$n" -lt "$jobs" ] || { wait; n=0; }
+done
+wait
+
+failed=
+for t in $targets; do
+	log=$out/$t.log
+	rc=$(cat "$out/$t.rc" 2>/dev/null || echo 99)
 	crashes=$(grep -c 'Test unit written to' "$log" || true)
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
