@@ -230,9 +230,9 @@ demo: deps all
 	$(FERRY) --dir examples/shop/migrations -d sqlite:shop.db up
 	$(FERRY) --dir examples/shop/migrations -d sqlite:shop.db status
 
-# Under the sanitizers the fault-injection scripts run fewer trials, to
-# keep CI's two runs of the suite within its time, and the tests' time
-# limits double: every ferry process is slower.
+# Under the sanitizers the fault-injection scripts run fewer trials (check
+# runs the full count on the normal build), and the tests' time limits
+# double: every ferry process is slower.
 TEST_PREREQS := all $(BUILD)/unit-tests $(BUILD)/ferry-testing \
 	$(BUILD)/examples/startup $(BUILD)/examples/embed
 
@@ -273,9 +273,17 @@ tsan:
 valgrind: all
 	FERRY_VALGRIND_BIN=$(CURDIR)/$(FERRY) sh tests/cli/valgrind-run.sh $(T)
 
+# What CI runs (.ci/run). The CLI suite runs once, on the ASan+UBSan build,
+# which checks all that the normal build's run would and memory besides;
+# the normal build, the one shipped, runs the unit tests, the scripts
+# named in CHECK_NORMAL (the Python binding, which a sanitizer build
+# cannot load, and the kill -9 trials at their full count) and, in .ci/run,
+# the packages' smoke test. `make test` runs the whole suite on it.
+CHECK_NORMAL := t0021 t6001 t6002
 check: deps
 	$(MAKE) -j$(JOBS) test-prereqs
-	$(MAKE) test
+	$(BUILD)/unit-tests
+	$(MAKE) test-cli T="$(CHECK_NORMAL)"
 	$(MAKE) -j$(JOBS) BUILD=build/asan SANITIZE=1 test-prereqs
 	$(MAKE) asan
 	$(MAKE) -j$(JOBS) BUILD=build/tsan SANITIZE=thread build/tsan/tsan-threads
