@@ -43,6 +43,7 @@ typedef struct {
 	int sync_was; /* synchronous before the run raised it, + 1; or 0 */
 	int created;  /* the lock made the file, which is still empty */
 	int64_t busy_since; /* when SQLite began to wait, in busy_wait() */
+	int64_t busy_until; /* when busy_wait() last let SQLite try again */
 	int64_t write_t0; /* when this transaction took the write lock, or 0 */
 	int busy_said;	  /* busy_wait() told of this wait */
 	int64_t section_t0; /* sq_section_start(): statements run as they
@@ -256,6 +257,7 @@ static int busy_wait(void *arg, int count)
 		free(holder);
 	}
 	ferry__sleep_ms(count < 4 ? 1 << count : 20);
+	c->busy_until = ferry__now_ms();
 	return 1;
 }
 
@@ -641,6 +643,8 @@ static int run_failed(ferry_db *db, const char *sql, const char *stmt,
  * each step says for how long (db->write_lock_ms). From BEGIN IMMEDIATE,
  * or a statement's first write in an author's own BEGIN, to the end of
  * the transaction; a write outside any transaction holds it while it runs.
+ * A statement that first waited for someone else's lock took it when
+ * busy_wait() last let it try: the wait is not time held.
  */
 static void write_lock_held(ferry_db *db, int64_t since)
 {
@@ -703,7 +707,8 @@ static int sq_run(ferry_db *db, const char *sql, size_t len,
 		was_auto = sqlite3_get_autocommit(h);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			;
-		write_lock_account(db, st, was_auto, t0);
+		write_lock_account(db, st, was_auto,
+			CONN(db)->busy_until > t0 ? CONN(db)->busy_until : t0);
 		db->changes = sqlite3_total_changes64(h) == db->changes
 			? 0
 			: sqlite3_changes64(h);
