@@ -286,6 +286,23 @@ test_expect_success 'a backup is refused through the pooler (exit 5), and up --b
 	rm migrations/025_t25.sql
 '
 
+test_expect_success 'a restore is refused through the pooler (exit 5), the database as it was' '
+	ferry -d "$DB_URL" backup -o snap.dump >out 2>err &&
+	cat >expect <<-\EOF &&
+	ferry: error: a restore cannot run through a transaction pooler
+	pg_dump, pg_restore and psql keep session settings, which a transaction pooler hands to other clients
+	hint: run it with a URL that reaches PostgreSQL directly, not through the pooler (or with --pooler=none if the pooler keeps sessions)
+	EOF
+	db_sql "CREATE TABLE after_snap (id integer)" &&
+	test_expect_code 5 ferry -d "$POOLED" restore snap.dump --yes >out 2>actual &&
+	test_cmp expect actual &&
+	db_sql "SELECT count(*) FROM pg_tables WHERE tablename = ${q}after_snap${q}" >actual &&
+	echo 1 >expect &&
+	test_cmp expect actual &&
+	db_sql "DROP TABLE after_snap" &&
+	rm snap.dump
+'
+
 # The lock budget holds behind the pooler too. The blocker goes unnamed:
 # the pid ferry knows is the pooler's, and a second connection to ask
 # would take one of the pool's four, and leave its name on it.

@@ -168,7 +168,9 @@ test_expect_success 'a batch of a repeated statement out of budget is tried agai
 
 test_expect_success 'CREATE INDEX CONCURRENTLY runs without the budget: it waits, and leaves no invalid index' '
 	printf "%s\n" "-- ferry:up no-transaction" \
-		"CREATE INDEX CONCURRENTLY t_id ON t (id);" >migrations/61_idx.sql &&
+		"CREATE INDEX CONCURRENTLY t_id ON t (id);" \
+		"DO \$\$ BEGIN IF current_setting(${q}lock_timeout${q}) <> ${q}200ms${q} THEN RAISE EXCEPTION ${q}the budget is not back: %${q}, current_setting(${q}lock_timeout${q}); END IF; END \$\$;" \
+		>migrations/61_idx.sql &&
 	block 1.5 &&
 	ferry -d "$DB_URL" up --lock-wait 200ms --lock-retries 0 >out 2>err &&
 	unblocked &&
@@ -176,9 +178,6 @@ test_expect_success 'CREATE INDEX CONCURRENTLY runs without the budget: it waits
 	! grep "waited too long" err &&
 	db_sql "SELECT indisvalid FROM pg_index WHERE indexrelid = ${q}t_id${q}::regclass" >actual &&
 	echo t >expect &&
-	test_cmp expect actual &&
-	db_sql "SHOW lock_timeout" >actual &&
-	echo 0 >expect &&
 	test_cmp expect actual
 '
 
@@ -196,6 +195,18 @@ test_expect_success 'ferry.conf: lock_wait and lock_retries; the option wins ove
 	rm ferry.conf
 '
 
+test_expect_success '--single-transaction: out of budget, no retry (the run is gone with it): exit 4' '
+	block 6 &&
+	test_expect_code 4 ferry -d "$DB_URL" up --single-transaction --lock-wait 200ms --lock-retries 3 >out 2>err &&
+	! grep "waited too long for a lock" err &&
+	grep "^migrations/71_v.sql:2:1: canceling statement due to lock timeout" err &&
+	grep "^hint: tried 1 time, waiting at most 200 ms for the lock each time: run again" err &&
+	unblocked &&
+	db_sql "SELECT count(*) FROM ferry_migrations WHERE version = 71" >actual &&
+	echo 0 >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'bad values: exit 2, naming the option or the line of ferry.conf' '
 	test_expect_code 2 ferry -d "$DB_URL" up --lock-wait soon >out 2>err &&
 	grep "^ferry: error: invalid lock wait ${q}soon${q}$" err &&
@@ -210,14 +221,25 @@ test_expect_success 'bad values: exit 2, naming the option or the line of ferry.
 	rm ferry.conf
 '
 
-test_expect_success 'the session keeps no lock_timeout of ferry for the next section to inherit (--lock-wait 0 after)' '
-	printf "%s\n" "-- ferry:up" "DO \$\$ BEGIN IF current_setting(${q}lock_timeout${q}) <> ${q}0${q} THEN RAISE EXCEPTION ${q}lock_timeout is not as expected${q}; END IF; END \$\$;" >migrations/81_check.sql &&
+# check_lock_timeout FILE VALUE: a section that fails unless it runs with
+# lock_timeout VALUE.
+check_lock_timeout() {
+	printf "%s\n" "-- ferry:up" "DO \$\$ BEGIN IF current_setting(${q}lock_timeout${q}) <> ${q}$2${q} THEN RAISE EXCEPTION ${q}lock_timeout is %, not $2${q}, current_setting(${q}lock_timeout${q}); END IF; END \$\$;" >"$1"
+}
+
+test_expect_success 'a section gets the budget again, whatever the section before set' '
+	printf "%s\n" "-- ferry:up" "SET lock_timeout = ${q}7s${q};" >migrations/81_set.sql &&
+	check_lock_timeout migrations/82_check.sql 200ms &&
+	ferry -d "$DB_URL" up --lock-wait 200ms >out 2>err &&
+	grep "^applied 3 migrations; database at 82$" out &&
+	printf "%s\n" "-- ferry:up" "SET lock_timeout = ${q}7s${q};" >migrations/83_set.sql &&
+	check_lock_timeout migrations/84_check.sql 0 &&
 	ferry -d "$DB_URL" up --lock-wait 0 >out 2>err &&
-	grep "^applied 2 migrations; database at 81$" out
+	grep "^applied 2 migrations; database at 84$" out
 '
 
 test_expect_success 'by default a section runs with lock_timeout 1s' '
-	printf "%s\n" "-- ferry:up" "DO \$\$ BEGIN IF current_setting(${q}lock_timeout${q}) <> ${q}1s${q} THEN RAISE EXCEPTION ${q}lock_timeout is not as expected${q}; END IF; END \$\$;" >migrations/91_default.sql &&
+	check_lock_timeout migrations/91_default.sql 1s &&
 	ferry -d "$DB_URL" up >out 2>err &&
 	grep "^applied 1 migration; database at 91$" out
 '
