@@ -46,6 +46,7 @@ typedef struct {
 	int64_t busy_until; /* when busy_wait() last let SQLite try again */
 	int64_t write_t0; /* when this transaction took the write lock, or 0 */
 	int busy_said;	  /* busy_wait() told of this wait */
+	int64_t held_ms;  /* the write lock's closed spells in this section */
 	int64_t section_t0; /* sq_section_start(): statements run as they
 			     * come, so the client's clock measures them */
 	cached_stmt cache[STMT_CACHE];
@@ -648,10 +649,31 @@ static int run_failed(ferry_db *db, const char *sql, const char *stmt,
  */
 static void write_lock_held(ferry_db *db, int64_t since)
 {
+	sq_conn *c = CONN(db);
 	int64_t ms = ferry__now_ms() - since;
 
-	db->write_lock_ms = (db->write_lock_ms < 0 ? 0 : db->write_lock_ms) +
-		(ms < 0 ? 0 : ms);
+	if (db->write_lock_ms < 0) /* a new step (run.c) */
+		c->held_ms = 0;
+	c->held_ms += ms < 0 ? 0 : ms;
+	db->write_lock_ms = c->held_ms;
+}
+
+/*
+ * Still held after a statement: so far, counted from the section's start
+ * if the lock is older. Under --single-transaction the run's one
+ * transaction holds it through every step, each of which says so.
+ */
+static void write_lock_so_far(ferry_db *db)
+{
+	sq_conn *c = CONN(db);
+	int64_t from =
+		c->write_t0 > c->section_t0 ? c->write_t0 : c->section_t0;
+
+	if (!c->write_t0 || sqlite3_get_autocommit(c->h))
+		return;
+	if (db->write_lock_ms < 0)
+		c->held_ms = 0;
+	db->write_lock_ms = c->held_ms + (ferry__now_ms() - from);
 }
 
 static void write_lock_account(
@@ -709,6 +731,7 @@ static int sq_run(ferry_db *db, const char *sql, size_t len,
 			;
 		write_lock_account(db, st, was_auto,
 			CONN(db)->busy_until > t0 ? CONN(db)->busy_until : t0);
+		write_lock_so_far(db);
 		db->changes = sqlite3_total_changes64(h) == db->changes
 			? 0
 			: sqlite3_changes64(h);

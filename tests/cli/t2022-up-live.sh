@@ -82,6 +82,18 @@ test_expect_success 'SQLite: the time waited for the write lock is not counted a
 	fi
 '
 
+test_expect_success '--single-transaction: each step says how long it held the write lock (SQLite)' '
+	if test "$ENGINE" = sqlite
+	then
+		mkdir sdir &&
+		printf "%s\n" "CREATE TABLE s1 (id int);" >sdir/1_s1.sql &&
+		printf "%s\n" "CREATE TABLE s2 (id int);" "INSERT INTO s2 VALUES (1);" >sdir/2_s2.sql &&
+		ferry -d sqlite:single.db --dir sdir up --single-transaction --json >out 2>err &&
+		test_json out ".applied | length == 2" \
+			".applied | all(.write_lock_ms != null and .write_lock_ms >= 0 and .write_lock_ms <= .ms)"
+	fi
+'
+
 test_expect_success 'status: sessions on PostgreSQL; on SQLite no line and JSON null' '
 	ferry -d "$DB_URL" status >out 2>err &&
 	ferry -d "$DB_URL" status --json >json 2>err &&
