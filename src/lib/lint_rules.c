@@ -2,7 +2,7 @@
 /*
  * lint_rules.c - the rules of `ferry lint`: which statements hurt an
  * application that runs on the database while they run, read from a
- * statement's first words as created.c reads them.
+ * statement's words as created.c reads them.
  *
  * Two families. In an up section, what breaks the previous release, which
  * still runs in the blue-green model (a dropped or renamed column, a type

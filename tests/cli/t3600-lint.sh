@@ -310,6 +310,30 @@ test_expect_success 'unbounded-write: a warning (exit 0); WHERE, -- ferry:repeat
 	finds 0
 '
 
+test_expect_success 'a long statement is read to its end: a late WHERE, a late DROP COLUMN' '
+	{
+		echo "-- ferry:up" &&
+		echo "UPDATE users SET name = name" &&
+		i=0 &&
+		while test $i -lt 200
+		do
+			echo ", email = email" &&
+			i=$((i + 1)) || return 1
+		done &&
+		echo "WHERE id = 1;" &&
+		echo "ALTER TABLE users" &&
+		i=0 &&
+		while test $i -lt 200
+		do
+			echo "ADD COLUMN c$i integer," &&
+			i=$((i + 1)) || return 1
+		done &&
+		echo "DROP COLUMN legacy;"
+	} >migrations/2_change.sql &&
+	echo "up-drop-column 405:1" >expect &&
+	finds 5
+'
+
 test_expect_success 'sqlite-table-rebuild: SQLite only; a copy that keeps the table is fine' '
 	change <<-\EOF &&
 	-- ferry:finish

@@ -16,6 +16,7 @@ static ferry_set *set;
 static ferry_lint_result *res;
 static ferry_error err;
 static ferry__buf found;
+static ferry__buf sql; /* a statement too long to write out */
 
 static const char base[] =
 	"CREATE TABLE users (id int, name text, email text, legacy text);\n"
@@ -28,6 +29,7 @@ void test_lint__initialize(void)
 	set = NULL;
 	res = NULL;
 	memset(&found, 0, sizeof(found));
+	memset(&sql, 0, sizeof(sql));
 	ferry_error_init(&err);
 	snprintf(dir, sizeof(dir), "%s/migrations", cl_tmpdir());
 	if (mkdir(dir, 0755) < 0)
@@ -40,6 +42,7 @@ void test_lint__cleanup(void)
 	ferry_lint_result_free(res);
 	ferry_set_free(set);
 	ferry__buf_release(&found);
+	ferry__buf_release(&sql);
 }
 
 /*
@@ -284,6 +287,29 @@ void test_lint__unbounded_write(void)
 		lint(PG,
 			"-- ferry:up no-transaction\n-- ferry:repeat\n"
 			"DELETE FROM orders;\n"));
+}
+
+void test_lint__reads_a_long_statement_to_its_end(void)
+{
+	int i;
+
+	/* 800 tokens before its WHERE */
+	ferry__buf_puts(&sql, "UPDATE users SET name = name");
+	for (i = 0; i < 200; i++)
+		ferry__buf_printf(&sql, ", c%d = %d", i, i);
+	ferry__buf_puts(&sql, " WHERE id = 1;\n");
+	cl_assert_equal_s("", lint(PG, ferry__buf_cstr(&sql)));
+	cl_assert_equal_s("", lint(SQ, ferry__buf_cstr(&sql)));
+	/* 1000 tokens before its DROP COLUMN, on line 202 */
+	ferry__buf_clear(&sql);
+	ferry__buf_puts(&sql, "ALTER TABLE users\n");
+	for (i = 0; i < 200; i++)
+		ferry__buf_printf(&sql, "ADD COLUMN c%d int,\n", i);
+	ferry__buf_puts(&sql, "DROP COLUMN legacy;\n");
+	cl_assert_equal_s(
+		"up 202:1 up-drop-column\n", lint(PG, ferry__buf_cstr(&sql)));
+	cl_assert_equal_s(
+		"up 202:1 up-drop-column\n", lint(SQ, ferry__buf_cstr(&sql)));
 }
 
 void test_lint__sqlite_table_rebuild(void)
