@@ -267,7 +267,53 @@ void test_lint__pg_rewrites_and_locks(void)
 			"VACUUM FULL users;\nVACUUM (FULL, VERBOSE) users;\n"
 			"CLUSTER users USING users_name;\n"
 			"LOCK TABLE users IN SHARE MODE;\n"));
+	cl_assert_equal_s("up 1:1 pg-cluster\nup 2:1 pg-lock-table\n",
+		lint(PG,
+			"CLUSTER VERBOSE users_name ON users;\n"
+			"LOCK users;\n"));
+	/* no table: the whole database, every table with traffic */
+	cl_assert_equal_s("up 2:1 pg-vacuum-full\nup 3:1 pg-cluster\n",
+		lint(PG,
+			"-- ferry:up no-transaction\nVACUUM FULL;\n"
+			"CLUSTER;\n"));
+	/* one table with traffic in the list is enough */
+	cl_assert_equal_s("up 2:1 pg-vacuum-full\nup 3:1 pg-lock-table\n",
+		lint(PG,
+			"CREATE TABLE t (a int);\nVACUUM FULL t, orders;\n"
+			"LOCK TABLE t, ONLY orders IN SHARE MODE;\n"));
 	cl_assert_equal_s("", lint(PG, "VACUUM users;\nANALYZE users;\n"));
+	cl_assert_equal_s("",
+		lint(PG,
+			"VACUUM (ANALYZE, VERBOSE) users (name);\n"
+			"VACUUM FREEZE VERBOSE users;\n"));
+	/* statements about clustering and locks that neither rewrite nor
+	 * lock a table */
+	cl_assert_equal_s("",
+		lint(PG,
+			"ALTER TABLE users CLUSTER ON users_name;\n"
+			"ALTER TABLE users SET WITHOUT CLUSTER;\n"
+			"SELECT pg_advisory_xact_lock(1);\n"
+			"SELECT id FROM orders WHERE id = 1 FOR UPDATE;\n"));
+}
+
+void test_lint__pg_rewrites_and_locks_of_a_new_table(void)
+{
+	static const char fresh[] = "-- ferry:up no-transaction\n"
+				    "CREATE TABLE t (a int);\n"
+				    "CREATE INDEX t_a ON t (a);\n"
+				    "VACUUM FULL t;\n"
+				    "VACUUM (FULL, ANALYZE) public.t (a);\n"
+				    "CLUSTER t USING t_a;\n"
+				    "CLUSTER (VERBOSE) t;\n"
+				    "CLUSTER t_a ON t;\n"
+				    "LOCK TABLE t IN ACCESS EXCLUSIVE MODE;\n"
+				    "LOCK ONLY t NOWAIT;\n"
+				    "-- ferry:finish\n"
+				    "CLUSTER t USING t_a;\n"
+				    "LOCK t;\n";
+
+	/* no traffic on a table the migration created */
+	cl_assert_equal_s("", lint(PG, fresh));
 }
 
 void test_lint__unbounded_write(void)
