@@ -14,12 +14,12 @@
  */
 #include "ferry_int.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#define MAX_TOKENS 512
 #define MAX_ALLOWS 8
 
 /* A finding, and the section it is in, counted across the set: the
@@ -311,13 +311,34 @@ static void check_template(ferry__lint_pass *p, size_t len)
 			      "'ferry new' wrote"));
 }
 
+/*
+ * Every token of the statement [stmt, stmt + len) into `*t`, grown until
+ * they fit, so that the rules read to its end: a WHERE far into a long
+ * UPDATE, a DROP COLUMN after many ADDs. How many, or -1 when out of
+ * memory.
+ */
+static int tokenize(ferry__tok **t, size_t *alloc, const char *stmt, size_t len,
+	ferry__dialect dialect)
+{
+	for (;;) {
+		int max = *alloc > INT_MAX ? INT_MAX : (int)*alloc;
+		int n = ferry__stmt_tokens(stmt, len, dialect, *t, max);
+
+		/* Room to spare: that was all of them. */
+		if (n < max || max == INT_MAX)
+			return n;
+		if (FERRY__GROW(*t, *alloc, *alloc + 1, 64) < 0)
+			return -1;
+	}
+}
+
 static void lint_section(section_ctx *c, const char *text)
 {
 	ferry__lint_pass *p = c->p;
 	ferry__split_error serr = { 0, NULL, NULL };
 	ferry__spans spans = { NULL, 0, 0 };
-	ferry__tok *t;
-	size_t i, gap = 0;
+	ferry__tok *t = NULL;
+	size_t i, talloc = 0, gap = 0;
 	int rc;
 
 	p->body = text + c->sec->offset;
@@ -331,11 +352,6 @@ static void lint_section(section_ctx *c, const char *text)
 		ferry__spans_clear(&spans);
 		return;
 	}
-	if (!(t = ferry__malloc(MAX_TOKENS * sizeof(*t)))) {
-		p->res->oom = 1;
-		ferry__spans_clear(&spans);
-		return;
-	}
 	for (i = 0; i < spans.n && !p->res->oom; i++) {
 		const ferry__span *sp = &spans.v[i];
 		ferry__repeat rep;
@@ -343,9 +359,12 @@ static void lint_section(section_ctx *c, const char *text)
 		int line, col;
 
 		memset(&s, 0, sizeof(s));
+		if ((s.n = tokenize(&t, &talloc, p->body + sp->offset, sp->len,
+			     c->dialect)) < 0) {
+			p->res->oom = 1;
+			break;
+		}
 		s.t = t;
-		s.n = ferry__stmt_tokens(p->body + sp->offset, sp->len,
-			c->dialect, t, MAX_TOKENS);
 		s.k = p->k;
 		s.transactional = !c->sec->no_transaction;
 		s.repeat = ferry__repeat_find(p->body, gap, sp->offset, &rep);

@@ -2,7 +2,7 @@
 /*
  * lint_rules.c - the rules of `ferry lint`: which statements hurt an
  * application that runs on the database while they run, read from a
- * statement's first words as created.c reads them.
+ * statement's words as created.c reads them.
  *
  * Two families. In an up section, what breaks the previous release, which
  * still runs in the blue-green model (a dropped or renamed column, a type
@@ -725,6 +725,76 @@ static void hit_write(ferry__lint_pass *p, reader *r, int update)
 		update ? "UPDATE" : "DELETE", name_of(&r->t[table], b));
 }
 
+/*
+ * The tables a statement names from the reader on, `[ONLY] a [*] [(cols)],
+ * ...` (VACUUM, LOCK): does one of them have traffic? Naming none is the
+ * whole database: it has.
+ */
+static int table_with_traffic(reader *r)
+{
+	int name, named = 0;
+
+	for (;;) {
+		(void)accept(r, "only");
+		if ((name = read_name(r)) < 0)
+			break;
+		named = 1;
+		if (!created(r, "table", name))
+			return 1;
+		if (is_punct(r, r->i, '*'))
+			r->i++;
+		if (is_punct(r, r->i, '('))
+			r->i = skip_one(r, r->i);
+		if (!is_punct(r, r->i, ','))
+			break;
+		r->i++;
+	}
+	return !named;
+}
+
+/* VACUUM FULL [FREEZE ...] or VACUUM (FULL ...), then its tables. */
+static void hit_vacuum(ferry__lint_pass *p, reader *r)
+{
+	int full, end;
+
+	if (is_punct(r, r->i, '(')) {
+		end = skip_one(r, r->i);
+		full = find_word(r, r->i + 1, end - 1, "full") >= 0;
+		r->i = end;
+	} else {
+		full = accept(r, "full");
+		while (accept(r, "freeze") || accept(r, "verbose") ||
+			accept(r, "analyze") || accept(r, "analyse"))
+			;
+	}
+	if (full && table_with_traffic(r))
+		ferry__lint_hit(p, "pg-vacuum-full", &r->t[0], "VACUUM FULL");
+}
+
+/* CLUSTER [VERBOSE | (options)] [table [USING index]], or the old
+ * CLUSTER index ON table; without a table, every table clustered before. */
+static void hit_cluster(ferry__lint_pass *p, reader *r)
+{
+	int table;
+
+	if (is_punct(r, r->i, '('))
+		r->i = skip_one(r, r->i);
+	else
+		(void)accept(r, "verbose");
+	table = read_name(r);
+	if (table >= 0 && accept(r, "on"))
+		table = read_name(r);
+	if (!created(r, "table", table))
+		ferry__lint_hit(p, "pg-cluster", &r->t[0], "CLUSTER");
+}
+
+static void hit_lock(ferry__lint_pass *p, reader *r)
+{
+	(void)accept(r, "table");
+	if (table_with_traffic(r))
+		ferry__lint_hit(p, "pg-lock-table", &r->t[0], "LOCK TABLE");
+}
+
 static void hit_pragma(ferry__lint_pass *p, reader *r)
 {
 	int name = read_name(r);
@@ -757,13 +827,10 @@ void ferry__lint_statement(ferry__lint_pass *p, const ferry__lint_stmt *s)
 		hit_write(p, &r, is_word(&r, 0, "update"));
 	else if (is_word(&r, 0, "pragma"))
 		hit_pragma(p, &r);
-	else if (is_word(&r, 0, "vacuum") &&
-		(is_word(&r, 1, "full") ||
-			(is_punct(&r, 1, '(') &&
-				find_word(&r, 2, r.n, "full") >= 0)))
-		ferry__lint_hit(p, "pg-vacuum-full", &r.t[0], "VACUUM FULL");
+	else if (is_word(&r, 0, "vacuum"))
+		hit_vacuum(p, &r);
 	else if (is_word(&r, 0, "cluster"))
-		ferry__lint_hit(p, "pg-cluster", &r.t[0], "CLUSTER");
+		hit_cluster(p, &r);
 	else if (is_word(&r, 0, "lock"))
-		ferry__lint_hit(p, "pg-lock-table", &r.t[0], "LOCK TABLE");
+		hit_lock(p, &r);
 }

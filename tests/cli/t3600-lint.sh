@@ -287,6 +287,51 @@ test_expect_success 'pg-vacuum-full and pg-cluster (errors), pg-lock-table (a wa
 	finds 0
 '
 
+test_expect_success 'pg-vacuum-full, pg-cluster, pg-lock-table: not on a table the migration created' '
+	change <<-\EOF &&
+	-- ferry:up no-transaction
+	CREATE TABLE t (a integer);
+	CREATE INDEX t_a ON t (a);
+	VACUUM FULL t;
+	CLUSTER t USING t_a;
+	LOCK TABLE t IN SHARE MODE;
+	-- ferry:finish
+	CLUSTER t USING t_a;
+	LOCK TABLE t;
+	EOF
+	: >expect &&
+	finds 0 &&
+	change <<-\EOF &&
+	-- ferry:up no-transaction
+	CREATE TABLE t (a integer);
+	VACUUM FULL t, orders;
+	CLUSTER;
+	LOCK TABLE t, orders;
+	EOF
+	if on pg; then
+		cat >expect <<-\EOF
+		pg-vacuum-full 3:1
+		pg-cluster 4:1
+		pg-lock-table 5:1
+		EOF
+		finds 5
+	else
+		: >expect &&
+		finds 0
+	fi
+'
+
+test_expect_success 'pg-cluster, pg-lock-table: not for what only looks like them' '
+	change <<-\EOF &&
+	ALTER TABLE orders CLUSTER ON orders_pkey;
+	ALTER TABLE orders SET WITHOUT CLUSTER;
+	SELECT pg_advisory_xact_lock(1);
+	SELECT id FROM orders WHERE id = 1 FOR UPDATE;
+	EOF
+	: >expect &&
+	finds 0
+'
+
 test_expect_success 'unbounded-write: a warning (exit 0); WHERE, -- ferry:repeat or a new table are fine' '
 	change <<-\EOF &&
 	-- ferry:up
@@ -308,6 +353,30 @@ test_expect_success 'unbounded-write: a warning (exit 0); WHERE, -- ferry:repeat
 	EOF
 	: >expect &&
 	finds 0
+'
+
+test_expect_success 'a long statement is read to its end: a late WHERE, a late DROP COLUMN' '
+	{
+		echo "-- ferry:up" &&
+		echo "UPDATE users SET name = name" &&
+		i=0 &&
+		while test $i -lt 200
+		do
+			echo ", email = email" &&
+			i=$((i + 1)) || return 1
+		done &&
+		echo "WHERE id = 1;" &&
+		echo "ALTER TABLE users" &&
+		i=0 &&
+		while test $i -lt 200
+		do
+			echo "ADD COLUMN c$i integer," &&
+			i=$((i + 1)) || return 1
+		done &&
+		echo "DROP COLUMN legacy;"
+	} >migrations/2_change.sql &&
+	echo "up-drop-column 405:1" >expect &&
+	finds 5
 '
 
 test_expect_success 'sqlite-table-rebuild: SQLite only; a copy that keeps the table is fine' '

@@ -16,6 +16,7 @@ static ferry_set *set;
 static ferry_lint_result *res;
 static ferry_error err;
 static ferry__buf found;
+static ferry__buf sql; /* a statement too long to write out */
 
 static const char base[] =
 	"CREATE TABLE users (id int, name text, email text, legacy text);\n"
@@ -28,6 +29,7 @@ void test_lint__initialize(void)
 	set = NULL;
 	res = NULL;
 	memset(&found, 0, sizeof(found));
+	memset(&sql, 0, sizeof(sql));
 	ferry_error_init(&err);
 	snprintf(dir, sizeof(dir), "%s/migrations", cl_tmpdir());
 	if (mkdir(dir, 0755) < 0)
@@ -40,6 +42,7 @@ void test_lint__cleanup(void)
 	ferry_lint_result_free(res);
 	ferry_set_free(set);
 	ferry__buf_release(&found);
+	ferry__buf_release(&sql);
 }
 
 /*
@@ -264,7 +267,53 @@ void test_lint__pg_rewrites_and_locks(void)
 			"VACUUM FULL users;\nVACUUM (FULL, VERBOSE) users;\n"
 			"CLUSTER users USING users_name;\n"
 			"LOCK TABLE users IN SHARE MODE;\n"));
+	cl_assert_equal_s("up 1:1 pg-cluster\nup 2:1 pg-lock-table\n",
+		lint(PG,
+			"CLUSTER VERBOSE users_name ON users;\n"
+			"LOCK users;\n"));
+	/* no table: the whole database, every table with traffic */
+	cl_assert_equal_s("up 2:1 pg-vacuum-full\nup 3:1 pg-cluster\n",
+		lint(PG,
+			"-- ferry:up no-transaction\nVACUUM FULL;\n"
+			"CLUSTER;\n"));
+	/* one table with traffic in the list is enough */
+	cl_assert_equal_s("up 2:1 pg-vacuum-full\nup 3:1 pg-lock-table\n",
+		lint(PG,
+			"CREATE TABLE t (a int);\nVACUUM FULL t, orders;\n"
+			"LOCK TABLE t, ONLY orders IN SHARE MODE;\n"));
 	cl_assert_equal_s("", lint(PG, "VACUUM users;\nANALYZE users;\n"));
+	cl_assert_equal_s("",
+		lint(PG,
+			"VACUUM (ANALYZE, VERBOSE) users (name);\n"
+			"VACUUM FREEZE VERBOSE users;\n"));
+	/* statements about clustering and locks that neither rewrite nor
+	 * lock a table */
+	cl_assert_equal_s("",
+		lint(PG,
+			"ALTER TABLE users CLUSTER ON users_name;\n"
+			"ALTER TABLE users SET WITHOUT CLUSTER;\n"
+			"SELECT pg_advisory_xact_lock(1);\n"
+			"SELECT id FROM orders WHERE id = 1 FOR UPDATE;\n"));
+}
+
+void test_lint__pg_rewrites_and_locks_of_a_new_table(void)
+{
+	static const char fresh[] = "-- ferry:up no-transaction\n"
+				    "CREATE TABLE t (a int);\n"
+				    "CREATE INDEX t_a ON t (a);\n"
+				    "VACUUM FULL t;\n"
+				    "VACUUM (FULL, ANALYZE) public.t (a);\n"
+				    "CLUSTER t USING t_a;\n"
+				    "CLUSTER (VERBOSE) t;\n"
+				    "CLUSTER t_a ON t;\n"
+				    "LOCK TABLE t IN ACCESS EXCLUSIVE MODE;\n"
+				    "LOCK ONLY t NOWAIT;\n"
+				    "-- ferry:finish\n"
+				    "CLUSTER t USING t_a;\n"
+				    "LOCK t;\n";
+
+	/* no traffic on a table the migration created */
+	cl_assert_equal_s("", lint(PG, fresh));
 }
 
 void test_lint__unbounded_write(void)
@@ -284,6 +333,29 @@ void test_lint__unbounded_write(void)
 		lint(PG,
 			"-- ferry:up no-transaction\n-- ferry:repeat\n"
 			"DELETE FROM orders;\n"));
+}
+
+void test_lint__reads_a_long_statement_to_its_end(void)
+{
+	int i;
+
+	/* 800 tokens before its WHERE */
+	ferry__buf_puts(&sql, "UPDATE users SET name = name");
+	for (i = 0; i < 200; i++)
+		ferry__buf_printf(&sql, ", c%d = %d", i, i);
+	ferry__buf_puts(&sql, " WHERE id = 1;\n");
+	cl_assert_equal_s("", lint(PG, ferry__buf_cstr(&sql)));
+	cl_assert_equal_s("", lint(SQ, ferry__buf_cstr(&sql)));
+	/* 1000 tokens before its DROP COLUMN, on line 202 */
+	ferry__buf_clear(&sql);
+	ferry__buf_puts(&sql, "ALTER TABLE users\n");
+	for (i = 0; i < 200; i++)
+		ferry__buf_printf(&sql, "ADD COLUMN c%d int,\n", i);
+	ferry__buf_puts(&sql, "DROP COLUMN legacy;\n");
+	cl_assert_equal_s(
+		"up 202:1 up-drop-column\n", lint(PG, ferry__buf_cstr(&sql)));
+	cl_assert_equal_s(
+		"up 202:1 up-drop-column\n", lint(SQ, ferry__buf_cstr(&sql)));
 }
 
 void test_lint__sqlite_table_rebuild(void)
