@@ -46,7 +46,12 @@ running_sleep() {
 	test "$(db_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE ${q}SELECT pg_sleep($1)%${q} AND state = ${q}active${q}")" -ge 1
 }
 
-trap 'for f in "$TRASH"/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done' EXIT
+# A role without the right to see other users' sessions in full. It is
+# the cluster's: dropped whatever happens, after test_done has dropped the
+# database and with it the role's rights.
+PEEK_ROLE=ferry_t9011_peek_$$
+trap 'for f in "$TRASH"/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done
+"$PSQL" -X -q -d "$PG_ADMIN_URL" -c "DROP ROLE IF EXISTS $PEEK_ROLE" >/dev/null 2>&1' EXIT
 
 test_expect_success 'setup: two migrations, the second with a finish section' '
 	mkdir migrations &&
@@ -206,6 +211,41 @@ test_expect_success 'a ferry connected but not holding the lock does not count f
 	rm -f other.pid &&
 	db_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = ${q}ferry${q}" >/dev/null &&
 	wait_for 10 gone ferry
+'
+
+test_expect_success 'a user who may not see others in full: client and states ?, not local; --exclusive refuses' '
+	"$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$PG_ADMIN_URL" -c "CREATE ROLE $PEEK_ROLE LOGIN" &&
+	db_sql "GRANT SELECT ON ferry_migrations, ferry_history TO $PEEK_ROLE" &&
+	peek_url=$(echo "$DB_URL" | sed "s|://[^@/]*@|://$PEEK_ROLE@|") &&
+	connect hidden 30 &&
+	sock=$(db_sql "SHOW unix_socket_directories" | cut -d, -f1) &&
+	port=$(db_sql "SHOW port") &&
+	{ PGAPPNAME=sock "$PSQL" -X -q -h "$sock" -p "$port" -U "$me" \
+		-d "$pg_db_name" -c "SELECT pg_sleep(30)" >/dev/null 2>&1 & } &&
+	echo $! >sock.pid &&
+	wait_for 10 connected sock &&
+	ferry -d "$DB_URL" status >out 2>err &&
+	grep -A1 "^sessions" out >actual &&
+	printf "%s\n" "sessions    1 ${q}hidden${q} (user $me, from $from), active" \
+		"            1 ${q}sock${q} (user $me, from local), active" >expect &&
+	test_cmp expect actual &&
+	ferry -d "$peek_url" status >out 2>err &&
+	grep -A1 "^sessions" out >actual &&
+	printf "%s\n" "sessions    1 ${q}hidden${q} (user $me, from ?), ?" \
+		"            1 ${q}sock${q} (user $me, from ?), ?" >expect &&
+	test_cmp expect actual &&
+	ferry -d "$peek_url" status --json >out 2>err &&
+	test_json out ".sessions | length == 2" \
+		".sessions | all(.user == \"$me\" and .client == \"?\" and .states == \"?\" and .since == null and .ferry == false)" &&
+	printf "%s\n" "-- ferry:up" "CREATE TABLE w (id int);" >migrations/7_w.sql &&
+	db_snapshot before &&
+	test_expect_code 5 ferry -d "$peek_url" up --exclusive >out 2>err &&
+	grep "^ferry: error: 2 other sessions are connected to database ${q}" err &&
+	grep "^${q}hidden${q} (user $me, from ?): 1, ?; ${q}sock${q} (user $me, from ?): 1, ?$" err &&
+	db_snapshot after &&
+	test_cmp before after &&
+	disconnect hidden &&
+	disconnect sock
 '
 
 test_done
