@@ -1068,8 +1068,10 @@ typedef struct {
 typedef struct {
 	const char *application; /**< its application_name, or "" */
 	const char *user;	 /**< "?" when the server does not say */
-	const char *client;	 /**< its address, or "local" (a socket) */
-	size_t count;		 /**< sessions in the group */
+	/** its address, "local" (a Unix socket), or "?" when the server
+	 * hides it from this user */
+	const char *client;
+	size_t count; /**< sessions in the group */
 	/** their states, "idle, idle in transaction"; "?" when the server
 	 * hides them from this user */
 	const char *states;

@@ -2212,16 +2212,22 @@ const ferry__driver ferry__pg_driver = {
 		"quote_ident($2))::regclass AND a.attnum > 0 AND NOT "
 		"a.attisdropped AND pg_get_serial_sequence(quote_ident($1) || "
 		"'.' || quote_ident($2), a.attname) IS NOT NULL",
+	/* To a user without pg_read_all_stats, another user's session has
+	 * no backend_type, address, port, state or start. It is listed all
+	 * the same, from "?" (with any worker of its: better one too many
+	 * for --exclusive than one missed). Port -1 is a Unix socket. */
 	.sessions_sql =
 		"SELECT COALESCE(application_name, ''), COALESCE(usename::text, "
-		"'?'), COALESCE(host(client_addr), 'local'), count(*), "
+		"'?'), CASE WHEN client_port = -1 THEN 'local' ELSE "
+		"COALESCE(host(client_addr), '?') END, count(*), "
 		"COALESCE(string_agg(DISTINCT state, ', '), '?'), "
 		"COALESCE(to_char(min(backend_start) AT TIME ZONE 'UTC', "
 		"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), "
 		"COALESCE(application_name = 'ferry' OR application_name LIKE "
 		"'ferry: %', false) FROM pg_stat_activity WHERE datname = "
 		"current_database() AND pid <> pg_backend_pid() AND "
-		"backend_type = 'client backend' AND application_name IS "
+		"COALESCE(backend_type, 'client backend') = 'client backend' "
+		"AND usesysid IS NOT NULL AND application_name IS "
 		"DISTINCT FROM 'ferry: lock observer' GROUP BY 1, 2, 3, 7 "
 		"ORDER BY 4 DESC, 1, 2, 3",
 	/* Relations, sequences, standalone types and functions outside the

@@ -129,6 +129,32 @@ test_expect_success 'SQLite: --exclusive is refused, saying why, whether or not 
 	fi
 '
 
+test_expect_success 'SQLite: finish and restore --exclusive are refused the same way, nothing changed' '
+	if test "$ENGINE" = sqlite
+	then
+		printf "%s\n" "ferry: error: --exclusive cannot be checked on SQLite" \
+			"SQLite keeps no list of the processes that have the file open; one that holds no lock leaves no trace" \
+			"hint: stop the application${q}s processes yourself, then run without --exclusive" >expect &&
+		printf "%s\n" "-- ferry:up" "CREATE TABLE w (id int);" \
+			"-- ferry:finish" "DROP TABLE u;" >migrations/6_w.sql &&
+		ferry -d "$DB_URL" up >out 2>err &&
+		ferry -d "$DB_URL" backup -o snap.sqlite >out 2>err &&
+		db_snapshot before &&
+		test_expect_code 2 ferry -d "$DB_URL" finish --exclusive >out 2>err &&
+		test_must_be_empty out &&
+		test_cmp expect err &&
+		db_snapshot after &&
+		test_cmp before after &&
+		ferry -d "$DB_URL" finish >out 2>err &&
+		db_snapshot before &&
+		test_expect_code 2 ferry -d "$DB_URL" restore --exclusive --yes snap.sqlite >out 2>err &&
+		test_must_be_empty out &&
+		test_cmp expect err &&
+		db_snapshot after &&
+		test_cmp before after
+	fi
+'
+
 test_expect_success 'help: up, finish and migrate list --lock-wait, --lock-retries and --exclusive; rollback the budget' '
 	for c in up finish migrate
 	do
