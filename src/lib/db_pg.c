@@ -842,8 +842,9 @@ static int64_t rows_changed(const pq_api *pq, const PGresult *res)
 
 #define BLOCKER_SQL \
 	"SELECT a.pid, COALESCE(NULLIF(a.application_name, ''), '?'), " \
-	"COALESCE(a.usename::text, '?'), COALESCE(host(a.client_addr), " \
-	"'local'), COALESCE(a.state, '?'), COALESCE(to_char(extract(epoch " \
+	"COALESCE(a.usename::text, '?'), CASE WHEN a.client_port = -1 THEN " \
+	"'local' ELSE COALESCE(host(a.client_addr), '?') END, " \
+	"COALESCE(a.state, '?'), COALESCE(to_char(extract(epoch " \
 	"FROM clock_timestamp() - a.xact_start), 'FM999999990.0'), '?'), " \
 	"(SELECT string_agg(DISTINCT l.relation::regclass::text, ', ') " \
 	"FROM pg_locks l WHERE l.pid = $1::int AND NOT l.granted AND " \
@@ -1579,8 +1580,9 @@ static int holder(ferry_db *db, int *held, char **who, ferry_error *err)
 
 	*who = NULL;
 	rc = exec_now(db,
-		"SELECT a.pid, a.usename, COALESCE(host(a.client_addr), "
-		"'local'), a.application_name, to_char(a.backend_start AT "
+		"SELECT a.pid, a.usename, CASE WHEN a.client_port = -1 THEN "
+		"'local' ELSE COALESCE(host(a.client_addr), '?') END, "
+		"a.application_name, to_char(a.backend_start AT "
 		"TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM "
 		"pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE "
 		"l.locktype = 'advisory' AND l.granted AND l.database = "
