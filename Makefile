@@ -276,10 +276,11 @@ valgrind: all
 # What CI runs (.ci/run). The CLI suite runs once, on the ASan+UBSan build,
 # which checks all that the normal build's run would and memory besides;
 # the normal build, the one shipped, runs the unit tests, the scripts
-# named in CHECK_NORMAL (the Python binding, which a sanitizer build
-# cannot load, and the kill -9 trials at their full count) and, in .ci/run,
+# named in CHECK_NORMAL (how the shipped binary links, the Python binding,
+# which a sanitizer build cannot load, and the kill -9 trials at their full
+# count) and, in .ci/run,
 # the packages' smoke test. `make test` runs the whole suite on it.
-CHECK_NORMAL := t0021 t6001 t6002
+CHECK_NORMAL := t0011 t0021 t6001 t6002
 check: deps
 	$(MAKE) -j$(JOBS) test-prereqs
 	$(BUILD)/unit-tests
@@ -428,7 +429,7 @@ distcheck: dist
 deb: dist
 	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb
 	tar -xzf $(DIST) -C $(BUILD)/deb
-	cd $(BUILD)/deb/ferry-$(VERSION) && dpkg-buildpackage -b -us -uc -j$(JOBS)
+	cd $(BUILD)/deb/ferry-$(VERSION) && dpkg-buildpackage -b -us -uc -J$(JOBS)
 	lintian --fail-on error --suppress-tags initial-upload-closes-no-bugs \
 		$(BUILD)/deb/*.changes
 	@ls $(BUILD)/deb/*.deb

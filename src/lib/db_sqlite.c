@@ -258,7 +258,10 @@ static int busy_wait(void *arg, int count)
 		free(holder);
 	}
 	ferry__sleep_ms(count < 4 ? 1 << count : 20);
-	c->busy_until = ferry__now_ms();
+	/* Only a wait to take the write lock: one that holds it and waits
+	 * for readers before it can commit holds it all the while. */
+	if (sqlite3_txn_state(c->h, NULL) != SQLITE_TXN_WRITE)
+		c->busy_until = ferry__now_ms();
 	return 1;
 }
 

@@ -1180,8 +1180,8 @@ struct ferry_db {
 	size_t nparams, aparams;
 	/* Behind a transaction pooler (pooler.c, db_pg_pooler.c). */
 	ferry_pooler pooler; /* as ferry_db_options said */
-	int pooled; /* one is in the way: set each time the runner lock is
-		     * taken, else 0 */
+	int pooled;	     /* one is in the way: said (at open), or found each
+			      * time the runner lock is taken; else 0 */
 	struct ferry__pgpool *pgpool; /* PostgreSQL's lock row, while held */
 	/* ferry_db_open_sqlite(), _pg(): the application's connection (a
 	 * sqlite3 *, a PGconn *), which the driver uses but never closes;

@@ -21,6 +21,8 @@
 #include <strings.h>
 
 #define MAX_ALLOWS 8
+/* How much of one statement lint reads: 1.5 MB of tokens. */
+#define LINT_MAX_TOKENS 65536
 
 /* A finding, and the section it is in, counted across the set: the
  * first key of file order. */
@@ -324,8 +326,10 @@ static int tokenize(ferry__tok **t, size_t *alloc, const char *stmt, size_t len,
 		int max = *alloc > INT_MAX ? INT_MAX : (int)*alloc;
 		int n = ferry__stmt_tokens(stmt, len, dialect, *t, max);
 
-		/* Room to spare: that was all of them. */
-		if (n < max || max == INT_MAX)
+		/* Room to spare: that was all of them. Past the cap, the
+		 * start of a statement is all lint reads: a 64 MB INSERT
+		 * ... VALUES would otherwise cost it gigabytes. */
+		if (n < max || max >= LINT_MAX_TOKENS)
 			return n;
 		if (FERRY__GROW(*t, *alloc, *alloc + 1, 64) < 0)
 			return -1;

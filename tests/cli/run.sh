@@ -24,7 +24,10 @@ if [ $# -eq 0 ]; then
 	scripts=$(cd "$here" && ls t[0-9]*.sh)
 else
 	for want in "$@"; do
-		scripts="$scripts $(cd "$here" && ls "$want"*.sh 2>/dev/null)"
+		found=$(cd "$here" && ls "$want"*.sh 2>/dev/null)
+		# A name that matches nothing is a mistake, not a pass.
+		[ -n "$found" ] || { echo "no test script matches: $want" >&2; exit 2; }
+		scripts="$scripts $found"
 	done
 fi
 [ -n "$(echo $scripts)" ] || { echo "no test scripts match: $*" >&2; exit 2; }

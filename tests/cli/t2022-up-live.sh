@@ -50,38 +50,6 @@ test_expect_success 'without -v, no write lock figure' '
 	grep "^up     4_less ... ok ([0-9.]* m\{0,1\}s)$" out
 '
 
-# A write that first waited for another connection's write lock did not
-# hold it while it waited. WAL, so that the section's slow read (after
-# ferry's claim in the ledger) lets the other connection take the write
-# lock meanwhile; its row then comes before ferry's, which shows that
-# ferry's INSERT met the lock, and the seconds it waited are not shown as
-# held.
-in_section() {
-	grep -q "^up     2_one \.\.\." wout
-}
-
-test_expect_success 'SQLite: the time waited for the write lock is not counted as held' '
-	if test "$ENGINE" = sqlite
-	then
-		mkdir wdir &&
-		printf "%s\n" "CREATE TABLE w (id int);" >wdir/1_w.sql &&
-		ferry -d sqlite:wait.db --dir wdir up >out 2>err &&
-		sqlite3 wait.db "PRAGMA journal_mode = WAL" >out &&
-		{ printf "%s\n" "-- ferry:up no-transaction" && slow_sql 2 &&
-			echo "INSERT INTO w VALUES (7);"; } >wdir/2_one.sql &&
-		{ "$FERRY" -d sqlite:wait.db --dir wdir up -v >wout 2>werr & } &&
-		wait_for 10 in_section &&
-		sleep 0.5 &&
-		printf "%s\n" "BEGIN IMMEDIATE;" "INSERT INTO w VALUES (0);" ".shell sleep 3" "COMMIT;" |
-			sqlite3 wait.db >/dev/null 2>&1 &&
-		wait &&
-		echo "0 7" >expect &&
-		sqlite3 wait.db "SELECT id FROM w ORDER BY rowid" | paste -s -d " " - >actual &&
-		test_cmp expect actual &&
-		grep "^up     2_one \.\.\. ok ([0-9.]* s, write lock held [0-9]* ms)$" wout
-	fi
-'
-
 test_expect_success '--single-transaction: each step says how long it held the write lock (SQLite)' '
 	if test "$ENGINE" = sqlite
 	then

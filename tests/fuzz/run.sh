@@ -59,6 +59,7 @@ pkg-config --exists $pkgs ||
 for t in $targets; do
 	[ -f "tests/fuzz/fuzz_$t.c" ] || die "no target '$t' (tests/fuzz/fuzz_$t.c)"
 done
+[ "$jobs" -ge 1 ] 2>/dev/null || die "FUZZ_JOBS must be 1 or more, not '$jobs'"
 
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 # shellcheck disable=SC2086
@@ -93,14 +94,16 @@ export cc cflags libs objs out
 printf '%s\n' $todo | xargs -r -P "$jobs" -n 1 sh -c '
 	echo "  CC      $1 (fuzz)"
 	$cc $cflags -fsanitize=fuzzer-no-link -c "$1" \
-		-o "$out/obj/$(basename "$1" .c).o"' sh
+		-o "$out/obj/$(basename "$1" .c).o"' sh ||
+	die "cannot build the library for fuzzing" \
+		"the compiler said why, above"
 # shellcheck disable=SC2016,SC2086
 printf '%s\n' $targets | xargs -P "$jobs" -n 1 sh -c '
 	echo "  LD      $out/fuzz_$1"
 	$cc $cflags -fsanitize=fuzzer -Itests/fuzz "tests/fuzz/fuzz_$1.c" \
 		$objs $libs -o "$out/fuzz_$1"' sh ||
 	die "cannot build the fuzz targets" \
-		"-fsanitize=fuzzer needs libclang-rt-14-dev"
+		"the compiler said why, above; -fsanitize=fuzzer needs libclang-rt-14-dev"
 
 # The figures of the status line libFuzzer printed last ("#N DONE cov: ..."
 # at the end, or the last "#N NEW/REDUCE/pulse ..." before a crash).
@@ -132,9 +135,10 @@ fuzz_one() {
 }
 
 # $jobs targets at a time: all run for the same time, so a batch ends
-# together.
+# together. No result of an earlier run may stand for this one.
 n=0
 for t in $targets; do
+	rm -f "$out/$t.rc" "$out/$t.log"
 	fuzz_one "$t" &
 	n=$((n + 1))
 	[ "$n" -lt "$jobs" ] || { wait; n=0; }
