@@ -55,31 +55,23 @@ struct uri_parts {
 static void find_uri_parts(const char *value, struct uri_parts *u)
 {
 	const char *p, *next;
+	int in_path = 0;
 
 	memset(u, 0, sizeof(*u));
 	if (strncmp(value, "postgres://", 11) != 0 &&
 		strncmp(value, "postgresql://", 13) != 0)
 		return;
 	u->auth = strstr(value, "://") + 3;
-	for (p = u->auth; *p; p = next) {
-		next = past_expansion(p);
-		if (next)
+	for (p = u->auth; *p && !u->query; p = next) {
+		if ((next = past_expansion(p)) != NULL)
 			continue;
 		next = p + 1;
-		if (*p == '@' && !u->query)
-			u->userinfo_end = p;
-		else if (*p == '?' && !u->query)
+		if (*p == '?')
 			u->query = p;
-		else if (*p == '/' && !u->query)
-			break;
-	}
-	for (; *p && !u->query; p = next) {
-		next = past_expansion(p);
-		if (!next) {
-			if (*p == '?')
-				u->query = p;
-			next = p + 1;
-		}
+		else if (*p == '/')
+			in_path = 1;
+		else if (*p == '@' && !in_path)
+			u->userinfo_end = p;
 	}
 }
 

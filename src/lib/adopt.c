@@ -478,23 +478,23 @@ static void prisma_sum(const char *text, size_t len, int crlf, char *out)
 static int sum_matches(const adopt_ctx *ctx, const foreign_row *r, int *match,
 	ferry_error *err)
 {
-	char *text, now[SHA384_DIGEST_SIZE * 2 + 1];
+	const char *text;
+	char *owned = NULL, now[SHA384_DIGEST_SIZE * 2 + 1];
 	size_t len;
 	int rc, k;
 
 	*match = 1;
 	if (!r->sum || ctx->tool->sum == SUM_NONE || r->mig->code)
 		return 0;
+	/* An embedded set: its bytes, not a file of that name. */
 	if (r->mig->mem) {
-		/* An embedded set: its bytes, not a file of that name. */
+		text = r->mig->mem;
 		len = r->mig->mem_len;
-		if (!(text = ferry__malloc(len + 1)))
-			return ferry__error_oom(err);
-		memcpy(text, r->mig->mem, len);
-		text[len] = '\0';
-	} else if ((rc = ferry__read_file(r->mig->pub.path, &text, &len, err)) <
+	} else if ((rc = ferry__read_file(r->mig->pub.path, &owned, &len, err)) <
 		0)
 		return rc;
+	else
+		text = owned;
 	switch (ctx->tool->sum) {
 	case SUM_FLYWAY:
 		flyway_sum(text, len, now, sizeof(now));
@@ -511,7 +511,7 @@ static int sum_matches(const adopt_ctx *ctx, const foreign_row *r, int *match,
 		}
 		break;
 	}
-	free(text);
+	free(owned);
 	return 0;
 }
 

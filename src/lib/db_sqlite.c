@@ -455,20 +455,6 @@ static int materialize(ferry_db *db, int create, ferry_error *err)
 	return 0;
 }
 
-/* The busy timeout `h` has (PRAGMA busy_timeout), or 0. */
-static int busy_timeout_of(sqlite3 *h)
-{
-	sqlite3_stmt *st = NULL;
-	int ms = 0;
-
-	if (sqlite3_prepare_v2(h, "PRAGMA busy_timeout", -1, &st, NULL) ==
-			SQLITE_OK &&
-		sqlite3_step(st) == SQLITE_ROW)
-		ms = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return ms;
-}
-
 /*
  * ferry_db_open_sqlite(): the application's connection, as it is. Its
  * file is the one it has open as "main"; a connection with none (an
@@ -479,6 +465,7 @@ static int sq_adopt(ferry_db *db, ferry_error *err)
 	sq_conn *c = CONN(db);
 	const char *file;
 	ferry__buf b = FERRY__BUF_INIT;
+	sqlite3_int64 v;
 
 	c->h = db->borrowed;
 	file = sqlite3_db_filename(c->h, "main");
@@ -497,7 +484,8 @@ static int sq_adopt(ferry_db *db, ferry_error *err)
 			err, "commit or roll back before handing it to ferry");
 		return FERRY_EINVALID;
 	}
-	c->app_busy_ms = busy_timeout_of(c->h);
+	if (pragma_get(c->h, "PRAGMA busy_timeout", NULL, &v))
+		c->app_busy_ms = (int)v;
 	sqlite3_extended_result_codes(c->h, 1);
 	sqlite3_progress_handler(c->h, 1000, interrupted, db);
 	sqlite3_busy_handler(c->h, busy_wait, db);
