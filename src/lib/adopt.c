@@ -490,11 +490,12 @@ static int sum_matches(const adopt_ctx *ctx, const foreign_row *r, int *match,
 	if (r->mig->mem) {
 		text = r->mig->mem;
 		len = r->mig->mem_len;
-	} else if ((rc = ferry__read_file(r->mig->pub.path, &owned, &len, err)) <
-		0)
-		return rc;
-	else
+	} else {
+		rc = ferry__read_file(r->mig->pub.path, &owned, &len, err);
+		if (rc < 0)
+			return rc;
 		text = owned;
+	}
 	switch (ctx->tool->sum) {
 	case SUM_FLYWAY:
 		flyway_sum(text, len, now, sizeof(now));
